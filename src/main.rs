@@ -1,0 +1,3 @@
+fn main() {
+    println!("darksens: command-line interface under construction");
+}

@@ -1,0 +1,5 @@
+//! Numerical building blocks: quadrature with error estimates, tables, divided differences.
+
+pub mod divided_difference;
+pub mod quadrature;
+pub mod table;

@@ -1,0 +1,4 @@
+//! Electromagnetic showers in the target: positron track lengths and photon punch-through.
+
+pub mod punch_through;
+pub mod track_length;

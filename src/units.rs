@@ -1,0 +1,62 @@
+//! Physical constants and unit conversions.
+//!
+//! darksens works in natural units with energies, masses and momenta in GeV. Conversions to
+//! laboratory units happen only here and at the scenario and output edges. Every constant names
+//! its source; the values are those of `PHYSICS.md` §1 (PDG 2022 / CODATA 2018).
+
+/// Fine-structure constant alpha = 1/137.035999 (CODATA 2018, low-energy value).
+pub const ALPHA: f64 = 1.0 / 137.035_999;
+
+/// Electron mass in GeV (CODATA 2018: 0.51099895 MeV).
+pub const ELECTRON_MASS_GEV: f64 = 0.510_998_95e-3;
+
+/// (hbar c)^2 in cm^2 GeV^2: converts a cross section in GeV^-2 to cm^2 (PDG 2022, 0.3893794 mb GeV^2).
+pub const HBARC2_CM2_GEV2: f64 = 0.389_379_4e-27;
+
+/// One picobarn in cm^2.
+pub const PICOBARN_CM2: f64 = 1.0e-36;
+
+/// One inverse attobarn in cm^-2 (1 ab = 1e-42 cm^2).
+pub const INVERSE_ATTOBARN_CM2: f64 = 1.0e42;
+
+/// Avogadro constant in mol^-1 (SI 2019, exact).
+pub const AVOGADRO_PER_MOL: f64 = 6.022_140_76e23;
+
+/// Converts MeV to GeV.
+pub const GEV_PER_MEV: f64 = 1.0e-3;
+
+/// Converts a cross section in GeV^-2 to picobarn.
+#[must_use]
+pub fn gev2_to_pb(sigma_inv_gev2: f64) -> f64 {
+    sigma_inv_gev2 * HBARC2_CM2_GEV2 / PICOBARN_CM2
+}
+
+/// Converts a cross section in GeV^-2 to cm^2.
+#[must_use]
+pub fn gev2_to_cm2(sigma_inv_gev2: f64) -> f64 {
+    sigma_inv_gev2 * HBARC2_CM2_GEV2
+}
+
+/// Converts an integrated luminosity in ab^-1 to cm^-2.
+#[must_use]
+pub fn luminosity_ab_to_cm2(luminosity_ab: f64) -> f64 {
+    luminosity_ab * INVERSE_ATTOBARN_CM2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picobarn_conversion_matches_hbarc2() {
+        // 1 GeV^-2 = 0.3893794 mb = 3.893794e8 pb.
+        approx::assert_relative_eq!(gev2_to_pb(1.0), 3.893_794e8, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn attobarn_luminosity() {
+        // 50 ab^-1 times 1 pb is 5e7 events.
+        let events = luminosity_ab_to_cm2(50.0) * PICOBARN_CM2;
+        approx::assert_relative_eq!(events, 5.0e7, max_relative = 1e-12);
+    }
+}
