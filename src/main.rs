@@ -1,3 +1,9 @@
-fn main() {
-    println!("darksens: command-line interface under construction");
+//! The `darksens` command: a thin layer over the library (see `src/cli/`).
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
 }

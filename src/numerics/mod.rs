@@ -1,5 +1,6 @@
 //! Numerical building blocks: quadrature with error estimates, tables, divided differences.
 
 pub mod divided_difference;
+pub mod product;
 pub mod quadrature;
 pub mod table;

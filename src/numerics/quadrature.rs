@@ -108,6 +108,10 @@ impl Tolerance {
 
 /// Kronrod abscissae of the 15-point rule on [-1, 1] (QUADPACK QK15, `xgk`); odd indices are the
 /// 7-point Gauss abscissae.
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const XGK: [f64; 8] = [
     0.991_455_371_120_812_639_206_854_697_526_329,
     0.949_107_912_342_758_524_526_189_684_047_851,
@@ -119,6 +123,10 @@ const XGK: [f64; 8] = [
     0.0,
 ];
 /// Kronrod weights (QUADPACK QK15, `wgk`).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const WGK: [f64; 8] = [
     0.022_935_322_010_529_224_963_732_008_058_970,
     0.063_092_092_629_978_553_290_700_663_189_204,
@@ -130,6 +138,10 @@ const WGK: [f64; 8] = [
     0.209_482_141_084_727_828_012_999_174_891_714,
 ];
 /// 7-point Gauss weights for the abscissae `XGK[1], XGK[3], XGK[5], XGK[7]` (QUADPACK QK15, `wg`).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const WG: [f64; 4] = [
     0.129_484_966_168_869_693_270_611_432_679_082,
     0.279_705_391_489_276_667_901_467_771_423_780,
@@ -177,6 +189,10 @@ pub fn gauss_kronrod_15<F: FnMut(f64) -> f64>(f: &mut F, a: f64, b: f64) -> Esti
 
 /// Kronrod abscissae of the 21-point rule on [-1, 1] (QUADPACK QK21, `xgk`); odd indices are the
 /// 10-point Gauss abscissae.
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const XGK21: [f64; 11] = [
     0.995_657_163_025_808_080_735_527_280_689_003,
     0.973_906_528_517_171_720_077_964_012_084_452,
@@ -191,6 +207,10 @@ const XGK21: [f64; 11] = [
     0.0,
 ];
 /// Kronrod weights (QUADPACK QK21, `wgk`).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const WGK21: [f64; 11] = [
     0.011_694_638_867_371_874_278_064_396_062_192,
     0.032_558_162_307_964_727_478_818_972_459_390,
@@ -205,6 +225,10 @@ const WGK21: [f64; 11] = [
     0.149_445_554_002_916_905_664_936_468_389_821,
 ];
 /// 10-point Gauss weights for `XGK21[1], XGK21[3], ..., XGK21[9]` (QUADPACK QK21, `wg`).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const WG10: [f64; 5] = [
     0.066_671_344_308_688_137_593_568_809_893_332,
     0.149_451_349_150_580_593_145_776_339_657_697,
@@ -604,7 +628,7 @@ pub fn tanh_sinh<F: FnMut(f64, f64, f64) -> f64>(
     let width = b - a;
     let t_max = 6.5_f64;
     let mut evaluations = 0;
-    let mut node = |t: f64, f: &mut F| -> f64 {
+    let node = |t: f64, f: &mut F| -> f64 {
         // Node t >= 0 and its mirror -t. With q = exp(-pi sinh t), the distance of the node to
         // the nearer end point is width q/(1+q) and the weight is width pi cosh(t) q/(1+q)^2.
         let q = (-std::f64::consts::PI * t.sinh()).exp();

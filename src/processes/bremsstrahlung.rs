@@ -121,7 +121,15 @@ pub fn elastic_photon_flux_quadrature(
 }
 
 /// 4-point Gauss–Legendre abscissae on [-1, 1] (positive half) and weights (A&S Table 25.4).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const GL4_X: [f64; 2] = [0.339_981_043_584_856_264_803, 0.861_136_311_594_052_575_224];
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const GL4_W: [f64; 2] = [0.652_145_154_862_546_142_627, 0.347_854_845_137_453_857_373];
 
 fn gauss_legendre_4<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
@@ -136,6 +144,10 @@ fn gauss_legendre_4<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
 
 /// 16-point Gauss–Legendre abscissae on [-1, 1] (positive half) and weights
 /// (Abramowitz & Stegun, Table 25.4).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const GL16_X: [f64; 8] = [
     0.095_012_509_837_637_440_185,
     0.281_603_550_779_258_913_230,
@@ -146,6 +158,10 @@ const GL16_X: [f64; 8] = [
     0.944_575_023_073_232_576_078,
     0.989_400_934_991_649_932_596,
 ];
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
 const GL16_W: [f64; 8] = [
     0.189_450_610_455_068_496_285,
     0.182_603_415_044_923_588_867,

@@ -24,7 +24,7 @@
 
 use crate::numerics::divided_difference::exp_divided_difference;
 use crate::numerics::quadrature::{
-    Estimate, Tolerance, gauss_kronrod_15, integrate, integrate_to_cusp,
+    Estimate, Tolerance, gauss_kronrod_15, gauss_kronrod_21, integrate, integrate_to_cusp,
 };
 use crate::numerics::table::UniformTable;
 use rayon::prelude::*;
@@ -44,6 +44,9 @@ pub enum Incident {
     /// Positrons from an incident electron: second generation only, `I2` [DPT Eq. A.4].
     Electron,
 }
+
+/// Largest span, in e-folds of `s`, of one panel of [`TrackLengthTable::integrate_panel_log_end`].
+pub const LOG_CHUNK_EFOLDS: f64 = 2.5;
 
 /// Accuracy of each node of the table (relative); the interpolation error dominates.
 const NODE_TOLERANCE: f64 = 1e-11;
@@ -313,10 +316,14 @@ impl TrackLengthTable {
         )
     }
 
-    /// One 15-point Gauss–Kronrod panel of `integral f(lambda) h(lambda) dlambda` over
-    /// `[lambda_lo, lambda_hi]` in `s = ln(|lambda - lambda_end| + scale)`, where `lambda_end` is
-    /// the upper end (`at_upper`) or the lower one: a logarithm `ln(|lambda - lambda_end| + scale)`
-    /// in `h` becomes linear. `lambda_lo` must be positive (away from the spike).
+    /// `integral f(lambda) h(lambda) dlambda` over `[lambda_lo, lambda_hi]` in
+    /// `s = ln(|lambda - lambda_end| + scale)`, where `lambda_end` is the upper end (`at_upper`)
+    /// or the lower one: a logarithm `ln(|lambda - lambda_end| + scale)` in `h` becomes linear.
+    /// `lambda_lo` must be positive (away from the spike).
+    ///
+    /// The Jacobian `e^s` grows by `e` per unit of `s`, so the `s` range is cut into chunks of at
+    /// most [`LOG_CHUNK_EFOLDS`] e-folds, each one 21-point Gauss–Kronrod panel (whose 10-point
+    /// companion then resolves it and the error estimate stays realistic).
     pub fn integrate_panel_log_end<H: Fn(f64) -> f64>(
         &self,
         h: &H,
@@ -331,19 +338,29 @@ impl TrackLengthTable {
         }
         let length = lambda_hi - lambda_lo;
         let (s_lo, s_hi) = (scale.ln(), (length + scale).ln());
-        gauss_kronrod_15(
-            &mut |s: f64| {
-                let d = s.exp() - scale;
-                let lambda = if at_upper {
-                    lambda_hi - d
-                } else {
-                    lambda_lo + d
-                };
-                self.shape(lambda) * h(lambda) * (d + scale)
-            },
-            s_lo,
-            s_hi,
-        )
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a small positive count"
+        )]
+        let chunks = ((s_hi - s_lo) / LOG_CHUNK_EFOLDS).ceil().max(1.0) as usize;
+        let width = (s_hi - s_lo) / chunks as f64;
+        let mut integrand = |s: f64| {
+            let d = (s.exp() - scale).clamp(0.0, length);
+            let lambda = if at_upper {
+                lambda_hi - d
+            } else {
+                lambda_lo + d
+            };
+            self.shape(lambda) * h(lambda) * (d + scale)
+        };
+        (0..chunks)
+            .map(|k| {
+                let a = s_lo + width * k as f64;
+                let b = if k + 1 == chunks { s_hi } else { a + width };
+                gauss_kronrod_21(&mut integrand, a, b)
+            })
+            .sum()
     }
 
     /// Fraction of `v` in `[v_lo, 1]` weighted track length: `integral_{v_lo}^1 f dv`.

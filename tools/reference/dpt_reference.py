@@ -295,12 +295,10 @@ def punch_B(t):
 # 3.1 Track-length shape f(v, T) = E * int_0^T I_e dt  [DPT Eq. A.1-A.3]
 #     All functions take eps = 1 - v (exactly), so that 1 - 1e-12 is not rounded.
 # =====================================================================================
-def f1_A(eps, T):
+def f1_lam_A(lam, T):
     """f1 = int_0^T lambda^(b1 t - 1)/Gamma(b1 t) dt, lambda = ln(1/v)   [DPT Eq. A.2]
     mpmath tanh-sinh directly in t, with break points at the peak scale t ~ 1/(b1 ln(1/lambda))."""
-    eps = mp.mpf(eps)
     T = mp.mpf(T)
-    lam = -mp.log1p(-eps)
     g = lambda t: lam ** (MB1 * t - 1) * mp.rgamma(MB1 * t)
     pts = [mp.mpf(0)]
     if lam < 1:
@@ -308,6 +306,11 @@ def f1_A(eps, T):
         pts += [c / (MB1 * L) for c in (0.25, 1, 4, 16, 64) if c / (MB1 * L) < T]
     pts.append(T)
     return mp.quad(g, pts)
+
+
+def f1_A(eps, T):
+    """f1 at v = 1 - eps (eps exact)   [DPT Eq. A.2]"""
+    return f1_lam_A(-mp.log1p(-mp.mpf(eps)), T)
 
 
 def f1_B(eps, T):
@@ -464,18 +467,23 @@ def lam_of_w(w):
 
 def int_f1_v_A(T, eps_lo, eps_hi=None):
     """int_{1-eps_lo}^{1-eps_hi} f1 dv via mpmath in w = -1/ln(lambda):
-    f1 dv = Phi1(w) e^{-lambda} dw, Phi1 from the t-integral (f1_A) at every node."""
-    lam_lo = -mp.log1p(-mp.mpf(eps_lo))
-    w_hi = -1 / mp.log(lam_lo)
-    w_lo = mp.mpf(0) if eps_hi is None else -1 / mp.log(-mp.log1p(-mp.mpf(eps_hi)))
+    f1 dv = Phi1(w) e^{-lambda} dw with Phi1 = f1 lambda/w^2 -> 1/b1 at w = 0 (flat; the
+    1/((1-v) ln^2(1-v)) spike disappears).  f1 from the t-integral (f1_lam_A) at every node;
+    outer rule Gauss-Legendre (mpmath, 20 digits; the integrand is smooth in w)."""
+    with mp.workdps(20):
+        lam_lo = -mp.log1p(-mp.mpf(eps_lo))
+        w_hi = -1 / mp.log(lam_lo)
+        w_lo = mp.mpf(0) if eps_hi is None else -1 / mp.log(-mp.log1p(-mp.mpf(eps_hi)))
 
-    def g(w):
-        if w == 0:
-            return 1 / MB1
-        lam = mp.exp(-1 / w)
-        return f1_A(-mp.expm1(-lam), T) * lam / w ** 2 * mp.exp(-lam)
-    pts = [w_lo] + [p for p in (mp.mpf("0.02"), mp.mpf("0.05"), mp.mpf("0.1"), mp.mpf("0.2")) if w_lo < p < w_hi] + [w_hi]
-    return mp.quad(g, pts)
+        def g(w):
+            if w == 0:
+                return 1 / MB1
+            lam = mp.exp(-1 / w)
+            return f1_lam_A(lam, T) * lam / w ** 2 * mp.exp(-lam)
+        pts = [w_lo] + [p for p in (mp.mpf("0.02"), mp.mpf("0.05"), mp.mpf("0.1"), mp.mpf("0.2"))
+                        if w_lo < p < w_hi] + [w_hi]
+        r, e = mp.quad(g, pts, method="gauss-legendre", error=True)
+        return +r, float(e)
 
 
 def int_f1_v_B(T, eps_lo, eps_hi=None, use_mp=True):
@@ -494,19 +502,20 @@ def int_f1_v_B(T, eps_lo, eps_hi=None, use_mp=True):
 
 
 def int_f1_vk_full_mp(T, k):
-    """int_0^1 v^k f1 dv numerically (mpmath; w variable for lambda < 1/e, lambda beyond)
-    -- closed-form check: (1 - (k+1)^(-b1 T))/(b1 ln(k+1)) (k>0), T (k=0)."""
-    def gw(w):
-        if w == 0:
-            return 1 / MB1
-        lam = mp.exp(-1 / w)
-        return f1_A(-mp.expm1(-lam), T) * lam / w ** 2 * mp.exp(-(k + 1) * lam)
+    """int_0^1 v^k f1 dv numerically (mpmath, 20 digits; w variable for lambda < 1/e,
+    lambda itself beyond) -- closed-form check: (1 - (k+1)^(-b1 T))/(b1 ln(k+1)) (k>0), T (k=0)."""
+    with mp.workdps(20):
+        def gw(w):
+            if w == 0:
+                return 1 / MB1
+            lam = mp.exp(-1 / w)
+            return f1_lam_A(lam, T) * lam / w ** 2 * mp.exp(-(k + 1) * lam)
 
-    def gl_(lam):
-        return f1_A(-mp.expm1(-lam), T) * mp.exp(-(k + 1) * lam)
-    a = mp.quad(gw, [0, mp.mpf("0.1"), mp.mpf("0.3"), 1])
-    b = mp.quad(gl_, [mp.exp(-1), 1, 3, 10, 40, mp.inf])
-    return a + b
+        def gl_(lam):
+            return f1_lam_A(lam, T) * mp.exp(-(k + 1) * lam)
+        a = mp.quad(gw, [0, mp.mpf("0.1"), mp.mpf("0.3"), 1], method="gauss-legendre")
+        b = mp.quad(gl_, [mp.exp(-1), 1, 3, 10, 30, 60, 120], method="gauss-legendre")
+        return +(a + b)
 
 
 def int_f2_v_A(T, eps_lo):

@@ -1,0 +1,140 @@
+//! `darksens explain`: every intermediate quantity at one mass, for the first curve.
+
+use super::ScenarioArgs;
+use darksens::error::Error;
+use darksens::limits::scan::Calculator;
+use darksens::output::format_number;
+use darksens::scenario::ScenarioDocument;
+use darksens::units::PICOBARN_CM2;
+
+/// Options of `darksens explain`.
+#[derive(Debug, clap::Args)]
+pub struct Opts {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Mediator mass in MeV.
+    #[arg(long, value_name = "M")]
+    mass_mev: f64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the explanation.
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    if !(opts.mass_mev.is_finite() && opts.mass_mev > 0.0) {
+        return Err(Error::Usage(format!(
+            "--mass-mev must be a positive number of MeV, got {}",
+            opts.mass_mev
+        )));
+    }
+    let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
+    let curves = document.curves()?;
+    let curve = &curves[0];
+    let calculator = Calculator::new(&curve.scenario);
+    let point = calculator.point(&curve.label, opts.mass_mev)?;
+    let search = calculator.search();
+    let spectrum = &search.setup().spectrum;
+    let background = calculator.background();
+    let values: Vec<(&str, f64, &str)> = vec![
+        (
+            "sigma_bhabha_pb",
+            spectrum.sigma_cm2() / PICOBARN_CM2,
+            "Bhabha cross section in the window [DPT Eq. 2.2]",
+        ),
+        (
+            "n_positrons",
+            search.n_incident(),
+            "positrons entering the target, L sigma",
+        ),
+        (
+            "e_min_gev",
+            spectrum.e_min_gev(),
+            "lowest positron energy in the window",
+        ),
+        (
+            "e_max_gev",
+            spectrum.e_max_gev(),
+            "highest positron energy in the window",
+        ),
+        (
+            "p_photon_punch",
+            background.photon.map_or(0.0, |p| p.punch_through.value),
+            "photon punch-through probability [DPT Eq. 3.2]",
+        ),
+        (
+            "n_bkg_photon",
+            background.photon.map_or(0.0, |p| p.events),
+            "photon background events",
+        ),
+        (
+            "n_bkg_neutron",
+            background.neutron.map_or(0.0, |n| n.events),
+            "neutron background events",
+        ),
+        (
+            "n_background",
+            point.n_background,
+            "background used for the limit",
+        ),
+        (
+            "n_ann_per_eps2",
+            point.yields.annihilation.value,
+            "annihilation events per eps^2 [DPT Eq. 4.4]",
+        ),
+        (
+            "n_brem_per_eps2",
+            point.yields.bremsstrahlung.value,
+            "bremsstrahlung events per eps^2 [DPT Eq. 4.5]",
+        ),
+        (
+            "n_required",
+            point.n_required,
+            "signal events the criterion needs",
+        ),
+        (
+            "epsilon_limit",
+            point.epsilon_limit,
+            "expected limit on eps",
+        ),
+    ];
+    if opts.json {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "curve".into(),
+            serde_json::Value::String(curve.label.clone()),
+        );
+        map.insert("mass_mev".into(), serde_json::json!(opts.mass_mev));
+        for (key, value, _) in &values {
+            map.insert((*key).to_string(), serde_json::json!(value));
+        }
+        map.insert(
+            "n_ann_relative_error".into(),
+            serde_json::json!(point.yields.annihilation.relative_error()),
+        );
+        map.insert(
+            "n_brem_relative_error".into(),
+            serde_json::json!(point.yields.bremsstrahlung.relative_error()),
+        );
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap_or_default()
+        );
+    } else {
+        println!(
+            "{} -- curve \"{}\", m = {} MeV",
+            calculator.scenario().title,
+            curve.label,
+            opts.mass_mev
+        );
+        for (key, value, meaning) in &values {
+            println!("  {key:<18} {:<24} {meaning}", format_number(*value));
+        }
+        println!(
+            "  integration errors: annihilation {:.1e}, bremsstrahlung {:.1e} (relative)",
+            point.yields.annihilation.relative_error(),
+            point.yields.bremsstrahlung.relative_error()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Command-line interface: argument parsing, one file per subcommand, exit codes.
+
+mod explain;
+mod scan;
+
+use clap::{Parser, Subcommand};
+use darksens::error::Error;
+use darksens::scenario::Override;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Expected limits on light dark matter: disappearing-positron-track and thick-target searches.
+#[derive(Debug, Parser)]
+#[command(name = "darksens", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the scan of a scenario and write CSV, PNG and a JSON sidecar.
+    Scan(scan::Opts),
+    /// Print every intermediate quantity at one mass (first curve).
+    Explain(explain::Opts),
+}
+
+/// Options shared by the subcommands that read a scenario.
+#[derive(Debug, clap::Args)]
+struct ScenarioArgs {
+    /// Scenario file (TOML), e.g. configs/belle2_dp.toml.
+    scenario: PathBuf,
+    /// Override a key before validation, e.g. --set model.alpha_d=0.1 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+impl ScenarioArgs {
+    fn overrides(&self) -> Result<Vec<Override>, Error> {
+        self.set
+            .iter()
+            .map(|s| Override::parse(s).map_err(Error::Usage))
+            .collect()
+    }
+}
+
+/// Parses arguments, runs, prints errors, and maps them to exit codes (2 bad input, 1 internal).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(opts) => scan::run(&opts),
+        Command::Explain(opts) => explain::run(&opts),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

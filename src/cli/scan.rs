@@ -1,0 +1,234 @@
+//! `darksens scan`: the whole scan, outputs and a printed summary.
+
+use super::ScenarioArgs;
+use darksens::error::Error;
+use darksens::limits::scan::{CurveResult, annihilation_dominated_ranges, best_limit, run_scan};
+use darksens::output::plot::{LimitPlot, Series};
+use darksens::output::sidecar::RunRecord;
+use darksens::output::{check_writable, csv, plot, sidecar, write_atomically};
+use darksens::scenario::{Curve, ScenarioDocument};
+use darksens::units::PICOBARN_CM2;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options of `darksens scan`.
+#[derive(Debug, clap::Args)]
+pub struct Opts {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Write the outputs into this directory instead of the scenario's paths.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Worker threads (default: all cores; also RAYON_NUM_THREADS).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print the time of each stage to stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+fn redirect(path: &Path, out: Option<&Path>) -> PathBuf {
+    match (out, path.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Runs the scan.
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    if let Some(threads) = opts.threads {
+        if threads == 0 {
+            return Err(Error::Usage("--threads must be at least 1".into()));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    }
+    let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
+    let curves = document.curves()?;
+    let first = &curves[0].scenario;
+    let csv_path = redirect(&first.output.csv, opts.out.as_deref());
+    let png_path = redirect(&first.output.png, opts.out.as_deref());
+    let meta_path = csv_path.with_extension("meta.json");
+    for path in [&csv_path, &png_path, &meta_path] {
+        check_writable(path)?;
+    }
+
+    let start = Instant::now();
+    let stage = |name: &str, since: Instant| {
+        if opts.verbose {
+            eprintln!("[{:>8.1} ms] {name}", since.elapsed().as_secs_f64() * 1e3);
+        }
+    };
+    let results = run_scan(&curves)?;
+    stage("tables and scan", start);
+    let t = Instant::now();
+    let csv_bytes = csv::render(&results)?;
+    let png_bytes = plot::render_png(&plot_of(&document, &curves, &results))?;
+    stage("CSV and PNG rendering", t);
+    let wall_time_s = start.elapsed().as_secs_f64();
+
+    let record = RunRecord {
+        scenario_file: document.path().display().to_string(),
+        overrides: document
+            .overrides()
+            .iter()
+            .map(|o| o.text.clone())
+            .collect(),
+        curves: curves
+            .iter()
+            .map(|c| (c.label.clone(), c.table.clone()))
+            .collect(),
+        threads: rayon::current_num_threads(),
+        wall_time_s,
+        outputs: vec![
+            csv_path.display().to_string(),
+            png_path.display().to_string(),
+        ],
+        numerics: numerics_record(&results),
+    };
+    write_atomically(&csv_path, &csv_bytes)?;
+    write_atomically(&png_path, &png_bytes)?;
+    write_atomically(&meta_path, &sidecar::render(&record))?;
+    if !opts.quiet {
+        let t = Instant::now();
+        print_summary(
+            &document,
+            &results,
+            wall_time_s,
+            &[&csv_path, &png_path, &meta_path],
+        )?;
+        stage("summary (refinement of the best limit)", t);
+    }
+    Ok(())
+}
+
+fn plot_of(document: &ScenarioDocument, curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
+    let s = &curves[0].scenario;
+    let annotation = format!(
+        "α_D = {}, m_χ/m_A′ = {:.3}, {} ab⁻¹, {} X0 {}",
+        s.model.alpha_d,
+        s.model.mchi_over_mmed,
+        s.source.luminosity_ab,
+        s.target.thickness_x0,
+        s.target.material.name
+    );
+    let _ = document;
+    LimitPlot {
+        title: s.title.clone(),
+        annotation,
+        series: results
+            .iter()
+            .map(|c| Series {
+                label: c.label.clone(),
+                points: c
+                    .points
+                    .iter()
+                    .map(|p| (p.mass_mev, p.epsilon_limit))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
+    let worst = results
+        .iter()
+        .flat_map(|c| c.points.iter())
+        .map(|p| {
+            p.yields
+                .annihilation
+                .relative_error()
+                .max(p.yields.bremsstrahlung.relative_error())
+        })
+        .fold(0.0, f64::max);
+    let unconverged: Vec<f64> = results
+        .iter()
+        .flat_map(|c| c.points.iter())
+        .filter(|p| !(p.yields.annihilation.converged && p.yields.bremsstrahlung.converged))
+        .map(|p| p.mass_mev)
+        .collect();
+    let search = results[0].calculator.search();
+    serde_json::json!({
+        "track_length_table_relative_error": search.annihilation_track_length().interpolation_error(),
+        "annihilation_flux_table_relative_error": search.annihilation_flux().interpolation_error(),
+        "largest_yield_relative_error_estimate": worst,
+        "unconverged_masses_mev": unconverged,
+    })
+}
+
+fn print_summary(
+    document: &ScenarioDocument,
+    results: &[CurveResult],
+    wall_time_s: f64,
+    written: &[&Path],
+) -> Result<(), Error> {
+    let first = &results[0];
+    let scenario = first.calculator.scenario();
+    let search = first.calculator.search();
+    let spectrum = &search.setup().spectrum;
+    println!("{}", scenario.title);
+    println!(
+        "scenario {}: {} curve(s) x {} masses, {} thread(s), {:.2} s",
+        document.path().display(),
+        results.len(),
+        first.points.len(),
+        rayon::current_num_threads(),
+        wall_time_s
+    );
+    println!(
+        "positrons in the window: {:.4e}  (sigma = {:.4e} pb, E = {:.3}-{:.3} GeV)",
+        search.n_incident(),
+        spectrum.sigma_cm2() / PICOBARN_CM2,
+        spectrum.e_min_gev(),
+        spectrum.e_max_gev()
+    );
+    for curve in results {
+        let b = curve.calculator.background();
+        let breakdown = match b.total_override {
+            Some(total) => format!("N_b = {total} (set by background.total)"),
+            None => format!(
+                "N_b = {:.2} = photons {:.2} + neutrons {:.2}",
+                b.total(),
+                b.photon.map_or(0.0, |p| p.events),
+                b.neutron.map_or(0.0, |n| n.events)
+            ),
+        };
+        let (grid, best) = best_limit(curve)?;
+        println!("curve \"{}\": {breakdown}", curve.label);
+        println!(
+            "  best eps = {:.4e} at m = {:.3} MeV (refined; best grid point {:.4e} at {:.3} MeV)",
+            best.epsilon_limit, best.mass_mev, grid.epsilon_limit, grid.mass_mev
+        );
+    }
+    let ranges = annihilation_dominated_ranges(first);
+    if ranges.is_empty() {
+        println!("bremsstrahlung dominates at every scanned mass");
+    } else {
+        let text: Vec<String> = ranges
+            .iter()
+            .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
+            .collect();
+        println!(
+            "annihilation dominates for {}; bremsstrahlung elsewhere",
+            text.join(", ")
+        );
+    }
+    let unconverged = results
+        .iter()
+        .flat_map(|c| c.points.iter())
+        .filter(|p| !(p.yields.annihilation.converged && p.yields.bremsstrahlung.converged))
+        .count();
+    if unconverged > 0 {
+        println!(
+            "warning: {unconverged} point(s) did not reach the requested integration tolerance; see the sidecar"
+        );
+    }
+    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    println!("wrote {}", names.join(", "));
+    Ok(())
+}

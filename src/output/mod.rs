@@ -1,0 +1,97 @@
+//! Output files: the CSV of limits, the PNG plot and the JSON sidecar.
+//!
+//! Every file is written to a temporary file in its destination directory and renamed into
+//! place, so an interrupted run never leaves a half-written file. Numbers are checked to be
+//! finite before anything is written.
+
+pub mod csv;
+pub mod plot;
+pub mod sidecar;
+
+use crate::error::Error;
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically (temporary file in the same directory, then rename),
+/// creating the directory if needed. The file is readable by everyone (0644).
+///
+/// # Errors
+/// If the directory cannot be created or the file written.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let fail = |message: String| Error::Output {
+        path: path.to_path_buf(),
+        message,
+    };
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(directory).map_err(|e| {
+        fail(format!(
+            "cannot create directory '{}': {e}",
+            directory.display()
+        ))
+    })?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".darksens-")
+        .suffix(".tmp")
+        .tempfile_in(directory)
+        .map_err(|e| {
+            fail(format!(
+                "cannot create a file in '{}': {e}",
+                directory.display()
+            ))
+        })?;
+    file.write_all(bytes).map_err(|e| fail(e.to_string()))?;
+    file.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| fail(e.to_string()))?;
+    }
+    file.persist(path).map_err(|e| fail(e.error.to_string()))?;
+    Ok(())
+}
+
+/// Checks before any computation that `path` can be created: its directory exists or can be
+/// created, is writable, and `path` is not a directory.
+///
+/// # Errors
+/// [`Error::Output`] naming the path.
+pub fn check_writable(path: &Path) -> Result<(), Error> {
+    let fail = |message: String| Error::Output {
+        path: path.to_path_buf(),
+        message,
+    };
+    if path.is_dir() {
+        return Err(fail("is a directory; give a file name".to_string()));
+    }
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(directory).map_err(|e| {
+        fail(format!(
+            "cannot create directory '{}': {e}",
+            directory.display()
+        ))
+    })?;
+    tempfile::Builder::new()
+        .prefix(".darksens-check-")
+        .tempfile_in(directory)
+        .map(drop)
+        .map_err(|e| {
+            fail(format!(
+                "directory '{}' is not writable: {e}",
+                directory.display()
+            ))
+        })
+}
+
+/// Shortest decimal representation that reads back to the same `f64` (ryu), e.g. `1.2e-5`.
+#[must_use]
+pub fn format_number(value: f64) -> String {
+    let mut buffer = ryu::Buffer::new();
+    buffer.format_finite(value).to_string()
+}

@@ -1,0 +1,341 @@
+//! Scenario files: reading, `--set` overrides, curves, and validation into typed settings.
+//!
+//! A scenario is read in three steps. The file is parsed as TOML (syntax errors carry line and
+//! column); command-line `--set key=value` overrides are applied to it, giving the *base*
+//! scenario; each `[[curve]]` is the base with its own `set` table applied. Every resolved curve
+//! is then deserialised into [`raw::RawScenario`] (unknown keys and wrong types are errors) and
+//! validated into a [`Scenario`] (unphysical values are errors). Every error names the file, the
+//! line when the key is in the file, the key, and what to do.
+
+pub mod raw;
+mod validate;
+
+use crate::error::{Origin, ScenarioError};
+use raw::RawScenario;
+use std::path::{Path, PathBuf};
+
+pub use validate::{
+    BackgroundConfig, ModelConfig, OutputConfig, Scan, Scenario, SourceConfig, TargetConfig,
+};
+
+/// A `--set key=value` override.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Dotted key path, e.g. `model.alpha_d`.
+    pub key: String,
+    /// The value, parsed as a TOML value (a bare word is a string).
+    pub value: toml::Value,
+    /// The text as given, for messages.
+    pub text: String,
+}
+
+impl Override {
+    /// Parses `key=value`.
+    ///
+    /// # Errors
+    /// If there is no `=` or the key is empty.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (key, value) = text.split_once('=').ok_or_else(|| {
+            format!("--set '{text}': expected key=value, e.g. --set model.alpha_d=0.1")
+        })?;
+        let key = key.trim();
+        if key.is_empty() || key.split('.').any(str::is_empty) {
+            return Err(format!(
+                "--set '{text}': the key must be a dotted path such as model.alpha_d"
+            ));
+        }
+        let value = value.trim();
+        let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(value.to_string()));
+        Ok(Self {
+            key: key.to_string(),
+            value: parsed,
+            text: text.to_string(),
+        })
+    }
+}
+
+/// A scenario file with its command-line overrides, ready to resolve curves.
+#[derive(Debug, Clone)]
+pub struct ScenarioDocument {
+    path: PathBuf,
+    text: String,
+    base: toml::Table,
+    overrides: Vec<Override>,
+}
+
+impl ScenarioDocument {
+    /// Reads and parses a scenario file and applies the command-line overrides.
+    ///
+    /// # Errors
+    /// If the file cannot be read, is not valid TOML, or an override does not fit the schema.
+    pub fn load(path: &Path, overrides: &[Override]) -> Result<Self, ScenarioError> {
+        if path.is_dir() {
+            return Err(
+                ScenarioError::new(path, "is a directory, not a scenario file")
+                    .with_hint("give the path of a .toml scenario, e.g. configs/belle2_dp.toml"),
+            );
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ScenarioError::new(path, format!("cannot read the scenario file: {e}"))
+                .with_hint("check the path; shipped scenarios are in configs/")
+        })?;
+        Self::from_text(path, text, overrides)
+    }
+
+    /// As [`ScenarioDocument::load`], from text already read (`path` names it in messages).
+    ///
+    /// # Errors
+    /// As [`ScenarioDocument::load`].
+    pub fn from_text(
+        path: &Path,
+        text: String,
+        overrides: &[Override],
+    ) -> Result<Self, ScenarioError> {
+        let mut base: toml::Table =
+            toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        // Schema errors of the file itself, with the line they are on.
+        toml::from_str::<RawScenario>(&text).map_err(|e| toml_error(path, &text, &e))?;
+        for o in overrides {
+            set_path(&mut base, &o.key, o.value.clone()).map_err(|m| {
+                ScenarioError::new(path, m).with_origin(Origin::CommandLine(o.text.clone()))
+            })?;
+        }
+        let document = Self {
+            path: path.to_path_buf(),
+            text,
+            base,
+            overrides: overrides.to_vec(),
+        };
+        document.deserialize(&document.base, &Origin::CommandLine(String::new()))?;
+        Ok(document)
+    }
+
+    /// The scenario file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The scenario name: the file stem (`belle2_dp` for `configs/belle2_dp.toml`).
+    #[must_use]
+    pub fn name(&self) -> String {
+        self.path.file_stem().map_or_else(
+            || "scenario".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// The command-line overrides.
+    #[must_use]
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides
+    }
+
+    /// Resolves and validates every curve (one unnamed curve when the file has none).
+    ///
+    /// # Errors
+    /// The first curve that does not deserialise or validate.
+    pub fn curves(&self) -> Result<Vec<Curve>, ScenarioError> {
+        let raw = self.deserialize(&self.base, &Origin::CommandLine(String::new()))?;
+        if raw.curves.is_empty() {
+            let scenario = self.validate_curve(&self.base, &Origin::File, &[], None)?;
+            return Ok(vec![Curve {
+                label: "limit".to_string(),
+                index: 0,
+                table: self.base.clone(),
+                scenario,
+            }]);
+        }
+        raw.curves
+            .iter()
+            .enumerate()
+            .map(|(index, curve)| {
+                let origin = Origin::Curve(index + 1, curve.label.clone());
+                let mut table = self.base.clone();
+                table.remove("curve");
+                let set_line = self.line_of(&["curve", &index.to_string(), "set"]);
+                for (key, value) in &curve.set {
+                    set_path(&mut table, key, value.clone()).map_err(|m| {
+                        ScenarioError::new(&self.path, m)
+                            .with_origin(origin.clone())
+                            .with_line(set_line)
+                    })?;
+                }
+                let set_keys: Vec<String> = curve.set.keys().cloned().collect();
+                let scenario = self.validate_curve(&table, &origin, &set_keys, set_line)?;
+                Ok(Curve {
+                    label: curve.label.clone(),
+                    index,
+                    table,
+                    scenario,
+                })
+            })
+            .collect()
+    }
+
+    fn deserialize(
+        &self,
+        table: &toml::Table,
+        origin: &Origin,
+    ) -> Result<RawScenario, ScenarioError> {
+        RawScenario::deserialize_table(table).map_err(|e| {
+            let message = e.message().to_string();
+            // Name the --set that introduced an unknown key, when there is one.
+            let origin = match unknown_field(&message) {
+                Some(field) => self
+                    .overrides
+                    .iter()
+                    .rev()
+                    .find(|o| o.key.rsplit('.').next() == Some(field))
+                    .map_or_else(|| origin.clone(), |o| Origin::CommandLine(o.text.clone())),
+                None => origin.clone(),
+            };
+            ScenarioError::new(&self.path, message)
+                .with_origin(origin)
+                .with_hint("see docs/scenario.md for every key, its type and unit")
+        })
+    }
+
+    /// Deserialises and validates one resolved curve; the error names where the value came
+    /// from (a --set, the curve's `set` table, or the file) and its line.
+    fn validate_curve(
+        &self,
+        table: &toml::Table,
+        origin: &Origin,
+        set_keys: &[String],
+        set_line: Option<usize>,
+    ) -> Result<Scenario, ScenarioError> {
+        let raw = self
+            .deserialize(table, origin)
+            .map_err(|e| e.with_line(set_line))?;
+        validate::validate(&raw, &self.name()).map_err(|invalid| {
+            let path: Vec<&str> = invalid.key.split('.').collect();
+            let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
+            let (line, origin) = if let Some(o) = from_command_line {
+                (self.line_of(&path), Origin::CommandLine(o.text.clone()))
+            } else if set_keys.iter().any(|k| *k == invalid.key) {
+                (set_line, origin.clone())
+            } else {
+                (self.line_of(&path), Origin::File)
+            };
+            ScenarioError::new(&self.path, invalid.message)
+                .with_key(&invalid.key)
+                .with_line(line)
+                .with_origin(origin)
+                .with_hint(invalid.hint)
+        })
+    }
+
+    /// 1-based line of a key path in the file, if the key is written there.
+    fn line_of(&self, path: &[&str]) -> Option<usize> {
+        let document = toml::de::DeTable::parse(&self.text).ok()?;
+        let mut span = document.span();
+        let mut current = toml::de::DeValue::Table(document.into_inner());
+        for segment in path {
+            let next = match &current {
+                toml::de::DeValue::Table(t) => t
+                    .iter()
+                    .find(|(k, _)| k.get_ref() == segment)
+                    .map(|(_, v)| v.clone()),
+                toml::de::DeValue::Array(a) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| a.get(i).cloned()),
+                _ => None,
+            }?;
+            span = next.span();
+            current = next.into_inner();
+        }
+        Some(
+            self.text[..span.start.min(self.text.len())]
+                .matches('\n')
+                .count()
+                + 1,
+        )
+    }
+}
+
+/// One resolved curve.
+#[derive(Debug, Clone)]
+pub struct Curve {
+    /// Label (legend and CSV).
+    pub label: String,
+    /// Position among the file's curves (0-based).
+    pub index: usize,
+    /// The resolved TOML table (recorded in the sidecar).
+    pub table: toml::Table,
+    /// The validated scenario.
+    pub scenario: Scenario,
+}
+
+impl RawScenario {
+    /// Deserialises from an already parsed table.
+    ///
+    /// # Errors
+    /// Unknown keys and wrong types.
+    pub fn deserialize_table(table: &toml::Table) -> Result<Self, toml::de::Error> {
+        let text = toml::to_string(table).map_err(|e| {
+            <toml::de::Error as serde::de::Error>::custom(format!(
+                "cannot re-serialise the scenario: {e}"
+            ))
+        })?;
+        toml::from_str(&text)
+    }
+}
+
+/// Sets a dotted key in a table, creating intermediate tables; refuses to replace a table.
+fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+    let mut segments: Vec<&str> = key.split('.').collect();
+    // UNWRAP: split always yields at least one segment.
+    let last = segments.pop().expect("non-empty key");
+    let mut current = table;
+    let mut walked = String::new();
+    for segment in segments {
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(segment);
+        let entry = current
+            .entry(segment.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match entry {
+            toml::Value::Table(t) => t,
+            _ => {
+                return Err(format!(
+                    "cannot set '{key}': '{walked}' is a value, not a table"
+                ));
+            }
+        };
+    }
+    if let Some(toml::Value::Table(_) | toml::Value::Array(_)) = current.get(last) {
+        return Err(format!(
+            "cannot set '{key}': it is a table or array, and only single values can be set"
+        ));
+    }
+    current.insert(last.to_string(), value);
+    Ok(())
+}
+
+/// The field name of a serde "unknown field `x`" message.
+fn unknown_field(message: &str) -> Option<&str> {
+    message.strip_prefix("unknown field `")?.split('`').next()
+}
+
+fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError {
+    let line = error
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let mut message = error.message().trim().to_string();
+    // Quote the offending line, so that a type error shows its key.
+    if let Some(content) = line.and_then(|l| text.lines().nth(l - 1)).map(str::trim) {
+        if !content.is_empty() && !message.contains(content) {
+            message = format!("{message}\n  | {content}");
+        }
+    }
+    ScenarioError::new(path, message)
+        .with_line(line)
+        .with_hint("see docs/scenario.md for every key, its type and unit")
+}

@@ -1,0 +1,213 @@
+//! The scenario file as written: serde structs that mirror the TOML, unknown keys rejected.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Plot title and summary heading.
+    pub title: Option<String>,
+    /// Where the positrons come from.
+    pub source: RawSource,
+    /// The target they hit.
+    pub target: RawTarget,
+    /// The dark-sector model.
+    pub model: RawModel,
+    /// Background inputs.
+    #[serde(default)]
+    pub background: RawBackground,
+    /// Limit criterion.
+    pub limit: RawLimit,
+    /// The scan (required by `darksens scan`).
+    pub scan: Option<RawScan>,
+    /// Curves: the base scenario with overrides.
+    #[serde(default, rename = "curve")]
+    pub curves: Vec<RawCurve>,
+    /// Output files.
+    #[serde(default)]
+    pub output: RawOutput,
+    /// Numerical resolution.
+    #[serde(default)]
+    pub numerics: RawNumerics,
+}
+
+/// `[source]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    /// Source kind; `"collider-bhabha"`.
+    pub kind: SourceKind,
+    /// Electron beam energy, GeV.
+    pub electron_energy_gev: f64,
+    /// Positron beam energy, GeV.
+    pub positron_energy_gev: f64,
+    /// Integrated luminosity, ab^-1.
+    pub luminosity_ab: f64,
+    /// Smallest lab polar angle of the selected positron, degrees.
+    pub theta_min_deg: f64,
+    /// Largest lab polar angle of the selected positron, degrees.
+    pub theta_max_deg: f64,
+}
+
+/// Kinds of source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// Bhabha positrons at an asymmetric e+e- collider [DPT Eq. 2.1-2.2].
+    ColliderBhabha,
+}
+
+impl SourceKind {
+    /// Scenario names of all source kinds.
+    pub const NAMES: [&'static str; 1] = ["collider-bhabha"];
+}
+
+/// `[target]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    /// Material name (`CsI`, `Pb`, `W`).
+    pub material: String,
+    /// Thickness for the annihilation track length, radiation lengths.
+    pub thickness_x0: f64,
+    /// Thickness for the bremsstrahlung track length, radiation lengths ([DPT Eq. 4.5] uses 1).
+    #[serde(default = "default_brem_thickness")]
+    pub brem_thickness_x0: f64,
+    /// Largest visible fraction of the positron energy.
+    #[serde(default = "default_visible_fraction")]
+    pub max_visible_fraction: f64,
+    /// Track length within `1 - E'/E` below this is dropped (0 = exact; 1e-3 reproduces the paper).
+    #[serde(default)]
+    pub min_energy_loss_fraction: f64,
+    /// Particles counted per conversion in the second generation [DPT Eq. A.3] (2).
+    #[serde(default = "default_multiplicity")]
+    pub second_generation_multiplicity: f64,
+}
+
+fn default_brem_thickness() -> f64 {
+    1.0
+}
+fn default_visible_fraction() -> f64 {
+    0.05
+}
+fn default_multiplicity() -> f64 {
+    2.0
+}
+
+/// `[model]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    /// Mediator kind.
+    pub mediator: crate::models::MediatorKind,
+    /// Dark coupling alpha_D.
+    pub alpha_d: f64,
+    /// m_chi / m_mediator.
+    pub mchi_over_mmed: f64,
+    /// Mediator mass, MeV (set by the scan or `--mass-mev`).
+    pub mass_mev: Option<f64>,
+}
+
+/// `[background]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackground {
+    /// KLM veto inefficiency for punch-through photons.
+    pub photon_veto_inefficiency: Option<f64>,
+    /// Neutron estimate inputs.
+    pub neutron: Option<RawNeutron>,
+    /// Total expected background; replaces the computed one.
+    pub total: Option<f64>,
+}
+
+/// `[background.neutron]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNeutron {
+    /// Simulated positrons.
+    pub simulated_positrons: f64,
+    /// Selected events with one neutron.
+    pub single_neutron_events: f64,
+    /// Selected events with several neutrons.
+    pub multi_neutron_events: f64,
+    /// Remaining ECL depth, hadronic interaction lengths.
+    pub ecl_lambda: f64,
+    /// KLM depth, hadronic interaction lengths.
+    pub klm_lambda: f64,
+    /// Escape probability replacing `exp(-(ecl_lambda + klm_lambda))`.
+    pub escape_probability: Option<f64>,
+}
+
+/// `[limit]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimit {
+    /// `"sqrt-nb"` or `"fixed"`.
+    pub method: LimitMethod,
+    /// Delta chi^2 for `sqrt-nb` (default 2.71).
+    pub delta_chi2: Option<f64>,
+    /// Required signal events for `fixed`.
+    pub n_signal: Option<f64>,
+}
+
+/// Limit methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LimitMethod {
+    /// `N_s/sqrt(N_b) = sqrt(delta_chi2)`.
+    SqrtNb,
+    /// Fixed `N_s`.
+    Fixed,
+}
+
+/// `[scan]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScan {
+    /// Scanned key (`model.mass_mev`).
+    pub parameter: String,
+    /// Logarithmically spaced range `[lo, hi]`.
+    pub log_range: Option<[f64; 2]>,
+    /// Linearly spaced range `[lo, hi]`.
+    pub range: Option<[f64; 2]>,
+    /// Number of points of the main range.
+    pub points: i64,
+    /// Extra linearly spaced points, e.g. across a resonance.
+    pub dense_range: Option<[f64; 2]>,
+    /// Number of points of the dense range.
+    pub dense_points: Option<i64>,
+}
+
+/// `[[curve]]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCurve {
+    /// Legend label and CSV `curve` value.
+    pub label: String,
+    /// Overrides by dotted key.
+    #[serde(default)]
+    pub set: toml::Table,
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    /// CSV path (default `out/<scenario name>.csv`).
+    pub csv: Option<String>,
+    /// PNG path (default `out/<scenario name>.png`).
+    pub png: Option<String>,
+}
+
+/// `[numerics]`: resolution of tables and integrals (defaults are converged to 1e-4 in eps).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNumerics {
+    /// Intervals of the track-length tables.
+    pub track_length_intervals: Option<i64>,
+    /// Intervals per segment of the annihilation flux table.
+    pub flux_intervals: Option<i64>,
+    /// Relative tolerance of each per-mass integral.
+    pub relative_tolerance: Option<f64>,
+}

@@ -1,0 +1,639 @@
+//! Validation of a deserialised scenario into typed, checked settings.
+
+use super::raw::{LimitMethod, RawScan, RawScenario, SourceKind};
+use crate::backgrounds::NeutronInputs;
+use crate::detectors::yields::Resolution;
+use crate::limits::LimitCriterion;
+use crate::materials::Material;
+use crate::models::MediatorKind;
+use crate::sources::AsymmetricCollider;
+use std::path::PathBuf;
+
+/// A validation failure: the key, what is wrong, and how to fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Invalid {
+    pub key: String,
+    pub message: String,
+    pub hint: String,
+}
+
+fn invalid(key: &str, message: impl Into<String>, hint: impl Into<String>) -> Invalid {
+    Invalid {
+        key: key.to_string(),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Title for plots and summaries.
+    pub title: String,
+    /// Positron source.
+    pub source: SourceConfig,
+    /// Target and selection.
+    pub target: TargetConfig,
+    /// Model.
+    pub model: ModelConfig,
+    /// Backgrounds.
+    pub background: BackgroundConfig,
+    /// Limit criterion.
+    pub limit: LimitCriterion,
+    /// Scan, when given.
+    pub scan: Option<Scan>,
+    /// Numerical resolution.
+    pub numerics: Resolution,
+    /// Output paths.
+    pub output: OutputConfig,
+}
+
+/// `[source]`, checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SourceConfig {
+    /// Beams.
+    pub collider: AsymmetricCollider,
+    /// Integrated luminosity, ab^-1.
+    pub luminosity_ab: f64,
+    /// Lab polar-angle window, degrees.
+    pub theta_min_deg: f64,
+    /// Lab polar-angle window, degrees.
+    pub theta_max_deg: f64,
+}
+
+/// `[target]`, checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetConfig {
+    /// Material.
+    pub material: Material,
+    /// Annihilation thickness, X0.
+    pub thickness_x0: f64,
+    /// Bremsstrahlung thickness, X0.
+    pub brem_thickness_x0: f64,
+    /// Largest visible fraction.
+    pub max_visible_fraction: f64,
+    /// Smallest fractional energy loss kept.
+    pub min_energy_loss_fraction: f64,
+    /// Second-generation multiplicity.
+    pub second_generation_multiplicity: f64,
+}
+
+/// `[model]`, checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelConfig {
+    /// Mediator kind.
+    pub mediator: MediatorKind,
+    /// alpha_D.
+    pub alpha_d: f64,
+    /// m_chi / m_mediator.
+    pub mchi_over_mmed: f64,
+    /// Mass in MeV when fixed in the scenario.
+    pub mass_mev: Option<f64>,
+}
+
+/// `[background]`, checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BackgroundConfig {
+    /// Photon veto inefficiency, when photons are estimated.
+    pub photon_veto_inefficiency: Option<f64>,
+    /// Neutron inputs, when neutrons are estimated.
+    pub neutron: Option<NeutronInputs>,
+    /// Total replacing the computed background.
+    pub total: Option<f64>,
+}
+
+/// A scan over the mediator mass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scan {
+    /// Scanned key.
+    pub parameter: String,
+    /// Points in ascending order, duplicates removed.
+    pub values: Vec<f64>,
+}
+
+/// `[output]`, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputConfig {
+    /// CSV path.
+    pub csv: PathBuf,
+    /// PNG path.
+    pub png: PathBuf,
+}
+
+/// Largest number of scan points accepted (a guard against typos such as `points = 3e9`).
+pub const MAX_SCAN_POINTS: i64 = 10_000_000;
+
+fn positive(key: &str, value: f64, unit: &str, meaning: &str) -> Result<f64, Invalid> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(invalid(
+            key,
+            if unit.is_empty() {
+                format!("must be a positive number, got {value}")
+            } else {
+                format!("must be a positive number of {unit}, got {value}")
+            },
+            meaning,
+        ))
+    }
+}
+
+fn fraction(key: &str, value: f64, lo_open: bool, meaning: &str) -> Result<f64, Invalid> {
+    let ok = value.is_finite() && value < 1.0 && if lo_open { value > 0.0 } else { value >= 0.0 };
+    if ok {
+        Ok(value)
+    } else {
+        let range = if lo_open {
+            "0 < value < 1"
+        } else {
+            "0 <= value < 1"
+        };
+        Err(invalid(
+            key,
+            format!("must satisfy {range}, got {value}"),
+            meaning,
+        ))
+    }
+}
+
+pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Scenario, Invalid> {
+    let title = raw.title.clone().unwrap_or_else(|| name.to_string());
+    let source = validate_source(raw)?;
+    let target = validate_target(raw)?;
+    let model = validate_model(raw)?;
+    let background = validate_background(raw)?;
+    let limit = validate_limit(raw)?;
+    let scan = raw.scan.as_ref().map(validate_scan).transpose()?;
+    let numerics = validate_numerics(raw)?;
+    let output = OutputConfig {
+        csv: raw
+            .output
+            .csv
+            .clone()
+            .map_or_else(|| PathBuf::from(format!("out/{name}.csv")), PathBuf::from),
+        png: raw
+            .output
+            .png
+            .clone()
+            .map_or_else(|| PathBuf::from(format!("out/{name}.png")), PathBuf::from),
+    };
+    Ok(Scenario {
+        title,
+        source,
+        target,
+        model,
+        background,
+        limit,
+        scan,
+        numerics,
+        output,
+    })
+}
+
+fn validate_source(raw: &RawScenario) -> Result<SourceConfig, Invalid> {
+    let s = &raw.source;
+    match s.kind {
+        SourceKind::ColliderBhabha => {}
+    }
+    let e_minus = positive(
+        "source.electron_energy_gev",
+        s.electron_energy_gev,
+        "GeV",
+        "the electron beam energy (7 GeV at SuperKEKB)",
+    )?;
+    let e_plus = positive(
+        "source.positron_energy_gev",
+        s.positron_energy_gev,
+        "GeV",
+        "the positron beam energy (4 GeV at SuperKEKB)",
+    )?;
+    if e_minus == e_plus {
+        return Err(invalid(
+            "source.positron_energy_gev",
+            "equal beam energies are not supported by the collider-bhabha source",
+            "the lab-energy relation of [DPT Eq. 2.2] needs a boosted centre of mass; use unequal beam energies",
+        ));
+    }
+    if e_minus < e_plus {
+        return Err(invalid(
+            "source.electron_energy_gev",
+            format!(
+                "must exceed the positron beam energy ({e_plus} GeV): the electron beam defines +z"
+            ),
+            "swap the energies and mirror the angular window (theta -> 180 - theta)",
+        ));
+    }
+    let luminosity_ab = positive(
+        "source.luminosity_ab",
+        s.luminosity_ab,
+        "ab^-1",
+        "the integrated luminosity (50 ab^-1 for Belle II)",
+    )?;
+    let (lo, hi) = (s.theta_min_deg, s.theta_max_deg);
+    for (key, v) in [("source.theta_min_deg", lo), ("source.theta_max_deg", hi)] {
+        if !(v.is_finite() && v > 0.0 && v < 180.0) {
+            return Err(invalid(
+                key,
+                format!("must lie strictly between 0 and 180 degrees, got {v}"),
+                "the lab polar angle of the selected positron, from the electron beam direction",
+            ));
+        }
+    }
+    if lo >= hi {
+        return Err(invalid(
+            "source.theta_min_deg",
+            format!("theta_min_deg ({lo}) must be below theta_max_deg ({hi})"),
+            "the ECL barrel is 32.2 to 128.7 degrees",
+        ));
+    }
+    Ok(SourceConfig {
+        collider: AsymmetricCollider {
+            electron_energy_gev: e_minus,
+            positron_energy_gev: e_plus,
+        },
+        luminosity_ab,
+        theta_min_deg: lo,
+        theta_max_deg: hi,
+    })
+}
+
+fn validate_target(raw: &RawScenario) -> Result<TargetConfig, Invalid> {
+    let t = &raw.target;
+    let material = Material::by_name(&t.material).ok_or_else(|| {
+        invalid(
+            "target.material",
+            format!("unknown material '{}'", t.material),
+            format!("choose one of: {}", Material::known_names().join(", ")),
+        )
+    })?;
+    let thickness_x0 = positive(
+        "target.thickness_x0",
+        t.thickness_x0,
+        "radiation lengths",
+        "the target depth (16 X0 for the Belle II ECL)",
+    )?;
+    let brem_thickness_x0 = positive(
+        "target.brem_thickness_x0",
+        t.brem_thickness_x0,
+        "radiation lengths",
+        "the depth used for bremsstrahlung, 1 X0 in [DPT Eq. 4.5]",
+    )?;
+    let max_visible_fraction = fraction(
+        "target.max_visible_fraction",
+        t.max_visible_fraction,
+        true,
+        "largest visible fraction of the positron energy, 0.05 in the paper",
+    )?;
+    let min_energy_loss_fraction = fraction(
+        "target.min_energy_loss_fraction",
+        t.min_energy_loss_fraction,
+        false,
+        "0 integrates the track length exactly; 1e-3 reproduces the paper's numbers",
+    )?;
+    if min_energy_loss_fraction >= max_visible_fraction {
+        return Err(invalid(
+            "target.min_energy_loss_fraction",
+            format!(
+                "must be below target.max_visible_fraction ({max_visible_fraction}), got {min_energy_loss_fraction}"
+            ),
+            "otherwise no track length is left in the window",
+        ));
+    }
+    let second_generation_multiplicity = positive(
+        "target.second_generation_multiplicity",
+        t.second_generation_multiplicity,
+        "particles per conversion",
+        "2 (electron and positron) as in [DPT Eq. A.3]",
+    )?;
+    Ok(TargetConfig {
+        material,
+        thickness_x0,
+        brem_thickness_x0,
+        max_visible_fraction,
+        min_energy_loss_fraction,
+        second_generation_multiplicity,
+    })
+}
+
+fn validate_model(raw: &RawScenario) -> Result<ModelConfig, Invalid> {
+    let m = &raw.model;
+    let alpha_d = positive(
+        "model.alpha_d",
+        m.alpha_d,
+        "",
+        "alpha_D = g_chi^2/(4 pi), 1e-3 in [DPT Fig. 3]",
+    )?;
+    let mchi_over_mmed = m.mchi_over_mmed;
+    if !(mchi_over_mmed.is_finite() && mchi_over_mmed > 0.0 && mchi_over_mmed < 0.5) {
+        return Err(invalid(
+            "model.mchi_over_mmed",
+            format!("must satisfy 0 < m_chi/m_med < 1/2, got {mchi_over_mmed}"),
+            "the mediator must be able to decay to two dark-matter particles (m_chi >= m_med/2 closes it); the paper uses 1/3",
+        ));
+    }
+    let mass_mev = m
+        .mass_mev
+        .map(|v| positive("model.mass_mev", v, "MeV", "the mediator mass"))
+        .transpose()?;
+    Ok(ModelConfig {
+        mediator: m.mediator,
+        alpha_d,
+        mchi_over_mmed,
+        mass_mev,
+    })
+}
+
+fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, Invalid> {
+    let b = &raw.background;
+    let photon_veto_inefficiency = b
+        .photon_veto_inefficiency
+        .map(|v| {
+            if v.is_finite() && (0.0..=1.0).contains(&v) {
+                Ok(v)
+            } else {
+                Err(invalid(
+                    "background.photon_veto_inefficiency",
+                    format!("must be a probability in [0, 1], got {v}"),
+                    "the KLM veto inefficiency, 4.5e-4 in [DPT Sec. 3.1]",
+                ))
+            }
+        })
+        .transpose()?;
+    let neutron = b
+        .neutron
+        .as_ref()
+        .map(|n| {
+            let simulated = positive("background.neutron.simulated_positrons", n.simulated_positrons, "positrons", "the GEANT4 sample size, 1e9 in [DPT Sec. 3.2]")?;
+            for (key, v) in [
+                ("background.neutron.single_neutron_events", n.single_neutron_events),
+                ("background.neutron.multi_neutron_events", n.multi_neutron_events),
+                ("background.neutron.ecl_lambda", n.ecl_lambda),
+                ("background.neutron.klm_lambda", n.klm_lambda),
+            ] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(invalid(key, format!("must be a non-negative number, got {v}"), "see [DPT Sec. 3.2] for the paper's values"));
+                }
+            }
+            if let Some(p) = n.escape_probability {
+                if !(p.is_finite() && p > 0.0 && p <= 1.0) {
+                    return Err(invalid("background.neutron.escape_probability", format!("must be a probability in (0, 1], got {p}"), "leave it out to use exp(-(ecl_lambda + klm_lambda)); the paper rounds to 0.01"));
+                }
+            }
+            Ok(NeutronInputs {
+                simulated_positrons: simulated,
+                single_neutron_events: n.single_neutron_events,
+                multi_neutron_events: n.multi_neutron_events,
+                ecl_lambda: n.ecl_lambda,
+                klm_lambda: n.klm_lambda,
+                escape_probability: n.escape_probability,
+            })
+        })
+        .transpose()?;
+    let total = b
+        .total
+        .map(|v| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(v)
+            } else {
+                Err(invalid(
+                    "background.total",
+                    format!("must be a non-negative number of events, got {v}"),
+                    "the expected background replacing the computed one",
+                ))
+            }
+        })
+        .transpose()?;
+    if total.is_none()
+        && photon_veto_inefficiency.is_none()
+        && neutron.is_none()
+        && raw.limit.method == LimitMethod::SqrtNb
+    {
+        return Err(invalid(
+            "background",
+            "no background is given: set background.total, or the photon and neutron inputs",
+            "the sqrt-nb limit needs a positive background; use limit.method = \"fixed\" for a background-free search",
+        ));
+    }
+    Ok(BackgroundConfig {
+        photon_veto_inefficiency,
+        neutron,
+        total,
+    })
+}
+
+fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, Invalid> {
+    let l = &raw.limit;
+    match l.method {
+        LimitMethod::SqrtNb => {
+            if l.n_signal.is_some() {
+                return Err(invalid(
+                    "limit.n_signal",
+                    "is only used with method = \"fixed\"",
+                    "remove it, or set limit.method = \"fixed\"",
+                ));
+            }
+            let delta_chi2 = positive(
+                "limit.delta_chi2",
+                l.delta_chi2.unwrap_or(2.71),
+                "",
+                "2.71 for a one-sided 90% CL",
+            )?;
+            Ok(LimitCriterion::SqrtBackground { delta_chi2 })
+        }
+        LimitMethod::Fixed => {
+            if l.delta_chi2.is_some() {
+                return Err(invalid(
+                    "limit.delta_chi2",
+                    "is only used with method = \"sqrt-nb\"",
+                    "remove it, or set limit.method = \"sqrt-nb\"",
+                ));
+            }
+            let n = l.n_signal.ok_or_else(|| {
+                invalid(
+                    "limit.n_signal",
+                    "is required with method = \"fixed\"",
+                    "2.3 for zero background at 90% CL, 3 in [DPT App. F]",
+                )
+            })?;
+            let n_signal = positive(
+                "limit.n_signal",
+                n,
+                "events",
+                "2.3 for zero background at 90% CL",
+            )?;
+            Ok(LimitCriterion::Fixed { n_signal })
+        }
+    }
+}
+
+fn points(key: &str, n: i64, min: i64) -> Result<usize, Invalid> {
+    if n < min {
+        return Err(invalid(
+            key,
+            format!("must be at least {min}, got {n}"),
+            "the number of scan points",
+        ));
+    }
+    if n > MAX_SCAN_POINTS {
+        return Err(invalid(
+            key,
+            format!("{n} points is more than the limit of {MAX_SCAN_POINTS}"),
+            "a typo? A mass scan rarely needs more than a few thousand points",
+        ));
+    }
+    usize::try_from(n).map_err(|_| invalid(key, "does not fit this machine", "use fewer points"))
+}
+
+fn range(key: &str, r: [f64; 2], log: bool) -> Result<(f64, f64), Invalid> {
+    let [lo, hi] = r;
+    if !(lo.is_finite() && hi.is_finite()) || (log && lo <= 0.0) {
+        return Err(invalid(
+            key,
+            format!(
+                "must be two finite{} numbers, got [{lo}, {hi}]",
+                if log { " positive" } else { "" }
+            ),
+            "e.g. [1.0, 1000.0] in MeV",
+        ));
+    }
+    if lo >= hi {
+        return Err(invalid(
+            key,
+            format!("the range is empty or inverted: [{lo}, {hi}]"),
+            "write [low, high]",
+        ));
+    }
+    Ok((lo, hi))
+}
+
+fn validate_scan(s: &RawScan) -> Result<Scan, Invalid> {
+    if s.parameter != "model.mass_mev" {
+        return Err(invalid(
+            "scan.parameter",
+            format!(
+                "scanning '{}' is not supported: this version scans model.mass_mev",
+                s.parameter
+            ),
+            "set scan.parameter = \"model.mass_mev\"; fix other keys with --set or [[curve]] set",
+        ));
+    }
+    let mut values = match (s.log_range, s.range) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "scan.range",
+                "give either log_range or range, not both",
+                "log_range spaces points logarithmically",
+            ));
+        }
+        (None, None) => {
+            return Err(invalid(
+                "scan.log_range",
+                "the scan needs log_range or range",
+                "e.g. log_range = [1.0, 1000.0]",
+            ));
+        }
+        (Some(r), None) => {
+            let (lo, hi) = range("scan.log_range", r, true)?;
+            let n = points("scan.points", s.points, 1)?;
+            spaced(lo.ln(), hi.ln(), n)
+                .into_iter()
+                .map(f64::exp)
+                .collect::<Vec<_>>()
+        }
+        (None, Some(r)) => {
+            let (lo, hi) = range("scan.range", r, false)?;
+            spaced(lo, hi, points("scan.points", s.points, 1)?)
+        }
+    };
+    match (s.dense_range, s.dense_points) {
+        (Some(r), Some(n)) => {
+            let (lo, hi) = range("scan.dense_range", r, false)?;
+            values.extend(spaced(lo, hi, points("scan.dense_points", n, 1)?));
+        }
+        (Some(_), None) => {
+            return Err(invalid(
+                "scan.dense_points",
+                "is required with dense_range",
+                "e.g. dense_points = 121",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(invalid(
+                "scan.dense_range",
+                "is required with dense_points",
+                "e.g. dense_range = [60.0, 90.0]",
+            ));
+        }
+        (None, None) => {}
+    }
+    if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+        return Err(invalid(
+            "scan",
+            format!("every mass must be positive, got {bad}"),
+            "a mass scan needs a positive range",
+        ));
+    }
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    Ok(Scan {
+        parameter: s.parameter.clone(),
+        values,
+    })
+}
+
+/// `n` points from `lo` to `hi` inclusive (the ends exact).
+fn spaced(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    if n == 1 {
+        return vec![lo];
+    }
+    (0..n)
+        .map(|i| {
+            if i + 1 == n {
+                hi
+            } else {
+                lo + (hi - lo) * i as f64 / (n - 1) as f64
+            }
+        })
+        .collect()
+}
+
+fn validate_numerics(raw: &RawScenario) -> Result<Resolution, Invalid> {
+    let defaults = Resolution::default();
+    let n = &raw.numerics;
+    let intervals = |key: &str, v: Option<i64>, default: usize| -> Result<usize, Invalid> {
+        match v {
+            None => Ok(default),
+            Some(v) if (8..=1_000_000).contains(&v) => Ok(usize::try_from(v).unwrap_or(default)),
+            Some(v) => Err(invalid(
+                key,
+                format!("must be between 8 and 1000000, got {v}"),
+                "the default is converged to 1e-4 in eps",
+            )),
+        }
+    };
+    let relative_tolerance = match n.relative_tolerance {
+        None => defaults.relative_tolerance,
+        Some(t) if t.is_finite() && t > 1e-14 && t <= 1e-2 => t,
+        Some(t) => {
+            return Err(invalid(
+                "numerics.relative_tolerance",
+                format!("must lie in (1e-14, 1e-2], got {t}"),
+                "the default is 1e-5",
+            ));
+        }
+    };
+    Ok(Resolution {
+        track_length_intervals: intervals(
+            "numerics.track_length_intervals",
+            n.track_length_intervals,
+            defaults.track_length_intervals,
+        )?,
+        flux_intervals: intervals(
+            "numerics.flux_intervals",
+            n.flux_intervals,
+            defaults.flux_intervals,
+        )?,
+        relative_tolerance,
+    })
+}
