@@ -13,7 +13,7 @@ pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,
     /// Mediator mass in MeV.
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
     mass_mev: f64,
     /// Print JSON instead of text.
     #[arg(long)]

@@ -15,7 +15,7 @@ use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};
 
 /// The bremsstrahlung integrand is sampled at `2^4 + 1 = 17` incident energies; the 9-point
 /// subset gives the error estimate.
-const SPECTRUM_RULE_LEVELS: u32 = 4;
+const SPECTRUM_RULE_LEVELS: u32 = 3;
 
 /// Everything that fixes the thick-target calculation apart from the model.
 #[derive(Debug, Clone, PartialEq)]
@@ -315,11 +315,4 @@ impl ThickTargetSearch {
             ..outer
         }
     }
-}
-
-#[cfg(test)]
-mod probe {
-    #[test]
-    #[ignore = "diagnostic"]
-    fn print_brem_outer_integrand() {}
 }

@@ -89,9 +89,37 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
         })
 }
 
-/// Shortest decimal representation that reads back to the same `f64` (ryu), e.g. `1.2e-5`.
+/// Shortest decimal representation that reads back to the same `f64`: plain notation for
+/// `1e-3 <= |v| < 1e15` (`66.72`, `1`), scientific otherwise (`1.2119e-5`, `5.998e11`).
+///
+/// Both forms are the shortest round-trip digits of Rust's float formatting (`{}` and `{:e}`
+/// without a precision).
 #[must_use]
 pub fn format_number(value: f64) -> String {
-    let mut buffer = ryu::Buffer::new();
-    buffer.format_finite(value).to_string()
+    let magnitude = value.abs();
+    if value == 0.0 || (1e-3..1e15).contains(&magnitude) {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_number;
+
+    #[test]
+    fn numbers_round_trip_and_stay_short() {
+        for (v, text) in [
+            (1.0, "1"),
+            (66.72, "66.72"),
+            (1.2119e-5, "1.2119e-5"),
+            (5.998e11, "599800000000"),
+            (2.5e16, "2.5e16"),
+            (0.0, "0"),
+        ] {
+            assert_eq!(format_number(v), text);
+            assert_eq!(format_number(v).parse::<f64>(), Ok(v));
+        }
+    }
 }

@@ -216,7 +216,7 @@ impl ScenarioDocument {
             let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
             let (line, origin) = if let Some(o) = from_command_line {
                 (self.line_of(&path), Origin::CommandLine(o.text.clone()))
-            } else if set_keys.iter().any(|k| *k == invalid.key) {
+            } else if set_keys.contains(&invalid.key) {
                 (set_line, origin.clone())
             } else {
                 (self.line_of(&path), Origin::File)

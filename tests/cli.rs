@@ -1,0 +1,352 @@
+//! Command-line tests (regression tests, not validation): the README commands, the CSV
+//! interface, determinism across thread counts, `explain --json`, and bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn darksens() -> Command {
+    let mut cmd = Command::cargo_bin("darksens").expect("binary built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// A scratch directory under target/ (not /tmp: the outputs are part of the test record).
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+const SMALL: [&str; 4] = ["--set", "scan.points=12", "--set", "scan.dense_points=5"];
+
+fn scan_csv(dir: &Path, threads: &str) -> Vec<u8> {
+    darksens()
+        .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
+        .arg(dir)
+        .args(SMALL)
+        .env("RAYON_NUM_THREADS", threads)
+        .assert()
+        .success();
+    std::fs::read(dir.join("belle2_dp.csv")).expect("csv written")
+}
+
+#[test]
+fn scan_writes_csv_png_and_sidecar() {
+    let dir = scratch("scan_outputs");
+    darksens()
+        .args(["scan", "configs/belle2_dp.toml", "--out"])
+        .arg(&dir)
+        .args(SMALL)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("best eps")
+                .and(predicate::str::contains("annihilation dominates")),
+        );
+    let csv =
+        String::from_utf8(std::fs::read(dir.join("belle2_dp.csv")).expect("csv")).expect("utf8");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("curve,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2 * 17, "two curves x 17 masses");
+    assert!(rows[0].starts_with("computed background,1,"));
+    assert!(rows[17].starts_with("N_b = 1000,1,"));
+    let png = std::fs::read(dir.join("belle2_dp.png")).expect("png");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("belle2_dp.meta.json")).expect("meta"))
+            .expect("json");
+    for key in [
+        "darksens_version",
+        "curves",
+        "threads",
+        "wall_time_s",
+        "numerics",
+        "overrides",
+    ] {
+        assert!(meta.get(key).is_some(), "sidecar lacks {key}");
+    }
+    assert_eq!(
+        meta["curves"][1]["resolved_scenario"]["background"]["total"],
+        1000.0
+    );
+    // Nothing but the three outputs: no temporary files left behind.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["belle2_dp.csv", "belle2_dp.meta.json", "belle2_dp.png"]
+    );
+}
+
+#[test]
+fn csv_is_byte_identical_for_one_and_two_threads() {
+    let one = scan_csv(&scratch("threads_1"), "1");
+    let two = scan_csv(&scratch("threads_2"), "2");
+    assert_eq!(one, two);
+}
+
+#[test]
+fn explain_json_has_every_interface_key() {
+    let output = darksens()
+        .args([
+            "explain",
+            "configs/belle2_dp.toml",
+            "--mass-mev",
+            "66.72",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&output).expect("json");
+    for key in [
+        "sigma_bhabha_pb",
+        "n_positrons",
+        "e_min_gev",
+        "e_max_gev",
+        "p_photon_punch",
+        "n_bkg_photon",
+        "n_bkg_neutron",
+        "n_background",
+        "n_ann_per_eps2",
+        "n_brem_per_eps2",
+        "n_required",
+        "epsilon_limit",
+    ] {
+        assert!(
+            json[key].as_f64().is_some_and(f64::is_finite),
+            "{key} missing or not a number"
+        );
+    }
+    let n_required = json["n_required"].as_f64().unwrap_or_default();
+    let total = json["n_ann_per_eps2"].as_f64().unwrap_or_default()
+        + json["n_brem_per_eps2"].as_f64().unwrap_or_default();
+    let eps = json["epsilon_limit"].as_f64().unwrap_or_default();
+    assert!((eps * eps * total / n_required - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn set_overrides_change_the_result() {
+    let base = darksens()
+        .args([
+            "explain",
+            "configs/belle2_dp.toml",
+            "--mass-mev",
+            "300",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    let more = darksens()
+        .args([
+            "explain",
+            "configs/belle2_dp.toml",
+            "--mass-mev",
+            "300",
+            "--json",
+            "--set",
+            "source.luminosity_ab=5",
+            "--set",
+            "background.total=500",
+        ])
+        .output()
+        .expect("runs");
+    let a: serde_json::Value = serde_json::from_slice(&base.stdout).expect("json");
+    let b: serde_json::Value = serde_json::from_slice(&more.stdout).expect("json");
+    assert_eq!(b["n_background"], 500.0);
+    let ratio = a["n_brem_per_eps2"].as_f64().unwrap_or_default()
+        / b["n_brem_per_eps2"].as_f64().unwrap_or(1.0);
+    assert!(
+        (ratio - 10.0).abs() < 1e-9,
+        "yields scale with luminosity: {ratio}"
+    );
+}
+
+/// Bad input: exit code 2 and a message naming what, where and how.
+#[test]
+fn bad_input_is_reported_with_exit_code_2() {
+    let dir = scratch("bad_input");
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/belle2_dp.toml"),
+    )
+    .expect("config");
+    let variant = |name: &str, from: &str, to: &str| {
+        assert!(base.contains(from), "{from}");
+        let path = dir.join(name);
+        std::fs::write(&path, base.replacen(from, to, 1)).expect("write");
+        path.display().to_string()
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["missing.toml".into()], "cannot read the scenario file"),
+        (vec!["configs".into()], "is a directory"),
+        (
+            vec![variant("syntax.toml", "[source]", "[source")],
+            "syntax.toml:3",
+        ),
+        (
+            vec![variant(
+                "type.toml",
+                "thickness_x0 = 16.0",
+                "thickness_x0 = \"16\"",
+            )],
+            "thickness_x0 = \"16\"",
+        ),
+        (
+            vec![variant(
+                "unknown.toml",
+                "alpha_d = 0.001",
+                "alpha_d = 0.001\nalphad = 1",
+            )],
+            "unknown field `alphad`",
+        ),
+        (
+            vec![variant("material.toml", "\"CsI\"", "\"Fe\"")],
+            "target.material: unknown material 'Fe'",
+        ),
+        (
+            vec![variant(
+                "mediator.toml",
+                "\"dark-photon\"",
+                "\"dark-fotón\"",
+            )],
+            "unknown variant",
+        ),
+        (
+            vec![variant(
+                "thickness.toml",
+                "thickness_x0 = 16.0",
+                "thickness_x0 = -16.0",
+            )],
+            "target.thickness_x0: must be a positive",
+        ),
+        (
+            vec![variant(
+                "lumi.toml",
+                "luminosity_ab = 50.0",
+                "luminosity_ab = 0.0",
+            )],
+            "source.luminosity_ab",
+        ),
+        (
+            vec![variant(
+                "energy.toml",
+                "positron_energy_gev = 4.0",
+                "positron_energy_gev = -4.0",
+            )],
+            "source.positron_energy_gev",
+        ),
+        (
+            vec![variant(
+                "theta.toml",
+                "theta_min_deg = 32.2",
+                "theta_min_deg = 130.0",
+            )],
+            "must be below theta_max_deg",
+        ),
+        (
+            vec![variant(
+                "mchi.toml",
+                "mchi_over_mmed = 0.3333333333333333",
+                "mchi_over_mmed = 0.5",
+            )],
+            "m_chi >= m_med/2",
+        ),
+        (
+            vec![variant(
+                "curve.toml",
+                "\"background.total\" = 1000.0",
+                "\"background.totl\" = 1000.0",
+            )],
+            "in [[curve]] 2",
+        ),
+        (
+            vec![
+                "configs/belle2_dp.toml".into(),
+                "--set".into(),
+                "model.alphad=0.1".into(),
+            ],
+            "from --set model.alphad=0.1",
+        ),
+        (
+            vec![
+                "configs/belle2_dp.toml".into(),
+                "--set".into(),
+                "model.mass_mev=-5".into(),
+            ],
+            "model.mass_mev",
+        ),
+        (
+            vec![
+                "configs/belle2_dp.toml".into(),
+                "--set".into(),
+                "source.luminosity_ab=nan".into(),
+            ],
+            "got NaN",
+        ),
+        (
+            vec![
+                "configs/belle2_dp.toml".into(),
+                "--set".into(),
+                "nothing".into(),
+            ],
+            "expected key=value",
+        ),
+        (
+            vec![
+                "configs/belle2_dp.toml".into(),
+                "--set".into(),
+                "scan.points=100000000".into(),
+            ],
+            "more than the limit",
+        ),
+    ];
+    for (args, fragment) in cases {
+        darksens()
+            .arg("scan")
+            .args(&args)
+            .args(["--out"])
+            .arg(&dir)
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(fragment).and(predicate::str::contains("panicked").not()),
+            );
+    }
+    // Nothing was written for any of them.
+    assert!(!dir.join("belle2_dp.csv").exists());
+}
+
+#[test]
+fn explain_rejects_a_non_positive_mass() {
+    darksens()
+        .args(["explain", "configs/belle2_dp.toml", "--mass-mev", "-3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--mass-mev must be a positive number",
+        ));
+}
+
+#[test]
+fn unwritable_output_fails_before_computing() {
+    let dir = scratch("unwritable");
+    let blocker = dir.join("file");
+    std::fs::write(&blocker, "not a directory").expect("write");
+    darksens()
+        .args(["scan", "configs/belle2_dp.toml", "--out"])
+        .arg(blocker.join("sub"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot"));
+}
