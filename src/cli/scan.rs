@@ -68,7 +68,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     stage("tables and scan", start);
     let t = Instant::now();
     let csv_bytes = csv::render(&results)?;
-    let png_bytes = plot::render_png(&plot_of(&document, &curves, &results))?;
+    let png_bytes = plot::render_png(&plot_of(&curves, &results))?;
     stage("CSV and PNG rendering", t);
     let wall_time_s = start.elapsed().as_secs_f64();
 
@@ -107,17 +107,16 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     Ok(())
 }
 
-fn plot_of(document: &ScenarioDocument, curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
+fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
     let s = &curves[0].scenario;
     let annotation = format!(
-        "α_D = {}, m_χ/m_A′ = {:.3}, {} ab⁻¹, {} X0 {}",
+        "α_D = {}   m_χ = {} m_A′   {} ab⁻¹   {} X₀ {}",
         s.model.alpha_d,
-        s.model.mchi_over_mmed,
+        darksens::output::format_number((s.model.mchi_over_mmed * 1000.0).round() / 1000.0),
         s.source.luminosity_ab,
         s.target.thickness_x0,
         s.target.material.name
     );
-    let _ = document;
     LimitPlot {
         title: s.title.clone(),
         annotation,

@@ -46,7 +46,7 @@ pub enum Incident {
 }
 
 /// Largest span, in e-folds of `s`, of one panel of [`TrackLengthTable::integrate_panel_log_end`].
-pub const LOG_CHUNK_EFOLDS: f64 = 2.5;
+pub const LOG_CHUNK_EFOLDS: f64 = 4.0;
 
 /// Accuracy of each node of the table (relative); the interpolation error dominates.
 const NODE_TOLERANCE: f64 = 1e-11;

@@ -1,0 +1,59 @@
+//! Benchmarks of the hot paths: the track-length table, one mass point, the full default scan.
+//!
+//! `cargo bench` runs them; `.ci/run` only compiles them (`cargo bench --no-run`).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use darksens::limits::scan::{Calculator, run_scan};
+use darksens::scenario::ScenarioDocument;
+use darksens::showers::track_length::{Incident, ShowerSettings, TrackLengthTable};
+use std::hint::black_box;
+use std::path::Path;
+
+fn curves(config: &str) -> Vec<darksens::scenario::Curve> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(config);
+    ScenarioDocument::load(&path, &[])
+        .expect("scenario")
+        .curves()
+        .expect("curves")
+}
+
+fn track_length_table(c: &mut Criterion) {
+    let settings = ShowerSettings {
+        thickness_x0: 16.0,
+        incident: Incident::Positron,
+        second_generation_multiplicity: 2.0,
+    };
+    c.bench_function("track_length_table_16x0_128", |b| {
+        b.iter(|| TrackLengthTable::new(black_box(settings), 0.0514, 128));
+    });
+}
+
+fn one_mass_point(c: &mut Criterion) {
+    let curves = curves("configs/belle2_dp.toml");
+    let calculator = Calculator::new(&curves[0].scenario);
+    let mut group = c.benchmark_group("mass_point");
+    for mass in [10.0, 66.72, 300.0] {
+        group.bench_function(format!("yields_and_limit_{mass}_mev"), |b| {
+            b.iter(|| calculator.point("bench", black_box(mass)).expect("point"));
+        });
+    }
+    group.finish();
+}
+
+fn full_default_scan(c: &mut Criterion) {
+    let curves = curves("configs/belle2_dp.toml");
+    let mut group = c.benchmark_group("scan");
+    group.sample_size(10);
+    group.bench_function("belle2_dp_default_2x421", |b| {
+        b.iter(|| run_scan(black_box(&curves)).expect("scan"))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    track_length_table,
+    one_mass_point,
+    full_default_scan
+);
+criterion_main!(benches);
