@@ -55,7 +55,7 @@ impl Default for Resolution {
     fn default() -> Self {
         Self {
             track_length_intervals: 128,
-            flux_intervals: 128,
+            flux_intervals: 256,
             relative_tolerance: 1e-5,
         }
     }

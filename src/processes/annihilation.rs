@@ -87,7 +87,7 @@ impl AnnihilationFlux {
         track_length: &TrackLengthTable,
         intervals: usize,
     ) -> Self {
-        let tol = Tolerance::relative(1e-11);
+        let tol = Tolerance::relative(1e-10);
         let mut scale = 0.0_f64;
         let mut worst = 0.0_f64;
         let segments = window
@@ -105,7 +105,7 @@ impl AnnihilationFlux {
                 };
                 let n = 2 * intervals + 1;
                 let nodes = UniformTable::nodes(v_lo, v_hi, n);
-                let values: Vec<f64> = nodes
+                let estimates: Vec<Estimate> = nodes
                     .par_iter()
                     .map(|&v| {
                         flux_direct(
@@ -116,9 +116,12 @@ impl AnnihilationFlux {
                             track_length,
                             tol,
                         )
-                        .value
                     })
                     .collect();
+                let values: Vec<f64> = estimates.iter().map(|e| e.value).collect();
+                for e in &estimates {
+                    worst = worst.max(if e.converged { e.error } else { f64::INFINITY });
+                }
                 let coarse = UniformTable::from_values(
                     v_lo,
                     v_hi,
@@ -141,7 +144,8 @@ impl AnnihilationFlux {
         }
     }
 
-    /// Bound on the interpolation error relative to the largest flux value.
+    /// Bound on the error of the table (interpolation and node integrals) relative to the largest
+    /// flux value.
     #[must_use]
     pub fn interpolation_error(&self) -> f64 {
         self.interpolation_error

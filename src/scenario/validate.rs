@@ -426,13 +426,7 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, Invalid> {
     let l = &raw.limit;
     match l.method {
         LimitMethod::SqrtNb => {
-            if l.n_signal.is_some() {
-                return Err(invalid(
-                    "limit.n_signal",
-                    "is only used with method = \"fixed\"",
-                    "remove it, or set limit.method = \"fixed\"",
-                ));
-            }
+            // limit.n_signal may stay in the file for switching methods with --set; it is unused here.
             let delta_chi2 = positive(
                 "limit.delta_chi2",
                 l.delta_chi2.unwrap_or(2.71),
@@ -442,13 +436,7 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, Invalid> {
             Ok(LimitCriterion::SqrtBackground { delta_chi2 })
         }
         LimitMethod::Fixed => {
-            if l.delta_chi2.is_some() {
-                return Err(invalid(
-                    "limit.delta_chi2",
-                    "is only used with method = \"sqrt-nb\"",
-                    "remove it, or set limit.method = \"sqrt-nb\"",
-                ));
-            }
+            // limit.delta_chi2 may stay in the file for switching methods with --set; it is unused here.
             let n = l.n_signal.ok_or_else(|| {
                 invalid(
                     "limit.n_signal",
