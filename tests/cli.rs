@@ -350,3 +350,46 @@ fn unwritable_output_fails_before_computing() {
         .failure()
         .stderr(predicate::str::contains("cannot"));
 }
+
+#[test]
+fn scanning_another_key_names_its_column() {
+    let dir = scratch("alpha_d_scan");
+    darksens()
+        .args([
+            "scan",
+            "configs/belle2_dp_alphad.toml",
+            "--quiet",
+            "--set",
+            "scan.points=3",
+            "--out",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.join("belle2_dp_alphad.csv")).expect("csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "curve,model.alpha_d,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required"
+        )
+    );
+    let first: Vec<&str> = lines.next().expect("a row").split(',').collect();
+    assert_eq!((first[1], first[2]), ("1e-4", "66.66"));
+}
+
+#[test]
+fn scanning_another_key_needs_a_mass() {
+    darksens()
+        .args([
+            "scan",
+            "configs/belle2_dp.toml",
+            "--set",
+            "scan.parameter=model.alpha_d",
+            "--set",
+            "scan.log_range=[1e-3, 1e-1]",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a fixed mass"));
+}

@@ -2,10 +2,12 @@
 
 use super::ScenarioArgs;
 use darksens::error::Error;
-use darksens::limits::scan::{CurveResult, annihilation_dominated_ranges, best_limit, run_scan};
-use darksens::output::plot::{LimitPlot, Series};
+use darksens::limits::scan::{
+    BestPoint, CurveResult, annihilation_dominated_ranges, best_limit, run_scan,
+};
+use darksens::output::plot::{LimitPlot, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
-use darksens::output::{check_writable, csv, plot, sidecar, write_atomically};
+use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_atomically};
 use darksens::scenario::{Curve, ScenarioDocument};
 use darksens::units::PICOBARN_CM2;
 use std::path::{Path, PathBuf};
@@ -67,6 +69,12 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let results = run_scan(&curves)?;
     stage("tables and scan", start);
     let t = Instant::now();
+    let bests = results
+        .iter()
+        .map(best_limit)
+        .collect::<Result<Vec<_>, _>>()?;
+    stage("refinement of the best limits", t);
+    let t = Instant::now();
     let csv_bytes = csv::render(&results)?;
     let png_bytes = plot::render_png(&plot_of(&curves, &results))?;
     stage("CSV and PNG rendering", t);
@@ -90,44 +98,78 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             png_path.display().to_string(),
         ],
         numerics: numerics_record(&results),
+        best: results
+            .iter()
+            .zip(&bests)
+            .map(|(c, b)| best_record(c, b))
+            .collect(),
     };
     write_atomically(&csv_path, &csv_bytes)?;
     write_atomically(&png_path, &png_bytes)?;
     write_atomically(&meta_path, &sidecar::render(&record))?;
     if !opts.quiet {
-        let t = Instant::now();
         print_summary(
             &document,
             &results,
+            &bests,
             wall_time_s,
             &[&csv_path, &png_path, &meta_path],
-        )?;
-        stage("summary (refinement of the best limit)", t);
+        );
     }
     Ok(())
 }
 
 fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
     let s = &curves[0].scenario;
-    let annotation = format!(
-        "α_D = {}   m_χ = {} m_A′   {} ab⁻¹   {} X₀ {}",
-        s.model.alpha_d,
-        darksens::output::format_number((s.model.mchi_over_mmed * 1000.0).round() / 1000.0),
-        s.source.luminosity_ab,
-        s.target.thickness_x0,
-        s.target.material.name
-    );
+    // Model parameters, leaving out the scanned one (it is the x axis).
+    let scanned = results[0].parameter.as_str();
+    let mut parts = Vec::new();
+    if scanned != "model.mass_mev" {
+        if let Some(m) = s.model.mass_mev {
+            parts.push(format!("m_A′ = {} MeV", format_number(m)));
+        }
+    }
+    if scanned != "model.alpha_d" {
+        parts.push(format!("α_D = {}", format_number(s.model.alpha_d)));
+    }
+    if scanned != "model.mchi_over_mmed" {
+        parts.push(format!(
+            "m_χ = {} m_A′",
+            format_number((s.model.mchi_over_mmed * 1000.0).round() / 1000.0)
+        ));
+    }
+    if scanned != "source.luminosity_ab" {
+        parts.push(format!("{} ab⁻¹", format_number(s.source.luminosity_ab)));
+    }
+    if scanned != "target.thickness_x0" {
+        parts.push(format!(
+            "{} X₀ {}",
+            format_number(s.target.thickness_x0),
+            s.target.material.name
+        ));
+    }
+    let annotation = parts.join("   ");
+    let x_axis = if results[0].is_mass_scan() {
+        XAxis::MassMev
+    } else {
+        XAxis::Key {
+            title: axis_title(&results[0].parameter),
+            logarithmic: results[0].logarithmic,
+        }
+    };
     LimitPlot {
         title: s.title.clone(),
         annotation,
+        x_axis,
         series: results
             .iter()
             .map(|c| Series {
                 label: c.label.clone(),
                 points: c
-                    .points
+                    .values
                     .iter()
-                    .map(|p| (p.mass_mev, p.epsilon_limit))
+                    .zip(&c.points)
+                    .map(|(x, p)| (*x, p.epsilon_limit))
                     .collect(),
             })
             .collect(),
@@ -147,35 +189,60 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         .fold(0.0, f64::max);
     let unconverged: Vec<f64> = results
         .iter()
-        .flat_map(|c| c.points.iter())
-        .filter(|p| !(p.yields.annihilation.converged && p.yields.bremsstrahlung.converged))
-        .map(|p| p.mass_mev)
+        .flat_map(|c| c.values.iter().zip(&c.points))
+        .filter(|(_, p)| !(p.yields.annihilation.converged && p.yields.bremsstrahlung.converged))
+        .map(|(v, _)| *v)
         .collect();
     let search = results[0].calculator.search();
     serde_json::json!({
         "track_length_table_relative_error": search.annihilation_track_length().interpolation_error(),
         "annihilation_flux_table_relative_error": search.annihilation_flux().interpolation_error(),
         "largest_yield_relative_error_estimate": worst,
-        "unconverged_masses_mev": unconverged,
+        "unconverged_points": unconverged,
+    })
+}
+
+fn best_record(curve: &CurveResult, best: &BestPoint) -> serde_json::Value {
+    let p = &best.refined;
+    serde_json::json!({
+        "curve": curve.label,
+        "parameter": curve.parameter,
+        "value": best.value,
+        "mass_mev": p.mass_mev,
+        "epsilon_limit": p.epsilon_limit,
+        "alpha_d": p.alpha_d,
+        "mchi_over_mmed": p.mchi_over_mmed,
+        "y": p.y(),
+        "annihilation_fraction": p.annihilation_fraction(),
+        "n_background": p.n_background,
+        "best_grid_value": best.grid_value,
+        "best_grid_epsilon_limit": best.grid.epsilon_limit,
     })
 }
 
 fn print_summary(
     document: &ScenarioDocument,
     results: &[CurveResult],
+    bests: &[BestPoint],
     wall_time_s: f64,
     written: &[&Path],
-) -> Result<(), Error> {
+) {
     let first = &results[0];
     let scenario = first.calculator.scenario();
     let search = first.calculator.search();
     let spectrum = &search.setup().spectrum;
+    let mass_scan = first.is_mass_scan();
     println!("{}", scenario.title);
     println!(
-        "scenario {}: {} curve(s) x {} masses, {} thread(s), {:.2} s",
+        "scenario {}: {} curve(s) x {} {}, {} thread(s), {:.2} s",
         document.path().display(),
         results.len(),
         first.points.len(),
+        if mass_scan {
+            "masses".to_string()
+        } else {
+            format!("values of {}", first.parameter)
+        },
         rayon::current_num_threads(),
         wall_time_s
     );
@@ -186,7 +253,7 @@ fn print_summary(
         spectrum.e_min_gev(),
         spectrum.e_max_gev()
     );
-    for curve in results {
+    for (curve, best) in results.iter().zip(bests) {
         let b = curve.calculator.background();
         let breakdown = match b.total_override {
             Some(total) => format!("N_b = {total} (set by background.total)"),
@@ -197,25 +264,44 @@ fn print_summary(
                 b.neutron.map_or(0.0, |n| n.events)
             ),
         };
-        let (grid, best) = best_limit(curve)?;
+        let p = &best.refined;
         println!("curve \"{}\": {breakdown}", curve.label);
+        if mass_scan {
+            println!(
+                "  best eps = {:.4e} at m = {:.3} MeV (refined; best grid point {:.4e} at {:.3} MeV)",
+                p.epsilon_limit, p.mass_mev, best.grid.epsilon_limit, best.grid_value
+            );
+        } else {
+            println!(
+                "  best eps = {:.4e} at {} = {} (m = {} MeV)",
+                p.epsilon_limit,
+                curve.parameter,
+                format_number(best.value),
+                format_number(p.mass_mev)
+            );
+        }
         println!(
-            "  best eps = {:.4e} at m = {:.3} MeV (refined; best grid point {:.4e} at {:.3} MeV)",
-            best.epsilon_limit, best.mass_mev, grid.epsilon_limit, grid.mass_mev
+            "  there: alpha_D = {}, m_chi/m_A' = {:.4}, y = eps^2 alpha_D (m_chi/m_A')^4 = {:.3e}, annihilation {:.1}% of the signal",
+            format_number(p.alpha_d),
+            p.mchi_over_mmed,
+            p.y(),
+            100.0 * p.annihilation_fraction()
         );
     }
-    let ranges = annihilation_dominated_ranges(first);
-    if ranges.is_empty() {
-        println!("bremsstrahlung dominates at every scanned mass");
-    } else {
-        let text: Vec<String> = ranges
-            .iter()
-            .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
-            .collect();
-        println!(
-            "annihilation dominates for {}; bremsstrahlung elsewhere",
-            text.join(", ")
-        );
+    if mass_scan {
+        let ranges = annihilation_dominated_ranges(first);
+        if ranges.is_empty() {
+            println!("bremsstrahlung dominates at every scanned mass");
+        } else {
+            let text: Vec<String> = ranges
+                .iter()
+                .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
+                .collect();
+            println!(
+                "annihilation dominates for {}; bremsstrahlung elsewhere",
+                text.join(", ")
+            );
+        }
     }
     let unconverged = results
         .iter()
@@ -229,5 +315,17 @@ fn print_summary(
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!("wrote {}", names.join(", "));
-    Ok(())
+}
+
+/// Axis title for a scanned key: the physicist's symbol and unit where we know them.
+fn axis_title(key: &str) -> String {
+    match key {
+        "model.alpha_d" => "α_D".to_string(),
+        "model.mchi_over_mmed" => "m_χ / m_A′".to_string(),
+        "source.luminosity_ab" => "integrated luminosity [ab⁻¹]".to_string(),
+        "background.total" => "background events N_b".to_string(),
+        "target.thickness_x0" => "target thickness [X₀]".to_string(),
+        "target.min_energy_loss_fraction" => "smallest energy loss kept, 1 − E′/E".to_string(),
+        other => other.to_string(),
+    }
 }

@@ -10,17 +10,18 @@ use crate::detectors::yields::{ThickTargetSearch, ThickTargetSetup, Yields};
 use crate::error::Error;
 use crate::limits::{LimitCriterion, epsilon_limit};
 use crate::models::DarkPhoton;
-use crate::scenario::{Curve, Scenario};
+use crate::scenario::{Curve, MASS_KEY, Scan, Scenario};
 use crate::showers::track_length::Incident;
 use crate::sources::{BhabhaSpectrum, PositronSpectrum};
 use crate::units::GEV_PER_MEV;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// The model-independent part of a scenario, built once: tables, positron count, backgrounds.
 #[derive(Debug, Clone)]
 pub struct Calculator {
     scenario: Scenario,
-    search: ThickTargetSearch,
+    search: Arc<ThickTargetSearch>,
     background: BackgroundEstimate,
 }
 
@@ -37,6 +38,25 @@ pub struct PointResult {
     pub n_required: f64,
     /// Expected 90% CL limit on eps.
     pub epsilon_limit: f64,
+    /// Dark coupling alpha_D at this point.
+    pub alpha_d: f64,
+    /// m_chi / m_mediator at this point.
+    pub mchi_over_mmed: f64,
+}
+
+impl PointResult {
+    /// The light-dark-matter variable `y = eps^2 alpha_D (m_chi/m_A')^4` at the limit, which
+    /// thermal-relic plots use.
+    #[must_use]
+    pub fn y(&self) -> f64 {
+        self.epsilon_limit * self.epsilon_limit * self.alpha_d * self.mchi_over_mmed.powi(4)
+    }
+
+    /// Fraction of the signal from annihilation.
+    #[must_use]
+    pub fn annihilation_fraction(&self) -> f64 {
+        self.yields.annihilation.value / self.yields.total()
+    }
 }
 
 /// The thick-target setup a scenario describes.
@@ -66,12 +86,12 @@ impl Calculator {
     #[must_use]
     pub fn new(scenario: &Scenario) -> Self {
         let search = ThickTargetSearch::new(setup_of(scenario), scenario.numerics);
-        Self::with_search(scenario, search)
+        Self::with_search(scenario, Arc::new(search))
     }
 
     /// Reuses tables already built for the same setup.
     #[must_use]
-    pub fn with_search(scenario: &Scenario, search: ThickTargetSearch) -> Self {
+    pub fn with_search(scenario: &Scenario, search: Arc<ThickTargetSearch>) -> Self {
         let n_positrons = search.n_incident();
         let b = &scenario.background;
         let t = &scenario.target;
@@ -172,6 +192,8 @@ impl Calculator {
             n_background,
             n_required,
             epsilon_limit: epsilon,
+            alpha_d: self.scenario.model.alpha_d,
+            mchi_over_mmed: self.scenario.model.mchi_over_mmed,
         })
     }
 
@@ -189,24 +211,65 @@ impl Calculator {
 pub struct CurveResult {
     /// The label.
     pub label: String,
-    /// The calculator (tables shared with other curves of the same physics).
+    /// The scanned key (`model.mass_mev` for a mass scan).
+    pub parameter: String,
+    /// Whether the scan is logarithmic.
+    pub logarithmic: bool,
+    /// The scanned values, ascending.
+    pub values: Vec<f64>,
+    /// The calculator of the first point (tables shared with curves of the same physics).
     pub calculator: Calculator,
-    /// Points in mass order.
+    /// Points in scan order.
     pub points: Vec<PointResult>,
 }
 
-/// Runs the scan of every curve. Curves with the same physics share tables and yields.
+impl CurveResult {
+    /// Whether the curve scans the mediator mass.
+    #[must_use]
+    pub fn is_mass_scan(&self) -> bool {
+        self.parameter == MASS_KEY
+    }
+}
+
+/// Runs the scan of every curve. Points with the same physics share tables; mass scans of
+/// curves with the same physics share their yields too.
 ///
 /// # Errors
-/// A curve without `[scan]`, or a numerical failure (naming curve and mass).
+/// A curve without `[scan]`, curves scanning different keys, a scan point that does not
+/// validate, or a numerical failure (naming curve and point).
 pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
-    // Group curves whose yields are identical: same setup, numerics and model.
+    let scans = curves
+        .iter()
+        .map(|c| {
+            c.scenario.scan.clone().ok_or_else(|| {
+                Error::Usage(format!(
+                    "curve \"{}\" has no [scan] section: add one, or use `darksens explain`",
+                    c.label
+                ))
+            })
+        })
+        .collect::<Result<Vec<Scan>, _>>()?;
+    if let Some(other) = scans.iter().find(|s| s.parameter != scans[0].parameter) {
+        return Err(Error::Usage(format!(
+            "all curves must scan the same key, got '{}' and '{}'",
+            scans[0].parameter, other.parameter
+        )));
+    }
+    if scans[0].is_mass_scan() {
+        run_mass_scans(curves, &scans)
+    } else {
+        run_key_scans(curves, &scans)
+    }
+}
+
+/// Mass scans: one table set per distinct physics, yields shared between curves.
+fn run_mass_scans(curves: &[Curve], scans: &[Scan]) -> Result<Vec<CurveResult>, Error> {
     let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, curve) in curves.iter().enumerate() {
-        let found = groups
+        match groups
             .iter_mut()
-            .find(|(first, _)| same_physics(&curves[*first].scenario, &curve.scenario));
-        match found {
+            .find(|(first, _)| same_physics(&curves[*first].scenario, &curve.scenario))
+        {
             Some((_, members)) => members.push(i),
             None => groups.push((i, vec![i])),
         }
@@ -215,31 +278,23 @@ pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
     for (first, members) in groups {
         let base = &curves[first].scenario;
         let started = std::time::Instant::now();
-        let search = ThickTargetSearch::new(setup_of(base), base.numerics);
+        let search = Arc::new(ThickTargetSearch::new(setup_of(base), base.numerics));
         if std::env::var_os("DARKSENS_TIMING").is_some() {
             eprintln!("[{:>8.1} ms] tables", started.elapsed().as_secs_f64() * 1e3);
         }
-        // Masses of all member curves, computed once each.
-        let mut masses: Vec<f64> = Vec::new();
-        for &i in &members {
-            let scan = curves[i].scenario.scan.as_ref().ok_or_else(|| {
-                Error::Usage(format!(
-                    "curve \"{}\" has no [scan] section: add one, or use `darksens explain`",
-                    curves[i].label
-                ))
-            })?;
-            masses.extend(&scan.values);
-        }
+        let mut masses: Vec<f64> = members
+            .iter()
+            .flat_map(|&i| scans[i].values.iter().copied())
+            .collect();
         masses.sort_by(f64::total_cmp);
         masses.dedup();
-        let calculator = Calculator::with_search(base, search.clone());
+        let calculator = Calculator::with_search(base, Arc::clone(&search));
         let yields: Vec<Yields> = masses.par_iter().map(|&m| calculator.yields(m)).collect();
         for &i in &members {
             let curve = &curves[i];
-            let calculator = Calculator::with_search(&curve.scenario, search.clone());
-            // UNWRAP: checked above that every member has a scan.
-            let values = &curve.scenario.scan.as_ref().expect("scan present").values;
-            let points = values
+            let calculator = Calculator::with_search(&curve.scenario, Arc::clone(&search));
+            let points = scans[i]
+                .values
                 .iter()
                 .map(|m| {
                     // UNWRAP: every curve mass is in the merged, sorted list.
@@ -251,6 +306,9 @@ pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
                 .collect::<Result<Vec<_>, _>>()?;
             results[i] = Some(CurveResult {
                 label: curve.label.clone(),
+                parameter: scans[i].parameter.clone(),
+                logarithmic: scans[i].logarithmic,
+                values: scans[i].values.clone(),
                 calculator,
                 points,
             });
@@ -263,32 +321,116 @@ pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
         .collect())
 }
 
+/// Scans of any other key: every point is the curve's scenario with the key set, validated;
+/// points with the same physics share one table set.
+fn run_key_scans(curves: &[Curve], scans: &[Scan]) -> Result<Vec<CurveResult>, Error> {
+    let mut searches: Vec<(Scenario, Arc<ThickTargetSearch>)> = Vec::new();
+    let mut resolved: Vec<Vec<(Scenario, usize)>> = Vec::new();
+    for (curve, scan) in curves.iter().zip(scans) {
+        let mut points = Vec::with_capacity(scan.values.len());
+        for &value in &scan.values {
+            let scenario = curve.with_value(&scan.parameter, value)?;
+            if scenario.model.mass_mev.is_none() {
+                return Err(Error::Usage(format!(
+                    "curve \"{}\": scanning {} needs a fixed mass: set model.mass_mev in the scenario or with --set",
+                    curve.label, scan.parameter
+                )));
+            }
+            let k = match searches.iter().position(|(s, _)| same_tables(s, &scenario)) {
+                Some(k) => k,
+                None => {
+                    searches.push((
+                        scenario.clone(),
+                        Arc::new(ThickTargetSearch::new(
+                            setup_of(&scenario),
+                            scenario.numerics,
+                        )),
+                    ));
+                    searches.len() - 1
+                }
+            };
+            points.push((scenario, k));
+        }
+        resolved.push(points);
+    }
+    curves
+        .iter()
+        .zip(scans)
+        .zip(resolved)
+        .map(|((curve, scan), points)| {
+            let results = points
+                .par_iter()
+                .map(|(scenario, k)| {
+                    let calculator = Calculator::with_search(scenario, Arc::clone(&searches[*k].1));
+                    // UNWRAP: checked above that every point has a mass.
+                    let mass = scenario.model.mass_mev.expect("mass checked");
+                    calculator.point(&curve.label, mass)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let (first, k) = &points[0];
+            Ok(CurveResult {
+                label: curve.label.clone(),
+                parameter: scan.parameter.clone(),
+                logarithmic: scan.logarithmic,
+                values: scan.values.clone(),
+                calculator: Calculator::with_search(first, Arc::clone(&searches[*k].1)),
+                points: results,
+            })
+        })
+        .collect()
+}
+
+fn same_tables(a: &Scenario, b: &Scenario) -> bool {
+    setup_of(a) == setup_of(b) && a.numerics == b.numerics
+}
+
 fn same_physics(a: &Scenario, b: &Scenario) -> bool {
-    setup_of(a) == setup_of(b)
-        && a.numerics == b.numerics
+    same_tables(a, b)
         && a.model.alpha_d == b.model.alpha_d
         && a.model.mchi_over_mmed == b.model.mchi_over_mmed
         && a.model.mediator == b.model.mediator
 }
 
-/// The smallest limit of a curve, refined between the neighbours of the best grid point by
-/// golden-section search (to 1e-4 MeV relative), since the resonance is much narrower than a
-/// grid step.
+/// The best (smallest) limit of a curve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BestPoint {
+    /// Scanned value of the best grid point.
+    pub grid_value: f64,
+    /// The best grid point.
+    pub grid: PointResult,
+    /// Scanned value after refinement (equal to `grid_value` unless the scan is over mass).
+    pub value: f64,
+    /// The refined point.
+    pub refined: PointResult,
+}
+
+/// The smallest limit of a curve; for a mass scan refined between the neighbours of the best
+/// grid point by golden-section search (to 1e-6 relative in mass), since the resonance is much
+/// narrower than a grid step.
 ///
 /// # Errors
-/// A numerical failure during refinement.
-pub fn best_limit(curve: &CurveResult) -> Result<(PointResult, PointResult), Error> {
-    let (k, grid_best) = curve
+/// A numerical failure during refinement, or an empty scan.
+pub fn best_limit(curve: &CurveResult) -> Result<BestPoint, Error> {
+    let (k, grid) = curve
         .points
         .iter()
         .enumerate()
         .min_by(|a, b| a.1.epsilon_limit.total_cmp(&b.1.epsilon_limit))
         .map(|(k, p)| (k, *p))
         .ok_or_else(|| Error::Usage("the scan has no points".to_string()))?;
+    let grid_value = curve.values[k];
+    let mut best = BestPoint {
+        grid_value,
+        grid,
+        value: grid_value,
+        refined: grid,
+    };
+    if !curve.is_mass_scan() {
+        return Ok(best);
+    }
     let lo = curve.points[k.saturating_sub(1)].mass_mev;
     let hi = curve.points[(k + 1).min(curve.points.len() - 1)].mass_mev;
     let eval = |m: f64| curve.calculator.point(&curve.label, m);
-    let mut best = grid_best;
     if hi > lo {
         // Golden-section search on [lo, hi], keeping the best point seen.
         let ratio = 0.5 * (5f64.sqrt() - 1.0);
@@ -296,7 +438,7 @@ pub fn best_limit(curve: &CurveResult) -> Result<(PointResult, PointResult), Err
         let mut c = b - ratio * (b - a);
         let mut d = a + ratio * (b - a);
         let (mut fc, mut fd) = (eval(c)?, eval(d)?);
-        while (b - a) > 1e-4 * grid_best.mass_mev * 1e-2 {
+        while (b - a) > 1e-6 * grid.mass_mev {
             if fc.epsilon_limit < fd.epsilon_limit {
                 b = d;
                 d = c;
@@ -311,13 +453,14 @@ pub fn best_limit(curve: &CurveResult) -> Result<(PointResult, PointResult), Err
                 fd = eval(d)?;
             }
             for p in [fc, fd] {
-                if p.epsilon_limit < best.epsilon_limit {
-                    best = p;
+                if p.epsilon_limit < best.refined.epsilon_limit {
+                    best.refined = p;
+                    best.value = p.mass_mev;
                 }
             }
         }
     }
-    Ok((grid_best, best))
+    Ok(best)
 }
 
 /// Mass ranges (MeV) where annihilation gives more signal than bremsstrahlung, with edges

@@ -1,12 +1,16 @@
-//! The limit plot: eps against mediator mass on log-log axes, one line per curve.
+//! The limit plot: eps against the scanned key (mediator mass by default), one line per curve.
 //!
-//! Rendered with plotters into a memory buffer using the DejaVu Sans font embedded in the
-//! binary (no system fonts needed), then encoded as PNG.
+//! Rendered with plotters into a memory buffer using the DejaVu Sans font embedded in the binary
+//! (no system fonts needed), then encoded as PNG. Logarithmic axes are drawn as log10 of the
+//! value on a linear axis, with decade labels, minor ticks and grid lines placed here: one code
+//! path for log and linear x axes, and none of plotters' log-axis label quirks.
 
 use crate::error::Error;
+use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters::style::{FontStyle, register_font};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontStyle, FontTransform, register_font};
 use std::sync::Once;
 
 /// One line of the plot.
@@ -14,8 +18,22 @@ use std::sync::Once;
 pub struct Series {
     /// Legend label.
     pub label: String,
-    /// `(mass_mev, epsilon)` points in mass order.
+    /// `(x, epsilon)` points in scan order.
     pub points: Vec<(f64, f64)>,
+}
+
+/// The horizontal axis.
+#[derive(Debug, Clone, PartialEq)]
+pub enum XAxis {
+    /// Mediator mass in MeV, logarithmic (`m_A' [MeV]` with a real subscript).
+    MassMev,
+    /// Any other scanned key.
+    Key {
+        /// Axis title.
+        title: String,
+        /// Logarithmic axis.
+        logarithmic: bool,
+    },
 }
 
 /// What to draw.
@@ -25,6 +43,8 @@ pub struct LimitPlot {
     pub title: String,
     /// A line of model parameters shown inside the frame.
     pub annotation: String,
+    /// The horizontal axis.
+    pub x_axis: XAxis,
     /// The curves.
     pub series: Vec<Series>,
 }
@@ -49,12 +69,7 @@ fn register_fonts() {
 }
 
 /// `10^n` with Unicode superscripts, e.g. `10⁻⁵`.
-fn decade_label(value: f64) -> String {
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "decades of plotted values are small integers"
-    )]
-    let n = value.log10().round() as i32;
+fn decade_label(n: i32) -> String {
     let superscript: String = n
         .to_string()
         .chars()
@@ -67,22 +82,111 @@ fn decade_label(value: f64) -> String {
     format!("10{superscript}")
 }
 
-/// Decade-aligned range covering `values` (at least one decade).
-fn decade_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .fold((f64::INFINITY, 0.0_f64), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !lo.is_finite() {
-        return (1e-6, 1.0);
+/// An axis in plot coordinates: log10 of the value for a logarithmic axis.
+#[derive(Debug, Clone, Copy)]
+struct Axis {
+    logarithmic: bool,
+    lo: f64,
+    hi: f64,
+}
+
+impl Axis {
+    /// Decade-aligned (log) or padded (linear) axis covering `values`.
+    fn covering(values: impl Iterator<Item = f64>, logarithmic: bool) -> Self {
+        let usable: Vec<f64> = values
+            .filter(|v| v.is_finite() && (!logarithmic || *v > 0.0))
+            .collect();
+        let (min, max) = usable
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        if !min.is_finite() {
+            return Self {
+                logarithmic,
+                lo: 0.0,
+                hi: 1.0,
+            };
+        }
+        if logarithmic {
+            let lo = min.log10().floor();
+            let hi = max.log10().ceil().max(lo + 1.0);
+            Self {
+                logarithmic,
+                lo,
+                hi,
+            }
+        } else {
+            let span = if max > min {
+                max - min
+            } else {
+                min.abs().max(1.0)
+            };
+            Self {
+                logarithmic,
+                lo: min - 0.02 * span,
+                hi: max + 0.02 * span,
+            }
+        }
     }
-    let lo = 10f64.powf(lo.log10().floor());
-    let mut hi = 10f64.powf(hi.log10().ceil());
-    if hi <= lo {
-        hi = lo * 10.0;
+
+    fn map(&self, value: f64) -> f64 {
+        if self.logarithmic {
+            value.log10()
+        } else {
+            value
+        }
     }
-    (lo, hi)
+
+    /// Major ticks `(position, label)` and minor tick positions, in plot coordinates.
+    fn ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
+        if self.logarithmic {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "plotted decades are small integers"
+            )]
+            let (d0, d1) = (self.lo.round() as i32, self.hi.round() as i32);
+            let mut majors: Vec<(f64, String)> =
+                (d0..=d1).map(|d| (f64::from(d), decade_label(d))).collect();
+            let mut minors: Vec<f64> = Vec::new();
+            for d in d0..d1 {
+                for k in 2..10 {
+                    let position = f64::from(d) + f64::from(k).log10();
+                    // Short axes (two decades or less) also label 2 and 5 times each decade.
+                    if d1 - d0 <= 2 && (k == 2 || k == 5) {
+                        majors.push((position, format!("{k}×{}", decade_label(d))));
+                    } else {
+                        minors.push(position);
+                    }
+                }
+            }
+            majors.sort_by(|a, b| a.0.total_cmp(&b.0));
+            (majors, minors)
+        } else {
+            let span = self.hi - self.lo;
+            let raw = span / 6.0;
+            let magnitude = 10f64.powf(raw.log10().floor());
+            let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+                .iter()
+                .map(|m| m * magnitude)
+                .find(|s| *s >= raw)
+                .unwrap_or(magnitude * 10.0);
+            let first = (self.lo / step).ceil();
+            let count = ((self.hi / step).floor() - first).max(0.0);
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a handful of ticks"
+            )]
+            let majors = (0..=count as usize)
+                .map(|i| {
+                    let v = (first + i as f64) * step;
+                    (v, crate::output::format_number((v / step).round() * step))
+                })
+                .collect();
+            (majors, Vec::new())
+        }
+    }
 }
 
 /// Renders the plot to PNG bytes.
@@ -92,10 +196,17 @@ fn decade_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 pub fn render_png(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
     register_fonts();
     let mut buffer = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
-    draw(plot, &mut buffer).map_err(|message| Error::Output {
-        path: "<png>".into(),
-        message,
-    })?;
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(plot, &root).map_err(|message| Error::Output {
+            path: "<png>".into(),
+            message,
+        })?;
+        root.present().map_err(|e| Error::Output {
+            path: "<png>".into(),
+            message: e.to_string(),
+        })?;
+    }
     let mut png_bytes = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut png_bytes, WIDTH, HEIGHT);
@@ -111,64 +222,92 @@ pub fn render_png(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
     Ok(png_bytes)
 }
 
-fn draw(plot: &LimitPlot, buffer: &mut [u8]) -> Result<(), String> {
+fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
-    let root = BitMapBackend::with_buffer(buffer, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
-    let (x0, x1) = decade_range(
+    let x_log = match &plot.x_axis {
+        XAxis::MassMev => true,
+        XAxis::Key { logarithmic, .. } => *logarithmic,
+    };
+    let x = Axis::covering(
         plot.series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.0)),
+        x_log,
     );
-    let (y0, y1) = decade_range(
+    let y = Axis::covering(
         plot.series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.1)),
+        true,
     );
-    // Widen by 1e-9 so the end decades keep their labels (plotters computes the first label as
-    // 10^ceil(log10(lo)), and log10(1e-6) rounds to -5.999999999999999).
-    let pad = 1.0 + 1e-9;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(&plot.title, ("sans-serif", 26, FontStyle::Bold))
         .margin(25)
         .margin_right(40)
+        .set_label_area_size(LabelAreaPosition::Top, 20)
         .x_label_area_size(80)
-        .y_label_area_size(110)
-        .build_cartesian_2d(
-            (x0 / pad..x1 * pad).log_scale(),
-            (y0 / pad..y1 * pad).log_scale(),
-        )
+        .y_label_area_size(150)
+        .build_cartesian_2d(x.lo..x.hi, y.lo..y.hi)
         .map_err(|e| err(&e))?;
-    chart
-        .configure_mesh()
-        .y_desc("ε  (expected 90% CL upper limit)")
-        .axis_desc_style(("sans-serif", 26))
-        .label_style(("sans-serif", 24))
-        .x_label_formatter(&|v| decade_label(*v))
-        .y_label_formatter(&|v| decade_label(*v))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(BLACK.mix(0.05))
-        .set_all_tick_mark_size(10)
-        .y_label_offset(5)
-        .axis_style(BLACK.stroke_width(2))
-        .draw()
-        .map_err(|e| err(&e))?;
+    let (left, top) = chart.backend_coord(&(x.lo, y.hi));
+    let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
 
+    // Grid: light lines at the major ticks, lighter at the minor ones.
+    let (x_major, x_minor) = x.ticks();
+    let (y_major, y_minor) = y.ticks();
+    let grid = |v: f64, vertical: bool, alpha: f64| {
+        let line = if vertical {
+            [(v, y.lo), (v, y.hi)]
+        } else {
+            [(x.lo, v), (x.hi, v)]
+        };
+        PathElement::new(line, BLACK.mix(alpha))
+    };
+    for &v in &x_minor {
+        chart
+            .draw_series(std::iter::once(grid(v, true, 0.05)))
+            .map_err(|e| err(&e))?;
+    }
+    for &v in &y_minor {
+        chart
+            .draw_series(std::iter::once(grid(v, false, 0.05)))
+            .map_err(|e| err(&e))?;
+    }
+    for (v, _) in &x_major {
+        chart
+            .draw_series(std::iter::once(grid(*v, true, 0.15)))
+            .map_err(|e| err(&e))?;
+    }
+    for (v, _) in &y_major {
+        chart
+            .draw_series(std::iter::once(grid(*v, false, 0.15)))
+            .map_err(|e| err(&e))?;
+    }
+
+    // Curves.
     for (k, series) in plot.series.iter().enumerate() {
         let style = ShapeStyle::from(PALETTE[k % PALETTE.len()]).stroke_width(3);
-        let points = series.points.clone();
+        let points: Vec<(f64, f64)> = series
+            .points
+            .iter()
+            .filter(|(px, py)| px.is_finite() && *py > 0.0 && (!x.logarithmic || *px > 0.0))
+            .map(|&(px, py)| (x.map(px), y.map(py)))
+            .collect();
         if k % 2 == 0 {
             chart
                 .draw_series(LineSeries::new(points, style))
                 .map_err(|e| err(&e))?
                 .label(series.label.clone())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 52, y)], style));
+                .legend(move |(lx, ly)| PathElement::new([(lx, ly), (lx + 52, ly)], style));
         } else {
             chart
                 .draw_series(DashedLineSeries::new(points, 14, 8, style))
                 .map_err(|e| err(&e))?
                 .label(series.label.clone())
-                .legend(move |(x, y)| DashedPathElement::new([(x, y), (x + 52, y)], 14, 8, style));
+                .legend(move |(lx, ly)| {
+                    DashedPathElement::new([(lx, ly), (lx + 52, ly)], 14, 8, style)
+                });
         }
     }
     chart
@@ -182,50 +321,91 @@ fn draw(plot: &LimitPlot, buffer: &mut [u8]) -> Result<(), String> {
         .draw()
         .map_err(|e| err(&e))?;
 
-    // Frame, minor ticks (2..9 per decade) on all sides, and the x-axis title with a subscript.
+    // Frame, ticks on all sides (major 10 px, minor 5 px), tick labels.
     let frame = BLACK.stroke_width(2);
-    let (left, top) = chart.backend_coord(&(x0, y1));
-    let (right, bottom) = chart.backend_coord(&(x1, y0));
+    let draw_err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.draw(&Rectangle::new([(left, top), (right, bottom)], frame))
-        .map_err(|e| err(&e))?;
-    let ticks = |lo: f64, hi: f64| {
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "plotted decades are small integers"
-        )]
-        let (d0, d1) = (lo.log10().round() as i32, hi.log10().round() as i32);
-        (d0..d1)
-            .flat_map(|d| {
-                (1..10).map(move |k| (f64::from(k) * 10f64.powi(d), if k == 1 { 10 } else { 5 }))
-            })
-            .chain(std::iter::once((hi, 10)))
-            .collect::<Vec<_>>()
-    };
-    for (x, length) in ticks(x0, x1) {
-        let (px, _) = chart.backend_coord(&(x, y0));
-        root.draw(&PathElement::new([(px, bottom), (px, bottom + 5)], frame))
-            .map_err(|e| err(&e))?;
-        root.draw(&PathElement::new([(px, top), (px, top + length)], frame))
-            .map_err(|e| err(&e))?;
+        .map_err(draw_err)?;
+    let label_font = ("sans-serif", 24).into_font();
+    for (v, text) in &x_major {
+        let (px, _) = chart.backend_coord(&(*v, y.lo));
+        root.draw(&PathElement::new([(px, bottom), (px, bottom + 8)], frame))
+            .map_err(draw_err)?;
+        root.draw(&PathElement::new([(px, top), (px, top + 10)], frame))
+            .map_err(draw_err)?;
+        let style = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Center, VPos::Top));
+        root.draw(&Text::new(text.clone(), (px, bottom + 12), style))
+            .map_err(draw_err)?;
     }
-    for (y, length) in ticks(y0, y1) {
-        let (_, py) = chart.backend_coord(&(x0, y));
-        root.draw(&PathElement::new([(left - 5, py), (left, py)], frame))
-            .map_err(|e| err(&e))?;
-        root.draw(&PathElement::new(
-            [(right - length, py), (right, py)],
-            frame,
-        ))
-        .map_err(|e| err(&e))?;
+    for v in &x_minor {
+        let (px, _) = chart.backend_coord(&(*v, y.lo));
+        root.draw(&PathElement::new([(px, bottom), (px, bottom + 4)], frame))
+            .map_err(draw_err)?;
+        root.draw(&PathElement::new([(px, top), (px, top + 5)], frame))
+            .map_err(draw_err)?;
     }
+    for (v, text) in &y_major {
+        let (_, py) = chart.backend_coord(&(x.lo, *v));
+        root.draw(&PathElement::new([(left - 8, py), (left, py)], frame))
+            .map_err(draw_err)?;
+        root.draw(&PathElement::new([(right - 10, py), (right, py)], frame))
+            .map_err(draw_err)?;
+        let style = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Right, VPos::Center));
+        root.draw(&Text::new(text.clone(), (left - 12, py), style))
+            .map_err(draw_err)?;
+    }
+    for v in &y_minor {
+        let (_, py) = chart.backend_coord(&(x.lo, *v));
+        root.draw(&PathElement::new([(left - 4, py), (left, py)], frame))
+            .map_err(draw_err)?;
+        root.draw(&PathElement::new([(right - 5, py), (right, py)], frame))
+            .map_err(draw_err)?;
+    }
+
+    // Axis titles: y rotated; x with a real subscript for the mass.
+    let y_title = TextStyle::from(
+        ("sans-serif", 26)
+            .into_font()
+            .transform(FontTransform::Rotate270),
+    )
+    .pos(Pos::new(HPos::Center, VPos::Center));
+    let widest = y_major
+        .iter()
+        .map(|(_, t)| {
+            root.estimate_text_size(t, &TextStyle::from(label_font.clone()))
+                .map(|(w, _)| w)
+        })
+        .collect::<Result<Vec<u32>, _>>()
+        .map_err(draw_err)?
+        .into_iter()
+        .max()
+        .unwrap_or(60);
+    #[expect(
+        clippy::cast_possible_wrap,
+        reason = "label widths are a few hundred pixels"
+    )]
+    let title_x = left - 12 - widest as i32 - 28;
+    root.draw(&Text::new(
+        "ε  (expected 90% CL upper limit)",
+        (title_x, (top + bottom) / 2),
+        y_title,
+    ))
+    .map_err(draw_err)?;
     let big = TextStyle::from(("sans-serif", 26).into_font());
     let small = TextStyle::from(("sans-serif", 18).into_font());
-    let parts = [("m", &big, 0), ("A′", &small, 9), ("  [MeV]", &big, 0)];
+    let parts: Vec<(String, &TextStyle, i32)> = match &plot.x_axis {
+        XAxis::MassMev => vec![
+            ("m".into(), &big, 0),
+            ("A′".into(), &small, 9),
+            ("  [MeV]".into(), &big, 0),
+        ],
+        XAxis::Key { title, .. } => vec![(title.clone(), &big, 0)],
+    };
     let widths: Vec<u32> = parts
         .iter()
         .map(|(s, f, _)| root.estimate_text_size(s, f).map(|(w, _)| w))
         .collect::<Result<_, _>>()
-        .map_err(|e| err(&e))?;
+        .map_err(draw_err)?;
     #[expect(
         clippy::cast_possible_wrap,
         reason = "text widths are a few hundred pixels"
@@ -233,11 +413,11 @@ fn draw(plot: &LimitPlot, buffer: &mut [u8]) -> Result<(), String> {
     let mut cursor = (left + right) / 2 - widths.iter().sum::<u32>() as i32 / 2;
     for ((text, font, dy), w) in parts.iter().zip(widths) {
         root.draw(&Text::new(
-            *text,
-            (cursor, bottom + 50 + dy),
+            text.clone(),
+            (cursor, bottom + 48 + dy),
             (*font).clone(),
         ))
-        .map_err(|e| err(&e))?;
+        .map_err(draw_err)?;
         #[expect(
             clippy::cast_possible_wrap,
             reason = "text widths are a few hundred pixels"
@@ -251,9 +431,8 @@ fn draw(plot: &LimitPlot, buffer: &mut [u8]) -> Result<(), String> {
             (left + 15, top + 15),
             ("sans-serif", 22).into_font(),
         ))
-        .map_err(|e| err(&e))?;
+        .map_err(draw_err)?;
     }
-    root.present().map_err(|e| err(&e))?;
     Ok(())
 }
 
@@ -263,8 +442,32 @@ mod tests {
 
     #[test]
     fn decade_labels_use_superscripts() {
-        assert_eq!(decade_label(1e-5), "10⁻⁵");
-        assert_eq!(decade_label(100.0), "10²");
+        assert_eq!(decade_label(-5), "10⁻⁵");
+        assert_eq!(decade_label(2), "10²");
+    }
+
+    #[test]
+    fn log_axis_covers_whole_decades() {
+        let axis = Axis::covering([1.2e-5, 0.11].into_iter(), true);
+        assert_eq!((axis.lo, axis.hi), (-5.0, 0.0));
+        let (majors, minors) = axis.ticks();
+        assert_eq!(majors.len(), 6);
+        assert_eq!(minors.len(), 5 * 8);
+        // A short axis labels 2 and 5 times each decade too.
+        let (majors, minors) = Axis::covering([1.2e-5, 5e-5].into_iter(), true).ticks();
+        assert_eq!(
+            majors.iter().map(|m| m.1.as_str()).collect::<Vec<_>>(),
+            ["10⁻⁵", "2×10⁻⁵", "5×10⁻⁵", "10⁻⁴"]
+        );
+        assert_eq!(minors.len(), 6);
+    }
+
+    #[test]
+    fn linear_axis_has_round_ticks() {
+        let axis = Axis::covering([0.0, 10.0].into_iter(), false);
+        let (majors, _) = axis.ticks();
+        assert!(majors.iter().any(|(v, t)| *v == 0.0 && t == "0"));
+        assert!(majors.iter().any(|(v, t)| *v == 10.0 && t == "10"));
     }
 
     #[test]
@@ -272,6 +475,7 @@ mod tests {
         let plot = LimitPlot {
             title: "test".into(),
             annotation: "α_D = 0.001".into(),
+            x_axis: XAxis::MassMev,
             series: vec![Series {
                 label: "a".into(),
                 points: vec![(1.0, 1e-4), (10.0, 2e-5), (1000.0, 1e-2)],

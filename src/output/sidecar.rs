@@ -22,6 +22,8 @@ pub struct RunRecord {
     pub outputs: Vec<String>,
     /// Numerical accuracy facts (table error bounds, largest integral error).
     pub numerics: Value,
+    /// The best point of each curve (value, eps, alpha_D, mass ratio, y).
+    pub best: Vec<Value>,
 }
 
 /// Renders the sidecar as pretty JSON.
@@ -41,6 +43,7 @@ pub fn render(record: &RunRecord) -> Vec<u8> {
         "wall_time_s": record.wall_time_s,
         "outputs": record.outputs,
         "numerics": record.numerics,
+        "best": record.best,
     });
     let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
     bytes.push(b'\n');

@@ -15,7 +15,8 @@ use raw::RawScenario;
 use std::path::{Path, PathBuf};
 
 pub use validate::{
-    BackgroundConfig, ModelConfig, OutputConfig, Scan, Scenario, SourceConfig, TargetConfig,
+    BackgroundConfig, MASS_KEY, ModelConfig, OutputConfig, Scan, Scenario, SourceConfig,
+    TargetConfig,
 };
 
 /// A `--set key=value` override.
@@ -143,6 +144,8 @@ impl ScenarioDocument {
         if raw.curves.is_empty() {
             let scenario = self.validate_curve(&self.base, &Origin::File, &[], None)?;
             return Ok(vec![Curve {
+                file: self.path.clone(),
+                name: self.name(),
                 label: "limit".to_string(),
                 index: 0,
                 table: self.base.clone(),
@@ -167,6 +170,8 @@ impl ScenarioDocument {
                 let set_keys: Vec<String> = curve.set.keys().cloned().collect();
                 let scenario = self.validate_curve(&table, &origin, &set_keys, set_line)?;
                 Ok(Curve {
+                    file: self.path.clone(),
+                    name: self.name(),
                     label: curve.label.clone(),
                     index,
                     table,
@@ -261,6 +266,10 @@ impl ScenarioDocument {
 /// One resolved curve.
 #[derive(Debug, Clone)]
 pub struct Curve {
+    /// The scenario file (for messages).
+    pub file: PathBuf,
+    /// The scenario name (for default output paths).
+    pub name: String,
     /// Label (legend and CSV).
     pub label: String,
     /// Position among the file's curves (0-based).
@@ -271,18 +280,57 @@ pub struct Curve {
     pub scenario: Scenario,
 }
 
+impl Curve {
+    /// The curve's scenario with `key` set to `value` (a point of a scan over `key`).
+    ///
+    /// The value is written as an integer when the key holds an integer (e.g. table sizes).
+    ///
+    /// # Errors
+    /// If the key cannot be set or the result does not validate; the message names the point.
+    pub fn with_value(&self, key: &str, value: f64) -> Result<Scenario, ScenarioError> {
+        let point = format!("at scan point {key} = {value}");
+        let fail = |message: String| {
+            ScenarioError::new(&self.file, format!("{message} ({point})")).with_key(key)
+        };
+        let mut table = self.table.clone();
+        let holds_integer = lookup(&table, key).is_some_and(toml::Value::is_integer);
+        let toml_value = if holds_integer {
+            if value.fract() != 0.0 || !value.is_finite() {
+                return Err(fail(format!("takes whole numbers, got {value}")));
+            }
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "a whole number checked above"
+            )]
+            toml::Value::Integer(value as i64)
+        } else {
+            toml::Value::Float(value)
+        };
+        set_path(&mut table, key, toml_value).map_err(fail)?;
+        let raw =
+            RawScenario::deserialize_table(&table).map_err(|e| fail(e.message().to_string()))?;
+        validate::validate(&raw, &self.name)
+            .map_err(|invalid| fail(format!("{}: {}", invalid.key, invalid.message)))
+    }
+}
+
+/// The value at a dotted key, if present.
+fn lookup<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
+    let mut segments = key.split('.');
+    let mut current = table.get(segments.next()?)?;
+    for segment in segments {
+        current = current.as_table()?.get(segment)?;
+    }
+    Some(current)
+}
+
 impl RawScenario {
     /// Deserialises from an already parsed table.
     ///
     /// # Errors
     /// Unknown keys and wrong types.
     pub fn deserialize_table(table: &toml::Table) -> Result<Self, toml::de::Error> {
-        let text = toml::to_string(table).map_err(|e| {
-            <toml::de::Error as serde::de::Error>::custom(format!(
-                "cannot re-serialise the scenario: {e}"
-            ))
-        })?;
-        toml::from_str(&text)
+        toml::Value::Table(table.clone()).try_into()
     }
 }
 
@@ -310,10 +358,18 @@ fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<()
             }
         };
     }
-    if let Some(toml::Value::Table(_) | toml::Value::Array(_)) = current.get(last) {
-        return Err(format!(
-            "cannot set '{key}': it is a table or array, and only single values can be set"
-        ));
+    match (current.get(last), &value) {
+        (Some(toml::Value::Table(_)), _) => {
+            return Err(format!(
+                "cannot set '{key}': it is a table, and only single values (or a whole range) can be set"
+            ));
+        }
+        (Some(toml::Value::Array(_)), v) if !v.is_array() => {
+            return Err(format!(
+                "cannot set '{key}': it is a list; give one, e.g. --set {key}=[1.0, 1000.0]"
+            ));
+        }
+        _ => {}
     }
     current.insert(last.to_string(), value);
     Ok(())

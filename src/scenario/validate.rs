@@ -102,13 +102,26 @@ pub struct BackgroundConfig {
     pub total: Option<f64>,
 }
 
-/// A scan over the mediator mass.
+/// A scan over one numeric key (the mediator mass by default).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scan {
-    /// Scanned key.
+    /// Scanned key, a dotted path such as `model.mass_mev` or `model.alpha_d`.
     pub parameter: String,
     /// Points in ascending order, duplicates removed.
     pub values: Vec<f64>,
+    /// Whether the main range is logarithmic (`log_range`); decides the plot axis.
+    pub logarithmic: bool,
+}
+
+/// The key of a mass scan, which reuses one set of tables for every point.
+pub const MASS_KEY: &str = "model.mass_mev";
+
+impl Scan {
+    /// Whether the scan is over the mediator mass.
+    #[must_use]
+    pub fn is_mass_scan(&self) -> bool {
+        self.parameter == MASS_KEY
+    }
 }
 
 /// `[output]`, resolved.
@@ -496,14 +509,19 @@ fn range(key: &str, r: [f64; 2], log: bool) -> Result<(f64, f64), Invalid> {
 }
 
 fn validate_scan(s: &RawScan) -> Result<Scan, Invalid> {
-    if s.parameter != "model.mass_mev" {
+    let first = s.parameter.split('.').next().unwrap_or_default();
+    if s.parameter.is_empty() || s.parameter.split('.').any(str::is_empty) {
         return Err(invalid(
             "scan.parameter",
-            format!(
-                "scanning '{}' is not supported: this version scans model.mass_mev",
-                s.parameter
-            ),
-            "set scan.parameter = \"model.mass_mev\"; fix other keys with --set or [[curve]] set",
+            "must be a dotted key such as \"model.mass_mev\"",
+            "the key whose value the scan varies",
+        ));
+    }
+    if ["scan", "curve", "output", "title"].contains(&first) {
+        return Err(invalid(
+            "scan.parameter",
+            format!("'{}' cannot be scanned", s.parameter),
+            "scan a numeric physics key, e.g. model.mass_mev, model.alpha_d, source.luminosity_ab, background.total",
         ));
     }
     let mut values = match (s.log_range, s.range) {
@@ -524,9 +542,19 @@ fn validate_scan(s: &RawScan) -> Result<Scan, Invalid> {
         (Some(r), None) => {
             let (lo, hi) = range("scan.log_range", r, true)?;
             let n = points("scan.points", s.points, 1)?;
-            spaced(lo.ln(), hi.ln(), n)
+            // Powers of ten, so that decades come out exact (1e-3, not 1.0000000000000002e-3).
+            spaced(lo.log10(), hi.log10(), n)
                 .into_iter()
-                .map(f64::exp)
+                .enumerate()
+                .map(|(i, e)| {
+                    if i == 0 {
+                        lo
+                    } else if i + 1 == n {
+                        hi
+                    } else {
+                        10f64.powf(e)
+                    }
+                })
                 .collect::<Vec<_>>()
         }
         (None, Some(r)) => {
@@ -555,7 +583,11 @@ fn validate_scan(s: &RawScan) -> Result<Scan, Invalid> {
         }
         (None, None) => {}
     }
-    if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+    let is_mass = s.parameter == MASS_KEY;
+    if let Some(bad) = values
+        .iter()
+        .find(|v| !(v.is_finite() && (**v > 0.0 || !is_mass)))
+    {
         return Err(invalid(
             "scan",
             format!("every mass must be positive, got {bad}"),
@@ -567,6 +599,7 @@ fn validate_scan(s: &RawScan) -> Result<Scan, Invalid> {
     Ok(Scan {
         parameter: s.parameter.clone(),
         values,
+        logarithmic: s.log_range.is_some(),
     })
 }
 
