@@ -5,7 +5,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use darksens::limits::scan::{Calculator, run_scan};
 use darksens::scenario::ScenarioDocument;
-use darksens::showers::track_length::{Incident, ShowerSettings, TrackLengthTable};
+use darksens::showers::track_length::{Generations, ShowerSettings, TrackLengthTable};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -20,7 +20,7 @@ fn curves(config: &str) -> Vec<darksens::scenario::Curve> {
 fn track_length_table(c: &mut Criterion) {
     let settings = ShowerSettings {
         thickness_x0: 16.0,
-        incident: Incident::Positron,
+        generations: Generations::FirstAndSecond,
         second_generation_multiplicity: 2.0,
     };
     c.bench_function("track_length_table_16x0_128", |b| {

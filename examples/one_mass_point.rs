@@ -4,12 +4,12 @@
 //! Run with `cargo run --release --example one_mass_point`.
 
 use darksens::backgrounds::{NeutronBackground, NeutronInputs, PhotonBackground};
-use darksens::detectors::yields::{Resolution, ThickTargetSearch, ThickTargetSetup};
+use darksens::detectors::yields::{BremMethod, Resolution, ThickTargetSearch, ThickTargetSetup};
 use darksens::limits::{LimitCriterion, epsilon_limit};
 use darksens::materials::CSI;
 use darksens::models::DarkPhoton;
 use darksens::showers::track_length::Incident;
-use darksens::sources::{AsymmetricCollider, BhabhaSpectrum, PositronSpectrum};
+use darksens::sources::{AsymmetricCollider, BhabhaSpectrum, PositronSpectrum, Source};
 
 fn main() {
     // Bhabha positrons in the ECL barrel of SuperKEKB/Belle II [DPT Sec. 2].
@@ -19,8 +19,10 @@ fn main() {
     };
     let spectrum = BhabhaSpectrum::new(collider, 32.2_f64.to_radians(), 128.7_f64.to_radians());
     let setup = ThickTargetSetup {
-        spectrum: PositronSpectrum::Bhabha(spectrum),
-        luminosity_ab: 50.0,
+        source: Source::Collider {
+            spectrum: PositronSpectrum::Bhabha(spectrum),
+            luminosity_ab: 50.0,
+        },
         material: CSI,
         thickness_x0: 16.0,
         brem_thickness_x0: 1.0,
@@ -28,6 +30,7 @@ fn main() {
         second_generation_multiplicity: 2.0,
         max_visible_fraction: 0.05,
         min_energy_loss_fraction: 0.0,
+        brem: BremMethod::Computed,
     };
     let search = ThickTargetSearch::new(setup, Resolution::default());
 
@@ -51,7 +54,7 @@ fn main() {
         alpha_d: 1e-3,
         mchi_over_mmed: 1.0 / 3.0,
     };
-    let yields = search.yields(&dark_photon);
+    let yields = search.yields(dark_photon);
     let n_required = LimitCriterion::SqrtBackground { delta_chi2: 2.71 }.n_required(n_background);
     println!("positrons            {n_positrons:.4e}");
     println!(

@@ -6,6 +6,7 @@ mod common;
 
 use common::{curves, reference};
 use darksens::limits::scan::{Calculator, annihilation_dominated_ranges, best_limit, run_scan};
+use darksens::sources::Source;
 use darksens::units::PICOBARN_CM2;
 
 const EXACT: &str = "configs/belle2_dp.toml";
@@ -17,7 +18,9 @@ fn kinematics_cross_section_and_backgrounds() {
     let curve = &curves(EXACT, &[])[0];
     let calculator = Calculator::new(&curve.scenario);
     let search = calculator.search();
-    let spectrum = &search.setup().spectrum;
+    let Source::Collider { spectrum, .. } = &search.setup().source else {
+        panic!("the Belle II scenario has a collider source");
+    };
     reference(FILE, "e_min_gev").check(spectrum.e_min_gev());
     reference(FILE, "e_max_gev").check(spectrum.e_max_gev());
     reference(FILE, "sigma_bhabha_pb").check(spectrum.sigma_cm2() / PICOBARN_CM2);
@@ -99,12 +102,12 @@ fn resonance_paper_numerics() {
 #[test]
 fn electron_control_sample_ratio() {
     use darksens::numerics::quadrature::Tolerance;
-    use darksens::showers::track_length::{Incident, ShowerSettings, TrackLengthTable};
+    use darksens::showers::track_length::{Generations, ShowerSettings, TrackLengthTable};
     let lambda_max = -(0.95_f64).ln();
-    let table = |incident| {
+    let table = |generations| {
         let settings = ShowerSettings {
             thickness_x0: 16.0,
-            incident,
+            generations,
             second_generation_multiplicity: 2.0,
         };
         TrackLengthTable::new(settings, lambda_max, 128)
@@ -112,7 +115,7 @@ fn electron_control_sample_ratio() {
             .value
     };
     reference(FILE, "control_ratio_electron_over_positron")
-        .check(table(Incident::Electron) / table(Incident::Positron));
+        .check(table(Generations::SecondOnly) / table(Generations::FirstAndSecond));
 }
 
 /// [DPT Fig. 4]: at 66.66 MeV with N_b = 94 the limit saturates at about 1.7e-5 for

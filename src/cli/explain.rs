@@ -5,6 +5,7 @@ use darksens::error::Error;
 use darksens::limits::scan::Calculator;
 use darksens::output::format_number;
 use darksens::scenario::ScenarioDocument;
+use darksens::sources::Source;
 use darksens::units::PICOBARN_CM2;
 
 /// Options of `darksens explain`.
@@ -34,29 +35,42 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let calculator = Calculator::new(&curve.scenario);
     let point = calculator.point(&curve.label, opts.mass_mev)?;
     let search = calculator.search();
-    let spectrum = &search.setup().spectrum;
+    let source = &search.setup().source;
     let background = calculator.background();
-    let values: Vec<(&str, f64, &str)> = vec![
-        (
-            "sigma_bhabha_pb",
-            spectrum.sigma_cm2() / PICOBARN_CM2,
-            "Bhabha cross section in the window [DPT Eq. 2.2]",
-        ),
-        (
-            "n_positrons",
-            search.n_incident(),
-            "positrons entering the target, L sigma",
-        ),
-        (
-            "e_min_gev",
-            spectrum.e_min_gev(),
-            "lowest positron energy in the window",
-        ),
-        (
-            "e_max_gev",
-            spectrum.e_max_gev(),
-            "highest positron energy in the window",
-        ),
+    let mut values: Vec<(&str, f64, &str)> = match source {
+        Source::Collider { spectrum, .. } => vec![
+            (
+                "sigma_bhabha_pb",
+                spectrum.sigma_cm2() / PICOBARN_CM2,
+                "Bhabha cross section in the window [DPT Eq. 2.2]",
+            ),
+            (
+                "n_positrons",
+                search.n_incident(),
+                "particles entering the target, L sigma",
+            ),
+            (
+                "e_min_gev",
+                spectrum.e_min_gev(),
+                "lowest energy in the window",
+            ),
+            (
+                "e_max_gev",
+                spectrum.e_max_gev(),
+                "highest energy in the window",
+            ),
+        ],
+        Source::Beam(beam) => vec![
+            ("beam_energy_gev", beam.energy_gev, "beam energy"),
+            (
+                "n_incident",
+                beam.particles_on_target,
+                "particles on target",
+            ),
+            ("efficiency", beam.efficiency, "signal efficiency"),
+        ],
+    };
+    values.extend([
         (
             "p_photon_punch",
             background.photon.map_or(0.0, |p| p.punch_through.value),
@@ -97,7 +111,8 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             point.epsilon_limit,
             "expected limit on eps",
         ),
-    ];
+        ("y", point.y(), "y = eps^2 alpha_D (m_chi/m)^4 at the limit"),
+    ]);
     if opts.json {
         let mut map = serde_json::Map::new();
         map.insert(

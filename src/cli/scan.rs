@@ -8,7 +8,8 @@ use darksens::limits::scan::{
 use darksens::output::plot::{LimitPlot, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
 use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_atomically};
-use darksens::scenario::{Curve, ScenarioDocument};
+use darksens::scenario::{Curve, ScenarioDocument, SourceConfig};
+use darksens::sources::Source;
 use darksens::units::PICOBARN_CM2;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -121,6 +122,10 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
 
 fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
     let s = &curves[0].scenario;
+    // A parameter goes into the annotation only when every curve shares it.
+    let shared = |f: &dyn Fn(&darksens::scenario::Scenario) -> f64| {
+        curves.iter().all(|c| f(&c.scenario) == f(s))
+    };
     // Model parameters, leaving out the scanned one (it is the x axis).
     let scanned = results[0].parameter.as_str();
     let mut parts = Vec::new();
@@ -129,17 +134,27 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
             parts.push(format!("m_A′ = {} MeV", format_number(m)));
         }
     }
-    if scanned != "model.alpha_d" {
+    if scanned != "model.alpha_d" && shared(&|x| x.model.alpha_d) {
         parts.push(format!("α_D = {}", format_number(s.model.alpha_d)));
     }
-    if scanned != "model.mchi_over_mmed" {
+    if scanned != "model.mchi_over_mmed" && shared(&|x| x.model.mchi_over_mmed) {
         parts.push(format!(
             "m_χ = {} m_A′",
             format_number((s.model.mchi_over_mmed * 1000.0).round() / 1000.0)
         ));
     }
-    if scanned != "source.luminosity_ab" {
-        parts.push(format!("{} ab⁻¹", format_number(s.source.luminosity_ab)));
+    match s.source {
+        SourceConfig::Collider { luminosity_ab, .. } if scanned != "source.luminosity_ab" => {
+            parts.push(format!("{} ab⁻¹", format_number(luminosity_ab)));
+        }
+        SourceConfig::Beam(beam) => {
+            parts.push(format!(
+                "{} GeV e⁻, {:.3e} EOT",
+                format_number(beam.energy_gev),
+                beam.particles_on_target
+            ));
+        }
+        SourceConfig::Collider { .. } => {}
     }
     if scanned != "target.thickness_x0" {
         parts.push(format!(
@@ -196,7 +211,7 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
     let search = results[0].calculator.search();
     serde_json::json!({
         "track_length_table_relative_error": search.annihilation_track_length().interpolation_error(),
-        "annihilation_flux_table_relative_error": search.annihilation_flux().interpolation_error(),
+        "annihilation_flux_table_relative_error": search.annihilation_flux().map(|f| f.interpolation_error()),
         "largest_yield_relative_error_estimate": worst,
         "unconverged_points": unconverged,
     })
@@ -230,7 +245,6 @@ fn print_summary(
     let first = &results[0];
     let scenario = first.calculator.scenario();
     let search = first.calculator.search();
-    let spectrum = &search.setup().spectrum;
     let mass_scan = first.is_mass_scan();
     println!("{}", scenario.title);
     println!(
@@ -246,17 +260,14 @@ fn print_summary(
         rayon::current_num_threads(),
         wall_time_s
     );
-    println!(
-        "positrons in the window: {:.4e}  (sigma = {:.4e} pb, E = {:.3}-{:.3} GeV)",
-        search.n_incident(),
-        spectrum.sigma_cm2() / PICOBARN_CM2,
-        spectrum.e_min_gev(),
-        spectrum.e_max_gev()
-    );
+    println!("{}", describe_source(&search.setup().source));
     for (curve, best) in results.iter().zip(bests) {
         let b = curve.calculator.background();
         let breakdown = match b.total_override {
             Some(total) => format!("N_b = {total} (set by background.total)"),
+            None if b.photon.is_none() && b.neutron.is_none() => {
+                "no background estimate".to_string()
+            }
             None => format!(
                 "N_b = {:.2} = photons {:.2} + neutrons {:.2}",
                 b.total(),
@@ -327,5 +338,29 @@ fn axis_title(key: &str) -> String {
         "target.thickness_x0" => "target thickness [X₀]".to_string(),
         "target.min_energy_loss_fraction" => "smallest energy loss kept, 1 − E′/E".to_string(),
         other => other.to_string(),
+    }
+}
+
+/// One line on the incident particles.
+pub fn describe_source(source: &Source) -> String {
+    match source {
+        Source::Collider { spectrum, .. } => format!(
+            "{} in the window: {:.4e}  (sigma = {:.4e} pb, E = {:.3}-{:.3} GeV)",
+            if spectrum.selects_electrons() {
+                "electrons"
+            } else {
+                "positrons"
+            },
+            source.n_incident(),
+            spectrum.sigma_cm2() / PICOBARN_CM2,
+            spectrum.e_min_gev(),
+            spectrum.e_max_gev()
+        ),
+        Source::Beam(beam) => format!(
+            "beam: {} GeV electrons, {:.4e} on target, signal efficiency {}",
+            format_number(beam.energy_gev),
+            beam.particles_on_target,
+            format_number(beam.efficiency)
+        ),
     }
 }

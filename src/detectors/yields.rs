@@ -1,36 +1,51 @@
 //! Signal yields of a thick-target missing-energy search: the Belle II ECL hit by Bhabha
-//! positrons [DPT Sec. 4].
+//! positrons [DPT Sec. 4], or a fixed target hit by a beam (NA64, [DPT App. C]).
 
 use crate::detectors::thick_target::{MissingEnergyWindow, Process};
+use crate::limits::published::PublishedLimit;
 use crate::materials::Material;
-use crate::models::DarkPhoton;
+use crate::models::Mediator;
 use crate::numerics::product::ProductRule;
+use crate::numerics::quadrature::{EndPoint, integrate_segment};
 use crate::numerics::quadrature::{Estimate, Tolerance};
 use crate::numerics::table::UniformTable;
 use crate::processes::annihilation::AnnihilationFlux;
 use crate::processes::bremsstrahlung::{ElasticFlux, EnergyFractionIntegral};
-use crate::showers::track_length::{Incident, ShowerSettings, TrackLengthTable};
-use crate::sources::PositronSpectrum;
+use crate::showers::track_length::{Generations, Incident, ShowerSettings, TrackLengthTable};
+use crate::sources::Source;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};
 
-/// The bremsstrahlung integrand is sampled at `2^4 + 1 = 17` incident energies; the 9-point
-/// subset gives the error estimate.
-const SPECTRUM_RULE_LEVELS: u32 = 3;
+/// How the bremsstrahlung yield is obtained.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BremMethod {
+    /// Computed from [DPT Eq. 4.5-4.7] with the target's nuclei.
+    Computed,
+    /// Rescaled from a published bremsstrahlung-only limit `eps_bre(m)`:
+    /// `N_bre = n_signal eps^2 / eps_bre(m)^2` [DPT Eq. C.1].
+    RescaledLimit {
+        /// The published curve.
+        curve: PublishedLimit,
+        /// Signal events the published limit corresponds to (2.3 for NA64).
+        n_signal: f64,
+    },
+    /// Left out: the yield is annihilation only.
+    Omitted,
+}
 
 /// Everything that fixes the thick-target calculation apart from the model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThickTargetSetup {
-    /// Spectrum of the particles entering the target.
-    pub spectrum: PositronSpectrum,
-    /// Integrated luminosity in ab^-1.
-    pub luminosity_ab: f64,
+    /// Where the incident particles come from.
+    pub source: Source,
     /// Target material.
     pub material: Material,
     /// Thickness for the annihilation track length, in X0 (16 for the ECL).
     pub thickness_x0: f64,
     /// Thickness for the bremsstrahlung track length, in X0 (1 in [DPT Eq. 4.5]).
     pub brem_thickness_x0: f64,
-    /// Incident particle (positron for the disappearing positron track).
+    /// Incident particle: decides the positron track length of annihilation (`I1 + I2` for a
+    /// positron, `I2` for an electron); bremsstrahlung always uses the incident species' own
+    /// track length `I1 + I2`.
     pub incident: Incident,
     /// Conversion multiplicity of [DPT Eq. A.3] (2).
     pub second_generation_multiplicity: f64,
@@ -38,6 +53,8 @@ pub struct ThickTargetSetup {
     pub max_visible_fraction: f64,
     /// Smallest fractional energy loss kept in the track length (0 = exact).
     pub min_energy_loss_fraction: f64,
+    /// How bremsstrahlung is obtained.
+    pub brem: BremMethod,
 }
 
 /// Numerical resolution of the yield calculation; [`Resolution::doubled`] is the convergence test.
@@ -78,7 +95,7 @@ impl Resolution {
 pub struct Yields {
     /// Annihilation events per `eps^2`.
     pub annihilation: Estimate,
-    /// Bremsstrahlung events per `eps^2`.
+    /// Bremsstrahlung events per `eps^2` (zero when left out).
     pub bremsstrahlung: Estimate,
 }
 
@@ -90,72 +107,101 @@ impl Yields {
     }
 }
 
+/// The collider part of a search: the missing-energy window, the tabulated annihilation flux
+/// and the product rule over the incident spectrum.
+#[derive(Debug, Clone)]
+struct ColliderTables {
+    luminosity_cm2: f64,
+    flux: AnnihilationFlux,
+    spectrum_rule: ProductRule,
+}
+
 /// A thick-target search with its tables built: call [`ThickTargetSearch::yields`] per model.
 #[derive(Debug, Clone)]
 pub struct ThickTargetSearch {
     setup: ThickTargetSetup,
     window: MissingEnergyWindow,
     resolution: Resolution,
-    flux: AnnihilationFlux,
     brem_track_length: TrackLengthTable,
     annihilation_track_length: TrackLengthTable,
-    spectrum_rule: ProductRule,
+    collider: Option<ColliderTables>,
+}
+
+/// The bremsstrahlung yield of a collider spectrum is sampled at `2^3 + 1 = 9` incident energies
+/// (product rule, [`ProductRule`]); the 5-point subset gives the error estimate.
+const SPECTRUM_RULE_LEVELS: u32 = 3;
+
+/// Mediator-dependent constants of the bremsstrahlung integral at one mass.
+struct BremContext {
+    mass_gev: f64,
+    photon_flux: UniformTable,
+    fraction: EnergyFractionIntegral,
 }
 
 impl ThickTargetSearch {
-    /// Builds the track-length tables and the annihilation flux.
+    /// Builds the track-length tables and, for a collider, the annihilation flux.
     #[must_use]
     pub fn new(setup: ThickTargetSetup, resolution: Resolution) -> Self {
         let window = MissingEnergyWindow {
-            e_min_gev: setup.spectrum.e_min_gev(),
-            e_max_gev: setup.spectrum.e_max_gev(),
+            e_min_gev: setup.source.e_min_gev(),
+            e_max_gev: setup.source.e_max_gev(),
             max_visible_fraction: setup.max_visible_fraction,
             min_energy_loss_fraction: setup.min_energy_loss_fraction,
         };
-        let shower = |thickness_x0| ShowerSettings {
+        let shower = |thickness_x0, generations| ShowerSettings {
             thickness_x0,
-            incident: setup.incident,
+            generations,
             second_generation_multiplicity: setup.second_generation_multiplicity,
         };
         let (annihilation_track_length, brem_track_length) = rayon::join(
             || {
                 TrackLengthTable::new(
-                    shower(setup.thickness_x0),
+                    shower(setup.thickness_x0, setup.incident.positron_generations()),
                     window.lambda_max(Process::Annihilation),
                     resolution.track_length_intervals,
                 )
             },
             || {
                 TrackLengthTable::new(
-                    shower(setup.brem_thickness_x0),
+                    shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
                     window.lambda_max(Process::Bremsstrahlung),
                     resolution.track_length_intervals,
                 )
             },
         );
-        let spectrum = setup.spectrum.clone();
-        let flux = AnnihilationFlux::new(
-            window,
-            move |e| spectrum.dsigma_de_cm2_per_gev(e),
-            &annihilation_track_length,
-            resolution.flux_intervals,
-        );
-        let spectrum = &setup.spectrum;
-        let spectrum_rule = ProductRule::new(
-            |e| spectrum.dsigma_de_cm2_per_gev(e),
-            window.e_min_gev,
-            window.e_max_gev,
-            SPECTRUM_RULE_LEVELS,
-            &[],
-        );
+        let collider = match &setup.source {
+            Source::Collider {
+                spectrum,
+                luminosity_ab,
+            } => {
+                let flux = AnnihilationFlux::new(
+                    window,
+                    |e| spectrum.dsigma_de_cm2_per_gev(e),
+                    &annihilation_track_length,
+                    resolution.flux_intervals,
+                );
+                let spectrum_rule = ProductRule::new(
+                    |e| spectrum.dsigma_de_cm2_per_gev(e),
+                    window.e_min_gev,
+                    window.e_max_gev,
+                    SPECTRUM_RULE_LEVELS,
+                    &[],
+                );
+                Some(ColliderTables {
+                    luminosity_cm2: luminosity_ab_to_cm2(*luminosity_ab),
+                    flux,
+                    spectrum_rule,
+                })
+            }
+            Source::Beam(_) => None,
+        };
         Self {
             setup,
             window,
             resolution,
-            flux,
             brem_track_length,
             annihilation_track_length,
-            spectrum_rule,
+            collider,
         }
     }
 
@@ -177,41 +223,107 @@ impl ThickTargetSearch {
         &self.annihilation_track_length
     }
 
-    /// The tabulated annihilation flux.
+    /// The tabulated annihilation flux (collider sources only).
     #[must_use]
-    pub fn annihilation_flux(&self) -> &AnnihilationFlux {
-        &self.flux
+    pub fn annihilation_flux(&self) -> Option<&AnnihilationFlux> {
+        self.collider.as_ref().map(|c| &c.flux)
     }
 
-    /// Luminosity in cm^-2.
-    #[must_use]
-    pub fn luminosity_cm2(&self) -> f64 {
-        luminosity_ab_to_cm2(self.setup.luminosity_ab)
-    }
-
-    /// Number of particles entering the target, `L sigma`.
+    /// Number of particles entering the target: `L sigma` for a collider, the particles on
+    /// target for a beam.
     #[must_use]
     pub fn n_incident(&self) -> f64 {
-        self.luminosity_cm2() * self.setup.spectrum.sigma_cm2()
+        self.setup.source.n_incident()
     }
 
-    /// Annihilation and bremsstrahlung yields per `eps^2` [DPT Eq. 4.4-4.7].
+    /// Incident particles times signal efficiency, per unit of the per-particle integrals: the
+    /// luminosity (cm^-2) for a collider, `N eff / E0` (GeV^-1) for a beam.
+    fn normalisation(&self) -> f64 {
+        match (&self.setup.source, &self.collider) {
+            (Source::Collider { .. }, Some(c)) => c.luminosity_cm2,
+            (Source::Beam(beam), _) => beam.particles_on_target * beam.efficiency / beam.energy_gev,
+            (Source::Collider { .. }, None) => 0.0,
+        }
+    }
+
+    /// Annihilation and bremsstrahlung yields per `eps^2` [DPT Eq. 4.4-4.7, C.1-C.2].
     #[must_use]
-    pub fn yields(&self, dark_photon: &DarkPhoton) -> Yields {
+    pub fn yields(&self, mediator: impl Into<Mediator>) -> Yields {
+        let mediator = mediator.into();
         let tol = Tolerance::relative(self.resolution.relative_tolerance);
         let material = &self.setup.material;
         let x0 = material.radiation_length_cm;
-        let annihilation = self
-            .flux
-            .integrate_cross_section(dark_photon, tol)
-            .scaled(self.luminosity_cm2() * material.electrons_per_cm3() * x0);
-        let bremsstrahlung = self
-            .brem_integral(dark_photon, tol)
-            .scaled(self.luminosity_cm2() * material.formula_units_per_cm3() * x0);
+        let annihilation = match &self.collider {
+            Some(c) => c.flux.integrate_cross_section(&mediator, tol),
+            None => self.beam_annihilation(&mediator, tol),
+        }
+        .scaled(self.normalisation() * material.electrons_per_cm3() * x0);
+        let bremsstrahlung = match &self.setup.brem {
+            BremMethod::Computed => self
+                .brem_integral(&mediator, tol)
+                .scaled(self.normalisation() * material.formula_units_per_cm3() * x0),
+            BremMethod::RescaledLimit { curve, n_signal } => {
+                match curve.eps_at(mediator.mass_gev()) {
+                    Some(eps_bre) => Estimate::exact(n_signal / (eps_bre * eps_bre)),
+                    None => Estimate {
+                        value: f64::NAN,
+                        error: f64::INFINITY,
+                        evaluations: 0,
+                        converged: false,
+                    },
+                }
+            }
+            BremMethod::Omitted => Estimate::exact(0.0),
+        };
         Yields {
             annihilation,
             bremsstrahlung,
         }
+    }
+
+    /// Annihilation of a mono-energetic beam of energy `E0`, per particle and per unit `N eff/E0`,
+    /// in cm^4 [DPT Eq. C.2]: `integral dE' sigma_ann(E' + m_e) f(E'/E0)` over
+    /// `E' + m_e > (1 - f) E0`, with the track length of the incident particle's positrons
+    /// (`I2` only for an electron beam). Integrated across the Breit–Wigner peak; the end
+    /// `E' -> E0` gets the cusp map (the `I1` spike of a positron beam, the `1/ln` fall of `I2`).
+    fn beam_annihilation(&self, mediator: &Mediator, tol: Tolerance) -> Estimate {
+        let e0 = self.window.e_max_gev;
+        let f = self.window.max_visible_fraction;
+        let delta = self.window.min_energy_loss_fraction;
+        let threshold = mediator.threshold_energy_gev() - ELECTRON_MASS_GEV;
+        let lo_cut = (1.0 - f) * e0 - ELECTRON_MASS_GEV;
+        let (lo, lo_end) = if threshold > lo_cut {
+            (threshold, EndPoint::SquareRoot)
+        } else {
+            (lo_cut, EndPoint::Regular)
+        };
+        let hi = (1.0 - delta) * e0;
+        if hi <= lo {
+            return Estimate::exact(0.0);
+        }
+        let hi_end = if delta == 0.0 {
+            EndPoint::Cusp
+        } else {
+            EndPoint::Regular
+        };
+        let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
+        let table = &self.annihilation_track_length;
+        integrate_segment(
+            |p| {
+                // lambda = ln(E0/E') from the exact distance to the upper end.
+                let d = p.to_hi + delta * e0;
+                let lambda = -(-d / e0).ln_1p();
+                let s_mandelstam = 2.0 * ELECTRON_MASS_GEV * (p.x + ELECTRON_MASS_GEV);
+                let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (p.x - e_resonance);
+                gev2_to_cm2(mediator.sigma_annihilation_gev2(s_mandelstam, s_minus_m2))
+                    * table.shape(lambda)
+            },
+            lo,
+            hi,
+            (lo_end, hi_end),
+            Some((e_resonance, mediator.resonance_half_width_gev())),
+            tol,
+        )
     }
 
     /// Summed elastic flux `sum_N phi_N(E')` of [DPT Eq. 4.7] for the target's nuclei, tabulated
@@ -237,10 +349,59 @@ impl ThickTargetSearch {
     /// Intervals of the per-mass photon-flux table.
     const PHOTON_FLUX_INTERVALS: usize = 64;
 
-    /// Bremsstrahlung integral in cm^4 [DPT Eq. 4.5]:
-    /// `integral dE dsigma_B/dE integral dlambda f(lambda) e^-lambda phi(E') X(lambda, E')`
-    /// with `E' = E e^-lambda` and `X` the energy-fraction integral of [DPT Eq. 4.6] over `E_A'` in
-    /// `[(1-f) E, min(E', E - m_e)]`.
+    /// Bremsstrahlung integral in cm^4 [DPT Eq. 4.5]: for a collider
+    /// `integral dE dsigma_B/dE B(E)` by the product rule over the spectrum, for a beam `E0 B(E0)`,
+    /// with `B` of [`ThickTargetSearch::brem_at_energy`].
+    fn brem_integral(&self, mediator: &Mediator, tol: Tolerance) -> Estimate {
+        let m = mediator.mass_gev();
+        let context = BremContext {
+            mass_gev: m,
+            photon_flux: self.photon_flux_table(m),
+            fraction: EnergyFractionIntegral::new(m),
+        };
+        match &self.collider {
+            None => {
+                let e0 = self.window.e_max_gev;
+                let inner = self.brem_at_energy(e0, &context).scaled(e0);
+                Estimate {
+                    converged: inner.converged && inner.error <= tol.relative * inner.value.abs(),
+                    ..inner
+                }
+            }
+            Some(c) => {
+                let mut inner_error = 0.0_f64;
+                let mut inner_scale = 0.0_f64;
+                let samples: Vec<f64> = c
+                    .spectrum_rule
+                    .nodes()
+                    .iter()
+                    .map(|&e| {
+                        let inner = self.brem_at_energy(e, &context);
+                        inner_error += inner.error;
+                        inner_scale += inner.value.abs();
+                        inner.value
+                    })
+                    .collect();
+                let outer = c.spectrum_rule.apply(&samples);
+                let inner_relative = if inner_scale > 0.0 {
+                    inner_error / inner_scale
+                } else {
+                    0.0
+                };
+                Estimate {
+                    error: outer.error + inner_relative * outer.value.abs(),
+                    converged: outer.converged
+                        && outer.error <= tol.relative * outer.value.abs()
+                        && inner_relative <= tol.relative,
+                    ..outer
+                }
+            }
+        }
+    }
+
+    /// `B(E) = integral dlambda f(lambda) e^-lambda phi(E') X(lambda, E')` in cm^2 for one
+    /// incident energy `E`, with `E' = E e^-lambda` and `X` the energy-fraction integral of
+    /// [DPT Eq. 4.6] over `E_A'` in `[(1-f) E, min(E', E - m_e)]` [DPT Eq. 4.5].
     ///
     /// In `(E, lambda)` the region is the rectangle `[E_min, E_max] x [lambda_delta, -ln(1-f)]`, so
     /// the outer `E` integrand is smooth. In `y = 1 - E_A'/E'` the limits are
@@ -249,70 +410,40 @@ impl ThickTargetSearch {
     /// `y_lo` reaches zero (`lambda_k = -ln(1 - m_e/E)`) and where `y_hi` does (`lambda_f`). The
     /// `lambda` integral is therefore split at `lambda_k` and both sides of each log point are
     /// integrated in `s = ln(|lambda - lambda_*| + y0)`; the spike at `lambda = 0` is integrated in
-    /// the table variable `w`. Each piece is one 15-point Gauss–Kronrod panel whose error
-    /// estimate is added to the total.
-    fn brem_integral(&self, dark_photon: &DarkPhoton, tol: Tolerance) -> Estimate {
-        let window = &self.window;
-        let f = window.max_visible_fraction;
-        let m = dark_photon.mass_gev;
-        let y0 = (ELECTRON_MASS_GEV / m).powi(2);
-        let photon_flux = self.photon_flux_table(m);
-        let fraction = EnergyFractionIntegral::new(m);
+    /// the table variable `w`. Each piece is one Gauss–Kronrod panel (or a few, for the log
+    /// pieces) whose error estimate is added to the total.
+    fn brem_at_energy(&self, e: f64, context: &BremContext) -> Estimate {
+        let f = self.window.max_visible_fraction;
+        let y0 = (ELECTRON_MASS_GEV / context.mass_gev).powi(2);
         let table = &self.brem_track_length;
-        let lambda_delta = window.lambda_min_loss();
+        let lambda_delta = self.window.lambda_min_loss();
         let lambda_f = -(-f).ln_1p();
-        let mut inner_error = 0.0_f64;
-        let mut inner_scale = 0.0_f64;
-        let samples: Vec<f64> = self
-            .spectrum_rule
-            .nodes()
-            .iter()
-            .map(|&e| {
-                let lambda_k = -(-ELECTRON_MASS_GEV / e).ln_1p();
-                let integrand = |lambda: f64| {
-                    let growth = lambda.exp_m1();
-                    let y_lo = if lambda < lambda_k {
-                        -(growth - ELECTRON_MASS_GEV / e * (1.0 + growth))
-                    } else {
-                        0.0
-                    };
-                    let y_hi = f - (1.0 - f) * growth;
-                    let e_prime = e / (1.0 + growth);
-                    photon_flux.eval(e_prime) * fraction.between(y_lo.max(0.0), y_hi)
-                        / (1.0 + growth)
-                };
-                let mut total = Estimate::exact(0.0);
-                // Pieces: [delta, k/2] in w; [k/2, k] log onset at k; [k, mid] in w; [mid, f] log at f.
-                let k = lambda_k.max(lambda_delta);
-                if lambda_delta < 0.5 * lambda_k {
-                    total =
-                        total + table.integrate_panel_w(&integrand, lambda_delta, 0.5 * lambda_k);
-                }
-                if lambda_delta < lambda_k {
-                    let lo = (0.5 * lambda_k).max(lambda_delta);
-                    total =
-                        total + table.integrate_panel_log_end(&integrand, lo, lambda_k, y0, true);
-                }
-                let mid = 0.5 * (k + lambda_f);
-                total = total + table.integrate_panel_w(&integrand, k, mid);
-                total = total + table.integrate_panel_log_end(&integrand, mid, lambda_f, y0, true);
-                inner_error += total.error;
-                inner_scale += total.value.abs();
-                gev2_to_cm2(total.value)
-            })
-            .collect();
-        let outer = self.spectrum_rule.apply(&samples);
-        let inner_relative = if inner_scale > 0.0 {
-            inner_error / inner_scale
-        } else {
-            0.0
+        let lambda_k = -(-ELECTRON_MASS_GEV / e).ln_1p();
+        let integrand = |lambda: f64| {
+            let growth = lambda.exp_m1();
+            let y_lo = if lambda < lambda_k {
+                -(growth - ELECTRON_MASS_GEV / e * (1.0 + growth))
+            } else {
+                0.0
+            };
+            let y_hi = f - (1.0 - f) * growth;
+            let e_prime = e / (1.0 + growth);
+            context.photon_flux.eval(e_prime)
+                * gev2_to_cm2(context.fraction.between(y_lo.max(0.0), y_hi))
+                / (1.0 + growth)
         };
-        Estimate {
-            error: outer.error + inner_relative * outer.value.abs(),
-            converged: outer.converged
-                && outer.error <= tol.relative * outer.value.abs()
-                && inner_relative <= tol.relative,
-            ..outer
+        let mut total = Estimate::exact(0.0);
+        // Pieces: [delta, k/2] in w; [k/2, k] log onset at k; [k, mid] in w; [mid, f] log at f.
+        let k = lambda_k.max(lambda_delta);
+        if lambda_delta < 0.5 * lambda_k {
+            total = total + table.integrate_panel_w(&integrand, lambda_delta, 0.5 * lambda_k);
         }
+        if lambda_delta < lambda_k {
+            let lo = (0.5 * lambda_k).max(lambda_delta);
+            total = total + table.integrate_panel_log_end(&integrand, lo, lambda_k, y0, true);
+        }
+        let mid = 0.5 * (k + lambda_f);
+        total = total + table.integrate_panel_w(&integrand, k, mid);
+        total + table.integrate_panel_log_end(&integrand, mid, lambda_f, y0, true)
     }
 }

@@ -6,13 +6,14 @@
 //! and every number are the same whatever the thread count.
 
 use crate::backgrounds::{BackgroundEstimate, NeutronBackground, PhotonBackground};
-use crate::detectors::yields::{ThickTargetSearch, ThickTargetSetup, Yields};
+use crate::detectors::yields::{BremMethod, ThickTargetSearch, ThickTargetSetup, Yields};
 use crate::error::Error;
 use crate::limits::{LimitCriterion, epsilon_limit};
-use crate::models::DarkPhoton;
+use crate::models::Mediator;
+use crate::scenario::SourceConfig;
 use crate::scenario::{Curve, MASS_KEY, Scan, Scenario};
 use crate::showers::track_length::Incident;
-use crate::sources::{BhabhaSpectrum, PositronSpectrum};
+use crate::sources::{BhabhaSpectrum, PositronSpectrum, Source};
 use crate::units::GEV_PER_MEV;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -62,22 +63,37 @@ impl PointResult {
 /// The thick-target setup a scenario describes.
 #[must_use]
 pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
-    let s = &scenario.source;
     let t = &scenario.target;
+    let source = match scenario.source {
+        SourceConfig::Collider {
+            collider,
+            luminosity_ab,
+            theta_min_deg,
+            theta_max_deg,
+            particle,
+        } => {
+            let (lo, hi) = (theta_min_deg.to_radians(), theta_max_deg.to_radians());
+            let spectrum = match particle {
+                Incident::Positron => BhabhaSpectrum::new(collider, lo, hi),
+                Incident::Electron => BhabhaSpectrum::electrons(collider, lo, hi),
+            };
+            Source::Collider {
+                spectrum: PositronSpectrum::Bhabha(spectrum),
+                luminosity_ab,
+            }
+        }
+        SourceConfig::Beam(beam) => Source::Beam(beam),
+    };
     ThickTargetSetup {
-        spectrum: PositronSpectrum::Bhabha(BhabhaSpectrum::new(
-            s.collider,
-            s.theta_min_deg.to_radians(),
-            s.theta_max_deg.to_radians(),
-        )),
-        luminosity_ab: s.luminosity_ab,
+        source,
         material: t.material,
         thickness_x0: t.thickness_x0,
         brem_thickness_x0: t.brem_thickness_x0,
-        incident: Incident::Positron,
+        incident: scenario.source.incident(),
         second_generation_multiplicity: t.second_generation_multiplicity,
         max_visible_fraction: t.max_visible_fraction,
         min_energy_loss_fraction: t.min_energy_loss_fraction,
+        brem: scenario.bremsstrahlung.clone(),
     }
 }
 
@@ -131,18 +147,20 @@ impl Calculator {
 
     /// The mediator at `mass_mev`.
     #[must_use]
-    pub fn dark_photon(&self, mass_mev: f64) -> DarkPhoton {
-        DarkPhoton {
-            mass_gev: mass_mev * GEV_PER_MEV,
-            alpha_d: self.scenario.model.alpha_d,
-            mchi_over_mmed: self.scenario.model.mchi_over_mmed,
-        }
+    pub fn mediator(&self, mass_mev: f64) -> Mediator {
+        let model = &self.scenario.model;
+        Mediator::new(
+            model.mediator,
+            mass_mev * GEV_PER_MEV,
+            model.alpha_d,
+            model.mchi_over_mmed,
+        )
     }
 
     /// Yields at one mass.
     #[must_use]
     pub fn yields(&self, mass_mev: f64) -> Yields {
-        self.search.yields(&self.dark_photon(mass_mev))
+        self.search.yields(self.mediator(mass_mev))
     }
 
     /// The limit from yields already computed.
@@ -153,6 +171,18 @@ impl Calculator {
         let n_background = self.background.total();
         let n_required = self.scenario.limit.n_required(n_background);
         let point = || format!("curve \"{label}\", m = {mass_mev} MeV");
+        if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung {
+            if curve.eps_at(mass_mev * GEV_PER_MEV).is_none() {
+                let (lo, hi) = curve.mass_range_gev();
+                return Err(Error::Usage(format!(
+                    "{}: the mass is outside the range {} - {} MeV of the published limit '{}'; narrow the scan or set bremsstrahlung.method = \"computed\"",
+                    point(),
+                    lo / GEV_PER_MEV,
+                    hi / GEV_PER_MEV,
+                    curve.source
+                )));
+            }
+        }
         for (name, v) in [
             ("annihilation yield", yields.annihilation.value),
             ("bremsstrahlung yield", yields.bremsstrahlung.value),

@@ -10,7 +10,7 @@
 //! [`integrate_peak`](crate::numerics::quadrature::integrate_peak).
 
 use crate::detectors::thick_target::{MissingEnergyWindow, Process, Segment};
-use crate::models::DarkPhoton;
+use crate::models::Mediator;
 use crate::numerics::quadrature::{EndPoint, Estimate, SegmentPoint, Tolerance, integrate_segment};
 use crate::numerics::table::UniformTable;
 use crate::showers::track_length::TrackLengthTable;
@@ -173,17 +173,18 @@ impl AnnihilationFlux {
             })
     }
 
-    /// `integral dE' sigma_ann(E' + m_e) Phi(E')` in cm^4 at `eps = 1` [DPT Eq. 4.4]; multiply by
+    /// `integral dE' sigma_ann(E' + m_e) Phi(E')` in cm^4 at `eps = 1` [DPT Eq. 4.4] (with the
+    /// scalar cross section [DPT Eq. E.3] for a scalar); multiply by
     /// `L n_e X0` for the yield.
     ///
     /// Per segment: break at the threshold `s = 4 m_chi^2` (square-root onset), the table's cusps
     /// get their own pieces, and the rest is integrated across the Breit–Wigner peak at
     /// `E' = m^2/(2 m_e) - m_e` of half width `Gamma m/(2 m_e)`.
     #[must_use]
-    pub fn integrate_cross_section(&self, dark_photon: &DarkPhoton, tol: Tolerance) -> Estimate {
-        let e_threshold = dark_photon.threshold_energy_gev() - ELECTRON_MASS_GEV;
-        let e_resonance = dark_photon.resonance_energy_gev() - ELECTRON_MASS_GEV;
-        let peak = Some((e_resonance, dark_photon.resonance_half_width_gev()));
+    pub fn integrate_cross_section(&self, mediator: &Mediator, tol: Tolerance) -> Estimate {
+        let e_threshold = mediator.threshold_energy_gev() - ELECTRON_MASS_GEV;
+        let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
+        let peak = Some((e_resonance, mediator.resonance_half_width_gev()));
         self.segments
             .iter()
             .map(|s| {
@@ -206,7 +207,7 @@ impl AnnihilationFlux {
                         };
                         let s_mandelstam = 2.0 * ELECTRON_MASS_GEV * (p.x + ELECTRON_MASS_GEV);
                         let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (p.x - e_resonance);
-                        let sigma = dark_photon.sigma_annihilation_gev2(s_mandelstam, s_minus_m2);
+                        let sigma = mediator.sigma_annihilation_gev2(s_mandelstam, s_minus_m2);
                         gev2_to_cm2(sigma) * s.table.eval(s.variable(&q))
                     },
                     start,

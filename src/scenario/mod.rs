@@ -216,7 +216,12 @@ impl ScenarioDocument {
         let raw = self
             .deserialize(table, origin)
             .map_err(|e| e.with_line(set_line))?;
-        validate::validate(&raw, &self.name()).map_err(|invalid| {
+        validate::validate(
+            &raw,
+            &self.name(),
+            self.path.parent().unwrap_or(Path::new(".")),
+        )
+        .map_err(|invalid| {
             let path: Vec<&str> = invalid.key.split('.').collect();
             let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
             let (line, origin) = if let Some(o) = from_command_line {
@@ -309,8 +314,12 @@ impl Curve {
         set_path(&mut table, key, toml_value).map_err(fail)?;
         let raw =
             RawScenario::deserialize_table(&table).map_err(|e| fail(e.message().to_string()))?;
-        validate::validate(&raw, &self.name)
-            .map_err(|invalid| fail(format!("{}: {}", invalid.key, invalid.message)))
+        validate::validate(
+            &raw,
+            &self.name,
+            self.file.parent().unwrap_or(Path::new(".")),
+        )
+        .map_err(|invalid| fail(format!("{}: {}", invalid.key, invalid.message)))
     }
 }
 

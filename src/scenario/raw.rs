@@ -30,37 +30,75 @@ pub struct RawScenario {
     /// Numerical resolution.
     #[serde(default)]
     pub numerics: RawNumerics,
+    /// How bremsstrahlung is obtained.
+    #[serde(default)]
+    pub bremsstrahlung: RawBremsstrahlung,
 }
 
-/// `[source]`.
+/// `[bremsstrahlung]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBremsstrahlung {
+    /// `"computed"` (default), `"rescaled-limit"` or `"none"`.
+    pub method: Option<BremMethodName>,
+    /// For `rescaled-limit`: a published limit curve (DarkCast `.lmt`), relative to the scenario file.
+    pub limit_file: Option<String>,
+    /// For `rescaled-limit`: signal events of the published limit (default 2.3).
+    pub limit_n_signal: Option<f64>,
+}
+
+/// Bremsstrahlung methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BremMethodName {
+    /// [DPT Eq. 4.5-4.7].
+    Computed,
+    /// `N_bre = n eps^2/eps_bre^2` from a published curve [DPT Eq. C.1].
+    RescaledLimit,
+    /// Annihilation only.
+    None,
+}
+
+/// `[source]`: a collider (`kind = "collider-bhabha"`) or a beam (`kind = "electron-beam"`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
-    /// Source kind; `"collider-bhabha"`.
+    /// Source kind.
     pub kind: SourceKind,
-    /// Electron beam energy, GeV.
-    pub electron_energy_gev: f64,
-    /// Positron beam energy, GeV.
-    pub positron_energy_gev: f64,
-    /// Integrated luminosity, ab^-1.
-    pub luminosity_ab: f64,
-    /// Smallest lab polar angle of the selected positron, degrees.
-    pub theta_min_deg: f64,
-    /// Largest lab polar angle of the selected positron, degrees.
-    pub theta_max_deg: f64,
+    /// Collider: electron beam energy, GeV.
+    pub electron_energy_gev: Option<f64>,
+    /// Collider: positron beam energy, GeV.
+    pub positron_energy_gev: Option<f64>,
+    /// Collider: integrated luminosity, ab^-1.
+    pub luminosity_ab: Option<f64>,
+    /// Collider: smallest lab polar angle of the selected particle, degrees.
+    pub theta_min_deg: Option<f64>,
+    /// Collider: largest lab polar angle of the selected particle, degrees.
+    pub theta_max_deg: Option<f64>,
+    /// Collider: the selected final-state particle (`"positron"`, or `"electron"` for the
+    /// control sample).
+    pub particle: Option<crate::showers::track_length::Incident>,
+    /// Beam: energy, GeV.
+    pub beam_energy_gev: Option<f64>,
+    /// Beam: electrons on target.
+    pub electrons_on_target: Option<f64>,
+    /// Beam: signal efficiency (default 1).
+    pub efficiency: Option<f64>,
 }
 
 /// Kinds of source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
-    /// Bhabha positrons at an asymmetric e+e- collider [DPT Eq. 2.1-2.2].
+    /// Bhabha positrons (or electrons) at an asymmetric e+e- collider [DPT Eq. 2.1-2.2].
     ColliderBhabha,
+    /// A mono-energetic electron beam on a fixed target (NA64, [DPT App. C]).
+    ElectronBeam,
 }
 
 impl SourceKind {
     /// Scenario names of all source kinds.
-    pub const NAMES: [&'static str; 1] = ["collider-bhabha"];
+    pub const NAMES: [&'static str; 2] = ["collider-bhabha", "electron-beam"];
 }
 
 /// `[target]`.
@@ -69,8 +107,9 @@ impl SourceKind {
 pub struct RawTarget {
     /// Material name (`CsI`, `Pb`, `W`).
     pub material: String,
-    /// Thickness for the annihilation track length, radiation lengths.
-    pub thickness_x0: f64,
+    /// Thickness for the annihilation track length, radiation lengths (default 16 for a
+    /// collider, the Belle II ECL; 40 for a beam, the NA64 ECAL).
+    pub thickness_x0: Option<f64>,
     /// Thickness for the bremsstrahlung track length, radiation lengths ([DPT Eq. 4.5] uses 1).
     #[serde(default = "default_brem_thickness")]
     pub brem_thickness_x0: f64,

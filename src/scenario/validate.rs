@@ -1,13 +1,17 @@
 //! Validation of a deserialised scenario into typed, checked settings.
 
+use super::raw::BremMethodName;
 use super::raw::{LimitMethod, RawScan, RawScenario, SourceKind};
 use crate::backgrounds::NeutronInputs;
+use crate::detectors::yields::BremMethod;
 use crate::detectors::yields::Resolution;
 use crate::limits::LimitCriterion;
+use crate::limits::published::PublishedLimit;
 use crate::materials::Material;
 use crate::models::MediatorKind;
-use crate::sources::AsymmetricCollider;
-use std::path::PathBuf;
+use crate::showers::track_length::Incident;
+use crate::sources::{AsymmetricCollider, Beam};
+use std::path::{Path, PathBuf};
 
 /// A validation failure: the key, what is wrong, and how to fix it.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,19 +50,39 @@ pub struct Scenario {
     pub numerics: Resolution,
     /// Output paths.
     pub output: OutputConfig,
+    /// How bremsstrahlung is obtained.
+    pub bremsstrahlung: BremMethod,
 }
 
 /// `[source]`, checked.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SourceConfig {
-    /// Beams.
-    pub collider: AsymmetricCollider,
-    /// Integrated luminosity, ab^-1.
-    pub luminosity_ab: f64,
-    /// Lab polar-angle window, degrees.
-    pub theta_min_deg: f64,
-    /// Lab polar-angle window, degrees.
-    pub theta_max_deg: f64,
+pub enum SourceConfig {
+    /// Particles selected from Bhabha scattering at a collider.
+    Collider {
+        /// Beams.
+        collider: AsymmetricCollider,
+        /// Integrated luminosity, ab^-1.
+        luminosity_ab: f64,
+        /// Lab polar-angle window, degrees.
+        theta_min_deg: f64,
+        /// Lab polar-angle window, degrees.
+        theta_max_deg: f64,
+        /// The selected final-state particle.
+        particle: Incident,
+    },
+    /// A mono-energetic electron beam.
+    Beam(Beam),
+}
+
+impl SourceConfig {
+    /// The particle entering the target.
+    #[must_use]
+    pub fn incident(&self) -> Incident {
+        match self {
+            Self::Collider { particle, .. } => *particle,
+            Self::Beam(_) => Incident::Electron,
+        }
+    }
 }
 
 /// `[target]`, checked.
@@ -170,7 +194,11 @@ fn fraction(key: &str, value: f64, lo_open: bool, meaning: &str) -> Result<f64, 
     }
 }
 
-pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Scenario, Invalid> {
+pub(crate) fn validate(
+    raw: &RawScenario,
+    name: &str,
+    base_dir: &Path,
+) -> Result<Scenario, Invalid> {
     let title = raw.title.clone().unwrap_or_else(|| name.to_string());
     let source = validate_source(raw)?;
     let target = validate_target(raw)?;
@@ -179,6 +207,7 @@ pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Scenario, Invali
     let limit = validate_limit(raw)?;
     let scan = raw.scan.as_ref().map(validate_scan).transpose()?;
     let numerics = validate_numerics(raw)?;
+    let bremsstrahlung = validate_bremsstrahlung(raw, base_dir)?;
     let output = OutputConfig {
         csv: raw
             .output
@@ -201,21 +230,93 @@ pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Scenario, Invali
         scan,
         numerics,
         output,
+        bremsstrahlung,
     })
+}
+
+fn required(key: &str, value: Option<f64>, unit: &str, meaning: &str) -> Result<f64, Invalid> {
+    let v = value
+        .ok_or_else(|| invalid(key, "is required for this source kind", meaning.to_string()))?;
+    positive(key, v, unit, meaning)
+}
+
+fn unused(key: &str, present: bool, kind: &str) -> Result<(), Invalid> {
+    if present {
+        Err(invalid(
+            key,
+            format!("is not used by source.kind = \"{kind}\""),
+            "remove it, or choose the source kind it belongs to",
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 fn validate_source(raw: &RawScenario) -> Result<SourceConfig, Invalid> {
     let s = &raw.source;
     match s.kind {
-        SourceKind::ColliderBhabha => {}
+        SourceKind::ColliderBhabha => validate_collider(s),
+        SourceKind::ElectronBeam => {
+            let kind = "electron-beam";
+            unused(
+                "source.electron_energy_gev",
+                s.electron_energy_gev.is_some(),
+                kind,
+            )?;
+            unused(
+                "source.positron_energy_gev",
+                s.positron_energy_gev.is_some(),
+                kind,
+            )?;
+            unused("source.luminosity_ab", s.luminosity_ab.is_some(), kind)?;
+            unused("source.theta_min_deg", s.theta_min_deg.is_some(), kind)?;
+            unused("source.theta_max_deg", s.theta_max_deg.is_some(), kind)?;
+            unused("source.particle", s.particle.is_some(), kind)?;
+            let energy_gev = required(
+                "source.beam_energy_gev",
+                s.beam_energy_gev,
+                "GeV",
+                "the beam energy (100 GeV at NA64)",
+            )?;
+            let particles_on_target = required(
+                "source.electrons_on_target",
+                s.electrons_on_target,
+                "electrons",
+                "electrons on target (2.84e11 for NA64 2016-2018)",
+            )?;
+            let efficiency = s.efficiency.unwrap_or(1.0);
+            if !(efficiency.is_finite() && efficiency > 0.0 && efficiency <= 1.0) {
+                return Err(invalid(
+                    "source.efficiency",
+                    format!("must lie in (0, 1], got {efficiency}"),
+                    "the signal efficiency, 0.5 in [DPT Eq. C.2]",
+                ));
+            }
+            Ok(SourceConfig::Beam(Beam {
+                energy_gev,
+                particles_on_target,
+                efficiency,
+            }))
+        }
     }
-    let e_minus = positive(
+}
+
+fn validate_collider(s: &super::raw::RawSource) -> Result<SourceConfig, Invalid> {
+    let kind = "collider-bhabha";
+    unused("source.beam_energy_gev", s.beam_energy_gev.is_some(), kind)?;
+    unused(
+        "source.electrons_on_target",
+        s.electrons_on_target.is_some(),
+        kind,
+    )?;
+    unused("source.efficiency", s.efficiency.is_some(), kind)?;
+    let e_minus = required(
         "source.electron_energy_gev",
         s.electron_energy_gev,
         "GeV",
         "the electron beam energy (7 GeV at SuperKEKB)",
     )?;
-    let e_plus = positive(
+    let e_plus = required(
         "source.positron_energy_gev",
         s.positron_energy_gev,
         "GeV",
@@ -237,22 +338,28 @@ fn validate_source(raw: &RawScenario) -> Result<SourceConfig, Invalid> {
             "swap the energies and mirror the angular window (theta -> 180 - theta)",
         ));
     }
-    let luminosity_ab = positive(
+    let luminosity_ab = required(
         "source.luminosity_ab",
         s.luminosity_ab,
         "ab^-1",
         "the integrated luminosity (50 ab^-1 for Belle II)",
     )?;
-    let (lo, hi) = (s.theta_min_deg, s.theta_max_deg);
-    for (key, v) in [("source.theta_min_deg", lo), ("source.theta_max_deg", hi)] {
-        if !(v.is_finite() && v > 0.0 && v < 180.0) {
-            return Err(invalid(
+    let angle = |key: &str, v: Option<f64>| -> Result<f64, Invalid> {
+        let meaning =
+            "the lab polar angle of the selected particle, from the electron beam direction";
+        let v = v.ok_or_else(|| invalid(key, "is required for this source kind", meaning))?;
+        if v.is_finite() && v > 0.0 && v < 180.0 {
+            Ok(v)
+        } else {
+            Err(invalid(
                 key,
                 format!("must lie strictly between 0 and 180 degrees, got {v}"),
-                "the lab polar angle of the selected positron, from the electron beam direction",
-            ));
+                meaning,
+            ))
         }
-    }
+    };
+    let lo = angle("source.theta_min_deg", s.theta_min_deg)?;
+    let hi = angle("source.theta_max_deg", s.theta_max_deg)?;
     if lo >= hi {
         return Err(invalid(
             "source.theta_min_deg",
@@ -260,7 +367,7 @@ fn validate_source(raw: &RawScenario) -> Result<SourceConfig, Invalid> {
             "the ECL barrel is 32.2 to 128.7 degrees",
         ));
     }
-    Ok(SourceConfig {
+    Ok(SourceConfig::Collider {
         collider: AsymmetricCollider {
             electron_energy_gev: e_minus,
             positron_energy_gev: e_plus,
@@ -268,6 +375,7 @@ fn validate_source(raw: &RawScenario) -> Result<SourceConfig, Invalid> {
         luminosity_ab,
         theta_min_deg: lo,
         theta_max_deg: hi,
+        particle: s.particle.unwrap_or(Incident::Positron),
     })
 }
 
@@ -280,9 +388,13 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, Invalid> {
             format!("choose one of: {}", Material::known_names().join(", ")),
         )
     })?;
+    let default_thickness = match raw.source.kind {
+        SourceKind::ColliderBhabha => 16.0,
+        SourceKind::ElectronBeam => 40.0,
+    };
     let thickness_x0 = positive(
         "target.thickness_x0",
-        t.thickness_x0,
+        t.thickness_x0.unwrap_or(default_thickness),
         "radiation lengths",
         "the target depth (16 X0 for the Belle II ECL)",
     )?;
@@ -656,5 +768,46 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, Invalid> {
             defaults.flux_intervals,
         )?,
         relative_tolerance,
+    })
+}
+
+fn validate_bremsstrahlung(raw: &RawScenario, base_dir: &Path) -> Result<BremMethod, Invalid> {
+    let b = &raw.bremsstrahlung;
+    let method = b.method.unwrap_or(BremMethodName::Computed);
+    // limit_file and limit_n_signal may stay in a file for switching methods with --set.
+    Ok(match method {
+        BremMethodName::Computed if raw.model.mediator == MediatorKind::Scalar => {
+            return Err(invalid(
+                "bremsstrahlung.method",
+                "computed bremsstrahlung is available for the dark photon only",
+                "for a scalar use bremsstrahlung.method = \"none\" (annihilation only, which dominates at the resonance) or \"rescaled-limit\" with a published scalar limit",
+            ));
+        }
+        BremMethodName::Computed => BremMethod::Computed,
+        BremMethodName::None => BremMethod::Omitted,
+        BremMethodName::RescaledLimit => {
+            let file = b.limit_file.as_ref().ok_or_else(|| {
+                invalid(
+                    "bremsstrahlung.limit_file",
+                    "is required with method = \"rescaled-limit\"",
+                    "a published bremsstrahlung-only limit, e.g. \"../limits/darkcast/NA64_NA642019imj.lmt\" (relative to the scenario file)",
+                )
+            })?;
+            let path = base_dir.join(file);
+            let curve = PublishedLimit::read_lmt(&path).map_err(|m| {
+                invalid(
+                    "bremsstrahlung.limit_file",
+                    m,
+                    "paths are relative to the scenario file's directory",
+                )
+            })?;
+            let n_signal = positive(
+                "bremsstrahlung.limit_n_signal",
+                b.limit_n_signal.unwrap_or(2.3),
+                "events",
+                "signal events of the published limit, 2.3 for NA64",
+            )?;
+            BremMethod::RescaledLimit { curve, n_signal }
+        }
     })
 }

@@ -35,14 +35,36 @@ pub const B1: f64 = 4.0 / 3.0;
 /// `b2 = 7/9` of the Tsai–Whitis shower model [DPT Eq. A.3].
 pub const B2: f64 = 7.0 / 9.0;
 
-/// Which particle enters the target.
+/// Which particle enters the target, for the positron (annihilation) track length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Incident {
-    /// Positron track length = first + second generation, `I1 + I2`.
+    /// Positrons from an incident positron: first + second generation, `I1 + I2`.
     Positron,
     /// Positrons from an incident electron: second generation only, `I2` [DPT Eq. A.4].
     Electron,
+}
+
+impl Incident {
+    /// Generations making up the positron track length for this incident particle.
+    #[must_use]
+    pub fn positron_generations(self) -> Generations {
+        match self {
+            Self::Positron => Generations::FirstAndSecond,
+            Self::Electron => Generations::SecondOnly,
+        }
+    }
+}
+
+/// Which generations of the shower a track-length table counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Generations {
+    /// The incident particle and its second generation, `I1 + I2`: same-species track length
+    /// (positrons from a positron, electrons from an electron) [DPT Eq. A.1-A.3].
+    FirstAndSecond,
+    /// The second generation only, `I2`: opposite-species track length (positrons from an
+    /// electron) [DPT Eq. A.4].
+    SecondOnly,
 }
 
 /// Largest span, in e-folds of `s`, of one panel of [`TrackLengthTable::integrate_panel_log_end`].
@@ -110,17 +132,19 @@ pub fn second_generation(
 pub struct ShowerSettings {
     /// Target thickness in radiation lengths, `L_T / X0`.
     pub thickness_x0: f64,
-    /// Incident particle.
-    pub incident: Incident,
+    /// Generations counted.
+    pub generations: Generations,
     /// Conversion multiplicity in [DPT Eq. A.3] (2 = electron and positron counted).
     pub second_generation_multiplicity: f64,
 }
 
 /// Direct (untabulated) evaluation of the density `g(w) = f lambda / w^2` at `lambda`.
 fn density_direct(settings: &ShowerSettings, lambda: f64, ln_inv_lambda: f64, w: f64) -> Estimate {
-    let first = match settings.incident {
-        Incident::Positron => first_generation_times_lambda(ln_inv_lambda, settings.thickness_x0),
-        Incident::Electron => Estimate::exact(0.0),
+    let first = match settings.generations {
+        Generations::FirstAndSecond => {
+            first_generation_times_lambda(ln_inv_lambda, settings.thickness_x0)
+        }
+        Generations::SecondOnly => Estimate::exact(0.0),
     };
     // lambda f2 ~ lambda^2 / ln(1/lambda): below 1e-30 it is zero in double precision relative to 1/b1.
     let second = if lambda > 1e-30 {
@@ -168,9 +192,9 @@ impl TrackLengthTable {
             .map(|&w| {
                 if w == 0.0 {
                     // lambda f1 -> 1/(b1 ln^2 lambda) = w^2/b1 (1 + O(w)); f2 -> 0 faster.
-                    return Estimate::exact(match settings.incident {
-                        Incident::Positron => 1.0 / B1,
-                        Incident::Electron => 0.0,
+                    return Estimate::exact(match settings.generations {
+                        Generations::FirstAndSecond => 1.0 / B1,
+                        Generations::SecondOnly => 0.0,
                     });
                 }
                 let ln_inv_lambda = 1.0 / w - 1.0 - lambda_max.ln();
@@ -384,7 +408,7 @@ mod tests {
     fn positron(thickness_x0: f64) -> ShowerSettings {
         ShowerSettings {
             thickness_x0,
-            incident: Incident::Positron,
+            generations: Generations::FirstAndSecond,
             second_generation_multiplicity: 2.0,
         }
     }
@@ -496,7 +520,7 @@ mod tests {
         let lambda_max = -(0.95_f64).ln();
         let pos = TrackLengthTable::new(positron(16.0), lambda_max, 128).integral_above(0.95, tol);
         let ele_settings = ShowerSettings {
-            incident: Incident::Electron,
+            generations: Generations::SecondOnly,
             ..positron(16.0)
         };
         let ele = TrackLengthTable::new(ele_settings, lambda_max, 128).integral_above(0.95, tol);

@@ -62,6 +62,8 @@ pub struct BhabhaSpectrum {
     collider: AsymmetricCollider,
     e_min_gev: f64,
     e_max_gev: f64,
+    /// `+1` when the selected particle is the positron, `-1` for the electron.
+    sign: f64,
 }
 
 impl BhabhaSpectrum {
@@ -77,7 +79,25 @@ impl BhabhaSpectrum {
             collider,
             e_min_gev,
             e_max_gev,
+            sign: 1.0,
         }
+    }
+
+    /// As [`BhabhaSpectrum::new`], selecting the final-state *electron* instead (the
+    /// "disappearing electron track" control sample of [DPT Sec. 4]). The electron's c.m. angle
+    /// to +z is `pi - theta*` of the positron, so its t-channel peak is at `cos theta* -> +1`.
+    #[must_use]
+    pub fn electrons(collider: AsymmetricCollider, theta_min_rad: f64, theta_max_rad: f64) -> Self {
+        Self {
+            sign: -1.0,
+            ..Self::new(collider, theta_min_rad, theta_max_rad)
+        }
+    }
+
+    /// Whether the selected particle is the electron.
+    #[must_use]
+    pub fn selects_electrons(&self) -> bool {
+        self.sign < 0.0
     }
 
     /// The collider.
@@ -100,12 +120,13 @@ impl BhabhaSpectrum {
 
     /// Bhabha cross section in the centre-of-mass frame, in GeV^-2 [DPT Eq. 2.1]:
     /// `dsigma/dcos theta* = pi alpha^2 (3 + cos^2 theta*)^2 / (2 s (1 + cos theta*)^2)`,
-    /// with `theta*` the positron angle to +z (the t-channel peak is at `cos theta* -> -1`).
+    /// with `theta*` the positron angle to +z (the t-channel peak is at `cos theta* -> -1`); for
+    /// the selected electron `1 + cos theta*` becomes `1 - cos theta*`.
     #[must_use]
     pub fn dsigma_dcos_theta_star(&self, cos_theta_star: f64) -> f64 {
         let c = cos_theta_star;
         PI * ALPHA * ALPHA * (3.0 + c * c).powi(2)
-            / (2.0 * self.collider.s_gev2() * (1.0 + c).powi(2))
+            / (2.0 * self.collider.s_gev2() * (1.0 + self.sign * c).powi(2))
     }
 
     /// Lab-frame positron energy spectrum in cm^2/GeV, zero outside the window [DPT Eq. 2.2]:
@@ -125,10 +146,11 @@ impl BhabhaSpectrum {
     pub fn sigma_cm2(&self) -> f64 {
         let antiderivative =
             |u: f64| u.powi(3) / 3.0 - 2.0 * u * u + 12.0 * u - 16.0 * u.ln() - 16.0 / u;
-        let u_lo = 1.0 + self.collider.cos_theta_star(self.e_min_gev);
-        let u_hi = 1.0 + self.collider.cos_theta_star(self.e_max_gev);
+        // u = 1 + sign c, so dc = du / sign.
+        let u_lo = 1.0 + self.sign * self.collider.cos_theta_star(self.e_min_gev);
+        let u_hi = 1.0 + self.sign * self.collider.cos_theta_star(self.e_max_gev);
         let prefactor = PI * ALPHA * ALPHA / (2.0 * self.collider.s_gev2());
-        gev2_to_cm2(prefactor * (antiderivative(u_hi) - antiderivative(u_lo)))
+        gev2_to_cm2(prefactor * (antiderivative(u_hi) - antiderivative(u_lo)) / self.sign)
     }
 }
 
@@ -176,6 +198,46 @@ mod tests {
             spectrum.sigma_cm2() / PICOBARN_CM2,
             1.2e4,
             max_relative = 0.05
+        );
+    }
+
+    /// The electron spectrum against quadrature, and mirror symmetry: the electron at c.m.
+    /// angle theta* is the positron at pi - theta*, so the two spectra over the same lab window
+    /// differ, but each integrates to its own closed form.
+    #[test]
+    fn electron_selection_closed_form_matches_quadrature() {
+        let collider = AsymmetricCollider {
+            electron_energy_gev: 7.0,
+            positron_energy_gev: 4.0,
+        };
+        let electrons =
+            BhabhaSpectrum::electrons(collider, 32.2_f64.to_radians(), 128.7_f64.to_radians());
+        let numeric = integrate(
+            |e| electrons.dsigma_de_cm2_per_gev(e),
+            &[electrons.e_min_gev(), electrons.e_max_gev()],
+            Tolerance::relative(1e-12),
+        );
+        assert_relative_eq!(electrons.sigma_cm2(), numeric.value, max_relative = 1e-11);
+        // Electrons peak at the high-energy (forward) end, positrons at the low-energy end.
+        let positrons = belle2();
+        assert!(electrons.dsigma_de_cm2_per_gev(6.6) > electrons.dsigma_de_cm2_per_gev(4.4));
+        assert!(positrons.dsigma_de_cm2_per_gev(6.6) < positrons.dsigma_de_cm2_per_gev(4.4));
+        // Mirror symmetry: in a window symmetric in cos theta* (-0.5..0.5) the electron and
+        // positron cross sections are equal. E(c) = E* (1 + beta c)/sqrt(1 - beta^2) and
+        // cos theta_lab = (1 - E* sqrt(1 - beta^2)/E)/beta.
+        let beta = collider.boost_beta();
+        let e_star = collider.cm_beam_energy_gev();
+        let theta = |c: f64| {
+            let e = e_star * (1.0 + beta * c) / (1.0 - beta * beta).sqrt();
+            ((1.0 - e_star * (1.0 - beta * beta).sqrt() / e) / beta).acos()
+        };
+        let (theta_min, theta_max) = (theta(0.5), theta(-0.5));
+        let symmetric_e = BhabhaSpectrum::electrons(collider, theta_min, theta_max);
+        let symmetric_p = BhabhaSpectrum::new(collider, theta_min, theta_max);
+        assert_relative_eq!(
+            symmetric_e.sigma_cm2(),
+            symmetric_p.sigma_cm2(),
+            max_relative = 1e-12
         );
     }
 

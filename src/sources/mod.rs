@@ -1,7 +1,8 @@
-//! Sources of the positrons that hit the target.
+//! Sources of the particles that hit the target: a collider spectrum (Bhabha scattering at an
+//! asymmetric collider, [`bhabha`]) or a mono-energetic beam (NA64).
 //!
-//! Today: Bhabha scattering at an asymmetric collider ([`bhabha`]). The spectrum is an enum so
-//! that tabulated spectra, Les Houches event files and radiative Bhabha scattering can join it.
+//! The collider spectrum is an enum so that tabulated spectra, Les Houches event files and
+//! radiative Bhabha scattering can join it.
 
 pub mod bhabha;
 
@@ -44,6 +45,71 @@ impl PositronSpectrum {
     pub fn e_max_gev(&self) -> f64 {
         match self {
             Self::Bhabha(b) => b.e_max_gev(),
+        }
+    }
+
+    /// Whether the selected particle is the electron (the control sample).
+    #[must_use]
+    pub fn selects_electrons(&self) -> bool {
+        match self {
+            Self::Bhabha(b) => b.selects_electrons(),
+        }
+    }
+}
+
+/// A mono-energetic beam on a fixed target (NA64 [DPT App. C]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Beam {
+    /// Beam energy, GeV (100 for NA64).
+    pub energy_gev: f64,
+    /// Particles on target (2.84e11 electrons for NA64 2016-2018).
+    pub particles_on_target: f64,
+    /// Signal efficiency (0.5 in [DPT Eq. C.2]).
+    pub efficiency: f64,
+}
+
+/// Where the incident particles come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Particles selected from collisions: a spectrum times an integrated luminosity.
+    Collider {
+        /// Spectrum of the selected particle.
+        spectrum: PositronSpectrum,
+        /// Integrated luminosity, ab^-1.
+        luminosity_ab: f64,
+    },
+    /// A mono-energetic beam.
+    Beam(Beam),
+}
+
+impl Source {
+    /// Number of particles entering the target (before any signal efficiency).
+    #[must_use]
+    pub fn n_incident(&self) -> f64 {
+        match self {
+            Self::Collider {
+                spectrum,
+                luminosity_ab,
+            } => crate::units::luminosity_ab_to_cm2(*luminosity_ab) * spectrum.sigma_cm2(),
+            Self::Beam(beam) => beam.particles_on_target,
+        }
+    }
+
+    /// Lowest incident energy, GeV.
+    #[must_use]
+    pub fn e_min_gev(&self) -> f64 {
+        match self {
+            Self::Collider { spectrum, .. } => spectrum.e_min_gev(),
+            Self::Beam(beam) => beam.energy_gev,
+        }
+    }
+
+    /// Highest incident energy, GeV.
+    #[must_use]
+    pub fn e_max_gev(&self) -> f64 {
+        match self {
+            Self::Collider { spectrum, .. } => spectrum.e_max_gev(),
+            Self::Beam(beam) => beam.energy_gev,
         }
     }
 }

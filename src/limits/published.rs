@@ -1,0 +1,161 @@
+//! Published limit curves read from files (the DarkCast `.lmt` format).
+//!
+//! A curve is a list of `(mass in GeV, eps)` points; above the curve is excluded. darksens reads
+//! such files at run time (e.g. the NA64 bremsstrahlung-only limit that [DPT App. C] rescales);
+//! it never embeds their numbers.
+
+use std::path::Path;
+
+/// A published limit `eps(m)`, interpolated linearly in `(ln m, ln eps)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedLimit {
+    /// Where the curve came from (the file as given).
+    pub source: String,
+    /// `(mass_gev, eps)`, strictly ascending in mass.
+    points: Vec<(f64, f64)>,
+}
+
+impl PublishedLimit {
+    /// Reads a DarkCast `.lmt` file: `#` comments, then lines `mass_gev eps`.
+    ///
+    /// # Errors
+    /// A message naming the file and line for unreadable files, malformed or non-positive
+    /// numbers, masses that do not increase, or fewer than two points.
+    pub fn read_lmt(path: &Path) -> Result<Self, String> {
+        if path.is_dir() {
+            return Err(format!(
+                "'{}' is a directory, not a limit file",
+                path.display()
+            ));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+        Self::parse_lmt(&text, &path.display().to_string())
+    }
+
+    /// Parses the text of a `.lmt` file (`source` names it in messages).
+    ///
+    /// # Errors
+    /// As [`PublishedLimit::read_lmt`].
+    pub fn parse_lmt(text: &str, source: &str) -> Result<Self, String> {
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        for (k, line) in text.lines().enumerate() {
+            let line_number = k + 1;
+            let content = line.split('#').next().unwrap_or_default().trim();
+            if content.is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = content.split_whitespace().collect();
+            if fields.len() < 2 {
+                return Err(format!(
+                    "{source}:{line_number}: expected 'mass_gev eps', got '{content}'"
+                ));
+            }
+            let number = |s: &str, what: &str| -> Result<f64, String> {
+                let v: f64 = s
+                    .parse()
+                    .map_err(|_| format!("{source}:{line_number}: {what} '{s}' is not a number"))?;
+                if v.is_finite() && v > 0.0 {
+                    Ok(v)
+                } else {
+                    Err(format!(
+                        "{source}:{line_number}: {what} must be a positive finite number, got {s}"
+                    ))
+                }
+            };
+            let mass = number(fields[0], "mass")?;
+            let eps = number(fields[1], "eps")?;
+            if let Some(&(previous, _)) = points.last() {
+                if mass <= previous {
+                    return Err(format!(
+                        "{source}:{line_number}: masses must increase ({mass} after {previous})"
+                    ));
+                }
+            }
+            points.push((mass, eps));
+        }
+        if points.len() < 2 {
+            return Err(format!(
+                "{source}: a limit curve needs at least two points, found {}",
+                points.len()
+            ));
+        }
+        Ok(Self {
+            source: source.to_string(),
+            points,
+        })
+    }
+
+    /// Mass range `(lo, hi)` in GeV.
+    #[must_use]
+    pub fn mass_range_gev(&self) -> (f64, f64) {
+        (self.points[0].0, self.points[self.points.len() - 1].0)
+    }
+
+    /// The points.
+    #[must_use]
+    pub fn points(&self) -> &[(f64, f64)] {
+        &self.points
+    }
+
+    /// `eps` at `mass_gev` (log-log interpolation), `None` outside the curve's mass range.
+    #[must_use]
+    pub fn eps_at(&self, mass_gev: f64) -> Option<f64> {
+        let (lo, hi) = self.mass_range_gev();
+        if !(mass_gev >= lo && mass_gev <= hi) {
+            return None;
+        }
+        let k = self
+            .points
+            .partition_point(|p| p.0 <= mass_gev)
+            .clamp(1, self.points.len() - 1);
+        let ((m0, e0), (m1, e1)) = (self.points[k - 1], self.points[k]);
+        let t = (mass_gev / m0).ln() / (m1 / m0).ln();
+        Some((e0.ln() + t * (e1 / e0).ln()).exp())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn interpolates_log_log_and_hits_the_nodes() {
+        let curve =
+            PublishedLimit::parse_lmt("#  mass lower\n0.001 1e-5\n0.01 1e-4\n0.1 1e-4\n", "test")
+                .expect("parses");
+        assert_relative_eq!(
+            curve.eps_at(0.001).unwrap_or(0.0),
+            1e-5,
+            max_relative = 1e-12
+        );
+        // A power law between nodes is exact in log-log: eps = 1e-5 (m/1e-3) at m = 3e-3.
+        assert_relative_eq!(
+            curve.eps_at(0.003).unwrap_or(0.0),
+            3e-5,
+            max_relative = 1e-12
+        );
+        assert_eq!(curve.eps_at(0.2), None);
+        assert_relative_eq!(curve.eps_at(0.1).unwrap_or(0.0), 1e-4, max_relative = 1e-14);
+    }
+
+    #[test]
+    fn rejects_bad_files_with_line_numbers() {
+        let bad = [
+            ("0.001 1e-5\n0.001 2e-5\n", "test:2: masses must increase"),
+            ("0.001 abc\n", "test:1: eps 'abc' is not a number"),
+            ("0.001 -1\n0.01 1\n", "test:1: eps must be a positive"),
+            ("0.001\n", "test:1: expected 'mass_gev eps'"),
+            ("# only a comment\n", "at least two points"),
+            (
+                "0.001 nan\n",
+                "test:1: eps must be a positive finite number",
+            ),
+        ];
+        for (text, message) in bad {
+            let error = PublishedLimit::parse_lmt(text, "test").expect_err("rejects");
+            assert!(error.contains(message), "{error}");
+        }
+    }
+}
