@@ -5,6 +5,7 @@ use darksens::error::Error;
 use darksens::limits::scan::{
     BestPoint, CurveResult, annihilation_dominated_ranges, best_limit, run_scan,
 };
+use darksens::models::MediatorKind;
 use darksens::output::plot::{LimitPlot, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
 use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_atomically};
@@ -126,12 +127,16 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
     let shared = |f: &dyn Fn(&darksens::scenario::Scenario) -> f64| {
         curves.iter().all(|c| f(&c.scenario) == f(s))
     };
+    let symbol = match s.model.mediator {
+        MediatorKind::DarkPhoton => "A′",
+        MediatorKind::Scalar => "φ",
+    };
     // Model parameters, leaving out the scanned one (it is the x axis).
     let scanned = results[0].parameter.as_str();
     let mut parts = Vec::new();
     if scanned != "model.mass_mev" {
         if let Some(m) = s.model.mass_mev {
-            parts.push(format!("m_A′ = {} MeV", format_number(m)));
+            parts.push(format!("m_{symbol} = {} MeV", format_number(m)));
         }
     }
     if scanned != "model.alpha_d" && shared(&|x| x.model.alpha_d) {
@@ -139,7 +144,7 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
     }
     if scanned != "model.mchi_over_mmed" && shared(&|x| x.model.mchi_over_mmed) {
         parts.push(format!(
-            "m_χ = {} m_A′",
+            "m_χ = {} m_{symbol}",
             format_number((s.model.mchi_over_mmed * 1000.0).round() / 1000.0)
         ));
     }
@@ -165,7 +170,9 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
     }
     let annotation = parts.join("   ");
     let x_axis = if results[0].is_mass_scan() {
-        XAxis::MassMev
+        XAxis::MassMev {
+            symbol: symbol.to_string(),
+        }
     } else {
         XAxis::Key {
             title: axis_title(&results[0].parameter),
@@ -292,7 +299,7 @@ fn print_summary(
             );
         }
         println!(
-            "  there: alpha_D = {}, m_chi/m_A' = {:.4}, y = eps^2 alpha_D (m_chi/m_A')^4 = {:.3e}, annihilation {:.1}% of the signal",
+            "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
             format_number(p.alpha_d),
             p.mchi_over_mmed,
             p.y(),

@@ -10,7 +10,7 @@ use crate::numerics::quadrature::{EndPoint, integrate_segment};
 use crate::numerics::quadrature::{Estimate, Tolerance};
 use crate::numerics::table::UniformTable;
 use crate::processes::annihilation::AnnihilationFlux;
-use crate::processes::bremsstrahlung::{ElasticFlux, EnergyFractionIntegral};
+use crate::processes::bremsstrahlung::{ElasticFlux, EnergyFractionIntegral, Kernel};
 use crate::showers::track_length::{Generations, Incident, ShowerSettings, TrackLengthTable};
 use crate::sources::Source;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};
@@ -18,7 +18,8 @@ use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};
 /// How the bremsstrahlung yield is obtained.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BremMethod {
-    /// Computed from [DPT Eq. 4.5-4.7] with the target's nuclei.
+    /// Computed from [DPT Eq. 4.5-4.7] with the target's nuclei (for a scalar, with the scalar
+    /// kernel of [`Kernel::Scalar`]).
     Computed,
     /// Rescaled from a published bremsstrahlung-only limit `eps_bre(m)`:
     /// `N_bre = n_signal eps^2 / eps_bre(m)^2` [DPT Eq. C.1].
@@ -354,10 +355,14 @@ impl ThickTargetSearch {
     /// with `B` of [`ThickTargetSearch::brem_at_energy`].
     fn brem_integral(&self, mediator: &Mediator, tol: Tolerance) -> Estimate {
         let m = mediator.mass_gev();
+        let kernel = match mediator {
+            Mediator::DarkPhoton(_) => Kernel::Vector,
+            Mediator::Scalar(_) => Kernel::Scalar,
+        };
         let context = BremContext {
             mass_gev: m,
             photon_flux: self.photon_flux_table(m),
-            fraction: EnergyFractionIntegral::new(m),
+            fraction: EnergyFractionIntegral::with_kernel(m, kernel),
         };
         match &self.collider {
             None => {

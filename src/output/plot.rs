@@ -25,8 +25,11 @@ pub struct Series {
 /// The horizontal axis.
 #[derive(Debug, Clone, PartialEq)]
 pub enum XAxis {
-    /// Mediator mass in MeV, logarithmic (`m_A' [MeV]` with a real subscript).
-    MassMev,
+    /// Mediator mass in MeV, logarithmic (`m_A' [MeV]` with a real subscript: `A′` or `φ`).
+    MassMev {
+        /// The mediator's symbol, set as the subscript of `m`.
+        symbol: String,
+    },
     /// Any other scanned key.
     Key {
         /// Axis title.
@@ -226,7 +229,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
     let err = |e: &dyn std::fmt::Display| e.to_string();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let x_log = match &plot.x_axis {
-        XAxis::MassMev => true,
+        XAxis::MassMev { .. } => true,
         XAxis::Key { logarithmic, .. } => *logarithmic,
     };
     let x = Axis::covering(
@@ -394,9 +397,9 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
     let big = TextStyle::from(("sans-serif", 26).into_font());
     let small = TextStyle::from(("sans-serif", 18).into_font());
     let parts: Vec<(String, &TextStyle, i32)> = match &plot.x_axis {
-        XAxis::MassMev => vec![
+        XAxis::MassMev { symbol } => vec![
             ("m".into(), &big, 0),
-            ("A′".into(), &small, 9),
+            (symbol.clone(), &small, 9),
             ("  [MeV]".into(), &big, 0),
         ],
         XAxis::Key { title, .. } => vec![(title.clone(), &big, 0)],
@@ -475,7 +478,9 @@ mod tests {
         let plot = LimitPlot {
             title: "test".into(),
             annotation: "α_D = 0.001".into(),
-            x_axis: XAxis::MassMev,
+            x_axis: XAxis::MassMev {
+                symbol: "A′".into(),
+            },
             series: vec![Series {
                 label: "a".into(),
                 points: vec![(1.0, 1e-4), (10.0, 2e-5), (1000.0, 1e-2)],

@@ -776,13 +776,6 @@ fn validate_bremsstrahlung(raw: &RawScenario, base_dir: &Path) -> Result<BremMet
     let method = b.method.unwrap_or(BremMethodName::Computed);
     // limit_file and limit_n_signal may stay in a file for switching methods with --set.
     Ok(match method {
-        BremMethodName::Computed if raw.model.mediator == MediatorKind::Scalar => {
-            return Err(invalid(
-                "bremsstrahlung.method",
-                "computed bremsstrahlung is available for the dark photon only",
-                "for a scalar use bremsstrahlung.method = \"none\" (annihilation only, which dominates at the resonance) or \"rescaled-limit\" with a published scalar limit",
-            ));
-        }
         BremMethodName::Computed => BremMethod::Computed,
         BremMethodName::None => BremMethod::Omitted,
         BremMethodName::RescaledLimit => {
