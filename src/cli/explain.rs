@@ -113,6 +113,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         ),
         ("y", point.y(), "y = eps^2 alpha_D (m_chi/m)^4 at the limit"),
     ]);
+    let mut out = String::new();
     if opts.json {
         let mut map = serde_json::Map::new();
         map.insert(
@@ -131,25 +132,29 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             "n_brem_relative_error".into(),
             serde_json::json!(point.yields.bremsstrahlung.relative_error()),
         );
-        println!(
+        outln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap_or_default()
         );
     } else {
-        println!(
+        outln!(
+            out,
             "{} -- curve \"{}\", m = {} MeV",
             calculator.scenario().title,
             curve.label,
             opts.mass_mev
         );
         for (key, value, meaning) in &values {
-            println!("  {key:<18} {:<24} {meaning}", format_number(*value));
+            outln!(out, "  {key:<18} {:<24} {meaning}", format_number(*value));
         }
-        println!(
+        outln!(
+            out,
             "  integration errors: annihilation {:.1e}, bremsstrahlung {:.1e} (relative)",
             point.yields.annihilation.relative_error(),
             point.yields.bremsstrahlung.relative_error()
         );
     }
+    super::emit(&out);
     Ok(())
 }

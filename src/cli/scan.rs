@@ -249,12 +249,14 @@ fn print_summary(
     wall_time_s: f64,
     written: &[&Path],
 ) {
+    let mut out = String::new();
     let first = &results[0];
     let scenario = first.calculator.scenario();
     let search = first.calculator.search();
     let mass_scan = first.is_mass_scan();
-    println!("{}", scenario.title);
-    println!(
+    outln!(out, "{}", scenario.title);
+    outln!(
+        out,
         "scenario {}: {} curve(s) x {} {}, {} thread(s), {:.2} s",
         document.path().display(),
         results.len(),
@@ -267,7 +269,7 @@ fn print_summary(
         rayon::current_num_threads(),
         wall_time_s
     );
-    println!("{}", describe_source(&search.setup().source));
+    outln!(out, "{}", describe_source(&search.setup().source));
     for (curve, best) in results.iter().zip(bests) {
         let b = curve.calculator.background();
         let breakdown = match b.total_override {
@@ -283,14 +285,19 @@ fn print_summary(
             ),
         };
         let p = &best.refined;
-        println!("curve \"{}\": {breakdown}", curve.label);
+        outln!(out, "curve \"{}\": {breakdown}", curve.label);
         if mass_scan {
-            println!(
+            outln!(
+                out,
                 "  best eps = {:.4e} at m = {:.3} MeV (refined; best grid point {:.4e} at {:.3} MeV)",
-                p.epsilon_limit, p.mass_mev, best.grid.epsilon_limit, best.grid_value
+                p.epsilon_limit,
+                p.mass_mev,
+                best.grid.epsilon_limit,
+                best.grid_value
             );
         } else {
-            println!(
+            outln!(
+                out,
                 "  best eps = {:.4e} at {} = {} (m = {} MeV)",
                 p.epsilon_limit,
                 curve.parameter,
@@ -298,7 +305,8 @@ fn print_summary(
                 format_number(p.mass_mev)
             );
         }
-        println!(
+        outln!(
+            out,
             "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
             format_number(p.alpha_d),
             p.mchi_over_mmed,
@@ -309,13 +317,14 @@ fn print_summary(
     if mass_scan {
         let ranges = annihilation_dominated_ranges(first);
         if ranges.is_empty() {
-            println!("bremsstrahlung dominates at every scanned mass");
+            outln!(out, "bremsstrahlung dominates at every scanned mass");
         } else {
             let text: Vec<String> = ranges
                 .iter()
                 .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
                 .collect();
-            println!(
+            outln!(
+                out,
                 "annihilation dominates for {}; bremsstrahlung elsewhere",
                 text.join(", ")
             );
@@ -327,12 +336,14 @@ fn print_summary(
         .filter(|p| !(p.yields.annihilation.converged && p.yields.bremsstrahlung.converged))
         .count();
     if unconverged > 0 {
-        println!(
+        outln!(
+            out,
             "warning: {unconverged} point(s) did not reach the requested integration tolerance; see the sidecar"
         );
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-    println!("wrote {}", names.join(", "));
+    outln!(out, "wrote {}", names.join(", "));
+    super::emit(&out);
 }
 
 /// Axis title for a scanned key: the physicist's symbol and unit where we know them.
