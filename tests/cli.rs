@@ -393,3 +393,62 @@ fn scanning_another_key_needs_a_mass() {
         .code(2)
         .stderr(predicate::str::contains("needs a fixed mass"));
 }
+
+#[test]
+fn poisson_cls_bands_add_four_columns_and_explain_shows_them() {
+    let dir = scratch("bands");
+    darksens()
+        .args([
+            "scan",
+            "configs/belle2_dp.toml",
+            "--quiet",
+            "--set",
+            "limit.method=poisson-cls",
+            "--set",
+            "limit.bands=true",
+            "--out",
+        ])
+        .arg(&dir)
+        .args(SMALL)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.join("belle2_dp.csv")).expect("csv");
+    let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+    assert_eq!(
+        header[7..],
+        [
+            "epsilon_limit_minus2sigma",
+            "epsilon_limit_minus1sigma",
+            "epsilon_limit_plus1sigma",
+            "epsilon_limit_plus2sigma"
+        ]
+    );
+    for row in csv.lines().skip(1) {
+        let v: Vec<f64> = row
+            .split(',')
+            .skip(1)
+            .map(|x| x.parse().expect("number"))
+            .collect();
+        // -2 <= -1 <= median <= +1 <= +2 sigma
+        assert!(
+            v[6] <= v[7] && v[7] <= v[1] && v[1] <= v[8] && v[8] <= v[9],
+            "{row}"
+        );
+    }
+    let output = darksens()
+        .args([
+            "explain",
+            "configs/belle2_dp.toml",
+            "--mass-mev",
+            "70",
+            "--json",
+            "--set",
+            "limit.method=poisson-cls",
+            "--set",
+            "limit.bands=true",
+        ])
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(json["n_required_bands"].as_array().map(Vec::len), Some(4));
+}

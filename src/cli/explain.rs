@@ -113,6 +113,21 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         ),
         ("y", point.y(), "y = eps^2 alpha_D (m_chi/m)^4 at the limit"),
     ]);
+    if let Some(bands) = point.n_required_bands {
+        let names = [
+            "n_required_minus2sigma",
+            "n_required_minus1sigma",
+            "n_required_plus1sigma",
+            "n_required_plus2sigma",
+        ];
+        for (name, n) in names.into_iter().zip(bands) {
+            values.push((
+                name,
+                n,
+                "signal events at a background quantile (expected band)",
+            ));
+        }
+    }
     let mut out = String::new();
     if opts.json {
         let mut map = serde_json::Map::new();
@@ -123,6 +138,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         map.insert("mass_mev".into(), serde_json::json!(opts.mass_mev));
         for (key, value, _) in &values {
             map.insert((*key).to_string(), serde_json::json!(value));
+        }
+        if let Some(bands) = point.n_required_bands {
+            map.insert("n_required_bands".into(), serde_json::json!(bands));
         }
         map.insert(
             "n_ann_relative_error".into(),

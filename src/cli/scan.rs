@@ -193,6 +193,12 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
                     .zip(&c.points)
                     .map(|(x, p)| (*x, p.epsilon_limit))
                     .collect(),
+                bands: c
+                    .values
+                    .iter()
+                    .zip(&c.points)
+                    .filter_map(|(x, p)| p.epsilon_bands.map(|b| (*x, b)))
+                    .collect(),
             })
             .collect(),
     }

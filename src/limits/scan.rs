@@ -8,6 +8,7 @@
 use crate::backgrounds::{BackgroundEstimate, NeutronBackground, PhotonBackground};
 use crate::detectors::yields::{BremMethod, ThickTargetSearch, ThickTargetSetup, Yields};
 use crate::error::Error;
+use crate::limits::statistics::Counting;
 use crate::limits::{LimitCriterion, epsilon_limit};
 use crate::models::Mediator;
 use crate::scenario::SourceConfig;
@@ -24,6 +25,10 @@ pub struct Calculator {
     scenario: Scenario,
     search: Arc<ThickTargetSearch>,
     background: BackgroundEstimate,
+    /// Signal events the criterion needs (mass independent, so computed once).
+    n_required: f64,
+    /// The -2, -1, +1, +2 sigma values, with bands.
+    n_required_bands: Option<[f64; 4]>,
 }
 
 /// Everything computed at one mass.
@@ -39,6 +44,10 @@ pub struct PointResult {
     pub n_required: f64,
     /// Expected 90% CL limit on eps.
     pub epsilon_limit: f64,
+    /// Limits at the -2, -1, +1, +2 sigma background quantiles (`poisson-cls` with bands).
+    pub epsilon_bands: Option<[f64; 4]>,
+    /// Signal events for the bands.
+    pub n_required_bands: Option<[f64; 4]>,
     /// Dark coupling alpha_D at this point.
     pub alpha_d: f64,
     /// m_chi / m_mediator at this point.
@@ -120,10 +129,18 @@ impl Calculator {
                 .map(|inputs| NeutronBackground::new(n_positrons, &inputs)),
             total_override: b.total,
         };
+        let counting = Counting {
+            background: background.total(),
+            relative_uncertainty: b.relative_uncertainty,
+        };
+        let n_required = scenario.limit.n_required_for(&counting);
+        let n_required_bands = scenario.limit.n_required_bands(&counting);
         Self {
             scenario: scenario.clone(),
             search,
             background,
+            n_required,
+            n_required_bands,
         }
     }
 
@@ -169,7 +186,7 @@ impl Calculator {
     /// If the limit is not a finite positive number (`label` and the mass name the point).
     pub fn limit(&self, label: &str, mass_mev: f64, yields: Yields) -> Result<PointResult, Error> {
         let n_background = self.background.total();
-        let n_required = self.scenario.limit.n_required(n_background);
+        let n_required = self.n_required;
         let point = || format!("curve \"{label}\", m = {mass_mev} MeV");
         if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung {
             if curve.eps_at(mass_mev * GEV_PER_MEV).is_none() {
@@ -194,12 +211,16 @@ impl Calculator {
                 });
             }
         }
-        if n_required <= 0.0 {
+        if !(n_required.is_finite() && n_required > 0.0) {
             let hint = match self.scenario.limit {
                 LimitCriterion::SqrtBackground { .. } => {
-                    "the sqrt-nb criterion needs a positive background; use limit.method = \"fixed\" without background"
+                    "the sqrt-nb criterion needs a positive background; use limit.method = \"poisson-cls\" or \"fixed\" without background"
                 }
                 LimitCriterion::Fixed { .. } => "limit.n_signal must be positive",
+                LimitCriterion::PoissonCls { .. } => "the CLs limit did not converge",
+                LimitCriterion::Discovery { .. } => {
+                    "the Asimov formula needs a positive background; use limit.statistic = \"poisson\""
+                }
             };
             return Err(Error::Numerical {
                 point: point(),
@@ -216,12 +237,17 @@ impl Calculator {
                 ),
             });
         }
+        let epsilon_bands = self
+            .n_required_bands
+            .map(|bands| bands.map(|n| epsilon_limit(n, yields.total())));
         Ok(PointResult {
             mass_mev,
             yields,
             n_background,
             n_required,
             epsilon_limit: epsilon,
+            epsilon_bands,
+            n_required_bands: self.n_required_bands,
             alpha_d: self.scenario.model.alpha_d,
             mchi_over_mmed: self.scenario.model.mchi_over_mmed,
         })

@@ -18,12 +18,23 @@ pub const HEADER: [&str; 7] = [
     "n_required",
 ];
 
+/// Columns of the expected bands (`limit.bands = true`), after the core columns.
+pub const BAND_COLUMNS: [&str; 4] = [
+    "epsilon_limit_minus2sigma",
+    "epsilon_limit_minus1sigma",
+    "epsilon_limit_plus1sigma",
+    "epsilon_limit_plus2sigma",
+];
+
 /// Column names for a scan of `parameter`.
 #[must_use]
-pub fn header(parameter: &str, mass_scan: bool) -> Vec<String> {
+pub fn header(parameter: &str, mass_scan: bool, bands: bool) -> Vec<String> {
     let mut names: Vec<String> = HEADER.iter().map(|s| (*s).to_string()).collect();
     if !mass_scan {
         names.insert(1, parameter.to_string());
+    }
+    if bands {
+        names.extend(BAND_COLUMNS.iter().map(|s| (*s).to_string()));
     }
     names
 }
@@ -42,7 +53,10 @@ pub fn render(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
         return Ok(Vec::new());
     };
     let mass_scan = first.is_mass_scan();
-    let names = header(&first.parameter, mass_scan);
+    let bands = curves
+        .iter()
+        .any(|c| c.points.iter().any(|p| p.epsilon_bands.is_some()));
+    let names = header(&first.parameter, mass_scan, bands);
     writer.write_record(&names).map_err(csv_error)?;
     for curve in curves {
         for (value, p) in curve.values.iter().zip(&curve.points) {
@@ -57,6 +71,9 @@ pub fn render(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
             if !mass_scan {
                 numbers.insert(0, *value);
             }
+            if let Some(band) = p.epsilon_bands {
+                numbers.extend(band);
+            }
             if let Some((k, bad)) = numbers.iter().enumerate().find(|(_, v)| !v.is_finite()) {
                 return Err(Error::Numerical {
                     point: format!("curve \"{}\", {} = {value}", curve.label, curve.parameter),
@@ -65,6 +82,8 @@ pub fn render(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
             }
             let mut record = vec![curve.label.clone()];
             record.extend(numbers.iter().map(|v| format_number(*v)));
+            // Curves without bands leave the band columns empty.
+            record.resize(names.len(), String::new());
             writer.write_record(&record).map_err(csv_error)?;
         }
     }

@@ -20,6 +20,9 @@ pub struct Series {
     pub label: String,
     /// `(x, epsilon)` points in scan order.
     pub points: Vec<(f64, f64)>,
+    /// Expected bands `(x, [-2, -1, +1, +2 sigma])`, drawn yellow (2 sigma) and green (1 sigma)
+    /// behind the line; empty for none.
+    pub bands: Vec<(f64, [f64; 4])>,
 }
 
 /// The horizontal axis.
@@ -288,6 +291,34 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
             .map_err(|e| err(&e))?;
     }
 
+    // Expected bands behind every line: yellow +-2 sigma, green +-1 sigma.
+    let usable = |px: f64| px.is_finite() && (!x.logarithmic || px > 0.0);
+    for series in &plot.series {
+        for (outer, inner, colour) in [(0, 3, RGBColor(255, 204, 0)), (1, 2, RGBColor(0, 175, 80))]
+        {
+            let lower = series
+                .bands
+                .iter()
+                .filter(|b| usable(b.0) && b.1[outer] > 0.0)
+                .map(|b| (x.map(b.0), y.map(b.1[outer])));
+            let upper: Vec<(f64, f64)> = series
+                .bands
+                .iter()
+                .filter(|b| usable(b.0) && b.1[inner] > 0.0)
+                .map(|b| (x.map(b.0), y.map(b.1[inner])))
+                .collect();
+            let polygon: Vec<(f64, f64)> = lower.chain(upper.into_iter().rev()).collect();
+            if polygon.len() >= 3 {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        polygon,
+                        colour.mix(0.6).filled(),
+                    )))
+                    .map_err(|e| err(&e))?;
+            }
+        }
+    }
+
     // Curves.
     for (k, series) in plot.series.iter().enumerate() {
         let style = ShapeStyle::from(PALETTE[k % PALETTE.len()]).stroke_width(3);
@@ -484,6 +515,10 @@ mod tests {
             series: vec![Series {
                 label: "a".into(),
                 points: vec![(1.0, 1e-4), (10.0, 2e-5), (1000.0, 1e-2)],
+                bands: vec![
+                    (1.0, [5e-5, 7e-5, 1.5e-4, 2e-4]),
+                    (1000.0, [5e-3, 7e-3, 1.5e-2, 2e-2]),
+                ],
             }],
         };
         let bytes = render_png(&plot).expect("renders");

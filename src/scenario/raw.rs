@@ -158,6 +158,8 @@ pub struct RawBackground {
     pub neutron: Option<RawNeutron>,
     /// Total expected background; replaces the computed one.
     pub total: Option<f64>,
+    /// Relative uncertainty of the background (log-normal), default 0.
+    pub relative_uncertainty: Option<f64>,
 }
 
 /// `[background.neutron]`.
@@ -182,12 +184,20 @@ pub struct RawNeutron {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLimit {
-    /// `"sqrt-nb"` or `"fixed"`.
+    /// `"sqrt-nb"`, `"fixed"`, `"poisson-cls"` or `"discovery"`.
     pub method: LimitMethod,
     /// Delta chi^2 for `sqrt-nb` (default 2.71).
     pub delta_chi2: Option<f64>,
     /// Required signal events for `fixed`.
     pub n_signal: Option<f64>,
+    /// Confidence level for `poisson-cls` (default 0.90).
+    pub cl: Option<f64>,
+    /// Expected bands for `poisson-cls` (default false).
+    pub bands: Option<bool>,
+    /// Significance for `discovery` (default 5).
+    pub z: Option<f64>,
+    /// `"asimov"` (default) or `"poisson"` for `discovery`.
+    pub statistic: Option<crate::limits::DiscoveryStatistic>,
 }
 
 /// Limit methods.
@@ -198,6 +208,10 @@ pub enum LimitMethod {
     SqrtNb,
     /// Fixed `N_s`.
     Fixed,
+    /// Exact Poisson CLs.
+    PoissonCls,
+    /// Discovery reach.
+    Discovery,
 }
 
 /// `[scan]`.

@@ -124,6 +124,8 @@ pub struct BackgroundConfig {
     pub neutron: Option<NeutronInputs>,
     /// Total replacing the computed background.
     pub total: Option<f64>,
+    /// Relative uncertainty of the background (log-normal, Cousins-Highland).
+    pub relative_uncertainty: f64,
 }
 
 /// A scan over one numeric key (the mediator mass by default).
@@ -529,6 +531,22 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, Invalid> {
             }
         })
         .transpose()?;
+    let relative_uncertainty = b.relative_uncertainty.unwrap_or(0.0);
+    if !(relative_uncertainty.is_finite() && relative_uncertainty >= 0.0) {
+        return Err(invalid(
+            "background.relative_uncertainty",
+            format!("must be a non-negative number, got {relative_uncertainty}"),
+            "the relative standard deviation of the background, e.g. 0.2 for 20%",
+        ));
+    }
+    let relative_uncertainty = b.relative_uncertainty.unwrap_or(0.0);
+    if !(relative_uncertainty.is_finite() && relative_uncertainty >= 0.0) {
+        return Err(invalid(
+            "background.relative_uncertainty",
+            format!("must be a non-negative number, got {relative_uncertainty}"),
+            "the relative standard deviation of the background, e.g. 0.2 for 20%",
+        ));
+    }
     if total.is_none()
         && photon_veto_inefficiency.is_none()
         && neutron.is_none()
@@ -537,21 +555,22 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, Invalid> {
         return Err(invalid(
             "background",
             "no background is given: set background.total, or the photon and neutron inputs",
-            "the sqrt-nb limit needs a positive background; use limit.method = \"fixed\" for a background-free search",
+            "the sqrt-nb limit needs a positive background; use limit.method = \"poisson-cls\" or \"fixed\" for a background-free search",
         ));
     }
     Ok(BackgroundConfig {
         photon_veto_inefficiency,
         neutron,
         total,
+        relative_uncertainty,
     })
 }
 
 fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, Invalid> {
+    // Keys of another method may stay in a file, so that --set limit.method=... switches.
     let l = &raw.limit;
     match l.method {
         LimitMethod::SqrtNb => {
-            // limit.n_signal may stay in the file for switching methods with --set; it is unused here.
             let delta_chi2 = positive(
                 "limit.delta_chi2",
                 l.delta_chi2.unwrap_or(2.71),
@@ -561,7 +580,6 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, Invalid> {
             Ok(LimitCriterion::SqrtBackground { delta_chi2 })
         }
         LimitMethod::Fixed => {
-            // limit.delta_chi2 may stay in the file for switching methods with --set; it is unused here.
             let n = l.n_signal.ok_or_else(|| {
                 invalid(
                     "limit.n_signal",
@@ -576,6 +594,32 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, Invalid> {
                 "2.3 for zero background at 90% CL",
             )?;
             Ok(LimitCriterion::Fixed { n_signal })
+        }
+        LimitMethod::PoissonCls => {
+            let cl = l.cl.unwrap_or(0.9);
+            if !(cl.is_finite() && cl > 0.0 && cl < 1.0) {
+                return Err(invalid(
+                    "limit.cl",
+                    format!("must lie strictly between 0 and 1, got {cl}"),
+                    "0.90 for a 90% CL limit",
+                ));
+            }
+            Ok(LimitCriterion::PoissonCls {
+                cl,
+                bands: l.bands.unwrap_or(false),
+            })
+        }
+        LimitMethod::Discovery => {
+            let z = positive(
+                "limit.z",
+                l.z.unwrap_or(5.0),
+                "standard deviations",
+                "5 for a discovery, 3 for evidence",
+            )?;
+            let statistic = l
+                .statistic
+                .unwrap_or(crate::limits::DiscoveryStatistic::Asimov);
+            Ok(LimitCriterion::Discovery { z, statistic })
         }
     }
 }
