@@ -452,3 +452,59 @@ fn poisson_cls_bands_add_four_columns_and_explain_shows_them() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(json["n_required_bands"].as_array().map(Vec::len), Some(4));
 }
+
+#[test]
+fn discovery_reach_without_background_needs_one_event() {
+    let dir = scratch("discovery");
+    darksens()
+        .args([
+            "scan",
+            "configs/na64_dp.toml",
+            "--quiet",
+            "--set",
+            "scan.points=5",
+            "--set",
+            "scan.dense_points=3",
+            "--out",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    let limits = std::fs::read_to_string(dir.join("na64_dp.csv")).expect("csv");
+    darksens()
+        .args([
+            "scan",
+            "configs/na64_dp.toml",
+            "--quiet",
+            "--set",
+            "scan.points=5",
+            "--set",
+            "scan.dense_points=3",
+        ])
+        .args([
+            "--set",
+            "limit.method=discovery",
+            "--set",
+            "limit.statistic=poisson",
+            "--set",
+            "limit.z=5",
+            "--out",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    let discovery = std::fs::read_to_string(dir.join("na64_dp.csv")).expect("csv");
+    for (l, d) in limits.lines().skip(1).zip(discovery.lines().skip(1)) {
+        let eps = |row: &str| {
+            row.split(',')
+                .nth(2)
+                .and_then(|x| x.parse::<f64>().ok())
+                .expect("eps")
+        };
+        // Zero background: 5 sigma needs one event (median at ln 2 = 0.69 signal) against 2.3.
+        assert!(
+            (eps(d) / eps(l) - (std::f64::consts::LN_2 / 2.3).sqrt()).abs() < 1e-9,
+            "{l} / {d}"
+        );
+    }
+}

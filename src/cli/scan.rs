@@ -2,6 +2,7 @@
 
 use super::ScenarioArgs;
 use darksens::error::Error;
+use darksens::limits::LimitCriterion;
 use darksens::limits::scan::{
     BestPoint, CurveResult, annihilation_dominated_ranges, best_limit, run_scan,
 };
@@ -179,10 +180,29 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
             logarithmic: results[0].logarithmic,
         }
     };
+    // The vertical axis says what the curves are when they all say the same.
+    let describe = |c: &Curve| match c.scenario.limit {
+        LimitCriterion::SqrtBackground { .. } | LimitCriterion::Fixed { .. } => {
+            "ε  (expected 90% CL upper limit)".to_string()
+        }
+        LimitCriterion::PoissonCls { cl, .. } => format!(
+            "ε  (expected {}% CL upper limit, CLs)",
+            format_number(100.0 * cl)
+        ),
+        LimitCriterion::Discovery { z, .. } => {
+            format!("ε  (median {}σ discovery)", format_number(z))
+        }
+    };
+    let y_title = if curves.iter().all(|c| describe(c) == describe(&curves[0])) {
+        describe(&curves[0])
+    } else {
+        "ε".to_string()
+    };
     LimitPlot {
         title: s.title.clone(),
         annotation,
         x_axis,
+        y_title,
         series: results
             .iter()
             .map(|c| Series {

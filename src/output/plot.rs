@@ -51,6 +51,8 @@ pub struct LimitPlot {
     pub annotation: String,
     /// The horizontal axis.
     pub x_axis: XAxis,
+    /// Title of the vertical axis.
+    pub y_title: String,
     /// The curves.
     pub series: Vec<Series>,
 }
@@ -512,6 +514,7 @@ mod tests {
             x_axis: XAxis::MassMev {
                 symbol: "A′".into(),
             },
+            y_title: "ε".into(),
             series: vec![Series {
                 label: "a".into(),
                 points: vec![(1.0, 1e-4), (10.0, 2e-5), (1000.0, 1e-2)],
