@@ -7,11 +7,12 @@ use darksens::limits::scan::{
     BestPoint, CurveResult, annihilation_dominated_ranges, best_limit, run_scan,
 };
 use darksens::models::MediatorKind;
-use darksens::output::plot::{LimitPlot, Series, XAxis};
+use darksens::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
 use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_atomically};
-use darksens::scenario::{Curve, ScenarioDocument, SourceConfig};
+use darksens::scenario::{Curve, OverlayStyle, ScenarioDocument, SourceConfig};
 use darksens::sources::Source;
+use darksens::units::GEV_PER_MEV;
 use darksens::units::PICOBARN_CM2;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -198,7 +199,25 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
     } else {
         "ε".to_string()
     };
+    let overlays = if results[0].is_mass_scan() {
+        s.overlays
+            .iter()
+            .map(|o| OverlaySeries {
+                label: o.label.clone(),
+                excluded: o.style == OverlayStyle::Excluded,
+                points: o
+                    .limit
+                    .points()
+                    .iter()
+                    .map(|&(m, e)| (m / GEV_PER_MEV, e))
+                    .collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     LimitPlot {
+        overlays,
         title: s.title.clone(),
         annotation,
         x_axis,

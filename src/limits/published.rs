@@ -86,6 +86,35 @@ impl PublishedLimit {
         })
     }
 
+    /// A curve from points already checked (positive, masses increasing).
+    #[must_use]
+    pub fn from_points(source: &str, points: Vec<(f64, f64)>) -> Self {
+        Self {
+            source: source.to_string(),
+            points,
+        }
+    }
+
+    /// Reads a limit curve file: a DarkCast `.lmt`, or a CSV `mass_gev,epsilon`.
+    ///
+    /// # Errors
+    /// As [`PublishedLimit::read_lmt`] and [`crate::limits::library::read_csv_points`]; a CSV of
+    /// `y` needs its metadata (use the library).
+    pub fn read(path: &Path) -> Result<Self, String> {
+        if path.extension().is_some_and(|e| e == "csv") {
+            let (points, column) = crate::limits::library::read_csv_points(path)?;
+            if column != "epsilon" {
+                return Err(format!(
+                    "{}: a '{column}' curve needs its .toml metadata; put it in the limit library",
+                    path.display()
+                ));
+            }
+            Ok(Self::from_points(&path.display().to_string(), points))
+        } else {
+            Self::read_lmt(path)
+        }
+    }
+
     /// Mass range `(lo, hi)` in GeV.
     #[must_use]
     pub fn mass_range_gev(&self) -> (f64, f64) {

@@ -42,9 +42,22 @@ pub enum XAxis {
     },
 }
 
+/// A published curve drawn behind the results.
+#[derive(Debug, Clone)]
+pub struct OverlaySeries {
+    /// Legend label.
+    pub label: String,
+    /// Shade the excluded region above the curve (`true`) or draw a dashed line.
+    pub excluded: bool,
+    /// `(mass_mev, epsilon)`.
+    pub points: Vec<(f64, f64)>,
+}
+
 /// What to draw.
 #[derive(Debug, Clone)]
 pub struct LimitPlot {
+    /// Published curves, drawn first (mass scans only).
+    pub overlays: Vec<OverlaySeries>,
     /// Title (the scenario's).
     pub title: String,
     /// A line of model parameters shown inside the frame.
@@ -293,6 +306,55 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
             .map_err(|e| err(&e))?;
     }
 
+    // Published curves: shaded excluded regions (greys) and dashed projections, clipped to the
+    // frame. x is interpolated linearly in the plot coordinates at the frame's edges.
+    let shades = [
+        RGBColor(150, 150, 150),
+        RGBColor(170, 140, 110),
+        RGBColor(120, 160, 170),
+        RGBColor(160, 130, 170),
+    ];
+    for (k, overlay) in plot.overlays.iter().enumerate() {
+        let mapped: Vec<(f64, f64)> = overlay
+            .points
+            .iter()
+            .filter(|p| p.0 > 0.0 && p.1 > 0.0)
+            .map(|&(m, e)| (x.map(m), y.map(e).clamp(y.lo, y.hi)))
+            .collect();
+        let clipped = clip_x(&mapped, x.lo, x.hi);
+        if clipped.len() < 2 {
+            continue;
+        }
+        let colour = shades[k % shades.len()];
+        if overlay.excluded {
+            let mut polygon = clipped.clone();
+            polygon.push((clipped[clipped.len() - 1].0, y.hi));
+            polygon.push((clipped[0].0, y.hi));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    polygon,
+                    colour.mix(0.35).filled(),
+                )))
+                .map_err(|e| err(&e))?
+                .label(overlay.label.clone())
+                .legend(move |(lx, ly)| {
+                    Rectangle::new([(lx, ly - 8), (lx + 52, ly + 8)], colour.mix(0.35).filled())
+                });
+            chart
+                .draw_series(LineSeries::new(clipped, colour.stroke_width(2)))
+                .map_err(|e| err(&e))?;
+        } else {
+            let style = ShapeStyle::from(BLACK).stroke_width(2);
+            chart
+                .draw_series(DashedLineSeries::new(clipped, 8, 6, style))
+                .map_err(|e| err(&e))?
+                .label(overlay.label.clone())
+                .legend(move |(lx, ly)| {
+                    DashedPathElement::new([(lx, ly), (lx + 52, ly)], 8, 6, style)
+                });
+        }
+    }
+
     // Expected bands behind every line: yellow +-2 sigma, green +-1 sigma.
     let usable = |px: f64| px.is_finite() && (!x.logarithmic || px > 0.0);
     for series in &plot.series {
@@ -472,9 +534,36 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
     Ok(())
 }
 
+/// The part of a polyline (ascending in x) inside `[lo, hi]`, with points interpolated at the
+/// edges.
+fn clip_x(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let at =
+        |a: (f64, f64), b: (f64, f64), x: f64| (x, a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0));
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if b.0 < lo || a.0 > hi || b.0 <= a.0 {
+            continue;
+        }
+        let start = if a.0 < lo { at(a, b, lo) } else { a };
+        let end = if b.0 > hi { at(a, b, hi) } else { b };
+        if out.last() != Some(&start) {
+            out.push(start);
+        }
+        out.push(end);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clipping_interpolates_at_the_edges() {
+        let clipped = clip_x(&[(0.0, 0.0), (2.0, 2.0), (4.0, 0.0)], 1.0, 3.0);
+        assert_eq!(clipped, vec![(1.0, 1.0), (2.0, 2.0), (3.0, 1.0)]);
+    }
 
     #[test]
     fn decade_labels_use_superscripts() {
@@ -515,6 +604,11 @@ mod tests {
                 symbol: "A′".into(),
             },
             y_title: "ε".into(),
+            overlays: vec![OverlaySeries {
+                label: "o".into(),
+                excluded: true,
+                points: vec![(0.5, 1e-3), (2000.0, 1e-1)],
+            }],
             series: vec![Series {
                 label: "a".into(),
                 points: vec![(1.0, 1e-4), (10.0, 2e-5), (1000.0, 1e-2)],

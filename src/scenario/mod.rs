@@ -14,8 +14,9 @@ use crate::error::{Origin, ScenarioError};
 use raw::RawScenario;
 use std::path::{Path, PathBuf};
 
+pub use raw::OverlayStyle;
 pub use validate::{
-    BackgroundConfig, MASS_KEY, ModelConfig, OutputConfig, Scan, Scenario, SourceConfig,
+    BackgroundConfig, MASS_KEY, ModelConfig, OutputConfig, Overlay, Scan, Scenario, SourceConfig,
     TargetConfig,
 };
 

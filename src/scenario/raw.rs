@@ -33,6 +33,45 @@ pub struct RawScenario {
     /// How bremsstrahlung is obtained.
     #[serde(default)]
     pub bremsstrahlung: RawBremsstrahlung,
+    /// Published limits drawn on the plot.
+    #[serde(default, rename = "overlay")]
+    pub overlays: Vec<RawOverlay>,
+}
+
+/// `[[overlay]]`: a published curve drawn on the plot.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOverlay {
+    /// A curve of the limit library, e.g. `"darkcast/BaBar_Lees2017lec"`.
+    pub curve: Option<String>,
+    /// Or a file (`.csv` `mass_gev,epsilon` or `.lmt`), relative to the scenario file.
+    pub file: Option<String>,
+    /// Legend label (default: the curve's experiment and year, or the file name).
+    pub label: Option<String>,
+    /// `"excluded"` (shaded region above the curve, the default) or `"line"`.
+    pub style: Option<OverlayStyle>,
+    /// Luminosity rescaling `eps ~ L^(-1/4)` from `from_ab` to `to_ab`.
+    pub rescale_luminosity: Option<RawRescale>,
+}
+
+/// How an overlay is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OverlayStyle {
+    /// Shaded region above the curve (an existing exclusion).
+    Excluded,
+    /// A dashed line (a projection).
+    Line,
+}
+
+/// `rescale_luminosity = { from_ab = 0.02, to_ab = 50.0 }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRescale {
+    /// Luminosity of the published curve, ab^-1.
+    pub from_ab: f64,
+    /// Luminosity to rescale to, ab^-1.
+    pub to_ab: f64,
 }
 
 /// `[bremsstrahlung]`.
@@ -41,8 +80,11 @@ pub struct RawScenario {
 pub struct RawBremsstrahlung {
     /// `"computed"` (default), `"rescaled-limit"` or `"none"`.
     pub method: Option<BremMethodName>,
-    /// For `rescaled-limit`: a published limit curve (DarkCast `.lmt`), relative to the scenario file.
+    /// For `rescaled-limit`: a published limit curve file (`.csv` with `mass_gev,epsilon`, or a
+    /// DarkCast `.lmt`), relative to the scenario file.
     pub limit_file: Option<String>,
+    /// For `rescaled-limit`: a curve of the limit library, e.g. `"darkcast/NA64_NA642019imj"`.
+    pub limit_curve: Option<String>,
     /// For `rescaled-limit`: signal events of the published limit (default 2.3).
     pub limit_n_signal: Option<f64>,
 }

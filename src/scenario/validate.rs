@@ -1,11 +1,12 @@
 //! Validation of a deserialised scenario into typed, checked settings.
 
-use super::raw::BremMethodName;
+use super::raw::{BremMethodName, OverlayStyle};
 use super::raw::{LimitMethod, RawScan, RawScenario, SourceKind};
 use crate::backgrounds::NeutronInputs;
 use crate::detectors::yields::BremMethod;
 use crate::detectors::yields::Resolution;
 use crate::limits::LimitCriterion;
+use crate::limits::library::{find_curve, library_root};
 use crate::limits::published::PublishedLimit;
 use crate::materials::Material;
 use crate::models::MediatorKind;
@@ -52,6 +53,19 @@ pub struct Scenario {
     pub output: OutputConfig,
     /// How bremsstrahlung is obtained.
     pub bremsstrahlung: BremMethod,
+    /// Published limits to draw.
+    pub overlays: Vec<Overlay>,
+}
+
+/// A published limit drawn on the plot, as eps against the mediator mass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlay {
+    /// Legend label.
+    pub label: String,
+    /// Shaded excluded region or a line.
+    pub style: OverlayStyle,
+    /// The curve (rescaled when asked).
+    pub limit: PublishedLimit,
 }
 
 /// `[source]`, checked.
@@ -210,6 +224,12 @@ pub(crate) fn validate(
     let scan = raw.scan.as_ref().map(validate_scan).transpose()?;
     let numerics = validate_numerics(raw)?;
     let bremsstrahlung = validate_bremsstrahlung(raw, base_dir)?;
+    let overlays = raw
+        .overlays
+        .iter()
+        .enumerate()
+        .map(|(k, o)| validate_overlay(k, o, base_dir))
+        .collect::<Result<Vec<_>, _>>()?;
     let output = OutputConfig {
         csv: raw
             .output
@@ -233,6 +253,7 @@ pub(crate) fn validate(
         numerics,
         output,
         bremsstrahlung,
+        overlays,
     })
 }
 
@@ -823,21 +844,38 @@ fn validate_bremsstrahlung(raw: &RawScenario, base_dir: &Path) -> Result<BremMet
         BremMethodName::Computed => BremMethod::Computed,
         BremMethodName::None => BremMethod::Omitted,
         BremMethodName::RescaledLimit => {
-            let file = b.limit_file.as_ref().ok_or_else(|| {
-                invalid(
-                    "bremsstrahlung.limit_file",
-                    "is required with method = \"rescaled-limit\"",
-                    "a published bremsstrahlung-only limit, e.g. \"../limits/darkcast/NA64_NA642019imj.lmt\" (relative to the scenario file)",
-                )
-            })?;
-            let path = base_dir.join(file);
-            let curve = PublishedLimit::read_lmt(&path).map_err(|m| {
-                invalid(
-                    "bremsstrahlung.limit_file",
-                    m,
-                    "paths are relative to the scenario file's directory",
-                )
-            })?;
+            let curve = match (&b.limit_curve, &b.limit_file) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        "bremsstrahlung.limit_file",
+                        "give limit_curve or limit_file, not both",
+                        "limit_curve names a library curve",
+                    ));
+                }
+                (Some(name), None) => find_curve(library_root(Some(base_dir)).as_deref(), name)
+                    .map_err(|m| {
+                        invalid(
+                            "bremsstrahlung.limit_curve",
+                            m,
+                            "darksens list shows the library curves",
+                        )
+                    })?
+                    .epsilon_limit(),
+                (None, Some(file)) => PublishedLimit::read(&base_dir.join(file)).map_err(|m| {
+                    invalid(
+                        "bremsstrahlung.limit_file",
+                        m,
+                        "paths are relative to the scenario file's directory",
+                    )
+                })?,
+                (None, None) => {
+                    return Err(invalid(
+                        "bremsstrahlung.limit_curve",
+                        "rescaled-limit needs limit_curve (a library curve) or limit_file",
+                        "e.g. limit_curve = \"darkcast/NA64_NA642019imj\"; darksens list shows the library",
+                    ));
+                }
+            };
             let n_signal = positive(
                 "bremsstrahlung.limit_n_signal",
                 b.limit_n_signal.unwrap_or(2.3),
@@ -846,5 +884,86 @@ fn validate_bremsstrahlung(raw: &RawScenario, base_dir: &Path) -> Result<BremMet
             )?;
             BremMethod::RescaledLimit { curve, n_signal }
         }
+    })
+}
+
+fn validate_overlay(
+    k: usize,
+    o: &super::raw::RawOverlay,
+    base_dir: &Path,
+) -> Result<Overlay, Invalid> {
+    let key = |field: &str| format!("overlay.{k}.{field}");
+    let (limit, default_label) = match (&o.curve, &o.file) {
+        (Some(name), None) => {
+            let curve = find_curve(library_root(Some(base_dir)).as_deref(), name)
+                .map_err(|m| invalid(&key("curve"), m, "darksens list shows the library curves"))?;
+            let year: String = curve
+                .meta
+                .reference
+                .chars()
+                .rev()
+                .skip_while(|c| *c != ')')
+                .skip(1)
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            (
+                curve.epsilon_limit(),
+                format!("{} {}", curve.meta.experiment, year)
+                    .trim()
+                    .to_string(),
+            )
+        }
+        (None, Some(file)) => {
+            let limit = PublishedLimit::read(&base_dir.join(file)).map_err(|m| {
+                invalid(
+                    &key("file"),
+                    m,
+                    "paths are relative to the scenario file's directory",
+                )
+            })?;
+            (limit, file.clone())
+        }
+        _ => {
+            return Err(invalid(
+                &key("curve"),
+                "an overlay needs exactly one of curve (a library name) or file",
+                "e.g. curve = \"darkcast/BaBar_Lees2017lec\"",
+            ));
+        }
+    };
+    let limit = match &o.rescale_luminosity {
+        None => limit,
+        Some(r) => {
+            let from = positive(
+                &key("rescale_luminosity.from_ab"),
+                r.from_ab,
+                "ab^-1",
+                "luminosity of the published curve",
+            )?;
+            let to = positive(
+                &key("rescale_luminosity.to_ab"),
+                r.to_ab,
+                "ab^-1",
+                "luminosity to rescale to",
+            )?;
+            // eps ~ L^(-1/4): the signal grows as eps^2 L and the background-limited sensitivity as sqrt(L).
+            let factor = (to / from).powf(-0.25);
+            PublishedLimit::from_points(
+                &format!("{} rescaled from {from} to {to} ab^-1", limit.source),
+                limit
+                    .points()
+                    .iter()
+                    .map(|&(m, e)| (m, e * factor))
+                    .collect(),
+            )
+        }
+    };
+    Ok(Overlay {
+        label: o.label.clone().unwrap_or(default_label),
+        style: o.style.unwrap_or(OverlayStyle::Excluded),
+        limit,
     })
 }

@@ -1,0 +1,337 @@
+//! The library of published limit curves: `limits/<collection>/<name>.csv` with a
+//! `<name>.toml` of provenance next to it.
+//!
+//! A curve's CSV has the columns `mass_gev` and either `epsilon` or `y`; its metadata records
+//! the experiment, reference (arXiv, INSPIRE key), figure, how the numbers were obtained, the axis
+//! kinds, the confidence level and the licence. Curves drawn in `y = eps^2 alpha_D (m_chi/m_A')^4`
+//! against `m_chi` (the usual light-dark-matter plot) record the `alpha_D` and `m_chi/m_A'` they
+//! assume, and [`LibraryCurve::epsilon_limit`] converts them explicitly.
+//!
+//! Where the library is: `$DARKSENS_LIMITS`, else `limits/` next to the scenario's directory,
+//! else `./limits`, else the `limits/` of the source tree darksens was built from.
+
+use crate::limits::published::PublishedLimit;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What the curve's values are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueAxis {
+    /// The kinetic mixing `eps`.
+    Epsilon,
+    /// `y = eps^2 alpha_D (m_chi/m_A')^4`.
+    Y,
+}
+
+/// What the curve's masses are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MassAxis {
+    /// The mediator mass `m_A'`.
+    Mediator,
+    /// The dark-matter mass `m_chi`.
+    DarkMatter,
+}
+
+/// Provenance and meaning of a library curve (`<name>.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurveMeta {
+    /// Experiment.
+    pub experiment: String,
+    /// Journal reference.
+    pub reference: String,
+    /// arXiv identifier.
+    pub arxiv: String,
+    /// INSPIRE texkey.
+    pub inspire: String,
+    /// Figure and curve of the reference.
+    pub figure: String,
+    /// How the numbers were obtained (digitisation, file, commit).
+    pub obtained: String,
+    /// Values: `"epsilon"` or `"y"`.
+    pub axis: ValueAxis,
+    /// Masses: `"mediator"` or `"dark-matter"`.
+    pub mass: MassAxis,
+    /// Confidence level.
+    pub cl: f64,
+    /// `alpha_D` assumed by a `y` curve.
+    pub alpha_d: Option<f64>,
+    /// `m_chi/m_A'` assumed by a `y` curve or a dark-matter mass axis.
+    pub mchi_over_mmed: Option<f64>,
+    /// What the curve means (excluded side, model).
+    pub meaning: String,
+    /// Licence of the data.
+    pub licence: String,
+}
+
+/// A curve of the library, read with its metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryCurve {
+    /// `collection/name`.
+    pub name: String,
+    /// Provenance.
+    pub meta: CurveMeta,
+    /// `(mass_gev, value)` as in the file.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// `eps = sqrt(y / (alpha_D r^4))` for `y = eps^2 alpha_D r^4`, `r = m_chi/m_A'`.
+#[must_use]
+pub fn epsilon_from_y(y: f64, alpha_d: f64, mchi_over_mmed: f64) -> f64 {
+    (y / (alpha_d * mchi_over_mmed.powi(4))).sqrt()
+}
+
+/// `y = eps^2 alpha_D r^4`, `r = m_chi/m_A'`.
+#[must_use]
+pub fn y_from_epsilon(epsilon: f64, alpha_d: f64, mchi_over_mmed: f64) -> f64 {
+    epsilon * epsilon * alpha_d * mchi_over_mmed.powi(4)
+}
+
+impl LibraryCurve {
+    /// Reads `<csv>` and the `.toml` next to it.
+    ///
+    /// # Errors
+    /// A message naming the file (and line) for unreadable or malformed data or metadata.
+    pub fn read(csv_path: &Path, name: &str) -> Result<Self, String> {
+        let toml_path = csv_path.with_extension("toml");
+        let meta_text = std::fs::read_to_string(&toml_path).map_err(|e| {
+            format!(
+                "cannot read the metadata '{}' of a library curve: {e}",
+                toml_path.display()
+            )
+        })?;
+        let meta: CurveMeta = toml::from_str(&meta_text)
+            .map_err(|e| format!("{}: {}", toml_path.display(), e.message()))?;
+        if meta.axis == ValueAxis::Y && (meta.alpha_d.is_none() || meta.mchi_over_mmed.is_none()) {
+            return Err(format!(
+                "{}: a y curve must record alpha_d and mchi_over_mmed",
+                toml_path.display()
+            ));
+        }
+        if meta.mass == MassAxis::DarkMatter && meta.mchi_over_mmed.is_none() {
+            return Err(format!(
+                "{}: a dark-matter mass axis needs mchi_over_mmed",
+                toml_path.display()
+            ));
+        }
+        let (points, _) = read_csv_points(csv_path)?;
+        Ok(Self {
+            name: name.to_string(),
+            meta,
+            points,
+        })
+    }
+
+    /// The curve as `eps` against the mediator mass, converted with the recorded `alpha_D` and
+    /// mass ratio when it is given in `y` or against `m_chi`.
+    #[must_use]
+    pub fn epsilon_limit(&self) -> PublishedLimit {
+        let r = self.meta.mchi_over_mmed.unwrap_or(1.0);
+        let points = self
+            .points
+            .iter()
+            .map(|&(mass, value)| {
+                let mediator_mass = match self.meta.mass {
+                    MassAxis::Mediator => mass,
+                    MassAxis::DarkMatter => mass / r,
+                };
+                let eps = match self.meta.axis {
+                    ValueAxis::Epsilon => value,
+                    ValueAxis::Y => epsilon_from_y(value, self.meta.alpha_d.unwrap_or(1.0), r),
+                };
+                (mediator_mass, eps)
+            })
+            .collect();
+        PublishedLimit::from_points(&format!("library curve {}", self.name), points)
+    }
+}
+
+/// Reads a two-column CSV `mass_gev,<value>`; returns the points and the value column's name.
+///
+/// # Errors
+/// A message with the file and line for a wrong header, non-numbers or non-increasing masses.
+pub fn read_csv_points(path: &Path) -> Result<(Vec<(f64, f64)>, String), String> {
+    if path.is_dir() {
+        return Err(format!(
+            "'{}' is a directory, not a curve file",
+            path.display()
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    let source = path.display().to_string();
+    let header_index = text
+        .lines()
+        .position(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    let header = header_index
+        .and_then(|k| text.lines().nth(k))
+        .ok_or_else(|| format!("{source}: empty file"))?;
+    let columns: Vec<&str> = header.split(',').map(str::trim).collect();
+    if columns.len() != 2 || columns[0] != "mass_gev" || !["epsilon", "y"].contains(&columns[1]) {
+        return Err(format!(
+            "{source}:{}: the header must be 'mass_gev,epsilon' or 'mass_gev,y', got '{header}'",
+            header_index.unwrap_or(0) + 1
+        ));
+    }
+    // Same line numbers as the CSV: the header becomes an empty line, commas become spaces.
+    let rows: String = text
+        .lines()
+        .enumerate()
+        .map(|(k, l)| {
+            if Some(k) == header_index {
+                String::new()
+            } else {
+                l.replace(',', " ")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let parsed = PublishedLimit::parse_lmt(&rows, &source)?;
+    Ok((parsed.points().to_vec(), columns[1].to_string()))
+}
+
+/// The library root for a scenario in `scenario_dir` (see the module docs).
+#[must_use]
+pub fn library_root(scenario_dir: Option<&Path>) -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = std::env::var_os("DARKSENS_LIMITS") {
+        candidates.push(PathBuf::from(dir));
+    }
+    if let Some(dir) = scenario_dir {
+        candidates.push(dir.join("..").join("limits"));
+    }
+    candidates.push(PathBuf::from("limits"));
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("limits"));
+    candidates.into_iter().find(|c| c.is_dir())
+}
+
+/// Names (`collection/name`) of every curve in the library, sorted.
+#[must_use]
+pub fn list_curves(root: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    let Ok(collections) = std::fs::read_dir(root) else {
+        return names;
+    };
+    for collection in collections.flatten() {
+        let Ok(files) = std::fs::read_dir(collection.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let path = file.path();
+            if path.extension().is_some_and(|e| e == "csv") && path.with_extension("toml").is_file()
+            {
+                if let (Some(c), Some(n)) = (
+                    collection.file_name().to_str(),
+                    path.file_stem().and_then(|s| s.to_str()),
+                ) {
+                    names.push(format!("{c}/{n}"));
+                }
+            }
+        }
+    }
+    names.sort();
+    names
+}
+
+/// Loads the library curve `collection/name`.
+///
+/// # Errors
+/// If there is no library or no such curve (the message lists what there is).
+pub fn find_curve(root: Option<&Path>, name: &str) -> Result<LibraryCurve, String> {
+    let root = root.ok_or_else(|| {
+        "no limit library found: set DARKSENS_LIMITS to the limits/ directory of darksens"
+            .to_string()
+    })?;
+    let path = root.join(format!("{name}.csv"));
+    if !path.is_file() {
+        return Err(format!(
+            "no curve '{name}' in the library {}; it has: {}",
+            root.display(),
+            list_curves(root).join(", ")
+        ));
+    }
+    LibraryCurve::read(&path, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn epsilon_and_y_round_trip() {
+        let (eps, alpha_d, r) = (3e-4, 0.5, 1.0 / 3.0);
+        let y = y_from_epsilon(eps, alpha_d, r);
+        assert_relative_eq!(y, 9e-8 * 0.5 / 81.0, max_relative = 1e-14);
+        assert_relative_eq!(epsilon_from_y(y, alpha_d, r), eps, max_relative = 1e-14);
+    }
+
+    #[test]
+    fn shipped_library_reads_and_converts() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("limits");
+        let names = list_curves(&root);
+        assert!(
+            names.contains(&"darkcast/NA64_NA642019imj".to_string()),
+            "{names:?}"
+        );
+        for name in &names {
+            let curve = find_curve(Some(&root), name).expect("reads");
+            let limit = curve.epsilon_limit();
+            assert!(limit.points().len() > 10, "{name}");
+        }
+        // A y curve against m_chi converts back to the same eps against m_A'.
+        let curve = find_curve(Some(&root), "darkcast/NA64_NA642019imj").expect("reads");
+        let (alpha_d, r) = (0.5, 1.0 / 3.0);
+        let as_y = LibraryCurve {
+            meta: CurveMeta {
+                axis: ValueAxis::Y,
+                mass: MassAxis::DarkMatter,
+                alpha_d: Some(alpha_d),
+                mchi_over_mmed: Some(r),
+                ..curve.meta.clone()
+            },
+            points: curve
+                .points
+                .iter()
+                .map(|&(m, e)| (m * r, y_from_epsilon(e, alpha_d, r)))
+                .collect(),
+            ..curve.clone()
+        };
+        for (a, b) in curve
+            .epsilon_limit()
+            .points()
+            .iter()
+            .zip(as_y.epsilon_limit().points())
+        {
+            assert_relative_eq!(a.0, b.0, max_relative = 1e-14);
+            assert_relative_eq!(a.1, b.1, max_relative = 1e-14);
+        }
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    #[test]
+    fn csv_errors_name_the_line() {
+        let dir = std::env::temp_dir().join(format!("darksens-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("bad.csv");
+        std::fs::write(&path, "mass_gev,epsilon\n0.001,1e-5\n0.002,oops\n").expect("write");
+        let error = read_csv_points(&path).expect_err("rejects");
+        assert!(
+            error.contains("bad.csv:3: eps 'oops' is not a number"),
+            "{error}"
+        );
+        std::fs::write(&path, "mass,eps\n0.001,1e-5\n").expect("write");
+        assert!(
+            read_csv_points(&path)
+                .expect_err("rejects")
+                .contains(":1: the header must be")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
