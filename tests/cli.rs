@@ -508,3 +508,70 @@ fn discovery_reach_without_background_needs_one_event() {
         );
     }
 }
+
+#[test]
+fn check_list_plot_and_completions() {
+    darksens()
+        .args(["check", "configs/belle2_dp.toml", "configs/na64_dp.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok: configs/na64_dp.toml"));
+    darksens()
+        .args([
+            "check",
+            "configs/belle2_dp.toml",
+            "--print",
+            "--set",
+            "model.alpha_d=0.5",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("alpha_d = 0.5"));
+    darksens()
+        .args(["check", "configs/belle2_dp.toml", "missing.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("1 of 2 scenario(s) are invalid"));
+    darksens().arg("list").assert().success().stdout(
+        predicate::str::contains("darkcast/NA64_NA642019imj")
+            .and(predicate::str::contains("poisson-cls")),
+    );
+    darksens()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("darksens"));
+
+    // Redrawing from the CSV and sidecar gives the same PNG bytes as the scan.
+    let dir = scratch("replot");
+    darksens()
+        .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
+        .arg(&dir)
+        .args(SMALL)
+        .assert()
+        .success();
+    let replot = dir.join("replot.png");
+    darksens()
+        .arg("plot")
+        .arg(dir.join("belle2_dp.csv"))
+        .arg("-o")
+        .arg(&replot)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&replot).expect("replot"),
+        std::fs::read(dir.join("belle2_dp.png")).expect("plot")
+    );
+    darksens()
+        .arg("plot")
+        .arg(dir.join("belle2_dp.csv"))
+        .args(["--overlay", "darkcast/LEP_Fox2011fx", "-o"])
+        .arg(dir.join("replot.svg"))
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(dir.join("replot.svg"))
+            .expect("svg")
+            .starts_with("<svg")
+    );
+}

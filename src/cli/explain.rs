@@ -10,6 +10,9 @@ use darksens::units::PICOBARN_CM2;
 
 /// Options of `darksens explain`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens explain configs/na64_dp.toml --mass-mev 250 --json"
+)]
 pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,

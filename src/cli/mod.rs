@@ -8,7 +8,10 @@ macro_rules! outln {
     }};
 }
 
+mod check;
 mod explain;
+mod list;
+mod plot;
 mod scan;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +34,17 @@ enum Command {
     Scan(scan::Opts),
     /// Print every intermediate quantity at one mass (first curve).
     Explain(explain::Opts),
+    /// Redraw a plot from existing result CSVs (and their sidecars) without recomputing.
+    Plot(plot::Opts),
+    /// Validate scenarios without computing (exit 0 when all are valid, 2 otherwise).
+    Check(check::Opts),
+    /// List materials, mediators, source kinds, limit methods and library curves.
+    List,
+    /// Print a shell completion script, e.g. `darksens completions bash > ~/.local/share/bash-completion/completions/darksens`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Options shared by the subcommands that read a scenario.
@@ -58,6 +72,22 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(opts) => scan::run(&opts),
         Command::Explain(opts) => explain::run(&opts),
+        Command::Check(opts) => check::run(&opts),
+        Command::Plot(opts) => plot::run(&opts),
+        Command::List => {
+            list::run();
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "darksens",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,13 +4,14 @@ use super::ScenarioArgs;
 use darksens::error::Error;
 use darksens::limits::LimitCriterion;
 use darksens::limits::scan::{
-    BestPoint, CurveResult, annihilation_dominated_ranges, best_limit, run_scan,
+    BestPoint, CurveResult, annihilation_dominated_ranges, best_limit, run_scan_with_progress,
+    scan_size,
 };
 use darksens::models::MediatorKind;
 use darksens::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
 use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_atomically};
-use darksens::scenario::{Curve, OverlayStyle, ScenarioDocument, SourceConfig};
+use darksens::scenario::{Curve, MASS_KEY, OverlayStyle, Scenario, ScenarioDocument, SourceConfig};
 use darksens::sources::Source;
 use darksens::units::GEV_PER_MEV;
 use darksens::units::PICOBARN_CM2;
@@ -19,6 +20,9 @@ use std::time::Instant;
 
 /// Options of `darksens scan`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  darksens scan configs/belle2_dp.toml\n  darksens scan configs/belle2_dp.toml --set model.alpha_d=0.1 --set background.total=500 --out results/\n  darksens scan configs/na64_dp.toml --set limit.method=poisson-cls --set limit.bands=true"
+)]
 pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,
@@ -60,7 +64,15 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let csv_path = redirect(&first.output.csv, opts.out.as_deref());
     let png_path = redirect(&first.output.png, opts.out.as_deref());
     let meta_path = csv_path.with_extension("meta.json");
-    for path in [&csv_path, &png_path, &meta_path] {
+    let svg_path = first
+        .output
+        .svg
+        .as_ref()
+        .map(|p| redirect(p, opts.out.as_deref()));
+    for path in [&csv_path, &png_path, &meta_path]
+        .into_iter()
+        .chain(svg_path.as_ref())
+    {
         check_writable(path)?;
     }
 
@@ -70,7 +82,10 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             eprintln!("[{:>8.1} ms] {name}", since.elapsed().as_secs_f64() * 1e3);
         }
     };
-    let results = run_scan(&curves)?;
+    let bar = progress_bar(scan_size(&curves), opts.quiet);
+    let results = run_scan_with_progress(&curves, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    let results = results?;
     stage("tables and scan", start);
     let t = Instant::now();
     let bests = results
@@ -80,7 +95,12 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     stage("refinement of the best limits", t);
     let t = Instant::now();
     let csv_bytes = csv::render(&results)?;
-    let png_bytes = plot::render_png(&plot_of(&curves, &results))?;
+    let plot = plot_of(&curves, &results);
+    let png_bytes = plot::render_png(&plot)?;
+    let svg_bytes = svg_path
+        .as_ref()
+        .map(|_| plot::render_svg(&plot))
+        .transpose()?;
     stage("CSV and PNG rendering", t);
     let wall_time_s = start.elapsed().as_secs_f64();
 
@@ -110,31 +130,56 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     };
     write_atomically(&csv_path, &csv_bytes)?;
     write_atomically(&png_path, &png_bytes)?;
+    if let (Some(path), Some(bytes)) = (&svg_path, &svg_bytes) {
+        write_atomically(path, bytes)?;
+    }
     write_atomically(&meta_path, &sidecar::render(&record))?;
     if !opts.quiet {
-        print_summary(
-            &document,
-            &results,
-            &bests,
-            wall_time_s,
-            &[&csv_path, &png_path, &meta_path],
-        );
+        let mut written: Vec<&Path> = vec![&csv_path, &png_path, &meta_path];
+        written.extend(svg_path.as_deref());
+        print_summary(&document, &results, &bests, wall_time_s, &written);
     }
     Ok(())
 }
 
-fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
-    let s = &curves[0].scenario;
+pub(super) fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
+    let scenarios: Vec<&Scenario> = curves.iter().map(|c| &c.scenario).collect();
+    let mut plot = plot_frame(&scenarios, &results[0].parameter, results[0].logarithmic);
+    plot.series = results
+        .iter()
+        .map(|c| Series {
+            label: c.label.clone(),
+            points: c
+                .values
+                .iter()
+                .zip(&c.points)
+                .map(|(x, p)| (*x, p.epsilon_limit))
+                .collect(),
+            bands: c
+                .values
+                .iter()
+                .zip(&c.points)
+                .filter_map(|(x, p)| p.epsilon_bands.map(|b| (*x, b)))
+                .collect(),
+        })
+        .collect();
+    plot
+}
+
+/// Title, annotation, axes and overlays of a plot of `scenarios` (one per curve) scanning
+/// `parameter`, without the curves.
+pub(super) fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -> LimitPlot {
+    let s = scenarios[0];
+    let mass_scan = parameter == MASS_KEY;
     // A parameter goes into the annotation only when every curve shares it.
-    let shared = |f: &dyn Fn(&darksens::scenario::Scenario) -> f64| {
-        curves.iter().all(|c| f(&c.scenario) == f(s))
-    };
+    let shared =
+        |f: &dyn Fn(&darksens::scenario::Scenario) -> f64| scenarios.iter().all(|c| f(c) == f(s));
     let symbol = match s.model.mediator {
         MediatorKind::DarkPhoton => "A′",
         MediatorKind::Scalar => "φ",
     };
     // Model parameters, leaving out the scanned one (it is the x axis).
-    let scanned = results[0].parameter.as_str();
+    let scanned = parameter;
     let mut parts = Vec::new();
     if scanned != "model.mass_mev" {
         if let Some(m) = s.model.mass_mev {
@@ -171,18 +216,18 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
         ));
     }
     let annotation = parts.join("   ");
-    let x_axis = if results[0].is_mass_scan() {
+    let x_axis = if mass_scan {
         XAxis::MassMev {
             symbol: symbol.to_string(),
         }
     } else {
         XAxis::Key {
-            title: axis_title(&results[0].parameter),
-            logarithmic: results[0].logarithmic,
+            title: axis_title(parameter),
+            logarithmic,
         }
     };
     // The vertical axis says what the curves are when they all say the same.
-    let describe = |c: &Curve| match c.scenario.limit {
+    let describe = |c: &Scenario| match c.limit {
         LimitCriterion::SqrtBackground { .. } | LimitCriterion::Fixed { .. } => {
             "ε  (expected 90% CL upper limit)".to_string()
         }
@@ -194,12 +239,12 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
             format!("ε  (median {}σ discovery)", format_number(z))
         }
     };
-    let y_title = if curves.iter().all(|c| describe(c) == describe(&curves[0])) {
-        describe(&curves[0])
+    let y_title = if scenarios.iter().all(|c| describe(c) == describe(s)) {
+        describe(s)
     } else {
         "ε".to_string()
     };
-    let overlays = if results[0].is_mass_scan() {
+    let overlays = if mass_scan {
         s.overlays
             .iter()
             .map(|o| OverlaySeries {
@@ -222,24 +267,7 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
         annotation,
         x_axis,
         y_title,
-        series: results
-            .iter()
-            .map(|c| Series {
-                label: c.label.clone(),
-                points: c
-                    .values
-                    .iter()
-                    .zip(&c.points)
-                    .map(|(x, p)| (*x, p.epsilon_limit))
-                    .collect(),
-                bands: c
-                    .values
-                    .iter()
-                    .zip(&c.points)
-                    .filter_map(|(x, p)| p.epsilon_bands.map(|b| (*x, b)))
-                    .collect(),
-            })
-            .collect(),
+        series: Vec::new(),
     }
 }
 
@@ -392,7 +420,7 @@ fn print_summary(
 }
 
 /// Axis title for a scanned key: the physicist's symbol and unit where we know them.
-fn axis_title(key: &str) -> String {
+pub(super) fn axis_title(key: &str) -> String {
     match key {
         "model.alpha_d" => "α_D".to_string(),
         "model.mchi_over_mmed" => "m_χ / m_A′".to_string(),
@@ -426,4 +454,29 @@ pub fn describe_source(source: &Source) -> String {
             format_number(beam.efficiency)
         ),
     }
+}
+
+/// A progress bar on stderr, drawn only on a terminal, without `--quiet`, and only once the scan
+/// has run for a second (short scans stay silent). No colours, so `NO_COLOR` is respected.
+fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::hidden(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} points, {elapsed} elapsed, about {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    if !quiet && std::io::stderr().is_terminal() {
+        let delayed = bar.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            if !delayed.is_finished() {
+                delayed.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+        });
+    }
+    bar
 }

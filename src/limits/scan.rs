@@ -294,6 +294,31 @@ impl CurveResult {
 /// A curve without `[scan]`, curves scanning different keys, a scan point that does not
 /// validate, or a numerical failure (naming curve and point).
 pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
+    run_scan_with_progress(curves, &|_| {})
+}
+
+/// Number of points [`run_scan_with_progress`] reports: every scan point of every curve.
+#[must_use]
+pub fn scan_size(curves: &[Curve]) -> u64 {
+    curves
+        .iter()
+        .map(|c| {
+            c.scenario
+                .scan
+                .as_ref()
+                .map_or(0, |s| s.values.len() as u64)
+        })
+        .sum()
+}
+
+/// [`run_scan`], calling `progress(n)` as `n` more points are done (from any thread).
+///
+/// # Errors
+/// As [`run_scan`].
+pub fn run_scan_with_progress(
+    curves: &[Curve],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<CurveResult>, Error> {
     let scans = curves
         .iter()
         .map(|c| {
@@ -312,14 +337,18 @@ pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
         )));
     }
     if scans[0].is_mass_scan() {
-        run_mass_scans(curves, &scans)
+        run_mass_scans(curves, &scans, progress)
     } else {
-        run_key_scans(curves, &scans)
+        run_key_scans(curves, &scans, progress)
     }
 }
 
 /// Mass scans: one table set per distinct physics, yields shared between curves.
-fn run_mass_scans(curves: &[Curve], scans: &[Scan]) -> Result<Vec<CurveResult>, Error> {
+fn run_mass_scans(
+    curves: &[Curve],
+    scans: &[Scan],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<CurveResult>, Error> {
     let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, curve) in curves.iter().enumerate() {
         match groups
@@ -345,7 +374,17 @@ fn run_mass_scans(curves: &[Curve], scans: &[Scan]) -> Result<Vec<CurveResult>, 
         masses.sort_by(f64::total_cmp);
         masses.dedup();
         let calculator = Calculator::with_search(base, Arc::clone(&search));
-        let yields: Vec<Yields> = masses.par_iter().map(|&m| calculator.yields(m)).collect();
+        let yields: Vec<Yields> = masses
+            .par_iter()
+            .map(|&m| {
+                let y = calculator.yields(m);
+                progress(1);
+                y
+            })
+            .collect();
+        // Curves sharing these yields count as done too.
+        let shared: u64 = members.iter().map(|&i| scans[i].values.len() as u64).sum();
+        progress(shared.saturating_sub(masses.len() as u64));
         for &i in &members {
             let curve = &curves[i];
             let calculator = Calculator::with_search(&curve.scenario, Arc::clone(&search));
@@ -379,7 +418,11 @@ fn run_mass_scans(curves: &[Curve], scans: &[Scan]) -> Result<Vec<CurveResult>, 
 
 /// Scans of any other key: every point is the curve's scenario with the key set, validated;
 /// points with the same physics share one table set.
-fn run_key_scans(curves: &[Curve], scans: &[Scan]) -> Result<Vec<CurveResult>, Error> {
+fn run_key_scans(
+    curves: &[Curve],
+    scans: &[Scan],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<CurveResult>, Error> {
     let mut searches: Vec<(Scenario, Arc<ThickTargetSearch>)> = Vec::new();
     let mut resolved: Vec<Vec<(Scenario, usize)>> = Vec::new();
     for (curve, scan) in curves.iter().zip(scans) {
@@ -420,7 +463,9 @@ fn run_key_scans(curves: &[Curve], scans: &[Scan]) -> Result<Vec<CurveResult>, E
                     let calculator = Calculator::with_search(scenario, Arc::clone(&searches[*k].1));
                     // UNWRAP: checked above that every point has a mass.
                     let mass = scenario.model.mass_mev.expect("mass checked");
-                    calculator.point(&curve.label, mass)
+                    let point = calculator.point(&curve.label, mass);
+                    progress(1);
+                    point
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let (first, k) = &points[0];

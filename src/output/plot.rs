@@ -243,6 +243,27 @@ pub fn render_png(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
     Ok(png_bytes)
 }
 
+/// Renders the plot as SVG text (vector output; text is set in the viewer's sans-serif font).
+///
+/// # Errors
+/// [`Error::Output`] if drawing fails.
+pub fn render_svg(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
+    register_fonts();
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(plot, &root).map_err(|message| Error::Output {
+            path: "<svg>".into(),
+            message,
+        })?;
+        root.present().map_err(|e| Error::Output {
+            path: "<svg>".into(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(text.into_bytes())
+}
+
 fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
     root.fill(&WHITE).map_err(|e| err(&e))?;
@@ -410,7 +431,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
+        .position(legend_corner(plot, &x, &y))
         .margin(15)
         .legend_area_size(65)
         .label_font(("sans-serif", 22))
@@ -534,6 +555,58 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
     Ok(())
 }
 
+/// The corner whose legend box (about 42% of the width, 6.5% of the height per entry) covers the
+/// fewest curve points, so the legend never hides the results; lower right on a tie.
+fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> SeriesLabelPosition {
+    let entries = plot.series.len() + plot.overlays.len();
+    #[expect(clippy::cast_precision_loss, reason = "a handful of legend entries")]
+    let height = (0.065 * entries as f64 + 0.04).min(0.9);
+    let width = 0.42;
+    let normalised: Vec<(f64, f64)> = plot
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .chain(plot.overlays.iter().flat_map(|o| o.points.iter()))
+        .filter(|p| p.0 > 0.0 && p.1 > 0.0)
+        .map(|&(px, py)| {
+            (
+                (x.map(px) - x.lo) / (x.hi - x.lo),
+                (y.map(py) - y.lo) / (y.hi - y.lo),
+            )
+        })
+        .filter(|(u, v)| (0.0..=1.0).contains(u) && (0.0..=1.0).contains(v))
+        .collect();
+    let corners = [
+        (
+            SeriesLabelPosition::LowerRight,
+            (1.0 - width, 1.0),
+            (0.0, height),
+        ),
+        (
+            SeriesLabelPosition::UpperLeft,
+            (0.0, width),
+            (1.0 - height, 1.0),
+        ),
+        (SeriesLabelPosition::LowerLeft, (0.0, width), (0.0, height)),
+        (
+            SeriesLabelPosition::UpperRight,
+            (1.0 - width, 1.0),
+            (1.0 - height, 1.0),
+        ),
+    ];
+    corners
+        .into_iter()
+        .map(|(position, (u0, u1), (v0, v1))| {
+            let covered = normalised
+                .iter()
+                .filter(|(u, v)| *u >= u0 && *u <= u1 && *v >= v0 && *v <= v1)
+                .count();
+            (covered, position)
+        })
+        .min_by_key(|(covered, _)| *covered)
+        .map_or(SeriesLabelPosition::LowerRight, |(_, position)| position)
+}
+
 /// The part of a polyline (ascending in x) inside `[lo, hi]`, with points interpolated at the
 /// edges.
 fn clip_x(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<(f64, f64)> {
@@ -620,5 +693,7 @@ mod tests {
         };
         let bytes = render_png(&plot).expect("renders");
         assert_eq!(&bytes[1..4], b"PNG");
+        let svg = String::from_utf8(render_svg(&plot).expect("renders")).expect("utf8");
+        assert!(svg.starts_with("<svg") && svg.contains("polygon"));
     }
 }

@@ -324,6 +324,25 @@ impl Curve {
     }
 }
 
+/// Validates a resolved scenario table (e.g. one recorded in a sidecar) as if it were the
+/// scenario file `file`: relative paths resolve against its directory.
+///
+/// # Errors
+/// If the table does not deserialise or validate.
+pub fn validate_table(table: &toml::Table, file: &Path) -> Result<Scenario, ScenarioError> {
+    let name = file.file_stem().map_or_else(
+        || "scenario".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let raw = RawScenario::deserialize_table(table)
+        .map_err(|e| ScenarioError::new(file, e.message().to_string()))?;
+    validate::validate(&raw, &name, file.parent().unwrap_or(Path::new("."))).map_err(|invalid| {
+        ScenarioError::new(file, invalid.message)
+            .with_key(&invalid.key)
+            .with_hint(invalid.hint)
+    })
+}
+
 /// The value at a dotted key, if present.
 fn lookup<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
     let mut segments = key.split('.');

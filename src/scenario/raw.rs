@@ -293,6 +293,8 @@ pub struct RawOutput {
     pub csv: Option<String>,
     /// PNG path (default `out/<scenario name>.png`).
     pub png: Option<String>,
+    /// SVG path (optional vector copy of the plot).
+    pub svg: Option<String>,
 }
 
 /// `[numerics]`: resolution of tables and integrals (defaults are converged to 1e-4 in eps).

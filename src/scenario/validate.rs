@@ -171,6 +171,8 @@ pub struct OutputConfig {
     pub csv: PathBuf,
     /// PNG path.
     pub png: PathBuf,
+    /// SVG path, when asked for.
+    pub svg: Option<PathBuf>,
 }
 
 /// Largest number of scan points accepted (a guard against typos such as `points = 3e9`).
@@ -241,6 +243,7 @@ pub(crate) fn validate(
             .png
             .clone()
             .map_or_else(|| PathBuf::from(format!("out/{name}.png")), PathBuf::from),
+        svg: raw.output.svg.clone().map(PathBuf::from),
     };
     Ok(Scenario {
         title,

@@ -1,0 +1,66 @@
+//! `darksens list`: what a scenario may name.
+
+use darksens::limits::LimitCriterion;
+use darksens::limits::library::{find_curve, library_root, list_curves};
+use darksens::materials::Material;
+use darksens::models::MediatorKind;
+use darksens::scenario::raw::SourceKind;
+
+/// Prints materials, mediators, source kinds, limit methods and library curves.
+pub fn run() {
+    let mut out = String::new();
+    outln!(out, "materials (target.material):");
+    for m in darksens::materials::ALL {
+        outln!(
+            out,
+            "  {:<5} {:>6} g/cm^3, X0 = {} cm, electrons {:.4e} cm^-3",
+            m.name,
+            m.density_g_cm3,
+            m.radiation_length_cm,
+            m.electrons_per_cm3()
+        );
+    }
+    let _ = Material::known_names();
+    outln!(
+        out,
+        "mediators (model.mediator): {}",
+        MediatorKind::NAMES.join(", ")
+    );
+    outln!(
+        out,
+        "source kinds (source.kind): {}",
+        SourceKind::NAMES.join(", ")
+    );
+    outln!(
+        out,
+        "limit methods (limit.method): {}",
+        LimitCriterion::NAMES.join(", ")
+    );
+    outln!(
+        out,
+        "bremsstrahlung methods (bremsstrahlung.method): computed, rescaled-limit, none"
+    );
+    match library_root(None) {
+        Some(root) => {
+            outln!(out, "limit library ({}):", root.display());
+            for name in list_curves(&root) {
+                match find_curve(Some(&root), &name) {
+                    Ok(curve) => outln!(
+                        out,
+                        "  {:<32} {}, {} (arXiv:{})",
+                        name,
+                        curve.meta.experiment,
+                        curve.meta.figure,
+                        curve.meta.arxiv
+                    ),
+                    Err(e) => outln!(out, "  {name:<32} unreadable: {e}"),
+                }
+            }
+        }
+        None => outln!(
+            out,
+            "limit library: not found (set DARKSENS_LIMITS to the limits/ directory)"
+        ),
+    }
+    super::emit(&out);
+}

@@ -1,0 +1,237 @@
+//! `darksens plot`: redraw results from their CSV files (and sidecars) without recomputing.
+
+use super::scan::plot_frame;
+use darksens::error::Error;
+use darksens::limits::library::{find_curve, library_root};
+use darksens::limits::published::PublishedLimit;
+use darksens::output::plot::{LimitPlot, OverlaySeries, Series, render_png, render_svg};
+use darksens::output::write_atomically;
+use darksens::scenario::{MASS_KEY, Scenario, validate_table};
+use darksens::units::GEV_PER_MEV;
+use std::path::{Path, PathBuf};
+
+/// Options of `darksens plot`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  darksens plot out/belle2_dp.csv -o talk.png\n  darksens plot out/belle2_dp.csv out/belle2_scalar.csv --overlay darkcast/LEP_Fox2011fx -o both.svg"
+)]
+pub struct Opts {
+    /// CSV files written by `darksens scan` (their `.meta.json` sidecars give title and overlays).
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// More published curves: a library name (`darkcast/BaBar_Lees2017lec`) or a file (repeatable).
+    #[arg(long, value_name = "CURVE")]
+    overlay: Vec<String>,
+    /// Output file; `.svg` gives vector output, anything else PNG.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Plot title (default: the first result's scenario title).
+    #[arg(long)]
+    title: Option<String>,
+}
+
+/// One CSV: its scanned key and the curves in it.
+struct ResultFile {
+    parameter: String,
+    series: Vec<Series>,
+}
+
+fn read_results(path: &Path) -> Result<ResultFile, Error> {
+    let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| fail(format!("cannot read the results: {e}")))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| fail(format!("no '{name}' column; is this a darksens scan CSV?")))
+    };
+    let (curve, eps) = (column("curve")?, column("epsilon_limit")?);
+    let parameter = header
+        .get(1)
+        .cloned()
+        .ok_or_else(|| fail("no columns".into()))?;
+    let x = 1;
+    let bands: Option<Vec<usize>> = ["minus2sigma", "minus1sigma", "plus1sigma", "plus2sigma"]
+        .iter()
+        .map(|b| {
+            header
+                .iter()
+                .position(|h| *h == format!("epsilon_limit_{b}"))
+        })
+        .collect();
+    let mut series: Vec<Series> = Vec::new();
+    for (k, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| fail(format!("line {}: {e}", k + 2)))?;
+        let number = |i: usize| -> Result<f64, Error> {
+            record
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .ok_or_else(|| {
+                    fail(format!(
+                        "line {}: column {} is not a number",
+                        k + 2,
+                        header[i]
+                    ))
+                })
+        };
+        let label = record.get(curve).unwrap_or_default().to_string();
+        if series.last().is_none_or(|s| s.label != label) {
+            series.push(Series {
+                label,
+                points: Vec::new(),
+                bands: Vec::new(),
+            });
+        }
+        let (x_value, eps_value) = (number(x)?, number(eps)?);
+        // UNWRAP: a series was pushed just above when the list was empty.
+        let current = series.last_mut().expect("a series");
+        current.points.push((x_value, eps_value));
+        if let Some(columns) = &bands {
+            if columns
+                .iter()
+                .all(|&i| record.get(i).is_some_and(|v| !v.is_empty()))
+            {
+                current.bands.push((
+                    x_value,
+                    [
+                        number(columns[0])?,
+                        number(columns[1])?,
+                        number(columns[2])?,
+                        number(columns[3])?,
+                    ],
+                ));
+            }
+        }
+    }
+    Ok(ResultFile { parameter, series })
+}
+
+/// The scenarios recorded in a result's sidecar, if it has one.
+fn sidecar_scenarios(csv_path: &Path) -> Option<Vec<Scenario>> {
+    let text = std::fs::read_to_string(csv_path.with_extension("meta.json")).ok()?;
+    let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let file = PathBuf::from(meta["scenario_file"].as_str()?);
+    meta["curves"]
+        .as_array()?
+        .iter()
+        .map(|c| {
+            let table: toml::Table = toml::Value::try_from(&c["resolved_scenario"])
+                .ok()?
+                .as_table()?
+                .clone();
+            validate_table(&table, &file).ok()
+        })
+        .collect()
+}
+
+fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
+    let path = Path::new(spec);
+    let (label, limit) = if path.is_file() {
+        (
+            spec.to_string(),
+            PublishedLimit::read(path).map_err(Error::Usage)?,
+        )
+    } else {
+        let curve = find_curve(library_root(None).as_deref(), spec).map_err(Error::Usage)?;
+        (
+            format!("{} ({})", curve.meta.experiment, curve.name),
+            curve.epsilon_limit(),
+        )
+    };
+    Ok(OverlaySeries {
+        label,
+        excluded: true,
+        points: limit
+            .points()
+            .iter()
+            .map(|&(m, e)| (m / GEV_PER_MEV, e))
+            .collect(),
+    })
+}
+
+/// Redraws the plot.
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    let files = opts
+        .results
+        .iter()
+        .map(|p| read_results(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(other) = files.iter().find(|f| f.parameter != files[0].parameter) {
+        return Err(Error::Usage(format!(
+            "the results scan different keys ('{}' and '{}')",
+            files[0].parameter, other.parameter
+        )));
+    }
+    let parameter = if files[0].parameter == "mass_mev" {
+        MASS_KEY.to_string()
+    } else {
+        files[0].parameter.clone()
+    };
+    let mut plot = match sidecar_scenarios(&opts.results[0]) {
+        Some(scenarios) if !scenarios.is_empty() => {
+            let refs: Vec<&Scenario> = scenarios.iter().collect();
+            let logarithmic = scenarios[0].scan.as_ref().is_none_or(|s| s.logarithmic);
+            plot_frame(&refs, &parameter, logarithmic)
+        }
+        _ => LimitPlot {
+            overlays: Vec::new(),
+            title: opts.results[0].display().to_string(),
+            annotation: String::new(),
+            x_axis: if parameter == MASS_KEY {
+                darksens::output::plot::XAxis::MassMev {
+                    symbol: "A′".into(),
+                }
+            } else {
+                darksens::output::plot::XAxis::Key {
+                    title: parameter.clone(),
+                    logarithmic: true,
+                }
+            },
+            y_title: "ε".into(),
+            series: Vec::new(),
+        },
+    };
+    if files.len() > 1 {
+        // Curves from several results: keep the title, drop an annotation that may not apply.
+        plot.annotation.clear();
+    }
+    if let Some(title) = &opts.title {
+        plot.title.clone_from(title);
+    }
+    for spec in &opts.overlay {
+        plot.overlays.push(extra_overlay(spec)?);
+    }
+    let several = files.len() > 1;
+    plot.series = files
+        .into_iter()
+        .zip(&opts.results)
+        .flat_map(|(f, path)| {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            f.series.into_iter().map(move |mut s| {
+                if several {
+                    s.label = format!("{stem}: {}", s.label);
+                }
+                s
+            })
+        })
+        .collect();
+    let svg = opts.output.extension().is_some_and(|e| e == "svg");
+    let bytes = if svg {
+        render_svg(&plot)?
+    } else {
+        render_png(&plot)?
+    };
+    write_atomically(&opts.output, &bytes)?;
+    super::emit(&format!("wrote {}\n", opts.output.display()));
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! docs/scenario.md cannot drift from the scenario schema: every key of `RawScenario` is
+//! documented in its section, and every key the tables document exists.
+//!
+//! The schema's keys come from serialising `full_sample()`, a scenario with every optional key
+//! set. It is written as struct literals without `..Default`, so adding a field to the schema
+//! does not compile until it is added here, and then this test asks for its documentation.
+
+use darksens::limits::DiscoveryStatistic;
+use darksens::models::MediatorKind;
+use darksens::scenario::raw::*;
+use darksens::showers::track_length::Incident;
+use std::collections::BTreeSet;
+
+fn full_sample() -> RawScenario {
+    let mut set = toml::Table::new();
+    set.insert("background.total".into(), toml::Value::Float(1.0));
+    RawScenario {
+        title: Some("t".into()),
+        source: RawSource {
+            kind: SourceKind::ColliderBhabha,
+            electron_energy_gev: Some(7.0),
+            positron_energy_gev: Some(4.0),
+            luminosity_ab: Some(50.0),
+            theta_min_deg: Some(32.2),
+            theta_max_deg: Some(128.7),
+            particle: Some(Incident::Positron),
+            beam_energy_gev: Some(100.0),
+            electrons_on_target: Some(1e11),
+            efficiency: Some(0.5),
+        },
+        target: RawTarget {
+            material: "CsI".into(),
+            thickness_x0: Some(16.0),
+            brem_thickness_x0: 1.0,
+            max_visible_fraction: 0.05,
+            min_energy_loss_fraction: 0.0,
+            second_generation_multiplicity: 2.0,
+        },
+        model: RawModel {
+            mediator: MediatorKind::DarkPhoton,
+            alpha_d: 1e-3,
+            mchi_over_mmed: 0.3,
+            mass_mev: Some(66.0),
+        },
+        background: RawBackground {
+            photon_veto_inefficiency: Some(4.5e-4),
+            neutron: Some(RawNeutron {
+                simulated_positrons: 1e9,
+                single_neutron_events: 13.0,
+                multi_neutron_events: 51.0,
+                ecl_lambda: 0.75,
+                klm_lambda: 3.9,
+                escape_probability: Some(0.01),
+            }),
+            total: Some(94.0),
+            relative_uncertainty: Some(0.1),
+        },
+        limit: RawLimit {
+            method: LimitMethod::SqrtNb,
+            delta_chi2: Some(2.71),
+            n_signal: Some(2.3),
+            cl: Some(0.9),
+            bands: Some(true),
+            z: Some(5.0),
+            statistic: Some(DiscoveryStatistic::Asimov),
+        },
+        scan: Some(RawScan {
+            parameter: "model.mass_mev".into(),
+            log_range: Some([1.0, 10.0]),
+            range: Some([1.0, 10.0]),
+            points: 3,
+            dense_range: Some([1.0, 2.0]),
+            dense_points: Some(2),
+        }),
+        curves: vec![RawCurve {
+            label: "c".into(),
+            set,
+        }],
+        output: RawOutput {
+            csv: Some("a.csv".into()),
+            png: Some("a.png".into()),
+            svg: Some("a.svg".into()),
+        },
+        numerics: RawNumerics {
+            track_length_intervals: Some(128),
+            flux_intervals: Some(256),
+            relative_tolerance: Some(1e-5),
+        },
+        bremsstrahlung: RawBremsstrahlung {
+            method: Some(BremMethodName::Computed),
+            limit_file: Some("f".into()),
+            limit_curve: Some("c".into()),
+            limit_n_signal: Some(2.3),
+        },
+        overlays: vec![RawOverlay {
+            curve: Some("c".into()),
+            file: Some("f".into()),
+            label: Some("l".into()),
+            style: Some(OverlayStyle::Line),
+            rescale_luminosity: Some(RawRescale {
+                from_ab: 0.02,
+                to_ab: 50.0,
+            }),
+        }],
+    }
+}
+
+/// Dotted key paths, e.g. `source.kind`, `background.neutron.ecl_lambda`, `curve.set`.
+fn schema_keys() -> BTreeSet<String> {
+    fn walk(value: &toml::Value, prefix: &str, keys: &mut BTreeSet<String>) {
+        match value {
+            toml::Value::Table(table) => {
+                for (k, v) in table {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    keys.insert(path.clone());
+                    if path != "curve.set" {
+                        walk(v, &path, keys);
+                    }
+                }
+            }
+            toml::Value::Array(items) => {
+                for item in items.iter().filter(|i| i.is_table()) {
+                    walk(item, prefix, keys);
+                }
+            }
+            _ => {}
+        }
+    }
+    let value = toml::Value::try_from(full_sample()).expect("serialisable");
+    let mut keys = BTreeSet::new();
+    walk(&value, "", &mut keys);
+    keys
+}
+
+fn docs() -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario.md"),
+    )
+    .expect("docs/scenario.md")
+}
+
+/// The text of the section whose heading names the top-level table `[top]` or `[[top]]`.
+fn section<'a>(docs: &'a str, top: &str) -> &'a str {
+    let mut start = None;
+    for (i, line) in docs
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .filter_map(|i| docs[i..].lines().next().map(|l| (i, l)))
+    {
+        if line.starts_with("## ") {
+            if start.is_some() {
+                return &docs[start.unwrap_or(0)..i];
+            }
+            if line.contains(&format!("`[{top}]`")) || line.contains(&format!("`[[{top}]]`")) {
+                start = Some(i);
+            }
+        }
+    }
+    start.map_or("", |s| &docs[s..])
+}
+
+#[test]
+fn every_schema_key_is_documented() {
+    let docs = docs();
+    let keys = schema_keys();
+    assert!(
+        keys.contains("source.beam_energy_gev")
+            && keys.contains("overlay.rescale_luminosity.to_ab"),
+        "{keys:?}"
+    );
+    let mut missing = Vec::new();
+    for key in &keys {
+        let top = key.split('.').next().unwrap_or_default();
+        let leaf = key.rsplit('.').next().unwrap_or_default();
+        let documented = if top == key {
+            docs.contains(&format!("`[{top}]`"))
+                || docs.contains(&format!("`[[{top}]]`"))
+                || docs.contains(&format!("`{top}`"))
+        } else {
+            section(&docs, top).contains(&format!("`{leaf}`"))
+        };
+        if !documented {
+            missing.push(key.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "keys missing from docs/scenario.md: {missing:?}"
+    );
+}
+
+#[test]
+fn every_documented_key_exists() {
+    let docs = docs();
+    let leaves: BTreeSet<String> = schema_keys()
+        .iter()
+        .filter_map(|k| k.rsplit('.').next().map(str::to_string))
+        .collect();
+    let mut unknown = Vec::new();
+    for line in docs.lines().filter(|l| l.starts_with("| `")) {
+        let first = line.split('|').nth(1).unwrap_or_default();
+        for token in first.split('`').skip(1).step_by(2) {
+            if !leaves.contains(token) {
+                unknown.push(token.to_string());
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "docs/scenario.md documents keys the schema does not have: {unknown:?}"
+    );
+}
