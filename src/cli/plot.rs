@@ -195,6 +195,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
                 }
             },
             y_title: "ε".into(),
+            windows: Vec::new(),
             series: Vec::new(),
         },
     };

@@ -66,6 +66,8 @@ pub struct LimitPlot {
     pub x_axis: XAxis,
     /// Title of the vertical axis.
     pub y_title: String,
+    /// Vertical windows `(lo, hi, label)` in x, shaded lightly (e.g. the annihilation resonance).
+    pub windows: Vec<(f64, f64, String)>,
     /// The curves.
     pub series: Vec<Series>,
 }
@@ -287,7 +289,10 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         .caption(&plot.title, ("sans-serif", 26, FontStyle::Bold))
         .margin(25)
         .margin_right(40)
-        .set_label_area_size(LabelAreaPosition::Top, 20)
+        .set_label_area_size(
+            LabelAreaPosition::Top,
+            if plot.annotation.is_empty() { 20 } else { 44 },
+        )
         .x_label_area_size(80)
         .y_label_area_size(150)
         .build_cartesian_2d(x.lo..x.hi, y.lo..y.hi)
@@ -373,6 +378,26 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
                 .legend(move |(lx, ly)| {
                     DashedPathElement::new([(lx, ly), (lx + 52, ly)], 8, 6, style)
                 });
+        }
+    }
+
+    // Vertical windows, lightest of all, with their label at the top.
+    for (lo, hi, label) in &plot.windows {
+        let (a, b) = (x.map(*lo).max(x.lo), x.map(*hi).min(x.hi));
+        if b > a {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(a, y.lo), (b, y.hi)],
+                    RGBColor(70, 130, 220).mix(0.12).filled(),
+                )))
+                .map_err(|e| err(&e))?;
+            let (px, py) = chart.backend_coord(&(b, y.hi));
+            let style = ("sans-serif", 18)
+                .into_font()
+                .color(&RGBColor(40, 90, 170))
+                .pos(Pos::new(HPos::Left, VPos::Top));
+            root.draw(&Text::new(label.clone(), (px + 4, py + 6), style))
+                .map_err(|e| err(&e))?;
         }
     }
 
@@ -545,10 +570,13 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         cursor += w;
     }
     if !plot.annotation.is_empty() {
+        // A subtitle between title and frame: it never meets the legend or the curves.
+        let style = TextStyle::from(("sans-serif", 21).into_font())
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
         root.draw(&Text::new(
             plot.annotation.clone(),
-            (left + 15, top + 15),
-            ("sans-serif", 22).into_font(),
+            ((left + right) / 2, top - 14),
+            style,
         ))
         .map_err(draw_err)?;
     }
@@ -677,6 +705,7 @@ mod tests {
                 symbol: "A′".into(),
             },
             y_title: "ε".into(),
+            windows: vec![(60.0, 80.0, "resonance".into())],
             overlays: vec![OverlaySeries {
                 label: "o".into(),
                 excluded: true,
