@@ -50,9 +50,15 @@ fn scan_writes_csv_png_and_sidecar() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("curve,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required")
+        Some(
+            "curve,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required,converged"
+        )
     );
     let rows: Vec<&str> = lines.collect();
+    assert!(
+        rows.iter().all(|r| r.ends_with(",true")),
+        "default numerics converge"
+    );
     assert_eq!(rows.len(), 2 * 17, "two curves x 17 masses");
     assert!(rows[0].starts_with("computed background,1,"));
     assert!(rows[17].starts_with("N_b = 1000,1,"));
@@ -371,7 +377,7 @@ fn scanning_another_key_names_its_column() {
     assert_eq!(
         lines.next(),
         Some(
-            "curve,model.alpha_d,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required"
+            "curve,model.alpha_d,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required,converged"
         )
     );
     let first: Vec<&str> = lines.next().expect("a row").split(',').collect();
@@ -417,6 +423,7 @@ fn poisson_cls_bands_add_four_columns_and_explain_shows_them() {
     assert_eq!(
         header[7..],
         [
+            "converged",
             "epsilon_limit_minus2sigma",
             "epsilon_limit_minus1sigma",
             "epsilon_limit_plus1sigma",
@@ -427,6 +434,7 @@ fn poisson_cls_bands_add_four_columns_and_explain_shows_them() {
         let v: Vec<f64> = row
             .split(',')
             .skip(1)
+            .filter(|x| *x != "true")
             .map(|x| x.parse().expect("number"))
             .collect();
         // -2 <= -1 <= median <= +1 <= +2 sigma
@@ -574,4 +582,32 @@ fn check_list_plot_and_completions() {
             .expect("svg")
             .starts_with("<svg")
     );
+}
+
+#[test]
+fn points_missing_the_tolerance_are_flagged_not_accepted() {
+    let dir = scratch("unconverged");
+    darksens()
+        .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
+        .arg(&dir)
+        .args(SMALL)
+        // Eight intervals cannot resolve the track-length table to the default 1e-3.
+        .args(["--set", "numerics.track_length_intervals=8"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(
+            predicate::str::contains("missed the numerical tolerance")
+                .and(predicate::str::contains("converged = false")),
+        );
+    let csv = std::fs::read_to_string(dir.join("belle2_dp.csv")).expect("csv");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.ends_with(",false")));
+    let meta = std::fs::read_to_string(dir.join("belle2_dp.meta.json")).expect("sidecar");
+    let meta: serde_json::Value = serde_json::from_str(&meta).expect("json");
+    let flagged = meta["numerics"]["unconverged_points"]
+        .as_array()
+        .expect("list")
+        .len();
+    assert_eq!(flagged, rows.len());
 }

@@ -85,6 +85,7 @@ fn full_sample() -> RawScenario {
             track_length_intervals: Some(128),
             flux_intervals: Some(256),
             relative_tolerance: Some(1e-5),
+            table_tolerance: Some(1e-3),
         },
         bremsstrahlung: RawBremsstrahlung {
             method: Some(BremMethodName::Computed),

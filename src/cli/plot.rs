@@ -73,9 +73,10 @@ fn read_results(path: &Path) -> Result<ResultFile, Error> {
             record
                 .get(i)
                 .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
                 .ok_or_else(|| {
                     fail(format!(
-                        "line {}: column {} is not a number",
+                        "line {}: column {} is not a finite number",
                         k + 2,
                         header[i]
                     ))

@@ -134,6 +134,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         write_atomically(path, bytes)?;
     }
     write_atomically(&meta_path, &sidecar::render(&record))?;
+    warn_unconverged(&results);
     if !opts.quiet {
         let mut written: Vec<&Path> = vec![&csv_path, &png_path, &meta_path];
         written.extend(svg_path.as_deref());
@@ -311,7 +312,7 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
     let unconverged: Vec<f64> = results
         .iter()
         .flat_map(|c| c.values.iter().zip(&c.points))
-        .filter(|(_, p)| !(p.yields.annihilation.converged && p.yields.bremsstrahlung.converged))
+        .filter(|(_, p)| !p.converged)
         .map(|(v, _)| *v)
         .collect();
     let search = results[0].calculator.search();
@@ -321,6 +322,36 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         "largest_yield_relative_error_estimate": worst,
         "unconverged_points": unconverged,
     })
+}
+
+/// Tells on stderr (even with `--quiet`) which points missed the numerical tolerances.
+fn warn_unconverged(results: &[CurveResult]) {
+    for curve in results {
+        let missed: Vec<String> = curve
+            .values
+            .iter()
+            .zip(&curve.points)
+            .filter(|(_, p)| !p.converged)
+            .map(|(v, _)| format_number(*v))
+            .collect();
+        if missed.is_empty() {
+            continue;
+        }
+        let shown = missed
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if missed.len() > 5 { ", ..." } else { "" };
+        eprintln!(
+            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked converged = false in the CSV. Raise numerics.track_length_intervals / flux_intervals or loosen numerics.relative_tolerance.",
+            curve.label,
+            missed.len(),
+            curve.points.len(),
+            curve.parameter,
+        );
+    }
 }
 
 fn best_record(curve: &CurveResult, best: &BestPoint) -> serde_json::Value {
@@ -428,17 +459,6 @@ fn print_summary(
                 text.join(", ")
             );
         }
-    }
-    let unconverged = results
-        .iter()
-        .flat_map(|c| c.points.iter())
-        .filter(|p| !(p.yields.annihilation.converged && p.yields.bremsstrahlung.converged))
-        .count();
-    if unconverged > 0 {
-        outln!(
-            out,
-            "warning: {unconverged} point(s) did not reach the requested integration tolerance; see the sidecar"
-        );
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     outln!(out, "wrote {}", names.join(", "));

@@ -67,6 +67,9 @@ pub struct Resolution {
     pub flux_intervals: usize,
     /// Relative tolerance of each per-mass integral.
     pub relative_tolerance: f64,
+    /// Largest accepted error bound of a table, relative to the table's largest value; a point
+    /// computed from a table above it is flagged as not converged.
+    pub table_tolerance: f64,
 }
 
 impl Default for Resolution {
@@ -75,6 +78,7 @@ impl Default for Resolution {
             track_length_intervals: 128,
             flux_intervals: 256,
             relative_tolerance: 1e-5,
+            table_tolerance: 1e-3,
         }
     }
 }
@@ -87,6 +91,7 @@ impl Resolution {
             track_length_intervals: 2 * self.track_length_intervals,
             flux_intervals: 2 * self.flux_intervals,
             relative_tolerance: self.relative_tolerance / 100.0,
+            ..self
         }
     }
 }
@@ -222,6 +227,23 @@ impl ThickTargetSearch {
     #[must_use]
     pub fn annihilation_track_length(&self) -> &TrackLengthTable {
         &self.annihilation_track_length
+    }
+
+    /// Largest error bound of the tables this search uses (track lengths, annihilation flux),
+    /// each relative to its table's largest value; infinite if a table node failed to converge.
+    #[must_use]
+    pub fn table_error(&self) -> f64 {
+        let brem = match self.setup.brem {
+            BremMethod::Computed => self.brem_track_length.interpolation_error(),
+            BremMethod::RescaledLimit { .. } | BremMethod::Omitted => 0.0,
+        };
+        let flux = self
+            .annihilation_flux()
+            .map_or(0.0, AnnihilationFlux::interpolation_error);
+        self.annihilation_track_length
+            .interpolation_error()
+            .max(brem)
+            .max(flux)
     }
 
     /// The tabulated annihilation flux (collider sources only).

@@ -29,6 +29,8 @@ pub struct Calculator {
     n_required: f64,
     /// The -2, -1, +1, +2 sigma values, with bands.
     n_required_bands: Option<[f64; 4]>,
+    /// Whether every table met `numerics.table_tolerance`.
+    tables_converged: bool,
 }
 
 /// Everything computed at one mass.
@@ -52,6 +54,9 @@ pub struct PointResult {
     pub alpha_d: f64,
     /// m_chi / m_mediator at this point.
     pub mchi_over_mmed: f64,
+    /// Whether every integral met `numerics.relative_tolerance` and every table
+    /// `numerics.table_tolerance`.
+    pub converged: bool,
 }
 
 impl PointResult {
@@ -135,12 +140,14 @@ impl Calculator {
         };
         let n_required = scenario.limit.n_required_for(&counting);
         let n_required_bands = scenario.limit.n_required_bands(&counting);
+        let tables_converged = search.table_error() <= scenario.numerics.table_tolerance;
         Self {
             scenario: scenario.clone(),
             search,
             background,
             n_required,
             n_required_bands,
+            tables_converged,
         }
     }
 
@@ -250,6 +257,9 @@ impl Calculator {
             n_required_bands: self.n_required_bands,
             alpha_d: self.scenario.model.alpha_d,
             mchi_over_mmed: self.scenario.model.mchi_over_mmed,
+            converged: self.tables_converged
+                && yields.annihilation.converged
+                && yields.bremsstrahlung.converged,
         })
     }
 

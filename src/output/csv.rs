@@ -8,7 +8,9 @@ use crate::limits::scan::CurveResult;
 use crate::output::format_number;
 
 /// CSV header of a mass scan (the interface; units in the names).
-pub const HEADER: [&str; 7] = [
+/// `converged` is `true` when every integral met `numerics.relative_tolerance` and every table
+/// `numerics.table_tolerance`.
+pub const HEADER: [&str; 8] = [
     "curve",
     "mass_mev",
     "epsilon_limit",
@@ -16,6 +18,7 @@ pub const HEADER: [&str; 7] = [
     "n_brem_per_eps2",
     "n_background",
     "n_required",
+    "converged",
 ];
 
 /// Columns of the expected bands (`limit.bands = true`), after the core columns.
@@ -71,17 +74,22 @@ pub fn render(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
             if !mass_scan {
                 numbers.insert(0, *value);
             }
+            let core = numbers.len();
             if let Some(band) = p.epsilon_bands {
                 numbers.extend(band);
             }
             if let Some((k, bad)) = numbers.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                // Band columns come after the `converged` column.
+                let column = if k < core { k + 1 } else { k + 2 };
                 return Err(Error::Numerical {
                     point: format!("curve \"{}\", {} = {value}", curve.label, curve.parameter),
-                    message: format!("{} is {bad}; nothing was written", names[k + 1]),
+                    message: format!("{} is {bad}; nothing was written", names[column]),
                 });
             }
             let mut record = vec![curve.label.clone()];
-            record.extend(numbers.iter().map(|v| format_number(*v)));
+            record.extend(numbers[..core].iter().map(|v| format_number(*v)));
+            record.push(p.converged.to_string());
+            record.extend(numbers[core..].iter().map(|v| format_number(*v)));
             // Curves without bands leave the band columns empty.
             record.resize(names.len(), String::new());
             writer.write_record(&record).map_err(csv_error)?;

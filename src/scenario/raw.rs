@@ -307,4 +307,6 @@ pub struct RawNumerics {
     pub flux_intervals: Option<i64>,
     /// Relative tolerance of each per-mass integral.
     pub relative_tolerance: Option<f64>,
+    /// Largest accepted table error bound (relative to the table's largest value).
+    pub table_tolerance: Option<f64>,
 }

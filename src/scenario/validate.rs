@@ -824,6 +824,17 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, Invalid> {
             ));
         }
     };
+    let table_tolerance = match n.table_tolerance {
+        None => defaults.table_tolerance,
+        Some(t) if t.is_finite() && t > 1e-12 && t <= 0.1 => t,
+        Some(t) => {
+            return Err(invalid(
+                "numerics.table_tolerance",
+                format!("must lie in (1e-12, 0.1], got {t}"),
+                "the default is 1e-3",
+            ));
+        }
+    };
     Ok(Resolution {
         track_length_intervals: intervals(
             "numerics.track_length_intervals",
@@ -836,6 +847,7 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, Invalid> {
             defaults.flux_intervals,
         )?,
         relative_tolerance,
+        table_tolerance,
     })
 }
 
