@@ -120,6 +120,12 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The run was stopped by a signal before its outputs were written.
+    #[error("interrupted by {}; no output was written", signal_name(*.signal))]
+    Interrupted {
+        /// The signal number (2 for SIGINT, 15 for SIGTERM).
+        signal: i32,
+    },
     /// Writing an output file failed.
     #[error("cannot write '{path}': {message}")]
     Output {
@@ -137,12 +143,24 @@ impl From<ScenarioError> for Error {
 }
 
 impl Error {
-    /// Process exit code: 2 for bad input, 1 for internal failures.
+    /// Process exit code: 2 for bad input, 1 for internal failures, 128 + the signal number for
+    /// an interruption (130 for SIGINT, 143 for SIGTERM, as shells report them).
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Scenario(_) | Self::Usage(_) => 2,
+            Self::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(1),
             Self::Numerical { .. } | Self::Output { .. } => 1,
         }
+    }
+}
+
+/// Conventional name of a termination signal.
+fn signal_name(signal: i32) -> String {
+    match signal {
+        1 => "SIGHUP".into(),
+        2 => "SIGINT (Ctrl-C)".into(),
+        15 => "SIGTERM".into(),
+        n => format!("signal {n}"),
     }
 }

@@ -353,7 +353,7 @@ fn unwritable_output_fails_before_computing() {
         .args(["scan", "configs/belle2_dp.toml", "--out"])
         .arg(blocker.join("sub"))
         .assert()
-        .failure()
+        .code(2)
         .stderr(predicate::str::contains("cannot"));
 }
 
@@ -610,4 +610,51 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
         .expect("list")
         .len();
     assert_eq!(flagged, rows.len());
+}
+
+/// SIGINT or SIGTERM during a scan: exit code 128 + signal, a message, and no file at all in the
+/// output directory (not even a temporary one).
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_the_scan_and_leaves_no_output() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let dir = scratch(&format!("interrupted_{signal}"));
+        let binary = assert_cmd::cargo::cargo_bin!("darksens");
+        let mut child = std::process::Command::new(binary)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
+            .arg(&dir)
+            // About ten seconds of work on two cores: still running when the signal comes.
+            .args(["--set", "scan.points=300000"])
+            // Prints "[... ms] tables" once the tables are built and the mass loop starts.
+            .env("DARKSENS_TIMING", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("darksens starts");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut line = String::new();
+        while !line.contains("tables") {
+            line.clear();
+            let n = stderr.read_line(&mut line).expect("stderr readable");
+            assert!(n > 0, "darksens ended before its scan started");
+        }
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).expect("stderr readable");
+        let status = child.wait().expect("darksens ends");
+        assert_eq!(status.code(), Some(code), "SIG{signal}: {rest}");
+        assert!(rest.contains("no output was written"), "{rest}");
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .expect("out dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert!(left.is_empty(), "SIG{signal} left {left:?}");
+    }
 }

@@ -13,6 +13,7 @@ mod explain;
 mod list;
 mod plot;
 mod scan;
+mod signals;
 
 use clap::{Parser, Subcommand};
 use darksens::error::Error;

@@ -5,7 +5,7 @@ use darksens::error::Error;
 use darksens::limits::library::{find_curve, library_root};
 use darksens::limits::published::PublishedLimit;
 use darksens::output::plot::{LimitPlot, OverlaySeries, Series, render_png, render_svg};
-use darksens::output::write_atomically;
+use darksens::output::{check_writable, write_atomically};
 use darksens::scenario::{MASS_KEY, Scenario, validate_table};
 use darksens::units::GEV_PER_MEV;
 use std::path::{Path, PathBuf};
@@ -159,6 +159,7 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
 
 /// Redraws the plot.
 pub fn run(opts: &Opts) -> Result<(), Error> {
+    check_writable(&opts.output)?;
     let files = opts
         .results
         .iter()

@@ -4,13 +4,13 @@ use super::ScenarioArgs;
 use darksens::error::Error;
 use darksens::limits::LimitCriterion;
 use darksens::limits::scan::{
-    BestPoint, CurveResult, annihilation_dominated_ranges, best_limit, run_scan_with_progress,
-    scan_size,
+    BestPoint, CurveResult, Monitor, annihilation_dominated_ranges, best_limit, interrupted,
+    run_scan_with, scan_size,
 };
 use darksens::models::MediatorKind;
 use darksens::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
-use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_atomically};
+use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_all_atomically};
 use darksens::scenario::{Curve, MASS_KEY, OverlayStyle, Scenario, ScenarioDocument, SourceConfig};
 use darksens::sources::Source;
 use darksens::units::GEV_PER_MEV;
@@ -82,8 +82,13 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             eprintln!("[{:>8.1} ms] {name}", since.elapsed().as_secs_f64() * 1e3);
         }
     };
+    let stop = super::signals::install();
     let bar = progress_bar(scan_size(&curves), opts.quiet);
-    let results = run_scan_with_progress(&curves, &|n| bar.inc(n));
+    let monitor = Monitor {
+        progress: Some(&|n| bar.inc(n)),
+        stop,
+    };
+    let results = run_scan_with(&curves, &monitor);
     bar.finish_and_clear();
     let results = results?;
     stage("tables and scan", start);
@@ -128,12 +133,17 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             .map(|(c, b)| best_record(c, b))
             .collect(),
     };
-    write_atomically(&csv_path, &csv_bytes)?;
-    write_atomically(&png_path, &png_bytes)?;
+    let meta_bytes = sidecar::render(&record);
+    let mut files: Vec<(&Path, &[u8])> = vec![
+        (&csv_path, &csv_bytes),
+        (&png_path, &png_bytes),
+        (&meta_path, &meta_bytes),
+    ];
     if let (Some(path), Some(bytes)) = (&svg_path, &svg_bytes) {
-        write_atomically(path, bytes)?;
+        files.push((path, bytes));
     }
-    write_atomically(&meta_path, &sidecar::render(&record))?;
+    // All files or none: a signal up to the final renames leaves nothing behind.
+    write_all_atomically(&files, &|| interrupted(stop))?;
     warn_unconverged(&results);
     if !opts.quiet {
         let mut written: Vec<&Path> = vec![&csv_path, &png_path, &meta_path];

@@ -18,6 +18,7 @@ use crate::sources::{BhabhaSpectrum, PositronSpectrum, Source};
 use crate::units::GEV_PER_MEV;
 use rayon::prelude::*;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The model-independent part of a scenario, built once: tables, positron count, backgrounds.
 #[derive(Debug, Clone)]
@@ -304,10 +305,45 @@ impl CurveResult {
 /// A curve without `[scan]`, curves scanning different keys, a scan point that does not
 /// validate, or a numerical failure (naming curve and point).
 pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
-    run_scan_with_progress(curves, &|_| {})
+    run_scan_with(curves, &Monitor::default())
 }
 
-/// Number of points [`run_scan_with_progress`] reports: every scan point of every curve.
+/// What the caller of a long scan sees and controls: progress reports and a stop flag.
+#[derive(Default, Clone, Copy)]
+pub struct Monitor<'a> {
+    /// Called with `n` as `n` more points are done (from any thread).
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// A signal number, 0 while running: when a handler stores a signal there (SIGINT,
+    /// SIGTERM), the scan stops before its next point with [`Error::Interrupted`].
+    pub stop: Option<&'a AtomicUsize>,
+}
+
+impl Monitor<'_> {
+    fn done(&self, n: u64) {
+        if let Some(progress) = self.progress {
+            progress(n);
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        interrupted(self.stop)
+    }
+}
+
+/// `Err(Error::Interrupted)` once `stop` holds a signal number.
+///
+/// # Errors
+/// [`Error::Interrupted`] naming the signal.
+pub fn interrupted(stop: Option<&AtomicUsize>) -> Result<(), Error> {
+    match stop.map(|s| s.load(Ordering::Relaxed)) {
+        Some(signal) if signal != 0 => Err(Error::Interrupted {
+            signal: i32::try_from(signal).unwrap_or(0),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Number of points [`run_scan_with`] reports: every scan point of every curve.
 #[must_use]
 pub fn scan_size(curves: &[Curve]) -> u64 {
     curves
@@ -321,14 +357,11 @@ pub fn scan_size(curves: &[Curve]) -> u64 {
         .sum()
 }
 
-/// [`run_scan`], calling `progress(n)` as `n` more points are done (from any thread).
+/// [`run_scan`] reporting to and stopping on request of `monitor`.
 ///
 /// # Errors
-/// As [`run_scan`].
-pub fn run_scan_with_progress(
-    curves: &[Curve],
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<CurveResult>, Error> {
+/// As [`run_scan`], and [`Error::Interrupted`] when the monitor's stop flag is set.
+pub fn run_scan_with(curves: &[Curve], monitor: &Monitor) -> Result<Vec<CurveResult>, Error> {
     let scans = curves
         .iter()
         .map(|c| {
@@ -347,9 +380,9 @@ pub fn run_scan_with_progress(
         )));
     }
     if scans[0].is_mass_scan() {
-        run_mass_scans(curves, &scans, progress)
+        run_mass_scans(curves, &scans, monitor)
     } else {
-        run_key_scans(curves, &scans, progress)
+        run_key_scans(curves, &scans, monitor)
     }
 }
 
@@ -357,7 +390,7 @@ pub fn run_scan_with_progress(
 fn run_mass_scans(
     curves: &[Curve],
     scans: &[Scan],
-    progress: &(dyn Fn(u64) + Sync),
+    monitor: &Monitor,
 ) -> Result<Vec<CurveResult>, Error> {
     let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, curve) in curves.iter().enumerate() {
@@ -371,6 +404,7 @@ fn run_mass_scans(
     }
     let mut results: Vec<Option<CurveResult>> = vec![None; curves.len()];
     for (first, members) in groups {
+        monitor.check()?;
         let base = &curves[first].scenario;
         let started = std::time::Instant::now();
         let search = Arc::new(ThickTargetSearch::new(setup_of(base), base.numerics));
@@ -387,14 +421,15 @@ fn run_mass_scans(
         let yields: Vec<Yields> = masses
             .par_iter()
             .map(|&m| {
+                monitor.check()?;
                 let y = calculator.yields(m);
-                progress(1);
-                y
+                monitor.done(1);
+                Ok(y)
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         // Curves sharing these yields count as done too.
         let shared: u64 = members.iter().map(|&i| scans[i].values.len() as u64).sum();
-        progress(shared.saturating_sub(masses.len() as u64));
+        monitor.done(shared.saturating_sub(masses.len() as u64));
         for &i in &members {
             let curve = &curves[i];
             let calculator = Calculator::with_search(&curve.scenario, Arc::clone(&search));
@@ -431,7 +466,7 @@ fn run_mass_scans(
 fn run_key_scans(
     curves: &[Curve],
     scans: &[Scan],
-    progress: &(dyn Fn(u64) + Sync),
+    monitor: &Monitor,
 ) -> Result<Vec<CurveResult>, Error> {
     let mut searches: Vec<(Scenario, Arc<ThickTargetSearch>)> = Vec::new();
     let mut resolved: Vec<Vec<(Scenario, usize)>> = Vec::new();
@@ -448,6 +483,7 @@ fn run_key_scans(
             let k = match searches.iter().position(|(s, _)| same_tables(s, &scenario)) {
                 Some(k) => k,
                 None => {
+                    monitor.check()?;
                     searches.push((
                         scenario.clone(),
                         Arc::new(ThickTargetSearch::new(
@@ -470,11 +506,12 @@ fn run_key_scans(
             let results = points
                 .par_iter()
                 .map(|(scenario, k)| {
+                    monitor.check()?;
                     let calculator = Calculator::with_search(scenario, Arc::clone(&searches[*k].1));
                     // UNWRAP: checked above that every point has a mass.
                     let mass = scenario.model.mass_mev.expect("mass checked");
                     let point = calculator.point(&curve.label, mass);
-                    progress(1);
+                    monitor.done(1);
                     point
                 })
                 .collect::<Result<Vec<_>, _>>()?;

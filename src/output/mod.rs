@@ -18,6 +18,36 @@ use std::path::Path;
 /// # Errors
 /// If the directory cannot be created or the file written.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_all_atomically(&[(path, bytes)], &|| Ok(()))
+}
+
+/// Writes several files all or nothing: every file goes to a temporary file in its directory
+/// first; then `ready()` is asked (e.g. whether a signal arrived) and, if it fails, the temporary
+/// files are removed and its error returned; otherwise all are renamed into place.
+///
+/// # Errors
+/// If a directory cannot be created, a file written, or `ready()` fails.
+pub fn write_all_atomically(
+    files: &[(&Path, &[u8])],
+    ready: &dyn Fn() -> Result<(), Error>,
+) -> Result<(), Error> {
+    let staged = files
+        .iter()
+        .map(|(path, bytes)| stage(path, bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Dropping `staged` on an error removes the temporary files.
+    ready()?;
+    for (file, (path, _)) in staged.into_iter().zip(files) {
+        file.persist(path).map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            message: e.error.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a temporary file next to `path`, readable by everyone (0644).
+fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
     let fail = |message: String| Error::Output {
         path: path.to_path_buf(),
         message,
@@ -50,19 +80,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644))
             .map_err(|e| fail(e.to_string()))?;
     }
-    file.persist(path).map_err(|e| fail(e.error.to_string()))?;
-    Ok(())
+    Ok(file)
 }
 
 /// Checks before any computation that `path` can be created: its directory exists or can be
 /// created, is writable, and `path` is not a directory.
 ///
 /// # Errors
-/// [`Error::Output`] naming the path.
+/// [`Error::Usage`] (bad input, exit code 2) naming the path and how to choose another.
 pub fn check_writable(path: &Path) -> Result<(), Error> {
-    let fail = |message: String| Error::Output {
-        path: path.to_path_buf(),
-        message,
+    let fail = |message: String| {
+        Error::Usage(format!(
+            "cannot write '{}': {message}\n  hint: change the paths in [output] of the scenario, or pass --out DIR (scan) / -o FILE (plot)",
+            path.display()
+        ))
     };
     if path.is_dir() {
         return Err(fail("is a directory; give a file name".to_string()));
