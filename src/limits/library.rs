@@ -102,13 +102,40 @@ impl LibraryCurve {
                 toml_path.display()
             )
         })?;
-        let meta: CurveMeta = toml::from_str(&meta_text)
-            .map_err(|e| format!("{}: {}", toml_path.display(), e.message()))?;
+        let meta: CurveMeta = toml::from_str(&meta_text).map_err(|e| {
+            let line = e.span().map_or(String::new(), |s| {
+                let n = meta_text[..s.start.min(meta_text.len())]
+                    .matches('\n')
+                    .count()
+                    + 1;
+                format!(":{n}")
+            });
+            format!(
+                "{}{line}: {}",
+                toml_path.display(),
+                crate::scenario::plain_types(e.message())
+            )
+        })?;
         if meta.axis == ValueAxis::Y && (meta.alpha_d.is_none() || meta.mchi_over_mmed.is_none()) {
             return Err(format!(
                 "{}: a y curve must record alpha_d and mchi_over_mmed",
                 toml_path.display()
             ));
+        }
+        let out_of_range = |key: &str, value: f64, range: &str| {
+            format!(
+                "{}: {key} = {value} is outside {range}",
+                toml_path.display()
+            )
+        };
+        if let Some(alpha_d) = meta.alpha_d.filter(|a| !(a.is_finite() && *a > 0.0)) {
+            return Err(out_of_range("alpha_d", alpha_d, "(0, inf)"));
+        }
+        if let Some(r) = meta.mchi_over_mmed.filter(|r| !(*r > 0.0 && *r < 1.0)) {
+            return Err(out_of_range("mchi_over_mmed", r, "(0, 1)"));
+        }
+        if !(meta.cl > 0.0 && meta.cl < 1.0) {
+            return Err(out_of_range("cl", meta.cl, "(0, 1)"));
         }
         if meta.mass == MassAxis::DarkMatter && meta.mchi_over_mmed.is_none() {
             return Err(format!(

@@ -139,8 +139,11 @@ impl PublishedLimit {
             .partition_point(|p| p.0 <= mass_gev)
             .clamp(1, self.points.len() - 1);
         let ((m0, e0), (m1, e1)) = (self.points[k - 1], self.points[k]);
-        let t = (mass_gev / m0).ln() / (m1 / m0).ln();
-        Some((e0.ln() + t * (e1 / e0).ln()).exp())
+        // Differences of logarithms, not logarithms of ratios, which can overflow.
+        let t = (mass_gev.ln() - m0.ln()) / (m1.ln() - m0.ln());
+        let eps = (e0.ln() + t * (e1.ln() - e0.ln())).exp();
+        // Rounding must not leave the segment (near f64::MAX it would overflow).
+        Some(eps.clamp(e0.min(e1), e0.max(e1)))
     }
 }
 

@@ -81,9 +81,18 @@ impl ScenarioDocument {
             );
         }
         let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::new(path, format!("cannot read the scenario file: {e}"))
-                .with_hint("check the path; shipped scenarios are in configs/")
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                ScenarioError::new(path, "is not a text file (it is not valid UTF-8)")
+                    .with_hint("a scenario is a TOML text file; start from one in configs/")
+            } else {
+                ScenarioError::new(path, format!("cannot read the scenario file: {e}"))
+                    .with_hint("check the path; shipped scenarios are in configs/")
+            }
         })?;
+        if text.trim().is_empty() {
+            return Err(ScenarioError::new(path, "the scenario file is empty")
+                .with_hint("start from a scenario in configs/, e.g. configs/belle2_dp.toml"));
+        }
         Self::from_text(path, text, overrides)
     }
 
@@ -144,14 +153,16 @@ impl ScenarioDocument {
         let raw = self.deserialize(&self.base, &Origin::CommandLine(String::new()))?;
         if raw.curves.is_empty() {
             let scenario = self.validate_curve(&self.base, &Origin::File, &[], None)?;
-            return Ok(vec![Curve {
+            let curve = Curve {
                 file: self.path.clone(),
                 name: self.name(),
                 label: "limit".to_string(),
                 index: 0,
                 table: self.base.clone(),
                 scenario,
-            }]);
+            };
+            self.check_scan_ends(&curve)?;
+            return Ok(vec![curve]);
         }
         raw.curves
             .iter()
@@ -170,14 +181,17 @@ impl ScenarioDocument {
                 }
                 let set_keys: Vec<String> = curve.set.keys().cloned().collect();
                 let scenario = self.validate_curve(&table, &origin, &set_keys, set_line)?;
-                Ok(Curve {
+                let curve = Curve {
                     file: self.path.clone(),
                     name: self.name(),
                     label: curve.label.clone(),
                     index,
                     table,
                     scenario,
-                })
+                };
+                self.check_scan_ends(&curve)
+                    .map_err(|e| e.with_origin(origin))?;
+                Ok(curve)
             })
             .collect()
     }
@@ -188,21 +202,49 @@ impl ScenarioDocument {
         origin: &Origin,
     ) -> Result<RawScenario, ScenarioError> {
         RawScenario::deserialize_table(table).map_err(|e| {
-            let message = e.message().to_string();
-            // Name the --set that introduced an unknown key, when there is one.
-            let origin = match unknown_field(&message) {
-                Some(field) => self
-                    .overrides
-                    .iter()
-                    .rev()
-                    .find(|o| o.key.rsplit('.').next() == Some(field))
-                    .map_or_else(|| origin.clone(), |o| Origin::CommandLine(o.text.clone())),
-                None => origin.clone(),
-            };
-            ScenarioError::new(&self.path, message)
-                .with_origin(origin)
-                .with_hint("see docs/scenario.md for every key, its type and unit")
+            let message = plain_types(e.message());
+            let error = ScenarioError::new(&self.path, message)
+                .with_hint("see docs/scenario.md for every key, its type and unit");
+            // Name the --set that made the table fail, when one did.
+            match self.failing_override() {
+                Some(o) => error
+                    .with_key(&o.key)
+                    .with_line(self.line_of(&o.key.split('.').collect::<Vec<_>>()))
+                    .with_origin(Origin::CommandLine(o.text.clone())),
+                None => error.with_origin(origin.clone()),
+            }
         })
+    }
+
+    /// The first `--set` after which the file no longer deserialises (overrides applied one by
+    /// one to the file's own table), if the file alone does.
+    fn failing_override(&self) -> Option<&Override> {
+        let mut table: toml::Table = toml::from_str(&self.text).ok()?;
+        RawScenario::deserialize_table(&table).ok()?;
+        self.overrides.iter().find(|o| {
+            set_path(&mut table, &o.key, o.value.clone()).is_err()
+                || RawScenario::deserialize_table(&table).is_err()
+        })
+    }
+
+    /// A scan of a key other than the mass is checked at both ends of its range, so that an
+    /// unknown or non-numeric key, or a range that leaves the valid values, is an error before
+    /// any computation (and for `darksens check`).
+    fn check_scan_ends(&self, curve: &Curve) -> Result<(), ScenarioError> {
+        let Some(scan) = &curve.scenario.scan else {
+            return Ok(());
+        };
+        if scan.is_mass_scan() {
+            return Ok(());
+        }
+        let ends = [scan.values.first(), scan.values.last()];
+        for value in ends.into_iter().flatten() {
+            curve.with_value(&scan.parameter, *value).map_err(|e| {
+                e.with_line(self.line_of(&["scan", "parameter"]))
+                    .with_hint("scan.parameter must name a numeric key of the scenario, and the range must stay inside its valid values (docs/scenario.md)")
+            })?;
+        }
+        Ok(())
     }
 
     /// Deserialises and validates one resolved curve; the error names where the value came
@@ -314,7 +356,7 @@ impl Curve {
         };
         set_path(&mut table, key, toml_value).map_err(fail)?;
         let raw =
-            RawScenario::deserialize_table(&table).map_err(|e| fail(e.message().to_string()))?;
+            RawScenario::deserialize_table(&table).map_err(|e| fail(plain_types(e.message())))?;
         validate::validate(
             &raw,
             &self.name,
@@ -404,16 +446,29 @@ fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<()
     Ok(())
 }
 
-/// The field name of a serde "unknown field `x`" message.
-fn unknown_field(message: &str) -> Option<&str> {
-    message.strip_prefix("unknown field `")?.split('`').next()
+/// A serde message in the words of docs/scenario.md: "expected f64" becomes "expected a
+/// number", "invalid type: sequence" becomes "invalid type: an array", and so on.
+#[must_use]
+pub fn plain_types(message: &str) -> String {
+    [
+        ("expected f64", "expected a number"),
+        ("expected i64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("invalid type: sequence", "invalid type: an array"),
+        ("invalid type: map", "invalid type: a table"),
+        ("invalid type: floating point", "invalid type: the number"),
+        ("invalid type: integer", "invalid type: the whole number"),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
 }
 
 fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError {
     let line = error
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-    let mut message = error.message().trim().to_string();
+    let mut message = plain_types(error.message().trim());
     // Quote the offending line, so that a type error shows its key.
     if let Some(content) = line.and_then(|l| text.lines().nth(l - 1)).map(str::trim) {
         if !content.is_empty() && !message.contains(content) {
