@@ -14,6 +14,13 @@ cp ../configs/*.toml corpus/scenario/
 find ../tests/bad_inputs -name '*.toml' -exec cp {} corpus/scenario/ \; 2>/dev/null || true
 cp ../limits/darkcast/original/*.lmt corpus/limit_file/
 
+# Exit code 3: the targets do not build here (a toolchain problem, not a finding).
+if ! cargo +nightly fuzz build -O >/tmp/darksens-fuzz-build.log 2>&1; then
+    tail -20 /tmp/darksens-fuzz-build.log >&2
+    echo "cannot build the fuzz targets (log above)" >&2
+    exit 3
+fi
+
 for target in "${targets[@]}"; do
     echo "fuzzing $target for $seconds s"
     log="$(mktemp)"

@@ -120,6 +120,9 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// Published numbers that a reproduction did not reproduce within their tolerance.
+    #[error("{0}")]
+    Reproduction(String),
     /// The run was stopped by a signal before its outputs were written.
     #[error("interrupted by {}; no output was written", signal_name(*.signal))]
     Interrupted {
@@ -150,7 +153,7 @@ impl Error {
         match self {
             Self::Scenario(_) | Self::Usage(_) => 2,
             Self::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(1),
-            Self::Numerical { .. } | Self::Output { .. } => 1,
+            Self::Numerical { .. } | Self::Output { .. } | Self::Reproduction(_) => 1,
         }
     }
 }

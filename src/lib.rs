@@ -14,6 +14,7 @@ pub mod models;
 pub mod numerics;
 pub mod output;
 pub mod processes;
+pub mod reproduce;
 pub mod scenario;
 pub mod showers;
 pub mod sources;

@@ -12,6 +12,7 @@ mod check;
 mod explain;
 mod list;
 mod plot;
+mod reproduce;
 mod scan;
 mod signals;
 
@@ -41,6 +42,8 @@ enum Command {
     Check(check::Opts),
     /// List materials, mediators, source kinds, limit methods and library curves.
     List,
+    /// Recompute published numbers (paper figures and tables) and compare: exit 0 only if all pass.
+    Reproduce(reproduce::Opts),
     /// Print a shell completion script, e.g. `darksens completions bash > ~/.local/share/bash-completion/completions/darksens`.
     Completions {
         /// The shell.
@@ -75,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Explain(opts) => explain::run(&opts),
         Command::Check(opts) => check::run(&opts),
         Command::Plot(opts) => plot::run(&opts),
+        Command::Reproduce(opts) => reproduce::run_cli(&opts),
         Command::List => {
             list::run();
             Ok(())

@@ -1,0 +1,146 @@
+//! `darksens reproduce`: published numbers against ours, from the reference files.
+
+use darksens::error::Error;
+use darksens::output::format_number;
+use darksens::reproduce::{Outcome, list, load, reference_root, run};
+use std::time::Instant;
+
+/// Options of `darksens reproduce`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  darksens reproduce --list\n  darksens reproduce dpt/fig3\n  darksens reproduce --all --quick      # what CI runs\n\nReference files: tests/reference/<paper>/<name>.toml (or $DARKSENS_REFERENCE); each records the published value, its source, the paper's precision and our tolerance with its reason."
+)]
+pub struct Opts {
+    /// Reproductions to run, e.g. dpt/fig3 (see --list).
+    names: Vec<String>,
+    /// Run every reproduction.
+    #[arg(long, conflicts_with = "names")]
+    all: bool,
+    /// Fewer scan points (each reference file says which); the tolerances stay the same.
+    #[arg(long)]
+    quick: bool,
+    /// List the reproductions and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+/// Runs the reproductions; exit code 0 only if every quantity passes.
+pub fn run_cli(opts: &Opts) -> Result<(), Error> {
+    let root = reference_root().ok_or_else(|| {
+        Error::Usage(
+            "no reference files: run from the darksens source tree (tests/reference) or set DARKSENS_REFERENCE".into(),
+        )
+    })?;
+    let available = list(&root);
+    if opts.list {
+        let mut out = String::new();
+        for (name, path) in &available {
+            let title = load(path).map_or_else(|e| format!("(unreadable: {e})"), |r| r.title);
+            outln!(out, "{name:<28} {title}");
+        }
+        super::emit(&out);
+        return Ok(());
+    }
+    let names: Vec<String> = available.iter().map(|(n, _)| n.clone()).collect();
+    let chosen: Vec<&(String, std::path::PathBuf)> = if opts.all {
+        available.iter().collect()
+    } else if opts.names.is_empty() {
+        return Err(Error::Usage(format!(
+            "name reproductions or pass --all; available: {}",
+            names.join(", ")
+        )));
+    } else {
+        opts.names
+            .iter()
+            .map(|n| {
+                available.iter().find(|(name, _)| name == n).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "no reproduction '{n}'; available: {}",
+                        names.join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    // Configs are relative to the repository root, two levels above tests/reference.
+    let repo = root.join("../..");
+    let mut failed = 0;
+    let mut total = 0;
+    for (name, path) in chosen {
+        let reproduction = load(path)?;
+        let started = Instant::now();
+        let outcomes = run(&reproduction, &repo, opts.quick)?;
+        let mut out = String::new();
+        outln!(
+            out,
+            "\n{name}: {} ({}{}, {:.1} s)",
+            reproduction.title,
+            reproduction.config,
+            if opts.quick { ", quick" } else { "" },
+            started.elapsed().as_secs_f64()
+        );
+        outln!(out, "{}", table(&outcomes));
+        super::emit(&out);
+        total += outcomes.len();
+        failed += outcomes.iter().filter(|o| !o.passed).count();
+    }
+    if failed > 0 {
+        return Err(Error::Reproduction(format!(
+            "{failed} of {total} quantities outside their tolerance; a real gap belongs in docs/validation.md, not in a wider tolerance"
+        )));
+    }
+    super::emit(&format!("\nall {total} quantities within tolerance\n"));
+    Ok(())
+}
+
+/// The comparison as an aligned text table.
+fn table(outcomes: &[Outcome]) -> String {
+    let mut rows = vec![[
+        "quantity".to_string(),
+        "paper".to_string(),
+        "ours".to_string(),
+        "deviation".to_string(),
+        "tolerance".to_string(),
+        "result".to_string(),
+    ]];
+    for o in outcomes {
+        let ours = if o.compared > 1 {
+            format!("{} (worst of {})", short(o.ours), o.compared)
+        } else {
+            short(o.ours)
+        };
+        rows.push([
+            o.name.clone(),
+            format_number(o.paper),
+            ours,
+            format!("{:+.2}%", 100.0 * o.deviation),
+            format!("{}%", format_number(100.0 * o.tolerance)),
+            if o.passed { "pass" } else { "FAIL" }.to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|k| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect();
+            format!("  {}", cells.join("  ").trim_end())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Five significant figures.
+fn short(value: f64) -> String {
+    if value.is_finite() && value != 0.0 {
+        let digits = 4 - value.abs().log10().floor() as i32;
+        let scale = 10f64.powi(digits);
+        format_number((value * scale).round() / scale)
+    } else {
+        format!("{value}")
+    }
+}
