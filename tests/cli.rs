@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 fn darksens() -> Command {
     let mut cmd = Command::cargo_bin("darksens").expect("binary built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // Inside a Slurm job array a scan would compute one shard only.
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("SLURM_ARRAY_TASK_ID");
     cmd
 }
 
@@ -460,17 +462,20 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
     assert_eq!(flagged, rows.len());
 }
 
-/// SIGINT or SIGTERM during a scan: exit code 128 + signal, a message, and no file at all in the
-/// output directory (not even a temporary one).
+/// SIGINT or SIGTERM during a scan: exit code 128 + signal, a message, and no output file, not
+/// even a temporary one. What is left is the checkpoint, which the message names (rerunning
+/// resumes, issue 6); with --no-checkpoint nothing at all is left.
 #[cfg(unix)]
 #[test]
 fn a_signal_stops_the_scan_and_leaves_no_output() {
     use std::io::{BufRead, BufReader, Read};
     use std::process::Stdio;
-    for (signal, code) in [("INT", 130), ("TERM", 143)] {
-        let dir = scratch(&format!("interrupted_{signal}"));
+    for (signal, code, checkpoint) in [("INT", 130, true), ("TERM", 143, true), ("INT", 130, false)]
+    {
+        let dir = scratch(&format!("interrupted_{signal}_{checkpoint}"));
         let binary = assert_cmd::cargo::cargo_bin!("darksens");
-        let mut child = std::process::Command::new(binary)
+        let mut command = std::process::Command::new(binary);
+        command
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
             .arg(&dir)
@@ -479,9 +484,11 @@ fn a_signal_stops_the_scan_and_leaves_no_output() {
             // Prints "[... ms] tables" once the tables are built and the mass loop starts.
             .env("DARKSENS_TIMING", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("darksens starts");
+            .stderr(Stdio::piped());
+        if !checkpoint {
+            command.arg("--no-checkpoint");
+        }
+        let mut child = command.spawn().expect("darksens starts");
         let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
         let mut line = String::new();
         while !line.contains("tables") {
@@ -499,10 +506,82 @@ fn a_signal_stops_the_scan_and_leaves_no_output() {
         let status = child.wait().expect("darksens ends");
         assert_eq!(status.code(), Some(code), "SIG{signal}: {rest}");
         assert!(rest.contains("no output was written"), "{rest}");
-        let left: Vec<_> = std::fs::read_dir(&dir)
-            .expect("out dir")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert!(left.is_empty(), "SIG{signal} left {left:?}");
+        let mut left: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("out dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                for inner in std::fs::read_dir(&path).expect("dir") {
+                    left.push(inner.expect("entry").path().display().to_string());
+                }
+            } else {
+                left.push(path.display().to_string());
+            }
+        }
+        if checkpoint {
+            assert!(
+                rest.contains("run the same command again to resume"),
+                "{rest}"
+            );
+            assert_eq!(left.len(), 1, "SIG{signal} left {left:?}");
+            assert!(
+                left[0].ends_with(".darksens/belle2_dp.checkpoint.jsonl"),
+                "{left:?}"
+            );
+        } else {
+            assert!(left.is_empty(), "SIG{signal} left {left:?}");
+        }
     }
+}
+
+/// `darksens merge` refuses an incomplete, duplicated, unfinished or mixed set of shards.
+#[test]
+fn merge_checks_the_set_of_shards() {
+    let dir = scratch("merge_checks");
+    let shard = |k: usize, n: usize, extra: &[&str]| {
+        darksens()
+            .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
+            .arg(&dir)
+            .args(SMALL)
+            .args(["--shard", &format!("{k}/{n}")])
+            .args(extra)
+            .assert()
+            .success();
+        dir.join(format!("belle2_dp.shard-{k}-of-{n}.jsonl"))
+    };
+    let (s1, s2, s3) = (shard(1, 3, &[]), shard(2, 3, &[]), shard(3, 3, &[]));
+    let merge = |files: &[&Path]| {
+        let mut cmd = darksens();
+        cmd.args(["merge", "--quiet", "-o"])
+            .arg(dir.join("merged"))
+            .args(files);
+        cmd.assert()
+    };
+    merge(&[&s1, &s3])
+        .code(2)
+        .stderr(predicate::str::contains("shard(s) 2 of 3 missing"));
+    merge(&[&s1, &s2, &s2, &s3])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "shard 2/3 is given more than once",
+        ));
+    let other = shard(1, 2, &[]);
+    merge(&[&s1, &s2, &s3, &other])
+        .code(2)
+        .stderr(predicate::str::contains("different splits"));
+    // A different --set is a different run.
+    std::fs::rename(&s3, dir.join("kept")).expect("rename");
+    let changed = shard(3, 3, &["--set", "model.alpha_d=0.1"]);
+    merge(&[&s1, &s2, &changed])
+        .code(2)
+        .stderr(predicate::str::contains("different scenarios"));
+    // An unfinished shard (its closing line missing).
+    let text = std::fs::read_to_string(dir.join("kept")).expect("shard");
+    let cut: Vec<&str> = text.lines().filter(|l| !l.contains("complete")).collect();
+    std::fs::write(&s3, cut.join("\n") + "\n").expect("write");
+    merge(&[&s1, &s2, &s3])
+        .code(2)
+        .stderr(predicate::str::contains("did not finish"));
+    std::fs::rename(dir.join("kept"), &s3).expect("rename");
+    merge(&[&s1, &s2, &s3]).success();
+    assert!(dir.join("merged/belle2_dp.csv").exists());
 }

@@ -11,6 +11,7 @@ macro_rules! outln {
 mod check;
 mod explain;
 mod list;
+mod merge;
 mod plot;
 mod reproduce;
 mod scan;
@@ -34,6 +35,8 @@ struct Cli {
 enum Command {
     /// Run the scan of a scenario and write CSV, PNG and a JSON sidecar.
     Scan(scan::Opts),
+    /// Merge the shard files of a scan (`scan --shard K/N`) into its CSV, plot and sidecar.
+    Merge(merge::Opts),
     /// Print every intermediate quantity at one mass (first curve).
     Explain(explain::Opts),
     /// Redraw a plot from existing result CSVs (and their sidecars) without recomputing.
@@ -78,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Explain(opts) => explain::run(&opts),
         Command::Check(opts) => check::run(&opts),
         Command::Plot(opts) => plot::run(&opts),
+        Command::Merge(opts) => merge::run(&opts),
         Command::Reproduce(opts) => reproduce::run_cli(&opts),
         Command::List => {
             list::run();

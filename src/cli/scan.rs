@@ -4,10 +4,11 @@ use super::ScenarioArgs;
 use darksens::error::Error;
 use darksens::limits::LimitCriterion;
 use darksens::limits::scan::{
-    BestPoint, CurveResult, Monitor, annihilation_dominated_ranges, best_limit, interrupted,
-    run_scan_with, scan_size,
+    BestPoint, CurveResult, Monitor, Shard, YieldStore, annihilation_dominated_ranges, best_limit,
+    interrupted, run_scan_with, run_shard, scan_size, shard_size,
 };
 use darksens::models::MediatorKind;
+use darksens::output::checkpoint::YieldFile;
 use darksens::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
 use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_all_atomically};
@@ -21,7 +22,7 @@ use std::time::Instant;
 /// Options of `darksens scan`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens scan configs/belle2_dp.toml\n  darksens scan configs/belle2_dp.toml --set model.alpha_d=0.1 --set background.total=500 --out results/\n  darksens scan configs/na64_dp.toml --set limit.method=poisson-cls --set limit.bands=true"
+    after_help = "Examples:\n  darksens scan configs/belle2_dp.toml\n  darksens scan configs/belle2_dp.toml --set model.alpha_d=0.1 --set background.total=500 --out results/\n  darksens scan configs/na64_dp.toml --set limit.method=poisson-cls --set limit.bands=true\n  darksens scan configs/belle2_dp.toml --shard 2/8      # one share; then darksens merge\n\nA scan keeps its finished points in <out>/.darksens/<name>.checkpoint.jsonl while it runs;\nafter a kill, the same command resumes from there. Inside a Slurm job array, the array task\nselects the shard (SLURM_ARRAY_TASK_ID, _MIN, _STEP, _COUNT) unless --shard is given."
 )]
 pub struct Opts {
     #[command(flatten)]
@@ -32,6 +33,13 @@ pub struct Opts {
     /// Worker threads (default: all cores; also RAYON_NUM_THREADS).
     #[arg(long)]
     threads: Option<usize>,
+    /// Compute only share K of N of the scan points (1 <= K <= N) into
+    /// <out>/<name>.shard-K-of-N.jsonl, for `darksens merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Keep no checkpoint (an interrupted scan then starts again from nothing).
+    #[arg(long)]
+    no_checkpoint: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -47,9 +55,133 @@ fn redirect(path: &Path, out: Option<&Path>) -> PathBuf {
     }
 }
 
-/// Runs the scan.
-pub fn run(opts: &Opts) -> Result<(), Error> {
-    if let Some(threads) = opts.threads {
+/// The files a scan writes.
+pub(super) struct OutputPaths {
+    pub csv: PathBuf,
+    pub png: PathBuf,
+    pub meta: PathBuf,
+    pub svg: Option<PathBuf>,
+}
+
+impl OutputPaths {
+    /// The scenario's `[output]` paths, moved into `out` when given.
+    pub fn new(scenario: &Scenario, out: Option<&Path>) -> Self {
+        let csv = redirect(&scenario.output.csv, out);
+        Self {
+            meta: csv.with_extension("meta.json"),
+            png: redirect(&scenario.output.png, out),
+            svg: scenario.output.svg.as_ref().map(|p| redirect(p, out)),
+            csv,
+        }
+    }
+
+    /// Fails, before anything is computed, if an output cannot be written.
+    pub fn check(&self) -> Result<(), Error> {
+        for path in [&self.csv, &self.png, &self.meta]
+            .into_iter()
+            .chain(self.svg.as_ref())
+        {
+            check_writable(path)?;
+        }
+        Ok(())
+    }
+
+    fn directory(&self) -> PathBuf {
+        self.csv
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+
+    fn stem(&self) -> String {
+        self.csv
+            .file_stem()
+            .map_or_else(|| "scan".to_string(), |s| s.to_string_lossy().into_owned())
+    }
+
+    /// Where an unsharded scan keeps its finished points.
+    fn checkpoint(&self) -> PathBuf {
+        self.directory()
+            .join(".darksens")
+            .join(format!("{}.checkpoint.jsonl", self.stem()))
+    }
+
+    /// The result file of one shard.
+    fn shard_file(&self, shard: Shard) -> PathBuf {
+        self.directory().join(format!(
+            "{}.shard-{}-of-{}.jsonl",
+            self.stem(),
+            shard.index + 1,
+            shard.count
+        ))
+    }
+}
+
+/// Parses `K/N` (1-based K).
+fn parse_shard(text: &str) -> Result<Shard, Error> {
+    let fail = || {
+        Error::Usage(format!(
+            "--shard '{text}': expected K/N with 1 <= K <= N, e.g. --shard 2/8"
+        ))
+    };
+    let (k, n) = text.split_once('/').ok_or_else(fail)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| fail())?,
+        n.trim().parse().map_err(|_| fail())?,
+    );
+    if k == 0 || k > n {
+        return Err(fail());
+    }
+    Ok(Shard {
+        index: k - 1,
+        count: n,
+    })
+}
+
+/// The shard from `--shard`, else from a Slurm job array; `None` for the whole scan.
+fn shard_of(opts: &Opts) -> Result<Option<Shard>, Error> {
+    let shard = match &opts.shard {
+        Some(text) => Some(parse_shard(text)?),
+        None => slurm_shard(|name| std::env::var(name).ok())?,
+    };
+    Ok(shard.filter(|s| s.count > 1))
+}
+
+/// The shard of a Slurm array task: index (ID - MIN) / STEP of COUNT.
+fn slurm_shard(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, Error> {
+    let (Some(id), Some(count)) = (var("SLURM_ARRAY_TASK_ID"), var("SLURM_ARRAY_TASK_COUNT"))
+    else {
+        return Ok(None);
+    };
+    let number = |name: &str, text: &str| {
+        text.trim().parse::<usize>().map_err(|_| {
+            Error::Usage(format!(
+                "{name}='{text}' is not a whole number; pass --shard K/N instead"
+            ))
+        })
+    };
+    let id = number("SLURM_ARRAY_TASK_ID", &id)?;
+    let count = number("SLURM_ARRAY_TASK_COUNT", &count)?;
+    let min = var("SLURM_ARRAY_TASK_MIN").map_or(Ok(0), |t| number("SLURM_ARRAY_TASK_MIN", &t))?;
+    let step =
+        var("SLURM_ARRAY_TASK_STEP").map_or(Ok(1), |t| number("SLURM_ARRAY_TASK_STEP", &t))?;
+    let index = id.checked_sub(min).map(|d| d / step.max(1));
+    match index {
+        Some(index) if count > 0 && index < count => {
+            eprintln!(
+                "note: Slurm array task {id} (of {count}, from {min} in steps of {step}): computing shard {}/{count}; pass --shard to choose another",
+                index + 1
+            );
+            Ok(Some(Shard { index, count }))
+        }
+        _ => Err(Error::Usage(format!(
+            "Slurm array task {id} does not fit SLURM_ARRAY_TASK_MIN = {min}, STEP = {step}, COUNT = {count}; pass --shard K/N"
+        ))),
+    }
+}
+
+fn set_threads(threads: Option<usize>) -> Result<(), Error> {
+    if let Some(threads) = threads {
         if threads == 0 {
             return Err(Error::Usage("--threads must be at least 1".into()));
         }
@@ -58,99 +190,228 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             .build_global()
             .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
     }
+    Ok(())
+}
+
+/// Runs the scan (or one shard of it).
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    set_threads(opts.threads)?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
     let curves = document.curves()?;
-    let first = &curves[0].scenario;
-    let csv_path = redirect(&first.output.csv, opts.out.as_deref());
-    let png_path = redirect(&first.output.png, opts.out.as_deref());
-    let meta_path = csv_path.with_extension("meta.json");
-    let svg_path = first
-        .output
-        .svg
-        .as_ref()
-        .map(|p| redirect(p, opts.out.as_deref()));
-    for path in [&csv_path, &png_path, &meta_path]
-        .into_iter()
-        .chain(svg_path.as_ref())
-    {
-        check_writable(path)?;
+    let paths = OutputPaths::new(&curves[0].scenario, opts.out.as_deref());
+    let run_description = sidecar::run_description(&document, &curves);
+    if let Some(shard) = shard_of(opts)? {
+        return run_shard_job(opts, &curves, &paths, shard, &run_description);
     }
-
+    paths.check()?;
     let start = Instant::now();
-    let stage = |name: &str, since: Instant| {
-        if opts.verbose {
-            eprintln!("[{:>8.1} ms] {name}", since.elapsed().as_secs_f64() * 1e3);
+    let checkpoint = if opts.no_checkpoint {
+        None
+    } else {
+        let (file, reused) = YieldFile::open(&paths.checkpoint(), &run_description)?;
+        if reused > 0 && !opts.quiet {
+            eprintln!(
+                "resuming: {reused} finished point(s) read from {}",
+                file.path().display()
+            );
         }
+        Some(file)
     };
     let stop = super::signals::install();
     let bar = progress_bar(scan_size(&curves), opts.quiet);
     let monitor = Monitor {
         progress: Some(&|n| bar.inc(n)),
         stop,
+        store: checkpoint.as_ref().map(|c| c as &dyn YieldStore),
+        stored_only: false,
     };
     let results = run_scan_with(&curves, &monitor);
     bar.finish_and_clear();
-    let results = results?;
-    stage("tables and scan", start);
-    let t = Instant::now();
-    let bests = results
-        .iter()
-        .map(best_limit)
-        .collect::<Result<Vec<_>, _>>()?;
-    stage("refinement of the best limits", t);
-    let t = Instant::now();
-    let csv_bytes = csv::render(&results)?;
-    let plot = plot_of(&curves, &results);
-    let png_bytes = plot::render_png(&plot)?;
-    let svg_bytes = svg_path
-        .as_ref()
-        .map(|_| plot::render_svg(&plot))
-        .transpose()?;
-    stage("CSV and PNG rendering", t);
-    let wall_time_s = start.elapsed().as_secs_f64();
-
-    let record = RunRecord {
-        scenario_file: document.path().display().to_string(),
-        overrides: document
-            .overrides()
-            .iter()
-            .map(|o| o.text.clone())
-            .collect(),
-        curves: curves
-            .iter()
-            .map(|c| (c.label.clone(), c.table.clone()))
-            .collect(),
-        threads: rayon::current_num_threads(),
-        wall_time_s,
-        outputs: vec![
-            csv_path.display().to_string(),
-            png_path.display().to_string(),
-        ],
-        numerics: numerics_record(&results),
-        best: results
-            .iter()
-            .zip(&bests)
-            .map(|(c, b)| best_record(c, b))
-            .collect(),
+    let results = match (results, checkpoint.as_ref()) {
+        (Ok(results), _) => results,
+        (Err(e @ Error::Interrupted { .. }), Some(file)) => {
+            eprintln!(
+                "note: the finished points are kept in {}; run the same command again to resume (or delete it)",
+                file.path().display()
+            );
+            return Err(e);
+        }
+        (Err(e), _) => {
+            // A failure that a rerun would repeat: nothing worth keeping.
+            if let Some(file) = checkpoint {
+                file.remove();
+            }
+            return Err(e);
+        }
     };
-    let meta_bytes = sidecar::render(&record);
-    let mut files: Vec<(&Path, &[u8])> = vec![
-        (&csv_path, &csv_bytes),
-        (&png_path, &png_bytes),
-        (&meta_path, &meta_bytes),
-    ];
-    if let (Some(path), Some(bytes)) = (&svg_path, &svg_bytes) {
-        files.push((path, bytes));
+    if opts.verbose {
+        eprintln!(
+            "[{:>8.1} ms] tables and scan",
+            start.elapsed().as_secs_f64() * 1e3
+        );
     }
-    // All files or none: a signal up to the final renames leaves nothing behind.
-    write_all_atomically(&files, &|| interrupted(stop))?;
-    warn_unconverged(&results);
-    if !opts.quiet {
-        let mut written: Vec<&Path> = vec![&csv_path, &png_path, &meta_path];
-        written.extend(svg_path.as_deref());
-        print_summary(&document, &results, &bests, wall_time_s, &written);
+    let finished = Finished {
+        document: &document,
+        curves: &curves,
+        results: &results,
+        paths: &paths,
+        start,
+        quiet: opts.quiet,
+        verbose: opts.verbose,
+    };
+    finished.write(stop)?;
+    if let Some(file) = checkpoint {
+        file.remove();
     }
     Ok(())
+}
+
+/// One shard: its units of work into its shard file, nothing else.
+fn run_shard_job(
+    opts: &Opts,
+    curves: &[Curve],
+    paths: &OutputPaths,
+    shard: Shard,
+    run_description: &serde_json::Value,
+) -> Result<(), Error> {
+    let path = paths.shard_file(shard);
+    check_writable(&path)?;
+    let mut description = run_description.clone();
+    description["shard"] = serde_json::json!({ "index": shard.index + 1, "count": shard.count });
+    let (file, reused) = YieldFile::open(&path, &description)?;
+    if reused > 0 && !opts.quiet {
+        eprintln!(
+            "resuming: {reused} finished point(s) read from {}",
+            path.display()
+        );
+    }
+    let start = Instant::now();
+    let stop = super::signals::install();
+    let bar = progress_bar(shard_size(curves, shard)?, opts.quiet);
+    let monitor = Monitor {
+        progress: Some(&|n| bar.inc(n)),
+        stop,
+        store: Some(&file),
+        stored_only: false,
+    };
+    let owned = run_shard(curves, shard, &monitor);
+    bar.finish_and_clear();
+    if matches!(owned, Err(Error::Interrupted { .. })) {
+        eprintln!(
+            "note: the finished points are kept in {}; run the same command again to resume",
+            path.display()
+        );
+    }
+    let owned = owned?;
+    file.finish(owned)?;
+    if !opts.quiet {
+        super::emit(&format!(
+            "shard {}/{}: {owned} of {} scan unit(s) in {:.2} s, written to {}\nmerge all shards with: darksens merge {} -o {}\n",
+            shard.index + 1,
+            shard.count,
+            shard_size_total(curves)?,
+            start.elapsed().as_secs_f64(),
+            path.display(),
+            paths
+                .directory()
+                .join(format!("{}.shard-*-of-{}.jsonl", paths.stem(), shard.count))
+                .display(),
+            paths.directory().display(),
+        ));
+    }
+    Ok(())
+}
+
+fn shard_size_total(curves: &[Curve]) -> Result<u64, Error> {
+    shard_size(curves, Shard { index: 0, count: 1 })
+}
+
+/// A computed scan, ready to be written (by `scan` and by `merge`).
+pub(super) struct Finished<'a> {
+    pub document: &'a ScenarioDocument,
+    pub curves: &'a [Curve],
+    pub results: &'a [CurveResult],
+    pub paths: &'a OutputPaths,
+    pub start: Instant,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Finished<'_> {
+    /// Refines the best limits, renders CSV, plot and sidecar, writes them all or none, and
+    /// prints the summary.
+    pub fn write(
+        &self,
+        stop: Option<&'static std::sync::atomic::AtomicUsize>,
+    ) -> Result<(), Error> {
+        let (results, paths) = (self.results, self.paths);
+        let stage = |name: &str, since: Instant| {
+            if self.verbose {
+                eprintln!("[{:>8.1} ms] {name}", since.elapsed().as_secs_f64() * 1e3);
+            }
+        };
+        let t = Instant::now();
+        let bests = results
+            .iter()
+            .map(best_limit)
+            .collect::<Result<Vec<_>, _>>()?;
+        stage("refinement of the best limits", t);
+        let t = Instant::now();
+        let csv_bytes = csv::render(results)?;
+        let plot = plot_of(self.curves, results);
+        let png_bytes = plot::render_png(&plot)?;
+        let svg_bytes = paths
+            .svg
+            .as_ref()
+            .map(|_| plot::render_svg(&plot))
+            .transpose()?;
+        stage("CSV and PNG rendering", t);
+        let wall_time_s = self.start.elapsed().as_secs_f64();
+        let record = RunRecord {
+            scenario_file: self.document.path().display().to_string(),
+            overrides: self
+                .document
+                .overrides()
+                .iter()
+                .map(|o| o.text.clone())
+                .collect(),
+            curves: self
+                .curves
+                .iter()
+                .map(|c| (c.label.clone(), c.table.clone()))
+                .collect(),
+            threads: rayon::current_num_threads(),
+            wall_time_s,
+            outputs: vec![
+                paths.csv.display().to_string(),
+                paths.png.display().to_string(),
+            ],
+            numerics: numerics_record(results),
+            best: results
+                .iter()
+                .zip(&bests)
+                .map(|(c, b)| best_record(c, b))
+                .collect(),
+        };
+        let meta_bytes = sidecar::render(&record);
+        let mut files: Vec<(&Path, &[u8])> = vec![
+            (&paths.csv, &csv_bytes),
+            (&paths.png, &png_bytes),
+            (&paths.meta, &meta_bytes),
+        ];
+        if let (Some(path), Some(bytes)) = (&paths.svg, &svg_bytes) {
+            files.push((path, bytes));
+        }
+        // All files or none: a signal up to the final renames leaves nothing behind.
+        write_all_atomically(&files, &|| interrupted(stop))?;
+        warn_unconverged(results);
+        if !self.quiet {
+            let mut written: Vec<&Path> = vec![&paths.csv, &paths.png, &paths.meta];
+            written.extend(paths.svg.as_deref());
+            print_summary(self.document, results, &bests, wall_time_s, &written);
+        }
+        Ok(())
+    }
 }
 
 pub(super) fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {

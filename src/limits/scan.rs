@@ -308,7 +308,39 @@ pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
     run_scan_with(curves, &Monitor::default())
 }
 
-/// What the caller of a long scan sees and controls: progress reports and a stop flag.
+/// Where yields computed earlier are kept: a checkpoint of an interrupted run, or the partial
+/// results of shards. Keys name a unit of work of a scan (see [`Monitor`]).
+pub trait YieldStore: Sync {
+    /// The yields stored for `key`, if any.
+    fn get(&self, key: &str) -> Option<Yields>;
+    /// Records yields just computed for `key`.
+    ///
+    /// # Errors
+    /// If the store cannot record them (e.g. a full disk).
+    fn put(&self, key: &str, yields: &Yields) -> Result<(), Error>;
+}
+
+/// A deterministic share of a scan: shard `index` (0-based) of `count`. Units of work (the
+/// masses of a mass scan, the points of another scan) are dealt round-robin in scan order, so
+/// every shard gets the same mix of cheap and expensive points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 0-based index.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Whether the unit at `position` (in scan order) belongs to this shard.
+    #[must_use]
+    pub fn owns(&self, position: usize) -> bool {
+        position % self.count == self.index
+    }
+}
+
+/// What the caller of a long scan sees and controls: progress reports, a stop flag, a store of
+/// yields computed before, and whether anything may be computed at all.
 #[derive(Default, Clone, Copy)]
 pub struct Monitor<'a> {
     /// Called with `n` as `n` more points are done (from any thread).
@@ -316,6 +348,11 @@ pub struct Monitor<'a> {
     /// A signal number, 0 while running: when a handler stores a signal there (SIGINT,
     /// SIGTERM), the scan stops before its next point with [`Error::Interrupted`].
     pub stop: Option<&'a AtomicUsize>,
+    /// Yields computed before are taken from here, and new ones recorded here.
+    pub store: Option<&'a dyn YieldStore>,
+    /// Take every unit of work from the store and compute none (merging shards): a missing
+    /// unit is an error.
+    pub stored_only: bool,
 }
 
 impl Monitor<'_> {
@@ -327,6 +364,26 @@ impl Monitor<'_> {
 
     fn check(&self) -> Result<(), Error> {
         interrupted(self.stop)
+    }
+
+    /// The yields of unit `key`: from the store, or computed (and recorded).
+    fn yields(&self, key: &str, compute: impl FnOnce() -> Yields) -> Result<Yields, Error> {
+        self.check()?;
+        if let Some(stored) = self.store.and_then(|s| s.get(key)) {
+            self.done(1);
+            return Ok(stored);
+        }
+        if self.stored_only {
+            return Err(Error::Usage(format!(
+                "the partial results lack the scan point '{key}'"
+            )));
+        }
+        let yields = compute();
+        if let Some(store) = self.store {
+            store.put(key, &yields)?;
+        }
+        self.done(1);
+        Ok(yields)
     }
 }
 
@@ -357,11 +414,126 @@ pub fn scan_size(curves: &[Curve]) -> u64 {
         .sum()
 }
 
-/// [`run_scan`] reporting to and stopping on request of `monitor`.
+/// [`run_scan`] reporting to, stopping on request of, and reusing the store of `monitor`.
 ///
 /// # Errors
-/// As [`run_scan`], and [`Error::Interrupted`] when the monitor's stop flag is set.
+/// As [`run_scan`], [`Error::Interrupted`] when the monitor's stop flag is set, and a missing
+/// unit when the monitor allows stored yields only.
 pub fn run_scan_with(curves: &[Curve], monitor: &Monitor) -> Result<Vec<CurveResult>, Error> {
+    match plan(curves)? {
+        Plan::Mass(groups) => mass_scans(curves, &groups, monitor),
+        Plan::Key(points) => key_scans(curves, &points, monitor),
+    }
+}
+
+/// Computes the units of work of one shard into the monitor's store, and nothing else; returns
+/// how many units the shard owns. [`run_scan_with`] with a store holding every shard's units
+/// then gives the same results as an unsharded run.
+///
+/// # Errors
+/// As [`run_scan_with`].
+pub fn run_shard(curves: &[Curve], shard: Shard, monitor: &Monitor) -> Result<usize, Error> {
+    match plan(curves)? {
+        Plan::Mass(groups) => {
+            let mut owned = 0;
+            for group in &groups {
+                let positions: Vec<usize> =
+                    (0..group.masses.len()).filter(|&k| shard.owns(k)).collect();
+                if positions.is_empty() {
+                    continue;
+                }
+                monitor.check()?;
+                let base = &curves[group.first].scenario;
+                let calculator = Calculator::new(base);
+                positions
+                    .par_iter()
+                    .map(|&k| {
+                        let m = group.masses[k];
+                        monitor
+                            .yields(&group.key(m), || calculator.yields(m))
+                            .map(drop)
+                    })
+                    .collect::<Result<Vec<()>, Error>>()?;
+                owned += positions.len();
+            }
+            Ok(owned)
+        }
+        Plan::Key(points) => {
+            let owned: Vec<&KeyPoint> = points.iter().filter(|p| shard.owns(p.index)).collect();
+            let searches = searches_for(owned.iter().map(|p| &p.scenario), monitor)?;
+            owned
+                .par_iter()
+                .map(|p| {
+                    let calculator =
+                        Calculator::with_search(&p.scenario, searches.for_scenario(&p.scenario));
+                    monitor
+                        .yields(&p.key(), || calculator.yields(p.mass_mev))
+                        .map(drop)
+                })
+                .collect::<Result<Vec<()>, Error>>()?;
+            Ok(owned.len())
+        }
+    }
+}
+
+/// Number of units of work of a shard (for progress bars).
+///
+/// # Errors
+/// As [`run_scan`].
+pub fn shard_size(curves: &[Curve], shard: Shard) -> Result<u64, Error> {
+    let count = |n: usize| (0..n).filter(|&k| shard.owns(k)).count() as u64;
+    Ok(match plan(curves)? {
+        Plan::Mass(groups) => groups.iter().map(|g| count(g.masses.len())).sum(),
+        Plan::Key(points) => points.iter().filter(|p| shard.owns(p.index)).count() as u64,
+    })
+}
+
+/// The units of work of a scan.
+enum Plan {
+    /// Mass scans: one group per distinct physics, sharing tables and yields.
+    Mass(Vec<MassGroup>),
+    /// Scans of another key: every point of every curve, validated.
+    Key(Vec<KeyPoint>),
+}
+
+/// Curves of a mass scan with the same physics, and their merged masses.
+struct MassGroup {
+    /// Position of the group (in the order of its first curve).
+    number: usize,
+    /// The first curve of the group (its scenario builds the tables).
+    first: usize,
+    /// Every curve of the group.
+    members: Vec<usize>,
+    /// The masses of all members, sorted and de-duplicated (MeV).
+    masses: Vec<f64>,
+}
+
+impl MassGroup {
+    /// Store key of the yields at mass `m` (exact bits, so any mass is its own key).
+    fn key(&self, m: f64) -> String {
+        format!("mass/{}/{:016x}", self.number, m.to_bits())
+    }
+}
+
+/// One point of a scan of another key.
+struct KeyPoint {
+    /// The curve.
+    curve: usize,
+    /// Position in the curve's scan.
+    index: usize,
+    /// The curve's scenario with the key set.
+    scenario: Scenario,
+    /// The fixed mass, MeV.
+    mass_mev: f64,
+}
+
+impl KeyPoint {
+    fn key(&self) -> String {
+        format!("point/{}/{}", self.curve, self.index)
+    }
+}
+
+fn plan(curves: &[Curve]) -> Result<Plan, Error> {
     let scans = curves
         .iter()
         .map(|c| {
@@ -380,65 +552,97 @@ pub fn run_scan_with(curves: &[Curve], monitor: &Monitor) -> Result<Vec<CurveRes
         )));
     }
     if scans[0].is_mass_scan() {
-        run_mass_scans(curves, &scans, monitor)
-    } else {
-        run_key_scans(curves, &scans, monitor)
+        let mut groups: Vec<MassGroup> = Vec::new();
+        for (i, curve) in curves.iter().enumerate() {
+            match groups
+                .iter_mut()
+                .find(|g| same_physics(&curves[g.first].scenario, &curve.scenario))
+            {
+                Some(group) => group.members.push(i),
+                None => groups.push(MassGroup {
+                    number: groups.len(),
+                    first: i,
+                    members: vec![i],
+                    masses: Vec::new(),
+                }),
+            }
+        }
+        for group in &mut groups {
+            let mut masses: Vec<f64> = group
+                .members
+                .iter()
+                .flat_map(|&i| scans[i].values.iter().copied())
+                .collect();
+            masses.sort_by(f64::total_cmp);
+            masses.dedup();
+            group.masses = masses;
+        }
+        return Ok(Plan::Mass(groups));
     }
-}
-
-/// Mass scans: one table set per distinct physics, yields shared between curves.
-fn run_mass_scans(
-    curves: &[Curve],
-    scans: &[Scan],
-    monitor: &Monitor,
-) -> Result<Vec<CurveResult>, Error> {
-    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (i, curve) in curves.iter().enumerate() {
-        match groups
-            .iter_mut()
-            .find(|(first, _)| same_physics(&curves[*first].scenario, &curve.scenario))
-        {
-            Some((_, members)) => members.push(i),
-            None => groups.push((i, vec![i])),
+    let mut points = Vec::new();
+    for (c, (curve, scan)) in curves.iter().zip(&scans).enumerate() {
+        for (index, &value) in scan.values.iter().enumerate() {
+            let scenario = curve.with_value(&scan.parameter, value)?;
+            let Some(mass_mev) = scenario.model.mass_mev else {
+                return Err(Error::Usage(format!(
+                    "curve \"{}\": scanning {} needs a fixed mass: set model.mass_mev in the scenario or with --set",
+                    curve.label, scan.parameter
+                )));
+            };
+            points.push(KeyPoint {
+                curve: c,
+                index,
+                scenario,
+                mass_mev,
+            });
         }
     }
+    Ok(Plan::Key(points))
+}
+
+/// Mass scans: one table set per group, yields shared between its curves.
+fn mass_scans(
+    curves: &[Curve],
+    groups: &[MassGroup],
+    monitor: &Monitor,
+) -> Result<Vec<CurveResult>, Error> {
     let mut results: Vec<Option<CurveResult>> = vec![None; curves.len()];
-    for (first, members) in groups {
+    for group in groups {
         monitor.check()?;
-        let base = &curves[first].scenario;
+        let base = &curves[group.first].scenario;
         let started = std::time::Instant::now();
         let search = Arc::new(ThickTargetSearch::new(setup_of(base), base.numerics));
         if std::env::var_os("DARKSENS_TIMING").is_some() {
             eprintln!("[{:>8.1} ms] tables", started.elapsed().as_secs_f64() * 1e3);
         }
-        let mut masses: Vec<f64> = members
-            .iter()
-            .flat_map(|&i| scans[i].values.iter().copied())
-            .collect();
-        masses.sort_by(f64::total_cmp);
-        masses.dedup();
         let calculator = Calculator::with_search(base, Arc::clone(&search));
-        let yields: Vec<Yields> = masses
+        let yields: Vec<Yields> = group
+            .masses
             .par_iter()
-            .map(|&m| {
-                monitor.check()?;
-                let y = calculator.yields(m);
-                monitor.done(1);
-                Ok(y)
-            })
+            .map(|&m| monitor.yields(&group.key(m), || calculator.yields(m)))
             .collect::<Result<_, Error>>()?;
         // Curves sharing these yields count as done too.
-        let shared: u64 = members.iter().map(|&i| scans[i].values.len() as u64).sum();
-        monitor.done(shared.saturating_sub(masses.len() as u64));
-        for &i in &members {
+        let points_of = |i: usize| {
+            curves[i]
+                .scenario
+                .scan
+                .as_ref()
+                .map_or(0, |s| s.values.len())
+        };
+        let shared: usize = group.members.iter().map(|&i| points_of(i)).sum();
+        monitor.done(shared.saturating_sub(group.masses.len()) as u64);
+        for &i in &group.members {
             let curve = &curves[i];
+            // UNWRAP: plan() checked that every curve has a scan.
+            let scan = curve.scenario.scan.as_ref().expect("scan checked");
             let calculator = Calculator::with_search(&curve.scenario, Arc::clone(&search));
-            let points = scans[i]
+            let points = scan
                 .values
                 .iter()
                 .map(|m| {
                     // UNWRAP: every curve mass is in the merged, sorted list.
-                    let k = masses
+                    let k = group
+                        .masses
                         .binary_search_by(|x| x.total_cmp(m))
                         .expect("mass in merged list");
                     calculator.limit(&curve.label, *m, yields[k])
@@ -446,9 +650,9 @@ fn run_mass_scans(
                 .collect::<Result<Vec<_>, _>>()?;
             results[i] = Some(CurveResult {
                 label: curve.label.clone(),
-                parameter: scans[i].parameter.clone(),
-                logarithmic: scans[i].logarithmic,
-                values: scans[i].values.clone(),
+                parameter: scan.parameter.clone(),
+                logarithmic: scan.logarithmic,
+                values: scan.values.clone(),
                 calculator,
                 points,
             });
@@ -461,68 +665,70 @@ fn run_mass_scans(
         .collect())
 }
 
-/// Scans of any other key: every point is the curve's scenario with the key set, validated;
-/// points with the same physics share one table set.
-fn run_key_scans(
+/// Table sets built for a list of scenarios, one per distinct setup and numerics.
+struct Searches(Vec<(Scenario, Arc<ThickTargetSearch>)>);
+
+impl Searches {
+    fn for_scenario(&self, scenario: &Scenario) -> Arc<ThickTargetSearch> {
+        // UNWRAP: built by searches_for from the same scenarios.
+        let (_, search) = self
+            .0
+            .iter()
+            .find(|(s, _)| same_tables(s, scenario))
+            .expect("tables built for every point");
+        Arc::clone(search)
+    }
+}
+
+fn searches_for<'s>(
+    scenarios: impl Iterator<Item = &'s Scenario>,
+    monitor: &Monitor,
+) -> Result<Searches, Error> {
+    let mut built: Vec<(Scenario, Arc<ThickTargetSearch>)> = Vec::new();
+    for scenario in scenarios {
+        if !built.iter().any(|(s, _)| same_tables(s, scenario)) {
+            monitor.check()?;
+            let search = ThickTargetSearch::new(setup_of(scenario), scenario.numerics);
+            built.push((scenario.clone(), Arc::new(search)));
+        }
+    }
+    Ok(Searches(built))
+}
+
+/// Scans of any other key: every point is the curve's scenario with the key set; points with
+/// the same tables share them.
+fn key_scans(
     curves: &[Curve],
-    scans: &[Scan],
+    points: &[KeyPoint],
     monitor: &Monitor,
 ) -> Result<Vec<CurveResult>, Error> {
-    let mut searches: Vec<(Scenario, Arc<ThickTargetSearch>)> = Vec::new();
-    let mut resolved: Vec<Vec<(Scenario, usize)>> = Vec::new();
-    for (curve, scan) in curves.iter().zip(scans) {
-        let mut points = Vec::with_capacity(scan.values.len());
-        for &value in &scan.values {
-            let scenario = curve.with_value(&scan.parameter, value)?;
-            if scenario.model.mass_mev.is_none() {
-                return Err(Error::Usage(format!(
-                    "curve \"{}\": scanning {} needs a fixed mass: set model.mass_mev in the scenario or with --set",
-                    curve.label, scan.parameter
-                )));
-            }
-            let k = match searches.iter().position(|(s, _)| same_tables(s, &scenario)) {
-                Some(k) => k,
-                None => {
-                    monitor.check()?;
-                    searches.push((
-                        scenario.clone(),
-                        Arc::new(ThickTargetSearch::new(
-                            setup_of(&scenario),
-                            scenario.numerics,
-                        )),
-                    ));
-                    searches.len() - 1
-                }
-            };
-            points.push((scenario, k));
-        }
-        resolved.push(points);
-    }
+    let searches = searches_for(points.iter().map(|p| &p.scenario), monitor)?;
+    let results: Vec<PointResult> = points
+        .par_iter()
+        .map(|p| {
+            let calculator =
+                Calculator::with_search(&p.scenario, searches.for_scenario(&p.scenario));
+            let yields = monitor.yields(&p.key(), || calculator.yields(p.mass_mev))?;
+            calculator.limit(&curves[p.curve].label, p.mass_mev, yields)
+        })
+        .collect::<Result<_, Error>>()?;
     curves
         .iter()
-        .zip(scans)
-        .zip(resolved)
-        .map(|((curve, scan), points)| {
-            let results = points
-                .par_iter()
-                .map(|(scenario, k)| {
-                    monitor.check()?;
-                    let calculator = Calculator::with_search(scenario, Arc::clone(&searches[*k].1));
-                    // UNWRAP: checked above that every point has a mass.
-                    let mass = scenario.model.mass_mev.expect("mass checked");
-                    let point = calculator.point(&curve.label, mass);
-                    monitor.done(1);
-                    point
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let (first, k) = &points[0];
+        .enumerate()
+        .map(|(c, curve)| {
+            // UNWRAP: plan() checked that every curve has a scan.
+            let scan = curve.scenario.scan.as_ref().expect("scan checked");
+            let mine: Vec<usize> = (0..points.len())
+                .filter(|&k| points[k].curve == c)
+                .collect();
+            let first = &points[mine[0]].scenario;
             Ok(CurveResult {
                 label: curve.label.clone(),
                 parameter: scan.parameter.clone(),
                 logarithmic: scan.logarithmic,
                 values: scan.values.clone(),
-                calculator: Calculator::with_search(first, Arc::clone(&searches[*k].1)),
-                points: results,
+                calculator: Calculator::with_search(first, searches.for_scenario(first)),
+                points: mine.iter().map(|&k| results[k]).collect(),
             })
         })
         .collect()

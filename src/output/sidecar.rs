@@ -1,5 +1,6 @@
 //! The JSON sidecar recording how an output was made.
 
+use crate::scenario::{Curve, ScenarioDocument};
 use serde_json::{Value, json};
 
 /// Version of darksens that wrote the file.
@@ -48,6 +49,22 @@ pub fn render(record: &RunRecord) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// What identifies a run for checkpoints and shards: the darksens version, the scenario file
+/// and its overrides as given, and every curve's resolved scenario. Two runs with the same
+/// description compute the same numbers.
+#[must_use]
+pub fn run_description(document: &ScenarioDocument, curves: &[Curve]) -> Value {
+    json!({
+        "darksens_version": VERSION,
+        "scenario_file": document.path().display().to_string(),
+        "overrides": document.overrides().iter().map(|o| o.text.clone()).collect::<Vec<_>>(),
+        "curves": curves
+            .iter()
+            .map(|c| json!({ "label": c.label, "resolved_scenario": toml_to_json(&toml::Value::Table(c.table.clone())) }))
+            .collect::<Vec<_>>(),
+    })
 }
 
 fn toml_to_json(value: &toml::Value) -> Value {

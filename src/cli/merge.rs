@@ -1,0 +1,187 @@
+//! `darksens merge`: the shard files of a scan into the CSV, plot and sidecar an unsharded run
+//! writes.
+
+use super::scan::{Finished, OutputPaths};
+use darksens::error::Error;
+use darksens::limits::scan::{Monitor, run_scan_with};
+use darksens::output::checkpoint::{MergedYields, read};
+use darksens::output::sidecar::VERSION;
+use darksens::scenario::{Override, ScenarioDocument};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options of `darksens merge`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  darksens merge out/belle2_dp.shard-*-of-8.jsonl\n  darksens merge results/*.shard-*.jsonl -o results/\n\nEvery shard K/N of one run must be there exactly once, finished, from the same darksens\nversion and the same resolved scenario; the scenario file must still give that scenario."
+)]
+pub struct Opts {
+    /// The shard files (`<name>.shard-K-of-N.jsonl`).
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Write the outputs into this directory instead of the scenario's paths.
+    #[arg(short = 'o', long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// One shard file.
+struct ShardFile {
+    path: PathBuf,
+    index: u64,
+    count: u64,
+    run: Value,
+    contents: darksens::output::checkpoint::YieldFileContents,
+}
+
+fn read_shard(path: &Path) -> Result<ShardFile, Error> {
+    let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
+    if path.is_dir() {
+        return Err(fail("is a directory, not a shard file".into()));
+    }
+    let contents = read(path).map_err(Error::Usage)?;
+    let shard = &contents.run["shard"];
+    let (Some(index), Some(count)) = (shard["index"].as_u64(), shard["count"].as_u64()) else {
+        return Err(fail(
+            "is not a shard file (a checkpoint of an unsharded scan?)".into(),
+        ));
+    };
+    let Some(units) = contents.complete else {
+        return Err(fail(format!(
+            "shard {index}/{count} did not finish; rerun its job (it resumes where it stopped)"
+        )));
+    };
+    if units != contents.units.len() {
+        return Err(fail(format!(
+            "says {units} units but holds {}",
+            contents.units.len()
+        )));
+    }
+    let mut run = contents.run.clone();
+    if let Some(object) = run.as_object_mut() {
+        object.remove("shard");
+    }
+    Ok(ShardFile {
+        path: path.to_path_buf(),
+        index,
+        count,
+        run,
+        contents,
+    })
+}
+
+/// Checks that the shards are one complete set from one run.
+fn check_set(shards: &[ShardFile]) -> Result<(), Error> {
+    let first = &shards[0];
+    for s in shards {
+        let version = &s.run["darksens_version"];
+        if version != &Value::from(VERSION) {
+            return Err(Error::Usage(format!(
+                "{} was written by darksens {version}, this is {VERSION}: rerun the shards with one version",
+                s.path.display()
+            )));
+        }
+        if s.count != first.count {
+            return Err(Error::Usage(format!(
+                "{} is shard {}/{} but {} is shard {}/{}: the files come from different splits",
+                s.path.display(),
+                s.index,
+                s.count,
+                first.path.display(),
+                first.index,
+                first.count
+            )));
+        }
+        if s.run != first.run {
+            return Err(Error::Usage(format!(
+                "{} and {} come from different scenarios (or --set overrides)",
+                s.path.display(),
+                first.path.display()
+            )));
+        }
+    }
+    let mut missing = Vec::new();
+    for k in 1..=first.count {
+        let holders: Vec<&ShardFile> = shards.iter().filter(|s| s.index == k).collect();
+        match holders.len() {
+            0 => missing.push(k.to_string()),
+            1 => {}
+            _ => {
+                let files: Vec<String> = holders
+                    .iter()
+                    .map(|s| s.path.display().to_string())
+                    .collect();
+                return Err(Error::Usage(format!(
+                    "shard {k}/{} is given more than once: {}",
+                    first.count,
+                    files.join(", ")
+                )));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "shard(s) {} of {} missing",
+            missing.join(", "),
+            first.count
+        )));
+    }
+    Ok(())
+}
+
+/// Merges the shards.
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    let start = Instant::now();
+    let shards = opts
+        .shards
+        .iter()
+        .map(|p| read_shard(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_set(&shards)?;
+    let run = &shards[0].run;
+    let scenario_file = PathBuf::from(run["scenario_file"].as_str().unwrap_or_default());
+    let overrides = run["overrides"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(Override::parse)
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()
+        .map_err(Error::Usage)?
+        .unwrap_or_default();
+    let document = ScenarioDocument::load(&scenario_file, &overrides)?;
+    let curves = document.curves()?;
+    if &darksens::output::sidecar::run_description(&document, &curves) != run {
+        return Err(Error::Usage(format!(
+            "{} no longer gives the scenario the shards computed (edited since?); rerun the shards",
+            scenario_file.display()
+        )));
+    }
+    let paths = OutputPaths::new(&curves[0].scenario, opts.out.as_deref());
+    paths.check()?;
+    let mut store = MergedYields::default();
+    for shard in shards {
+        store.0.extend(shard.contents.units);
+    }
+    let monitor = Monitor {
+        store: Some(&store),
+        stored_only: true,
+        ..Monitor::default()
+    };
+    let results = run_scan_with(&curves, &monitor)?;
+    Finished {
+        document: &document,
+        curves: &curves,
+        results: &results,
+        paths: &paths,
+        start,
+        quiet: opts.quiet,
+        verbose: false,
+    }
+    .write(None)
+}

@@ -1,0 +1,281 @@
+//! Checkpoints and shard results: yields of finished scan points, one JSON line each, appended
+//! as they are computed.
+//!
+//! The first line describes the run (darksens version, the resolved scenario of every curve,
+//! the shard); each further line is `{"key": ..., "yields": [8 integers]}` with the exact bits of
+//! the values and error estimates, so a resumed or merged run gives the same bytes as one that
+//! never stopped. A shard's file ends with `{"complete": n}`. A line cut short by a kill is
+//! dropped when the file is read again.
+
+use crate::detectors::yields::Yields;
+use crate::error::Error;
+use crate::limits::scan::YieldStore;
+use crate::numerics::quadrature::Estimate;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Format version of the first line.
+const FORMAT: u64 = 1;
+
+/// A yield file being written: the units read back from an earlier run plus new ones.
+#[derive(Debug)]
+pub struct YieldFile {
+    path: PathBuf,
+    stored: HashMap<String, Yields>,
+    writer: Mutex<std::fs::File>,
+}
+
+/// What reading a yield file found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YieldFileContents {
+    /// The run description of the first line.
+    pub run: Value,
+    /// Units by key.
+    pub units: HashMap<String, Yields>,
+    /// The unit count of the closing line, for a finished shard.
+    pub complete: Option<usize>,
+}
+
+fn encode(yields: &Yields) -> [u64; 8] {
+    let e = |x: &Estimate| {
+        [
+            x.value.to_bits(),
+            x.error.to_bits(),
+            x.evaluations as u64,
+            u64::from(x.converged),
+        ]
+    };
+    let (a, b) = (e(&yields.annihilation), e(&yields.bremsstrahlung));
+    [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
+}
+
+fn decode(words: &[u64]) -> Option<Yields> {
+    if words.len() != 8 {
+        return None;
+    }
+    let e = |w: &[u64]| Estimate {
+        value: f64::from_bits(w[0]),
+        error: f64::from_bits(w[1]),
+        evaluations: usize::try_from(w[2]).unwrap_or(usize::MAX),
+        converged: w[3] == 1,
+    };
+    Some(Yields {
+        annihilation: e(&words[..4]),
+        bremsstrahlung: e(&words[4..]),
+    })
+}
+
+/// Reads a yield file. Lines that do not parse (a line cut short by a kill) are dropped.
+///
+/// # Errors
+/// If the file cannot be read or its first line is not a darksens run description.
+pub fn read(path: &Path) -> Result<YieldFileContents, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    let mut lines = BufReader::new(file).lines();
+    let first = lines
+        .next()
+        .and_then(Result::ok)
+        .and_then(|l| serde_json::from_str::<Value>(&l).ok())
+        .filter(|v| v["darksens_yields"] == json!(FORMAT))
+        .ok_or_else(|| {
+            format!(
+                "'{}' is not a darksens checkpoint or shard file",
+                path.display()
+            )
+        })?;
+    let mut units = HashMap::new();
+    let mut complete = None;
+    for line in lines.map_while(Result::ok) {
+        let Ok(v) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if let Some(n) = v["complete"].as_u64() {
+            complete = usize::try_from(n).ok();
+            continue;
+        }
+        let words: Option<Vec<u64>> = v["yields"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_u64).collect());
+        if let (Some(key), Some(yields)) = (v["key"].as_str(), words.as_deref().and_then(decode)) {
+            units.insert(key.to_string(), yields);
+        }
+    }
+    Ok(YieldFileContents {
+        run: first["run"].clone(),
+        units,
+        complete,
+    })
+}
+
+impl YieldFile {
+    /// Opens `path` for the run described by `run`: the units of an earlier file for the same run
+    /// are kept (and its last line, if cut short, dropped); a file for another run (a changed
+    /// scenario, another darksens version) is started afresh. Returns the file and how many units
+    /// it already holds.
+    ///
+    /// # Errors
+    /// If the file or its directory cannot be created.
+    pub fn open(path: &Path, run: &Value) -> Result<(Self, usize), Error> {
+        let fail = |message: String| Error::Output {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+        }
+        let earlier = read(path)
+            .ok()
+            .filter(|c| &c.run == run && c.complete.is_none());
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .read(true)
+            .write(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| fail(e.to_string()))?;
+        let stored = match earlier {
+            Some(contents) => {
+                // Keep whole lines only: cut the file after its last newline.
+                let text = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+                let end = text.iter().rposition(|&b| b == b'\n').map_or(0, |k| k + 1);
+                file.set_len(end as u64).map_err(|e| fail(e.to_string()))?;
+                file.seek(std::io::SeekFrom::End(0))
+                    .map_err(|e| fail(e.to_string()))?;
+                contents.units
+            }
+            None => {
+                file.set_len(0).map_err(|e| fail(e.to_string()))?;
+                let header = json!({ "darksens_yields": FORMAT, "run": run });
+                writeln!(file, "{header}").map_err(|e| fail(e.to_string()))?;
+                HashMap::new()
+            }
+        };
+        let reused = stored.len();
+        Ok((
+            Self {
+                path: path.to_path_buf(),
+                stored,
+                writer: Mutex::new(file),
+            },
+            reused,
+        ))
+    }
+
+    /// The file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes a shard's file with the number of units it holds.
+    ///
+    /// # Errors
+    /// If the line cannot be written.
+    pub fn finish(&self, units: usize) -> Result<(), Error> {
+        self.write_line(&json!({ "complete": units }))
+    }
+
+    /// Removes the file (a checkpoint, after the outputs are written) and its directory if that
+    /// is left empty.
+    pub fn remove(self) {
+        let _ = std::fs::remove_file(&self.path);
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+
+    fn write_line(&self, value: &Value) -> Result<(), Error> {
+        let line = format!("{value}\n");
+        let mut file = self.writer.lock().map_err(|_| Error::Numerical {
+            point: "checkpoint".into(),
+            message: "a worker thread panicked while writing".into(),
+        })?;
+        // One write call per line: a kill leaves at most the last line cut short.
+        file.write_all(line.as_bytes()).map_err(|e| Error::Output {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })
+    }
+}
+
+impl YieldStore for YieldFile {
+    fn get(&self, key: &str) -> Option<Yields> {
+        self.stored.get(key).copied()
+    }
+
+    fn put(&self, key: &str, yields: &Yields) -> Result<(), Error> {
+        self.write_line(&json!({ "key": key, "yields": encode(yields) }))
+    }
+}
+
+/// A store made of several shard files, read-only (for merging).
+#[derive(Debug, Default)]
+pub struct MergedYields(pub HashMap<String, Yields>);
+
+impl YieldStore for MergedYields {
+    fn get(&self, key: &str) -> Option<Yields> {
+        self.0.get(key).copied()
+    }
+
+    fn put(&self, _key: &str, _yields: &Yields) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(x: f64) -> Yields {
+        Yields {
+            annihilation: Estimate {
+                value: x,
+                error: x * 1e-7,
+                evaluations: 315,
+                converged: true,
+            },
+            bremsstrahlung: Estimate {
+                value: 1.0 / 3.0 + x,
+                error: 0.0,
+                evaluations: 0,
+                converged: false,
+            },
+        }
+    }
+
+    #[test]
+    fn yields_round_trip_exactly_and_a_cut_line_is_dropped() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("c.jsonl");
+        let run = json!({"scenario": "x"});
+        let (file, reused) = YieldFile::open(&path, &run).expect("open");
+        assert_eq!(reused, 0);
+        file.put("a", &sample(0.1 + 0.2)).expect("put");
+        file.put("b", &sample(f64::MIN_POSITIVE)).expect("put");
+        drop(file);
+        // A kill in the middle of a line.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("append");
+        write!(f, "{{\"key\": \"c\", \"yiel").expect("write");
+        drop(f);
+
+        let (file, reused) = YieldFile::open(&path, &run).expect("reopen");
+        assert_eq!(reused, 2);
+        assert_eq!(file.get("a"), Some(sample(0.1 + 0.2)));
+        assert_eq!(file.get("b"), Some(sample(f64::MIN_POSITIVE)));
+        assert_eq!(file.get("c"), None);
+        file.put("c", &sample(2.0)).expect("put after the cut");
+        drop(file);
+        assert_eq!(read(&path).expect("read").units.len(), 3);
+
+        // Another run starts afresh.
+        let (_, reused) = YieldFile::open(&path, &json!({"scenario": "y"})).expect("open");
+        assert_eq!(reused, 0);
+    }
+}
