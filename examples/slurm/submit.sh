@@ -1,0 +1,17 @@
+#!/bin/bash
+# Submits a sharded darksens scan and its merge to Slurm.
+#
+#   examples/slurm/submit.sh SCENARIO OUTDIR SHARDS [darksens scan options]
+#
+# e.g. examples/slurm/submit.sh configs/belle2_dp.toml results/ 8 --set model.alpha_d=0.1
+# Set DARKSENS to the binary's path if it is not on PATH on the compute nodes.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+scenario="$1"
+out="$2"
+shards="$3"
+shift 3
+name="$(basename "$scenario" .toml)"
+array=$(sbatch --parsable --array=1-"$shards" "$here/scan_array.sbatch" "$scenario" "$out" "$@")
+merge=$(sbatch --parsable --dependency=afterok:"$array" "$here/merge.sbatch" "$out" "$name" "$shards")
+echo "scan array job $array ($shards tasks), merge job $merge; results in $out"
