@@ -7,12 +7,15 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(scenario limit_file)
+[ ${#targets[@]} -eq 0 ] && targets=(scenario limit_file spectrum_files)
 
-mkdir -p corpus/scenario corpus/limit_file
+mkdir -p corpus/scenario corpus/limit_file corpus/spectrum_files
 cp ../configs/*.toml corpus/scenario/
 find ../tests/bad_inputs -name '*.toml' -exec cp {} corpus/scenario/ \; 2>/dev/null || true
 cp ../limits/darkcast/original/*.lmt corpus/limit_file/
+mkdir -p corpus/spectrum_files
+for f in ../tests/bad_inputs/files/*.lhe; do { printf '\001'; cat "$f"; } > "corpus/spectrum_files/$(basename "$f")"; done
+for f in ../tests/bad_inputs/files/spectrum_*.csv; do { printf '\000'; cat "$f"; } > "corpus/spectrum_files/$(basename "$f")"; done
 
 # Exit code 3: the targets do not build here (a toolchain problem, not a finding).
 if ! cargo +nightly fuzz build -O >/tmp/darksens-fuzz-build.log 2>&1; then

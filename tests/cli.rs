@@ -120,6 +120,7 @@ fn explain_json_has_every_interface_key() {
         .clone();
     let json: serde_json::Value = serde_json::from_slice(&output).expect("json");
     for key in [
+        "sigma_source_pb",
         "sigma_bhabha_pb",
         "n_positrons",
         "e_min_gev",
@@ -138,6 +139,7 @@ fn explain_json_has_every_interface_key() {
             "{key} missing or not a number"
         );
     }
+    assert_eq!(json["sigma_source_pb"], json["sigma_bhabha_pb"]);
     let n_required = json["n_required"].as_f64().unwrap_or_default();
     let total = json["n_ann_per_eps2"].as_f64().unwrap_or_default()
         + json["n_brem_per_eps2"].as_f64().unwrap_or_default();

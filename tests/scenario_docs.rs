@@ -24,6 +24,17 @@ fn full_sample() -> RawScenario {
             theta_min_deg: Some(32.2),
             theta_max_deg: Some(128.7),
             particle: Some(Incident::Positron),
+            spectrum: Some(toml::Value::Table(
+                [
+                    ("table", toml::Value::String("s.csv".into())),
+                    ("lhe", toml::Value::String("e.lhe".into())),
+                    ("bins", toml::Value::Integer(40)),
+                    ("min_energy_gev", toml::Value::Float(2.0)),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            )),
             beam_energy_gev: Some(100.0),
             electrons_on_target: Some(1e11),
             efficiency: Some(0.5),

@@ -5,7 +5,7 @@ use darksens::error::Error;
 use darksens::limits::scan::Calculator;
 use darksens::output::format_number;
 use darksens::scenario::ScenarioDocument;
-use darksens::sources::Source;
+use darksens::sources::{PositronSpectrum, Source};
 use darksens::units::PICOBARN_CM2;
 
 /// Options of `darksens explain`.
@@ -41,28 +41,38 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let source = &search.setup().source;
     let background = calculator.background();
     let mut values: Vec<(&str, f64, &str)> = match source {
-        Source::Collider { spectrum, .. } => vec![
-            (
-                "sigma_bhabha_pb",
+        Source::Collider { spectrum, .. } => {
+            let mut values = vec![(
+                "sigma_source_pb",
                 spectrum.sigma_cm2() / PICOBARN_CM2,
-                "Bhabha cross section in the window [DPT Eq. 2.2]",
-            ),
-            (
-                "n_positrons",
-                search.n_incident(),
-                "particles entering the target, L sigma",
-            ),
-            (
-                "e_min_gev",
-                spectrum.e_min_gev(),
-                "lowest energy in the window",
-            ),
-            (
-                "e_max_gev",
-                spectrum.e_max_gev(),
-                "highest energy in the window",
-            ),
-        ],
+                "cross section of the selected particles after cuts",
+            )];
+            if let PositronSpectrum::Bhabha(_) = spectrum {
+                values.push((
+                    "sigma_bhabha_pb",
+                    spectrum.sigma_cm2() / PICOBARN_CM2,
+                    "Bhabha cross section in the window [DPT Eq. 2.2]",
+                ));
+            }
+            values.extend([
+                (
+                    "n_positrons",
+                    search.n_incident(),
+                    "particles entering the target, L sigma",
+                ),
+                (
+                    "e_min_gev",
+                    spectrum.e_min_gev(),
+                    "lowest energy in the window",
+                ),
+                (
+                    "e_max_gev",
+                    spectrum.e_max_gev(),
+                    "highest energy in the window",
+                ),
+            ]);
+            values
+        }
         Source::Beam(beam) => vec![
             ("beam_energy_gev", beam.energy_gev, "beam energy"),
             (

@@ -536,18 +536,8 @@ pub(super) fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: 
     // The kinematic window of resonant annihilation on atomic electrons, m = sqrt(2 m_e E_A'),
     // for E_A' from (1 - f) E_min to E_max + m_e.
     let windows = if mass_scan {
-        let (e_lo, e_hi) = match s.source {
-            SourceConfig::Collider {
-                collider,
-                theta_min_deg,
-                theta_max_deg,
-                ..
-            } => (
-                collider.lab_energy_at_angle_gev(theta_max_deg.to_radians()),
-                collider.lab_energy_at_angle_gev(theta_min_deg.to_radians()),
-            ),
-            SourceConfig::Beam(beam) => (beam.energy_gev, beam.energy_gev),
-        };
+        let source = darksens::limits::scan::setup_of(s).source;
+        let (e_lo, e_hi) = (source.e_min_gev(), source.e_max_gev());
         let me = darksens::units::ELECTRON_MASS_GEV;
         let mass = |e_aprime: f64| (2.0 * me * e_aprime).sqrt() / GEV_PER_MEV;
         vec![(

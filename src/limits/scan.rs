@@ -11,8 +11,8 @@ use crate::error::Error;
 use crate::limits::statistics::Counting;
 use crate::limits::{LimitCriterion, epsilon_limit};
 use crate::models::Mediator;
-use crate::scenario::SourceConfig;
 use crate::scenario::{Curve, MASS_KEY, Scan, Scenario};
+use crate::scenario::{SourceConfig, SpectrumConfig};
 use crate::showers::track_length::Incident;
 use crate::sources::{BhabhaSpectrum, PositronSpectrum, Source};
 use crate::units::GEV_PER_MEV;
@@ -79,25 +79,32 @@ impl PointResult {
 #[must_use]
 pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
     let t = &scenario.target;
-    let source = match scenario.source {
+    let source = match &scenario.source {
         SourceConfig::Collider {
-            collider,
+            spectrum,
             luminosity_ab,
-            theta_min_deg,
-            theta_max_deg,
             particle,
         } => {
-            let (lo, hi) = (theta_min_deg.to_radians(), theta_max_deg.to_radians());
-            let spectrum = match particle {
-                Incident::Positron => BhabhaSpectrum::new(collider, lo, hi),
-                Incident::Electron => BhabhaSpectrum::electrons(collider, lo, hi),
+            let spectrum = match spectrum {
+                SpectrumConfig::Bhabha {
+                    collider,
+                    theta_min_deg,
+                    theta_max_deg,
+                } => {
+                    let (lo, hi) = (theta_min_deg.to_radians(), theta_max_deg.to_radians());
+                    PositronSpectrum::Bhabha(match particle {
+                        Incident::Positron => BhabhaSpectrum::new(*collider, lo, hi),
+                        Incident::Electron => BhabhaSpectrum::electrons(*collider, lo, hi),
+                    })
+                }
+                SpectrumConfig::Tabulated(table) => PositronSpectrum::Tabulated(table.clone()),
             };
             Source::Collider {
-                spectrum: PositronSpectrum::Bhabha(spectrum),
-                luminosity_ab,
+                spectrum,
+                luminosity_ab: *luminosity_ab,
             }
         }
-        SourceConfig::Beam(beam) => Source::Beam(beam),
+        SourceConfig::Beam(beam) => Source::Beam(*beam),
     };
     ThickTargetSetup {
         source,

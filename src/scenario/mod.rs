@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 pub use raw::OverlayStyle;
 pub use validate::{
     BackgroundConfig, MASS_KEY, ModelConfig, OutputConfig, Overlay, Scan, Scenario, SourceConfig,
-    TargetConfig,
+    SpectrumConfig, TargetConfig,
 };
 
 /// A `--set key=value` override.

@@ -120,6 +120,9 @@ pub struct RawSource {
     /// Collider: the selected final-state particle (`"positron"`, or `"electron"` for the
     /// control sample).
     pub particle: Option<crate::showers::track_length::Incident>,
+    /// Collider: the spectrum, `"bhabha"` (default), `{ table = "file.csv" }` or
+    /// `{ lhe = "events.lhe", bins = 40, min_energy_gev = 0.0 }` (checked in validation).
+    pub spectrum: Option<toml::Value>,
     /// Beam: energy, GeV.
     pub beam_energy_gev: Option<f64>,
     /// Beam: electrons on target.

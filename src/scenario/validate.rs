@@ -11,7 +11,8 @@ use crate::limits::published::PublishedLimit;
 use crate::materials::Material;
 use crate::models::MediatorKind;
 use crate::showers::track_length::Incident;
-use crate::sources::{AsymmetricCollider, Beam};
+use crate::sources::lhe::{LheSelection, read_spectrum};
+use crate::sources::{AsymmetricCollider, Beam, TabulatedSpectrum};
 use std::path::{Path, PathBuf};
 
 /// A validation failure: the key, what is wrong, and how to fix it.
@@ -68,19 +69,31 @@ pub struct Overlay {
     pub limit: PublishedLimit,
 }
 
-/// `[source]`, checked.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SourceConfig {
-    /// Particles selected from Bhabha scattering at a collider.
-    Collider {
+/// The spectrum of a collider source, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpectrumConfig {
+    /// Analytic Bhabha scattering in a lab polar-angle window [DPT Eq. 2.1-2.2].
+    Bhabha {
         /// Beams.
         collider: AsymmetricCollider,
-        /// Integrated luminosity, ab^-1.
-        luminosity_ab: f64,
         /// Lab polar-angle window, degrees.
         theta_min_deg: f64,
         /// Lab polar-angle window, degrees.
         theta_max_deg: f64,
+    },
+    /// Numbers after cuts: a CSV table, or the histogram of a Les Houches event file.
+    Tabulated(TabulatedSpectrum),
+}
+
+/// `[source]`, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceConfig {
+    /// Particles selected from the collisions of a collider.
+    Collider {
+        /// Their spectrum.
+        spectrum: SpectrumConfig,
+        /// Integrated luminosity, ab^-1.
+        luminosity_ab: f64,
         /// The selected final-state particle.
         particle: Incident,
     },
@@ -218,7 +231,7 @@ pub(crate) fn validate(
     base_dir: &Path,
 ) -> Result<Scenario, Invalid> {
     let title = raw.title.clone().unwrap_or_else(|| name.to_string());
-    let source = validate_source(raw)?;
+    let source = validate_source(raw, base_dir)?;
     let target = validate_target(raw)?;
     let model = validate_model(raw)?;
     let background = validate_background(raw)?;
@@ -278,10 +291,10 @@ fn unused(key: &str, present: bool, kind: &str) -> Result<(), Invalid> {
     }
 }
 
-fn validate_source(raw: &RawScenario) -> Result<SourceConfig, Invalid> {
+fn validate_source(raw: &RawScenario, base_dir: &Path) -> Result<SourceConfig, Invalid> {
     let s = &raw.source;
     match s.kind {
-        SourceKind::ColliderBhabha => validate_collider(s),
+        SourceKind::ColliderBhabha => validate_collider(s, base_dir),
         SourceKind::ElectronBeam => {
             let kind = "electron-beam";
             unused(
@@ -298,6 +311,7 @@ fn validate_source(raw: &RawScenario) -> Result<SourceConfig, Invalid> {
             unused("source.theta_min_deg", s.theta_min_deg.is_some(), kind)?;
             unused("source.theta_max_deg", s.theta_max_deg.is_some(), kind)?;
             unused("source.particle", s.particle.is_some(), kind)?;
+            unused("source.spectrum", s.spectrum.is_some(), kind)?;
             let energy_gev = required(
                 "source.beam_energy_gev",
                 s.beam_energy_gev,
@@ -327,7 +341,97 @@ fn validate_source(raw: &RawScenario) -> Result<SourceConfig, Invalid> {
     }
 }
 
-fn validate_collider(s: &super::raw::RawSource) -> Result<SourceConfig, Invalid> {
+/// The spectrum choices of `source.spectrum`.
+enum SpectrumChoice {
+    Bhabha,
+    Table(String),
+    Lhe {
+        file: String,
+        bins: usize,
+        min_energy_gev: f64,
+    },
+}
+
+fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, Invalid> {
+    let key = "source.spectrum";
+    let hint = "\"bhabha\" (the default), { table = \"spectrum.csv\" } or { lhe = \"events.lhe\", bins = 40 }";
+    let Some(value) = value else {
+        return Ok(SpectrumChoice::Bhabha);
+    };
+    match value {
+        toml::Value::String(name) if name == "bhabha" => Ok(SpectrumChoice::Bhabha),
+        toml::Value::String(name) => Err(invalid(key, format!("unknown spectrum '{name}'"), hint)),
+        toml::Value::Table(t) => {
+            let allowed: &[&str] = if t.contains_key("lhe") {
+                &["lhe", "bins", "min_energy_gev"]
+            } else {
+                &["table"]
+            };
+            if let Some(extra) = t.keys().find(|k| !allowed.contains(&k.as_str())) {
+                return Err(invalid(
+                    &format!("{key}.{extra}"),
+                    format!("unknown key; this spectrum takes {}", allowed.join(", ")),
+                    hint,
+                ));
+            }
+            let text = |k: &str| -> Result<Option<String>, Invalid> {
+                match t.get(k) {
+                    None => Ok(None),
+                    Some(toml::Value::String(v)) => Ok(Some(v.clone())),
+                    Some(other) => Err(invalid(
+                        &format!("{key}.{k}"),
+                        format!("must be a file name in quotes, got {other}"),
+                        hint,
+                    )),
+                }
+            };
+            if let Some(file) = text("table")? {
+                return Ok(SpectrumChoice::Table(file));
+            }
+            let Some(file) = text("lhe")? else {
+                return Err(invalid(key, "a table needs 'table' or 'lhe'", hint));
+            };
+            let bins = match t.get("bins") {
+                None => 40,
+                Some(toml::Value::Integer(n)) if (2..=100_000).contains(n) => {
+                    usize::try_from(*n).unwrap_or(40)
+                }
+                Some(other) => {
+                    return Err(invalid(
+                        &format!("{key}.bins"),
+                        format!("must be a whole number from 2 to 100000, got {other}"),
+                        "the number of histogram bins between the lowest and highest selected energy (default 40)",
+                    ));
+                }
+            };
+            let min_energy_gev = match t.get("min_energy_gev") {
+                None => 0.0,
+                Some(v) => match v.as_float().or_else(|| v.as_integer().map(|i| i as f64)) {
+                    Some(e) if e.is_finite() && e >= 0.0 => e,
+                    _ => {
+                        return Err(invalid(
+                            &format!("{key}.min_energy_gev"),
+                            format!("must be a non-negative number of GeV, got {v}"),
+                            "the smallest energy of a selected particle",
+                        ));
+                    }
+                },
+            };
+            Ok(SpectrumChoice::Lhe {
+                file,
+                bins,
+                min_energy_gev,
+            })
+        }
+        other => Err(invalid(
+            key,
+            format!("must be a name or a table, got {other}"),
+            hint,
+        )),
+    }
+}
+
+fn validate_collider(s: &super::raw::RawSource, base_dir: &Path) -> Result<SourceConfig, Invalid> {
     let kind = "collider-bhabha";
     unused("source.beam_energy_gev", s.beam_energy_gev.is_some(), kind)?;
     unused(
@@ -336,6 +440,134 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceConfig, Invalid>
         kind,
     )?;
     unused("source.efficiency", s.efficiency.is_some(), kind)?;
+    let luminosity_ab = required(
+        "source.luminosity_ab",
+        s.luminosity_ab,
+        "ab^-1",
+        "the integrated luminosity (50 ab^-1 for Belle II)",
+    )?;
+    let particle = s.particle.unwrap_or(Incident::Positron);
+    let choice = spectrum_choice(s.spectrum.as_ref())?;
+    let spectrum = match choice {
+        SpectrumChoice::Table(file) => {
+            let why = "a table is the spectrum after all cuts";
+            for (key, present) in [
+                (
+                    "source.electron_energy_gev",
+                    s.electron_energy_gev.is_some(),
+                ),
+                (
+                    "source.positron_energy_gev",
+                    s.positron_energy_gev.is_some(),
+                ),
+                ("source.theta_min_deg", s.theta_min_deg.is_some()),
+                ("source.theta_max_deg", s.theta_max_deg.is_some()),
+            ] {
+                if present {
+                    return Err(invalid(
+                        key,
+                        format!("is not used with spectrum = {{ table = ... }}: {why}"),
+                        "remove it (the table's energies and cross section describe the source)",
+                    ));
+                }
+            }
+            let table = TabulatedSpectrum::read_csv(
+                &base_dir.join(&file),
+                particle == Incident::Electron,
+            )
+            .map_err(|m| invalid("source.spectrum.table", m, "paths are relative to the scenario file's directory; columns energy_gev,dsigma_de_pb_per_gev"))?;
+            SpectrumConfig::Tabulated(table)
+        }
+        SpectrumChoice::Bhabha => {
+            let (collider, lo, hi) = beams_and_window(s)?;
+            SpectrumConfig::Bhabha {
+                collider,
+                theta_min_deg: lo,
+                theta_max_deg: hi,
+            }
+        }
+        SpectrumChoice::Lhe {
+            file,
+            bins,
+            min_energy_gev,
+        } => {
+            for (key, present) in [
+                (
+                    "source.electron_energy_gev",
+                    s.electron_energy_gev.is_some(),
+                ),
+                (
+                    "source.positron_energy_gev",
+                    s.positron_energy_gev.is_some(),
+                ),
+            ] {
+                if present {
+                    return Err(invalid(
+                        key,
+                        "is not used with spectrum = { lhe = ... }: the event file holds the beams",
+                        "remove it",
+                    ));
+                }
+            }
+            let (lo, hi) = window(s)?;
+            let selection = LheSelection {
+                pdg: if particle == Incident::Electron {
+                    11
+                } else {
+                    -11
+                },
+                theta_min_rad: lo.to_radians(),
+                theta_max_rad: hi.to_radians(),
+                min_energy_gev,
+                bins,
+            };
+            let read = read_spectrum(&base_dir.join(&file), &selection).map_err(|m| {
+                invalid(
+                    "source.spectrum.lhe",
+                    m,
+                    "paths are relative to the scenario file's directory; .lhe or .lhe.gz as MadGraph writes them",
+                )
+            })?;
+            SpectrumConfig::Tabulated(read.spectrum)
+        }
+    };
+    Ok(SourceConfig::Collider {
+        spectrum,
+        luminosity_ab,
+        particle,
+    })
+}
+
+/// The lab polar-angle window of the selected particle, degrees.
+fn window(s: &super::raw::RawSource) -> Result<(f64, f64), Invalid> {
+    let angle = |key: &str, v: Option<f64>| -> Result<f64, Invalid> {
+        let meaning =
+            "the lab polar angle of the selected particle, from the electron beam direction";
+        let v = v.ok_or_else(|| invalid(key, "is required for this source kind", meaning))?;
+        if v.is_finite() && v > 0.0 && v < 180.0 {
+            Ok(v)
+        } else {
+            Err(invalid(
+                key,
+                format!("must lie strictly between 0 and 180 degrees, got {v}"),
+                meaning,
+            ))
+        }
+    };
+    let lo = angle("source.theta_min_deg", s.theta_min_deg)?;
+    let hi = angle("source.theta_max_deg", s.theta_max_deg)?;
+    if lo >= hi {
+        return Err(invalid(
+            "source.theta_min_deg",
+            format!("theta_min_deg ({lo}) must be below theta_max_deg ({hi})"),
+            "the ECL barrel is 32.2 to 128.7 degrees",
+        ));
+    }
+    Ok((lo, hi))
+}
+
+/// The beams of an asymmetric collider and the polar-angle window.
+fn beams_and_window(s: &super::raw::RawSource) -> Result<(AsymmetricCollider, f64, f64), Invalid> {
     let e_minus = required(
         "source.electron_energy_gev",
         s.electron_energy_gev,
@@ -364,45 +596,15 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceConfig, Invalid>
             "swap the energies and mirror the angular window (theta -> 180 - theta)",
         ));
     }
-    let luminosity_ab = required(
-        "source.luminosity_ab",
-        s.luminosity_ab,
-        "ab^-1",
-        "the integrated luminosity (50 ab^-1 for Belle II)",
-    )?;
-    let angle = |key: &str, v: Option<f64>| -> Result<f64, Invalid> {
-        let meaning =
-            "the lab polar angle of the selected particle, from the electron beam direction";
-        let v = v.ok_or_else(|| invalid(key, "is required for this source kind", meaning))?;
-        if v.is_finite() && v > 0.0 && v < 180.0 {
-            Ok(v)
-        } else {
-            Err(invalid(
-                key,
-                format!("must lie strictly between 0 and 180 degrees, got {v}"),
-                meaning,
-            ))
-        }
-    };
-    let lo = angle("source.theta_min_deg", s.theta_min_deg)?;
-    let hi = angle("source.theta_max_deg", s.theta_max_deg)?;
-    if lo >= hi {
-        return Err(invalid(
-            "source.theta_min_deg",
-            format!("theta_min_deg ({lo}) must be below theta_max_deg ({hi})"),
-            "the ECL barrel is 32.2 to 128.7 degrees",
-        ));
-    }
-    Ok(SourceConfig::Collider {
-        collider: AsymmetricCollider {
+    let (lo, hi) = window(s)?;
+    Ok((
+        AsymmetricCollider {
             electron_energy_gev: e_minus,
             positron_energy_gev: e_plus,
         },
-        luminosity_ab,
-        theta_min_deg: lo,
-        theta_max_deg: hi,
-        particle: s.particle.unwrap_or(Incident::Positron),
-    })
+        lo,
+        hi,
+    ))
 }
 
 fn validate_target(raw: &RawScenario) -> Result<TargetConfig, Invalid> {

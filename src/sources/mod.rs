@@ -1,18 +1,23 @@
 //! Sources of the particles that hit the target: a collider spectrum (Bhabha scattering at an
 //! asymmetric collider, [`bhabha`]) or a mono-energetic beam (NA64).
 //!
-//! The collider spectrum is an enum so that tabulated spectra, Les Houches event files and
-//! radiative Bhabha scattering can join it.
+//! The collider spectrum is analytic Bhabha scattering or numbers: a table, the histogram of a
+//! Les Houches event file, or the spectrum of the built-in radiative Bhabha generator.
 
 pub mod bhabha;
+pub mod lhe;
+pub mod tabulated;
 
 pub use bhabha::{AsymmetricCollider, BhabhaSpectrum};
+pub use tabulated::TabulatedSpectrum;
 
 /// A positron energy spectrum in the lab frame: events per GeV once multiplied by luminosity.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PositronSpectrum {
     /// Analytic Bhabha scattering in a polar-angle window [DPT Eq. 2.1-2.2].
     Bhabha(BhabhaSpectrum),
+    /// Numbers: a table, an event file's histogram, the built-in generator's spectrum.
+    Tabulated(TabulatedSpectrum),
 }
 
 impl PositronSpectrum {
@@ -21,6 +26,7 @@ impl PositronSpectrum {
     pub fn dsigma_de_cm2_per_gev(&self, energy_gev: f64) -> f64 {
         match self {
             Self::Bhabha(b) => b.dsigma_de_cm2_per_gev(energy_gev),
+            Self::Tabulated(t) => t.dsigma_de_cm2_per_gev(energy_gev),
         }
     }
 
@@ -29,6 +35,7 @@ impl PositronSpectrum {
     pub fn sigma_cm2(&self) -> f64 {
         match self {
             Self::Bhabha(b) => b.sigma_cm2(),
+            Self::Tabulated(t) => t.sigma_cm2(),
         }
     }
 
@@ -37,6 +44,7 @@ impl PositronSpectrum {
     pub fn e_min_gev(&self) -> f64 {
         match self {
             Self::Bhabha(b) => b.e_min_gev(),
+            Self::Tabulated(t) => t.e_min_gev(),
         }
     }
 
@@ -45,6 +53,7 @@ impl PositronSpectrum {
     pub fn e_max_gev(&self) -> f64 {
         match self {
             Self::Bhabha(b) => b.e_max_gev(),
+            Self::Tabulated(t) => t.e_max_gev(),
         }
     }
 
@@ -53,6 +62,7 @@ impl PositronSpectrum {
     pub fn selects_electrons(&self) -> bool {
         match self {
             Self::Bhabha(b) => b.selects_electrons(),
+            Self::Tabulated(t) => t.selects_electrons(),
         }
     }
 }

@@ -1,0 +1,537 @@
+//! Les Houches Event files (hep-ph/0609017), as MadGraph writes them: reading a positron
+//! spectrum from one, and writing one (the built-in radiative Bhabha generator's events).
+//!
+//! Reading keeps the final-state particles (`ISTUP = 1`) of the selected species (PDG -11 for
+//! positrons, 11 for electrons) whose lab polar angle, measured from the electron beam, lies in
+//! the scenario's window and whose energy passes its cut, and histograms them:
+//! `dsigma/dE = sigma (sum of selected weights in the bin) / (sum of all weights) / width`, with
+//! `sigma` the sum of `XSECUP` of the `<init>` block (pb). The spectrum handed to the physics is
+//! the linear interpolant through the bin centres (flat over the outer half bins), scaled so that
+//! it integrates to the selected cross section. If the file's first beam (`IDBMUP(1)`, along +z)
+//! is the positron, z is mirrored so that +z is the electron beam as everywhere in darksens.
+
+use super::tabulated::TabulatedSpectrum;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+
+/// What to select from an event file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LheSelection {
+    /// PDG code of the selected particle (-11 positron, 11 electron).
+    pub pdg: i64,
+    /// Lab polar-angle window from the electron beam, radians.
+    pub theta_min_rad: f64,
+    /// See `theta_min_rad`.
+    pub theta_max_rad: f64,
+    /// Smallest energy kept, GeV.
+    pub min_energy_gev: f64,
+    /// Number of histogram bins.
+    pub bins: usize,
+}
+
+/// A spectrum read from an event file, with what the reading found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LheSpectrum {
+    /// The spectrum.
+    pub spectrum: TabulatedSpectrum,
+    /// Cross section of the file (sum of `XSECUP`), pb.
+    pub sigma_file_pb: f64,
+    /// Cross section of the selected particles, pb.
+    pub sigma_selected_pb: f64,
+    /// Events read.
+    pub events: usize,
+    /// Particles selected.
+    pub selected: usize,
+    /// Histogram range, GeV.
+    pub range_gev: (f64, f64),
+}
+
+/// One event: its weight and final-state particles `(pdg, px, py, pz, E)` in GeV.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LheEvent {
+    /// `XWGTUP`.
+    pub weight: f64,
+    /// Final-state particles.
+    pub particles: Vec<(i64, [f64; 4])>,
+}
+
+/// The `<init>` block: beams and cross section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LheInit {
+    /// PDG codes of beam 1 (along +z) and beam 2.
+    pub beams: [i64; 2],
+    /// Beam energies, GeV.
+    pub energies_gev: [f64; 2],
+    /// Cross section and its error, pb (summed over processes).
+    pub sigma_pb: f64,
+    /// See `sigma_pb`.
+    pub sigma_error_pb: f64,
+}
+
+fn open(path: &Path) -> Result<Box<dyn BufRead>, String> {
+    let name = path.display();
+    if path.is_dir() {
+        return Err(format!("'{name}' is a directory, not an event file"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read '{name}': {e}"))?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
+            file,
+        ))))
+    } else {
+        Ok(Box::new(BufReader::new(file)))
+    }
+}
+
+/// Reads every event of a file, calling `each` on it.
+///
+/// # Errors
+/// A message naming the file and line for anything that is not a Les Houches event file: no
+/// `<LesHouchesEvents>` tag, a missing or malformed `<init>` block, an event whose lines are not
+/// numbers or fewer than it announces, a file that ends inside an event, or no event at all.
+pub fn read_events(path: &Path, each: impl FnMut(&LheEvent)) -> Result<(LheInit, usize), String> {
+    parse_events(open(path)?, &path.display().to_string(), each)
+}
+
+/// As [`read_events`], from a reader (`name` names it in messages).
+///
+/// # Errors
+/// As [`read_events`].
+pub fn parse_events(
+    reader: impl BufRead,
+    name: &str,
+    mut each: impl FnMut(&LheEvent),
+) -> Result<(LheInit, usize), String> {
+    let name = name.to_string();
+    let mut lines = reader.lines().enumerate().map(|(k, l)| {
+        l.map(|text| (k + 1, text))
+            .map_err(|e| format!("{name}:{}: cannot read: {e}", k + 1))
+    });
+    let fail = |line: usize, message: &str| format!("{name}:{line}: {message}");
+    let numbers = |line: usize, text: &str, what: &str| -> Result<Vec<f64>, String> {
+        text.split_whitespace()
+            .map(|f| {
+                f.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| fail(line, &format!("{what}: '{f}' is not a finite number")))
+            })
+            .collect()
+    };
+    let mut started = false;
+    let mut init: Option<LheInit> = None;
+    let mut events = 0;
+    let mut last_line = 0;
+    while let Some(item) = lines.next() {
+        let (line, text) = item?;
+        last_line = line;
+        let t = text.trim();
+        if t.starts_with("<LesHouchesEvents") {
+            started = true;
+        } else if t.starts_with("<init") {
+            if !started {
+                return Err(fail(
+                    line,
+                    "<init> before <LesHouchesEvents>: not a Les Houches event file",
+                ));
+            }
+            let (l1, first) = lines
+                .next()
+                .ok_or_else(|| fail(line, "the file ends inside <init>"))??;
+            let head = numbers(l1, &first, "<init> beam line")?;
+            if head.len() != 10 {
+                return Err(fail(
+                    l1,
+                    &format!(
+                        "<init> beam line: expected 10 numbers (IDBMUP EBMUP PDFGUP PDFSUP IDWTUP NPRUP), got {}",
+                        head.len()
+                    ),
+                ));
+            }
+            let processes = head[9];
+            if !(processes >= 1.0 && processes.fract() == 0.0) {
+                return Err(fail(
+                    l1,
+                    &format!("<init>: NPRUP must be a positive whole number, got {processes}"),
+                ));
+            }
+            let (mut sigma, mut error2) = (0.0, 0.0);
+            for _ in 0..processes as usize {
+                let (lp, text) = lines
+                    .next()
+                    .ok_or_else(|| fail(l1, "the file ends inside <init>"))??;
+                let p = numbers(lp, &text, "<init> process line")?;
+                if p.len() < 4 {
+                    return Err(fail(
+                        lp,
+                        "<init> process line: expected XSECUP XERRUP XMAXUP LPRUP",
+                    ));
+                }
+                if p[0] < 0.0 {
+                    return Err(fail(
+                        lp,
+                        &format!("<init>: the cross section XSECUP is negative ({})", p[0]),
+                    ));
+                }
+                sigma += p[0];
+                error2 += p[1] * p[1];
+            }
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "PDG codes are small integers"
+            )]
+            let beams = [head[0] as i64, head[1] as i64];
+            init = Some(LheInit {
+                beams,
+                energies_gev: [head[2], head[3]],
+                sigma_pb: sigma,
+                sigma_error_pb: error2.sqrt(),
+            });
+        } else if t.starts_with("<event") {
+            if init.is_none() {
+                return Err(fail(line, "<event> before the <init> block"));
+            }
+            let (lh, head) = lines
+                .next()
+                .ok_or_else(|| fail(line, "the file ends inside an <event>"))??;
+            let h = numbers(lh, &head, "event header")?;
+            if h.len() < 3 || h[0] < 1.0 || h[0].fract() != 0.0 {
+                return Err(fail(
+                    lh,
+                    "event header: expected NUP IDPRUP XWGTUP SCALUP AQEDUP AQCDUP",
+                ));
+            }
+            let mut event = LheEvent {
+                weight: h[2],
+                particles: Vec::new(),
+            };
+            for _ in 0..h[0] as usize {
+                let (lp, text) = lines
+                    .next()
+                    .ok_or_else(|| fail(lh, "the file ends inside an <event>"))??;
+                if text.trim_start().starts_with('<') {
+                    return Err(fail(
+                        lp,
+                        &format!("the event announces {} particles but has fewer", h[0]),
+                    ));
+                }
+                let p = numbers(lp, &text, "particle line")?;
+                if p.len() < 13 {
+                    return Err(fail(
+                        lp,
+                        &format!(
+                            "particle line: expected 13 numbers (IDUP ISTUP MOTHUP ICOLUP PUP VTIMUP SPINUP), got {}",
+                            p.len()
+                        ),
+                    ));
+                }
+                if p[1] == 1.0 {
+                    #[expect(
+                        clippy::cast_possible_truncation,
+                        reason = "PDG codes are small integers"
+                    )]
+                    event
+                        .particles
+                        .push((p[0] as i64, [p[6], p[7], p[8], p[9]]));
+                }
+            }
+            // Optional lines (reweighting blocks, comments) up to the closing tag.
+            loop {
+                let (lc, text) = lines
+                    .next()
+                    .ok_or_else(|| fail(lh, "the file ends inside an <event> (no </event>)"))??;
+                let t = text.trim();
+                if t.starts_with("</event") {
+                    break;
+                }
+                if t.starts_with("<event") {
+                    return Err(fail(lc, "a new <event> before </event>"));
+                }
+            }
+            each(&event);
+            events += 1;
+        }
+    }
+    let init = match (started, init) {
+        (false, _) => {
+            return Err(format!(
+                "{name}: no <LesHouchesEvents> tag: not a Les Houches event file"
+            ));
+        }
+        (true, None) => return Err(format!("{name}: no <init> block")),
+        (true, Some(init)) => init,
+    };
+    if events == 0 {
+        return Err(format!("{name}:{last_line}: the file has no <event>"));
+    }
+    Ok((init, events))
+}
+
+/// Reads the spectrum of the selected particle from an event file.
+///
+/// # Errors
+/// As [`read_events`], and no selected particle or zero total weight.
+pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectrum, String> {
+    let name = path.display().to_string();
+    let mut total_weight = 0.0;
+    // (weight, energy, cosine of the polar angle along the file's +z) of every candidate.
+    let mut candidates: Vec<(f64, f64, f64)> = Vec::new();
+    let (init, events) = read_events(path, |event| {
+        total_weight += event.weight;
+        for (pdg, p) in &event.particles {
+            if *pdg == selection.pdg {
+                let momentum = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
+                let cos = if momentum > 0.0 { p[2] / momentum } else { 1.0 };
+                candidates.push((event.weight, p[3], cos));
+            }
+        }
+    })?;
+    // darksens puts the electron beam along +z.
+    let flip = if init.beams[0] == -11 { -1.0 } else { 1.0 };
+    let kept: Vec<(f64, f64)> = candidates
+        .iter()
+        .filter(|(_, e, cos)| {
+            let theta = (flip * cos).clamp(-1.0, 1.0).acos();
+            *e >= selection.min_energy_gev
+                && theta >= selection.theta_min_rad
+                && theta <= selection.theta_max_rad
+        })
+        .map(|(w, e, _)| (*w, *e))
+        .collect();
+    if !(total_weight.is_finite() && total_weight > 0.0) {
+        return Err(format!(
+            "{name}: the event weights sum to {total_weight}; they must be positive"
+        ));
+    }
+    if kept.len() < 2 {
+        return Err(format!(
+            "{name}: {} particle(s) with PDG code {} pass the angular and energy cuts in {events} events; at least two are needed for a spectrum",
+            kept.len(),
+            selection.pdg
+        ));
+    }
+    let lo = kept.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = kept.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    if hi <= lo {
+        return Err(format!(
+            "{name}: every selected particle has the energy {lo} GeV; no spectrum can be made"
+        ));
+    }
+    let bins = selection.bins.max(1);
+    let width = (hi - lo) / bins as f64;
+    let mut sums = vec![0.0; bins];
+    for (w, e) in &kept {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a bin index in [0, bins)"
+        )]
+        let b = (((e - lo) / width) as usize).min(bins - 1);
+        sums[b] += w;
+    }
+    let sigma_selected_pb = init.sigma_pb * sums.iter().sum::<f64>() / total_weight;
+    let density: Vec<f64> = sums
+        .iter()
+        .map(|s| init.sigma_pb * s / total_weight / width)
+        .collect();
+    let mut points = vec![(lo, density[0])];
+    for (b, d) in density.iter().enumerate() {
+        points.push((lo + (b as f64 + 0.5) * width, *d));
+    }
+    points.push((hi, density[bins - 1]));
+    let raw = TabulatedSpectrum::from_points(&name, &points, selection.pdg == 11)?;
+    let scale = sigma_selected_pb / (raw.sigma_cm2() / crate::units::PICOBARN_CM2);
+    let scaled: Vec<(f64, f64)> = points.iter().map(|(e, d)| (*e, d * scale)).collect();
+    Ok(LheSpectrum {
+        spectrum: TabulatedSpectrum::from_points(
+            &format!("{name} ({} events, {bins} bins)", events),
+            &scaled,
+            selection.pdg == 11,
+        )?,
+        sigma_file_pb: init.sigma_pb,
+        sigma_selected_pb,
+        events,
+        selected: kept.len(),
+        range_gev: (lo, hi),
+    })
+}
+
+/// Writes events as a Les Houches event file (unweighted events carry weight `sigma/N`; massless
+/// external particles; the beams are the incoming particles).
+///
+/// # Errors
+/// If the file cannot be written.
+pub fn write_events(
+    out: &mut impl Write,
+    init: &LheInit,
+    generator: &str,
+    events: &[LheEvent],
+) -> std::io::Result<()> {
+    let out = &mut std::io::BufWriter::new(out);
+    writeln!(out, "<LesHouchesEvents version=\"3.0\">")?;
+    writeln!(out, "<header>\n<!-- written by {generator} -->\n</header>")?;
+    writeln!(out, "<init>")?;
+    writeln!(
+        out,
+        " {} {} {:.8e} {:.8e} 0 0 0 0 3 1",
+        init.beams[0], init.beams[1], init.energies_gev[0], init.energies_gev[1]
+    )?;
+    writeln!(
+        out,
+        " {:.8e} {:.8e} {:.8e} 1",
+        init.sigma_pb, init.sigma_error_pb, init.sigma_pb
+    )?;
+    writeln!(out, "</init>")?;
+    for event in events {
+        writeln!(out, "<event>")?;
+        writeln!(
+            out,
+            " {} 1 {:.8e} -1.0 7.2973525e-03 0.0",
+            event.particles.len() + 2,
+            event.weight
+        )?;
+        for (k, pdg) in init.beams.iter().enumerate() {
+            let sign = if k == 0 { 1.0 } else { -1.0 };
+            let e = init.energies_gev[k];
+            writeln!(
+                out,
+                " {pdg} -1 0 0 0 0 0.0 0.0 {:.10e} {:.10e} 0.0 0.0 9.0",
+                sign * e,
+                e
+            )?;
+        }
+        for (pdg, p) in &event.particles {
+            writeln!(
+                out,
+                " {pdg} 1 1 2 0 0 {:.10e} {:.10e} {:.10e} {:.10e} 0.0 0.0 9.0",
+                p[0], p[1], p[2], p[3]
+            )?;
+        }
+        writeln!(out, "</event>")?;
+    }
+    writeln!(out, "</LesHouchesEvents>")?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::PICOBARN_CM2;
+    use approx::assert_relative_eq;
+
+    fn event(pdg: i64, energy: f64, cos: f64) -> LheEvent {
+        let sin = (1.0 - cos * cos).sqrt();
+        LheEvent {
+            weight: 2.0,
+            particles: vec![
+                (pdg, [energy * sin, 0.0, energy * cos, energy]),
+                (22, [0.0, energy, 0.0, energy]),
+            ],
+        }
+    }
+
+    fn write(name: &str, init: &LheInit, events: &[LheEvent]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("darksens-lhe-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join(name);
+        let mut file = std::fs::File::create(&path).expect("file");
+        write_events(&mut file, init, "test", events).expect("write");
+        path
+    }
+
+    #[test]
+    fn written_events_read_back_into_the_right_histogram() {
+        let init = LheInit {
+            beams: [11, -11],
+            energies_gev: [7.0, 4.0],
+            sigma_pb: 100.0,
+            sigma_error_pb: 1.0,
+        };
+        // Four positrons at 3, 4, 5, 6 GeV in the barrel, one outside the window, one electron.
+        let events = vec![
+            event(-11, 3.0, 0.0),
+            event(-11, 4.0, 0.2),
+            event(-11, 5.0, -0.2),
+            event(-11, 6.0, 0.1),
+            event(-11, 5.5, 0.99),
+            event(11, 4.5, 0.0),
+        ];
+        let path = write("a.lhe", &init, &events);
+        let selection = LheSelection {
+            pdg: -11,
+            theta_min_rad: 32.2_f64.to_radians(),
+            theta_max_rad: 128.7_f64.to_radians(),
+            min_energy_gev: 0.0,
+            bins: 3,
+        };
+        let s = read_spectrum(&path, &selection).expect("reads");
+        assert_eq!((s.events, s.selected), (6, 4));
+        assert_relative_eq!(s.sigma_file_pb, 100.0);
+        // 4 of 6 equal weights selected.
+        assert_relative_eq!(s.sigma_selected_pb, 100.0 * 4.0 / 6.0, max_relative = 1e-12);
+        assert_relative_eq!(
+            s.spectrum.sigma_cm2() / PICOBARN_CM2,
+            s.sigma_selected_pb,
+            max_relative = 1e-12
+        );
+        assert_eq!(s.range_gev, (3.0, 6.0));
+        // An energy cut at 4.5 GeV keeps two.
+        let cut = LheSelection {
+            min_energy_gev: 4.5,
+            ..selection
+        };
+        assert_eq!(read_spectrum(&path, &cut).expect("reads").selected, 2);
+        // With the positron as beam 1 (along +z), z is mirrored: the same selection.
+        let flipped = LheInit {
+            beams: [-11, 11],
+            energies_gev: [4.0, 7.0],
+            ..init
+        };
+        let path = write("b.lhe", &flipped, &events);
+        assert_eq!(read_spectrum(&path, &selection).expect("reads").selected, 4);
+    }
+
+    #[test]
+    fn malformed_files_name_the_line() {
+        let dir = std::env::temp_dir().join(format!("darksens-lhe-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let check = |name: &str, text: &str, fragment: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("write");
+            let error = read_events(&path, |_| {}).expect_err("malformed");
+            assert!(error.contains(fragment), "{name}: {error}");
+        };
+        let init = "<LesHouchesEvents version=\"3.0\">\n<init>\n11 -11 7 4 0 0 0 0 3 1\n100 1 100 1\n</init>\n";
+        check("none.lhe", "hello\n", "no <LesHouchesEvents> tag");
+        check(
+            "noinit.lhe",
+            "<LesHouchesEvents>\n<event>\n",
+            "noinit.lhe:2: <event> before the <init> block",
+        );
+        check(
+            "short.lhe",
+            &format!("{init}<event>\n 3 1 1 0 0 0\n -11 1 1 2 0 0 1 0 1 2 0 0 9\n</event>\n"),
+            "short.lhe:9: the event announces 3 particles but has fewer",
+        );
+        check(
+            "text.lhe",
+            &format!("{init}<event>\n 1 1 1 0 0 0\n -11 1 1 2 0 0 x 0 1 2 0 0 9\n</event>\n"),
+            "text.lhe:8: particle line: 'x' is not a finite number",
+        );
+        check(
+            "cut.lhe",
+            &format!("{init}<event>\n 1 1 1 0 0 0\n -11 1 1 2 0 0 1 0 1 2 0 0 9\n"),
+            "the file ends inside an <event>",
+        );
+        check(
+            "empty.lhe",
+            &format!("{init}</LesHouchesEvents>\n"),
+            "has no <event>",
+        );
+        check(
+            "beams.lhe",
+            "<LesHouchesEvents>\n<init>\n11 -11 7 4\n</init>\n",
+            "beams.lhe:3: <init> beam line: expected 10 numbers",
+        );
+    }
+}

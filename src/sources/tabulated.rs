@@ -1,0 +1,239 @@
+//! A positron spectrum given as numbers: a CSV table `energy_gev,dsigma_de_pb_per_gev`, or the
+//! histogram of an event file ([`super::lhe`]).
+//!
+//! Between the points the spectrum is interpolated linearly, so its integral (the selected cross
+//! section) is the trapezoid sum, exactly; outside `[E_first, E_last]` it is zero.
+
+use crate::units::PICOBARN_CM2;
+use std::path::Path;
+
+/// A spectrum `dsigma/dE` known at points, linear in between.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TabulatedSpectrum {
+    /// Where the numbers came from (a file, an event sample), for messages and records.
+    pub source: String,
+    energies_gev: Vec<f64>,
+    dsigma_de_cm2_per_gev: Vec<f64>,
+    sigma_cm2: f64,
+    selects_electrons: bool,
+}
+
+impl TabulatedSpectrum {
+    /// A spectrum from `(energy in GeV, dsigma/dE in pb/GeV)` points.
+    ///
+    /// # Errors
+    /// Fewer than two points, energies that are not positive and strictly increasing, values
+    /// that are negative or not finite, or a zero total.
+    pub fn from_points(
+        source: &str,
+        points_pb: &[(f64, f64)],
+        selects_electrons: bool,
+    ) -> Result<Self, String> {
+        if points_pb.len() < 2 {
+            return Err(format!(
+                "{source}: a spectrum needs at least two points, found {}",
+                points_pb.len()
+            ));
+        }
+        for (k, &(e, v)) in points_pb.iter().enumerate() {
+            if !(e.is_finite() && e > 0.0) {
+                return Err(format!(
+                    "{source}: point {}: the energy must be a positive number of GeV, got {e}",
+                    k + 1
+                ));
+            }
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!(
+                    "{source}: point {}: dsigma/dE must be finite and non-negative, got {v}",
+                    k + 1
+                ));
+            }
+            if k > 0 && e <= points_pb[k - 1].0 {
+                return Err(format!(
+                    "{source}: point {}: energies must increase ({e} after {})",
+                    k + 1,
+                    points_pb[k - 1].0
+                ));
+            }
+        }
+        let energies_gev: Vec<f64> = points_pb.iter().map(|p| p.0).collect();
+        let values: Vec<f64> = points_pb.iter().map(|p| p.1 * PICOBARN_CM2).collect();
+        let sigma_cm2 = energies_gev
+            .windows(2)
+            .zip(values.windows(2))
+            .map(|(e, v)| 0.5 * (e[1] - e[0]) * (v[0] + v[1]))
+            .sum::<f64>();
+        if !(sigma_cm2 > 0.0 && sigma_cm2.is_finite()) {
+            return Err(format!(
+                "{source}: the spectrum integrates to {} pb; it must be positive",
+                sigma_cm2 / PICOBARN_CM2
+            ));
+        }
+        Ok(Self {
+            source: source.to_string(),
+            energies_gev,
+            dsigma_de_cm2_per_gev: values,
+            sigma_cm2,
+            selects_electrons,
+        })
+    }
+
+    /// Reads a CSV table with the header `energy_gev,dsigma_de_pb_per_gev` (lines starting with
+    /// `#` are comments).
+    ///
+    /// # Errors
+    /// A message naming the file and line for an unreadable file, a wrong header, a field that
+    /// is not a number, or points that [`TabulatedSpectrum::from_points`] rejects.
+    pub fn read_csv(path: &Path, selects_electrons: bool) -> Result<Self, String> {
+        let name = path.display().to_string();
+        if path.is_dir() {
+            return Err(format!("'{name}' is a directory, not a spectrum table"));
+        }
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read '{name}': {e}"))?;
+        Self::parse_csv(&text, &name, selects_electrons)
+    }
+
+    /// As [`TabulatedSpectrum::read_csv`], from the text of the file (`name` names it in
+    /// messages).
+    ///
+    /// # Errors
+    /// As [`TabulatedSpectrum::read_csv`].
+    pub fn parse_csv(text: &str, name: &str, selects_electrons: bool) -> Result<Self, String> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        let (header_line, header) = lines
+            .next()
+            .ok_or_else(|| format!("{name}: the table is empty"))?;
+        let columns: Vec<&str> = header.split(',').map(str::trim).collect();
+        if columns != ["energy_gev", "dsigma_de_pb_per_gev"] {
+            return Err(format!(
+                "{name}:{}: the header must be 'energy_gev,dsigma_de_pb_per_gev', got '{header}'",
+                header_line + 1
+            ));
+        }
+        let mut points = Vec::new();
+        for (k, line) in lines {
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            let number = |i: usize, what: &str| -> Result<f64, String> {
+                let field = fields.get(i).copied().unwrap_or("");
+                field
+                    .parse::<f64>()
+                    .map_err(|_| format!("{name}:{}: {what} '{field}' is not a number", k + 1))
+            };
+            if fields.len() != 2 {
+                return Err(format!(
+                    "{name}:{}: expected two fields 'energy_gev,dsigma_de_pb_per_gev', got '{line}'",
+                    k + 1
+                ));
+            }
+            let (e, v) = (number(0, "energy")?, number(1, "dsigma/dE")?);
+            // Check point by point so that the message names the line.
+            let previous = points.last().map(|p: &(f64, f64)| p.0);
+            if !(e.is_finite() && e > 0.0) || previous.is_some_and(|p| e <= p) {
+                return Err(format!(
+                    "{name}:{}: energies must be positive and increase, got {e}{}",
+                    k + 1,
+                    previous.map_or(String::new(), |p| format!(" after {p}"))
+                ));
+            }
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!(
+                    "{name}:{}: dsigma/dE must be finite and non-negative, got {v}",
+                    k + 1
+                ));
+            }
+            points.push((e, v));
+        }
+        Self::from_points(name, &points, selects_electrons)
+    }
+
+    /// `dsigma/dE` in cm^2/GeV, linear between the points, zero outside.
+    #[must_use]
+    pub fn dsigma_de_cm2_per_gev(&self, energy_gev: f64) -> f64 {
+        let e = &self.energies_gev;
+        if !(energy_gev >= e[0] && energy_gev <= e[e.len() - 1]) {
+            return 0.0;
+        }
+        let k = e
+            .partition_point(|x| *x <= energy_gev)
+            .clamp(1, e.len() - 1);
+        let t = (energy_gev - e[k - 1]) / (e[k] - e[k - 1]);
+        let v = &self.dsigma_de_cm2_per_gev;
+        v[k - 1] + t * (v[k] - v[k - 1])
+    }
+
+    /// The cross section, cm^2 (the trapezoid sum, exact for the linear interpolant).
+    #[must_use]
+    pub fn sigma_cm2(&self) -> f64 {
+        self.sigma_cm2
+    }
+
+    /// Lowest energy, GeV.
+    #[must_use]
+    pub fn e_min_gev(&self) -> f64 {
+        self.energies_gev[0]
+    }
+
+    /// Highest energy, GeV.
+    #[must_use]
+    pub fn e_max_gev(&self) -> f64 {
+        self.energies_gev[self.energies_gev.len() - 1]
+    }
+
+    /// The energies of the points, GeV (the kinks of the interpolant).
+    #[must_use]
+    pub fn nodes_gev(&self) -> &[f64] {
+        &self.energies_gev
+    }
+
+    /// Whether the table describes the selected electron (control sample) rather than the
+    /// positron.
+    #[must_use]
+    pub fn selects_electrons(&self) -> bool {
+        self.selects_electrons
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::quadrature::{Tolerance, integrate};
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn linear_interpolation_integrates_to_the_trapezoid_sum() {
+        let points = [(4.0, 100.0), (5.0, 300.0), (6.5, 0.0)];
+        let s = TabulatedSpectrum::from_points("t", &points, false).expect("valid");
+        // 0.5 (100 + 300) + 0.5 * 1.5 * 300 = 200 + 225 pb.
+        assert_relative_eq!(s.sigma_cm2() / PICOBARN_CM2, 425.0, max_relative = 1e-14);
+        assert_relative_eq!(
+            s.dsigma_de_cm2_per_gev(4.5) / PICOBARN_CM2,
+            200.0,
+            max_relative = 1e-14
+        );
+        assert_eq!(s.dsigma_de_cm2_per_gev(3.9), 0.0);
+        assert_eq!(s.dsigma_de_cm2_per_gev(6.6), 0.0);
+        // A second method: adaptive quadrature with the kinks as break points.
+        let numeric = integrate(
+            |e| s.dsigma_de_cm2_per_gev(e),
+            s.nodes_gev(),
+            Tolerance::relative(1e-13),
+        );
+        assert_relative_eq!(numeric.value, s.sigma_cm2(), max_relative = 1e-12);
+    }
+
+    #[test]
+    fn bad_points_are_rejected_with_their_position() {
+        let bad = |points: &[(f64, f64)]| {
+            TabulatedSpectrum::from_points("t", points, false).expect_err("rejected")
+        };
+        assert!(bad(&[(4.0, 1.0)]).contains("at least two points"));
+        assert!(bad(&[(4.0, 1.0), (4.0, 2.0)]).contains("point 2: energies must increase"));
+        assert!(bad(&[(4.0, 1.0), (5.0, -2.0)]).contains("point 2: dsigma/dE"));
+        assert!(bad(&[(4.0, f64::NAN), (5.0, 2.0)]).contains("point 1"));
+        assert!(bad(&[(4.0, 0.0), (5.0, 0.0)]).contains("integrates to 0 pb"));
+    }
+}
