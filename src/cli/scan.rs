@@ -13,7 +13,7 @@ use darksens::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
 use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_all_atomically};
 use darksens::scenario::{Curve, MASS_KEY, OverlayStyle, Scenario, ScenarioDocument, SourceConfig};
-use darksens::sources::Source;
+use darksens::sources::{PositronSpectrum, Source};
 use darksens::units::GEV_PER_MEV;
 use darksens::units::PICOBARN_CM2;
 use std::path::{Path, PathBuf};
@@ -535,16 +535,23 @@ pub(super) fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: 
     };
     // The kinematic window of resonant annihilation on atomic electrons, m = sqrt(2 m_e E_A'),
     // for E_A' from (1 - f) E_min to E_max + m_e.
+    // One band covering every curve's window (curves may have different sources).
     let windows = if mass_scan {
-        let source = darksens::limits::scan::setup_of(s).source;
-        let (e_lo, e_hi) = (source.e_min_gev(), source.e_max_gev());
         let me = darksens::units::ELECTRON_MASS_GEV;
         let mass = |e_aprime: f64| (2.0 * me * e_aprime).sqrt() / GEV_PER_MEV;
-        vec![(
-            mass((1.0 - s.target.max_visible_fraction) * e_lo),
-            mass(e_hi + me),
-            "annihilation resonance".to_string(),
-        )]
+        let (lo, hi) = scenarios
+            .iter()
+            .map(|c| {
+                let source = darksens::limits::scan::setup_of(c).source;
+                (
+                    mass((1.0 - c.target.max_visible_fraction) * source.e_min_gev()),
+                    mass(source.e_max_gev() + me),
+                )
+            })
+            .fold((f64::INFINITY, 0.0_f64), |(a, b), (lo, hi)| {
+                (a.min(lo), b.max(hi))
+            });
+        vec![(lo, hi, "annihilation resonance".to_string())]
     } else {
         Vec::new()
     };
@@ -576,10 +583,16 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         .filter(|(_, p)| !p.converged)
         .map(|(v, _)| *v)
         .collect();
-    let search = results[0].calculator.search();
+    // The largest bound over the curves' tables.
+    let largest = |f: &dyn Fn(&darksens::detectors::yields::ThickTargetSearch) -> Option<f64>| {
+        results
+            .iter()
+            .filter_map(|c| f(c.calculator.search()))
+            .reduce(f64::max)
+    };
     serde_json::json!({
-        "track_length_table_relative_error": search.annihilation_track_length().interpolation_error(),
-        "annihilation_flux_table_relative_error": search.annihilation_flux().map(|f| f.interpolation_error()),
+        "track_length_table_relative_error": largest(&|s| Some(s.annihilation_track_length().interpolation_error())),
+        "annihilation_flux_table_relative_error": largest(&|s| s.annihilation_flux().map(|f| f.interpolation_error())),
         "largest_yield_relative_error_estimate": worst,
         "unconverged_points": unconverged,
     })
@@ -660,7 +673,26 @@ fn print_summary(
         rayon::current_num_threads(),
         wall_time_s
     );
-    outln!(out, "{}", describe_source(&search.setup().source));
+    let first_source = describe_source(&search.setup().source);
+    outln!(out, "{first_source}");
+    let ranges_text = |curve: &CurveResult| {
+        let ranges = annihilation_dominated_ranges(curve);
+        if ranges.is_empty() {
+            "bremsstrahlung dominates at every scanned mass".to_string()
+        } else {
+            let text: Vec<String> = ranges
+                .iter()
+                .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
+                .collect();
+            format!(
+                "annihilation dominates for {}; bremsstrahlung elsewhere",
+                text.join(", ")
+            )
+        }
+    };
+    let shared_source = results
+        .iter()
+        .all(|c| c.calculator.search().setup().source == search.setup().source);
     for (curve, best) in results.iter().zip(bests) {
         let b = curve.calculator.background();
         let breakdown = match b.total_override {
@@ -677,6 +709,13 @@ fn print_summary(
         };
         let p = &best.refined;
         outln!(out, "curve \"{}\": {breakdown}", curve.label);
+        if !shared_source {
+            outln!(
+                out,
+                "  {}",
+                describe_source(&curve.calculator.search().setup().source)
+            );
+        }
         if mass_scan {
             outln!(
                 out,
@@ -704,22 +743,12 @@ fn print_summary(
             p.y(),
             100.0 * p.annihilation_fraction()
         );
-    }
-    if mass_scan {
-        let ranges = annihilation_dominated_ranges(first);
-        if ranges.is_empty() {
-            outln!(out, "bremsstrahlung dominates at every scanned mass");
-        } else {
-            let text: Vec<String> = ranges
-                .iter()
-                .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
-                .collect();
-            outln!(
-                out,
-                "annihilation dominates for {}; bremsstrahlung elsewhere",
-                text.join(", ")
-            );
+        if mass_scan && !shared_source {
+            outln!(out, "  {}", ranges_text(curve));
         }
+    }
+    if mass_scan && shared_source {
+        outln!(out, "{}", ranges_text(first));
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     outln!(out, "wrote {}", names.join(", "));
@@ -743,7 +772,7 @@ pub(super) fn axis_title(key: &str) -> String {
 pub fn describe_source(source: &Source) -> String {
     match source {
         Source::Collider { spectrum, .. } => format!(
-            "{} in the window: {:.4e}  (sigma = {:.4e} pb, E = {:.3}-{:.3} GeV)",
+            "{} in the window: {:.4e}  (sigma = {:.4e} pb, E = {:.3}-{:.3} GeV){}",
             if spectrum.selects_electrons() {
                 "electrons"
             } else {
@@ -752,7 +781,11 @@ pub fn describe_source(source: &Source) -> String {
             source.n_incident(),
             spectrum.sigma_cm2() / PICOBARN_CM2,
             spectrum.e_min_gev(),
-            spectrum.e_max_gev()
+            spectrum.e_max_gev(),
+            match spectrum {
+                PositronSpectrum::Bhabha(_) => String::new(),
+                PositronSpectrum::Tabulated(t) => format!(" from {}", t.source),
+            }
         ),
         Source::Beam(beam) => format!(
             "beam: {} GeV electrons, {:.4e} on target, signal efficiency {}",

@@ -66,6 +66,56 @@ impl FluxSegment {
     }
 }
 
+/// `segment` split at the kinks strictly inside it, each piece with its share of `intervals`
+/// (by length, at least 8); a cusp end stays with the piece that has it.
+fn split_at_kinks(segment: Segment, kinks: &[f64], intervals: usize) -> Vec<(Segment, usize)> {
+    let inside: Vec<f64> = kinks
+        .iter()
+        .copied()
+        .filter(|&k| k > segment.lo && k < segment.hi)
+        .collect();
+    if inside.is_empty() {
+        return vec![(segment, intervals)];
+    }
+    let mut edges = vec![segment.lo];
+    edges.extend(inside);
+    edges.push(segment.hi);
+    let length = segment.hi - segment.lo;
+    let last = edges.len() - 2;
+    edges
+        .windows(2)
+        .enumerate()
+        .map(|(k, w)| {
+            let ends = (
+                if k == 0 {
+                    segment.ends.0
+                } else {
+                    EndPoint::Regular
+                },
+                if k == last {
+                    segment.ends.1
+                } else {
+                    EndPoint::Regular
+                },
+            );
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a small positive count"
+            )]
+            let share = ((intervals as f64) * (w[1] - w[0]) / length).ceil() as usize;
+            (
+                Segment {
+                    lo: w[0],
+                    hi: w[1],
+                    ends,
+                },
+                share.max(8),
+            )
+        })
+        .collect()
+}
+
 /// The positron track-length flux `Phi(E')` in cm^2/GeV (per unit luminosity), tabulated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnnihilationFlux {
@@ -81,11 +131,17 @@ impl AnnihilationFlux {
     /// Tabulates `Phi` for a spectrum `dsigma/dE` (cm^2/GeV) and a track-length table, with
     /// `intervals` intervals per segment. The interpolation error is measured as for
     /// [`TrackLengthTable::new`] (coarse half-table against the odd nodes).
+    ///
+    /// `kinks` are energies where the spectrum has a kink (the points of a table): through the
+    /// track-length spike at `E = E'`, `Phi` has a kink there too, so the segments are split
+    /// at them and each piece gets its share of the intervals by length (at least 8), so that
+    /// the table stays smooth piece by piece.
     pub fn new<S: Fn(f64) -> f64 + Sync>(
         window: MissingEnergyWindow,
         spectrum: S,
         track_length: &TrackLengthTable,
         intervals: usize,
+        kinks: &[f64],
     ) -> Self {
         let tol = Tolerance::relative(1e-10);
         let mut scale = 0.0_f64;
@@ -93,7 +149,8 @@ impl AnnihilationFlux {
         let segments = window
             .segments(Process::Annihilation)
             .into_iter()
-            .map(|segment| {
+            .flat_map(|segment| split_at_kinks(segment, kinks, intervals))
+            .map(|(segment, intervals)| {
                 let skeleton = FluxSegment {
                     segment,
                     table: UniformTable::from_values(0.0, 1.0, vec![0.0; 4]),

@@ -310,49 +310,25 @@ pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectru
             selection.pdg
         ));
     }
-    let lo = kept.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let hi = kept.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    if hi <= lo {
-        return Err(format!(
-            "{name}: every selected particle has the energy {lo} GeV; no spectrum can be made"
-        ));
-    }
-    let bins = selection.bins.max(1);
-    let width = (hi - lo) / bins as f64;
-    let mut sums = vec![0.0; bins];
-    for (w, e) in &kept {
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a bin index in [0, bins)"
-        )]
-        let b = (((e - lo) / width) as usize).min(bins - 1);
-        sums[b] += w;
-    }
-    let sigma_selected_pb = init.sigma_pb * sums.iter().sum::<f64>() / total_weight;
-    let density: Vec<f64> = sums
+    // Each selected particle carries sigma w / (sum of all weights).
+    let samples: Vec<(f64, f64)> = kept
         .iter()
-        .map(|s| init.sigma_pb * s / total_weight / width)
+        .map(|(w, e)| (init.sigma_pb * w / total_weight, *e))
         .collect();
-    let mut points = vec![(lo, density[0])];
-    for (b, d) in density.iter().enumerate() {
-        points.push((lo + (b as f64 + 0.5) * width, *d));
-    }
-    points.push((hi, density[bins - 1]));
-    let raw = TabulatedSpectrum::from_points(&name, &points, selection.pdg == 11)?;
-    let scale = sigma_selected_pb / (raw.sigma_cm2() / crate::units::PICOBARN_CM2);
-    let scaled: Vec<(f64, f64)> = points.iter().map(|(e, d)| (*e, d * scale)).collect();
+    let sigma_selected_pb = samples.iter().map(|s| s.0).sum();
+    let (spectrum, range_gev) = TabulatedSpectrum::histogram(
+        &format!("{name} ({events} events, {} bins)", selection.bins),
+        &samples,
+        selection.bins,
+        selection.pdg == 11,
+    )?;
     Ok(LheSpectrum {
-        spectrum: TabulatedSpectrum::from_points(
-            &format!("{name} ({} events, {bins} bins)", events),
-            &scaled,
-            selection.pdg == 11,
-        )?,
+        spectrum,
         sigma_file_pb: init.sigma_pb,
         sigma_selected_pb,
         events,
         selected: kept.len(),
-        range_gev: (lo, hi),
+        range_gev,
     })
 }
 

@@ -6,6 +6,7 @@
 
 pub mod bhabha;
 pub mod lhe;
+pub mod radiative_bhabha;
 pub mod tabulated;
 
 pub use bhabha::{AsymmetricCollider, BhabhaSpectrum};
@@ -54,6 +55,16 @@ impl PositronSpectrum {
         match self {
             Self::Bhabha(b) => b.e_max_gev(),
             Self::Tabulated(t) => t.e_max_gev(),
+        }
+    }
+
+    /// Energies where `dsigma/dE` has a kink (the points of a table), GeV: break points for
+    /// integrals over the spectrum.
+    #[must_use]
+    pub fn kinks_gev(&self) -> &[f64] {
+        match self {
+            Self::Bhabha(_) => &[],
+            Self::Tabulated(t) => t.nodes_gev(),
         }
     }
 

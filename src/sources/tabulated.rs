@@ -13,6 +13,7 @@ pub struct TabulatedSpectrum {
     /// Where the numbers came from (a file, an event sample), for messages and records.
     pub source: String,
     energies_gev: Vec<f64>,
+    dsigma_de_pb_per_gev: Vec<f64>,
     dsigma_de_cm2_per_gev: Vec<f64>,
     sigma_cm2: f64,
     selects_electrons: bool,
@@ -72,6 +73,7 @@ impl TabulatedSpectrum {
         Ok(Self {
             source: source.to_string(),
             energies_gev,
+            dsigma_de_pb_per_gev: points_pb.iter().map(|p| p.1).collect(),
             dsigma_de_cm2_per_gev: values,
             sigma_cm2,
             selects_electrons,
@@ -150,6 +152,73 @@ impl TabulatedSpectrum {
         Self::from_points(name, &points, selects_electrons)
     }
 
+    /// The spectrum of weighted samples `(weight in pb, energy in GeV)` whose weights add up to
+    /// the cross section: histogrammed in `bins` equal bins between the lowest and highest
+    /// energy, then the linear interpolant through the bin centres (flat over the outer half
+    /// bins), scaled so that it integrates to the sum of the weights. Returns the spectrum and the
+    /// histogram range.
+    ///
+    /// # Errors
+    /// Fewer than two samples, all at one energy, or weights that do not add up to a positive
+    /// finite number.
+    pub fn histogram(
+        source: &str,
+        samples: &[(f64, f64)],
+        bins: usize,
+        selects_electrons: bool,
+    ) -> Result<(Self, (f64, f64)), String> {
+        if samples.len() < 2 {
+            return Err(format!(
+                "{source}: {} sample(s); at least two are needed for a spectrum",
+                samples.len()
+            ));
+        }
+        let lo = samples.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+        let hi = samples
+            .iter()
+            .map(|s| s.1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if !(hi > lo && lo.is_finite() && hi.is_finite()) {
+            return Err(format!(
+                "{source}: every sample has the energy {lo} GeV; no spectrum can be made"
+            ));
+        }
+        let bins = bins.max(1);
+        let width = (hi - lo) / bins as f64;
+        let mut sums = vec![0.0; bins];
+        for (w, e) in samples {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a bin index in [0, bins)"
+            )]
+            let b = (((e - lo) / width) as usize).min(bins - 1);
+            sums[b] += w;
+        }
+        let sigma_pb: f64 = sums.iter().sum();
+        if !(sigma_pb.is_finite() && sigma_pb > 0.0) {
+            return Err(format!(
+                "{source}: the selected weights add up to {sigma_pb} pb; they must be positive"
+            ));
+        }
+        let density: Vec<f64> = sums.iter().map(|s| s / width).collect();
+        let mut points = vec![(lo, density[0])];
+        points.extend(
+            density
+                .iter()
+                .enumerate()
+                .map(|(b, d)| (lo + (b as f64 + 0.5) * width, *d)),
+        );
+        points.push((hi, density[bins - 1]));
+        let raw = Self::from_points(source, &points, selects_electrons)?;
+        let scale = sigma_pb / (raw.sigma_cm2() / PICOBARN_CM2);
+        let scaled: Vec<(f64, f64)> = points.iter().map(|(e, d)| (*e, d * scale)).collect();
+        Ok((
+            Self::from_points(source, &scaled, selects_electrons)?,
+            (lo, hi),
+        ))
+    }
+
     /// `dsigma/dE` in cm^2/GeV, linear between the points, zero outside.
     #[must_use]
     pub fn dsigma_de_cm2_per_gev(&self, energy_gev: f64) -> f64 {
@@ -181,6 +250,29 @@ impl TabulatedSpectrum {
     #[must_use]
     pub fn e_max_gev(&self) -> f64 {
         self.energies_gev[self.energies_gev.len() - 1]
+    }
+
+    /// The points as given, `(GeV, pb/GeV)`: `from_points` of them gives this spectrum again,
+    /// bit for bit.
+    #[must_use]
+    pub fn points_pb(&self) -> Vec<(f64, f64)> {
+        self.energies_gev
+            .iter()
+            .copied()
+            .zip(self.dsigma_de_pb_per_gev.iter().copied())
+            .collect()
+    }
+
+    /// The table as CSV text (`energy_gev,dsigma_de_pb_per_gev`, shortest round-trip numbers,
+    /// so reading it back gives the same spectrum bit for bit), after `#` comment lines.
+    #[must_use]
+    pub fn to_csv(&self, comments: &[String]) -> String {
+        let mut text: String = comments.iter().map(|c| format!("# {c}\n")).collect();
+        text.push_str("energy_gev,dsigma_de_pb_per_gev\n");
+        for (e, v) in self.points_pb() {
+            text.push_str(&format!("{e:?},{v:?}\n"));
+        }
+        text
     }
 
     /// The energies of the points, GeV (the kinks of the interpolant).
