@@ -1,4 +1,5 @@
-//! Benchmarks of the hot paths: the track-length table, one mass point, the full default scan.
+//! Benchmarks of the hot paths: the track-length table, one mass point, the full default scan,
+//! and the radiative Bhabha generator (VEGAS training, integration, unweighting).
 //!
 //! `cargo bench` runs them; `.ci/run` only compiles them (`cargo bench --no-run`).
 
@@ -50,10 +51,33 @@ fn full_default_scan(c: &mut Criterion) {
     group.finish();
 }
 
+fn radiative_bhabha_generator(c: &mut Criterion) {
+    use darksens::sources::radiative_bhabha::{Settings, generate, train_grid, unweighted_events};
+    let settings = Settings {
+        points: 200_000,
+        ..Settings::belle2_paper()
+    };
+    let mut group = c.benchmark_group("radiative_bhabha");
+    group.sample_size(10);
+    group.bench_function("train_grid", |b| {
+        b.iter(|| train_grid(black_box(&settings)))
+    });
+    group.bench_function("generate_200k_points", |b| {
+        b.iter(|| generate(black_box(&settings)).expect("generates"))
+    });
+    let grid = train_grid(&settings);
+    let max_weight = generate(&settings).expect("generates").max_weight_pb;
+    group.bench_function("unweight_1000_events", |b| {
+        b.iter(|| unweighted_events(black_box(&settings), &grid, max_weight, 1000))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     track_length_table,
     one_mass_point,
-    full_default_scan
+    full_default_scan,
+    radiative_bhabha_generator
 );
 criterion_main!(benches);

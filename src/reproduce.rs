@@ -66,6 +66,8 @@ pub enum Measure {
     PhotonBackground,
     /// Neutron background events.
     NeutronBackground,
+    /// All background events (the `N_b` of the limit).
+    BackgroundEvents,
     /// Best (refined) limit on eps of the curve.
     BestEps,
     /// Mass of the best limit, MeV.
@@ -350,6 +352,7 @@ impl Session<'_> {
                 .neutron
                 .map(|n| n.events)
                 .ok_or_else(|| missing("[background.neutron]"))?,
+            Measure::BackgroundEvents => background.total(),
             Measure::BestEps => best_limit(curve)?.refined.epsilon_limit,
             Measure::BestMassMev => best_limit(curve)?.refined.mass_mev,
             Measure::EpsAt => {

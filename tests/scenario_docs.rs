@@ -30,6 +30,12 @@ fn full_sample() -> RawScenario {
                     ("lhe", toml::Value::String("e.lhe".into())),
                     ("bins", toml::Value::Integer(40)),
                     ("min_energy_gev", toml::Value::Float(2.0)),
+                    ("generator", toml::Value::String("radiative-bhabha".into())),
+                    ("min_delta_r", toml::Value::Float(0.1)),
+                    ("min_delta_r_leptons", toml::Value::Float(0.4)),
+                    ("points", toml::Value::Integer(2_000_000)),
+                    ("seed", toml::Value::Integer(1)),
+                    ("alpha_inverse", toml::Value::Float(137.036)),
                 ]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))

@@ -6,8 +6,10 @@ mod common;
 use common::curves;
 use darksens::limits::scan::{Calculator, annihilation_dominated_ranges, best_limit, run_scan};
 
+/// Every shipped scenario runs, with finite positive limits and every point converged (its
+/// integrals within `numerics.relative_tolerance` and its tables within `table_tolerance`).
 #[test]
-fn every_config_runs_with_finite_limits() {
+fn every_config_runs_with_finite_converged_limits() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
     let mut names: Vec<String> = std::fs::read_dir(&root)
         .expect("configs/")
@@ -26,6 +28,17 @@ fn every_config_runs_with_finite_limits() {
                     .iter()
                     .all(|p| p.epsilon_limit.is_finite() && p.epsilon_limit > 0.0),
                 "{name}"
+            );
+            let unconverged: Vec<f64> = curve
+                .points
+                .iter()
+                .filter(|p| !p.converged)
+                .map(|p| p.mass_mev)
+                .collect();
+            assert!(
+                unconverged.is_empty(),
+                "{name}, curve \"{}\": not converged at {unconverged:?} MeV",
+                curve.label
             );
         }
     }

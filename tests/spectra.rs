@@ -97,6 +97,17 @@ fn a_table_of_the_bhabha_spectrum_gives_the_analytic_yields() {
             exact.point("e", mass).expect("e"),
         );
         assert!(
+            t.converged,
+            "{mass} MeV: the table's integrals did not converge (analytic: {}): {:?} table error {} (flux {:?})",
+            e.converged,
+            t.yields,
+            table.search().table_error(),
+            table
+                .search()
+                .annihilation_flux()
+                .map(|f| f.interpolation_error())
+        );
+        assert!(
             relative(t.epsilon_limit, e.epsilon_limit) < 1e-5,
             "{mass} MeV: table {:e}, analytic {:e}",
             t.epsilon_limit,
@@ -181,4 +192,74 @@ fn an_event_file_of_bhabha_positrons_gives_the_analytic_limits() {
             e.epsilon_limit
         );
     }
+}
+
+/// The shipped event file (tests/fixtures/README.md: 1000 events written by `darksens generate
+/// configs/belle2_rbs.toml`) describes the generator's own spectrum: its `<init>` cross section
+/// is the generator's, every positron passes the cuts it was generated with, the scenario reads
+/// it through `spectrum = { lhe = ... }` to sigma x L positrons, and the mean positron energy of
+/// the unweighted events agrees with the generator's weighted spectrum within 4 standard errors.
+#[test]
+fn shipped_event_file_matches_the_generator() {
+    use darksens::scenario::{SourceConfig, SpectrumConfig};
+    use darksens::sources::lhe::read_events;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture = repo.join("tests/fixtures/radiative_bhabha_1000.lhe.gz");
+    let curves = ScenarioDocument::load(&repo.join("configs/belle2_rbs.toml"), &[])
+        .expect("loads")
+        .curves()
+        .expect("valid");
+    let SourceConfig::Collider {
+        spectrum: SpectrumConfig::Generated { generated, .. },
+        ..
+    } = &curves[1].scenario.source
+    else {
+        panic!("curve 2 of belle2_rbs.toml uses the generator");
+    };
+    let mut energies = Vec::new();
+    let (init, events) = read_events(&fixture, |event| {
+        let positrons: Vec<&[f64; 4]> = event
+            .particles
+            .iter()
+            .filter(|(pdg, _)| *pdg == -11)
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(positrons.len(), 1);
+        let p = positrons[0];
+        let theta = p[0].hypot(p[1]).atan2(p[2]).to_degrees();
+        assert!(p[3] >= 2.0 && (32.2..=128.7).contains(&theta), "{p:?}");
+        energies.push(p[3]);
+    })
+    .expect("reads");
+    assert_eq!(events, 1000);
+    assert!((init.sigma_pb / generated.sigma_pb - 1.0).abs() < 1e-8);
+    let n = energies.len() as f64;
+    let mean = energies.iter().sum::<f64>() / n;
+    let spread = (energies.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let points = generated.spectrum.points_pb();
+    let (mut m0, mut m1) = (0.0, 0.0);
+    for w in points.windows(2) {
+        let (e, f) = (0.5 * (w[0].0 + w[1].0), 0.5 * (w[0].1 + w[1].1));
+        m0 += f * (w[1].0 - w[0].0);
+        m1 += e * f * (w[1].0 - w[0].0);
+    }
+    let expected = m1 / m0;
+    assert!(
+        (mean - expected).abs() < 4.0 * spread / n.sqrt(),
+        "events {mean} +- {} GeV, generator {expected} GeV",
+        spread / n.sqrt()
+    );
+    let dir = scratch("fixture");
+    std::fs::copy(&fixture, dir.join("rbs.lhe.gz")).expect("copy");
+    let read = calculator_with_source(
+        &dir,
+        "kind = \"collider-bhabha\"\nluminosity_ab = 50.0\ntheta_min_deg = 32.2\ntheta_max_deg = 128.7\nspectrum = { lhe = \"rbs.lhe.gz\", bins = 20 }",
+    );
+    let expected_positrons =
+        generated.sigma_pb * PICOBARN_CM2 * darksens::units::luminosity_ab_to_cm2(50.0);
+    assert!(
+        (read.search().n_incident() / expected_positrons - 1.0).abs() < 1e-6,
+        "{} against {expected_positrons}",
+        read.search().n_incident()
+    );
 }

@@ -10,6 +10,7 @@ macro_rules! outln {
 
 mod check;
 mod explain;
+mod generate;
 mod list;
 mod merge;
 mod plot;
@@ -39,6 +40,8 @@ enum Command {
     Merge(merge::Opts),
     /// Print every intermediate quantity at one mass (first curve).
     Explain(explain::Opts),
+    /// Write events of the built-in radiative Bhabha generator as a Les Houches event file.
+    Generate(generate::Opts),
     /// Redraw a plot from existing result CSVs (and their sidecars) without recomputing.
     Plot(plot::Opts),
     /// Validate scenarios without computing (exit 0 when all are valid, 2 otherwise).
@@ -79,6 +82,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(opts) => scan::run(&opts),
         Command::Explain(opts) => explain::run(&opts),
+        Command::Generate(opts) => generate::run(&opts),
         Command::Check(opts) => check::run(&opts),
         Command::Plot(opts) => plot::run(&opts),
         Command::Merge(opts) => merge::run(&opts),

@@ -111,7 +111,7 @@ fn table(outcomes: &[Outcome]) -> String {
         };
         rows.push([
             o.name.clone(),
-            format_number(o.paper),
+            short(o.paper),
             ours,
             format!("{:+.2}%", 100.0 * o.deviation),
             format!("{}%", format_number(100.0 * o.tolerance)),
@@ -137,9 +137,13 @@ fn table(outcomes: &[Outcome]) -> String {
 /// Five significant figures.
 fn short(value: f64) -> String {
     if value.is_finite() && value != 0.0 {
-        let digits = 4 - value.abs().log10().floor() as i32;
-        let scale = 10f64.powi(digits);
-        format_number((value * scale).round() / scale)
+        // Five significant figures, rounded in decimal (no binary residue like 8189899999.999999).
+        let rounded: f64 = format!("{value:.4e}").parse().unwrap_or(value);
+        if rounded.abs() >= 1e6 {
+            format!("{rounded:e}")
+        } else {
+            format_number(rounded)
+        }
     } else {
         format!("{value}")
     }

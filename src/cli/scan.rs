@@ -715,6 +715,9 @@ fn print_summary(
                 "  {}",
                 describe_source(&curve.calculator.search().setup().source)
             );
+            if let Some(line) = background_scaling(curve, &results[0]) {
+                outln!(out, "  {line}");
+            }
         }
         if mass_scan {
             outln!(
@@ -766,6 +769,29 @@ pub(super) fn axis_title(key: &str) -> String {
         "target.min_energy_loss_fraction" => "smallest energy loss kept, 1 − E′/E".to_string(),
         other => other.to_string(),
     }
+}
+
+/// How a computed background follows the positron count: per 1e9 positrons, next to the
+/// first curve's when this curve has another source [DPT App. F: "94 backgrounds for 6e11
+/// positrons, so about 1 for 8e9"].
+fn background_scaling(curve: &CurveResult, first: &CurveResult) -> Option<String> {
+    let per_billion = |c: &CurveResult| {
+        let b = c.calculator.background();
+        let n = c.calculator.search().n_incident();
+        (b.total_override.is_none() && (b.photon.is_some() || b.neutron.is_some()) && n > 0.0)
+            .then(|| 1e9 * b.total() / n)
+    };
+    let ours = per_billion(curve)?;
+    if std::ptr::eq(curve, first) {
+        return Some(format!(
+            "background per 1e9 selected positrons: {ours:.4} (photons and neutrons scale with their number)"
+        ));
+    }
+    let theirs = per_billion(first)?;
+    Some(format!(
+        "background per 1e9 selected positrons: {ours:.4} (curve \"{}\": {theirs:.4}); N_b scales with the positron count",
+        first.label
+    ))
 }
 
 /// One line on the incident particles.

@@ -98,6 +98,9 @@ pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
                     })
                 }
                 SpectrumConfig::Tabulated(table) => PositronSpectrum::Tabulated(table.clone()),
+                SpectrumConfig::Generated { generated, .. } => {
+                    PositronSpectrum::Tabulated(generated.spectrum.clone())
+                }
             };
             Source::Collider {
                 spectrum,

@@ -4,3 +4,4 @@ pub mod divided_difference;
 pub mod product;
 pub mod quadrature;
 pub mod table;
+pub mod vegas;

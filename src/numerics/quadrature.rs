@@ -86,7 +86,8 @@ pub struct Tolerance {
     pub relative: f64,
     /// Absolute tolerance.
     pub absolute: f64,
-    /// Maximum number of panels the adaptive routine may create.
+    /// Maximum number of panels the adaptive routine may create by splitting, beyond one per
+    /// interval between break points.
     pub max_panels: usize,
 }
 
@@ -360,6 +361,7 @@ pub fn integrate<F: FnMut(f64) -> f64>(mut f: F, breaks: &[f64], tol: Tolerance)
         });
         order += 1;
     }
+    let max_panels = tol.max_panels + heap.len();
     loop {
         let (value, error) = totals(&heap);
         if tol.accepts(value, error) {
@@ -370,7 +372,7 @@ pub fn integrate<F: FnMut(f64) -> f64>(mut f: F, breaks: &[f64], tol: Tolerance)
                 converged: true,
             };
         }
-        if heap.len() >= tol.max_panels {
+        if heap.len() >= max_panels {
             return Estimate {
                 value,
                 error,

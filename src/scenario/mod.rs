@@ -405,7 +405,12 @@ impl RawScenario {
     }
 }
 
-/// Sets a dotted key in a table, creating intermediate tables; refuses to replace a table.
+/// Keys whose value is a name or an inline table (`source.spectrum = "bhabha"` or
+/// `source.spectrum = { table = "..." }`): either may replace the other.
+const VALUES_THAT_MAY_BE_TABLES: &[&str] = &["source.spectrum"];
+
+/// Sets a dotted key in a table, creating intermediate tables; refuses to replace a table
+/// (a section) except for [`VALUES_THAT_MAY_BE_TABLES`].
 fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
     let mut segments: Vec<&str> = key.split('.').collect();
     // UNWRAP: split always yields at least one segment.
@@ -430,7 +435,7 @@ fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<()
         };
     }
     match (current.get(last), &value) {
-        (Some(toml::Value::Table(_)), _) => {
+        (Some(toml::Value::Table(_)), _) if !VALUES_THAT_MAY_BE_TABLES.contains(&key) => {
             return Err(format!(
                 "cannot set '{key}': it is a table, and only single values (or a whole range) can be set"
             ));

@@ -1,0 +1,155 @@
+//! `darksens generate`: events of the built-in radiative Bhabha generator as a Les Houches file.
+
+use super::ScenarioArgs;
+use darksens::error::Error;
+use darksens::scenario::{Curve, ScenarioDocument, SourceConfig, SpectrumConfig};
+use darksens::sources::radiative_bhabha::{Generated, Settings, write_lhe};
+use std::io::Write as _;
+use std::path::Path;
+
+/// Most events one call writes (about 600 bytes each uncompressed).
+const MAX_EVENTS: usize = 1_000_000;
+
+/// Options of `darksens generate`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  darksens generate configs/belle2_rbs.toml --events 10000 --output rbs.lhe.gz
+  darksens generate configs/belle2_dp.toml --set source.spectrum=radiative-bhabha --events 1000 --output rbs.lhe
+
+The generator's settings (beams, polar-angle window, source.spectrum options, seed) come from the
+first curve of the scenario whose source.spectrum is the radiative Bhabha generator. The same
+command writes the same bytes whatever the thread count; the file's header records every setting.")]
+pub struct Opts {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Number of unweighted events to write.
+    #[arg(long, value_name = "N")]
+    events: usize,
+    /// Output file: `.lhe`, or `.lhe.gz` for a gzip-compressed file.
+    #[arg(long, value_name = "FILE")]
+    output: std::path::PathBuf,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// The first curve that uses the generator, with its settings and integration.
+fn generator_curve(curves: &[Curve]) -> Option<(&Curve, &Settings, &Generated)> {
+    curves
+        .iter()
+        .find_map(|curve| match &curve.scenario.source {
+            SourceConfig::Collider {
+                spectrum:
+                    SpectrumConfig::Generated {
+                        settings,
+                        generated,
+                    },
+                ..
+            } => Some((curve, settings, generated.as_ref())),
+            _ => None,
+        })
+}
+
+/// Writes the events.
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    if !(1..=MAX_EVENTS).contains(&opts.events) {
+        return Err(Error::Usage(format!(
+            "--events must be from 1 to {MAX_EVENTS}, got {}",
+            opts.events
+        )));
+    }
+    let name = opts.output.to_string_lossy();
+    let gzip = name.ends_with(".lhe.gz");
+    if !(gzip || name.ends_with(".lhe")) {
+        return Err(Error::Usage(format!(
+            "--output '{name}': the file name must end in .lhe or .lhe.gz"
+        )));
+    }
+    let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
+    let curves = document.curves()?;
+    let Some((curve, settings, generated)) = generator_curve(&curves) else {
+        return Err(Error::Usage(format!(
+            "{}: no curve uses the built-in generator; set source.spectrum = \"radiative-bhabha\" \
+             (or a table {{ generator = \"radiative-bhabha\", ... }}), e.g. with --set \
+             source.spectrum=radiative-bhabha",
+            opts.scenario.scenario.display()
+        )));
+    };
+    let mut file = staged_file(&opts.output)?;
+    let fail = |e: std::io::Error| Error::Output {
+        path: opts.output.clone(),
+        message: e.to_string(),
+    };
+    let unweighted = if gzip {
+        let mut encoder =
+            flate2::write::GzEncoder::new(file.as_file_mut(), flate2::Compression::default());
+        let unweighted = write_lhe(settings, generated, opts.events, &mut encoder).map_err(fail)?;
+        encoder.finish().map_err(fail)?;
+        unweighted
+    } else {
+        write_lhe(settings, generated, opts.events, file.as_file_mut()).map_err(fail)?
+    };
+    file.as_file_mut().flush().map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(fail)?;
+    }
+    file.persist(&opts.output).map_err(|e| fail(e.error))?;
+    if !opts.quiet {
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "point counts are far below 2^52"
+        )]
+        let efficiency = unweighted.events.len() as f64 / unweighted.points.max(1) as f64;
+        let mut out = String::new();
+        outln!(
+            out,
+            "radiative Bhabha generator for curve \"{}\": sigma = {:.4} +- {:.4} pb ({} points, seed {})",
+            curve.label,
+            generated.sigma_pb,
+            generated.sigma_error_pb,
+            settings.points,
+            settings.seed
+        );
+        outln!(
+            out,
+            "{} unweighted events from {} points (efficiency {:.3e}); {} above the maximum weight",
+            unweighted.events.len(),
+            unweighted.points,
+            efficiency,
+            unweighted.overweight
+        );
+        outln!(out, "wrote {}", opts.output.display());
+        super::emit(&out);
+    }
+    Ok(())
+}
+
+/// A temporary file next to `path`, renamed into place when complete (exit 2 if the
+/// directory cannot be written, before anything is computed).
+fn staged_file(path: &Path) -> Result<tempfile::NamedTempFile, Error> {
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let unwritable = |e: std::io::Error| {
+        Error::Usage(format!(
+            "cannot write '{}': {e} (choose another --output)",
+            path.display()
+        ))
+    };
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "--output '{}' is a directory; give a file name ending in .lhe or .lhe.gz",
+            path.display()
+        )));
+    }
+    std::fs::create_dir_all(directory).map_err(unwritable)?;
+    tempfile::Builder::new()
+        .prefix(".darksens-")
+        .suffix(".tmp")
+        .tempfile_in(directory)
+        .map_err(unwritable)
+}
