@@ -1,11 +1,12 @@
-//! `darksens generate`: events of the built-in radiative Bhabha generator as a Les Houches file.
+//! `darksens generate`: the built-in radiative Bhabha generator's events as a Les Houches file,
+//! and its spectrum as a CSV table.
 
 use super::ScenarioArgs;
 use darksens::error::Error;
 use darksens::scenario::{Curve, ScenarioDocument, SourceConfig, SpectrumConfig};
-use darksens::sources::radiative_bhabha::{Generated, Settings, write_lhe};
+use darksens::sources::radiative_bhabha::{Generated, Settings, Unweighted, write_lhe};
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Most events one call writes (about 600 bytes each uncompressed).
 const MAX_EVENTS: usize = 1_000_000;
@@ -15,6 +16,7 @@ const MAX_EVENTS: usize = 1_000_000;
 #[command(after_help = "Examples:
   darksens generate configs/belle2_rbs.toml --events 10000 --output rbs.lhe.gz
   darksens generate configs/belle2_dp.toml --set source.spectrum=radiative-bhabha --events 1000 --output rbs.lhe
+  darksens generate configs/belle2_rbs.toml --spectrum rbs_positrons.csv   # for spectrum = { table = ... }
 
 The generator's settings (beams, polar-angle window, source.spectrum options, seed) come from the
 first curve of the scenario whose source.spectrum is the radiative Bhabha generator. The same
@@ -22,12 +24,16 @@ command writes the same bytes whatever the thread count; the file's header recor
 pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// Number of unweighted events to write.
-    #[arg(long, value_name = "N")]
-    events: usize,
-    /// Output file: `.lhe`, or `.lhe.gz` for a gzip-compressed file.
-    #[arg(long, value_name = "FILE")]
-    output: std::path::PathBuf,
+    /// Number of unweighted events to write (with --output).
+    #[arg(long, value_name = "N", requires = "output")]
+    events: Option<usize>,
+    /// Event file: `.lhe`, or `.lhe.gz` for a gzip-compressed file (with --events).
+    #[arg(long, value_name = "FILE", requires = "events")]
+    output: Option<PathBuf>,
+    /// Also (or only) write the selected particle's spectrum as a CSV table
+    /// (`energy_gev,dsigma_de_pb_per_gev`, the form `spectrum = { table = ... }` reads).
+    #[arg(long, value_name = "FILE.csv", required_unless_present = "events")]
+    spectrum: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -50,19 +56,21 @@ fn generator_curve(curves: &[Curve]) -> Option<(&Curve, &Settings, &Generated)> 
         })
 }
 
-/// Writes the events.
+/// Writes the events and/or the spectrum.
 pub fn run(opts: &Opts) -> Result<(), Error> {
-    if !(1..=MAX_EVENTS).contains(&opts.events) {
+    let events = match (opts.events, &opts.output) {
+        (Some(n), Some(path)) => {
+            check_event_request(n, path)?;
+            Some((n, path))
+        }
+        _ => None,
+    };
+    if let Some(path) = &opts.spectrum
+        && path.extension().is_none_or(|e| e != "csv")
+    {
         return Err(Error::Usage(format!(
-            "--events must be from 1 to {MAX_EVENTS}, got {}",
-            opts.events
-        )));
-    }
-    let name = opts.output.to_string_lossy();
-    let gzip = name.ends_with(".lhe.gz");
-    if !(gzip || name.ends_with(".lhe")) {
-        return Err(Error::Usage(format!(
-            "--output '{name}': the file name must end in .lhe or .lhe.gz"
+            "--spectrum '{}': the file name must end in .csv",
+            path.display()
         )));
     }
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
@@ -75,44 +83,45 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             opts.scenario.scenario.display()
         )));
     };
-    let mut file = staged_file(&opts.output)?;
-    let fail = |e: std::io::Error| Error::Output {
-        path: opts.output.clone(),
-        message: e.to_string(),
-    };
-    let unweighted = if gzip {
-        let mut encoder =
-            flate2::write::GzEncoder::new(file.as_file_mut(), flate2::Compression::default());
-        let unweighted = write_lhe(settings, generated, opts.events, &mut encoder).map_err(fail)?;
-        encoder.finish().map_err(fail)?;
-        unweighted
-    } else {
-        write_lhe(settings, generated, opts.events, file.as_file_mut()).map_err(fail)?
-    };
-    file.as_file_mut().flush().map_err(fail)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(fail)?;
+    let mut out = String::new();
+    outln!(
+        out,
+        "radiative Bhabha generator for curve \"{}\": sigma = {:.4} +- {:.4} pb ({} points, seed {})",
+        curve.label,
+        generated.sigma_pb,
+        generated.sigma_error_pb,
+        settings.points,
+        settings.seed
+    );
+    if let Some(path) = &opts.spectrum {
+        let comments = [
+            format!(
+                "written by darksens generate from {}",
+                document.path().display()
+            ),
+            format!("settings: {}", settings.key()),
+            format!(
+                "sigma = {:?} +- {:?} pb",
+                generated.sigma_pb, generated.sigma_error_pb
+            ),
+        ];
+        let text = generated.spectrum.to_csv(&comments);
+        let mut file = staged_file(path)?;
+        let fail = |e: std::io::Error| Error::Output {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        file.write_all(text.as_bytes()).map_err(fail)?;
+        persist(file, path)?;
+        outln!(out, "wrote {} ({} bins)", path.display(), settings.bins);
     }
-    file.persist(&opts.output).map_err(|e| fail(e.error))?;
-    if !opts.quiet {
+    if let Some((n, path)) = events {
+        let unweighted = write_event_file(settings, generated, n, path)?;
         #[expect(
             clippy::cast_precision_loss,
             reason = "point counts are far below 2^52"
         )]
         let efficiency = unweighted.events.len() as f64 / unweighted.points.max(1) as f64;
-        let mut out = String::new();
-        outln!(
-            out,
-            "radiative Bhabha generator for curve \"{}\": sigma = {:.4} +- {:.4} pb ({} points, seed {})",
-            curve.label,
-            generated.sigma_pb,
-            generated.sigma_error_pb,
-            settings.points,
-            settings.seed
-        );
         outln!(
             out,
             "{} unweighted events from {} points (efficiency {:.3e}); {} above the maximum weight",
@@ -121,9 +130,70 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             efficiency,
             unweighted.overweight
         );
-        outln!(out, "wrote {}", opts.output.display());
+        outln!(out, "wrote {}", path.display());
+    }
+    if !opts.quiet {
         super::emit(&out);
     }
+    Ok(())
+}
+
+/// Checks the number of events and the event file's name.
+fn check_event_request(n: usize, path: &Path) -> Result<(), Error> {
+    if !(1..=MAX_EVENTS).contains(&n) {
+        return Err(Error::Usage(format!(
+            "--events must be from 1 to {MAX_EVENTS}, got {n}"
+        )));
+    }
+    let name = path.to_string_lossy();
+    if !(name.ends_with(".lhe.gz") || name.ends_with(".lhe")) {
+        return Err(Error::Usage(format!(
+            "--output '{name}': the file name must end in .lhe or .lhe.gz"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `n` unweighted events to `path` (gzip for `.lhe.gz`).
+fn write_event_file(
+    settings: &Settings,
+    generated: &Generated,
+    n: usize,
+    path: &Path,
+) -> Result<Unweighted, Error> {
+    let mut file = staged_file(path)?;
+    let fail = |e: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let unweighted = if path.to_string_lossy().ends_with(".gz") {
+        let mut encoder =
+            flate2::write::GzEncoder::new(file.as_file_mut(), flate2::Compression::default());
+        let unweighted = write_lhe(settings, generated, n, &mut encoder).map_err(fail)?;
+        encoder.finish().map_err(fail)?;
+        unweighted
+    } else {
+        write_lhe(settings, generated, n, file.as_file_mut()).map_err(fail)?
+    };
+    persist(file, path)?;
+    Ok(unweighted)
+}
+
+/// Flushes a staged file, makes it readable by all (as every darksens output) and renames it
+/// into place.
+fn persist(mut file: tempfile::NamedTempFile, path: &Path) -> Result<(), Error> {
+    let fail = |e: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    file.as_file_mut().flush().map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(fail)?;
+    }
+    file.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
 
