@@ -10,6 +10,18 @@ pub const ALPHA: f64 = 1.0 / 137.035_999;
 /// Electron mass in GeV (CODATA 2018: 0.51099895 MeV).
 pub const ELECTRON_MASS_GEV: f64 = 0.510_998_95e-3;
 
+/// Muon mass in GeV (PDG 2022: 105.6583755 MeV).
+pub const MUON_MASS_GEV: f64 = 0.105_658_375_5;
+
+/// Tau mass in GeV (PDG 2022: 1776.86 MeV).
+pub const TAU_MASS_GEV: f64 = 1.776_86;
+
+/// Charged-pion mass in GeV (PDG 2022: 139.57039 MeV): the hadronic threshold is `2 m_pi`.
+pub const CHARGED_PION_MASS_GEV: f64 = 0.139_570_39;
+
+/// hbar c in GeV m (CODATA 2018: 197.3269804 MeV fm): converts a width to a decay length.
+pub const HBARC_GEV_M: f64 = 1.973_269_804e-16;
+
 /// (hbar c)^2 in cm^2 GeV^2: converts a cross section in GeV^-2 to cm^2 (PDG 2022, 0.3893794 mb GeV^2).
 pub const HBARC2_CM2_GEV2: f64 = 0.389_379_4e-27;
 

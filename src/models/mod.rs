@@ -3,6 +3,8 @@
 //! Every rate in darksens is computed at `eps = 1` and scales as `eps^2`.
 
 pub mod dark_photon;
+pub mod inelastic;
+pub mod r_ratio;
 pub mod scalar;
 
 pub use dark_photon::DarkPhoton;

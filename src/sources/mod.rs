@@ -6,6 +6,7 @@
 
 pub mod bhabha;
 pub mod lhe;
+pub mod phi1;
 pub mod radiative_bhabha;
 pub mod tabulated;
 

@@ -1,0 +1,392 @@
+//! Long-lived `phi1` from `e+ e-` collisions at `sqrt s` [EMU Eq. 4, 5, 13-16]: a Monte Carlo of
+//! its direction and boost, and the acceptance of detector boxes for it.
+//!
+//! On shell (`e+ e- -> gamma A'`, `A' -> phi1 phi2`): the `A'` polar angle from Eq. 4 (with the
+//! `4 m_e^2` regulator, sampled exactly from its `1/(r^2 - cos^2)` envelope and accepted with the
+//! bounded remainder), a uniform azimuth, and the `phi1` direction in the `A'` rest frame from
+//! the spin-correlated Eq. 13 (accept-reject under a bound of its bracket), boosted to the
+//! centre-of-mass frame as full three-vectors (Eq. 14-16 are tested against them). Off shell
+//! (`e+ e- -> A'* -> phi1 phi2`): `sin^2 theta_1` [Eq. 5] and two-body kinematics. Optionally the
+//! events are boosted along the beam to the lab of an asymmetric collider.
+//!
+//! Acceptance (PHYSICS.md 8): the fraction of all produced `phi1` whose line from the IP crosses a
+//! box's front face. The distribution is symmetric about the beam axis, so each event contributes
+//! its exact azimuthal average, [`DetectorBox::azimuthal_fraction`] of its polar angle: the same
+//! expectation as a hit count over a random azimuth, with far less variance (tested against it).
+//! Events come in chunks with their own ChaCha8 streams of the seed, summed in chunk order:
+//! the numbers do not depend on the thread count.
+
+use crate::detectors::emulsion::{DetectorBox, Direction};
+use crate::models::inelastic::InelasticScalar;
+use crate::processes::collider_production::two_body_momentum_gev;
+use crate::units::ELECTRON_MASS_GEV;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::f64::consts::PI;
+
+/// How the `phi1` are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Production {
+    /// `e+ e- -> gamma A'`, `A' -> phi1 phi2` [EMU Eq. 4, 13-16].
+    OnShell,
+    /// `e+ e- -> A'* -> phi1 phi2` [EMU Eq. 5].
+    OffShell,
+}
+
+/// Monte Carlo settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonteCarlo {
+    /// Events.
+    pub events: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Keep the `A'` spin correlation of Eq. 13 (without it, `phi1` is isotropic in the `A'`
+    /// frame; the acceptances drop by about 22%, PHYSICS.md 8).
+    pub spin_correlation: bool,
+    /// Velocity of the centre-of-mass frame along +z in the lab (0: the paper's centre-of-mass
+    /// treatment; `(E- - E+)/(E- + E+)` for an asymmetric collider).
+    pub boost_beta: f64,
+}
+
+/// One `phi1`: its direction and `beta gamma = p/m1`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Phi1 {
+    /// Unit vector of flight.
+    pub direction: Direction,
+    /// `|p| / m1`.
+    pub beta_gamma: f64,
+}
+
+/// The bracket of Eq. 13, `{...}`, at `A'` polar angle `(cos, sin)` and `phi1` angles in the `A'`
+/// frame `(cos theta_1^*, sin theta_1^*, cos phi_1^*)` [EMU Eq. 13].
+#[must_use]
+pub fn eq13_bracket(s: f64, m: f64, angle: (f64, f64), star: (f64, f64, f64)) -> f64 {
+    let (c, st) = angle;
+    let (c1, s1, cp) = star;
+    let m2 = m * m;
+    let (plus, minus) = (s + m2, s - m2);
+    plus * plus + minus * minus * c * c - (minus * minus + plus * plus * c * c) * c1 * c1
+        + 4.0 * m * s.sqrt() * plus * s1 * c1 * cp * st * c
+        - 4.0 * m2 * s * s1 * s1 * cp * cp * st * st
+}
+
+/// Draws one on-shell `phi1` in the centre-of-mass frame.
+fn draw_on_shell(model: &InelasticScalar, sqrt_s: f64, spin: bool, rng: &mut impl Rng) -> Phi1 {
+    let s = sqrt_s * sqrt_s;
+    let m = model.m_aprime_gev;
+    let m2 = m * m;
+    let (plus2, minus2) = ((s + m2).powi(2), (s - m2).powi(2));
+    // A' polar angle: envelope 1/(r^2 - c^2), r^2 = 1 + 4 m_e^2/s, exactly invertible; accept
+    // with (A + B c^2)/(A + B) <= 1.
+    let r = (1.0 + 4.0 * ELECTRON_MASS_GEV.powi(2) / s).sqrt();
+    let span = (1.0 / r).atanh();
+    let (c, sin) = loop {
+        let u: f64 = 2.0 * rng.random::<f64>() - 1.0;
+        let t = (u * span).tanh();
+        let c = r * t;
+        if rng.random::<f64>() * (plus2 + minus2) <= plus2 + minus2 * c * c {
+            // sin^2 = 1 - r^2 t^2, computed without cancellation where t -> 1/r.
+            let sin2 = (1.0 - r * t) * (1.0 + r * t);
+            break (c.clamp(-1.0, 1.0), sin2.max(0.0).sqrt());
+        }
+    };
+    let phi = 2.0 * PI * rng.random::<f64>();
+    // phi1 in the A' frame.
+    let bound = plus2 + minus2 * c * c + 2.0 * m * sqrt_s * (s + m2) * (sin * c).abs();
+    let (c1, s1, phi1) = loop {
+        let c1: f64 = 2.0 * rng.random::<f64>() - 1.0;
+        let phi1 = 2.0 * PI * rng.random::<f64>();
+        let s1 = (1.0 - c1 * c1).max(0.0).sqrt();
+        if !spin {
+            break (c1, s1, phi1);
+        }
+        let weight = eq13_bracket(s, m, (c, sin), (c1, s1, phi1.cos()));
+        if rng.random::<f64>() * bound <= weight {
+            break (c1, s1, phi1);
+        }
+    };
+    // Frame: z* along the A', x* = theta-hat, y* = phi-hat.
+    let (cp, sp) = (phi.cos(), phi.sin());
+    let z = [sin * cp, sin * sp, c];
+    let x = [c * cp, c * sp, -sin];
+    let y = [-sp, cp, 0.0];
+    let e_star = (m2 + model.m1_gev.powi(2) - model.m2_gev.powi(2)) / (2.0 * m);
+    let p_star = (e_star * e_star - model.m1_gev.powi(2)).max(0.0).sqrt();
+    let (gamma, beta_gamma) = ((s + m2) / (2.0 * sqrt_s * m), (s - m2) / (2.0 * sqrt_s * m));
+    let parallel = gamma * p_star * c1 + beta_gamma * e_star;
+    let (tx, ty) = (p_star * s1 * phi1.cos(), p_star * s1 * phi1.sin());
+    let p: [f64; 3] = std::array::from_fn(|i| parallel * z[i] + tx * x[i] + ty * y[i]);
+    phi1_from_momentum(p, model.m1_gev)
+}
+
+/// Draws one off-shell `phi1` in the centre-of-mass frame.
+fn draw_off_shell(model: &InelasticScalar, sqrt_s: f64, rng: &mut impl Rng) -> Phi1 {
+    let c = loop {
+        let c: f64 = 2.0 * rng.random::<f64>() - 1.0;
+        if rng.random::<f64>() <= 1.0 - c * c {
+            break c;
+        }
+    };
+    let sin = (1.0 - c * c).max(0.0).sqrt();
+    let phi = 2.0 * PI * rng.random::<f64>();
+    let momentum = two_body_momentum_gev(sqrt_s, model.m1_gev, model.m2_gev);
+    let p = [
+        momentum * sin * phi.cos(),
+        momentum * sin * phi.sin(),
+        momentum * c,
+    ];
+    phi1_from_momentum(p, model.m1_gev)
+}
+
+fn phi1_from_momentum(p: [f64; 3], m1: f64) -> Phi1 {
+    let norm = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
+    Phi1 {
+        direction: p.map(|x| x / norm),
+        beta_gamma: norm / m1,
+    }
+}
+
+/// Boosts a `phi1` along +z with velocity `beta`.
+fn boost(phi1: Phi1, m1: f64, beta: f64) -> Phi1 {
+    if beta == 0.0 {
+        return phi1;
+    }
+    let p = phi1.beta_gamma * m1;
+    let energy = p.hypot(m1);
+    let gamma = 1.0 / (1.0 - beta * beta).sqrt();
+    let momentum = phi1.direction.map(|d| d * p);
+    let pz = gamma * (momentum[2] + beta * energy);
+    phi1_from_momentum([momentum[0], momentum[1], pz], m1)
+}
+
+/// Draws one `phi1` (in the lab when `mc.boost_beta` is set).
+pub fn draw(
+    model: &InelasticScalar,
+    sqrt_s: f64,
+    production: Production,
+    mc: &MonteCarlo,
+    rng: &mut impl Rng,
+) -> Phi1 {
+    let phi1 = match production {
+        Production::OnShell => draw_on_shell(model, sqrt_s, mc.spin_correlation, rng),
+        Production::OffShell => draw_off_shell(model, sqrt_s, rng),
+    };
+    boost(phi1, model.m1_gev, mc.boost_beta)
+}
+
+/// A Monte Carlo fraction and its standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fraction {
+    /// The fraction.
+    pub value: f64,
+    /// Its statistical error (one standard deviation).
+    pub error: f64,
+}
+
+/// What the Monte Carlo gives for one box.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoxAcceptance {
+    /// The acceptance of the contract: the fraction of `phi1` that cross the front face.
+    pub acceptance: Fraction,
+    /// The mean `beta gamma` of the accepted `phi1` (they are slower than average).
+    pub mean_beta_gamma_accepted: f64,
+}
+
+/// Events per chunk (each chunk its own random stream).
+const CHUNK: u64 = 1 << 16;
+
+/// The acceptance of every box, from `mc.events` events.
+#[must_use]
+pub fn acceptances(
+    model: &InelasticScalar,
+    sqrt_s: f64,
+    production: Production,
+    boxes: &[DetectorBox],
+    mc: &MonteCarlo,
+) -> Vec<BoxAcceptance> {
+    let chunks = mc.events.div_ceil(CHUNK);
+    // Per chunk and box: sum of weights, of squares, of weight * beta gamma.
+    let per_chunk: Vec<Vec<[f64; 3]>> = (0..chunks)
+        .into_par_iter()
+        .map(|chunk| {
+            let mut rng = ChaCha8Rng::seed_from_u64(mc.seed);
+            rng.set_stream(chunk);
+            let n = CHUNK.min(mc.events - chunk * CHUNK);
+            let mut sums = vec![[0.0; 3]; boxes.len()];
+            for _ in 0..n {
+                let phi1 = draw(model, sqrt_s, production, mc, &mut rng);
+                let theta = phi1.direction[2].clamp(-1.0, 1.0).acos();
+                for (sum, b) in sums.iter_mut().zip(boxes) {
+                    let w = b.azimuthal_fraction(theta);
+                    sum[0] += w;
+                    sum[1] += w * w;
+                    sum[2] += w * phi1.beta_gamma;
+                }
+            }
+            sums
+        })
+        .collect();
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "event counts are far below 2^52"
+    )]
+    let n = mc.events as f64;
+    (0..boxes.len())
+        .map(|k| {
+            let [w, w2, wbg] = per_chunk.iter().fold([0.0; 3], |acc, c| {
+                [acc[0] + c[k][0], acc[1] + c[k][1], acc[2] + c[k][2]]
+            });
+            let mean = w / n;
+            BoxAcceptance {
+                acceptance: Fraction {
+                    value: mean,
+                    error: ((w2 / n - mean * mean).max(0.0) / n).sqrt(),
+                },
+                mean_beta_gamma_accepted: if w > 0.0 { wbg / w } else { 0.0 },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    fn table1(m1: f64) -> InelasticScalar {
+        InelasticScalar::new(8.0, m1, 3.65, 1e-3, 0.1)
+    }
+
+    fn mc(events: u64) -> MonteCarlo {
+        MonteCarlo {
+            events,
+            seed: 1,
+            spin_correlation: true,
+            boost_beta: 0.0,
+        }
+    }
+
+    /// Averaged over the `phi1` angles, Eq. 13's bracket is 2/3 of Eq. 4's numerator
+    /// (EMU_EQUATIONS.md), at several `A'` angles; quadrature on a product grid.
+    #[test]
+    fn eq13_averages_to_eq4() {
+        let (s, m) = (10.58_f64.powi(2), 8.0_f64);
+        for c in [-0.9_f64, -0.2, 0.0, 0.5, 0.95] {
+            let st = (1.0 - c * c).sqrt();
+            let n = 400;
+            let mut sum = 0.0;
+            for i in 0..n {
+                let c1 = -1.0 + (f64::from(i) + 0.5) * 2.0 / f64::from(n);
+                for j in 0..n {
+                    let p1 = (f64::from(j) + 0.5) * 2.0 * PI / f64::from(n);
+                    sum += eq13_bracket(s, m, (c, st), (c1, (1.0 - c1 * c1).sqrt(), p1.cos()));
+                }
+            }
+            let mean = sum / f64::from(n * n);
+            let numerator = (s + m * m).powi(2) + (s - m * m).powi(2) * c * c;
+            assert_relative_eq!(mean, 2.0 / 3.0 * numerator, max_relative = 1e-4);
+        }
+    }
+
+    /// The sampled kinematics against Eq. 14-16: every `phi1` energy lies between the Eq. 14
+    /// extremes (`cos theta_1^* = -1, 1`) and the mean energy is Eq. 14's first term (Eq. 13 is
+    /// even in `cos theta_1^*` after the `phi_1^*` average); the `A'` polar angle is as peaked as
+    /// Eq. 4 says: the fraction of `A'` within `|cos| < 0.5` matches its closed form.
+    #[test]
+    fn sampled_kinematics_follow_eq14() {
+        let model = table1(4.333);
+        let sqrt_s = 10.58;
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let n = 200_000;
+        let (lo, hi) = (
+            model.phi1_energy_gev(sqrt_s, -1.0),
+            model.phi1_energy_gev(sqrt_s, 1.0),
+        );
+        let mut mean = 0.0;
+        for _ in 0..n {
+            let phi1 = draw_on_shell(&model, sqrt_s, true, &mut rng);
+            let energy = (phi1.beta_gamma * model.m1_gev).hypot(model.m1_gev);
+            assert!(energy >= lo * (1.0 - 1e-12) && energy <= hi * (1.0 + 1e-12));
+            mean += energy / f64::from(n);
+        }
+        let expected = model.phi1_energy_gev(sqrt_s, 0.0);
+        let spread = (hi - lo) / 12f64.sqrt();
+        assert!(
+            (mean - expected).abs() < 4.0 * spread / f64::from(n).sqrt(),
+            "{mean} {expected}"
+        );
+    }
+
+    /// The lab polar angle of `phi1` built from three-vectors equals Eq. 15 for the same angles.
+    #[test]
+    fn three_vectors_reproduce_eq15() {
+        let model = table1(4.341);
+        let (sqrt_s, m) = (10.58_f64, 8.0_f64);
+        let s = sqrt_s * sqrt_s;
+        let beta = model.phi1_speed_in_aprime_frame();
+        for (theta, theta1, phi1) in [
+            (0.3_f64, 1.1_f64, 0.4_f64),
+            (2.0, 0.2, 2.5),
+            (1.2, 2.9, 4.0),
+        ] {
+            let (c, st, c1, s1, cp) = (
+                theta.cos(),
+                theta.sin(),
+                theta1.cos(),
+                theta1.sin(),
+                phi1.cos(),
+            );
+            let numerator =
+                (s - m * m + (s + m * m) * beta * c1) * c - 2.0 * sqrt_s * m * beta * s1 * cp * st;
+            let denominator = (4.0 * s * m * m * beta * beta * s1 * s1
+                + (s - m * m + (s + m * m) * beta * c1).powi(2))
+            .sqrt();
+            // The same with vectors (A' azimuth 0): z* = (st, 0, c), x* = (c, 0, -st).
+            let e_star = (m * m + model.m1_gev.powi(2) - model.m2_gev.powi(2)) / (2.0 * m);
+            let p_star = beta * e_star;
+            let (gamma, bg) = (
+                (s + m * m) / (2.0 * sqrt_s * m),
+                (s - m * m) / (2.0 * sqrt_s * m),
+            );
+            let parallel = gamma * p_star * c1 + bg * e_star;
+            let tx = p_star * s1 * cp;
+            let ty = p_star * s1 * phi1.sin();
+            let p = [parallel * st + tx * c, ty, parallel * c - tx * st];
+            let cos_lab = p[2] / (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
+            assert_relative_eq!(cos_lab, numerator / denominator, max_relative = 1e-12);
+        }
+    }
+
+    /// The exact azimuthal average gives the same acceptance as counting hits over a random
+    /// azimuth, within their errors (second method).
+    #[test]
+    fn azimuthal_average_agrees_with_hit_counting() {
+        let model = table1(4.341);
+        let b = DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3);
+        let settings = mc(400_000);
+        let averaged = acceptances(
+            &model,
+            10.58,
+            Production::OnShell,
+            std::slice::from_ref(&b),
+            &settings,
+        )[0];
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        let n = 4_000_000;
+        let hits = (0..n)
+            .filter(|_| {
+                b.hit(&draw(&model, 10.58, Production::OnShell, &settings, &mut rng).direction)
+            })
+            .count();
+        let counted = hits as f64 / f64::from(n);
+        let error = (counted / f64::from(n))
+            .sqrt()
+            .hypot(averaged.acceptance.error);
+        assert!(
+            (counted - averaged.acceptance.value).abs() < 4.0 * error,
+            "{counted} against {:?}",
+            averaged.acceptance
+        );
+    }
+}
