@@ -647,3 +647,52 @@ fn generate_writes_events_and_spectrum_independent_of_threads() {
     assert_eq!(events, 50);
     assert!((init.sigma_pb / sigma - 1.0).abs() < 1e-8);
 }
+
+/// `darksens explain` of an emulsion scenario (no --mass-mev): the JSON keys issue 5 names, and
+/// N_sig of each box is L sigma BR A (exp(-a/d) - exp(-(a+L)/d)) [EMU Eq. 20] from the printed
+/// parts.
+#[test]
+fn explain_emulsion_json() {
+    let output = darksens()
+        .args([
+            "explain",
+            "configs/belle2_emulsion.toml",
+            "--json",
+            "--set",
+            "monte_carlo.events=200000",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    for key in [
+        "sigma_production_pb",
+        "br_aprime_to_phi1_phi2",
+        "width_phi1_gev",
+        "flight_length_m",
+    ] {
+        assert!(json[key].as_f64().is_some_and(|v| v > 0.0), "{key}: {json}");
+    }
+    let d = json["flight_length_m"].as_f64().expect("d");
+    for name in ["A", "B"] {
+        let a = &json["acceptance"][name];
+        let (value, error) = (
+            a["value"].as_f64().expect("value"),
+            a["error"].as_f64().expect("error"),
+        );
+        assert!(
+            value > 0.0 && error > 0.0 && error < 0.1 * value,
+            "{name}: {a}"
+        );
+        let expected = 50.0e6
+            * json["sigma_production_pb"].as_f64().expect("sigma")
+            * json["br_aprime_to_phi1_phi2"].as_f64().expect("br")
+            * value
+            * ((-7.0 / d).exp() - (-8.32 / d).exp());
+        let n = json["n_signal"][name].as_f64().expect("n_signal");
+        assert!(
+            (n / expected - 1.0).abs() < 1e-12,
+            "{name}: {n} against {expected}"
+        );
+    }
+}

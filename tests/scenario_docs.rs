@@ -123,31 +123,34 @@ fn full_sample() -> RawScenario {
     }
 }
 
+/// Adds the dotted key paths of `value` below `prefix` to `keys` (not inside `curve.set`, whose
+/// keys are other keys).
+fn walk(value: &toml::Value, prefix: &str, keys: &mut BTreeSet<String>) {
+    match value {
+        toml::Value::Table(table) => {
+            for (k, v) in table {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                keys.insert(path.clone());
+                if path != "curve.set" {
+                    walk(v, &path, keys);
+                }
+            }
+        }
+        toml::Value::Array(items) => {
+            for item in items.iter().filter(|i| i.is_table()) {
+                walk(item, prefix, keys);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Dotted key paths, e.g. `source.kind`, `background.neutron.ecl_lambda`, `curve.set`.
 fn schema_keys() -> BTreeSet<String> {
-    fn walk(value: &toml::Value, prefix: &str, keys: &mut BTreeSet<String>) {
-        match value {
-            toml::Value::Table(table) => {
-                for (k, v) in table {
-                    let path = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    keys.insert(path.clone());
-                    if path != "curve.set" {
-                        walk(v, &path, keys);
-                    }
-                }
-            }
-            toml::Value::Array(items) => {
-                for item in items.iter().filter(|i| i.is_table()) {
-                    walk(item, prefix, keys);
-                }
-            }
-            _ => {}
-        }
-    }
     let value = toml::Value::try_from(full_sample()).expect("serialisable");
     let mut keys = BTreeSet::new();
     walk(&value, "", &mut keys);
@@ -211,11 +214,87 @@ fn every_schema_key_is_documented() {
     );
 }
 
+/// An emulsion scenario with every optional key set (struct literals without `..Default`, as
+/// `full_sample`).
+fn emulsion_sample() -> darksens::scenario::emulsion::RawEmulsionScenario {
+    use darksens::detectors::emulsion::Hemisphere;
+    use darksens::processes::collider_production::OffShellNormalisation;
+    use darksens::scenario::emulsion::*;
+    RawEmulsionScenario {
+        title: Some("t".into()),
+        source: RawCollider {
+            kind: "ee-collider".into(),
+            sqrt_s_gev: 10.58,
+            luminosity_ab: 50.0,
+            boost_beta: Some(0.0),
+        },
+        model: RawInelasticModel {
+            kind: "inelastic-scalar".into(),
+            m_aprime_gev: 8.0,
+            m1_gev: 4.341,
+            m2_gev: 3.65,
+            epsilon: 1e-3,
+            g_d: 0.1,
+            production: ProductionName::OnShell,
+            off_shell_normalisation: Some(OffShellNormalisation::Derived),
+        },
+        detectors: vec![RawDetector {
+            name: "A".into(),
+            distance_m: 7.0,
+            offset_m: 1.0,
+            face_polar_m: 0.2,
+            face_azimuthal_m: 0.3,
+            depth_m: Some(1.32),
+            azimuth_deg: Some(0.0),
+            hemisphere: Some(Hemisphere::Forward),
+        }],
+        monte_carlo: RawMonteCarlo {
+            events: Some(4_000_000),
+            seed: Some(1),
+            spin_correlation: Some(true),
+        },
+        limit: RawEmulsionLimit {
+            n_signal: Some(2.3),
+        },
+        background: RawEmulsionBackground {
+            kl_toward_detector: Some(1.0),
+            kl_transmission: Some(4e-8),
+        },
+    }
+}
+
+fn emulsion_keys() -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    let value = toml::Value::try_from(emulsion_sample()).expect("serialisable");
+    walk(&value, "", &mut keys);
+    keys
+}
+
+/// Every key of the emulsion schema is documented in the emulsion section.
+#[test]
+fn every_emulsion_key_is_documented() {
+    let docs = docs();
+    let start = docs
+        .find("## Emulsion scenarios")
+        .expect("emulsion section");
+    let emulsion = &docs[start..];
+    let missing: Vec<String> = emulsion_keys()
+        .into_iter()
+        .filter(|k| k.contains('.'))
+        .filter(|k| !emulsion.contains(&format!("`{}`", k.rsplit('.').next().unwrap_or_default())))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "emulsion keys missing from docs/scenario.md: {missing:?}"
+    );
+}
+
 #[test]
 fn every_documented_key_exists() {
     let docs = docs();
     let leaves: BTreeSet<String> = schema_keys()
         .iter()
+        .chain(emulsion_keys().iter())
         .filter_map(|k| k.rsplit('.').next().map(str::to_string))
         .collect();
     let mut unknown = Vec::new();

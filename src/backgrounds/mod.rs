@@ -1,8 +1,11 @@
-//! Standard-model backgrounds of the disappearing-positron-track search [DPT Sec. 3].
+//! Standard-model backgrounds of the disappearing-positron-track search [DPT Sec. 3]; the muon
+//! backgrounds of an emulsion detector near a collider are in [`muons`] [EMU Sec. 9].
 //!
 //! Photons that punch through the ECL and escape the KLM veto, and neutrons from photonuclear
 //! reactions that pass both. The inputs that came from simulations (GEANT4 event counts,
 //! interaction lengths, veto inefficiency) are scenario data, not code constants.
+
+pub mod muons;
 
 use crate::numerics::quadrature::Estimate;
 use crate::showers::punch_through::punch_through_probability;

@@ -30,10 +30,32 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             scenario: path.clone(),
             set: opts.set.clone(),
         };
-        let result = args
+        let document = args
             .overrides()
-            .and_then(|o| ScenarioDocument::load(path, &o).map_err(Error::from))
-            .and_then(|d| d.curves().map(|c| (d, c)).map_err(Error::from));
+            .and_then(|o| ScenarioDocument::load(path, &o).map_err(Error::from));
+        if let Ok(d) = &document
+            && d.is_emulsion()
+        {
+            match d.emulsion() {
+                Ok(e) => outln!(
+                    out,
+                    "ok: {} (emulsion scenario, {} detector(s): {})",
+                    path.display(),
+                    e.detectors.len(),
+                    e.detectors
+                        .iter()
+                        .map(|b| b.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    invalid += 1;
+                }
+            }
+            continue;
+        }
+        let result = document.and_then(|d| d.curves().map(|c| (d, c)).map_err(Error::from));
         match result {
             Ok((_, curves)) => {
                 let points = curves[0]

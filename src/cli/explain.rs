@@ -11,14 +11,15 @@ use darksens::units::PICOBARN_CM2;
 /// Options of `darksens explain`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens explain configs/na64_dp.toml --mass-mev 250 --json"
+    after_help = "Examples:\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens explain configs/na64_dp.toml --mass-mev 250 --json\n  darksens explain configs/belle2_emulsion.toml --json   # an emulsion scenario: no --mass-mev"
 )]
 pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// Mediator mass in MeV.
+    /// Mediator mass in MeV (thick-target scenarios; an emulsion scenario has its masses in
+    /// [model]).
     #[arg(long, value_name = "M", allow_negative_numbers = true)]
-    mass_mev: f64,
+    mass_mev: Option<f64>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -26,17 +27,31 @@ pub struct Opts {
 
 /// Runs the explanation.
 pub fn run(opts: &Opts) -> Result<(), Error> {
-    if !(opts.mass_mev.is_finite() && opts.mass_mev > 0.0) {
+    let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
+    if document.is_emulsion() {
+        if opts.mass_mev.is_some() {
+            return Err(Error::Usage(format!(
+                "{} is an emulsion scenario: its masses are model.m_aprime_gev, model.m1_gev and model.m2_gev; drop --mass-mev (or use --set model.m_aprime_gev=...)",
+                opts.scenario.scenario.display()
+            )));
+        }
+        return super::explain_emulsion::run(&document.emulsion()?, opts.json);
+    }
+    let Some(mass_mev) = opts.mass_mev else {
         return Err(Error::Usage(format!(
-            "--mass-mev must be a positive number of MeV, got {}",
-            opts.mass_mev
+            "--mass-mev is required for {} (the mediator mass of the point to explain), e.g. --mass-mev 66.72",
+            opts.scenario.scenario.display()
+        )));
+    };
+    if !(mass_mev.is_finite() && mass_mev > 0.0) {
+        return Err(Error::Usage(format!(
+            "--mass-mev must be a positive number of MeV, got {mass_mev}"
         )));
     }
-    let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
     let curves = document.curves()?;
     let curve = &curves[0];
     let calculator = Calculator::new(&curve.scenario);
-    let point = calculator.point(&curve.label, opts.mass_mev)?;
+    let point = calculator.point(&curve.label, mass_mev)?;
     let search = calculator.search();
     let source = &search.setup().source;
     let background = calculator.background();
@@ -148,7 +163,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             "curve".into(),
             serde_json::Value::String(curve.label.clone()),
         );
-        map.insert("mass_mev".into(), serde_json::json!(opts.mass_mev));
+        map.insert("mass_mev".into(), serde_json::json!(mass_mev));
         for (key, value, _) in &values {
             map.insert((*key).to_string(), serde_json::json!(value));
         }
@@ -174,7 +189,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             "{} -- curve \"{}\", m = {} MeV",
             calculator.scenario().title,
             curve.label,
-            opts.mass_mev
+            mass_mev
         );
         for (key, value, meaning) in &values {
             outln!(out, "  {key:<18} {:<24} {meaning}", format_number(*value));

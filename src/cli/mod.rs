@@ -10,6 +10,7 @@ macro_rules! outln {
 
 mod check;
 mod explain;
+mod explain_emulsion;
 mod generate;
 mod list;
 mod merge;

@@ -2,6 +2,7 @@
 //!
 //! Yields are computed per `eps^2`, so the limit is `eps = sqrt(n_required / yield_per_eps2)`.
 
+pub mod emulsion;
 pub mod library;
 pub mod published;
 pub mod scan;

@@ -7,6 +7,7 @@
 //! validated into a [`Scenario`] (unphysical values are errors). Every error names the file, the
 //! line when the key is in the file, the key, and what to do.
 
+pub mod emulsion;
 pub mod raw;
 mod validate;
 
@@ -66,6 +67,9 @@ pub struct ScenarioDocument {
     text: String,
     base: toml::Table,
     overrides: Vec<Override>,
+    /// An emulsion scenario (`source.kind = "ee-collider"`, [`emulsion`]) rather than a
+    /// thick-target one.
+    emulsion: bool,
 }
 
 impl ScenarioDocument {
@@ -107,8 +111,18 @@ impl ScenarioDocument {
     ) -> Result<Self, ScenarioError> {
         let mut base: toml::Table =
             toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        let is_emulsion = base
+            .get("source")
+            .and_then(|s| s.get("kind"))
+            .and_then(toml::Value::as_str)
+            == Some(emulsion::SOURCE_KIND);
         // Schema errors of the file itself, with the line they are on.
-        toml::from_str::<RawScenario>(&text).map_err(|e| toml_error(path, &text, &e))?;
+        if is_emulsion {
+            toml::from_str::<emulsion::RawEmulsionScenario>(&text)
+                .map_err(|e| toml_error(path, &text, &e))?;
+        } else {
+            toml::from_str::<RawScenario>(&text).map_err(|e| toml_error(path, &text, &e))?;
+        }
         for o in overrides {
             set_path(&mut base, &o.key, o.value.clone()).map_err(|m| {
                 ScenarioError::new(path, m).with_origin(Origin::CommandLine(o.text.clone()))
@@ -119,8 +133,13 @@ impl ScenarioDocument {
             text,
             base,
             overrides: overrides.to_vec(),
+            emulsion: is_emulsion,
         };
-        document.deserialize(&document.base, &Origin::CommandLine(String::new()))?;
+        if is_emulsion {
+            document.emulsion()?;
+        } else {
+            document.deserialize(&document.base, &Origin::CommandLine(String::new()))?;
+        }
         Ok(document)
     }
 
@@ -145,11 +164,56 @@ impl ScenarioDocument {
         &self.overrides
     }
 
+    /// Whether this is an emulsion scenario (`source.kind = "ee-collider"`).
+    #[must_use]
+    pub fn is_emulsion(&self) -> bool {
+        self.emulsion
+    }
+
+    /// The validated emulsion scenario.
+    ///
+    /// # Errors
+    /// If this is not an emulsion scenario, or it does not deserialise or validate (the error
+    /// names the key, its line and where the value came from).
+    pub fn emulsion(&self) -> Result<emulsion::EmulsionScenario, ScenarioError> {
+        let raw: emulsion::RawEmulsionScenario = toml::Value::Table(self.base.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+            let error = ScenarioError::new(&self.path, plain_types(e.message()))
+                .with_hint("see docs/scenario.md for every key, its type and unit");
+            match self.overrides.last() {
+                Some(o) => error.with_origin(Origin::CommandLine(o.text.clone())),
+                None => error,
+            }
+        })?;
+        emulsion::validate(&raw, &self.name()).map_err(|invalid| {
+            let path: Vec<&str> = invalid.key.split('.').collect();
+            let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
+            let origin =
+                from_command_line.map_or(Origin::File, |o| Origin::CommandLine(o.text.clone()));
+            ScenarioError::new(&self.path, invalid.message)
+                .with_key(&invalid.key)
+                .with_line(self.line_of(&path))
+                .with_origin(origin)
+                .with_hint(invalid.hint)
+        })
+    }
+
     /// Resolves and validates every curve (one unnamed curve when the file has none).
     ///
     /// # Errors
-    /// The first curve that does not deserialise or validate.
+    /// The first curve that does not deserialise or validate; an emulsion scenario (it has no
+    /// curves: see [`Self::emulsion`]).
     pub fn curves(&self) -> Result<Vec<Curve>, ScenarioError> {
+        if self.emulsion {
+            return Err(ScenarioError::new(
+                &self.path,
+                "is an emulsion scenario (source.kind = \"ee-collider\"): it has no mass scan of eps",
+            )
+            .with_hint(
+                "darksens explain and darksens check read it; its two-parameter scan is not implemented yet (issue 5)",
+            ));
+        }
         let raw = self.deserialize(&self.base, &Origin::CommandLine(String::new()))?;
         if raw.curves.is_empty() {
             let scenario = self.validate_curve(&self.base, &Origin::File, &[], None)?;

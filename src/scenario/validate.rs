@@ -24,7 +24,7 @@ pub(crate) struct Invalid {
     pub hint: String,
 }
 
-fn invalid(key: &str, message: impl Into<String>, hint: impl Into<String>) -> Invalid {
+pub(crate) fn invalid(key: &str, message: impl Into<String>, hint: impl Into<String>) -> Invalid {
     Invalid {
         key: key.to_string(),
         message: message.into(),

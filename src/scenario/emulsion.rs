@@ -1,0 +1,374 @@
+//! Scenarios of an emulsion detector near an `e+ e-` collider for inelastic dark matter [EMU]:
+//! `[source] kind = "ee-collider"`, `[model] kind = "inelastic-scalar"`, one `[[detector]]`
+//! table per box, `[monte_carlo]`, `[limit]`, `[background]`. docs/scenario.md documents every
+//! key.
+
+use super::validate::{Invalid, invalid};
+use crate::detectors::emulsion::{DetectorBox, EMU_DEPTH_M, Hemisphere};
+use crate::models::inelastic::InelasticScalar;
+use crate::processes::collider_production::OffShellNormalisation;
+use crate::sources::phi1::{MonteCarlo, Production};
+use serde::{Deserialize, Serialize};
+
+/// The value of `source.kind` that makes a scenario an emulsion scenario.
+pub const SOURCE_KIND: &str = "ee-collider";
+
+/// A whole emulsion scenario file.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmulsionScenario {
+    /// Title.
+    pub title: Option<String>,
+    /// The collider.
+    pub source: RawCollider,
+    /// The model point.
+    pub model: RawInelasticModel,
+    /// The detector boxes.
+    #[serde(rename = "detector")]
+    pub detectors: Vec<RawDetector>,
+    /// Monte Carlo settings.
+    #[serde(default)]
+    pub monte_carlo: RawMonteCarlo,
+    /// Exclusion criterion.
+    #[serde(default)]
+    pub limit: RawEmulsionLimit,
+    /// Background inputs.
+    #[serde(default)]
+    pub background: RawEmulsionBackground,
+}
+
+/// `[source]` of an emulsion scenario.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCollider {
+    /// Must be `"ee-collider"`.
+    pub kind: String,
+    /// Centre-of-mass energy, GeV.
+    pub sqrt_s_gev: f64,
+    /// Integrated luminosity, ab^-1.
+    pub luminosity_ab: f64,
+    /// Velocity of the centre-of-mass frame along the electron beam (0: the paper's treatment).
+    pub boost_beta: Option<f64>,
+}
+
+/// How `phi1` is produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProductionName {
+    /// `e+ e- -> gamma A'`, `A' -> phi1 phi2`.
+    OnShell,
+    /// `e+ e- -> A'* -> phi1 phi2`.
+    OffShell,
+}
+
+/// `[model]` of an emulsion scenario.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInelasticModel {
+    /// Must be `"inelastic-scalar"`.
+    pub kind: String,
+    /// Dark-photon mass, GeV.
+    pub m_aprime_gev: f64,
+    /// Heavier dark state, GeV.
+    pub m1_gev: f64,
+    /// Lighter dark state, GeV.
+    pub m2_gev: f64,
+    /// Kinetic mixing.
+    pub epsilon: f64,
+    /// Dark gauge coupling.
+    pub g_d: f64,
+    /// On- or off-shell production.
+    pub production: ProductionName,
+    /// Off shell: `"derived"` (1/16, default) or `"printed"` (1/32) [EMU Eq. 5].
+    pub off_shell_normalisation: Option<OffShellNormalisation>,
+}
+
+/// `[[detector]]`: one box.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDetector {
+    /// Name.
+    pub name: String,
+    /// IP to the face centre, m.
+    pub distance_m: f64,
+    /// Face centre from the beam axis, m.
+    pub offset_m: f64,
+    /// Face side along the polar direction, m.
+    pub face_polar_m: f64,
+    /// Face side along the azimuth, m.
+    pub face_azimuthal_m: f64,
+    /// Depth, m (1.32).
+    pub depth_m: Option<f64>,
+    /// Azimuth of the face centre, degrees (0).
+    pub azimuth_deg: Option<f64>,
+    /// `"forward"` (along the electron beam, default) or `"backward"`.
+    pub hemisphere: Option<Hemisphere>,
+}
+
+/// `[monte_carlo]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMonteCarlo {
+    /// Events (4e6).
+    pub events: Option<i64>,
+    /// Seed (1).
+    pub seed: Option<i64>,
+    /// Keep the `A'` spin correlation (true).
+    pub spin_correlation: Option<bool>,
+}
+
+/// `[limit]` of an emulsion scenario.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmulsionLimit {
+    /// Signal events excluded at 90% CL with no background (2.3).
+    pub n_signal: Option<f64>,
+}
+
+/// `[background]` of an emulsion scenario: K_L from the IP through the shield.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmulsionBackground {
+    /// K_L heading for the detector over the run (from a simulation of the experiment).
+    pub kl_toward_detector: Option<f64>,
+    /// Probability that one of them crosses the shield (4e-8 for 1.3 m of tungsten [EMU 9.3]).
+    pub kl_transmission: Option<f64>,
+}
+
+/// A validated emulsion scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulsionScenario {
+    /// Title.
+    pub title: String,
+    /// Centre-of-mass energy, GeV.
+    pub sqrt_s_gev: f64,
+    /// Integrated luminosity, ab^-1.
+    pub luminosity_ab: f64,
+    /// Integrated luminosity, pb^-1.
+    pub luminosity_pb: f64,
+    /// The model point.
+    pub model: InelasticScalar,
+    /// Production.
+    pub production: Production,
+    /// Off-shell normalisation.
+    pub normalisation: OffShellNormalisation,
+    /// The boxes.
+    pub detectors: Vec<DetectorBox>,
+    /// Monte Carlo settings.
+    pub monte_carlo: MonteCarlo,
+    /// Signal events excluded at 90% CL.
+    pub n_signal: f64,
+    /// K_L reaching the detector: `(toward the detector, transmission)`, when given.
+    pub kl: Option<(f64, f64)>,
+}
+
+fn positive(key: &str, value: f64, meaning: &str) -> Result<f64, Invalid> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(invalid(
+            key,
+            format!("must be a positive number, got {value}"),
+            meaning,
+        ))
+    }
+}
+
+/// Validates an emulsion scenario.
+///
+/// # Errors
+/// The first key with an unphysical or inconsistent value.
+pub(crate) fn validate(raw: &RawEmulsionScenario, name: &str) -> Result<EmulsionScenario, Invalid> {
+    let source = &raw.source;
+    if source.kind != SOURCE_KIND {
+        return Err(invalid(
+            "source.kind",
+            format!("'{}' is not an emulsion source", source.kind),
+            "an emulsion scenario has source.kind = \"ee-collider\"",
+        ));
+    }
+    let sqrt_s = positive(
+        "source.sqrt_s_gev",
+        source.sqrt_s_gev,
+        "the centre-of-mass energy (3.773 at BESIII, 10.58 at Belle II)",
+    )?;
+    let luminosity_ab = positive(
+        "source.luminosity_ab",
+        source.luminosity_ab,
+        "the integrated luminosity in ab^-1 (0.1 = 100 fb^-1 at BESIII, 50 at Belle II)",
+    )?;
+    let boost_beta = source.boost_beta.unwrap_or(0.0);
+    if !(boost_beta.is_finite() && boost_beta.abs() < 1.0) {
+        return Err(invalid(
+            "source.boost_beta",
+            format!("must lie strictly between -1 and 1, got {boost_beta}"),
+            "0 for the centre-of-mass frame (the paper); 3/11 for SuperKEKB's 7 on 4 GeV beams",
+        ));
+    }
+    let m = &raw.model;
+    if m.kind != "inelastic-scalar" {
+        return Err(invalid(
+            "model.kind",
+            format!("'{}' is not a model of an emulsion scenario", m.kind),
+            "model.kind = \"inelastic-scalar\"",
+        ));
+    }
+    let masses = "masses in GeV with m_aprime > m1 + m2 (on shell) and m1 > m2";
+    let model = InelasticScalar::new(
+        positive("model.m_aprime_gev", m.m_aprime_gev, masses)?,
+        positive("model.m1_gev", m.m1_gev, masses)?,
+        positive("model.m2_gev", m.m2_gev, masses)?,
+        positive("model.epsilon", m.epsilon, "the kinetic mixing, e.g. 1e-3")?,
+        positive("model.g_d", m.g_d, "the dark gauge coupling, e.g. 0.1")?,
+    );
+    if model.m1_gev <= model.m2_gev {
+        return Err(invalid(
+            "model.m1_gev",
+            format!(
+                "phi1 ({}) must be heavier than phi2 ({})",
+                model.m1_gev, model.m2_gev
+            ),
+            masses,
+        ));
+    }
+    let production = match m.production {
+        ProductionName::OnShell => {
+            if model.m_aprime_gev <= model.m1_gev + model.m2_gev {
+                return Err(invalid(
+                    "model.m_aprime_gev",
+                    format!(
+                        "an on-shell A' ({}) must be heavier than m1 + m2 ({})",
+                        model.m_aprime_gev,
+                        model.m1_gev + model.m2_gev
+                    ),
+                    "raise m_aprime_gev or set production = \"off-shell\"",
+                ));
+            }
+            if model.m_aprime_gev >= sqrt_s {
+                return Err(invalid(
+                    "model.m_aprime_gev",
+                    format!(
+                        "an on-shell A' ({}) must be lighter than sqrt(s) ({sqrt_s})",
+                        model.m_aprime_gev
+                    ),
+                    "e+e- -> gamma A' needs m_aprime < sqrt(s)",
+                ));
+            }
+            Production::OnShell
+        }
+        ProductionName::OffShell => {
+            if model.m1_gev + model.m2_gev >= sqrt_s {
+                return Err(invalid(
+                    "model.m1_gev",
+                    "m1 + m2 must be below sqrt(s) for e+e- -> phi1 phi2",
+                    masses,
+                ));
+            }
+            Production::OffShell
+        }
+    };
+    if raw.detectors.is_empty() {
+        return Err(invalid(
+            "detector",
+            "an emulsion scenario needs at least one [[detector]]",
+            "see configs/belle2_emulsion.toml",
+        ));
+    }
+    let mut detectors = Vec::new();
+    for (k, d) in raw.detectors.iter().enumerate() {
+        let key = |field: &str| format!("detector.{k}.{field}");
+        if detectors.iter().any(|b: &DetectorBox| b.name == d.name) {
+            return Err(invalid(
+                &key("name"),
+                format!("two detectors are named '{}'", d.name),
+                "give every [[detector]] its own name",
+            ));
+        }
+        let distance = positive(&key("distance_m"), d.distance_m, "IP to the face centre, m")?;
+        if !(d.offset_m.is_finite() && d.offset_m >= 0.0 && d.offset_m <= distance) {
+            return Err(invalid(
+                &key("offset_m"),
+                format!(
+                    "must lie between 0 and distance_m ({distance}), got {}",
+                    d.offset_m
+                ),
+                "the face centre's distance from the beam axis; equal to distance_m for a central box",
+            ));
+        }
+        detectors.push(DetectorBox {
+            name: d.name.clone(),
+            distance_m: distance,
+            offset_m: d.offset_m,
+            face_polar_m: positive(&key("face_polar_m"), d.face_polar_m, "face side, m")?,
+            face_azimuthal_m: positive(
+                &key("face_azimuthal_m"),
+                d.face_azimuthal_m,
+                "face side, m",
+            )?,
+            depth_m: positive(
+                &key("depth_m"),
+                d.depth_m.unwrap_or(EMU_DEPTH_M),
+                "depth, m",
+            )?,
+            azimuth_deg: d.azimuth_deg.unwrap_or(0.0),
+            hemisphere: d.hemisphere.unwrap_or(Hemisphere::Forward),
+        });
+    }
+    let mc = &raw.monte_carlo;
+    let events = mc.events.unwrap_or(4_000_000);
+    if !(1_000..=2_000_000_000).contains(&events) {
+        return Err(invalid(
+            "monte_carlo.events",
+            format!("must be from 1000 to 2e9, got {events}"),
+            "4e6 events give 0.5% on the smallest Table 1 acceptance in about 3 s",
+        ));
+    }
+    let seed = mc.seed.unwrap_or(1);
+    if seed < 0 {
+        return Err(invalid(
+            "monte_carlo.seed",
+            "must not be negative",
+            "any whole number",
+        ));
+    }
+    let n_signal = raw.limit.n_signal.unwrap_or(2.3);
+    let n_signal = positive(
+        "limit.n_signal",
+        n_signal,
+        "signal events excluded at 90% CL with no background: 2.3",
+    )?;
+    let kl = match (
+        raw.background.kl_toward_detector,
+        raw.background.kl_transmission,
+    ) {
+        (None, None) => None,
+        (Some(n), Some(p)) if n.is_finite() && n >= 0.0 && (0.0..=1.0).contains(&p) => Some((n, p)),
+        _ => {
+            return Err(invalid(
+                "background.kl_transmission",
+                "K_L needs both kl_toward_detector (>= 0) and kl_transmission (0 to 1)",
+                "e.g. about 1.2e7 K_L toward a forward box at 50 ab^-1 and 4e-8 through 1.3 m of tungsten [EMU 9.3]",
+            ));
+        }
+    };
+    Ok(EmulsionScenario {
+        title: raw.title.clone().unwrap_or_else(|| name.to_string()),
+        sqrt_s_gev: sqrt_s,
+        luminosity_ab,
+        luminosity_pb: luminosity_ab * 1e6,
+        model,
+        production,
+        normalisation: m
+            .off_shell_normalisation
+            .unwrap_or(OffShellNormalisation::Derived),
+        detectors,
+        monte_carlo: MonteCarlo {
+            events: u64::try_from(events).unwrap_or(4_000_000),
+            seed: u64::try_from(seed).unwrap_or(1),
+            spin_correlation: mc.spin_correlation.unwrap_or(true),
+            boost_beta,
+        },
+        n_signal,
+        kl,
+    })
+}

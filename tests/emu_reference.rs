@@ -1,0 +1,239 @@
+//! The emulsion-detector physics [EMU] against an independent implementation: Python (numpy,
+//! scipy, mpmath), written from EMU_EQUATIONS.md without reading the Rust code, by other methods
+//! (quadrature of the differential forms, two-dimensional Dalitz integrals, explicit Dirac
+//! traces, numpy Monte Carlo with 1e8 events). `tools/reference/emu/` has the script, its
+//! README and `reference_values.json`; this test reads the JSON.
+
+use darksens::backgrounds::muons::collider_muons_per_cm2;
+use darksens::detectors::emulsion::DetectorBox;
+use darksens::models::inelastic::{Channel, InelasticScalar};
+use darksens::models::r_ratio::RRatio;
+use darksens::processes::collider_production::{
+    OffShellNormalisation, sigma_gamma_aprime, sigma_off_shell,
+};
+use darksens::sources::phi1::{MonteCarlo, Production, acceptances};
+use darksens::units::{HBARC_GEV_M, gev2_to_pb};
+use serde_json::Value;
+
+fn reference() -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tools/reference/emu/reference_values.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("reference file")).expect("json")
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+}
+
+/// Our constants (CODATA 2018 alpha to 9 digits, hbar c, (hbar c)^2 to 7 digits) differ from
+/// the script's by up to 1e-7 relative; 1e-6 bounds that.
+const CONSTANTS: f64 = 1e-6;
+
+fn close(ours: f64, theirs: f64, tolerance: f64, what: &str) {
+    if theirs == 0.0 {
+        assert_eq!(ours, 0.0, "{what}: closed channel");
+        return;
+    }
+    assert!(
+        (ours / theirs - 1.0).abs() < tolerance,
+        "{what}: ours {ours:e}, reference {theirs:e}"
+    );
+}
+
+fn model_of(case: &Value) -> InelasticScalar {
+    InelasticScalar::new(
+        num(case, "m_Aprime_GeV"),
+        num(case, "m1_GeV"),
+        num(case, "m2_GeV"),
+        num(case, "eps"),
+        num(case, "g_D"),
+    )
+}
+
+/// The masses of a Monte Carlo case (its couplings do not matter for acceptances).
+fn masses_of(case: &Value) -> InelasticScalar {
+    InelasticScalar::new(
+        num(case, "m_Aprime_GeV"),
+        num(case, "m1_GeV"),
+        num(case, "m2_GeV"),
+        1e-3,
+        0.1,
+    )
+}
+
+#[test]
+fn production_cross_sections() {
+    let r = reference();
+    for case in r["sigma_ee_to_gammaAprime"].as_array().expect("cases") {
+        let sqrt_s = num(case, "sqrt_s_GeV");
+        let ours = gev2_to_pb(sigma_gamma_aprime(
+            sqrt_s * sqrt_s,
+            num(case, "m_Aprime_GeV"),
+            num(case, "eps"),
+            1.0,
+        ));
+        close(
+            ours,
+            num(case, "sigma_quad_pb"),
+            CONSTANTS,
+            "sigma(gamma A')",
+        );
+    }
+    for case in r["sigma_ee_to_phi1phi2_offshell"]
+        .as_array()
+        .expect("cases")
+    {
+        let s = num(case, "sqrt_s_GeV").powi(2);
+        let model = model_of(case);
+        close(
+            gev2_to_pb(sigma_off_shell(s, &model, OffShellNormalisation::Derived)),
+            num(case, "sigma_norm1over16_quad_pb"),
+            CONSTANTS,
+            "off shell, 1/16",
+        );
+        close(
+            gev2_to_pb(sigma_off_shell(s, &model, OffShellNormalisation::Printed)),
+            num(case, "sigma_norm1over32_quad_pb"),
+            CONSTANTS,
+            "off shell, 1/32",
+        );
+    }
+}
+
+#[test]
+fn widths_and_flight_length() {
+    let r = reference();
+    let no_table = RRatio::perturbative_only();
+    for case in r["Aprime_widths_BR"].as_array().expect("cases") {
+        let model = model_of(case);
+        close(
+            model.width_aprime_to_phi1_phi2_gev(),
+            num(case, "Gamma_phi1phi2_GeV"),
+            CONSTANTS,
+            "Gamma(A' -> phi1 phi2)",
+        );
+        for (mass, key) in [
+            (darksens::units::ELECTRON_MASS_GEV, "Gamma_ee_GeV"),
+            (darksens::units::MUON_MASS_GEV, "Gamma_mumu_GeV"),
+            (darksens::units::TAU_MASS_GEV, "Gamma_tautau_GeV"),
+        ] {
+            close(
+                model.width_aprime_to_leptons_gev(mass),
+                num(case, key),
+                CONSTANTS,
+                key,
+            );
+        }
+    }
+    for case in r["phi1_three_body_widths"].as_array().expect("cases") {
+        let model = model_of(case);
+        for (channel, key) in [
+            (Channel::Electrons, "Gamma_ee_eq11_1D_GeV"),
+            (Channel::Muons, "Gamma_mumu_eq11_1D_GeV"),
+        ] {
+            let ours = model.phi1_width_gev(channel, &no_table);
+            assert!(ours.converged);
+            close(ours.value, num(case, key), CONSTANTS, key);
+        }
+    }
+    for case in r["phi1_flight_length"].as_array().expect("cases") {
+        let model = model_of(case);
+        let sqrt_s = num(case, "sqrt_s_GeV");
+        let gamma = model.phi1_energy_gev(sqrt_s, 0.0) / model.m1_gev;
+        let beta_gamma = (gamma * gamma - 1.0).sqrt();
+        close(beta_gamma, num(case, "beta_gamma_bar"), 1e-12, "beta gamma");
+        let leptons: f64 = [Channel::Electrons, Channel::Muons]
+            .iter()
+            .map(|&c| model.phi1_width_gev(c, &no_table).value)
+            .sum();
+        close(
+            beta_gamma * HBARC_GEV_M / leptons,
+            num(case, "d_ee_plus_mumu_m"),
+            CONSTANTS,
+            "flight length (e + mu)",
+        );
+    }
+}
+
+/// Our Monte Carlo (4e6 events) against the reference's (1e8 events, azimuthal average as
+/// ours, and hit counting): within four combined standard errors.
+#[test]
+fn acceptances_agree_with_the_independent_monte_carlo() {
+    let r = reference();
+    let mc = MonteCarlo {
+        events: 4_000_000,
+        seed: 1,
+        spin_correlation: true,
+        boost_beta: 0.0,
+    };
+    let boxes = [
+        DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3),
+        DetectorBox::forward("B", 7.0, 1.4, 0.2, 0.4),
+    ];
+    for case in r["acceptance_mc"]["on_shell"].as_array().expect("cases") {
+        let model = masses_of(case);
+        let ours = acceptances(
+            &model,
+            num(case, "sqrt_s_GeV"),
+            Production::OnShell,
+            &boxes,
+            &mc,
+        );
+        for (b, a) in boxes.iter().zip(ours) {
+            let theirs = &case[format!("box_{}", b.name)];
+            let value = num(theirs, "acceptance_fraction_best_estimate");
+            let error = num(theirs, "acceptance_fraction_best_estimate_stat_err");
+            let combined = a.acceptance.error.hypot(error);
+            assert!(
+                (a.acceptance.value - value).abs() < 4.0 * combined,
+                "m1 = {}, box {}: ours {:?}, reference {value} +- {error}",
+                model.m1_gev,
+                b.name,
+                a.acceptance
+            );
+        }
+    }
+    let central = &r["acceptance_mc"]["off_shell_central"];
+    let model = masses_of(central);
+    let ours = acceptances(
+        &model,
+        num(central, "sqrt_s_GeV"),
+        Production::OffShell,
+        &[DetectorBox::central("central", 4.0, 0.3, 0.2)],
+        &mc,
+    )[0]
+    .acceptance;
+    // The reference integrates this one exactly (two-dimensional quadrature).
+    let exact = num(central, "acceptance_fraction_exact_2D_quadrature");
+    assert!(
+        (ours.value - exact).abs() < 4.0 * ours.error,
+        "{ours:?} against {exact}"
+    );
+}
+
+#[test]
+fn collider_muons() {
+    let r = reference();
+    let case = &r["backgrounds"]["collider_mumu"];
+    let besiii = DetectorBox::forward(
+        "forward",
+        num(case, "face_distance_m"),
+        num(case, "offaxis_m"),
+        0.2,
+        0.3,
+    );
+    let ours = collider_muons_per_cm2(
+        num(case, "sqrt_s_GeV"),
+        1e3 * num(case, "luminosity_fb-1"),
+        &besiii,
+        None,
+    );
+    close(
+        ours,
+        num(case, "muons_per_cm2"),
+        CONSTANTS,
+        "muons per cm^2",
+    );
+}
