@@ -89,6 +89,27 @@ pub enum Measure {
     /// Track length above `1 - max_visible_fraction` of an incident electron (second generation)
     /// over that of an incident positron, for the config's target.
     ControlTrackLengthRatio,
+    /// Emulsion scenario: acceptance of the box `detector` (a fraction).
+    Acceptance,
+    /// Emulsion scenario: `BR(A' -> phi1 phi2)`.
+    BrAprimeToPhi1Phi2,
+    /// Emulsion scenario: production cross section, pb.
+    SigmaProductionPb,
+    /// Emulsion scenario: mean `phi1` flight length, m.
+    FlightLengthM,
+}
+
+impl Measure {
+    /// Whether the measure reads an emulsion scenario.
+    fn is_emulsion(self) -> bool {
+        matches!(
+            self,
+            Self::Acceptance
+                | Self::BrAprimeToPhi1Phi2
+                | Self::SigmaProductionPb
+                | Self::FlightLengthM
+        )
+    }
 }
 
 /// One published number and how we compute it.
@@ -112,6 +133,8 @@ pub struct Quantity {
     pub numerator: Option<String>,
     /// See `numerator`.
     pub denominator: Option<String>,
+    /// `acceptance`: the detector's name.
+    pub detector: Option<String>,
     /// `best-eps-ratio`: overrides of the numerator and the denominator.
     #[serde(default)]
     pub numerator_set: Vec<String>,
@@ -289,6 +312,42 @@ impl Session<'_> {
         }
     }
 
+    /// A quantity of an emulsion scenario's model point.
+    fn measure_emulsion(&self, config: &str, q: &Quantity) -> Result<Vec<f64>, Error> {
+        let overrides = self
+            .quick
+            .iter()
+            .chain(&q.set)
+            .map(|o| Override::parse(o).map_err(Error::Usage))
+            .collect::<Result<Vec<_>, _>>()?;
+        let scenario = ScenarioDocument::load(&self.repo.join(config), &overrides)?.emulsion()?;
+        let point = crate::limits::emulsion::evaluate(&scenario)?;
+        let value = match q.measure {
+            Measure::BrAprimeToPhi1Phi2 => point.br_aprime_to_phi1_phi2,
+            Measure::SigmaProductionPb => point.sigma_production_pb,
+            Measure::FlightLengthM => point.flight_length_m.value,
+            _ => {
+                let name = q.detector.as_deref().ok_or_else(|| {
+                    Error::Usage(format!("quantity {}: acceptance needs 'detector'", q.name))
+                })?;
+                point
+                    .detectors
+                    .iter()
+                    .find(|d| d.name == name)
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "quantity {}: no detector \"{name}\" in {config}",
+                            q.name
+                        ))
+                    })?
+                    .acceptance
+                    .acceptance
+                    .value
+            }
+        };
+        Ok(vec![value])
+    }
+
     fn measure(&mut self, config: &str, q: &Quantity) -> Result<Vec<f64>, Error> {
         let missing = |field: &str| {
             Error::Usage(format!(
@@ -296,6 +355,9 @@ impl Session<'_> {
                 q.name, q.measure
             ))
         };
+        if q.measure.is_emulsion() {
+            return self.measure_emulsion(config, q);
+        }
         if q.measure == Measure::BestEpsRatio {
             let mut best = |extra: &[String]| -> Result<f64, Error> {
                 let mut set = q.set.clone();
@@ -409,7 +471,11 @@ impl Session<'_> {
                 };
                 integral(Generations::SecondOnly) / integral(Generations::FirstAndSecond)
             }
-            Measure::BestEpsRatio => unreachable!("handled above"),
+            Measure::BestEpsRatio
+            | Measure::Acceptance
+            | Measure::BrAprimeToPhi1Phi2
+            | Measure::SigmaProductionPb
+            | Measure::FlightLengthM => unreachable!("handled above"),
         };
         Ok(vec![value])
     }

@@ -22,6 +22,16 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The names of the files in a directory, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 const SMALL: [&str; 4] = ["--set", "scan.points=12", "--set", "scan.dense_points=5"];
 
 fn scan_csv(dir: &Path, threads: &str) -> Vec<u8> {
@@ -85,13 +95,8 @@ fn scan_writes_csv_png_and_sidecar() {
         1000.0
     );
     // Nothing but the three outputs: no temporary files left behind.
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        file_names(&dir),
         ["belle2_dp.csv", "belle2_dp.meta.json", "belle2_dp.png"]
     );
 }
@@ -695,4 +700,72 @@ fn explain_emulsion_json() {
             "{name}: {n} against {expected}"
         );
     }
+}
+
+/// `darksens scan` of an emulsion scenario writes the grid, the boundary, the plot and the
+/// sidecar; every cell marked excluded lies inside a boundary interval of its column and no
+/// other does (the boundary is the grid's own, refined).
+#[test]
+fn emulsion_scan_outputs_agree() {
+    let dir = scratch("emulsion_scan");
+    darksens()
+        .args(["scan", "configs/belle2_emulsion.toml", "--quiet", "--out"])
+        .arg(&dir)
+        .args([
+            "--set",
+            "monte_carlo.events=200000",
+            "--set",
+            "scan.x.points=13",
+            "--set",
+            "scan.y.points=41",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        file_names(&dir),
+        [
+            "belle2_emulsion.boundary.csv",
+            "belle2_emulsion.csv",
+            "belle2_emulsion.meta.json",
+            "belle2_emulsion.png"
+        ]
+    );
+    let grid = std::fs::read_to_string(dir.join("belle2_emulsion.csv")).expect("grid");
+    let boundary =
+        std::fs::read_to_string(dir.join("belle2_emulsion.boundary.csv")).expect("boundary");
+    assert!(grid.starts_with(
+        "g_d,epsilon,n_signal_A,n_signal_B,n_signal_total,flight_length_m,excluded\n"
+    ));
+    let intervals: Vec<(f64, f64, f64)> = boundary
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let v: Vec<f64> = l.split(',').map(|x| x.parse().expect("number")).collect();
+            (v[0], v[1], v[2])
+        })
+        .collect();
+    assert!(!intervals.is_empty());
+    let mut excluded_cells = 0;
+    for line in grid.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let (g, eps): (f64, f64) = (
+            fields[0].parse().expect("g"),
+            fields[1].parse().expect("eps"),
+        );
+        let total: f64 = fields[4].parse().expect("total");
+        let excluded = fields[6] == "true";
+        assert_eq!(excluded, total >= 2.3, "{line}");
+        let inside = intervals
+            .iter()
+            .any(|&(x, lo, hi)| x == g && eps >= lo * (1.0 - 1e-12) && eps <= hi * (1.0 + 1e-12));
+        assert_eq!(excluded, inside, "{line}");
+        excluded_cells += usize::from(excluded);
+    }
+    assert!(excluded_cells > 10, "{excluded_cells}");
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("belle2_emulsion.meta.json")).expect("meta"),
+    )
+    .expect("json");
+    assert_eq!(meta["resolved_scenario"]["monte_carlo"]["events"], 200_000);
+    assert!(meta["darksens_version"].is_string() && meta["wall_time_s"].is_number());
 }

@@ -51,32 +51,40 @@ fn outputs(dir: &Path, stem: &str) -> (Vec<u8>, Vec<u8>) {
     (read("csv"), read("png"))
 }
 
-/// Whether a shipped config is an emulsion scenario (`source.kind = "ee-collider"`), which has
-/// no mass scan yet: its `explain --json` (Monte Carlo acceptances included) is compared instead.
+/// Whether a shipped config is an emulsion scenario (`source.kind = "ee-collider"`): its grid
+/// scan (Monte Carlo acceptances included) is compared instead; it has no shards.
 fn is_emulsion(config: &str) -> bool {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(config))
         .is_ok_and(|t| t.contains("kind = \"ee-collider\""))
 }
 
-fn emulsion_explain_is_identical_across_threads(config: &str) {
-    let explain = |threads: &str| {
-        let output = darksens()
+fn emulsion_scan_is_identical_across_threads(config: &str) {
+    let stem = Path::new(config)
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned();
+    let scan = |threads: &str| {
+        let dir = scratch(&format!("{stem}-{threads}"));
+        run(darksens()
+            .args(["scan", config, "--quiet", "--out"])
+            .arg(&dir)
             .args([
-                "explain",
-                config,
-                "--json",
                 "--set",
                 "monte_carlo.events=200000",
+                "--set",
+                "scan.x.points=9",
+                "--set",
+                "scan.y.points=13",
             ])
-            .env("RAYON_NUM_THREADS", threads)
-            .output()
-            .expect("runs");
-        assert!(output.status.success(), "{config}: {output:?}");
-        output.stdout
+            .env("RAYON_NUM_THREADS", threads));
+        let (csv, png) = outputs(&dir, &stem);
+        let boundary = std::fs::read(dir.join(format!("{stem}.boundary.csv"))).expect("boundary");
+        (csv, png, boundary)
     };
-    let one = explain("1");
+    let one = scan("1");
     for threads in ["2", "4"] {
-        assert_eq!(one, explain(threads), "{config}: {threads} threads");
+        assert!(scan(threads) == one, "{config}: {threads} threads differ");
     }
 }
 
@@ -93,7 +101,7 @@ fn every_shipped_config_is_identical_across_threads_and_shards() {
     assert!(configs.len() >= 6, "{configs:?}");
     for config in &configs {
         if is_emulsion(config) {
-            emulsion_explain_is_identical_across_threads(config);
+            emulsion_scan_is_identical_across_threads(config);
             continue;
         }
         let stem = Path::new(config)

@@ -52,7 +52,8 @@ fn every_reference_file_is_a_test_here() {
             "dpt/fig5",
             "dpt/fig6",
             "dpt/fig8",
-            "dpt/sources_backgrounds"
+            "dpt/sources_backgrounds",
+            "emu/table1"
         ]
     );
 }

@@ -22,6 +22,20 @@ const MC: MonteCarlo = MonteCarlo {
     boost_beta: 0.0,
 };
 
+/// `darksens reproduce emu/table1` in full (tests/reference/emu/table1.toml).
+#[test]
+fn reproduction_file() {
+    use darksens::reproduce::{list, load, run};
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_, path) = list(&repo.join("tests/reference"))
+        .into_iter()
+        .find(|(n, _)| n == "emu/table1")
+        .expect("emu/table1");
+    let outcomes = run(&load(&path).expect("loads"), repo, false).expect("runs");
+    let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+}
+
 fn check(label: &str, ours: darksens::sources::phi1::Fraction, paper_percent: f64) {
     let value = 100.0 * ours.value;
     eprintln!(

@@ -260,6 +260,25 @@ fn emulsion_sample() -> darksens::scenario::emulsion::RawEmulsionScenario {
             kl_toward_detector: Some(1.0),
             kl_transmission: Some(4e-8),
         },
+        scan: Some(RawEmulsionScan {
+            x: RawGridAxis {
+                parameter: "model.g_d".into(),
+                log_range: Some([1e-3, 1.0]),
+                range: None,
+                points: 61,
+            },
+            y: RawGridAxis {
+                parameter: "model.epsilon".into(),
+                log_range: None,
+                range: Some([1e-6, 1e-2]),
+                points: 81,
+            },
+        }),
+        output: darksens::scenario::raw::RawOutput {
+            csv: Some("out/x.csv".into()),
+            png: Some("out/x.png".into()),
+            svg: Some("out/x.svg".into()),
+        },
     }
 }
 

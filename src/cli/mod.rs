@@ -17,6 +17,7 @@ mod merge;
 mod plot;
 mod reproduce;
 mod scan;
+mod scan_emulsion;
 mod signals;
 
 use clap::{Parser, Subcommand};

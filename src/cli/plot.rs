@@ -183,6 +183,8 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             plot_frame(&refs, &parameter, logarithmic)
         }
         _ => LimitPlot {
+            regions: Vec::new(),
+            extent: Vec::new(),
             overlays: Vec::new(),
             title: opts.results[0].display().to_string(),
             annotation: String::new(),

@@ -48,7 +48,7 @@ pub struct Opts {
     verbose: bool,
 }
 
-fn redirect(path: &Path, out: Option<&Path>) -> PathBuf {
+pub(super) fn redirect(path: &Path, out: Option<&Path>) -> PathBuf {
     match (out, path.file_name()) {
         (Some(dir), Some(name)) => dir.join(name),
         _ => path.to_path_buf(),
@@ -197,6 +197,18 @@ fn set_threads(threads: Option<usize>) -> Result<(), Error> {
 pub fn run(opts: &Opts) -> Result<(), Error> {
     set_threads(opts.threads)?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
+    if document.is_emulsion() {
+        if opts.shard.is_some() {
+            return Err(Error::Usage(
+                "--shard is for mass scans; an emulsion scan runs in one process".into(),
+            ));
+        }
+        let quiet = opts.quiet;
+        let out = opts.out.as_deref();
+        return super::scan_emulsion::run(&document, out, quiet, &|total| {
+            progress_bar(total, quiet)
+        });
+    }
     let curves = document.curves()?;
     let paths = OutputPaths::new(&curves[0].scenario, opts.out.as_deref());
     let run_description = sidecar::run_description(&document, &curves);
@@ -556,6 +568,8 @@ pub(super) fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: 
         Vec::new()
     };
     LimitPlot {
+        regions: Vec::new(),
+        extent: Vec::new(),
         windows,
         overlays,
         title: s.title.clone(),
@@ -824,7 +838,7 @@ pub fn describe_source(source: &Source) -> String {
 
 /// A progress bar on stderr, drawn only on a terminal, without `--quiet`, and only once the scan
 /// has run for a second (short scans stay silent). No colours, so `NO_COLOR` is respected.
-fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+pub(super) fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(total),

@@ -53,9 +53,23 @@ pub struct OverlaySeries {
     pub points: Vec<(f64, f64)>,
 }
 
+/// A filled region (e.g. the excluded region of a two-parameter scan), drawn above the published
+/// curves and below the lines.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Legend label.
+    pub label: String,
+    /// The closed outline `(x, y)`.
+    pub outline: Vec<(f64, f64)>,
+}
+
 /// What to draw.
 #[derive(Debug, Clone)]
 pub struct LimitPlot {
+    /// Filled regions.
+    pub regions: Vec<Region>,
+    /// Values the axes must cover besides the data `(x, y)` (e.g. the corners of a scan).
+    pub extent: Vec<(f64, f64)>,
     /// Published curves, drawn first (mass scans only).
     pub overlays: Vec<OverlaySeries>,
     /// Title (the scenario's).
@@ -273,18 +287,15 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         XAxis::MassMev { .. } => true,
         XAxis::Key { logarithmic, .. } => *logarithmic,
     };
-    let x = Axis::covering(
+    let data = || {
         plot.series
             .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0)),
-        x_log,
-    );
-    let y = Axis::covering(
-        plot.series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1)),
-        true,
-    );
+            .flat_map(|s| s.points.iter().copied())
+            .chain(plot.regions.iter().flat_map(|r| r.outline.iter().copied()))
+            .chain(plot.extent.iter().copied())
+    };
+    let x = Axis::covering(data().map(|p| p.0), x_log);
+    let y = Axis::covering(data().map(|p| p.1), true);
     let mut chart = ChartBuilder::on(root)
         .caption(&plot.title, ("sans-serif", 26, FontStyle::Bold))
         .margin(25)
@@ -399,6 +410,35 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
             root.draw(&Text::new(label.clone(), (px + 4, py + 6), style))
                 .map_err(|e| err(&e))?;
         }
+    }
+
+    // Filled regions, with their outline.
+    for (k, region) in plot.regions.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let outline: Vec<(f64, f64)> = region
+            .outline
+            .iter()
+            .filter(|(px, py)| px.is_finite() && *py > 0.0 && (!x.logarithmic || *px > 0.0))
+            .map(|&(px, py)| (x.map(px), y.map(py)))
+            .collect();
+        if outline.len() < 3 {
+            continue;
+        }
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                outline.clone(),
+                colour.mix(0.3).filled(),
+            )))
+            .map_err(|e| err(&e))?
+            .label(region.label.clone())
+            .legend(move |(lx, ly)| {
+                Rectangle::new([(lx, ly - 8), (lx + 52, ly + 8)], colour.mix(0.3).filled())
+            });
+        let mut closed = outline;
+        closed.push(closed[0]);
+        chart
+            .draw_series(LineSeries::new(closed, colour.stroke_width(2)))
+            .map_err(|e| err(&e))?;
     }
 
     // Expected bands behind every line: yellow +-2 sigma, green +-1 sigma.
@@ -530,7 +570,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
     )]
     let title_x = left - 12 - widest as i32 - 28;
     root.draw(&Text::new(
-        "ε  (expected 90% CL upper limit)",
+        plot.y_title.as_str(),
         (title_x, (top + bottom) / 2),
         y_title,
     ))
@@ -586,7 +626,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
 /// The corner whose legend box (about 42% of the width, 6.5% of the height per entry) covers the
 /// fewest curve points, so the legend never hides the results; lower right on a tie.
 fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> SeriesLabelPosition {
-    let entries = plot.series.len() + plot.overlays.len();
+    let entries = plot.series.len() + plot.overlays.len() + plot.regions.len();
     #[expect(clippy::cast_precision_loss, reason = "a handful of legend entries")]
     let height = (0.065 * entries as f64 + 0.04).min(0.9);
     let width = 0.42;
@@ -595,6 +635,7 @@ fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> SeriesLabelPosition {
         .iter()
         .flat_map(|s| s.points.iter())
         .chain(plot.overlays.iter().flat_map(|o| o.points.iter()))
+        .chain(plot.regions.iter().flat_map(|r| r.outline.iter()))
         .filter(|p| p.0 > 0.0 && p.1 > 0.0)
         .map(|&(px, py)| {
             (
@@ -699,6 +740,11 @@ mod tests {
     #[test]
     fn renders_a_png() {
         let plot = LimitPlot {
+            regions: vec![Region {
+                label: "r".into(),
+                outline: vec![(2.0, 1e-4), (20.0, 1e-4), (20.0, 1e-3)],
+            }],
+            extent: vec![(0.5, 1e-6)],
             title: "test".into(),
             annotation: "α_D = 0.001".into(),
             x_axis: XAxis::MassMev {

@@ -35,6 +35,194 @@ pub struct RawEmulsionScenario {
     /// Background inputs.
     #[serde(default)]
     pub background: RawEmulsionBackground,
+    /// The two-parameter scan (required by `darksens scan`).
+    pub scan: Option<RawEmulsionScan>,
+    /// Output files.
+    #[serde(default)]
+    pub output: super::raw::RawOutput,
+}
+
+/// `[scan]` of an emulsion scenario: a grid over two keys.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmulsionScan {
+    /// Horizontal axis.
+    pub x: RawGridAxis,
+    /// Vertical axis (a coupling: `model.epsilon` or `model.g_d`).
+    pub y: RawGridAxis,
+}
+
+/// One axis of the grid.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGridAxis {
+    /// The key, e.g. `"model.g_d"`.
+    pub parameter: String,
+    /// Logarithmically spaced values from the first to the second.
+    pub log_range: Option<[f64; 2]>,
+    /// Or linearly spaced.
+    pub range: Option<[f64; 2]>,
+    /// Number of values.
+    pub points: i64,
+}
+
+/// The keys a grid can scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GridParameter {
+    /// `model.epsilon`.
+    Epsilon,
+    /// `model.g_d`.
+    GD,
+    /// `model.m_aprime_gev`.
+    MAprime,
+    /// `model.m1_gev`.
+    M1,
+    /// `model.m2_gev` (with `m1` fixed).
+    M2,
+    /// `model.splitting_over_m2`: `(m1 - m2)/m2`, setting `m1 = m2 (1 + x)` [EMU Fig. 15].
+    SplittingOverM2,
+}
+
+impl GridParameter {
+    /// Every key with its parameter.
+    pub const ALL: [(&'static str, Self); 6] = [
+        ("model.epsilon", Self::Epsilon),
+        ("model.g_d", Self::GD),
+        ("model.m_aprime_gev", Self::MAprime),
+        ("model.m1_gev", Self::M1),
+        ("model.m2_gev", Self::M2),
+        ("model.splitting_over_m2", Self::SplittingOverM2),
+    ];
+
+    /// The scenario key.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("", |(k, _)| k)
+    }
+
+    /// The CSV column (the key without `model.`).
+    #[must_use]
+    pub fn column(self) -> &'static str {
+        self.key().trim_start_matches("model.")
+    }
+
+    /// Whether it is a coupling (the masses, and so the acceptances, do not change).
+    #[must_use]
+    pub fn is_coupling(self) -> bool {
+        matches!(self, Self::Epsilon | Self::GD)
+    }
+
+    /// The model with this parameter set to `value`.
+    #[must_use]
+    pub fn apply(self, model: &InelasticScalar, value: f64) -> InelasticScalar {
+        let mut m = *model;
+        match self {
+            Self::Epsilon => m.epsilon = value,
+            Self::GD => m.g_d = value,
+            Self::MAprime => m.m_aprime_gev = value,
+            Self::M1 => m.m1_gev = value,
+            Self::M2 => m.m2_gev = value,
+            Self::SplittingOverM2 => m.m1_gev = m.m2_gev * (1.0 + value),
+        }
+        m
+    }
+}
+
+/// One validated axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridAxis {
+    /// The key.
+    pub parameter: GridParameter,
+    /// Its values, in order.
+    pub values: Vec<f64>,
+    /// Logarithmic spacing.
+    pub logarithmic: bool,
+}
+
+/// The validated two-parameter scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulsionScan {
+    /// Horizontal axis.
+    pub x: GridAxis,
+    /// Vertical axis (a coupling).
+    pub y: GridAxis,
+}
+
+/// Output paths.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulsionOutput {
+    /// Grid CSV (the boundary goes to `<stem>.boundary.csv`, the sidecar to `<stem>.meta.json`).
+    pub csv: std::path::PathBuf,
+    /// PNG.
+    pub png: std::path::PathBuf,
+    /// SVG, when asked for.
+    pub svg: Option<std::path::PathBuf>,
+}
+
+/// Largest number of grid cells (a guard against typos).
+const MAX_GRID_CELLS: i64 = 4_000_000;
+
+fn grid_axis(raw: &RawGridAxis, axis: &str) -> Result<GridAxis, Invalid> {
+    let key = |field: &str| format!("scan.{axis}.{field}");
+    let names: Vec<&str> = GridParameter::ALL.iter().map(|(k, _)| *k).collect();
+    let parameter = GridParameter::ALL
+        .iter()
+        .find(|(k, _)| *k == raw.parameter)
+        .map(|(_, p)| *p)
+        .ok_or_else(|| {
+            invalid(
+                &key("parameter"),
+                format!("'{}' cannot be scanned", raw.parameter),
+                format!("one of {}", names.join(", ")),
+            )
+        })?;
+    let (ends, logarithmic) = match (raw.log_range, raw.range) {
+        (Some(r), None) => (r, true),
+        (None, Some(r)) => (r, false),
+        _ => {
+            return Err(invalid(
+                &key("log_range"),
+                "give either log_range or range",
+                "e.g. log_range = [1e-6, 1e-2]",
+            ));
+        }
+    };
+    let [a, b] = ends;
+    if !(a.is_finite() && b.is_finite() && a < b && (!logarithmic || a > 0.0)) {
+        return Err(invalid(
+            &key(if logarithmic { "log_range" } else { "range" }),
+            format!("[{a}, {b}] must be increasing (and positive for log_range)"),
+            "e.g. log_range = [1e-6, 1e-2]",
+        ));
+    }
+    if !(2..=10_000).contains(&raw.points) {
+        return Err(invalid(
+            &key("points"),
+            format!("must be from 2 to 10000, got {}", raw.points),
+            "e.g. 61",
+        ));
+    }
+    #[expect(clippy::cast_precision_loss, reason = "at most 10000 points")]
+    let n = raw.points as f64;
+    let values = (0..raw.points)
+        .map(|i| {
+            #[expect(clippy::cast_precision_loss, reason = "at most 10000 points")]
+            let t = i as f64 / (n - 1.0);
+            if logarithmic {
+                (a.ln() + t * (b.ln() - a.ln())).exp()
+            } else {
+                a + t * (b - a)
+            }
+        })
+        .collect();
+    Ok(GridAxis {
+        parameter,
+        values,
+        logarithmic,
+    })
 }
 
 /// `[source]` of an emulsion scenario.
@@ -160,6 +348,10 @@ pub struct EmulsionScenario {
     pub n_signal: f64,
     /// K_L reaching the detector: `(toward the detector, transmission)`, when given.
     pub kl: Option<(f64, f64)>,
+    /// The two-parameter scan, when given.
+    pub scan: Option<EmulsionScan>,
+    /// Output paths.
+    pub output: EmulsionOutput,
 }
 
 fn positive(key: &str, value: f64, meaning: &str) -> Result<f64, Invalid> {
@@ -351,7 +543,48 @@ pub(crate) fn validate(raw: &RawEmulsionScenario, name: &str) -> Result<Emulsion
             ));
         }
     };
+    let scan = match &raw.scan {
+        None => None,
+        Some(scan) => {
+            let (x, y) = (grid_axis(&scan.x, "x")?, grid_axis(&scan.y, "y")?);
+            if !y.parameter.is_coupling() {
+                return Err(invalid(
+                    "scan.y.parameter",
+                    format!("'{}' is not a coupling", y.parameter.key()),
+                    "the vertical axis is model.epsilon or model.g_d (the excluded band is found along it); masses go on x",
+                ));
+            }
+            if x.parameter == y.parameter {
+                return Err(invalid(
+                    "scan.x.parameter",
+                    "x and y scan the same key",
+                    "e.g. x = model.g_d, y = model.epsilon",
+                ));
+            }
+            if i64::try_from(x.values.len() * y.values.len()).unwrap_or(i64::MAX) > MAX_GRID_CELLS {
+                return Err(invalid(
+                    "scan.x.points",
+                    "more than 4e6 grid cells",
+                    "fewer points",
+                ));
+            }
+            Some(EmulsionScan { x, y })
+        }
+    };
+    let output = EmulsionOutput {
+        csv: raw.output.csv.clone().map_or_else(
+            || std::path::PathBuf::from(format!("out/{name}.csv")),
+            std::path::PathBuf::from,
+        ),
+        png: raw.output.png.clone().map_or_else(
+            || std::path::PathBuf::from(format!("out/{name}.png")),
+            std::path::PathBuf::from,
+        ),
+        svg: raw.output.svg.clone().map(std::path::PathBuf::from),
+    };
     Ok(EmulsionScenario {
+        scan,
+        output,
         title: raw.title.clone().unwrap_or_else(|| name.to_string()),
         sqrt_s_gev: sqrt_s,
         luminosity_ab,

@@ -164,6 +164,12 @@ impl ScenarioDocument {
         &self.overrides
     }
 
+    /// The scenario table with the command-line overrides applied (as recorded in sidecars).
+    #[must_use]
+    pub fn resolved_table(&self) -> &toml::Table {
+        &self.base
+    }
+
     /// Whether this is an emulsion scenario (`source.kind = "ee-collider"`).
     #[must_use]
     pub fn is_emulsion(&self) -> bool {
