@@ -1,5 +1,6 @@
 //! Benchmarks of the hot paths: the track-length table, one mass point, the full default scan,
-//! and the radiative Bhabha generator (VEGAS training, integration, unweighting).
+//! the radiative Bhabha generator (VEGAS training, integration, unweighting), and the emulsion
+//! detectors' acceptance Monte Carlo.
 //!
 //! `cargo bench` runs them; `.ci/run` only compiles them (`cargo bench --no-run`).
 
@@ -73,8 +74,32 @@ fn radiative_bhabha_generator(c: &mut Criterion) {
     group.finish();
 }
 
+fn emulsion_acceptance(c: &mut Criterion) {
+    use darksens::detectors::emulsion::DetectorBox;
+    use darksens::models::inelastic::InelasticScalar;
+    use darksens::sources::phi1::{MonteCarlo, Production, acceptances};
+    let model = InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1);
+    let boxes = [
+        DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3),
+        DetectorBox::forward("B", 7.0, 1.4, 0.2, 0.4),
+    ];
+    let mc = MonteCarlo {
+        events: 400_000,
+        seed: 1,
+        spin_correlation: true,
+        boost_beta: 0.0,
+    };
+    let mut group = c.benchmark_group("emulsion");
+    group.sample_size(10);
+    group.bench_function("acceptances_boxes_a_b_400k_events", |b| {
+        b.iter(|| acceptances(black_box(&model), 10.58, Production::OnShell, &boxes, &mc))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    emulsion_acceptance,
     track_length_table,
     one_mass_point,
     full_default_scan,

@@ -678,6 +678,15 @@ fn explain_emulsion_json() {
     ] {
         assert!(json[key].as_f64().is_some_and(|v| v > 0.0), "{key}: {json}");
     }
+    let cosmic = json["background"]["cosmic_muon_flux_hz_per_m2"]
+        .as_f64()
+        .expect("cosmic");
+    assert!((cosmic - 179.3).abs() < 0.05, "{cosmic}");
+    assert!(
+        json["background"]["collider_muons_per_cm2"]["A"]
+            .as_f64()
+            .is_some_and(|v| v > 0.0)
+    );
     let d = json["flight_length_m"].as_f64().expect("d");
     for name in ["A", "B"] {
         let a = &json["acceptance"][name];

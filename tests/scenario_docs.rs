@@ -252,6 +252,7 @@ fn emulsion_sample() -> darksens::scenario::emulsion::RawEmulsionScenario {
             events: Some(4_000_000),
             seed: Some(1),
             spin_correlation: Some(true),
+            decay_in_volume: Some(false),
         },
         limit: RawEmulsionLimit {
             n_signal: Some(2.3),

@@ -62,6 +62,7 @@ fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
         "decay_probability": per_detector(&|d| serde_json::json!(d.decay_probability)),
         "n_signal": per_detector(&|d| serde_json::json!(d.n_signal)),
         "n_signal_total": point.n_signal_total(),
+        "background": backgrounds(scenario),
         "n_excluded": scenario.n_signal,
         "monte_carlo": {
             "events": scenario.monte_carlo.events,
@@ -70,6 +71,19 @@ fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
             "boost_beta": scenario.monte_carlo.boost_beta,
         },
     });
+    if scenario.decay_in_volume
+        && let Some(map) = value.as_object_mut()
+    {
+        map.insert(
+            "decay_in_volume".into(),
+            per_detector(&|d| match d.in_volume {
+                Some((p, n)) => {
+                    serde_json::json!({ "value": p.value, "error": p.error, "n_signal": n })
+                }
+                None => serde_json::Value::Null,
+            }),
+        );
+    }
     if scenario.production == Production::OffShell
         && let Some(map) = value.as_object_mut()
     {
@@ -84,6 +98,46 @@ fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
     let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// Cosmic-muon intensity at sea level `I0`, m^-2 s^-1 sr^-1, and exponent `n` of
+/// `I0 cos^(n-1)` [EMU Eq. 18].
+const COSMIC_I0: f64 = 85.6;
+/// See [`COSMIC_I0`].
+const COSMIC_N: f64 = 3.0;
+/// Track budget of the emulsion films before replacement, per cm^2 [EMU Sec. 9.2].
+const FILM_BUDGET_PER_CM2: f64 = 1e6;
+
+/// The muon backgrounds [EMU Sec. 9]: collider mu mu onto each face over the run, cosmic muons.
+fn backgrounds(scenario: &EmulsionScenario) -> serde_json::Value {
+    use darksens::backgrounds::muons::{
+        collider_muons_per_cm2, cosmic_muon_flux_hz_per_m2, cosmic_muons_per_cm2,
+        film_replacement_days,
+    };
+    let flux = cosmic_muon_flux_hz_per_m2(COSMIC_I0, COSMIC_N);
+    serde_json::json!({
+        "collider_muons_per_cm2": serde_json::Value::Object(
+            scenario
+                .detectors
+                .iter()
+                .map(|d| {
+                    (
+                        d.name.clone(),
+                        serde_json::json!(collider_muons_per_cm2(
+                            scenario.sqrt_s_gev,
+                            scenario.luminosity_pb,
+                            d,
+                            None
+                        )),
+                    )
+                })
+                .collect(),
+        ),
+        "cosmic_muon_flux_hz_per_m2": flux,
+        "cosmic_muons_per_cm2_six_months": cosmic_muons_per_cm2(flux, 365.25 / 2.0),
+        "film_replacement_days": film_replacement_days(flux, FILM_BUDGET_PER_CM2),
+        "kl_in_detector": scenario.kl.map(|(n, p)| n * p),
+    })
 }
 
 fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
@@ -155,11 +209,40 @@ fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
             }
         );
     }
+    for d in &point.detectors {
+        if let Some((p, n)) = d.in_volume {
+            outln!(
+                out,
+                "  detector {:<10} decays inside the box, event by event: {:.4e} +- {:.1e} (factorised {:.4e}), N_sig = {}",
+                d.name,
+                p.value,
+                p.error,
+                d.acceptance.acceptance.value * d.decay_probability,
+                format_number(n)
+            );
+        }
+    }
     outln!(
         out,
         "  N_sig summed over the detectors {}; excluded at 90% CL (no background) above {}",
         format_number(point.n_signal_total()),
         scenario.n_signal
+    );
+    let b = backgrounds(scenario);
+    for d in &scenario.detectors {
+        outln!(
+            out,
+            "  background, detector {:<10} {} collider muons per cm^2 over the run [EMU Eq. 17, one per event]",
+            d.name,
+            format_number(b["collider_muons_per_cm2"][&d.name].as_f64().unwrap_or(0.0))
+        );
+    }
+    outln!(
+        out,
+        "  background, cosmic muons: {} Hz/m^2 [EMU Eq. 19], {} per cm^2 in six months; films full (1e6 /cm^2) after {} days",
+        format_number(b["cosmic_muon_flux_hz_per_m2"].as_f64().unwrap_or(0.0)),
+        format_number(b["cosmic_muons_per_cm2_six_months"].as_f64().unwrap_or(0.0)),
+        format_number(b["film_replacement_days"].as_f64().unwrap_or(0.0))
     );
     if let Some((n, p)) = scenario.kl {
         outln!(

@@ -26,7 +26,8 @@ use darksens::scenario::Override;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Expected limits on light dark matter: disappearing-positron-track and thick-target searches.
+/// Expected limits on light dark matter: disappearing-positron-track, thick-target and
+/// emulsion-detector searches.
 #[derive(Debug, Parser)]
 #[command(name = "darksens", version, about, long_about = None)]
 struct Cli {

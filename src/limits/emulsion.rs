@@ -40,6 +40,9 @@ pub struct DetectorSignal {
     pub decay_probability: f64,
     /// Signal events [Eq. 20 or 21].
     pub n_signal: f64,
+    /// With `monte_carlo.decay_in_volume`: the event-by-event probability to decay inside the
+    /// box (replacing `A` times the decay window), and the signal with it.
+    pub in_volume: Option<(crate::sources::phi1::Fraction, f64)>,
 }
 
 /// Every number of a model point.
@@ -218,6 +221,7 @@ impl MassPoint {
                     acceptance: *a,
                     decay_probability: decay_window_probability(*distance, *depth, d),
                     n_signal,
+                    in_volume: None,
                 })
                 .collect(),
         }
@@ -234,7 +238,29 @@ pub fn evaluate_with(
     r: &RRatio,
 ) -> Result<EmulsionPoint, Error> {
     let model = &scenario.model;
-    let point = MassPoint::new(scenario, acceptance, r).point(model.epsilon, model.g_d);
+    let mut point = MassPoint::new(scenario, acceptance, r).point(model.epsilon, model.g_d);
+    if scenario.decay_in_volume {
+        let per_beta_gamma = HBARC_GEV_M / point.width_phi1_gev.value;
+        let inside = crate::sources::phi1::decay_in_volume(
+            model,
+            scenario.sqrt_s_gev,
+            scenario.production,
+            &scenario.detectors,
+            &scenario.monte_carlo,
+            per_beta_gamma,
+        );
+        let per_acceptance_decay = |d: &DetectorSignal| {
+            if d.acceptance.acceptance.value * d.decay_probability > 0.0 {
+                d.n_signal / (d.acceptance.acceptance.value * d.decay_probability)
+            } else {
+                0.0
+            }
+        };
+        for (d, p) in point.detectors.iter_mut().zip(inside) {
+            let n = per_acceptance_decay(d) * p.value;
+            d.in_volume = Some((p, n));
+        }
+    }
     let finite = [
         point.sigma_production_pb,
         point.br_aprime_to_phi1_phi2,
@@ -482,6 +508,7 @@ mod tests {
             },
             n_signal: 2.3,
             kl: None,
+            decay_in_volume: false,
             scan,
             output: crate::scenario::emulsion::EmulsionOutput {
                 csv: "x.csv".into(),

@@ -196,17 +196,18 @@ pub struct BoxAcceptance {
 /// Events per chunk (each chunk its own random stream).
 const CHUNK: u64 = 1 << 16;
 
-/// The acceptance of every box, from `mc.events` events.
-#[must_use]
-pub fn acceptances(
+/// Per box, the sums over `mc.events` events of a per-event score `x` (its mean, and the mean of
+/// its square for the error) and of `x * beta gamma`. Events come in chunks with their own
+/// streams of the seed, summed in chunk order (independent of the thread count).
+fn sum_over_events(
     model: &InelasticScalar,
     sqrt_s: f64,
     production: Production,
     boxes: &[DetectorBox],
     mc: &MonteCarlo,
-) -> Vec<BoxAcceptance> {
+    score: &(dyn Fn(&Phi1, &DetectorBox, &mut ChaCha8Rng) -> f64 + Sync),
+) -> Vec<[f64; 3]> {
     let chunks = mc.events.div_ceil(CHUNK);
-    // Per chunk and box: sum of weights, of squares, of weight * beta gamma.
     let per_chunk: Vec<Vec<[f64; 3]>> = (0..chunks)
         .into_par_iter()
         .map(|chunk| {
@@ -216,36 +217,100 @@ pub fn acceptances(
             let mut sums = vec![[0.0; 3]; boxes.len()];
             for _ in 0..n {
                 let phi1 = draw(model, sqrt_s, production, mc, &mut rng);
-                let theta = phi1.direction[2].clamp(-1.0, 1.0).acos();
                 for (sum, b) in sums.iter_mut().zip(boxes) {
-                    let w = b.azimuthal_fraction(theta);
-                    sum[0] += w;
-                    sum[1] += w * w;
-                    sum[2] += w * phi1.beta_gamma;
+                    let x = score(&phi1, b, &mut rng);
+                    sum[0] += x;
+                    sum[1] += x * x;
+                    sum[2] += x * phi1.beta_gamma;
                 }
             }
             sums
         })
         .collect();
+    (0..boxes.len())
+        .map(|k| {
+            per_chunk.iter().fold([0.0; 3], |acc, c| {
+                [acc[0] + c[k][0], acc[1] + c[k][1], acc[2] + c[k][2]]
+            })
+        })
+        .collect()
+}
+
+/// The mean of a per-event score and its standard error, from its sums over `events`.
+fn fraction(sum: f64, sum2: f64, events: u64) -> Fraction {
     #[expect(
         clippy::cast_precision_loss,
         reason = "event counts are far below 2^52"
     )]
-    let n = mc.events as f64;
-    (0..boxes.len())
-        .map(|k| {
-            let [w, w2, wbg] = per_chunk.iter().fold([0.0; 3], |acc, c| {
-                [acc[0] + c[k][0], acc[1] + c[k][1], acc[2] + c[k][2]]
-            });
-            let mean = w / n;
-            BoxAcceptance {
-                acceptance: Fraction {
-                    value: mean,
-                    error: ((w2 / n - mean * mean).max(0.0) / n).sqrt(),
-                },
-                mean_beta_gamma_accepted: if w > 0.0 { wbg / w } else { 0.0 },
-            }
+    let n = events as f64;
+    let mean = sum / n;
+    Fraction {
+        value: mean,
+        error: ((sum2 / n - mean * mean).max(0.0) / n).sqrt(),
+    }
+}
+
+/// The acceptance of every box, from `mc.events` events.
+#[must_use]
+pub fn acceptances(
+    model: &InelasticScalar,
+    sqrt_s: f64,
+    production: Production,
+    boxes: &[DetectorBox],
+    mc: &MonteCarlo,
+) -> Vec<BoxAcceptance> {
+    let score = |phi1: &Phi1, b: &DetectorBox, _: &mut ChaCha8Rng| {
+        b.azimuthal_fraction(phi1.direction[2].clamp(-1.0, 1.0).acos())
+    };
+    sum_over_events(model, sqrt_s, production, boxes, mc, &score)
+        .into_iter()
+        .map(|[w, w2, wbg]| BoxAcceptance {
+            acceptance: fraction(w, w2, mc.events),
+            mean_beta_gamma_accepted: if w > 0.0 { wbg / w } else { 0.0 },
         })
+        .collect()
+}
+
+/// Azimuths per event in [`decay_in_volume`] (stratified: one in each of as many equal sectors).
+const AZIMUTHS: u32 = 16;
+
+/// Rotates a direction about the beam axis by `angle`.
+fn rotate_z(d: &Direction, angle: f64) -> Direction {
+    let (s, c) = angle.sin_cos();
+    [c * d[0] - s * d[1], s * d[0] + c * d[1], d[2]]
+}
+
+/// The event-by-event probability that a `phi1` decays inside each box: the mean over events of
+/// `exp(-t_in/l) - exp(-t_out/l)` for the line's entry and exit (front face to the back or a
+/// side), with each event's own decay length `l = beta gamma * decay_length_per_beta_gamma_m`
+/// (`hbar c / Gamma(phi1)`), zero for a line that misses the face. Each event is turned to
+/// `AZIMUTHS` stratified azimuths about the beam (the distribution is symmetric about it).
+/// Accepted `phi1` are slower than average, so this is below the factorised Eq. 20 estimate
+/// `A (exp(-a/d) - exp(-(a+L)/d))` (PHYSICS.md 8: by about 14% at the Table 1 point).
+#[must_use]
+pub fn decay_in_volume(
+    model: &InelasticScalar,
+    sqrt_s: f64,
+    production: Production,
+    boxes: &[DetectorBox],
+    mc: &MonteCarlo,
+    decay_length_per_beta_gamma_m: f64,
+) -> Vec<Fraction> {
+    let score = |phi1: &Phi1, b: &DetectorBox, rng: &mut ChaCha8Rng| {
+        let length = phi1.beta_gamma * decay_length_per_beta_gamma_m;
+        let offset: f64 = rng.random();
+        let total: f64 = (0..AZIMUTHS)
+            .filter_map(|k| {
+                let angle = 2.0 * PI * (f64::from(k) + offset) / f64::from(AZIMUTHS);
+                b.path_through(&rotate_z(&phi1.direction, angle))
+            })
+            .map(|(t_in, t_out)| (-t_in / length).exp() * -(-(t_out - t_in) / length).exp_m1())
+            .sum();
+        total / f64::from(AZIMUTHS)
+    };
+    sum_over_events(model, sqrt_s, production, boxes, mc, &score)
+        .into_iter()
+        .map(|[p, p2, _]| fraction(p, p2, mc.events))
         .collect()
 }
 
@@ -265,6 +330,19 @@ mod tests {
             spin_correlation: true,
             boost_beta: 0.0,
         }
+    }
+
+    /// Box A of the paper and its acceptance at Belle II, on shell.
+    fn box_a(model: &InelasticScalar, settings: &MonteCarlo) -> (DetectorBox, BoxAcceptance) {
+        let b = DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3);
+        let a = acceptances(
+            model,
+            10.58,
+            Production::OnShell,
+            std::slice::from_ref(&b),
+            settings,
+        )[0];
+        (b, a)
     }
 
     /// Averaged over the `phi1` angles, Eq. 13's bracket is 2/3 of Eq. 4's numerator
@@ -358,20 +436,45 @@ mod tests {
         }
     }
 
-    /// The exact azimuthal average gives the same acceptance as counting hits over a random
-    /// azimuth, within their errors (second method).
+    /// The event-by-event decay probability in box A at the Table 1 point is 14% below the
+    /// factorised `A (exp(-a/d) - exp(-(a+L)/d))` (PHYSICS.md 8; the independent Python Monte
+    /// Carlo of tools/reference/emu gives 0.862), with the paper's mean boost for `d` and the
+    /// lepton widths only, as there.
     #[test]
-    fn azimuthal_average_agrees_with_hit_counting() {
+    fn decay_in_volume_is_below_the_factorised_estimate() {
         let model = table1(4.341);
-        let b = DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3);
+        let r = crate::models::r_ratio::RRatio::perturbative_only();
+        let leptons = model
+            .phi1_width_gev(crate::models::inelastic::Channel::Electrons, &r)
+            .value
+            + model
+                .phi1_width_gev(crate::models::inelastic::Channel::Muons, &r)
+                .value;
+        let per_beta_gamma = crate::units::HBARC_GEV_M / leptons;
+        let gamma = model.phi1_energy_gev(10.58, 0.0) / model.m1_gev;
+        let d = (gamma * gamma - 1.0).sqrt() * per_beta_gamma;
         let settings = mc(400_000);
-        let averaged = acceptances(
+        let (b, a) = box_a(&model, &settings);
+        let inside = decay_in_volume(
             &model,
             10.58,
             Production::OnShell,
             std::slice::from_ref(&b),
             &settings,
+            per_beta_gamma,
         )[0];
+        let factorised = a.acceptance.value * ((-7.0 / d).exp() - (-8.32 / d).exp());
+        let ratio = inside.value / factorised;
+        assert!((ratio - 0.862).abs() < 0.01, "{ratio} ({inside:?})");
+    }
+
+    /// The exact azimuthal average gives the same acceptance as counting hits over a random
+    /// azimuth, within their errors (second method).
+    #[test]
+    fn azimuthal_average_agrees_with_hit_counting() {
+        let model = table1(4.341);
+        let settings = mc(400_000);
+        let (b, averaged) = box_a(&model, &settings);
         let mut rng = ChaCha8Rng::seed_from_u64(99);
         let n = 4_000_000;
         let hits = (0..n)
