@@ -745,9 +745,11 @@ fn emulsion_scan_outputs_agree() {
     assert!(grid.starts_with(
         "g_d,epsilon,n_signal_A,n_signal_B,n_signal_total,flight_length_m,excluded\n"
     ));
+    assert!(boundary.starts_with("region,g_d,epsilon_lower,epsilon_upper\n"));
     let intervals: Vec<(f64, f64, f64)> = boundary
         .lines()
         .skip(1)
+        .filter_map(|l| l.strip_prefix("signal,"))
         .map(|l| {
             let v: Vec<f64> = l.split(',').map(|x| x.parse().expect("number")).collect();
             (v[0], v[1], v[2])
@@ -777,4 +779,82 @@ fn emulsion_scan_outputs_agree() {
     .expect("json");
     assert_eq!(meta["resolved_scenario"]["monte_carlo"]["events"], 200_000);
     assert!(meta["darksens_version"].is_string() && meta["wall_time_s"].is_number());
+}
+
+/// BaBar's conditions [EMU Eq. 22-23] from user files: with `eps_1(m) = 1e-3` flat, a cell is
+/// marked BaBar-excluded exactly when `eps sqrt(BR(A' -> l l)) > 1e-3`, with BR from the cell's
+/// couplings; the boundary file has the `babar` intervals and the plot their grey region.
+#[test]
+fn emulsion_scan_with_babar_conditions() {
+    let dir = scratch("emulsion_babar");
+    std::fs::write(
+        dir.join("eps1.csv"),
+        "mass_gev,epsilon\n0.1,1e-3\n20.0,1e-3\n",
+    )
+    .expect("file");
+    let config = std::fs::read_to_string("configs/belle2_emulsion.toml").expect("config")
+        + "\n[babar]\nlepton_limit = \"eps1.csv\"\n";
+    let config = config
+        .replace("csv = \"out/belle2_emulsion.csv\"", "csv = \"grid.csv\"")
+        .replace("png = \"out/belle2_emulsion.png\"", "png = \"grid.png\"");
+    std::fs::write(dir.join("babar.toml"), config).expect("config");
+    darksens()
+        .current_dir(&dir)
+        .args([
+            "scan",
+            "babar.toml",
+            "--quiet",
+            "--set",
+            "monte_carlo.events=100000",
+            "--set",
+            "scan.x.points=7",
+            "--set",
+            "scan.y.points=31",
+        ])
+        .assert()
+        .success();
+    let grid = std::fs::read_to_string(dir.join("grid.csv")).expect("grid");
+    assert!(
+        grid.lines()
+            .next()
+            .expect("header")
+            .ends_with(",excluded,babar_excluded")
+    );
+    let explain = |g: &str, eps: &str| -> f64 {
+        let output = darksens()
+            .args(["explain", "configs/belle2_emulsion.toml", "--json"])
+            .args([
+                "--set",
+                &format!("model.g_d={g}"),
+                "--set",
+                &format!("model.epsilon={eps}"),
+            ])
+            .args(["--set", "monte_carlo.events=1000"])
+            .output()
+            .expect("runs");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        // BR(A' -> l l) = Gamma_ll / Gamma_total; Gamma_ll = 2 eps^2 alpha M / 3 (massless
+        // to 1e-3 at M = 8 GeV).
+        let total = json["width_aprime_gev"].as_f64().expect("width");
+        let eps: f64 = eps.parse().expect("eps");
+        let leptons = 2.0 * eps * eps * darksens::units::ALPHA * 8.0 / 3.0;
+        eps * (leptons / total).sqrt()
+    };
+    let mut babar_cells = 0;
+    for line in grid.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let marked = f[7] == "true";
+        let value = explain(f[0], f[1]);
+        // Cells within 1% of the threshold are not asserted (massless-lepton approximation).
+        if (value / 1e-3 - 1.0).abs() > 0.01 {
+            assert_eq!(marked, value > 1e-3, "{line}: eps sqrt(BR) = {value}");
+        }
+        babar_cells += usize::from(marked);
+    }
+    assert!(babar_cells > 5, "{babar_cells}");
+    let boundary = std::fs::read_to_string(dir.join("grid.boundary.csv")).expect("boundary");
+    assert!(
+        boundary.lines().any(|l| l.starts_with("babar,")),
+        "{boundary}"
+    );
 }

@@ -261,6 +261,11 @@ fn emulsion_sample() -> darksens::scenario::emulsion::RawEmulsionScenario {
             kl_toward_detector: Some(1.0),
             kl_transmission: Some(4e-8),
         },
+        babar: RawBabar {
+            lepton_limit: Some("eps1.csv".into()),
+            invisible_limit: Some("eps2.csv".into()),
+            min_flight_m: Some(2.0),
+        },
         scan: Some(RawEmulsionScan {
             x: RawGridAxis {
                 parameter: "model.g_d".into(),

@@ -3,7 +3,7 @@
 
 use super::scan::redirect;
 use darksens::error::Error;
-use darksens::limits::emulsion::{GridResult, scan_grid};
+use darksens::limits::emulsion::{GridColumn, GridResult, scan_grid};
 use darksens::models::r_ratio::RRatio;
 use darksens::output::plot::{LimitPlot, Region, XAxis};
 use darksens::output::{check_writable, format_number, plot, write_all_atomically};
@@ -144,13 +144,18 @@ fn grid_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>,
     ];
     header.extend(result.detectors.iter().map(|d| format!("n_signal_{d}")));
     header.extend(["n_signal_total", "flight_length_m", "excluded"].map(String::from));
+    let babar = scenario.babar.any();
+    if babar {
+        header.push("babar_excluded".into());
+    }
     writer.write_record(&header).map_err(csv_error)?;
     for column in &result.columns {
-        for ((y, n), d) in result
+        for (((y, n), d), by_babar) in result
             .y_values
             .iter()
             .zip(&column.n_signal)
             .zip(&column.flight_length_m)
+            .zip(&column.babar)
         {
             let total: f64 = n.iter().sum();
             let mut record = vec![format_number(column.x), format_number(*y)];
@@ -158,6 +163,9 @@ fn grid_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>,
             record.push(format_number(total));
             record.push(format_number(*d));
             record.push((total >= scenario.n_signal).to_string());
+            if babar {
+                record.push(by_babar.to_string());
+            }
             writer.write_record(&record).map_err(csv_error)?;
         }
     }
@@ -167,7 +175,8 @@ fn grid_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>,
     })
 }
 
-/// One row per excluded interval of a column: `x, <y>_lower, <y>_upper`.
+/// One row per excluded interval of a column: `region, x, <y>_lower, <y>_upper`, with `region`
+/// `signal` (this detector) or `babar` (BaBar's searches [EMU Eq. 22-23]).
 fn boundary_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>, Error> {
     let Some(scan) = &scenario.scan else {
         return Ok(Vec::new());
@@ -176,26 +185,76 @@ fn boundary_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<
     let y = scan.y.parameter.column();
     writer
         .write_record([
+            "region".to_string(),
             scan.x.parameter.column().to_string(),
             format!("{y}_lower"),
             format!("{y}_upper"),
         ])
         .map_err(csv_error)?;
-    for column in &result.columns {
-        for (lo, hi) in &column.excluded {
-            writer
-                .write_record([
-                    format_number(column.x),
-                    format_number(*lo),
-                    format_number(*hi),
-                ])
-                .map_err(csv_error)?;
+    for (region, pick) in [
+        (
+            "signal",
+            (|c| &c.excluded) as fn(&GridColumn) -> &Vec<(f64, f64)>,
+        ),
+        ("babar", |c| &c.babar_excluded),
+    ] {
+        for column in &result.columns {
+            for (lo, hi) in pick(column) {
+                writer
+                    .write_record([
+                        region.to_string(),
+                        format_number(column.x),
+                        format_number(*lo),
+                        format_number(*hi),
+                    ])
+                    .map_err(csv_error)?;
+            }
         }
     }
     writer.into_inner().map_err(|e| Error::Output {
         path: "<csv>".into(),
         message: e.to_string(),
     })
+}
+
+/// The regions of one kind of interval: for each run of neighbouring columns with an interval,
+/// the outermost lower ends left to right, then the upper ends right to left (one legend entry).
+fn outlines(
+    result: &GridResult,
+    pick: impl Fn(&GridColumn) -> &Vec<(f64, f64)>,
+    label: &str,
+    published: bool,
+) -> Vec<Region> {
+    let mut regions = Vec::new();
+    let mut run: Vec<(f64, f64, f64)> = Vec::new();
+    let mut flush = |run: &mut Vec<(f64, f64, f64)>| {
+        if !run.is_empty() {
+            let mut outline: Vec<(f64, f64)> = run.iter().map(|p| (p.0, p.1)).collect();
+            outline.extend(run.iter().rev().map(|p| (p.0, p.2)));
+            regions.push(Region {
+                label: if regions.is_empty() {
+                    label.to_string()
+                } else {
+                    String::new()
+                },
+                outline,
+                published,
+            });
+            run.clear();
+        }
+    };
+    for column in &result.columns {
+        match pick(column)
+            .iter()
+            .copied()
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+        {
+            Some((lo, hi)) => run.push((column.x, lo, hi)),
+            None => flush(&mut run),
+        }
+    }
+    flush(&mut run);
+    regions
 }
 
 /// Axis title of a grid key, with its unit.
@@ -213,39 +272,17 @@ fn axis_title(parameter: GridParameter) -> String {
 /// The excluded region: the lower boundary left to right, then the upper right to left, for
 /// each run of neighbouring columns with an excluded interval (the outermost ends).
 fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult) -> LimitPlot {
-    let mut regions = Vec::new();
-    let mut run: Vec<(f64, f64, f64)> = Vec::new();
     let label = format!(
         "excluded, N_sig ≥ {} (90% CL, no background)",
         scenario.n_signal
     );
-    let mut flush = |run: &mut Vec<(f64, f64, f64)>| {
-        if !run.is_empty() {
-            let mut outline: Vec<(f64, f64)> = run.iter().map(|p| (p.0, p.1)).collect();
-            outline.extend(run.iter().rev().map(|p| (p.0, p.2)));
-            regions.push(Region {
-                label: label.clone(),
-                outline,
-            });
-            run.clear();
-        }
-    };
-    for column in &result.columns {
-        match column
-            .excluded
-            .iter()
-            .copied()
-            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
-        {
-            Some((lo, hi)) => run.push((column.x, lo, hi)),
-            None => flush(&mut run),
-        }
-    }
-    flush(&mut run);
-    // One legend entry.
-    for region in regions.iter_mut().skip(1) {
-        region.label.clear();
-    }
+    let mut regions = outlines(result, |c| &c.excluded, &label, false);
+    regions.extend(outlines(
+        result,
+        |c| &c.babar_excluded,
+        "excluded by BaBar (EMU Eq. 22-23)",
+        true,
+    ));
     let (x, y) = (&scan.x, &scan.y);
     let m = &scenario.model;
     let mut fixed = vec![format!("√s = {} GeV", scenario.sqrt_s_gev)];

@@ -14,7 +14,7 @@ use crate::numerics::quadrature::Estimate;
 use crate::processes::collider_production::{
     sigma_gamma_aprime, sigma_off_shell, two_body_momentum_gev,
 };
-use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario};
+use crate::scenario::emulsion::{BabarConditions, EmulsionScan, EmulsionScenario};
 use crate::sources::phi1::{BoxAcceptance, Production, acceptances};
 use crate::units::{HBARC_GEV_M, gev2_to_pb};
 
@@ -98,6 +98,10 @@ pub struct MassPoint {
     pub width_dark_unit_gev: f64,
     /// `Gamma(A' -> SM)` at `eps = 1`, GeV.
     pub width_sm_unit_gev: f64,
+    /// `Gamma(A' -> e e) + Gamma(A' -> mu mu)` at `eps = 1`, GeV (BaBar's `A' -> l l` [Eq. 22]).
+    pub width_leptons_unit_gev: f64,
+    /// The dark-photon mass, GeV.
+    pub m_aprime_gev: f64,
     /// `Gamma(phi1)` at `eps = g_D = 1`, GeV, with its integration error.
     pub width_phi1_unit_gev: Estimate,
     /// `beta gamma` of `phi1` for the mean flight length [Eq. 12].
@@ -138,6 +142,10 @@ impl MassPoint {
             sigma_unit_pb,
             width_dark_unit_gev,
             width_sm_unit_gev: unit.width_aprime_total_gev(r) - width_dark_unit_gev,
+            width_leptons_unit_gev: unit
+                .width_aprime_to_leptons_gev(crate::units::ELECTRON_MASS_GEV)
+                + unit.width_aprime_to_leptons_gev(crate::units::MUON_MASS_GEV),
+            m_aprime_gev: unit.m_aprime_gev,
             width_phi1_unit_gev: unit.phi1_width_total_gev(r),
             beta_gamma,
             detectors: scenario
@@ -156,6 +164,39 @@ impl MassPoint {
         let dark = g_d * g_d * self.width_dark_unit_gev;
         let total = dark + epsilon * epsilon * self.width_sm_unit_gev;
         if total > 0.0 { dark / total } else { 0.0 }
+    }
+
+    /// How far BaBar's searches exclude the point [EMU Eq. 22-23]: the largest of
+    /// `eps / threshold - 1` over the given conditions, with the thresholds
+    /// `eps_1(m_A') / sqrt(BR(A' -> l l))` and `eps_2(m_A') exp(min_flight / (2 d))`; positive
+    /// means excluded, `-1` when no condition applies (no file, or `m_A'` outside its curve).
+    #[must_use]
+    pub fn babar_excess(&self, epsilon: f64, g_d: f64, babar: &BabarConditions) -> f64 {
+        let mut excess = -1.0_f64;
+        if let Some(eps1) = babar
+            .lepton
+            .as_ref()
+            .and_then(|c| c.eps_at(self.m_aprime_gev))
+        {
+            let total =
+                g_d * g_d * self.width_dark_unit_gev + epsilon * epsilon * self.width_sm_unit_gev;
+            let br = epsilon * epsilon * self.width_leptons_unit_gev / total;
+            if br > 0.0 {
+                excess = excess.max(epsilon * br.sqrt() / eps1 - 1.0);
+            }
+        }
+        if let Some(eps2) = babar
+            .invisible
+            .as_ref()
+            .and_then(|c| c.eps_at(self.m_aprime_gev))
+        {
+            let exponent = babar.min_flight_m / (2.0 * self.flight_length_m(epsilon, g_d));
+            // exp(exponent) overflows only where the threshold is far above any eps.
+            if exponent < 700.0 {
+                excess = excess.max(epsilon / (eps2 * exponent.exp()) - 1.0);
+            }
+        }
+        excess
     }
 
     /// Mean flight length at `eps`, `g_D`, m [Eq. 12].
@@ -308,6 +349,11 @@ pub struct GridColumn {
     /// exact signal between grid values (an end equal to the scan's first or last value means
     /// the region continues beyond the grid).
     pub excluded: Vec<(f64, f64)>,
+    /// Per cell: whether BaBar's searches exclude it [EMU Eq. 22-23] (all false without
+    /// `[babar]` files).
+    pub babar: Vec<bool>,
+    /// The intervals BaBar excludes, as `excluded`.
+    pub babar_excluded: Vec<(f64, f64)>,
 }
 
 /// A two-parameter scan [EMU Figs. 14-16]: signal on a grid and the excluded region.
@@ -363,6 +409,32 @@ fn boundary(f: impl Fn(f64) -> f64, a: f64, b: f64, logarithmic: bool) -> f64 {
     from(0.5 * (lo + hi))
 }
 
+/// The intervals of `ys` where `inside` holds, their inner ends refined by [`boundary`] on `f`
+/// (positive inside); an end at the first or last value means the interval goes on.
+fn intervals(
+    ys: &[f64],
+    inside: &[bool],
+    f: impl Fn(f64) -> f64 + Copy,
+    logarithmic: bool,
+) -> Vec<(f64, f64)> {
+    let mut found = Vec::new();
+    let mut start = inside.first().copied().unwrap_or(false).then_some(ys[0]);
+    for i in 1..ys.len() {
+        match (inside[i - 1], inside[i]) {
+            (false, true) => start = Some(boundary(f, ys[i - 1], ys[i], logarithmic)),
+            (true, false) => {
+                let end = boundary(f, ys[i - 1], ys[i], logarithmic);
+                found.push((start.take().unwrap_or(ys[0]), end));
+            }
+            _ => {}
+        }
+    }
+    if let Some(lo) = start {
+        found.push((lo, ys[ys.len() - 1]));
+    }
+    found
+}
+
 /// Runs the scan of `scenario.scan` (calls `progress(done, total)` after each column).
 ///
 /// # Errors
@@ -402,6 +474,8 @@ pub fn scan_grid(
                 n_signal: vec![vec![0.0; names.len()]; scan.y.values.len()],
                 flight_length_m: vec![0.0; scan.y.values.len()],
                 excluded: Vec::new(),
+                babar: vec![false; scan.y.values.len()],
+                babar_excluded: Vec::new(),
             });
             progress(k + 1, scan.x.values.len());
             continue;
@@ -442,21 +516,13 @@ pub fn scan_grid(
             .iter()
             .map(|n| n.iter().sum::<f64>() >= scenario.n_signal)
             .collect();
-        let mut excluded = Vec::new();
-        let mut start = inside[0].then_some(ys[0]);
-        for i in 1..ys.len() {
-            match (inside[i - 1], inside[i]) {
-                (false, true) => start = Some(boundary(f, ys[i - 1], ys[i], scan.y.logarithmic)),
-                (true, false) => {
-                    let end = boundary(f, ys[i - 1], ys[i], scan.y.logarithmic);
-                    excluded.push((start.take().unwrap_or(ys[0]), end));
-                }
-                _ => {}
-            }
-        }
-        if let Some(lo) = start {
-            excluded.push((lo, ys[ys.len() - 1]));
-        }
+        let excluded = intervals(ys, &inside, f, scan.y.logarithmic);
+        let babar_f = |y: f64| {
+            let m = scan.y.parameter.apply(&model, y);
+            mass_point.babar_excess(m.epsilon, m.g_d, &scenario.babar)
+        };
+        let babar: Vec<bool> = ys.iter().map(|&y| babar_f(y) > 0.0).collect();
+        let babar_excluded = intervals(ys, &babar, babar_f, scan.y.logarithmic);
         columns.push(GridColumn {
             x,
             open: true,
@@ -468,6 +534,8 @@ pub fn scan_grid(
             n_signal,
             flight_length_m: flight,
             excluded,
+            babar,
+            babar_excluded,
         });
         progress(k + 1, scan.x.values.len());
     }
@@ -509,6 +577,7 @@ mod tests {
             n_signal: 2.3,
             kl: None,
             decay_in_volume: false,
+            babar: BabarConditions::default(),
             scan,
             output: crate::scenario::emulsion::EmulsionOutput {
                 csv: "x.csv".into(),

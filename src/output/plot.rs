@@ -61,6 +61,8 @@ pub struct Region {
     pub label: String,
     /// The closed outline `(x, y)`.
     pub outline: Vec<(f64, f64)>,
+    /// Grey, as a published exclusion, instead of a result colour.
+    pub published: bool,
 }
 
 /// What to draw.
@@ -414,7 +416,11 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
 
     // Filled regions, with their outline.
     for (k, region) in plot.regions.iter().enumerate() {
-        let colour = PALETTE[k % PALETTE.len()];
+        let colour = if region.published {
+            RGBColor(150, 150, 150)
+        } else {
+            PALETTE[k % PALETTE.len()]
+        };
         let outline: Vec<(f64, f64)> = region
             .outline
             .iter()
@@ -743,6 +749,7 @@ mod tests {
             regions: vec![Region {
                 label: "r".into(),
                 outline: vec![(2.0, 1e-4), (20.0, 1e-4), (20.0, 1e-3)],
+                published: false,
             }],
             extent: vec![(0.5, 1e-6)],
             title: "test".into(),

@@ -35,11 +35,47 @@ pub struct RawEmulsionScenario {
     /// Background inputs.
     #[serde(default)]
     pub background: RawEmulsionBackground,
+    /// BaBar's conditions [EMU Eq. 22-23] from the user's limit files.
+    #[serde(default)]
+    pub babar: RawBabar,
     /// The two-parameter scan (required by `darksens scan`).
     pub scan: Option<RawEmulsionScan>,
     /// Output files.
     #[serde(default)]
     pub output: super::raw::RawOutput,
+}
+
+/// `[babar]`: the regions BaBar's searches exclude under this model [EMU Eq. 22-23], from limit
+/// files the user supplies (CSV `mass_gev,epsilon` or DarkCast `.lmt`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBabar {
+    /// `eps_1(m_A')` of the `A' -> l l` search: excluded if `eps > eps_1 / sqrt(BR(A' -> l l))`.
+    pub lepton_limit: Option<String>,
+    /// `eps_2(m_A')` of the mono-photon (invisible) search: excluded if
+    /// `eps > eps_2 exp(min_flight_m / (2 d))`.
+    pub invisible_limit: Option<String>,
+    /// How far `phi1` must fly for a mono-photon event, m (2 [EMU Sec. 10]).
+    pub min_flight_m: Option<f64>,
+}
+
+/// BaBar's conditions, read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BabarConditions {
+    /// `eps_1(m)` [Eq. 22].
+    pub lepton: Option<crate::limits::published::PublishedLimit>,
+    /// `eps_2(m)` [Eq. 23].
+    pub invisible: Option<crate::limits::published::PublishedLimit>,
+    /// Minimal flight for a mono-photon candidate, m.
+    pub min_flight_m: f64,
+}
+
+impl BabarConditions {
+    /// Whether any condition is given.
+    #[must_use]
+    pub fn any(&self) -> bool {
+        self.lepton.is_some() || self.invisible.is_some()
+    }
 }
 
 /// `[scan]` of an emulsion scenario: a grid over two keys.
@@ -352,6 +388,8 @@ pub struct EmulsionScenario {
     pub n_signal: f64,
     /// K_L reaching the detector: `(toward the detector, transmission)`, when given.
     pub kl: Option<(f64, f64)>,
+    /// BaBar's conditions [EMU Eq. 22-23].
+    pub babar: BabarConditions,
     /// The two-parameter scan, when given.
     pub scan: Option<EmulsionScan>,
     /// Output paths.
@@ -374,7 +412,11 @@ fn positive(key: &str, value: f64, meaning: &str) -> Result<f64, Invalid> {
 ///
 /// # Errors
 /// The first key with an unphysical or inconsistent value.
-pub(crate) fn validate(raw: &RawEmulsionScenario, name: &str) -> Result<EmulsionScenario, Invalid> {
+pub(crate) fn validate(
+    raw: &RawEmulsionScenario,
+    name: &str,
+    base_dir: &std::path::Path,
+) -> Result<EmulsionScenario, Invalid> {
     let source = &raw.source;
     if source.kind != SOURCE_KIND {
         return Err(invalid(
@@ -586,7 +628,31 @@ pub(crate) fn validate(raw: &RawEmulsionScenario, name: &str) -> Result<Emulsion
         ),
         svg: raw.output.svg.clone().map(std::path::PathBuf::from),
     };
+    let read = |key: &str, file: &Option<String>| {
+        file.as_ref()
+            .map(|f| {
+                crate::limits::published::PublishedLimit::read(&base_dir.join(f)).map_err(|m| {
+                    invalid(
+                        key,
+                        m,
+                        "a limit file: CSV with columns mass_gev,epsilon, or a DarkCast .lmt; paths are relative to the scenario file",
+                    )
+                })
+            })
+            .transpose()
+    };
+    let min_flight_m = raw.babar.min_flight_m.unwrap_or(2.0);
+    let babar = BabarConditions {
+        lepton: read("babar.lepton_limit", &raw.babar.lepton_limit)?,
+        invisible: read("babar.invisible_limit", &raw.babar.invisible_limit)?,
+        min_flight_m: positive(
+            "babar.min_flight_m",
+            min_flight_m,
+            "how far phi1 must fly for BaBar's mono-photon search, m (2)",
+        )?,
+    };
     Ok(EmulsionScenario {
+        babar,
         scan,
         output,
         title: raw.title.clone().unwrap_or_else(|| name.to_string()),

@@ -192,7 +192,12 @@ impl ScenarioDocument {
                 None => error,
             }
         })?;
-        emulsion::validate(&raw, &self.name()).map_err(|invalid| {
+        emulsion::validate(
+            &raw,
+            &self.name(),
+            self.path.parent().unwrap_or(Path::new(".")),
+        )
+        .map_err(|invalid| {
             let path: Vec<&str> = invalid.key.split('.').collect();
             let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
             let origin =
