@@ -110,3 +110,31 @@ fn spin_correlation_matters() {
     let drop = 1.0 - without.value / with.value;
     assert!((0.19..0.25).contains(&drop), "{drop}");
 }
+
+/// In the centre-of-mass frame Eq. 4 and Eq. 13 are symmetric under `cos -> -cos`: a box and its
+/// mirror image behind the IP have the same acceptance (within their errors; other random
+/// numbers decide each).
+#[test]
+fn forward_and_backward_boxes_agree() {
+    let forward = DetectorBox::forward("forward", 6.0, 0.84, 0.2, 0.3);
+    let backward = DetectorBox {
+        name: "backward".into(),
+        hemisphere: darksens::detectors::emulsion::Hemisphere::Backward,
+        ..forward.clone()
+    };
+    let found = acceptances(
+        &model(2.0, 1.0746, 0.9154),
+        3.773,
+        Production::OnShell,
+        &[forward, backward],
+        &MonteCarlo {
+            events: 1_000_000,
+            ..MC
+        },
+    );
+    let (f, b) = (found[0].acceptance, found[1].acceptance);
+    assert!(
+        (f.value - b.value).abs() < 4.0 * f.error.hypot(b.error),
+        "{f:?} {b:?}"
+    );
+}
