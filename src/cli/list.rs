@@ -28,8 +28,22 @@ pub fn run() {
     );
     outln!(
         out,
-        "source kinds (source.kind): {}",
-        SourceKind::NAMES.join(", ")
+        "source kinds (source.kind): {}, {} (an emulsion scenario: docs/scenario.md)",
+        SourceKind::NAMES.join(", "),
+        darksens::scenario::emulsion::SOURCE_KIND
+    );
+    outln!(
+        out,
+        "collider spectra (source.spectrum): bhabha, radiative-bhabha, {{ table = ... }}, {{ lhe = ... }}, {{ generator = \"radiative-bhabha\", ... }}"
+    );
+    outln!(
+        out,
+        "emulsion models (model.kind): inelastic-scalar, production on-shell | off-shell; scan keys: {}",
+        darksens::scenario::emulsion::GridParameter::ALL
+            .iter()
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     outln!(
         out,
