@@ -197,17 +197,7 @@ impl ScenarioDocument {
             &self.name(),
             self.path.parent().unwrap_or(Path::new(".")),
         )
-        .map_err(|invalid| {
-            let path: Vec<&str> = invalid.key.split('.').collect();
-            let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
-            let origin =
-                from_command_line.map_or(Origin::File, |o| Origin::CommandLine(o.text.clone()));
-            ScenarioError::new(&self.path, invalid.message)
-                .with_key(&invalid.key)
-                .with_line(self.line_of(&path))
-                .with_origin(origin)
-                .with_hint(invalid.hint)
-        })
+        .map_err(|invalid| self.locate(invalid, &[], None, &Origin::File))
     }
 
     /// Resolves and validates every curve (one unnamed curve when the file has none).
@@ -339,22 +329,32 @@ impl ScenarioDocument {
             &self.name(),
             self.path.parent().unwrap_or(Path::new(".")),
         )
-        .map_err(|invalid| {
-            let path: Vec<&str> = invalid.key.split('.').collect();
-            let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
-            let (line, origin) = if let Some(o) = from_command_line {
-                (self.line_of(&path), Origin::CommandLine(o.text.clone()))
-            } else if set_keys.contains(&invalid.key) {
-                (set_line, origin.clone())
-            } else {
-                (self.line_of(&path), Origin::File)
-            };
-            ScenarioError::new(&self.path, invalid.message)
-                .with_key(&invalid.key)
-                .with_line(line)
-                .with_origin(origin)
-                .with_hint(invalid.hint)
-        })
+        .map_err(|invalid| self.locate(invalid, set_keys, set_line, origin))
+    }
+
+    /// A validation failure as an error naming the key, its line, and where the value came
+    /// from: a `--set`, the curve's `set` table (`set_keys`, written at `set_line`), or the file.
+    fn locate(
+        &self,
+        invalid: validate::Invalid,
+        set_keys: &[String],
+        set_line: Option<usize>,
+        origin: &Origin,
+    ) -> ScenarioError {
+        let path: Vec<&str> = invalid.key.split('.').collect();
+        let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
+        let (line, origin) = if let Some(o) = from_command_line {
+            (self.line_of(&path), Origin::CommandLine(o.text.clone()))
+        } else if set_keys.contains(&invalid.key) {
+            (set_line, origin.clone())
+        } else {
+            (self.line_of(&path), Origin::File)
+        };
+        ScenarioError::new(&self.path, invalid.message)
+            .with_key(&invalid.key)
+            .with_line(line)
+            .with_origin(origin)
+            .with_hint(invalid.hint)
     }
 
     /// 1-based line of a key path in the file, if the key is written there.
