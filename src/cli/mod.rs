@@ -43,7 +43,7 @@ enum Command {
     Merge(merge::Opts),
     /// Print every intermediate quantity at one mass (first curve).
     Explain(explain::Opts),
-    /// Write events of the built-in radiative Bhabha generator as a Les Houches event file.
+    /// Write the built-in radiative Bhabha generator's events (Les Houches) or spectrum (CSV).
     Generate(generate::Opts),
     /// Redraw a plot from existing result CSVs (and their sidecars) without recomputing.
     Plot(plot::Opts),
