@@ -46,6 +46,11 @@ fn read_results(path: &Path) -> Result<ResultFile, Error> {
         .iter()
         .map(str::to_string)
         .collect();
+    if header.iter().any(|h| h == "n_signal_total") {
+        return Err(fail(
+            "is the grid of an emulsion scan: `darksens scan` drew its plot (the PNG next to it); run the scan again, e.g. with --out DIR, to redraw it".into(),
+        ));
+    }
     let column = |name: &str| {
         header
             .iter()
