@@ -182,16 +182,8 @@ impl ScenarioDocument {
     /// If this is not an emulsion scenario, or it does not deserialise or validate (the error
     /// names the key, its line and where the value came from).
     pub fn emulsion(&self) -> Result<emulsion::EmulsionScenario, ScenarioError> {
-        let raw: emulsion::RawEmulsionScenario = toml::Value::Table(self.base.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| {
-            let error = ScenarioError::new(&self.path, plain_types(e.message()))
-                .with_hint("see docs/scenario.md for every key, its type and unit");
-            match self.overrides.last() {
-                Some(o) => error.with_origin(Origin::CommandLine(o.text.clone())),
-                None => error,
-            }
-        })?;
+        let raw: emulsion::RawEmulsionScenario = deserialize_as(&self.base)
+            .map_err(|e| self.schema_error::<emulsion::RawEmulsionScenario>(&e, &Origin::File))?;
         emulsion::validate(
             &raw,
             &self.name(),
@@ -266,29 +258,36 @@ impl ScenarioDocument {
         table: &toml::Table,
         origin: &Origin,
     ) -> Result<RawScenario, ScenarioError> {
-        RawScenario::deserialize_table(table).map_err(|e| {
-            let message = plain_types(e.message());
-            let error = ScenarioError::new(&self.path, message)
-                .with_hint("see docs/scenario.md for every key, its type and unit");
-            // Name the --set that made the table fail, when one did.
-            match self.failing_override() {
-                Some(o) => error
-                    .with_key(&o.key)
-                    .with_line(self.line_of(&o.key.split('.').collect::<Vec<_>>()))
-                    .with_origin(Origin::CommandLine(o.text.clone())),
-                None => error.with_origin(origin.clone()),
-            }
-        })
+        RawScenario::deserialize_table(table)
+            .map_err(|e| self.schema_error::<RawScenario>(&e, origin))
     }
 
-    /// The first `--set` after which the file no longer deserialises (overrides applied one by
-    /// one to the file's own table), if the file alone does.
-    fn failing_override(&self) -> Option<&Override> {
+    /// A schema error (unknown key, wrong type) in the words of docs/scenario.md, naming the
+    /// `--set` that made the table fail when one did (its key and line), else `origin`.
+    fn schema_error<T: serde::de::DeserializeOwned>(
+        &self,
+        error: &toml::de::Error,
+        origin: &Origin,
+    ) -> ScenarioError {
+        let located = ScenarioError::new(&self.path, plain_types(error.message()))
+            .with_hint("see docs/scenario.md for every key, its type and unit");
+        match self.failing_override::<T>() {
+            Some(o) => located
+                .with_key(&o.key)
+                .with_line(self.line_of(&o.key.split('.').collect::<Vec<_>>()))
+                .with_origin(Origin::CommandLine(o.text.clone())),
+            None => located.with_origin(origin.clone()),
+        }
+    }
+
+    /// The first `--set` after which the file no longer deserialises as `T` (overrides applied
+    /// one by one to the file's own table), if the file alone does.
+    fn failing_override<T: serde::de::DeserializeOwned>(&self) -> Option<&Override> {
         let mut table: toml::Table = toml::from_str(&self.text).ok()?;
-        RawScenario::deserialize_table(&table).ok()?;
+        deserialize_as::<T>(&table).ok()?;
         self.overrides.iter().find(|o| {
             set_path(&mut table, &o.key, o.value.clone()).is_err()
-                || RawScenario::deserialize_table(&table).is_err()
+                || deserialize_as::<T>(&table).is_err()
         })
     }
 
@@ -470,13 +469,20 @@ fn lookup<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
     Some(current)
 }
 
+/// Deserialises a scenario schema from an already parsed table.
+fn deserialize_as<T: serde::de::DeserializeOwned>(
+    table: &toml::Table,
+) -> Result<T, toml::de::Error> {
+    toml::Value::Table(table.clone()).try_into()
+}
+
 impl RawScenario {
     /// Deserialises from an already parsed table.
     ///
     /// # Errors
     /// Unknown keys and wrong types.
     pub fn deserialize_table(table: &toml::Table) -> Result<Self, toml::de::Error> {
-        toml::Value::Table(table.clone()).try_into()
+        deserialize_as(table)
     }
 }
 
