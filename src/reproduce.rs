@@ -243,6 +243,7 @@ pub fn run(reproduction: &Reproduction, repo: &Path, quick: bool) -> Result<Vec<
         repo,
         quick: if quick { &reproduction.quick } else { &[] },
         scans: BTreeMap::new(),
+        emulsion_points: BTreeMap::new(),
     };
     reproduction
         .quantity
@@ -281,6 +282,8 @@ struct Session<'a> {
     repo: &'a Path,
     quick: &'a [String],
     scans: BTreeMap<(String, Vec<String>), Vec<CurveResult>>,
+    /// Emulsion model points computed so far (one Monte Carlo each), by scenario and overrides.
+    emulsion_points: BTreeMap<(String, Vec<String>), crate::limits::emulsion::EmulsionPoint>,
 }
 
 impl Session<'_> {
@@ -313,15 +316,21 @@ impl Session<'_> {
     }
 
     /// A quantity of an emulsion scenario's model point.
-    fn measure_emulsion(&self, config: &str, q: &Quantity) -> Result<Vec<f64>, Error> {
-        let overrides = self
-            .quick
-            .iter()
-            .chain(&q.set)
-            .map(|o| Override::parse(o).map_err(Error::Usage))
-            .collect::<Result<Vec<_>, _>>()?;
-        let scenario = ScenarioDocument::load(&self.repo.join(config), &overrides)?.emulsion()?;
-        let point = crate::limits::emulsion::evaluate(&scenario)?;
+    fn measure_emulsion(&mut self, config: &str, q: &Quantity) -> Result<Vec<f64>, Error> {
+        let texts: Vec<String> = self.quick.iter().chain(&q.set).cloned().collect();
+        let key = (config.to_string(), texts);
+        if !self.emulsion_points.contains_key(&key) {
+            let overrides = key
+                .1
+                .iter()
+                .map(|o| Override::parse(o).map_err(Error::Usage))
+                .collect::<Result<Vec<_>, _>>()?;
+            let scenario =
+                ScenarioDocument::load(&self.repo.join(config), &overrides)?.emulsion()?;
+            let point = crate::limits::emulsion::evaluate(&scenario)?;
+            self.emulsion_points.insert(key.clone(), point);
+        }
+        let point = &self.emulsion_points[&key];
         let value = match q.measure {
             Measure::BrAprimeToPhi1Phi2 => point.br_aprime_to_phi1_phi2,
             Measure::SigmaProductionPb => point.sigma_production_pb,

@@ -11,6 +11,16 @@ use std::f64::consts::PI;
 /// Seconds in a day.
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
+/// Vertical cosmic-muon intensity at sea level, integrated over energy, m^-2 s^-1 sr^-1
+/// (`I0 = 85.6 +- 2.4` [EMU Eq. 18], from fits to cosmic-ray measurements).
+pub const COSMIC_I0_PER_M2_S_SR: f64 = 85.6;
+
+/// The exponent `n` of the zenith-angle distribution `I0 cos^(n-1)` [EMU Eq. 18].
+pub const COSMIC_EXPONENT: f64 = 3.0;
+
+/// Tracks per cm^2 the emulsion films take before they must be replaced [EMU Sec. 9.2].
+pub const FILM_BUDGET_PER_CM2: f64 = 1e6;
+
 /// `integral over the front face of dsigma/dOmega` for one muon of `e+ e- -> mu+ mu-` at
 /// `sqrt_s` [EMU Eq. 17], pb: over the face, `dOmega = a du dv / r^3` (the face at distance `a`,
 /// perpendicular to the line of sight, `r^2 = a^2 + u^2 + v^2`).
@@ -109,11 +119,11 @@ mod tests {
     /// well over six months for 1e6 /cm^2.
     #[test]
     fn cosmic_muons() {
-        let flux = cosmic_muon_flux_hz_per_m2(85.6, 3.0);
+        let flux = cosmic_muon_flux_hz_per_m2(COSMIC_I0_PER_M2_S_SR, COSMIC_EXPONENT);
         assert!((flux - 179.3).abs() < 0.05, "{flux}");
         let six_months = cosmic_muons_per_cm2(flux, 365.25 / 2.0);
         assert!((six_months / 0.28e6 - 1.0).abs() < 0.02, "{six_months}");
-        let days = film_replacement_days(flux, 1e6);
+        let days = film_replacement_days(flux, FILM_BUDGET_PER_CM2);
         eprintln!(
             "cosmic: {flux} Hz/m^2, {six_months} /cm^2 in 6 months, films full after {days} days"
         );

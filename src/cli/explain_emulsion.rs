@@ -100,21 +100,13 @@ fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
     out
 }
 
-/// Cosmic-muon intensity at sea level `I0`, m^-2 s^-1 sr^-1, and exponent `n` of
-/// `I0 cos^(n-1)` [EMU Eq. 18].
-const COSMIC_I0: f64 = 85.6;
-/// See [`COSMIC_I0`].
-const COSMIC_N: f64 = 3.0;
-/// Track budget of the emulsion films before replacement, per cm^2 [EMU Sec. 9.2].
-const FILM_BUDGET_PER_CM2: f64 = 1e6;
-
 /// The muon backgrounds [EMU Sec. 9]: collider mu mu onto each face over the run, cosmic muons.
 fn backgrounds(scenario: &EmulsionScenario) -> serde_json::Value {
     use darksens::backgrounds::muons::{
-        collider_muons_per_cm2, cosmic_muon_flux_hz_per_m2, cosmic_muons_per_cm2,
-        film_replacement_days,
+        COSMIC_EXPONENT, COSMIC_I0_PER_M2_S_SR, FILM_BUDGET_PER_CM2, collider_muons_per_cm2,
+        cosmic_muon_flux_hz_per_m2, cosmic_muons_per_cm2, film_replacement_days,
     };
-    let flux = cosmic_muon_flux_hz_per_m2(COSMIC_I0, COSMIC_N);
+    let flux = cosmic_muon_flux_hz_per_m2(COSMIC_I0_PER_M2_S_SR, COSMIC_EXPONENT);
     serde_json::json!({
         "collider_muons_per_cm2": serde_json::Value::Object(
             scenario

@@ -98,10 +98,9 @@ pub fn run(
         {
             outln!(
                 text,
-                "excluded {}: {} to {}",
+                "excluded {}: {lo:.4e} to {hi:.4e} (boundaries to the grid's resolution in {})",
                 scan.y.parameter.column(),
-                format_number(lo),
-                format_number(hi)
+                scan.x.parameter.column()
             );
         }
         let closed = result.columns.iter().filter(|c| !c.open).count();
@@ -123,6 +122,14 @@ pub fn run(
         super::emit(&text);
     }
     Ok(())
+}
+
+/// The bytes of a finished CSV.
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, Error> {
+    writer.into_inner().map_err(|e| Error::Output {
+        path: "<csv>".into(),
+        message: e.to_string(),
+    })
 }
 
 fn csv_error(e: csv::Error) -> Error {
@@ -169,10 +176,7 @@ fn grid_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>,
             writer.write_record(&record).map_err(csv_error)?;
         }
     }
-    writer.into_inner().map_err(|e| Error::Output {
-        path: "<csv>".into(),
-        message: e.to_string(),
-    })
+    finish(writer)
 }
 
 /// One row per excluded interval of a column: `region, x, <y>_lower, <y>_upper`, with `region`
@@ -211,10 +215,7 @@ fn boundary_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<
             }
         }
     }
-    writer.into_inner().map_err(|e| Error::Output {
-        path: "<csv>".into(),
-        message: e.to_string(),
-    })
+    finish(writer)
 }
 
 /// The regions of one kind of interval: for each run of neighbouring columns with an interval,

@@ -124,13 +124,10 @@ impl MassPoint {
         let sqrt_s = scenario.sqrt_s_gev;
         let s = sqrt_s * sqrt_s;
         let (sigma_unit_pb, beta_gamma) = match scenario.production {
-            Production::OnShell => {
-                let gamma = unit.phi1_energy_gev(sqrt_s, 0.0) / unit.m1_gev;
-                (
-                    gev2_to_pb(sigma_gamma_aprime(s, unit.m_aprime_gev, 1.0, 1.0)),
-                    (gamma * gamma - 1.0).max(0.0).sqrt(),
-                )
-            }
+            Production::OnShell => (
+                gev2_to_pb(sigma_gamma_aprime(s, unit.m_aprime_gev, 1.0, 1.0)),
+                unit.mean_beta_gamma_on_shell(sqrt_s),
+            ),
             Production::OffShell => (
                 gev2_to_pb(sigma_off_shell(s, &unit, scenario.normalisation)),
                 two_body_momentum_gev(sqrt_s, unit.m1_gev, unit.m2_gev) / unit.m1_gev,

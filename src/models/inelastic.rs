@@ -244,15 +244,21 @@ impl InelasticScalar {
                 * cos_theta_star
     }
 
+    /// The paper's average boost of an on-shell `phi1` at `sqrt_s` [EMU Eq. 12]:
+    /// `gamma_bar = <E1>/m1` over `cos(theta_1^*)` uniform (Eq. 14: its first term), returned
+    /// as `beta_bar gamma_bar = sqrt(gamma_bar^2 - 1)`.
+    #[must_use]
+    pub fn mean_beta_gamma_on_shell(&self, sqrt_s: f64) -> f64 {
+        let gamma = self.phi1_energy_gev(sqrt_s, 0.0) / self.m1_gev;
+        (gamma * gamma - 1.0).max(0.0).sqrt()
+    }
+
     /// Mean decay length of `phi1` produced on shell at `sqrt_s`, metres [EMU Eq. 12]:
-    /// `d = beta_bar gamma_bar hbar c / Gamma(phi1)`, with the paper's average boost
-    /// `gamma_bar = <E1>/m1` over `cos(theta_1^*)` uniform (Eq. 14: the first term) and
-    /// `beta_bar gamma_bar = sqrt(gamma_bar^2 - 1)`. The estimate's error is that of the width.
+    /// `d = beta_bar gamma_bar hbar c / Gamma(phi1)` with [`Self::mean_beta_gamma_on_shell`].
+    /// The estimate's error is that of the width.
     #[must_use]
     pub fn flight_length_m(&self, sqrt_s: f64, r: &RRatio) -> Estimate {
-        let gamma = self.phi1_energy_gev(sqrt_s, 0.0) / self.m1_gev;
-        let beta_gamma = (gamma * gamma - 1.0).max(0.0).sqrt();
-        self.decay_length_m(beta_gamma, r)
+        self.decay_length_m(self.mean_beta_gamma_on_shell(sqrt_s), r)
     }
 
     /// Mean decay length of a `phi1` with `beta gamma = p/m1`, metres.

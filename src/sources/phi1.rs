@@ -451,8 +451,7 @@ mod tests {
                 .phi1_width_gev(crate::models::inelastic::Channel::Muons, &r)
                 .value;
         let per_beta_gamma = crate::units::HBARC_GEV_M / leptons;
-        let gamma = model.phi1_energy_gev(10.58, 0.0) / model.m1_gev;
-        let d = (gamma * gamma - 1.0).sqrt() * per_beta_gamma;
+        let d = model.mean_beta_gamma_on_shell(10.58) * per_beta_gamma;
         let settings = mc(400_000);
         let (b, a) = box_a(&model, &settings);
         let inside = decay_in_volume(
