@@ -283,7 +283,9 @@ fn delta_r(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
 
 /// Massless three-body phase space at centre-of-mass energy `sqrt_s` from `u` in `[0, 1]^5`:
 /// the momenta `[positron, electron, photon]` in the centre-of-mass frame and the weight
-/// `dPhi_3/du`, GeV^2, with `dPhi_3 = (2 pi)^-5 / 8 dE_+ dE_- dcos(theta) dphi dchi`
+/// `dPhi_3/du`, GeV^2, with `dPhi_3 = (2 pi)^-5 / 8 dE_+ dE_- dcos(theta) dphi dchi` (the
+/// three-body phase space in two energies and three Euler angles, PDG Review of Particle
+/// Physics, "Kinematics", three-body decays)
 /// (`theta`, `phi`: the positron's direction; `chi`: the rotation of the event plane about it),
 /// `x1 = u0`, `x2 = 1 - u0 + u0 u1` (so `dx1 dx2 = x1 du0 du1`), and the opening angle of the
 /// leptons from `k^2 = 0`: `1 - cos(theta_12) = 2 (x1 + x2 - 1)/(x1 x2)`. The weight integrates
