@@ -1,6 +1,6 @@
 //! Target materials: density, radiation length and nuclear composition.
 //!
-//! Values from `PHYSICS.md` §1 (PDG "Atomic and nuclear properties of materials"). Number
+//! Values from docs/physics.md §1 (PDG "Atomic and nuclear properties of materials"). Number
 //! densities follow from `n = rho N_A / (sum of A)` per formula unit.
 
 use crate::units::AVOGADRO_PER_MOL;
@@ -50,7 +50,7 @@ const TUNGSTEN: Nucleus = Nucleus {
     a: 183.84,
 };
 
-/// Caesium iodide, the Belle II ECL crystal: 4.51 g/cm^3, X0 = 1.86 cm (PHYSICS.md §1, [DPT Sec. 3.1]).
+/// Caesium iodide, the Belle II ECL crystal: 4.51 g/cm^3, X0 = 1.86 cm (docs/physics.md §1, [DPT Sec. 3.1]).
 pub const CSI: Material = Material {
     name: "CsI",
     density_g_cm3: 4.51,
@@ -58,7 +58,7 @@ pub const CSI: Material = Material {
     nuclei: &[CESIUM, IODINE],
 };
 
-/// Lead (NA64 ECAL): 11.35 g/cm^3, X0 = 0.5612 cm (PHYSICS.md §1).
+/// Lead (NA64 ECAL): 11.35 g/cm^3, X0 = 0.5612 cm (docs/physics.md §1).
 pub const LEAD_TARGET: Material = Material {
     name: "Pb",
     density_g_cm3: 11.35,
@@ -66,7 +66,7 @@ pub const LEAD_TARGET: Material = Material {
     nuclei: &[LEAD],
 };
 
-/// Tungsten: 19.3 g/cm^3, X0 = 0.3504 cm (PHYSICS.md §1).
+/// Tungsten: 19.3 g/cm^3, X0 = 0.3504 cm (docs/physics.md §1).
 pub const TUNGSTEN_TARGET: Material = Material {
     name: "W",
     density_g_cm3: 19.3,
@@ -110,7 +110,7 @@ mod tests {
     use super::*;
     use approx::assert_relative_eq;
 
-    /// PHYSICS.md §1 quotes n_e = 1.129e24 cm^-3 and n_N = 1.0454e22 cm^-3 for CsI, and
+    /// docs/physics.md §1 quotes n_e = 1.129e24 cm^-3 and n_N = 1.0454e22 cm^-3 for CsI, and
     /// n_e = 2.705e24 cm^-3 for Pb, each to four significant figures.
     #[test]
     fn number_densities_match_physics_reference() {

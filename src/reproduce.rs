@@ -19,7 +19,7 @@
 //! source = "DPT Sec. 4"
 //! precision = "two figures"
 //! tolerance = 0.05                            # relative
-//! reason = "issue 2 asks for 5%"
+//! reason = "5%: the paper gives two figures"
 //! ```
 
 use crate::error::Error;

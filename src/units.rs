@@ -2,7 +2,7 @@
 //!
 //! darksens works in natural units with energies, masses and momenta in GeV. Conversions to
 //! laboratory units happen only here and at the scenario and output edges. Every constant names
-//! its source; the values are those of `PHYSICS.md` §1 (PDG 2022 / CODATA 2018).
+//! its source; the values are those of docs/physics.md §1 (PDG 2022 / CODATA 2018).
 
 /// Fine-structure constant alpha = 1/137.035999 (CODATA 2018, low-energy value).
 pub const ALPHA: f64 = 1.0 / 137.035_999;

@@ -471,7 +471,7 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
 
 /// SIGINT or SIGTERM during a scan: exit code 128 + signal, a message, and no output file, not
 /// even a temporary one. What is left is the checkpoint, which the message names (rerunning
-/// resumes, issue 6); with --no-checkpoint nothing at all is left.
+/// resumes); with --no-checkpoint nothing at all is left.
 #[cfg(unix)]
 #[test]
 fn a_signal_stops_the_scan_and_leaves_no_output() {
@@ -653,7 +653,7 @@ fn generate_writes_events_and_spectrum_independent_of_threads() {
     assert!((init.sigma_pb / sigma - 1.0).abs() < 1e-8);
 }
 
-/// `darksens explain` of an emulsion scenario (no --mass-mev): the JSON keys issue 5 names, and
+/// `darksens explain` of an emulsion scenario (no --mass-mev): the JSON keys the documentation names, and
 /// N_sig of each box is L sigma BR A (exp(-a/d) - exp(-(a+L)/d)) [EMU Eq. 20] from the printed
 /// parts.
 #[test]

@@ -1,4 +1,4 @@
-//! Convergence of the numerics (issue 2, item 8): doubling every table resolution and
+//! Convergence of the numerics: doubling every table resolution and
 //! tightening every integration tolerance a hundredfold moves no limit of the shipped scans by
 //! more than 1e-4 (relative).
 

@@ -1,4 +1,4 @@
-//! Determinism everywhere (issue 6): every shipped scenario, with fewer points, gives the same
+//! Determinism everywhere: every shipped scenario, with fewer points, gives the same
 //! CSV and PNG bytes on 1, 2 and 4 threads, split into three shards and merged, and resumed
 //! after a SIGKILL.
 

@@ -1,5 +1,5 @@
 //! The emulsion-detector physics [EMU] against an independent implementation: Python (numpy,
-//! scipy, mpmath), written from EMU_EQUATIONS.md without reading the Rust code, by other methods
+//! scipy, mpmath), written from docs/physics.md §8 without reading the Rust code, by other methods
 //! (quadrature of the differential forms, two-dimensional Dalitz integrals, explicit Dirac
 //! traces, numpy Monte Carlo with 1e8 events). `tools/reference/emu/` has the script, its
 //! README and `reference_values.json`; this test reads the JSON.

@@ -126,7 +126,7 @@ fn app_a_control_sample() {
 }
 
 /// [DPT Fig. 4] beyond its numbers: with the paper's numerics the limit at 66.66 MeV grows
-/// monotonically with alpha_D (PHYSICS.md 6b: the exactly integrated curve is not monotone at
+/// monotonically with alpha_D (docs/physics.md §6b: the exactly integrated curve is not monotone at
 /// exactly 66.66 MeV).
 #[test]
 fn fig4_is_monotone_with_paper_numerics() {

@@ -1,6 +1,6 @@
 //! Reproduction of the emulsion-detector paper [EMU] (inelastic scalar dark matter near BESIII
 //! and Belle II): EMU Table 1, the acceptances of the boxes, at the statistics that give 0.5%
-//! on each (issue 5 asks for the published values within 3%). docs/validation.md 13 records
+//! on each (the published values within 3%). docs/validation.md 13 records
 //! the values with their errors.
 
 use darksens::detectors::emulsion::DetectorBox;
@@ -85,7 +85,7 @@ fn table1_off_shell_central_box() {
     check("off shell, central", found[0].acceptance, 0.045);
 }
 
-/// PHYSICS.md 8: dropping the `A'` spin correlation lowers box A's acceptance at
+/// docs/physics.md §8: dropping the `A'` spin correlation lowers box A's acceptance at
 /// `m1 = 4.341` by about 22%.
 #[test]
 fn spin_correlation_matters() {

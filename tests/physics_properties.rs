@@ -1,4 +1,4 @@
-//! Invariants that must hold for any valid input (issue 8), as property tests: random physical
+//! Invariants that must hold for any valid input, as property tests: random physical
 //! parameters, each checked against a scaling law, a closed form, a second quadrature, or a
 //! limit. Case counts are small because every case builds tables.
 

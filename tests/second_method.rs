@@ -8,7 +8,7 @@
 //! the energy fraction `v = E'/E` is the OUTERMOST variable, the incident energy `E` is inside
 //! it (for annihilation it carries the Breit–Wigner, flattened by a sinh map), and for
 //! bremsstrahlung `E_A'` is innermost. The spike of the first-generation track length at
-//! `v -> 1` (PHYSICS.md §3.1, §6b) is integrated exactly by the Stieltjes substitution
+//! `v -> 1` (docs/physics.md §3.1, §6b) is integrated exactly by the Stieltjes substitution
 //! `q = Fbar1(v) = integral_v^1 f1 dv' = integral_0^T P(b1 t, ln(1/v)) dt` [DPT Eq. A.2]
 //! (`P` the regularized lower incomplete gamma function):
 //! `integral f1(v) h(v) dv = integral h(v(q)) dq`, with `v(q)` found per node by Newton's method
@@ -281,7 +281,7 @@ fn integrate_track_length<H: Fn(f64) -> f64>(
 }
 
 /// Annihilation yield per `eps^2` [DPT Eq. 4.4], with the track length dropped for
-/// `1 - E'/E < delta` (PHYSICS.md §6b):
+/// `1 - E'/E < delta` (docs/physics.md §6b):
 /// `N_ann = L n_e X0 integral dv f(v, 16) A(v)`,
 /// `A(v) = integral dE dsigma_B/dE sigma_ann(v E + m_e)` over `E` in `[E_min, E_max]` with
 /// `v E + m_e >= (1-f) E` (from `dE_A' (1/E) = dv` at fixed `E`, `E_A' = E' + m_e`).
@@ -498,7 +498,7 @@ fn first_generation_tail_matches_direct_integration() {
 /// `integral_{v0}^1 f1 h dv = Fbar1(v0) h(v0) + integral_{v0}^1 Fbar1 h' dv`, whose integrand is
 /// bounded (a `1/ln` cusp at `v = 1`, `integrate_to_cusp`). `h = v` and `h = exp(-(1-v)/1e-6)`,
 /// which lives entirely at `1 - v ~ 1e-6` like the resonance tail. Also prints the share of
-/// `integral_{0.95}^1 f1 dv` within `1 - v < 1e-12` (PHYSICS.md §6b: about 10%).
+/// `integral_{0.95}^1 f1 dv` within `1 - v < 1e-12` (docs/physics.md §6b: about 10%).
 #[test]
 fn stieltjes_substitution_matches_integration_by_parts() {
     let g = FirstGeneration {
@@ -533,7 +533,7 @@ fn stieltjes_substitution_matches_integration_by_parts() {
 
 /// The yields of [DPT Eq. 4.4-4.7] computed here against `ThickTargetSearch::yields`, at
 /// `m_A' = 10, 66.0, 66.72, 70, 300 MeV` (`alpha_D = 1e-3`, `m_chi = m/3`) for the exact
-/// integral (`delta = 0`) and the paper's numerics (`delta = 1e-3`, PHYSICS.md §6b).
+/// integral (`delta = 0`) and the paper's numerics (`delta = 1e-3`, docs/physics.md §6b).
 ///
 /// Tolerance 1e-5 relative: the production yields are computed with
 /// `Resolution::default().relative_tolerance = 1e-5` (measured converged to about 1e-6), while

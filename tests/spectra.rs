@@ -1,4 +1,4 @@
-//! Pluggable collider spectra (issue 4): a table and an event file that describe the analytic
+//! Pluggable collider spectra: a table and an event file that describe the analytic
 //! Bhabha spectrum must give its yields and limits (a second route through the same physics).
 
 use darksens::limits::scan::Calculator;

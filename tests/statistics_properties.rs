@@ -6,7 +6,7 @@ use proptest::prelude::*;
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-    /// A larger background uncertainty never gives a stronger expected limit (issue 9).
+    /// A larger background uncertainty never gives a stronger expected limit.
     #[test]
     fn limit_grows_with_background_uncertainty(b in 0.0f64..2000.0, r1 in 0.0f64..1.5, r2 in 0.0f64..1.5) {
         let (lo, hi) = if r1 <= r2 { (r1, r2) } else { (r2, r1) };

@@ -131,7 +131,7 @@ mod tests {
         assert_relative_eq!(photons.events, 13.0, max_relative = 0.03);
     }
 
-    /// Closed form: 600 (13 P + 51 P^2). With P = e^-4.65 = 0.009562 this is 77.4 (PHYSICS.md
+    /// Closed form: 600 (13 P + 51 P^2). With P = e^-4.65 = 0.009562 this is 77.4 (docs/physics.md
     /// §6b); with the paper's rounded P = 0.01 it is 81.06, the paper's "81".
     #[test]
     fn neutron_background_exact_and_rounded() {

@@ -100,7 +100,7 @@ mod tests {
     use approx::assert_relative_eq;
 
     /// The face integral against the small-face limit `dsigma/dOmega(theta_c) A / a^2`, and the
-    /// paper's BESIII number (Table 2: 20.2 /cm^2 for 10 fb^-1 at 3.78 GeV; issue 5: within 2%).
+    /// paper's BESIII number (Table 2: 20.2 /cm^2 for 10 fb^-1 at 3.78 GeV; within 2%).
     #[test]
     fn collider_muons_onto_the_besiii_box() {
         let besiii = DetectorBox::forward("forward", 6.0, 0.84, 0.2, 0.3);

@@ -1,6 +1,6 @@
 //! Emulsion + MPGD detector boxes near an `e+ e-` interaction point [EMU Sec. 5, Fig. 2], and
 //! their geometric acceptance for long-lived `phi1` flying in straight lines from the IP
-//! (PHYSICS.md 8, the acceptance contract).
+//! (docs/physics.md §8, the acceptance contract).
 //!
 //! A box is described from the IP: its front face's centre lies at `distance_m` along the line
 //! of sight, `offset_m` from the beam axis (so at polar angle `asin(offset/distance)`, forward

@@ -11,7 +11,7 @@
 //! track-length spike at `lambda = 0` for every `E'`. The window then reads, for `E'`:
 //! `lambda` from `max(lambda_delta, ln(E_min/E'))` to `min(ln(E_max/E'), lambda_vis(E'))`, where
 //! `lambda_delta = -ln(1 - delta)` drops the last fraction `delta` of energy loss
-//! (`target.min_energy_loss_fraction`, PHYSICS.md §6b) and `lambda_vis` is the visible-energy cut:
+//! (`target.min_energy_loss_fraction`, docs/physics.md §6b) and `lambda_vis` is the visible-energy cut:
 //! `ln((E' + m_e)/((1-f) E'))` for annihilation (`E_A' = E' + m_e`) and `-ln(1 - f)` for
 //! bremsstrahlung (the `E_A'` limits are applied inside). Where the lower limit `ln(E_min/E')`
 //! reaches the spike (`E' -> E_min` from below, and `E' -> E_max`), the `E'` integrand has a

@@ -4,7 +4,7 @@
 //! photon `A'` (mass `M`) mixes with the photon with strength `eps`.
 //!
 //! Everything here follows the rebuilt and independently checked equations of
-//! `EMU_EQUATIONS.md` (cited as [EMU Eq. n]); `tools/reference/emu/` recomputes the numbers in
+//! docs/physics.md §8 (cited as [EMU Eq. n]); `tools/reference/emu/` recomputes the numbers in
 //! Python by other methods.
 
 use super::r_ratio::RRatio;
@@ -285,7 +285,7 @@ mod tests {
     }
 
     /// [EMU Eq. 6] near threshold: "at M = 8, m1 = 4.341, m2 = 3.65 the bracket^(3/2) is
-    /// 1.1e-4" (EMU_EQUATIONS.md), and the two printed forms of the width agree.
+    /// 1.1e-4" (docs/physics.md §8), and the two printed forms of the width agree.
     #[test]
     fn aprime_width_to_phi1_phi2_both_forms() {
         let p = table1(4.341);
@@ -317,7 +317,7 @@ mod tests {
     }
 
     /// Small splitting: `Gamma(phi1 -> phi2 f f) -> 4 eps^2 alpha alpha_D Delta^5 / (15 pi M^4)`
-    /// for a massless fermion [EMU Eq. 11, EMU_EQUATIONS.md]: the ratio tends to 1 as
+    /// for a massless fermion [EMU Eq. 11, docs/physics.md §8]: the ratio tends to 1 as
     /// `Delta/m1 -> 0` (linearly). With the electron mass the width is lower by the phase
     /// space near `2 m_e`, about 4% at `Delta = 12.5 MeV`.
     #[test]

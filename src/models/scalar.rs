@@ -5,7 +5,7 @@ use std::f64::consts::PI;
 
 /// A scalar `phi` of mass `m_phi` coupled to Dirac dark matter with `alpha_D = g_chi^2/4pi` and to
 /// leptons with `e eps` (the normalisation of [DPT Eq. E.3], which writes `e^2 eps^2`; the
-/// Lagrangian [Eq. E.1] writes `eps`, and PHYSICS.md follows E.3). Rates are per `eps^2`.
+/// Lagrangian [Eq. E.1] writes `eps`, and docs/physics.md follows E.3). Rates are per `eps^2`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scalar {
     /// Scalar mass `m_phi` in GeV.
@@ -59,7 +59,7 @@ mod tests {
 
     /// Narrow-width limit: with the width of Eq. E.2, Eq. E.3 integrated over s is
     /// `pi e^2 / 2`, half the dark photon's `pi e^2` -- the (2J+1) Gamma(M -> ee) counting of
-    /// [DPT App. E], so the limit on eps is sqrt(2) weaker (PHYSICS.md 6b: computed 1.403).
+    /// [DPT App. E], so the limit on eps is sqrt(2) weaker (docs/physics.md §6b: computed 1.403).
     #[test]
     fn narrow_width_integral_is_half_the_vector_one() {
         let k = 100.0_f64;

@@ -25,7 +25,7 @@ pub fn dsigma_dcos_gamma_aprime(s: f64, m_aprime_gev: f64, epsilon: f64, cos_the
 }
 
 /// `sigma(e+ e- -> gamma A')` over `|cos(theta)| <= c_max`, GeV^-2: the integral of Eq. 4 in
-/// closed form (EMU_EQUATIONS.md, under Eq. 4), with `delta = 4 m_e^2/s`, `r = sqrt(1 + delta)`:
+/// closed form (docs/physics.md §8, under Eq. 4), with `delta = 4 m_e^2/s`, `r = sqrt(1 + delta)`:
 /// `2 pi eps^2 alpha^2 / (s^2 (s - M^2)) [((s + M^2)^2 + (s - M^2)^2 (1 + delta)) (2/r)
 ///  artanh(c/r) - 2 (s - M^2)^2 c]`.
 #[must_use]
@@ -152,7 +152,7 @@ mod tests {
         }
     }
 
-    /// Eq. 4 at `c_max = 1` against its leading-log form (EMU_EQUATIONS.md):
+    /// Eq. 4 at `c_max = 1` against its leading-log form (docs/physics.md §8):
     /// `4 pi eps^2 alpha^2 / s [(1 + M^4/s^2)/(1 - M^2/s) ln(s/m_e^2) - (1 - M^2/s)]`,
     /// which neglects terms of order `m_e^2/s`.
     #[test]

@@ -204,7 +204,7 @@ impl ScenarioDocument {
                 "is an emulsion scenario (source.kind = \"ee-collider\"): it has no mass scan of eps",
             )
             .with_hint(
-                "darksens explain and darksens check read it; its two-parameter scan is not implemented yet (issue 5)",
+                "darksens explain and darksens check read it; its two-parameter scan is not implemented yet",
             ));
         }
         let raw = self.deserialize(&self.base, &Origin::CommandLine(String::new()))?;

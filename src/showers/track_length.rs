@@ -9,7 +9,7 @@
 //! Variables. `lambda = ln(1/v)` is the natural variable: `I1` is a function of `lambda` only,
 //! and in the yields the change `(E, v) -> (E', lambda)` has unit Jacobian. As `v -> 1`,
 //! `f1 ~ 1/(b1 lambda ln^2 lambda)`: an integrable spike so slow that 10% of the integral over
-//! `0.95 < v < 1` lies within `1 - v < 1e-12` (PHYSICS.md §6b). The table therefore uses
+//! `0.95 < v < 1` lies within `1 - v < 1e-12` (docs/physics.md §6b). The table therefore uses
 //! `lambda = lambda_max exp(1 - 1/w)`, `w` in `[0, 1]`, and stores the density per unit `w`,
 //! `g(w) = f lambda / w^2`, which is smooth and tends to `1/b1` as `w -> 0`: the spike is
 //! integrated exactly, with no cut-off.
@@ -20,7 +20,7 @@
 //! `1 - v/x = e^(-7/12)`) are coincident nodes. Integrating over depth `t` in `[0, T]` turns it
 //! into `T^3 exp[Ta, Tb, Tc, 0]`, so `f2 = m integral_v^1 dx/x^2 T^3 exp[Ta, Tb, Tc, 0]`, a single
 //! integral evaluated with [`exp_divided_difference`]. `m = 2` in [Eq. A.3] counts the electron
-//! and the positron of each conversion (PHYSICS.md §6b); it is a parameter.
+//! and the positron of each conversion (docs/physics.md §6b); it is a parameter.
 
 use crate::numerics::divided_difference::exp_divided_difference;
 use crate::numerics::quadrature::{
@@ -513,7 +513,7 @@ mod tests {
 
     /// [DPT Sec. 4]: positrons above 0.95 E from an incident electron are about 5e-4 of those
     /// from an incident positron; the exact evaluation of the printed formulas gives 3.8e-4
-    /// (PHYSICS.md §6b, an independent evaluation). Tolerance 5% on the latter.
+    /// (docs/physics.md §6b, an independent evaluation). Tolerance 5% on the latter.
     #[test]
     fn electron_to_positron_control_ratio() {
         let tol = Tolerance::relative(1e-9);

@@ -9,7 +9,7 @@
 //! (`e+ e- -> A'* -> phi1 phi2`): `sin^2 theta_1` [Eq. 5] and two-body kinematics. Optionally the
 //! events are boosted along the beam to the lab of an asymmetric collider.
 //!
-//! Acceptance (PHYSICS.md 8): the fraction of all produced `phi1` whose line from the IP crosses a
+//! Acceptance (docs/physics.md §8): the fraction of all produced `phi1` whose line from the IP crosses a
 //! box's front face. The distribution is symmetric about the beam axis, so each event contributes
 //! its exact azimuthal average, [`DetectorBox::azimuthal_fraction`] of its polar angle: the same
 //! expectation as a hit count over a random azimuth, with far less variance (tested against it).
@@ -42,7 +42,7 @@ pub struct MonteCarlo {
     /// Seed.
     pub seed: u64,
     /// Keep the `A'` spin correlation of Eq. 13 (without it, `phi1` is isotropic in the `A'`
-    /// frame; the acceptances drop by about 22%, PHYSICS.md 8).
+    /// frame; the acceptances drop by about 22%, docs/physics.md §8).
     pub spin_correlation: bool,
     /// Velocity of the centre-of-mass frame along +z in the lab (0: the paper's centre-of-mass
     /// treatment; `(E- - E+)/(E- + E+)` for an asymmetric collider).
@@ -286,7 +286,7 @@ fn rotate_z(d: &Direction, angle: f64) -> Direction {
 /// (`hbar c / Gamma(phi1)`), zero for a line that misses the face. Each event is turned to
 /// `AZIMUTHS` stratified azimuths about the beam (the distribution is symmetric about it).
 /// Accepted `phi1` are slower than average, so this is below the factorised Eq. 20 estimate
-/// `A (exp(-a/d) - exp(-(a+L)/d))` (PHYSICS.md 8: by about 14% at the Table 1 point).
+/// `A (exp(-a/d) - exp(-(a+L)/d))` (docs/physics.md §8: by about 14% at the Table 1 point).
 #[must_use]
 pub fn decay_in_volume(
     model: &InelasticScalar,
@@ -346,7 +346,7 @@ mod tests {
     }
 
     /// Averaged over the `phi1` angles, Eq. 13's bracket is 2/3 of Eq. 4's numerator
-    /// (EMU_EQUATIONS.md), at several `A'` angles; quadrature on a product grid.
+    /// (docs/physics.md §8), at several `A'` angles; quadrature on a product grid.
     #[test]
     fn eq13_averages_to_eq4() {
         let (s, m) = (10.58_f64.powi(2), 8.0_f64);
@@ -437,7 +437,7 @@ mod tests {
     }
 
     /// The event-by-event decay probability in box A at the Table 1 point is 14% below the
-    /// factorised `A (exp(-a/d) - exp(-(a+L)/d))` (PHYSICS.md 8; the independent Python Monte
+    /// factorised `A (exp(-a/d) - exp(-(a+L)/d))` (docs/physics.md §8; the independent Python Monte
     /// Carlo of tools/reference/emu gives 0.862), with the paper's mean boost for `d` and the
     /// lepton widths only, as there.
     #[test]

@@ -3,7 +3,7 @@
 """
 Independent high-precision reference implementation of the physics of the
 "disappearing positron track" (DPT) paper (Liang, Liu, Yang: "New channel to search
-for dark matter at Belle II"), following /work/shared/PHYSICS.md sections 1-6b.
+for dark matter at Belle II"), following the physics of docs/physics.md §1-§6b.
 
 Every number is computed two independent ways ("A" and "B"); the JSON records both,
 their relative difference and the accuracy claimed.
@@ -44,7 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 QUICK = "--quick" in sys.argv
 
 # =====================================================================================
-# 1. Constants and materials  [PHYSICS.md sec. 1]
+# 1. Constants and materials  [docs/physics.md §1]
 # =====================================================================================
 ALPHA = 1 / 137.035999
 ME = 0.51099895e-3            # GeV
@@ -881,7 +881,7 @@ def n_ann_C(m, aD, delta, PhiB, rtol=1e-9):
 
 
 # =====================================================================================
-# 6. Backgrounds  [DPT Sec. 3.1-3.2, PHYSICS.md sec. 6]
+# 6. Backgrounds  [DPT Sec. 3.1-3.2, docs/physics.md §6]
 # =====================================================================================
 KLM_VETO_INEFF = 4.5e-4
 N_SINGLE, N_MULTI, N_SIM = 13, 51, 1e9
@@ -984,7 +984,7 @@ def main():
     out = {}
     out["meta"] = {
         "description": "Independent reference numbers for the disappearing-positron-track physics "
-                       "(PHYSICS.md sec. 1-6b, DPT paper Eqs. 2.1-2.2, 3.1-3.2, 4.2-4.7, A.1-A.4).",
+                       "(docs/physics.md §1-§6b, DPT paper Eqs. 2.1-2.2, 3.1-3.2, 4.2-4.7, A.1-A.4).",
         "python": sys.version.split()[0], "mpmath": mp.__version__, "numpy": np.__version__,
         "scipy": __import__("scipy").__version__,
         "constants": dict(alpha=ALPHA, m_e_gev=ME, hbarc2_cm2_gev2=HBARC2, pb_cm2=PB,
@@ -1082,7 +1082,7 @@ def main():
     I2 = ints["int_f2_dv_T16_1-v<0.05"]
     ra = I2["method_A"] / (I1["method_A"] + I2["method_A"])
     rb = I2["method_B"] / (I1["method_B"] + I2["method_B"])
-    tl["ratio_int_f2_over_int_f1_plus_f2_T16_v>0.95"] = rec(ra, rb, note="paper: ~5e-4; PHYSICS.md 6b: ~3.8e-4")
+    tl["ratio_int_f2_over_int_f1_plus_f2_T16_v>0.95"] = rec(ra, rb, note="paper: ~5e-4; docs/physics.md §6b: ~3.8e-4")
     I1b, I2b = ints["int_f1_dv_T1_1-v<0.05"], ints["int_f2_dv_T1_1-v<0.05"]
     tl["ratio_int_f2_over_int_f1_plus_f2_T1_v>0.95"] = rec(I2b["method_A"] / (I1b["method_A"] + I2b["method_A"]),
                                                           I2b["method_B"] / (I1b["method_B"] + I2b["method_B"]))

@@ -2,8 +2,7 @@
 # -*- coding: utf-8 -*-
 """
 Independent reference implementation of the physics of the emulsion-detector
-inelastic-dark-matter paper [EMU], following /work/shared/EMU_EQUATIONS.md and
-/work/shared/PHYSICS.md section 8. Written from the equations only (no Rust code read).
+inelastic-dark-matter paper [EMU], following the equations of docs/physics.md §8. Written from the equations only (no Rust code read).
 
 Writes reference_values.json next to this file.
 
@@ -94,7 +93,7 @@ def sigma_gammaA_quad(sqrt_s, M, eps):
 
 
 def sigma_gammaA_analytic(sqrt_s, M, eps, c=1):
-    """Method (b): closed form of EMU_EQUATIONS.md (artanh), mpmath 40 digits."""
+    """Method (b): closed form of docs/physics.md §8 (artanh), mpmath 40 digits."""
     s = mp.mpf(sqrt_s) ** 2
     M = mp.mpf(M)
     me = mp.mpf(M_E)
@@ -108,7 +107,7 @@ def sigma_gammaA_analytic(sqrt_s, M, eps, c=1):
 
 
 def sigma_gammaA_leading_log(sqrt_s, M, eps):
-    """Approximate form quoted in EMU_EQUATIONS.md (for information only)."""
+    """Approximate form quoted in docs/physics.md §8 (for information only)."""
     s = sqrt_s ** 2
     x = M * M / s
     return 4 * PI * eps ** 2 * ALPHA ** 2 / s * ((1 + x * x) / (1 - x) * math.log(s / M_E ** 2) - (1 - x))
@@ -686,7 +685,7 @@ def rb_weight(costh, theta_c, D, ha, hb):
     return w
 
 
-# Geometry contract (PHYSICS.md 8)
+# Geometry contract (docs/physics.md §8)
 BOXES = {
     "A": {"D_m": 7.0, "offaxis_m": 1.0, "side_polar_m": 0.2, "side_azimuth_m": 0.3},
     "B": {"D_m": 7.0, "offaxis_m": 1.4, "side_polar_m": 0.2, "side_azimuth_m": 0.4},
