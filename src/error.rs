@@ -158,6 +158,24 @@ impl Error {
     }
 }
 
+/// A serde message in the words of docs/scenario.md: "expected f64" becomes "expected a
+/// number", "invalid type: sequence" becomes "invalid type: an array", and so on.
+#[must_use]
+pub fn plain_types(message: &str) -> String {
+    [
+        ("expected f64", "expected a number"),
+        ("expected i64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("invalid type: sequence", "invalid type: an array"),
+        ("invalid type: map", "invalid type: a table"),
+        ("invalid type: floating point", "invalid type: the number"),
+        ("invalid type: integer", "invalid type: the whole number"),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
+}
+
 /// Conventional name of a termination signal.
 fn signal_name(signal: i32) -> String {
     match signal {

@@ -23,8 +23,10 @@
 //! ```
 
 use crate::error::Error;
-use crate::limits::scan::{CurveResult, annihilation_dominated_ranges, best_limit, run_scan};
 use crate::numerics::quadrature::Tolerance;
+use crate::pipeline::thick_target::{
+    CurveResult, annihilation_dominated_ranges, best_limit, run_scan,
+};
 use crate::scenario::{Override, ScenarioDocument};
 use crate::showers::track_length::{Generations, ShowerSettings, TrackLengthTable};
 use crate::sources::Source;
@@ -283,7 +285,7 @@ struct Session<'a> {
     quick: &'a [String],
     scans: BTreeMap<(String, Vec<String>), Vec<CurveResult>>,
     /// Emulsion model points computed so far (one Monte Carlo each), by scenario and overrides.
-    emulsion_points: BTreeMap<(String, Vec<String>), crate::limits::emulsion::EmulsionPoint>,
+    emulsion_points: BTreeMap<(String, Vec<String>), crate::signal::emulsion::EmulsionPoint>,
 }
 
 impl Session<'_> {
@@ -327,7 +329,7 @@ impl Session<'_> {
                 .collect::<Result<Vec<_>, _>>()?;
             let scenario =
                 ScenarioDocument::load(&self.repo.join(config), &overrides)?.emulsion()?;
-            let point = crate::limits::emulsion::evaluate(&scenario)?;
+            let point = crate::pipeline::emulsion::evaluate_scenario(&scenario)?;
             self.emulsion_points.insert(key.clone(), point);
         }
         let point = &self.emulsion_points[&key];

@@ -5,7 +5,7 @@
 mod common;
 
 use common::curves;
-use darksens::limits::scan::run_scan;
+use darksens::pipeline::thick_target::run_scan;
 
 fn largest_change(config: &str) -> (f64, f64) {
     let base = run_scan(&curves(config, &[])).expect("scan");

@@ -10,7 +10,7 @@
 mod common;
 
 use common::curves;
-use darksens::limits::scan::{Calculator, best_limit, run_scan};
+use darksens::pipeline::thick_target::{Calculator, best_limit, run_scan};
 use darksens::sources::Source;
 use darksens::units::PICOBARN_CM2;
 use serde_json::Value;

@@ -6,7 +6,7 @@
 mod common;
 
 use common::curves;
-use darksens::limits::scan::run_scan;
+use darksens::pipeline::thick_target::run_scan;
 use darksens::reproduce::{list, load, run};
 use std::path::Path;
 

@@ -5,15 +5,14 @@
 mod common;
 
 use common::curves;
-use darksens::detectors::yields::ThickTargetSearch;
-use darksens::limits::scan::{Calculator, run_scan, setup_of};
 use darksens::models::{DarkPhoton, Mediator, MediatorKind, Scalar};
 use darksens::numerics::quadrature::{Tolerance, integrate, tanh_sinh};
-use darksens::output::csv;
+use darksens::pipeline::thick_target::{Calculator, run_scan, setup_of};
 use darksens::scenario::Scenario;
 use darksens::showers::track_length::{
     Generations, ShowerSettings, TrackLengthTable, first_generation_times_lambda, second_generation,
 };
+use darksens::signal::thick_target::ThickTargetSearch;
 use darksens::sources::{AsymmetricCollider, BhabhaSpectrum};
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -267,7 +266,7 @@ fn results_are_identical_across_thread_counts() {
             .build()
             .expect("pool");
         let results = pool.install(|| run_scan(&curves)).expect("scan");
-        csv::render(&results).expect("csv")
+        darksens::pipeline::thick_target::render_csv(&results).expect("csv")
     };
     let one = render(1);
     assert_eq!(one, render(2));

@@ -20,7 +20,6 @@
 //! identity checks) and `second_generation`, the Bhabha spectrum, the dark-photon cross section,
 //! the closed-form elastic photon flux and the on-shell bremsstrahlung cross section.
 
-use darksens::detectors::yields::{BremMethod, Resolution, ThickTargetSearch, ThickTargetSetup};
 use darksens::materials::CSI;
 use darksens::models::DarkPhoton;
 use darksens::numerics::quadrature::{
@@ -30,6 +29,7 @@ use darksens::processes::bremsstrahlung::{dsigma_de_aprime_gev3, elastic_photon_
 use darksens::showers::track_length::{
     B1, Incident, first_generation_times_lambda, second_generation,
 };
+use darksens::signal::thick_target::{BremMethod, Resolution, ThickTargetSearch, ThickTargetSetup};
 use darksens::sources::{AsymmetricCollider, BhabhaSpectrum, PositronSpectrum, Source};
 use darksens::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};
 use rayon::prelude::*;

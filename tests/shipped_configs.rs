@@ -4,7 +4,9 @@
 mod common;
 
 use common::curves;
-use darksens::limits::scan::{Calculator, annihilation_dominated_ranges, best_limit, run_scan};
+use darksens::pipeline::thick_target::{
+    Calculator, annihilation_dominated_ranges, best_limit, run_scan,
+};
 
 /// Every shipped scenario runs, with finite positive limits and every point converged (its
 /// integrals within `numerics.relative_tolerance` and its tables within `table_tolerance`).
@@ -28,7 +30,7 @@ fn every_config_runs_with_finite_converged_limits() {
             let reduced = darksens::scenario::ScenarioDocument::load(&path, &events)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             let scenario = reduced.emulsion().unwrap_or_else(|e| panic!("{name}: {e}"));
-            let point = darksens::limits::emulsion::evaluate(&scenario)
+            let point = darksens::pipeline::emulsion::evaluate_scenario(&scenario)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(
                 point.sigma_production_pb > 0.0 && point.flight_length_m.converged,

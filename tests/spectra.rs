@@ -1,7 +1,7 @@
 //! Pluggable collider spectra: a table and an event file that describe the analytic
 //! Bhabha spectrum must give its yields and limits (a second route through the same physics).
 
-use darksens::limits::scan::Calculator;
+use darksens::pipeline::thick_target::Calculator;
 use darksens::scenario::{Override, ScenarioDocument};
 use darksens::sources::lhe::{LheEvent, LheInit, write_events};
 use darksens::sources::{AsymmetricCollider, BhabhaSpectrum};

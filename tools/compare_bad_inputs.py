@@ -50,10 +50,14 @@ def run(binary, case, root):
 
 
 def main():
-    old, new = sys.argv[1], sys.argv[2]
     cases = tomllib.loads((HERE / "cases.toml").read_text())["case"]
     differ = 0
-    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as bins:
+        # Both binaries under the name `darksens`, as usage lines print it.
+        old, new = Path(bins, "old", "darksens"), Path(bins, "new", "darksens")
+        for link, target in ((old, sys.argv[1]), (new, sys.argv[2])):
+            link.parent.mkdir()
+            link.symlink_to(Path(target).resolve())
         for case in cases:
             first = run(old, case, Path(a))
             second = run(new, case, Path(a))

@@ -41,8 +41,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
                     out,
                     "ok: {} (emulsion scenario, {} detector(s): {})",
                     path.display(),
-                    e.detectors.len(),
-                    e.detectors
+                    e.setup.detectors.len(),
+                    e.setup
+                        .detectors
                         .iter()
                         .map(|b| b.name.as_str())
                         .collect::<Vec<_>>()

@@ -2,8 +2,8 @@
 
 use super::ScenarioArgs;
 use darksens::error::Error;
-use darksens::limits::scan::Calculator;
 use darksens::output::format_number;
+use darksens::pipeline::thick_target::Calculator;
 use darksens::scenario::ScenarioDocument;
 use darksens::sources::{PositronSpectrum, Source};
 use darksens::units::PICOBARN_CM2;

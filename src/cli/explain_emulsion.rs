@@ -2,9 +2,10 @@
 //! detector, as text or JSON.
 
 use darksens::error::Error;
-use darksens::limits::emulsion::{EmulsionPoint, evaluate};
 use darksens::output::format_number;
+use darksens::pipeline::emulsion::evaluate_scenario as evaluate;
 use darksens::scenario::emulsion::EmulsionScenario;
+use darksens::signal::emulsion::EmulsionPoint;
 use darksens::sources::phi1::Production;
 
 /// Prints the model point's numbers.
@@ -20,7 +21,7 @@ pub fn run(scenario: &EmulsionScenario, json: bool) -> Result<(), Error> {
 }
 
 fn production_name(scenario: &EmulsionScenario) -> &'static str {
-    match scenario.production {
+    match scenario.setup.production {
         Production::OnShell => "on-shell",
         Production::OffShell => "off-shell",
     }
@@ -29,7 +30,7 @@ fn production_name(scenario: &EmulsionScenario) -> &'static str {
 fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
     let m = &scenario.model;
     let per_detector =
-        |f: &dyn Fn(&darksens::limits::emulsion::DetectorSignal) -> serde_json::Value| {
+        |f: &dyn Fn(&darksens::signal::emulsion::DetectorSignal) -> serde_json::Value| {
             serde_json::Value::Object(
                 point
                     .detectors
@@ -40,7 +41,7 @@ fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
         };
     let mut value = serde_json::json!({
         "title": scenario.title,
-        "sqrt_s_gev": scenario.sqrt_s_gev,
+        "sqrt_s_gev": scenario.setup.sqrt_s_gev,
         "luminosity_ab": scenario.luminosity_ab,
         "production": production_name(scenario),
         "m_aprime_gev": m.m_aprime_gev,
@@ -65,13 +66,13 @@ fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
         "background": backgrounds(scenario),
         "n_excluded": scenario.n_signal,
         "monte_carlo": {
-            "events": scenario.monte_carlo.events,
-            "seed": scenario.monte_carlo.seed,
-            "spin_correlation": scenario.monte_carlo.spin_correlation,
-            "boost_beta": scenario.monte_carlo.boost_beta,
+            "events": scenario.setup.monte_carlo.events,
+            "seed": scenario.setup.monte_carlo.seed,
+            "spin_correlation": scenario.setup.monte_carlo.spin_correlation,
+            "boost_beta": scenario.setup.monte_carlo.boost_beta,
         },
     });
-    if scenario.decay_in_volume
+    if scenario.setup.decay_in_volume
         && let Some(map) = value.as_object_mut()
     {
         map.insert(
@@ -84,12 +85,12 @@ fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
             }),
         );
     }
-    if scenario.production == Production::OffShell
+    if scenario.setup.production == Production::OffShell
         && let Some(map) = value.as_object_mut()
     {
         map.insert(
             "off_shell_normalisation".into(),
-            serde_json::json!(scenario.normalisation),
+            serde_json::json!(scenario.setup.normalisation),
         );
     }
     if let (Some((n, p)), Some(map)) = (scenario.kl, value.as_object_mut()) {
@@ -110,14 +111,15 @@ fn backgrounds(scenario: &EmulsionScenario) -> serde_json::Value {
     serde_json::json!({
         "collider_muons_per_cm2": serde_json::Value::Object(
             scenario
+                .setup
                 .detectors
                 .iter()
                 .map(|d| {
                     (
                         d.name.clone(),
                         serde_json::json!(collider_muons_per_cm2(
-                            scenario.sqrt_s_gev,
-                            scenario.luminosity_pb,
+                            scenario.setup.sqrt_s_gev,
+                            scenario.setup.luminosity_pb,
                             d,
                             None
                         )),
@@ -145,13 +147,13 @@ fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
         m.epsilon,
         m.g_d,
         production_name(scenario),
-        scenario.sqrt_s_gev
+        scenario.setup.sqrt_s_gev
     );
     let rows: [(&str, f64, &str); 6] = [
         (
             "sigma_production_pb",
             point.sigma_production_pb,
-            match scenario.production {
+            match scenario.setup.production {
                 Production::OnShell => "sigma(e+e- -> gamma A') over the full angle [EMU Eq. 4]",
                 Production::OffShell => "sigma(e+e- -> A'* -> phi1 phi2) [EMU Eq. 5]",
             },
@@ -195,7 +197,7 @@ fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
             100.0 * a.error,
             d.decay_probability,
             format_number(d.n_signal),
-            match scenario.production {
+            match scenario.setup.production {
                 Production::OnShell => 20,
                 Production::OffShell => 21,
             }
@@ -221,7 +223,7 @@ fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
         scenario.n_signal
     );
     let b = backgrounds(scenario);
-    for d in &scenario.detectors {
+    for d in &scenario.setup.detectors {
         outln!(
             out,
             "  background, detector {:<10} {} collider muons per cm^2 over the run [EMU Eq. 17, one per event]",
@@ -248,10 +250,10 @@ fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
     outln!(
         out,
         "  Monte Carlo: {} events, seed {}, spin correlation {}, boost beta {}",
-        scenario.monte_carlo.events,
-        scenario.monte_carlo.seed,
-        scenario.monte_carlo.spin_correlation,
-        scenario.monte_carlo.boost_beta
+        scenario.setup.monte_carlo.events,
+        scenario.setup.monte_carlo.seed,
+        scenario.setup.monte_carlo.spin_correlation,
+        scenario.setup.monte_carlo.boost_beta
     );
     out
 }

@@ -1,9 +1,9 @@
 //! `darksens list`: what a scenario may name.
 
 use darksens::limits::LimitCriterion;
-use darksens::limits::library::{find_curve, library_root, list_curves};
 use darksens::materials::Material;
 use darksens::models::MediatorKind;
+use darksens::published::library::{find_curve, library_root, list_curves};
 use darksens::scenario::raw::SourceKind;
 
 /// Prints materials, mediators, source kinds, limit methods and library curves.

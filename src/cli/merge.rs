@@ -3,9 +3,10 @@
 
 use super::scan::{Finished, OutputPaths};
 use darksens::error::Error;
-use darksens::limits::scan::{Monitor, run_scan_with};
 use darksens::output::checkpoint::{MergedYields, read};
 use darksens::output::sidecar::VERSION;
+use darksens::pipeline::Monitor;
+use darksens::pipeline::thick_target::run_scan_with;
 use darksens::scenario::{Override, ScenarioDocument};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -156,7 +157,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         .unwrap_or_default();
     let document = ScenarioDocument::load(&scenario_file, &overrides)?;
     let curves = document.curves()?;
-    if &darksens::output::sidecar::run_description(&document, &curves) != run {
+    if &darksens::pipeline::thick_target::run_description(&document, &curves) != run {
         return Err(Error::Usage(format!(
             "{} no longer gives the scenario the shards computed (edited since?); rerun the shards",
             scenario_file.display()

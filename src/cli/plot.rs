@@ -2,10 +2,10 @@
 
 use super::scan::plot_frame;
 use darksens::error::Error;
-use darksens::limits::library::{find_curve, library_root};
-use darksens::limits::published::PublishedLimit;
 use darksens::output::plot::{LimitPlot, OverlaySeries, Series, render_png, render_svg};
 use darksens::output::{check_writable, write_atomically};
+use darksens::published::PublishedLimit;
+use darksens::published::library::{find_curve, library_root};
 use darksens::scenario::{MASS_KEY, Scenario, validate_table};
 use darksens::units::GEV_PER_MEV;
 use std::path::{Path, PathBuf};

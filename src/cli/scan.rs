@@ -3,15 +3,17 @@
 use super::ScenarioArgs;
 use darksens::error::Error;
 use darksens::limits::LimitCriterion;
-use darksens::limits::scan::{
-    BestPoint, CurveResult, Monitor, Shard, YieldStore, annihilation_dominated_ranges, best_limit,
-    interrupted, run_scan_with, run_shard, scan_size, shard_size,
-};
 use darksens::models::MediatorKind;
 use darksens::output::checkpoint::YieldFile;
+use darksens::output::checkpoint::YieldStore;
 use darksens::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use darksens::output::sidecar::RunRecord;
-use darksens::output::{check_writable, csv, format_number, plot, sidecar, write_all_atomically};
+use darksens::output::{check_writable, format_number, plot, sidecar, write_all_atomically};
+use darksens::pipeline::thick_target::{
+    BestPoint, CurveResult, annihilation_dominated_ranges, best_limit, run_scan_with, run_shard,
+    scan_size, shard_size,
+};
+use darksens::pipeline::{Monitor, Shard, interrupted};
 use darksens::scenario::{Curve, MASS_KEY, OverlayStyle, Scenario, ScenarioDocument, SourceConfig};
 use darksens::sources::{PositronSpectrum, Source};
 use darksens::units::GEV_PER_MEV;
@@ -211,7 +213,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     }
     let curves = document.curves()?;
     let paths = OutputPaths::new(&curves[0].scenario, opts.out.as_deref());
-    let run_description = sidecar::run_description(&document, &curves);
+    let run_description = darksens::pipeline::thick_target::run_description(&document, &curves);
     if let Some(shard) = shard_of(opts)? {
         return run_shard_job(opts, &curves, &paths, shard, &run_description);
     }
@@ -369,7 +371,7 @@ impl Finished<'_> {
             .collect::<Result<Vec<_>, _>>()?;
         stage("refinement of the best limits", t);
         let t = Instant::now();
-        let csv_bytes = csv::render(results)?;
+        let csv_bytes = darksens::pipeline::thick_target::render_csv(results)?;
         let plot = plot_of(self.curves, results);
         let png_bytes = plot::render_png(&plot)?;
         let svg_bytes = paths
@@ -554,7 +556,7 @@ pub(super) fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: 
         let (lo, hi) = scenarios
             .iter()
             .map(|c| {
-                let source = darksens::limits::scan::setup_of(c).source;
+                let source = darksens::pipeline::thick_target::setup_of(c).source;
                 (
                     mass((1.0 - c.target.max_visible_fraction) * source.e_min_gev()),
                     mass(source.e_max_gev() + me),
@@ -598,12 +600,13 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         .map(|(v, _)| *v)
         .collect();
     // The largest bound over the curves' tables.
-    let largest = |f: &dyn Fn(&darksens::detectors::yields::ThickTargetSearch) -> Option<f64>| {
-        results
-            .iter()
-            .filter_map(|c| f(c.calculator.search()))
-            .reduce(f64::max)
-    };
+    let largest =
+        |f: &dyn Fn(&darksens::signal::thick_target::ThickTargetSearch) -> Option<f64>| {
+            results
+                .iter()
+                .filter_map(|c| f(c.calculator.search()))
+                .reduce(f64::max)
+        };
     serde_json::json!({
         "track_length_table_relative_error": largest(&|s| Some(s.annihilation_track_length().interpolation_error())),
         "annihilation_flux_table_relative_error": largest(&|s| s.annihilation_flux().map(|f| f.interpolation_error())),

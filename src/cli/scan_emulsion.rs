@@ -3,10 +3,10 @@
 
 use super::scan::redirect;
 use darksens::error::Error;
-use darksens::limits::emulsion::{GridColumn, GridResult, scan_grid};
 use darksens::models::r_ratio::RRatio;
 use darksens::output::plot::{LimitPlot, Region, XAxis};
 use darksens::output::{check_writable, format_number, plot, write_all_atomically};
+use darksens::pipeline::emulsion::{GridColumn, GridResult, scan_grid};
 use darksens::scenario::ScenarioDocument;
 use darksens::scenario::emulsion::{EmulsionScan, EmulsionScenario, GridParameter};
 use std::path::{Path, PathBuf};
@@ -286,7 +286,7 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
     ));
     let (x, y) = (&scan.x, &scan.y);
     let m = &scenario.model;
-    let mut fixed = vec![format!("√s = {} GeV", scenario.sqrt_s_gev)];
+    let mut fixed = vec![format!("√s = {} GeV", scenario.setup.sqrt_s_gev)];
     fixed.push(format!("{} ab⁻¹", format_number(scenario.luminosity_ab)));
     for (parameter, text) in [
         (
@@ -307,6 +307,7 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
     }
     fixed.push(
         scenario
+            .setup
             .detectors
             .iter()
             .map(|d| d.name.as_str())
@@ -346,7 +347,7 @@ fn sidecar(
         "scenario_file": document.path().display().to_string(),
         "overrides": document.overrides().iter().map(|o| o.text.clone()).collect::<Vec<_>>(),
         "resolved_scenario": toml::Value::Table(document.resolved_table().clone()),
-        "off_shell_normalisation": scenario.normalisation,
+        "off_shell_normalisation": scenario.setup.normalisation,
         "r_ratio": "PDG 2012 compilation below 2 GeV (data/r_ratio), one-loop QCD above",
         "threads": rayon::current_num_threads(),
         "wall_time_s": wall_time_s,

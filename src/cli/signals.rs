@@ -10,7 +10,7 @@ static STOP: AtomicUsize = AtomicUsize::new(0);
 /// Set by the first signal, so that the second one exits immediately.
 static ARMED: AtomicBool = AtomicBool::new(false);
 
-/// Installs the handlers and returns the stop flag for a [`darksens::limits::scan::Monitor`];
+/// Installs the handlers and returns the stop flag for a [`darksens::pipeline::thick_target::Monitor`];
 /// `None` if the handlers cannot be installed (the default action, ending the process, remains).
 pub fn install() -> Option<&'static AtomicUsize> {
     for signal in [SIGINT, SIGTERM] {

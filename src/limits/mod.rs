@@ -1,11 +1,7 @@
-//! Limit criteria: how many signal events an expected 90% CL exclusion needs.
+//! Limit criteria and statistics: how many signal events an expected 90% CL exclusion needs.
 //!
 //! Yields are computed per `eps^2`, so the limit is `eps = sqrt(n_required / yield_per_eps2)`.
 
-pub mod emulsion;
-pub mod library;
-pub mod published;
-pub mod scan;
 pub mod statistics;
 
 /// A counting criterion for the expected limit (or discovery reach).

@@ -7,15 +7,26 @@
 //! never stopped. A shard's file ends with `{"complete": n}`. A line cut short by a kill is
 //! dropped when the file is read again.
 
-use crate::detectors::yields::Yields;
 use crate::error::Error;
-use crate::limits::scan::YieldStore;
 use crate::numerics::quadrature::Estimate;
+use crate::signal::thick_target::Yields;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+/// Where yields computed earlier are kept: a checkpoint of an interrupted run, or the partial
+/// results of shards. Keys name a unit of work of a scan (see [`Monitor`]).
+pub trait YieldStore: Sync {
+    /// The yields stored for `key`, if any.
+    fn get(&self, key: &str) -> Option<Yields>;
+    /// Records yields just computed for `key`.
+    ///
+    /// # Errors
+    /// If the store cannot record them (e.g. a full disk).
+    fn put(&self, key: &str, yields: &Yields) -> Result<(), Error>;
+}
 
 /// Format version of the first line.
 const FORMAT: u64 = 1;

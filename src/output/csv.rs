@@ -4,7 +4,6 @@
 //! the key (e.g. `model.alpha_d`) right after `curve` and keeps every core column.
 
 use crate::error::Error;
-use crate::limits::scan::CurveResult;
 use crate::output::format_number;
 
 /// CSV header of a mass scan (the interface; units in the names).
@@ -42,58 +41,79 @@ pub fn header(parameter: &str, mass_scan: bool, bands: bool) -> Vec<String> {
     names
 }
 
-/// Renders the scan as CSV text. Numbers are written shortest-round-trip.
+/// One row of a limit CSV: a curve at one scan point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitRow<'a> {
+    /// The curve's label.
+    pub curve: &'a str,
+    /// The scanned value (written in its own column unless the scan is over the mass).
+    pub value: f64,
+    /// Mediator mass, MeV.
+    pub mass_mev: f64,
+    /// Expected limit on eps.
+    pub epsilon_limit: f64,
+    /// Annihilation events per eps^2.
+    pub n_ann_per_eps2: f64,
+    /// Bremsstrahlung events per eps^2.
+    pub n_brem_per_eps2: f64,
+    /// Expected background events.
+    pub n_background: f64,
+    /// Signal events the criterion needs.
+    pub n_required: f64,
+    /// Whether the numerics met their tolerances.
+    pub converged: bool,
+    /// The limits at the -2, -1, +1, +2 sigma background quantiles.
+    pub bands: Option<[f64; 4]>,
+}
+
+/// Renders a scan of `parameter` as CSV text, rows in the order given. Numbers are written
+/// shortest-round-trip.
 ///
 /// # Errors
 /// [`Error::Numerical`] if any number is not finite (naming the curve and point).
-pub fn render(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
+pub fn render(rows: &[LimitRow], parameter: &str, mass_scan: bool) -> Result<Vec<u8>, Error> {
     let csv_error = |e: ::csv::Error| Error::Output {
         path: "<csv>".into(),
         message: e.to_string(),
     };
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let Some(first) = curves.first() else {
+    if rows.is_empty() {
         return Ok(Vec::new());
-    };
-    let mass_scan = first.is_mass_scan();
-    let bands = curves
-        .iter()
-        .any(|c| c.points.iter().any(|p| p.epsilon_bands.is_some()));
-    let names = header(&first.parameter, mass_scan, bands);
+    }
+    let bands = rows.iter().any(|r| r.bands.is_some());
+    let names = header(parameter, mass_scan, bands);
     writer.write_record(&names).map_err(csv_error)?;
-    for curve in curves {
-        for (value, p) in curve.values.iter().zip(&curve.points) {
-            let mut numbers = vec![
-                p.mass_mev,
-                p.epsilon_limit,
-                p.yields.annihilation.value,
-                p.yields.bremsstrahlung.value,
-                p.n_background,
-                p.n_required,
-            ];
-            if !mass_scan {
-                numbers.insert(0, *value);
-            }
-            let core = numbers.len();
-            if let Some(band) = p.epsilon_bands {
-                numbers.extend(band);
-            }
-            if let Some((k, bad)) = numbers.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                // Band columns come after the `converged` column.
-                let column = if k < core { k + 1 } else { k + 2 };
-                return Err(Error::Numerical {
-                    point: format!("curve \"{}\", {} = {value}", curve.label, curve.parameter),
-                    message: format!("{} is {bad}; nothing was written", names[column]),
-                });
-            }
-            let mut record = vec![curve.label.clone()];
-            record.extend(numbers[..core].iter().map(|v| format_number(*v)));
-            record.push(p.converged.to_string());
-            record.extend(numbers[core..].iter().map(|v| format_number(*v)));
-            // Curves without bands leave the band columns empty.
-            record.resize(names.len(), String::new());
-            writer.write_record(&record).map_err(csv_error)?;
+    for row in rows {
+        let mut numbers = vec![
+            row.mass_mev,
+            row.epsilon_limit,
+            row.n_ann_per_eps2,
+            row.n_brem_per_eps2,
+            row.n_background,
+            row.n_required,
+        ];
+        if !mass_scan {
+            numbers.insert(0, row.value);
         }
+        let core = numbers.len();
+        if let Some(band) = row.bands {
+            numbers.extend(band);
+        }
+        if let Some((k, bad)) = numbers.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            // Band columns come after the `converged` column.
+            let column = if k < core { k + 1 } else { k + 2 };
+            return Err(Error::Numerical {
+                point: format!("curve \"{}\", {parameter} = {}", row.curve, row.value),
+                message: format!("{} is {bad}; nothing was written", names[column]),
+            });
+        }
+        let mut record = vec![row.curve.to_string()];
+        record.extend(numbers[..core].iter().map(|v| format_number(*v)));
+        record.push(row.converged.to_string());
+        record.extend(numbers[core..].iter().map(|v| format_number(*v)));
+        // Curves without bands leave the band columns empty.
+        record.resize(names.len(), String::new());
+        writer.write_record(&record).map_err(csv_error)?;
     }
     writer.into_inner().map_err(|e| Error::Output {
         path: "<csv>".into(),

@@ -4,6 +4,7 @@
 //! place, so an interrupted run never leaves a half-written file. Numbers are checked to be
 //! finite before anything is written.
 
+pub mod cache;
 pub mod checkpoint;
 pub mod csv;
 pub mod plot;

@@ -1,6 +1,5 @@
 //! The JSON sidecar recording how an output was made.
 
-use crate::scenario::{Curve, ScenarioDocument};
 use serde_json::{Value, json};
 
 /// Version of darksens that wrote the file.
@@ -51,23 +50,9 @@ pub fn render(record: &RunRecord) -> Vec<u8> {
     bytes
 }
 
-/// What identifies a run for checkpoints and shards: the darksens version, the scenario file
-/// and its overrides as given, and every curve's resolved scenario. Two runs with the same
-/// description compute the same numbers.
+/// A TOML value as JSON (tables as objects with sorted keys).
 #[must_use]
-pub fn run_description(document: &ScenarioDocument, curves: &[Curve]) -> Value {
-    json!({
-        "darksens_version": VERSION,
-        "scenario_file": document.path().display().to_string(),
-        "overrides": document.overrides().iter().map(|o| o.text.clone()).collect::<Vec<_>>(),
-        "curves": curves
-            .iter()
-            .map(|c| json!({ "label": c.label, "resolved_scenario": toml_to_json(&toml::Value::Table(c.table.clone())) }))
-            .collect::<Vec<_>>(),
-    })
-}
-
-fn toml_to_json(value: &toml::Value) -> Value {
+pub fn toml_to_json(value: &toml::Value) -> Value {
     match value {
         toml::Value::String(s) => Value::String(s.clone()),
         toml::Value::Integer(i) => json!(i),

@@ -7,6 +7,7 @@ use super::validate::{Invalid, invalid};
 use crate::detectors::emulsion::{DetectorBox, EMU_DEPTH_M, Hemisphere};
 use crate::models::inelastic::InelasticScalar;
 use crate::processes::collider_production::OffShellNormalisation;
+use crate::signal::emulsion::{BabarConditions, EmulsionSetup};
 use crate::sources::phi1::{MonteCarlo, Production};
 use serde::{Deserialize, Serialize};
 
@@ -57,25 +58,6 @@ pub struct RawBabar {
     pub invisible_limit: Option<String>,
     /// How far `phi1` must fly for a mono-photon event, m (2 [EMU Sec. 10]).
     pub min_flight_m: Option<f64>,
-}
-
-/// BaBar's conditions, read.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct BabarConditions {
-    /// `eps_1(m)` [Eq. 22].
-    pub lepton: Option<crate::limits::published::PublishedLimit>,
-    /// `eps_2(m)` [Eq. 23].
-    pub invisible: Option<crate::limits::published::PublishedLimit>,
-    /// Minimal flight for a mono-photon candidate, m.
-    pub min_flight_m: f64,
-}
-
-impl BabarConditions {
-    /// Whether any condition is given.
-    #[must_use]
-    pub fn any(&self) -> bool {
-        self.lepton.is_some() || self.invisible.is_some()
-    }
 }
 
 /// `[scan]` of an emulsion scenario: a grid over two keys.
@@ -366,24 +348,12 @@ pub struct RawEmulsionBackground {
 pub struct EmulsionScenario {
     /// Title.
     pub title: String,
-    /// Centre-of-mass energy, GeV.
-    pub sqrt_s_gev: f64,
-    /// Integrated luminosity, ab^-1.
+    /// Integrated luminosity, ab^-1 (as written; the setup holds it in pb^-1).
     pub luminosity_ab: f64,
-    /// Integrated luminosity, pb^-1.
-    pub luminosity_pb: f64,
+    /// The collisions, the boxes and the Monte Carlo.
+    pub setup: EmulsionSetup,
     /// The model point.
     pub model: InelasticScalar,
-    /// Production.
-    pub production: Production,
-    /// Off-shell normalisation.
-    pub normalisation: OffShellNormalisation,
-    /// The boxes.
-    pub detectors: Vec<DetectorBox>,
-    /// Monte Carlo settings.
-    pub monte_carlo: MonteCarlo,
-    /// Also compute the event-by-event decay-in-volume probability.
-    pub decay_in_volume: bool,
     /// Signal events excluded at 90% CL.
     pub n_signal: f64,
     /// K_L reaching the detector: `(toward the detector, transmission)`, when given.
@@ -631,7 +601,7 @@ pub(crate) fn validate(
     let read = |key: &str, file: &Option<String>| {
         file.as_ref()
             .map(|f| {
-                crate::limits::published::PublishedLimit::read(&base_dir.join(f)).map_err(|m| {
+                crate::published::PublishedLimit::read(&base_dir.join(f)).map_err(|m| {
                     invalid(
                         key,
                         m,
@@ -656,22 +626,24 @@ pub(crate) fn validate(
         scan,
         output,
         title: raw.title.clone().unwrap_or_else(|| name.to_string()),
-        sqrt_s_gev: sqrt_s,
         luminosity_ab,
-        luminosity_pb: luminosity_ab * 1e6,
-        model,
-        production,
-        normalisation: m
-            .off_shell_normalisation
-            .unwrap_or(OffShellNormalisation::Derived),
-        detectors,
-        monte_carlo: MonteCarlo {
-            events: u64::try_from(events).unwrap_or(4_000_000),
-            seed: u64::try_from(seed).unwrap_or(1),
-            spin_correlation: mc.spin_correlation.unwrap_or(true),
-            boost_beta,
+        setup: EmulsionSetup {
+            sqrt_s_gev: sqrt_s,
+            luminosity_pb: luminosity_ab * 1e6,
+            production,
+            normalisation: m
+                .off_shell_normalisation
+                .unwrap_or(OffShellNormalisation::Derived),
+            detectors,
+            monte_carlo: MonteCarlo {
+                events: u64::try_from(events).unwrap_or(4_000_000),
+                seed: u64::try_from(seed).unwrap_or(1),
+                spin_correlation: mc.spin_correlation.unwrap_or(true),
+                boost_beta,
+            },
+            decay_in_volume: mc.decay_in_volume.unwrap_or(false),
         },
-        decay_in_volume: mc.decay_in_volume.unwrap_or(false),
+        model,
         n_signal,
         kl,
     })

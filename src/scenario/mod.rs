@@ -11,7 +11,7 @@ pub mod emulsion;
 pub mod raw;
 mod validate;
 
-use crate::error::{Origin, ScenarioError};
+use crate::error::{Origin, ScenarioError, plain_types};
 use raw::RawScenario;
 use std::path::{Path, PathBuf};
 
@@ -530,24 +530,6 @@ fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<()
     }
     current.insert(last.to_string(), value);
     Ok(())
-}
-
-/// A serde message in the words of docs/scenario.md: "expected f64" becomes "expected a
-/// number", "invalid type: sequence" becomes "invalid type: an array", and so on.
-#[must_use]
-pub fn plain_types(message: &str) -> String {
-    [
-        ("expected f64", "expected a number"),
-        ("expected i64", "expected a whole number"),
-        ("expected usize", "expected a whole number"),
-        ("expected a boolean", "expected true or false"),
-        ("invalid type: sequence", "invalid type: an array"),
-        ("invalid type: map", "invalid type: a table"),
-        ("invalid type: floating point", "invalid type: the number"),
-        ("invalid type: integer", "invalid type: the whole number"),
-    ]
-    .iter()
-    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
 }
 
 fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError {

@@ -3,16 +3,17 @@
 use super::raw::{BremMethodName, OverlayStyle};
 use super::raw::{LimitMethod, RawScan, RawScenario, SourceKind};
 use crate::backgrounds::NeutronInputs;
-use crate::detectors::yields::BremMethod;
-use crate::detectors::yields::Resolution;
 use crate::limits::LimitCriterion;
-use crate::limits::library::{find_curve, library_root};
-use crate::limits::published::PublishedLimit;
 use crate::materials::Material;
 use crate::models::MediatorKind;
+use crate::output::cache::generate_cached;
+use crate::published::PublishedLimit;
+use crate::published::library::{find_curve, library_root};
 use crate::showers::track_length::Incident;
+use crate::signal::thick_target::BremMethod;
+use crate::signal::thick_target::Resolution;
 use crate::sources::lhe::{LheSelection, read_spectrum};
-use crate::sources::radiative_bhabha::{Generated, Settings, generate_cached};
+use crate::sources::radiative_bhabha::{Generated, Settings};
 use crate::sources::{AsymmetricCollider, Beam, TabulatedSpectrum};
 use std::path::{Path, PathBuf};
 

@@ -545,109 +545,54 @@ pub fn generate(settings: &Settings) -> Result<Generated, String> {
     })
 }
 
-/// Where generated spectra are kept between runs: `$DARKSENS_CACHE`, else
-/// `$XDG_CACHE_HOME/darksens`, else `~/.cache/darksens`.
-#[must_use]
-pub fn cache_dir() -> Option<std::path::PathBuf> {
-    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    env("DARKSENS_CACHE")
-        .map(std::path::PathBuf::from)
-        .or_else(|| env("XDG_CACHE_HOME").map(|d| std::path::Path::new(&d).join("darksens")))
-        .or_else(|| env("HOME").map(|h| std::path::Path::new(&h).join(".cache/darksens")))
-}
-
-/// FNV-1a, 64 bits: a short, stable file name for a cache key.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// The cache file of a generator run.
-#[must_use]
-pub fn cache_file(settings: &Settings) -> Option<std::path::PathBuf> {
-    cache_dir().map(|d| {
-        d.join(format!(
-            "radiative-bhabha-{:016x}.csv",
-            fnv1a(&settings.key())
-        ))
-    })
-}
-
-fn read_cache(path: &std::path::Path, settings: &Settings) -> Option<Generated> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let mut lines = text.lines();
-    let key = lines.next()?.strip_prefix("# key: ")?;
-    if key != settings.key() {
-        return None;
+impl Generated {
+    /// The text a cache keeps for this run: the spectrum table with the settings' key, the
+    /// cross section and the table's source as `#` comments. [`Generated::from_cache_text`]
+    /// reads it back bit for bit.
+    #[must_use]
+    pub fn to_cache_text(&self, settings: &Settings) -> String {
+        let comments = [
+            format!("key: {}", settings.key()),
+            format!(
+                "sigma_pb={:?} sigma_error_pb={:?} accepted={} max_weight_pb={:?}",
+                self.sigma_pb, self.sigma_error_pb, self.accepted, self.max_weight_pb
+            ),
+            format!("source: {}", self.spectrum.source),
+        ];
+        self.spectrum.to_csv(&comments)
     }
-    let numbers: std::collections::HashMap<&str, &str> = lines
-        .next()?
-        .strip_prefix("# ")?
-        .split_whitespace()
-        .filter_map(|kv| kv.split_once('='))
-        .collect();
-    let number = |k: &str| numbers.get(k)?.parse::<f64>().ok();
-    let source = lines.next()?.strip_prefix("# source: ")?;
-    let table = TabulatedSpectrum::parse_csv(&text, source, settings.electrons).ok()?;
-    Some(Generated {
-        sigma_pb: number("sigma_pb")?,
-        sigma_error_pb: number("sigma_error_pb")?,
-        accepted: numbers.get("accepted")?.parse().ok()?,
-        max_weight_pb: number("max_weight_pb")?,
-        spectrum: TabulatedSpectrum::from_points(source, &table.points_pb(), settings.electrons)
-            .ok()?,
-    })
-}
 
-fn write_cache(path: &std::path::Path, settings: &Settings, g: &Generated) {
-    let comments = [
-        format!("key: {}", settings.key()),
-        format!(
-            "sigma_pb={:?} sigma_error_pb={:?} accepted={} max_weight_pb={:?}",
-            g.sigma_pb, g.sigma_error_pb, g.accepted, g.max_weight_pb
-        ),
-        format!("source: {}", g.spectrum.source),
-    ];
-    let text = g.spectrum.to_csv(&comments);
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    // A cache that cannot be written only costs time.
-    let _ = crate::output::write_atomically(path, text.as_bytes());
-}
-
-/// [`generate`], once per process and once per cache directory: a run with the same settings
-/// (the key includes the darksens version) reads the spectrum table written by the first.
-/// The table read back is identical bit for bit to the one computed.
-///
-/// # Errors
-/// As [`generate`].
-pub fn generate_cached(settings: &Settings) -> Result<std::sync::Arc<Generated>, String> {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-    static MEMO: OnceLock<Mutex<HashMap<String, Arc<Generated>>>> = OnceLock::new();
-    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
-    let key = settings.key();
-    if let Some(found) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return Ok(found);
-    }
-    let file = cache_file(settings);
-    let generated = match file.as_deref().and_then(|f| read_cache(f, settings)) {
-        Some(cached) => cached,
-        None => {
-            let fresh = generate(settings)?;
-            if let Some(f) = &file {
-                write_cache(f, settings, &fresh);
-            }
-            fresh
+    /// The run a cache text of [`Generated::to_cache_text`] holds, if it was written for
+    /// `settings` and parses.
+    #[must_use]
+    pub fn from_cache_text(text: &str, settings: &Settings) -> Option<Self> {
+        let mut lines = text.lines();
+        let key = lines.next()?.strip_prefix("# key: ")?;
+        if key != settings.key() {
+            return None;
         }
-    };
-    let generated = Arc::new(generated);
-    if let Ok(mut m) = memo.lock() {
-        m.insert(key, Arc::clone(&generated));
+        let numbers: std::collections::HashMap<&str, &str> = lines
+            .next()?
+            .strip_prefix("# ")?
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .collect();
+        let number = |k: &str| numbers.get(k)?.parse::<f64>().ok();
+        let source = lines.next()?.strip_prefix("# source: ")?;
+        let table = TabulatedSpectrum::parse_csv(text, source, settings.electrons).ok()?;
+        Some(Self {
+            sigma_pb: number("sigma_pb")?,
+            sigma_error_pb: number("sigma_error_pb")?,
+            accepted: numbers.get("accepted")?.parse().ok()?,
+            max_weight_pb: number("max_weight_pb")?,
+            spectrum: TabulatedSpectrum::from_points(
+                source,
+                &table.points_pb(),
+                settings.electrons,
+            )
+            .ok()?,
+        })
     }
-    Ok(generated)
 }
 
 /// Unweighted events and what it took to draw them.
@@ -1086,20 +1031,18 @@ mod tests {
     /// A spectrum read back from the cache is the computed one, bit for bit.
     #[test]
     fn cache_round_trip_is_exact() {
-        let dir = tempfile::tempdir().expect("dir");
         let settings = Settings {
             points: 20_000,
             ..belle2()
         };
         let fresh = generate(&settings).expect("generates");
-        let path = dir.path().join("c.csv");
-        write_cache(&path, &settings, &fresh);
-        assert_eq!(read_cache(&path, &settings), Some(fresh));
+        let text = fresh.to_cache_text(&settings);
+        assert_eq!(Generated::from_cache_text(&text, &settings), Some(fresh));
         let other = Settings {
             seed: 2,
             ..settings
         };
-        assert_eq!(read_cache(&path, &other), None);
+        assert_eq!(Generated::from_cache_text(&text, &other), None);
     }
 
     /// Same seed, same numbers, whatever the thread count; the spectrum integrates to sigma.

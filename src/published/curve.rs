@@ -98,11 +98,11 @@ impl PublishedLimit {
     /// Reads a limit curve file: a DarkCast `.lmt`, or a CSV `mass_gev,epsilon`.
     ///
     /// # Errors
-    /// As [`PublishedLimit::read_lmt`] and [`crate::limits::library::read_csv_points`]; a CSV of
+    /// As [`PublishedLimit::read_lmt`] and [`crate::published::library::read_csv_points`]; a CSV of
     /// `y` needs its metadata (use the library).
     pub fn read(path: &Path) -> Result<Self, String> {
         if path.extension().is_some_and(|e| e == "csv") {
-            let (points, column) = crate::limits::library::read_csv_points(path)?;
+            let (points, column) = crate::published::library::read_csv_points(path)?;
             if column != "epsilon" {
                 return Err(format!(
                     "{}: a '{column}' curve needs its .toml metadata; put it in the limit library",

@@ -2,7 +2,6 @@
 //! positrons [DPT Sec. 4], or a fixed target hit by a beam (NA64, [DPT App. C]).
 
 use crate::detectors::thick_target::{MissingEnergyWindow, Process};
-use crate::limits::published::PublishedLimit;
 use crate::materials::Material;
 use crate::models::Mediator;
 use crate::numerics::product::ProductRule;
@@ -11,6 +10,7 @@ use crate::numerics::quadrature::{Estimate, Tolerance};
 use crate::numerics::table::UniformTable;
 use crate::processes::annihilation::AnnihilationFlux;
 use crate::processes::bremsstrahlung::{ElasticFlux, EnergyFractionIntegral, Kernel};
+use crate::published::PublishedLimit;
 use crate::showers::track_length::{Generations, Incident, ShowerSettings, TrackLengthTable};
 use crate::sources::Source;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};

@@ -10,7 +10,7 @@
 //! Where the library is: `$DARKSENS_LIMITS`, else `limits/` next to the scenario's directory,
 //! else `./limits`, else the `limits/` of the source tree darksens was built from.
 
-use crate::limits::published::PublishedLimit;
+use crate::published::PublishedLimit;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -113,7 +113,7 @@ impl LibraryCurve {
             format!(
                 "{}{line}: {}",
                 toml_path.display(),
-                crate::scenario::plain_types(e.message())
+                crate::error::plain_types(e.message())
             )
         })?;
         if meta.axis == ValueAxis::Y && (meta.alpha_d.is_none() || meta.mchi_over_mmed.is_none()) {

@@ -1,4 +1,4 @@
-//! Signal of an emulsion detector near a collider [EMU Eq. 20-21] at one model point: every
+//! Signal of emulsion boxes near an `e+ e-` collider [EMU Eq. 20-21] at one model point: every
 //! intermediate number, per detector.
 //!
 //! `N_sig = L sigma BR A (exp(-a/d) - exp(-(a + L_det)/d))` on shell [Eq. 20] (`sigma` of
@@ -7,16 +7,87 @@
 //! `L_det` its depth, `d` the mean flight length [Eq. 12]. A point is excluded at 90% CL with
 //! no background when `N_sig >= 2.3` (in one detector, or summed over identical ones).
 
+use crate::detectors::emulsion::DetectorBox;
 use crate::error::Error;
 use crate::models::inelastic::InelasticScalar;
 use crate::models::r_ratio::RRatio;
 use crate::numerics::quadrature::Estimate;
+use crate::processes::collider_production::OffShellNormalisation;
 use crate::processes::collider_production::{
     sigma_gamma_aprime, sigma_off_shell, two_body_momentum_gev,
 };
-use crate::scenario::emulsion::{BabarConditions, EmulsionScan, EmulsionScenario};
-use crate::sources::phi1::{BoxAcceptance, Production, acceptances};
+use crate::published::PublishedLimit;
+use crate::sources::phi1::{BoxAcceptance, Fraction, MonteCarlo, Production};
 use crate::units::{HBARC_GEV_M, gev2_to_pb};
+
+/// The physics of an emulsion search apart from the model point: the collisions, the boxes and
+/// the Monte Carlo that finds their acceptance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulsionSetup {
+    /// Centre-of-mass energy, GeV.
+    pub sqrt_s_gev: f64,
+    /// Integrated luminosity, pb^-1.
+    pub luminosity_pb: f64,
+    /// How `phi1` is produced.
+    pub production: Production,
+    /// Normalisation of the off-shell cross section [EMU Eq. 5].
+    pub normalisation: OffShellNormalisation,
+    /// The boxes.
+    pub detectors: Vec<DetectorBox>,
+    /// Monte Carlo settings.
+    pub monte_carlo: MonteCarlo,
+    /// Also compute the event-by-event probability to decay inside each box.
+    pub decay_in_volume: bool,
+}
+
+impl EmulsionSetup {
+    /// The acceptances of the boxes for `model` (they depend on the masses only, not on `eps`
+    /// or `g_D`): a Monte Carlo.
+    #[must_use]
+    pub fn acceptances(&self, model: &InelasticScalar) -> Vec<BoxAcceptance> {
+        crate::sources::phi1::acceptances(
+            model,
+            self.sqrt_s_gev,
+            self.production,
+            &self.detectors,
+            &self.monte_carlo,
+        )
+    }
+
+    /// Whether the masses of `model` allow the production (on shell: `m1 + m2 < M < sqrt s`; off
+    /// shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0`).
+    #[must_use]
+    pub fn is_open(&self, model: &InelasticScalar) -> bool {
+        let ordered = model.m2_gev > 0.0 && model.m1_gev > model.m2_gev;
+        ordered
+            && match self.production {
+                Production::OnShell => {
+                    model.m_aprime_gev > model.m1_gev + model.m2_gev
+                        && model.m_aprime_gev < self.sqrt_s_gev
+                }
+                Production::OffShell => model.m1_gev + model.m2_gev < self.sqrt_s_gev,
+            }
+    }
+}
+
+/// BaBar's conditions on the model [EMU Eq. 22-23], from limit curves the user supplies.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BabarConditions {
+    /// `eps_1(m)` of the `A' -> l l` search [Eq. 22].
+    pub lepton: Option<PublishedLimit>,
+    /// `eps_2(m)` of the mono-photon search [Eq. 23].
+    pub invisible: Option<PublishedLimit>,
+    /// Minimal flight for a mono-photon candidate, m.
+    pub min_flight_m: f64,
+}
+
+impl BabarConditions {
+    /// Whether any condition is given.
+    #[must_use]
+    pub fn any(&self) -> bool {
+        self.lepton.is_some() || self.invisible.is_some()
+    }
+}
 
 /// `exp(-a/d) - exp(-(a + L)/d)`: the probability to decay between `a` and `a + L` along the
 /// line of flight, for a mean decay length `d` [EMU Eq. 20].
@@ -42,7 +113,7 @@ pub struct DetectorSignal {
     pub n_signal: f64,
     /// With `monte_carlo.decay_in_volume`: the event-by-event probability to decay inside the
     /// box (replacing `A` times the decay window), and the signal with it.
-    pub in_volume: Option<(crate::sources::phi1::Fraction, f64)>,
+    pub in_volume: Option<(Fraction, f64)>,
 }
 
 /// Every number of a model point.
@@ -68,19 +139,6 @@ impl EmulsionPoint {
     pub fn n_signal_total(&self) -> f64 {
         self.detectors.iter().map(|d| d.n_signal).sum()
     }
-}
-
-/// The acceptances of the scenario's boxes (they depend on the masses only, not on `eps` or
-/// `g_D`).
-#[must_use]
-pub fn scenario_acceptances(scenario: &EmulsionScenario) -> Vec<BoxAcceptance> {
-    acceptances(
-        &scenario.model,
-        scenario.sqrt_s_gev,
-        scenario.production,
-        &scenario.detectors,
-        &scenario.monte_carlo,
-    )
 }
 
 /// What a model point's signal needs at unit couplings (`eps = g_D = 1`), for one set of
@@ -113,29 +171,34 @@ pub struct MassPoint {
 }
 
 impl MassPoint {
-    /// The scenario's masses, with the given acceptances of its boxes.
+    /// The masses of `model` in `setup`, with the given acceptances of its boxes.
     #[must_use]
-    pub fn new(scenario: &EmulsionScenario, acceptance: &[BoxAcceptance], r: &RRatio) -> Self {
+    pub fn new(
+        setup: &EmulsionSetup,
+        model: &InelasticScalar,
+        acceptance: &[BoxAcceptance],
+        r: &RRatio,
+    ) -> Self {
         let unit = InelasticScalar {
             epsilon: 1.0,
             g_d: 1.0,
-            ..scenario.model
+            ..*model
         };
-        let sqrt_s = scenario.sqrt_s_gev;
+        let sqrt_s = setup.sqrt_s_gev;
         let s = sqrt_s * sqrt_s;
-        let (sigma_unit_pb, beta_gamma) = match scenario.production {
+        let (sigma_unit_pb, beta_gamma) = match setup.production {
             Production::OnShell => (
                 gev2_to_pb(sigma_gamma_aprime(s, unit.m_aprime_gev, 1.0, 1.0)),
                 unit.mean_beta_gamma_on_shell(sqrt_s),
             ),
             Production::OffShell => (
-                gev2_to_pb(sigma_off_shell(s, &unit, scenario.normalisation)),
+                gev2_to_pb(sigma_off_shell(s, &unit, setup.normalisation)),
                 two_body_momentum_gev(sqrt_s, unit.m1_gev, unit.m2_gev) / unit.m1_gev,
             ),
         };
         let width_dark_unit_gev = unit.width_aprime_to_phi1_phi2_gev();
         Self {
-            production: scenario.production,
+            production: setup.production,
             sigma_unit_pb,
             width_dark_unit_gev,
             width_sm_unit_gev: unit.width_aprime_total_gev(r) - width_dark_unit_gev,
@@ -145,13 +208,13 @@ impl MassPoint {
             m_aprime_gev: unit.m_aprime_gev,
             width_phi1_unit_gev: unit.phi1_width_total_gev(r),
             beta_gamma,
-            detectors: scenario
+            detectors: setup
                 .detectors
                 .iter()
                 .zip(acceptance)
                 .map(|(d, a)| (d.name.clone(), *a, d.distance_m, d.depth_m))
                 .collect(),
-            luminosity_pb: scenario.luminosity_pb,
+            luminosity_pb: setup.luminosity_pb,
         }
     }
 
@@ -266,25 +329,26 @@ impl MassPoint {
     }
 }
 
-/// Every number of the scenario's model point, given the boxes' acceptances.
+/// Every number of `model` in `setup`, given the boxes' acceptances (with
+/// `decay_in_volume`, the event-by-event decay probability is a second Monte Carlo).
 ///
 /// # Errors
 /// A result that is not finite (named with the model point).
-pub fn evaluate_with(
-    scenario: &EmulsionScenario,
+pub fn evaluate(
+    setup: &EmulsionSetup,
+    model: &InelasticScalar,
     acceptance: &[BoxAcceptance],
     r: &RRatio,
 ) -> Result<EmulsionPoint, Error> {
-    let model = &scenario.model;
-    let mut point = MassPoint::new(scenario, acceptance, r).point(model.epsilon, model.g_d);
-    if scenario.decay_in_volume {
+    let mut point = MassPoint::new(setup, model, acceptance, r).point(model.epsilon, model.g_d);
+    if setup.decay_in_volume {
         let per_beta_gamma = HBARC_GEV_M / point.width_phi1_gev.value;
         let inside = crate::sources::phi1::decay_in_volume(
             model,
-            scenario.sqrt_s_gev,
-            scenario.production,
-            &scenario.detectors,
-            &scenario.monte_carlo,
+            setup.sqrt_s_gev,
+            setup.production,
+            &setup.detectors,
+            &setup.monte_carlo,
             per_beta_gamma,
         );
         let per_acceptance_decay = |d: &DetectorSignal| {
@@ -320,267 +384,26 @@ pub fn evaluate_with(
     Ok(point)
 }
 
-/// Every number of the scenario's model point (runs the Monte Carlo).
-///
-/// # Errors
-/// As [`evaluate_with`].
-pub fn evaluate(scenario: &EmulsionScenario) -> Result<EmulsionPoint, Error> {
-    evaluate_with(scenario, &scenario_acceptances(scenario), &RRatio::pdg())
-}
-
-/// One column of a grid: a value of the horizontal key and every cell above it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GridColumn {
-    /// The horizontal value.
-    pub x: f64,
-    /// Whether the masses of this column are allowed (on shell: `m1 + m2 < M < sqrt s`; off
-    /// shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0`). A closed column has no signal.
-    pub open: bool,
-    /// Acceptance of each detector (zero in a closed column).
-    pub acceptance: Vec<crate::sources::phi1::Fraction>,
-    /// Per cell (in the order of the vertical values): signal events of each detector.
-    pub n_signal: Vec<Vec<f64>>,
-    /// Per cell: mean flight length, m.
-    pub flight_length_m: Vec<f64>,
-    /// The excluded intervals of the vertical key `(lower, upper)`, found by bisection on the
-    /// exact signal between grid values (an end equal to the scan's first or last value means
-    /// the region continues beyond the grid).
-    pub excluded: Vec<(f64, f64)>,
-    /// Per cell: whether BaBar's searches exclude it [EMU Eq. 22-23] (all false without
-    /// `[babar]` files).
-    pub babar: Vec<bool>,
-    /// The intervals BaBar excludes, as `excluded`.
-    pub babar_excluded: Vec<(f64, f64)>,
-}
-
-/// A two-parameter scan [EMU Figs. 14-16]: signal on a grid and the excluded region.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GridResult {
-    /// The detectors' names.
-    pub detectors: Vec<String>,
-    /// The vertical values.
-    pub y_values: Vec<f64>,
-    /// Per horizontal value.
-    pub columns: Vec<GridColumn>,
-}
-
-/// Whether a model's masses allow the production.
-fn kinematically_open(model: &InelasticScalar, sqrt_s: f64, production: Production) -> bool {
-    let ordered = model.m2_gev > 0.0 && model.m1_gev > model.m2_gev;
-    ordered
-        && match production {
-            Production::OnShell => {
-                model.m_aprime_gev > model.m1_gev + model.m2_gev && model.m_aprime_gev < sqrt_s
-            }
-            Production::OffShell => model.m1_gev + model.m2_gev < sqrt_s,
-        }
-}
-
-/// The signal summed over the detectors minus `n_excluded`, at a vertical value.
-fn excess(
-    mass_point: &MassPoint,
-    model: &InelasticScalar,
-    scan: &EmulsionScan,
-    y: f64,
-    n_excluded: f64,
-) -> f64 {
-    let m = scan.y.parameter.apply(model, y);
-    mass_point.n_signal(m.epsilon, m.g_d).iter().sum::<f64>() - n_excluded
-}
-
-/// Bisection of the boundary between `a` and `b` (where the excess changes sign), in log space
-/// for a logarithmic axis: 100 halvings, far below any grid spacing.
-fn boundary(f: impl Fn(f64) -> f64, a: f64, b: f64, logarithmic: bool) -> f64 {
-    let to = |v: f64| if logarithmic { v.ln() } else { v };
-    let from = |u: f64| if logarithmic { u.exp() } else { u };
-    let (mut lo, mut hi) = (to(a), to(b));
-    let positive_at_lo = f(a) >= 0.0;
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if (f(from(mid)) >= 0.0) == positive_at_lo {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    from(0.5 * (lo + hi))
-}
-
-/// The intervals of `ys` where `inside` holds, their inner ends refined by [`boundary`] on `f`
-/// (positive inside); an end at the first or last value means the interval goes on.
-fn intervals(
-    ys: &[f64],
-    inside: &[bool],
-    f: impl Fn(f64) -> f64 + Copy,
-    logarithmic: bool,
-) -> Vec<(f64, f64)> {
-    let mut found = Vec::new();
-    let mut start = inside.first().copied().unwrap_or(false).then_some(ys[0]);
-    for i in 1..ys.len() {
-        match (inside[i - 1], inside[i]) {
-            (false, true) => start = Some(boundary(f, ys[i - 1], ys[i], logarithmic)),
-            (true, false) => {
-                let end = boundary(f, ys[i - 1], ys[i], logarithmic);
-                found.push((start.take().unwrap_or(ys[0]), end));
-            }
-            _ => {}
-        }
-    }
-    if let Some(lo) = start {
-        found.push((lo, ys[ys.len() - 1]));
-    }
-    found
-}
-
-/// Runs the scan of `scenario.scan` (calls `progress(done, total)` after each column).
-///
-/// # Errors
-/// No `[scan]`, or a number that is not finite (named with its cell).
-pub fn scan_grid(
-    scenario: &EmulsionScenario,
-    r: &RRatio,
-    progress: &dyn Fn(usize, usize),
-) -> Result<GridResult, Error> {
-    let Some(scan) = &scenario.scan else {
-        return Err(Error::Usage(format!(
-            "scenario '{}' has no [scan]: add x = {{ parameter = \"model.g_d\", log_range = [...], points = ... }} and y = {{ parameter = \"model.epsilon\", ... }}",
-            scenario.title
-        )));
-    };
-    let names: Vec<String> = scenario.detectors.iter().map(|d| d.name.clone()).collect();
-    // With a coupling on x the masses never change: one Monte Carlo for the whole grid.
-    let shared = scan
-        .x
-        .parameter
-        .is_coupling()
-        .then(|| MassPoint::new(scenario, &scenario_acceptances(scenario), r));
-    let mut columns = Vec::with_capacity(scan.x.values.len());
-    for (k, &x) in scan.x.values.iter().enumerate() {
-        let model = scan.x.parameter.apply(&scenario.model, x);
-        if !kinematically_open(&model, scenario.sqrt_s_gev, scenario.production) {
-            columns.push(GridColumn {
-                x,
-                open: false,
-                acceptance: vec![
-                    crate::sources::phi1::Fraction {
-                        value: 0.0,
-                        error: 0.0
-                    };
-                    names.len()
-                ],
-                n_signal: vec![vec![0.0; names.len()]; scan.y.values.len()],
-                flight_length_m: vec![0.0; scan.y.values.len()],
-                excluded: Vec::new(),
-                babar: vec![false; scan.y.values.len()],
-                babar_excluded: Vec::new(),
-            });
-            progress(k + 1, scan.x.values.len());
-            continue;
-        }
-        let column_scenario = EmulsionScenario {
-            model,
-            ..scenario.clone()
-        };
-        let own;
-        let mass_point = if let Some(m) = &shared {
-            m
-        } else {
-            own = MassPoint::new(&column_scenario, &scenario_acceptances(&column_scenario), r);
-            &own
-        };
-        let mut n_signal = Vec::with_capacity(scan.y.values.len());
-        let mut flight = Vec::with_capacity(scan.y.values.len());
-        for &y in &scan.y.values {
-            let m = scan.y.parameter.apply(&model, y);
-            let n = mass_point.n_signal(m.epsilon, m.g_d);
-            let d = mass_point.flight_length_m(m.epsilon, m.g_d);
-            if let Some(bad) = n.iter().chain(std::iter::once(&d)).find(|v| !v.is_finite()) {
-                return Err(Error::Numerical {
-                    point: format!(
-                        "{} = {x}, {} = {y}",
-                        scan.x.parameter.key(),
-                        scan.y.parameter.key()
-                    ),
-                    message: format!("a signal or flight length is {bad}; nothing was written"),
-                });
-            }
-            n_signal.push(n);
-            flight.push(d);
-        }
-        let f = |y: f64| excess(mass_point, &model, scan, y, scenario.n_signal);
-        let ys = &scan.y.values;
-        let inside: Vec<bool> = n_signal
-            .iter()
-            .map(|n| n.iter().sum::<f64>() >= scenario.n_signal)
-            .collect();
-        let excluded = intervals(ys, &inside, f, scan.y.logarithmic);
-        let babar_f = |y: f64| {
-            let m = scan.y.parameter.apply(&model, y);
-            mass_point.babar_excess(m.epsilon, m.g_d, &scenario.babar)
-        };
-        let babar: Vec<bool> = ys.iter().map(|&y| babar_f(y) > 0.0).collect();
-        let babar_excluded = intervals(ys, &babar, babar_f, scan.y.logarithmic);
-        columns.push(GridColumn {
-            x,
-            open: true,
-            acceptance: mass_point
-                .detectors
-                .iter()
-                .map(|d| d.1.acceptance)
-                .collect(),
-            n_signal,
-            flight_length_m: flight,
-            excluded,
-            babar,
-            babar_excluded,
-        });
-        progress(k + 1, scan.x.values.len());
-    }
-    Ok(GridResult {
-        detectors: names,
-        y_values: scan.y.values.clone(),
-        columns,
-    })
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use approx::assert_relative_eq;
 
-    /// Belle II with box A of the paper, 1000 events.
-    fn belle2_box_a(
-        model: InelasticScalar,
-        production: Production,
-        scan: Option<EmulsionScan>,
-    ) -> EmulsionScenario {
-        EmulsionScenario {
-            title: "t".into(),
+    /// Belle II (centre-of-mass frame) with box A of the paper, 1000 events.
+    pub(crate) fn belle2_box_a(production: Production) -> EmulsionSetup {
+        EmulsionSetup {
             sqrt_s_gev: 10.58,
-            luminosity_ab: 50.0,
             luminosity_pb: 50e6,
-            model,
             production,
-            normalisation: crate::processes::collider_production::OffShellNormalisation::Derived,
-            detectors: vec![crate::detectors::emulsion::DetectorBox::forward(
-                "A", 7.0, 1.0, 0.2, 0.3,
-            )],
-            monte_carlo: crate::sources::phi1::MonteCarlo {
+            normalisation: OffShellNormalisation::Derived,
+            detectors: vec![DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3)],
+            monte_carlo: MonteCarlo {
                 events: 1000,
                 seed: 1,
                 spin_correlation: true,
                 boost_beta: 0.0,
             },
-            n_signal: 2.3,
-            kl: None,
             decay_in_volume: false,
-            babar: BabarConditions::default(),
-            scan,
-            output: crate::scenario::emulsion::EmulsionOutput {
-                csv: "x.csv".into(),
-                png: "x.png".into(),
-                svg: None,
-            },
         }
     }
 
@@ -594,15 +417,15 @@ mod tests {
                 Production::OnShell => InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1),
                 Production::OffShell => InelasticScalar::new(14.0, 5.0, 4.85, 1e-3, 0.1),
             };
-            let scenario = belle2_box_a(model, production, None);
+            let setup = belle2_box_a(production);
             let acceptance = [BoxAcceptance {
-                acceptance: crate::sources::phi1::Fraction {
+                acceptance: Fraction {
                     value: 0.01,
                     error: 0.0,
                 },
                 mean_beta_gamma_accepted: 0.3,
             }];
-            let mass_point = MassPoint::new(&scenario, &acceptance, &r);
+            let mass_point = MassPoint::new(&setup, &model, &acceptance, &r);
             for (eps, g) in [(1e-3, 0.1), (3e-5, 0.7), (2e-2, 1e-3)] {
                 let m = InelasticScalar {
                     epsilon: eps,
@@ -635,7 +458,7 @@ mod tests {
                     Production::OffShell => gev2_to_pb(sigma_off_shell(
                         10.58 * 10.58,
                         &m,
-                        crate::processes::collider_production::OffShellNormalisation::Derived,
+                        OffShellNormalisation::Derived,
                     )),
                 };
                 assert_relative_eq!(
@@ -644,70 +467,6 @@ mod tests {
                     max_relative = 1e-12
                 );
             }
-        }
-    }
-
-    /// The boundary of a grid column is where the summed signal equals `n_signal` (to 1e-9),
-    /// for couplings on x (one Monte Carlo) and for a mass on x (one per column, closed columns
-    /// included).
-    #[test]
-    fn grid_boundaries_are_on_the_threshold() {
-        use crate::scenario::emulsion::{GridAxis, GridParameter};
-        let r = RRatio::pdg();
-        let axis = |parameter, lo: f64, hi: f64, n: usize| GridAxis {
-            parameter,
-            values: (0..n)
-                .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (n - 1) as f64).exp())
-                .collect(),
-            logarithmic: true,
-        };
-        for x in [
-            axis(GridParameter::GD, 1e-2, 1.0, 5),
-            axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5),
-        ] {
-            let mut scenario = belle2_box_a(
-                InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1),
-                Production::OnShell,
-                Some(EmulsionScan {
-                    x: x.clone(),
-                    y: axis(GridParameter::Epsilon, 1e-7, 1e-1, 31),
-                }),
-            );
-            scenario.monte_carlo.events = 50_000;
-            let grid = scan_grid(&scenario, &r, &|_, _| {}).expect("grid");
-            let mut edges = 0;
-            for column in &grid.columns {
-                let model = x.parameter.apply(&scenario.model, column.x);
-                if !column.open {
-                    // (m1 - m2)/m2 = 0.5 puts m1 + m2 above m_A' = 8.
-                    assert!(model.m1_gev + model.m2_gev >= 8.0, "{model:?}");
-                    continue;
-                }
-                let column_scenario = EmulsionScenario {
-                    model,
-                    ..scenario.clone()
-                };
-                let acceptance: Vec<BoxAcceptance> = column
-                    .acceptance
-                    .iter()
-                    .map(|a| BoxAcceptance {
-                        acceptance: *a,
-                        mean_beta_gamma_accepted: 0.0,
-                    })
-                    .collect();
-                let mass_point = MassPoint::new(&column_scenario, &acceptance, &r);
-                for &(lo, hi) in &column.excluded {
-                    for edge in [lo, hi] {
-                        if edge == 1e-7 || (edge / 1e-1 - 1.0).abs() < 1e-12 {
-                            continue;
-                        }
-                        let n: f64 = mass_point.n_signal(edge, model.g_d).iter().sum();
-                        assert!((n / 2.3 - 1.0).abs() < 1e-9, "{edge}: {n}");
-                        edges += 1;
-                    }
-                }
-            }
-            assert!(edges >= 4, "{edges}");
         }
     }
 

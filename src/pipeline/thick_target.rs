@@ -5,20 +5,21 @@
 //! Masses are computed in parallel with an indexed `par_iter().map().collect()`, so the order
 //! and every number are the same whatever the thread count.
 
+use super::{Monitor, Shard};
 use crate::backgrounds::{BackgroundEstimate, NeutronBackground, PhotonBackground};
-use crate::detectors::yields::{BremMethod, ThickTargetSearch, ThickTargetSetup, Yields};
 use crate::error::Error;
 use crate::limits::statistics::Counting;
 use crate::limits::{LimitCriterion, epsilon_limit};
 use crate::models::Mediator;
-use crate::scenario::{Curve, MASS_KEY, Scan, Scenario};
+use crate::output::csv::LimitRow;
+use crate::scenario::{Curve, MASS_KEY, Scan, Scenario, ScenarioDocument};
 use crate::scenario::{SourceConfig, SpectrumConfig};
 use crate::showers::track_length::Incident;
+use crate::signal::thick_target::{BremMethod, ThickTargetSearch, ThickTargetSetup, Yields};
 use crate::sources::{BhabhaSpectrum, PositronSpectrum, Source};
 use crate::units::GEV_PER_MEV;
 use rayon::prelude::*;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The model-independent part of a scenario, built once: tables, positron count, backgrounds.
 #[derive(Debug, Clone)]
@@ -316,98 +317,6 @@ impl CurveResult {
 /// validate, or a numerical failure (naming curve and point).
 pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
     run_scan_with(curves, &Monitor::default())
-}
-
-/// Where yields computed earlier are kept: a checkpoint of an interrupted run, or the partial
-/// results of shards. Keys name a unit of work of a scan (see [`Monitor`]).
-pub trait YieldStore: Sync {
-    /// The yields stored for `key`, if any.
-    fn get(&self, key: &str) -> Option<Yields>;
-    /// Records yields just computed for `key`.
-    ///
-    /// # Errors
-    /// If the store cannot record them (e.g. a full disk).
-    fn put(&self, key: &str, yields: &Yields) -> Result<(), Error>;
-}
-
-/// A deterministic share of a scan: shard `index` (0-based) of `count`. Units of work (the
-/// masses of a mass scan, the points of another scan) are dealt round-robin in scan order, so
-/// every shard gets the same mix of cheap and expensive points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    /// 0-based index.
-    pub index: usize,
-    /// Number of shards.
-    pub count: usize,
-}
-
-impl Shard {
-    /// Whether the unit at `position` (in scan order) belongs to this shard.
-    #[must_use]
-    pub fn owns(&self, position: usize) -> bool {
-        position % self.count == self.index
-    }
-}
-
-/// What the caller of a long scan sees and controls: progress reports, a stop flag, a store of
-/// yields computed before, and whether anything may be computed at all.
-#[derive(Default, Clone, Copy)]
-pub struct Monitor<'a> {
-    /// Called with `n` as `n` more points are done (from any thread).
-    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
-    /// A signal number, 0 while running: when a handler stores a signal there (SIGINT,
-    /// SIGTERM), the scan stops before its next point with [`Error::Interrupted`].
-    pub stop: Option<&'a AtomicUsize>,
-    /// Yields computed before are taken from here, and new ones recorded here.
-    pub store: Option<&'a dyn YieldStore>,
-    /// Take every unit of work from the store and compute none (merging shards): a missing
-    /// unit is an error.
-    pub stored_only: bool,
-}
-
-impl Monitor<'_> {
-    fn done(&self, n: u64) {
-        if let Some(progress) = self.progress {
-            progress(n);
-        }
-    }
-
-    fn check(&self) -> Result<(), Error> {
-        interrupted(self.stop)
-    }
-
-    /// The yields of unit `key`: from the store, or computed (and recorded).
-    fn yields(&self, key: &str, compute: impl FnOnce() -> Yields) -> Result<Yields, Error> {
-        self.check()?;
-        if let Some(stored) = self.store.and_then(|s| s.get(key)) {
-            self.done(1);
-            return Ok(stored);
-        }
-        if self.stored_only {
-            return Err(Error::Usage(format!(
-                "the partial results lack the scan point '{key}'"
-            )));
-        }
-        let yields = compute();
-        if let Some(store) = self.store {
-            store.put(key, &yields)?;
-        }
-        self.done(1);
-        Ok(yields)
-    }
-}
-
-/// `Err(Error::Interrupted)` once `stop` holds a signal number.
-///
-/// # Errors
-/// [`Error::Interrupted`] naming the signal.
-pub fn interrupted(stop: Option<&AtomicUsize>) -> Result<(), Error> {
-    match stop.map(|s| s.load(Ordering::Relaxed)) {
-        Some(signal) if signal != 0 => Err(Error::Interrupted {
-            signal: i32::try_from(signal).unwrap_or(0),
-        }),
-        _ => Ok(()),
-    }
 }
 
 /// Number of points [`run_scan_with`] reports: every scan point of every curve.
@@ -753,6 +662,55 @@ fn same_physics(a: &Scenario, b: &Scenario) -> bool {
         && a.model.alpha_d == b.model.alpha_d
         && a.model.mchi_over_mmed == b.model.mchi_over_mmed
         && a.model.mediator == b.model.mediator
+}
+
+/// What identifies a run for checkpoints and shards: the darksens version, the scenario file
+/// and its overrides as given, and every curve's resolved scenario. Two runs with the same
+/// description compute the same numbers.
+#[must_use]
+pub fn run_description(document: &ScenarioDocument, curves: &[Curve]) -> serde_json::Value {
+    serde_json::json!({
+        "darksens_version": crate::output::sidecar::VERSION,
+        "scenario_file": document.path().display().to_string(),
+        "overrides": document.overrides().iter().map(|o| o.text.clone()).collect::<Vec<_>>(),
+        "curves": curves
+            .iter()
+            .map(|c| serde_json::json!({ "label": c.label, "resolved_scenario": crate::output::sidecar::toml_to_json(&toml::Value::Table(c.table.clone())) }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// The scan as CSV text: one row per curve and point, in scan order
+/// ([`crate::output::csv::render`]).
+///
+/// # Errors
+/// [`Error::Numerical`] if any number is not finite (naming the curve and point).
+pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
+    let Some(first) = curves.first() else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<LimitRow> = curves
+        .iter()
+        .flat_map(|curve| {
+            curve
+                .values
+                .iter()
+                .zip(&curve.points)
+                .map(|(value, p)| LimitRow {
+                    curve: &curve.label,
+                    value: *value,
+                    mass_mev: p.mass_mev,
+                    epsilon_limit: p.epsilon_limit,
+                    n_ann_per_eps2: p.yields.annihilation.value,
+                    n_brem_per_eps2: p.yields.bremsstrahlung.value,
+                    n_background: p.n_background,
+                    n_required: p.n_required,
+                    converged: p.converged,
+                    bands: p.epsilon_bands,
+                })
+        })
+        .collect();
+    crate::output::csv::render(&rows, &first.parameter, first.is_mass_scan())
 }
 
 /// The best (smallest) limit of a curve.

@@ -1,0 +1,305 @@
+//! The emulsion search [EMU]: one model point, and the two-parameter scan of Figs. 14-16 (the
+//! signal on a grid, the excluded region and its boundary).
+
+use crate::error::Error;
+use crate::models::inelastic::InelasticScalar;
+use crate::models::r_ratio::RRatio;
+use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario};
+use crate::signal::emulsion::{EmulsionPoint, MassPoint, evaluate};
+use crate::sources::phi1::Fraction;
+
+/// Every number of the scenario's model point (runs the Monte Carlo).
+///
+/// # Errors
+/// A result that is not finite (named with the model point).
+pub fn evaluate_scenario(scenario: &EmulsionScenario) -> Result<EmulsionPoint, Error> {
+    let acceptance = scenario.setup.acceptances(&scenario.model);
+    evaluate(
+        &scenario.setup,
+        &scenario.model,
+        &acceptance,
+        &RRatio::pdg(),
+    )
+}
+
+/// One column of a grid: a value of the horizontal key and every cell above it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridColumn {
+    /// The horizontal value.
+    pub x: f64,
+    /// Whether the masses of this column are allowed (on shell: `m1 + m2 < M < sqrt s`; off
+    /// shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0`). A closed column has no signal.
+    pub open: bool,
+    /// Acceptance of each detector (zero in a closed column).
+    pub acceptance: Vec<Fraction>,
+    /// Per cell (in the order of the vertical values): signal events of each detector.
+    pub n_signal: Vec<Vec<f64>>,
+    /// Per cell: mean flight length, m.
+    pub flight_length_m: Vec<f64>,
+    /// The excluded intervals of the vertical key `(lower, upper)`, found by bisection on the
+    /// exact signal between grid values (an end equal to the scan's first or last value means
+    /// the region continues beyond the grid).
+    pub excluded: Vec<(f64, f64)>,
+    /// Per cell: whether BaBar's searches exclude it [EMU Eq. 22-23] (all false without
+    /// `[babar]` files).
+    pub babar: Vec<bool>,
+    /// The intervals BaBar excludes, as `excluded`.
+    pub babar_excluded: Vec<(f64, f64)>,
+}
+
+/// A two-parameter scan [EMU Figs. 14-16]: signal on a grid and the excluded region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridResult {
+    /// The detectors' names.
+    pub detectors: Vec<String>,
+    /// The vertical values.
+    pub y_values: Vec<f64>,
+    /// Per horizontal value.
+    pub columns: Vec<GridColumn>,
+}
+
+/// The signal summed over the detectors minus `n_excluded`, at a vertical value.
+fn excess(
+    mass_point: &MassPoint,
+    model: &InelasticScalar,
+    scan: &EmulsionScan,
+    y: f64,
+    n_excluded: f64,
+) -> f64 {
+    let m = scan.y.parameter.apply(model, y);
+    mass_point.n_signal(m.epsilon, m.g_d).iter().sum::<f64>() - n_excluded
+}
+
+/// Bisection of the boundary between `a` and `b` (where the excess changes sign), in log space
+/// for a logarithmic axis: 100 halvings, far below any grid spacing.
+fn boundary(f: impl Fn(f64) -> f64, a: f64, b: f64, logarithmic: bool) -> f64 {
+    let to = |v: f64| if logarithmic { v.ln() } else { v };
+    let from = |u: f64| if logarithmic { u.exp() } else { u };
+    let (mut lo, mut hi) = (to(a), to(b));
+    let positive_at_lo = f(a) >= 0.0;
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if (f(from(mid)) >= 0.0) == positive_at_lo {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    from(0.5 * (lo + hi))
+}
+
+/// The intervals of `ys` where `inside` holds, their inner ends refined by [`boundary`] on `f`
+/// (positive inside); an end at the first or last value means the interval goes on.
+fn intervals(
+    ys: &[f64],
+    inside: &[bool],
+    f: impl Fn(f64) -> f64 + Copy,
+    logarithmic: bool,
+) -> Vec<(f64, f64)> {
+    let mut found = Vec::new();
+    let mut start = inside.first().copied().unwrap_or(false).then_some(ys[0]);
+    for i in 1..ys.len() {
+        match (inside[i - 1], inside[i]) {
+            (false, true) => start = Some(boundary(f, ys[i - 1], ys[i], logarithmic)),
+            (true, false) => {
+                let end = boundary(f, ys[i - 1], ys[i], logarithmic);
+                found.push((start.take().unwrap_or(ys[0]), end));
+            }
+            _ => {}
+        }
+    }
+    if let Some(lo) = start {
+        found.push((lo, ys[ys.len() - 1]));
+    }
+    found
+}
+
+/// Runs the scan of `scenario.scan` (calls `progress(done, total)` after each column).
+///
+/// # Errors
+/// No `[scan]`, or a number that is not finite (named with its cell).
+pub fn scan_grid(
+    scenario: &EmulsionScenario,
+    r: &RRatio,
+    progress: &dyn Fn(usize, usize),
+) -> Result<GridResult, Error> {
+    let Some(scan) = &scenario.scan else {
+        return Err(Error::Usage(format!(
+            "scenario '{}' has no [scan]: add x = {{ parameter = \"model.g_d\", log_range = [...], points = ... }} and y = {{ parameter = \"model.epsilon\", ... }}",
+            scenario.title
+        )));
+    };
+    let setup = &scenario.setup;
+    let names: Vec<String> = setup.detectors.iter().map(|d| d.name.clone()).collect();
+    // With a coupling on x the masses never change: one Monte Carlo for the whole grid.
+    let shared = scan.x.parameter.is_coupling().then(|| {
+        MassPoint::new(
+            setup,
+            &scenario.model,
+            &setup.acceptances(&scenario.model),
+            r,
+        )
+    });
+    let mut columns = Vec::with_capacity(scan.x.values.len());
+    for (k, &x) in scan.x.values.iter().enumerate() {
+        let model = scan.x.parameter.apply(&scenario.model, x);
+        if !setup.is_open(&model) {
+            columns.push(GridColumn {
+                x,
+                open: false,
+                acceptance: vec![
+                    Fraction {
+                        value: 0.0,
+                        error: 0.0
+                    };
+                    names.len()
+                ],
+                n_signal: vec![vec![0.0; names.len()]; scan.y.values.len()],
+                flight_length_m: vec![0.0; scan.y.values.len()],
+                excluded: Vec::new(),
+                babar: vec![false; scan.y.values.len()],
+                babar_excluded: Vec::new(),
+            });
+            progress(k + 1, scan.x.values.len());
+            continue;
+        }
+        let own;
+        let mass_point = if let Some(m) = &shared {
+            m
+        } else {
+            own = MassPoint::new(setup, &model, &setup.acceptances(&model), r);
+            &own
+        };
+        let mut n_signal = Vec::with_capacity(scan.y.values.len());
+        let mut flight = Vec::with_capacity(scan.y.values.len());
+        for &y in &scan.y.values {
+            let m = scan.y.parameter.apply(&model, y);
+            let n = mass_point.n_signal(m.epsilon, m.g_d);
+            let d = mass_point.flight_length_m(m.epsilon, m.g_d);
+            if let Some(bad) = n.iter().chain(std::iter::once(&d)).find(|v| !v.is_finite()) {
+                return Err(Error::Numerical {
+                    point: format!(
+                        "{} = {x}, {} = {y}",
+                        scan.x.parameter.key(),
+                        scan.y.parameter.key()
+                    ),
+                    message: format!("a signal or flight length is {bad}; nothing was written"),
+                });
+            }
+            n_signal.push(n);
+            flight.push(d);
+        }
+        let f = |y: f64| excess(mass_point, &model, scan, y, scenario.n_signal);
+        let ys = &scan.y.values;
+        let inside: Vec<bool> = n_signal
+            .iter()
+            .map(|n| n.iter().sum::<f64>() >= scenario.n_signal)
+            .collect();
+        let excluded = intervals(ys, &inside, f, scan.y.logarithmic);
+        let babar_f = |y: f64| {
+            let m = scan.y.parameter.apply(&model, y);
+            mass_point.babar_excess(m.epsilon, m.g_d, &scenario.babar)
+        };
+        let babar: Vec<bool> = ys.iter().map(|&y| babar_f(y) > 0.0).collect();
+        let babar_excluded = intervals(ys, &babar, babar_f, scan.y.logarithmic);
+        columns.push(GridColumn {
+            x,
+            open: true,
+            acceptance: mass_point
+                .detectors
+                .iter()
+                .map(|d| d.1.acceptance)
+                .collect(),
+            n_signal,
+            flight_length_m: flight,
+            excluded,
+            babar,
+            babar_excluded,
+        });
+        progress(k + 1, scan.x.values.len());
+    }
+    Ok(GridResult {
+        detectors: names,
+        y_values: scan.y.values.clone(),
+        columns,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The boundary of a grid column is where the summed signal equals `n_signal` (to 1e-9),
+    /// for couplings on x (one Monte Carlo) and for a mass on x (one per column, closed columns
+    /// included).
+    #[test]
+    fn grid_boundaries_are_on_the_threshold() {
+        use crate::scenario::emulsion::{EmulsionOutput, GridAxis, GridParameter};
+        use crate::signal::emulsion::BabarConditions;
+        use crate::signal::emulsion::tests::belle2_box_a;
+        use crate::sources::phi1::{BoxAcceptance, Production};
+        let r = RRatio::pdg();
+        let axis = |parameter, lo: f64, hi: f64, n: usize| GridAxis {
+            parameter,
+            values: (0..n)
+                .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (n - 1) as f64).exp())
+                .collect(),
+            logarithmic: true,
+        };
+        for x in [
+            axis(GridParameter::GD, 1e-2, 1.0, 5),
+            axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5),
+        ] {
+            let mut setup = belle2_box_a(Production::OnShell);
+            setup.monte_carlo.events = 50_000;
+            let scenario = EmulsionScenario {
+                title: "t".into(),
+                luminosity_ab: 50.0,
+                setup,
+                model: InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1),
+                n_signal: 2.3,
+                kl: None,
+                babar: BabarConditions::default(),
+                scan: Some(EmulsionScan {
+                    x: x.clone(),
+                    y: axis(GridParameter::Epsilon, 1e-7, 1e-1, 31),
+                }),
+                output: EmulsionOutput {
+                    csv: "x.csv".into(),
+                    png: "x.png".into(),
+                    svg: None,
+                },
+            };
+            let grid = scan_grid(&scenario, &r, &|_, _| {}).expect("grid");
+            let mut edges = 0;
+            for column in &grid.columns {
+                let model = x.parameter.apply(&scenario.model, column.x);
+                if !column.open {
+                    // (m1 - m2)/m2 = 0.5 puts m1 + m2 above m_A' = 8.
+                    assert!(model.m1_gev + model.m2_gev >= 8.0, "{model:?}");
+                    continue;
+                }
+                let acceptance: Vec<BoxAcceptance> = column
+                    .acceptance
+                    .iter()
+                    .map(|a| BoxAcceptance {
+                        acceptance: *a,
+                        mean_beta_gamma_accepted: 0.0,
+                    })
+                    .collect();
+                let mass_point = MassPoint::new(&scenario.setup, &model, &acceptance, &r);
+                for &(lo, hi) in &column.excluded {
+                    for edge in [lo, hi] {
+                        if edge == 1e-7 || (edge / 1e-1 - 1.0).abs() < 1e-12 {
+                            continue;
+                        }
+                        let n: f64 = mass_point.n_signal(edge, model.g_d).iter().sum();
+                        assert!((n / 2.3 - 1.0).abs() < 1e-9, "{edge}: {n}");
+                        edges += 1;
+                    }
+                }
+            }
+            assert!(edges >= 4, "{edges}");
+        }
+    }
+}
