@@ -5,7 +5,7 @@
 //! `cargo bench` runs them; `.ci/run` only compiles them (`cargo bench --no-run`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use darksens::limits::scan::{Calculator, run_scan};
+use darksens::pipeline::thick_target::{Calculator, run_scan};
 use darksens::scenario::ScenarioDocument;
 use darksens::showers::track_length::{Generations, ShowerSettings, TrackLengthTable};
 use std::hint::black_box;

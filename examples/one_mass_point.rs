@@ -4,11 +4,11 @@
 //! Run with `cargo run --release --example one_mass_point`.
 
 use darksens::backgrounds::{NeutronBackground, NeutronInputs, PhotonBackground};
-use darksens::detectors::yields::{BremMethod, Resolution, ThickTargetSearch, ThickTargetSetup};
 use darksens::limits::{LimitCriterion, epsilon_limit};
 use darksens::materials::CSI;
 use darksens::models::DarkPhoton;
 use darksens::showers::track_length::Incident;
+use darksens::signal::thick_target::{BremMethod, Resolution, ThickTargetSearch, ThickTargetSetup};
 use darksens::sources::{AsymmetricCollider, BhabhaSpectrum, PositronSpectrum, Source};
 
 fn main() {

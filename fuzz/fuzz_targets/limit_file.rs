@@ -3,7 +3,7 @@
 //! its range gives a finite positive number.
 #![no_main]
 
-use darksens::limits::published::PublishedLimit;
+use darksens::published::PublishedLimit;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

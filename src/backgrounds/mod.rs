@@ -31,7 +31,21 @@ impl PhotonBackground {
         max_visible_fraction: f64,
         veto_inefficiency: f64,
     ) -> Self {
-        let punch_through = punch_through_probability(thickness_x0, 1.0 - max_visible_fraction);
+        Self::with_punch_through(
+            n_positrons,
+            punch_through_probability(thickness_x0, 1.0 - max_visible_fraction),
+            veto_inefficiency,
+        )
+    }
+
+    /// As [`PhotonBackground::new`], with the punch-through probability already computed (it
+    /// depends on the target only, so the points of a scan share it).
+    #[must_use]
+    pub fn with_punch_through(
+        n_positrons: f64,
+        punch_through: Estimate,
+        veto_inefficiency: f64,
+    ) -> Self {
         Self {
             punch_through,
             veto_inefficiency,

@@ -1,8 +1,9 @@
 //! `darksens check`: validate scenarios without computing.
 
-use super::ScenarioArgs;
+use super::helpers::{emit, parse_overrides};
 use darksens::error::Error;
-use darksens::scenario::ScenarioDocument;
+use darksens::pipeline::driver;
+use darksens::scenario::{ScenarioDocument, Search};
 
 /// Options of `darksens check`.
 #[derive(Debug, clap::Args)]
@@ -21,74 +22,40 @@ pub struct Opts {
     print: bool,
 }
 
+/// One file: its line for the report, or the error.
+fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<String, Error> {
+    let document = ScenarioDocument::load(path, &parse_overrides(set)?)?;
+    let mut out = format!(
+        "ok: {} ({})\n",
+        path.display(),
+        driver(&document)?.describe()
+    );
+    if print && let Search::ThickTarget(curves) = document.search()? {
+        for curve in &curves {
+            out.push_str(&format!(
+                "# curve \"{}\"\n{}\n",
+                curve.label,
+                toml::to_string_pretty(&curve.table).unwrap_or_default()
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// Validates every file, reporting each problem; exit code 2 when any is invalid.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     let mut out = String::new();
     let mut invalid = 0;
     for path in &opts.scenarios {
-        let args = ScenarioArgs {
-            scenario: path.clone(),
-            set: opts.set.clone(),
-        };
-        let document = args
-            .overrides()
-            .and_then(|o| ScenarioDocument::load(path, &o).map_err(Error::from));
-        if let Ok(d) = &document
-            && d.is_emulsion()
-        {
-            match d.emulsion() {
-                Ok(e) => outln!(
-                    out,
-                    "ok: {} (emulsion scenario, {} detector(s): {})",
-                    path.display(),
-                    e.setup.detectors.len(),
-                    e.setup
-                        .detectors
-                        .iter()
-                        .map(|b| b.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    invalid += 1;
-                }
-            }
-            continue;
-        }
-        let result = document.and_then(|d| d.curves().map(|c| (d, c)).map_err(Error::from));
-        match result {
-            Ok((_, curves)) => {
-                let points = curves[0]
-                    .scenario
-                    .scan
-                    .as_ref()
-                    .map_or(0, |s| s.values.len());
-                outln!(
-                    out,
-                    "ok: {} ({} curve(s), {} scan point(s))",
-                    path.display(),
-                    curves.len(),
-                    points
-                );
-                if opts.print {
-                    for curve in &curves {
-                        outln!(out, "# curve \"{}\"", curve.label);
-                        outln!(
-                            out,
-                            "{}",
-                            toml::to_string_pretty(&curve.table).unwrap_or_default()
-                        );
-                    }
-                }
-            }
+        match check_one(path, &opts.set, opts.print) {
+            Ok(text) => out.push_str(&text),
             Err(error) => {
                 eprintln!("error: {error}");
                 invalid += 1;
             }
         }
     }
-    super::emit(&out);
+    emit(&out);
     if invalid == 0 {
         Ok(())
     } else {

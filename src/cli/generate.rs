@@ -1,7 +1,7 @@
 //! `darksens generate`: the built-in radiative Bhabha generator's events as a Les Houches file,
 //! and its spectrum as a CSV table.
 
-use super::ScenarioArgs;
+use super::helpers::ScenarioArgs;
 use darksens::error::Error;
 use darksens::scenario::{Curve, ScenarioDocument, SourceConfig, SpectrumConfig};
 use darksens::sources::radiative_bhabha::{Generated, Settings, Unweighted, write_lhe};
@@ -133,7 +133,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         outln!(out, "wrote {}", path.display());
     }
     if !opts.quiet {
-        super::emit(&out);
+        super::helpers::emit(&out);
     }
     Ok(())
 }

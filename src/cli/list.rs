@@ -76,5 +76,5 @@ pub fn run() {
             "limit library: not found (set DARKSENS_LIMITS to the limits/ directory)"
         ),
     }
-    super::emit(&out);
+    super::helpers::emit(&out);
 }

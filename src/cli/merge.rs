@@ -1,12 +1,12 @@
 //! `darksens merge`: the shard files of a scan into the CSV, plot and sidecar an unsharded run
 //! writes.
 
-use super::scan::{Finished, OutputPaths};
+use super::helpers::write_report;
 use darksens::error::Error;
-use darksens::output::checkpoint::{MergedYields, read};
+use darksens::output::check_writable;
+use darksens::output::checkpoint::{MergedUnits, UnitFileContents, read};
 use darksens::output::sidecar::VERSION;
-use darksens::pipeline::Monitor;
-use darksens::pipeline::thick_target::run_scan_with;
+use darksens::pipeline::{Monitor, RunClock, compute_all, driver};
 use darksens::scenario::{Override, ScenarioDocument};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,7 @@ struct ShardFile {
     index: u64,
     count: u64,
     run: Value,
-    contents: darksens::output::checkpoint::YieldFileContents,
+    contents: UnitFileContents,
 }
 
 fn read_shard(path: &Path) -> Result<ShardFile, Error> {
@@ -156,16 +156,19 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         .map_err(Error::Usage)?
         .unwrap_or_default();
     let document = ScenarioDocument::load(&scenario_file, &overrides)?;
-    let curves = document.curves()?;
-    if &darksens::pipeline::thick_target::run_description(&document, &curves) != run {
+    let driver = driver(&document)?;
+    if &driver.identity() != run {
         return Err(Error::Usage(format!(
             "{} no longer gives the scenario the shards computed (edited since?); rerun the shards",
             scenario_file.display()
         )));
     }
-    let paths = OutputPaths::new(&curves[0].scenario, opts.out.as_deref());
-    paths.check()?;
-    let mut store = MergedYields::default();
+    let paths = driver.outputs(opts.out.as_deref());
+    for path in paths.all() {
+        check_writable(path)?;
+    }
+    let units = driver.units()?;
+    let mut store = MergedUnits::default();
     for shard in shards {
         store.0.extend(shard.contents.units);
     }
@@ -174,15 +177,11 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         stored_only: true,
         ..Monitor::default()
     };
-    let results = run_scan_with(&curves, &monitor)?;
-    Finished {
-        document: &document,
-        curves: &curves,
-        results: &results,
-        paths: &paths,
+    let words = compute_all(driver.as_ref(), &units, &monitor)?;
+    let clock = RunClock {
         start,
-        quiet: opts.quiet,
         verbose: false,
-    }
-    .write(None)
+    };
+    let report = driver.finish(&words, &paths, clock)?;
+    write_report(&report, None, opts.quiet)
 }

@@ -1,4 +1,6 @@
-//! Command-line interface: argument parsing, one file per subcommand, exit codes.
+//! Command-line interface: argument parsing and exit codes here, one file per subcommand, and
+//! what several subcommands share in [`helpers`]. Subcommands import only `helpers` and the
+//! library, so the modules form a DAG.
 
 /// `writeln!` into a `String` (which cannot fail).
 macro_rules! outln {
@@ -10,20 +12,15 @@ macro_rules! outln {
 
 mod check;
 mod explain;
-mod explain_emulsion;
 mod generate;
+mod helpers;
 mod list;
 mod merge;
 mod plot;
 mod reproduce;
 mod scan;
-mod scan_emulsion;
-mod signals;
 
 use clap::{Parser, Subcommand};
-use darksens::error::Error;
-use darksens::scenario::Override;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Expected limits on light dark matter: disappearing-positron-track, thick-target and
@@ -60,25 +57,6 @@ enum Command {
     },
 }
 
-/// Options shared by the subcommands that read a scenario.
-#[derive(Debug, clap::Args)]
-struct ScenarioArgs {
-    /// Scenario file (TOML), e.g. configs/belle2_dp.toml.
-    scenario: PathBuf,
-    /// Override a key before validation, e.g. --set model.alpha_d=0.1 (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
-}
-
-impl ScenarioArgs {
-    fn overrides(&self) -> Result<Vec<Override>, Error> {
-        self.set
-            .iter()
-            .map(|s| Override::parse(s).map_err(Error::Usage))
-            .collect()
-    }
-}
-
 /// Parses arguments, runs, prints errors, and maps them to exit codes (2 bad input, 1 internal).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -112,13 +90,4 @@ pub fn main() -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
-}
-
-/// Writes text to stdout; a closed pipe (e.g. `darksens scan ... | head`) ends quietly.
-fn emit(text: &str) {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
 }

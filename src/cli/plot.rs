@@ -1,9 +1,9 @@
 //! `darksens plot`: redraw results from their CSV files (and sidecars) without recomputing.
 
-use super::scan::plot_frame;
 use darksens::error::Error;
 use darksens::output::plot::{LimitPlot, OverlaySeries, Series, render_png, render_svg};
 use darksens::output::{check_writable, write_atomically};
+use darksens::pipeline::thick_target::plot_frame;
 use darksens::published::PublishedLimit;
 use darksens::published::library::{find_curve, library_root};
 use darksens::scenario::{MASS_KEY, Scenario, validate_table};
@@ -242,6 +242,6 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         render_png(&plot)?
     };
     write_atomically(&opts.output, &bytes)?;
-    super::emit(&format!("wrote {}\n", opts.output.display()));
+    super::helpers::emit(&format!("wrote {}\n", opts.output.display()));
     Ok(())
 }

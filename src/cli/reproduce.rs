@@ -38,7 +38,7 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
             let title = load(path).map_or_else(|e| format!("(unreadable: {e})"), |r| r.title);
             outln!(out, "{name:<28} {title}");
         }
-        super::emit(&out);
+        super::helpers::emit(&out);
         return Ok(());
     }
     let names: Vec<String> = available.iter().map(|(n, _)| n.clone()).collect();
@@ -80,7 +80,7 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
             started.elapsed().as_secs_f64()
         );
         outln!(out, "{}", table(&outcomes));
-        super::emit(&out);
+        super::helpers::emit(&out);
         total += outcomes.len();
         failed += outcomes.iter().filter(|o| !o.passed).count();
     }
@@ -89,7 +89,7 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
             "{failed} of {total} quantities outside their tolerance; a real gap belongs in docs/validation.md, not in a wider tolerance"
         )));
     }
-    super::emit(&format!("\nall {total} quantities within tolerance\n"));
+    super::helpers::emit(&format!("\nall {total} quantities within tolerance\n"));
     Ok(())
 }
 

@@ -1,89 +1,58 @@
-//! Checkpoints and shard results: yields of finished scan points, one JSON line each, appended
-//! as they are computed.
+//! Checkpoints and shard results: the numbers of finished units of work of a scan, one JSON line
+//! each, appended as they are computed.
 //!
-//! The first line describes the run (darksens version, the resolved scenario of every curve,
-//! the shard); each further line is `{"key": ..., "yields": [8 integers]}` with the exact bits of
-//! the values and error estimates, so a resumed or merged run gives the same bytes as one that
-//! never stopped. A shard's file ends with `{"complete": n}`. A line cut short by a kill is
-//! dropped when the file is read again.
+//! The first line describes the run (darksens version, the resolved scenario, the shard); each
+//! further line is `{"key": ..., "words": [integers]}`: the unit's numbers as exact 64-bit words
+//! (the bits of each float, counts), so a resumed or merged run gives the same bytes as one that
+//! never stopped. What the words mean is the pipeline's business. A shard's file ends with
+//! `{"complete": n}`. A line cut short by a kill is dropped when the file is read again.
 
 use crate::error::Error;
-use crate::numerics::quadrature::Estimate;
-use crate::signal::thick_target::Yields;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Where yields computed earlier are kept: a checkpoint of an interrupted run, or the partial
-/// results of shards. Keys name a unit of work of a scan (see [`Monitor`]).
-pub trait YieldStore: Sync {
-    /// The yields stored for `key`, if any.
-    fn get(&self, key: &str) -> Option<Yields>;
-    /// Records yields just computed for `key`.
+/// Where the numbers of units computed earlier are kept: a checkpoint of an interrupted run, or
+/// the partial results of shards. Keys name a unit of work of a scan.
+pub trait UnitStore: Sync {
+    /// The words stored for `key`, if any.
+    fn get(&self, key: &str) -> Option<Vec<u64>>;
+    /// Records the words just computed for `key`.
     ///
     /// # Errors
     /// If the store cannot record them (e.g. a full disk).
-    fn put(&self, key: &str, yields: &Yields) -> Result<(), Error>;
+    fn put(&self, key: &str, words: &[u64]) -> Result<(), Error>;
 }
 
 /// Format version of the first line.
-const FORMAT: u64 = 1;
+const FORMAT: u64 = 2;
 
-/// A yield file being written: the units read back from an earlier run plus new ones.
+/// A unit file being written: the units read back from an earlier run plus new ones.
 #[derive(Debug)]
-pub struct YieldFile {
+pub struct UnitFile {
     path: PathBuf,
-    stored: HashMap<String, Yields>,
+    stored: HashMap<String, Vec<u64>>,
     writer: Mutex<std::fs::File>,
 }
 
-/// What reading a yield file found.
+/// What reading a unit file found.
 #[derive(Debug, Clone, PartialEq)]
-pub struct YieldFileContents {
+pub struct UnitFileContents {
     /// The run description of the first line.
     pub run: Value,
-    /// Units by key.
-    pub units: HashMap<String, Yields>,
+    /// Words by unit key.
+    pub units: HashMap<String, Vec<u64>>,
     /// The unit count of the closing line, for a finished shard.
     pub complete: Option<usize>,
 }
 
-fn encode(yields: &Yields) -> [u64; 8] {
-    let e = |x: &Estimate| {
-        [
-            x.value.to_bits(),
-            x.error.to_bits(),
-            x.evaluations as u64,
-            u64::from(x.converged),
-        ]
-    };
-    let (a, b) = (e(&yields.annihilation), e(&yields.bremsstrahlung));
-    [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
-}
-
-fn decode(words: &[u64]) -> Option<Yields> {
-    if words.len() != 8 {
-        return None;
-    }
-    let e = |w: &[u64]| Estimate {
-        value: f64::from_bits(w[0]),
-        error: f64::from_bits(w[1]),
-        evaluations: usize::try_from(w[2]).unwrap_or(usize::MAX),
-        converged: w[3] == 1,
-    };
-    Some(Yields {
-        annihilation: e(&words[..4]),
-        bremsstrahlung: e(&words[4..]),
-    })
-}
-
-/// Reads a yield file. Lines that do not parse (a line cut short by a kill) are dropped.
+/// Reads a unit file. Lines that do not parse (a line cut short by a kill) are dropped.
 ///
 /// # Errors
 /// If the file cannot be read or its first line is not a darksens run description.
-pub fn read(path: &Path) -> Result<YieldFileContents, String> {
+pub fn read(path: &Path) -> Result<UnitFileContents, String> {
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
     let mut lines = BufReader::new(file).lines();
@@ -108,21 +77,21 @@ pub fn read(path: &Path) -> Result<YieldFileContents, String> {
             complete = usize::try_from(n).ok();
             continue;
         }
-        let words: Option<Vec<u64>> = v["yields"]
+        let words: Option<Vec<u64>> = v["words"]
             .as_array()
-            .map(|a| a.iter().filter_map(Value::as_u64).collect());
-        if let (Some(key), Some(yields)) = (v["key"].as_str(), words.as_deref().and_then(decode)) {
-            units.insert(key.to_string(), yields);
+            .and_then(|a| a.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>());
+        if let (Some(key), Some(words)) = (v["key"].as_str(), words) {
+            units.insert(key.to_string(), words);
         }
     }
-    Ok(YieldFileContents {
+    Ok(UnitFileContents {
         run: first["run"].clone(),
         units,
         complete,
     })
 }
 
-impl YieldFile {
+impl UnitFile {
     /// Opens `path` for the run described by `run`: the units of an earlier file for the same run
     /// are kept (and its last line, if cut short, dropped); a file for another run (a changed
     /// scenario, another darksens version) is started afresh. Returns the file and how many units
@@ -213,26 +182,26 @@ impl YieldFile {
     }
 }
 
-impl YieldStore for YieldFile {
-    fn get(&self, key: &str) -> Option<Yields> {
-        self.stored.get(key).copied()
+impl UnitStore for UnitFile {
+    fn get(&self, key: &str) -> Option<Vec<u64>> {
+        self.stored.get(key).cloned()
     }
 
-    fn put(&self, key: &str, yields: &Yields) -> Result<(), Error> {
-        self.write_line(&json!({ "key": key, "yields": encode(yields) }))
+    fn put(&self, key: &str, words: &[u64]) -> Result<(), Error> {
+        self.write_line(&json!({ "key": key, "words": words }))
     }
 }
 
 /// A store made of several shard files, read-only (for merging).
 #[derive(Debug, Default)]
-pub struct MergedYields(pub HashMap<String, Yields>);
+pub struct MergedUnits(pub HashMap<String, Vec<u64>>);
 
-impl YieldStore for MergedYields {
-    fn get(&self, key: &str) -> Option<Yields> {
-        self.0.get(key).copied()
+impl UnitStore for MergedUnits {
+    fn get(&self, key: &str) -> Option<Vec<u64>> {
+        self.0.get(key).cloned()
     }
 
-    fn put(&self, _key: &str, _yields: &Yields) -> Result<(), Error> {
+    fn put(&self, _key: &str, _words: &[u64]) -> Result<(), Error> {
         Ok(())
     }
 }
@@ -241,29 +210,16 @@ impl YieldStore for MergedYields {
 mod tests {
     use super::*;
 
-    fn sample(x: f64) -> Yields {
-        Yields {
-            annihilation: Estimate {
-                value: x,
-                error: x * 1e-7,
-                evaluations: 315,
-                converged: true,
-            },
-            bremsstrahlung: Estimate {
-                value: 1.0 / 3.0 + x,
-                error: 0.0,
-                evaluations: 0,
-                converged: false,
-            },
-        }
+    fn sample(x: f64) -> Vec<u64> {
+        vec![x.to_bits(), (x * 1e-7).to_bits(), 315, 1, u64::MAX]
     }
 
     #[test]
-    fn yields_round_trip_exactly_and_a_cut_line_is_dropped() {
+    fn words_round_trip_exactly_and_a_cut_line_is_dropped() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("c.jsonl");
         let run = json!({"scenario": "x"});
-        let (file, reused) = YieldFile::open(&path, &run).expect("open");
+        let (file, reused) = UnitFile::open(&path, &run).expect("open");
         assert_eq!(reused, 0);
         file.put("a", &sample(0.1 + 0.2)).expect("put");
         file.put("b", &sample(f64::MIN_POSITIVE)).expect("put");
@@ -273,10 +229,10 @@ mod tests {
             .append(true)
             .open(&path)
             .expect("append");
-        write!(f, "{{\"key\": \"c\", \"yiel").expect("write");
+        write!(f, "{{\"key\": \"c\", \"wor").expect("write");
         drop(f);
 
-        let (file, reused) = YieldFile::open(&path, &run).expect("reopen");
+        let (file, reused) = UnitFile::open(&path, &run).expect("reopen");
         assert_eq!(reused, 2);
         assert_eq!(file.get("a"), Some(sample(0.1 + 0.2)));
         assert_eq!(file.get("b"), Some(sample(f64::MIN_POSITIVE)));
@@ -286,7 +242,7 @@ mod tests {
         assert_eq!(read(&path).expect("read").units.len(), 3);
 
         // Another run starts afresh.
-        let (_, reused) = YieldFile::open(&path, &json!({"scenario": "y"})).expect("open");
+        let (_, reused) = UnitFile::open(&path, &json!({"scenario": "y"})).expect("open");
         assert_eq!(reused, 0);
     }
 }

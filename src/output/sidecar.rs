@@ -1,53 +1,87 @@
-//! The JSON sidecar recording how an output was made.
+//! The JSON sidecar recording how an output was made: one record type for every kind of
+//! search, the fields a kind does not have left out.
+//!
+//! Fields are declared in alphabetical order, so the file reads like the sorted JSON objects
+//! of every other darksens output.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Version of darksens that wrote the file.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Facts about a run, recorded next to its outputs.
-#[derive(Debug, Clone)]
-pub struct RunRecord {
-    /// Scenario file as given.
-    pub scenario_file: String,
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sidecar {
+    /// The best point of each curve (thick-target scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best: Option<Vec<Value>>,
+    /// Each curve: label and the fully resolved scenario table (thick-target scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curves: Option<Vec<CurveRecord>>,
+    /// Version of darksens.
+    pub darksens_version: &'static str,
+    /// Numerical accuracy facts (thick-target scans: table error bounds, largest integral
+    /// error, points that missed the tolerance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numerics: Option<Value>,
+    /// The off-shell normalisation [EMU Eq. 5] (emulsion scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off_shell_normalisation: Option<Value>,
+    /// Output files.
+    pub outputs: Vec<String>,
     /// Command-line overrides, as given.
     pub overrides: Vec<String>,
-    /// Each curve: label and the fully resolved scenario table.
-    pub curves: Vec<(String, toml::Table)>,
+    /// Where the R ratio comes from (emulsion scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r_ratio: Option<&'static str>,
+    /// The scenario table with the overrides applied (emulsion scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_scenario: Option<Value>,
+    /// Scenario file as given.
+    pub scenario_file: String,
     /// Worker threads.
     pub threads: usize,
     /// Wall time of the computation in seconds.
     pub wall_time_s: f64,
-    /// Output files.
-    pub outputs: Vec<String>,
-    /// Numerical accuracy facts (table error bounds, largest integral error).
-    pub numerics: Value,
-    /// The best point of each curve (value, eps, alpha_D, mass ratio, y).
-    pub best: Vec<Value>,
 }
 
-/// Renders the sidecar as pretty JSON.
-#[must_use]
-pub fn render(record: &RunRecord) -> Vec<u8> {
-    let curves: Vec<Value> = record
-        .curves
-        .iter()
-        .map(|(label, table)| json!({ "label": label, "resolved_scenario": toml_to_json(&toml::Value::Table(table.clone())) }))
-        .collect();
-    let value = json!({
-        "darksens_version": VERSION,
-        "scenario_file": record.scenario_file,
-        "overrides": record.overrides,
-        "curves": curves,
-        "threads": record.threads,
-        "wall_time_s": record.wall_time_s,
-        "outputs": record.outputs,
-        "numerics": record.numerics,
-        "best": record.best,
-    });
-    let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+/// One curve of a thick-target scan in the sidecar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurveRecord {
+    /// The curve's label.
+    pub label: String,
+    /// Its resolved scenario table.
+    pub resolved_scenario: Value,
+}
+
+impl Sidecar {
+    /// A record with the common fields and none of a kind's own.
+    #[must_use]
+    pub fn new(scenario_file: String, overrides: Vec<String>, wall_time_s: f64) -> Self {
+        Self {
+            best: None,
+            curves: None,
+            darksens_version: VERSION,
+            numerics: None,
+            off_shell_normalisation: None,
+            outputs: Vec::new(),
+            overrides,
+            r_ratio: None,
+            resolved_scenario: None,
+            scenario_file,
+            threads: rayon::current_num_threads(),
+            wall_time_s,
+        }
+    }
+
+    /// The sidecar as pretty JSON with a final newline.
+    #[must_use]
+    pub fn render(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
 }
 
 /// A TOML value as JSON (tables as objects with sorted keys).

@@ -1,22 +1,226 @@
-//! From a resolved scenario to results: the driver of each kind of search, and what every scan
-//! shares (shards of the work, progress, interruption, stored yields).
+//! From a resolved scenario to results: one driver per kind of search behind the [`Driver`]
+//! trait, and what every scan shares (units of work, shards, checkpoints, progress,
+//! interruption).
 //!
-//! - [`thick_target`]: mass scans (and scans of any other key) of thick-target searches: tables
-//!   built once per physics, yields per point, limits, the best point and the
+//! - [`thick_target`]: mass scans (and scans of any other numeric key) of thick-target
+//!   searches: tables built once per physics, yields per point, limits, the best point and the
 //!   annihilation-dominated range.
 //! - [`emulsion`]: one model point of an emulsion search, and its two-parameter grid.
+//!
+//! A scan is a list of *units of work* in scan order, each named by a key and computed
+//! independently into *words* (its numbers as exact 64-bit patterns). [`compute_all`] computes
+//! them in parallel (skipping those a checkpoint already holds), [`compute_shard`] a
+//! deterministic share of them, and the driver's [`Driver::finish`] turns the words of every unit
+//! into the files a scan writes. So checkpoints, shards, merging and resuming work the same way
+//! for every kind, and a merged or resumed run writes the bytes an uninterrupted one does.
 
 pub mod emulsion;
 pub mod thick_target;
 
 use crate::error::Error;
-use crate::output::checkpoint::YieldStore;
-use crate::signal::thick_target::Yields;
+use crate::output::checkpoint::UnitStore;
+use crate::scenario::{ScenarioDocument, Search};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
-/// A deterministic share of a scan: shard `index` (0-based) of `count`. Units of work (the
-/// masses of a mass scan, the points of another scan) are dealt round-robin in scan order, so
-/// every shard gets the same mix of cheap and expensive points.
+/// The numbers of one unit of work as exact 64-bit words (the bits of each float, counts).
+pub type Words = Vec<u64>;
+
+/// The files a scan writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputPaths {
+    /// The main CSV.
+    pub csv: PathBuf,
+    /// Further CSVs (the boundary of an emulsion grid).
+    pub extra_csv: Vec<PathBuf>,
+    /// The plot.
+    pub png: PathBuf,
+    /// The vector copy of the plot, when asked for.
+    pub svg: Option<PathBuf>,
+    /// The JSON sidecar.
+    pub meta: PathBuf,
+}
+
+impl OutputPaths {
+    /// Paths for a scan whose `[output]` gives `csv`, `png` and `svg`, moved into `out` when
+    /// given; the sidecar is `<csv stem>.meta.json`.
+    #[must_use]
+    pub fn new(csv: &Path, png: &Path, svg: Option<&Path>, out: Option<&Path>) -> Self {
+        let csv = redirect(csv, out);
+        Self {
+            meta: csv.with_extension("meta.json"),
+            png: redirect(png, out),
+            svg: svg.map(|p| redirect(p, out)),
+            extra_csv: Vec::new(),
+            csv,
+        }
+    }
+
+    /// Every path, CSVs first.
+    pub fn all(&self) -> impl Iterator<Item = &PathBuf> {
+        std::iter::once(&self.csv)
+            .chain(&self.extra_csv)
+            .chain([&self.png, &self.meta])
+            .chain(self.svg.as_ref())
+    }
+
+    /// The directory of the CSV.
+    #[must_use]
+    pub fn directory(&self) -> PathBuf {
+        self.csv
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+
+    /// The CSV's file stem.
+    #[must_use]
+    pub fn stem(&self) -> String {
+        self.csv
+            .file_stem()
+            .map_or_else(|| "scan".to_string(), |s| s.to_string_lossy().into_owned())
+    }
+
+    /// Where an unsharded scan keeps its finished units.
+    #[must_use]
+    pub fn checkpoint(&self) -> PathBuf {
+        self.directory()
+            .join(".darksens")
+            .join(format!("{}.checkpoint.jsonl", self.stem()))
+    }
+
+    /// The result file of one shard.
+    #[must_use]
+    pub fn shard_file(&self, shard: Shard) -> PathBuf {
+        self.directory().join(format!(
+            "{}.shard-{}-of-{}.jsonl",
+            self.stem(),
+            shard.index + 1,
+            shard.count
+        ))
+    }
+}
+
+/// `path` moved into the directory `out`, when given.
+#[must_use]
+pub fn redirect(path: &Path, out: Option<&Path>) -> PathBuf {
+    match (out, path.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// What a finished scan writes and prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Every file with its bytes, written all or none.
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// The summary for stdout.
+    pub summary: String,
+    /// Warnings for stderr, printed even when quiet (points that missed a tolerance).
+    pub warnings: Vec<String>,
+}
+
+/// Facts of the run that a report records.
+#[derive(Debug, Clone, Copy)]
+pub struct RunClock {
+    /// When the computation started (the sidecar's wall time and the summary's).
+    pub start: Instant,
+    /// Print the time of each stage to stderr.
+    pub verbose: bool,
+}
+
+/// Every intermediate number at one point, as text and as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Aligned text with a meaning for each number.
+    pub text: String,
+    /// The same numbers as pretty JSON.
+    pub json: String,
+}
+
+/// What the generic scan, shard, merge, explain and check need of a kind of search.
+pub trait Driver: Sync {
+    /// One line on what a scan of the scenario computes (`darksens check`).
+    fn describe(&self) -> String;
+    /// What identifies the run: two runs with the same identity compute the same numbers
+    /// (checkpoint and shard headers; `darksens merge` compares it).
+    fn identity(&self) -> serde_json::Value;
+    /// The files a scan writes, moved into `out` when given.
+    fn outputs(&self, out: Option<&Path>) -> OutputPaths;
+    /// The keys of the units of work, in scan order.
+    ///
+    /// # Errors
+    /// A scenario that cannot be scanned (no `[scan]`, inconsistent curves, a point that does
+    /// not validate).
+    fn units(&self) -> Result<Vec<String>, Error>;
+    /// Computes unit `k` of [`Driver::units`].
+    ///
+    /// # Errors
+    /// A number that is not finite, naming the point.
+    fn compute(&self, k: usize) -> Result<Words, Error>;
+    /// The files and summary of the finished scan, from the words of every unit (in the order
+    /// of [`Driver::units`]).
+    ///
+    /// # Errors
+    /// A numerical failure while refining or rendering.
+    fn finish(
+        &self,
+        words: &[Words],
+        paths: &OutputPaths,
+        clock: RunClock,
+    ) -> Result<Report, Error>;
+    /// Every intermediate number at one point: the mediator mass for a thick-target search, the
+    /// scenario's model point for an emulsion search (`mass_mev` must then be absent).
+    ///
+    /// # Errors
+    /// A missing or unneeded mass, or a numerical failure.
+    fn explain(&self, mass_mev: Option<f64>) -> Result<Explanation, Error>;
+}
+
+/// The driver of the search a document describes.
+///
+/// # Errors
+/// As [`ScenarioDocument::search`].
+pub fn driver(document: &ScenarioDocument) -> Result<Box<dyn Driver + '_>, Error> {
+    let run = RunSource::of(document);
+    Ok(match document.search()? {
+        Search::ThickTarget(curves) => Box::new(thick_target::ThickTarget::new(curves, run)),
+        Search::Emulsion(scenario) => Box::new(emulsion::Emulsion::new(*scenario, run)),
+    })
+}
+
+/// Where a run's scenario came from, as recorded in sidecars and run identities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSource {
+    /// The scenario file as given.
+    pub scenario_file: String,
+    /// The command-line overrides as given.
+    pub overrides: Vec<String>,
+    /// The scenario table with the overrides applied.
+    pub resolved_table: toml::Table,
+}
+
+impl RunSource {
+    /// The source of `document`.
+    #[must_use]
+    pub fn of(document: &ScenarioDocument) -> Self {
+        Self {
+            scenario_file: document.path().display().to_string(),
+            overrides: document
+                .overrides()
+                .iter()
+                .map(|o| o.text.clone())
+                .collect(),
+            resolved_table: document.resolved_table().clone(),
+        }
+    }
+}
+
+/// A deterministic share of a scan: shard `index` (0-based) of `count`. Units of work are dealt
+/// round-robin in scan order, so every shard gets the same mix of cheap and expensive points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
     /// 0-based index.
@@ -34,18 +238,18 @@ impl Shard {
 }
 
 /// What the caller of a long scan sees and controls: progress reports, a stop flag, a store of
-/// yields computed before, and whether anything may be computed at all.
+/// units computed before, and whether anything may be computed at all.
 #[derive(Default, Clone, Copy)]
 pub struct Monitor<'a> {
-    /// Called with `n` as `n` more points are done (from any thread).
+    /// Called with `n` as `n` more units are done (from any thread).
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
     /// A signal number, 0 while running: when a handler stores a signal there (SIGINT,
-    /// SIGTERM), the scan stops before its next point with [`Error::Interrupted`].
+    /// SIGTERM), the scan stops before its next unit with [`Error::Interrupted`].
     pub stop: Option<&'a AtomicUsize>,
-    /// Yields computed before are taken from here, and new ones recorded here.
-    pub store: Option<&'a dyn YieldStore>,
-    /// Take every unit of work from the store and compute none (merging shards): a missing
-    /// unit is an error.
+    /// Units computed before are taken from here, and new ones recorded here.
+    pub store: Option<&'a dyn UnitStore>,
+    /// Take every unit from the store and compute none (merging shards): a missing unit is an
+    /// error.
     pub stored_only: bool,
 }
 
@@ -56,12 +260,20 @@ impl Monitor<'_> {
         }
     }
 
-    fn check(&self) -> Result<(), Error> {
+    /// `Err(Error::Interrupted)` once a signal arrived.
+    ///
+    /// # Errors
+    /// [`Error::Interrupted`] naming the signal.
+    pub fn check(&self) -> Result<(), Error> {
         interrupted(self.stop)
     }
 
-    /// The yields of unit `key`: from the store, or computed (and recorded).
-    fn yields(&self, key: &str, compute: impl FnOnce() -> Yields) -> Result<Yields, Error> {
+    /// The words of unit `key`: from the store, or computed (and recorded).
+    fn unit(
+        &self,
+        key: &str,
+        compute: impl FnOnce() -> Result<Words, Error>,
+    ) -> Result<Words, Error> {
         self.check()?;
         if let Some(stored) = self.store.and_then(|s| s.get(key)) {
             self.done(1);
@@ -72,12 +284,12 @@ impl Monitor<'_> {
                 "the partial results lack the scan point '{key}'"
             )));
         }
-        let yields = compute();
+        let words = compute()?;
         if let Some(store) = self.store {
-            store.put(key, &yields)?;
+            store.put(key, &words)?;
         }
         self.done(1);
-        Ok(yields)
+        Ok(words)
     }
 }
 
@@ -92,4 +304,47 @@ pub fn interrupted(stop: Option<&AtomicUsize>) -> Result<(), Error> {
         }),
         _ => Ok(()),
     }
+}
+
+/// The words of every unit, in scan order: from the monitor's store or computed, in parallel
+/// (an indexed parallel map, so the order and every number are the same whatever the thread
+/// count).
+///
+/// # Errors
+/// The first failing unit, an interruption, or (with `stored_only`) a missing unit.
+pub fn compute_all(
+    driver: &dyn Driver,
+    units: &[String],
+    monitor: &Monitor,
+) -> Result<Vec<Words>, Error> {
+    (0..units.len())
+        .into_par_iter()
+        .map(|k| monitor.unit(&units[k], || driver.compute(k)))
+        .collect()
+}
+
+/// Computes the units of one shard into the monitor's store and nothing else; returns how many
+/// units the shard owns. [`compute_all`] with a store holding every shard's units then gives
+/// the same words as an unsharded run.
+///
+/// # Errors
+/// As [`compute_all`].
+pub fn compute_shard(
+    driver: &dyn Driver,
+    units: &[String],
+    shard: Shard,
+    monitor: &Monitor,
+) -> Result<usize, Error> {
+    let owned: Vec<usize> = (0..units.len()).filter(|&k| shard.owns(k)).collect();
+    owned
+        .par_iter()
+        .map(|&k| monitor.unit(&units[k], || driver.compute(k)).map(drop))
+        .collect::<Result<Vec<()>, Error>>()?;
+    Ok(owned.len())
+}
+
+/// Decodes an `f64` from its word.
+#[must_use]
+pub fn float(word: u64) -> f64 {
+    f64::from_bits(word)
 }

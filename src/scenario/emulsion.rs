@@ -3,7 +3,8 @@
 //! table per box, `[monte_carlo]`, `[limit]`, `[background]`. docs/scenario.md documents every
 //! key.
 
-use super::validate::{Invalid, invalid};
+use super::resolve::Resolver;
+use super::validate::{CurveRef, Invalid, invalid};
 use crate::detectors::emulsion::{DetectorBox, EMU_DEPTH_M, Hemisphere};
 use crate::models::inelastic::InelasticScalar;
 use crate::processes::collider_production::OffShellNormalisation;
@@ -378,15 +379,52 @@ fn positive(key: &str, value: f64, meaning: &str) -> Result<f64, Invalid> {
     }
 }
 
-/// Validates an emulsion scenario.
+/// An emulsion scenario checked without reading a file: the BaBar limit files still as
+/// requests ([`resolve`] reads them into `scenario.babar`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ValidatedEmulsion {
+    /// The scenario, `babar` without its curves.
+    scenario: EmulsionScenario,
+    /// `eps_1(m)` [EMU Eq. 22], a file relative to the scenario.
+    lepton_limit: Option<String>,
+    /// `eps_2(m)` [EMU Eq. 23], a file relative to the scenario.
+    invisible_limit: Option<String>,
+}
+
+/// Reads the BaBar limit files of a validated emulsion scenario.
+///
+/// # Errors
+/// A file that cannot be read, naming its key.
+pub(crate) fn resolve(
+    validated: ValidatedEmulsion,
+    resolver: &Resolver,
+) -> Result<EmulsionScenario, Invalid> {
+    let read = |key: &str, file: Option<String>| {
+        file.map(|f| {
+            resolver.limit(&CurveRef::File(f)).map_err(|m| {
+                invalid(
+                    key,
+                    m,
+                    "a limit file: CSV with columns mass_gev,epsilon, or a DarkCast .lmt; paths are relative to the scenario file",
+                )
+            })
+        })
+        .transpose()
+    };
+    let mut scenario = validated.scenario;
+    scenario.babar.lepton = read("babar.lepton_limit", validated.lepton_limit)?;
+    scenario.babar.invisible = read("babar.invisible_limit", validated.invisible_limit)?;
+    Ok(scenario)
+}
+
+/// Validates an emulsion scenario, reading no file.
 ///
 /// # Errors
 /// The first key with an unphysical or inconsistent value.
 pub(crate) fn validate(
     raw: &RawEmulsionScenario,
     name: &str,
-    base_dir: &std::path::Path,
-) -> Result<EmulsionScenario, Invalid> {
+) -> Result<ValidatedEmulsion, Invalid> {
     let source = &raw.source;
     if source.kind != SOURCE_KIND {
         return Err(invalid(
@@ -598,30 +636,17 @@ pub(crate) fn validate(
         ),
         svg: raw.output.svg.clone().map(std::path::PathBuf::from),
     };
-    let read = |key: &str, file: &Option<String>| {
-        file.as_ref()
-            .map(|f| {
-                crate::published::PublishedLimit::read(&base_dir.join(f)).map_err(|m| {
-                    invalid(
-                        key,
-                        m,
-                        "a limit file: CSV with columns mass_gev,epsilon, or a DarkCast .lmt; paths are relative to the scenario file",
-                    )
-                })
-            })
-            .transpose()
-    };
     let min_flight_m = raw.babar.min_flight_m.unwrap_or(2.0);
     let babar = BabarConditions {
-        lepton: read("babar.lepton_limit", &raw.babar.lepton_limit)?,
-        invisible: read("babar.invisible_limit", &raw.babar.invisible_limit)?,
+        lepton: None,
+        invisible: None,
         min_flight_m: positive(
             "babar.min_flight_m",
             min_flight_m,
             "how far phi1 must fly for BaBar's mono-photon search, m (2)",
         )?,
     };
-    Ok(EmulsionScenario {
+    let scenario = EmulsionScenario {
         babar,
         scan,
         output,
@@ -646,5 +671,10 @@ pub(crate) fn validate(
         model,
         n_signal,
         kl,
+    };
+    Ok(ValidatedEmulsion {
+        scenario,
+        lepton_limit: raw.babar.lepton_limit.clone(),
+        invisible_limit: raw.babar.invisible_limit.clone(),
     })
 }

@@ -8,18 +8,34 @@
 //! line when the key is in the file, the key, and what to do.
 
 pub mod emulsion;
+pub mod params;
 pub mod raw;
+pub mod resolve;
 mod validate;
 
 use crate::error::{Origin, ScenarioError, plain_types};
+use params::ScanKey;
 use raw::RawScenario;
+use resolve::Resolver;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use validate::Invalid;
 
 pub use raw::OverlayStyle;
 pub use validate::{
-    BackgroundConfig, MASS_KEY, ModelConfig, OutputConfig, Overlay, Scan, Scenario, SourceConfig,
-    SpectrumConfig, TargetConfig,
+    BackgroundConfig, BremRequest, CurveRef, MASS_KEY, ModelConfig, OutputConfig, Overlay,
+    OverlayRequest, Scan, Scenario, SourceConfig, SourceRequest, SpectrumConfig, SpectrumRequest,
+    TargetConfig, Validated,
 };
+
+/// What a scenario file describes, resolved: the kind of search decides the pipeline.
+#[derive(Debug, Clone)]
+pub enum Search {
+    /// A thick-target search (Belle II's calorimeter, NA64): one or more curves over a scan.
+    ThickTarget(Vec<Curve>),
+    /// An emulsion detector near a collider [EMU].
+    Emulsion(Box<emulsion::EmulsionScenario>),
+}
 
 /// A `--set key=value` override.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +86,8 @@ pub struct ScenarioDocument {
     /// An emulsion scenario (`source.kind = "ee-collider"`, [`emulsion`]) rather than a
     /// thick-target one.
     emulsion: bool,
+    /// Reads the inputs in files once for every curve and scan point.
+    resolver: Arc<Resolver>,
 }
 
 impl ScenarioDocument {
@@ -134,6 +152,7 @@ impl ScenarioDocument {
             base,
             overrides: overrides.to_vec(),
             emulsion: is_emulsion,
+            resolver: Arc::new(Resolver::new(path.parent().unwrap_or(Path::new(".")))),
         };
         if is_emulsion {
             document.emulsion()?;
@@ -176,6 +195,24 @@ impl ScenarioDocument {
         self.emulsion
     }
 
+    /// What reads this document's inputs (and counts the files it read).
+    #[must_use]
+    pub fn resolver(&self) -> &Resolver {
+        &self.resolver
+    }
+
+    /// The search the file describes, validated and with its inputs read.
+    ///
+    /// # Errors
+    /// As [`Self::curves`] and [`Self::emulsion`].
+    pub fn search(&self) -> Result<Search, ScenarioError> {
+        if self.emulsion {
+            self.emulsion().map(|e| Search::Emulsion(Box::new(e)))
+        } else {
+            self.curves().map(Search::ThickTarget)
+        }
+    }
+
     /// The validated emulsion scenario.
     ///
     /// # Errors
@@ -184,12 +221,9 @@ impl ScenarioDocument {
     pub fn emulsion(&self) -> Result<emulsion::EmulsionScenario, ScenarioError> {
         let raw: emulsion::RawEmulsionScenario = deserialize_as(&self.base)
             .map_err(|e| self.schema_error::<emulsion::RawEmulsionScenario>(&e, &Origin::File))?;
-        emulsion::validate(
-            &raw,
-            &self.name(),
-            self.path.parent().unwrap_or(Path::new(".")),
-        )
-        .map_err(|invalid| self.locate(invalid, &[], None, &Origin::File))
+        emulsion::validate(&raw, &self.name())
+            .and_then(|validated| emulsion::resolve(validated, &self.resolver))
+            .map_err(|invalid| self.locate(invalid, &[], None, &Origin::File))
     }
 
     /// Resolves and validates every curve (one unnamed curve when the file has none).
@@ -209,13 +243,15 @@ impl ScenarioDocument {
         }
         let raw = self.deserialize(&self.base, &Origin::CommandLine(String::new()))?;
         if raw.curves.is_empty() {
-            let scenario = self.validate_curve(&self.base, &Origin::File, &[], None)?;
+            let (raw, scenario) = self.validate_curve(&self.base, &Origin::File, &[], None)?;
             let curve = Curve {
                 file: self.path.clone(),
                 name: self.name(),
                 label: "limit".to_string(),
                 index: 0,
                 table: self.base.clone(),
+                raw,
+                resolver: Arc::clone(&self.resolver),
                 scenario,
             };
             self.check_scan_ends(&curve)?;
@@ -237,13 +273,15 @@ impl ScenarioDocument {
                     })?;
                 }
                 let set_keys: Vec<String> = curve.set.keys().cloned().collect();
-                let scenario = self.validate_curve(&table, &origin, &set_keys, set_line)?;
+                let (raw, scenario) = self.validate_curve(&table, &origin, &set_keys, set_line)?;
                 let curve = Curve {
                     file: self.path.clone(),
                     name: self.name(),
                     label: curve.label.clone(),
                     index,
                     table,
+                    raw,
+                    resolver: Arc::clone(&self.resolver),
                     scenario,
                 };
                 self.check_scan_ends(&curve)
@@ -311,31 +349,29 @@ impl ScenarioDocument {
         Ok(())
     }
 
-    /// Deserialises and validates one resolved curve; the error names where the value came
-    /// from (a --set, the curve's `set` table, or the file) and its line.
+    /// Deserialises, validates and resolves one curve's table; the error names where the value
+    /// came from (a --set, the curve's `set` table, or the file) and its line.
     fn validate_curve(
         &self,
         table: &toml::Table,
         origin: &Origin,
         set_keys: &[String],
         set_line: Option<usize>,
-    ) -> Result<Scenario, ScenarioError> {
+    ) -> Result<(RawScenario, Scenario), ScenarioError> {
         let raw = self
             .deserialize(table, origin)
             .map_err(|e| e.with_line(set_line))?;
-        validate::validate(
-            &raw,
-            &self.name(),
-            self.path.parent().unwrap_or(Path::new(".")),
-        )
-        .map_err(|invalid| self.locate(invalid, set_keys, set_line, origin))
+        let scenario = validate::validate(&raw, &self.name())
+            .and_then(|validated| resolve::resolve(validated, &self.resolver))
+            .map_err(|invalid| self.locate(invalid, set_keys, set_line, origin))?;
+        Ok((raw, scenario))
     }
 
     /// A validation failure as an error naming the key, its line, and where the value came
     /// from: a `--set`, the curve's `set` table (`set_keys`, written at `set_line`), or the file.
     fn locate(
         &self,
-        invalid: validate::Invalid,
+        invalid: Invalid,
         set_keys: &[String],
         set_line: Option<usize>,
         origin: &Origin,
@@ -398,45 +434,58 @@ pub struct Curve {
     pub index: usize,
     /// The resolved TOML table (recorded in the sidecar).
     pub table: toml::Table,
-    /// The validated scenario.
+    /// The same as typed fields (a key scan changes one of them).
+    pub raw: RawScenario,
+    /// Reads the inputs in files of the document once (shared by every curve and point).
+    pub resolver: Arc<Resolver>,
+    /// The validated scenario with its inputs read.
     pub scenario: Scenario,
 }
 
 impl Curve {
-    /// The curve's scenario with `key` set to `value` (a point of a scan over `key`).
-    ///
-    /// The value is written as an integer when the key holds an integer (e.g. table sizes).
+    /// The curve's scenario with `key` set to `value` (a point of a scan over `key`): the typed
+    /// field changed, validated again, and resolved against the inputs already read.
     ///
     /// # Errors
-    /// If the key cannot be set or the result does not validate; the message names the point.
+    /// If the key is not a numeric key of the schema, or the result does not validate; the
+    /// message names the point.
     pub fn with_value(&self, key: &str, value: f64) -> Result<Scenario, ScenarioError> {
         let point = format!("at scan point {key} = {value}");
         let fail = |message: String| {
             ScenarioError::new(&self.file, format!("{message} ({point})")).with_key(key)
         };
-        let mut table = self.table.clone();
-        let holds_integer = lookup(&table, key).is_some_and(toml::Value::is_integer);
-        let toml_value = if holds_integer {
-            if value.fract() != 0.0 || !value.is_finite() {
-                return Err(fail(format!("takes whole numbers, got {value}")));
-            }
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "a whole number checked above"
-            )]
-            toml::Value::Integer(value as i64)
-        } else {
-            toml::Value::Float(value)
+        let Some(scan_key) = ScanKey::find(key) else {
+            return Err(fail(self.not_a_scan_key(key, value)));
         };
-        set_path(&mut table, key, toml_value).map_err(fail)?;
-        let raw =
-            RawScenario::deserialize_table(&table).map_err(|e| fail(plain_types(e.message())))?;
-        validate::validate(
-            &raw,
-            &self.name,
-            self.file.parent().unwrap_or(Path::new(".")),
-        )
-        .map_err(|invalid| fail(format!("{}: {}", invalid.key, invalid.message)))
+        // A point is not scanned itself, and draws no plot: its copy leaves out the scan, the
+        // curves and the overlays (validated with the curve).
+        let mut raw = RawScenario {
+            scan: None,
+            curves: Vec::new(),
+            overlays: Vec::new(),
+            ..self.raw.clone()
+        };
+        scan_key.apply(&mut raw, value).map_err(fail)?;
+        validate::validate(&raw, &self.name)
+            .and_then(|validated| resolve::resolve(validated, &self.resolver))
+            .map_err(|invalid| fail(format!("{}: {}", invalid.key, invalid.message)))
+    }
+
+    /// Why `key` cannot be scanned, in the words of the schema: the error of writing `value`
+    /// at `key` into the scenario's table (an unknown field, a wrong type, a value that does not
+    /// validate).
+    fn not_a_scan_key(&self, key: &str, value: f64) -> String {
+        let mut table = self.table.clone();
+        if let Err(message) = set_path(&mut table, key, toml::Value::Float(value)) {
+            return message;
+        }
+        match RawScenario::deserialize_table(&table) {
+            Err(e) => plain_types(e.message()),
+            Ok(raw) => match validate::validate(&raw, &self.name) {
+                Err(invalid) => format!("{}: {}", invalid.key, invalid.message),
+                Ok(_) => format!("'{key}' is not a number that a scan can vary"),
+            },
+        }
     }
 }
 
@@ -452,21 +501,14 @@ pub fn validate_table(table: &toml::Table, file: &Path) -> Result<Scenario, Scen
     );
     let raw = RawScenario::deserialize_table(table)
         .map_err(|e| ScenarioError::new(file, e.message().to_string()))?;
-    validate::validate(&raw, &name, file.parent().unwrap_or(Path::new("."))).map_err(|invalid| {
-        ScenarioError::new(file, invalid.message)
-            .with_key(&invalid.key)
-            .with_hint(invalid.hint)
-    })
-}
-
-/// The value at a dotted key, if present.
-fn lookup<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
-    let mut segments = key.split('.');
-    let mut current = table.get(segments.next()?)?;
-    for segment in segments {
-        current = current.as_table()?.get(segment)?;
-    }
-    Some(current)
+    let resolver = Resolver::new(file.parent().unwrap_or(Path::new(".")));
+    validate::validate(&raw, &name)
+        .and_then(|validated| resolve::resolve(validated, &resolver))
+        .map_err(|invalid| {
+            ScenarioError::new(file, invalid.message)
+                .with_key(&invalid.key)
+                .with_hint(invalid.hint)
+        })
 }
 
 /// Deserialises a scenario schema from an already parsed table.

@@ -6,16 +6,14 @@ use crate::backgrounds::NeutronInputs;
 use crate::limits::LimitCriterion;
 use crate::materials::Material;
 use crate::models::MediatorKind;
-use crate::output::cache::generate_cached;
 use crate::published::PublishedLimit;
-use crate::published::library::{find_curve, library_root};
 use crate::showers::track_length::Incident;
 use crate::signal::thick_target::BremMethod;
 use crate::signal::thick_target::Resolution;
-use crate::sources::lhe::{LheSelection, read_spectrum};
+use crate::sources::lhe::LheSelection;
 use crate::sources::radiative_bhabha::{Generated, Settings};
 use crate::sources::{AsymmetricCollider, Beam, TabulatedSpectrum};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A validation failure: the key, what is wrong, and how to fix it.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +56,116 @@ pub struct Scenario {
     pub bremsstrahlung: BremMethod,
     /// Published limits to draw.
     pub overlays: Vec<Overlay>,
+}
+
+/// What a thick-target scenario file asks for, checked without reading any file: the settings
+/// of [`Scenario`], with the inputs that live in files (spectrum tables, event files, the
+/// generator's run, published curves) still as requests. [`super::resolve`] reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    /// Title for plots and summaries.
+    pub title: String,
+    /// Positron source, its spectrum as a request.
+    pub source: SourceRequest,
+    /// Target and selection.
+    pub target: TargetConfig,
+    /// Model.
+    pub model: ModelConfig,
+    /// Backgrounds.
+    pub background: BackgroundConfig,
+    /// Limit criterion.
+    pub limit: LimitCriterion,
+    /// Scan, when given.
+    pub scan: Option<Scan>,
+    /// Numerical resolution.
+    pub numerics: Resolution,
+    /// Output paths.
+    pub output: OutputConfig,
+    /// How bremsstrahlung is obtained, its published curve as a request.
+    pub bremsstrahlung: BremRequest,
+    /// Published limits to draw, as requests.
+    pub overlays: Vec<OverlayRequest>,
+}
+
+/// A published curve to read: a curve of the limit library, or a file relative to the scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CurveRef {
+    /// A library name such as `darkcast/NA64_NA642019imj`.
+    Library(String),
+    /// A `.csv` (`mass_gev,epsilon`) or DarkCast `.lmt` file, as written in the scenario.
+    File(String),
+}
+
+/// `[source]`, checked; a collider's spectrum not read yet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceRequest {
+    /// Particles selected from the collisions of a collider.
+    Collider {
+        /// Their spectrum.
+        spectrum: SpectrumRequest,
+        /// Integrated luminosity, ab^-1.
+        luminosity_ab: f64,
+        /// The selected final-state particle.
+        particle: Incident,
+    },
+    /// A mono-energetic electron beam.
+    Beam(Beam),
+}
+
+/// The spectrum of a collider source, checked but not read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpectrumRequest {
+    /// Analytic Bhabha scattering in a lab polar-angle window [DPT Eq. 2.1-2.2].
+    Bhabha {
+        /// Beams.
+        collider: AsymmetricCollider,
+        /// Lab polar-angle window, degrees.
+        theta_min_deg: f64,
+        /// Lab polar-angle window, degrees.
+        theta_max_deg: f64,
+    },
+    /// A CSV table `energy_gev,dsigma_de_pb_per_gev` (path as written in the scenario).
+    Table(String),
+    /// The histogram of a Les Houches event file (path as written in the scenario).
+    Lhe {
+        /// The file.
+        file: String,
+        /// What to select from it.
+        selection: LheSelection,
+    },
+    /// The built-in radiative Bhabha generator [DPT App. F].
+    Generator(Settings),
+}
+
+/// `[bremsstrahlung]`, checked; a published curve not read yet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BremRequest {
+    /// Computed [DPT Eq. 4.5-4.7].
+    Computed,
+    /// Rescaled from a published bremsstrahlung-only limit [DPT Eq. C.1].
+    RescaledLimit {
+        /// The curve, and the key that named it (`bremsstrahlung.limit_curve` or `limit_file`).
+        curve: CurveRef,
+        /// Signal events of the published limit.
+        n_signal: f64,
+    },
+    /// Annihilation only.
+    Omitted,
+}
+
+/// `[[overlay]]`, checked; its curve not read yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverlayRequest {
+    /// Position among the overlays (0-based), for messages (`overlay.<n>.curve`).
+    pub index: usize,
+    /// The curve.
+    pub curve: CurveRef,
+    /// Legend label, when given.
+    pub label: Option<String>,
+    /// Shaded excluded region or a line.
+    pub style: OverlayStyle,
+    /// Luminosity rescaling `eps ~ L^(-1/4)`: `(from_ab, to_ab)`.
+    pub rescale: Option<(f64, f64)>,
 }
 
 /// A published limit drawn on the plot, as eps against the mediator mass.
@@ -235,25 +343,23 @@ fn fraction(key: &str, value: f64, lo_open: bool, meaning: &str) -> Result<f64, 
     }
 }
 
-pub(crate) fn validate(
-    raw: &RawScenario,
-    name: &str,
-    base_dir: &Path,
-) -> Result<Scenario, Invalid> {
+/// Checks a deserialised scenario, reading no file: every unphysical or inconsistent value is an
+/// error naming its key.
+pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Validated, Invalid> {
     let title = raw.title.clone().unwrap_or_else(|| name.to_string());
-    let source = validate_source(raw, base_dir)?;
+    let source = validate_source(raw)?;
     let target = validate_target(raw)?;
     let model = validate_model(raw)?;
     let background = validate_background(raw)?;
     let limit = validate_limit(raw)?;
     let scan = raw.scan.as_ref().map(validate_scan).transpose()?;
     let numerics = validate_numerics(raw)?;
-    let bremsstrahlung = validate_bremsstrahlung(raw, base_dir)?;
+    let bremsstrahlung = validate_bremsstrahlung(raw)?;
     let overlays = raw
         .overlays
         .iter()
         .enumerate()
-        .map(|(k, o)| validate_overlay(k, o, base_dir))
+        .map(|(k, o)| validate_overlay(k, o))
         .collect::<Result<Vec<_>, _>>()?;
     let output = OutputConfig {
         csv: raw
@@ -268,7 +374,7 @@ pub(crate) fn validate(
             .map_or_else(|| PathBuf::from(format!("out/{name}.png")), PathBuf::from),
         svg: raw.output.svg.clone().map(PathBuf::from),
     };
-    Ok(Scenario {
+    Ok(Validated {
         title,
         source,
         target,
@@ -301,10 +407,10 @@ fn unused(key: &str, present: bool, kind: &str) -> Result<(), Invalid> {
     }
 }
 
-fn validate_source(raw: &RawScenario, base_dir: &Path) -> Result<SourceConfig, Invalid> {
+fn validate_source(raw: &RawScenario) -> Result<SourceRequest, Invalid> {
     let s = &raw.source;
     match s.kind {
-        SourceKind::ColliderBhabha => validate_collider(s, base_dir),
+        SourceKind::ColliderBhabha => validate_collider(s),
         SourceKind::ElectronBeam => {
             let kind = "electron-beam";
             unused(
@@ -342,7 +448,7 @@ fn validate_source(raw: &RawScenario, base_dir: &Path) -> Result<SourceConfig, I
                     "the signal efficiency, 0.5 in [DPT Eq. C.2]",
                 ));
             }
-            Ok(SourceConfig::Beam(Beam {
+            Ok(SourceRequest::Beam(Beam {
                 energy_gev,
                 particles_on_target,
                 efficiency,
@@ -570,7 +676,7 @@ fn generator_options(t: &toml::Table) -> Result<GeneratorOptions, Invalid> {
     })
 }
 
-fn validate_collider(s: &super::raw::RawSource, base_dir: &Path) -> Result<SourceConfig, Invalid> {
+fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Invalid> {
     let kind = "collider-bhabha";
     unused("source.beam_energy_gev", s.beam_energy_gev.is_some(), kind)?;
     unused(
@@ -610,16 +716,11 @@ fn validate_collider(s: &super::raw::RawSource, base_dir: &Path) -> Result<Sourc
                     ));
                 }
             }
-            let table = TabulatedSpectrum::read_csv(
-                &base_dir.join(&file),
-                particle == Incident::Electron,
-            )
-            .map_err(|m| invalid("source.spectrum.table", m, "paths are relative to the scenario file's directory; columns energy_gev,dsigma_de_pb_per_gev"))?;
-            SpectrumConfig::Tabulated(table)
+            SpectrumRequest::Table(file)
         }
         SpectrumChoice::Bhabha => {
             let (collider, lo, hi) = beams_and_window(s)?;
-            SpectrumConfig::Bhabha {
+            SpectrumRequest::Bhabha {
                 collider,
                 theta_min_deg: lo,
                 theta_max_deg: hi,
@@ -660,14 +761,7 @@ fn validate_collider(s: &super::raw::RawSource, base_dir: &Path) -> Result<Sourc
                 min_energy_gev,
                 bins,
             };
-            let read = read_spectrum(&base_dir.join(&file), &selection).map_err(|m| {
-                invalid(
-                    "source.spectrum.lhe",
-                    m,
-                    "paths are relative to the scenario file's directory; .lhe or .lhe.gz as MadGraph writes them",
-                )
-            })?;
-            SpectrumConfig::Tabulated(read.spectrum)
+            SpectrumRequest::Lhe { file, selection }
         }
         SpectrumChoice::RadiativeBhabha(options) => {
             let (collider, lo, hi) = beams_and_window(s)?;
@@ -684,20 +778,10 @@ fn validate_collider(s: &super::raw::RawSource, base_dir: &Path) -> Result<Sourc
                 electrons: particle == Incident::Electron,
                 alpha_inverse: options.alpha_inverse,
             };
-            let generated = generate_cached(&settings).map_err(|m| {
-                invalid(
-                    "source.spectrum",
-                    m,
-                    "loosen the cuts or raise the number of points",
-                )
-            })?;
-            SpectrumConfig::Generated {
-                settings,
-                generated,
-            }
+            SpectrumRequest::Generator(settings)
         }
     };
-    Ok(SourceConfig::Collider {
+    Ok(SourceRequest::Collider {
         spectrum,
         luminosity_ab,
         particle,
@@ -1219,13 +1303,13 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, Invalid> {
     })
 }
 
-fn validate_bremsstrahlung(raw: &RawScenario, base_dir: &Path) -> Result<BremMethod, Invalid> {
+fn validate_bremsstrahlung(raw: &RawScenario) -> Result<BremRequest, Invalid> {
     let b = &raw.bremsstrahlung;
     let method = b.method.unwrap_or(BremMethodName::Computed);
     // limit_file and limit_n_signal may stay in a file for switching methods with --set.
     Ok(match method {
-        BremMethodName::Computed => BremMethod::Computed,
-        BremMethodName::None => BremMethod::Omitted,
+        BremMethodName::Computed => BremRequest::Computed,
+        BremMethodName::None => BremRequest::Omitted,
         BremMethodName::RescaledLimit => {
             let curve = match (&b.limit_curve, &b.limit_file) {
                 (Some(_), Some(_)) => {
@@ -1235,22 +1319,8 @@ fn validate_bremsstrahlung(raw: &RawScenario, base_dir: &Path) -> Result<BremMet
                         "limit_curve names a library curve",
                     ));
                 }
-                (Some(name), None) => find_curve(library_root(Some(base_dir)).as_deref(), name)
-                    .map_err(|m| {
-                        invalid(
-                            "bremsstrahlung.limit_curve",
-                            m,
-                            "darksens list shows the library curves",
-                        )
-                    })?
-                    .epsilon_limit(),
-                (None, Some(file)) => PublishedLimit::read(&base_dir.join(file)).map_err(|m| {
-                    invalid(
-                        "bremsstrahlung.limit_file",
-                        m,
-                        "paths are relative to the scenario file's directory",
-                    )
-                })?,
+                (Some(name), None) => CurveRef::Library(name.clone()),
+                (None, Some(file)) => CurveRef::File(file.clone()),
                 (None, None) => {
                     return Err(invalid(
                         "bremsstrahlung.limit_curve",
@@ -1265,50 +1335,16 @@ fn validate_bremsstrahlung(raw: &RawScenario, base_dir: &Path) -> Result<BremMet
                 "events",
                 "signal events of the published limit, 2.3 for NA64",
             )?;
-            BremMethod::RescaledLimit { curve, n_signal }
+            BremRequest::RescaledLimit { curve, n_signal }
         }
     })
 }
 
-fn validate_overlay(
-    k: usize,
-    o: &super::raw::RawOverlay,
-    base_dir: &Path,
-) -> Result<Overlay, Invalid> {
+fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayRequest, Invalid> {
     let key = |field: &str| format!("overlay.{k}.{field}");
-    let (limit, default_label) = match (&o.curve, &o.file) {
-        (Some(name), None) => {
-            let curve = find_curve(library_root(Some(base_dir)).as_deref(), name)
-                .map_err(|m| invalid(&key("curve"), m, "darksens list shows the library curves"))?;
-            let year: String = curve
-                .meta
-                .reference
-                .chars()
-                .rev()
-                .skip_while(|c| *c != ')')
-                .skip(1)
-                .take(4)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            (
-                curve.epsilon_limit(),
-                format!("{} {}", curve.meta.experiment, year)
-                    .trim()
-                    .to_string(),
-            )
-        }
-        (None, Some(file)) => {
-            let limit = PublishedLimit::read(&base_dir.join(file)).map_err(|m| {
-                invalid(
-                    &key("file"),
-                    m,
-                    "paths are relative to the scenario file's directory",
-                )
-            })?;
-            (limit, file.clone())
-        }
+    let curve = match (&o.curve, &o.file) {
+        (Some(name), None) => CurveRef::Library(name.clone()),
+        (None, Some(file)) => CurveRef::File(file.clone()),
         _ => {
             return Err(invalid(
                 &key("curve"),
@@ -1317,9 +1353,10 @@ fn validate_overlay(
             ));
         }
     };
-    let limit = match &o.rescale_luminosity {
-        None => limit,
-        Some(r) => {
+    let rescale = o
+        .rescale_luminosity
+        .as_ref()
+        .map(|r| {
             let from = positive(
                 &key("rescale_luminosity.from_ab"),
                 r.from_ab,
@@ -1332,21 +1369,14 @@ fn validate_overlay(
                 "ab^-1",
                 "luminosity to rescale to",
             )?;
-            // eps ~ L^(-1/4): the signal grows as eps^2 L and the background-limited sensitivity as sqrt(L).
-            let factor = (to / from).powf(-0.25);
-            PublishedLimit::from_points(
-                &format!("{} rescaled from {from} to {to} ab^-1", limit.source),
-                limit
-                    .points()
-                    .iter()
-                    .map(|&(m, e)| (m, e * factor))
-                    .collect(),
-            )
-        }
-    };
-    Ok(Overlay {
-        label: o.label.clone().unwrap_or(default_label),
+            Ok((from, to))
+        })
+        .transpose()?;
+    Ok(OverlayRequest {
+        index: k,
+        curve,
+        label: o.label.clone(),
         style: o.style.unwrap_or(OverlayStyle::Excluded),
-        limit,
+        rescale,
     })
 }

@@ -132,6 +132,8 @@ pub struct ThickTargetSearch {
     brem_track_length: TrackLengthTable,
     annihilation_track_length: TrackLengthTable,
     collider: Option<ColliderTables>,
+    /// The photon punch-through probability of the target, computed on first use.
+    punch_through: std::sync::OnceLock<Estimate>,
 }
 
 /// The bremsstrahlung yield of a collider spectrum is sampled at `2^3 + 1 = 9` incident energies
@@ -217,7 +219,20 @@ impl ThickTargetSearch {
             brem_track_length,
             annihilation_track_length,
             collider,
+            punch_through: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The probability that a photon carrying more than `1 - f` of the incident energy leaves
+    /// the target [DPT Eq. 3.2], computed once per set of tables.
+    #[must_use]
+    pub fn photon_punch_through(&self) -> Estimate {
+        *self.punch_through.get_or_init(|| {
+            crate::showers::punch_through::punch_through_probability(
+                self.setup.thickness_x0,
+                1.0 - self.setup.max_visible_fraction,
+            )
+        })
     }
 
     /// The setup.

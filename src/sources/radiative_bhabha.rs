@@ -849,7 +849,7 @@ mod tests {
         );
     }
 
-    /// Issue 4's speed requirement, with a wide margin: 1% statistical precision on sigma in
+    /// The speed the README promises, with a wide margin: 1% statistical precision on sigma in
     /// under 30 s (it takes about 0.25 s on 2 cores: the grid's training and 5e4 points).
     #[test]
     fn one_percent_on_sigma_is_fast() {

@@ -1,26 +1,12 @@
-//! The emulsion search [EMU]: one model point, and the two-parameter scan of Figs. 14-16 (the
-//! signal on a grid, the excluded region and its boundary).
+//! The two-parameter scan of an emulsion search [EMU Figs. 14-16]: the signal on a grid, the
+//! excluded region and its boundary.
 
 use crate::error::Error;
 use crate::models::inelastic::InelasticScalar;
 use crate::models::r_ratio::RRatio;
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario};
-use crate::signal::emulsion::{EmulsionPoint, MassPoint, evaluate};
+use crate::signal::emulsion::MassPoint;
 use crate::sources::phi1::Fraction;
-
-/// Every number of the scenario's model point (runs the Monte Carlo).
-///
-/// # Errors
-/// A result that is not finite (named with the model point).
-pub fn evaluate_scenario(scenario: &EmulsionScenario) -> Result<EmulsionPoint, Error> {
-    let acceptance = scenario.setup.acceptances(&scenario.model);
-    evaluate(
-        &scenario.setup,
-        &scenario.model,
-        &acceptance,
-        &RRatio::pdg(),
-    )
-}
 
 /// One column of a grid: a value of the horizontal key and every cell above it.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,114 +100,161 @@ fn intervals(
     found
 }
 
-/// Runs the scan of `scenario.scan` (calls `progress(done, total)` after each column).
+/// The masses of the grid's unit of work `k`: the scenario's own (a coupling on x: one Monte
+/// Carlo for the whole grid) or those of column `k`; `None` for a column whose masses do not
+/// allow the production.
+#[must_use]
+pub fn unit_mass_point(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    k: usize,
+    r: &RRatio,
+) -> Option<MassPoint> {
+    let setup = &scenario.setup;
+    let model = if scan.x.parameter.is_coupling() {
+        scenario.model
+    } else {
+        scan.x.parameter.apply(&scenario.model, scan.x.values[k])
+    };
+    setup
+        .is_open(&model)
+        .then(|| MassPoint::new(setup, &model, &setup.acceptances(&model), r))
+}
+
+/// Number of units of work of a grid: one with a coupling on x, else one per column.
+#[must_use]
+pub fn grid_units(scan: &EmulsionScan) -> usize {
+    if scan.x.parameter.is_coupling() {
+        1
+    } else {
+        scan.x.values.len()
+    }
+}
+
+/// Runs the scan of `scenario.scan` in this process.
 ///
 /// # Errors
 /// No `[scan]`, or a number that is not finite (named with its cell).
-pub fn scan_grid(
-    scenario: &EmulsionScenario,
-    r: &RRatio,
-    progress: &dyn Fn(usize, usize),
-) -> Result<GridResult, Error> {
+pub fn scan_grid(scenario: &EmulsionScenario, r: &RRatio) -> Result<GridResult, Error> {
     let Some(scan) = &scenario.scan else {
         return Err(Error::Usage(format!(
             "scenario '{}' has no [scan]: add x = {{ parameter = \"model.g_d\", log_range = [...], points = ... }} and y = {{ parameter = \"model.epsilon\", ... }}",
             scenario.title
         )));
     };
-    let setup = &scenario.setup;
-    let names: Vec<String> = setup.detectors.iter().map(|d| d.name.clone()).collect();
-    // With a coupling on x the masses never change: one Monte Carlo for the whole grid.
-    let shared = scan.x.parameter.is_coupling().then(|| {
-        MassPoint::new(
-            setup,
-            &scenario.model,
-            &setup.acceptances(&scenario.model),
-            r,
-        )
-    });
+    let points: Vec<Option<MassPoint>> = (0..grid_units(scan))
+        .map(|k| unit_mass_point(scenario, scan, k, r))
+        .collect();
+    grid(scenario, scan, &points)
+}
+
+/// The grid from the masses of every unit of work ([`unit_mass_point`]): the signal of every
+/// cell and the excluded intervals of every column.
+///
+/// # Errors
+/// A number that is not finite (named with its cell).
+pub fn grid(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    units: &[Option<MassPoint>],
+) -> Result<GridResult, Error> {
+    let names: Vec<String> = scenario
+        .setup
+        .detectors
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
     let mut columns = Vec::with_capacity(scan.x.values.len());
     for (k, &x) in scan.x.values.iter().enumerate() {
         let model = scan.x.parameter.apply(&scenario.model, x);
-        if !setup.is_open(&model) {
-            columns.push(GridColumn {
-                x,
-                open: false,
-                acceptance: vec![
-                    Fraction {
-                        value: 0.0,
-                        error: 0.0
-                    };
-                    names.len()
-                ],
-                n_signal: vec![vec![0.0; names.len()]; scan.y.values.len()],
-                flight_length_m: vec![0.0; scan.y.values.len()],
-                excluded: Vec::new(),
-                babar: vec![false; scan.y.values.len()],
-                babar_excluded: Vec::new(),
-            });
-            progress(k + 1, scan.x.values.len());
-            continue;
-        }
-        let own;
-        let mass_point = if let Some(m) = &shared {
-            m
-        } else {
-            own = MassPoint::new(setup, &model, &setup.acceptances(&model), r);
-            &own
-        };
-        let mut n_signal = Vec::with_capacity(scan.y.values.len());
-        let mut flight = Vec::with_capacity(scan.y.values.len());
-        for &y in &scan.y.values {
-            let m = scan.y.parameter.apply(&model, y);
-            let n = mass_point.n_signal(m.epsilon, m.g_d);
-            let d = mass_point.flight_length_m(m.epsilon, m.g_d);
-            if let Some(bad) = n.iter().chain(std::iter::once(&d)).find(|v| !v.is_finite()) {
-                return Err(Error::Numerical {
-                    point: format!(
-                        "{} = {x}, {} = {y}",
-                        scan.x.parameter.key(),
-                        scan.y.parameter.key()
-                    ),
-                    message: format!("a signal or flight length is {bad}; nothing was written"),
-                });
+        let unit = if scan.x.parameter.is_coupling() { 0 } else { k };
+        match &units[unit] {
+            Some(mass_point) if scenario.setup.is_open(&model) => {
+                columns.push(column(scenario, scan, x, &model, mass_point)?);
             }
-            n_signal.push(n);
-            flight.push(d);
+            _ => columns.push(closed_column(x, names.len(), scan.y.values.len())),
         }
-        let f = |y: f64| excess(mass_point, &model, scan, y, scenario.n_signal);
-        let ys = &scan.y.values;
-        let inside: Vec<bool> = n_signal
-            .iter()
-            .map(|n| n.iter().sum::<f64>() >= scenario.n_signal)
-            .collect();
-        let excluded = intervals(ys, &inside, f, scan.y.logarithmic);
-        let babar_f = |y: f64| {
-            let m = scan.y.parameter.apply(&model, y);
-            mass_point.babar_excess(m.epsilon, m.g_d, &scenario.babar)
-        };
-        let babar: Vec<bool> = ys.iter().map(|&y| babar_f(y) > 0.0).collect();
-        let babar_excluded = intervals(ys, &babar, babar_f, scan.y.logarithmic);
-        columns.push(GridColumn {
-            x,
-            open: true,
-            acceptance: mass_point
-                .detectors
-                .iter()
-                .map(|d| d.1.acceptance)
-                .collect(),
-            n_signal,
-            flight_length_m: flight,
-            excluded,
-            babar,
-            babar_excluded,
-        });
-        progress(k + 1, scan.x.values.len());
     }
     Ok(GridResult {
         detectors: names,
         y_values: scan.y.values.clone(),
         columns,
+    })
+}
+
+/// A column whose masses do not allow the production: no signal.
+fn closed_column(x: f64, detectors: usize, cells: usize) -> GridColumn {
+    GridColumn {
+        x,
+        open: false,
+        acceptance: vec![
+            Fraction {
+                value: 0.0,
+                error: 0.0
+            };
+            detectors
+        ],
+        n_signal: vec![vec![0.0; detectors]; cells],
+        flight_length_m: vec![0.0; cells],
+        excluded: Vec::new(),
+        babar: vec![false; cells],
+        babar_excluded: Vec::new(),
+    }
+}
+
+/// The cells of an open column and its excluded intervals.
+fn column(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    x: f64,
+    model: &InelasticScalar,
+    mass_point: &MassPoint,
+) -> Result<GridColumn, Error> {
+    let mut n_signal = Vec::with_capacity(scan.y.values.len());
+    let mut flight = Vec::with_capacity(scan.y.values.len());
+    for &y in &scan.y.values {
+        let m = scan.y.parameter.apply(model, y);
+        let n = mass_point.n_signal(m.epsilon, m.g_d);
+        let d = mass_point.flight_length_m(m.epsilon, m.g_d);
+        if let Some(bad) = n.iter().chain(std::iter::once(&d)).find(|v| !v.is_finite()) {
+            return Err(Error::Numerical {
+                point: format!(
+                    "{} = {x}, {} = {y}",
+                    scan.x.parameter.key(),
+                    scan.y.parameter.key()
+                ),
+                message: format!("a signal or flight length is {bad}; nothing was written"),
+            });
+        }
+        n_signal.push(n);
+        flight.push(d);
+    }
+    let f = |y: f64| excess(mass_point, model, scan, y, scenario.n_signal);
+    let ys = &scan.y.values;
+    let inside: Vec<bool> = n_signal
+        .iter()
+        .map(|n| n.iter().sum::<f64>() >= scenario.n_signal)
+        .collect();
+    let excluded = intervals(ys, &inside, f, scan.y.logarithmic);
+    let babar_f = |y: f64| {
+        let m = scan.y.parameter.apply(model, y);
+        mass_point.babar_excess(m.epsilon, m.g_d, &scenario.babar)
+    };
+    let babar: Vec<bool> = ys.iter().map(|&y| babar_f(y) > 0.0).collect();
+    let babar_excluded = intervals(ys, &babar, babar_f, scan.y.logarithmic);
+    Ok(GridColumn {
+        x,
+        open: true,
+        acceptance: mass_point
+            .detectors
+            .iter()
+            .map(|d| d.1.acceptance)
+            .collect(),
+        n_signal,
+        flight_length_m: flight,
+        excluded,
+        babar,
+        babar_excluded,
     })
 }
 
@@ -270,7 +303,7 @@ mod tests {
                     svg: None,
                 },
             };
-            let grid = scan_grid(&scenario, &r, &|_, _| {}).expect("grid");
+            let grid = scan_grid(&scenario, &r).expect("grid");
             let mut edges = 0;
             for column in &grid.columns {
                 let model = x.parameter.apply(&scenario.model, column.x);

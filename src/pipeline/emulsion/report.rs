@@ -1,0 +1,578 @@
+//! What an emulsion scan writes and prints (the grid and boundary CSVs, the plot with the
+//! excluded region, the sidecar, the summary), and `darksens explain` of its model point.
+
+use super::grid::{GridColumn, GridResult};
+use crate::backgrounds::muons::{
+    COSMIC_EXPONENT, COSMIC_I0_PER_M2_S_SR, FILM_BUDGET_PER_CM2, collider_muons_per_cm2,
+    cosmic_muon_flux_hz_per_m2, cosmic_muons_per_cm2, film_replacement_days,
+};
+use crate::error::Error;
+use crate::output::format_number;
+use crate::output::plot::{self, LimitPlot, Region, XAxis};
+use crate::output::sidecar::{Sidecar, toml_to_json};
+use crate::pipeline::{Explanation, OutputPaths, Report, RunSource};
+use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario, GridParameter};
+use crate::signal::emulsion::{DetectorSignal, EmulsionPoint};
+use crate::sources::phi1::Production;
+use serde_json::json;
+
+/// `writeln!` into a `String` (which cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+/// The files and summary of a finished grid.
+///
+/// # Errors
+/// A CSV that cannot be rendered, or a plot that cannot be drawn.
+pub(super) fn finish(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    run: &RunSource,
+    result: &GridResult,
+    paths: &OutputPaths,
+    wall_time_s: f64,
+) -> Result<Report, Error> {
+    let grid_csv = grid_csv(scenario, result)?;
+    let boundary_csv = boundary_csv(scenario, result)?;
+    let plot = plot_of(scenario, scan, result);
+    let png = plot::render_png(&plot)?;
+    let svg = paths
+        .svg
+        .as_ref()
+        .map(|_| plot::render_svg(&plot))
+        .transpose()?;
+    let boundary_path = &paths.extra_csv[0];
+    let mut outputs = vec![&paths.csv, boundary_path, &paths.png];
+    outputs.extend(paths.svg.as_ref());
+    outputs.push(&paths.meta);
+    let mut sidecar = Sidecar::new(
+        run.scenario_file.clone(),
+        run.overrides.clone(),
+        wall_time_s,
+    );
+    sidecar.resolved_scenario = Some(toml_to_json(&toml::Value::Table(
+        run.resolved_table.clone(),
+    )));
+    sidecar.off_shell_normalisation = Some(json!(scenario.setup.normalisation));
+    sidecar.r_ratio = Some("PDG 2012 compilation below 2 GeV (data/r_ratio), one-loop QCD above");
+    sidecar.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
+    let mut files = vec![
+        (paths.csv.clone(), grid_csv),
+        (boundary_path.clone(), boundary_csv),
+        (paths.png.clone(), png),
+        (paths.meta.clone(), sidecar.render()),
+    ];
+    if let (Some(path), Some(bytes)) = (&paths.svg, svg) {
+        files.push((path.clone(), bytes));
+    }
+    let mut text = String::new();
+    outln!(text, "{}", scenario.title);
+    let excluded = result
+        .columns
+        .iter()
+        .filter(|c| !c.excluded.is_empty())
+        .count();
+    outln!(
+        text,
+        "grid {} x {} ({} x {}), {:.2} s; N_sig >= {} excluded in {excluded} of {} columns",
+        scan.x.values.len(),
+        scan.y.values.len(),
+        scan.x.parameter.key(),
+        scan.y.parameter.key(),
+        wall_time_s,
+        scenario.n_signal,
+        result.columns.len()
+    );
+    if let Some((lo, hi)) = result
+        .columns
+        .iter()
+        .flat_map(|c| c.excluded.iter().copied())
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+    {
+        outln!(
+            text,
+            "excluded {}: {lo:.4e} to {hi:.4e} (boundaries to the grid's resolution in {})",
+            scan.y.parameter.column(),
+            scan.x.parameter.column()
+        );
+    }
+    let closed = result.columns.iter().filter(|c| !c.open).count();
+    if closed > 0 {
+        outln!(
+            text,
+            "{closed} column(s) kinematically closed (no signal): the masses do not allow the production"
+        );
+    }
+    outln!(
+        text,
+        "wrote {}",
+        outputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(Report {
+        files,
+        summary: text,
+        warnings: Vec::new(),
+    })
+}
+
+/// The bytes of a finished CSV.
+fn csv_bytes(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, Error> {
+    writer.into_inner().map_err(|e| Error::Output {
+        path: "<csv>".into(),
+        message: e.to_string(),
+    })
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::Output {
+        path: "<csv>".into(),
+        message: e.to_string(),
+    }
+}
+
+/// One row per cell: `x, y, n_signal_<detector>..., n_signal_total, flight_length_m, excluded`.
+fn grid_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>, Error> {
+    let Some(scan) = &scenario.scan else {
+        return Ok(Vec::new());
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        scan.x.parameter.column().to_string(),
+        scan.y.parameter.column().to_string(),
+    ];
+    header.extend(result.detectors.iter().map(|d| format!("n_signal_{d}")));
+    header.extend(["n_signal_total", "flight_length_m", "excluded"].map(String::from));
+    let babar = scenario.babar.any();
+    if babar {
+        header.push("babar_excluded".into());
+    }
+    writer.write_record(&header).map_err(csv_error)?;
+    for column in &result.columns {
+        for (((y, n), d), by_babar) in result
+            .y_values
+            .iter()
+            .zip(&column.n_signal)
+            .zip(&column.flight_length_m)
+            .zip(&column.babar)
+        {
+            let total: f64 = n.iter().sum();
+            let mut record = vec![format_number(column.x), format_number(*y)];
+            record.extend(n.iter().map(|v| format_number(*v)));
+            record.push(format_number(total));
+            record.push(format_number(*d));
+            record.push((total >= scenario.n_signal).to_string());
+            if babar {
+                record.push(by_babar.to_string());
+            }
+            writer.write_record(&record).map_err(csv_error)?;
+        }
+    }
+    csv_bytes(writer)
+}
+
+/// One row per excluded interval of a column: `region, x, <y>_lower, <y>_upper`, with `region`
+/// `signal` (this detector) or `babar` (BaBar's searches [EMU Eq. 22-23]).
+fn boundary_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>, Error> {
+    let Some(scan) = &scenario.scan else {
+        return Ok(Vec::new());
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let y = scan.y.parameter.column();
+    writer
+        .write_record([
+            "region".to_string(),
+            scan.x.parameter.column().to_string(),
+            format!("{y}_lower"),
+            format!("{y}_upper"),
+        ])
+        .map_err(csv_error)?;
+    for (region, pick) in [
+        (
+            "signal",
+            (|c| &c.excluded) as fn(&GridColumn) -> &Vec<(f64, f64)>,
+        ),
+        ("babar", |c| &c.babar_excluded),
+    ] {
+        for column in &result.columns {
+            for (lo, hi) in pick(column) {
+                writer
+                    .write_record([
+                        region.to_string(),
+                        format_number(column.x),
+                        format_number(*lo),
+                        format_number(*hi),
+                    ])
+                    .map_err(csv_error)?;
+            }
+        }
+    }
+    csv_bytes(writer)
+}
+
+/// The regions of one kind of interval: for each run of neighbouring columns with an interval,
+/// the outermost lower ends left to right, then the upper ends right to left (one legend entry).
+fn outlines(
+    result: &GridResult,
+    pick: impl Fn(&GridColumn) -> &Vec<(f64, f64)>,
+    label: &str,
+    published: bool,
+) -> Vec<Region> {
+    let mut regions = Vec::new();
+    let mut run: Vec<(f64, f64, f64)> = Vec::new();
+    let mut flush = |run: &mut Vec<(f64, f64, f64)>| {
+        if !run.is_empty() {
+            let mut outline: Vec<(f64, f64)> = run.iter().map(|p| (p.0, p.1)).collect();
+            outline.extend(run.iter().rev().map(|p| (p.0, p.2)));
+            regions.push(Region {
+                label: if regions.is_empty() {
+                    label.to_string()
+                } else {
+                    String::new()
+                },
+                outline,
+                published,
+            });
+            run.clear();
+        }
+    };
+    for column in &result.columns {
+        match pick(column)
+            .iter()
+            .copied()
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+        {
+            Some((lo, hi)) => run.push((column.x, lo, hi)),
+            None => flush(&mut run),
+        }
+    }
+    flush(&mut run);
+    regions
+}
+
+/// Axis title of a grid key, with its unit.
+fn axis_title(parameter: GridParameter) -> String {
+    match parameter {
+        GridParameter::Epsilon => "ε".into(),
+        GridParameter::GD => "g_D".into(),
+        GridParameter::MAprime => "m_A′ [GeV]".into(),
+        GridParameter::M1 => "m₁ [GeV]".into(),
+        GridParameter::M2 => "m₂ [GeV]".into(),
+        GridParameter::SplittingOverM2 => "(m₁ − m₂)/m₂".into(),
+    }
+}
+
+/// The excluded region: the lower boundary left to right, then the upper right to left, for
+/// each run of neighbouring columns with an excluded interval (the outermost ends).
+fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult) -> LimitPlot {
+    let label = format!(
+        "excluded, N_sig ≥ {} (90% CL, no background)",
+        scenario.n_signal
+    );
+    let mut regions = outlines(result, |c| &c.excluded, &label, false);
+    regions.extend(outlines(
+        result,
+        |c| &c.babar_excluded,
+        "excluded by BaBar (EMU Eq. 22-23)",
+        true,
+    ));
+    let (x, y) = (&scan.x, &scan.y);
+    let m = &scenario.model;
+    let mut fixed = vec![format!("√s = {} GeV", scenario.setup.sqrt_s_gev)];
+    fixed.push(format!("{} ab⁻¹", format_number(scenario.luminosity_ab)));
+    for (parameter, text) in [
+        (
+            GridParameter::MAprime,
+            format!("m_A′ = {} GeV", m.m_aprime_gev),
+        ),
+        (GridParameter::M1, format!("m₁ = {} GeV", m.m1_gev)),
+        (GridParameter::M2, format!("m₂ = {} GeV", m.m2_gev)),
+        (GridParameter::Epsilon, format!("ε = {}", m.epsilon)),
+        (GridParameter::GD, format!("g_D = {}", m.g_d)),
+    ] {
+        let scanned = [x.parameter, y.parameter].contains(&parameter)
+            || (parameter == GridParameter::M1
+                && [x.parameter, y.parameter].contains(&GridParameter::SplittingOverM2));
+        if !scanned {
+            fixed.push(text);
+        }
+    }
+    fixed.push(
+        scenario
+            .setup
+            .detectors
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" + "),
+    );
+    let corners = [
+        (x.values[0], y.values[0]),
+        (x.values[x.values.len() - 1], y.values[y.values.len() - 1]),
+    ];
+    LimitPlot {
+        regions,
+        extent: corners.to_vec(),
+        overlays: Vec::new(),
+        title: scenario.title.clone(),
+        annotation: fixed.join("   "),
+        x_axis: XAxis::Key {
+            title: axis_title(x.parameter),
+            logarithmic: x.logarithmic,
+        },
+        y_title: axis_title(y.parameter),
+        windows: Vec::new(),
+        series: Vec::new(),
+    }
+}
+
+/// `darksens explain` of the scenario's model point.
+///
+/// # Errors
+/// A number that is not finite.
+pub(super) fn explain(scenario: &EmulsionScenario, point: &EmulsionPoint) -> Explanation {
+    Explanation {
+        text: to_text(scenario, point),
+        json: to_json(scenario, point),
+    }
+}
+
+fn production_name(scenario: &EmulsionScenario) -> &'static str {
+    match scenario.setup.production {
+        Production::OnShell => "on-shell",
+        Production::OffShell => "off-shell",
+    }
+}
+
+fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
+    let m = &scenario.model;
+    let per_detector = |f: &dyn Fn(&DetectorSignal) -> serde_json::Value| {
+        serde_json::Value::Object(
+            point
+                .detectors
+                .iter()
+                .map(|d| (d.name.clone(), f(d)))
+                .collect(),
+        )
+    };
+    let mut value = serde_json::json!({
+        "title": scenario.title,
+        "sqrt_s_gev": scenario.setup.sqrt_s_gev,
+        "luminosity_ab": scenario.luminosity_ab,
+        "production": production_name(scenario),
+        "m_aprime_gev": m.m_aprime_gev,
+        "m1_gev": m.m1_gev,
+        "m2_gev": m.m2_gev,
+        "epsilon": m.epsilon,
+        "g_d": m.g_d,
+        "alpha_d": m.alpha_d(),
+        "sigma_production_pb": point.sigma_production_pb,
+        "br_aprime_to_phi1_phi2": point.br_aprime_to_phi1_phi2,
+        "width_aprime_gev": point.width_aprime_gev,
+        "width_phi1_gev": point.width_phi1_gev.value,
+        "width_phi1_error_gev": point.width_phi1_gev.error,
+        "flight_length_m": point.flight_length_m.value,
+        "acceptance": per_detector(&|d| serde_json::json!({
+            "value": d.acceptance.acceptance.value,
+            "error": d.acceptance.acceptance.error,
+        })),
+        "decay_probability": per_detector(&|d| serde_json::json!(d.decay_probability)),
+        "n_signal": per_detector(&|d| serde_json::json!(d.n_signal)),
+        "n_signal_total": point.n_signal_total(),
+        "background": backgrounds(scenario),
+        "n_excluded": scenario.n_signal,
+        "monte_carlo": {
+            "events": scenario.setup.monte_carlo.events,
+            "seed": scenario.setup.monte_carlo.seed,
+            "spin_correlation": scenario.setup.monte_carlo.spin_correlation,
+            "boost_beta": scenario.setup.monte_carlo.boost_beta,
+        },
+    });
+    if scenario.setup.decay_in_volume
+        && let Some(map) = value.as_object_mut()
+    {
+        map.insert(
+            "decay_in_volume".into(),
+            per_detector(&|d| match d.in_volume {
+                Some((p, n)) => {
+                    serde_json::json!({ "value": p.value, "error": p.error, "n_signal": n })
+                }
+                None => serde_json::Value::Null,
+            }),
+        );
+    }
+    if scenario.setup.production == Production::OffShell
+        && let Some(map) = value.as_object_mut()
+    {
+        map.insert(
+            "off_shell_normalisation".into(),
+            serde_json::json!(scenario.setup.normalisation),
+        );
+    }
+    if let (Some((n, p)), Some(map)) = (scenario.kl, value.as_object_mut()) {
+        map.insert("n_kl_background".into(), serde_json::json!(n * p));
+    }
+    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The muon backgrounds [EMU Sec. 9]: collider mu mu onto each face over the run, cosmic muons.
+fn backgrounds(scenario: &EmulsionScenario) -> serde_json::Value {
+    let flux = cosmic_muon_flux_hz_per_m2(COSMIC_I0_PER_M2_S_SR, COSMIC_EXPONENT);
+    serde_json::json!({
+        "collider_muons_per_cm2": serde_json::Value::Object(
+            scenario
+                .setup
+                .detectors
+                .iter()
+                .map(|d| {
+                    (
+                        d.name.clone(),
+                        serde_json::json!(collider_muons_per_cm2(
+                            scenario.setup.sqrt_s_gev,
+                            scenario.setup.luminosity_pb,
+                            d,
+                            None
+                        )),
+                    )
+                })
+                .collect(),
+        ),
+        "cosmic_muon_flux_hz_per_m2": flux,
+        "cosmic_muons_per_cm2_six_months": cosmic_muons_per_cm2(flux, 365.25 / 2.0),
+        "film_replacement_days": film_replacement_days(flux, FILM_BUDGET_PER_CM2),
+        "kl_in_detector": scenario.kl.map(|(n, p)| n * p),
+    })
+}
+
+fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
+    let m = &scenario.model;
+    let mut out = String::new();
+    outln!(
+        out,
+        "{} -- m_A' = {} GeV, m1 = {} GeV, m2 = {} GeV, eps = {}, g_D = {}, {} at sqrt(s) = {} GeV",
+        scenario.title,
+        m.m_aprime_gev,
+        m.m1_gev,
+        m.m2_gev,
+        m.epsilon,
+        m.g_d,
+        production_name(scenario),
+        scenario.setup.sqrt_s_gev
+    );
+    let rows: [(&str, f64, &str); 6] = [
+        (
+            "sigma_production_pb",
+            point.sigma_production_pb,
+            match scenario.setup.production {
+                Production::OnShell => "sigma(e+e- -> gamma A') over the full angle [EMU Eq. 4]",
+                Production::OffShell => "sigma(e+e- -> A'* -> phi1 phi2) [EMU Eq. 5]",
+            },
+        ),
+        (
+            "br_aprime_to_phi1_phi2",
+            point.br_aprime_to_phi1_phi2,
+            "BR(A' -> phi1 phi2) [EMU Eq. 6-9] (used on shell)",
+        ),
+        (
+            "width_aprime_gev",
+            point.width_aprime_gev,
+            "total A' width: phi1 phi2, leptons, hadrons (R)",
+        ),
+        (
+            "width_phi1_gev",
+            point.width_phi1_gev.value,
+            "total phi1 width: phi2 + ee, mumu, tautau, hadrons [EMU Eq. 11]",
+        ),
+        (
+            "flight_length_m",
+            point.flight_length_m.value,
+            "mean phi1 flight length [EMU Eq. 12]",
+        ),
+        (
+            "luminosity_ab",
+            scenario.luminosity_ab,
+            "integrated luminosity",
+        ),
+    ];
+    for (key, value, meaning) in rows {
+        outln!(out, "  {key:<24} {:<24} {meaning}", format_number(value));
+    }
+    for d in &point.detectors {
+        let a = d.acceptance.acceptance;
+        outln!(
+            out,
+            "  detector {:<10} acceptance {:.4}% +- {:.4}%, decay window {:.4e}, N_sig = {} [EMU Eq. {}]",
+            d.name,
+            100.0 * a.value,
+            100.0 * a.error,
+            d.decay_probability,
+            format_number(d.n_signal),
+            match scenario.setup.production {
+                Production::OnShell => 20,
+                Production::OffShell => 21,
+            }
+        );
+    }
+    for d in &point.detectors {
+        if let Some((p, n)) = d.in_volume {
+            outln!(
+                out,
+                "  detector {:<10} decays inside the box, event by event: {:.4e} +- {:.1e} (factorised {:.4e}), N_sig = {}",
+                d.name,
+                p.value,
+                p.error,
+                d.acceptance.acceptance.value * d.decay_probability,
+                format_number(n)
+            );
+        }
+    }
+    outln!(
+        out,
+        "  N_sig summed over the detectors {}; excluded at 90% CL (no background) above {}",
+        format_number(point.n_signal_total()),
+        scenario.n_signal
+    );
+    let b = backgrounds(scenario);
+    for d in &scenario.setup.detectors {
+        outln!(
+            out,
+            "  background, detector {:<10} {} collider muons per cm^2 over the run [EMU Eq. 17, one per event]",
+            d.name,
+            format_number(b["collider_muons_per_cm2"][&d.name].as_f64().unwrap_or(0.0))
+        );
+    }
+    outln!(
+        out,
+        "  background, cosmic muons: {} Hz/m^2 [EMU Eq. 19], {} per cm^2 in six months; films full (1e6 /cm^2) after {} days",
+        format_number(b["cosmic_muon_flux_hz_per_m2"].as_f64().unwrap_or(0.0)),
+        format_number(b["cosmic_muons_per_cm2_six_months"].as_f64().unwrap_or(0.0)),
+        format_number(b["film_replacement_days"].as_f64().unwrap_or(0.0))
+    );
+    if let Some((n, p)) = scenario.kl {
+        outln!(
+            out,
+            "  K_L background: {} toward the detector x transmission {} = {}",
+            format_number(n),
+            format_number(p),
+            format_number(n * p)
+        );
+    }
+    outln!(
+        out,
+        "  Monte Carlo: {} events, seed {}, spin correlation {}, boost beta {}",
+        scenario.setup.monte_carlo.events,
+        scenario.setup.monte_carlo.seed,
+        scenario.setup.monte_carlo.spin_correlation,
+        scenario.setup.monte_carlo.boost_beta
+    );
+    out
+}

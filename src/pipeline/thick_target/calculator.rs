@@ -1,0 +1,280 @@
+//! The limit at one point of a thick-target search: tables shared, yields, background and the
+//! signal the criterion needs.
+
+use crate::backgrounds::{BackgroundEstimate, NeutronBackground, PhotonBackground};
+use crate::error::Error;
+use crate::limits::statistics::Counting;
+use crate::limits::{LimitCriterion, epsilon_limit};
+use crate::models::Mediator;
+use crate::scenario::{Scenario, SourceConfig, SpectrumConfig};
+use crate::showers::track_length::Incident;
+use crate::signal::thick_target::{BremMethod, ThickTargetSearch, ThickTargetSetup, Yields};
+use crate::sources::{BhabhaSpectrum, PositronSpectrum, Source};
+use crate::units::GEV_PER_MEV;
+use std::sync::Arc;
+
+/// The model-independent part of a scenario, built once: tables, positron count, backgrounds.
+#[derive(Debug, Clone)]
+pub struct Calculator {
+    scenario: Scenario,
+    search: Arc<ThickTargetSearch>,
+    background: BackgroundEstimate,
+    /// Signal events the criterion needs (mass independent, so computed once).
+    n_required: f64,
+    /// The -2, -1, +1, +2 sigma values, with bands.
+    n_required_bands: Option<[f64; 4]>,
+    /// Whether every table met `numerics.table_tolerance`.
+    tables_converged: bool,
+}
+
+/// Everything computed at one mass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointResult {
+    /// Mediator mass, MeV.
+    pub mass_mev: f64,
+    /// Yields per eps^2.
+    pub yields: Yields,
+    /// Expected background events.
+    pub n_background: f64,
+    /// Signal events required by the criterion.
+    pub n_required: f64,
+    /// Expected 90% CL limit on eps.
+    pub epsilon_limit: f64,
+    /// Limits at the -2, -1, +1, +2 sigma background quantiles (`poisson-cls` with bands).
+    pub epsilon_bands: Option<[f64; 4]>,
+    /// Signal events for the bands.
+    pub n_required_bands: Option<[f64; 4]>,
+    /// Dark coupling alpha_D at this point.
+    pub alpha_d: f64,
+    /// m_chi / m_mediator at this point.
+    pub mchi_over_mmed: f64,
+    /// Whether every integral met `numerics.relative_tolerance` and every table
+    /// `numerics.table_tolerance`.
+    pub converged: bool,
+}
+
+impl PointResult {
+    /// The light-dark-matter variable `y = eps^2 alpha_D (m_chi/m_A')^4` at the limit, which
+    /// thermal-relic plots use.
+    #[must_use]
+    pub fn y(&self) -> f64 {
+        self.epsilon_limit * self.epsilon_limit * self.alpha_d * self.mchi_over_mmed.powi(4)
+    }
+
+    /// Fraction of the signal from annihilation.
+    #[must_use]
+    pub fn annihilation_fraction(&self) -> f64 {
+        self.yields.annihilation.value / self.yields.total()
+    }
+}
+
+/// The thick-target setup a scenario describes.
+#[must_use]
+pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
+    let t = &scenario.target;
+    let source = match &scenario.source {
+        SourceConfig::Collider {
+            spectrum,
+            luminosity_ab,
+            particle,
+        } => {
+            let spectrum = match spectrum {
+                SpectrumConfig::Bhabha {
+                    collider,
+                    theta_min_deg,
+                    theta_max_deg,
+                } => {
+                    let (lo, hi) = (theta_min_deg.to_radians(), theta_max_deg.to_radians());
+                    PositronSpectrum::Bhabha(match particle {
+                        Incident::Positron => BhabhaSpectrum::new(*collider, lo, hi),
+                        Incident::Electron => BhabhaSpectrum::electrons(*collider, lo, hi),
+                    })
+                }
+                SpectrumConfig::Tabulated(table) => PositronSpectrum::Tabulated(table.clone()),
+                SpectrumConfig::Generated { generated, .. } => {
+                    PositronSpectrum::Tabulated(generated.spectrum.clone())
+                }
+            };
+            Source::Collider {
+                spectrum,
+                luminosity_ab: *luminosity_ab,
+            }
+        }
+        SourceConfig::Beam(beam) => Source::Beam(*beam),
+    };
+    ThickTargetSetup {
+        source,
+        material: t.material,
+        thickness_x0: t.thickness_x0,
+        brem_thickness_x0: t.brem_thickness_x0,
+        incident: scenario.source.incident(),
+        second_generation_multiplicity: t.second_generation_multiplicity,
+        max_visible_fraction: t.max_visible_fraction,
+        min_energy_loss_fraction: t.min_energy_loss_fraction,
+        brem: scenario.bremsstrahlung.clone(),
+    }
+}
+
+impl Calculator {
+    /// Builds the tables for `scenario`.
+    #[must_use]
+    pub fn new(scenario: &Scenario) -> Self {
+        let search = ThickTargetSearch::new(setup_of(scenario), scenario.numerics);
+        Self::with_search(scenario, Arc::new(search))
+    }
+
+    /// Reuses tables already built for the same setup.
+    #[must_use]
+    pub fn with_search(scenario: &Scenario, search: Arc<ThickTargetSearch>) -> Self {
+        let n_positrons = search.n_incident();
+        let b = &scenario.background;
+        let background = BackgroundEstimate {
+            photon: b.photon_veto_inefficiency.map(|veto| {
+                PhotonBackground::with_punch_through(
+                    n_positrons,
+                    search.photon_punch_through(),
+                    veto,
+                )
+            }),
+            neutron: b
+                .neutron
+                .map(|inputs| NeutronBackground::new(n_positrons, &inputs)),
+            total_override: b.total,
+        };
+        let counting = Counting {
+            background: background.total(),
+            relative_uncertainty: b.relative_uncertainty,
+        };
+        let n_required = scenario.limit.n_required_for(&counting);
+        let n_required_bands = scenario.limit.n_required_bands(&counting);
+        let tables_converged = search.table_error() <= scenario.numerics.table_tolerance;
+        Self {
+            scenario: scenario.clone(),
+            search,
+            background,
+            n_required,
+            n_required_bands,
+            tables_converged,
+        }
+    }
+
+    /// The scenario.
+    #[must_use]
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The search with its tables.
+    #[must_use]
+    pub fn search(&self) -> &ThickTargetSearch {
+        &self.search
+    }
+
+    /// The background estimate.
+    #[must_use]
+    pub fn background(&self) -> &BackgroundEstimate {
+        &self.background
+    }
+
+    /// The mediator at `mass_mev`.
+    #[must_use]
+    pub fn mediator(&self, mass_mev: f64) -> Mediator {
+        let model = &self.scenario.model;
+        Mediator::new(
+            model.mediator,
+            mass_mev * GEV_PER_MEV,
+            model.alpha_d,
+            model.mchi_over_mmed,
+        )
+    }
+
+    /// Yields at one mass.
+    #[must_use]
+    pub fn yields(&self, mass_mev: f64) -> Yields {
+        self.search.yields(self.mediator(mass_mev))
+    }
+
+    /// The limit from yields already computed.
+    ///
+    /// # Errors
+    /// If the limit is not a finite positive number (`label` and the mass name the point).
+    pub fn limit(&self, label: &str, mass_mev: f64, yields: Yields) -> Result<PointResult, Error> {
+        let n_background = self.background.total();
+        let n_required = self.n_required;
+        let point = || format!("curve \"{label}\", m = {mass_mev} MeV");
+        if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung {
+            if curve.eps_at(mass_mev * GEV_PER_MEV).is_none() {
+                let (lo, hi) = curve.mass_range_gev();
+                return Err(Error::Usage(format!(
+                    "{}: the mass is outside the range {} - {} MeV of the published limit '{}'; narrow the scan or set bremsstrahlung.method = \"computed\"",
+                    point(),
+                    lo / GEV_PER_MEV,
+                    hi / GEV_PER_MEV,
+                    curve.source
+                )));
+            }
+        }
+        for (name, v) in [
+            ("annihilation yield", yields.annihilation.value),
+            ("bremsstrahlung yield", yields.bremsstrahlung.value),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(Error::Numerical {
+                    point: point(),
+                    message: format!("the {name} is {v}"),
+                });
+            }
+        }
+        if !(n_required.is_finite() && n_required > 0.0) {
+            let hint = match self.scenario.limit {
+                LimitCriterion::SqrtBackground { .. } => {
+                    "the sqrt-nb criterion needs a positive background; use limit.method = \"poisson-cls\" or \"fixed\" without background"
+                }
+                LimitCriterion::Fixed { .. } => "limit.n_signal must be positive",
+                LimitCriterion::PoissonCls { .. } => "the CLs limit did not converge",
+                LimitCriterion::Discovery { .. } => {
+                    "the Asimov formula needs a positive background; use limit.statistic = \"poisson\""
+                }
+            };
+            return Err(Error::Numerical {
+                point: point(),
+                message: format!("{n_required} signal events required: {hint}"),
+            });
+        }
+        let epsilon = epsilon_limit(n_required, yields.total());
+        if !epsilon.is_finite() || epsilon <= 0.0 {
+            return Err(Error::Numerical {
+                point: point(),
+                message: format!(
+                    "the signal per eps^2 is {}, so the limit on eps is {epsilon}",
+                    yields.total()
+                ),
+            });
+        }
+        let epsilon_bands = self
+            .n_required_bands
+            .map(|bands| bands.map(|n| epsilon_limit(n, yields.total())));
+        Ok(PointResult {
+            mass_mev,
+            yields,
+            n_background,
+            n_required,
+            epsilon_limit: epsilon,
+            epsilon_bands,
+            n_required_bands: self.n_required_bands,
+            alpha_d: self.scenario.model.alpha_d,
+            mchi_over_mmed: self.scenario.model.mchi_over_mmed,
+            converged: self.tables_converged
+                && yields.annihilation.converged
+                && yields.bremsstrahlung.converged,
+        })
+    }
+
+    /// Yields and limit at one mass.
+    ///
+    /// # Errors
+    /// As [`Calculator::limit`].
+    pub fn point(&self, label: &str, mass_mev: f64) -> Result<PointResult, Error> {
+        self.limit(label, mass_mev, self.yields(mass_mev))
+    }
+}

@@ -1,0 +1,528 @@
+//! The driver of thick-target searches (the Belle II calorimeter hit by collider positrons,
+//! NA64's beam dump): scans of the mediator mass, or of any other numeric key at a fixed mass.
+//!
+//! Curves that share their physics (source, target, model and numerics) share one
+//! [`ThickTargetSearch`] and one set of yields; they differ only in background and criterion.
+//! The units of work are the distinct masses of each group of such curves (a mass scan) or the
+//! points of every curve (a scan of another key); each unit's words are its two yields with
+//! their error estimates. Tables are built when the first unit that needs them is computed.
+
+mod analysis;
+mod calculator;
+mod report;
+
+pub use analysis::{BestPoint, CurveResult, annihilation_dominated_ranges, best_limit};
+pub use calculator::{Calculator, PointResult, setup_of};
+pub use report::{ExplainedPoint, describe_source, plot_frame, render_csv};
+
+use super::{Driver, Explanation, Monitor, OutputPaths, Report, RunClock, RunSource, Words};
+use crate::error::Error;
+use crate::models::Mediator;
+use crate::numerics::quadrature::Estimate;
+use crate::output::sidecar::{VERSION, toml_to_json};
+use crate::scenario::{Curve, Scan, Scenario};
+use crate::signal::thick_target::{ThickTargetSearch, Yields};
+use crate::units::GEV_PER_MEV;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+/// The pipeline of a thick-target scenario: its curves and how to scan them.
+#[derive(Debug)]
+pub struct ThickTarget {
+    curves: Vec<Curve>,
+    run: RunSource,
+    plan: OnceLock<Plan>,
+}
+
+impl ThickTarget {
+    /// The driver of `curves`, read from the scenario `run` describes.
+    #[must_use]
+    pub fn new(curves: Vec<Curve>, run: RunSource) -> Self {
+        Self {
+            curves,
+            run,
+            plan: OnceLock::new(),
+        }
+    }
+
+    /// The curves.
+    #[must_use]
+    pub fn curves(&self) -> &[Curve] {
+        &self.curves
+    }
+
+    fn plan(&self) -> Result<&Plan, Error> {
+        if let Some(plan) = self.plan.get() {
+            return Ok(plan);
+        }
+        let plan = plan(&self.curves)?;
+        Ok(self.plan.get_or_init(|| plan))
+    }
+
+    /// The results of every curve from the words of every unit.
+    ///
+    /// # Errors
+    /// Words that do not decode, or a limit that is not a finite positive number.
+    pub fn results(&self, words: &[Words]) -> Result<Vec<CurveResult>, Error> {
+        let yields = words
+            .iter()
+            .map(|w| {
+                decode(w).ok_or_else(|| {
+                    Error::Usage("stored results of another format; delete them and rerun".into())
+                })
+            })
+            .collect::<Result<Vec<Yields>, Error>>()?;
+        match self.plan()? {
+            Plan::Mass(groups) => self.mass_results(groups, &yields),
+            Plan::Key { points, tables } => self.key_results(points, tables, &yields),
+        }
+    }
+
+    /// Mass scans: every curve's points from its group's yields.
+    fn mass_results(
+        &self,
+        groups: &[MassGroup],
+        yields: &[Yields],
+    ) -> Result<Vec<CurveResult>, Error> {
+        let mut results: Vec<Option<CurveResult>> = vec![None; self.curves.len()];
+        let mut offset = 0;
+        for group in groups {
+            let own = &yields[offset..offset + group.masses.len()];
+            offset += group.masses.len();
+            let search = group.tables.search();
+            for &i in &group.members {
+                let curve = &self.curves[i];
+                let scan = scan_of(curve);
+                let calculator = Calculator::with_search(&curve.scenario, Arc::clone(&search));
+                let points = scan
+                    .values
+                    .iter()
+                    .map(|m| {
+                        // UNWRAP: every curve mass is in the merged, sorted list.
+                        let k = group
+                            .masses
+                            .binary_search_by(|x| x.total_cmp(m))
+                            .expect("mass in merged list");
+                        calculator.limit(&curve.label, *m, own[k])
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                results[i] = Some(CurveResult {
+                    label: curve.label.clone(),
+                    parameter: scan.parameter.clone(),
+                    logarithmic: scan.logarithmic,
+                    values: scan.values.clone(),
+                    calculator,
+                    points,
+                });
+            }
+        }
+        // UNWRAP: every curve belongs to exactly one group.
+        Ok(results
+            .into_iter()
+            .map(|r| r.expect("every curve computed"))
+            .collect())
+    }
+
+    /// Scans of another key: every point its own scenario, tables shared where equal.
+    fn key_results(
+        &self,
+        points: &[KeyPoint],
+        tables: &[Tables],
+        yields: &[Yields],
+    ) -> Result<Vec<CurveResult>, Error> {
+        let calculators: Vec<Calculator> = points
+            .iter()
+            .map(|p| Calculator::with_search(&p.scenario, tables[p.tables].search()))
+            .collect();
+        let results: Vec<PointResult> = points
+            .iter()
+            .zip(&calculators)
+            .zip(yields)
+            .map(|((p, calculator), y)| {
+                calculator.limit(&self.curves[p.curve].label, p.mass_mev, *y)
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(self
+            .curves
+            .iter()
+            .enumerate()
+            .map(|(c, curve)| {
+                let scan = scan_of(curve);
+                let mine: Vec<usize> = (0..points.len())
+                    .filter(|&k| points[k].curve == c)
+                    .collect();
+                CurveResult {
+                    label: curve.label.clone(),
+                    parameter: scan.parameter.clone(),
+                    logarithmic: scan.logarithmic,
+                    values: scan.values.clone(),
+                    calculator: calculators[mine[0]].clone(),
+                    points: mine.iter().map(|&k| results[k]).collect(),
+                }
+            })
+            .collect())
+    }
+}
+
+impl Driver for ThickTarget {
+    fn describe(&self) -> String {
+        let points = self.curves[0]
+            .scenario
+            .scan
+            .as_ref()
+            .map_or(0, |s| s.values.len());
+        format!("{} curve(s), {points} scan point(s)", self.curves.len())
+    }
+
+    fn identity(&self) -> serde_json::Value {
+        serde_json::json!({
+            "darksens_version": VERSION,
+            "scenario_file": self.run.scenario_file,
+            "overrides": self.run.overrides,
+            "curves": self
+                .curves
+                .iter()
+                .map(|c| serde_json::json!({ "label": c.label, "resolved_scenario": toml_to_json(&toml::Value::Table(c.table.clone())) }))
+                .collect::<Vec<_>>(),
+        })
+    }
+
+    fn outputs(&self, out: Option<&Path>) -> OutputPaths {
+        let output = &self.curves[0].scenario.output;
+        OutputPaths::new(&output.csv, &output.png, output.svg.as_deref(), out)
+    }
+
+    fn units(&self) -> Result<Vec<String>, Error> {
+        Ok(match self.plan()? {
+            Plan::Mass(groups) => groups
+                .iter()
+                .flat_map(|g| g.masses.iter().map(|&m| g.key(m)))
+                .collect(),
+            Plan::Key { points, .. } => points.iter().map(KeyPoint::key).collect(),
+        })
+    }
+
+    fn compute(&self, k: usize) -> Result<Words, Error> {
+        let yields = match self.plan()? {
+            Plan::Mass(groups) => {
+                let mut k = k;
+                let group = groups
+                    .iter()
+                    .find(|g| {
+                        let inside = k < g.masses.len();
+                        if !inside {
+                            k -= g.masses.len();
+                        }
+                        inside
+                    })
+                    .ok_or_else(|| Error::Usage("no such scan point".into()))?;
+                let scenario = &self.curves[group.first].scenario;
+                group
+                    .tables
+                    .search()
+                    .yields(mediator(scenario, group.masses[k]))
+            }
+            Plan::Key { points, tables } => {
+                let p = &points[k];
+                tables[p.tables]
+                    .search()
+                    .yields(mediator(&p.scenario, p.mass_mev))
+            }
+        };
+        Ok(encode(&yields))
+    }
+
+    fn finish(
+        &self,
+        words: &[Words],
+        paths: &OutputPaths,
+        clock: RunClock,
+    ) -> Result<Report, Error> {
+        let results = self.results(words)?;
+        report::finish(&self.curves, &self.run, &results, paths, clock)
+    }
+
+    fn explain(&self, mass_mev: Option<f64>) -> Result<Explanation, Error> {
+        report::explain(&self.curves[0], &self.run, mass_mev)
+    }
+}
+
+/// The scan of a curve (planning checked that every curve has one).
+fn scan_of(curve: &Curve) -> &Scan {
+    // UNWRAP: plan() checked that every curve has a scan.
+    curve.scenario.scan.as_ref().expect("scan checked")
+}
+
+/// The scenario's mediator at `mass_mev`.
+fn mediator(scenario: &Scenario, mass_mev: f64) -> Mediator {
+    let model = &scenario.model;
+    Mediator::new(
+        model.mediator,
+        mass_mev * GEV_PER_MEV,
+        model.alpha_d,
+        model.mchi_over_mmed,
+    )
+}
+
+/// Runs the scan of every curve in this process (no checkpoint, no progress).
+///
+/// # Errors
+/// A curve without `[scan]`, curves scanning different keys, a scan point that does not
+/// validate, or a numerical failure (naming curve and point).
+pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
+    let run = RunSource {
+        scenario_file: curves
+            .first()
+            .map(|c| c.file.display().to_string())
+            .unwrap_or_default(),
+        overrides: Vec::new(),
+        resolved_table: toml::Table::new(),
+    };
+    let driver = ThickTarget::new(curves.to_vec(), run);
+    let units = driver.units()?;
+    let words = super::compute_all(&driver, &units, &Monitor::default())?;
+    driver.results(&words)
+}
+
+/// A set of tables, built when first needed and shared by every unit that needs it.
+#[derive(Debug)]
+struct Tables {
+    /// The scenario whose setup and numerics the tables are for.
+    scenario: Scenario,
+    search: OnceLock<Arc<ThickTargetSearch>>,
+}
+
+impl Tables {
+    fn new(scenario: &Scenario) -> Self {
+        Self {
+            scenario: scenario.clone(),
+            search: OnceLock::new(),
+        }
+    }
+
+    /// The tables, built on first use.
+    fn search(&self) -> Arc<ThickTargetSearch> {
+        Arc::clone(self.search.get_or_init(|| {
+            let started = std::time::Instant::now();
+            let search = ThickTargetSearch::new(setup_of(&self.scenario), self.scenario.numerics);
+            if std::env::var_os("DARKSENS_TIMING").is_some() {
+                eprintln!("[{:>8.1} ms] tables", started.elapsed().as_secs_f64() * 1e3);
+            }
+            Arc::new(search)
+        }))
+    }
+}
+
+/// The units of work of a scan.
+#[derive(Debug)]
+enum Plan {
+    /// Mass scans: one group per distinct physics, sharing tables and yields.
+    Mass(Vec<MassGroup>),
+    /// Scans of another key: every point of every curve, validated; each point names the
+    /// tables it uses.
+    Key {
+        points: Vec<KeyPoint>,
+        tables: Vec<Tables>,
+    },
+}
+
+/// Curves of a mass scan with the same physics, and their merged masses.
+#[derive(Debug)]
+struct MassGroup {
+    /// Position of the group (in the order of its first curve).
+    number: usize,
+    /// The first curve of the group (its scenario builds the tables).
+    first: usize,
+    /// Every curve of the group.
+    members: Vec<usize>,
+    /// The masses of all members, sorted and de-duplicated (MeV).
+    masses: Vec<f64>,
+    /// The group's tables.
+    tables: Tables,
+}
+
+impl MassGroup {
+    /// Unit key of the yields at mass `m` (exact bits, so any mass is its own key).
+    fn key(&self, m: f64) -> String {
+        format!("mass/{}/{:016x}", self.number, m.to_bits())
+    }
+}
+
+/// One point of a scan of another key.
+#[derive(Debug)]
+struct KeyPoint {
+    /// The curve.
+    curve: usize,
+    /// Position in the curve's scan.
+    index: usize,
+    /// The curve's scenario with the key set.
+    scenario: Scenario,
+    /// The fixed mass, MeV.
+    mass_mev: f64,
+    /// The tables it uses (index into the plan's tables).
+    tables: usize,
+}
+
+impl KeyPoint {
+    fn key(&self) -> String {
+        format!("point/{}/{}", self.curve, self.index)
+    }
+}
+
+fn plan(curves: &[Curve]) -> Result<Plan, Error> {
+    let scans = curves
+        .iter()
+        .map(|c| {
+            c.scenario.scan.clone().ok_or_else(|| {
+                Error::Usage(format!(
+                    "curve \"{}\" has no [scan] section: add one, or use `darksens explain`",
+                    c.label
+                ))
+            })
+        })
+        .collect::<Result<Vec<Scan>, _>>()?;
+    if let Some(other) = scans.iter().find(|s| s.parameter != scans[0].parameter) {
+        return Err(Error::Usage(format!(
+            "all curves must scan the same key, got '{}' and '{}'",
+            scans[0].parameter, other.parameter
+        )));
+    }
+    if scans[0].is_mass_scan() {
+        Ok(Plan::Mass(mass_groups(curves, &scans)))
+    } else {
+        key_points(curves, &scans)
+    }
+}
+
+/// Curves of a mass scan grouped by their physics, each group with the union of its masses.
+fn mass_groups(curves: &[Curve], scans: &[Scan]) -> Vec<MassGroup> {
+    let mut groups: Vec<MassGroup> = Vec::new();
+    for (i, curve) in curves.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|g| same_physics(&curves[g.first].scenario, &curve.scenario))
+        {
+            Some(group) => group.members.push(i),
+            None => groups.push(MassGroup {
+                number: groups.len(),
+                first: i,
+                members: vec![i],
+                masses: Vec::new(),
+                tables: Tables::new(&curve.scenario),
+            }),
+        }
+    }
+    for group in &mut groups {
+        let mut masses: Vec<f64> = group
+            .members
+            .iter()
+            .flat_map(|&i| scans[i].values.iter().copied())
+            .collect();
+        masses.sort_by(f64::total_cmp);
+        masses.dedup();
+        group.masses = masses;
+    }
+    groups
+}
+
+/// Every point of a scan of another key: the curve's scenario with the key set (a typed field
+/// changed and validated, inputs already read), the points with equal tables sharing them.
+fn key_points(curves: &[Curve], scans: &[Scan]) -> Result<Plan, Error> {
+    let mut points = Vec::new();
+    let mut tables: Vec<Tables> = Vec::new();
+    for (c, (curve, scan)) in curves.iter().zip(scans).enumerate() {
+        for (index, &value) in scan.values.iter().enumerate() {
+            let scenario = curve.with_value(&scan.parameter, value)?;
+            let Some(mass_mev) = scenario.model.mass_mev else {
+                return Err(Error::Usage(format!(
+                    "curve \"{}\": scanning {} needs a fixed mass: set model.mass_mev in the scenario or with --set",
+                    curve.label, scan.parameter
+                )));
+            };
+            let shared = match tables
+                .iter()
+                .position(|t| same_tables(&t.scenario, &scenario))
+            {
+                Some(k) => k,
+                None => {
+                    tables.push(Tables::new(&scenario));
+                    tables.len() - 1
+                }
+            };
+            points.push(KeyPoint {
+                curve: c,
+                index,
+                scenario,
+                mass_mev,
+                tables: shared,
+            });
+        }
+    }
+    Ok(Plan::Key { points, tables })
+}
+
+fn same_tables(a: &Scenario, b: &Scenario) -> bool {
+    setup_of(a) == setup_of(b) && a.numerics == b.numerics
+}
+
+fn same_physics(a: &Scenario, b: &Scenario) -> bool {
+    same_tables(a, b)
+        && a.model.alpha_d == b.model.alpha_d
+        && a.model.mchi_over_mmed == b.model.mchi_over_mmed
+        && a.model.mediator == b.model.mediator
+}
+
+/// The words of a unit: value, error, evaluations and convergence of each yield.
+fn encode(yields: &Yields) -> Words {
+    let e = |x: &Estimate| {
+        [
+            x.value.to_bits(),
+            x.error.to_bits(),
+            x.evaluations as u64,
+            u64::from(x.converged),
+        ]
+    };
+    let (a, b) = (e(&yields.annihilation), e(&yields.bremsstrahlung));
+    vec![a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
+}
+
+fn decode(words: &[u64]) -> Option<Yields> {
+    if words.len() != 8 {
+        return None;
+    }
+    let e = |w: &[u64]| Estimate {
+        value: f64::from_bits(w[0]),
+        error: f64::from_bits(w[1]),
+        evaluations: usize::try_from(w[2]).unwrap_or(usize::MAX),
+        converged: w[3] == 1,
+    };
+    Some(Yields {
+        annihilation: e(&words[..4]),
+        bremsstrahlung: e(&words[4..]),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yields_round_trip_through_words_exactly() {
+        let yields = Yields {
+            annihilation: Estimate {
+                value: 0.1 + 0.2,
+                error: 3e-17,
+                evaluations: 315,
+                converged: true,
+            },
+            bremsstrahlung: Estimate {
+                value: f64::MIN_POSITIVE,
+                error: 0.0,
+                evaluations: 0,
+                converged: false,
+            },
+        };
+        assert_eq!(decode(&encode(&yields)), Some(yields));
+        assert_eq!(decode(&[1, 2, 3]), None);
+    }
+}

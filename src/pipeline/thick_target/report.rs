@@ -1,0 +1,808 @@
+//! What a thick-target scan writes and prints: the CSV rows, the plot, the sidecar, the
+//! summary, and `darksens explain` of one mass.
+
+use super::analysis::{BestPoint, CurveResult, annihilation_dominated_ranges, best_limit};
+use super::calculator::Calculator;
+use crate::error::Error;
+use crate::limits::LimitCriterion;
+use crate::models::MediatorKind;
+use crate::output::csv::LimitRow;
+use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
+use crate::output::sidecar::{CurveRecord, Sidecar, toml_to_json};
+use crate::output::{format_number, plot};
+use crate::pipeline::{Explanation, OutputPaths, Report, RunClock, RunSource};
+use crate::scenario::{Curve, MASS_KEY, OverlayStyle, Scenario, SourceConfig};
+use crate::signal::thick_target::ThickTargetSearch;
+use crate::sources::{PositronSpectrum, Source};
+use crate::units::{GEV_PER_MEV, PICOBARN_CM2};
+use serde::Serialize;
+use std::path::Path;
+use std::time::Instant;
+
+/// `writeln!` into a `String` (which cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+/// Refines the best limits and renders CSV, plot (PNG, and SVG when asked), sidecar, summary
+/// and warnings.
+///
+/// # Errors
+/// A numerical failure during refinement, or a number that is not finite.
+pub(super) fn finish(
+    curves: &[Curve],
+    run: &RunSource,
+    results: &[CurveResult],
+    paths: &OutputPaths,
+    clock: RunClock,
+) -> Result<Report, Error> {
+    let stage = |name: &str, since: Instant| {
+        if clock.verbose {
+            eprintln!("[{:>8.1} ms] {name}", since.elapsed().as_secs_f64() * 1e3);
+        }
+    };
+    let t = Instant::now();
+    let bests = results
+        .iter()
+        .map(best_limit)
+        .collect::<Result<Vec<_>, _>>()?;
+    stage("refinement of the best limits", t);
+    let t = Instant::now();
+    let csv_bytes = render_csv(results)?;
+    let plot = plot_of(curves, results);
+    let png_bytes = plot::render_png(&plot)?;
+    let svg_bytes = paths
+        .svg
+        .as_ref()
+        .map(|_| plot::render_svg(&plot))
+        .transpose()?;
+    stage("CSV and PNG rendering", t);
+    let wall_time_s = clock.start.elapsed().as_secs_f64();
+    let mut sidecar = Sidecar::new(
+        run.scenario_file.clone(),
+        run.overrides.clone(),
+        wall_time_s,
+    );
+    sidecar.curves = Some(
+        curves
+            .iter()
+            .map(|c| CurveRecord {
+                label: c.label.clone(),
+                resolved_scenario: toml_to_json(&toml::Value::Table(c.table.clone())),
+            })
+            .collect(),
+    );
+    sidecar.outputs = vec![
+        paths.csv.display().to_string(),
+        paths.png.display().to_string(),
+    ];
+    sidecar.numerics = Some(numerics_record(results));
+    sidecar.best = Some(
+        results
+            .iter()
+            .zip(&bests)
+            .map(|(c, b)| best_record(c, b))
+            .collect(),
+    );
+    let mut files = vec![
+        (paths.csv.clone(), csv_bytes),
+        (paths.png.clone(), png_bytes),
+        (paths.meta.clone(), sidecar.render()),
+    ];
+    if let (Some(path), Some(bytes)) = (&paths.svg, svg_bytes) {
+        files.push((path.clone(), bytes));
+    }
+    let mut written: Vec<&Path> = vec![&paths.csv, &paths.png, &paths.meta];
+    written.extend(paths.svg.as_deref());
+    Ok(Report {
+        summary: summary(&run.scenario_file, results, &bests, wall_time_s, &written),
+        warnings: unconverged_warnings(results),
+        files,
+    })
+}
+
+/// The scan as CSV text: one row per curve and point, in scan order
+/// ([`crate::output::csv::render`]).
+///
+/// # Errors
+/// [`Error::Numerical`] if any number is not finite (naming the curve and point).
+pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
+    let Some(first) = curves.first() else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<LimitRow> = curves
+        .iter()
+        .flat_map(|curve| {
+            curve
+                .values
+                .iter()
+                .zip(&curve.points)
+                .map(|(value, p)| LimitRow {
+                    curve: &curve.label,
+                    value: *value,
+                    mass_mev: p.mass_mev,
+                    epsilon_limit: p.epsilon_limit,
+                    n_ann_per_eps2: p.yields.annihilation.value,
+                    n_brem_per_eps2: p.yields.bremsstrahlung.value,
+                    n_background: p.n_background,
+                    n_required: p.n_required,
+                    converged: p.converged,
+                    bands: p.epsilon_bands,
+                })
+        })
+        .collect();
+    crate::output::csv::render(&rows, &first.parameter, first.is_mass_scan())
+}
+
+fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
+    let scenarios: Vec<&Scenario> = curves.iter().map(|c| &c.scenario).collect();
+    let mut plot = plot_frame(&scenarios, &results[0].parameter, results[0].logarithmic);
+    plot.series = results
+        .iter()
+        .map(|c| Series {
+            label: c.label.clone(),
+            points: c
+                .values
+                .iter()
+                .zip(&c.points)
+                .map(|(x, p)| (*x, p.epsilon_limit))
+                .collect(),
+            bands: c
+                .values
+                .iter()
+                .zip(&c.points)
+                .filter_map(|(x, p)| p.epsilon_bands.map(|b| (*x, b)))
+                .collect(),
+        })
+        .collect();
+    plot
+}
+
+/// Title, annotation, axes and overlays of a plot of `scenarios` (one per curve) scanning
+/// `parameter`, without the curves.
+pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -> LimitPlot {
+    let s = scenarios[0];
+    let mass_scan = parameter == MASS_KEY;
+    // A parameter goes into the annotation only when every curve shares it.
+    let shared = |f: &dyn Fn(&Scenario) -> f64| scenarios.iter().all(|c| f(c) == f(s));
+    let symbol = match s.model.mediator {
+        MediatorKind::DarkPhoton => "A′",
+        MediatorKind::Scalar => "φ",
+    };
+    // Model parameters, leaving out the scanned one (it is the x axis).
+    let scanned = parameter;
+    let mut parts = Vec::new();
+    if scanned != "model.mass_mev" {
+        if let Some(m) = s.model.mass_mev {
+            parts.push(format!("m_{symbol} = {} MeV", format_number(m)));
+        }
+    }
+    if scanned != "model.alpha_d" && shared(&|x| x.model.alpha_d) {
+        parts.push(format!("α_D = {}", format_number(s.model.alpha_d)));
+    }
+    if scanned != "model.mchi_over_mmed" && shared(&|x| x.model.mchi_over_mmed) {
+        parts.push(format!(
+            "m_χ = {} m_{symbol}",
+            format_number((s.model.mchi_over_mmed * 1000.0).round() / 1000.0)
+        ));
+    }
+    match s.source {
+        SourceConfig::Collider { luminosity_ab, .. } if scanned != "source.luminosity_ab" => {
+            parts.push(format!("{} ab⁻¹", format_number(luminosity_ab)));
+        }
+        SourceConfig::Beam(beam) => {
+            parts.push(format!(
+                "{} GeV e⁻, {:.3e} EOT",
+                format_number(beam.energy_gev),
+                beam.particles_on_target
+            ));
+        }
+        SourceConfig::Collider { .. } => {}
+    }
+    if scanned != "target.thickness_x0" {
+        parts.push(format!(
+            "{} X₀ {}",
+            format_number(s.target.thickness_x0),
+            s.target.material.name
+        ));
+    }
+    let annotation = parts.join("   ");
+    let x_axis = if mass_scan {
+        XAxis::MassMev {
+            symbol: symbol.to_string(),
+        }
+    } else {
+        XAxis::Key {
+            title: axis_title(parameter),
+            logarithmic,
+        }
+    };
+    // The vertical axis says what the curves are when they all say the same.
+    let describe = |c: &Scenario| match c.limit {
+        LimitCriterion::SqrtBackground { .. } | LimitCriterion::Fixed { .. } => {
+            "ε  (expected 90% CL upper limit)".to_string()
+        }
+        LimitCriterion::PoissonCls { cl, .. } => format!(
+            "ε  (expected {}% CL upper limit, CLs)",
+            format_number(100.0 * cl)
+        ),
+        LimitCriterion::Discovery { z, .. } => {
+            format!("ε  (median {}σ discovery)", format_number(z))
+        }
+    };
+    let y_title = if scenarios.iter().all(|c| describe(c) == describe(s)) {
+        describe(s)
+    } else {
+        "ε".to_string()
+    };
+    let overlays = if mass_scan {
+        s.overlays
+            .iter()
+            .map(|o| OverlaySeries {
+                label: o.label.clone(),
+                excluded: o.style == OverlayStyle::Excluded,
+                points: o
+                    .limit
+                    .points()
+                    .iter()
+                    .map(|&(m, e)| (m / GEV_PER_MEV, e))
+                    .collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // The kinematic window of resonant annihilation on atomic electrons, m = sqrt(2 m_e E_A'),
+    // for E_A' from (1 - f) E_min to E_max + m_e.
+    // One band covering every curve's window (curves may have different sources).
+    let windows = if mass_scan {
+        let me = crate::units::ELECTRON_MASS_GEV;
+        let mass = |e_aprime: f64| (2.0 * me * e_aprime).sqrt() / GEV_PER_MEV;
+        let (lo, hi) = scenarios
+            .iter()
+            .map(|c| {
+                let source = super::setup_of(c).source;
+                (
+                    mass((1.0 - c.target.max_visible_fraction) * source.e_min_gev()),
+                    mass(source.e_max_gev() + me),
+                )
+            })
+            .fold((f64::INFINITY, 0.0_f64), |(a, b), (lo, hi)| {
+                (a.min(lo), b.max(hi))
+            });
+        vec![(lo, hi, "annihilation resonance".to_string())]
+    } else {
+        Vec::new()
+    };
+    LimitPlot {
+        regions: Vec::new(),
+        extent: Vec::new(),
+        windows,
+        overlays,
+        title: s.title.clone(),
+        annotation,
+        x_axis,
+        y_title,
+        series: Vec::new(),
+    }
+}
+
+fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
+    let worst = results
+        .iter()
+        .flat_map(|c| c.points.iter())
+        .map(|p| {
+            p.yields
+                .annihilation
+                .relative_error()
+                .max(p.yields.bremsstrahlung.relative_error())
+        })
+        .fold(0.0, f64::max);
+    let unconverged: Vec<f64> = results
+        .iter()
+        .flat_map(|c| c.values.iter().zip(&c.points))
+        .filter(|(_, p)| !p.converged)
+        .map(|(v, _)| *v)
+        .collect();
+    // The largest bound over the curves' tables.
+    let largest = |f: &dyn Fn(&ThickTargetSearch) -> Option<f64>| {
+        results
+            .iter()
+            .filter_map(|c| f(c.calculator.search()))
+            .reduce(f64::max)
+    };
+    serde_json::json!({
+        "track_length_table_relative_error": largest(&|s| Some(s.annihilation_track_length().interpolation_error())),
+        "annihilation_flux_table_relative_error": largest(&|s| s.annihilation_flux().map(|f| f.interpolation_error())),
+        "largest_yield_relative_error_estimate": worst,
+        "unconverged_points": unconverged,
+    })
+}
+
+/// Which points missed the numerical tolerances (printed on stderr even with `--quiet`).
+fn unconverged_warnings(results: &[CurveResult]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for curve in results {
+        let missed: Vec<String> = curve
+            .values
+            .iter()
+            .zip(&curve.points)
+            .filter(|(_, p)| !p.converged)
+            .map(|(v, _)| format_number(*v))
+            .collect();
+        if missed.is_empty() {
+            continue;
+        }
+        let shown = missed
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if missed.len() > 5 { ", ..." } else { "" };
+        warnings.push(format!(
+            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked converged = false in the CSV. Raise numerics.track_length_intervals / flux_intervals or loosen numerics.relative_tolerance.",
+            curve.label,
+            missed.len(),
+            curve.points.len(),
+            curve.parameter,
+        ));
+    }
+    warnings
+}
+
+fn best_record(curve: &CurveResult, best: &BestPoint) -> serde_json::Value {
+    let p = &best.refined;
+    serde_json::json!({
+        "curve": curve.label,
+        "parameter": curve.parameter,
+        "value": best.value,
+        "mass_mev": p.mass_mev,
+        "epsilon_limit": p.epsilon_limit,
+        "alpha_d": p.alpha_d,
+        "mchi_over_mmed": p.mchi_over_mmed,
+        "y": p.y(),
+        "annihilation_fraction": p.annihilation_fraction(),
+        "n_background": p.n_background,
+        "best_grid_value": best.grid_value,
+        "best_grid_epsilon_limit": best.grid.epsilon_limit,
+    })
+}
+
+fn summary(
+    scenario_file: &str,
+    results: &[CurveResult],
+    bests: &[BestPoint],
+    wall_time_s: f64,
+    written: &[&Path],
+) -> String {
+    let mut out = String::new();
+    let first = &results[0];
+    let scenario = first.calculator.scenario();
+    let search = first.calculator.search();
+    let mass_scan = first.is_mass_scan();
+    outln!(out, "{}", scenario.title);
+    outln!(
+        out,
+        "scenario {}: {} curve(s) x {} {}, {} thread(s), {:.2} s",
+        scenario_file,
+        results.len(),
+        first.points.len(),
+        if mass_scan {
+            "masses".to_string()
+        } else {
+            format!("values of {}", first.parameter)
+        },
+        rayon::current_num_threads(),
+        wall_time_s
+    );
+    let first_source = describe_source(&search.setup().source);
+    outln!(out, "{first_source}");
+    let ranges_text = |curve: &CurveResult| {
+        let ranges = annihilation_dominated_ranges(curve);
+        if ranges.is_empty() {
+            "bremsstrahlung dominates at every scanned mass".to_string()
+        } else {
+            let text: Vec<String> = ranges
+                .iter()
+                .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
+                .collect();
+            format!(
+                "annihilation dominates for {}; bremsstrahlung elsewhere",
+                text.join(", ")
+            )
+        }
+    };
+    let shared_source = results
+        .iter()
+        .all(|c| c.calculator.search().setup().source == search.setup().source);
+    for (curve, best) in results.iter().zip(bests) {
+        let b = curve.calculator.background();
+        let breakdown = match b.total_override {
+            Some(total) => format!("N_b = {total} (set by background.total)"),
+            None if b.photon.is_none() && b.neutron.is_none() => {
+                "no background estimate".to_string()
+            }
+            None => format!(
+                "N_b = {:.2} = photons {:.2} + neutrons {:.2}",
+                b.total(),
+                b.photon.map_or(0.0, |p| p.events),
+                b.neutron.map_or(0.0, |n| n.events)
+            ),
+        };
+        let p = &best.refined;
+        outln!(out, "curve \"{}\": {breakdown}", curve.label);
+        if !shared_source {
+            outln!(
+                out,
+                "  {}",
+                describe_source(&curve.calculator.search().setup().source)
+            );
+            if let Some(line) = background_scaling(curve, &results[0]) {
+                outln!(out, "  {line}");
+            }
+        }
+        if mass_scan {
+            outln!(
+                out,
+                "  best eps = {:.4e} at m = {:.3} MeV (refined; best grid point {:.4e} at {:.3} MeV)",
+                p.epsilon_limit,
+                p.mass_mev,
+                best.grid.epsilon_limit,
+                best.grid_value
+            );
+        } else {
+            outln!(
+                out,
+                "  best eps = {:.4e} at {} = {} (m = {} MeV)",
+                p.epsilon_limit,
+                curve.parameter,
+                format_number(best.value),
+                format_number(p.mass_mev)
+            );
+        }
+        outln!(
+            out,
+            "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
+            format_number(p.alpha_d),
+            p.mchi_over_mmed,
+            p.y(),
+            100.0 * p.annihilation_fraction()
+        );
+        if mass_scan && !shared_source {
+            outln!(out, "  {}", ranges_text(curve));
+        }
+    }
+    if mass_scan && shared_source {
+        outln!(out, "{}", ranges_text(first));
+    }
+    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    outln!(out, "wrote {}", names.join(", "));
+    out
+}
+
+/// Axis title for a scanned key: the physicist's symbol and unit where we know them.
+fn axis_title(key: &str) -> String {
+    match key {
+        "model.alpha_d" => "α_D".to_string(),
+        "model.mchi_over_mmed" => "m_χ / m_A′".to_string(),
+        "source.luminosity_ab" => "integrated luminosity [ab⁻¹]".to_string(),
+        "background.total" => "background events N_b".to_string(),
+        "target.thickness_x0" => "target thickness [X₀]".to_string(),
+        "target.min_energy_loss_fraction" => "smallest energy loss kept, 1 − E′/E".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// How a computed background follows the positron count: per 1e9 positrons, next to the
+/// first curve's when this curve has another source [DPT App. F: "94 backgrounds for 6e11
+/// positrons, so about 1 for 8e9"].
+fn background_scaling(curve: &CurveResult, first: &CurveResult) -> Option<String> {
+    let per_billion = |c: &CurveResult| {
+        let b = c.calculator.background();
+        let n = c.calculator.search().n_incident();
+        (b.total_override.is_none() && (b.photon.is_some() || b.neutron.is_some()) && n > 0.0)
+            .then(|| 1e9 * b.total() / n)
+    };
+    let ours = per_billion(curve)?;
+    if std::ptr::eq(curve, first) {
+        return Some(format!(
+            "background per 1e9 selected positrons: {ours:.4} (photons and neutrons scale with their number)"
+        ));
+    }
+    let theirs = per_billion(first)?;
+    Some(format!(
+        "background per 1e9 selected positrons: {ours:.4} (curve \"{}\": {theirs:.4}); N_b scales with the positron count",
+        first.label
+    ))
+}
+
+/// One line on the incident particles.
+pub fn describe_source(source: &Source) -> String {
+    match source {
+        Source::Collider { spectrum, .. } => format!(
+            "{} in the window: {:.4e}  (sigma = {:.4e} pb, E = {:.3}-{:.3} GeV){}",
+            if spectrum.selects_electrons() {
+                "electrons"
+            } else {
+                "positrons"
+            },
+            source.n_incident(),
+            spectrum.sigma_cm2() / PICOBARN_CM2,
+            spectrum.e_min_gev(),
+            spectrum.e_max_gev(),
+            match spectrum {
+                PositronSpectrum::Bhabha(_) => String::new(),
+                PositronSpectrum::Tabulated(t) => format!(" from {}", t.source),
+            }
+        ),
+        Source::Beam(beam) => format!(
+            "beam: {} GeV electrons, {:.4e} on target, signal efficiency {}",
+            format_number(beam.energy_gev),
+            beam.particles_on_target,
+            format_number(beam.efficiency)
+        ),
+    }
+}
+
+/// Every number `darksens explain` gives at one mass of a thick-target scenario (first curve).
+/// Fields in alphabetical order (the JSON's key order); a field a source kind does not have is
+/// left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainedPoint {
+    /// Beam energy, GeV (beams).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beam_energy_gev: Option<f64>,
+    /// The curve's label.
+    pub curve: String,
+    /// Highest energy in the window, GeV (colliders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub e_max_gev: Option<f64>,
+    /// Lowest energy in the window, GeV (colliders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub e_min_gev: Option<f64>,
+    /// Signal efficiency (beams).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub efficiency: Option<f64>,
+    /// Expected limit on eps.
+    pub epsilon_limit: f64,
+    /// Mediator mass, MeV.
+    pub mass_mev: f64,
+    /// Annihilation events per eps^2 [DPT Eq. 4.4].
+    pub n_ann_per_eps2: f64,
+    /// Relative integration error of the annihilation yield.
+    pub n_ann_relative_error: f64,
+    /// Background used for the limit.
+    pub n_background: f64,
+    /// Neutron background events.
+    pub n_bkg_neutron: f64,
+    /// Photon background events.
+    pub n_bkg_photon: f64,
+    /// Bremsstrahlung events per eps^2 [DPT Eq. 4.5].
+    pub n_brem_per_eps2: f64,
+    /// Relative integration error of the bremsstrahlung yield.
+    pub n_brem_relative_error: f64,
+    /// Particles on target (beams).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_incident: Option<f64>,
+    /// Particles entering the target, `L sigma` (colliders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_positrons: Option<f64>,
+    /// Signal events the criterion needs.
+    pub n_required: f64,
+    /// At the -2, -1, +1, +2 sigma background quantiles (`poisson-cls` with bands).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_required_bands: Option<[f64; 4]>,
+    /// See `n_required_bands`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_required_minus1sigma: Option<f64>,
+    /// See `n_required_bands`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_required_minus2sigma: Option<f64>,
+    /// See `n_required_bands`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_required_plus1sigma: Option<f64>,
+    /// See `n_required_bands`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_required_plus2sigma: Option<f64>,
+    /// Photon punch-through probability [DPT Eq. 3.2].
+    pub p_photon_punch: f64,
+    /// Bhabha cross section in the window, pb (analytic Bhabha spectra).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigma_bhabha_pb: Option<f64>,
+    /// Cross section of the selected particles after cuts, pb (colliders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigma_source_pb: Option<f64>,
+    /// `y = eps^2 alpha_D (m_chi/m)^4` at the limit.
+    pub y: f64,
+}
+
+impl ExplainedPoint {
+    /// The numbers in reading order, each with its meaning.
+    fn rows(&self) -> Vec<(&'static str, f64, &'static str)> {
+        let optional = [
+            (
+                "sigma_source_pb",
+                self.sigma_source_pb,
+                "cross section of the selected particles after cuts",
+            ),
+            (
+                "sigma_bhabha_pb",
+                self.sigma_bhabha_pb,
+                "Bhabha cross section in the window [DPT Eq. 2.2]",
+            ),
+            (
+                "n_positrons",
+                self.n_positrons,
+                "particles entering the target, L sigma",
+            ),
+            ("e_min_gev", self.e_min_gev, "lowest energy in the window"),
+            ("e_max_gev", self.e_max_gev, "highest energy in the window"),
+            ("beam_energy_gev", self.beam_energy_gev, "beam energy"),
+            ("n_incident", self.n_incident, "particles on target"),
+            ("efficiency", self.efficiency, "signal efficiency"),
+        ];
+        let mut rows: Vec<(&str, f64, &str)> = optional
+            .into_iter()
+            .filter_map(|(k, v, m)| v.map(|v| (k, v, m)))
+            .collect();
+        rows.extend([
+            (
+                "p_photon_punch",
+                self.p_photon_punch,
+                "photon punch-through probability [DPT Eq. 3.2]",
+            ),
+            (
+                "n_bkg_photon",
+                self.n_bkg_photon,
+                "photon background events",
+            ),
+            (
+                "n_bkg_neutron",
+                self.n_bkg_neutron,
+                "neutron background events",
+            ),
+            (
+                "n_background",
+                self.n_background,
+                "background used for the limit",
+            ),
+            (
+                "n_ann_per_eps2",
+                self.n_ann_per_eps2,
+                "annihilation events per eps^2 [DPT Eq. 4.4]",
+            ),
+            (
+                "n_brem_per_eps2",
+                self.n_brem_per_eps2,
+                "bremsstrahlung events per eps^2 [DPT Eq. 4.5]",
+            ),
+            (
+                "n_required",
+                self.n_required,
+                "signal events the criterion needs",
+            ),
+            ("epsilon_limit", self.epsilon_limit, "expected limit on eps"),
+            ("y", self.y, "y = eps^2 alpha_D (m_chi/m)^4 at the limit"),
+        ]);
+        if let Some(bands) = self.n_required_bands {
+            let names = [
+                "n_required_minus2sigma",
+                "n_required_minus1sigma",
+                "n_required_plus1sigma",
+                "n_required_plus2sigma",
+            ];
+            for (name, n) in names.into_iter().zip(bands) {
+                rows.push((
+                    name,
+                    n,
+                    "signal events at a background quantile (expected band)",
+                ));
+            }
+        }
+        rows
+    }
+
+    /// Aligned text, headed by the scenario's title.
+    #[must_use]
+    pub fn text(&self, title: &str) -> String {
+        let mut out = String::new();
+        outln!(
+            out,
+            "{title} -- curve \"{}\", m = {} MeV",
+            self.curve,
+            self.mass_mev
+        );
+        for (key, value, meaning) in self.rows() {
+            outln!(out, "  {key:<18} {:<24} {meaning}", format_number(value));
+        }
+        outln!(
+            out,
+            "  integration errors: annihilation {:.1e}, bremsstrahlung {:.1e} (relative)",
+            self.n_ann_relative_error,
+            self.n_brem_relative_error
+        );
+        out
+    }
+}
+
+/// `darksens explain` of the first curve at `mass_mev`.
+///
+/// # Errors
+/// A missing or non-positive mass, or a limit that is not a finite positive number.
+pub(super) fn explain(
+    curve: &Curve,
+    run: &RunSource,
+    mass_mev: Option<f64>,
+) -> Result<Explanation, Error> {
+    let Some(mass_mev) = mass_mev else {
+        return Err(Error::Usage(format!(
+            "--mass-mev is required for {} (the mediator mass of the point to explain), e.g. --mass-mev 66.72",
+            run.scenario_file
+        )));
+    };
+    if !(mass_mev.is_finite() && mass_mev > 0.0) {
+        return Err(Error::Usage(format!(
+            "--mass-mev must be a positive number of MeV, got {mass_mev}"
+        )));
+    }
+    let calculator = Calculator::new(&curve.scenario);
+    let point = calculator.point(&curve.label, mass_mev)?;
+    let search = calculator.search();
+    let background = calculator.background();
+    let band = |k: usize| point.n_required_bands.map(|b| b[k]);
+    let mut explained = ExplainedPoint {
+        beam_energy_gev: None,
+        curve: curve.label.clone(),
+        e_max_gev: None,
+        e_min_gev: None,
+        efficiency: None,
+        epsilon_limit: point.epsilon_limit,
+        mass_mev,
+        n_ann_per_eps2: point.yields.annihilation.value,
+        n_ann_relative_error: point.yields.annihilation.relative_error(),
+        n_background: point.n_background,
+        n_bkg_neutron: background.neutron.map_or(0.0, |n| n.events),
+        n_bkg_photon: background.photon.map_or(0.0, |p| p.events),
+        n_brem_per_eps2: point.yields.bremsstrahlung.value,
+        n_brem_relative_error: point.yields.bremsstrahlung.relative_error(),
+        n_incident: None,
+        n_positrons: None,
+        n_required: point.n_required,
+        n_required_bands: point.n_required_bands,
+        n_required_minus1sigma: band(1),
+        n_required_minus2sigma: band(0),
+        n_required_plus1sigma: band(2),
+        n_required_plus2sigma: band(3),
+        p_photon_punch: background.photon.map_or(0.0, |p| p.punch_through.value),
+        sigma_bhabha_pb: None,
+        sigma_source_pb: None,
+        y: point.y(),
+    };
+    match &search.setup().source {
+        Source::Collider { spectrum, .. } => {
+            let sigma_pb = spectrum.sigma_cm2() / PICOBARN_CM2;
+            explained.sigma_source_pb = Some(sigma_pb);
+            if let PositronSpectrum::Bhabha(_) = spectrum {
+                explained.sigma_bhabha_pb = Some(sigma_pb);
+            }
+            explained.n_positrons = Some(search.n_incident());
+            explained.e_min_gev = Some(spectrum.e_min_gev());
+            explained.e_max_gev = Some(spectrum.e_max_gev());
+        }
+        Source::Beam(beam) => {
+            explained.beam_energy_gev = Some(beam.energy_gev);
+            explained.n_incident = Some(beam.particles_on_target);
+            explained.efficiency = Some(beam.efficiency);
+        }
+    }
+    let mut json = serde_json::to_string_pretty(&explained).unwrap_or_default();
+    json.push('\n');
+    Ok(Explanation {
+        text: explained.text(&calculator.scenario().title),
+        json,
+    })
+}

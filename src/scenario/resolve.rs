@@ -1,0 +1,339 @@
+//! Resolution: the inputs a validated scenario names in files are read (spectrum tables, Les
+//! Houches event files, library and user limit curves) or computed (the radiative Bhabha
+//! generator, through its cache), once per document.
+//!
+//! A [`Resolver`] belongs to one scenario document and remembers what it read, so every curve
+//! and every point of a scan over any key resolves against the same data: an event file is read
+//! once however many points a scan has ([`Resolver::files_read`] counts the reads).
+
+use super::validate::{
+    BremRequest, CurveRef, Invalid, Overlay, OverlayRequest, Scenario, SourceConfig, SourceRequest,
+    SpectrumConfig, SpectrumRequest, Validated, invalid,
+};
+use crate::output::cache::generate_cached;
+use crate::published::PublishedLimit;
+use crate::published::library::{LibraryCurve, find_curve, library_root};
+use crate::showers::track_length::Incident;
+use crate::signal::thick_target::BremMethod;
+use crate::sources::TabulatedSpectrum;
+use crate::sources::lhe::{LheSelection, read_spectrum};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A published curve as read: from the library (with its provenance) or from a file.
+#[derive(Debug, Clone)]
+enum ReadCurve {
+    Library(Box<LibraryCurve>),
+    File(PublishedLimit),
+}
+
+/// What one document has read, by request.
+#[derive(Debug, Default)]
+struct Memo {
+    tables: HashMap<(String, bool), Arc<TabulatedSpectrum>>,
+    events: HashMap<(String, [u64; 5]), Arc<TabulatedSpectrum>>,
+    curves: HashMap<CurveRef, Arc<ReadCurve>>,
+}
+
+/// Reads the inputs of a document's scenarios, each once; relative paths are taken from the
+/// scenario file's directory.
+#[derive(Debug)]
+pub struct Resolver {
+    base_dir: PathBuf,
+    memo: Mutex<Memo>,
+    reads: AtomicUsize,
+}
+
+impl Resolver {
+    /// A resolver for the scenario file in `base_dir`.
+    #[must_use]
+    pub fn new(base_dir: &Path) -> Self {
+        Self {
+            base_dir: base_dir.to_path_buf(),
+            memo: Mutex::new(Memo::default()),
+            reads: AtomicUsize::new(0),
+        }
+    }
+
+    /// How many input files (tables, event files, curves) this resolver has read.
+    #[must_use]
+    pub fn files_read(&self) -> usize {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
+        // A panic while holding the lock leaves the memo valid (entries are inserted whole).
+        self.memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn read<T>(&self, read: impl FnOnce(&Path) -> T, file: &str) -> T {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        read(&self.base_dir.join(file))
+    }
+
+    /// A spectrum table `energy_gev,dsigma_de_pb_per_gev`.
+    fn table(&self, file: &str, electrons: bool) -> Result<Arc<TabulatedSpectrum>, String> {
+        let key = (file.to_string(), electrons);
+        if let Some(found) = self.memo().tables.get(&key) {
+            return Ok(Arc::clone(found));
+        }
+        let table = Arc::new(self.read(|p| TabulatedSpectrum::read_csv(p, electrons), file)?);
+        self.memo().tables.insert(key, Arc::clone(&table));
+        Ok(table)
+    }
+
+    /// The histogram of an event file for one selection.
+    fn events(
+        &self,
+        file: &str,
+        selection: &LheSelection,
+    ) -> Result<Arc<TabulatedSpectrum>, String> {
+        let bits = [
+            u64::from_ne_bytes(selection.pdg.to_ne_bytes()),
+            selection.theta_min_rad.to_bits(),
+            selection.theta_max_rad.to_bits(),
+            selection.min_energy_gev.to_bits(),
+            selection.bins as u64,
+        ];
+        let key = (file.to_string(), bits);
+        if let Some(found) = self.memo().events.get(&key) {
+            return Ok(Arc::clone(found));
+        }
+        let read = self.read(|p| read_spectrum(p, selection), file)?;
+        let spectrum = Arc::new(read.spectrum);
+        self.memo().events.insert(key, Arc::clone(&spectrum));
+        Ok(spectrum)
+    }
+
+    /// A published curve from the library or a file.
+    fn curve(&self, curve: &CurveRef) -> Result<Arc<ReadCurve>, String> {
+        if let Some(found) = self.memo().curves.get(curve) {
+            return Ok(Arc::clone(found));
+        }
+        let read = match curve {
+            CurveRef::Library(name) => {
+                self.reads.fetch_add(1, Ordering::Relaxed);
+                ReadCurve::Library(Box::new(find_curve(
+                    library_root(Some(&self.base_dir)).as_deref(),
+                    name,
+                )?))
+            }
+            CurveRef::File(file) => ReadCurve::File(self.read(PublishedLimit::read, file)?),
+        };
+        let read = Arc::new(read);
+        self.memo().curves.insert(curve.clone(), Arc::clone(&read));
+        Ok(read)
+    }
+
+    /// A curve as `eps(m)`.
+    pub(crate) fn limit(&self, curve: &CurveRef) -> Result<PublishedLimit, String> {
+        Ok(match self.curve(curve)?.as_ref() {
+            ReadCurve::Library(c) => c.epsilon_limit(),
+            ReadCurve::File(limit) => limit.clone(),
+        })
+    }
+}
+
+/// The scenario a validated one describes, with its inputs read.
+///
+/// # Errors
+/// An input that cannot be read or computed, naming the key that asked for it.
+pub(crate) fn resolve(validated: Validated, resolver: &Resolver) -> Result<Scenario, Invalid> {
+    let Validated {
+        title,
+        source,
+        target,
+        model,
+        background,
+        limit,
+        scan,
+        numerics,
+        output,
+        bremsstrahlung,
+        overlays,
+    } = validated;
+    Ok(Scenario {
+        title,
+        source: resolve_source(source, resolver)?,
+        target,
+        model,
+        background,
+        limit,
+        scan,
+        numerics,
+        output,
+        bremsstrahlung: resolve_bremsstrahlung(bremsstrahlung, resolver)?,
+        overlays: overlays
+            .into_iter()
+            .map(|o| resolve_overlay(o, resolver))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+fn resolve_source(source: SourceRequest, resolver: &Resolver) -> Result<SourceConfig, Invalid> {
+    let (spectrum, luminosity_ab, particle) = match source {
+        SourceRequest::Beam(beam) => return Ok(SourceConfig::Beam(beam)),
+        SourceRequest::Collider {
+            spectrum,
+            luminosity_ab,
+            particle,
+        } => (spectrum, luminosity_ab, particle),
+    };
+    let electrons = particle == Incident::Electron;
+    let spectrum = match spectrum {
+        SpectrumRequest::Bhabha {
+            collider,
+            theta_min_deg,
+            theta_max_deg,
+        } => SpectrumConfig::Bhabha {
+            collider,
+            theta_min_deg,
+            theta_max_deg,
+        },
+        SpectrumRequest::Table(file) => {
+            let table = resolver.table(&file, electrons).map_err(|e| {
+                invalid(
+                    "source.spectrum.table",
+                    e.to_string(),
+                    "paths are relative to the scenario file's directory; columns energy_gev,dsigma_de_pb_per_gev",
+                )
+            })?;
+            SpectrumConfig::Tabulated(table.as_ref().clone())
+        }
+        SpectrumRequest::Lhe { file, selection } => {
+            let spectrum = resolver.events(&file, &selection).map_err(|e| {
+                invalid(
+                    "source.spectrum.lhe",
+                    e.to_string(),
+                    "paths are relative to the scenario file's directory; .lhe or .lhe.gz as MadGraph writes them",
+                )
+            })?;
+            SpectrumConfig::Tabulated(spectrum.as_ref().clone())
+        }
+        SpectrumRequest::Generator(settings) => {
+            let generated = generate_cached(&settings).map_err(|e| {
+                invalid(
+                    "source.spectrum",
+                    e.to_string(),
+                    "loosen the cuts or raise the number of points",
+                )
+            })?;
+            SpectrumConfig::Generated {
+                settings,
+                generated,
+            }
+        }
+    };
+    Ok(SourceConfig::Collider {
+        spectrum,
+        luminosity_ab,
+        particle,
+    })
+}
+
+fn resolve_bremsstrahlung(
+    request: BremRequest,
+    resolver: &Resolver,
+) -> Result<BremMethod, Invalid> {
+    Ok(match request {
+        BremRequest::Computed => BremMethod::Computed,
+        BremRequest::Omitted => BremMethod::Omitted,
+        BremRequest::RescaledLimit { curve, n_signal } => {
+            let curve = resolver.limit(&curve).map_err(|e| match &curve {
+                CurveRef::Library(_) => invalid(
+                    "bremsstrahlung.limit_curve",
+                    e.to_string(),
+                    "darksens list shows the library curves",
+                ),
+                CurveRef::File(_) => invalid(
+                    "bremsstrahlung.limit_file",
+                    e.to_string(),
+                    "paths are relative to the scenario file's directory",
+                ),
+            })?;
+            BremMethod::RescaledLimit { curve, n_signal }
+        }
+    })
+}
+
+/// The year of a reference such as "NA64, PRL 123 (2019) 121801": the four characters before
+/// the last closing parenthesis.
+fn year_of(reference: &str) -> String {
+    let before = reference.rfind(')').map_or("", |end| &reference[..end]);
+    before
+        .char_indices()
+        .rev()
+        .nth(3)
+        .map_or(before, |(start, _)| &before[start..])
+        .to_string()
+}
+
+fn resolve_overlay(request: OverlayRequest, resolver: &Resolver) -> Result<Overlay, Invalid> {
+    let key = |field: &str| format!("overlay.{}.{field}", request.index);
+    let read = resolver
+        .curve(&request.curve)
+        .map_err(|e| match &request.curve {
+            CurveRef::Library(_) => invalid(
+                &key("curve"),
+                e.to_string(),
+                "darksens list shows the library curves",
+            ),
+            CurveRef::File(_) => invalid(
+                &key("file"),
+                e.to_string(),
+                "paths are relative to the scenario file's directory",
+            ),
+        })?;
+    let (limit, default_label) = match (read.as_ref(), &request.curve) {
+        (ReadCurve::Library(curve), _) => (
+            curve.epsilon_limit(),
+            format!(
+                "{} {}",
+                curve.meta.experiment,
+                year_of(&curve.meta.reference)
+            )
+            .trim()
+            .to_string(),
+        ),
+        (ReadCurve::File(limit), CurveRef::File(file)) => (limit.clone(), file.clone()),
+        (ReadCurve::File(limit), CurveRef::Library(name)) => (limit.clone(), name.clone()),
+    };
+    let limit = match request.rescale {
+        None => limit,
+        Some((from, to)) => {
+            // eps ~ L^(-1/4): the signal grows as eps^2 L and the background-limited
+            // sensitivity as sqrt(L).
+            let factor = (to / from).powf(-0.25);
+            PublishedLimit::from_points(
+                &format!("{} rescaled from {from} to {to} ab^-1", limit.source),
+                limit
+                    .points()
+                    .iter()
+                    .map(|&(m, e)| (m, e * factor))
+                    .collect(),
+            )
+        }
+    };
+    Ok(Overlay {
+        label: request.label.unwrap_or(default_label),
+        style: request.style,
+        limit,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::year_of;
+
+    #[test]
+    fn year_is_read_before_the_last_parenthesis() {
+        assert_eq!(year_of("NA64, PRL 123 (2019) 121801"), "2019");
+        assert_eq!(year_of("LEP (Fox et al. 2011)"), "2011");
+        assert_eq!(year_of("(99)"), "(99");
+        assert_eq!(year_of("no year"), "");
+    }
+}
