@@ -3,17 +3,29 @@
 //! detectors' acceptance Monte Carlo.
 //!
 //! `cargo bench` runs them; `.ci/run` only compiles them (`cargo bench --no-run`).
+#![expect(
+    missing_docs,
+    reason = "criterion's macros generate the benchmark entry points"
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use darksens::pipeline::thick_target::{Calculator, run_scan};
-use darksens::scenario::ScenarioDocument;
+use darksens::scenario::{Override, ScenarioDocument};
 use darksens::showers::track_length::{Generations, ShowerSettings, TrackLengthTable};
 use std::hint::black_box;
 use std::path::Path;
 
 fn curves(config: &str) -> Vec<darksens::scenario::Curve> {
+    curves_with(config, &[])
+}
+
+fn curves_with(config: &str, set: &[&str]) -> Vec<darksens::scenario::Curve> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(config);
-    ScenarioDocument::load(&path, &[])
+    let overrides: Vec<Override> = set
+        .iter()
+        .map(|s| Override::parse(s).expect("override"))
+        .collect();
+    ScenarioDocument::load(&path, &overrides)
         .expect("scenario")
         .curves()
         .expect("curves")
@@ -47,7 +59,32 @@ fn full_default_scan(c: &mut Criterion) {
     let mut group = c.benchmark_group("scan");
     group.sample_size(10);
     group.bench_function("belle2_dp_default_2x421", |b| {
-        b.iter(|| run_scan(black_box(&curves)).expect("scan"))
+        b.iter(|| run_scan(black_box(&curves)).expect("scan"));
+    });
+    // A key scan against a mass scan over the resonance, 200 points each (per point: a key
+    // scan point is its scenario changed in one typed field, validated, and one yield).
+    let key = curves_with(
+        "configs/belle2_dp.toml",
+        &[
+            "scan.parameter=model.alpha_d",
+            "scan.log_range=[1e-4,1.0]",
+            "scan.points=200",
+            "model.mass_mev=66.7",
+        ],
+    );
+    group.bench_function("belle2_dp_alpha_d_2x200", |b| {
+        b.iter(|| run_scan(black_box(&key)).expect("scan"));
+    });
+    let mass = curves_with(
+        "configs/belle2_dp.toml",
+        &[
+            "scan.log_range=[66.0,67.4]",
+            "scan.points=200",
+            "scan.dense_points=1",
+        ],
+    );
+    group.bench_function("belle2_dp_mass_over_resonance_2x200", |b| {
+        b.iter(|| run_scan(black_box(&mass)).expect("scan"));
     });
     group.finish();
 }
@@ -61,15 +98,15 @@ fn radiative_bhabha_generator(c: &mut Criterion) {
     let mut group = c.benchmark_group("radiative_bhabha");
     group.sample_size(10);
     group.bench_function("train_grid", |b| {
-        b.iter(|| train_grid(black_box(&settings)))
+        b.iter(|| train_grid(black_box(&settings)));
     });
     group.bench_function("generate_200k_points", |b| {
-        b.iter(|| generate(black_box(&settings)).expect("generates"))
+        b.iter(|| generate(black_box(&settings)).expect("generates"));
     });
     let grid = train_grid(&settings);
     let max_weight = generate(&settings).expect("generates").max_weight_pb;
     group.bench_function("unweight_1000_events", |b| {
-        b.iter(|| unweighted_events(black_box(&settings), &grid, max_weight, 1000))
+        b.iter(|| unweighted_events(black_box(&settings), &grid, max_weight, 1000));
     });
     group.finish();
 }
@@ -92,7 +129,7 @@ fn emulsion_acceptance(c: &mut Criterion) {
     let mut group = c.benchmark_group("emulsion");
     group.sample_size(10);
     group.bench_function("acceptances_boxes_a_b_400k_events", |b| {
-        b.iter(|| acceptances(black_box(&model), 10.58, Production::OnShell, &boxes, &mc))
+        b.iter(|| acceptances(black_box(&model), 10.58, Production::OnShell, &boxes, &mc));
     });
     group.finish();
 }

@@ -36,7 +36,16 @@ fn main() {
     let events = std::env::args()
         .nth(1)
         .and_then(|a| a.parse::<f64>().ok())
-        .map_or(4_000_000, |e| e as u64);
+        .filter(|e| e.is_finite() && *e >= 1.0 && *e < 1e15)
+        .map_or(4_000_000, |e| {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a positive count below 1e15, checked above"
+            )]
+            let events = e as u64;
+            events
+        });
     let r = RRatio::pdg();
     let boxes = [
         DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3),

@@ -15,7 +15,16 @@ fn main() {
     let points = std::env::args()
         .nth(1)
         .and_then(|a| a.parse::<f64>().ok())
-        .map_or(4_000_000, |p| p as u64);
+        .filter(|p| p.is_finite() && *p >= 1.0 && *p < 1e15)
+        .map_or(4_000_000, |p| {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a positive count below 1e15, checked above"
+            )]
+            let points = p as u64;
+            points
+        });
     let settings = Settings {
         theta_min_deg: arg(2, 32.2),
         theta_max_deg: arg(3, 128.7),

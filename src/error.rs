@@ -1,5 +1,8 @@
-//! Errors of the library. Bad input is a [`ScenarioError`] (exit code 2); a numerical failure
-//! names the parameter point (exit code 1).
+//! Errors of the library, typed by what went wrong. Bad input (exit code 2) is a
+//! [`ScenarioError`] (a scenario value, located by file, line and key), an [`InputError`] (a file
+//! the scenario names: a spectrum table, an event file, a limit curve, a checkpoint), a
+//! [`ScanError`] (a scan that cannot be planned or assembled) or an [`OutputError`] (a path that
+//! cannot be written); a numerical failure names the parameter point (exit code 1).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -33,6 +36,19 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
+    /// An error about the value of `key`, not yet located in a file: the scenario document adds
+    /// the file, the line and where the value came from ([`crate::scenario::ScenarioDocument`]).
+    pub fn at_key(key: &str, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            file: PathBuf::new(),
+            line: None,
+            key: Some(key.to_string()),
+            origin: Origin::File,
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
     /// A new error about `file`.
     pub fn new(file: &Path, message: impl Into<String>) -> Self {
         Self {
@@ -88,7 +104,7 @@ impl fmt::Display for ScenarioError {
         match &self.origin {
             Origin::File => {}
             Origin::CommandLine(text) if text.is_empty() => {
-                write!(f, " (after the --set overrides)")?
+                write!(f, " (after the --set overrides)")?;
             }
             Origin::CommandLine(text) => write!(f, " (from --set {text})")?,
             Origin::Curve(n, label) => write!(f, " (in [[curve]] {n}, \"{label}\")")?,
@@ -102,14 +118,260 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// A file darksens reads that it cannot use: the message names the file and, where one line is
+/// to blame, the line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// A directory where a file was expected.
+    #[error("'{path}' is a directory, not {what}")]
+    Directory {
+        /// The path as given.
+        path: String,
+        /// What was expected, e.g. "a spectrum table".
+        what: &'static str,
+    },
+    /// A file that cannot be opened or read.
+    #[error("cannot read '{path}': {reason}")]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// The system's reason.
+        reason: String,
+    },
+    /// A malformed line (or row).
+    #[error("{file}:{line}: {message}")]
+    Line {
+        /// The file as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong there.
+        message: String,
+    },
+    /// A file whose content as a whole cannot be used.
+    #[error("{file}: {message}")]
+    Content {
+        /// The file as given.
+        file: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Numbers that do not form a valid table (built in memory, no file to name).
+    #[error("{0}")]
+    Values(String),
+    /// The metadata of a library curve cannot be read.
+    #[error("cannot read the metadata '{path}' of a library curve: {reason}")]
+    UnreadableMetadata {
+        /// The `.toml` file.
+        path: String,
+        /// The system's reason.
+        reason: String,
+    },
+    /// A file that is not a checkpoint or shard file of darksens.
+    #[error("'{path}' is not a darksens checkpoint or shard file")]
+    NotAUnitFile {
+        /// The path as given.
+        path: String,
+    },
+    /// No limit library anywhere.
+    #[error("no limit library found: set DARKSENS_LIMITS to the limits/ directory of darksens")]
+    NoLibrary,
+    /// A curve the library does not have.
+    #[error("no curve '{name}' in the library {library}; it has: {available}")]
+    NoCurve {
+        /// The name asked for.
+        name: String,
+        /// The library's directory.
+        library: String,
+        /// The curves it has, comma-separated.
+        available: String,
+    },
+}
+
+/// The built-in event generator kept too few events to make a spectrum.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{spectrum} (raise the number of points or loosen the cuts)")]
+pub struct GeneratorError {
+    /// Why the accepted events make no spectrum.
+    pub spectrum: InputError,
+}
+
+/// A `--set key=value` that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OverrideError {
+    /// No `=`.
+    #[error("--set '{0}': expected key=value, e.g. --set model.alpha_d=0.1")]
+    NoValue(String),
+    /// An empty key or an empty segment of it.
+    #[error("--set '{0}': the key must be a dotted path such as model.alpha_d")]
+    BadKey(String),
+}
+
+/// A key of a scenario that cannot be set to a value (by `--set`, a curve's `set` table, or a
+/// scan point).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetError {
+    /// A path through a value that is not a table.
+    #[error("cannot set '{key}': '{walked}' is a value, not a table")]
+    ThroughValue {
+        /// The key.
+        key: String,
+        /// The part of it that is a value.
+        walked: String,
+    },
+    /// A whole table replaced by a value.
+    #[error(
+        "cannot set '{key}': it is a table, and only single values (or a whole range) can be set"
+    )]
+    Table {
+        /// The key.
+        key: String,
+    },
+    /// A list replaced by a single value.
+    #[error("cannot set '{key}': it is a list; give one, e.g. --set {key}=[1.0, 1000.0]")]
+    List {
+        /// The key.
+        key: String,
+    },
+    /// A fraction for a key that takes whole numbers.
+    #[error("takes whole numbers, got {value}")]
+    WholeNumber {
+        /// The value given.
+        value: f64,
+    },
+    /// A key of `[background.neutron]` in a scenario without that table.
+    #[error("cannot set '{key}': the scenario has no [background.neutron] table")]
+    NoNeutronTable {
+        /// The key.
+        key: String,
+    },
+}
+
+/// A quantity of a reproduction's reference file that does not fit its scenario.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("quantity {quantity}: {problem}")]
+pub struct ReferenceError {
+    /// The quantity's name.
+    pub quantity: String,
+    /// What does not fit.
+    pub problem: String,
+}
+
+/// A scan that cannot be planned, or whose stored results cannot be assembled.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// A curve without a `[scan]` table.
+    #[error("curve \"{curve}\" has no [scan] section: add one, or use `darksens explain`")]
+    NoScan {
+        /// The curve's label.
+        curve: String,
+    },
+    /// An emulsion scenario without its grid.
+    #[error(
+        "{file}: an emulsion scenario needs [scan] with x and y to be scanned, e.g.\n  [scan]\n  x = {{ parameter = \"model.g_d\", log_range = [1e-3, 1.0], points = 61 }}\n  y = {{ parameter = \"model.epsilon\", log_range = [1e-6, 1e-2], points = 81 }}\n  (darksens explain prints its single model point)"
+    )]
+    NoGrid {
+        /// The scenario file.
+        file: String,
+    },
+    /// Curves that scan different keys.
+    #[error("all curves must scan the same key, got '{first}' and '{other}'")]
+    DifferentKeys {
+        /// The first curve's key.
+        first: String,
+        /// Another curve's key.
+        other: String,
+    },
+    /// A scan of another key than the mass, with no mass set.
+    #[error(
+        "curve \"{curve}\": scanning {key} needs a fixed mass: set model.mass_mev in the scenario or with --set"
+    )]
+    NeedsMass {
+        /// The curve's label.
+        curve: String,
+        /// The scanned key.
+        key: String,
+    },
+    /// A mass outside the curve a bremsstrahlung yield is rescaled from.
+    #[error(
+        "{point}: the mass is outside the range {lo_mev} - {hi_mev} MeV of the published limit '{curve}'; narrow the scan or set bremsstrahlung.method = \"computed\""
+    )]
+    OutsidePublishedRange {
+        /// The curve and mass.
+        point: String,
+        /// Lowest mass of the published curve, MeV.
+        lo_mev: f64,
+        /// Highest mass, MeV.
+        hi_mev: f64,
+        /// The published curve.
+        curve: String,
+    },
+    /// `darksens explain` of a thick-target scenario without a mass.
+    #[error(
+        "--mass-mev is required for {file} (the mediator mass of the point to explain), e.g. --mass-mev 66.72"
+    )]
+    MassRequired {
+        /// The scenario file.
+        file: String,
+    },
+    /// A mass that is not a positive number.
+    #[error("--mass-mev must be a positive number of MeV, got {mass_mev}")]
+    MassNotPositive {
+        /// The mass given.
+        mass_mev: f64,
+    },
+    /// `darksens explain --mass-mev` of an emulsion scenario.
+    #[error(
+        "{file} is an emulsion scenario: its masses are model.m_aprime_gev, model.m1_gev and model.m2_gev; drop --mass-mev (or use --set model.m_aprime_gev=...)"
+    )]
+    MassOfEmulsion {
+        /// The scenario file.
+        file: String,
+    },
+    /// A unit of work missing from the stored results being merged.
+    #[error("the partial results lack the scan point '{0}'")]
+    MissingUnit(String),
+    /// Stored results of another format or scenario.
+    #[error("stored results of another format; delete them and rerun")]
+    ForeignUnits,
+    /// A scan with no points.
+    #[error("the scan has no points")]
+    Empty,
+}
+
 /// Any error of a darksens run.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Bad input.
+    /// Bad input: a scenario value.
     #[error("{0}")]
     Scenario(Box<ScenarioError>),
-    /// Bad command-line usage not caught by the argument parser.
+    /// Bad input: a file the scenario or the command names.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// Bad input: a scan that cannot be planned.
+    #[error("{0}")]
+    Scan(#[from] ScanError),
+    /// Bad input: a reference file of `darksens reproduce` that does not fit its scenario.
+    #[error("{0}")]
+    Reference(#[from] ReferenceError),
+    /// Bad input: a `--set` that cannot be read.
+    #[error("{0}")]
+    Override(#[from] OverrideError),
+    /// An output path that cannot be written (checked before computing).
+    #[error("cannot write '{}': {message}\n  hint: change the paths in [output] of the scenario, or pass --out DIR (scan) / -o FILE (plot)", path.display())]
+    Unwritable {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// Bad command-line usage not caught by the argument parser (the command-line interface's
+    /// own checks).
     #[error("{0}")]
     Usage(String),
     /// A result that is not a finite positive number, with the point where it happened.
@@ -151,7 +413,13 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Scenario(_) | Self::Usage(_) => 2,
+            Self::Scenario(_)
+            | Self::Input(_)
+            | Self::Scan(_)
+            | Self::Override(_)
+            | Self::Reference(_)
+            | Self::Unwritable { .. }
+            | Self::Usage(_) => 2,
             Self::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(1),
             Self::Numerical { .. } | Self::Output { .. } | Self::Reproduction(_) => 1,
         }

@@ -22,7 +22,7 @@
 //! reason = "5%: the paper gives two figures"
 //! ```
 
-use crate::error::Error;
+use crate::error::{Error, InputError, ReferenceError};
 use crate::numerics::quadrature::Tolerance;
 use crate::pipeline::thick_target::{
     CurveResult, annihilation_dominated_ranges, best_limit, run_scan,
@@ -224,9 +224,15 @@ pub fn list(root: &Path) -> Vec<(String, PathBuf)> {
 /// Reads a reference file.
 ///
 /// # Errors
-/// [`Error::Usage`] naming the file (and line) when it cannot be read or does not fit the format.
+/// [`Error::Input`] naming the file (and line) when it cannot be read or does not fit the
+/// format.
 pub fn load(path: &Path) -> Result<Reproduction, Error> {
-    let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
+    let fail = |message: String| {
+        Error::from(InputError::Content {
+            file: path.display().to_string(),
+            message,
+        })
+    };
     let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     toml::from_str(&text).map_err(|e| {
         let line = e
@@ -296,7 +302,7 @@ impl Session<'_> {
         if !self.scans.contains_key(&key) {
             let parsed = overrides
                 .iter()
-                .map(|o| Override::parse(o).map_err(Error::Usage))
+                .map(|o| Override::parse(o).map_err(Error::from))
                 .collect::<Result<Vec<_>, _>>()?;
             let curves = ScenarioDocument::load(&self.repo.join(config), &parsed)?.curves()?;
             self.scans.insert(key.clone(), run_scan(&curves)?);
@@ -307,12 +313,16 @@ impl Session<'_> {
     fn curve<'c>(
         results: &'c [CurveResult],
         label: Option<&str>,
+        quantity: &str,
     ) -> Result<&'c CurveResult, Error> {
         match label {
             None => Ok(&results[0]),
             Some(label) => results.iter().find(|c| c.label == label).ok_or_else(|| {
                 let labels: Vec<&str> = results.iter().map(|c| c.label.as_str()).collect();
-                Error::Usage(format!("no curve \"{label}\"; the scenario has {labels:?}"))
+                Error::from(ReferenceError {
+                    quantity: quantity.to_string(),
+                    problem: format!("no curve \"{label}\"; the scenario has {labels:?}"),
+                })
             }),
         }
     }
@@ -325,7 +335,7 @@ impl Session<'_> {
             let overrides = key
                 .1
                 .iter()
-                .map(|o| Override::parse(o).map_err(Error::Usage))
+                .map(|o| Override::parse(o).map_err(Error::from))
                 .collect::<Result<Vec<_>, _>>()?;
             let scenario =
                 ScenarioDocument::load(&self.repo.join(config), &overrides)?.emulsion()?;
@@ -339,17 +349,20 @@ impl Session<'_> {
             Measure::FlightLengthM => point.flight_length_m.value,
             _ => {
                 let name = q.detector.as_deref().ok_or_else(|| {
-                    Error::Usage(format!("quantity {}: acceptance needs 'detector'", q.name))
+                    Error::from(ReferenceError {
+                        quantity: q.name.clone(),
+                        problem: "acceptance needs 'detector'".into(),
+                    })
                 })?;
                 point
                     .detectors
                     .iter()
                     .find(|d| d.name == name)
                     .ok_or_else(|| {
-                        Error::Usage(format!(
-                            "quantity {}: no detector \"{name}\" in {config}",
-                            q.name
-                        ))
+                        Error::from(ReferenceError {
+                            quantity: q.name.clone(),
+                            problem: format!("no detector \"{name}\" in {config}"),
+                        })
                     })?
                     .acceptance
                     .acceptance
@@ -360,12 +373,6 @@ impl Session<'_> {
     }
 
     fn measure(&mut self, config: &str, q: &Quantity) -> Result<Vec<f64>, Error> {
-        let missing = |field: &str| {
-            Error::Usage(format!(
-                "quantity {}: measure {:?} needs '{field}'",
-                q.name, q.measure
-            ))
-        };
         if q.measure.is_emulsion() {
             return self.measure_emulsion(config, q);
         }
@@ -374,23 +381,58 @@ impl Session<'_> {
                 let mut set = q.set.clone();
                 set.extend(extra.iter().cloned());
                 let results = self.scan(config, &set)?;
-                Ok(best_limit(Self::curve(results, q.curve.as_deref())?)?
-                    .refined
-                    .epsilon_limit)
+                Ok(
+                    best_limit(Self::curve(results, q.curve.as_deref(), &q.name)?)?
+                        .refined
+                        .epsilon_limit,
+                )
             };
             let numerator = best(&q.numerator_set)?;
             return Ok(vec![numerator / best(&q.denominator_set)?]);
         }
         let results = self.scan(config, &q.set)?;
-        let curve = Self::curve(results, q.curve.as_deref())?;
+        let curve = Self::curve(results, q.curve.as_deref(), &q.name)?;
+        let in_range = |x: f64| q.value_range.is_none_or(|[lo, hi]| x >= lo && x <= hi);
+        match q.measure {
+            Measure::CurveRatio => {
+                let numerator = Self::curve(results, q.numerator.as_deref(), &q.name)?;
+                let denominator = Self::curve(
+                    results,
+                    Some(
+                        q.denominator
+                            .as_deref()
+                            .ok_or_else(|| missing(q, "denominator"))?,
+                    ),
+                    &q.name,
+                )?;
+                Ok(numerator
+                    .points
+                    .iter()
+                    .zip(&denominator.points)
+                    .map(|(a, b)| a.epsilon_limit / b.epsilon_limit)
+                    .collect())
+            }
+            Measure::ScanEps => Ok(curve
+                .values
+                .iter()
+                .zip(&curve.points)
+                .filter(|(x, _)| in_range(**x))
+                .map(|(_, p)| p.epsilon_limit)
+                .collect()),
+            _ => Ok(vec![Self::curve_value(curve, q)?]),
+        }
+    }
+
+    /// A quantity that is one number of one curve.
+    fn curve_value(curve: &CurveResult, q: &Quantity) -> Result<f64, Error> {
         let calculator = &curve.calculator;
         let search = calculator.search();
         let spectrum = || match &search.setup().source {
             Source::Collider { spectrum, .. } => Ok(spectrum),
-            Source::Beam(_) => Err(Error::Usage(format!(
-                "quantity {}: {:?} needs a collider source",
-                q.name, q.measure
-            ))),
+            Source::Beam(_) => Err(Error::from(ReferenceError {
+                quantity: q.name.clone(),
+                problem: format!("{:?} needs a collider source", q.measure),
+            })),
         };
         let background = calculator.background();
         let one_range = || {
@@ -408,7 +450,7 @@ impl Session<'_> {
             }
         };
         let in_range = |x: f64| q.value_range.is_none_or(|[lo, hi]| x >= lo && x <= hi);
-        let value = match q.measure {
+        Ok(match q.measure {
             Measure::EMinGev => spectrum()?.e_min_gev(),
             Measure::EMaxGev => spectrum()?.e_max_gev(),
             Measure::SigmaPb => spectrum()?.sigma_cm2() / PICOBARN_CM2,
@@ -416,50 +458,24 @@ impl Session<'_> {
             Measure::PhotonPunchThrough => background
                 .photon
                 .map(|p| p.punch_through.value)
-                .ok_or_else(|| missing("background.photon_veto_inefficiency"))?,
+                .ok_or_else(|| missing(q, "background.photon_veto_inefficiency"))?,
             Measure::PhotonBackground => background
                 .photon
                 .map(|p| p.events)
-                .ok_or_else(|| missing("background.photon_veto_inefficiency"))?,
+                .ok_or_else(|| missing(q, "background.photon_veto_inefficiency"))?,
             Measure::NeutronBackground => background
                 .neutron
                 .map(|n| n.events)
-                .ok_or_else(|| missing("[background.neutron]"))?,
+                .ok_or_else(|| missing(q, "[background.neutron]"))?,
             Measure::BackgroundEvents => background.total(),
             Measure::BestEps => best_limit(curve)?.refined.epsilon_limit,
             Measure::BestMassMev => best_limit(curve)?.refined.mass_mev,
             Measure::EpsAt => {
-                let mass = q.mass_mev.ok_or_else(|| missing("mass_mev"))?;
+                let mass = q.mass_mev.ok_or_else(|| missing(q, "mass_mev"))?;
                 calculator.point(&curve.label, mass)?.epsilon_limit
             }
             Measure::AnnihilationLowerMev => one_range()?.0,
             Measure::AnnihilationUpperMev => one_range()?.1,
-            Measure::CurveRatio => {
-                let numerator = Self::curve(results, q.numerator.as_deref())?;
-                let denominator = Self::curve(
-                    results,
-                    Some(
-                        q.denominator
-                            .as_deref()
-                            .ok_or_else(|| missing("denominator"))?,
-                    ),
-                )?;
-                return Ok(numerator
-                    .points
-                    .iter()
-                    .zip(&denominator.points)
-                    .map(|(a, b)| a.epsilon_limit / b.epsilon_limit)
-                    .collect());
-            }
-            Measure::ScanEps => {
-                return Ok(curve
-                    .values
-                    .iter()
-                    .zip(&curve.points)
-                    .filter(|(x, _)| in_range(**x))
-                    .map(|(_, p)| p.epsilon_limit)
-                    .collect());
-            }
             Measure::DipMassMev => curve
                 .values
                 .iter()
@@ -467,27 +483,40 @@ impl Session<'_> {
                 .filter(|(x, _)| in_range(**x))
                 .min_by(|a, b| a.1.epsilon_limit.total_cmp(&b.1.epsilon_limit))
                 .map_or(f64::NAN, |(_, p)| p.mass_mev),
-            Measure::ControlTrackLengthRatio => {
-                let target = &curve.calculator.scenario().target;
-                let v_lo = 1.0 - target.max_visible_fraction;
-                let integral = |generations| {
-                    let settings = ShowerSettings {
-                        thickness_x0: target.thickness_x0,
-                        generations,
-                        second_generation_multiplicity: target.second_generation_multiplicity,
-                    };
-                    TrackLengthTable::new(settings, -v_lo.ln(), 128)
-                        .integral_above(v_lo, Tolerance::relative(1e-9))
-                        .value
-                };
-                integral(Generations::SecondOnly) / integral(Generations::FirstAndSecond)
-            }
+            Measure::ControlTrackLengthRatio => control_track_length_ratio(curve),
             Measure::BestEpsRatio
+            | Measure::CurveRatio
+            | Measure::ScanEps
             | Measure::Acceptance
             | Measure::BrAprimeToPhi1Phi2
             | Measure::SigmaProductionPb
-            | Measure::FlightLengthM => unreachable!("handled above"),
-        };
-        Ok(vec![value])
+            | Measure::FlightLengthM => unreachable!("handled by measure"),
+        })
     }
+}
+
+/// A reference file's quantity that lacks a field its measure needs.
+fn missing(q: &Quantity, field: &str) -> Error {
+    Error::from(ReferenceError {
+        quantity: q.name.clone(),
+        problem: format!("measure {:?} needs '{field}'", q.measure),
+    })
+}
+
+/// Track length above `1 - max_visible_fraction` of an incident electron (second generation
+/// only) over that of an incident positron, for the curve's target [DPT Sec. 4].
+fn control_track_length_ratio(curve: &CurveResult) -> f64 {
+    let target = &curve.calculator.scenario().target;
+    let v_lo = 1.0 - target.max_visible_fraction;
+    let integral = |generations| {
+        let settings = ShowerSettings {
+            thickness_x0: target.thickness_x0,
+            generations,
+            second_generation_multiplicity: target.second_generation_multiplicity,
+        };
+        TrackLengthTable::new(settings, -v_lo.ln(), 128)
+            .integral_above(v_lo, Tolerance::relative(1e-9))
+            .value
+    };
+    integral(Generations::SecondOnly) / integral(Generations::FirstAndSecond)
 }

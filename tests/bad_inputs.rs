@@ -90,20 +90,19 @@ fn run(case: &Case, root: &Path) -> Option<String> {
             .replace("{scenario}", &scenario.display().to_string())
             .replace("{out}", &out.display().to_string())
     };
-    let scenario = match &case.file {
-        Some(file) => here.join(file),
-        None => {
-            let mut text = std::fs::read_to_string(here.join("base.toml")).expect("base.toml");
-            for [from, to] in &case.edit {
-                if !text.contains(from.as_str()) {
-                    return Some(format!("edit '{from}' does not match base.toml"));
-                }
-                text = text.replacen(from.as_str(), &fill(to, Path::new("")), 1);
+    let scenario = if let Some(file) = &case.file {
+        here.join(file)
+    } else {
+        let mut text = std::fs::read_to_string(here.join("base.toml")).expect("base.toml");
+        for [from, to] in &case.edit {
+            if !text.contains(from.as_str()) {
+                return Some(format!("edit '{from}' does not match base.toml"));
             }
-            let path = inputs.join(format!("{}.toml", slug(&case.name)));
-            std::fs::write(&path, text).expect("write scenario");
-            path
+            text = text.replacen(from.as_str(), &fill(to, Path::new("")), 1);
         }
+        let path = inputs.join(format!("{}.toml", slug(&case.name)));
+        std::fs::write(&path, text).expect("write scenario");
+        path
     };
     let default_args = ["scan", "{scenario}", "--out", "{out}"].map(String::from);
     let args: Vec<String> = case

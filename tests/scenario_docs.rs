@@ -11,6 +11,10 @@ use darksens::scenario::raw::*;
 use darksens::showers::track_length::Incident;
 use std::collections::BTreeSet;
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one literal scenario with every key of the schema set"
+)]
 fn full_sample() -> RawScenario {
     let mut set = toml::Table::new();
     set.insert("background.total".into(), toml::Value::Float(1.0));

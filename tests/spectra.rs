@@ -6,6 +6,7 @@ use darksens::scenario::{Override, ScenarioDocument};
 use darksens::sources::lhe::{LheEvent, LheInit, write_events};
 use darksens::sources::{AsymmetricCollider, BhabhaSpectrum};
 use darksens::units::PICOBARN_CM2;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 const BASE: &str = "configs/belle2_dp.toml";
@@ -78,10 +79,11 @@ fn a_table_of_the_bhabha_spectrum_gives_the_analytic_yields() {
         } else {
             lo + (hi - lo) * f64::from(k) / f64::from(n)
         };
-        csv.push_str(&format!(
-            "{e:e},{:e}\n",
+        let _ = writeln!(
+            csv,
+            "{e:e},{:e}",
             spectrum.dsigma_de_cm2_per_gev(e) / PICOBARN_CM2
-        ));
+        );
     }
     std::fs::write(dir.join("bhabha.csv"), csv).expect("write");
     let table = calculator_with_source(
@@ -105,7 +107,7 @@ fn a_table_of_the_bhabha_spectrum_gives_the_analytic_yields() {
             table
                 .search()
                 .annihilation_flux()
-                .map(|f| f.interpolation_error())
+                .map(darksens::processes::annihilation::AnnihilationFlux::interpolation_error)
         );
         assert!(
             relative(t.epsilon_limit, e.epsilon_limit) < 1e-5,
@@ -143,7 +145,7 @@ fn an_event_file_of_bhabha_positrons_gives_the_analytic_limits() {
             let u = (f64::from(k) + 0.5) / f64::from(n_events) * total;
             let j = cumulative
                 .partition_point(|c| *c < u)
-                .clamp(1, grid as usize);
+                .clamp(1, usize::try_from(grid).expect("a positive grid size"));
             let t = (u - cumulative[j - 1]) / (cumulative[j] - cumulative[j - 1]);
             let e = energies[j - 1] + t * (energies[j] - energies[j - 1]);
             // The lab angle of a positron of this energy (two-body kinematics).

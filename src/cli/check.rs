@@ -32,11 +32,12 @@ fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<Stri
     );
     if print && let Search::ThickTarget(curves) = document.search()? {
         for curve in &curves {
-            out.push_str(&format!(
-                "# curve \"{}\"\n{}\n",
+            outln!(
+                out,
+                "# curve \"{}\"\n{}",
                 curve.label,
                 toml::to_string_pretty(&curve.table).unwrap_or_default()
-            ));
+            );
         }
     }
     Ok(out)

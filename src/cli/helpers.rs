@@ -27,7 +27,7 @@ impl ScenarioArgs {
 /// Parses `--set key=value` overrides.
 pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Error> {
     set.iter()
-        .map(|s| Override::parse(s).map_err(Error::Usage))
+        .map(|s| Override::parse(s).map_err(Error::from))
         .collect()
 }
 

@@ -54,27 +54,26 @@ pub fn run() {
         out,
         "bremsstrahlung methods (bremsstrahlung.method): computed, rescaled-limit, none"
     );
-    match library_root(None) {
-        Some(root) => {
-            outln!(out, "limit library ({}):", root.display());
-            for name in list_curves(&root) {
-                match find_curve(Some(&root), &name) {
-                    Ok(curve) => outln!(
-                        out,
-                        "  {:<32} {}, {} (arXiv:{})",
-                        name,
-                        curve.meta.experiment,
-                        curve.meta.figure,
-                        curve.meta.arxiv
-                    ),
-                    Err(e) => outln!(out, "  {name:<32} unreadable: {e}"),
-                }
+    if let Some(root) = library_root(None) {
+        outln!(out, "limit library ({}):", root.display());
+        for name in list_curves(&root) {
+            match find_curve(Some(&root), &name) {
+                Ok(curve) => outln!(
+                    out,
+                    "  {:<32} {}, {} (arXiv:{})",
+                    name,
+                    curve.meta.experiment,
+                    curve.meta.figure,
+                    curve.meta.arxiv
+                ),
+                Err(e) => outln!(out, "  {name:<32} unreadable: {e}"),
             }
         }
-        None => outln!(
+    } else {
+        outln!(
             out,
             "limit library: not found (set DARKSENS_LIMITS to the limits/ directory)"
-        ),
+        );
     }
     super::helpers::emit(&out);
 }

@@ -43,7 +43,7 @@ fn read_shard(path: &Path) -> Result<ShardFile, Error> {
     if path.is_dir() {
         return Err(fail("is a directory, not a shard file".into()));
     }
-    let contents = read(path).map_err(Error::Usage)?;
+    let contents = read(path)?;
     let shard = &contents.run["shard"];
     let (Some(index), Some(count)) = (shard["index"].as_u64(), shard["count"].as_u64()) else {
         return Err(fail(
@@ -152,8 +152,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
                 .map(Override::parse)
                 .collect::<Result<Vec<_>, _>>()
         })
-        .transpose()
-        .map_err(Error::Usage)?
+        .transpose()?
         .unwrap_or_default();
     let document = ScenarioDocument::load(&scenario_file, &overrides)?;
     let driver = driver(&document)?;

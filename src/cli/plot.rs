@@ -140,12 +140,9 @@ fn sidecar_scenarios(csv_path: &Path) -> Option<Vec<Scenario>> {
 fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
     let path = Path::new(spec);
     let (label, limit) = if path.is_file() {
-        (
-            spec.to_string(),
-            PublishedLimit::read(path).map_err(Error::Usage)?,
-        )
+        (spec.to_string(), PublishedLimit::read(path)?)
     } else {
-        let curve = find_curve(library_root(None).as_deref(), spec).map_err(Error::Usage)?;
+        let curve = find_curve(library_root(None).as_deref(), spec)?;
         (
             format!("{} ({})", curve.meta.experiment, curve.name),
             curve.epsilon_limit(),

@@ -192,23 +192,22 @@ impl InelasticScalar {
         if hi <= lo {
             return Estimate::exact(0.0);
         }
-        match channel.lepton_mass_gev() {
-            Some(m_f) => tanh_sinh(
+        if let Some(m_f) = channel.lepton_mass_gev() {
+            tanh_sinh(
                 |m, _, _| self.phi1_decay_spectrum(m, m_f, 1.0),
                 lo,
                 hi,
                 WIDTH_TOLERANCE,
-            ),
-            None => {
-                let mut breaks = vec![lo];
-                breaks.extend(r.nodes_gev().iter().copied().filter(|&x| x > lo && x < hi));
-                breaks.push(hi);
-                integrate(
-                    |m| r.value(m) * self.phi1_decay_spectrum(m, 0.0, 1.0),
-                    &breaks,
-                    Tolerance::relative(WIDTH_TOLERANCE),
-                )
-            }
+            )
+        } else {
+            let mut breaks = vec![lo];
+            breaks.extend(r.nodes_gev().iter().copied().filter(|&x| x > lo && x < hi));
+            breaks.push(hi);
+            integrate(
+                |m| r.value(m) * self.phi1_decay_spectrum(m, 0.0, 1.0),
+                &breaks,
+                Tolerance::relative(WIDTH_TOLERANCE),
+            )
         }
     }
 

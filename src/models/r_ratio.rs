@@ -10,6 +10,7 @@
 //! at one loop from `alpha_s(M_Z) = 0.1180`. The narrow charmonium and bottomonium resonances
 //! are not included (they matter only for a dark photon within their widths).
 
+use crate::error::InputError;
 use std::f64::consts::PI;
 
 /// `alpha_s(M_Z)` (PDG 2022 world average).
@@ -42,6 +43,9 @@ impl RRatio {
     /// threshold `2 m_pi` to the first point, where the file has no data, linearly), perturbative
     /// QCD above [PDG 2012, "Plots of cross sections and related quantities"; Beringer et al.,
     /// Phys. Rev. D 86, 010001 (2012)].
+    ///
+    /// # Panics
+    /// Never: the shipped table is valid (a test reads it).
     #[must_use]
     pub fn pdg() -> Self {
         let mut points = vec![(2.0 * crate::units::CHARGED_PION_MASS_GEV, 0.0)];
@@ -69,16 +73,24 @@ impl RRatio {
     ///
     /// # Errors
     /// Fewer than two points, energies not increasing, or values not finite and non-negative.
-    pub fn from_points(points: &[(f64, f64)]) -> Result<Self, String> {
+    pub fn from_points(points: &[(f64, f64)]) -> Result<Self, InputError> {
         if points.len() < 2 {
-            return Err("an R table needs at least two points".into());
+            return Err(InputError::Values(
+                "an R table needs at least two points".into(),
+            ));
         }
         for (k, &(e, r)) in points.iter().enumerate() {
             if !(e.is_finite() && e > 0.0 && r.is_finite() && r >= 0.0) {
-                return Err(format!("R table point {}: ({e}, {r}) is not valid", k + 1));
+                return Err(InputError::Values(format!(
+                    "R table point {}: ({e}, {r}) is not valid",
+                    k + 1
+                )));
             }
             if k > 0 && e <= points[k - 1].0 {
-                return Err(format!("R table point {}: energies must increase", k + 1));
+                return Err(InputError::Values(format!(
+                    "R table point {}: energies must increase",
+                    k + 1
+                )));
             }
         }
         Ok(Self {

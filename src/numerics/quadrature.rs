@@ -333,6 +333,9 @@ impl Ord for Panel {
 ///
 /// Break points belong wherever the integrand has a kink, a peak or an end-point singularity;
 /// they must be sorted. An empty or single-point list gives zero.
+///
+/// # Panics
+/// Never: the panel heap is popped only while it holds panels.
 pub fn integrate<F: FnMut(f64) -> f64>(mut f: F, breaks: &[f64], tol: Tolerance) -> Estimate {
     if breaks.len() < 2 {
         return Estimate::exact(0.0);

@@ -177,7 +177,9 @@ mod tests {
         for _ in 0..iterations {
             let mut sums = grid.empty_sums();
             for _ in 0..points {
-                y.iter_mut().for_each(|v| *v = rng.random());
+                for v in &mut y {
+                    *v = rng.random();
+                }
                 let j = grid.map(&y, &mut x, &mut bins);
                 Grid::accumulate(&mut sums, &bins, f(&x) * j);
             }
@@ -185,7 +187,9 @@ mod tests {
         }
         let (mut s, mut s2) = (0.0, 0.0);
         for _ in 0..points {
-            y.iter_mut().for_each(|v| *v = rng.random());
+            for v in &mut y {
+                *v = rng.random();
+            }
             let w = grid.map(&y, &mut x, &mut bins) * f(&x);
             s += w;
             s2 += w * w;

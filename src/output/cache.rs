@@ -1,6 +1,7 @@
 //! The cache of expensive inputs kept between runs: the built-in radiative Bhabha generator's
 //! spectrum. Sources compute; this module decides where results are kept and reads them back.
 
+use crate::error::GeneratorError;
 use crate::sources::radiative_bhabha::{Generated, Settings, generate};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -53,7 +54,7 @@ fn write_cache(path: &Path, settings: &Settings, generated: &Generated) {
 ///
 /// # Errors
 /// As [`generate`].
-pub fn generate_cached(settings: &Settings) -> Result<Arc<Generated>, String> {
+pub fn generate_cached(settings: &Settings) -> Result<Arc<Generated>, GeneratorError> {
     static MEMO: OnceLock<Mutex<std::collections::HashMap<String, Arc<Generated>>>> =
         OnceLock::new();
     let memo = MEMO.get_or_init(|| Mutex::new(std::collections::HashMap::new()));
@@ -62,15 +63,14 @@ pub fn generate_cached(settings: &Settings) -> Result<Arc<Generated>, String> {
         return Ok(found);
     }
     let file = cache_file(settings);
-    let generated = match file.as_deref().and_then(|f| read_cache(f, settings)) {
-        Some(cached) => cached,
-        None => {
-            let fresh = generate(settings)?;
-            if let Some(f) = &file {
-                write_cache(f, settings, &fresh);
-            }
-            fresh
+    let generated = if let Some(cached) = file.as_deref().and_then(|f| read_cache(f, settings)) {
+        cached
+    } else {
+        let fresh = generate(settings)?;
+        if let Some(f) = &file {
+            write_cache(f, settings, &fresh);
         }
+        fresh
     };
     let generated = Arc::new(generated);
     if let Ok(mut m) = memo.lock() {

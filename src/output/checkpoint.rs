@@ -7,7 +7,7 @@
 //! never stopped. What the words mean is the pipeline's business. A shard's file ends with
 //! `{"complete": n}`. A line cut short by a kill is dropped when the file is read again.
 
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Seek, Write};
@@ -52,20 +52,19 @@ pub struct UnitFileContents {
 ///
 /// # Errors
 /// If the file cannot be read or its first line is not a darksens run description.
-pub fn read(path: &Path) -> Result<UnitFileContents, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+pub fn read(path: &Path) -> Result<UnitFileContents, InputError> {
+    let file = std::fs::File::open(path).map_err(|e| InputError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let mut lines = BufReader::new(file).lines();
     let first = lines
         .next()
         .and_then(Result::ok)
         .and_then(|l| serde_json::from_str::<Value>(&l).ok())
         .filter(|v| v["darksens_yields"] == json!(FORMAT))
-        .ok_or_else(|| {
-            format!(
-                "'{}' is not a darksens checkpoint or shard file",
-                path.display()
-            )
+        .ok_or_else(|| InputError::NotAUnitFile {
+            path: path.display().to_string(),
         })?;
     let mut units = HashMap::new();
     let mut complete = None;
@@ -117,22 +116,19 @@ impl UnitFile {
             .truncate(false)
             .open(path)
             .map_err(|e| fail(e.to_string()))?;
-        let stored = match earlier {
-            Some(contents) => {
-                // Keep whole lines only: cut the file after its last newline.
-                let text = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-                let end = text.iter().rposition(|&b| b == b'\n').map_or(0, |k| k + 1);
-                file.set_len(end as u64).map_err(|e| fail(e.to_string()))?;
-                file.seek(std::io::SeekFrom::End(0))
-                    .map_err(|e| fail(e.to_string()))?;
-                contents.units
-            }
-            None => {
-                file.set_len(0).map_err(|e| fail(e.to_string()))?;
-                let header = json!({ "darksens_yields": FORMAT, "run": run });
-                writeln!(file, "{header}").map_err(|e| fail(e.to_string()))?;
-                HashMap::new()
-            }
+        let stored = if let Some(contents) = earlier {
+            // Keep whole lines only: cut the file after its last newline.
+            let text = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+            let end = text.iter().rposition(|&b| b == b'\n').map_or(0, |k| k + 1);
+            file.set_len(end as u64).map_err(|e| fail(e.to_string()))?;
+            file.seek(std::io::SeekFrom::End(0))
+                .map_err(|e| fail(e.to_string()))?;
+            contents.units
+        } else {
+            file.set_len(0).map_err(|e| fail(e.to_string()))?;
+            let header = json!({ "darksens_yields": FORMAT, "run": run });
+            writeln!(file, "{header}").map_err(|e| fail(e.to_string()))?;
+            HashMap::new()
         };
         let reused = stored.len();
         Ok((

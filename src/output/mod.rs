@@ -89,13 +89,11 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
 /// created, is writable, and `path` is not a directory.
 ///
 /// # Errors
-/// [`Error::Usage`] (bad input, exit code 2) naming the path and how to choose another.
+/// [`Error::Unwritable`] (bad input, exit code 2) naming the path and how to choose another.
 pub fn check_writable(path: &Path) -> Result<(), Error> {
-    let fail = |message: String| {
-        Error::Usage(format!(
-            "cannot write '{}': {message}\n  hint: change the paths in [output] of the scenario, or pass --out DIR (scan) / -o FILE (plot)",
-            path.display()
-        ))
+    let fail = |message: String| Error::Unwritable {
+        path: path.to_path_buf(),
+        message,
     };
     if path.is_dir() {
         return Err(fail("is a directory; give a file name".to_string()));

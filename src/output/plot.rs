@@ -237,9 +237,9 @@ pub fn render_png(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
     let mut buffer = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(plot, &root).map_err(|message| Error::Output {
+        draw(plot, &root).map_err(|e| Error::Output {
             path: "<png>".into(),
-            message,
+            message: e.to_string(),
         })?;
         root.present().map_err(|e| Error::Output {
             path: "<png>".into(),
@@ -270,9 +270,9 @@ pub fn render_svg(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(plot, &root).map_err(|message| Error::Output {
+        draw(plot, &root).map_err(|e| Error::Output {
             path: "<svg>".into(),
-            message,
+            message: e.to_string(),
         })?;
         root.present().map_err(|e| Error::Output {
             path: "<svg>".into(),
@@ -282,9 +282,28 @@ pub fn render_svg(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
     Ok(text.into_bytes())
 }
 
-fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-    let err = |e: &dyn std::fmt::Display| e.to_string();
-    root.fill(&WHITE).map_err(|e| err(&e))?;
+/// A drawing that failed (a backend error, with its message).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct DrawError(String);
+
+/// A backend's error as a [`DrawError`].
+fn failed<E: std::fmt::Display>(e: E) -> DrawError {
+    DrawError(e.to_string())
+}
+
+/// The chart every part is drawn into: mapped coordinates on both axes.
+type Chart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+fn draw<DB: DrawingBackend>(
+    plot: &LimitPlot,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), DrawError> {
+    root.fill(&WHITE).map_err(failed)?;
     let x_log = match &plot.x_axis {
         XAxis::MassMev { .. } => true,
         XAxis::Key { logarithmic, .. } => *logarithmic,
@@ -309,11 +328,34 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         .x_label_area_size(80)
         .y_label_area_size(150)
         .build_cartesian_2d(x.lo..x.hi, y.lo..y.hi)
-        .map_err(|e| err(&e))?;
-    let (left, top) = chart.backend_coord(&(x.lo, y.hi));
-    let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
+        .map_err(failed)?;
+    draw_grid(&mut chart, &x, &y)?;
+    draw_overlays(&mut chart, plot, &x, &y)?;
+    draw_windows(&mut chart, root, plot, &x, &y)?;
+    draw_regions(&mut chart, plot, &x, &y)?;
+    draw_bands(&mut chart, plot, &x, &y)?;
+    draw_curves(&mut chart, plot, &x, &y)?;
+    chart
+        .configure_series_labels()
+        .position(legend_corner(plot, &x, &y))
+        .margin(15)
+        .legend_area_size(65)
+        .label_font(("sans-serif", 22))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(failed)?;
 
-    // Grid: light lines at the major ticks, lighter at the minor ones.
+    draw_frame(&chart, root, &x, &y)?;
+    draw_axis_titles(&chart, root, plot, &x, &y)
+}
+
+/// Light lines at the major ticks, lighter at the minor ones.
+fn draw_grid<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
     let (x_major, x_minor) = x.ticks();
     let (y_major, y_minor) = y.ticks();
     let grid = |v: f64, vertical: bool, alpha: f64| {
@@ -327,26 +369,35 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
     for &v in &x_minor {
         chart
             .draw_series(std::iter::once(grid(v, true, 0.05)))
-            .map_err(|e| err(&e))?;
+            .map_err(failed)?;
     }
     for &v in &y_minor {
         chart
             .draw_series(std::iter::once(grid(v, false, 0.05)))
-            .map_err(|e| err(&e))?;
+            .map_err(failed)?;
     }
     for (v, _) in &x_major {
         chart
             .draw_series(std::iter::once(grid(*v, true, 0.15)))
-            .map_err(|e| err(&e))?;
+            .map_err(failed)?;
     }
     for (v, _) in &y_major {
         chart
             .draw_series(std::iter::once(grid(*v, false, 0.15)))
-            .map_err(|e| err(&e))?;
+            .map_err(failed)?;
     }
 
-    // Published curves: shaded excluded regions (greys) and dashed projections, clipped to the
-    // frame. x is interpolated linearly in the plot coordinates at the frame's edges.
+    Ok(())
+}
+
+/// Published curves: shaded excluded regions (greys) and dashed projections, clipped to the
+/// frame. x is interpolated linearly in the plot coordinates at the frame's edges.
+fn draw_overlays<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    plot: &LimitPlot,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
     let shades = [
         RGBColor(150, 150, 150),
         RGBColor(170, 140, 110),
@@ -374,19 +425,19 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
                     polygon,
                     colour.mix(0.35).filled(),
                 )))
-                .map_err(|e| err(&e))?
+                .map_err(failed)?
                 .label(overlay.label.clone())
                 .legend(move |(lx, ly)| {
                     Rectangle::new([(lx, ly - 8), (lx + 52, ly + 8)], colour.mix(0.35).filled())
                 });
             chart
                 .draw_series(LineSeries::new(clipped, colour.stroke_width(2)))
-                .map_err(|e| err(&e))?;
+                .map_err(failed)?;
         } else {
             let style = ShapeStyle::from(BLACK).stroke_width(2);
             chart
                 .draw_series(DashedLineSeries::new(clipped, 8, 6, style))
-                .map_err(|e| err(&e))?
+                .map_err(failed)?
                 .label(overlay.label.clone())
                 .legend(move |(lx, ly)| {
                     DashedPathElement::new([(lx, ly), (lx + 52, ly)], 8, 6, style)
@@ -394,7 +445,17 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         }
     }
 
-    // Vertical windows, lightest of all, with their label at the top.
+    Ok(())
+}
+
+/// Vertical windows, lightest of all, with their label at the top.
+fn draw_windows<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    plot: &LimitPlot,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
     for (lo, hi, label) in &plot.windows {
         let (a, b) = (x.map(*lo).max(x.lo), x.map(*hi).min(x.hi));
         if b > a {
@@ -403,18 +464,27 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
                     [(a, y.lo), (b, y.hi)],
                     RGBColor(70, 130, 220).mix(0.12).filled(),
                 )))
-                .map_err(|e| err(&e))?;
+                .map_err(failed)?;
             let (px, py) = chart.backend_coord(&(b, y.hi));
             let style = ("sans-serif", 18)
                 .into_font()
                 .color(&RGBColor(40, 90, 170))
                 .pos(Pos::new(HPos::Left, VPos::Top));
             root.draw(&Text::new(label.clone(), (px + 4, py + 6), style))
-                .map_err(|e| err(&e))?;
+                .map_err(failed)?;
         }
     }
 
-    // Filled regions, with their outline.
+    Ok(())
+}
+
+/// Filled regions, with their outline.
+fn draw_regions<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    plot: &LimitPlot,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
     for (k, region) in plot.regions.iter().enumerate() {
         let colour = if region.published {
             RGBColor(150, 150, 150)
@@ -435,7 +505,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
                 outline.clone(),
                 colour.mix(0.3).filled(),
             )))
-            .map_err(|e| err(&e))?
+            .map_err(failed)?
             .label(region.label.clone())
             .legend(move |(lx, ly)| {
                 Rectangle::new([(lx, ly - 8), (lx + 52, ly + 8)], colour.mix(0.3).filled())
@@ -444,10 +514,19 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         closed.push(closed[0]);
         chart
             .draw_series(LineSeries::new(closed, colour.stroke_width(2)))
-            .map_err(|e| err(&e))?;
+            .map_err(failed)?;
     }
 
-    // Expected bands behind every line: yellow +-2 sigma, green +-1 sigma.
+    Ok(())
+}
+
+/// Expected bands behind every line: yellow +-2 sigma, green +-1 sigma.
+fn draw_bands<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    plot: &LimitPlot,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
     let usable = |px: f64| px.is_finite() && (!x.logarithmic || px > 0.0);
     for series in &plot.series {
         for (outer, inner, colour) in [(0, 3, RGBColor(255, 204, 0)), (1, 2, RGBColor(0, 175, 80))]
@@ -470,12 +549,21 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
                         polygon,
                         colour.mix(0.6).filled(),
                     )))
-                    .map_err(|e| err(&e))?;
+                    .map_err(failed)?;
             }
         }
     }
 
-    // Curves.
+    Ok(())
+}
+
+/// The curves, solid and dashed in turn.
+fn draw_curves<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    plot: &LimitPlot,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
     for (k, series) in plot.series.iter().enumerate() {
         let style = ShapeStyle::from(PALETTE[k % PALETTE.len()]).stroke_width(3);
         let points: Vec<(f64, f64)> = series
@@ -487,72 +575,87 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         if k % 2 == 0 {
             chart
                 .draw_series(LineSeries::new(points, style))
-                .map_err(|e| err(&e))?
+                .map_err(failed)?
                 .label(series.label.clone())
                 .legend(move |(lx, ly)| PathElement::new([(lx, ly), (lx + 52, ly)], style));
         } else {
             chart
                 .draw_series(DashedLineSeries::new(points, 14, 8, style))
-                .map_err(|e| err(&e))?
+                .map_err(failed)?
                 .label(series.label.clone())
                 .legend(move |(lx, ly)| {
                     DashedPathElement::new([(lx, ly), (lx + 52, ly)], 14, 8, style)
                 });
         }
     }
-    chart
-        .configure_series_labels()
-        .position(legend_corner(plot, &x, &y))
-        .margin(15)
-        .legend_area_size(65)
-        .label_font(("sans-serif", 22))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| err(&e))?;
+    Ok(())
+}
 
-    // Frame, ticks on all sides (major 10 px, minor 5 px), tick labels.
+/// Frame, ticks on all sides (major 10 px, minor 5 px), tick labels.
+fn draw_frame<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
+    let (left, top) = chart.backend_coord(&(x.lo, y.hi));
+    let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
+    let (x_major, x_minor) = x.ticks();
+    let (y_major, y_minor) = y.ticks();
     let frame = BLACK.stroke_width(2);
-    let draw_err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.draw(&Rectangle::new([(left, top), (right, bottom)], frame))
-        .map_err(draw_err)?;
+        .map_err(failed)?;
     let label_font = ("sans-serif", 24).into_font();
     for (v, text) in &x_major {
         let (px, _) = chart.backend_coord(&(*v, y.lo));
         root.draw(&PathElement::new([(px, bottom), (px, bottom + 8)], frame))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
         root.draw(&PathElement::new([(px, top), (px, top + 10)], frame))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
         let style = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Center, VPos::Top));
         root.draw(&Text::new(text.clone(), (px, bottom + 12), style))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
     }
     for v in &x_minor {
         let (px, _) = chart.backend_coord(&(*v, y.lo));
         root.draw(&PathElement::new([(px, bottom), (px, bottom + 4)], frame))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
         root.draw(&PathElement::new([(px, top), (px, top + 5)], frame))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
     }
     for (v, text) in &y_major {
         let (_, py) = chart.backend_coord(&(x.lo, *v));
         root.draw(&PathElement::new([(left - 8, py), (left, py)], frame))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
         root.draw(&PathElement::new([(right - 10, py), (right, py)], frame))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
         let style = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Right, VPos::Center));
         root.draw(&Text::new(text.clone(), (left - 12, py), style))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
     }
     for v in &y_minor {
         let (_, py) = chart.backend_coord(&(x.lo, *v));
         root.draw(&PathElement::new([(left - 4, py), (left, py)], frame))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
         root.draw(&PathElement::new([(right - 5, py), (right, py)], frame))
-            .map_err(draw_err)?;
+            .map_err(failed)?;
     }
 
-    // Axis titles: y rotated; x with a real subscript for the mass.
+    Ok(())
+}
+
+/// Axis titles (y rotated; x with a real subscript for the mass) and the annotation.
+fn draw_axis_titles<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    plot: &LimitPlot,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
+    let (left, top) = chart.backend_coord(&(x.lo, y.hi));
+    let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
+    let (y_major, _) = y.ticks();
+    let label_font = ("sans-serif", 24).into_font();
     let y_title = TextStyle::from(
         ("sans-serif", 26)
             .into_font()
@@ -566,7 +669,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
                 .map(|(w, _)| w)
         })
         .collect::<Result<Vec<u32>, _>>()
-        .map_err(draw_err)?
+        .map_err(failed)?
         .into_iter()
         .max()
         .unwrap_or(60);
@@ -580,7 +683,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         (title_x, (top + bottom) / 2),
         y_title,
     ))
-    .map_err(draw_err)?;
+    .map_err(failed)?;
     let big = TextStyle::from(("sans-serif", 26).into_font());
     let small = TextStyle::from(("sans-serif", 18).into_font());
     let parts: Vec<(String, &TextStyle, i32)> = match &plot.x_axis {
@@ -595,7 +698,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
         .iter()
         .map(|(s, f, _)| root.estimate_text_size(s, f).map(|(w, _)| w))
         .collect::<Result<_, _>>()
-        .map_err(draw_err)?;
+        .map_err(failed)?;
     #[expect(
         clippy::cast_possible_wrap,
         reason = "text widths are a few hundred pixels"
@@ -607,7 +710,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
             (cursor, bottom + 48 + dy),
             (*font).clone(),
         ))
-        .map_err(draw_err)?;
+        .map_err(failed)?;
         #[expect(
             clippy::cast_possible_wrap,
             reason = "text widths are a few hundred pixels"
@@ -624,7 +727,7 @@ fn draw<DB: DrawingBackend>(plot: &LimitPlot, root: &DrawingArea<DB, Shift>) -> 
             ((left + right) / 2, top - 14),
             style,
         ))
-        .map_err(draw_err)?;
+        .map_err(failed)?;
     }
     Ok(())
 }

@@ -17,7 +17,7 @@
 pub mod emulsion;
 pub mod thick_target;
 
-use crate::error::Error;
+use crate::error::{Error, ScanError};
 use crate::output::checkpoint::UnitStore;
 use crate::scenario::{ScenarioDocument, Search};
 use rayon::prelude::*;
@@ -280,9 +280,7 @@ impl Monitor<'_> {
             return Ok(stored);
         }
         if self.stored_only {
-            return Err(Error::Usage(format!(
-                "the partial results lack the scan point '{key}'"
-            )));
+            return Err(ScanError::MissingUnit(key.to_string()).into());
         }
         let words = compute()?;
         if let Some(store) = self.store {

@@ -4,6 +4,7 @@
 //! such files at run time (e.g. the NA64 bremsstrahlung-only limit that [DPT App. C] rescales);
 //! it never embeds their numbers.
 
+use crate::error::InputError;
 use std::path::Path;
 
 /// A published limit `eps(m)`, interpolated linearly in `(ln m, ln eps)`.
@@ -21,15 +22,17 @@ impl PublishedLimit {
     /// # Errors
     /// A message naming the file and line for unreadable files, malformed or non-positive
     /// numbers, masses that do not increase, or fewer than two points.
-    pub fn read_lmt(path: &Path) -> Result<Self, String> {
+    pub fn read_lmt(path: &Path) -> Result<Self, InputError> {
         if path.is_dir() {
-            return Err(format!(
-                "'{}' is a directory, not a limit file",
-                path.display()
-            ));
+            return Err(InputError::Directory {
+                path: path.display().to_string(),
+                what: "a limit file",
+            });
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         Self::parse_lmt(&text, &path.display().to_string())
     }
 
@@ -37,48 +40,54 @@ impl PublishedLimit {
     ///
     /// # Errors
     /// As [`PublishedLimit::read_lmt`].
-    pub fn parse_lmt(text: &str, source: &str) -> Result<Self, String> {
+    pub fn parse_lmt(text: &str, source: &str) -> Result<Self, InputError> {
         let mut points: Vec<(f64, f64)> = Vec::new();
         for (k, line) in text.lines().enumerate() {
             let line_number = k + 1;
+            let at = |message: String| InputError::Line {
+                file: source.to_string(),
+                line: line_number,
+                message,
+            };
             let content = line.split('#').next().unwrap_or_default().trim();
             if content.is_empty() {
                 continue;
             }
             let fields: Vec<&str> = content.split_whitespace().collect();
             if fields.len() < 2 {
-                return Err(format!(
-                    "{source}:{line_number}: expected 'mass_gev eps', got '{content}'"
-                ));
+                return Err(at(format!("expected 'mass_gev eps', got '{content}'")));
             }
-            let number = |s: &str, what: &str| -> Result<f64, String> {
+            let number = |s: &str, what: &str| -> Result<f64, InputError> {
                 let v: f64 = s
                     .parse()
-                    .map_err(|_| format!("{source}:{line_number}: {what} '{s}' is not a number"))?;
+                    .map_err(|_| at(format!("{what} '{s}' is not a number")))?;
                 if v.is_finite() && v > 0.0 {
                     Ok(v)
                 } else {
-                    Err(format!(
-                        "{source}:{line_number}: {what} must be a positive finite number, got {s}"
-                    ))
+                    Err(at(format!(
+                        "{what} must be a positive finite number, got {s}"
+                    )))
                 }
             };
             let mass = number(fields[0], "mass")?;
             let eps = number(fields[1], "eps")?;
             if let Some(&(previous, _)) = points.last() {
                 if mass <= previous {
-                    return Err(format!(
-                        "{source}:{line_number}: masses must increase ({mass} after {previous})"
-                    ));
+                    return Err(at(format!(
+                        "masses must increase ({mass} after {previous})"
+                    )));
                 }
             }
             points.push((mass, eps));
         }
         if points.len() < 2 {
-            return Err(format!(
-                "{source}: a limit curve needs at least two points, found {}",
-                points.len()
-            ));
+            return Err(InputError::Content {
+                file: source.to_string(),
+                message: format!(
+                    "a limit curve needs at least two points, found {}",
+                    points.len()
+                ),
+            });
         }
         Ok(Self {
             source: source.to_string(),
@@ -100,14 +109,16 @@ impl PublishedLimit {
     /// # Errors
     /// As [`PublishedLimit::read_lmt`] and [`crate::published::library::read_csv_points`]; a CSV of
     /// `y` needs its metadata (use the library).
-    pub fn read(path: &Path) -> Result<Self, String> {
+    pub fn read(path: &Path) -> Result<Self, InputError> {
         if path.extension().is_some_and(|e| e == "csv") {
             let (points, column) = crate::published::library::read_csv_points(path)?;
             if column != "epsilon" {
-                return Err(format!(
-                    "{}: a '{column}' curve needs its .toml metadata; put it in the limit library",
-                    path.display()
-                ));
+                return Err(InputError::Content {
+                    file: path.display().to_string(),
+                    message: format!(
+                        "a '{column}' curve needs its .toml metadata; put it in the limit library"
+                    ),
+                });
             }
             Ok(Self::from_points(&path.display().to_string(), points))
         } else {
@@ -186,7 +197,9 @@ mod tests {
             ),
         ];
         for (text, message) in bad {
-            let error = PublishedLimit::parse_lmt(text, "test").expect_err("rejects");
+            let error = PublishedLimit::parse_lmt(text, "test")
+                .expect_err("rejects")
+                .to_string();
             assert!(error.contains(message), "{error}");
         }
     }

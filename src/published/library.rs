@@ -10,6 +10,7 @@
 //! Where the library is: `$DARKSENS_LIMITS`, else `limits/` next to the scenario's directory,
 //! else `./limits`, else the `limits/` of the source tree darksens was built from.
 
+use crate::error::InputError;
 use crate::published::PublishedLimit;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -94,39 +95,42 @@ impl LibraryCurve {
     ///
     /// # Errors
     /// A message naming the file (and line) for unreadable or malformed data or metadata.
-    pub fn read(csv_path: &Path, name: &str) -> Result<Self, String> {
+    pub fn read(csv_path: &Path, name: &str) -> Result<Self, InputError> {
         let toml_path = csv_path.with_extension("toml");
-        let meta_text = std::fs::read_to_string(&toml_path).map_err(|e| {
-            format!(
-                "cannot read the metadata '{}' of a library curve: {e}",
-                toml_path.display()
-            )
-        })?;
+        let file = toml_path.display().to_string();
+        let meta_text =
+            std::fs::read_to_string(&toml_path).map_err(|e| InputError::UnreadableMetadata {
+                path: file.clone(),
+                reason: e.to_string(),
+            })?;
         let meta: CurveMeta = toml::from_str(&meta_text).map_err(|e| {
-            let line = e.span().map_or(String::new(), |s| {
-                let n = meta_text[..s.start.min(meta_text.len())]
-                    .matches('\n')
-                    .count()
-                    + 1;
-                format!(":{n}")
-            });
-            format!(
-                "{}{line}: {}",
-                toml_path.display(),
-                crate::error::plain_types(e.message())
-            )
+            let message = crate::error::plain_types(e.message());
+            match e.span() {
+                Some(s) => InputError::Line {
+                    file: file.clone(),
+                    line: meta_text[..s.start.min(meta_text.len())]
+                        .matches('\n')
+                        .count()
+                        + 1,
+                    message,
+                },
+                None => InputError::Content {
+                    file: file.clone(),
+                    message,
+                },
+            }
         })?;
+        let content = |message: String| InputError::Content {
+            file: file.clone(),
+            message,
+        };
         if meta.axis == ValueAxis::Y && (meta.alpha_d.is_none() || meta.mchi_over_mmed.is_none()) {
-            return Err(format!(
-                "{}: a y curve must record alpha_d and mchi_over_mmed",
-                toml_path.display()
+            return Err(content(
+                "a y curve must record alpha_d and mchi_over_mmed".into(),
             ));
         }
         let out_of_range = |key: &str, value: f64, range: &str| {
-            format!(
-                "{}: {key} = {value} is outside {range}",
-                toml_path.display()
-            )
+            content(format!("{key} = {value} is outside {range}"))
         };
         if let Some(alpha_d) = meta.alpha_d.filter(|a| !(a.is_finite() && *a > 0.0)) {
             return Err(out_of_range("alpha_d", alpha_d, "(0, inf)"));
@@ -138,9 +142,8 @@ impl LibraryCurve {
             return Err(out_of_range("cl", meta.cl, "(0, 1)"));
         }
         if meta.mass == MassAxis::DarkMatter && meta.mchi_over_mmed.is_none() {
-            return Err(format!(
-                "{}: a dark-matter mass axis needs mchi_over_mmed",
-                toml_path.display()
+            return Err(content(
+                "a dark-matter mass axis needs mchi_over_mmed".into(),
             ));
         }
         let (points, _) = read_csv_points(csv_path)?;
@@ -179,28 +182,36 @@ impl LibraryCurve {
 ///
 /// # Errors
 /// A message with the file and line for a wrong header, non-numbers or non-increasing masses.
-pub fn read_csv_points(path: &Path) -> Result<(Vec<(f64, f64)>, String), String> {
-    if path.is_dir() {
-        return Err(format!(
-            "'{}' is a directory, not a curve file",
-            path.display()
-        ));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+pub fn read_csv_points(path: &Path) -> Result<(Vec<(f64, f64)>, String), InputError> {
     let source = path.display().to_string();
+    if path.is_dir() {
+        return Err(InputError::Directory {
+            path: source,
+            what: "a curve file",
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        path: source.clone(),
+        reason: e.to_string(),
+    })?;
     let header_index = text
         .lines()
         .position(|l| !l.trim().is_empty() && !l.starts_with('#'));
     let header = header_index
         .and_then(|k| text.lines().nth(k))
-        .ok_or_else(|| format!("{source}: empty file"))?;
+        .ok_or_else(|| InputError::Content {
+            file: source.clone(),
+            message: "empty file".into(),
+        })?;
     let columns: Vec<&str> = header.split(',').map(str::trim).collect();
     if columns.len() != 2 || columns[0] != "mass_gev" || !["epsilon", "y"].contains(&columns[1]) {
-        return Err(format!(
-            "{source}:{}: the header must be 'mass_gev,epsilon' or 'mass_gev,y', got '{header}'",
-            header_index.unwrap_or(0) + 1
-        ));
+        return Err(InputError::Line {
+            file: source,
+            line: header_index.unwrap_or(0) + 1,
+            message: format!(
+                "the header must be 'mass_gev,epsilon' or 'mass_gev,y', got '{header}'"
+            ),
+        });
     }
     // Same line numbers as the CSV: the header becomes an empty line, commas become spaces.
     let rows: String = text
@@ -266,18 +277,15 @@ pub fn list_curves(root: &Path) -> Vec<String> {
 ///
 /// # Errors
 /// If there is no library or no such curve (the message lists what there is).
-pub fn find_curve(root: Option<&Path>, name: &str) -> Result<LibraryCurve, String> {
-    let root = root.ok_or_else(|| {
-        "no limit library found: set DARKSENS_LIMITS to the limits/ directory of darksens"
-            .to_string()
-    })?;
+pub fn find_curve(root: Option<&Path>, name: &str) -> Result<LibraryCurve, InputError> {
+    let root = root.ok_or(InputError::NoLibrary)?;
     let path = root.join(format!("{name}.csv"));
     if !path.is_file() {
-        return Err(format!(
-            "no curve '{name}' in the library {}; it has: {}",
-            root.display(),
-            list_curves(root).join(", ")
-        ));
+        return Err(InputError::NoCurve {
+            name: name.to_string(),
+            library: root.display().to_string(),
+            available: list_curves(root).join(", "),
+        });
     }
     LibraryCurve::read(&path, name)
 }
@@ -348,7 +356,7 @@ mod csv_tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("bad.csv");
         std::fs::write(&path, "mass_gev,epsilon\n0.001,1e-5\n0.002,oops\n").expect("write");
-        let error = read_csv_points(&path).expect_err("rejects");
+        let error = read_csv_points(&path).expect_err("rejects").to_string();
         assert!(
             error.contains("bad.csv:3: eps 'oops' is not a number"),
             "{error}"
@@ -357,6 +365,7 @@ mod csv_tests {
         assert!(
             read_csv_points(&path)
                 .expect_err("rejects")
+                .to_string()
                 .contains(":1: the header must be")
         );
         let _ = std::fs::remove_dir_all(&dir);

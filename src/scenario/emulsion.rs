@@ -3,9 +3,11 @@
 //! table per box, `[monte_carlo]`, `[limit]`, `[background]`. docs/scenario.md documents every
 //! key.
 
+use super::checks::invalid;
 use super::resolve::Resolver;
-use super::validate::{CurveRef, Invalid, invalid};
+use super::validate::CurveRef;
 use crate::detectors::emulsion::{DetectorBox, EMU_DEPTH_M, Hemisphere};
+use crate::error::ScenarioError;
 use crate::models::inelastic::InelasticScalar;
 use crate::processes::collider_production::OffShellNormalisation;
 use crate::signal::emulsion::{BabarConditions, EmulsionSetup};
@@ -184,7 +186,7 @@ pub struct EmulsionOutput {
 /// Largest number of grid cells (a guard against typos).
 const MAX_GRID_CELLS: i64 = 4_000_000;
 
-fn grid_axis(raw: &RawGridAxis, axis: &str) -> Result<GridAxis, Invalid> {
+fn grid_axis(raw: &RawGridAxis, axis: &str) -> Result<GridAxis, ScenarioError> {
     let key = |field: &str| format!("scan.{axis}.{field}");
     let names: Vec<&str> = GridParameter::ALL.iter().map(|(k, _)| *k).collect();
     let parameter = GridParameter::ALL
@@ -367,16 +369,9 @@ pub struct EmulsionScenario {
     pub output: EmulsionOutput,
 }
 
-fn positive(key: &str, value: f64, meaning: &str) -> Result<f64, Invalid> {
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(invalid(
-            key,
-            format!("must be a positive number, got {value}"),
-            meaning,
-        ))
-    }
+/// A positive number (no unit in the message).
+fn positive(key: &str, value: f64, meaning: &str) -> Result<f64, ScenarioError> {
+    super::checks::positive(key, value, "", meaning)
 }
 
 /// An emulsion scenario checked without reading a file: the BaBar limit files still as
@@ -398,13 +393,13 @@ pub(crate) struct ValidatedEmulsion {
 pub(crate) fn resolve(
     validated: ValidatedEmulsion,
     resolver: &Resolver,
-) -> Result<EmulsionScenario, Invalid> {
+) -> Result<EmulsionScenario, ScenarioError> {
     let read = |key: &str, file: Option<String>| {
         file.map(|f| {
             resolver.limit(&CurveRef::File(f)).map_err(|m| {
                 invalid(
                     key,
-                    m,
+                    m.to_string(),
                     "a limit file: CSV with columns mass_gev,epsilon, or a DarkCast .lmt; paths are relative to the scenario file",
                 )
             })
@@ -424,8 +419,69 @@ pub(crate) fn resolve(
 pub(crate) fn validate(
     raw: &RawEmulsionScenario,
     name: &str,
-) -> Result<ValidatedEmulsion, Invalid> {
-    let source = &raw.source;
+) -> Result<ValidatedEmulsion, ScenarioError> {
+    let (sqrt_s, luminosity_ab, boost_beta) = validate_collider(&raw.source)?;
+    let (model, production) = validate_model(&raw.model, sqrt_s)?;
+    let detectors = validate_detectors(&raw.detectors)?;
+    let monte_carlo = validate_monte_carlo(&raw.monte_carlo, boost_beta)?;
+    let n_signal = positive(
+        "limit.n_signal",
+        raw.limit.n_signal.unwrap_or(2.3),
+        "signal events excluded at 90% CL with no background: 2.3",
+    )?;
+    let kl = validate_kl(&raw.background)?;
+    let scan = raw.scan.as_ref().map(validate_grid).transpose()?;
+    let output = EmulsionOutput {
+        csv: raw.output.csv.clone().map_or_else(
+            || std::path::PathBuf::from(format!("out/{name}.csv")),
+            std::path::PathBuf::from,
+        ),
+        png: raw.output.png.clone().map_or_else(
+            || std::path::PathBuf::from(format!("out/{name}.png")),
+            std::path::PathBuf::from,
+        ),
+        svg: raw.output.svg.clone().map(std::path::PathBuf::from),
+    };
+    let babar = BabarConditions {
+        lepton: None,
+        invisible: None,
+        min_flight_m: positive(
+            "babar.min_flight_m",
+            raw.babar.min_flight_m.unwrap_or(2.0),
+            "how far phi1 must fly for BaBar's mono-photon search, m (2)",
+        )?,
+    };
+    let scenario = EmulsionScenario {
+        babar,
+        scan,
+        output,
+        title: raw.title.clone().unwrap_or_else(|| name.to_string()),
+        luminosity_ab,
+        setup: EmulsionSetup {
+            sqrt_s_gev: sqrt_s,
+            luminosity_pb: luminosity_ab * 1e6,
+            production,
+            normalisation: raw
+                .model
+                .off_shell_normalisation
+                .unwrap_or(OffShellNormalisation::Derived),
+            detectors,
+            monte_carlo,
+            decay_in_volume: raw.monte_carlo.decay_in_volume.unwrap_or(false),
+        },
+        model,
+        n_signal,
+        kl,
+    };
+    Ok(ValidatedEmulsion {
+        scenario,
+        lepton_limit: raw.babar.lepton_limit.clone(),
+        invisible_limit: raw.babar.invisible_limit.clone(),
+    })
+}
+
+/// `[source]`: the centre-of-mass energy, the luminosity (ab^-1) and the boost.
+fn validate_collider(source: &RawCollider) -> Result<(f64, f64, f64), ScenarioError> {
     if source.kind != SOURCE_KIND {
         return Err(invalid(
             "source.kind",
@@ -451,7 +507,14 @@ pub(crate) fn validate(
             "0 for the centre-of-mass frame (the paper); 3/11 for SuperKEKB's 7 on 4 GeV beams",
         ));
     }
-    let m = &raw.model;
+    Ok((sqrt_s, luminosity_ab, boost_beta))
+}
+
+/// `[model]`: the model point and how it is produced at `sqrt_s`.
+fn validate_model(
+    m: &RawInelasticModel,
+    sqrt_s: f64,
+) -> Result<(InelasticScalar, Production), ScenarioError> {
     if m.kind != "inelastic-scalar" {
         return Err(invalid(
             "model.kind",
@@ -513,7 +576,12 @@ pub(crate) fn validate(
             Production::OffShell
         }
     };
-    if raw.detectors.is_empty() {
+    Ok((model, production))
+}
+
+/// `[[detector]]`: the boxes, with distinct names.
+fn validate_detectors(raw: &[RawDetector]) -> Result<Vec<DetectorBox>, ScenarioError> {
+    if raw.is_empty() {
         return Err(invalid(
             "detector",
             "an emulsion scenario needs at least one [[detector]]",
@@ -521,7 +589,7 @@ pub(crate) fn validate(
         ));
     }
     let mut detectors = Vec::new();
-    for (k, d) in raw.detectors.iter().enumerate() {
+    for (k, d) in raw.iter().enumerate() {
         let key = |field: &str| format!("detector.{k}.{field}");
         if detectors.iter().any(|b: &DetectorBox| b.name == d.name) {
             return Err(invalid(
@@ -560,7 +628,11 @@ pub(crate) fn validate(
             hemisphere: d.hemisphere.unwrap_or(Hemisphere::Forward),
         });
     }
-    let mc = &raw.monte_carlo;
+    Ok(detectors)
+}
+
+/// `[monte_carlo]`: events, seed and the spin correlation; the boost comes from `[source]`.
+fn validate_monte_carlo(mc: &RawMonteCarlo, boost_beta: f64) -> Result<MonteCarlo, ScenarioError> {
     let events = mc.events.unwrap_or(4_000_000);
     if !(1_000..=2_000_000_000).contains(&events) {
         return Err(invalid(
@@ -577,104 +649,52 @@ pub(crate) fn validate(
             "any whole number",
         ));
     }
-    let n_signal = raw.limit.n_signal.unwrap_or(2.3);
-    let n_signal = positive(
-        "limit.n_signal",
-        n_signal,
-        "signal events excluded at 90% CL with no background: 2.3",
-    )?;
-    let kl = match (
-        raw.background.kl_toward_detector,
-        raw.background.kl_transmission,
-    ) {
-        (None, None) => None,
-        (Some(n), Some(p)) if n.is_finite() && n >= 0.0 && (0.0..=1.0).contains(&p) => Some((n, p)),
-        _ => {
-            return Err(invalid(
-                "background.kl_transmission",
-                "K_L needs both kl_toward_detector (>= 0) and kl_transmission (0 to 1)",
-                "e.g. about 1.2e7 K_L toward a forward box at 50 ab^-1 and 4e-8 through 1.3 m of tungsten [EMU 9.3]",
-            ));
-        }
-    };
-    let scan = match &raw.scan {
-        None => None,
-        Some(scan) => {
-            let (x, y) = (grid_axis(&scan.x, "x")?, grid_axis(&scan.y, "y")?);
-            if !y.parameter.is_coupling() {
-                return Err(invalid(
-                    "scan.y.parameter",
-                    format!("'{}' is not a coupling", y.parameter.key()),
-                    "the vertical axis is model.epsilon or model.g_d (the excluded band is found along it); masses go on x",
-                ));
-            }
-            if x.parameter == y.parameter {
-                return Err(invalid(
-                    "scan.x.parameter",
-                    "x and y scan the same key",
-                    "e.g. x = model.g_d, y = model.epsilon",
-                ));
-            }
-            if i64::try_from(x.values.len() * y.values.len()).unwrap_or(i64::MAX) > MAX_GRID_CELLS {
-                return Err(invalid(
-                    "scan.x.points",
-                    "more than 4e6 grid cells",
-                    "fewer points",
-                ));
-            }
-            Some(EmulsionScan { x, y })
-        }
-    };
-    let output = EmulsionOutput {
-        csv: raw.output.csv.clone().map_or_else(
-            || std::path::PathBuf::from(format!("out/{name}.csv")),
-            std::path::PathBuf::from,
-        ),
-        png: raw.output.png.clone().map_or_else(
-            || std::path::PathBuf::from(format!("out/{name}.png")),
-            std::path::PathBuf::from,
-        ),
-        svg: raw.output.svg.clone().map(std::path::PathBuf::from),
-    };
-    let min_flight_m = raw.babar.min_flight_m.unwrap_or(2.0);
-    let babar = BabarConditions {
-        lepton: None,
-        invisible: None,
-        min_flight_m: positive(
-            "babar.min_flight_m",
-            min_flight_m,
-            "how far phi1 must fly for BaBar's mono-photon search, m (2)",
-        )?,
-    };
-    let scenario = EmulsionScenario {
-        babar,
-        scan,
-        output,
-        title: raw.title.clone().unwrap_or_else(|| name.to_string()),
-        luminosity_ab,
-        setup: EmulsionSetup {
-            sqrt_s_gev: sqrt_s,
-            luminosity_pb: luminosity_ab * 1e6,
-            production,
-            normalisation: m
-                .off_shell_normalisation
-                .unwrap_or(OffShellNormalisation::Derived),
-            detectors,
-            monte_carlo: MonteCarlo {
-                events: u64::try_from(events).unwrap_or(4_000_000),
-                seed: u64::try_from(seed).unwrap_or(1),
-                spin_correlation: mc.spin_correlation.unwrap_or(true),
-                boost_beta,
-            },
-            decay_in_volume: mc.decay_in_volume.unwrap_or(false),
-        },
-        model,
-        n_signal,
-        kl,
-    };
-    Ok(ValidatedEmulsion {
-        scenario,
-        lepton_limit: raw.babar.lepton_limit.clone(),
-        invisible_limit: raw.babar.invisible_limit.clone(),
+    Ok(MonteCarlo {
+        events: u64::try_from(events).unwrap_or(4_000_000),
+        seed: u64::try_from(seed).unwrap_or(1),
+        spin_correlation: mc.spin_correlation.unwrap_or(true),
+        boost_beta,
     })
+}
+
+/// `[background]`: the `K_L` reaching the detector, `(toward the detector, transmission)`.
+fn validate_kl(background: &RawEmulsionBackground) -> Result<Option<(f64, f64)>, ScenarioError> {
+    match (background.kl_toward_detector, background.kl_transmission) {
+        (None, None) => Ok(None),
+        (Some(n), Some(p)) if n.is_finite() && n >= 0.0 && (0.0..=1.0).contains(&p) => {
+            Ok(Some((n, p)))
+        }
+        _ => Err(invalid(
+            "background.kl_transmission",
+            "K_L needs both kl_toward_detector (>= 0) and kl_transmission (0 to 1)",
+            "e.g. about 1.2e7 K_L toward a forward box at 50 ab^-1 and 4e-8 through 1.3 m of tungsten [EMU 9.3]",
+        )),
+    }
+}
+
+/// `[scan]`: a coupling on the vertical axis, another key on the horizontal one.
+fn validate_grid(scan: &RawEmulsionScan) -> Result<EmulsionScan, ScenarioError> {
+    let (x, y) = (grid_axis(&scan.x, "x")?, grid_axis(&scan.y, "y")?);
+    if !y.parameter.is_coupling() {
+        return Err(invalid(
+            "scan.y.parameter",
+            format!("'{}' is not a coupling", y.parameter.key()),
+            "the vertical axis is model.epsilon or model.g_d (the excluded band is found along it); masses go on x",
+        ));
+    }
+    if x.parameter == y.parameter {
+        return Err(invalid(
+            "scan.x.parameter",
+            "x and y scan the same key",
+            "e.g. x = model.g_d, y = model.epsilon",
+        ));
+    }
+    if i64::try_from(x.values.len() * y.values.len()).unwrap_or(i64::MAX) > MAX_GRID_CELLS {
+        return Err(invalid(
+            "scan.x.points",
+            "more than 4e6 grid cells",
+            "fewer points",
+        ));
+    }
+    Ok(EmulsionScan { x, y })
 }

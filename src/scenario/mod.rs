@@ -7,19 +7,19 @@
 //! validated into a [`Scenario`] (unphysical values are errors). Every error names the file, the
 //! line when the key is in the file, the key, and what to do.
 
+mod checks;
 pub mod emulsion;
 pub mod params;
 pub mod raw;
 pub mod resolve;
 mod validate;
 
-use crate::error::{Origin, ScenarioError, plain_types};
+use crate::error::{Origin, OverrideError, ScenarioError, SetError, plain_types};
 use params::ScanKey;
 use raw::RawScenario;
 use resolve::Resolver;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use validate::Invalid;
 
 pub use raw::OverlayStyle;
 pub use validate::{
@@ -53,15 +53,13 @@ impl Override {
     ///
     /// # Errors
     /// If there is no `=` or the key is empty.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let (key, value) = text.split_once('=').ok_or_else(|| {
-            format!("--set '{text}': expected key=value, e.g. --set model.alpha_d=0.1")
-        })?;
+    pub fn parse(text: &str) -> Result<Self, OverrideError> {
+        let (key, value) = text
+            .split_once('=')
+            .ok_or_else(|| OverrideError::NoValue(text.to_string()))?;
         let key = key.trim();
         if key.is_empty() || key.split('.').any(str::is_empty) {
-            return Err(format!(
-                "--set '{text}': the key must be a dotted path such as model.alpha_d"
-            ));
+            return Err(OverrideError::BadKey(text.to_string()));
         }
         let value = value.trim();
         let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))
@@ -143,7 +141,8 @@ impl ScenarioDocument {
         }
         for o in overrides {
             set_path(&mut base, &o.key, o.value.clone()).map_err(|m| {
-                ScenarioError::new(path, m).with_origin(Origin::CommandLine(o.text.clone()))
+                ScenarioError::new(path, m.to_string())
+                    .with_origin(Origin::CommandLine(o.text.clone()))
             })?;
         }
         let document = Self {
@@ -267,7 +266,7 @@ impl ScenarioDocument {
                 let set_line = self.line_of(&["curve", &index.to_string(), "set"]);
                 for (key, value) in &curve.set {
                     set_path(&mut table, key, value.clone()).map_err(|m| {
-                        ScenarioError::new(&self.path, m)
+                        ScenarioError::new(&self.path, m.to_string())
                             .with_origin(origin.clone())
                             .with_line(set_line)
                     })?;
@@ -371,25 +370,27 @@ impl ScenarioDocument {
     /// from: a `--set`, the curve's `set` table (`set_keys`, written at `set_line`), or the file.
     fn locate(
         &self,
-        invalid: Invalid,
+        invalid: ScenarioError,
         set_keys: &[String],
         set_line: Option<usize>,
         origin: &Origin,
     ) -> ScenarioError {
-        let path: Vec<&str> = invalid.key.split('.').collect();
-        let from_command_line = self.overrides.iter().rev().find(|o| o.key == invalid.key);
+        let key = invalid.key.clone().unwrap_or_default();
+        let path: Vec<&str> = key.split('.').collect();
+        let from_command_line = self.overrides.iter().rev().find(|o| o.key == key);
         let (line, origin) = if let Some(o) = from_command_line {
             (self.line_of(&path), Origin::CommandLine(o.text.clone()))
-        } else if set_keys.contains(&invalid.key) {
+        } else if set_keys.contains(&key) {
             (set_line, origin.clone())
         } else {
             (self.line_of(&path), Origin::File)
         };
-        ScenarioError::new(&self.path, invalid.message)
-            .with_key(&invalid.key)
-            .with_line(line)
-            .with_origin(origin)
-            .with_hint(invalid.hint)
+        ScenarioError {
+            file: self.path.clone(),
+            line,
+            origin,
+            ..invalid
+        }
     }
 
     /// 1-based line of a key path in the file, if the key is written there.
@@ -465,10 +466,18 @@ impl Curve {
             overlays: Vec::new(),
             ..self.raw.clone()
         };
-        scan_key.apply(&mut raw, value).map_err(fail)?;
+        scan_key
+            .apply(&mut raw, value)
+            .map_err(|e| fail(e.to_string()))?;
         validate::validate(&raw, &self.name)
             .and_then(|validated| resolve::resolve(validated, &self.resolver))
-            .map_err(|invalid| fail(format!("{}: {}", invalid.key, invalid.message)))
+            .map_err(|invalid| {
+                fail(format!(
+                    "{}: {}",
+                    invalid.key.unwrap_or_default(),
+                    invalid.message
+                ))
+            })
     }
 
     /// Why `key` cannot be scanned, in the words of the schema: the error of writing `value`
@@ -476,13 +485,13 @@ impl Curve {
     /// validate).
     fn not_a_scan_key(&self, key: &str, value: f64) -> String {
         let mut table = self.table.clone();
-        if let Err(message) = set_path(&mut table, key, toml::Value::Float(value)) {
-            return message;
+        if let Err(error) = set_path(&mut table, key, toml::Value::Float(value)) {
+            return error.to_string();
         }
         match RawScenario::deserialize_table(&table) {
             Err(e) => plain_types(e.message()),
             Ok(raw) => match validate::validate(&raw, &self.name) {
-                Err(invalid) => format!("{}: {}", invalid.key, invalid.message),
+                Err(invalid) => format!("{}: {}", invalid.key.unwrap_or_default(), invalid.message),
                 Ok(_) => format!("'{key}' is not a number that a scan can vary"),
             },
         }
@@ -504,10 +513,9 @@ pub fn validate_table(table: &toml::Table, file: &Path) -> Result<Scenario, Scen
     let resolver = Resolver::new(file.parent().unwrap_or(Path::new(".")));
     validate::validate(&raw, &name)
         .and_then(|validated| resolve::resolve(validated, &resolver))
-        .map_err(|invalid| {
-            ScenarioError::new(file, invalid.message)
-                .with_key(&invalid.key)
-                .with_hint(invalid.hint)
+        .map_err(|invalid| ScenarioError {
+            file: file.to_path_buf(),
+            ..invalid
         })
 }
 
@@ -534,7 +542,7 @@ const VALUES_THAT_MAY_BE_TABLES: &[&str] = &["source.spectrum"];
 
 /// Sets a dotted key in a table, creating intermediate tables; refuses to replace a table
 /// (a section) except for [`VALUES_THAT_MAY_BE_TABLES`].
-fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), SetError> {
     let mut segments: Vec<&str> = key.split('.').collect();
     // UNWRAP: split always yields at least one segment.
     let last = segments.pop().expect("non-empty key");
@@ -551,22 +559,23 @@ fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<()
         current = match entry {
             toml::Value::Table(t) => t,
             _ => {
-                return Err(format!(
-                    "cannot set '{key}': '{walked}' is a value, not a table"
-                ));
+                return Err(SetError::ThroughValue {
+                    key: key.to_string(),
+                    walked,
+                });
             }
         };
     }
     match (current.get(last), &value) {
         (Some(toml::Value::Table(_)), _) if !VALUES_THAT_MAY_BE_TABLES.contains(&key) => {
-            return Err(format!(
-                "cannot set '{key}': it is a table, and only single values (or a whole range) can be set"
-            ));
+            return Err(SetError::Table {
+                key: key.to_string(),
+            });
         }
         (Some(toml::Value::Array(_)), v) if !v.is_array() => {
-            return Err(format!(
-                "cannot set '{key}': it is a list; give one, e.g. --set {key}=[1.0, 1000.0]"
-            ));
+            return Err(SetError::List {
+                key: key.to_string(),
+            });
         }
         _ => {}
     }

@@ -6,6 +6,7 @@
 //! The emulsion grid has its own typed keys, [`super::emulsion::GridParameter`].
 
 use super::raw::{RawNeutron, RawScenario};
+use crate::error::SetError;
 
 /// Where a key's value lives in the scenario file.
 #[derive(Clone, Copy)]
@@ -178,7 +179,7 @@ impl ScanKey {
     /// # Errors
     /// A whole-number key given a fraction, or a key whose table is not in the scenario
     /// (`[background.neutron]`, an inline `source.spectrum` table).
-    pub fn apply(&self, raw: &mut RawScenario, value: f64) -> Result<(), String> {
+    pub fn apply(&self, raw: &mut RawScenario, value: f64) -> Result<(), SetError> {
         let whole = || {
             if value.fract() == 0.0 && value.is_finite() && value.abs() < 9.0e15 {
                 #[expect(
@@ -187,7 +188,7 @@ impl ScanKey {
                 )]
                 Ok(value as i64)
             } else {
-                Err(format!("takes whole numbers, got {value}"))
+                Err(SetError::WholeNumber { value })
             }
         };
         match self.field {
@@ -196,10 +197,9 @@ impl ScanKey {
             Field::Whole(field) => *field(raw) = Some(whole()?),
             Field::Neutron(_) | Field::NeutronOptional(_) => {
                 let Some(neutron) = raw.background.neutron.as_mut() else {
-                    return Err(format!(
-                        "cannot set '{}': the scenario has no [background.neutron] table",
-                        self.key
-                    ));
+                    return Err(SetError::NoNeutronTable {
+                        key: self.key.to_string(),
+                    });
                 };
                 match self.field {
                     Field::Neutron(field) => *field(neutron) = value,
@@ -210,10 +210,10 @@ impl ScanKey {
             Field::Spectrum => {
                 let leaf = self.key.trim_start_matches("source.spectrum.");
                 let Some(toml::Value::Table(table)) = raw.source.spectrum.as_mut() else {
-                    return Err(format!(
-                        "cannot set '{}': 'source.spectrum' is a value, not a table",
-                        self.key
-                    ));
+                    return Err(SetError::ThroughValue {
+                        key: self.key.to_string(),
+                        walked: "source.spectrum".into(),
+                    });
                 };
                 let value = if SPECTRUM_WHOLE.contains(&leaf) {
                     toml::Value::Integer(whole()?)

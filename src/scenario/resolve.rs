@@ -6,10 +6,12 @@
 //! and every point of a scan over any key resolves against the same data: an event file is read
 //! once however many points a scan has ([`Resolver::files_read`] counts the reads).
 
+use super::checks::invalid;
 use super::validate::{
-    BremRequest, CurveRef, Invalid, Overlay, OverlayRequest, Scenario, SourceConfig, SourceRequest,
-    SpectrumConfig, SpectrumRequest, Validated, invalid,
+    BremRequest, CurveRef, Overlay, OverlayRequest, Scenario, SourceConfig, SourceRequest,
+    SpectrumConfig, SpectrumRequest, Validated,
 };
+use crate::error::{InputError, ScenarioError};
 use crate::output::cache::generate_cached;
 use crate::published::PublishedLimit;
 use crate::published::library::{LibraryCurve, find_curve, library_root};
@@ -76,7 +78,7 @@ impl Resolver {
     }
 
     /// A spectrum table `energy_gev,dsigma_de_pb_per_gev`.
-    fn table(&self, file: &str, electrons: bool) -> Result<Arc<TabulatedSpectrum>, String> {
+    fn table(&self, file: &str, electrons: bool) -> Result<Arc<TabulatedSpectrum>, InputError> {
         let key = (file.to_string(), electrons);
         if let Some(found) = self.memo().tables.get(&key) {
             return Ok(Arc::clone(found));
@@ -91,7 +93,7 @@ impl Resolver {
         &self,
         file: &str,
         selection: &LheSelection,
-    ) -> Result<Arc<TabulatedSpectrum>, String> {
+    ) -> Result<Arc<TabulatedSpectrum>, InputError> {
         let bits = [
             u64::from_ne_bytes(selection.pdg.to_ne_bytes()),
             selection.theta_min_rad.to_bits(),
@@ -110,7 +112,7 @@ impl Resolver {
     }
 
     /// A published curve from the library or a file.
-    fn curve(&self, curve: &CurveRef) -> Result<Arc<ReadCurve>, String> {
+    fn curve(&self, curve: &CurveRef) -> Result<Arc<ReadCurve>, InputError> {
         if let Some(found) = self.memo().curves.get(curve) {
             return Ok(Arc::clone(found));
         }
@@ -130,7 +132,7 @@ impl Resolver {
     }
 
     /// A curve as `eps(m)`.
-    pub(crate) fn limit(&self, curve: &CurveRef) -> Result<PublishedLimit, String> {
+    pub(crate) fn limit(&self, curve: &CurveRef) -> Result<PublishedLimit, InputError> {
         Ok(match self.curve(curve)?.as_ref() {
             ReadCurve::Library(c) => c.epsilon_limit(),
             ReadCurve::File(limit) => limit.clone(),
@@ -142,7 +144,10 @@ impl Resolver {
 ///
 /// # Errors
 /// An input that cannot be read or computed, naming the key that asked for it.
-pub(crate) fn resolve(validated: Validated, resolver: &Resolver) -> Result<Scenario, Invalid> {
+pub(crate) fn resolve(
+    validated: Validated,
+    resolver: &Resolver,
+) -> Result<Scenario, ScenarioError> {
     let Validated {
         title,
         source,
@@ -174,7 +179,10 @@ pub(crate) fn resolve(validated: Validated, resolver: &Resolver) -> Result<Scena
     })
 }
 
-fn resolve_source(source: SourceRequest, resolver: &Resolver) -> Result<SourceConfig, Invalid> {
+fn resolve_source(
+    source: SourceRequest,
+    resolver: &Resolver,
+) -> Result<SourceConfig, ScenarioError> {
     let (spectrum, luminosity_ab, particle) = match source {
         SourceRequest::Beam(beam) => return Ok(SourceConfig::Beam(beam)),
         SourceRequest::Collider {
@@ -238,7 +246,7 @@ fn resolve_source(source: SourceRequest, resolver: &Resolver) -> Result<SourceCo
 fn resolve_bremsstrahlung(
     request: BremRequest,
     resolver: &Resolver,
-) -> Result<BremMethod, Invalid> {
+) -> Result<BremMethod, ScenarioError> {
     Ok(match request {
         BremRequest::Computed => BremMethod::Computed,
         BremRequest::Omitted => BremMethod::Omitted,
@@ -272,7 +280,7 @@ fn year_of(reference: &str) -> String {
         .to_string()
 }
 
-fn resolve_overlay(request: OverlayRequest, resolver: &Resolver) -> Result<Overlay, Invalid> {
+fn resolve_overlay(request: OverlayRequest, resolver: &Resolver) -> Result<Overlay, ScenarioError> {
     let key = |field: &str| format!("overlay.{}.{field}", request.index);
     let read = resolver
         .curve(&request.curve)

@@ -1,8 +1,10 @@
 //! Validation of a deserialised scenario into typed, checked settings.
 
+use super::checks::{fraction, invalid, positive, required, unused};
 use super::raw::{BremMethodName, OverlayStyle};
 use super::raw::{LimitMethod, RawScan, RawScenario, SourceKind};
 use crate::backgrounds::NeutronInputs;
+use crate::error::ScenarioError;
 use crate::limits::LimitCriterion;
 use crate::materials::Material;
 use crate::models::MediatorKind;
@@ -14,22 +16,6 @@ use crate::sources::lhe::LheSelection;
 use crate::sources::radiative_bhabha::{Generated, Settings};
 use crate::sources::{AsymmetricCollider, Beam, TabulatedSpectrum};
 use std::path::PathBuf;
-
-/// A validation failure: the key, what is wrong, and how to fix it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Invalid {
-    pub key: String,
-    pub message: String,
-    pub hint: String,
-}
-
-pub(crate) fn invalid(key: &str, message: impl Into<String>, hint: impl Into<String>) -> Invalid {
-    Invalid {
-        key: key.to_string(),
-        message: message.into(),
-        hint: hint.into(),
-    }
-}
 
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -309,43 +295,9 @@ pub struct OutputConfig {
 /// Largest number of scan points accepted (a guard against typos such as `points = 3e9`).
 pub const MAX_SCAN_POINTS: i64 = 10_000_000;
 
-fn positive(key: &str, value: f64, unit: &str, meaning: &str) -> Result<f64, Invalid> {
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(invalid(
-            key,
-            if unit.is_empty() {
-                format!("must be a positive number, got {value}")
-            } else {
-                format!("must be a positive number of {unit}, got {value}")
-            },
-            meaning,
-        ))
-    }
-}
-
-fn fraction(key: &str, value: f64, lo_open: bool, meaning: &str) -> Result<f64, Invalid> {
-    let ok = value.is_finite() && value < 1.0 && if lo_open { value > 0.0 } else { value >= 0.0 };
-    if ok {
-        Ok(value)
-    } else {
-        let range = if lo_open {
-            "0 < value < 1"
-        } else {
-            "0 <= value < 1"
-        };
-        Err(invalid(
-            key,
-            format!("must satisfy {range}, got {value}"),
-            meaning,
-        ))
-    }
-}
-
 /// Checks a deserialised scenario, reading no file: every unphysical or inconsistent value is an
 /// error naming its key.
-pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Validated, Invalid> {
+pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Validated, ScenarioError> {
     let title = raw.title.clone().unwrap_or_else(|| name.to_string());
     let source = validate_source(raw)?;
     let target = validate_target(raw)?;
@@ -389,25 +341,7 @@ pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Validated, Inval
     })
 }
 
-fn required(key: &str, value: Option<f64>, unit: &str, meaning: &str) -> Result<f64, Invalid> {
-    let v = value
-        .ok_or_else(|| invalid(key, "is required for this source kind", meaning.to_string()))?;
-    positive(key, v, unit, meaning)
-}
-
-fn unused(key: &str, present: bool, kind: &str) -> Result<(), Invalid> {
-    if present {
-        Err(invalid(
-            key,
-            format!("is not used by source.kind = \"{kind}\""),
-            "remove it, or choose the source kind it belongs to",
-        ))
-    } else {
-        Ok(())
-    }
-}
-
-fn validate_source(raw: &RawScenario) -> Result<SourceRequest, Invalid> {
+fn validate_source(raw: &RawScenario) -> Result<SourceRequest, ScenarioError> {
     let s = &raw.source;
     match s.kind {
         SourceKind::ColliderBhabha => validate_collider(s),
@@ -495,7 +429,7 @@ impl Default for GeneratorOptions {
     }
 }
 
-fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, Invalid> {
+fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, ScenarioError> {
     let key = "source.spectrum";
     let hint = "\"bhabha\" (the default), \"radiative-bhabha\", { table = \"spectrum.csv\" }, { lhe = \"events.lhe\", bins = 40 } or { generator = \"radiative-bhabha\", points = 2000000 }";
     let Some(value) = value else {
@@ -531,7 +465,7 @@ fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, Invali
                     hint,
                 ));
             }
-            let text = |k: &str| -> Result<Option<String>, Invalid> {
+            let text = |k: &str| -> Result<Option<String>, ScenarioError> {
                 match t.get(k) {
                     None => Ok(None),
                     Some(toml::Value::String(v)) => Ok(Some(v.clone())),
@@ -599,7 +533,7 @@ fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, Invali
 }
 
 /// The options of `spectrum = { generator = "radiative-bhabha", ... }`.
-fn generator_options(t: &toml::Table) -> Result<GeneratorOptions, Invalid> {
+fn generator_options(t: &toml::Table) -> Result<GeneratorOptions, ScenarioError> {
     let defaults = GeneratorOptions::default();
     let number = |k: &str, default: f64, ok: &dyn Fn(f64) -> bool, meaning: &str| match t.get(k) {
         None => Ok(default),
@@ -676,7 +610,7 @@ fn generator_options(t: &toml::Table) -> Result<GeneratorOptions, Invalid> {
     })
 }
 
-fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Invalid> {
+fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, ScenarioError> {
     let kind = "collider-bhabha";
     unused("source.beam_energy_gev", s.beam_energy_gev.is_some(), kind)?;
     unused(
@@ -692,30 +626,9 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Invalid
         "the integrated luminosity (50 ab^-1 for Belle II)",
     )?;
     let particle = s.particle.unwrap_or(Incident::Positron);
-    let choice = spectrum_choice(s.spectrum.as_ref())?;
-    let spectrum = match choice {
+    let spectrum = match spectrum_choice(s.spectrum.as_ref())? {
         SpectrumChoice::Table(file) => {
-            let why = "a table is the spectrum after all cuts";
-            for (key, present) in [
-                (
-                    "source.electron_energy_gev",
-                    s.electron_energy_gev.is_some(),
-                ),
-                (
-                    "source.positron_energy_gev",
-                    s.positron_energy_gev.is_some(),
-                ),
-                ("source.theta_min_deg", s.theta_min_deg.is_some()),
-                ("source.theta_max_deg", s.theta_max_deg.is_some()),
-            ] {
-                if present {
-                    return Err(invalid(
-                        key,
-                        format!("is not used with spectrum = {{ table = ... }}: {why}"),
-                        "remove it (the table's energies and cross section describe the source)",
-                    ));
-                }
-            }
+            refuse_table_keys(s)?;
             SpectrumRequest::Table(file)
         }
         SpectrumChoice::Bhabha => {
@@ -730,42 +643,13 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Invalid
             file,
             bins,
             min_energy_gev,
-        } => {
-            for (key, present) in [
-                (
-                    "source.electron_energy_gev",
-                    s.electron_energy_gev.is_some(),
-                ),
-                (
-                    "source.positron_energy_gev",
-                    s.positron_energy_gev.is_some(),
-                ),
-            ] {
-                if present {
-                    return Err(invalid(
-                        key,
-                        "is not used with spectrum = { lhe = ... }: the event file holds the beams",
-                        "remove it",
-                    ));
-                }
-            }
-            let (lo, hi) = window(s)?;
-            let selection = LheSelection {
-                pdg: if particle == Incident::Electron {
-                    11
-                } else {
-                    -11
-                },
-                theta_min_rad: lo.to_radians(),
-                theta_max_rad: hi.to_radians(),
-                min_energy_gev,
-                bins,
-            };
-            SpectrumRequest::Lhe { file, selection }
-        }
+        } => SpectrumRequest::Lhe {
+            file,
+            selection: lhe_selection(s, particle, bins, min_energy_gev)?,
+        },
         SpectrumChoice::RadiativeBhabha(options) => {
             let (collider, lo, hi) = beams_and_window(s)?;
-            let settings = Settings {
+            SpectrumRequest::Generator(Settings {
                 collider,
                 theta_min_deg: lo,
                 theta_max_deg: hi,
@@ -777,8 +661,7 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Invalid
                 bins: options.bins,
                 electrons: particle == Incident::Electron,
                 alpha_inverse: options.alpha_inverse,
-            };
-            SpectrumRequest::Generator(settings)
+            })
         }
     };
     Ok(SourceRequest::Collider {
@@ -788,9 +671,75 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Invalid
     })
 }
 
+/// A table is the spectrum after all cuts: the beams and the angular window are not used.
+fn refuse_table_keys(s: &super::raw::RawSource) -> Result<(), ScenarioError> {
+    let why = "a table is the spectrum after all cuts";
+    for (key, present) in [
+        (
+            "source.electron_energy_gev",
+            s.electron_energy_gev.is_some(),
+        ),
+        (
+            "source.positron_energy_gev",
+            s.positron_energy_gev.is_some(),
+        ),
+        ("source.theta_min_deg", s.theta_min_deg.is_some()),
+        ("source.theta_max_deg", s.theta_max_deg.is_some()),
+    ] {
+        if present {
+            return Err(invalid(
+                key,
+                format!("is not used with spectrum = {{ table = ... }}: {why}"),
+                "remove it (the table's energies and cross section describe the source)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What an event file's histogram selects: the particle, the angular window and the energy cut
+/// (the file holds the beams, so their energies are not used).
+fn lhe_selection(
+    s: &super::raw::RawSource,
+    particle: Incident,
+    bins: usize,
+    min_energy_gev: f64,
+) -> Result<LheSelection, ScenarioError> {
+    for (key, present) in [
+        (
+            "source.electron_energy_gev",
+            s.electron_energy_gev.is_some(),
+        ),
+        (
+            "source.positron_energy_gev",
+            s.positron_energy_gev.is_some(),
+        ),
+    ] {
+        if present {
+            return Err(invalid(
+                key,
+                "is not used with spectrum = { lhe = ... }: the event file holds the beams",
+                "remove it",
+            ));
+        }
+    }
+    let (lo, hi) = window(s)?;
+    Ok(LheSelection {
+        pdg: if particle == Incident::Electron {
+            11
+        } else {
+            -11
+        },
+        theta_min_rad: lo.to_radians(),
+        theta_max_rad: hi.to_radians(),
+        min_energy_gev,
+        bins,
+    })
+}
+
 /// The lab polar-angle window of the selected particle, degrees.
-fn window(s: &super::raw::RawSource) -> Result<(f64, f64), Invalid> {
-    let angle = |key: &str, v: Option<f64>| -> Result<f64, Invalid> {
+fn window(s: &super::raw::RawSource) -> Result<(f64, f64), ScenarioError> {
+    let angle = |key: &str, v: Option<f64>| -> Result<f64, ScenarioError> {
         let meaning =
             "the lab polar angle of the selected particle, from the electron beam direction";
         let v = v.ok_or_else(|| invalid(key, "is required for this source kind", meaning))?;
@@ -817,7 +766,9 @@ fn window(s: &super::raw::RawSource) -> Result<(f64, f64), Invalid> {
 }
 
 /// The beams of an asymmetric collider and the polar-angle window.
-fn beams_and_window(s: &super::raw::RawSource) -> Result<(AsymmetricCollider, f64, f64), Invalid> {
+fn beams_and_window(
+    s: &super::raw::RawSource,
+) -> Result<(AsymmetricCollider, f64, f64), ScenarioError> {
     let e_minus = required(
         "source.electron_energy_gev",
         s.electron_energy_gev,
@@ -857,7 +808,7 @@ fn beams_and_window(s: &super::raw::RawSource) -> Result<(AsymmetricCollider, f6
     ))
 }
 
-fn validate_target(raw: &RawScenario) -> Result<TargetConfig, Invalid> {
+fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
     let t = &raw.target;
     let material = Material::by_name(&t.material).ok_or_else(|| {
         invalid(
@@ -919,7 +870,7 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, Invalid> {
     })
 }
 
-fn validate_model(raw: &RawScenario) -> Result<ModelConfig, Invalid> {
+fn validate_model(raw: &RawScenario) -> Result<ModelConfig, ScenarioError> {
     let m = &raw.model;
     let alpha_d = positive(
         "model.alpha_d",
@@ -947,7 +898,7 @@ fn validate_model(raw: &RawScenario) -> Result<ModelConfig, Invalid> {
     })
 }
 
-fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, Invalid> {
+fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioError> {
     let b = &raw.background;
     let photon_veto_inefficiency = b
         .photon_veto_inefficiency
@@ -1042,7 +993,7 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, Invalid> {
     })
 }
 
-fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, Invalid> {
+fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, ScenarioError> {
     // Keys of another method may stay in a file, so that --set limit.method=... switches.
     let l = &raw.limit;
     match l.method {
@@ -1100,7 +1051,7 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, Invalid> {
     }
 }
 
-fn points(key: &str, n: i64, min: i64) -> Result<usize, Invalid> {
+fn points(key: &str, n: i64, min: i64) -> Result<usize, ScenarioError> {
     if n < min {
         return Err(invalid(
             key,
@@ -1118,7 +1069,7 @@ fn points(key: &str, n: i64, min: i64) -> Result<usize, Invalid> {
     usize::try_from(n).map_err(|_| invalid(key, "does not fit this machine", "use fewer points"))
 }
 
-fn range(key: &str, r: [f64; 2], log: bool) -> Result<(f64, f64), Invalid> {
+fn range(key: &str, r: [f64; 2], log: bool) -> Result<(f64, f64), ScenarioError> {
     let [lo, hi] = r;
     if !(lo.is_finite() && hi.is_finite()) || (log && lo <= 0.0) {
         return Err(invalid(
@@ -1140,7 +1091,7 @@ fn range(key: &str, r: [f64; 2], log: bool) -> Result<(f64, f64), Invalid> {
     Ok((lo, hi))
 }
 
-fn validate_scan(s: &RawScan) -> Result<Scan, Invalid> {
+fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
     let first = s.parameter.split('.').next().unwrap_or_default();
     if s.parameter.is_empty() || s.parameter.split('.').any(str::is_empty) {
         return Err(invalid(
@@ -1251,10 +1202,10 @@ fn spaced(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
-fn validate_numerics(raw: &RawScenario) -> Result<Resolution, Invalid> {
+fn validate_numerics(raw: &RawScenario) -> Result<Resolution, ScenarioError> {
     let defaults = Resolution::default();
     let n = &raw.numerics;
-    let intervals = |key: &str, v: Option<i64>, default: usize| -> Result<usize, Invalid> {
+    let intervals = |key: &str, v: Option<i64>, default: usize| -> Result<usize, ScenarioError> {
         match v {
             None => Ok(default),
             Some(v) if (8..=1_000_000).contains(&v) => Ok(usize::try_from(v).unwrap_or(default)),
@@ -1303,7 +1254,7 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, Invalid> {
     })
 }
 
-fn validate_bremsstrahlung(raw: &RawScenario) -> Result<BremRequest, Invalid> {
+fn validate_bremsstrahlung(raw: &RawScenario) -> Result<BremRequest, ScenarioError> {
     let b = &raw.bremsstrahlung;
     let method = b.method.unwrap_or(BremMethodName::Computed);
     // limit_file and limit_n_signal may stay in a file for switching methods with --set.
@@ -1340,7 +1291,7 @@ fn validate_bremsstrahlung(raw: &RawScenario) -> Result<BremRequest, Invalid> {
     })
 }
 
-fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayRequest, Invalid> {
+fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayRequest, ScenarioError> {
     let key = |field: &str| format!("overlay.{k}.{field}");
     let curve = match (&o.curve, &o.file) {
         (Some(name), None) => CurveRef::Library(name.clone()),

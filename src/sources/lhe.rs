@@ -11,6 +11,7 @@
 //! is the positron, z is mirrored so that +z is the electron beam as everywhere in darksens.
 
 use super::tabulated::TabulatedSpectrum;
+use crate::error::InputError;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
@@ -68,12 +69,18 @@ pub struct LheInit {
     pub sigma_error_pb: f64,
 }
 
-fn open(path: &Path) -> Result<Box<dyn BufRead>, String> {
-    let name = path.display();
+fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
+    let name = path.display().to_string();
     if path.is_dir() {
-        return Err(format!("'{name}' is a directory, not an event file"));
+        return Err(InputError::Directory {
+            path: name,
+            what: "an event file",
+        });
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read '{name}': {e}"))?;
+    let file = std::fs::File::open(path).map_err(|e| InputError::Unreadable {
+        path: name,
+        reason: e.to_string(),
+    })?;
     if path.extension().is_some_and(|e| e == "gz") {
         Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
             file,
@@ -89,8 +96,185 @@ fn open(path: &Path) -> Result<Box<dyn BufRead>, String> {
 /// A message naming the file and line for anything that is not a Les Houches event file: no
 /// `<LesHouchesEvents>` tag, a missing or malformed `<init>` block, an event whose lines are not
 /// numbers or fewer than it announces, a file that ends inside an event, or no event at all.
-pub fn read_events(path: &Path, each: impl FnMut(&LheEvent)) -> Result<(LheInit, usize), String> {
+pub fn read_events(
+    path: &Path,
+    each: impl FnMut(&LheEvent),
+) -> Result<(LheInit, usize), InputError> {
     parse_events(open(path)?, &path.display().to_string(), each)
+}
+
+/// The lines of an event file with their numbers, and messages that name file and line.
+struct Lines<R> {
+    name: String,
+    source: std::iter::Enumerate<std::io::Lines<R>>,
+    /// The last line read.
+    last: usize,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn fail(&self, line: usize, message: &str) -> InputError {
+        InputError::Line {
+            file: self.name.clone(),
+            line,
+            message: message.to_string(),
+        }
+    }
+
+    /// The next line with its number; `ended` says what was expected when the file ends.
+    fn next(&mut self, ended: (usize, &str)) -> Result<(usize, String), InputError> {
+        match self.source.next() {
+            None => Err(self.fail(ended.0, ended.1)),
+            Some((k, Err(e))) => Err(self.fail(k + 1, &format!("cannot read: {e}"))),
+            Some((k, Ok(text))) => {
+                self.last = k + 1;
+                Ok((k + 1, text))
+            }
+        }
+    }
+
+    /// The next line, or `None` at the end of the file.
+    fn next_or_end(&mut self) -> Result<Option<(usize, String)>, InputError> {
+        match self.source.next() {
+            None => Ok(None),
+            Some((k, Err(e))) => Err(self.fail(k + 1, &format!("cannot read: {e}"))),
+            Some((k, Ok(text))) => {
+                self.last = k + 1;
+                Ok(Some((k + 1, text)))
+            }
+        }
+    }
+
+    /// The numbers of a line (all finite), for `what` in messages.
+    fn numbers(&self, line: usize, text: &str, what: &str) -> Result<Vec<f64>, InputError> {
+        text.split_whitespace()
+            .map(|f| {
+                f.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| {
+                        self.fail(line, &format!("{what}: '{f}' is not a finite number"))
+                    })
+            })
+            .collect()
+    }
+
+    /// A count of a line that must be a positive whole number.
+    fn count(value: f64) -> Option<usize> {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a positive whole number, checked first"
+        )]
+        (value >= 1.0 && value.fract() == 0.0 && value < 1e9).then_some(value as usize)
+    }
+
+    /// The `<init>` block after its opening tag at `line`: beams and the summed cross section.
+    fn init(&mut self, line: usize) -> Result<LheInit, InputError> {
+        let (l1, first) = self.next((line, "the file ends inside <init>"))?;
+        let head = self.numbers(l1, &first, "<init> beam line")?;
+        if head.len() != 10 {
+            return Err(self.fail(
+                l1,
+                &format!(
+                    "<init> beam line: expected 10 numbers (IDBMUP EBMUP PDFGUP PDFSUP IDWTUP NPRUP), got {}",
+                    head.len()
+                ),
+            ));
+        }
+        let processes = head[9];
+        let Some(count) = Self::count(processes) else {
+            return Err(self.fail(
+                l1,
+                &format!("<init>: NPRUP must be a positive whole number, got {processes}"),
+            ));
+        };
+        let (mut sigma, mut error2) = (0.0, 0.0);
+        for _ in 0..count {
+            let (lp, text) = self.next((l1, "the file ends inside <init>"))?;
+            let p = self.numbers(lp, &text, "<init> process line")?;
+            if p.len() < 4 {
+                return Err(self.fail(
+                    lp,
+                    "<init> process line: expected XSECUP XERRUP XMAXUP LPRUP",
+                ));
+            }
+            if p[0] < 0.0 {
+                return Err(self.fail(
+                    lp,
+                    &format!("<init>: the cross section XSECUP is negative ({})", p[0]),
+                ));
+            }
+            sigma += p[0];
+            error2 += p[1] * p[1];
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "PDG codes are small integers"
+        )]
+        let beams = [head[0] as i64, head[1] as i64];
+        Ok(LheInit {
+            beams,
+            energies_gev: [head[2], head[3]],
+            sigma_pb: sigma,
+            sigma_error_pb: error2.sqrt(),
+        })
+    }
+
+    /// One `<event>` after its opening tag at `line`, up to its closing tag.
+    fn event(&mut self, line: usize) -> Result<LheEvent, InputError> {
+        let (lh, head) = self.next((line, "the file ends inside an <event>"))?;
+        let h = self.numbers(lh, &head, "event header")?;
+        let announced = (h.len() >= 3).then(|| Self::count(h[0])).flatten();
+        let Some(announced) = announced else {
+            return Err(self.fail(
+                lh,
+                "event header: expected NUP IDPRUP XWGTUP SCALUP AQEDUP AQCDUP",
+            ));
+        };
+        let mut event = LheEvent {
+            weight: h[2],
+            particles: Vec::new(),
+        };
+        for _ in 0..announced {
+            let (lp, text) = self.next((lh, "the file ends inside an <event>"))?;
+            if text.trim_start().starts_with('<') {
+                return Err(self.fail(
+                    lp,
+                    &format!("the event announces {} particles but has fewer", h[0]),
+                ));
+            }
+            let p = self.numbers(lp, &text, "particle line")?;
+            if p.len() < 13 {
+                return Err(self.fail(
+                    lp,
+                    &format!(
+                        "particle line: expected 13 numbers (IDUP ISTUP MOTHUP ICOLUP PUP VTIMUP SPINUP), got {}",
+                        p.len()
+                    ),
+                ));
+            }
+            if p[1] == 1.0 {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "PDG codes are small integers"
+                )]
+                event
+                    .particles
+                    .push((p[0] as i64, [p[6], p[7], p[8], p[9]]));
+            }
+        }
+        // Optional lines (reweighting blocks, comments) up to the closing tag.
+        loop {
+            let (lc, text) = self.next((lh, "the file ends inside an <event> (no </event>)"))?;
+            let t = text.trim();
+            if t.starts_with("</event") {
+                return Ok(event);
+            }
+            if t.starts_with("<event") {
+                return Err(self.fail(lc, "a new <event> before </event>"));
+            }
+        }
+    }
 }
 
 /// As [`read_events`], from a reader (`name` names it in messages).
@@ -101,168 +285,52 @@ pub fn parse_events(
     reader: impl BufRead,
     name: &str,
     mut each: impl FnMut(&LheEvent),
-) -> Result<(LheInit, usize), String> {
-    let name = name.to_string();
-    let mut lines = reader.lines().enumerate().map(|(k, l)| {
-        l.map(|text| (k + 1, text))
-            .map_err(|e| format!("{name}:{}: cannot read: {e}", k + 1))
-    });
-    let fail = |line: usize, message: &str| format!("{name}:{line}: {message}");
-    let numbers = |line: usize, text: &str, what: &str| -> Result<Vec<f64>, String> {
-        text.split_whitespace()
-            .map(|f| {
-                f.parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| fail(line, &format!("{what}: '{f}' is not a finite number")))
-            })
-            .collect()
+) -> Result<(LheInit, usize), InputError> {
+    let mut lines = Lines {
+        name: name.to_string(),
+        source: reader.lines().enumerate(),
+        last: 0,
     };
     let mut started = false;
     let mut init: Option<LheInit> = None;
     let mut events = 0;
-    let mut last_line = 0;
-    while let Some(item) = lines.next() {
-        let (line, text) = item?;
-        last_line = line;
+    while let Some((line, text)) = lines.next_or_end()? {
         let t = text.trim();
         if t.starts_with("<LesHouchesEvents") {
             started = true;
         } else if t.starts_with("<init") {
             if !started {
-                return Err(fail(
+                return Err(lines.fail(
                     line,
                     "<init> before <LesHouchesEvents>: not a Les Houches event file",
                 ));
             }
-            let (l1, first) = lines
-                .next()
-                .ok_or_else(|| fail(line, "the file ends inside <init>"))??;
-            let head = numbers(l1, &first, "<init> beam line")?;
-            if head.len() != 10 {
-                return Err(fail(
-                    l1,
-                    &format!(
-                        "<init> beam line: expected 10 numbers (IDBMUP EBMUP PDFGUP PDFSUP IDWTUP NPRUP), got {}",
-                        head.len()
-                    ),
-                ));
-            }
-            let processes = head[9];
-            if !(processes >= 1.0 && processes.fract() == 0.0) {
-                return Err(fail(
-                    l1,
-                    &format!("<init>: NPRUP must be a positive whole number, got {processes}"),
-                ));
-            }
-            let (mut sigma, mut error2) = (0.0, 0.0);
-            for _ in 0..processes as usize {
-                let (lp, text) = lines
-                    .next()
-                    .ok_or_else(|| fail(l1, "the file ends inside <init>"))??;
-                let p = numbers(lp, &text, "<init> process line")?;
-                if p.len() < 4 {
-                    return Err(fail(
-                        lp,
-                        "<init> process line: expected XSECUP XERRUP XMAXUP LPRUP",
-                    ));
-                }
-                if p[0] < 0.0 {
-                    return Err(fail(
-                        lp,
-                        &format!("<init>: the cross section XSECUP is negative ({})", p[0]),
-                    ));
-                }
-                sigma += p[0];
-                error2 += p[1] * p[1];
-            }
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "PDG codes are small integers"
-            )]
-            let beams = [head[0] as i64, head[1] as i64];
-            init = Some(LheInit {
-                beams,
-                energies_gev: [head[2], head[3]],
-                sigma_pb: sigma,
-                sigma_error_pb: error2.sqrt(),
-            });
+            init = Some(lines.init(line)?);
         } else if t.starts_with("<event") {
             if init.is_none() {
-                return Err(fail(line, "<event> before the <init> block"));
+                return Err(lines.fail(line, "<event> before the <init> block"));
             }
-            let (lh, head) = lines
-                .next()
-                .ok_or_else(|| fail(line, "the file ends inside an <event>"))??;
-            let h = numbers(lh, &head, "event header")?;
-            if h.len() < 3 || h[0] < 1.0 || h[0].fract() != 0.0 {
-                return Err(fail(
-                    lh,
-                    "event header: expected NUP IDPRUP XWGTUP SCALUP AQEDUP AQCDUP",
-                ));
-            }
-            let mut event = LheEvent {
-                weight: h[2],
-                particles: Vec::new(),
-            };
-            for _ in 0..h[0] as usize {
-                let (lp, text) = lines
-                    .next()
-                    .ok_or_else(|| fail(lh, "the file ends inside an <event>"))??;
-                if text.trim_start().starts_with('<') {
-                    return Err(fail(
-                        lp,
-                        &format!("the event announces {} particles but has fewer", h[0]),
-                    ));
-                }
-                let p = numbers(lp, &text, "particle line")?;
-                if p.len() < 13 {
-                    return Err(fail(
-                        lp,
-                        &format!(
-                            "particle line: expected 13 numbers (IDUP ISTUP MOTHUP ICOLUP PUP VTIMUP SPINUP), got {}",
-                            p.len()
-                        ),
-                    ));
-                }
-                if p[1] == 1.0 {
-                    #[expect(
-                        clippy::cast_possible_truncation,
-                        reason = "PDG codes are small integers"
-                    )]
-                    event
-                        .particles
-                        .push((p[0] as i64, [p[6], p[7], p[8], p[9]]));
-                }
-            }
-            // Optional lines (reweighting blocks, comments) up to the closing tag.
-            loop {
-                let (lc, text) = lines
-                    .next()
-                    .ok_or_else(|| fail(lh, "the file ends inside an <event> (no </event>)"))??;
-                let t = text.trim();
-                if t.starts_with("</event") {
-                    break;
-                }
-                if t.starts_with("<event") {
-                    return Err(fail(lc, "a new <event> before </event>"));
-                }
-            }
-            each(&event);
+            each(&lines.event(line)?);
             events += 1;
         }
     }
     let init = match (started, init) {
         (false, _) => {
-            return Err(format!(
-                "{name}: no <LesHouchesEvents> tag: not a Les Houches event file"
-            ));
+            return Err(InputError::Content {
+                file: name.to_string(),
+                message: "no <LesHouchesEvents> tag: not a Les Houches event file".into(),
+            });
         }
-        (true, None) => return Err(format!("{name}: no <init> block")),
+        (true, None) => {
+            return Err(InputError::Content {
+                file: name.to_string(),
+                message: "no <init> block".into(),
+            });
+        }
         (true, Some(init)) => init,
     };
     if events == 0 {
-        return Err(format!("{name}:{last_line}: the file has no <event>"));
+        return Err(lines.fail(lines.last, "the file has no <event>"));
     }
     Ok((init, events))
 }
@@ -271,7 +339,7 @@ pub fn parse_events(
 ///
 /// # Errors
 /// As [`read_events`], and no selected particle or zero total weight.
-pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectrum, String> {
+pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectrum, InputError> {
     let name = path.display().to_string();
     let mut total_weight = 0.0;
     // (weight, energy, cosine of the polar angle along the file's +z) of every candidate.
@@ -299,16 +367,20 @@ pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectru
         .map(|(w, e, _)| (*w, *e))
         .collect();
     if !(total_weight.is_finite() && total_weight > 0.0) {
-        return Err(format!(
-            "{name}: the event weights sum to {total_weight}; they must be positive"
-        ));
+        return Err(InputError::Content {
+            file: name,
+            message: format!("the event weights sum to {total_weight}; they must be positive"),
+        });
     }
     if kept.len() < 2 {
-        return Err(format!(
-            "{name}: {} particle(s) with PDG code {} pass the angular and energy cuts in {events} events; at least two are needed for a spectrum",
-            kept.len(),
-            selection.pdg
-        ));
+        return Err(InputError::Content {
+            file: name,
+            message: format!(
+                "{} particle(s) with PDG code {} pass the angular and energy cuts in {events} events; at least two are needed for a spectrum",
+                kept.len(),
+                selection.pdg
+            ),
+        });
     }
     // Each selected particle carries sigma w / (sum of all weights).
     let samples: Vec<(f64, f64)> = kept
@@ -474,7 +546,9 @@ mod tests {
         let check = |name: &str, text: &str, fragment: &str| {
             let path = dir.join(name);
             std::fs::write(&path, text).expect("write");
-            let error = read_events(&path, |_| {}).expect_err("malformed");
+            let error = read_events(&path, |_| {})
+                .expect_err("malformed")
+                .to_string();
             assert!(error.contains(fragment), "{name}: {error}");
         };
         let init = "<LesHouchesEvents version=\"3.0\">\n<init>\n11 -11 7 4 0 0 0 0 3 1\n100 1 100 1\n</init>\n";

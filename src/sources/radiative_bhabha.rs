@@ -28,6 +28,7 @@
 
 use super::AsymmetricCollider;
 use super::tabulated::TabulatedSpectrum;
+use crate::error::GeneratorError;
 use crate::numerics::vegas::{Bins, Grid};
 use crate::units::gev2_to_pb;
 use rand::{Rng, SeedableRng};
@@ -513,7 +514,7 @@ pub fn integrate_flat(settings: &Settings) -> (f64, f64) {
 ///
 /// # Errors
 /// Fewer than two accepted points (cuts that leave nothing, or too few points).
-pub fn generate(settings: &Settings) -> Result<Generated, String> {
+pub fn generate(settings: &Settings) -> Result<Generated, GeneratorError> {
     let grid = train_grid(settings);
     let per_chunk = integrate_chunks(settings, |rng, bins| draw_vegas(settings, &grid, rng, bins));
     #[expect(
@@ -535,7 +536,7 @@ pub fn generate(settings: &Settings) -> Result<Generated, String> {
     );
     let (spectrum, _) =
         TabulatedSpectrum::histogram(&name, &samples, settings.bins, settings.electrons)
-            .map_err(|e| format!("{e} (raise the number of points or loosen the cuts)"))?;
+            .map_err(|spectrum| GeneratorError { spectrum })?;
     Ok(Generated {
         sigma_pb,
         sigma_error_pb,

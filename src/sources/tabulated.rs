@@ -4,6 +4,7 @@
 //! Between the points the spectrum is interpolated linearly, so its integral (the selected cross
 //! section) is the trapezoid sum, exactly; outside `[E_first, E_last]` it is zero.
 
+use crate::error::InputError;
 use crate::units::PICOBARN_CM2;
 use std::path::Path;
 
@@ -29,32 +30,36 @@ impl TabulatedSpectrum {
         source: &str,
         points_pb: &[(f64, f64)],
         selects_electrons: bool,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, InputError> {
+        let content = |message: String| InputError::Content {
+            file: source.to_string(),
+            message,
+        };
         if points_pb.len() < 2 {
-            return Err(format!(
-                "{source}: a spectrum needs at least two points, found {}",
+            return Err(content(format!(
+                "a spectrum needs at least two points, found {}",
                 points_pb.len()
-            ));
+            )));
         }
         for (k, &(e, v)) in points_pb.iter().enumerate() {
             if !(e.is_finite() && e > 0.0) {
-                return Err(format!(
-                    "{source}: point {}: the energy must be a positive number of GeV, got {e}",
+                return Err(content(format!(
+                    "point {}: the energy must be a positive number of GeV, got {e}",
                     k + 1
-                ));
+                )));
             }
             if !(v.is_finite() && v >= 0.0) {
-                return Err(format!(
-                    "{source}: point {}: dsigma/dE must be finite and non-negative, got {v}",
+                return Err(content(format!(
+                    "point {}: dsigma/dE must be finite and non-negative, got {v}",
                     k + 1
-                ));
+                )));
             }
             if k > 0 && e <= points_pb[k - 1].0 {
-                return Err(format!(
-                    "{source}: point {}: energies must increase ({e} after {})",
+                return Err(content(format!(
+                    "point {}: energies must increase ({e} after {})",
                     k + 1,
                     points_pb[k - 1].0
-                ));
+                )));
             }
         }
         let energies_gev: Vec<f64> = points_pb.iter().map(|p| p.0).collect();
@@ -65,10 +70,10 @@ impl TabulatedSpectrum {
             .map(|(e, v)| 0.5 * (e[1] - e[0]) * (v[0] + v[1]))
             .sum::<f64>();
         if !(sigma_cm2 > 0.0 && sigma_cm2.is_finite()) {
-            return Err(format!(
-                "{source}: the spectrum integrates to {} pb; it must be positive",
+            return Err(content(format!(
+                "the spectrum integrates to {} pb; it must be positive",
                 sigma_cm2 / PICOBARN_CM2
-            ));
+            )));
         }
         Ok(Self {
             source: source.to_string(),
@@ -86,13 +91,18 @@ impl TabulatedSpectrum {
     /// # Errors
     /// A message naming the file and line for an unreadable file, a wrong header, a field that
     /// is not a number, or points that [`TabulatedSpectrum::from_points`] rejects.
-    pub fn read_csv(path: &Path, selects_electrons: bool) -> Result<Self, String> {
+    pub fn read_csv(path: &Path, selects_electrons: bool) -> Result<Self, InputError> {
         let name = path.display().to_string();
         if path.is_dir() {
-            return Err(format!("'{name}' is a directory, not a spectrum table"));
+            return Err(InputError::Directory {
+                path: name,
+                what: "a spectrum table",
+            });
         }
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read '{name}': {e}"))?;
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?;
         Self::parse_csv(&text, &name, selects_electrons)
     }
 
@@ -101,50 +111,58 @@ impl TabulatedSpectrum {
     ///
     /// # Errors
     /// As [`TabulatedSpectrum::read_csv`].
-    pub fn parse_csv(text: &str, name: &str, selects_electrons: bool) -> Result<Self, String> {
+    pub fn parse_csv(text: &str, name: &str, selects_electrons: bool) -> Result<Self, InputError> {
+        let at = |line: usize, message: String| InputError::Line {
+            file: name.to_string(),
+            line,
+            message,
+        };
         let mut lines = text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-        let (header_line, header) = lines
-            .next()
-            .ok_or_else(|| format!("{name}: the table is empty"))?;
+        let (header_line, header) = lines.next().ok_or_else(|| InputError::Content {
+            file: name.to_string(),
+            message: "the table is empty".into(),
+        })?;
         let columns: Vec<&str> = header.split(',').map(str::trim).collect();
         if columns != ["energy_gev", "dsigma_de_pb_per_gev"] {
-            return Err(format!(
-                "{name}:{}: the header must be 'energy_gev,dsigma_de_pb_per_gev', got '{header}'",
-                header_line + 1
+            return Err(at(
+                header_line + 1,
+                format!("the header must be 'energy_gev,dsigma_de_pb_per_gev', got '{header}'"),
             ));
         }
         let mut points = Vec::new();
         for (k, line) in lines {
             let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-            let number = |i: usize, what: &str| -> Result<f64, String> {
+            let number = |i: usize, what: &str| -> Result<f64, InputError> {
                 let field = fields.get(i).copied().unwrap_or("");
                 field
                     .parse::<f64>()
-                    .map_err(|_| format!("{name}:{}: {what} '{field}' is not a number", k + 1))
+                    .map_err(|_| at(k + 1, format!("{what} '{field}' is not a number")))
             };
             if fields.len() != 2 {
-                return Err(format!(
-                    "{name}:{}: expected two fields 'energy_gev,dsigma_de_pb_per_gev', got '{line}'",
-                    k + 1
+                return Err(at(
+                    k + 1,
+                    format!("expected two fields 'energy_gev,dsigma_de_pb_per_gev', got '{line}'"),
                 ));
             }
             let (e, v) = (number(0, "energy")?, number(1, "dsigma/dE")?);
             // Check point by point so that the message names the line.
             let previous = points.last().map(|p: &(f64, f64)| p.0);
             if !(e.is_finite() && e > 0.0) || previous.is_some_and(|p| e <= p) {
-                return Err(format!(
-                    "{name}:{}: energies must be positive and increase, got {e}{}",
+                return Err(at(
                     k + 1,
-                    previous.map_or(String::new(), |p| format!(" after {p}"))
+                    format!(
+                        "energies must be positive and increase, got {e}{}",
+                        previous.map_or(String::new(), |p| format!(" after {p}"))
+                    ),
                 ));
             }
             if !(v.is_finite() && v >= 0.0) {
-                return Err(format!(
-                    "{name}:{}: dsigma/dE must be finite and non-negative, got {v}",
-                    k + 1
+                return Err(at(
+                    k + 1,
+                    format!("dsigma/dE must be finite and non-negative, got {v}"),
                 ));
             }
             points.push((e, v));
@@ -166,12 +184,16 @@ impl TabulatedSpectrum {
         samples: &[(f64, f64)],
         bins: usize,
         selects_electrons: bool,
-    ) -> Result<(Self, (f64, f64)), String> {
+    ) -> Result<(Self, (f64, f64)), InputError> {
+        let content = |message: String| InputError::Content {
+            file: source.to_string(),
+            message,
+        };
         if samples.len() < 2 {
-            return Err(format!(
-                "{source}: {} sample(s); at least two are needed for a spectrum",
+            return Err(content(format!(
+                "{} sample(s); at least two are needed for a spectrum",
                 samples.len()
-            ));
+            )));
         }
         let lo = samples.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
         let hi = samples
@@ -179,9 +201,9 @@ impl TabulatedSpectrum {
             .map(|s| s.1)
             .fold(f64::NEG_INFINITY, f64::max);
         if !(hi > lo && lo.is_finite() && hi.is_finite()) {
-            return Err(format!(
-                "{source}: every sample has the energy {lo} GeV; no spectrum can be made"
-            ));
+            return Err(content(format!(
+                "every sample has the energy {lo} GeV; no spectrum can be made"
+            )));
         }
         let bins = bins.max(1);
         let width = (hi - lo) / bins as f64;
@@ -197,9 +219,9 @@ impl TabulatedSpectrum {
         }
         let sigma_pb: f64 = sums.iter().sum();
         if !(sigma_pb.is_finite() && sigma_pb > 0.0) {
-            return Err(format!(
-                "{source}: the selected weights add up to {sigma_pb} pb; they must be positive"
-            ));
+            return Err(content(format!(
+                "the selected weights add up to {sigma_pb} pb; they must be positive"
+            )));
         }
         let density: Vec<f64> = sums.iter().map(|s| s / width).collect();
         let mut points = vec![(lo, density[0])];
@@ -267,10 +289,14 @@ impl TabulatedSpectrum {
     /// so reading it back gives the same spectrum bit for bit), after `#` comment lines.
     #[must_use]
     pub fn to_csv(&self, comments: &[String]) -> String {
-        let mut text: String = comments.iter().map(|c| format!("# {c}\n")).collect();
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for c in comments {
+            let _ = writeln!(text, "# {c}");
+        }
         text.push_str("energy_gev,dsigma_de_pb_per_gev\n");
         for (e, v) in self.points_pb() {
-            text.push_str(&format!("{e:?},{v:?}\n"));
+            let _ = writeln!(text, "{e:?},{v:?}");
         }
         text
     }
@@ -320,7 +346,9 @@ mod tests {
     #[test]
     fn bad_points_are_rejected_with_their_position() {
         let bad = |points: &[(f64, f64)]| {
-            TabulatedSpectrum::from_points("t", points, false).expect_err("rejected")
+            TabulatedSpectrum::from_points("t", points, false)
+                .expect_err("rejected")
+                .to_string()
         };
         assert!(bad(&[(4.0, 1.0)]).contains("at least two points"));
         assert!(bad(&[(4.0, 1.0), (4.0, 2.0)]).contains("point 2: energies must increase"));

@@ -1,7 +1,7 @@
 //! The two-parameter scan of an emulsion search [EMU Figs. 14-16]: the signal on a grid, the
 //! excluded region and its boundary.
 
-use crate::error::Error;
+use crate::error::{Error, ScanError};
 use crate::models::inelastic::InelasticScalar;
 use crate::models::r_ratio::RRatio;
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario};
@@ -137,10 +137,10 @@ pub fn grid_units(scan: &EmulsionScan) -> usize {
 /// No `[scan]`, or a number that is not finite (named with its cell).
 pub fn scan_grid(scenario: &EmulsionScenario, r: &RRatio) -> Result<GridResult, Error> {
     let Some(scan) = &scenario.scan else {
-        return Err(Error::Usage(format!(
-            "scenario '{}' has no [scan]: add x = {{ parameter = \"model.g_d\", log_range = [...], points = ... }} and y = {{ parameter = \"model.epsilon\", ... }}",
-            scenario.title
-        )));
+        return Err(ScanError::NoGrid {
+            file: scenario.title.clone(),
+        }
+        .into());
     };
     let points: Vec<Option<MassPoint>> = (0..grid_units(scan))
         .map(|k| unit_mass_point(scenario, scan, k, r))

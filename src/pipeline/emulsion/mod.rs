@@ -12,7 +12,7 @@ mod report;
 pub use grid::{GridColumn, GridResult, grid, grid_units, scan_grid, unit_mass_point};
 
 use super::{Driver, Explanation, OutputPaths, Report, RunClock, RunSource, Words};
-use crate::error::Error;
+use crate::error::{Error, ScanError};
 use crate::models::r_ratio::RRatio;
 use crate::numerics::quadrature::Estimate;
 use crate::output::sidecar::{VERSION, toml_to_json};
@@ -62,10 +62,9 @@ impl Emulsion {
 
     fn scan(&self) -> Result<&EmulsionScan, Error> {
         self.scenario.scan.as_ref().ok_or_else(|| {
-            Error::Usage(format!(
-                "{}: an emulsion scenario needs [scan] with x and y to be scanned, e.g.\n  [scan]\n  x = {{ parameter = \"model.g_d\", log_range = [1e-3, 1.0], points = 61 }}\n  y = {{ parameter = \"model.epsilon\", log_range = [1e-6, 1e-2], points = 81 }}\n  (darksens explain prints its single model point)",
-                self.run.scenario_file
-            ))
+            Error::Scan(ScanError::NoGrid {
+                file: self.run.scenario_file.clone(),
+            })
         })
     }
 
@@ -154,10 +153,10 @@ impl Driver for Emulsion {
 
     fn explain(&self, mass_mev: Option<f64>) -> Result<Explanation, Error> {
         if mass_mev.is_some() {
-            return Err(Error::Usage(format!(
-                "{} is an emulsion scenario: its masses are model.m_aprime_gev, model.m1_gev and model.m2_gev; drop --mass-mev (or use --set model.m_aprime_gev=...)",
-                self.run.scenario_file
-            )));
+            return Err(ScanError::MassOfEmulsion {
+                file: self.run.scenario_file.clone(),
+            }
+            .into());
         }
         let point = evaluate_scenario(&self.scenario)?;
         Ok(report::explain(&self.scenario, &point))
@@ -208,9 +207,7 @@ fn decode(words: &[u64], scenario: &EmulsionScenario) -> Result<Option<MassPoint
     if words.len() != HEADER_WORDS + WORDS_PER_DETECTOR * names.len()
         || words[12] != names.len() as u64
     {
-        return Err(Error::Usage(
-            "stored results of another scenario or format; delete them and rerun".into(),
-        ));
+        return Err(ScanError::ForeignUnits.into());
     }
     let f = |k: usize| f64::from_bits(words[k]);
     Ok(Some(MassPoint {

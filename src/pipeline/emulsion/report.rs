@@ -11,10 +11,13 @@ use crate::output::format_number;
 use crate::output::plot::{self, LimitPlot, Region, XAxis};
 use crate::output::sidecar::{Sidecar, toml_to_json};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunSource};
+use crate::processes::collider_production::OffShellNormalisation;
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario, GridParameter};
 use crate::signal::emulsion::{DetectorSignal, EmulsionPoint};
 use crate::sources::phi1::Production;
+use serde::Serialize;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// `writeln!` into a `String` (which cannot fail).
 macro_rules! outln {
@@ -131,6 +134,10 @@ fn csv_bytes(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, Error> {
     })
 }
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "a map_err adaptor receives the error by value"
+)]
 fn csv_error(e: csv::Error) -> Error {
     Error::Output {
         path: "<csv>".into(),
@@ -334,192 +341,338 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
 }
 
 /// `darksens explain` of the scenario's model point.
-///
-/// # Errors
-/// A number that is not finite.
 pub(super) fn explain(scenario: &EmulsionScenario, point: &EmulsionPoint) -> Explanation {
+    let explained = ExplainedModelPoint::new(scenario, point);
+    let mut json = serde_json::to_string_pretty(&explained).unwrap_or_default();
+    json.push('\n');
     Explanation {
-        text: to_text(scenario, point),
-        json: to_json(scenario, point),
+        text: explained.text(scenario, point),
+        json,
     }
 }
 
-fn production_name(scenario: &EmulsionScenario) -> &'static str {
-    match scenario.setup.production {
-        Production::OnShell => "on-shell",
-        Production::OffShell => "off-shell",
-    }
+/// An acceptance or a probability with its statistical error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WithError {
+    /// Its statistical error (one standard deviation).
+    pub error: f64,
+    /// The value.
+    pub value: f64,
 }
 
-fn to_json(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
-    let m = &scenario.model;
-    let per_detector = |f: &dyn Fn(&DetectorSignal) -> serde_json::Value| {
-        serde_json::Value::Object(
-            point
-                .detectors
-                .iter()
-                .map(|d| (d.name.clone(), f(d)))
-                .collect(),
-        )
-    };
-    let mut value = serde_json::json!({
-        "title": scenario.title,
-        "sqrt_s_gev": scenario.setup.sqrt_s_gev,
-        "luminosity_ab": scenario.luminosity_ab,
-        "production": production_name(scenario),
-        "m_aprime_gev": m.m_aprime_gev,
-        "m1_gev": m.m1_gev,
-        "m2_gev": m.m2_gev,
-        "epsilon": m.epsilon,
-        "g_d": m.g_d,
-        "alpha_d": m.alpha_d(),
-        "sigma_production_pb": point.sigma_production_pb,
-        "br_aprime_to_phi1_phi2": point.br_aprime_to_phi1_phi2,
-        "width_aprime_gev": point.width_aprime_gev,
-        "width_phi1_gev": point.width_phi1_gev.value,
-        "width_phi1_error_gev": point.width_phi1_gev.error,
-        "flight_length_m": point.flight_length_m.value,
-        "acceptance": per_detector(&|d| serde_json::json!({
-            "value": d.acceptance.acceptance.value,
-            "error": d.acceptance.acceptance.error,
-        })),
-        "decay_probability": per_detector(&|d| serde_json::json!(d.decay_probability)),
-        "n_signal": per_detector(&|d| serde_json::json!(d.n_signal)),
-        "n_signal_total": point.n_signal_total(),
-        "background": backgrounds(scenario),
-        "n_excluded": scenario.n_signal,
-        "monte_carlo": {
-            "events": scenario.setup.monte_carlo.events,
-            "seed": scenario.setup.monte_carlo.seed,
-            "spin_correlation": scenario.setup.monte_carlo.spin_correlation,
-            "boost_beta": scenario.setup.monte_carlo.boost_beta,
-        },
-    });
-    if scenario.setup.decay_in_volume
-        && let Some(map) = value.as_object_mut()
-    {
-        map.insert(
-            "decay_in_volume".into(),
-            per_detector(&|d| match d.in_volume {
-                Some((p, n)) => {
-                    serde_json::json!({ "value": p.value, "error": p.error, "n_signal": n })
-                }
-                None => serde_json::Value::Null,
-            }),
-        );
-    }
-    if scenario.setup.production == Production::OffShell
-        && let Some(map) = value.as_object_mut()
-    {
-        map.insert(
-            "off_shell_normalisation".into(),
-            serde_json::json!(scenario.setup.normalisation),
-        );
-    }
-    if let (Some((n, p)), Some(map)) = (scenario.kl, value.as_object_mut()) {
-        map.insert("n_kl_background".into(), serde_json::json!(n * p));
-    }
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
-    out.push('\n');
-    out
+/// The event-by-event probability to decay inside a box, and the signal with it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct InVolume {
+    /// Its statistical error.
+    pub error: f64,
+    /// Signal events with it.
+    pub n_signal: f64,
+    /// The probability.
+    pub value: f64,
 }
 
-/// The muon backgrounds [EMU Sec. 9]: collider mu mu onto each face over the run, cosmic muons.
-fn backgrounds(scenario: &EmulsionScenario) -> serde_json::Value {
-    let flux = cosmic_muon_flux_hz_per_m2(COSMIC_I0_PER_M2_S_SR, COSMIC_EXPONENT);
-    serde_json::json!({
-        "collider_muons_per_cm2": serde_json::Value::Object(
-            scenario
-                .setup
+/// The Monte Carlo settings of a model point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MonteCarloRecord {
+    /// Lab boost of the centre-of-mass frame along the electron beam.
+    pub boost_beta: f64,
+    /// Events.
+    pub events: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Whether the `A'` spin correlation is kept.
+    pub spin_correlation: bool,
+}
+
+/// The muon backgrounds of the boxes [EMU Sec. 9] and the `K_L` that cross the shield.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MuonBackgrounds {
+    /// Collider `mu mu` onto each face over the run, per cm^2 [EMU Eq. 17].
+    pub collider_muons_per_cm2: BTreeMap<String, f64>,
+    /// Cosmic-muon rate through a horizontal surface, Hz/m^2 [EMU Eq. 19].
+    pub cosmic_muon_flux_hz_per_m2: f64,
+    /// Cosmic muons per cm^2 in six months.
+    pub cosmic_muons_per_cm2_six_months: f64,
+    /// Days until the films hold 1e6 tracks per cm^2.
+    pub film_replacement_days: f64,
+    /// `K_L` in the detector, when the scenario gives them.
+    pub kl_in_detector: Option<f64>,
+}
+
+impl MuonBackgrounds {
+    fn new(scenario: &EmulsionScenario) -> Self {
+        let flux = cosmic_muon_flux_hz_per_m2(COSMIC_I0_PER_M2_S_SR, COSMIC_EXPONENT);
+        let setup = &scenario.setup;
+        Self {
+            collider_muons_per_cm2: setup
                 .detectors
                 .iter()
                 .map(|d| {
                     (
                         d.name.clone(),
-                        serde_json::json!(collider_muons_per_cm2(
-                            scenario.setup.sqrt_s_gev,
-                            scenario.setup.luminosity_pb,
-                            d,
-                            None
-                        )),
+                        collider_muons_per_cm2(setup.sqrt_s_gev, setup.luminosity_pb, d, None),
                     )
                 })
                 .collect(),
-        ),
-        "cosmic_muon_flux_hz_per_m2": flux,
-        "cosmic_muons_per_cm2_six_months": cosmic_muons_per_cm2(flux, 365.25 / 2.0),
-        "film_replacement_days": film_replacement_days(flux, FILM_BUDGET_PER_CM2),
-        "kl_in_detector": scenario.kl.map(|(n, p)| n * p),
-    })
+            cosmic_muon_flux_hz_per_m2: flux,
+            cosmic_muons_per_cm2_six_months: cosmic_muons_per_cm2(flux, 365.25 / 2.0),
+            film_replacement_days: film_replacement_days(flux, FILM_BUDGET_PER_CM2),
+            kl_in_detector: scenario.kl.map(|(n, p)| n * p),
+        }
+    }
 }
 
-fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
-    let m = &scenario.model;
-    let mut out = String::new();
-    outln!(
-        out,
-        "{} -- m_A' = {} GeV, m1 = {} GeV, m2 = {} GeV, eps = {}, g_D = {}, {} at sqrt(s) = {} GeV",
-        scenario.title,
-        m.m_aprime_gev,
-        m.m1_gev,
-        m.m2_gev,
-        m.epsilon,
-        m.g_d,
-        production_name(scenario),
-        scenario.setup.sqrt_s_gev
-    );
-    let rows: [(&str, f64, &str); 6] = [
-        (
-            "sigma_production_pb",
-            point.sigma_production_pb,
-            match scenario.setup.production {
-                Production::OnShell => "sigma(e+e- -> gamma A') over the full angle [EMU Eq. 4]",
-                Production::OffShell => "sigma(e+e- -> A'* -> phi1 phi2) [EMU Eq. 5]",
+/// Every number `darksens explain` gives of an emulsion scenario's model point. Fields in
+/// alphabetical order (the JSON's key order); per-detector numbers by detector name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainedModelPoint {
+    /// Acceptance of each box (Monte Carlo).
+    pub acceptance: BTreeMap<String, WithError>,
+    /// `alpha_D = g_D^2 / (4 pi)`.
+    pub alpha_d: f64,
+    /// The muon and `K_L` backgrounds.
+    pub background: MuonBackgrounds,
+    /// `BR(A' -> phi1 phi2)` [EMU Eq. 6-9].
+    pub br_aprime_to_phi1_phi2: f64,
+    /// With `monte_carlo.decay_in_volume`: the event-by-event decay probability in each box.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay_in_volume: Option<BTreeMap<String, Option<InVolume>>>,
+    /// `exp(-a/d) - exp(-(a + L)/d)` of each box [EMU Eq. 20].
+    pub decay_probability: BTreeMap<String, f64>,
+    /// Kinetic mixing.
+    pub epsilon: f64,
+    /// Mean `phi1` flight length, m [EMU Eq. 12].
+    pub flight_length_m: f64,
+    /// Dark gauge coupling.
+    pub g_d: f64,
+    /// Integrated luminosity, ab^-1.
+    pub luminosity_ab: f64,
+    /// Heavier dark state, GeV.
+    pub m1_gev: f64,
+    /// Lighter dark state, GeV.
+    pub m2_gev: f64,
+    /// Dark-photon mass, GeV.
+    pub m_aprime_gev: f64,
+    /// The Monte Carlo settings.
+    pub monte_carlo: MonteCarloRecord,
+    /// Signal events excluded at 90% CL.
+    pub n_excluded: f64,
+    /// `K_L` background events, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_kl_background: Option<f64>,
+    /// Signal events of each box [EMU Eq. 20-21].
+    pub n_signal: BTreeMap<String, f64>,
+    /// Signal events summed over the boxes.
+    pub n_signal_total: f64,
+    /// The off-shell normalisation [EMU Eq. 5] (off-shell production).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off_shell_normalisation: Option<OffShellNormalisation>,
+    /// `on-shell` or `off-shell`.
+    pub production: &'static str,
+    /// Production cross section, pb [EMU Eq. 4 or 5].
+    pub sigma_production_pb: f64,
+    /// Centre-of-mass energy, GeV.
+    pub sqrt_s_gev: f64,
+    /// The scenario's title.
+    pub title: String,
+    /// Total `A'` width, GeV.
+    pub width_aprime_gev: f64,
+    /// Integration error of the `phi1` width, GeV.
+    pub width_phi1_error_gev: f64,
+    /// Total `phi1` width, GeV [EMU Eq. 11].
+    pub width_phi1_gev: f64,
+}
+
+impl ExplainedModelPoint {
+    fn new(scenario: &EmulsionScenario, point: &EmulsionPoint) -> Self {
+        let m = &scenario.model;
+        let setup = &scenario.setup;
+        let per_detector = |f: &dyn Fn(&DetectorSignal) -> f64| {
+            point
+                .detectors
+                .iter()
+                .map(|d| (d.name.clone(), f(d)))
+                .collect::<BTreeMap<_, _>>()
+        };
+        Self {
+            acceptance: point
+                .detectors
+                .iter()
+                .map(|d| {
+                    let a = d.acceptance.acceptance;
+                    (
+                        d.name.clone(),
+                        WithError {
+                            error: a.error,
+                            value: a.value,
+                        },
+                    )
+                })
+                .collect(),
+            alpha_d: m.alpha_d(),
+            background: MuonBackgrounds::new(scenario),
+            br_aprime_to_phi1_phi2: point.br_aprime_to_phi1_phi2,
+            decay_in_volume: setup.decay_in_volume.then(|| {
+                point
+                    .detectors
+                    .iter()
+                    .map(|d| {
+                        let inside = d.in_volume.map(|(p, n)| InVolume {
+                            error: p.error,
+                            n_signal: n,
+                            value: p.value,
+                        });
+                        (d.name.clone(), inside)
+                    })
+                    .collect()
+            }),
+            decay_probability: per_detector(&|d| d.decay_probability),
+            epsilon: m.epsilon,
+            flight_length_m: point.flight_length_m.value,
+            g_d: m.g_d,
+            luminosity_ab: scenario.luminosity_ab,
+            m1_gev: m.m1_gev,
+            m2_gev: m.m2_gev,
+            m_aprime_gev: m.m_aprime_gev,
+            monte_carlo: MonteCarloRecord {
+                boost_beta: setup.monte_carlo.boost_beta,
+                events: setup.monte_carlo.events,
+                seed: setup.monte_carlo.seed,
+                spin_correlation: setup.monte_carlo.spin_correlation,
             },
-        ),
-        (
-            "br_aprime_to_phi1_phi2",
-            point.br_aprime_to_phi1_phi2,
-            "BR(A' -> phi1 phi2) [EMU Eq. 6-9] (used on shell)",
-        ),
-        (
-            "width_aprime_gev",
-            point.width_aprime_gev,
-            "total A' width: phi1 phi2, leptons, hadrons (R)",
-        ),
-        (
-            "width_phi1_gev",
-            point.width_phi1_gev.value,
-            "total phi1 width: phi2 + ee, mumu, tautau, hadrons [EMU Eq. 11]",
-        ),
-        (
-            "flight_length_m",
-            point.flight_length_m.value,
-            "mean phi1 flight length [EMU Eq. 12]",
-        ),
-        (
-            "luminosity_ab",
-            scenario.luminosity_ab,
-            "integrated luminosity",
-        ),
-    ];
-    for (key, value, meaning) in rows {
-        outln!(out, "  {key:<24} {:<24} {meaning}", format_number(value));
+            n_excluded: scenario.n_signal,
+            n_kl_background: scenario.kl.map(|(n, p)| n * p),
+            n_signal: per_detector(&|d| d.n_signal),
+            n_signal_total: point.n_signal_total(),
+            off_shell_normalisation: (setup.production == Production::OffShell)
+                .then_some(setup.normalisation),
+            production: production_name(scenario),
+            sigma_production_pb: point.sigma_production_pb,
+            sqrt_s_gev: setup.sqrt_s_gev,
+            title: scenario.title.clone(),
+            width_aprime_gev: point.width_aprime_gev,
+            width_phi1_error_gev: point.width_phi1_gev.error,
+            width_phi1_gev: point.width_phi1_gev.value,
+        }
     }
+
+    /// Aligned text, a meaning for each number.
+    fn text(&self, scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
+        let mut out = String::new();
+        outln!(
+            out,
+            "{} -- m_A' = {} GeV, m1 = {} GeV, m2 = {} GeV, eps = {}, g_D = {}, {} at sqrt(s) = {} GeV",
+            self.title,
+            self.m_aprime_gev,
+            self.m1_gev,
+            self.m2_gev,
+            self.epsilon,
+            self.g_d,
+            self.production,
+            self.sqrt_s_gev
+        );
+        let on_shell = scenario.setup.production == Production::OnShell;
+        let rows: [(&str, f64, &str); 6] = [
+            (
+                "sigma_production_pb",
+                self.sigma_production_pb,
+                if on_shell {
+                    "sigma(e+e- -> gamma A') over the full angle [EMU Eq. 4]"
+                } else {
+                    "sigma(e+e- -> A'* -> phi1 phi2) [EMU Eq. 5]"
+                },
+            ),
+            (
+                "br_aprime_to_phi1_phi2",
+                self.br_aprime_to_phi1_phi2,
+                "BR(A' -> phi1 phi2) [EMU Eq. 6-9] (used on shell)",
+            ),
+            (
+                "width_aprime_gev",
+                self.width_aprime_gev,
+                "total A' width: phi1 phi2, leptons, hadrons (R)",
+            ),
+            (
+                "width_phi1_gev",
+                self.width_phi1_gev,
+                "total phi1 width: phi2 + ee, mumu, tautau, hadrons [EMU Eq. 11]",
+            ),
+            (
+                "flight_length_m",
+                self.flight_length_m,
+                "mean phi1 flight length [EMU Eq. 12]",
+            ),
+            ("luminosity_ab", self.luminosity_ab, "integrated luminosity"),
+        ];
+        for (key, value, meaning) in rows {
+            outln!(out, "  {key:<24} {:<24} {meaning}", format_number(value));
+        }
+        detector_lines(&mut out, point, if on_shell { 20 } else { 21 });
+        outln!(
+            out,
+            "  N_sig summed over the detectors {}; excluded at 90% CL (no background) above {}",
+            format_number(self.n_signal_total),
+            self.n_excluded
+        );
+        self.background_lines(&mut out, scenario);
+        outln!(
+            out,
+            "  Monte Carlo: {} events, seed {}, spin correlation {}, boost beta {}",
+            self.monte_carlo.events,
+            self.monte_carlo.seed,
+            self.monte_carlo.spin_correlation,
+            self.monte_carlo.boost_beta
+        );
+        out
+    }
+
+    fn background_lines(&self, out: &mut String, scenario: &EmulsionScenario) {
+        let b = &self.background;
+        for d in &scenario.setup.detectors {
+            outln!(
+                out,
+                "  background, detector {:<10} {} collider muons per cm^2 over the run [EMU Eq. 17, one per event]",
+                d.name,
+                format_number(
+                    b.collider_muons_per_cm2
+                        .get(&d.name)
+                        .copied()
+                        .unwrap_or(0.0)
+                )
+            );
+        }
+        outln!(
+            out,
+            "  background, cosmic muons: {} Hz/m^2 [EMU Eq. 19], {} per cm^2 in six months; films full (1e6 /cm^2) after {} days",
+            format_number(b.cosmic_muon_flux_hz_per_m2),
+            format_number(b.cosmic_muons_per_cm2_six_months),
+            format_number(b.film_replacement_days)
+        );
+        if let Some((n, p)) = scenario.kl {
+            outln!(
+                out,
+                "  K_L background: {} toward the detector x transmission {} = {}",
+                format_number(n),
+                format_number(p),
+                format_number(n * p)
+            );
+        }
+    }
+}
+
+/// One line per box: acceptance, decay window and signal (and the event-by-event decay
+/// probability when computed).
+fn detector_lines(out: &mut String, point: &EmulsionPoint, equation: u32) {
     for d in &point.detectors {
         let a = d.acceptance.acceptance;
         outln!(
             out,
-            "  detector {:<10} acceptance {:.4}% +- {:.4}%, decay window {:.4e}, N_sig = {} [EMU Eq. {}]",
+            "  detector {:<10} acceptance {:.4}% +- {:.4}%, decay window {:.4e}, N_sig = {} [EMU Eq. {equation}]",
             d.name,
             100.0 * a.value,
             100.0 * a.error,
             d.decay_probability,
             format_number(d.n_signal),
-            match scenario.setup.production {
-                Production::OnShell => 20,
-                Production::OffShell => 21,
-            }
         );
     }
     for d in &point.detectors {
@@ -535,44 +688,11 @@ fn to_text(scenario: &EmulsionScenario, point: &EmulsionPoint) -> String {
             );
         }
     }
-    outln!(
-        out,
-        "  N_sig summed over the detectors {}; excluded at 90% CL (no background) above {}",
-        format_number(point.n_signal_total()),
-        scenario.n_signal
-    );
-    let b = backgrounds(scenario);
-    for d in &scenario.setup.detectors {
-        outln!(
-            out,
-            "  background, detector {:<10} {} collider muons per cm^2 over the run [EMU Eq. 17, one per event]",
-            d.name,
-            format_number(b["collider_muons_per_cm2"][&d.name].as_f64().unwrap_or(0.0))
-        );
+}
+
+fn production_name(scenario: &EmulsionScenario) -> &'static str {
+    match scenario.setup.production {
+        Production::OnShell => "on-shell",
+        Production::OffShell => "off-shell",
     }
-    outln!(
-        out,
-        "  background, cosmic muons: {} Hz/m^2 [EMU Eq. 19], {} per cm^2 in six months; films full (1e6 /cm^2) after {} days",
-        format_number(b["cosmic_muon_flux_hz_per_m2"].as_f64().unwrap_or(0.0)),
-        format_number(b["cosmic_muons_per_cm2_six_months"].as_f64().unwrap_or(0.0)),
-        format_number(b["film_replacement_days"].as_f64().unwrap_or(0.0))
-    );
-    if let Some((n, p)) = scenario.kl {
-        outln!(
-            out,
-            "  K_L background: {} toward the detector x transmission {} = {}",
-            format_number(n),
-            format_number(p),
-            format_number(n * p)
-        );
-    }
-    outln!(
-        out,
-        "  Monte Carlo: {} events, seed {}, spin correlation {}, boost beta {}",
-        scenario.setup.monte_carlo.events,
-        scenario.setup.monte_carlo.seed,
-        scenario.setup.monte_carlo.spin_correlation,
-        scenario.setup.monte_carlo.boost_beta
-    );
-    out
 }

@@ -2,7 +2,7 @@
 //! ranges where annihilation dominates.
 
 use super::calculator::{Calculator, PointResult};
-use crate::error::Error;
+use crate::error::{Error, ScanError};
 use crate::scenario::MASS_KEY;
 
 /// One curve of a scan.
@@ -56,7 +56,7 @@ pub fn best_limit(curve: &CurveResult) -> Result<BestPoint, Error> {
         .enumerate()
         .min_by(|a, b| a.1.epsilon_limit.total_cmp(&b.1.epsilon_limit))
         .map(|(k, p)| (k, *p))
-        .ok_or_else(|| Error::Usage("the scan has no points".to_string()))?;
+        .ok_or(ScanError::Empty)?;
     let grid_value = curve.values[k];
     let mut best = BestPoint {
         grid_value,

@@ -2,7 +2,7 @@
 //! signal the criterion needs.
 
 use crate::backgrounds::{BackgroundEstimate, NeutronBackground, PhotonBackground};
-use crate::error::Error;
+use crate::error::{Error, ScanError};
 use crate::limits::statistics::Counting;
 use crate::limits::{LimitCriterion, epsilon_limit};
 use crate::models::Mediator;
@@ -205,13 +205,13 @@ impl Calculator {
         if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung {
             if curve.eps_at(mass_mev * GEV_PER_MEV).is_none() {
                 let (lo, hi) = curve.mass_range_gev();
-                return Err(Error::Usage(format!(
-                    "{}: the mass is outside the range {} - {} MeV of the published limit '{}'; narrow the scan or set bremsstrahlung.method = \"computed\"",
-                    point(),
-                    lo / GEV_PER_MEV,
-                    hi / GEV_PER_MEV,
-                    curve.source
-                )));
+                return Err(ScanError::OutsidePublishedRange {
+                    point: point(),
+                    lo_mev: lo / GEV_PER_MEV,
+                    hi_mev: hi / GEV_PER_MEV,
+                    curve: curve.source.clone(),
+                }
+                .into());
             }
         }
         for (name, v) in [

@@ -16,7 +16,7 @@ pub use calculator::{Calculator, PointResult, setup_of};
 pub use report::{ExplainedPoint, describe_source, plot_frame, render_csv};
 
 use super::{Driver, Explanation, Monitor, OutputPaths, Report, RunClock, RunSource, Words};
-use crate::error::Error;
+use crate::error::{Error, ScanError};
 use crate::models::Mediator;
 use crate::numerics::quadrature::Estimate;
 use crate::output::sidecar::{VERSION, toml_to_json};
@@ -66,11 +66,7 @@ impl ThickTarget {
     pub fn results(&self, words: &[Words]) -> Result<Vec<CurveResult>, Error> {
         let yields = words
             .iter()
-            .map(|w| {
-                decode(w).ok_or_else(|| {
-                    Error::Usage("stored results of another format; delete them and rerun".into())
-                })
-            })
+            .map(|w| decode(w).ok_or(Error::Scan(ScanError::ForeignUnits)))
             .collect::<Result<Vec<Yields>, Error>>()?;
         match self.plan()? {
             Plan::Mass(groups) => self.mass_results(groups, &yields),
@@ -215,7 +211,7 @@ impl Driver for ThickTarget {
                         }
                         inside
                     })
-                    .ok_or_else(|| Error::Usage("no such scan point".into()))?;
+                    .ok_or(ScanError::ForeignUnits)?;
                 let scenario = &self.curves[group.first].scenario;
                 group
                     .tables
@@ -373,19 +369,17 @@ fn plan(curves: &[Curve]) -> Result<Plan, Error> {
     let scans = curves
         .iter()
         .map(|c| {
-            c.scenario.scan.clone().ok_or_else(|| {
-                Error::Usage(format!(
-                    "curve \"{}\" has no [scan] section: add one, or use `darksens explain`",
-                    c.label
-                ))
+            c.scenario.scan.clone().ok_or_else(|| ScanError::NoScan {
+                curve: c.label.clone(),
             })
         })
         .collect::<Result<Vec<Scan>, _>>()?;
     if let Some(other) = scans.iter().find(|s| s.parameter != scans[0].parameter) {
-        return Err(Error::Usage(format!(
-            "all curves must scan the same key, got '{}' and '{}'",
-            scans[0].parameter, other.parameter
-        )));
+        return Err(ScanError::DifferentKeys {
+            first: scans[0].parameter.clone(),
+            other: other.parameter.clone(),
+        }
+        .into());
     }
     if scans[0].is_mass_scan() {
         Ok(Plan::Mass(mass_groups(curves, &scans)))
@@ -434,21 +428,19 @@ fn key_points(curves: &[Curve], scans: &[Scan]) -> Result<Plan, Error> {
         for (index, &value) in scan.values.iter().enumerate() {
             let scenario = curve.with_value(&scan.parameter, value)?;
             let Some(mass_mev) = scenario.model.mass_mev else {
-                return Err(Error::Usage(format!(
-                    "curve \"{}\": scanning {} needs a fixed mass: set model.mass_mev in the scenario or with --set",
-                    curve.label, scan.parameter
-                )));
+                return Err(ScanError::NeedsMass {
+                    curve: curve.label.clone(),
+                    key: scan.parameter.clone(),
+                }
+                .into());
             };
-            let shared = match tables
+            let shared = tables
                 .iter()
                 .position(|t| same_tables(&t.scenario, &scenario))
-            {
-                Some(k) => k,
-                None => {
+                .unwrap_or_else(|| {
                     tables.push(Tables::new(&scenario));
                     tables.len() - 1
-                }
-            };
+                });
             points.push(KeyPoint {
                 curve: c,
                 index,

@@ -3,7 +3,7 @@
 
 use super::analysis::{BestPoint, CurveResult, annihilation_dominated_ranges, best_limit};
 use super::calculator::Calculator;
-use crate::error::Error;
+use crate::error::{Error, ScanError};
 use crate::limits::LimitCriterion;
 use crate::models::MediatorKind;
 use crate::output::csv::LimitRow;
@@ -166,14 +166,61 @@ fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
 pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -> LimitPlot {
     let s = scenarios[0];
     let mass_scan = parameter == MASS_KEY;
-    // A parameter goes into the annotation only when every curve shares it.
-    let shared = |f: &dyn Fn(&Scenario) -> f64| scenarios.iter().all(|c| f(c) == f(s));
     let symbol = match s.model.mediator {
         MediatorKind::DarkPhoton => "A′",
         MediatorKind::Scalar => "φ",
     };
-    // Model parameters, leaving out the scanned one (it is the x axis).
-    let scanned = parameter;
+    let x_axis = if mass_scan {
+        XAxis::MassMev {
+            symbol: symbol.to_string(),
+        }
+    } else {
+        XAxis::Key {
+            title: axis_title(parameter),
+            logarithmic,
+        }
+    };
+    let overlays = if mass_scan {
+        s.overlays
+            .iter()
+            .map(|o| OverlaySeries {
+                label: o.label.clone(),
+                excluded: o.style == OverlayStyle::Excluded,
+                points: o
+                    .limit
+                    .points()
+                    .iter()
+                    .map(|&(m, e)| (m / GEV_PER_MEV, e))
+                    .collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let windows = if mass_scan {
+        vec![resonance_window(scenarios)]
+    } else {
+        Vec::new()
+    };
+    LimitPlot {
+        regions: Vec::new(),
+        extent: Vec::new(),
+        windows,
+        overlays,
+        title: s.title.clone(),
+        annotation: annotation(scenarios, parameter, symbol),
+        x_axis,
+        y_title: y_title(scenarios),
+        series: Vec::new(),
+    }
+}
+
+/// The model and source parameters the curves share, leaving out the scanned one (it is the x
+/// axis).
+fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
+    let s = scenarios[0];
+    // A parameter goes into the annotation only when every curve shares it.
+    let shared = |f: &dyn Fn(&Scenario) -> f64| scenarios.iter().all(|c| f(c) == f(s));
     let mut parts = Vec::new();
     if scanned != "model.mass_mev" {
         if let Some(m) = s.model.mass_mev {
@@ -209,18 +256,11 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
             s.target.material.name
         ));
     }
-    let annotation = parts.join("   ");
-    let x_axis = if mass_scan {
-        XAxis::MassMev {
-            symbol: symbol.to_string(),
-        }
-    } else {
-        XAxis::Key {
-            title: axis_title(parameter),
-            logarithmic,
-        }
-    };
-    // The vertical axis says what the curves are when they all say the same.
+    parts.join("   ")
+}
+
+/// The vertical axis says what the curves are when they all say the same.
+fn y_title(scenarios: &[&Scenario]) -> String {
     let describe = |c: &Scenario| match c.limit {
         LimitCriterion::SqrtBackground { .. } | LimitCriterion::Fixed { .. } => {
             "ε  (expected 90% CL upper limit)".to_string()
@@ -233,61 +273,33 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
             format!("ε  (median {}σ discovery)", format_number(z))
         }
     };
-    let y_title = if scenarios.iter().all(|c| describe(c) == describe(s)) {
-        describe(s)
+    let first = describe(scenarios[0]);
+    if scenarios.iter().all(|c| describe(c) == first) {
+        first
     } else {
         "ε".to_string()
-    };
-    let overlays = if mass_scan {
-        s.overlays
-            .iter()
-            .map(|o| OverlaySeries {
-                label: o.label.clone(),
-                excluded: o.style == OverlayStyle::Excluded,
-                points: o
-                    .limit
-                    .points()
-                    .iter()
-                    .map(|&(m, e)| (m / GEV_PER_MEV, e))
-                    .collect(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    // The kinematic window of resonant annihilation on atomic electrons, m = sqrt(2 m_e E_A'),
-    // for E_A' from (1 - f) E_min to E_max + m_e.
-    // One band covering every curve's window (curves may have different sources).
-    let windows = if mass_scan {
-        let me = crate::units::ELECTRON_MASS_GEV;
-        let mass = |e_aprime: f64| (2.0 * me * e_aprime).sqrt() / GEV_PER_MEV;
-        let (lo, hi) = scenarios
-            .iter()
-            .map(|c| {
-                let source = super::setup_of(c).source;
-                (
-                    mass((1.0 - c.target.max_visible_fraction) * source.e_min_gev()),
-                    mass(source.e_max_gev() + me),
-                )
-            })
-            .fold((f64::INFINITY, 0.0_f64), |(a, b), (lo, hi)| {
-                (a.min(lo), b.max(hi))
-            });
-        vec![(lo, hi, "annihilation resonance".to_string())]
-    } else {
-        Vec::new()
-    };
-    LimitPlot {
-        regions: Vec::new(),
-        extent: Vec::new(),
-        windows,
-        overlays,
-        title: s.title.clone(),
-        annotation,
-        x_axis,
-        y_title,
-        series: Vec::new(),
     }
+}
+
+/// The kinematic window of resonant annihilation on atomic electrons, `m = sqrt(2 m_e E_A')`
+/// for `E_A'` from `(1 - f) E_min` to `E_max + m_e` [DPT Eq. 4.4]: one band covering every
+/// curve's window (curves may have different sources).
+fn resonance_window(scenarios: &[&Scenario]) -> (f64, f64, String) {
+    let me = crate::units::ELECTRON_MASS_GEV;
+    let mass = |e_aprime: f64| (2.0 * me * e_aprime).sqrt() / GEV_PER_MEV;
+    let (lo, hi) = scenarios
+        .iter()
+        .map(|c| {
+            let source = super::setup_of(c).source;
+            (
+                mass((1.0 - c.target.max_visible_fraction) * source.e_min_gev()),
+                mass(source.e_max_gev() + me),
+            )
+        })
+        .fold((f64::INFINITY, 0.0_f64), |(a, b), (lo, hi)| {
+            (a.min(lo), b.max(hi))
+        });
+    (lo, hi, "annihilation resonance".to_string())
 }
 
 fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
@@ -316,7 +328,7 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
     };
     serde_json::json!({
         "track_length_table_relative_error": largest(&|s| Some(s.annihilation_track_length().interpolation_error())),
-        "annihilation_flux_table_relative_error": largest(&|s| s.annihilation_flux().map(|f| f.interpolation_error())),
+        "annihilation_flux_table_relative_error": largest(&|s| s.annihilation_flux().map(crate::processes::annihilation::AnnihilationFlux::interpolation_error)),
         "largest_yield_relative_error_estimate": worst,
         "unconverged_points": unconverged,
     })
@@ -401,80 +413,11 @@ fn summary(
     );
     let first_source = describe_source(&search.setup().source);
     outln!(out, "{first_source}");
-    let ranges_text = |curve: &CurveResult| {
-        let ranges = annihilation_dominated_ranges(curve);
-        if ranges.is_empty() {
-            "bremsstrahlung dominates at every scanned mass".to_string()
-        } else {
-            let text: Vec<String> = ranges
-                .iter()
-                .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
-                .collect();
-            format!(
-                "annihilation dominates for {}; bremsstrahlung elsewhere",
-                text.join(", ")
-            )
-        }
-    };
     let shared_source = results
         .iter()
         .all(|c| c.calculator.search().setup().source == search.setup().source);
     for (curve, best) in results.iter().zip(bests) {
-        let b = curve.calculator.background();
-        let breakdown = match b.total_override {
-            Some(total) => format!("N_b = {total} (set by background.total)"),
-            None if b.photon.is_none() && b.neutron.is_none() => {
-                "no background estimate".to_string()
-            }
-            None => format!(
-                "N_b = {:.2} = photons {:.2} + neutrons {:.2}",
-                b.total(),
-                b.photon.map_or(0.0, |p| p.events),
-                b.neutron.map_or(0.0, |n| n.events)
-            ),
-        };
-        let p = &best.refined;
-        outln!(out, "curve \"{}\": {breakdown}", curve.label);
-        if !shared_source {
-            outln!(
-                out,
-                "  {}",
-                describe_source(&curve.calculator.search().setup().source)
-            );
-            if let Some(line) = background_scaling(curve, &results[0]) {
-                outln!(out, "  {line}");
-            }
-        }
-        if mass_scan {
-            outln!(
-                out,
-                "  best eps = {:.4e} at m = {:.3} MeV (refined; best grid point {:.4e} at {:.3} MeV)",
-                p.epsilon_limit,
-                p.mass_mev,
-                best.grid.epsilon_limit,
-                best.grid_value
-            );
-        } else {
-            outln!(
-                out,
-                "  best eps = {:.4e} at {} = {} (m = {} MeV)",
-                p.epsilon_limit,
-                curve.parameter,
-                format_number(best.value),
-                format_number(p.mass_mev)
-            );
-        }
-        outln!(
-            out,
-            "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
-            format_number(p.alpha_d),
-            p.mchi_over_mmed,
-            p.y(),
-            100.0 * p.annihilation_fraction()
-        );
-        if mass_scan && !shared_source {
-            outln!(out, "  {}", ranges_text(curve));
-        }
+        curve_summary(&mut out, curve, best, &results[0], shared_source);
     }
     if mass_scan && shared_source {
         outln!(out, "{}", ranges_text(first));
@@ -482,6 +425,88 @@ fn summary(
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     outln!(out, "wrote {}", names.join(", "));
     out
+}
+
+/// Where annihilation dominates, in words.
+fn ranges_text(curve: &CurveResult) -> String {
+    let ranges = annihilation_dominated_ranges(curve);
+    if ranges.is_empty() {
+        "bremsstrahlung dominates at every scanned mass".to_string()
+    } else {
+        let text: Vec<String> = ranges
+            .iter()
+            .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
+            .collect();
+        format!(
+            "annihilation dominates for {}; bremsstrahlung elsewhere",
+            text.join(", ")
+        )
+    }
+}
+
+/// The summary lines of one curve: background, best limit, the point there (and the source and
+/// annihilation range when the curves have different sources).
+fn curve_summary(
+    out: &mut String,
+    curve: &CurveResult,
+    best: &BestPoint,
+    first: &CurveResult,
+    shared_source: bool,
+) {
+    let mass_scan = curve.is_mass_scan();
+    let b = curve.calculator.background();
+    let breakdown = match b.total_override {
+        Some(total) => format!("N_b = {total} (set by background.total)"),
+        None if b.photon.is_none() && b.neutron.is_none() => "no background estimate".to_string(),
+        None => format!(
+            "N_b = {:.2} = photons {:.2} + neutrons {:.2}",
+            b.total(),
+            b.photon.map_or(0.0, |p| p.events),
+            b.neutron.map_or(0.0, |n| n.events)
+        ),
+    };
+    let p = &best.refined;
+    outln!(out, "curve \"{}\": {breakdown}", curve.label);
+    if !shared_source {
+        outln!(
+            out,
+            "  {}",
+            describe_source(&curve.calculator.search().setup().source)
+        );
+        if let Some(line) = background_scaling(curve, first) {
+            outln!(out, "  {line}");
+        }
+    }
+    if mass_scan {
+        outln!(
+            out,
+            "  best eps = {:.4e} at m = {:.3} MeV (refined; best grid point {:.4e} at {:.3} MeV)",
+            p.epsilon_limit,
+            p.mass_mev,
+            best.grid.epsilon_limit,
+            best.grid_value
+        );
+    } else {
+        outln!(
+            out,
+            "  best eps = {:.4e} at {} = {} (m = {} MeV)",
+            p.epsilon_limit,
+            curve.parameter,
+            format_number(best.value),
+            format_number(p.mass_mev)
+        );
+    }
+    outln!(
+        out,
+        "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
+        format_number(p.alpha_d),
+        p.mchi_over_mmed,
+        p.y(),
+        100.0 * p.annihilation_fraction()
+    );
+    if mass_scan && !shared_source {
+        outln!(out, "  {}", ranges_text(curve));
+    }
 }
 
 /// Axis title for a scanned key: the physicist's symbol and unit where we know them.
@@ -739,15 +764,13 @@ pub(super) fn explain(
     mass_mev: Option<f64>,
 ) -> Result<Explanation, Error> {
     let Some(mass_mev) = mass_mev else {
-        return Err(Error::Usage(format!(
-            "--mass-mev is required for {} (the mediator mass of the point to explain), e.g. --mass-mev 66.72",
-            run.scenario_file
-        )));
+        return Err(ScanError::MassRequired {
+            file: run.scenario_file.clone(),
+        }
+        .into());
     };
     if !(mass_mev.is_finite() && mass_mev > 0.0) {
-        return Err(Error::Usage(format!(
-            "--mass-mev must be a positive number of MeV, got {mass_mev}"
-        )));
+        return Err(ScanError::MassNotPositive { mass_mev }.into());
     }
     let calculator = Calculator::new(&curve.scenario);
     let point = calculator.point(&curve.label, mass_mev)?;

@@ -1,0 +1,85 @@
+//! The checks every scenario kind shares: each names the key it checks, what is wrong and what
+//! the value means. Errors are [`ScenarioError`]s not yet located in a file: the document adds
+//! the file, the line and where the value came from.
+
+use crate::error::ScenarioError;
+
+/// A validation failure: the key, what is wrong, and how to fix it.
+pub(crate) fn invalid(
+    key: &str,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> ScenarioError {
+    ScenarioError::at_key(key, message, hint)
+}
+
+/// A positive, finite number (of `unit`, when given).
+pub(crate) fn positive(
+    key: &str,
+    value: f64,
+    unit: &str,
+    meaning: &str,
+) -> Result<f64, ScenarioError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(invalid(
+            key,
+            if unit.is_empty() {
+                format!("must be a positive number, got {value}")
+            } else {
+                format!("must be a positive number of {unit}, got {value}")
+            },
+            meaning,
+        ))
+    }
+}
+
+/// A number in `[0, 1)`, or `(0, 1)` when `lo_open`.
+pub(crate) fn fraction(
+    key: &str,
+    value: f64,
+    lo_open: bool,
+    meaning: &str,
+) -> Result<f64, ScenarioError> {
+    let ok = value.is_finite() && value < 1.0 && if lo_open { value > 0.0 } else { value >= 0.0 };
+    if ok {
+        Ok(value)
+    } else {
+        let range = if lo_open {
+            "0 < value < 1"
+        } else {
+            "0 <= value < 1"
+        };
+        Err(invalid(
+            key,
+            format!("must satisfy {range}, got {value}"),
+            meaning,
+        ))
+    }
+}
+
+/// A positive number that must be given.
+pub(crate) fn required(
+    key: &str,
+    value: Option<f64>,
+    unit: &str,
+    meaning: &str,
+) -> Result<f64, ScenarioError> {
+    let v = value
+        .ok_or_else(|| invalid(key, "is required for this source kind", meaning.to_string()))?;
+    positive(key, v, unit, meaning)
+}
+
+/// A key that must be absent for a source kind.
+pub(crate) fn unused(key: &str, present: bool, kind: &str) -> Result<(), ScenarioError> {
+    if present {
+        Err(invalid(
+            key,
+            format!("is not used by source.kind = \"{kind}\""),
+            "remove it, or choose the source kind it belongs to",
+        ))
+    } else {
+        Ok(())
+    }
+}
