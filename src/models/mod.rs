@@ -122,7 +122,7 @@ impl Mediator {
 }
 
 /// Kinds of mediator a scenario may name (`model.mediator`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MediatorKind {
     /// Kinetically mixed dark photon decaying to Dirac dark matter [DPT Eq. 4.1-4.3].

@@ -150,42 +150,70 @@ const WG: [f64; 4] = [
     0.417_959_183_673_469_387_755_102_040_816_327,
 ];
 
-/// One 15-point Gauss–Kronrod panel on `[a, b]` with the QUADPACK QK15 error estimate
-/// `resasc * min(1, (200 |K15 - G7| / resasc)^1.5)`.
+/// A Gauss–Kronrod rule on [-1, 1]: Kronrod abscissae and weights with the centre last, and
+/// the Gauss weights of the odd-indexed abscissae (and of the centre, when the Gauss rule has an
+/// odd number of points).
+struct KronrodRule {
+    xgk: &'static [f64],
+    wgk: &'static [f64],
+    wg: &'static [f64],
+    wg_centre: f64,
+}
+
+/// The 7/15-point rule (QUADPACK QK15).
+const GK15: KronrodRule = KronrodRule {
+    xgk: &XGK,
+    wgk: &WGK,
+    wg: &[WG[0], WG[1], WG[2]],
+    wg_centre: WG[3],
+};
+
+/// One Gauss–Kronrod panel on `[a, b]` with QUADPACK's error estimate
+/// `resasc * min(1, (200 |K - G| / resasc)^1.5)`.
 ///
 /// The estimate is reliable for integrands that are smooth on the panel; `converged` is false
 /// only if an integrand value was not finite.
-pub fn gauss_kronrod_15<F: FnMut(f64) -> f64>(f: &mut F, a: f64, b: f64) -> Estimate {
+fn gauss_kronrod<F: FnMut(f64) -> f64>(rule: &KronrodRule, f: &mut F, a: f64, b: f64) -> Estimate {
+    let n = rule.xgk.len() - 1;
     let centre = 0.5 * (a + b);
     let half = 0.5 * (b - a);
     let f_centre = f(centre);
-    let mut kronrod = f_centre * WGK[7];
-    let mut gauss = f_centre * WG[3];
-    let mut values = [(0.0, 0.0); 7];
+    let mut kronrod = f_centre * rule.wgk[n];
+    let mut gauss = if rule.wg_centre == 0.0 {
+        0.0
+    } else {
+        f_centre * rule.wg_centre
+    };
+    let mut values = [(0.0, 0.0); 16];
     let mut finite = f_centre.is_finite();
-    for (j, slot) in values.iter_mut().enumerate() {
-        let dx = half * XGK[j];
+    for (j, slot) in values.iter_mut().take(n).enumerate() {
+        let dx = half * rule.xgk[j];
         let lo = f(centre - dx);
         let hi = f(centre + dx);
         finite &= lo.is_finite() && hi.is_finite();
         *slot = (lo, hi);
-        kronrod += WGK[j] * (lo + hi);
+        kronrod += rule.wgk[j] * (lo + hi);
         if j % 2 == 1 {
-            gauss += WG[j / 2] * (lo + hi);
+            gauss += rule.wg[j / 2] * (lo + hi);
         }
     }
     let mean = 0.5 * kronrod;
-    let mut resasc = WGK[7] * (f_centre - mean).abs();
-    for (j, &(lo, hi)) in values.iter().enumerate() {
-        resasc += WGK[j] * ((lo - mean).abs() + (hi - mean).abs());
+    let mut resasc = rule.wgk[n] * (f_centre - mean).abs();
+    for (j, &(lo, hi)) in values.iter().take(n).enumerate() {
+        resasc += rule.wgk[j] * ((lo - mean).abs() + (hi - mean).abs());
     }
     finish_panel(
         kronrod * half,
         gauss * half,
         resasc * half.abs(),
         finite,
-        15,
+        2 * n + 1,
     )
+}
+
+/// One 15-point Gauss–Kronrod panel on `[a, b]` (QUADPACK QK15, 7-point Gauss companion).
+pub fn gauss_kronrod_15<F: FnMut(f64) -> f64>(f: &mut F, a: f64, b: f64) -> Estimate {
+    gauss_kronrod(&GK15, f, a, b)
 }
 
 /// Kronrod abscissae of the 21-point rule on [-1, 1] (QUADPACK QK21, `xgk`); odd indices are the
@@ -238,40 +266,19 @@ const WG10: [f64; 5] = [
     0.295_524_224_714_752_870_173_892_994_651_338,
 ];
 
+/// The 10/21-point rule (QUADPACK QK21): the 10-point Gauss rule has no centre node.
+const GK21: KronrodRule = KronrodRule {
+    xgk: &XGK21,
+    wgk: &WGK21,
+    wg: &WG10,
+    wg_centre: 0.0,
+};
+
 /// One 21-point Gauss–Kronrod panel on `[a, b]` (QUADPACK QK21) with the same error estimate
 /// as [`gauss_kronrod_15`]. The 10-point Gauss companion makes the estimate far less
 /// pessimistic for smooth integrands; the adaptive routine uses this rule.
 pub fn gauss_kronrod_21<F: FnMut(f64) -> f64>(f: &mut F, a: f64, b: f64) -> Estimate {
-    let centre = 0.5 * (a + b);
-    let half = 0.5 * (b - a);
-    let f_centre = f(centre);
-    let mut kronrod = f_centre * WGK21[10];
-    let mut gauss = 0.0;
-    let mut values = [(0.0, 0.0); 10];
-    let mut finite = f_centre.is_finite();
-    for (j, slot) in values.iter_mut().enumerate() {
-        let dx = half * XGK21[j];
-        let lo = f(centre - dx);
-        let hi = f(centre + dx);
-        finite &= lo.is_finite() && hi.is_finite();
-        *slot = (lo, hi);
-        kronrod += WGK21[j] * (lo + hi);
-        if j % 2 == 1 {
-            gauss += WG10[j / 2] * (lo + hi);
-        }
-    }
-    let mean = 0.5 * kronrod;
-    let mut resasc = WGK21[10] * (f_centre - mean).abs();
-    for (j, &(lo, hi)) in values.iter().enumerate() {
-        resasc += WGK21[j] * ((lo - mean).abs() + (hi - mean).abs());
-    }
-    finish_panel(
-        kronrod * half,
-        gauss * half,
-        resasc * half.abs(),
-        finite,
-        21,
-    )
+    gauss_kronrod(&GK21, f, a, b)
 }
 
 /// QUADPACK's error estimate `resasc * min(1, (200 |K - G| / resasc)^1.5)`, floored at 50 ulp.

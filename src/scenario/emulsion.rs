@@ -3,7 +3,7 @@
 //! table per box, `[monte_carlo]`, `[limit]`, `[background]`. docs/scenario.md documents every
 //! key.
 
-use super::checks::invalid;
+use super::checks::{invalid, positive};
 use super::resolve::Resolver;
 use super::validate::CurveRef;
 use crate::detectors::emulsion::{DetectorBox, EMU_DEPTH_M, Hemisphere};
@@ -369,11 +369,6 @@ pub struct EmulsionScenario {
     pub output: EmulsionOutput,
 }
 
-/// A positive number (no unit in the message).
-fn positive(key: &str, value: f64, meaning: &str) -> Result<f64, ScenarioError> {
-    super::checks::positive(key, value, "", meaning)
-}
-
 /// An emulsion scenario checked without reading a file: the BaBar limit files still as
 /// requests ([`resolve`] reads them into `scenario.babar`).
 #[derive(Debug, Clone, PartialEq)]
@@ -427,6 +422,7 @@ pub(crate) fn validate(
     let n_signal = positive(
         "limit.n_signal",
         raw.limit.n_signal.unwrap_or(2.3),
+        "",
         "signal events excluded at 90% CL with no background: 2.3",
     )?;
     let kl = validate_kl(&raw.background)?;
@@ -448,6 +444,7 @@ pub(crate) fn validate(
         min_flight_m: positive(
             "babar.min_flight_m",
             raw.babar.min_flight_m.unwrap_or(2.0),
+            "",
             "how far phi1 must fly for BaBar's mono-photon search, m (2)",
         )?,
     };
@@ -492,11 +489,13 @@ fn validate_collider(source: &RawCollider) -> Result<(f64, f64, f64), ScenarioEr
     let sqrt_s = positive(
         "source.sqrt_s_gev",
         source.sqrt_s_gev,
+        "",
         "the centre-of-mass energy (3.773 at BESIII, 10.58 at Belle II)",
     )?;
     let luminosity_ab = positive(
         "source.luminosity_ab",
         source.luminosity_ab,
+        "",
         "the integrated luminosity in ab^-1 (0.1 = 100 fb^-1 at BESIII, 50 at Belle II)",
     )?;
     let boost_beta = source.boost_beta.unwrap_or(0.0);
@@ -524,11 +523,16 @@ fn validate_model(
     }
     let masses = "masses in GeV with m_aprime > m1 + m2 (on shell) and m1 > m2";
     let model = InelasticScalar::new(
-        positive("model.m_aprime_gev", m.m_aprime_gev, masses)?,
-        positive("model.m1_gev", m.m1_gev, masses)?,
-        positive("model.m2_gev", m.m2_gev, masses)?,
-        positive("model.epsilon", m.epsilon, "the kinetic mixing, e.g. 1e-3")?,
-        positive("model.g_d", m.g_d, "the dark gauge coupling, e.g. 0.1")?,
+        positive("model.m_aprime_gev", m.m_aprime_gev, "", masses)?,
+        positive("model.m1_gev", m.m1_gev, "", masses)?,
+        positive("model.m2_gev", m.m2_gev, "", masses)?,
+        positive(
+            "model.epsilon",
+            m.epsilon,
+            "",
+            "the kinetic mixing, e.g. 1e-3",
+        )?,
+        positive("model.g_d", m.g_d, "", "the dark gauge coupling, e.g. 0.1")?,
     );
     if model.m1_gev <= model.m2_gev {
         return Err(invalid(
@@ -598,7 +602,12 @@ fn validate_detectors(raw: &[RawDetector]) -> Result<Vec<DetectorBox>, ScenarioE
                 "give every [[detector]] its own name",
             ));
         }
-        let distance = positive(&key("distance_m"), d.distance_m, "IP to the face centre, m")?;
+        let distance = positive(
+            &key("distance_m"),
+            d.distance_m,
+            "",
+            "IP to the face centre, m",
+        )?;
         if !(d.offset_m.is_finite() && d.offset_m >= 0.0 && d.offset_m <= distance) {
             return Err(invalid(
                 &key("offset_m"),
@@ -613,15 +622,17 @@ fn validate_detectors(raw: &[RawDetector]) -> Result<Vec<DetectorBox>, ScenarioE
             name: d.name.clone(),
             distance_m: distance,
             offset_m: d.offset_m,
-            face_polar_m: positive(&key("face_polar_m"), d.face_polar_m, "face side, m")?,
+            face_polar_m: positive(&key("face_polar_m"), d.face_polar_m, "", "face side, m")?,
             face_azimuthal_m: positive(
                 &key("face_azimuthal_m"),
                 d.face_azimuthal_m,
+                "",
                 "face side, m",
             )?,
             depth_m: positive(
                 &key("depth_m"),
                 d.depth_m.unwrap_or(EMU_DEPTH_M),
+                "",
                 "depth, m",
             )?,
             azimuth_deg: d.azimuth_deg.unwrap_or(0.0),

@@ -70,7 +70,10 @@ impl ThickTarget {
             .collect::<Result<Vec<Yields>, Error>>()?;
         match self.plan()? {
             Plan::Mass(groups) => self.mass_results(groups, &yields),
-            Plan::Key { points, tables } => self.key_results(points, tables, &yields),
+            Plan::Key { points, tables, .. } => {
+                let per_point: Vec<Yields> = points.iter().map(|p| yields[p.unit]).collect();
+                self.key_results(points, tables, &per_point)
+            }
         }
     }
 
@@ -194,7 +197,7 @@ impl Driver for ThickTarget {
                 .iter()
                 .flat_map(|g| g.masses.iter().map(|&m| g.key(m)))
                 .collect(),
-            Plan::Key { points, .. } => points.iter().map(KeyPoint::key).collect(),
+            Plan::Key { points, units, .. } => units.iter().map(|&p| points[p].key()).collect(),
         })
     }
 
@@ -218,8 +221,12 @@ impl Driver for ThickTarget {
                     .search()
                     .yields(mediator(scenario, group.masses[k]))
             }
-            Plan::Key { points, tables } => {
-                let p = &points[k];
+            Plan::Key {
+                points,
+                tables,
+                units,
+            } => {
+                let p = &points[units[k]];
                 tables[p.tables]
                     .search()
                     .yields(mediator(&p.scenario, p.mass_mev))
@@ -315,10 +322,14 @@ enum Plan {
     /// Mass scans: one group per distinct physics, sharing tables and yields.
     Mass(Vec<MassGroup>),
     /// Scans of another key: every point of every curve, validated; each point names the
-    /// tables it uses.
+    /// tables it uses and its unit of work. Points of different curves with the same physics
+    /// (curves that differ in background or criterion only) share one unit, as the curves of a
+    /// mass scan share their yields.
     Key {
         points: Vec<KeyPoint>,
         tables: Vec<Tables>,
+        /// The point that stands for each unit of work.
+        units: Vec<usize>,
     },
 }
 
@@ -357,6 +368,8 @@ struct KeyPoint {
     mass_mev: f64,
     /// The tables it uses (index into the plan's tables).
     tables: usize,
+    /// Its unit of work (index into the plan's units).
+    unit: usize,
 }
 
 impl KeyPoint {
@@ -422,8 +435,10 @@ fn mass_groups(curves: &[Curve], scans: &[Scan]) -> Vec<MassGroup> {
 /// Every point of a scan of another key: the curve's scenario with the key set (a typed field
 /// changed and validated, inputs already read), the points with equal tables sharing them.
 fn key_points(curves: &[Curve], scans: &[Scan]) -> Result<Plan, Error> {
-    let mut points = Vec::new();
+    let mut points: Vec<KeyPoint> = Vec::new();
     let mut tables: Vec<Tables> = Vec::new();
+    let mut units: Vec<usize> = Vec::new();
+    let mut unit_of = std::collections::HashMap::new();
     for (c, (curve, scan)) in curves.iter().zip(scans).enumerate() {
         for (index, &value) in scan.values.iter().enumerate() {
             let scenario = curve.with_value(&scan.parameter, value)?;
@@ -441,16 +456,34 @@ fn key_points(curves: &[Curve], scans: &[Scan]) -> Result<Plan, Error> {
                     tables.push(Tables::new(&scenario));
                     tables.len() - 1
                 });
+            // Same tables, mass and model: the same yields (same_physics, in hashable form).
+            let model = &scenario.model;
+            let physics = (
+                shared,
+                mass_mev.to_bits(),
+                model.alpha_d.to_bits(),
+                model.mchi_over_mmed.to_bits(),
+                model.mediator,
+            );
+            let unit = *unit_of.entry(physics).or_insert_with(|| {
+                units.push(points.len());
+                units.len() - 1
+            });
             points.push(KeyPoint {
                 curve: c,
                 index,
                 scenario,
                 mass_mev,
                 tables: shared,
+                unit,
             });
         }
     }
-    Ok(Plan::Key { points, tables })
+    Ok(Plan::Key {
+        points,
+        tables,
+        units,
+    })
 }
 
 fn same_tables(a: &Scenario, b: &Scenario) -> bool {
