@@ -42,7 +42,9 @@ def run(binary, case, root):
         scenario = inputs / f"{slug(case['name'])}.toml"
         scenario.write_text(text)
     args = [fill(a, scenario) for a in case.get("args", ["scan", "{scenario}", "--out", "{out}"])]
-    env = {k: v for k, v in os.environ.items() if k != "DARKSENS_LIMITS"}
+    # Both builds find the repository's library (a build's own default path differs between
+    # a worktree and the repository); a case may still set its own.
+    env = dict(os.environ, DARKSENS_LIMITS=str(REPO / "limits"))
     env.update({k: fill(v, scenario) for k, v in case.get("env", {}).items()})
     done = subprocess.run([binary, *args], cwd=work, env=env, capture_output=True, timeout=600)
     stderr = done.stderr.decode(errors="replace").replace(str(root), "<root>")
