@@ -370,6 +370,17 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// Another darksens run is writing the same files.
+    #[error(
+        "another darksens run is writing {what} ({}); wait for it to finish, or choose another --out",
+        path.display()
+    )]
+    Busy {
+        /// The lock or data file.
+        path: PathBuf,
+        /// What is being written.
+        what: String,
+    },
     /// Bad command-line usage not caught by the argument parser (the command-line interface's
     /// own checks).
     #[error("{0}")]
@@ -419,6 +430,7 @@ impl Error {
             | Self::Override(_)
             | Self::Reference(_)
             | Self::Unwritable { .. }
+            | Self::Busy { .. }
             | Self::Usage(_) => 2,
             Self::Interrupted { signal } => u8::try_from(128 + signal).unwrap_or(1),
             Self::Numerical { .. } | Self::Output { .. } | Self::Reproduction(_) => 1,

@@ -7,6 +7,7 @@
 
 pub mod backgrounds;
 pub mod detectors;
+pub mod digest;
 pub mod error;
 pub mod limits;
 pub mod materials;

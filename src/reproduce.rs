@@ -15,11 +15,20 @@
 //! name = "best_eps_paper"
 //! measure = "best-eps"                        # see [`Measure`]
 //! set = ["background.total=94"]               # optional overrides for this quantity
-//! value = 1.7e-5
+//! value_range = [1.65e-5, 1.75e-5]            # "about 1.7 x 10^-5": the rounding interval
+//! quote = "about 1.7 x 10^-5"                 # the source's words
 //! source = "DPT Sec. 4"
 //! precision = "two figures"
-//! tolerance = 0.05                            # relative
-//! reason = "5%: the paper gives two figures"
+//! reason = "a number given to two figures is a range"
+//!
+//! [[quantity]]
+//! name = "best_eps_exact"
+//! measure = "best-eps"
+//! value = 1.2245994e-5                        # a number with its precision ...
+//! tolerance = 2e-4                            # ... compared within a relative tolerance
+//! source = "tools/reference/dpt_reference.json"
+//! precision = "1e-12"
+//! reason = "our integrals are converged to 1e-5 and the tables to 1e-4"
 //! ```
 
 use crate::error::{Error, InputError, ReferenceError};
@@ -82,9 +91,9 @@ pub enum Measure {
     AnnihilationUpperMev,
     /// eps of curve `numerator` over eps of curve `denominator`, at every scan point.
     CurveRatio,
-    /// eps at every scan point whose scanned value lies in `value_range`.
+    /// eps at every scan point whose scanned value lies in `scan_range`.
     ScanEps,
-    /// Mass of the smallest eps among the scan points in `value_range`, MeV (a resonance dip).
+    /// Mass of the smallest eps among the scan points in `scan_range`, MeV (a resonance dip).
     DipMassMev,
     /// Best eps with `numerator_set` over best eps with `denominator_set`.
     BestEpsRatio,
@@ -144,17 +153,47 @@ pub struct Quantity {
     #[serde(default)]
     pub denominator_set: Vec<String>,
     /// `scan-eps`, `dip-mass-mev`: the range of scanned values to look at.
+    pub scan_range: Option<[f64; 2]>,
+    /// The published value, when the source gives a number to a stated precision.
+    pub value: Option<f64>,
+    /// The published range, when the source gives one (in words such as "66 MeV <~ m <~ 82
+    /// MeV", or a number given to one or two figures, whose rounding interval this is): ours
+    /// passes inside it.
     pub value_range: Option<[f64; 2]>,
-    /// The published value.
-    pub value: f64,
+    /// The source's own words, for a range.
+    pub quote: Option<String>,
     /// Where it is published.
     pub source: String,
     /// The precision the source gives.
     pub precision: String,
-    /// Our relative tolerance.
+    /// Our relative tolerance around `value`, or outside `value_range` (default 0 for a range).
+    #[serde(default)]
     pub tolerance: f64,
     /// Why that tolerance.
     pub reason: String,
+}
+
+/// What a source published: a number, or a range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Published {
+    /// A number (to the precision its quantity states).
+    Value(f64),
+    /// A range `[lo, hi]`.
+    Range(f64, f64),
+}
+
+impl Published {
+    /// `ours` relative to the published number, or to the nearer end of the range (0 inside).
+    #[must_use]
+    pub fn deviation(self, ours: f64) -> f64 {
+        match self {
+            Self::Value(v) => ours / v - 1.0,
+            Self::Range(lo, _) if ours < lo => ours / lo - 1.0,
+            Self::Range(_, hi) if ours > hi => ours / hi - 1.0,
+            Self::Range(..) if ours.is_nan() => f64::NAN,
+            Self::Range(..) => 0.0,
+        }
+    }
 }
 
 /// The comparison of one quantity.
@@ -162,13 +201,13 @@ pub struct Quantity {
 pub struct Outcome {
     /// Quantity name.
     pub name: String,
-    /// Published value.
-    pub paper: f64,
+    /// What the source published.
+    pub paper: Published,
     /// Ours: the value farthest from the paper's when the measure gives several.
     pub ours: f64,
     /// How many values were compared.
     pub compared: usize,
-    /// `ours / paper - 1`.
+    /// `ours / paper - 1`, or relative to the nearer end of a published range (0 inside).
     pub deviation: f64,
     /// Relative tolerance.
     pub tolerance: f64,
@@ -258,15 +297,35 @@ pub fn run(reproduction: &Reproduction, repo: &Path, quick: bool) -> Result<Vec<
         .iter()
         .map(|q| {
             let config = q.config.as_deref().unwrap_or(&reproduction.config);
+            let paper = published(q)?;
             let values = session.measure(config, q)?;
-            Ok(compare(q, &values))
+            Ok(compare(q, paper, &values))
         })
         .collect()
 }
 
+/// What a quantity says was published.
+///
+/// # Errors
+/// Neither or both of `value` and `value_range`, or an inverted range.
+fn published(q: &Quantity) -> Result<Published, Error> {
+    let problem = |problem: &str| {
+        Error::from(ReferenceError {
+            quantity: q.name.clone(),
+            problem: problem.to_string(),
+        })
+    };
+    match (q.value, q.value_range) {
+        (Some(v), None) => Ok(Published::Value(v)),
+        (None, Some([lo, hi])) if lo <= hi => Ok(Published::Range(lo, hi)),
+        (None, Some(_)) => Err(problem("value_range must be [low, high]")),
+        _ => Err(problem("give exactly one of value and value_range")),
+    }
+}
+
 /// Compares computed values with the published one.
-fn compare(q: &Quantity, values: &[f64]) -> Outcome {
-    let deviation = |v: f64| v / q.value - 1.0;
+fn compare(q: &Quantity, paper: Published, values: &[f64]) -> Outcome {
+    let deviation = |v: f64| paper.deviation(v);
     let worst = values
         .iter()
         .copied()
@@ -274,7 +333,7 @@ fn compare(q: &Quantity, values: &[f64]) -> Outcome {
         .unwrap_or(f64::NAN);
     Outcome {
         name: q.name.clone(),
-        paper: q.value,
+        paper,
         ours: worst,
         compared: values.len(),
         deviation: deviation(worst),
@@ -392,7 +451,7 @@ impl Session<'_> {
         }
         let results = self.scan(config, &q.set)?;
         let curve = Self::curve(results, q.curve.as_deref(), &q.name)?;
-        let in_range = |x: f64| q.value_range.is_none_or(|[lo, hi]| x >= lo && x <= hi);
+        let in_range = |x: f64| q.scan_range.is_none_or(|[lo, hi]| x >= lo && x <= hi);
         match q.measure {
             Measure::CurveRatio => {
                 let numerator = Self::curve(results, q.numerator.as_deref(), &q.name)?;
@@ -449,7 +508,7 @@ impl Session<'_> {
                 })
             }
         };
-        let in_range = |x: f64| q.value_range.is_none_or(|[lo, hi]| x >= lo && x <= hi);
+        let in_range = |x: f64| q.scan_range.is_none_or(|[lo, hi]| x >= lo && x <= hi);
         Ok(match q.measure {
             Measure::EMinGev => spectrum()?.e_min_gev(),
             Measure::EMaxGev => spectrum()?.e_max_gev(),

@@ -540,6 +540,92 @@ fn a_signal_stops_the_scan_and_leaves_no_output() {
     }
 }
 
+/// An emulsion scan (a Monte Carlo per column of its grid) stops on SIGINT or SIGTERM like a
+/// mass scan: exit code 128 + signal, no output, the finished columns kept in the checkpoint;
+/// the same command then resumes from it and writes the bytes of an uninterrupted run.
+#[cfg(unix)]
+#[test]
+fn an_emulsion_scan_stops_on_a_signal_and_resumes_to_the_same_bytes() {
+    use std::process::Stdio;
+    let grid = [
+        "--set",
+        "scan.x.points=12",
+        "--set",
+        "monte_carlo.events=400000",
+    ];
+    let whole = scratch("emulsion_whole");
+    let status = darksens()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", "configs/belle2_emulsion_splitting.toml", "--quiet"])
+        .args(grid)
+        .arg("--out")
+        .arg(&whole)
+        .output()
+        .expect("darksens runs")
+        .status;
+    assert!(status.success());
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let dir = scratch(&format!("emulsion_interrupted_{signal}"));
+        let checkpoint = dir.join(".darksens/belle2_emulsion_splitting.checkpoint.jsonl");
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("darksens"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["scan", "configs/belle2_emulsion_splitting.toml", "--quiet"])
+            .args(grid)
+            .arg("--out")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("darksens starts");
+        // Two finished columns (the header line and two unit lines) before the signal.
+        let lines = || std::fs::read_to_string(&checkpoint).map_or(0, |t| t.lines().count());
+        let started = std::time::Instant::now();
+        while lines() < 3 {
+            assert!(started.elapsed().as_secs() < 60, "no column finished");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let output = child.wait_with_output().expect("darksens ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "SIG{signal}: {stderr}");
+        assert!(stderr.contains("no output was written"), "{stderr}");
+        assert!(
+            !dir.join("belle2_emulsion_splitting.csv").exists(),
+            "SIG{signal} wrote the grid"
+        );
+        assert!(checkpoint.exists(), "SIG{signal} lost the checkpoint");
+        let resumed = darksens()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["scan", "configs/belle2_emulsion_splitting.toml"])
+            .args(grid)
+            .arg("--out")
+            .arg(&dir)
+            .output()
+            .expect("darksens runs");
+        assert!(resumed.status.success());
+        assert!(
+            String::from_utf8_lossy(&resumed.stderr).contains("resuming: "),
+            "no resume"
+        );
+        for file in [
+            "belle2_emulsion_splitting.csv",
+            "belle2_emulsion_splitting.boundary.csv",
+            "belle2_emulsion_splitting.png",
+        ] {
+            assert_eq!(
+                std::fs::read(dir.join(file)).expect("resumed output"),
+                std::fs::read(whole.join(file)).expect("whole output"),
+                "{file} after SIG{signal} and resume"
+            );
+        }
+        assert!(!checkpoint.exists(), "the checkpoint is removed at the end");
+    }
+}
+
 /// `darksens merge` refuses an incomplete, duplicated, unfinished or mixed set of shards.
 #[test]
 fn merge_checks_the_set_of_shards() {

@@ -24,7 +24,7 @@ fn reproduce(name: &str) {
         .filter(|o| !o.passed)
         .map(|o| {
             format!(
-                "{}: ours {:.6e}, paper {:.6e} ({}), deviation {:+.3}% > {}%",
+                "{}: ours {:.6e}, paper {:?} ({}), deviation {:+.3}% > {}%",
                 o.name,
                 o.ours,
                 o.paper,

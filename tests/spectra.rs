@@ -121,7 +121,8 @@ fn a_table_of_the_bhabha_spectrum_gives_the_analytic_yields() {
 /// Events drawn from the analytic spectrum (by inverting its cumulative distribution on a fine
 /// grid, 400000 of them, cos theta* uniform in the window mapped to lab angles) histogrammed in
 /// 60 bins: the cross section comes back exactly (the file's sigma times the selected fraction)
-/// and limits agree within the histogram's statistical and binning precision (1%).
+/// and limits agree within the histogram's statistical and binning precision (1%), across the
+/// resonance too; at the resonance on the spectrum's edge, within the edge bin's bound.
 #[test]
 fn an_event_file_of_bhabha_positrons_gives_the_analytic_limits() {
     let dir = scratch("lhe");
@@ -182,13 +183,22 @@ fn an_event_file_of_bhabha_positrons_gives_the_analytic_limits() {
         lhe.search().n_incident(),
         exact.search().n_incident()
     );
-    for mass in [5.0, 80.0, 300.0] {
+    // At the resonance over the spectrum's lower edge (66.72 MeV) the yield samples the
+    // spectrum within the lowest bin, which the histogram holds flat over its outer half: the
+    // yield can be off by up to (dlnf/dE) h/2, eps by half that. Elsewhere the 1% above holds.
+    let h = (hi - lo) / 60.0;
+    let slope = (spectrum.dsigma_de_cm2_per_gev(lo + 1e-4) / spectrum.dsigma_de_cm2_per_gev(lo))
+        .ln()
+        / 1e-4;
+    let edge_bound = 0.25 * slope.abs() * h;
+    for mass in [5.0, 66.72, 68.0, 70.0, 75.0, 80.0, 300.0] {
         let (t, e) = (
             lhe.point("t", mass).expect("t"),
             exact.point("e", mass).expect("e"),
         );
+        let tolerance = if mass == 66.72 { edge_bound } else { 0.01 };
         assert!(
-            relative(t.epsilon_limit, e.epsilon_limit) < 0.01,
+            relative(t.epsilon_limit, e.epsilon_limit) < tolerance,
             "{mass} MeV: events {:e}, analytic {:e}",
             t.epsilon_limit,
             e.epsilon_limit

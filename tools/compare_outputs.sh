@@ -13,7 +13,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
 if [ "${1:-}" = "--binaries" ]; then
-    old="$2"; new="$3"
+    old="$(realpath "$2")"; new="$(realpath "$3")"
 else
     base="${1:?usage: tools/compare_outputs.sh BASE_REV | --binaries OLD NEW}"
     work="$(mktemp -d)"
@@ -66,7 +66,8 @@ run_all() { # binary outdir
     )
 }
 
-python3 "$repo/tools/compare_bad_inputs.py" "$old" "$new"
+status=0
+python3 "$repo/tools/compare_bad_inputs.py" "$old" "$new" || status=1
 tmp="$(mktemp -d)"
 echo "running the old build ..."
 run_all "$old" "$tmp/old"
@@ -77,5 +78,6 @@ if diff -r -q "$tmp/old/out" "$tmp/new/out"; then
     rm -rf "$tmp"
 else
     echo "outputs differ (kept in $tmp/old/out and $tmp/new/out)"
-    exit 1
+    status=1
 fi
+exit "$status"

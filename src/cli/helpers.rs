@@ -62,6 +62,10 @@ pub fn write_report(
     Ok(())
 }
 
+/// Most shards a scan may be split into (a guard against typos such as `--shard 2/1000000000`,
+/// whose merge would have to list a billion files).
+pub const MAX_SHARDS: usize = 100_000;
+
 /// Parses `K/N` (1-based K).
 pub fn parse_shard(text: &str) -> Result<Shard, Error> {
     let fail = || {
@@ -77,17 +81,35 @@ pub fn parse_shard(text: &str) -> Result<Shard, Error> {
     if k == 0 || k > n {
         return Err(fail());
     }
+    if n > MAX_SHARDS {
+        return Err(Error::Usage(format!(
+            "--shard '{text}': at most {MAX_SHARDS} shards (a scan has a few thousand points; each shard should get many)"
+        )));
+    }
     Ok(Shard {
         index: k - 1,
         count: n,
     })
 }
 
-/// The shard of a Slurm array task: index (ID - MIN) / STEP of COUNT.
+/// The shard of a Slurm array task: index (ID - MIN) / STEP of COUNT. Slurm sets
+/// `SLURM_ARRAY_TASK_ID` in every task of an array, with `_COUNT`, `_MIN` and `_STEP`; an ID
+/// without a count, a step of zero, or an ID that is not `MIN + k STEP` for `k < COUNT` is an
+/// error (a silently wrong shard would compute the same points twice and lose others).
 pub fn slurm_shard(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, Error> {
-    let (Some(id), Some(count)) = (var("SLURM_ARRAY_TASK_ID"), var("SLURM_ARRAY_TASK_COUNT"))
-    else {
-        return Ok(None);
+    let (id, count) = match (var("SLURM_ARRAY_TASK_ID"), var("SLURM_ARRAY_TASK_COUNT")) {
+        (None, None) => return Ok(None),
+        (Some(id), Some(count)) => (id, count),
+        (id, _) => {
+            let (set, unset) = if id.is_some() {
+                ("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT")
+            } else {
+                ("SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_ID")
+            };
+            return Err(Error::Usage(format!(
+                "{set} is set but {unset} is not, so the shard is unknown; pass --shard K/N"
+            )));
+        }
     };
     let number = |name: &str, text: &str| {
         text.trim().parse::<usize>().map_err(|_| {
@@ -101,7 +123,20 @@ pub fn slurm_shard(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>
     let min = var("SLURM_ARRAY_TASK_MIN").map_or(Ok(0), |t| number("SLURM_ARRAY_TASK_MIN", &t))?;
     let step =
         var("SLURM_ARRAY_TASK_STEP").map_or(Ok(1), |t| number("SLURM_ARRAY_TASK_STEP", &t))?;
-    let index = id.checked_sub(min).map(|d| d / step.max(1));
+    if step == 0 {
+        return Err(Error::Usage(
+            "SLURM_ARRAY_TASK_STEP=0: an array's step is at least 1; pass --shard K/N".into(),
+        ));
+    }
+    if count > MAX_SHARDS {
+        return Err(Error::Usage(format!(
+            "SLURM_ARRAY_TASK_COUNT={count}: at most {MAX_SHARDS} shards; use a smaller array"
+        )));
+    }
+    let index = id
+        .checked_sub(min)
+        .filter(|d| d % step == 0)
+        .map(|d| d / step);
     match index {
         Some(index) if count > 0 && index < count => {
             eprintln!(
@@ -187,5 +222,113 @@ pub mod signals {
             }
         }
         Some(&STOP)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Slurm environment from `(name, value)` pairs.
+    fn slurm(vars: &[(&str, &str)]) -> Result<Option<Shard>, Error> {
+        slurm_shard(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_string())
+        })
+    }
+
+    /// The shard of every task of `sbatch --array=MIN-MAX:STEP`: each task its own shard, in
+    /// order, covering every shard once.
+    #[test]
+    fn slurm_array_tasks_map_to_distinct_shards() {
+        for (min, step, count) in [(0, 1, 4), (1, 1, 8), (3, 2, 5), (10, 5, 3)] {
+            let mut shards = Vec::new();
+            for k in 0..count {
+                let id = (min + k * step).to_string();
+                let (min, step, count) = (min.to_string(), step.to_string(), count.to_string());
+                let shard = slurm(&[
+                    ("SLURM_ARRAY_TASK_ID", &id),
+                    ("SLURM_ARRAY_TASK_MIN", &min),
+                    ("SLURM_ARRAY_TASK_STEP", &step),
+                    ("SLURM_ARRAY_TASK_COUNT", &count),
+                ])
+                .expect("a valid task")
+                .expect("a shard");
+                shards.push(shard);
+            }
+            for (k, shard) in shards.iter().enumerate() {
+                assert_eq!(*shard, Shard { index: k, count });
+            }
+        }
+        // Outside a job array: the whole scan.
+        assert_eq!(slurm(&[]).expect("no array"), None);
+        // MIN and STEP default to 0 and 1.
+        assert_eq!(
+            slurm(&[
+                ("SLURM_ARRAY_TASK_ID", "2"),
+                ("SLURM_ARRAY_TASK_COUNT", "3")
+            ])
+            .expect("valid"),
+            Some(Shard { index: 2, count: 3 })
+        );
+    }
+
+    /// Inconsistent Slurm variables are errors, never a silently chosen shard.
+    #[test]
+    fn inconsistent_slurm_variables_are_refused() {
+        for (vars, fragment) in [
+            (
+                vec![("SLURM_ARRAY_TASK_ID", "1")],
+                "SLURM_ARRAY_TASK_COUNT is not",
+            ),
+            (
+                vec![("SLURM_ARRAY_TASK_COUNT", "4")],
+                "SLURM_ARRAY_TASK_ID is not",
+            ),
+            (
+                vec![
+                    ("SLURM_ARRAY_TASK_ID", "1"),
+                    ("SLURM_ARRAY_TASK_COUNT", "4"),
+                    ("SLURM_ARRAY_TASK_STEP", "0"),
+                ],
+                "STEP=0",
+            ),
+            (
+                vec![
+                    ("SLURM_ARRAY_TASK_ID", "4"),
+                    ("SLURM_ARRAY_TASK_COUNT", "4"),
+                    ("SLURM_ARRAY_TASK_MIN", "1"),
+                    ("SLURM_ARRAY_TASK_STEP", "2"),
+                ],
+                "does not fit",
+            ),
+            (
+                vec![
+                    ("SLURM_ARRAY_TASK_ID", "4"),
+                    ("SLURM_ARRAY_TASK_COUNT", "4"),
+                ],
+                "does not fit",
+            ),
+            (
+                vec![
+                    ("SLURM_ARRAY_TASK_ID", "0"),
+                    ("SLURM_ARRAY_TASK_COUNT", "1000000000"),
+                ],
+                "at most",
+            ),
+        ] {
+            let error = slurm(&vars).expect_err("refused").to_string();
+            assert!(error.contains(fragment), "{vars:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn shards_are_bounded() {
+        assert!(parse_shard("2/1000000000").is_err());
+        assert_eq!(
+            parse_shard("2/8").expect("valid"),
+            Shard { index: 1, count: 8 }
+        );
     }
 }

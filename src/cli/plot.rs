@@ -99,21 +99,20 @@ fn read_results(path: &Path) -> Result<ResultFile, Error> {
         // UNWRAP: a series was pushed just above when the list was empty.
         let current = series.last_mut().expect("a series");
         current.points.push((x_value, eps_value));
-        if let Some(columns) = &bands {
-            if columns
+        if let Some(columns) = &bands
+            && columns
                 .iter()
                 .all(|&i| record.get(i).is_some_and(|v| !v.is_empty()))
-            {
-                current.bands.push((
-                    x_value,
-                    [
-                        number(columns[0])?,
-                        number(columns[1])?,
-                        number(columns[2])?,
-                        number(columns[3])?,
-                    ],
-                ));
-            }
+        {
+            current.bands.push((
+                x_value,
+                [
+                    number(columns[0])?,
+                    number(columns[1])?,
+                    number(columns[2])?,
+                    number(columns[3])?,
+                ],
+            ));
         }
     }
     Ok(ResultFile { parameter, series })

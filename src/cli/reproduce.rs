@@ -2,7 +2,7 @@
 
 use darksens::error::Error;
 use darksens::output::format_number;
-use darksens::reproduce::{Outcome, list, load, reference_root, run};
+use darksens::reproduce::{Outcome, Published, list, load, reference_root, run};
 use std::time::Instant;
 
 /// Options of `darksens reproduce`.
@@ -97,7 +97,7 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
 fn table(outcomes: &[Outcome]) -> String {
     let mut rows = vec![[
         "quantity".to_string(),
-        "paper".to_string(),
+        "expected".to_string(),
         "ours".to_string(),
         "deviation".to_string(),
         "tolerance".to_string(),
@@ -109,12 +109,32 @@ fn table(outcomes: &[Outcome]) -> String {
         } else {
             short(o.ours)
         };
+        let (paper, deviation, tolerance) = match o.paper {
+            Published::Value(v) => (
+                short(v),
+                format!("{:+.3}%", 100.0 * o.deviation),
+                format!("{}%", short(100.0 * o.tolerance)),
+            ),
+            Published::Range(lo, hi) => (
+                format!("{} to {}", short(lo), short(hi)),
+                if o.deviation == 0.0 {
+                    "inside".to_string()
+                } else {
+                    format!("{:+.3}% outside", 100.0 * o.deviation)
+                },
+                if o.tolerance == 0.0 {
+                    "the range".to_string()
+                } else {
+                    format!("range + {}%", short(100.0 * o.tolerance))
+                },
+            ),
+        };
         rows.push([
             o.name.clone(),
-            short(o.paper),
+            paper,
             ours,
-            format!("{:+.2}%", 100.0 * o.deviation),
-            format!("{}%", format_number(100.0 * o.tolerance)),
+            deviation,
+            tolerance,
             if o.passed { "pass" } else { "FAIL" }.to_string(),
         ]);
     }

@@ -680,7 +680,7 @@ fn draw_axis_titles<DB: DrawingBackend>(
     let title_x = left - 12 - widest as i32 - 28;
     root.draw(&Text::new(
         plot.y_title.as_str(),
-        (title_x, (top + bottom) / 2),
+        (title_x, i32::midpoint(top, bottom)),
         y_title,
     ))
     .map_err(failed)?;
@@ -703,7 +703,7 @@ fn draw_axis_titles<DB: DrawingBackend>(
         clippy::cast_possible_wrap,
         reason = "text widths are a few hundred pixels"
     )]
-    let mut cursor = (left + right) / 2 - widths.iter().sum::<u32>() as i32 / 2;
+    let mut cursor = i32::midpoint(left, right) - widths.iter().sum::<u32>() as i32 / 2;
     for ((text, font, dy), w) in parts.iter().zip(widths) {
         root.draw(&Text::new(
             text.clone(),
@@ -724,7 +724,7 @@ fn draw_axis_titles<DB: DrawingBackend>(
             .pos(Pos::new(HPos::Center, VPos::Bottom));
         root.draw(&Text::new(
             plot.annotation.clone(),
-            ((left + right) / 2, top - 14),
+            (i32::midpoint(left, right), top - 14),
             style,
         ))
         .map_err(failed)?;

@@ -146,7 +146,8 @@ pub trait Driver: Sync {
     /// One line on what a scan of the scenario computes (`darksens check`).
     fn describe(&self) -> String;
     /// What identifies the run: two runs with the same identity compute the same numbers
-    /// (checkpoint and shard headers; `darksens merge` compares it).
+    /// (checkpoint and shard headers; `darksens merge` compares it). It holds the content
+    /// digests of the input files, so an edited input never reuses stored numbers.
     fn identity(&self) -> serde_json::Value;
     /// The files a scan writes, moved into `out` when given.
     fn outputs(&self, out: Option<&Path>) -> OutputPaths;
@@ -185,8 +186,10 @@ pub trait Driver: Sync {
 /// # Errors
 /// As [`ScenarioDocument::search`].
 pub fn driver(document: &ScenarioDocument) -> Result<Box<dyn Driver + '_>, Error> {
+    let search = document.search()?;
+    // After resolution: the run records the digests of the files it read.
     let run = RunSource::of(document);
-    Ok(match document.search()? {
+    Ok(match search {
         Search::ThickTarget(curves) => Box::new(thick_target::ThickTarget::new(curves, run)),
         Search::Emulsion(scenario) => Box::new(emulsion::Emulsion::new(*scenario, run)),
     })
@@ -201,6 +204,8 @@ pub struct RunSource {
     pub overrides: Vec<String>,
     /// The scenario table with the overrides applied.
     pub resolved_table: toml::Table,
+    /// The SHA-256 of every input file the scenario read, by the name it gives it.
+    pub inputs: std::collections::BTreeMap<String, String>,
 }
 
 impl RunSource {
@@ -215,6 +220,7 @@ impl RunSource {
                 .map(|o| o.text.clone())
                 .collect(),
             resolved_table: document.resolved_table().clone(),
+            inputs: document.resolver().digests(),
         }
     }
 }

@@ -71,12 +71,12 @@ impl PublishedLimit {
             };
             let mass = number(fields[0], "mass")?;
             let eps = number(fields[1], "eps")?;
-            if let Some(&(previous, _)) = points.last() {
-                if mass <= previous {
-                    return Err(at(format!(
-                        "masses must increase ({mass} after {previous})"
-                    )));
-                }
+            if let Some(&(previous, _)) = points.last()
+                && mass <= previous
+            {
+                return Err(at(format!(
+                    "masses must increase ({mass} after {previous})"
+                )));
             }
             points.push((mass, eps));
         }

@@ -258,14 +258,14 @@ pub fn list_curves(root: &Path) -> Vec<String> {
         };
         for file in files.flatten() {
             let path = file.path();
-            if path.extension().is_some_and(|e| e == "csv") && path.with_extension("toml").is_file()
-            {
-                if let (Some(c), Some(n)) = (
+            if path.extension().is_some_and(|e| e == "csv")
+                && path.with_extension("toml").is_file()
+                && let (Some(c), Some(n)) = (
                     collection.file_name().to_str(),
                     path.file_stem().and_then(|s| s.to_str()),
-                ) {
-                    names.push(format!("{c}/{n}"));
-                }
+                )
+            {
+                names.push(format!("{c}/{n}"));
             }
         }
     }

@@ -589,10 +589,11 @@ fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     let mut message = plain_types(error.message().trim());
     // Quote the offending line, so that a type error shows its key.
-    if let Some(content) = line.and_then(|l| text.lines().nth(l - 1)).map(str::trim) {
-        if !content.is_empty() && !message.contains(content) {
-            message = format!("{message}\n  | {content}");
-        }
+    if let Some(content) = line.and_then(|l| text.lines().nth(l - 1)).map(str::trim)
+        && !content.is_empty()
+        && !message.contains(content)
+    {
+        message = format!("{message}\n  | {content}");
     }
     ScenarioError::new(path, message)
         .with_line(line)

@@ -19,7 +19,7 @@ use crate::showers::track_length::Incident;
 use crate::signal::thick_target::BremMethod;
 use crate::sources::TabulatedSpectrum;
 use crate::sources::lhe::{LheSelection, read_spectrum};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,12 +40,15 @@ struct Memo {
 }
 
 /// Reads the inputs of a document's scenarios, each once; relative paths are taken from the
-/// scenario file's directory.
+/// scenario file's directory. It records the content digest (SHA-256) of every file it reads,
+/// which the run's identity carries: a checkpoint or shard is never reused after an input
+/// changed.
 #[derive(Debug)]
 pub struct Resolver {
     base_dir: PathBuf,
     memo: Mutex<Memo>,
     reads: AtomicUsize,
+    digests: Mutex<BTreeMap<String, String>>,
 }
 
 impl Resolver {
@@ -56,6 +59,28 @@ impl Resolver {
             base_dir: base_dir.to_path_buf(),
             memo: Mutex::new(Memo::default()),
             reads: AtomicUsize::new(0),
+            digests: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The SHA-256 of every input file read so far, by the name the scenario gives it
+    /// (`library:<name>` for a library curve's CSV and `.toml`).
+    #[must_use]
+    pub fn digests(&self) -> BTreeMap<String, String> {
+        self.digests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Records the digest of `path` under `name` (an unreadable file gets none: reading it
+    /// fails with its own message).
+    fn record(&self, name: String, path: &Path) {
+        if let Ok(digest) = crate::digest::sha256_file(path) {
+            self.digests
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(name, digest);
         }
     }
 
@@ -74,7 +99,9 @@ impl Resolver {
 
     fn read<T>(&self, read: impl FnOnce(&Path) -> T, file: &str) -> T {
         self.reads.fetch_add(1, Ordering::Relaxed);
-        read(&self.base_dir.join(file))
+        let path = self.base_dir.join(file);
+        self.record(file.to_string(), &path);
+        read(&path)
     }
 
     /// A spectrum table `energy_gev,dsigma_de_pb_per_gev`.
@@ -119,10 +146,14 @@ impl Resolver {
         let read = match curve {
             CurveRef::Library(name) => {
                 self.reads.fetch_add(1, Ordering::Relaxed);
-                ReadCurve::Library(Box::new(find_curve(
-                    library_root(Some(&self.base_dir)).as_deref(),
-                    name,
-                )?))
+                let root = library_root(Some(&self.base_dir));
+                let curve = find_curve(root.as_deref(), name)?;
+                if let Some(root) = &root {
+                    let csv = root.join(format!("{name}.csv"));
+                    self.record(format!("library:{name}.csv"), &csv);
+                    self.record(format!("library:{name}.toml"), &csv.with_extension("toml"));
+                }
+                ReadCurve::Library(Box::new(curve))
             }
             CurveRef::File(file) => ReadCurve::File(self.read(PublishedLimit::read, file)?),
         };

@@ -914,36 +914,7 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
             }
         })
         .transpose()?;
-    let neutron = b
-        .neutron
-        .as_ref()
-        .map(|n| {
-            let simulated = positive("background.neutron.simulated_positrons", n.simulated_positrons, "positrons", "the GEANT4 sample size, 1e9 in [DPT Sec. 3.2]")?;
-            for (key, v) in [
-                ("background.neutron.single_neutron_events", n.single_neutron_events),
-                ("background.neutron.multi_neutron_events", n.multi_neutron_events),
-                ("background.neutron.ecl_lambda", n.ecl_lambda),
-                ("background.neutron.klm_lambda", n.klm_lambda),
-            ] {
-                if !(v.is_finite() && v >= 0.0) {
-                    return Err(invalid(key, format!("must be a non-negative number, got {v}"), "see [DPT Sec. 3.2] for the paper's values"));
-                }
-            }
-            if let Some(p) = n.escape_probability {
-                if !(p.is_finite() && p > 0.0 && p <= 1.0) {
-                    return Err(invalid("background.neutron.escape_probability", format!("must be a probability in (0, 1], got {p}"), "leave it out to use exp(-(ecl_lambda + klm_lambda)); the paper rounds to 0.01"));
-                }
-            }
-            Ok(NeutronInputs {
-                simulated_positrons: simulated,
-                single_neutron_events: n.single_neutron_events,
-                multi_neutron_events: n.multi_neutron_events,
-                ecl_lambda: n.ecl_lambda,
-                klm_lambda: n.klm_lambda,
-                escape_probability: n.escape_probability,
-            })
-        })
-        .transpose()?;
+    let neutron = b.neutron.as_ref().map(validate_neutron).transpose()?;
     let total = b
         .total
         .map(|v| {
@@ -958,14 +929,6 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
             }
         })
         .transpose()?;
-    let relative_uncertainty = b.relative_uncertainty.unwrap_or(0.0);
-    if !(relative_uncertainty.is_finite() && relative_uncertainty >= 0.0) {
-        return Err(invalid(
-            "background.relative_uncertainty",
-            format!("must be a non-negative number, got {relative_uncertainty}"),
-            "the relative standard deviation of the background, e.g. 0.2 for 20%",
-        ));
-    }
     let relative_uncertainty = b.relative_uncertainty.unwrap_or(0.0);
     if !(relative_uncertainty.is_finite() && relative_uncertainty >= 0.0) {
         return Err(invalid(
@@ -990,6 +953,53 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
         neutron,
         total,
         relative_uncertainty,
+    })
+}
+
+/// The GEANT4 neutron-background inputs of [DPT Sec. 3.2].
+fn validate_neutron(n: &super::raw::RawNeutron) -> Result<NeutronInputs, ScenarioError> {
+    let simulated = positive(
+        "background.neutron.simulated_positrons",
+        n.simulated_positrons,
+        "positrons",
+        "the GEANT4 sample size, 1e9 in [DPT Sec. 3.2]",
+    )?;
+    for (key, v) in [
+        (
+            "background.neutron.single_neutron_events",
+            n.single_neutron_events,
+        ),
+        (
+            "background.neutron.multi_neutron_events",
+            n.multi_neutron_events,
+        ),
+        ("background.neutron.ecl_lambda", n.ecl_lambda),
+        ("background.neutron.klm_lambda", n.klm_lambda),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(invalid(
+                key,
+                format!("must be a non-negative number, got {v}"),
+                "see [DPT Sec. 3.2] for the paper's values",
+            ));
+        }
+    }
+    if let Some(p) = n.escape_probability
+        && !(p.is_finite() && p > 0.0 && p <= 1.0)
+    {
+        return Err(invalid(
+            "background.neutron.escape_probability",
+            format!("must be a probability in (0, 1], got {p}"),
+            "leave it out to use exp(-(ecl_lambda + klm_lambda)); the paper rounds to 0.01",
+        ));
+    }
+    Ok(NeutronInputs {
+        simulated_positrons: simulated,
+        single_neutron_events: n.single_neutron_events,
+        multi_neutron_events: n.multi_neutron_events,
+        ecl_lambda: n.ecl_lambda,
+        klm_lambda: n.klm_lambda,
+        escape_probability: n.escape_probability,
     })
 }
 

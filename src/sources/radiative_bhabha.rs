@@ -850,19 +850,16 @@ mod tests {
         );
     }
 
-    /// The speed the README promises, with a wide margin: 1% statistical precision on sigma in
-    /// under 30 s (it takes about 0.25 s on 2 cores: the grid's training and 5e4 points).
+    /// 1% statistical precision on sigma from 5e4 points (its speed is gated in
+    /// `tests/speed.rs`, against a yardstick measured in the same run).
     #[test]
-    fn one_percent_on_sigma_is_fast() {
-        let started = std::time::Instant::now();
+    fn one_percent_on_sigma_from_fifty_thousand_points() {
         let g = generate(&Settings {
             points: 50_000,
             ..belle2()
         })
         .expect("generates");
-        let elapsed = started.elapsed().as_secs_f64();
         assert!(g.sigma_error_pb < 0.01 * g.sigma_pb, "{g:?}");
-        assert!(elapsed < 30.0, "{elapsed} s");
     }
 
     /// Event files are the same bytes whatever the thread count, carry the generator's sigma,

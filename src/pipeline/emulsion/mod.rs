@@ -103,6 +103,7 @@ impl Driver for Emulsion {
             "darksens_version": VERSION,
             "scenario_file": self.run.scenario_file,
             "overrides": self.run.overrides,
+            "inputs": self.run.inputs,
             "resolved_scenario": toml_to_json(&toml::Value::Table(self.run.resolved_table.clone())),
         })
     }

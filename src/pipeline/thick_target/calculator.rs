@@ -202,17 +202,17 @@ impl Calculator {
         let n_background = self.background.total();
         let n_required = self.n_required;
         let point = || format!("curve \"{label}\", m = {mass_mev} MeV");
-        if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung {
-            if curve.eps_at(mass_mev * GEV_PER_MEV).is_none() {
-                let (lo, hi) = curve.mass_range_gev();
-                return Err(ScanError::OutsidePublishedRange {
-                    point: point(),
-                    lo_mev: lo / GEV_PER_MEV,
-                    hi_mev: hi / GEV_PER_MEV,
-                    curve: curve.source.clone(),
-                }
-                .into());
+        if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung
+            && curve.eps_at(mass_mev * GEV_PER_MEV).is_none()
+        {
+            let (lo, hi) = curve.mass_range_gev();
+            return Err(ScanError::OutsidePublishedRange {
+                point: point(),
+                lo_mev: lo / GEV_PER_MEV,
+                hi_mev: hi / GEV_PER_MEV,
+                curve: curve.source.clone(),
             }
+            .into());
         }
         for (name, v) in [
             ("annihilation yield", yields.annihilation.value),

@@ -178,6 +178,7 @@ impl Driver for ThickTarget {
             "darksens_version": VERSION,
             "scenario_file": self.run.scenario_file,
             "overrides": self.run.overrides,
+            "inputs": self.run.inputs,
             "curves": self
                 .curves
                 .iter()
@@ -280,6 +281,10 @@ pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
             .unwrap_or_default(),
         overrides: Vec::new(),
         resolved_table: toml::Table::new(),
+        inputs: curves
+            .first()
+            .map(|c| c.resolver.digests())
+            .unwrap_or_default(),
     };
     let driver = ThickTarget::new(curves.to_vec(), run);
     let units = driver.units()?;

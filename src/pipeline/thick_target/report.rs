@@ -222,10 +222,10 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
     // A parameter goes into the annotation only when every curve shares it.
     let shared = |f: &dyn Fn(&Scenario) -> f64| scenarios.iter().all(|c| f(c) == f(s));
     let mut parts = Vec::new();
-    if scanned != "model.mass_mev" {
-        if let Some(m) = s.model.mass_mev {
-            parts.push(format!("m_{symbol} = {} MeV", format_number(m)));
-        }
+    if scanned != "model.mass_mev"
+        && let Some(m) = s.model.mass_mev
+    {
+        parts.push(format!("m_{symbol} = {} MeV", format_number(m)));
     }
     if scanned != "model.alpha_d" && shared(&|x| x.model.alpha_d) {
         parts.push(format!("α_D = {}", format_number(s.model.alpha_d)));

@@ -1,0 +1,285 @@
+//! What the plots show, checked through their SVG: every curve drawn inside the frame, one
+//! legend entry per curve and per overlay, every overlay drawn, axis labels that cover the data;
+//! and the PNGs of a few shipped scenarios against reviewed reference images with a tolerant
+//! pixel comparison (`tests/fixtures/plots/`).
+//!
+//! The checks are themselves tested: an SVG with an overlay removed, or a curve moved off the
+//! axes, must fail them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn darksens() -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("darksens"));
+    for var in [
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_COUNT",
+        "SLURM_ARRAY_TASK_MIN",
+        "SLURM_ARRAY_TASK_STEP",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("plots")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// Scans a shipped config with an SVG copy of the plot; returns the output directory.
+fn scan_with_svg(config: &str, name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = darksens()
+        .current_dir(repo)
+        .args(["scan", config, "--quiet", "--no-checkpoint", "--out"])
+        .arg(&dir)
+        .arg("--set")
+        .arg(format!("output.svg=\"{name}.svg\""))
+        .status()
+        .expect("darksens runs");
+    assert!(status.success(), "scan of {config}");
+    dir
+}
+
+/// An element's attribute.
+fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = element[start..].find('"')? + start;
+    Some(&element[start..end])
+}
+
+/// Every element `<tag .../>` or `<tag ...>` of the SVG.
+fn elements<'a>(svg: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag} ");
+    svg.match_indices(&open)
+        .map(|(i, _)| {
+            let end = svg[i..].find('>').map_or(svg.len(), |e| i + e + 1);
+            &svg[i..end]
+        })
+        .collect()
+}
+
+/// The text content of every `<text>` element.
+fn texts(svg: &str) -> Vec<String> {
+    svg.match_indices("<text ")
+        .filter_map(|(i, _)| {
+            let start = svg[i..].find('>')? + i + 1;
+            let end = svg[start..].find("</text>")? + start;
+            Some(svg[start..end].trim().to_string())
+        })
+        .collect()
+}
+
+fn points(element: &str) -> Vec<(f64, f64)> {
+    attribute(element, "points")
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| {
+            let (x, y) = p.split_once(',')?;
+            Some((x.parse().ok()?, y.parse().ok()?))
+        })
+        .collect()
+}
+
+/// What a plot must show.
+struct Expected<'a> {
+    /// Legend labels of the curves.
+    curves: &'a [&'a str],
+    /// Legend labels of the overlays (each also drawn as a shaded polygon).
+    overlays: &'a [&'a str],
+    /// Tick labels that must be on the axes (the decades the data span).
+    ticks: &'a [&'a str],
+}
+
+/// Everything wrong with an SVG plot, empty when it shows what it should.
+fn problems(svg: &str, expected: &Expected) -> Vec<String> {
+    let mut found = Vec::new();
+    // The frame: the unfilled black rectangle that is not the legend's box (the larger one).
+    let frame = elements(svg, "rect")
+        .into_iter()
+        .filter(|r| {
+            attribute(r, "fill") == Some("none") && attribute(r, "stroke") == Some("#000000")
+        })
+        .filter_map(|r| {
+            let n = |k: &str| attribute(r, k).and_then(|v| v.parse::<f64>().ok());
+            Some((n("x")?, n("y")?, n("width")?, n("height")?))
+        })
+        .max_by(|a, b| (a.2 * a.3).total_cmp(&(b.2 * b.3)));
+    let Some((fx, fy, fw, fh)) = frame else {
+        return vec!["no frame".into()];
+    };
+    // Curves are the polylines drawn 3 pixels wide.
+    let curves: Vec<&str> = elements(svg, "polyline")
+        .into_iter()
+        .filter(|p| attribute(p, "stroke-width") == Some("3"))
+        .collect();
+    if curves.is_empty() {
+        found.push("no curve drawn".into());
+    }
+    for curve in &curves {
+        for (x, y) in points(curve) {
+            if !(x >= fx - 0.5 && x <= fx + fw + 0.5 && y >= fy - 0.5 && y <= fy + fh + 0.5) {
+                found.push(format!("a curve leaves the frame at ({x}, {y})"));
+                break;
+            }
+        }
+    }
+    let labels = texts(svg);
+    for label in expected.curves.iter().chain(expected.overlays) {
+        let entries = labels.iter().filter(|t| t.as_str() == *label).count();
+        if entries != 1 {
+            found.push(format!("{entries} legend entries for '{label}'"));
+        }
+    }
+    let shaded = elements(svg, "polygon")
+        .into_iter()
+        .filter(|p| attribute(p, "opacity") == Some("0.35"))
+        .count();
+    if shaded != expected.overlays.len() {
+        found.push(format!(
+            "{shaded} shaded overlays drawn, {} expected",
+            expected.overlays.len()
+        ));
+    }
+    for tick in expected.ticks {
+        if !labels.iter().any(|t| t == tick) {
+            found.push(format!("no tick label '{tick}'"));
+        }
+    }
+    found
+}
+
+const BELLE2_DP: Expected = Expected {
+    curves: &["computed background", "N_b = 1000"],
+    overlays: &["NA64 2019 (excluded)", "BaBar 2017 (excluded)"],
+    ticks: &["10⁰", "10³", "10⁻⁵", "10⁻²"],
+};
+
+#[test]
+fn the_default_plot_shows_its_curves_overlays_and_axes() {
+    let dir = scan_with_svg("configs/belle2_dp.toml", "belle2_dp");
+    let svg = std::fs::read_to_string(dir.join("belle2_dp.svg")).expect("svg");
+    assert_eq!(problems(&svg, &BELLE2_DP), Vec::<String>::new());
+}
+
+/// The checks fail for the right reason: an overlay removed, a curve moved off the axes.
+#[test]
+fn a_broken_plot_fails_the_checks() {
+    let dir = scan_with_svg("configs/belle2_dp.toml", "broken");
+    let svg = std::fs::read_to_string(dir.join("broken.svg")).expect("svg");
+    assert!(problems(&svg, &BELLE2_DP).is_empty());
+
+    // An overlay dropped: its polygon and its legend entry gone.
+    let overlay = elements(&svg, "polygon")
+        .into_iter()
+        .find(|p| attribute(p, "opacity") == Some("0.35"))
+        .expect("an overlay")
+        .to_string();
+    let without = svg
+        .replacen(&overlay, "", 1)
+        .replacen("NA64 2019 (excluded)", "", 1);
+    let found = problems(&without, &BELLE2_DP);
+    assert!(
+        found.iter().any(|p| p.contains("shaded overlays")),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|p| p.contains("NA64 2019")), "{found:?}");
+
+    // A curve off the axes: one of its points moved below the frame.
+    let curve = elements(&svg, "polyline")
+        .into_iter()
+        .find(|p| attribute(p, "stroke-width") == Some("3"))
+        .expect("a curve")
+        .to_string();
+    let first = attribute(&curve, "points")
+        .and_then(|p| p.split_whitespace().next())
+        .expect("a point")
+        .to_string();
+    let moved = curve.replacen(&first, "600,5000", 1);
+    let off = svg.replacen(&curve, &moved, 1);
+    let found = problems(&off, &BELLE2_DP);
+    assert!(
+        found.iter().any(|p| p.contains("leaves the frame")),
+        "{found:?}"
+    );
+}
+
+/// The scalar plot: its two curves and overlays.
+#[test]
+fn the_scalar_plot_shows_its_curve() {
+    let dir = scan_with_svg("configs/belle2_scalar.toml", "belle2_scalar");
+    let svg = std::fs::read_to_string(dir.join("belle2_scalar.svg")).expect("svg");
+    let found = problems(
+        &svg,
+        &Expected {
+            curves: &["computed background", "N_b = 1000"],
+            overlays: &["NA64 2019 (excluded)", "BaBar 2017 (excluded)"],
+            ticks: &["10⁻⁵"],
+        },
+    );
+    assert_eq!(found, Vec::<String>::new());
+}
+
+/// Decodes an RGB PNG.
+fn pixels(path: &Path) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(path).expect("png file"),
+    ));
+    let mut reader = decoder.read_info().expect("png header");
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer).expect("png data");
+    buffer.truncate(info.buffer_size());
+    (info.width, info.height, buffer)
+}
+
+/// The share of pixels that differ by more than 48 (of 255) in any channel: anti-aliasing and
+/// font hinting move a few edge pixels between builds; a missing curve, overlay, legend or
+/// shifted axis changes thousands.
+fn differing_share(a: &Path, b: &Path) -> f64 {
+    let (wa, ha, pa) = pixels(a);
+    let (wb, hb, pb) = pixels(b);
+    assert_eq!((wa, ha), (wb, hb), "image sizes differ");
+    let differ = pa
+        .chunks(3)
+        .zip(pb.chunks(3))
+        .filter(|(x, y)| x.iter().zip(*y).any(|(u, v)| u.abs_diff(*v) > 48))
+        .count();
+    differ as f64 / f64::from(wa * ha)
+}
+
+/// The PNGs of the shipped Belle II scenarios against reviewed reference images
+/// (`tests/fixtures/plots/`, looked at by a person when they were made). To review and replace
+/// them after an intended change of the plots: `DARKSENS_UPDATE_PLOTS=1 cargo test --release
+/// --test plots`, then look at every file before committing.
+#[test]
+fn plots_match_their_reviewed_reference_images() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plots");
+    for (config, name) in [
+        ("configs/belle2_dp.toml", "belle2_dp"),
+        ("configs/belle2_scalar.toml", "belle2_scalar"),
+        ("configs/belle2_emulsion.toml", "belle2_emulsion"),
+    ] {
+        let dir = scan_with_svg(config, &format!("reference_{name}"));
+        let png = dir.join(format!("{name}.png"));
+        let reference = fixtures.join(format!("{name}.png"));
+        if std::env::var_os("DARKSENS_UPDATE_PLOTS").is_some() {
+            std::fs::create_dir_all(&fixtures).expect("fixtures directory");
+            std::fs::copy(&png, &reference).expect("reference image written");
+            continue;
+        }
+        let share = differing_share(&png, &reference);
+        assert!(
+            share < 0.002,
+            "{name}: {:.3}% of the pixels differ from {} (look at {})",
+            100.0 * share,
+            reference.display(),
+            png.display()
+        );
+    }
+}
