@@ -310,6 +310,18 @@ pub enum ScanError {
         /// The published curve.
         curve: String,
     },
+    /// A mediator heavier than the source can produce: every yield is zero, no limit exists.
+    #[error(
+        "{point}: the mediator is beyond the reach of this source (at most {reach_mev:.6} MeV: {why}); every yield is zero there, so no limit exists. End the mass range below {reach_mev:.6} MeV"
+    )]
+    BeyondReach {
+        /// The curve and mass.
+        point: String,
+        /// The heaviest mass the source can produce, MeV.
+        reach_mev: f64,
+        /// What sets it.
+        why: String,
+    },
     /// `darksens explain` of a thick-target scenario without a mass.
     #[error(
         "--mass-mev is required for {file} (the mediator mass of the point to explain), e.g. --mass-mev 66.72"
@@ -335,6 +347,11 @@ pub enum ScanError {
     /// A unit of work missing from the stored results being merged.
     #[error("the partial results lack the scan point '{0}'")]
     MissingUnit(String),
+    /// A stored unit of work whose numbers are damaged (NaN, or the wrong number of words).
+    #[error(
+        "the partial results hold damaged numbers for the scan point '{0}'; rerun the shard that holds it"
+    )]
+    DamagedUnit(String),
     /// Stored results of another format or scenario.
     #[error("stored results of another format; delete them and rerun")]
     ForeignUnits,

@@ -37,6 +37,15 @@ struct Case {
     exit: i32,
     /// Fragments that must all appear on stderr.
     stderr: Vec<String>,
+    /// Files to create (empty) before the run, relative to the case's directory (e.g.
+    /// `out/.darksens`, a file where darksens wants a directory); they may stay.
+    #[serde(default)]
+    touch: Vec<String>,
+    /// Where stdout goes instead of a pipe (e.g. `/dev/full`).
+    stdout: Option<String>,
+    /// The most seconds the case may take (default 20): inputs that used to hang must end
+    /// at once.
+    max_seconds: Option<f64>,
 }
 
 fn here() -> PathBuf {
@@ -112,15 +121,26 @@ fn run(case: &Case, root: &Path) -> Option<String> {
         .iter()
         .map(|a| fill(a, &scenario))
         .collect();
+    let touched: Vec<PathBuf> = case.touch.iter().map(|t| work.join(t)).collect();
+    for path in &touched {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(path, "").expect("touch");
+    }
     let mut command = Command::new(assert_cmd::cargo::cargo_bin!("darksens"));
     command
         .current_dir(&work)
         .args(&args)
-        .env_remove("DARKSENS_LIMITS");
+        .env_remove("DARKSENS_LIMITS")
+        // A panic would print its backtrace: the check for "panicked" below sees it.
+        .env("RUST_BACKTRACE", "1");
     for (key, value) in &case.env {
         command.env(key, fill(value, &scenario));
     }
-    let output = command.output().expect("darksens runs");
+    match &case.stdout {
+        Some(target) => command.stdout(std::fs::File::create(target).expect("stdout target")),
+        None => command.stdout(std::process::Stdio::null()),
+    };
+    let (output, seconds) = run_with_limit(command, case.max_seconds.unwrap_or(20.0));
     let stderr = String::from_utf8_lossy(&output.stderr);
     // `DARKSENS_SHOW_MESSAGES=1 cargo test --test bad_inputs -- --nocapture` prints every message
     // for review.
@@ -128,6 +148,9 @@ fn run(case: &Case, root: &Path) -> Option<String> {
         eprintln!("### {}\n$ darksens {}\n{stderr}", case.name, args.join(" "));
     }
     let mut problems = Vec::new();
+    if seconds > case.max_seconds.unwrap_or(20.0) {
+        problems.push(format!("took {seconds:.1} s (killed)"));
+    }
     if output.status.code() != Some(case.exit) {
         problems.push(format!(
             "exit code {:?}, expected {}",
@@ -146,7 +169,7 @@ fn run(case: &Case, root: &Path) -> Option<String> {
     }
     let written: Vec<PathBuf> = files_under(&work)
         .into_iter()
-        .filter(|p| !p.starts_with(&inputs))
+        .filter(|p| !p.starts_with(&inputs) && !touched.contains(p))
         .collect();
     if !written.is_empty() {
         problems.push(format!("wrote {written:?}"));
@@ -159,6 +182,44 @@ fn run(case: &Case, root: &Path) -> Option<String> {
             problems.join("; ")
         )
     })
+}
+
+/// Runs `command`, killing it after `limit` seconds; its output and the seconds it took.
+fn run_with_limit(mut command: Command, limit: f64) -> (std::process::Output, f64) {
+    use std::io::Read;
+    let start = std::time::Instant::now();
+    let mut child = command
+        .stderr(std::process::Stdio::piped())
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .expect("darksens runs");
+    // Read stderr on a thread: a full pipe must not stall the child.
+    let mut pipe = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if start.elapsed().as_secs_f64() > limit {
+            let _ = child.kill();
+            break child.wait().expect("wait");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let stderr = reader.join().expect("stderr reader");
+    (
+        std::process::Output {
+            status,
+            stdout: Vec::new(),
+            stderr,
+        },
+        seconds,
+    )
 }
 
 #[test]

@@ -56,7 +56,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             }
         }
     }
-    emit(&out);
+    emit(&out)?;
     if invalid == 0 {
         Ok(())
     } else {

@@ -31,6 +31,5 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         &explanation.json
     } else {
         &explanation.text
-    });
-    Ok(())
+    })
 }

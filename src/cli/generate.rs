@@ -1,12 +1,18 @@
 //! `darksens generate`: the built-in radiative Bhabha generator's events as a Les Houches file,
 //! and its spectrum as a CSV table.
 
-use super::helpers::ScenarioArgs;
+use super::helpers::{ScenarioArgs, signals};
 use darksens::error::Error;
+use darksens::output::lock::Lock;
+use darksens::output::{
+    StagedFile, check_writable, remove_stale_temporaries, write_all_atomically,
+};
+use darksens::pipeline::interrupted;
 use darksens::scenario::{Curve, ScenarioDocument, SourceConfig, SpectrumConfig};
 use darksens::sources::radiative_bhabha::{Generated, Settings, Unweighted, write_lhe};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
 
 /// Most events one call writes (about 600 bytes each uncompressed).
 const MAX_EVENTS: usize = 1_000_000;
@@ -74,6 +80,14 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         )));
     }
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
+    // Outputs checked and locked before the (possibly long) generator run.
+    let _locks = opts
+        .spectrum
+        .iter()
+        .chain(events.map(|(_, p)| p))
+        .map(|p| claim(p))
+        .collect::<Result<Vec<Lock>, Error>>()?;
+    let stop = signals::install();
     let curves = document.curves()?;
     let Some((curve, settings, generated)) = generator_curve(&curves) else {
         return Err(Error::Usage(format!(
@@ -106,17 +120,11 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             ),
         ];
         let text = generated.spectrum.to_csv(&comments);
-        let mut file = staged_file(path)?;
-        let fail = |e: std::io::Error| Error::Output {
-            path: path.clone(),
-            message: e.to_string(),
-        };
-        file.write_all(text.as_bytes()).map_err(fail)?;
-        persist(file, path)?;
+        write_all_atomically(&[(path.as_path(), text.as_bytes())], &|| interrupted(stop))?;
         outln!(out, "wrote {} ({} bins)", path.display(), settings.bins);
     }
     if let Some((n, path)) = events {
-        let unweighted = write_event_file(settings, generated, n, path)?;
+        let unweighted = write_event_file(settings, generated, (n, path), stop)?;
         #[expect(
             clippy::cast_precision_loss,
             reason = "point counts are far below 2^52"
@@ -133,7 +141,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         outln!(out, "wrote {}", path.display());
     }
     if !opts.quiet {
-        super::helpers::emit(&out);
+        super::helpers::emit(&out)?;
     }
     Ok(())
 }
@@ -158,68 +166,47 @@ fn check_event_request(n: usize, path: &Path) -> Result<(), Error> {
 fn write_event_file(
     settings: &Settings,
     generated: &Generated,
-    n: usize,
-    path: &Path,
+    (n, path): (usize, &Path),
+    stop: Option<&AtomicUsize>,
 ) -> Result<Unweighted, Error> {
-    let mut file = staged_file(path)?;
+    let mut file = StagedFile::create(path)?;
     let fail = |e: std::io::Error| Error::Output {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
     let unweighted = if path.to_string_lossy().ends_with(".gz") {
         let mut encoder =
-            flate2::write::GzEncoder::new(file.as_file_mut(), flate2::Compression::default());
+            flate2::write::GzEncoder::new(file.writer(), flate2::Compression::default());
         let unweighted = write_lhe(settings, generated, n, &mut encoder).map_err(fail)?;
         encoder.finish().map_err(fail)?;
         unweighted
     } else {
-        write_lhe(settings, generated, n, file.as_file_mut()).map_err(fail)?
+        let mut writer = std::io::BufWriter::new(file.writer());
+        let unweighted = write_lhe(settings, generated, n, &mut writer).map_err(fail)?;
+        writer.flush().map_err(fail)?;
+        unweighted
     };
-    persist(file, path)?;
+    // A signal while generating: the staged file is dropped (removed), nothing is written.
+    interrupted(stop)?;
+    file.commit()?;
     Ok(unweighted)
 }
 
-/// Flushes a staged file, makes it readable by all (as every darksens output) and renames it
-/// into place.
-fn persist(mut file: tempfile::NamedTempFile, path: &Path) -> Result<(), Error> {
-    let fail = |e: std::io::Error| Error::Output {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    file.as_file_mut().flush().map_err(fail)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(fail)?;
-    }
-    file.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+/// Checks that `path` can be written (before anything is computed), takes the lock of its
+/// outputs and clears what an earlier killed run left.
+fn claim(path: &Path) -> Result<Lock, Error> {
+    check_writable(path)?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let lock = Lock::outputs(&directory_of(path), &name)?;
+    remove_stale_temporaries(path);
+    Ok(lock)
 }
 
-/// A temporary file next to `path`, renamed into place when complete (exit 2 if the
-/// directory cannot be written, before anything is computed).
-fn staged_file(path: &Path) -> Result<tempfile::NamedTempFile, Error> {
-    let directory = path
-        .parent()
+/// The directory `path` is written into.
+fn directory_of(path: &Path) -> PathBuf {
+    path.parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let unwritable = |e: std::io::Error| {
-        Error::Usage(format!(
-            "cannot write '{}': {e} (choose another --output)",
-            path.display()
-        ))
-    };
-    if path.is_dir() {
-        return Err(Error::Usage(format!(
-            "--output '{}' is a directory; give a file name ending in .lhe or .lhe.gz",
-            path.display()
-        )));
-    }
-    std::fs::create_dir_all(directory).map_err(unwritable)?;
-    tempfile::Builder::new()
-        .prefix(".darksens-")
-        .suffix(".tmp")
-        .tempfile_in(directory)
-        .map_err(unwritable)
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }

@@ -31,13 +31,28 @@ pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Error> {
         .collect()
 }
 
-/// Writes text to stdout; a closed pipe (e.g. `darksens scan ... | head`) ends quietly.
-pub fn emit(text: &str) {
+/// Writes text to stdout; a closed pipe (e.g. `darksens list | head`) ends quietly.
+///
+/// # Errors
+/// Any other write error (a full disk, `> /dev/full`): what was asked for was not written.
+pub fn emit(text: &str) -> Result<(), Error> {
+    emit_bytes(text.as_bytes())
+}
+
+/// [`emit`] for bytes.
+///
+/// # Errors
+/// As [`emit`].
+pub fn emit_bytes(bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output {
+            path: PathBuf::from("standard output"),
+            message: e.to_string(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Writes every file of a report all or none (a signal up to the final renames leaves nothing
@@ -56,10 +71,7 @@ pub fn write_report(
     for warning in &report.warnings {
         eprintln!("{warning}");
     }
-    if !quiet {
-        emit(&report.summary);
-    }
-    Ok(())
+    if quiet { Ok(()) } else { emit(&report.summary) }
 }
 
 /// Most shards a scan may be split into (a guard against typos such as `--shard 2/1000000000`,
@@ -151,18 +163,84 @@ pub fn slurm_shard(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>
     }
 }
 
-/// Sets the number of worker threads (default: all cores, or `RAYON_NUM_THREADS`).
+/// The most worker threads a run starts: more than a few per core only costs time (4000 threads
+/// take minutes to start and coordinate).
+fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (4 * cores).max(16)
+}
+
+/// Sets the number of worker threads: `--threads`, else `RAYON_NUM_THREADS`, else one per core;
+/// a number above [`max_threads`] is lowered to it with a warning.
 pub fn set_threads(threads: Option<usize>) -> Result<(), Error> {
-    if let Some(threads) = threads {
-        if threads == 0 {
-            return Err(Error::Usage("--threads must be at least 1".into()));
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let (asked, source) = match threads {
+        Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
+        Some(n) => (Some(n), "--threads".to_string()),
+        None => match std::env::var("RAYON_NUM_THREADS") {
+            Ok(text) if !text.trim().is_empty() => match text.trim().parse::<usize>() {
+                Ok(0) => (None, String::new()),
+                Ok(n) => (Some(n), format!("RAYON_NUM_THREADS={n}")),
+                Err(_) => {
+                    eprintln!(
+                        "warning: RAYON_NUM_THREADS='{text}' is not a number of threads; using one per core"
+                    );
+                    (None, String::new())
+                }
+            },
+            _ => (None, String::new()),
+        },
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(asked) = asked {
+        let cap = max_threads();
+        let threads = if asked > cap {
+            eprintln!(
+                "warning: {source} asks for {asked} threads; using {cap} (4 per core): more only slows the run"
+            );
+            cap
+        } else {
+            asked
+        };
+        builder = builder.num_threads(threads);
+    } else {
+        // Ignore an unusable RAYON_NUM_THREADS rather than let the pool read it.
+        builder = builder
+            .num_threads(std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     }
+    builder
+        .build_global()
+        .map_err(|e| Error::Usage(format!("cannot start the worker threads: {e}")))?;
     Ok(())
+}
+
+/// A sorted list of numbers as ranges (`5, 9, 12-40`), at most 12 of them and then how many
+/// more: a message about 100000 missing shards stays one line.
+pub fn summarize_numbers(numbers: &[usize], noun: &str) -> String {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for &n in numbers {
+        match ranges.last_mut() {
+            Some((_, end)) if n == *end + 1 => *end = n,
+            _ => ranges.push((n, n)),
+        }
+    }
+    let shown: Vec<String> = ranges
+        .iter()
+        .take(12)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    let plural = if numbers.len() == 1 { "" } else { "s" };
+    let mut text = format!("{noun}{plural} {}", shown.join(", "));
+    if ranges.len() > 12 {
+        let rest: usize = ranges[12..].iter().map(|&(a, b)| b - a + 1).sum();
+        text = format!("{text} and {rest} more");
+    }
+    text
 }
 
 /// A progress bar on stderr, drawn only on a terminal, without `--quiet`, and only once the scan
@@ -228,6 +306,19 @@ pub mod signals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_of_numbers_are_summarized() {
+        assert_eq!(summarize_numbers(&[7], "line"), "line 7");
+        assert_eq!(
+            summarize_numbers(&[1, 2, 3, 5, 9, 10], "shard"),
+            "shards 1-3, 5, 9-10"
+        );
+        let every_other: Vec<usize> = (1..=99_999).step_by(2).collect();
+        let text = summarize_numbers(&every_other, "shard");
+        assert!(text.len() < 100, "{text}");
+        assert!(text.ends_with("and 49988 more"), "{text}");
+    }
 
     /// A Slurm environment from `(name, value)` pairs.
     fn slurm(vars: &[(&str, &str)]) -> Result<Option<Shard>, Error> {

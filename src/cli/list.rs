@@ -7,7 +7,7 @@ use darksens::published::library::{find_curve, library_root, list_curves};
 use darksens::scenario::raw::SourceKind;
 
 /// Prints materials, mediators, source kinds, limit methods and library curves.
-pub fn run() {
+pub fn run() -> Result<(), darksens::error::Error> {
     let mut out = String::new();
     outln!(out, "materials (target.material):");
     for m in darksens::materials::ALL {
@@ -75,5 +75,5 @@ pub fn run() {
             "limit library: not found (set DARKSENS_LIMITS to the limits/ directory)"
         );
     }
-    super::helpers::emit(&out);
+    super::helpers::emit(&out)
 }

@@ -1,11 +1,12 @@
 //! `darksens merge`: the shard files of a scan into the CSV, plot and sidecar an unsharded run
 //! writes.
 
-use super::helpers::write_report;
+use super::helpers::{summarize_numbers, write_report};
 use darksens::error::Error;
-use darksens::output::check_writable;
-use darksens::output::checkpoint::{MergedUnits, UnitFileContents, read};
+use darksens::output::checkpoint::{MergedUnits, UnitFileContents, difference, read};
+use darksens::output::lock::Lock;
 use darksens::output::sidecar::VERSION;
+use darksens::output::{check_writable, remove_stale_temporaries};
 use darksens::pipeline::{Monitor, RunClock, compute_all, driver};
 use darksens::scenario::{Override, ScenarioDocument};
 use serde_json::Value;
@@ -55,9 +56,15 @@ fn read_shard(path: &Path) -> Result<ShardFile, Error> {
             "shard {index}/{count} did not finish; rerun its job (it resumes where it stopped)"
         )));
     };
+    if !contents.damaged_lines.is_empty() {
+        return Err(fail(format!(
+            "shard {index}/{count} is damaged ({}); delete it and rerun its job",
+            summarize_numbers(&contents.damaged_lines, "line")
+        )));
+    }
     if units != contents.units.len() {
         return Err(fail(format!(
-            "says {units} units but holds {}",
+            "says {units} units but holds {}; delete it and rerun its job",
             contents.units.len()
         )));
     }
@@ -98,9 +105,10 @@ fn check_set(shards: &[ShardFile]) -> Result<(), Error> {
         }
         if s.run != first.run {
             return Err(Error::Usage(format!(
-                "{} and {} come from different scenarios (or --set overrides)",
+                "{} and {} come from different runs ({} differ); rerun the shards from one scenario and its files",
                 s.path.display(),
-                first.path.display()
+                first.path.display(),
+                difference(&s.run, &first.run)
             )));
         }
     }
@@ -108,7 +116,7 @@ fn check_set(shards: &[ShardFile]) -> Result<(), Error> {
     for k in 1..=first.count {
         let holders: Vec<&ShardFile> = shards.iter().filter(|s| s.index == k).collect();
         match holders.len() {
-            0 => missing.push(k.to_string()),
+            0 => missing.push(usize::try_from(k).unwrap_or(usize::MAX)),
             1 => {}
             _ => {
                 let files: Vec<String> = holders
@@ -125,8 +133,9 @@ fn check_set(shards: &[ShardFile]) -> Result<(), Error> {
     }
     if !missing.is_empty() {
         return Err(Error::Usage(format!(
-            "shard(s) {} of {} missing",
-            missing.join(", "),
+            "{} of {} missing: run them (the same command with --shard K/{}), then merge again",
+            summarize_numbers(&missing, "shard"),
+            first.count,
             first.count
         )));
     }
@@ -156,15 +165,21 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         .unwrap_or_default();
     let document = ScenarioDocument::load(&scenario_file, &overrides)?;
     let driver = driver(&document)?;
-    if &driver.identity() != run {
+    let now = driver.identity();
+    if &now != run {
         return Err(Error::Usage(format!(
-            "{} no longer gives the scenario the shards computed (edited since?); rerun the shards",
-            scenario_file.display()
+            "{} no longer gives the run the shards computed ({} changed since); rerun the shards",
+            scenario_file.display(),
+            difference(run, &now)
         )));
     }
     let paths = driver.outputs(opts.out.as_deref());
     for path in paths.all() {
         check_writable(path)?;
+    }
+    let _lock = Lock::outputs(&paths.directory(), &paths.stem())?;
+    for path in paths.all() {
+        remove_stale_temporaries(path);
     }
     let units = driver.units()?;
     let mut store = MergedUnits::default();

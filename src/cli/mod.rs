@@ -68,25 +68,20 @@ pub fn main() -> ExitCode {
         Command::Plot(opts) => plot::run(&opts),
         Command::Merge(opts) => merge::run(&opts),
         Command::Reproduce(opts) => reproduce::run_cli(&opts),
-        Command::List => {
-            list::run();
-            Ok(())
-        }
+        Command::List => list::run(),
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "darksens",
-                &mut std::io::stdout(),
-            );
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "darksens", &mut script);
+            helpers::emit_bytes(&script)
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            // Not eprintln!: a closed or full stderr must not turn the error into a panic.
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "error: {error}");
             ExitCode::from(error.exit_code())
         }
     }

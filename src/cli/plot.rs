@@ -238,6 +238,5 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         render_png(&plot)?
     };
     write_atomically(&opts.output, &bytes)?;
-    super::helpers::emit(&format!("wrote {}\n", opts.output.display()));
-    Ok(())
+    super::helpers::emit(&format!("wrote {}\n", opts.output.display()))
 }

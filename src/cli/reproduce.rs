@@ -38,8 +38,7 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
             let title = load(path).map_or_else(|e| format!("(unreadable: {e})"), |r| r.title);
             outln!(out, "{name:<28} {title}");
         }
-        super::helpers::emit(&out);
-        return Ok(());
+        return super::helpers::emit(&out);
     }
     let names: Vec<String> = available.iter().map(|(n, _)| n.clone()).collect();
     let chosen: Vec<&(String, std::path::PathBuf)> = if opts.all {
@@ -80,7 +79,7 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
             started.elapsed().as_secs_f64()
         );
         outln!(out, "{}", table(&outcomes));
-        super::helpers::emit(&out);
+        super::helpers::emit(&out)?;
         total += outcomes.len();
         failed += outcomes.iter().filter(|o| !o.passed).count();
     }
@@ -89,8 +88,7 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
             "{failed} of {total} quantities outside their tolerance; a real gap belongs in docs/validation.md, not in a wider tolerance"
         )));
     }
-    super::helpers::emit(&format!("\nall {total} quantities within tolerance\n"));
-    Ok(())
+    super::helpers::emit(&format!("\nall {total} quantities within tolerance\n"))
 }
 
 /// The comparison as an aligned text table.

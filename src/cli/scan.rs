@@ -3,16 +3,19 @@
 //! numbers into files.
 
 use super::helpers::{
-    ScenarioArgs, emit, parse_shard, progress_bar, set_threads, signals, slurm_shard, write_report,
+    ScenarioArgs, emit, parse_shard, progress_bar, set_threads, signals, slurm_shard,
+    summarize_numbers, write_report,
 };
 use darksens::error::Error;
-use darksens::output::check_writable;
-use darksens::output::checkpoint::{UnitFile, UnitStore};
+use darksens::output::checkpoint::{Resumed, UnitFile, UnitStore};
+use darksens::output::lock::Lock;
+use darksens::output::{check_writable, remove_stale_temporaries};
 use darksens::pipeline::{
     Driver, Monitor, OutputPaths, RunClock, Shard, compute_all, compute_shard, driver,
 };
 use darksens::scenario::ScenarioDocument;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// Options of `darksens scan`.
@@ -71,29 +74,32 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         check_writable(path)?;
     }
     let units = driver.units()?;
+    // One run at a time per set of outputs; what a run killed while writing left goes.
+    let _lock = Lock::outputs(&paths.directory(), &paths.stem())?;
+    for path in paths.all() {
+        remove_stale_temporaries(path);
+    }
     let start = Instant::now();
     let checkpoint = if opts.no_checkpoint {
         None
     } else {
-        let (file, reused) = UnitFile::open(&paths.checkpoint(), &driver.identity())?;
-        if reused > 0 && !opts.quiet {
-            eprintln!(
-                "resuming: {reused} finished point(s) read from {}",
-                file.path().display()
-            );
-        }
+        let (file, resumed) = UnitFile::open(&paths.checkpoint(), &driver.identity())?;
+        report_resumed(&resumed, file.path(), opts.quiet);
         Some(file)
     };
     let stop = signals::install();
     let bar = progress_bar(units.len() as u64, opts.quiet);
+    let rejected = AtomicUsize::new(0);
     let monitor = Monitor {
         progress: Some(&|n| bar.inc(n)),
         stop,
         store: checkpoint.as_ref().map(|c| c as &dyn UnitStore),
         stored_only: false,
+        rejected: Some(&rejected),
     };
     let words = compute_all(driver.as_ref(), &units, &monitor);
     bar.finish_and_clear();
+    report_rejected(&rejected, checkpoint.as_ref().map(UnitFile::path));
     let words = match (words, checkpoint.as_ref()) {
         (Ok(words), _) => words,
         (Err(e @ Error::Interrupted { .. }), Some(file)) => {
@@ -129,6 +135,46 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     Ok(())
 }
 
+/// Says what was taken from an earlier checkpoint or shard file (damage always, the rest unless
+/// quiet).
+fn report_resumed(resumed: &Resumed, path: &std::path::Path, quiet: bool) {
+    if !resumed.damaged_lines.is_empty() {
+        eprintln!(
+            "warning: {}: {} damaged line(s) skipped ({}); their points are computed again",
+            path.display(),
+            resumed.damaged_lines.len(),
+            summarize_numbers(&resumed.damaged_lines, "line"),
+        );
+    }
+    if quiet {
+        return;
+    }
+    if let Some(why) = &resumed.discarded {
+        eprintln!(
+            "note: {} was written for another run ({why}); starting afresh",
+            path.display()
+        );
+    }
+    if resumed.units > 0 {
+        eprintln!(
+            "resuming: {} finished point(s) read from {}",
+            resumed.units,
+            path.display()
+        );
+    }
+}
+
+/// Says how many stored points held damaged numbers (computed again).
+fn report_rejected(rejected: &AtomicUsize, path: Option<&std::path::Path>) {
+    let n = rejected.load(Ordering::Relaxed);
+    if let (true, Some(path)) = (n > 0, path) {
+        eprintln!(
+            "warning: {}: {n} stored point(s) held damaged numbers (NaN or the wrong count); computed again",
+            path.display()
+        );
+    }
+}
+
 /// One shard: its units of work into its shard file, nothing else.
 fn run_shard_job(
     opts: &Opts,
@@ -141,25 +187,24 @@ fn run_shard_job(
     let units = driver.units()?;
     let mut identity = driver.identity();
     identity["shard"] = serde_json::json!({ "index": shard.index + 1, "count": shard.count });
-    let (file, reused) = UnitFile::open(&path, &identity)?;
-    if reused > 0 && !opts.quiet {
-        eprintln!(
-            "resuming: {reused} finished point(s) read from {}",
-            path.display()
-        );
-    }
+    // The shard file is locked while open: the same shard twice at once is refused.
+    let (file, resumed) = UnitFile::open(&path, &identity)?;
+    report_resumed(&resumed, &path, opts.quiet);
     let start = Instant::now();
     let stop = signals::install();
     let owned_count = (0..units.len()).filter(|&k| shard.owns(k)).count();
     let bar = progress_bar(owned_count as u64, opts.quiet);
+    let rejected = AtomicUsize::new(0);
     let monitor = Monitor {
         progress: Some(&|n| bar.inc(n)),
         stop,
         store: Some(&file),
         stored_only: false,
+        rejected: Some(&rejected),
     };
     let owned = compute_shard(driver, &units, shard, &monitor);
     bar.finish_and_clear();
+    report_rejected(&rejected, Some(&path));
     if matches!(owned, Err(Error::Interrupted { .. })) {
         eprintln!(
             "note: the finished points are kept in {}; run the same command again to resume",
@@ -181,7 +226,7 @@ fn run_shard_job(
                 .join(format!("{}.shard-*-of-{}.jsonl", paths.stem(), shard.count))
                 .display(),
             paths.directory().display(),
-        ));
+        ))?;
     }
     Ok(())
 }

@@ -35,9 +35,28 @@ pub fn cache_file(settings: &Settings) -> Option<PathBuf> {
     })
 }
 
+/// The first line of a cache file: the SHA-256 of the rest, so that a file edited or cut short
+/// on disk is regenerated rather than used.
+const CHECKSUM_PREFIX: &str = "# sha256: ";
+
+/// The text written to a cache file: a checksum line, then the generator's table.
+fn sealed(body: &str) -> String {
+    format!(
+        "{CHECKSUM_PREFIX}{}\n{body}",
+        crate::digest::sha256_hex(body.as_bytes())
+    )
+}
+
+/// The table of a cache file whose checksum matches its content, else `None`.
+fn unsealed(text: &str) -> Option<&str> {
+    let (first, body) = text.split_once('\n')?;
+    let recorded = first.strip_prefix(CHECKSUM_PREFIX)?;
+    (recorded == crate::digest::sha256_hex(body.as_bytes())).then_some(body)
+}
+
 fn read_cache(path: &Path, settings: &Settings) -> Option<Generated> {
     let text = std::fs::read_to_string(path).ok()?;
-    Generated::from_cache_text(&text, settings)
+    Generated::from_cache_text(unsealed(&text)?, settings)
 }
 
 fn write_cache(path: &Path, settings: &Settings, generated: &Generated) {
@@ -45,12 +64,14 @@ fn write_cache(path: &Path, settings: &Settings, generated: &Generated) {
         let _ = std::fs::create_dir_all(dir);
     }
     // A cache that cannot be written only costs time.
-    let _ = super::write_atomically(path, generated.to_cache_text(settings).as_bytes());
+    let text = sealed(&generated.to_cache_text(settings));
+    let _ = super::write_atomically(path, text.as_bytes());
 }
 
 /// [`generate`], once per process and once per cache directory: a run with the same settings
 /// (the key includes the darksens version) reads the spectrum table written by the first.
-/// The table read back is identical bit for bit to the one computed.
+/// The table read back is identical bit for bit to the one computed; a cache file whose
+/// checksum does not match (edited or damaged on disk) is regenerated.
 ///
 /// # Errors
 /// As [`generate`].
@@ -77,4 +98,19 @@ pub fn generate_cached(settings: &Settings) -> Result<Arc<Generated>, GeneratorE
         m.insert(key, Arc::clone(&generated));
     }
     Ok(generated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_text_opens_and_any_edit_breaks_the_seal() {
+        let body = "# key: k\n# sigma_pb=1.0\n0.1,2.0\n";
+        let text = sealed(body);
+        assert_eq!(unsealed(&text), Some(body));
+        assert_eq!(unsealed(&text.replace("2.0", "3.0")), None);
+        assert_eq!(unsealed(&text[..text.len() - 2]), None, "cut short");
+        assert_eq!(unsealed(body), None, "no checksum line");
+    }
 }

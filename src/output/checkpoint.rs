@@ -29,7 +29,8 @@ pub trait UnitStore: Sync {
 /// Format version of the first line.
 const FORMAT: u64 = 2;
 
-/// A unit file being written: the units read back from an earlier run plus new ones.
+/// A unit file being written: the units read back from an earlier run plus new ones. The file
+/// is locked while open, so a second run aimed at it is refused instead of truncating it.
 #[derive(Debug)]
 pub struct UnitFile {
     path: PathBuf,
@@ -46,59 +47,137 @@ pub struct UnitFileContents {
     pub units: HashMap<String, Vec<u64>>,
     /// The unit count of the closing line, for a finished shard.
     pub complete: Option<usize>,
+    /// Lines (1-based) that are not a unit record, before the last line: damage, not a kill.
+    pub damaged_lines: Vec<usize>,
 }
 
-/// Reads a unit file. Lines that do not parse (a line cut short by a kill) are dropped.
+/// What [`UnitFile::open`] found in an earlier file at its path.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Resumed {
+    /// Units kept from the earlier run.
+    pub units: usize,
+    /// Damaged lines skipped (their units are computed again).
+    pub damaged_lines: Vec<usize>,
+    /// Why an earlier file was not resumed (written for another run), if there was one.
+    pub discarded: Option<String>,
+}
+
+/// Reads a unit file. A last line cut short by a kill is dropped; other lines that are not a
+/// unit record are skipped and listed in [`UnitFileContents::damaged_lines`].
 ///
 /// # Errors
 /// If the file cannot be read or its first line is not a darksens run description.
 pub fn read(path: &Path) -> Result<UnitFileContents, InputError> {
-    let file = std::fs::File::open(path).map_err(|e| InputError::Unreadable {
+    let unreadable = |e: std::io::Error| InputError::Unreadable {
         path: path.display().to_string(),
         reason: e.to_string(),
-    })?;
-    let mut lines = BufReader::new(file).lines();
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut lines = BufReader::new(file).split(b'\n');
     let first = lines
         .next()
         .and_then(Result::ok)
-        .and_then(|l| serde_json::from_str::<Value>(&l).ok())
+        .and_then(|l| serde_json::from_slice::<Value>(&l).ok())
         .filter(|v| v["darksens_yields"] == json!(FORMAT))
         .ok_or_else(|| InputError::NotAUnitFile {
             path: path.display().to_string(),
         })?;
     let mut units = HashMap::new();
     let mut complete = None;
-    for line in lines.map_while(Result::ok) {
-        let Ok(v) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
-        if let Some(n) = v["complete"].as_u64() {
-            complete = usize::try_from(n).ok();
-            continue;
+    let mut damaged_lines = Vec::new();
+    for (index, line) in lines.enumerate() {
+        let line = line.map_err(unreadable)?;
+        match parse_record(&line) {
+            Some(Record::Complete(n)) => complete = Some(n),
+            Some(Record::Unit(key, words)) => {
+                units.insert(key, words);
+            }
+            None => damaged_lines.push(index + 2),
         }
-        let words: Option<Vec<u64>> = v["words"]
-            .as_array()
-            .and_then(|a| a.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>());
-        if let (Some(key), Some(words)) = (v["key"].as_str(), words) {
-            units.insert(key.to_string(), words);
-        }
+    }
+    // The last line, cut short by a kill, is expected; only damage before it is reported.
+    let last = damaged_lines.last().copied();
+    if last.is_some() && !std::fs::read(path).map_err(unreadable)?.ends_with(b"\n") {
+        damaged_lines.pop();
     }
     Ok(UnitFileContents {
         run: first["run"].clone(),
         units,
         complete,
+        damaged_lines,
     })
 }
 
+/// One line after the first.
+enum Record {
+    Unit(String, Vec<u64>),
+    Complete(usize),
+}
+
+fn parse_record(line: &[u8]) -> Option<Record> {
+    let v = serde_json::from_slice::<Value>(line).ok()?;
+    if let Some(n) = v["complete"].as_u64() {
+        return usize::try_from(n).ok().map(Record::Complete);
+    }
+    let words = v["words"]
+        .as_array()?
+        .iter()
+        .map(Value::as_u64)
+        .collect::<Option<Vec<u64>>>()?;
+    Some(Record::Unit(v["key"].as_str()?.to_string(), words))
+}
+
+/// Which top-level entries of two run descriptions differ, for a message (input files by
+/// name: `inputs.spectrum.csv`).
+#[must_use]
+pub fn difference(a: &Value, b: &Value) -> String {
+    let mut keys: Vec<String> = Vec::new();
+    let empty = serde_json::Map::new();
+    let (ma, mb) = (
+        a.as_object().unwrap_or(&empty),
+        b.as_object().unwrap_or(&empty),
+    );
+    let mut names: Vec<&String> = ma.keys().chain(mb.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let (x, y) = (&a[name.as_str()], &b[name.as_str()]);
+        if x == y {
+            continue;
+        }
+        match (name.as_str(), x.as_object(), y.as_object()) {
+            ("inputs", Some(xa), Some(ya)) => {
+                let mut files: Vec<&String> = xa.keys().chain(ya.keys()).collect();
+                files.sort();
+                files.dedup();
+                keys.extend(
+                    files
+                        .into_iter()
+                        .filter(|f| xa.get(f.as_str()) != ya.get(f.as_str()))
+                        .map(|f| format!("input file {f}")),
+                );
+            }
+            ("resolved_scenario", _, _) => keys.push("the scenario".into()),
+            (other, _, _) => keys.push(other.replace('_', " ")),
+        }
+    }
+    if keys.is_empty() {
+        "nothing".into()
+    } else {
+        keys.join(", ")
+    }
+}
+
 impl UnitFile {
-    /// Opens `path` for the run described by `run`: the units of an earlier file for the same run
-    /// are kept (and its last line, if cut short, dropped); a file for another run (a changed
-    /// scenario, another darksens version) is started afresh. Returns the file and how many units
-    /// it already holds.
+    /// Opens `path` for the run described by `run`: the valid units of an earlier file for the
+    /// same run are kept (the file is rewritten without its damaged or cut lines); a file for
+    /// another run (a changed scenario or input file, another darksens version) is started
+    /// afresh. Returns the file and what was found.
     ///
     /// # Errors
-    /// If the file or its directory cannot be created.
-    pub fn open(path: &Path, run: &Value) -> Result<(Self, usize), Error> {
+    /// If the file or its directory cannot be created, or another run holds the file
+    /// ([`Error::Busy`]).
+    pub fn open(path: &Path, run: &Value) -> Result<(Self, Resumed), Error> {
         let fail = |message: String| Error::Output {
             path: path.to_path_buf(),
             message,
@@ -106,39 +185,61 @@ impl UnitFile {
         if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
         }
-        let earlier = read(path)
-            .ok()
-            .filter(|c| &c.run == run && c.complete.is_none());
-        let mut file = std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .create(true)
             .read(true)
             .write(true)
             .truncate(false)
             .open(path)
             .map_err(|e| fail(e.to_string()))?;
-        let stored = if let Some(contents) = earlier {
-            // Keep whole lines only: cut the file after its last newline.
-            let text = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-            let end = text.iter().rposition(|&b| b == b'\n').map_or(0, |k| k + 1);
-            file.set_len(end as u64).map_err(|e| fail(e.to_string()))?;
-            file.seek(std::io::SeekFrom::End(0))
-                .map_err(|e| fail(e.to_string()))?;
-            contents.units
-        } else {
-            file.set_len(0).map_err(|e| fail(e.to_string()))?;
-            let header = json!({ "darksens_yields": FORMAT, "run": run });
-            writeln!(file, "{header}").map_err(|e| fail(e.to_string()))?;
-            HashMap::new()
+        super::lock::Lock::file(&file, path)?;
+        let mut resumed = Resumed::default();
+        let mut stored = HashMap::new();
+        match read(path) {
+            Ok(c) if &c.run == run && c.complete.is_none() => {
+                resumed.damaged_lines = c.damaged_lines;
+                stored = c.units;
+            }
+            Ok(c) => {
+                resumed.discarded = Some(if c.complete.is_some() {
+                    "it is a finished shard".into()
+                } else {
+                    format!("{} changed", difference(&c.run, run))
+                });
+            }
+            Err(_) => {}
+        }
+        resumed.units = stored.len();
+        let unit = Self {
+            path: path.to_path_buf(),
+            stored,
+            writer: Mutex::new(file),
         };
-        let reused = stored.len();
-        Ok((
-            Self {
-                path: path.to_path_buf(),
-                stored,
-                writer: Mutex::new(file),
-            },
-            reused,
-        ))
+        unit.rewrite(run)?;
+        Ok((unit, resumed))
+    }
+
+    /// Writes the header and the kept units (in key order) in place of the file's content.
+    fn rewrite(&self, run: &Value) -> Result<(), Error> {
+        let fail = |e: std::io::Error| Error::Output {
+            path: self.path.clone(),
+            message: e.to_string(),
+        };
+        let mut text = format!("{}\n", json!({ "darksens_yields": FORMAT, "run": run }));
+        let mut keys: Vec<&String> = self.stored.keys().collect();
+        keys.sort();
+        for key in keys {
+            let record = json!({ "key": key, "words": self.stored[key] });
+            text.push_str(&record.to_string());
+            text.push('\n');
+        }
+        let mut file = self.writer.lock().map_err(|_| Error::Numerical {
+            point: "checkpoint".into(),
+            message: "a worker thread panicked while writing".into(),
+        })?;
+        file.set_len(0).map_err(fail)?;
+        file.seek(std::io::SeekFrom::Start(0)).map_err(fail)?;
+        file.write_all(text.as_bytes()).map_err(fail)
     }
 
     /// The file.
@@ -215,8 +316,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("c.jsonl");
         let run = json!({"scenario": "x"});
-        let (file, reused) = UnitFile::open(&path, &run).expect("open");
-        assert_eq!(reused, 0);
+        let (file, resumed) = UnitFile::open(&path, &run).expect("open");
+        assert_eq!(resumed, Resumed::default());
         file.put("a", &sample(0.1 + 0.2)).expect("put");
         file.put("b", &sample(f64::MIN_POSITIVE)).expect("put");
         drop(file);
@@ -228,8 +329,12 @@ mod tests {
         write!(f, "{{\"key\": \"c\", \"wor").expect("write");
         drop(f);
 
-        let (file, reused) = UnitFile::open(&path, &run).expect("reopen");
-        assert_eq!(reused, 2);
+        let (file, resumed) = UnitFile::open(&path, &run).expect("reopen");
+        assert_eq!(resumed.units, 2);
+        assert!(
+            resumed.damaged_lines.is_empty(),
+            "a cut last line is no damage"
+        );
         assert_eq!(file.get("a"), Some(sample(0.1 + 0.2)));
         assert_eq!(file.get("b"), Some(sample(f64::MIN_POSITIVE)));
         assert_eq!(file.get("c"), None);
@@ -238,7 +343,49 @@ mod tests {
         assert_eq!(read(&path).expect("read").units.len(), 3);
 
         // Another run starts afresh.
-        let (_, reused) = UnitFile::open(&path, &json!({"scenario": "y"})).expect("open");
-        assert_eq!(reused, 0);
+        let (_, resumed) = UnitFile::open(&path, &json!({"scenario": "y"})).expect("open");
+        assert_eq!(resumed.units, 0);
+        assert_eq!(resumed.discarded.as_deref(), Some("scenario changed"));
+    }
+
+    /// A damaged line in the middle (bytes that are not UTF-8, a broken record) costs only its
+    /// own unit: the units after it are kept, and the line is named.
+    #[test]
+    fn a_damaged_line_is_skipped_and_named_and_the_rest_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("c.jsonl");
+        let run = json!({"scenario": "x"});
+        let (file, _) = UnitFile::open(&path, &run).expect("open");
+        for k in 0..12 {
+            file.put(&format!("u{k}"), &sample(f64::from(k)))
+                .expect("put");
+        }
+        drop(file);
+        let text = std::fs::read(&path).expect("read");
+        let mut lines: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+        lines[4] = vec![0xff, 0xfe, b'{'];
+        lines[8] = b"{\"key\": \"u7\", \"words\": [1, -2]}".to_vec();
+        std::fs::write(&path, lines.join(&b'\n')).expect("write");
+
+        let contents = read(&path).expect("read");
+        assert_eq!(contents.damaged_lines, vec![5, 9]);
+        assert_eq!(contents.units.len(), 10);
+        let (file, resumed) = UnitFile::open(&path, &run).expect("reopen");
+        assert_eq!((resumed.units, resumed.damaged_lines), (10, vec![5, 9]));
+        assert_eq!(file.get("u11"), Some(sample(11.0)));
+        drop(file);
+        assert!(
+            read(&path).expect("read").damaged_lines.is_empty(),
+            "rewritten clean"
+        );
+    }
+
+    #[test]
+    fn the_difference_of_two_runs_names_the_changed_input() {
+        let a = json!({"inputs": {"s.csv": "1", "l.csv": "2"}, "resolved_scenario": {"x": 1}});
+        let b = json!({"inputs": {"s.csv": "1", "l.csv": "3"}, "resolved_scenario": {"x": 1}});
+        assert_eq!(difference(&a, &b), "input file l.csv");
+        let c = json!({"inputs": {"s.csv": "1", "l.csv": "3"}, "resolved_scenario": {"x": 2}});
+        assert_eq!(difference(&a, &c), "input file l.csv, the scenario");
     }
 }

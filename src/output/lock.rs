@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 pub struct Lock {
     file: File,
     path: PathBuf,
-    remove: bool,
+    /// Directories this lock created (deepest first), removed again if left empty.
+    created: Vec<PathBuf>,
 }
 
 impl Lock {
@@ -27,7 +28,7 @@ impl Lock {
             path: path.clone(),
             what: format!("the outputs '{stem}' in {}", dir.display()),
         };
-        Self::acquire(&path, true, busy)
+        Self::acquire(&path, busy)
     }
 
     /// Locks an existing or new data file (a checkpoint, a shard file) for this run.
@@ -48,15 +49,30 @@ impl Lock {
         }
     }
 
-    fn acquire(path: &Path, remove: bool, busy: impl Fn() -> Error) -> Result<Self, Error> {
+    fn acquire(path: &Path, busy: impl Fn() -> Error) -> Result<Self, Error> {
         let fail = |e: std::io::Error| Error::Output {
             path: path.to_path_buf(),
             message: e.to_string(),
         };
+        let mut created = Vec::new();
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Unwritable {
-                path: path.to_path_buf(),
-                message: format!("cannot create directory '{}': {e}", dir.display()),
+            created = dir
+                .ancestors()
+                .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+                .map(Path::to_path_buf)
+                .collect();
+            std::fs::create_dir_all(dir).map_err(|e| {
+                let what = match dir.ancestors().find(|a| a.is_file()) {
+                    Some(file) => format!(
+                        "the file '{}' is in the way (move it, or choose another output directory)",
+                        file.display()
+                    ),
+                    None => e.to_string(),
+                };
+                Error::Unwritable {
+                    path: path.to_path_buf(),
+                    message: format!("cannot create directory '{}': {what}", dir.display()),
+                }
             })?;
         }
         loop {
@@ -77,7 +93,7 @@ impl Lock {
                 return Ok(Self {
                     file,
                     path: path.to_path_buf(),
-                    remove,
+                    created,
                 });
             }
         }
@@ -100,12 +116,13 @@ fn same_file(_: &File, path: &Path) -> bool {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        if self.remove {
-            let _ = std::fs::remove_file(&self.path);
-            if let Some(dir) = self.path.parent() {
-                // Only when empty: a checkpoint may still be there.
-                let _ = std::fs::remove_dir(dir);
-            }
+        let _ = std::fs::remove_file(&self.path);
+        // Only when empty: a checkpoint or the outputs may be there.
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        for dir in &self.created {
+            let _ = std::fs::remove_dir(dir);
         }
         let _ = self.file.unlock();
     }
@@ -131,5 +148,30 @@ mod tests {
             "nothing left behind"
         );
         assert!(Lock::outputs(dir.path(), "scan").is_ok());
+    }
+
+    #[test]
+    fn directories_the_lock_created_go_when_left_empty() {
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("a/b");
+        let lock = Lock::outputs(&out, "scan").expect("lock");
+        assert!(out.join(".darksens/scan.lock").exists());
+        drop(lock);
+        assert!(!dir.path().join("a").exists(), "empty directories removed");
+
+        let lock = Lock::outputs(&out, "scan").expect("lock");
+        std::fs::write(out.join("scan.csv"), "x").expect("an output");
+        drop(lock);
+        assert!(out.join("scan.csv").exists(), "outputs stay");
+        assert!(!out.join(".darksens").exists());
+    }
+
+    #[test]
+    fn a_file_in_the_way_is_bad_input() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join(".darksens"), "").expect("file");
+        let error = Lock::outputs(dir.path(), "scan").expect_err("refused");
+        assert_eq!(error.exit_code(), 2, "{error}");
+        assert!(error.to_string().contains("in the way"), "{error}");
     }
 }

@@ -26,7 +26,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 
 /// Writes several files all or nothing: every file goes to a temporary file in its directory
 /// first; then `ready()` is asked (e.g. whether a signal arrived) and, if it fails, the temporary
-/// files are removed and its error returned; otherwise all are renamed into place.
+/// files are removed and its error returned; otherwise all are renamed into place. If a rename
+/// fails, the files already renamed are put back as they were (the earlier version, or none),
+/// so the set on disk is always the old one or the new one, never a mix.
 ///
 /// # Errors
 /// If a directory cannot be created, a file written, or `ready()` fails.
@@ -40,13 +42,147 @@ pub fn write_all_atomically(
         .collect::<Result<Vec<_>, _>>()?;
     // Dropping `staged` on an error removes the temporary files.
     ready()?;
+    // The earlier version of each file, kept until every new one is in place.
+    let mut replaced: Vec<(&Path, Option<tempfile::TempPath>)> = Vec::new();
+    let mut result = Ok(());
     for (file, (path, _)) in staged.into_iter().zip(files) {
-        file.persist(path).map_err(|e| Error::Output {
-            path: path.to_path_buf(),
-            message: e.error.to_string(),
-        })?;
+        let earlier = match set_aside(path) {
+            Ok(earlier) => earlier,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        };
+        match file.persist(path) {
+            Ok(_) => replaced.push((path, earlier)),
+            Err(e) => {
+                replaced.push((path, earlier));
+                result = Err(Error::Output {
+                    path: path.to_path_buf(),
+                    message: format!("{}; the earlier outputs are left as they were", e.error),
+                });
+                break;
+            }
+        }
     }
-    Ok(())
+    if result.is_err() {
+        for (path, earlier) in replaced.into_iter().rev() {
+            match earlier {
+                Some(old) => {
+                    let _ = old.persist(path);
+                }
+                None => {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+    }
+    // Dropping the set-aside versions removes them once all new files stand.
+    result
+}
+
+/// Moves an existing regular file at `path` to a temporary name beside it (removed when the
+/// returned path is dropped); `None` when there is none.
+fn set_aside(path: &Path) -> Result<Option<tempfile::TempPath>, Error> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let aside = temporary_in(path)?.into_temp_path();
+    std::fs::rename(path, &aside).map_err(|e| Error::Output {
+        path: path.to_path_buf(),
+        message: format!("cannot set the earlier file aside: {e}"),
+    })?;
+    Ok(Some(aside))
+}
+
+/// The directory a path is written into.
+fn directory_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// The prefix of the temporary files of `path`: `.<file name>.darksens-`.
+fn temporary_prefix(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    format!(".{name}.darksens-")
+}
+
+/// A new temporary file beside `path`, named after it.
+fn temporary_in(path: &Path) -> Result<tempfile::NamedTempFile, Error> {
+    let directory = directory_of(path);
+    tempfile::Builder::new()
+        .prefix(&temporary_prefix(path))
+        .suffix(".tmp")
+        .tempfile_in(directory)
+        .map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            message: format!("cannot create a file in '{}': {e}", directory.display()),
+        })
+}
+
+/// Removes temporary files of `path` that an earlier run killed while writing left behind.
+/// Call it only while holding the lock of the outputs (no other run is writing them).
+pub fn remove_stale_temporaries(path: &Path) {
+    let prefix = temporary_prefix(path);
+    let Ok(entries) = std::fs::read_dir(directory_of(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// A file written in pieces (an event file): a temporary file beside its path, renamed into place
+/// by [`StagedFile::commit`]; dropped before that, it is removed, so an interrupted run leaves
+/// neither a partial file nor a temporary one.
+#[derive(Debug)]
+pub struct StagedFile {
+    file: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl StagedFile {
+    /// Starts the file that will stand at `path` (its directory is created if needed).
+    ///
+    /// # Errors
+    /// If the directory cannot be created or written.
+    pub fn create(path: &Path) -> Result<Self, Error> {
+        Ok(Self {
+            file: stage(path, &[])?,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Where to write the content.
+    pub fn writer(&mut self) -> &mut std::fs::File {
+        self.file.as_file_mut()
+    }
+
+    /// Flushes the file to disk and renames it into place.
+    ///
+    /// # Errors
+    /// If flushing or renaming fails.
+    pub fn commit(mut self) -> Result<(), Error> {
+        let fail = |message: String| Error::Output {
+            path: self.path.clone(),
+            message,
+        };
+        self.file
+            .as_file_mut()
+            .sync_all()
+            .map_err(|e| fail(e.to_string()))?;
+        self.file
+            .persist(&self.path)
+            .map(drop)
+            .map_err(|e| fail(e.error.to_string()))
+    }
 }
 
 /// Writes `bytes` to a temporary file next to `path`, readable by everyone (0644).
@@ -55,26 +191,14 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
         path: path.to_path_buf(),
         message,
     };
-    let directory = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let directory = directory_of(path);
     std::fs::create_dir_all(directory).map_err(|e| {
         fail(format!(
             "cannot create directory '{}': {e}",
             directory.display()
         ))
     })?;
-    let mut file = tempfile::Builder::new()
-        .prefix(".darksens-")
-        .suffix(".tmp")
-        .tempfile_in(directory)
-        .map_err(|e| {
-            fail(format!(
-                "cannot create a file in '{}': {e}",
-                directory.display()
-            ))
-        })?;
+    let mut file = temporary_in(path)?;
     file.write_all(bytes).map_err(|e| fail(e.to_string()))?;
     file.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
     #[cfg(unix)]
@@ -86,8 +210,9 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
     Ok(file)
 }
 
-/// Checks before any computation that `path` can be created: its directory exists or can be
-/// created, is writable, and `path` is not a directory.
+/// Checks before any computation that `path` can be created: the nearest existing directory on
+/// its way is writable, nothing on the way is a file, and `path` is not a directory. Creates
+/// nothing (an interrupted run leaves no empty directory behind).
 ///
 /// # Errors
 /// [`Error::Unwritable`] (bad input, exit code 2) naming the path and how to choose another.
@@ -99,24 +224,32 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
     if path.is_dir() {
         return Err(fail("is a directory; give a file name".to_string()));
     }
-    let directory = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(directory).map_err(|e| {
-        fail(format!(
-            "cannot create directory '{}': {e}",
-            directory.display()
-        ))
-    })?;
+    let directory = directory_of(path);
+    let existing = directory
+        .ancestors()
+        .find(|a| a.as_os_str().is_empty() || a.exists())
+        .map_or(Path::new("."), |a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        });
+    if !existing.is_dir() {
+        return Err(fail(format!(
+            "cannot create directory '{}': '{}' is a file",
+            directory.display(),
+            existing.display()
+        )));
+    }
     tempfile::Builder::new()
         .prefix(".darksens-check-")
-        .tempfile_in(directory)
+        .tempfile_in(existing)
         .map(drop)
         .map_err(|e| {
             fail(format!(
                 "directory '{}' is not writable: {e}",
-                directory.display()
+                existing.display()
             ))
         })
 }
@@ -138,7 +271,38 @@ pub fn format_number(value: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::format_number;
+    use super::{format_number, write_all_atomically};
+
+    /// A set of outputs is replaced as a unit: when the last rename fails (its target became a
+    /// directory), the files already renamed are put back, and no temporary file is left.
+    #[test]
+    fn a_failed_rename_puts_the_earlier_outputs_back() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (csv, png, meta) = (
+            dir.path().join("s.csv"),
+            dir.path().join("s.png"),
+            dir.path().join("s.meta.json"),
+        );
+        std::fs::write(&csv, "old csv").expect("old");
+        std::fs::create_dir(&meta).expect("a directory in the way");
+        std::fs::write(meta.join("inside"), "x").expect("not empty");
+        let new: [(&std::path::Path, &[u8]); 3] =
+            [(&csv, b"new csv"), (&png, b"new png"), (&meta, b"new meta")];
+        let error = write_all_atomically(&new, &|| Ok(())).expect_err("the rename fails");
+        assert!(error.to_string().contains("left as they were"), "{error}");
+        assert_eq!(std::fs::read_to_string(&csv).expect("csv"), "old csv");
+        assert!(!png.exists(), "a new file is taken back");
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["s.csv", "s.meta.json"]);
+
+        std::fs::remove_dir_all(&meta).expect("clear the way");
+        write_all_atomically(&new, &|| Ok(())).expect("written");
+        assert_eq!(std::fs::read_to_string(&meta).expect("meta"), "new meta");
+    }
 
     #[test]
     fn numbers_round_trip_and_stay_short() {

@@ -162,6 +162,10 @@ pub trait Driver: Sync {
     /// # Errors
     /// A number that is not finite, naming the point.
     fn compute(&self, k: usize) -> Result<Words, Error>;
+    /// Whether words read back from a checkpoint or a shard file could have come from
+    /// [`Driver::compute`]: the right shape, and numbers that are not NaN. Rejected words are
+    /// computed again (and counted in [`Monitor::rejected`]).
+    fn accepts(&self, words: &Words) -> bool;
     /// The files and summary of the finished scan, from the words of every unit (in the order
     /// of [`Driver::units`]).
     ///
@@ -257,6 +261,8 @@ pub struct Monitor<'a> {
     /// Take every unit from the store and compute none (merging shards): a missing unit is an
     /// error.
     pub stored_only: bool,
+    /// Counts stored units whose words the driver rejected (and which were computed again).
+    pub rejected: Option<&'a AtomicUsize>,
 }
 
 impl Monitor<'_> {
@@ -278,14 +284,22 @@ impl Monitor<'_> {
     fn unit(
         &self,
         key: &str,
+        driver: &dyn Driver,
         compute: impl FnOnce() -> Result<Words, Error>,
     ) -> Result<Words, Error> {
         self.check()?;
         if let Some(stored) = self.store.and_then(|s| s.get(key)) {
-            self.done(1);
-            return Ok(stored);
-        }
-        if self.stored_only {
+            if driver.accepts(&stored) {
+                self.done(1);
+                return Ok(stored);
+            }
+            if let Some(rejected) = self.rejected {
+                rejected.fetch_add(1, Ordering::Relaxed);
+            }
+            if self.stored_only {
+                return Err(ScanError::DamagedUnit(key.to_string()).into());
+            }
+        } else if self.stored_only {
             return Err(ScanError::MissingUnit(key.to_string()).into());
         }
         let words = compute()?;
@@ -323,7 +337,7 @@ pub fn compute_all(
 ) -> Result<Vec<Words>, Error> {
     (0..units.len())
         .into_par_iter()
-        .map(|k| monitor.unit(&units[k], || driver.compute(k)))
+        .map(|k| monitor.unit(&units[k], driver, || driver.compute(k)))
         .collect()
 }
 
@@ -342,7 +356,11 @@ pub fn compute_shard(
     let owned: Vec<usize> = (0..units.len()).filter(|&k| shard.owns(k)).collect();
     owned
         .par_iter()
-        .map(|&k| monitor.unit(&units[k], || driver.compute(k)).map(drop))
+        .map(|&k| {
+            monitor
+                .unit(&units[k], driver, || driver.compute(k))
+                .map(drop)
+        })
         .collect::<Result<Vec<()>, Error>>()?;
     Ok(owned.len())
 }

@@ -140,68 +140,60 @@ impl AnnihilationFlux {
     /// track-length spike at `E = E'`, `Phi` has a kink there too, so the segments are split
     /// at them and each piece gets its share of the intervals by length (at least 8), so that
     /// the table stays smooth piece by piece.
+    ///
+    /// A piece whose error bound exceeds `target_error` (relative to the largest flux) is
+    /// halved, each half with the piece's intervals, up to [`MAX_REFINEMENTS`] times: a spectrum
+    /// with a spike narrower than the grid (the forward Bhabha peak `1/(1 + cos theta*)^2`
+    /// when the window reaches within a few degrees of the positron beam: 1 MeV wide at
+    /// `theta_max = 177 deg` on a 3 GeV range) gets nodes where it needs them instead of a
+    /// uniform table that overshoots into negative flux there.
     pub fn new<S: Fn(f64) -> f64 + Sync>(
         window: MissingEnergyWindow,
         spectrum: S,
         track_length: &TrackLengthTable,
-        intervals: usize,
+        (intervals, target_error): (usize, f64),
         kinks: &[f64],
     ) -> Self {
-        let tol = Tolerance::relative(1e-10);
-        let mut scale = 0.0_f64;
-        let mut worst = 0.0_f64;
-        let segments = window
+        let build = |segment: Segment, intervals: usize| {
+            build_piece(&window, segment, intervals, &spectrum, kinks, track_length)
+        };
+        let mut pieces: Vec<(Piece, usize)> = window
             .segments(Process::Annihilation)
             .into_iter()
             .flat_map(|segment| split_at_kinks(segment, kinks, intervals))
-            .map(|(segment, intervals)| {
-                let skeleton = FluxSegment {
-                    segment,
-                    table: UniformTable::from_values(0.0, 1.0, vec![0.0; 4]),
-                };
-                let (v_lo, v_hi) = if skeleton.cusp() {
-                    (0.0, 1.0)
-                } else {
-                    (segment.lo, segment.hi)
-                };
-                let n = 2 * intervals + 1;
-                let nodes = UniformTable::nodes(v_lo, v_hi, n);
-                let estimates: Vec<Estimate> = nodes
-                    .par_iter()
-                    .map(|&v| {
-                        flux_direct(
-                            &window,
-                            &segment,
-                            &skeleton.point(v),
-                            &spectrum,
-                            kinks,
-                            track_length,
-                            tol,
-                        )
-                    })
-                    .collect();
-                let values: Vec<f64> = estimates.iter().map(|e| e.value).collect();
-                for e in &estimates {
-                    worst = worst.max(if e.converged { e.error } else { f64::INFINITY });
-                }
-                let coarse = UniformTable::from_values(
-                    v_lo,
-                    v_hi,
-                    values.iter().step_by(2).copied().collect(),
-                );
-                for (&v, &phi) in nodes.iter().zip(&values).skip(1).step_by(2) {
-                    worst = worst.max((coarse.eval(v) - phi).abs());
-                }
-                scale = values.iter().fold(scale, |m, v| m.max(v.abs()));
-                FluxSegment {
-                    segment,
-                    table: UniformTable::from_values(v_lo, v_hi, values),
-                }
-            })
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(segment, intervals)| (build(segment, intervals), 0))
             .collect();
+        loop {
+            let scale = pieces.iter().fold(0.0_f64, |m, (p, _)| m.max(p.scale));
+            let too_coarse = |(p, depth): &(Piece, usize)| {
+                p.error > target_error * scale && *depth < MAX_REFINEMENTS
+            };
+            if !pieces.iter().any(too_coarse) {
+                break;
+            }
+            pieces = pieces
+                .into_par_iter()
+                .flat_map_iter(|piece| {
+                    if too_coarse(&piece) {
+                        let (p, depth) = piece;
+                        let n = p.intervals;
+                        halves(p.table.segment)
+                            .into_iter()
+                            .map(|half| (build(half, n), depth + 1))
+                            .collect()
+                    } else {
+                        vec![piece]
+                    }
+                })
+                .collect();
+        }
+        let scale = pieces.iter().fold(0.0_f64, |m, (p, _)| m.max(p.scale));
+        let worst = pieces.iter().fold(0.0_f64, |m, (p, _)| m.max(p.error));
         Self {
             window,
-            segments,
+            segments: pieces.into_iter().map(|(p, _)| p.table).collect(),
             interpolation_error: worst / scale,
         }
     }
@@ -280,6 +272,90 @@ impl AnnihilationFlux {
                 )
             })
             .sum()
+    }
+}
+
+/// Most times a piece of the flux table is halved ([`AnnihilationFlux::new`]): 2^-24 of a
+/// GeV-wide segment is below a keV.
+pub const MAX_REFINEMENTS: usize = 24;
+
+/// One tabulated piece with its error bound (absolute) and largest value.
+struct Piece {
+    table: FluxSegment,
+    intervals: usize,
+    error: f64,
+    scale: f64,
+}
+
+/// A segment cut in two at its middle; a cusp end stays with the half that has it.
+fn halves(segment: Segment) -> [Segment; 2] {
+    let middle = 0.5 * (segment.lo + segment.hi);
+    [
+        Segment {
+            lo: segment.lo,
+            hi: middle,
+            ends: (segment.ends.0, EndPoint::Regular),
+        },
+        Segment {
+            lo: middle,
+            hi: segment.hi,
+            ends: (EndPoint::Regular, segment.ends.1),
+        },
+    ]
+}
+
+/// The flux table of one segment with `intervals` intervals, its error bound (the node
+/// integrals' errors and the coarse half-table against the odd nodes) and largest value.
+fn build_piece<S: Fn(f64) -> f64 + Sync>(
+    window: &MissingEnergyWindow,
+    segment: Segment,
+    intervals: usize,
+    spectrum: &S,
+    kinks: &[f64],
+    track_length: &TrackLengthTable,
+) -> Piece {
+    let tol = Tolerance::relative(1e-10);
+    let skeleton = FluxSegment {
+        segment,
+        table: UniformTable::from_values(0.0, 1.0, vec![0.0; 4]),
+    };
+    let (v_lo, v_hi) = if skeleton.cusp() {
+        (0.0, 1.0)
+    } else {
+        (segment.lo, segment.hi)
+    };
+    let nodes = UniformTable::nodes(v_lo, v_hi, 2 * intervals + 1);
+    let estimates: Vec<Estimate> = nodes
+        .par_iter()
+        .map(|&v| {
+            flux_direct(
+                window,
+                &segment,
+                &skeleton.point(v),
+                spectrum,
+                kinks,
+                track_length,
+                tol,
+            )
+        })
+        .collect();
+    let values: Vec<f64> = estimates.iter().map(|e| e.value).collect();
+    let mut error = estimates.iter().fold(0.0_f64, |m, e| {
+        m.max(if e.converged { e.error } else { f64::INFINITY })
+    });
+    let coarse = UniformTable::from_values(v_lo, v_hi, values.iter().step_by(2).copied().collect());
+    for (&v, &phi) in nodes.iter().zip(&values).skip(1).step_by(2) {
+        error = error.max((coarse.eval(v) - phi).abs());
+    }
+    let scale = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    Piece {
+        table: FluxSegment {
+            segment,
+            table: UniformTable::from_values(v_lo, v_hi, values),
+        },
+        intervals,
+        error,
+        scale,
     }
 }
 

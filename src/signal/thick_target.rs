@@ -5,7 +5,7 @@ use crate::detectors::thick_target::{MissingEnergyWindow, Process};
 use crate::materials::Material;
 use crate::models::Mediator;
 use crate::numerics::product::ProductRule;
-use crate::numerics::quadrature::{EndPoint, integrate_segment};
+use crate::numerics::quadrature::{EndPoint, integrate, integrate_segment};
 use crate::numerics::quadrature::{Estimate, Tolerance};
 use crate::numerics::table::UniformTable;
 use crate::processes::annihilation::AnnihilationFlux;
@@ -56,6 +56,27 @@ pub struct ThickTargetSetup {
     pub min_energy_loss_fraction: f64,
     /// How bremsstrahlung is obtained.
     pub brem: BremMethod,
+}
+
+impl ThickTargetSetup {
+    /// The heaviest mediator this source can produce, in GeV, for `m_chi/m = mchi_over_mmed`:
+    /// annihilation on an electron at rest needs `s = 2 m_e (E + m_e) > 4 m_chi^2` (on or off
+    /// the resonance) [DPT Eq. 4.2]; computed bremsstrahlung needs `E_A' = x E' >= m` with
+    /// `x <= 1 - m_e/E'` [DPT Eq. 4.6], so `m < E_max - m_e`; a rescaled published limit
+    /// reaches as far as its curve. Above it every yield is zero and no limit exists.
+    #[must_use]
+    pub fn mass_reach_gev(&self, mchi_over_mmed: f64) -> f64 {
+        let e_max = self.source.e_max_gev();
+        let sqrt_s = (2.0 * ELECTRON_MASS_GEV * (e_max + ELECTRON_MASS_GEV)).sqrt();
+        let annihilation = sqrt_s / (2.0 * mchi_over_mmed);
+        match self.brem {
+            BremMethod::Computed => annihilation.max(e_max - ELECTRON_MASS_GEV),
+            BremMethod::RescaledLimit { ref curve, .. } => {
+                annihilation.max(curve.mass_range_gev().1)
+            }
+            BremMethod::Omitted => annihilation,
+        }
+    }
 }
 
 /// Numerical resolution of the yield calculation; [`Resolution::doubled`] is the convergence test.
@@ -190,7 +211,7 @@ impl ThickTargetSearch {
                     window,
                     |e| spectrum.dsigma_de_cm2_per_gev(e),
                     &annihilation_track_length,
-                    resolution.flux_intervals,
+                    (resolution.flux_intervals, resolution.table_tolerance / 10.0),
                     spectrum.kinks_gev(),
                 );
                 let spectrum_rules = SPECTRUM_RULE_LEVELS
@@ -419,6 +440,9 @@ impl ThickTargetSearch {
                     ..inner
                 }
             }
+            Some(_) if m > (1.0 - self.window.max_visible_fraction) * self.window.e_min_gev => {
+                self.brem_near_kinematic_limit(&context, tol)
+            }
             Some(c) => {
                 // Samples of the finest level reached, by node; each level's nodes contain the
                 // previous level's at even positions.
@@ -471,6 +495,56 @@ impl ThickTargetSearch {
         }
     }
 
+    /// The spectrum integral of [`Self::brem_at_energy`] for a mass within reach of only part of
+    /// the spectrum (`m > (1 - f) E_min`): `B(E)` vanishes below `E = m` and has a kink at
+    /// `E = m/(1 - f)`, where the kinematic limit takes over from the missing-energy cut, so the
+    /// smooth product rule does not apply; adaptive Gauss–Kronrod with break points there (and
+    /// at the spectrum's kinks) instead.
+    fn brem_near_kinematic_limit(&self, context: &BremContext, tol: Tolerance) -> Estimate {
+        let Source::Collider { spectrum, .. } = &self.setup.source else {
+            return Estimate::exact(0.0);
+        };
+        let (e_min, e_max) = (self.window.e_min_gev, self.window.e_max_gev);
+        let m = context.mass_gev;
+        let lo = e_min.max(m);
+        if lo >= e_max {
+            return Estimate::exact(0.0);
+        }
+        let onset = m / (1.0 - self.window.max_visible_fraction);
+        let mut breaks: Vec<f64> = std::iter::once(lo)
+            .chain(spectrum.kinks_gev().iter().copied())
+            .chain([onset, e_max])
+            .filter(|&e| e >= lo && e <= e_max)
+            .collect();
+        breaks.sort_by(f64::total_cmp);
+        breaks.dedup();
+        // The inner errors, weighted as the samples enter the integral.
+        let (mut inner_error, mut inner_scale) = (0.0_f64, 0.0_f64);
+        let mut inner_converged = true;
+        let outer = integrate(
+            |e| {
+                let b = self.brem_at_energy(e, context);
+                let weight = spectrum.dsigma_de_cm2_per_gev(e);
+                inner_error += weight * b.error;
+                inner_scale += weight * b.value.abs();
+                inner_converged &= b.converged;
+                weight * b.value
+            },
+            &breaks,
+            tol,
+        );
+        let inner_relative = if inner_scale > 0.0 {
+            inner_error / inner_scale
+        } else {
+            0.0
+        };
+        Estimate {
+            error: outer.error + inner_relative * outer.value.abs(),
+            converged: outer.converged && inner_converged && inner_relative <= tol.relative,
+            ..outer
+        }
+    }
+
     /// `B(E) = integral dlambda f(lambda) e^-lambda phi(E') X(lambda, E')` in cm^2 for one
     /// incident energy `E`, with `E' = E e^-lambda` and `X` the energy-fraction integral of
     /// [DPT Eq. 4.6] over `E_A'` in `[(1-f) E, min(E', E - m_e)]` [DPT Eq. 4.5].
@@ -491,6 +565,15 @@ impl ThickTargetSearch {
         let lambda_delta = self.window.lambda_min_loss();
         let lambda_f = -(-f).ln_1p();
         let lambda_k = -(-ELECTRON_MASS_GEV / e).ln_1p();
+        // The kinematic limit E_A' = x E' >= m, i.e. y = 1 - x <= 1 - m/E' with
+        // E' = e/(1 + growth): below the missing-energy cut y <= f - (1 - f) growth unless
+        // m/e > 1 - f; then it ends the integral at E' = m, lambda = ln(e/m) [DPT Eq. 4.6].
+        let kinematic = context.mass_gev / e;
+        let limited = kinematic > 1.0 - f;
+        let lambda_top = if limited { -kinematic.ln() } else { lambda_f };
+        if lambda_top <= lambda_delta {
+            return Estimate::exact(0.0);
+        }
         let integrand = |lambda: f64| {
             let growth = lambda.exp_m1();
             let y_lo = if lambda < lambda_k {
@@ -498,14 +581,28 @@ impl ThickTargetSearch {
             } else {
                 0.0
             };
-            let y_hi = f - (1.0 - f) * growth;
+            let y_hi = if limited {
+                1.0 - kinematic * (1.0 + growth)
+            } else {
+                f - (1.0 - f) * growth
+            };
             let e_prime = e / (1.0 + growth);
             context.photon_flux.eval(e_prime)
                 * gev2_to_cm2(context.fraction.between(y_lo.max(0.0), y_hi))
                 / (1.0 + growth)
         };
-        let mut total = Estimate::exact(0.0);
+        if limited {
+            // Near the kinematic limit the pieces below misjudge their error: adaptive instead.
+            return table.integrate_over_lambda(
+                integrand,
+                lambda_delta,
+                lambda_top,
+                &[lambda_k],
+                Tolerance::relative(1e-8),
+            );
+        }
         // Pieces: [delta, k/2] in w; [k/2, k] log onset at k; [k, mid] in w; [mid, f] log at f.
+        let mut total = Estimate::exact(0.0);
         let k = lambda_k.max(lambda_delta);
         if lambda_delta < 0.5 * lambda_k {
             total = total + table.integrate_panel_w(&integrand, lambda_delta, 0.5 * lambda_k);

@@ -134,6 +134,17 @@ impl Driver for Emulsion {
         Ok(unit_mass_point(&self.scenario, scan, k, &self.r).map_or_else(Vec::new, |m| encode(&m)))
     }
 
+    fn accepts(&self, words: &Words) -> bool {
+        // Every word but the flags and counts (production, evaluations, convergence, detector
+        // count) holds a float.
+        let counts = [0, 8, 9, 12];
+        decode(words, &self.scenario).is_ok()
+            && words
+                .iter()
+                .enumerate()
+                .all(|(k, &w)| counts.contains(&k) || !f64::from_bits(w).is_nan())
+    }
+
     fn finish(
         &self,
         words: &[Words],

@@ -6,6 +6,7 @@ use crate::error::{Error, ScanError};
 use crate::limits::statistics::Counting;
 use crate::limits::{LimitCriterion, epsilon_limit};
 use crate::models::Mediator;
+use crate::output::format_number;
 use crate::scenario::{Scenario, SourceConfig, SpectrumConfig};
 use crate::showers::track_length::Incident;
 use crate::signal::thick_target::{BremMethod, ThickTargetSearch, ThickTargetSetup, Yields};
@@ -115,6 +116,45 @@ pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
     }
 }
 
+/// `Err` when `mass_mev` is beyond what the scenario's source can produce
+/// ([`ThickTargetSetup::mass_reach_gev`]).
+///
+/// # Errors
+/// [`ScanError::BeyondReach`] naming the point (from `point`) and what sets the reach.
+pub fn check_reach(
+    scenario: &Scenario,
+    mass_mev: f64,
+    point: &dyn Fn() -> String,
+) -> Result<(), Error> {
+    let setup = setup_of(scenario);
+    let reach_mev = setup.mass_reach_gev(scenario.model.mchi_over_mmed) / GEV_PER_MEV;
+    if mass_mev <= reach_mev {
+        return Ok(());
+    }
+    let e_max_mev = setup.source.e_max_gev() / GEV_PER_MEV;
+    let why = match &setup.brem {
+        BremMethod::Computed => format!(
+            "the highest incident energy is {} MeV, and bremsstrahlung needs m below it",
+            format_number(e_max_mev)
+        ),
+        BremMethod::RescaledLimit { curve, .. } => format!(
+            "the published bremsstrahlung limit {} ends there, and annihilation needs 2 m_chi below sqrt(s) = sqrt(2 m_e E), with E at most {} MeV",
+            curve.source,
+            format_number(e_max_mev)
+        ),
+        BremMethod::Omitted => format!(
+            "annihilation needs 2 m_chi below sqrt(s) = sqrt(2 m_e E), with E at most {} MeV",
+            format_number(e_max_mev)
+        ),
+    };
+    Err(ScanError::BeyondReach {
+        point: point(),
+        reach_mev,
+        why,
+    }
+    .into())
+}
+
 impl Calculator {
     /// Builds the tables for `scenario`.
     #[must_use]
@@ -201,7 +241,8 @@ impl Calculator {
     pub fn limit(&self, label: &str, mass_mev: f64, yields: Yields) -> Result<PointResult, Error> {
         let n_background = self.background.total();
         let n_required = self.n_required;
-        let point = || format!("curve \"{label}\", m = {mass_mev} MeV");
+        let point = || format!("curve \"{label}\", m = {} MeV", format_number(mass_mev));
+        check_reach(&self.scenario, mass_mev, &point)?;
         if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung
             && curve.eps_at(mass_mev * GEV_PER_MEV).is_none()
         {

@@ -19,6 +19,7 @@ use super::{Driver, Explanation, Monitor, OutputPaths, Report, RunClock, RunSour
 use crate::error::{Error, ScanError};
 use crate::models::Mediator;
 use crate::numerics::quadrature::Estimate;
+use crate::output::format_number;
 use crate::output::sidecar::{VERSION, toml_to_json};
 use crate::scenario::{Curve, Scan, Scenario};
 use crate::signal::thick_target::{ThickTargetSearch, Yields};
@@ -57,6 +58,37 @@ impl ThickTarget {
         }
         let plan = plan(&self.curves)?;
         Ok(self.plan.get_or_init(|| plan))
+    }
+
+    /// Every scan point within the reach of its source (before anything is computed).
+    fn check_reach(&self) -> Result<(), Error> {
+        match self.plan()? {
+            Plan::Mass(_) => {
+                for curve in &self.curves {
+                    if let Some(&heaviest) =
+                        scan_of(curve).values.iter().max_by(|a, b| a.total_cmp(b))
+                    {
+                        let point = || {
+                            format!(
+                                "curve \"{}\", m = {} MeV",
+                                curve.label,
+                                format_number(heaviest)
+                            )
+                        };
+                        calculator::check_reach(&curve.scenario, heaviest, &point)?;
+                    }
+                }
+            }
+            Plan::Key { points, .. } => {
+                for p in points {
+                    let label = &self.curves[p.curve].label;
+                    let point =
+                        || format!("curve \"{label}\", m = {} MeV", format_number(p.mass_mev));
+                    calculator::check_reach(&p.scenario, p.mass_mev, &point)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The results of every curve from the words of every unit.
@@ -193,6 +225,7 @@ impl Driver for ThickTarget {
     }
 
     fn units(&self) -> Result<Vec<String>, Error> {
+        self.check_reach()?;
         Ok(match self.plan()? {
             Plan::Mass(groups) => groups
                 .iter()
@@ -234,6 +267,14 @@ impl Driver for ThickTarget {
             }
         };
         Ok(encode(&yields))
+    }
+
+    fn accepts(&self, words: &Words) -> bool {
+        decode(words).is_some_and(|y| {
+            [y.annihilation, y.bremsstrahlung]
+                .iter()
+                .all(|e| !e.value.is_nan() && !e.error.is_nan())
+        })
     }
 
     fn finish(

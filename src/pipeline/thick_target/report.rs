@@ -581,6 +581,9 @@ pub struct ExplainedPoint {
     /// Beam energy, GeV (beams).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub beam_energy_gev: Option<f64>,
+    /// Whether every integral met `numerics.relative_tolerance` and every table
+    /// `numerics.table_tolerance` (as the scan's `converged` column).
+    pub converged: bool,
     /// The curve's label.
     pub curve: String,
     /// Highest energy in the window, GeV (colliders).
@@ -641,6 +644,10 @@ pub struct ExplainedPoint {
     /// Cross section of the selected particles after cuts, pb (colliders).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sigma_source_pb: Option<f64>,
+    /// Error bound of the tables the yields came from, relative to each table's largest value.
+    pub table_error: f64,
+    /// `numerics.table_tolerance`: the largest accepted `table_error`.
+    pub table_tolerance: f64,
     /// `y = eps^2 alpha_D (m_chi/m)^4` at the limit.
     pub y: f64,
 }
@@ -746,10 +753,18 @@ impl ExplainedPoint {
         }
         outln!(
             out,
-            "  integration errors: annihilation {:.1e}, bremsstrahlung {:.1e} (relative)",
+            "  integration errors: annihilation {:.1e}, bremsstrahlung {:.1e} (relative); tables {:.1e} of their largest value (tolerance {:.0e})",
             self.n_ann_relative_error,
-            self.n_brem_relative_error
+            self.n_brem_relative_error,
+            self.table_error,
+            self.table_tolerance
         );
+        if !self.converged {
+            outln!(
+                out,
+                "  NOT CONVERGED: a number above missed its tolerance (numerics.relative_tolerance, numerics.table_tolerance); treat it as approximate"
+            );
+        }
         out
     }
 }
@@ -777,8 +792,12 @@ pub(super) fn explain(
     let search = calculator.search();
     let background = calculator.background();
     let band = |k: usize| point.n_required_bands.map(|b| b[k]);
+    let table_error = search.table_error();
     let mut explained = ExplainedPoint {
         beam_energy_gev: None,
+        converged: point.converged,
+        table_error,
+        table_tolerance: curve.scenario.numerics.table_tolerance,
         curve: curve.label.clone(),
         e_max_gev: None,
         e_min_gev: None,
