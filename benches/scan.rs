@@ -106,7 +106,7 @@ fn radiative_bhabha_generator(c: &mut Criterion) {
     let grid = train_grid(&settings);
     let max_weight = generate(&settings).expect("generates").max_weight_pb;
     group.bench_function("unweight_1000_events", |b| {
-        b.iter(|| unweighted_events(black_box(&settings), &grid, max_weight, 1000));
+        b.iter(|| unweighted_events(black_box(&settings), &grid, max_weight, 1000, &|| false));
     });
     group.finish();
 }

@@ -10,15 +10,16 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(scenario limit_file spectrum_files)
+[ ${#targets[@]} -eq 0 ] && targets=(scenario limit_file spectrum_files checkpoint)
 
-mkdir -p corpus/scenario corpus/limit_file corpus/spectrum_files
+mkdir -p corpus/scenario corpus/limit_file corpus/spectrum_files corpus/checkpoint
 cp ../configs/*.toml corpus/scenario/
 find ../tests/bad_inputs -name '*.toml' -exec cp {} corpus/scenario/ \; 2>/dev/null || true
 cp ../limits/darkcast/original/*.lmt corpus/limit_file/
 mkdir -p corpus/spectrum_files
 for f in ../tests/bad_inputs/files/*.lhe; do { printf '\001'; cat "$f"; } > "corpus/spectrum_files/$(basename "$f")"; done
 for f in ../tests/bad_inputs/files/spectrum_*.csv; do { printf '\000'; cat "$f"; } > "corpus/spectrum_files/$(basename "$f")"; done
+cp ../tests/fixtures/checkpoints/*.jsonl corpus/checkpoint/
 
 toolchain="${FUZZ_TOOLCHAIN:-+nightly}"
 if ! cargo "$toolchain" fuzz build -O >/tmp/darksens-fuzz-build.log 2>&1; then
@@ -32,7 +33,7 @@ for target in "${targets[@]}"; do
     log="$(mktemp)"
     status=0
     cargo "$toolchain" fuzz run -O "$target" "corpus/$target" -- \
-        -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
+        -max_total_time="$seconds" -max_len=16384 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
     grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done|SUMMARY)|panicked|ERROR" "$log" || true
     if [ "$status" -ne 0 ]; then
         tail -40 "$log" >&2

@@ -4,6 +4,7 @@
 //! [`ScanError`] (a scan that cannot be planned or assembled) or an [`OutputError`] (a path that
 //! cannot be written); a numerical failure names the parameter point (exit code 1).
 
+use crate::units::format_number;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -298,7 +299,9 @@ pub enum ScanError {
     },
     /// A mass outside the curve a bremsstrahlung yield is rescaled from.
     #[error(
-        "{point}: the mass is outside the range {lo_mev} - {hi_mev} MeV of the published limit '{curve}'; narrow the scan or set bremsstrahlung.method = \"computed\""
+        "{point}: the mass is outside the range {} - {} MeV of the published limit '{curve}'; narrow the scan or set bremsstrahlung.method = \"computed\"",
+        format_number(*lo_mev),
+        format_number(*hi_mev)
     )]
     OutsidePublishedRange {
         /// The curve and mass.
@@ -330,11 +333,22 @@ pub enum ScanError {
         /// The scenario file.
         file: String,
     },
-    /// A mass that is not a positive number.
-    #[error("--mass-mev must be a positive number of MeV, got {mass_mev}")]
-    MassNotPositive {
+    /// A mass outside the range darksens accepts.
+    #[error(
+        "--mass-mev must be between {} and {} MeV, got {}: {why}",
+        format_number(*lo_mev),
+        format_number(*hi_mev),
+        format_number(*mass_mev)
+    )]
+    MassOutOfRange {
         /// The mass given.
         mass_mev: f64,
+        /// Lowest accepted mass, MeV.
+        lo_mev: f64,
+        /// Highest accepted mass, MeV.
+        hi_mev: f64,
+        /// Why.
+        why: &'static str,
     },
     /// `darksens explain --mass-mev` of an emulsion scenario.
     #[error(

@@ -9,6 +9,7 @@ pub mod backgrounds;
 pub mod detectors;
 pub mod digest;
 pub mod error;
+pub mod files;
 pub mod limits;
 pub mod materials;
 pub mod models;

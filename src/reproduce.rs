@@ -272,7 +272,7 @@ pub fn load(path: &Path) -> Result<Reproduction, Error> {
             message,
         })
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let text = crate::files::read_text(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     toml::from_str(&text).map_err(|e| {
         let line = e
             .span()

@@ -55,6 +55,21 @@ pub fn luminosity_ab_to_cm2(luminosity_ab: f64) -> f64 {
     luminosity_ab * INVERSE_ATTOBARN_CM2
 }
 
+/// Shortest decimal representation that reads back to the same `f64`: plain notation for
+/// `1e-3 <= |v| < 1e15` (`66.72`, `1`), scientific otherwise (`1.2119e-5`, `5.998e11`).
+///
+/// Both forms are the shortest round-trip digits of Rust's float formatting (`{}` and `{:e}`
+/// without a precision).
+#[must_use]
+pub fn format_number(value: f64) -> String {
+    let magnitude = value.abs();
+    if value == 0.0 || (1e-3..1e15).contains(&magnitude) {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -197,7 +197,7 @@ fn explain_rejects_a_non_positive_mass() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "--mass-mev must be a positive number",
+            "--mass-mev must be between 0.001 and 10000000 MeV, got -3",
         ));
 }
 
@@ -251,10 +251,26 @@ fn scanning_another_key_needs_a_mass() {
             "scan.parameter=model.alpha_d",
             "--set",
             "scan.log_range=[1e-3, 1e-1]",
+            "--set",
+            "scan.dense_range=[1e-2, 2e-2]",
         ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("needs a fixed mass"));
+    // The mass scan's dense range left in place is outside the couplings alpha_D may take.
+    darksens()
+        .args([
+            "scan",
+            "configs/belle2_dp.toml",
+            "--set",
+            "scan.parameter=model.alpha_d",
+            "--set",
+            "scan.log_range=[1e-3, 1e-1]",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("got 90"))
+        .stderr(predicate::str::contains("scan.dense_range"));
 }
 
 #[test]
@@ -538,6 +554,43 @@ fn a_signal_stops_the_scan_and_leaves_no_output() {
             assert!(left.is_empty(), "SIG{signal} left {left:?}");
         }
     }
+}
+
+/// SIGINT during `generate`: the unweighting stops within a batch (it used to run to the end,
+/// minutes for a million events, before noticing), exit code 130, and no event file, not even a
+/// temporary one.
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_event_generation_promptly() {
+    let dir = scratch("generate_interrupted");
+    let binary = assert_cmd::cargo::cargo_bin!("darksens");
+    let child = std::process::Command::new(binary)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["generate", "configs/belle2_rbs.toml", "--quiet"])
+        .args(["--events", "1000000", "--output"])
+        .arg(dir.join("events.lhe.gz"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("darksens starts");
+    // A million events take about a minute on two cores: still generating after 2 s.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let signalled = std::time::Instant::now();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let output = child.wait_with_output().expect("darksens ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        signalled.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?} after the signal",
+        signalled.elapsed()
+    );
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("no output was written"), "{stderr}");
+    assert_eq!(file_names(&dir), Vec::<String>::new());
 }
 
 /// An emulsion scan (a Monte Carlo per column of its grid) stops on SIGINT or SIGTERM like a

@@ -170,19 +170,26 @@ fn write_event_file(
     stop: Option<&AtomicUsize>,
 ) -> Result<Unweighted, Error> {
     let mut file = StagedFile::create(path)?;
-    let fail = |e: std::io::Error| Error::Output {
-        path: path.to_path_buf(),
-        message: e.to_string(),
+    // A signal while generating stops the unweighting between batches; the error is then the
+    // interruption, not a write failure.
+    let cancelled = || stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed) != 0);
+    let fail = |e: std::io::Error| {
+        interrupted(stop).err().unwrap_or_else(|| Error::Output {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     };
     let unweighted = if path.to_string_lossy().ends_with(".gz") {
         let mut encoder =
             flate2::write::GzEncoder::new(file.writer(), flate2::Compression::default());
-        let unweighted = write_lhe(settings, generated, n, &mut encoder).map_err(fail)?;
+        let unweighted =
+            write_lhe(settings, generated, n, &mut encoder, &cancelled).map_err(fail)?;
         encoder.finish().map_err(fail)?;
         unweighted
     } else {
         let mut writer = std::io::BufWriter::new(file.writer());
-        let unweighted = write_lhe(settings, generated, n, &mut writer).map_err(fail)?;
+        let unweighted =
+            write_lhe(settings, generated, n, &mut writer, &cancelled).map_err(fail)?;
         writer.flush().map_err(fail)?;
         unweighted
     };

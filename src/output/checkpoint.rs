@@ -8,6 +8,7 @@
 //! `{"complete": n}`. A line cut short by a kill is dropped when the file is read again.
 
 use crate::error::{Error, InputError};
+use crate::files::BoundedLines;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Seek, Write};
@@ -62,32 +63,51 @@ pub struct Resumed {
     pub discarded: Option<String>,
 }
 
+/// The longest line of a unit file, bytes: a record holds the words of one unit (a few
+/// kilobytes for a column of an emulsion grid); longer is damage, not a record.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Reads a unit file. A last line cut short by a kill is dropped; other lines that are not a
 /// unit record are skipped and listed in [`UnitFileContents::damaged_lines`].
 ///
 /// # Errors
 /// If the file cannot be read or its first line is not a darksens run description.
 pub fn read(path: &Path) -> Result<UnitFileContents, InputError> {
-    let unreadable = |e: std::io::Error| InputError::Unreadable {
+    let file = std::fs::File::open(path).map_err(|e| InputError::Unreadable {
         path: path.display().to_string(),
         reason: e.to_string(),
-    };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut lines = BufReader::new(file).split(b'\n');
+    })?;
+    parse(BufReader::new(file), &path.display().to_string())
+}
+
+/// As [`read`], from a reader (`name` names it in messages). Lines are read with a bound
+/// ([`MAX_LINE_BYTES`]); a line past it ends the reading with an error naming the line.
+///
+/// # Errors
+/// As [`read`].
+pub fn parse(reader: impl BufRead, name: &str) -> Result<UnitFileContents, InputError> {
+    let mut lines = BoundedLines::new(reader, MAX_LINE_BYTES);
     let first = lines
         .next()
         .and_then(Result::ok)
-        .and_then(|l| serde_json::from_slice::<Value>(&l).ok())
+        .and_then(|l| serde_json::from_slice::<Value>(&l.bytes).ok())
         .filter(|v| v["darksens_yields"] == json!(FORMAT))
         .ok_or_else(|| InputError::NotAUnitFile {
-            path: path.display().to_string(),
+            path: name.to_string(),
         })?;
     let mut units = HashMap::new();
     let mut complete = None;
     let mut damaged_lines = Vec::new();
+    // The number of the last line and whether a newline ended it.
+    let mut last = (1, true);
     for (index, line) in lines.enumerate() {
-        let line = line.map_err(unreadable)?;
-        match parse_record(&line) {
+        let line = line.map_err(|e| InputError::Line {
+            file: name.to_string(),
+            line: index + 2,
+            message: e.to_string(),
+        })?;
+        last = (index + 2, line.terminated);
+        match parse_record(&line.bytes) {
             Some(Record::Complete(n)) => complete = Some(n),
             Some(Record::Unit(key, words)) => {
                 units.insert(key, words);
@@ -96,8 +116,7 @@ pub fn read(path: &Path) -> Result<UnitFileContents, InputError> {
         }
     }
     // The last line, cut short by a kill, is expected; only damage before it is reported.
-    let last = damaged_lines.last().copied();
-    if last.is_some() && !std::fs::read(path).map_err(unreadable)?.ends_with(b"\n") {
+    if !last.1 && damaged_lines.last() == Some(&last.0) {
         damaged_lines.pop();
     }
     Ok(UnitFileContents {

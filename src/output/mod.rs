@@ -254,20 +254,7 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
         })
 }
 
-/// Shortest decimal representation that reads back to the same `f64`: plain notation for
-/// `1e-3 <= |v| < 1e15` (`66.72`, `1`), scientific otherwise (`1.2119e-5`, `5.998e11`).
-///
-/// Both forms are the shortest round-trip digits of Rust's float formatting (`{}` and `{:e}`
-/// without a precision).
-#[must_use]
-pub fn format_number(value: f64) -> String {
-    let magnitude = value.abs();
-    if value == 0.0 || (1e-3..1e15).contains(&magnitude) {
-        format!("{value}")
-    } else {
-        format!("{value:e}")
-    }
-}
+pub use crate::units::format_number;
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,13 @@ pub struct PublishedLimit {
     points: Vec<(f64, f64)>,
 }
 
+/// Masses a limit curve may hold, GeV (1 eV to 10 TeV).
+pub const MASS_RANGE_GEV: (f64, f64) = (1e-9, 1e4);
+
+/// Values of a limit (eps, or y = eps^2 alpha_D (m_chi/m)^4) a curve may hold: yields are
+/// rescaled by 1/eps^2, which must stay a finite number.
+pub const LIMIT_RANGE: (f64, f64) = (1e-30, 1e3);
+
 impl PublishedLimit {
     /// Reads a DarkCast `.lmt` file: `#` comments, then lines `mass_gev eps`.
     ///
@@ -29,7 +36,7 @@ impl PublishedLimit {
                 what: "a limit file",
             });
         }
-        let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        let text = crate::files::read_text(path).map_err(|e| InputError::Unreadable {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
@@ -57,20 +64,20 @@ impl PublishedLimit {
             if fields.len() < 2 {
                 return Err(at(format!("expected 'mass_gev eps', got '{content}'")));
             }
-            let number = |s: &str, what: &str| -> Result<f64, InputError> {
+            let number = |s: &str, what: &str, (lo, hi): (f64, f64)| -> Result<f64, InputError> {
                 let v: f64 = s
                     .parse()
                     .map_err(|_| at(format!("{what} '{s}' is not a number")))?;
-                if v.is_finite() && v > 0.0 {
+                if v.is_finite() && v > 0.0 && (lo..=hi).contains(&v) {
                     Ok(v)
                 } else {
                     Err(at(format!(
-                        "{what} must be a positive finite number, got {s}"
+                        "{what} must be a positive number between {lo:e} and {hi:e}, got {s}"
                     )))
                 }
             };
-            let mass = number(fields[0], "mass")?;
-            let eps = number(fields[1], "eps")?;
+            let mass = number(fields[0], "mass", MASS_RANGE_GEV)?;
+            let eps = number(fields[1], "eps", LIMIT_RANGE)?;
             if let Some(&(previous, _)) = points.last()
                 && mass <= previous
             {
@@ -193,7 +200,15 @@ mod tests {
             ("# only a comment\n", "at least two points"),
             (
                 "0.001 nan\n",
-                "test:1: eps must be a positive finite number",
+                "test:1: eps must be a positive number between 1e-30 and 1e3, got nan",
+            ),
+            (
+                "0.001 1e-5\n0.002 1e-160\n",
+                "test:2: eps must be a positive number between 1e-30 and 1e3, got 1e-160",
+            ),
+            (
+                "1e300 1e-5\n",
+                "test:1: mass must be a positive number between 1e-9 and 1e4",
             ),
         ];
         for (text, message) in bad {

@@ -99,7 +99,7 @@ impl LibraryCurve {
         let toml_path = csv_path.with_extension("toml");
         let file = toml_path.display().to_string();
         let meta_text =
-            std::fs::read_to_string(&toml_path).map_err(|e| InputError::UnreadableMetadata {
+            crate::files::read_text(&toml_path).map_err(|e| InputError::UnreadableMetadata {
                 path: file.clone(),
                 reason: e.to_string(),
             })?;
@@ -190,7 +190,7 @@ pub fn read_csv_points(path: &Path) -> Result<(Vec<(f64, f64)>, String), InputEr
             what: "a curve file",
         });
     }
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+    let text = crate::files::read_text(path).map_err(|e| InputError::Unreadable {
         path: source.clone(),
         reason: e.to_string(),
     })?;

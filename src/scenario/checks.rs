@@ -35,6 +35,48 @@ pub(crate) fn positive(
     }
 }
 
+/// A number in `[lo, hi]` (of `unit`): the range where the physics and the numerics of darksens
+/// hold and are tested; `why` says what bounds it.
+pub(crate) fn within(
+    key: &str,
+    value: f64,
+    (lo, hi): (f64, f64),
+    unit: &str,
+    why: &str,
+) -> Result<f64, ScenarioError> {
+    if value.is_finite() && (lo..=hi).contains(&value) {
+        Ok(value)
+    } else {
+        let number = crate::units::format_number;
+        Err(invalid(
+            key,
+            format!(
+                "must be between {} and {}{}, got {}",
+                number(lo),
+                number(hi),
+                if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {unit}")
+                },
+                number(value)
+            ),
+            why,
+        ))
+    }
+}
+
+/// Beam energies darksens is tested for, GeV.
+pub(crate) const BEAM_ENERGY_RANGE_GEV: (f64, f64) = (0.01, 1e4);
+/// Why beam energies are bounded.
+pub(crate) const BEAM_ENERGY_WHY: &str = "darksens is tested for beams from 10 MeV to 10 TeV (shower tables, spectra, yields); outside, results are not guaranteed";
+/// Mediator masses darksens accepts, MeV: below 1 keV the bremsstrahlung integrals lose their
+/// tolerance; above 10 TeV no source here reaches.
+pub(crate) const MASS_RANGE_MEV: (f64, f64) = (1e-3, 1e7);
+/// Why mediator masses are bounded.
+pub(crate) const MASS_WHY: &str =
+    "masses from 1 keV to 10 TeV (below 1 keV the bremsstrahlung integrals miss their tolerance)";
+
 /// A number in `[0, 1)`, or `(0, 1)` when `lo_open`.
 pub(crate) fn fraction(
     key: &str,

@@ -3,7 +3,7 @@
 //! table per box, `[monte_carlo]`, `[limit]`, `[background]`. docs/scenario.md documents every
 //! key.
 
-use super::checks::{invalid, positive};
+use super::checks::{invalid, positive, within};
 use super::resolve::Resolver;
 use super::validate::CurveRef;
 use crate::detectors::emulsion::{DetectorBox, EMU_DEPTH_M, Hemisphere};
@@ -12,6 +12,7 @@ use crate::models::inelastic::InelasticScalar;
 use crate::processes::collider_production::OffShellNormalisation;
 use crate::signal::emulsion::{BabarConditions, EmulsionSetup};
 use crate::sources::phi1::{MonteCarlo, Production};
+use crate::units::ELECTRON_MASS_GEV;
 use serde::{Deserialize, Serialize};
 
 /// The value of `source.kind` that makes a scenario an emulsion scenario.
@@ -486,11 +487,12 @@ fn validate_collider(source: &RawCollider) -> Result<(f64, f64, f64), ScenarioEr
             "an emulsion scenario has source.kind = \"ee-collider\"",
         ));
     }
-    let sqrt_s = positive(
+    let sqrt_s = within(
         "source.sqrt_s_gev",
         source.sqrt_s_gev,
-        "",
-        "the centre-of-mass energy (3.773 at BESIII, 10.58 at Belle II)",
+        (0.01, 1e3),
+        "GeV",
+        "the centre-of-mass energy (3.773 at BESIII, 10.58 at Belle II); darksens is tested up to 1 TeV",
     )?;
     let luminosity_ab = positive(
         "source.luminosity_ab",
@@ -542,6 +544,18 @@ fn validate_model(
                 model.m1_gev, model.m2_gev
             ),
             masses,
+        ));
+    }
+    let splitting = model.m1_gev - model.m2_gev;
+    if splitting <= 2.0 * ELECTRON_MASS_GEV {
+        return Err(invalid(
+            "model.m1_gev",
+            format!(
+                "m1 - m2 = {:.4} MeV is below 2 m_e = {:.4} MeV: phi1 cannot decay to phi2 and an electron pair, so there is no visible signal [EMU Eq. 10-11]",
+                splitting * 1e3,
+                2e3 * ELECTRON_MASS_GEV
+            ),
+            "raise m1 (or lower m2) so that the splitting exceeds 1.022 MeV",
         ));
     }
     let production = match m.production {

@@ -7,7 +7,7 @@
 //! validated into a [`Scenario`] (unphysical values are errors). Every error names the file, the
 //! line when the key is in the file, the key, and what to do.
 
-mod checks;
+pub(crate) mod checks;
 pub mod emulsion;
 pub mod params;
 pub mod raw;
@@ -100,7 +100,7 @@ impl ScenarioDocument {
                     .with_hint("give the path of a .toml scenario, e.g. configs/belle2_dp.toml"),
             );
         }
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::files::read_text(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::InvalidData {
                 ScenarioError::new(path, "is not a text file (it is not valid UTF-8)")
                     .with_hint("a scenario is a TOML text file; start from one in configs/")
@@ -256,6 +256,7 @@ impl ScenarioDocument {
             self.check_scan_ends(&curve)?;
             return Ok(vec![curve]);
         }
+        self.check_labels(&raw.curves)?;
         raw.curves
             .iter()
             .enumerate()
@@ -288,6 +289,38 @@ impl ScenarioDocument {
                 Ok(curve)
             })
             .collect()
+    }
+
+    /// Every curve needs its own, non-empty label: labels name the rows of the CSV, the legend
+    /// entries and the curves of `merge`, so two equal labels would mix two curves.
+    fn check_labels(&self, curves: &[raw::RawCurve]) -> Result<(), ScenarioError> {
+        for (index, curve) in curves.iter().enumerate() {
+            let line = self.line_of(&["curve", &index.to_string(), "label"]);
+            let fail = |message: String| {
+                ScenarioError::new(&self.path, message)
+                    .with_key("curve.label")
+                    .with_line(line)
+            };
+            if curve.label.trim().is_empty() {
+                return Err(
+                    fail(format!("curve {} has an empty label", index + 1)).with_hint(
+                        "give each [[curve]] a label = \"...\" for the CSV and the legend",
+                    ),
+                );
+            }
+            if let Some(first) = curves[..index].iter().position(|c| c.label == curve.label) {
+                return Err(fail(format!(
+                    "curves {} and {} are both labelled \"{}\"",
+                    first + 1,
+                    index + 1,
+                    curve.label
+                ))
+                .with_hint(
+                    "labels name the rows of the CSV and the legend entries: make each one unique",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn deserialize(
@@ -342,7 +375,7 @@ impl ScenarioDocument {
         for value in ends.into_iter().flatten() {
             curve.with_value(&scan.parameter, *value).map_err(|e| {
                 e.with_line(self.line_of(&["scan", "parameter"]))
-                    .with_hint("scan.parameter must name a numeric key of the scenario, and the range must stay inside its valid values (docs/scenario.md)")
+                    .with_hint("scan.parameter must name a numeric key of the scenario, and the scanned values (scan.log_range or scan.range, and scan.dense_range) must stay inside its valid values (docs/scenario.md)")
             })?;
         }
         Ok(())

@@ -97,11 +97,14 @@ impl Resolver {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn read<T>(&self, read: impl FnOnce(&Path) -> T, file: &str) -> T {
+    /// Reads `file` and, once it has been read successfully, records its digest (a file that
+    /// fails to read, such as an endless stream, is never hashed).
+    fn read<T, E>(&self, read: impl FnOnce(&Path) -> Result<T, E>, file: &str) -> Result<T, E> {
         self.reads.fetch_add(1, Ordering::Relaxed);
         let path = self.base_dir.join(file);
+        let value = read(&path)?;
         self.record(file.to_string(), &path);
-        read(&path)
+        Ok(value)
     }
 
     /// A spectrum table `energy_gev,dsigma_de_pb_per_gev`.

@@ -1,6 +1,9 @@
 //! Validation of a deserialised scenario into typed, checked settings.
 
-use super::checks::{fraction, invalid, positive, required, unused};
+use super::checks::{
+    BEAM_ENERGY_RANGE_GEV, BEAM_ENERGY_WHY, MASS_RANGE_MEV, MASS_WHY, fraction, invalid, positive,
+    required, unused, within,
+};
 use super::raw::{BremMethodName, OverlayStyle};
 use super::raw::{LimitMethod, RawScan, RawScenario, SourceKind};
 use crate::backgrounds::NeutronInputs;
@@ -368,11 +371,25 @@ fn validate_source(raw: &RawScenario) -> Result<SourceRequest, ScenarioError> {
                 "GeV",
                 "the beam energy (100 GeV at NA64)",
             )?;
+            let energy_gev = within(
+                "source.beam_energy_gev",
+                energy_gev,
+                BEAM_ENERGY_RANGE_GEV,
+                "GeV",
+                BEAM_ENERGY_WHY,
+            )?;
             let particles_on_target = required(
                 "source.electrons_on_target",
                 s.electrons_on_target,
                 "electrons",
                 "electrons on target (2.84e11 for NA64 2016-2018)",
+            )?;
+            let particles_on_target = within(
+                "source.electrons_on_target",
+                particles_on_target,
+                (1.0, 1e22),
+                "particles",
+                "from 1 to 1e22 particles on target (a year of the most intense beams is about 1e20)",
             )?;
             let efficiency = s.efficiency.unwrap_or(1.0);
             if !(efficiency.is_finite() && efficiency > 0.0 && efficiency <= 1.0) {
@@ -625,6 +642,13 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Scenari
         "ab^-1",
         "the integrated luminosity (50 ab^-1 for Belle II)",
     )?;
+    let luminosity_ab = within(
+        "source.luminosity_ab",
+        luminosity_ab,
+        (1e-9, 1e6),
+        "ab^-1",
+        "from 1e-9 ab^-1 (1 nb^-1) to 1e6 ab^-1 (Belle II's goal is 50 ab^-1)",
+    )?;
     let particle = s.particle.unwrap_or(Incident::Positron);
     let spectrum = match spectrum_choice(s.spectrum.as_ref())? {
         SpectrumChoice::Table(file) => {
@@ -743,15 +767,13 @@ fn window(s: &super::raw::RawSource) -> Result<(f64, f64), ScenarioError> {
         let meaning =
             "the lab polar angle of the selected particle, from the electron beam direction";
         let v = v.ok_or_else(|| invalid(key, "is required for this source kind", meaning))?;
-        if v.is_finite() && v > 0.0 && v < 180.0 {
-            Ok(v)
-        } else {
-            Err(invalid(
-                key,
-                format!("must lie strictly between 0 and 180 degrees, got {v}"),
-                meaning,
-            ))
-        }
+        within(
+            key,
+            v,
+            (1.0, 179.0),
+            "degrees",
+            "a detector reaches at most 1 degree from a beam (the beam pipe); closer, the forward Bhabha peak 1/(1 + cos theta*)^2 needs tables too fine to build (the lab polar angle of the selected particle, from the electron beam direction)",
+        )
     };
     let lo = angle("source.theta_min_deg", s.theta_min_deg)?;
     let hi = angle("source.theta_max_deg", s.theta_max_deg)?;
@@ -769,16 +791,18 @@ fn window(s: &super::raw::RawSource) -> Result<(f64, f64), ScenarioError> {
 fn beams_and_window(
     s: &super::raw::RawSource,
 ) -> Result<(AsymmetricCollider, f64, f64), ScenarioError> {
-    let e_minus = required(
+    let beam = |key: &str, value: Option<f64>, meaning: &str| {
+        let v = required(key, value, "GeV", meaning)?;
+        within(key, v, BEAM_ENERGY_RANGE_GEV, "GeV", BEAM_ENERGY_WHY)
+    };
+    let e_minus = beam(
         "source.electron_energy_gev",
         s.electron_energy_gev,
-        "GeV",
         "the electron beam energy (7 GeV at SuperKEKB)",
     )?;
-    let e_plus = required(
+    let e_plus = beam(
         "source.positron_energy_gev",
         s.positron_energy_gev,
-        "GeV",
         "the positron beam energy (4 GeV at SuperKEKB)",
     )?;
     if e_minus == e_plus {
@@ -872,11 +896,12 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
 
 fn validate_model(raw: &RawScenario) -> Result<ModelConfig, ScenarioError> {
     let m = &raw.model;
-    let alpha_d = positive(
+    let alpha_d = within(
         "model.alpha_d",
         m.alpha_d,
+        (1e-12, 1.0),
         "",
-        "alpha_D = g_chi^2/(4 pi), 1e-3 in [DPT Fig. 3]",
+        "alpha_D = g_chi^2/(4 pi), 1e-3 in [DPT Fig. 3]: above 1 the dark coupling is not perturbative, and far below 1e-12 the mediator would not decay invisibly (A' -> chi chi must win over A' -> e+ e-, whose rate is eps^2 alpha)",
     )?;
     let mchi_over_mmed = m.mchi_over_mmed;
     if !(mchi_over_mmed.is_finite() && mchi_over_mmed > 0.0 && mchi_over_mmed < 0.5) {
@@ -888,7 +913,7 @@ fn validate_model(raw: &RawScenario) -> Result<ModelConfig, ScenarioError> {
     }
     let mass_mev = m
         .mass_mev
-        .map(|v| positive("model.mass_mev", v, "MeV", "the mediator mass"))
+        .map(|v| within("model.mass_mev", v, MASS_RANGE_MEV, "MeV", MASS_WHY))
         .transpose()?;
     Ok(ModelConfig {
         mediator: m.mediator,
@@ -1079,8 +1104,13 @@ fn points(key: &str, n: i64, min: i64) -> Result<usize, ScenarioError> {
     usize::try_from(n).map_err(|_| invalid(key, "does not fit this machine", "use fewer points"))
 }
 
-fn range(key: &str, r: [f64; 2], log: bool) -> Result<(f64, f64), ScenarioError> {
+/// A scan range `[lo, hi]`; for a mass scan (`mass`) both ends within [`MASS_RANGE_MEV`].
+fn range(key: &str, r: [f64; 2], log: bool, mass: bool) -> Result<(f64, f64), ScenarioError> {
     let [lo, hi] = r;
+    if mass {
+        within(key, lo, MASS_RANGE_MEV, "MeV", MASS_WHY)?;
+        within(key, hi, MASS_RANGE_MEV, "MeV", MASS_WHY)?;
+    }
     if !(lo.is_finite() && hi.is_finite()) || (log && lo <= 0.0) {
         return Err(invalid(
             key,
@@ -1117,6 +1147,7 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
             "scan a numeric physics key, e.g. model.mass_mev, model.alpha_d, source.luminosity_ab, background.total",
         ));
     }
+    let is_mass = s.parameter == MASS_KEY;
     let mut values = match (s.log_range, s.range) {
         (Some(_), Some(_)) => {
             return Err(invalid(
@@ -1133,7 +1164,7 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
             ));
         }
         (Some(r), None) => {
-            let (lo, hi) = range("scan.log_range", r, true)?;
+            let (lo, hi) = range("scan.log_range", r, true, is_mass)?;
             let n = points("scan.points", s.points, 1)?;
             // Powers of ten, so that decades come out exact (1e-3, not 1.0000000000000002e-3).
             spaced(lo.log10(), hi.log10(), n)
@@ -1151,13 +1182,13 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
                 .collect::<Vec<_>>()
         }
         (None, Some(r)) => {
-            let (lo, hi) = range("scan.range", r, false)?;
+            let (lo, hi) = range("scan.range", r, false, is_mass)?;
             spaced(lo, hi, points("scan.points", s.points, 1)?)
         }
     };
     match (s.dense_range, s.dense_points) {
         (Some(r), Some(n)) => {
-            let (lo, hi) = range("scan.dense_range", r, false)?;
+            let (lo, hi) = range("scan.dense_range", r, false, is_mass)?;
             values.extend(spaced(lo, hi, points("scan.dense_points", n, 1)?));
         }
         (Some(_), None) => {
@@ -1176,7 +1207,6 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
         }
         (None, None) => {}
     }
-    let is_mass = s.parameter == MASS_KEY;
     if let Some(bad) = values
         .iter()
         .find(|v| !(v.is_finite() && (**v > 0.0 || !is_mass)))

@@ -12,6 +12,7 @@
 
 use super::tabulated::TabulatedSpectrum;
 use crate::error::InputError;
+use crate::files::{BoundedLines, LineError};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
@@ -103,10 +104,30 @@ pub fn read_events(
     parse_events(open(path)?, &path.display().to_string(), each)
 }
 
+/// The longest line an event file may have, bytes. Event and `<init>` lines are about 100
+/// bytes and the header lines of generators (run cards, comments) well under a kilobyte; a longer
+/// line is a damaged or foreign file, and reading it whole could exhaust memory.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The text lines of an event file, bounded ([`BoundedLines`]).
+struct TextLines<R>(BoundedLines<R>);
+
+impl<R: BufRead> Iterator for TextLines<R> {
+    type Item = Result<String, LineError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(
+            self.0
+                .next()?
+                .and_then(|line| String::from_utf8(line.bytes).map_err(|_| LineError::NotText)),
+        )
+    }
+}
+
 /// The lines of an event file with their numbers, and messages that name file and line.
 struct Lines<R> {
     name: String,
-    source: std::iter::Enumerate<std::io::Lines<R>>,
+    source: std::iter::Enumerate<TextLines<R>>,
     /// The last line read.
     last: usize,
 }
@@ -124,7 +145,7 @@ impl<R: BufRead> Lines<R> {
     fn next(&mut self, ended: (usize, &str)) -> Result<(usize, String), InputError> {
         match self.source.next() {
             None => Err(self.fail(ended.0, ended.1)),
-            Some((k, Err(e))) => Err(self.fail(k + 1, &format!("cannot read: {e}"))),
+            Some((k, Err(e))) => Err(self.fail(k + 1, &e.to_string())),
             Some((k, Ok(text))) => {
                 self.last = k + 1;
                 Ok((k + 1, text))
@@ -136,7 +157,7 @@ impl<R: BufRead> Lines<R> {
     fn next_or_end(&mut self) -> Result<Option<(usize, String)>, InputError> {
         match self.source.next() {
             None => Ok(None),
-            Some((k, Err(e))) => Err(self.fail(k + 1, &format!("cannot read: {e}"))),
+            Some((k, Err(e))) => Err(self.fail(k + 1, &e.to_string())),
             Some((k, Ok(text))) => {
                 self.last = k + 1;
                 Ok(Some((k + 1, text)))
@@ -212,6 +233,15 @@ impl<R: BufRead> Lines<R> {
             reason = "PDG codes are small integers"
         )]
         let beams = [head[0] as i64, head[1] as i64];
+        if !(head[2] > 0.0 && head[3] > 0.0) {
+            return Err(self.fail(
+                l1,
+                &format!(
+                    "<init>: the beam energies EBMUP must be positive, got {} and {} GeV",
+                    head[2], head[3]
+                ),
+            ));
+        }
         Ok(LheInit {
             beams,
             energies_gev: [head[2], head[3]],
@@ -253,6 +283,12 @@ impl<R: BufRead> Lines<R> {
                     ),
                 ));
             }
+            if p[1] == 1.0 && p[9] < 0.0 {
+                return Err(self.fail(
+                    lp,
+                    &format!("a final-state particle has negative energy ({} GeV)", p[9]),
+                ));
+            }
             if p[1] == 1.0 {
                 #[expect(
                     clippy::cast_possible_truncation,
@@ -288,16 +324,20 @@ pub fn parse_events(
 ) -> Result<(LheInit, usize), InputError> {
     let mut lines = Lines {
         name: name.to_string(),
-        source: reader.lines().enumerate(),
+        source: TextLines(BoundedLines::new(reader, MAX_LINE_BYTES)).enumerate(),
         last: 0,
     };
     let mut started = false;
+    let mut closed = false;
     let mut init: Option<LheInit> = None;
     let mut events = 0;
     while let Some((line, text)) = lines.next_or_end()? {
         let t = text.trim();
         if t.starts_with("<LesHouchesEvents") {
             started = true;
+        } else if t.starts_with("</LesHouchesEvents") {
+            closed = true;
+            break;
         } else if t.starts_with("<init") {
             if !started {
                 return Err(lines.fail(
@@ -331,6 +371,12 @@ pub fn parse_events(
     };
     if events == 0 {
         return Err(lines.fail(lines.last, "the file has no <event>"));
+    }
+    if !closed {
+        return Err(lines.fail(
+            lines.last,
+            "the file ends without </LesHouchesEvents>: it was cut short (an interrupted download or copy, or a generator still writing); every event file ends with that tag",
+        ));
     }
     Ok((init, events))
 }
@@ -582,6 +628,47 @@ mod tests {
             "beams.lhe",
             "<LesHouchesEvents>\n<init>\n11 -11 7 4\n</init>\n",
             "beams.lhe:3: <init> beam line: expected 10 numbers",
+        );
+        let event = "<event>\n 1 1 1 0 0 0\n -11 1 1 2 0 0 1 0 1 2 0 0 9\n</event>\n";
+        check(
+            "unclosed.lhe",
+            &format!("{init}{event}"),
+            "unclosed.lhe:9: the file ends without </LesHouchesEvents>",
+        );
+        check(
+            "negative.lhe",
+            &format!(
+                "{init}<event>\n 1 1 1 0 0 0\n -11 1 1 2 0 0 1 0 1 -2 0 0 9\n</event>\n</LesHouchesEvents>\n"
+            ),
+            "negative.lhe:8: a final-state particle has negative energy (-2 GeV)",
+        );
+        check(
+            "zero_beam.lhe",
+            &format!(
+                "<LesHouchesEvents>\n<init>\n11 -11 0 4 0 0 0 0 3 1\n100 1 100 1\n</init>\n{event}</LesHouchesEvents>\n"
+            ),
+            "zero_beam.lhe:3: <init>: the beam energies EBMUP must be positive, got 0 and 4 GeV",
+        );
+        check(
+            "long.lhe",
+            &format!(
+                "<LesHouchesEvents>\n<!-- {} -->\n",
+                "x".repeat(MAX_LINE_BYTES)
+            ),
+            "long.lhe:2: the line is longer than 1 MiB",
+        );
+    }
+
+    /// A stream without newlines (`/dev/zero`) stops at the line limit instead of filling memory.
+    #[test]
+    fn an_endless_line_is_an_error_not_a_growing_buffer() {
+        let endless = std::io::BufReader::new(std::io::repeat(0));
+        let error = parse_events(endless, "zeros", |_| {}).expect_err("no newline ever");
+        assert!(
+            error
+                .to_string()
+                .contains("zeros:1: the line is longer than 1 MiB"),
+            "{error}"
         );
     }
 }

@@ -613,25 +613,30 @@ const UNWEIGHTING_STREAMS: u64 = 1 << 62;
 
 /// `n` unweighted events: points of the VEGAS-mapped phase space of `grid` (that of
 /// [`train_grid`]) kept with probability `weight / max_weight_pb` (hit-or-miss). Chunks of points have their own random streams and are taken in order, so
-/// the events are the same whatever the thread count.
+/// the events are the same whatever the thread count. `cancelled` is asked between batches of
+/// chunks; `None` when it said yes.
 #[must_use]
 pub fn unweighted_events(
     settings: &Settings,
     grid: &Grid,
     max_weight_pb: f64,
     n: usize,
-) -> Unweighted {
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Unweighted> {
     let mut out = Unweighted {
         events: Vec::with_capacity(n),
         points: 0,
         overweight: 0,
     };
     if max_weight_pb.is_nan() || max_weight_pb <= 0.0 {
-        return out;
+        return Some(out);
     }
     let batch = 2 * rayon::current_num_threads() as u64;
     let mut next_chunk = 0;
     while out.events.len() < n {
+        if cancelled() {
+            return None;
+        }
         // For each chunk of the batch: (index of the point within the chunk, event, overweight).
         let found: Vec<Vec<(u64, Event, bool)>> = (next_chunk..next_chunk + batch)
             .into_par_iter()
@@ -654,7 +659,7 @@ pub fn unweighted_events(
             let chunk = next_chunk + k as u64;
             for (index, event, over) in kept {
                 if out.events.len() == n {
-                    return out;
+                    return Some(out);
                 }
                 out.events.push(event);
                 out.points = chunk * CHUNK + index + 1;
@@ -663,7 +668,7 @@ pub fn unweighted_events(
         }
         next_chunk += batch;
     }
-    out
+    Some(out)
 }
 
 /// A lab four-vector `[E, px, py, pz]` as Les Houches orders it, `[px, py, pz, E]`.
@@ -678,15 +683,24 @@ fn lhe_momentum(p: &FourVector) -> [f64; 4] {
 /// regenerated bit for bit.
 ///
 /// # Errors
-/// If the output cannot be written.
+/// If the output cannot be written; [`std::io::ErrorKind::Interrupted`] when `cancelled` said
+/// yes before all events were drawn (nothing is written then).
 pub fn write_lhe(
     settings: &Settings,
     generated: &Generated,
     n: usize,
     out: &mut impl std::io::Write,
+    cancelled: &(dyn Fn() -> bool + Sync),
 ) -> std::io::Result<Unweighted> {
     use super::lhe::{LheEvent, LheInit, write_events};
-    let unweighted = unweighted_events(settings, &train_grid(settings), generated.max_weight_pb, n);
+    let unweighted = unweighted_events(
+        settings,
+        &train_grid(settings),
+        generated.max_weight_pb,
+        n,
+        cancelled,
+    )
+    .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "cancelled"))?;
     #[expect(
         clippy::cast_precision_loss,
         reason = "event counts are far below 2^52"
@@ -878,7 +892,8 @@ mod tests {
                 .expect("pool")
                 .install(|| {
                     let mut bytes = Vec::new();
-                    let u = write_lhe(&settings, &generated, 300, &mut bytes).expect("writes");
+                    let u = write_lhe(&settings, &generated, 300, &mut bytes, &|| false)
+                        .expect("writes");
                     (bytes, u)
                 })
         };

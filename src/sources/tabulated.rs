@@ -8,6 +8,14 @@ use crate::error::InputError;
 use crate::units::PICOBARN_CM2;
 use std::path::Path;
 
+/// Energies a spectrum table may hold, GeV: from 1 MeV (below, no mediator darksens scans can
+/// be made) to 10 TeV (the largest beam energy it accepts).
+pub const ENERGY_RANGE_GEV: (f64, f64) = (1e-3, 1e4);
+
+/// The largest `dsigma/dE` a table may hold, pb/GeV: 1e8 barn/GeV, far above any QED cross section
+/// (Bhabha scattering at Belle II is about 1e4 pb/GeV), so that yields stay finite.
+pub const MAX_DSIGMA_DE_PB_PER_GEV: f64 = 1e20;
+
 /// A spectrum `dsigma/dE` known at points, linear in between.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TabulatedSpectrum {
@@ -99,7 +107,7 @@ impl TabulatedSpectrum {
                 what: "a spectrum table",
             });
         }
-        let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        let text = crate::files::read_text(path).map_err(|e| InputError::Unreadable {
             path: name.clone(),
             reason: e.to_string(),
         })?;
@@ -150,6 +158,17 @@ impl TabulatedSpectrum {
             let (e, v) = (number(0, "energy")?, number(1, "dsigma/dE")?);
             // Check point by point so that the message names the line.
             let previous = points.last().map(|p: &(f64, f64)| p.0);
+            if !(ENERGY_RANGE_GEV.0..=ENERGY_RANGE_GEV.1).contains(&e) {
+                return Err(at(
+                    k + 1,
+                    format!(
+                        "energy {field} GeV is outside {} - {} GeV, the positron energies darksens is built for",
+                        ENERGY_RANGE_GEV.0,
+                        ENERGY_RANGE_GEV.1,
+                        field = fields[0]
+                    ),
+                ));
+            }
             if !(e.is_finite() && e > 0.0) || previous.is_some_and(|p| e <= p) {
                 return Err(at(
                     k + 1,
@@ -159,10 +178,13 @@ impl TabulatedSpectrum {
                     ),
                 ));
             }
-            if !(v.is_finite() && v >= 0.0) {
+            if !(v.is_finite() && (0.0..=MAX_DSIGMA_DE_PB_PER_GEV).contains(&v)) {
                 return Err(at(
                     k + 1,
-                    format!("dsigma/dE must be finite and non-negative, got {v}"),
+                    format!(
+                        "dsigma/dE must be finite, non-negative and at most {MAX_DSIGMA_DE_PB_PER_GEV:e} pb/GeV, got {}",
+                        fields[1]
+                    ),
                 ));
             }
             points.push((e, v));

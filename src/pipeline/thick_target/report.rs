@@ -11,6 +11,7 @@ use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use crate::output::sidecar::{CurveRecord, Sidecar, toml_to_json};
 use crate::output::{format_number, plot};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunClock, RunSource};
+use crate::scenario::checks::{MASS_RANGE_MEV, MASS_WHY};
 use crate::scenario::{Curve, MASS_KEY, OverlayStyle, Scenario, SourceConfig};
 use crate::signal::thick_target::ThickTargetSearch;
 use crate::sources::{PositronSpectrum, Source};
@@ -784,8 +785,15 @@ pub(super) fn explain(
         }
         .into());
     };
-    if !(mass_mev.is_finite() && mass_mev > 0.0) {
-        return Err(ScanError::MassNotPositive { mass_mev }.into());
+    let (lo_mev, hi_mev) = MASS_RANGE_MEV;
+    if !(mass_mev.is_finite() && (lo_mev..=hi_mev).contains(&mass_mev)) {
+        return Err(ScanError::MassOutOfRange {
+            mass_mev,
+            lo_mev,
+            hi_mev,
+            why: MASS_WHY,
+        }
+        .into());
     }
     let calculator = Calculator::new(&curve.scenario);
     let point = calculator.point(&curve.label, mass_mev)?;
