@@ -3,6 +3,8 @@
 //! Values from docs/physics.md §1 (PDG "Atomic and nuclear properties of materials"). Number
 //! densities follow from `n = rho N_A / (sum of A)` per formula unit.
 
+pub mod compton;
+
 use crate::units::AVOGADRO_PER_MOL;
 
 /// One nuclear species in a formula unit.

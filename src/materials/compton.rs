@@ -1,0 +1,536 @@
+//! Compton profiles of bound atomic electrons, per shell: the distribution `J(p_z)` of the
+//! component of a bound electron's momentum along a fixed axis (the positron's direction), with
+//! the shell's occupation and binding energy. They let resonant annihilation treat the target
+//! electrons as bound and moving (the impulse approximation: an electron of shell n has energy
+//! `m_e - B_n` and momentum component `p_z` distributed as `J_n`; docs/physics.md, "Bound atomic
+//! electrons").
+//!
+//! The numbers are the Hartree-Fock profiles of Biggs, Mendelsohn and Mann, At. Data Nucl. Data
+//! Tables 16 (1975) 201, as the `xraylib` package (4.3.0) gives them, with binding energies from
+//! its edge energies; `data/atomic/README.md` says how they were taken, checked and normalised,
+//! and `tools/atomic/make_compton_profiles.py` regenerates them. The tables are compiled into the
+//! binary, so no file is read at run time.
+//!
+//! Each profile is per electron and normalised with its tail: `2 int_0^pmax J dp_z + tail = 1`,
+//! where the tail beyond `pmax` = 100 a.u. is the model of the data README (a Lorentzian power
+//! `J(pmax) ((1 + (p/b)^2)/(1 + (pmax/b)^2))^-k`, or a power `J(pmax) (p/pmax)^-2k`). Inside the
+//! grid the profile is the linear interpolant of the table (which reproduces xraylib's own
+//! interpolant to 5e-4 where `J > 0.01 J(0)`).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The profiles, one row per (element, shell, `p_z`) point.
+const PROFILES_CSV: &str = include_str!("../../data/atomic/compton_profiles.csv");
+/// One row per shell: occupations, binding energy, tail model.
+const SHELLS_CSV: &str = include_str!("../../data/atomic/compton_shells.csv");
+
+/// One atomic unit of momentum (`alpha m_e c`) in GeV: `m_e alpha` with the constants of
+/// [`crate::units`].
+#[must_use]
+pub fn atomic_unit_of_momentum_gev() -> f64 {
+    crate::units::ELECTRON_MASS_GEV * crate::units::ALPHA
+}
+
+/// The profile beyond the last tabulated momentum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Tail {
+    /// `J(p) = J(pmax) ((1 + (p/b)^2) / (1 + (pmax/b)^2))^-k`.
+    LorentzPower {
+        /// `b`, atomic units.
+        b_au: f64,
+        /// `k`.
+        k: f64,
+    },
+    /// `J(p) = J(pmax) (p/pmax)^-2k`.
+    Power {
+        /// `k`.
+        k: f64,
+    },
+}
+
+/// One shell of one element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shell {
+    /// Atomic number.
+    pub z: u32,
+    /// Element symbol.
+    pub element: String,
+    /// Subshell name (K, L1, ..., P1).
+    pub name: String,
+    /// Electrons in the shell of the neutral atom.
+    pub occupation: f64,
+    /// Electrons in the shell in the ionic picture of CsI (Cs+ I-), where it differs.
+    pub occupation_csi_ionic: Option<f64>,
+    /// Binding energy, GeV.
+    pub binding_energy_gev: f64,
+    /// Fraction of the electron beyond the grid (both signs).
+    pub tail_fraction: f64,
+    /// The profile's momenta, atomic units, from 0 to `pmax`, increasing.
+    pz_au: Vec<f64>,
+    /// `J` per atomic unit at those momenta.
+    j_per_au: Vec<f64>,
+    tail: Tail,
+}
+
+impl Shell {
+    /// `J(p_z)` of one electron, per atomic unit of momentum; even in `p_z`.
+    #[must_use]
+    pub fn profile_per_au(&self, pz_au: f64) -> f64 {
+        let p = pz_au.abs();
+        let last = self.pz_au.len() - 1;
+        let p_max = self.pz_au[last];
+        if p >= p_max {
+            let j_max = self.j_per_au[last];
+            return match self.tail {
+                Tail::LorentzPower { b_au, k } => {
+                    j_max * ((1.0 + (p / b_au).powi(2)) / (1.0 + (p_max / b_au).powi(2))).powf(-k)
+                }
+                Tail::Power { k } => j_max * (p / p_max).powf(-2.0 * k),
+            };
+        }
+        let i = self.pz_au.partition_point(|&x| x <= p).saturating_sub(1);
+        let (x0, x1) = (self.pz_au[i], self.pz_au[i + 1]);
+        let t = (p - x0) / (x1 - x0);
+        self.j_per_au[i] + t * (self.j_per_au[i + 1] - self.j_per_au[i])
+    }
+
+    /// The tabulated momenta (atomic units, from 0 to `pmax`): the kinks of the linear
+    /// interpolant, break points for integrals over the profile.
+    #[must_use]
+    pub fn nodes_au(&self) -> &[f64] {
+        &self.pz_au
+    }
+
+    /// The last tabulated momentum, atomic units.
+    #[must_use]
+    pub fn p_max_au(&self) -> f64 {
+        self.pz_au[self.pz_au.len() - 1]
+    }
+}
+
+/// Which occupations an ionic compound's shells take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occupations {
+    /// Those of the neutral atoms (the only ones Biggs et al. tabulate).
+    NeutralAtoms,
+    /// CsI as Cs+ I-: the caesium 6s electron on iodine's 5p shell (same profiles).
+    Ionic,
+}
+
+/// The target electrons of a material as the resonance sees them: the distribution of
+/// `mu = E_e - p_z`, the energy of a bound electron minus its momentum along the positron,
+/// weighted by the flux factor `mu / E_e`.
+///
+/// In the impulse approximation an electron of shell n has `E_e = m_e - B_n` and `p_z`
+/// distributed as `J_n`; then `s = (p_+ + p_-)^2 = 2 mu E_A'` up to terms of relative size
+/// `p^2/(m_e E_A') < 1e-5`, with `E_A' = E' + m_e` as for an electron at rest (`mu = m_e`), and
+/// the number of annihilations per unit path is `n_e sigma(s) mu / E_e` (the invariant flux
+/// `p_+ . p_- = mu E'` over `E_+ E_-`). So
+/// `rho(mu) = sum_n w_n J_n(E_n - mu) mu / E_n`, with `w_n` the fraction of the material's
+/// electrons in shell n, and electrons at rest are `rho = delta(mu - m_e)`. Because `J_n` is
+/// even, `integral rho dmu = 1` (less the far tails dropped, [`ElectronMomenta::norm`]).
+///
+/// Tabulated on the union of every shell's nodes, where the sum of the piecewise-linear
+/// profiles is exact (the factor `mu/E_n` adds a curvature of relative size `(dmu/m_e)^2`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElectronMomenta {
+    mu_gev: Vec<f64>,
+    density_per_gev: Vec<f64>,
+    /// `E_n` of every shell (GeV) with its share of the electrons: the peaks of the distribution.
+    peaks: Vec<(f64, f64)>,
+    norm: f64,
+}
+
+/// Momenta beyond `E_n - MU_MIN_OVER_ME m_e` (and as far on the other side) are dropped: there
+/// `mu` would approach zero, where the impulse approximation means nothing; the fraction lost is
+/// below 1e-4 of the electrons in CsI and about 1e-3 in lead ([`ElectronMomenta::norm`]).
+const MU_MIN_OVER_ME: f64 = 0.02;
+
+impl ElectronMomenta {
+    /// The electrons of a formula unit whose atoms are `symbols` (one symbol per atom); `None`
+    /// when an element has no tabulated profiles ([`elements`] lists those that have).
+    #[must_use]
+    pub fn of_atoms(symbols: &[&str], occupations: Occupations) -> Option<Self> {
+        let m_e = crate::units::ELECTRON_MASS_GEV;
+        let au = atomic_unit_of_momentum_gev();
+        let mut shells_used: Vec<(&Shell, f64)> = Vec::new();
+        for symbol in symbols {
+            let shells = shells(symbol)?;
+            for shell in shells {
+                let n = match occupations {
+                    Occupations::Ionic => shell.occupation_csi_ionic.unwrap_or(shell.occupation),
+                    Occupations::NeutralAtoms => shell.occupation,
+                };
+                if n > 0.0 {
+                    shells_used.push((shell, n));
+                }
+            }
+        }
+        let electrons: f64 = shells_used.iter().map(|(_, n)| n).sum();
+        let mut mu: Vec<f64> = Vec::new();
+        let mut peaks = Vec::new();
+        for (shell, n) in &shells_used {
+            let e_n = m_e - shell.binding_energy_gev;
+            let p_cut = (e_n - MU_MIN_OVER_ME * m_e) / au;
+            let tail_nodes = (1..=16)
+                .map(|k| shell.p_max_au() + (p_cut - shell.p_max_au()) * f64::from(k) / 16.0);
+            for p in shell.nodes_au().iter().copied().chain(tail_nodes) {
+                if p <= p_cut {
+                    mu.push(e_n - p * au);
+                    mu.push(e_n + p * au);
+                }
+            }
+            peaks.push((e_n, n / electrons));
+        }
+        mu.sort_by(f64::total_cmp);
+        mu.dedup_by(|a, b| (*a - *b).abs() <= 1e-15 * b.abs());
+        let density_per_gev: Vec<f64> = mu
+            .iter()
+            .map(|&m| {
+                shells_used
+                    .iter()
+                    .map(|(shell, n)| {
+                        let e_n = m_e - shell.binding_energy_gev;
+                        let p_au = (e_n - m) / au;
+                        if p_au.abs() * au > e_n - MU_MIN_OVER_ME * m_e {
+                            0.0
+                        } else {
+                            n / electrons * shell.profile_per_au(p_au) / au * m / e_n
+                        }
+                    })
+                    .sum()
+            })
+            .collect();
+        let norm = mu
+            .windows(2)
+            .zip(density_per_gev.windows(2))
+            .map(|(x, y)| 0.5 * (x[1] - x[0]) * (y[0] + y[1]))
+            .sum();
+        Some(Self {
+            mu_gev: mu,
+            density_per_gev,
+            peaks,
+            norm,
+        })
+    }
+
+    /// A distribution given as a table: `rho` per GeV at increasing `mu_gev` (linear in
+    /// between), and the peaks with their weights (break points for integrals over it). Used
+    /// for distributions other than the tabulated atoms' (a narrow one tends to electrons at
+    /// rest).
+    ///
+    /// # Panics
+    /// If the table has fewer than two points, or `mu_gev` does not increase.
+    #[must_use]
+    pub fn from_table(mu_gev: Vec<f64>, density_per_gev: Vec<f64>, peaks: Vec<(f64, f64)>) -> Self {
+        assert!(mu_gev.len() >= 2 && mu_gev.len() == density_per_gev.len());
+        assert!(mu_gev.windows(2).all(|w| w[1] > w[0]));
+        let norm = mu_gev
+            .windows(2)
+            .zip(density_per_gev.windows(2))
+            .map(|(x, y)| 0.5 * (x[1] - x[0]) * (y[0] + y[1]))
+            .sum();
+        Self {
+            mu_gev,
+            density_per_gev,
+            peaks,
+            norm,
+        }
+    }
+
+    /// `rho(mu)` per GeV (zero outside the tabulated range).
+    #[must_use]
+    pub fn density_per_gev(&self, mu_gev: f64) -> f64 {
+        let last = self.mu_gev.len() - 1;
+        if !(mu_gev > self.mu_gev[0] && mu_gev < self.mu_gev[last]) {
+            return 0.0;
+        }
+        let i = self.mu_gev.partition_point(|&x| x <= mu_gev) - 1;
+        let t = (mu_gev - self.mu_gev[i]) / (self.mu_gev[i + 1] - self.mu_gev[i]);
+        self.density_per_gev[i] + t * (self.density_per_gev[i + 1] - self.density_per_gev[i])
+    }
+
+    /// `integral rho dmu`: 1 less the fraction of electrons in the dropped far tails.
+    #[must_use]
+    pub fn norm(&self) -> f64 {
+        self.norm
+    }
+
+    /// The range of `mu` covered, GeV.
+    #[must_use]
+    pub fn range_gev(&self) -> (f64, f64) {
+        (self.mu_gev[0], self.mu_gev[self.mu_gev.len() - 1])
+    }
+
+    /// The energies `E_n` of the shells (GeV), where the distribution peaks, with their weights.
+    #[must_use]
+    pub fn peaks(&self) -> &[(f64, f64)] {
+        &self.peaks
+    }
+}
+
+/// The shells of every tabulated element, by symbol, in the order of the table.
+fn table() -> &'static BTreeMap<String, Vec<Shell>> {
+    static TABLE: OnceLock<BTreeMap<String, Vec<Shell>>> = OnceLock::new();
+    TABLE.get_or_init(|| parse(SHELLS_CSV, PROFILES_CSV))
+}
+
+/// The shells of `element` (a symbol such as `"Cs"`), or `None` when it is not tabulated.
+#[must_use]
+pub fn shells(element: &str) -> Option<&'static [Shell]> {
+    table().get(element).map(Vec::as_slice)
+}
+
+/// The tabulated element symbols.
+#[must_use]
+pub fn elements() -> Vec<&'static str> {
+    table().keys().map(String::as_str).collect()
+}
+
+/// Parses the two embedded tables. They are part of the source: a malformed row is a build
+/// defect, caught by the tests, so parsing panics with the row instead of returning an error.
+fn parse(shells_csv: &'static str, profiles_csv: &'static str) -> BTreeMap<String, Vec<Shell>> {
+    let rows = |text: &'static str| -> (Vec<&'static str>, Vec<Vec<&'static str>>) {
+        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+        let header = lines.next().unwrap_or_default().split(',').collect();
+        (header, lines.map(|l| l.split(',').collect()).collect())
+    };
+    let (shell_header, shell_rows) = rows(shells_csv);
+    let column = |header: &[&str], name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("column {name} missing in the atomic tables"))
+    };
+    let number = |row: &[&str], k: usize| -> f64 {
+        row[k]
+            .parse()
+            .unwrap_or_else(|_| panic!("not a number in column {k} of {row:?}"))
+    };
+    let c = |name| column(&shell_header, name);
+    let (z, element, name, occupation, ionic, binding, tail_kind, tail_b, tail_k, tail_fraction) = (
+        c("Z"),
+        c("element"),
+        c("shell"),
+        c("occupation"),
+        c("occupation_csi_ionic"),
+        c("binding_energy_kev"),
+        c("tail_kind"),
+        c("tail_b_au"),
+        c("tail_k"),
+        c("tail_fraction"),
+    );
+    let mut out: BTreeMap<String, Vec<Shell>> = BTreeMap::new();
+    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for row in &shell_rows {
+        let tail = match row[tail_kind] {
+            "lorentz_power" => Tail::LorentzPower {
+                b_au: number(row, tail_b),
+                k: number(row, tail_k),
+            },
+            "power" => Tail::Power {
+                k: number(row, tail_k),
+            },
+            other => panic!("unknown tail model {other} in {row:?}"),
+        };
+        let shells = out.entry(row[element].to_string()).or_default();
+        index.insert(
+            (row[element].to_string(), row[name].to_string()),
+            shells.len(),
+        );
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "atomic numbers are small positive integers"
+        )]
+        shells.push(Shell {
+            z: number(row, z) as u32,
+            element: row[element].to_string(),
+            name: row[name].to_string(),
+            occupation: number(row, occupation),
+            occupation_csi_ionic: (!row[ionic].is_empty()).then(|| number(row, ionic)),
+            binding_energy_gev: number(row, binding) * 1e-6,
+            tail_fraction: number(row, tail_fraction),
+            pz_au: Vec::new(),
+            j_per_au: Vec::new(),
+            tail,
+        });
+    }
+    let (profile_header, profile_rows) = rows(profiles_csv);
+    let c = |name| column(&profile_header, name);
+    let (element_p, shell_p, pz, j) = (c("element"), c("shell"), c("pz_au"), c("J_per_au"));
+    for row in &profile_rows {
+        let key = (row[element_p].to_string(), row[shell_p].to_string());
+        let k = index
+            .get(&key)
+            .unwrap_or_else(|| panic!("profile row of an unknown shell: {row:?}"));
+        let shell = &mut out.get_mut(&key.0).expect("element present")[*k];
+        shell.pz_au.push(number(row, pz));
+        shell.j_per_au.push(number(row, j));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::quadrature::{Tolerance, integrate};
+    use std::f64::consts::PI;
+
+    /// The hydrogen 1s profile has the closed form `J(q) = 8 / (3 pi (1 + q^2)^3)` (atomic
+    /// units; e.g. Biggs et al. 1975, or any text on Compton scattering): the table reproduces
+    /// it to its three significant figures (half a unit of the third is at most 5e-3 relative).
+    #[test]
+    fn hydrogen_matches_its_closed_form() {
+        let h = &shells("H").expect("hydrogen tabulated")[0];
+        for q in [0.0, 0.1, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 4.0] {
+            let exact = 8.0 / (3.0 * PI * (1.0_f64 + q * q).powi(3));
+            let ours = h.profile_per_au(q);
+            assert!(
+                (ours / exact - 1.0).abs() < 5e-3,
+                "q = {q}: table {ours}, closed form {exact}"
+            );
+        }
+    }
+
+    /// Every shell holds one electron: the interpolant over the grid (integrated adaptively
+    /// between its nodes, both signs) plus the tail model (integrated numerically out to where
+    /// it is negligible) is 1 to 2e-4, and the tail integral agrees with the table's
+    /// `tail_fraction` (computed by the generator in closed form) to 2e-4 of an electron.
+    #[test]
+    fn every_shell_holds_one_electron() {
+        for element in elements() {
+            for shell in shells(element).expect("listed") {
+                let tol = Tolerance::relative(1e-9);
+                let core = integrate(|p| shell.profile_per_au(p), shell.nodes_au(), tol);
+                let p_max = shell.p_max_au();
+                // The tail in u = ln(p / pmax) out to pmax e^12 (the power tails fall at least
+                // as p^-4 there, leaving < 1e-15).
+                let tail = integrate(
+                    |u: f64| {
+                        let p = p_max * u.exp();
+                        p * shell.profile_per_au(p)
+                    },
+                    &[0.0, 1.0, 3.0, 6.0, 12.0],
+                    tol,
+                );
+                assert!(core.converged && tail.converged, "{element} {}", shell.name);
+                let total = 2.0 * (core.value + tail.value);
+                assert!(
+                    (total - 1.0).abs() < 2e-4,
+                    "{element} {}: {total}",
+                    shell.name
+                );
+                assert!(
+                    (2.0 * tail.value - shell.tail_fraction).abs() < 2e-4,
+                    "{element} {}: tail {} against {}",
+                    shell.name,
+                    2.0 * tail.value,
+                    shell.tail_fraction
+                );
+            }
+        }
+    }
+
+    /// The occupations add up to Z for every element, also in the ionic picture of CsI (Cs+ I-
+    /// has the 6s electron of Cs on iodine: 108 electrons either way).
+    #[test]
+    fn occupations_add_up_to_the_atomic_number() {
+        for element in elements() {
+            let all = shells(element).expect("listed");
+            let sum: f64 = all.iter().map(|s| s.occupation).sum();
+            assert_eq!(sum, f64::from(all[0].z), "{element}");
+        }
+        let ionic = |element: &str| -> f64 {
+            shells(element)
+                .expect("tabulated")
+                .iter()
+                .map(|s| s.occupation_csi_ionic.unwrap_or(s.occupation))
+                .sum()
+        };
+        assert_eq!((ionic("Cs"), ionic("I")), (54.0, 54.0));
+    }
+
+    /// The K shell of caesium: binding energy 35.98 keV (the K edge) and an rms momentum of
+    /// about a quarter of `m_e` (the Dirac-Coulomb 1s value for Z = 55 is 0.276 m_e, a few per
+    /// cent above the screened Hartree-Fock one); the outer 6s electron is 100 times narrower.
+    #[test]
+    fn caesium_k_shell_is_fast_and_its_outer_electron_slow() {
+        let cs = shells("Cs").expect("tabulated");
+        let rms_over_me = |shell: &Shell| {
+            let second = integrate(
+                |p| p * p * shell.profile_per_au(p),
+                shell.nodes_au(),
+                Tolerance::relative(1e-9),
+            )
+            .value;
+            // The tail's second moment, to pmax e^12 in u = ln(p/pmax).
+            let tail = integrate(
+                |u: f64| {
+                    let p = shell.p_max_au() * u.exp();
+                    p * p * p * shell.profile_per_au(p)
+                },
+                &[0.0, 1.0, 3.0, 6.0, 12.0],
+                Tolerance::relative(1e-9),
+            )
+            .value;
+            (2.0 * (second + tail)).sqrt() * crate::units::ALPHA
+        };
+        let k = &cs[0];
+        assert_eq!(k.name, "K");
+        assert!((k.binding_energy_gev / 35.98e-6 - 1.0).abs() < 1e-3);
+        let k_rms = rms_over_me(k);
+        assert!((0.24..0.28).contains(&k_rms), "{k_rms}");
+        let outer = cs.last().expect("shells");
+        assert!(rms_over_me(outer) < 0.01, "{}", rms_over_me(outer));
+    }
+
+    /// The light-cone distribution of CsI holds all 108 electrons per formula unit, less the far
+    /// tails it drops (below 1e-3), in both occupation pictures; at rest it would be one point.
+    #[test]
+    fn csi_electrons_are_all_there() {
+        for occupations in [Occupations::NeutralAtoms, Occupations::Ionic] {
+            let csi = ElectronMomenta::of_atoms(&["Cs", "I"], occupations).expect("tabulated");
+            assert!((csi.norm() - 1.0).abs() < 1e-3, "{}", csi.norm());
+            let weights: f64 = csi.peaks().iter().map(|(_, w)| w).sum();
+            assert!((weights - 1.0).abs() < 1e-12, "{weights}");
+        }
+        assert!(ElectronMomenta::of_atoms(&["Xx"], Occupations::NeutralAtoms).is_none());
+    }
+
+    /// For hydrogen (`E_e = m_e - 13.6 eV`) `rho(mu) E_e / mu = J(E_e - mu)`, whose integral is
+    /// the closed-form distribution function of the 1s profile,
+    /// `F(q) = 1/2 + (atan q + q/(1 + q^2) + (2/3) q/(1 + q^2)^2)/pi`: the tabulated
+    /// distribution integrates to it to 2e-3 (the table's three figures) over every interval.
+    #[test]
+    fn hydrogen_distribution_integrates_to_its_closed_form() {
+        let h = ElectronMomenta::of_atoms(&["H"], Occupations::NeutralAtoms).expect("tabulated");
+        let au = atomic_unit_of_momentum_gev();
+        let e_e = crate::units::ELECTRON_MASS_GEV - 13.6e-9;
+        let cdf = |q: f64| {
+            0.5 + (q.atan() + q / (1.0 + q * q) + 2.0 / 3.0 * q / (1.0 + q * q).powi(2)) / PI
+        };
+        for (q1, q2) in [
+            (-3.0, -1.0),
+            (-1.0, 0.0),
+            (-0.3, 0.3),
+            (0.0, 0.5),
+            (0.5, 2.0),
+            (2.0, 10.0),
+        ] {
+            // p_z = q au, mu = E_e - p_z: the interval [q1, q2] is mu in [E_e - q2 au, E_e - q1 au].
+            let ours = integrate(
+                |mu| h.density_per_gev(mu) * e_e / mu,
+                &[e_e - q2 * au, e_e - q1 * au],
+                Tolerance::relative(1e-10),
+            )
+            .value;
+            let exact = cdf(q2) - cdf(q1);
+            assert!(
+                (ours - exact).abs() < 2e-3 * exact.max(1e-2),
+                "[{q1}, {q2}]: {ours} against {exact}"
+            );
+        }
+    }
+}
