@@ -26,9 +26,15 @@ pub(crate) fn positive(
         Err(invalid(
             key,
             if unit.is_empty() {
-                format!("must be a positive number, got {value}")
+                format!(
+                    "must be a positive number, got {}",
+                    crate::units::format_number(value)
+                )
             } else {
-                format!("must be a positive number of {unit}, got {value}")
+                format!(
+                    "must be a positive number of {unit}, got {}",
+                    crate::units::format_number(value)
+                )
             },
             meaning,
         ))
@@ -95,7 +101,10 @@ pub(crate) fn fraction(
         };
         Err(invalid(
             key,
-            format!("must satisfy {range}, got {value}"),
+            format!(
+                "must satisfy {range}, got {}",
+                crate::units::format_number(value)
+            ),
             meaning,
         ))
     }

@@ -504,7 +504,10 @@ fn validate_collider(source: &RawCollider) -> Result<(f64, f64, f64), ScenarioEr
     if !(boost_beta.is_finite() && boost_beta.abs() < 1.0) {
         return Err(invalid(
             "source.boost_beta",
-            format!("must lie strictly between -1 and 1, got {boost_beta}"),
+            format!(
+                "must lie strictly between -1 and 1, got {}",
+                crate::units::format_number(boost_beta)
+            ),
             "0 for the centre-of-mass frame (the paper); 3/11 for SuperKEKB's 7 on 4 GeV beams",
         ));
     }

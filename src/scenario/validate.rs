@@ -395,7 +395,10 @@ fn validate_source(raw: &RawScenario) -> Result<SourceRequest, ScenarioError> {
             if !(efficiency.is_finite() && efficiency > 0.0 && efficiency <= 1.0) {
                 return Err(invalid(
                     "source.efficiency",
-                    format!("must lie in (0, 1], got {efficiency}"),
+                    format!(
+                        "must lie in (0, 1], got {}",
+                        crate::units::format_number(efficiency)
+                    ),
                     "the signal efficiency, 0.5 in [DPT Eq. C.2]",
                 ));
             }
@@ -832,6 +835,9 @@ fn beams_and_window(
     ))
 }
 
+/// Target depths the track-length tables are built for, X0.
+const THICKNESS_RANGE_X0: (f64, f64) = (0.01, 100.0);
+
 fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
     let t = &raw.target;
     let material = Material::by_name(&t.material).ok_or_else(|| {
@@ -845,23 +851,26 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         SourceKind::ColliderBhabha => 16.0,
         SourceKind::ElectronBeam => 40.0,
     };
-    let thickness_x0 = positive(
+    let thickness_x0 = within(
         "target.thickness_x0",
         t.thickness_x0.unwrap_or(default_thickness),
+        THICKNESS_RANGE_X0,
         "radiation lengths",
-        "the target depth (16 X0 for the Belle II ECL)",
+        "the target depth (16 X0 for the Belle II ECL, about 40 X0 for the NA64 ECAL); the track-length tables are built for 0.01 to 100 X0",
     )?;
-    let brem_thickness_x0 = positive(
+    let brem_thickness_x0 = within(
         "target.brem_thickness_x0",
         t.brem_thickness_x0,
+        THICKNESS_RANGE_X0,
         "radiation lengths",
-        "the depth used for bremsstrahlung, 1 X0 in [DPT Eq. 4.5]",
+        "the depth used for bremsstrahlung, 1 X0 in [DPT Eq. 4.5]; the track-length tables are built for 0.01 to 100 X0",
     )?;
-    let max_visible_fraction = fraction(
+    let max_visible_fraction = within(
         "target.max_visible_fraction",
         t.max_visible_fraction,
-        true,
-        "largest visible fraction of the positron energy, 0.05 in the paper",
+        (1e-3, 0.9),
+        "",
+        "largest visible fraction of the positron energy, 0.05 in the paper; from 1e-3 (narrower, the window holds too little track length to tabulate) to 0.9",
     )?;
     let min_energy_loss_fraction = fraction(
         "target.min_energy_loss_fraction",
@@ -873,7 +882,9 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         return Err(invalid(
             "target.min_energy_loss_fraction",
             format!(
-                "must be below target.max_visible_fraction ({max_visible_fraction}), got {min_energy_loss_fraction}"
+                "must be below target.max_visible_fraction ({}), got {}",
+                crate::units::format_number(max_visible_fraction),
+                crate::units::format_number(min_energy_loss_fraction)
             ),
             "otherwise no track length is left in the window",
         ));
@@ -907,7 +918,10 @@ fn validate_model(raw: &RawScenario) -> Result<ModelConfig, ScenarioError> {
     if !(mchi_over_mmed.is_finite() && mchi_over_mmed > 0.0 && mchi_over_mmed < 0.5) {
         return Err(invalid(
             "model.mchi_over_mmed",
-            format!("must satisfy 0 < m_chi/m_med < 1/2, got {mchi_over_mmed}"),
+            format!(
+                "must satisfy 0 < m_chi/m_med < 1/2, got {}",
+                crate::units::format_number(mchi_over_mmed)
+            ),
             "the mediator must be able to decay to two dark-matter particles (m_chi >= m_med/2 closes it); the paper uses 1/3",
         ));
     }
@@ -933,7 +947,10 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
             } else {
                 Err(invalid(
                     "background.photon_veto_inefficiency",
-                    format!("must be a probability in [0, 1], got {v}"),
+                    format!(
+                        "must be a probability in [0, 1], got {}",
+                        crate::units::format_number(v)
+                    ),
                     "the KLM veto inefficiency, 4.5e-4 in [DPT Sec. 3.1]",
                 ))
             }
@@ -948,7 +965,10 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
             } else {
                 Err(invalid(
                     "background.total",
-                    format!("must be a non-negative number of events, got {v}"),
+                    format!(
+                        "must be a non-negative number of events, got {}",
+                        crate::units::format_number(v)
+                    ),
                     "the expected background replacing the computed one",
                 ))
             }
@@ -958,7 +978,10 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
     if !(relative_uncertainty.is_finite() && relative_uncertainty >= 0.0) {
         return Err(invalid(
             "background.relative_uncertainty",
-            format!("must be a non-negative number, got {relative_uncertainty}"),
+            format!(
+                "must be a non-negative number, got {}",
+                crate::units::format_number(relative_uncertainty)
+            ),
             "the relative standard deviation of the background, e.g. 0.2 for 20%",
         ));
     }
@@ -983,38 +1006,46 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
 
 /// The GEANT4 neutron-background inputs of [DPT Sec. 3.2].
 fn validate_neutron(n: &super::raw::RawNeutron) -> Result<NeutronInputs, ScenarioError> {
-    let simulated = positive(
+    let simulated = within(
         "background.neutron.simulated_positrons",
         n.simulated_positrons,
+        (1.0, 1e20),
         "positrons",
         "the GEANT4 sample size, 1e9 in [DPT Sec. 3.2]",
     )?;
-    for (key, v) in [
+    // Event counts of the GEANT4 sample, and absorption in interaction lengths
+    // (P = exp(-(ecl_lambda + klm_lambda)); 0.75 and 3.9 in [DPT Sec. 3.2]).
+    for (key, v, hi) in [
         (
             "background.neutron.single_neutron_events",
             n.single_neutron_events,
+            simulated,
         ),
         (
             "background.neutron.multi_neutron_events",
             n.multi_neutron_events,
+            simulated,
         ),
-        ("background.neutron.ecl_lambda", n.ecl_lambda),
-        ("background.neutron.klm_lambda", n.klm_lambda),
+        ("background.neutron.ecl_lambda", n.ecl_lambda, 100.0),
+        ("background.neutron.klm_lambda", n.klm_lambda, 100.0),
     ] {
-        if !(v.is_finite() && v >= 0.0) {
-            return Err(invalid(
-                key,
-                format!("must be a non-negative number, got {v}"),
-                "see [DPT Sec. 3.2] for the paper's values",
-            ));
-        }
+        within(
+            key,
+            v,
+            (0.0, hi),
+            "",
+            "see [DPT Sec. 3.2] for the paper's values; event counts cannot exceed the simulated positrons, and 100 interaction lengths absorb everything",
+        )?;
     }
     if let Some(p) = n.escape_probability
         && !(p.is_finite() && p > 0.0 && p <= 1.0)
     {
         return Err(invalid(
             "background.neutron.escape_probability",
-            format!("must be a probability in (0, 1], got {p}"),
+            format!(
+                "must be a probability in (0, 1], got {}",
+                crate::units::format_number(p)
+            ),
             "leave it out to use exp(-(ecl_lambda + klm_lambda)); the paper rounds to 0.01",
         ));
     }
@@ -1033,11 +1064,12 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, ScenarioError> {
     let l = &raw.limit;
     match l.method {
         LimitMethod::SqrtNb => {
-            let delta_chi2 = positive(
+            let delta_chi2 = within(
                 "limit.delta_chi2",
                 l.delta_chi2.unwrap_or(2.71),
+                (0.01, 100.0),
                 "",
-                "2.71 for a one-sided 90% CL",
+                "2.71 for a one-sided 90% CL (1 to 25 covers one to five sigma)",
             )?;
             Ok(LimitCriterion::SqrtBackground { delta_chi2 })
         }
@@ -1062,7 +1094,10 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, ScenarioError> {
             if !(cl.is_finite() && cl > 0.0 && cl < 1.0) {
                 return Err(invalid(
                     "limit.cl",
-                    format!("must lie strictly between 0 and 1, got {cl}"),
+                    format!(
+                        "must lie strictly between 0 and 1, got {}",
+                        crate::units::format_number(cl)
+                    ),
                     "0.90 for a 90% CL limit",
                 ));
             }
@@ -1213,7 +1248,10 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
     {
         return Err(invalid(
             "scan",
-            format!("every mass must be positive, got {bad}"),
+            format!(
+                "every mass must be positive, got {}",
+                crate::units::format_number(*bad)
+            ),
             "a mass scan needs a positive range",
         ));
     }
@@ -1262,7 +1300,10 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, ScenarioError> {
         Some(t) => {
             return Err(invalid(
                 "numerics.relative_tolerance",
-                format!("must lie in (1e-14, 1e-2], got {t}"),
+                format!(
+                    "must lie in (1e-14, 1e-2], got {}",
+                    crate::units::format_number(t)
+                ),
                 "the default is 1e-5",
             ));
         }
@@ -1273,7 +1314,10 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, ScenarioError> {
         Some(t) => {
             return Err(invalid(
                 "numerics.table_tolerance",
-                format!("must lie in (1e-12, 0.1], got {t}"),
+                format!(
+                    "must lie in (1e-12, 0.1], got {}",
+                    crate::units::format_number(t)
+                ),
                 "the default is 1e-3",
             ));
         }
