@@ -172,6 +172,8 @@ fn no_citation_of_documents_outside_the_repository() {
     let forbidden = [
         ["PHYSICS", ".md"].concat(),
         ["EMU_", "EQUATIONS"].concat(),
+        ["CRATES", ".md"].concat(),
+        ["STYLE", ".md"].concat(),
         ["../", "shared"].concat(),
         ["work/", "shared"].concat(),
     ];

@@ -10,8 +10,8 @@
 //! * [`tanh_sinh`]: double-exponential quadrature (Takahasi & Mori 1974) with nodes kept as
 //!   distances to the end points, used as the independent second method in tests.
 //!
-//! Measured elsewhere (`CRATES.md`): the `quadrature` crate reports convergence on `x^-0.9` while
-//! 4% off and misses a narrow Breit–Wigner, so the core does not use it.
+//! Why not the `quadrature` crate (0.1.x): measured, it reports convergence on `x^-0.9` over
+//! (0, 1] while 4% off, and misses a narrow Breit–Wigner entirely, so the core does not use it.
 
 use std::collections::BinaryHeap;
 
