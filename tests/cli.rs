@@ -2,9 +2,12 @@
 //! interface, determinism across thread counts, `explain --json`, signals (bad input: the
 //! catalogue of tests/bad_inputs.rs).
 
+mod common;
+
 use assert_cmd::Command;
+use common::scratch;
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn darksens() -> Command {
     let mut cmd = Command::cargo_bin("darksens").expect("binary built");
@@ -12,14 +15,6 @@ fn darksens() -> Command {
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("SLURM_ARRAY_TASK_ID");
     cmd
-}
-
-/// A scratch directory under target/ (not /tmp: the outputs are part of the test record).
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
 }
 
 /// The names of the files in a directory, sorted.

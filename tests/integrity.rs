@@ -3,7 +3,10 @@
 //! mix; damaged checkpoints, caches and temporary files are noticed and repaired
 //! (docs/validation.md, "Hardening").
 
+mod common;
+
 use assert_cmd::Command;
+use common::scratch;
 use proptest::prelude::*;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -14,14 +17,6 @@ fn darksens() -> Command {
     let mut cmd = Command::cargo_bin("darksens").expect("binary built");
     cmd.env_remove("SLURM_ARRAY_TASK_ID");
     cmd
-}
-
-/// A scratch directory under target/.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
 }
 
 fn repository(path: &str) -> PathBuf {
