@@ -1,5 +1,5 @@
 //! Benchmarks of the hot paths: the track-length table, one mass point, the full default scan,
-//! the radiative Bhabha generator (VEGAS training, integration, unweighting), and the emulsion
+//! the tables with bound electrons, the radiative Bhabha generator (VEGAS training, integration, unweighting), and the emulsion
 //! detectors' acceptance Monte Carlo.
 //!
 //! `cargo bench` runs them; `.ci/run` only compiles them (`cargo bench --no-run`).
@@ -69,6 +69,7 @@ fn full_default_scan(c: &mut Criterion) {
             "scan.parameter=model.alpha_d",
             "scan.log_range=[1e-4,1.0]",
             "scan.points=200",
+            "scan.dense_range=[1e-3,1e-2]",
             "model.mass_mev=66.7",
         ],
     );
@@ -85,6 +86,30 @@ fn full_default_scan(c: &mut Criterion) {
     );
     group.bench_function("belle2_dp_mass_over_resonance_2x200", |b| {
         b.iter(|| run_scan(black_box(&mass)).expect("scan"));
+    });
+    group.finish();
+}
+
+/// The tables of a search with the target electrons at rest and bound (the effective flux: cell
+/// integrals of the at-rest flux, the electrons' kernel, two FFT convolutions), and one mass point
+/// of each.
+fn bound_electrons(c: &mut Criterion) {
+    let at_rest = curves("configs/belle2_dp.toml");
+    let bound = curves_with(
+        "configs/belle2_dp.toml",
+        &["target.atomic_electrons=\"compton-profile\""],
+    );
+    let mut group = c.benchmark_group("bound_electrons");
+    group.sample_size(20);
+    group.bench_function("search_tables_at_rest", |b| {
+        b.iter(|| Calculator::new(black_box(&at_rest[0].scenario)));
+    });
+    group.bench_function("search_tables_compton_profile", |b| {
+        b.iter(|| Calculator::new(black_box(&bound[0].scenario)));
+    });
+    let calculator = Calculator::new(&bound[0].scenario);
+    group.bench_function("yields_and_limit_66.72_mev_compton_profile", |b| {
+        b.iter(|| calculator.point("bench", black_box(66.72)).expect("point"));
     });
     group.finish();
 }
@@ -140,6 +165,7 @@ criterion_group!(
     track_length_table,
     one_mass_point,
     full_default_scan,
+    bound_electrons,
     radiative_bhabha_generator
 );
 criterion_main!(benches);

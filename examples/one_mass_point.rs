@@ -6,6 +6,7 @@
 use darksens::backgrounds::{NeutronBackground, NeutronInputs, PhotonBackground};
 use darksens::limits::{LimitCriterion, epsilon_limit};
 use darksens::materials::CSI;
+use darksens::materials::compton::AtomicElectrons;
 use darksens::models::DarkPhoton;
 use darksens::showers::track_length::Incident;
 use darksens::signal::thick_target::{BremMethod, Resolution, ThickTargetSearch, ThickTargetSetup};
@@ -28,6 +29,8 @@ fn main() {
         brem_thickness_x0: 1.0,
         incident: Incident::Positron,
         second_generation_multiplicity: 2.0,
+        // The paper's electrons at rest; `AtomicElectrons::ComptonProfile` binds them.
+        atomic_electrons: AtomicElectrons::AtRest,
         max_visible_fraction: 0.05,
         min_energy_loss_fraction: 0.0,
         brem: BremMethod::Computed,

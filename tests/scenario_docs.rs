@@ -56,6 +56,7 @@ fn full_sample() -> RawScenario {
             max_visible_fraction: 0.05,
             min_energy_loss_fraction: 0.0,
             second_generation_multiplicity: 2.0,
+            atomic_electrons: darksens::materials::compton::AtomicElectrons::ComptonProfile,
         },
         model: RawModel {
             mediator: MediatorKind::DarkPhoton,

@@ -445,6 +445,7 @@ fn production(delta: f64) -> ThickTargetSearch {
         brem_thickness_x0: BREM_X0,
         incident: Incident::Positron,
         second_generation_multiplicity: 2.0,
+        atomic_electrons: darksens::materials::compton::AtomicElectrons::AtRest,
         max_visible_fraction: VISIBLE,
         min_energy_loss_fraction: delta,
         brem: BremMethod::Computed,

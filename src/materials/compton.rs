@@ -17,8 +17,20 @@
 //! grid the profile is the linear interpolant of the table (which reproduces xraylib's own
 //! interpolant to 5e-4 where `J > 0.01 J(0)`).
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// How the target electrons are treated in resonant annihilation (`target.atomic_electrons`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AtomicElectrons {
+    /// At rest, as in [DPT Eq. 4.4]: `s = 2 m_e E_A'`.
+    #[default]
+    AtRest,
+    /// Bound and moving, with the Compton profiles of their shells (neutral atoms).
+    ComptonProfile,
+}
 
 /// The profiles, one row per (element, shell, `p_z`) point.
 const PROFILES_CSV: &str = include_str!("../../data/atomic/compton_profiles.csv");
@@ -139,6 +151,8 @@ pub struct ElectronMomenta {
     density_per_gev: Vec<f64>,
     /// `E_n` of every shell (GeV) with its share of the electrons: the peaks of the distribution.
     peaks: Vec<(f64, f64)>,
+    /// `integral rho dmu` from the first node to each node.
+    cumulative: Vec<f64>,
     norm: f64,
 }
 
@@ -202,17 +216,7 @@ impl ElectronMomenta {
                     .sum()
             })
             .collect();
-        let norm = mu
-            .windows(2)
-            .zip(density_per_gev.windows(2))
-            .map(|(x, y)| 0.5 * (x[1] - x[0]) * (y[0] + y[1]))
-            .sum();
-        Some(Self {
-            mu_gev: mu,
-            density_per_gev,
-            peaks,
-            norm,
-        })
+        Some(Self::from_table(mu, density_per_gev, peaks))
     }
 
     /// A distribution given as a table: `rho` per GeV at increasing `mu_gev` (linear in
@@ -226,16 +230,19 @@ impl ElectronMomenta {
     pub fn from_table(mu_gev: Vec<f64>, density_per_gev: Vec<f64>, peaks: Vec<(f64, f64)>) -> Self {
         assert!(mu_gev.len() >= 2 && mu_gev.len() == density_per_gev.len());
         assert!(mu_gev.windows(2).all(|w| w[1] > w[0]));
-        let norm = mu_gev
-            .windows(2)
-            .zip(density_per_gev.windows(2))
-            .map(|(x, y)| 0.5 * (x[1] - x[0]) * (y[0] + y[1]))
-            .sum();
+        let mut cumulative = Vec::with_capacity(mu_gev.len());
+        let mut total = 0.0;
+        cumulative.push(total);
+        for (x, y) in mu_gev.windows(2).zip(density_per_gev.windows(2)) {
+            total += 0.5 * (x[1] - x[0]) * (y[0] + y[1]);
+            cumulative.push(total);
+        }
         Self {
             mu_gev,
             density_per_gev,
             peaks,
-            norm,
+            cumulative,
+            norm: total,
         }
     }
 
@@ -249,6 +256,26 @@ impl ElectronMomenta {
         let i = self.mu_gev.partition_point(|&x| x <= mu_gev) - 1;
         let t = (mu_gev - self.mu_gev[i]) / (self.mu_gev[i + 1] - self.mu_gev[i]);
         self.density_per_gev[i] + t * (self.density_per_gev[i + 1] - self.density_per_gev[i])
+    }
+
+    /// `integral_a^b rho dmu`, exact for the piecewise-linear table (zero outside its range).
+    #[must_use]
+    pub fn integral_between(&self, mu_a_gev: f64, mu_b_gev: f64) -> f64 {
+        self.cumulative(mu_b_gev) - self.cumulative(mu_a_gev)
+    }
+
+    /// `integral_{-inf}^mu rho dmu'`, exact for the piecewise-linear table.
+    fn cumulative(&self, mu_gev: f64) -> f64 {
+        let (x, y) = (&self.mu_gev, &self.density_per_gev);
+        let last = x.len() - 1;
+        if mu_gev <= x[0] {
+            return 0.0;
+        }
+        let mu = mu_gev.min(x[last]);
+        let i = (x.partition_point(|&v| v <= mu) - 1).min(last - 1);
+        let t = mu - x[i];
+        let slope = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
+        self.cumulative[i] + t * (y[i] + 0.5 * slope * t)
     }
 
     /// `integral rho dmu`: 1 less the fraction of electrons in the dropped far tails.
@@ -268,6 +295,28 @@ impl ElectronMomenta {
     pub fn peaks(&self) -> &[(f64, f64)] {
         &self.peaks
     }
+}
+
+/// The electrons of a formula unit made of `symbols` (neutral atoms), built once per list of
+/// symbols and shared between the curves and threads of a run; `None` when an element has no
+/// tabulated profiles.
+#[must_use]
+pub fn electron_momenta_of(symbols: &[&str]) -> Option<Arc<ElectronMomenta>> {
+    static BUILT: OnceLock<Mutex<BTreeMap<Vec<String>, Arc<ElectronMomenta>>>> = OnceLock::new();
+    let key: Vec<String> = symbols.iter().map(|s| (*s).to_string()).collect();
+    let built = BUILT.get_or_init(|| Mutex::new(BTreeMap::new()));
+    let mut built = built
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = built.get(&key) {
+        return Some(Arc::clone(found));
+    }
+    let momenta = Arc::new(ElectronMomenta::of_atoms(
+        symbols,
+        Occupations::NeutralAtoms,
+    )?);
+    built.insert(key, Arc::clone(&momenta));
+    Some(momenta)
 }
 
 /// The shells of every tabulated element, by symbol, in the order of the table.
@@ -532,5 +581,18 @@ mod tests {
                 "[{q1}, {q2}]: {ours} against {exact}"
             );
         }
+    }
+}
+#[cfg(test)]
+mod probe {
+    #[test]
+    fn probe_density() {
+        let e = super::ElectronMomenta::of_atoms(&["Cs", "I"], super::Occupations::NeutralAtoms)
+            .unwrap();
+        let me = crate::units::ELECTRON_MASS_GEV;
+        for r in [0.5, 0.8, 1.0, 1.2, 1.334, 1.4, 1.6, 1.9] {
+            println!("PROBE {r} {:.6e}", e.density_per_gev(r * me) * me);
+        }
+        println!("PROBE range {:?} norm {}", e.range_gev(), e.norm());
     }
 }

@@ -1,5 +1,7 @@
-//! Numerical building blocks: quadrature with error estimates, tables, divided differences.
+//! Numerical building blocks: quadrature with error estimates, tables, divided differences,
+//! convolution by FFT.
 
+pub mod convolution;
 pub mod divided_difference;
 pub mod product;
 pub mod quadrature;

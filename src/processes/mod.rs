@@ -1,6 +1,8 @@
-//! Production processes of the mediator: in the target (annihilation, bremsstrahlung) and in
-//! the collisions of an `e+ e-` collider (`collider_production`).
+//! Production processes of the mediator: in the target (annihilation, bremsstrahlung; the flux
+//! the resonance sees with bound, moving electrons in `effective_flux`) and in the collisions of
+//! an `e+ e-` collider (`collider_production`).
 
 pub mod annihilation;
 pub mod bremsstrahlung;
 pub mod collider_production;
+pub mod effective_flux;

@@ -167,6 +167,9 @@ pub struct RawTarget {
     /// Particles counted per conversion in the second generation [DPT Eq. A.3] (2).
     #[serde(default = "default_multiplicity")]
     pub second_generation_multiplicity: f64,
+    /// Target electrons at rest [DPT] or bound and moving (Compton profiles).
+    #[serde(default)]
+    pub atomic_electrons: crate::materials::compton::AtomicElectrons,
 }
 
 fn default_brem_thickness() -> f64 {

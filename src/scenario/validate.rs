@@ -234,6 +234,8 @@ pub struct TargetConfig {
     pub min_energy_loss_fraction: f64,
     /// Second-generation multiplicity.
     pub second_generation_multiplicity: f64,
+    /// Target electrons at rest or bound.
+    pub atomic_electrons: crate::materials::compton::AtomicElectrons,
 }
 
 /// `[model]`, checked.
@@ -838,6 +840,25 @@ fn beams_and_window(
 /// Target depths the track-length tables are built for, X0.
 const THICKNESS_RANGE_X0: (f64, f64) = (0.01, 100.0);
 
+/// Bound electrons need the Compton profiles of every element of the material.
+fn check_atomic_electrons(raw: &RawScenario, material: &Material) -> Result<(), ScenarioError> {
+    use crate::materials::compton::{AtomicElectrons, elements, shells};
+    if raw.target.atomic_electrons == AtomicElectrons::AtRest {
+        return Ok(());
+    }
+    if let Some(missing) = material.nuclei.iter().find(|n| shells(n.symbol).is_none()) {
+        return Err(invalid(
+            "target.atomic_electrons",
+            format!(
+                "no Compton profiles for {} in {}",
+                missing.symbol, material.name
+            ),
+            format!("profiles exist for {}", elements().join(", ")),
+        ));
+    }
+    Ok(())
+}
+
 fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
     let t = &raw.target;
     let material = Material::by_name(&t.material).ok_or_else(|| {
@@ -851,6 +872,7 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         SourceKind::ColliderBhabha => 16.0,
         SourceKind::ElectronBeam => 40.0,
     };
+    check_atomic_electrons(raw, &material)?;
     let thickness_x0 = within(
         "target.thickness_x0",
         t.thickness_x0.unwrap_or(default_thickness),
@@ -902,6 +924,7 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         max_visible_fraction,
         min_energy_loss_fraction,
         second_generation_multiplicity,
+        atomic_electrons: t.atomic_electrons,
     })
 }
 

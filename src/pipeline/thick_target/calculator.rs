@@ -110,6 +110,7 @@ pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
         brem_thickness_x0: t.brem_thickness_x0,
         incident: scenario.source.incident(),
         second_generation_multiplicity: t.second_generation_multiplicity,
+        atomic_electrons: t.atomic_electrons,
         max_visible_fraction: t.max_visible_fraction,
         min_energy_loss_fraction: t.min_energy_loss_fraction,
         brem: scenario.bremsstrahlung.clone(),

@@ -417,10 +417,21 @@ fn summary(
     let shared_source = results
         .iter()
         .all(|c| c.calculator.search().setup().source == search.setup().source);
+    // Curves with the same source may still differ in the physics of the target (the target
+    // electrons, its depth): then each has its own annihilation range.
+    let shared_setup = results
+        .iter()
+        .all(|c| c.calculator.search().setup() == search.setup());
     for (curve, best) in results.iter().zip(bests) {
-        curve_summary(&mut out, curve, best, &results[0], shared_source);
+        curve_summary(
+            &mut out,
+            curve,
+            best,
+            &results[0],
+            (shared_source, shared_setup),
+        );
     }
-    if mass_scan && shared_source {
+    if mass_scan && shared_setup {
         outln!(out, "{}", ranges_text(first));
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
@@ -445,14 +456,14 @@ fn ranges_text(curve: &CurveResult) -> String {
     }
 }
 
-/// The summary lines of one curve: background, best limit, the point there (and the source and
-/// annihilation range when the curves have different sources).
+/// The summary lines of one curve: background, best limit, the point there (and the source
+/// when the curves have different sources, the annihilation range when their setups differ).
 fn curve_summary(
     out: &mut String,
     curve: &CurveResult,
     best: &BestPoint,
     first: &CurveResult,
-    shared_source: bool,
+    (shared_source, shared_setup): (bool, bool),
 ) {
     let mass_scan = curve.is_mass_scan();
     let b = curve.calculator.background();
@@ -505,7 +516,7 @@ fn curve_summary(
         p.y(),
         100.0 * p.annihilation_fraction()
     );
-    if mass_scan && !shared_source {
+    if mass_scan && !shared_setup {
         outln!(out, "  {}", ranges_text(curve));
     }
 }
@@ -600,8 +611,11 @@ pub struct ExplainedPoint {
     pub epsilon_limit: f64,
     /// Mediator mass, MeV.
     pub mass_mev: f64,
-    /// Annihilation events per eps^2 [DPT Eq. 4.4].
+    /// Annihilation events per eps^2 [DPT Eq. 4.4], with the target electrons as
+    /// `target.atomic_electrons` says.
     pub n_ann_per_eps2: f64,
+    /// Annihilation events per eps^2 with the target electrons at rest, as in [DPT Eq. 4.4].
+    pub n_ann_at_rest_per_eps2: f64,
     /// Relative integration error of the annihilation yield.
     pub n_ann_relative_error: f64,
     /// Background used for the limit.
@@ -706,7 +720,12 @@ impl ExplainedPoint {
             (
                 "n_ann_per_eps2",
                 self.n_ann_per_eps2,
-                "annihilation events per eps^2 [DPT Eq. 4.4]",
+                "annihilation events per eps^2 [DPT Eq. 4.4], electrons per target.atomic_electrons",
+            ),
+            (
+                "n_ann_at_rest_per_eps2",
+                self.n_ann_at_rest_per_eps2,
+                "the same with the electrons at rest, as in [DPT]",
             ),
             (
                 "n_brem_per_eps2",
@@ -750,7 +769,7 @@ impl ExplainedPoint {
             self.mass_mev
         );
         for (key, value, meaning) in self.rows() {
-            outln!(out, "  {key:<18} {:<24} {meaning}", format_number(value));
+            outln!(out, "  {key:<22} {:<24} {meaning}", format_number(value));
         }
         outln!(
             out,
@@ -813,6 +832,9 @@ pub(super) fn explain(
         epsilon_limit: point.epsilon_limit,
         mass_mev,
         n_ann_per_eps2: point.yields.annihilation.value,
+        n_ann_at_rest_per_eps2: search
+            .annihilation_at_rest(calculator.mediator(mass_mev))
+            .value,
         n_ann_relative_error: point.yields.annihilation.relative_error(),
         n_background: point.n_background,
         n_bkg_neutron: background.neutron.map_or(0.0, |n| n.events),
