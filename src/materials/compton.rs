@@ -26,9 +26,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 #[serde(rename_all = "kebab-case")]
 pub enum AtomicElectrons {
     /// At rest, as in [DPT Eq. 4.4]: `s = 2 m_e E_A'`.
-    #[default]
     AtRest,
-    /// Bound and moving, with the Compton profiles of their shells (neutral atoms).
+    /// Bound and moving, with the Compton profiles of their shells (neutral atoms): the
+    /// default, what a real target has.
+    #[default]
     ComptonProfile,
 }
 

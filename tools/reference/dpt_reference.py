@@ -5,6 +5,10 @@ Independent high-precision reference implementation of the physics of the
 "disappearing positron track" (DPT) paper (Liang, Liu, Yang: "New channel to search
 for dark matter at Belle II"), following the physics of docs/physics.md §1-§6b.
 
+Section 8 adds the electron control sample ("disappearing electron track", DPT Sec. 4): the
+final-state electron in the same window, spectrum Eq. 2.1 with 1 - cos theta*, track length f2 only
+(Eq. A.4); key "control_sample" of the JSON.
+
 Every number is computed two independent ways ("A" and "B"); the JSON records both,
 their relative difference and the accuracy claimed. The primary number ("value" in the
 JSON, and every headline array) is method B wherever a method B exists.
@@ -66,6 +70,9 @@ What this reference shares with darksens, and why that is safe
   inside +-0.005 MeV of A's location, and checked not to sit on that bracket's edge.
 
 Usage:  python3 dpt_reference.py [--quick]      (writes dpt_reference.json next to this file)
+        python3 dpt_reference.py --control-sample-only [--quick]
+                (only the electron control sample, section 8: adds "control_sample" to the stored
+                 JSON and leaves every other key as it is; --quick writes nothing)
 
 Units: natural units (GeV) inside, cm / pb / events at the edges.
 """
@@ -283,6 +290,39 @@ def sigma_bhabha_closed():
     cl = (M_GINV * M_EMIN / M_ESTAR - 1) / M_BETA
     ch = (M_GINV * M_EMAX / M_ESTAR - 1) / M_BETA
     return mp.pi * M_ALPHA ** 2 / (2 * 112) * (F(1 + ch) - F(1 + cl))
+
+
+# ---- control sample: the final-state ELECTRON in the same barrel window  [DPT Sec. 4]
+#      Its centre-of-mass angle is pi - theta*: in Eq. 2.1 1 + cos theta* becomes 1 - cos theta*,
+#      with cos theta* now the electron's own centre-of-mass angle; the lab energy-angle relation and
+#      the Jacobian of Eq. 2.2 are the positron's, so the energy window [EMIN, EMAX] is the same.
+def dsig_dE_electron(E):
+    """dsigma_B/dE of the final electron in GeV^-3 (numpy)   [DPT Eq. 2.1-2.2, 1+c -> 1-c]"""
+    c = (GINV * E / ESTAR - 1) / BETA
+    return (math.pi * ALPHA ** 2 * (3 + c * c) ** 2 / (2 * S_CM * (1 - c) ** 2)) * GINV / (BETA * ESTAR)
+
+
+def _dsig_electron_s(E):
+    """the same for a scalar E (math module only)"""
+    c = (GINV * E / ESTAR - 1) / BETA
+    return (math.pi * ALPHA ** 2 * (3 + c * c) ** 2 / (2 * S_CM * (1 - c) ** 2)) * GINV / (BETA * ESTAR)
+
+
+def dsig_dE_electron_mp(E):
+    """the same in mpmath"""
+    c = (M_GINV * E / M_ESTAR - 1) / M_BETA
+    return (mp.pi * M_ALPHA ** 2 * (3 + c * c) ** 2 / (2 * 112 * (1 - c) ** 2)) * M_GINV / (M_BETA * M_ESTAR)
+
+
+def sigma_electron_closed():
+    """Closed form of the electron's window cross section: with y = 1 - cos theta*,
+    (3+c^2)^2/(1-c)^2 = y^2 - 4y + 12 - 16/y + 16/y^2 (the positron's polynomial), and dc = -dy,
+    so sigma = pi alpha^2/(2s) [F(1 - c_lo) - F(1 - c_hi)].   [DPT Eq. 2.1, 1+c -> 1-c]"""
+    def F(y):
+        return y ** 3 / 3 - 2 * y ** 2 + 12 * y - 16 * mp.log(y) - 16 / y
+    cl = (M_GINV * M_EMIN / M_ESTAR - 1) / M_BETA
+    ch = (M_GINV * M_EMAX / M_ESTAR - 1) / M_BETA
+    return mp.pi * M_ALPHA ** 2 / (2 * 112) * (F(1 - cl) - F(1 - ch))
 
 
 def section_bhabha():
@@ -716,8 +756,9 @@ def lam_limits(Ep, lam_d):
     return lo, hi
 
 
-def K_inner_A(Ep, lam_d, Phi, nw=48):
-    """K(E') = int dE (1/E) F(E'/E) dsigma_B/dE = int_{w_lo}^{w_hi} Phi(w) dsigma_B/dE(E' e^lambda) dw"""
+def K_inner_A(Ep, lam_d, Phi, nw=48, dsig=dsig_dE):
+    """K(E') = int dE (1/E) F(E'/E) dsigma_B/dE = int_{w_lo}^{w_hi} Phi(w) dsigma_B/dE(E' e^lambda) dw
+    (dsig: the source spectrum; the positron's by default, dsig_dE_electron for the control sample)"""
     lo, hi = lam_limits(Ep, lam_d)
     ok = hi > lo
     wl, wh = w_of_lam(lo), w_of_lam(np.where(ok, hi, lo))
@@ -729,13 +770,14 @@ def K_inner_A(Ep, lam_d, Phi, nw=48):
         W = c[:, None] + h[:, None] * x[None, :]
         lam = lam_of_w(W)
         E = Ep[:, None] * np.exp(lam)
-        res += (Phi(W) * dsig_dE(E) * wt[None, :]).sum(1) * h
+        res += (Phi(W) * dsig(E) * wt[None, :]).sum(1) * h
     return np.where(ok, res, 0.0)
 
 
-def n_ann_A(m, aD, delta, Phi, rtol=1e-11, nw=48):
+def n_ann_A(m, aD, delta, Phi, rtol=1e-11, nw=48, dsig=dsig_dE):
     """N_ann per eps^2, method A: outer E' (atan-flattened Breit-Wigner, adaptive GL),
-    inner E via w (fixed GL, track-length table from mpmath).   [DPT Eq. 4.4]"""
+    inner E via w (fixed GL, track-length table from mpmath).   [DPT Eq. 4.4]
+    Control sample [DPT Sec. 4, Eq. A.4]: Phi = the Phi2 table alone, dsig = dsig_dE_electron."""
     mchi, G, lam_d, Ea = ann_setup(m, aD, delta)
     if Ea >= EMAX:
         return 0.0, 0.0
@@ -753,12 +795,12 @@ def n_ann_A(m, aD, delta, Phi, rtol=1e-11, nw=48):
             s = m * m + mG * np.tan(theta)
             Ep = s / (2 * ME) - ME
             C = (4 * math.pi * ALPHA * aD / 3) * (s + 2 * mchi ** 2) * np.sqrt(np.clip(1 - 4 * mchi ** 2 / s, 0, None)) / (2 * ME * mG)
-            return C * K_inner_A(Ep, lam_d, Phi, nw)
+            return C * K_inner_A(Ep, lam_d, Phi, nw, dsig)
     else:
         br = brE
 
         def f(Ep):
-            return sigma_ann(Ep + ME, m, aD, mchi, G) * K_inner_A(Ep, lam_d, Phi, nw)
+            return sigma_ann(Ep + ME, m, aD, mchi, G) * K_inner_A(Ep, lam_d, Phi, nw, dsig)
     I, err = adaptive_gl(f, br, rtol=rtol, n=16, min_panels=2)
     return PREF_ANN * I, err / abs(I) if I else 0.0
 
@@ -772,7 +814,8 @@ def _dsig_s(E):
 LN_EMIN, LN_EMAX = math.log(EMIN), math.log(EMAX)
 
 
-def n_ann_B(m, aD, delta, PhiB2, rtol=1e-10):
+def n_ann_B(m, aD, delta, PhiB2, rtol=1e-10, dsig=dsig_dE, dsig_s=_dsig_s, first_generation=True,
+            rtol_f2=1e-10, n_f2=10):
     """N_ann per eps^2, method B.  f1 part through the exact interchange
        int dE/E f1(E'/E) psi = (1/b1) int_0^{b1 T} du/Gamma(u) int dlambda lambda^(u-1) psi(E' e^lambda),
     the lambda^(u-1) end handled by  psi = psi0 + lambda*psi~  (psi0 term analytic, psi~ term by
@@ -781,7 +824,11 @@ def n_ann_B(m, aD, delta, PhiB2, rtol=1e-10):
     f2 part: int dE' sigma int dlambda f2(lambda) psi(E' e^lambda). If PhiB2 is an F2LogTable
     (f2/lambda tabulated in ln(lambda) from the printed double integral; the method-B choice)
     the lambda integral is done in ell = ln(lambda); otherwise PhiB2 is taken to be the older
-    w-table of Phi2 = f2 lambda/w^2 (ChebTable) and the integral is done in w."""
+    w-table of Phi2 = f2 lambda/w^2 (ChebTable) and the integral is done in w.
+    Control sample [DPT Sec. 4, Eq. A.4]: first_generation=False (an incident electron has no
+    first-generation positrons: f2 only) and dsig, dsig_s = dsig_dE_electron, _dsig_electron_s.
+    n_f2 = Gauss-Legendre points per ln(lambda) panel (width 2) of the f2 part; 10 is ample when f2 is
+    a 2e-4 share (positron), the control sample (f2 is everything) uses 20 (see control_job)."""
     mchi, G, lam_d, Ea = ann_setup(m, aD, delta)
     if Ea >= EMAX:
         return 0.0, 0.0
@@ -820,14 +867,14 @@ def n_ann_B(m, aD, delta, PhiB2, rtol=1e-10):
 
         def gj(Ep, L, psi0):
             lam = L * hx
-            tp = (dsig_dE(Ep * np.exp(lam)) - psi0) / lam
+            tp = (dsig(Ep * np.exp(lam)) - psi0) / lam
             return float(wj @ tp) * (L / 2) ** (u + 1)
 
         def integrand(Ep):
             lo, hi = limits(Ep)
             if hi <= lo:
                 return 0.0
-            psi0 = _dsig_s(Ep)
+            psi0 = dsig_s(Ep)
             val = psi0 * (hi ** u - (lo ** u if lo > 0 else 0.0)) + u * gj(Ep, hi, psi0)
             if lo > 0:
                 val -= u * gj(Ep, lo, psi0)
@@ -836,12 +883,12 @@ def n_ann_B(m, aD, delta, PhiB2, rtol=1e-10):
 
     upts = [1e-6, 1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5, 1, 2, 4, 8]
     If1 = integrate.quad(lambda u: J(u) / math.gamma(1 + u), 0, B1 * T, points=upts, epsabs=0,
-                         epsrel=rtol, limit=400)[0] / B1
+                         epsrel=rtol, limit=400)[0] / B1 if first_generation else 0.0
 
     if getattr(PhiB2, "is_log_lambda_table", False):
         # f2 part in ell = ln(lambda): dlambda = lambda dell; below ln(hi) - 14 the factor
         # lambda f2 ~ lambda^2 makes the rest < 1e-12 of the f2 part.
-        xg, wg = gl(10)
+        xg, wg = gl(n_f2)
 
         def integ2(Ep):
             lo, hi = limits(Ep)
@@ -857,7 +904,7 @@ def n_ann_B(m, aD, delta, PhiB2, rtol=1e-10):
             L = (c[:, None] + h[:, None] * xg[None, :]).ravel()
             W = (h[:, None] * wg[None, :]).ravel()
             lam = np.exp(L)
-            return sig(Ep) * float((W * lam * PhiB2(lam) * dsig_dE(Ep * np.exp(lam))).sum())
+            return sig(Ep) * float((W * lam * PhiB2(lam) * dsig(Ep * np.exp(lam))).sum())
     else:
         x, wt = gl(24)
 
@@ -867,8 +914,8 @@ def n_ann_B(m, aD, delta, PhiB2, rtol=1e-10):
                 return 0.0
             wl, wh = float(w_of_lam(lo)), float(w_of_lam(hi))
             W = (wl + wh) / 2 + (wh - wl) / 2 * x
-            return sig(Ep) * (PhiB2(W) * dsig_dE(Ep * np.exp(lam_of_w(W))) * wt).sum() * (wh - wl) / 2
-    If2 = integrate.quad(integ2, Ea, EMAX, points=pts, epsabs=0, epsrel=1e-10, limit=2000)[0]
+            return sig(Ep) * (PhiB2(W) * dsig(Ep * np.exp(lam_of_w(W))) * wt).sum() * (wh - wl) / 2
+    If2 = integrate.quad(integ2, Ea, EMAX, points=pts, epsabs=0, epsrel=rtol_f2, limit=2000)[0]
     return PREF_ANN * (If1 + If2), PREF_ANN * If2
 
 
@@ -978,10 +1025,11 @@ def n_bre_B(m, delta, PhiB, phiB, rtol=1e-9):
     return LUMI * N_FU * HBARC2 ** 2 * 4 * ALPHA ** 3 * I
 
 
-def n_ann_C(m, aD, delta, PhiB, rtol=1e-9):
+def n_ann_C(m, aD, delta, PhiB, rtol=1e-9, dsig=dsig_dE):
     """N_ann per eps^2, check C: the paper's integration order [DPT Eq. 4.4] -- outer E
     (scipy quad), inner E_A' written as w = -1/ln ln(E/E') (scipy quad with break points
-    on the Breit-Wigner), with its own encoding of the limits 0.95 E <= E_A' <= E + me."""
+    on the Breit-Wigner), with its own encoding of the limits 0.95 E <= E_A' <= E + me.
+    Control sample: PhiB = the Phi2 table alone, dsig = dsig_dE_electron."""
     mchi, G, lam_d, Ea = ann_setup(m, aD, delta)
     if Ea >= EMAX:
         return 0.0
@@ -1019,7 +1067,7 @@ def n_ann_C(m, aD, delta, PhiB, rtol=1e-9):
             for E in (Ep, (Ep + ME) / 0.95, Ep / (1 - delta)):
                 if EMIN < E < EMAX:
                     pts.append(E)
-    I = integrate.quad(lambda E: dsig_dE(E) * inner(E), EMIN, EMAX, points=sorted(set(pts)) or None,
+    I = integrate.quad(lambda E: dsig(E) * inner(E), EMIN, EMAX, points=sorted(set(pts)) or None,
                        epsabs=0, epsrel=rtol, limit=2000)[0]
     return PREF_ANN * I
 
@@ -1223,6 +1271,8 @@ def _job(spec):
         r = best_eps_B(*spec[1:])
     elif kind == "cross":
         r = crossing_B(*spec[1:])
+    elif kind in ("ctrlA", "ctrlB", "ctrlC", "ctrlP"):
+        r = control_job(*spec)
     else:
         raise ValueError(kind)
     return r, time.time() - t0
@@ -1355,6 +1405,170 @@ def crossing_B(aD, delta, lo_mev, hi_mev, f2t16, f2t1, PhiA16, PhiA1):
                 lnratio_A_at_root=gA, root_shift_by_A_mev=-(gA - gB) / slope * 1e3,
                 evaluations_mev_Nann_Nbre=[(m * 1e3, a, b) for m, a, b in evals],
                 time_s=time.time() - t0)
+
+
+# =====================================================================================
+# 8. Electron control sample ("disappearing electron track")  [DPT Sec. 4, Eq. A.4]
+#    N_ann = PREF_ANN int dE dsigma_e/dE int dE' (1/E) f2(E'/E, 16) sigma_ann(E' + me),
+#    the same window, cut, target and model as the positron sample; the selected particle is the
+#    final electron (dsig_dE_electron) and its positron track length is the second generation
+#    only (f2, with the factor 2 of Eq. A.3).
+# =====================================================================================
+CONTROL_MASSES_MEV = (66.72, 70.0, 75.0)
+CONTROL_ALPHA_D = 1e-3
+
+
+def control_job(kind, m, tab):
+    """one control-sample yield (per eps^2), alpha_D = 1e-3, delta = 0, m_chi = m/3:
+    ctrlB (primary): n_ann_B with first_generation=False on the F2LogTable (f2/lambda in ln lambda
+          from the printed double integral), electron spectrum, 20-point rule per ln(lambda) panel,
+          E' quad to 1e-12;
+    ctrlA: n_ann_A on the mpmath w-table of Phi2 = f2 lambda/w^2 alone (divided-difference f2),
+           returns (value at rtol 1e-12/nw 64, value at rtol 1e-13/nw 96, internal error);
+    ctrlC: n_ann_C (the paper's order, E outermost) on the scipy w-table of Phi2 alone;
+    ctrlP: the positron sample's N_ann (method B, f1 + f2), to check the stored positron yields."""
+    if kind == "ctrlB":
+        return n_ann_B(m, CONTROL_ALPHA_D, 0.0, tab, dsig=dsig_dE_electron, dsig_s=_dsig_electron_s,
+                       first_generation=False, rtol_f2=1e-12, n_f2=20)[0]
+    if kind == "ctrlA":
+        a, ea = n_ann_A(m, CONTROL_ALPHA_D, 0.0, tab, rtol=1e-12, nw=64, dsig=dsig_dE_electron)
+        a2, _ = n_ann_A(m, CONTROL_ALPHA_D, 0.0, tab, rtol=1e-13, nw=96, dsig=dsig_dE_electron)
+        return float(a), float(a2), float(ea)
+    if kind == "ctrlC":
+        return n_ann_C(m, CONTROL_ALPHA_D, 0.0, tab, rtol=1e-11, dsig=dsig_dE_electron)
+    if kind == "ctrlP":
+        return n_ann_B(m, CONTROL_ALPHA_D, 0.0, tab)[0]
+    raise ValueError(kind)
+
+
+def control_sigma():
+    """the electron's window cross section in pb: scipy quad of dsig_dE_electron (the function that
+    enters the yields; this is the recorded value), mpmath quad of its mpmath twin, and the closed
+    form. Raises if either numerical value misses the closed form by 1e-10."""
+    conv = mp.mpf("0.3893794e-27") / mp.mpf("1e-36")
+    sB = integrate.quad(dsig_dE_electron, EMIN, EMAX, epsabs=0, epsrel=1e-13, limit=200)[0] * HBARC2 / PB
+    sA = float(mp.quad(dsig_dE_electron_mp, [M_EMIN, M_EMAX]) * conv)
+    sC = float(sigma_electron_closed() * conv)
+    if max(rel(sB, sC), rel(sA, sC)) > 1e-10:
+        raise RuntimeError("electron window cross section: quad %r / %r vs closed form %r" % (sB, sA, sC))
+    return sB, sA, sC
+
+
+def control_sample_section(f2t16, PhiA2_16, PhiB2_16, nann_positron, check_positron=False, with_C=True):
+    """The "control_sample" record. f2t16: method-B F2LogTable (T = 16); PhiA2_16 / PhiB2_16: the
+    mpmath / scipy w-tables of Phi2 alone (T = 16); nann_positron: {mass in MeV: positron N_ann
+    (method B value, alpha_D = 1e-3, delta = 0)}. check_positron recomputes the positron N_ann with
+    n_ann_B and requires agreement to 1e-12 (used when the positron numbers come from the stored JSON).
+    Returns (record, details) -- details (all methods, timings) are printed, not stored."""
+    t0 = time.time()
+    sB, sA, sC = control_sigma()
+    jobs = [("ctrlB", m * 1e-3, f2t16) for m in CONTROL_MASSES_MEV]
+    jobs += [("ctrlA", m * 1e-3, PhiA2_16) for m in CONTROL_MASSES_MEV]
+    if with_C:
+        jobs += [("ctrlC", m * 1e-3, PhiB2_16) for m in CONTROL_MASSES_MEV]
+    if check_positron:
+        jobs += [("ctrlP", m * 1e-3, f2t16) for m in CONTROL_MASSES_MEV]
+    jobs.sort(key=lambda j: {"ctrlP": 0, "ctrlC": 1, "ctrlB": 2, "ctrlA": 3}[j[0]])
+    with Pool(2) as pool:
+        res = pool.map(_job, jobs, chunksize=1)
+    R = {(j[0], j[1]): r for j, (r, _) in zip(jobs, res)}
+    yields, details = {}, {"sigma_pb": dict(scipy_quad=sB, mpmath_quad=sA, closed_form=sC,
+                                            rel_quad_vs_closed=rel(sB, sC), rel_mpmath_vs_closed=rel(sA, sC))}
+    for mm in CONTROL_MASSES_MEV:
+        m = mm * 1e-3
+        b = R[("ctrlB", m)]
+        a, a2, ea = R[("ctrlA", m)]
+        c = R.get(("ctrlC", m))
+        agree = max(rel(a, b), rel(c, b) if c is not None else 0.0)
+        npos = float(nann_positron[mm])
+        d = {"B": b, "A": a, "A_finer": a2, "A_internal_err": ea, "C": c, "rel_A_B": rel(a, b),
+             "rel_A_Afiner": rel(a, a2), "rel_C_B": rel(c, b) if c is not None else None}
+        if check_positron:
+            p = R[("ctrlP", m)]
+            d["positron_recomputed_B"] = p
+            d["rel_positron_recomputed_vs_stored"] = rel(p, npos)
+            if rel(p, npos) > 1e-12:
+                raise RuntimeError("positron N_ann at %g MeV: recomputed %r, stored %r" % (mm, p, npos))
+        details["m=%r MeV" % mm] = d
+        yields["m=%r MeV" % mm] = {"N_ann_electron": float(b), "N_ann_positron": npos, "ratio": float(b) / npos,
+                                   "method_agreement": float(agree)}
+    details["time_s"] = time.time() - t0
+    details["job_time_s"] = {"%s m=%g" % (j[0], j[1] * 1e3): dt for j, (_, dt) in zip(jobs, res)}
+    rec_ = {
+        "description": (
+            "Electron control sample ('disappearing electron track', DPT Sec. 4): the selected particle is the "
+            "final-state ELECTRON of Bhabha scattering in the same ECL barrel window (lab polar angle 32.2-128.7 deg "
+            "from the electron beam, hence the same energy window E_min-E_max); its spectrum is DPT Eq. 2.1-2.2 with "
+            "1 + cos theta* -> 1 - cos theta* (centre-of-mass angle pi - theta*). An incident electron has no "
+            "first-generation positrons: the positron track length is the second generation only, f2 (DPT Eq. A.4, "
+            "with the factor 2 of Eq. A.3), 16 X0 of CsI. Everything else as for the positron sample: "
+            "E_A' = E' + m_e >= 0.95 E, delta = 0, dark photon alpha_D = 1e-3, m_chi = m/3, invisible width only, "
+            "50 ab^-1; yields in events per eps^2. N_ann_electron = method B (n_ann_B without its f1 part: f2/lambda "
+            "tabulated in ln(lambda) from the printed (t, x) double integral of Eq. A.3, 20-point Gauss-Legendre per "
+            "ln(lambda) panel, E' by scipy quad to 1e-12 with break points on the Breit-Wigner). Checks: method A "
+            "(n_ann_A: atan Breit-Wigner variable outside, w = -1/ln ln(1/v) inside, mpmath table of f2 in its "
+            "divided-difference form) and method C (n_ann_C: paper order, E outermost, scipy quad). "
+            "method_agreement = max(|A-B|, |C-B|)/B. N_ann_positron = yields['alphaD=0.001,delta=0'][m].N_ann.value "
+            "(method B, f1 + f2); ratio = N_ann_electron / N_ann_positron. sigma_electron_window_pb = scipy quad of "
+            "the electron spectrum over the window; equal to the closed form "
+            "pi alpha^2/(2s) [F(1 - c_lo) - F(1 - c_hi)], F(y) = y^3/3 - 2y^2 + 12y - 16 ln y - 16/y, "
+            "to < 1e-10 (checked at run time)."),
+        "sigma_electron_window_pb": float(sB),
+        "yields": yields,
+    }
+    return rec_, details
+
+
+def print_control(rec_, details):
+    print("--- control sample (final-state electron, f2 only)")
+    s = details["sigma_pb"]
+    print("  sigma_e(window) = %.15e pb (mpmath %.15e, closed form %.15e; rel %.1e / %.1e)" % (
+        rec_["sigma_electron_window_pb"], s["mpmath_quad"], s["closed_form"], s["rel_quad_vs_closed"],
+        s["rel_mpmath_vs_closed"]))
+    for k, r in rec_["yields"].items():
+        d = details.get(k, {})
+        print("  %-12s N_e = %.12e  N_p = %.12e  ratio = %.6e  agree %.1e  (A %.15e, C %s; A/A' %.1e%s)" % (
+            k, r["N_ann_electron"], r["N_ann_positron"], r["ratio"], r["method_agreement"], d.get("A", float("nan")),
+            "%.15e" % d["C"] if d.get("C") is not None else "-", d.get("rel_A_Afiner", float("nan")),
+            ("; positron recomputed rel %.1e" % d["rel_positron_recomputed_vs_stored"])
+            if "rel_positron_recomputed_vs_stored" in d else ""))
+    print("  control sample time %.0f s" % details["time_s"])
+
+
+def build_control_tables():
+    """the three T = 16 tables the control sample needs, in parallel (same jobs as main() uses)"""
+    jobs = [("f2log", 16.0, k) for k in range(len(F2_EDGES) - 1)] + [("table", "A", 16.0, 2), ("table", "B", 16.0, 2)]
+    jobs.sort(key=lambda j: 0 if j[0] == "table" else 1)
+    with Pool(2) as pool:
+        res = pool.map(_job, jobs, chunksize=1)
+    R = {j: r for j, (r, _) in zip(jobs, res)}
+    f2t16 = F2LogTable(16.0, values=[R[("f2log", 16.0, k)] for k in range(len(F2_EDGES) - 1)])
+    return f2t16, R[("table", "A", 16.0, 2)], R[("table", "B", 16.0, 2)]
+
+
+def main_control_only():
+    """python3 dpt_reference.py --control-sample-only [--quick]: compute only the control sample and add
+    it to the existing dpt_reference.json (every other key kept as stored; the stored positron N_ann are
+    first recomputed with n_ann_B and must agree to 1e-12). With --quick: no method C, no positron
+    recomputation, nothing written."""
+    T0 = time.time()
+    path = os.path.join(HERE, "dpt_reference.json")
+    with open(path) as fh:
+        out = json.load(fh)
+    tab = out["yields"]["alphaD=0.001,delta=0"]
+    npos = {mm: tab["m=%g MeV" % mm]["N_ann"]["value"] for mm in CONTROL_MASSES_MEV}
+    f2t16, PhiA2, PhiB2 = build_control_tables()
+    print("[tables] %.0f s" % (time.time() - T0), flush=True)
+    rec_, details = control_sample_section(f2t16, PhiA2, PhiB2, npos, check_positron=not QUICK, with_C=not QUICK)
+    print_control(rec_, details)
+    print("total run time %.0f s" % (time.time() - T0))
+    if QUICK:
+        print("(--quick: dpt_reference.json not written)")
+        return rec_
+    out["control_sample"] = rec_
+    with open(path, "w") as fh:
+        json.dump(out, fh, indent=1)
+    return rec_
 
 
 def main():
@@ -1580,6 +1794,10 @@ def main():
             "eps_Nb=94": rec(eps_limit(a + ba, 94.0), eps_limit(bB + bb, 94.0), 1e-12)}
     out["yields"] = yl
     out["limits"] = lim
+    # electron control sample [DPT Sec. 4]: f2 only, electron spectrum; positron N_ann from yl (method B)
+    ctrl, ctrl_details = control_sample_section(
+        f2t[16.0], tabs[("A", 16.0, 2)], tabs[("B", 16.0, 2)],
+        {mm: yl["alphaD=0.001,delta=0"]["m=%g MeV" % mm]["N_ann"]["value"] for mm in CONTROL_MASSES_MEV})
 
     # best eps: location and value from method B (A only locates the region; see best_eps_B)
     best = {"N_b": 94.0, "method": "coarse scan 60-90 MeV (0.05 MeV) + fine scan (0.001 MeV) + bounded Brent on "
@@ -1657,6 +1875,7 @@ def main():
           "annihilation_dominated_range_mev": {k: [v.get("lower_mev"), v.get("upper_mev")]
                                                for k, v in adr.items() if isinstance(v, dict)}}
     out = {"headline": hl, **out}
+    out["control_sample"] = ctrl
     # older names of the same kinds of work (annB/breB = method-B yields, scan = method-A scans)
     times["annB"] = times.get("annBi", 0.0)
     times["breB"] = times.get("breBi", 0.0)
@@ -1668,6 +1887,7 @@ def main():
     with open(os.path.join(HERE, "dpt_reference.json"), "w") as fh:
         json.dump(out, fh, indent=1)
     print_summary(out)
+    print_control(ctrl, ctrl_details)
     return out
 
 
@@ -1715,4 +1935,7 @@ def print_summary(out):
 
 
 if __name__ == "__main__":
-    main()
+    if "--control-sample-only" in sys.argv:
+        main_control_only()
+    else:
+        main()
