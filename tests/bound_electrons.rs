@@ -225,3 +225,29 @@ fn ionic_occupations_change_little() {
     eprintln!("ionic/neutral at {mass} MeV: {ratio:.6} (reference {theirs:.6})");
     assert!((ratio - theirs).abs() < 2e-4, "{ratio} against {theirs}");
 }
+
+/// With annihilation alone (`bremsstrahlung.method = "none"`), bound electrons reach heavier
+/// mediators than electrons at rest: `s = 2 mu E_A'` with `mu` up to almost `2 m_e`. The stated
+/// reach is `sqrt 2` times the at-rest one, and the yield is positive between the two (at 95% of
+/// the new reach) and zero above it.
+#[test]
+fn bound_electrons_reach_heavier_mediators() {
+    let at_rest = Calculator::new(
+        &curves(
+            "configs/belle2_dp.toml",
+            &["bremsstrahlung.method=\"none\""],
+        )[0]
+        .scenario,
+    );
+    let bound = bound_calculator(&["bremsstrahlung.method=\"none\""]);
+    let r = 1.0 / 3.0;
+    let (reach_rest, reach_bound) = (
+        at_rest.search().setup().mass_reach_gev(r),
+        bound.search().setup().mass_reach_gev(r),
+    );
+    assert!((reach_bound / reach_rest - 2f64.sqrt()).abs() < 1e-12);
+    let between = 0.95 * reach_bound * 1e3;
+    assert!(between > reach_rest * 1e3);
+    assert!(bound.yields(between).annihilation.value > 0.0);
+    assert!(bound.yields(1.001 * reach_bound * 1e3).annihilation.value == 0.0);
+}

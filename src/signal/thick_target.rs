@@ -65,13 +65,19 @@ pub struct ThickTargetSetup {
 impl ThickTargetSetup {
     /// The heaviest mediator this source can produce, in GeV, for `m_chi/m = mchi_over_mmed`:
     /// annihilation on an electron at rest needs `s = 2 m_e (E + m_e) > 4 m_chi^2` (on or off
-    /// the resonance) [DPT Eq. 4.2]; computed bremsstrahlung needs `E_A' = x E' >= m` with
-    /// `x <= 1 - m_e/E'` [DPT Eq. 4.6], so `m < E_max - m_e`; a rescaled published limit
-    /// reaches as far as its curve. Above it every yield is zero and no limit exists.
+    /// the resonance) [DPT Eq. 4.2], on a bound electron `s = 2 mu (E + m_e)` with `mu` below
+    /// `2 m_e` (the profiles are cut at `|p_z| < m_e`, docs/physics.md §9); computed
+    /// bremsstrahlung needs `E_A' = x E' >= m` with `x <= 1 - m_e/E'` [DPT Eq. 4.6], so
+    /// `m < E_max - m_e`; a rescaled published limit reaches as far as its curve. Above it every
+    /// yield is zero and no limit exists.
     #[must_use]
     pub fn mass_reach_gev(&self, mchi_over_mmed: f64) -> f64 {
         let e_max = self.source.e_max_gev();
-        let sqrt_s = (2.0 * ELECTRON_MASS_GEV * (e_max + ELECTRON_MASS_GEV)).sqrt();
+        let mu_max = match self.atomic_electrons {
+            AtomicElectrons::AtRest => ELECTRON_MASS_GEV,
+            AtomicElectrons::ComptonProfile => 2.0 * ELECTRON_MASS_GEV,
+        };
+        let sqrt_s = (2.0 * mu_max * (e_max + ELECTRON_MASS_GEV)).sqrt();
         let annihilation = sqrt_s / (2.0 * mchi_over_mmed);
         match self.brem {
             BremMethod::Computed => annihilation.max(e_max - ELECTRON_MASS_GEV),
