@@ -76,12 +76,13 @@ fn the_speed_claims_hold_against_a_yardstick() {
         let generator = fastest(2, || {
             black_box(generate(&settings).expect("generates"));
         });
-        // (what, measured seconds, limit in yardsticks); measured when set: 11.7, 0.0064, 63.
+        // (what, measured seconds, limit in yardsticks); measured when set: 11.7, 0.0064, 63;
+        // the scan again, 24.5, when the default config got its bound-electron curve.
         let gates = [
             (
-                "default scan, 2 curves x 421 masses, one thread",
+                "default scan, 3 curves x 421 masses, one thread",
                 scan,
-                30.0,
+                60.0,
             ),
             ("one mass point (yields and limit)", point, 0.016),
             (
