@@ -6,7 +6,9 @@
 //! `E_n = m_e - B_n` and a momentum component `p_z` along the positron distributed as its Compton
 //! profile `J_n(p_z)`; then `s = 2 mu E_A'` with `mu = E_n - p_z`, and the annihilations per
 //! unit path carry the flux factor `mu / E_n` ([`ElectronMomenta`] holds the distribution
-//! `rho(mu)` of the material with that factor; docs/physics.md §9). The yield becomes
+//! `rho(mu)` of the material with that factor; docs/physics.md §9; the Compton-profile treatment
+//! of resonant annihilation of Arias-Aragon, Darme, Grilli di Cortona and Nardi, Phys. Rev. Lett.
+//! 132 (2024) 261801). The yield becomes
 //!
 //! `N = L n_e X0 integral dmu rho(mu) integral dE' Phi(E') sigma(2 mu (E' + m_e))`.
 //!
