@@ -381,12 +381,18 @@ impl ThickTargetSearch {
     pub fn annihilation_at_rest(&self, mediator: impl Into<Mediator>) -> Estimate {
         let mediator = mediator.into();
         let tol = Tolerance::relative(self.resolution.relative_tolerance);
-        let material = &self.setup.material;
         match &self.collider {
             Some(c) => c.flux.integrate_cross_section(&mediator, tol),
             None => self.beam_annihilation(&mediator, tol),
         }
-        .scaled(self.normalisation() * material.electrons_per_cm3() * material.radiation_length_cm)
+        .scaled(self.annihilation_scale())
+    }
+
+    /// From the flux integrals (cm^4, or cm^2 GeV for a beam) to events per `eps^2`:
+    /// `L n_e X0` [DPT Eq. 4.4], `(N eff/E0) n_e X0` [DPT Eq. C.2].
+    fn annihilation_scale(&self) -> f64 {
+        let material = &self.setup.material;
+        self.normalisation() * material.electrons_per_cm3() * material.radiation_length_cm
     }
 
     /// Annihilation and bremsstrahlung yields per `eps^2` [DPT Eq. 4.4-4.7, C.1-C.2].
@@ -396,12 +402,12 @@ impl ThickTargetSearch {
         let tol = Tolerance::relative(self.resolution.relative_tolerance);
         let material = &self.setup.material;
         let x0 = material.radiation_length_cm;
-        let annihilation = match (&self.effective, &self.collider) {
-            (Some(b), _) => b.integrate_cross_section(&mediator, tol),
-            (None, Some(c)) => c.flux.integrate_cross_section(&mediator, tol),
-            (None, None) => self.beam_annihilation(&mediator, tol),
-        }
-        .scaled(self.normalisation() * material.electrons_per_cm3() * x0);
+        let annihilation = match &self.effective {
+            Some(effective) => effective
+                .integrate_cross_section(&mediator, tol)
+                .scaled(self.annihilation_scale()),
+            None => self.annihilation_at_rest(mediator),
+        };
         let bremsstrahlung = match &self.setup.brem {
             BremMethod::Computed => self
                 .brem_integral(&mediator, tol)
