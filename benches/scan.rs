@@ -1,4 +1,4 @@
-//! Benchmarks of the hot paths: the track-length table, one mass point, the full default scan,
+//! Benchmarks of the hot paths: the track-length table (with either second generation), one mass point, the full default scan,
 //! the tables with bound electrons, the radiative Bhabha generator (VEGAS training, integration, unweighting), and the emulsion
 //! detectors' acceptance Monte Carlo.
 //!
@@ -11,7 +11,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use darksens::pipeline::thick_target::{Calculator, run_scan};
 use darksens::scenario::{Override, ScenarioDocument};
-use darksens::showers::track_length::{Generations, ShowerSettings, TrackLengthTable};
+use darksens::showers::track_length::{
+    Generations, SecondGeneration, ShowerSettings, TrackLengthTable,
+};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -32,14 +34,25 @@ fn curves_with(config: &str, set: &[&str]) -> Vec<darksens::scenario::Curve> {
 }
 
 fn track_length_table(c: &mut Criterion) {
-    let settings = ShowerSettings {
-        thickness_x0: 16.0,
-        generations: Generations::FirstAndSecond,
-        second_generation_multiplicity: 2.0,
-    };
-    c.bench_function("track_length_table_16x0_128", |b| {
-        b.iter(|| TrackLengthTable::new(black_box(settings), 0.0514, 128));
-    });
+    for (name, second_generation) in [
+        (
+            "track_length_table_16x0_128",
+            SecondGeneration::TsaiWhitisPairs { multiplicity: 2.0 },
+        ),
+        (
+            "track_length_table_16x0_128_positrons",
+            SecondGeneration::Positrons,
+        ),
+    ] {
+        let settings = ShowerSettings {
+            thickness_x0: 16.0,
+            generations: Generations::FirstAndSecond,
+            second_generation,
+        };
+        c.bench_function(name, |b| {
+            b.iter(|| TrackLengthTable::new(black_box(settings), 0.0514, 128));
+        });
+    }
 }
 
 fn one_mass_point(c: &mut Criterion) {

@@ -8,7 +8,7 @@ use darksens::limits::{LimitCriterion, epsilon_limit};
 use darksens::materials::CSI;
 use darksens::materials::compton::AtomicElectrons;
 use darksens::models::DarkPhoton;
-use darksens::showers::track_length::Incident;
+use darksens::showers::track_length::{Incident, SecondGeneration};
 use darksens::signal::thick_target::{BremMethod, Resolution, ThickTargetSearch, ThickTargetSetup};
 use darksens::sources::{AsymmetricCollider, BhabhaSpectrum, PositronSpectrum, Source};
 
@@ -28,7 +28,9 @@ fn main() {
         thickness_x0: 16.0,
         brem_thickness_x0: 1.0,
         incident: Incident::Positron,
-        second_generation_multiplicity: 2.0,
+        // The paper's second generation (both particles of each conversion counted);
+        // `SecondGeneration::Positrons` follows one positron per conversion.
+        second_generation: SecondGeneration::TsaiWhitisPairs { multiplicity: 2.0 },
         // The paper's electrons at rest; `AtomicElectrons::ComptonProfile` binds them.
         atomic_electrons: AtomicElectrons::AtRest,
         max_visible_fraction: 0.05,

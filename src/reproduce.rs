@@ -571,7 +571,7 @@ fn control_track_length_ratio(curve: &CurveResult) -> f64 {
         let settings = ShowerSettings {
             thickness_x0: target.thickness_x0,
             generations,
-            second_generation_multiplicity: target.second_generation_multiplicity,
+            second_generation: target.second_generation,
         };
         TrackLengthTable::new(settings, -v_lo.ln(), 128)
             .integral_above(v_lo, Tolerance::relative(1e-9))

@@ -55,7 +55,9 @@ fn full_sample() -> RawScenario {
             brem_thickness_x0: 1.0,
             max_visible_fraction: 0.05,
             min_energy_loss_fraction: 0.0,
-            second_generation_multiplicity: 2.0,
+            second_generation:
+                darksens::showers::track_length::SecondGenerationModel::TsaiWhitisPairs,
+            second_generation_multiplicity: Some(2.0),
             atomic_electrons: darksens::materials::compton::AtomicElectrons::ComptonProfile,
         },
         model: RawModel {

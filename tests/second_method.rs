@@ -444,7 +444,9 @@ fn production(delta: f64) -> ThickTargetSearch {
         thickness_x0: ANNIHILATION_X0,
         brem_thickness_x0: BREM_X0,
         incident: Incident::Positron,
-        second_generation_multiplicity: 2.0,
+        second_generation: darksens::showers::track_length::SecondGeneration::TsaiWhitisPairs {
+            multiplicity: 2.0,
+        },
         atomic_electrons: darksens::materials::compton::AtomicElectrons::AtRest,
         max_visible_fraction: VISIBLE,
         min_energy_loss_fraction: delta,

@@ -50,6 +50,22 @@ impl Estimate {
         }
     }
 
+    /// An error bound that does not trust an unconverged estimate: the error estimate when the
+    /// tolerance was met, otherwise at least the whole value (infinite after a non-finite
+    /// value). A sum of such bounds judges a nest of integrals by what each inner integral
+    /// contributes, so a negligible inner integral that missed its own tolerance cannot spoil
+    /// the total, and a sizeable one still does.
+    #[must_use]
+    pub fn error_bound(&self) -> f64 {
+        if self.converged {
+            self.error
+        } else if self.value.is_finite() && self.error.is_finite() {
+            self.error.max(self.value.abs())
+        } else {
+            f64::INFINITY
+        }
+    }
+
     /// Multiplies value and error by a constant factor.
     #[must_use]
     pub fn scaled(self, factor: f64) -> Self {
@@ -707,6 +723,35 @@ pub fn tanh_sinh<F: FnMut(f64, f64, f64) -> f64>(
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn an_unconverged_estimate_is_bounded_by_its_whole_value() {
+        let missed = Estimate {
+            value: -3.0,
+            error: 0.5,
+            evaluations: 10,
+            converged: false,
+        };
+        assert_eq!(missed.error_bound(), 3.0);
+        assert_eq!(
+            Estimate {
+                converged: true,
+                ..missed
+            }
+            .error_bound(),
+            0.5
+        );
+        let wild = Estimate {
+            error: 4.0,
+            ..missed
+        };
+        assert_eq!(wild.error_bound(), 4.0);
+        let nan = Estimate {
+            value: f64::NAN,
+            ..missed
+        };
+        assert_eq!(nan.error_bound(), f64::INFINITY);
+    }
 
     #[test]
     fn kronrod_is_exact_for_polynomials_to_degree_22() {

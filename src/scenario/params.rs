@@ -85,7 +85,7 @@ const KEYS: &[ScanKey] = &[
         "target.min_energy_loss_fraction",
         target.min_energy_loss_fraction
     ),
-    number!(
+    optional!(
         "target.second_generation_multiplicity",
         target.second_generation_multiplicity
     ),

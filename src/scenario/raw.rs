@@ -164,9 +164,14 @@ pub struct RawTarget {
     /// Track length within `1 - E'/E` below this is dropped (0 = exact; 1e-3 reproduces the paper).
     #[serde(default)]
     pub min_energy_loss_fraction: f64,
-    /// Particles counted per conversion in the second generation [DPT Eq. A.3] (2).
-    #[serde(default = "default_multiplicity")]
-    pub second_generation_multiplicity: f64,
+    /// How the second generation is counted: one positron per conversion (default) or
+    /// [DPT Eq. A.3] as printed.
+    #[serde(default)]
+    pub second_generation: crate::showers::track_length::SecondGenerationModel,
+    /// Particles counted per conversion with `second_generation = "tsai-whitis-pairs"`
+    /// [DPT Eq. A.3] (2 when absent).
+    #[serde(default)]
+    pub second_generation_multiplicity: Option<f64>,
     /// Target electrons at rest [DPT] or bound and moving (Compton profiles).
     #[serde(default)]
     pub atomic_electrons: crate::materials::compton::AtomicElectrons,
@@ -178,10 +183,6 @@ fn default_brem_thickness() -> f64 {
 fn default_visible_fraction() -> f64 {
     0.05
 }
-fn default_multiplicity() -> f64 {
-    2.0
-}
-
 /// `[model]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -12,7 +12,7 @@ use crate::limits::LimitCriterion;
 use crate::materials::Material;
 use crate::models::MediatorKind;
 use crate::published::PublishedLimit;
-use crate::showers::track_length::Incident;
+use crate::showers::track_length::{Incident, SecondGeneration, SecondGenerationModel};
 use crate::signal::thick_target::BremMethod;
 use crate::signal::thick_target::Resolution;
 use crate::sources::lhe::LheSelection;
@@ -232,8 +232,8 @@ pub struct TargetConfig {
     pub max_visible_fraction: f64,
     /// Smallest fractional energy loss kept.
     pub min_energy_loss_fraction: f64,
-    /// Second-generation multiplicity.
-    pub second_generation_multiplicity: f64,
+    /// How the second generation is counted.
+    pub second_generation: crate::showers::track_length::SecondGeneration,
     /// Target electrons at rest or bound.
     pub atomic_electrons: crate::materials::compton::AtomicElectrons,
 }
@@ -911,19 +911,33 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
             "otherwise no track length is left in the window",
         ));
     }
-    let second_generation_multiplicity = positive(
-        "target.second_generation_multiplicity",
-        t.second_generation_multiplicity,
-        "particles per conversion",
-        "2 (electron and positron) as in [DPT Eq. A.3]",
-    )?;
+    let second_generation = match (t.second_generation, t.second_generation_multiplicity) {
+        (SecondGenerationModel::Positrons, Some(_)) => {
+            return Err(invalid(
+                "target.second_generation_multiplicity",
+                "applies only to target.second_generation = \"tsai-whitis-pairs\"".to_string(),
+                "the default \"positrons\" follows one positron per conversion; drop the key, or set target.second_generation = \"tsai-whitis-pairs\" for [DPT Eq. A.3]",
+            ));
+        }
+        (SecondGenerationModel::Positrons, None) => SecondGeneration::Positrons,
+        (SecondGenerationModel::TsaiWhitisPairs, multiplicity) => {
+            SecondGeneration::TsaiWhitisPairs {
+                multiplicity: positive(
+                    "target.second_generation_multiplicity",
+                    multiplicity.unwrap_or(2.0),
+                    "particles per conversion",
+                    "2 (electron and positron) as in [DPT Eq. A.3]",
+                )?,
+            }
+        }
+    };
     Ok(TargetConfig {
         material,
         thickness_x0,
         brem_thickness_x0,
         max_visible_fraction,
         min_energy_loss_fraction,
-        second_generation_multiplicity,
+        second_generation,
         atomic_electrons: t.atomic_electrons,
     })
 }

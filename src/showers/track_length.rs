@@ -22,6 +22,7 @@
 //! integral evaluated with [`exp_divided_difference`]. `m = 2` in [Eq. A.3] counts the electron
 //! and the positron of each conversion (docs/physics.md §6b); it is a parameter.
 
+use super::pair_positrons::PositronSecondGeneration;
 use crate::numerics::divided_difference::exp_divided_difference;
 use crate::numerics::quadrature::{
     Estimate, Tolerance, gauss_kronrod_15, gauss_kronrod_21, integrate, integrate_to_cusp,
@@ -127,6 +128,31 @@ pub fn second_generation(
     (left + right).scaled(multiplicity)
 }
 
+/// How the second generation is counted (`target.second_generation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecondGenerationModel {
+    /// One particle of the species followed per photon conversion, with the Bethe–Heitler
+    /// energy sharing ([`crate::showers::pair_positrons`]): the default.
+    #[default]
+    Positrons,
+    /// [DPT Eq. A.3] as printed, after Tsai and Whitis: both particles of each conversion
+    /// counted (`target.second_generation_multiplicity`, 2).
+    TsaiWhitisPairs,
+}
+
+/// The second generation of a track-length table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SecondGeneration {
+    /// One positron per conversion ([`crate::showers::pair_positrons`]).
+    Positrons,
+    /// [DPT Eq. A.3] with `multiplicity` particles counted per conversion (2 as printed).
+    TsaiWhitisPairs {
+        /// Particles counted per conversion.
+        multiplicity: f64,
+    },
+}
+
 /// Settings that fix the shape of a track-length table.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShowerSettings {
@@ -134,11 +160,39 @@ pub struct ShowerSettings {
     pub thickness_x0: f64,
     /// Generations counted.
     pub generations: Generations,
-    /// Conversion multiplicity in [DPT Eq. A.3] (2 = electron and positron counted).
-    pub second_generation_multiplicity: f64,
+    /// How the second generation is counted.
+    pub second_generation: SecondGeneration,
 }
 
-/// Direct (untabulated) evaluation of the density `g(w) = f lambda / w^2` at `lambda`.
+/// Intervals in `w` of the positron-only second generation, tabulated apart (it is smooth
+/// in `w` and costly per node) and interpolated into the track-length table.
+const POSITRON_SECOND_GENERATION_INTERVALS: usize = 32;
+
+/// Intervals in `w` of each source table of the positron-only second generation.
+const POSITRON_SOURCE_INTERVALS: usize = 32;
+
+/// `lambda f2 / w^2` of the positron-only second generation on its own grid in `w`, with a
+/// bound on its absolute error (interpolation and node integrals).
+fn positron_second_generation_density(thickness_x0: f64, lambda_max: f64) -> (UniformTable, f64) {
+    let generation =
+        PositronSecondGeneration::new(thickness_x0, lambda_max, POSITRON_SOURCE_INTERVALS);
+    let nodes = UniformTable::nodes(0.0, 1.0, 2 * POSITRON_SECOND_GENERATION_INTERVALS + 1);
+    let estimates: Vec<Estimate> = nodes
+        .par_iter()
+        .map(|&w| {
+            if w == 0.0 {
+                return Estimate::exact(0.0);
+            }
+            let lambda = lambda_max * (1.0 - 1.0 / w).exp();
+            generation.value(lambda).scaled(lambda / (w * w))
+        })
+        .collect();
+    UniformTable::from_estimates(0.0, 1.0, &estimates)
+}
+
+/// Direct evaluation of the first generation and the Tsai–Whitis second generation in the
+/// density `g(w) = f lambda / w^2` at `lambda` (the positron-only second generation is added
+/// from its own table).
 fn density_direct(settings: &ShowerSettings, lambda: f64, ln_inv_lambda: f64, w: f64) -> Estimate {
     let first = match settings.generations {
         Generations::FirstAndSecond => {
@@ -147,17 +201,13 @@ fn density_direct(settings: &ShowerSettings, lambda: f64, ln_inv_lambda: f64, w:
         Generations::SecondOnly => Estimate::exact(0.0),
     };
     // lambda f2 ~ lambda^2 / ln(1/lambda): below 1e-30 it is zero in double precision relative to 1/b1.
-    let second = if lambda > 1e-30 {
-        let one_minus_v = -(-lambda).exp_m1();
-        second_generation(
-            lambda,
-            one_minus_v,
-            settings.thickness_x0,
-            settings.second_generation_multiplicity,
-        )
-        .scaled(lambda)
-    } else {
-        Estimate::exact(0.0)
+    let second = match settings.second_generation {
+        SecondGeneration::TsaiWhitisPairs { multiplicity } if lambda > 1e-30 => {
+            let one_minus_v = -(-lambda).exp_m1();
+            second_generation(lambda, one_minus_v, settings.thickness_x0, multiplicity)
+                .scaled(lambda)
+        }
+        _ => Estimate::exact(0.0),
     };
     (first + second).scaled(1.0 / (w * w))
 }
@@ -187,6 +237,13 @@ impl TrackLengthTable {
     pub fn new(settings: ShowerSettings, lambda_max: f64, intervals: usize) -> Self {
         let n = 2 * intervals + 1;
         let nodes = UniformTable::nodes(0.0, 1.0, n);
+        let positrons = match settings.second_generation {
+            SecondGeneration::Positrons => Some(positron_second_generation_density(
+                settings.thickness_x0,
+                lambda_max,
+            )),
+            SecondGeneration::TsaiWhitisPairs { .. } => None,
+        };
         let estimates: Vec<Estimate> = nodes
             .par_iter()
             .map(|&w| {
@@ -199,31 +256,23 @@ impl TrackLengthTable {
                 }
                 let ln_inv_lambda = 1.0 / w - 1.0 - lambda_max.ln();
                 let lambda = (-ln_inv_lambda).exp();
-                density_direct(&settings, lambda, ln_inv_lambda, w)
+                let direct = density_direct(&settings, lambda, ln_inv_lambda, w);
+                match &positrons {
+                    Some((second, _)) => direct + Estimate::exact(second.eval(w)),
+                    None => direct,
+                }
             })
             .collect();
-        let values: Vec<f64> = estimates.iter().map(|e| e.value).collect();
-        // Node integrals that missed their tolerance count in full against the table.
-        let node_error = estimates
-            .iter()
-            .map(|e| if e.converged { e.error } else { f64::INFINITY })
-            .fold(0.0, f64::max);
-        let coarse =
-            UniformTable::from_values(0.0, 1.0, values.iter().step_by(2).copied().collect());
-        let scale = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        let interpolation_error = nodes
-            .iter()
-            .zip(&values)
-            .skip(1)
-            .step_by(2)
-            .map(|(&w, &g)| (coarse.eval(w) - g).abs())
-            .fold(0.0, f64::max)
-            .max(node_error)
-            / scale;
+        // Node integrals that missed their tolerance count in full against the table, and so
+        // does the error of the positron-only second generation's own table.
+        let (density, error) = UniformTable::from_estimates(0.0, 1.0, &estimates);
+        let scale = density.values().iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        let interpolation_error =
+            error.max(positrons.as_ref().map_or(0.0, |(_, error)| *error)) / scale;
         Self {
             settings,
             lambda_max,
-            density: UniformTable::from_values(0.0, 1.0, values),
+            density,
             interpolation_error,
         }
     }
@@ -409,7 +458,7 @@ mod tests {
         ShowerSettings {
             thickness_x0,
             generations: Generations::FirstAndSecond,
-            second_generation_multiplicity: 2.0,
+            second_generation: SecondGeneration::TsaiWhitisPairs { multiplicity: 2.0 },
         }
     }
 

@@ -109,7 +109,7 @@ pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
         thickness_x0: t.thickness_x0,
         brem_thickness_x0: t.brem_thickness_x0,
         incident: scenario.source.incident(),
-        second_generation_multiplicity: t.second_generation_multiplicity,
+        second_generation: t.second_generation,
         atomic_electrons: t.atomic_electrons,
         max_visible_fraction: t.max_visible_fraction,
         min_energy_loss_fraction: t.min_energy_loss_fraction,

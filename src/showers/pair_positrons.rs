@@ -1,0 +1,383 @@
+//! Positron-only second generation of the shower: one positron per photon conversion, sharing
+//! the photon's energy with the Bethe–Heitler spectrum, in place of the factor 2 of
+//! [DPT Eq. A.3].
+//!
+//! [DPT Eq. A.3], after Tsai and Whitis (Phys. Rev. 149 (1966) 1248), counts both particles of
+//! each conversion as tracks of the species followed (docs/physics.md §6b). Following one
+//! positron per conversion in the same approximation (Rossi's approximation B with complete
+//! screening and no ionisation loss; energies in units of the incident energy `E`, depths in
+//! `X0`, `b1 = 4/3`, `b2 = 7/9`):
+//!
+//! 1. The primary radiates photons of energy fraction `x`, per unit `x` at depth `t`
+//!    [DPT Eq. 3.1], `gamma(x, t) = (1/x) (e^(p t) - e^(-b2 t)) / (p + b2)`, `p = b1 ln(1 - x)`.
+//!    Integrated over depth up to `theta` this is `(1/x) Psi(x, theta)` with
+//!    `Psi = theta^2 exp[theta p, -theta b2, 0]`, a second divided difference of the
+//!    exponential (free of the removable 0/0 at `p = -b2`; see [`photon_path`]).
+//! 2. A photon converts at the rate `b2` per `X0` into a pair whose positron takes the fraction
+//!    `u` with density `P(u) = 1 - (4/3) u (1 - u)` per `X0` (the Bethe–Heitler pair spectrum in
+//!    complete screening, PDG Review "Passage of particles through matter"; `integral P du =
+//!    7/9 = b2`). Positrons per unit fraction `y = u x`, produced up to depth `theta`:
+//!    `S(y, theta) = integral_y^1 dx/x^2 P(y/x) Psi(x, theta)` ([`positron_source`]).
+//! 3. Each of them then loses energy as a first generation [DPT Eq. A.2], with the kernel
+//!    `g(mu, tau) = mu^(b1 tau - 1) / Gamma(b1 tau)` in `mu = ln(y/v)` after a path `tau`:
+//!    `f2(v, T) = integral_0^T dtau integral_0^lambda dlambda' g(lambda', tau)
+//!    S(v e^lambda', T - tau)`, `lambda = ln(1/v)`.
+//!
+//! The photons come from the primary whatever its charge and `P(u) = P(1 - u)`, so the same
+//! `f2` gives the positrons from an incident electron, the second-generation positrons from an
+//! incident positron and the second-generation electrons from an incident electron. The
+//! factor of [DPT Eq. A.3] over this `f2` is not 2 but 1.96 to 2.37 between `v = 0.9` and 0.3
+//! (docs/validation.md).
+//!
+//! Numerics. The depth integral uses fixed 21-point Gauss–Kronrod panels; `S` is tabulated once
+//! per depth node, in `eta = ln(1/y)` through the variable `w` of the track-length table
+//! (`eta = eta_max e^(1 - 1/w)`), as its ratio to `eta Psi(1 - y, theta) / y`, which is smooth
+//! in `w` and tends to 1 as `y -> 1`. `lambda'` is split at `c = lambda/2`: on the lower half the
+//! power `lambda'^(a-1)` (`a = b1 tau`) is integrated exactly for the constant part `S(v)` and
+//! in `s = ln(c/lambda')` for the rest; on the upper half in `s = ln(c/eta)`.
+
+use super::track_length::{B1, B2};
+use crate::numerics::divided_difference::exp_divided_difference;
+use crate::numerics::quadrature::{
+    Estimate, Tolerance, gauss_kronrod_21, integrate, integrate_to_cusp,
+};
+use crate::numerics::table::UniformTable;
+use rayon::prelude::*;
+use statrs::function::gamma::ln_gamma;
+use std::f64::consts::LN_2;
+
+/// Accuracy asked of each node of the source tables.
+const NODE_TOLERANCE: f64 = 1e-10;
+
+/// Accuracy asked of each `lambda'` integral.
+const PATH_TOLERANCE: f64 = 1e-7;
+
+/// Edges of the depth panels in `X0` (clipped to the thickness, which closes the last one).
+const DEPTH_EDGES_X0: [f64; 8] = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
+
+/// Pair energy sharing `P(u) = 1 - (4/3) u (1 - u)` per `X0` for the positron's fraction `u`
+/// of the photon energy: the Bethe–Heitler spectrum in complete screening (PDG Review "Passage
+/// of particles through matter", Tsai's approximation B), integrating to `b2 = 7/9`.
+#[must_use]
+pub fn pair_positron_spectrum(u: f64) -> f64 {
+    1.0 - 4.0 / 3.0 * u * (1.0 - u)
+}
+
+/// Photons of the primary per unit `ln x` up to depth `theta` (in `X0`):
+/// `Psi(x, theta) = integral_0^theta (e^(p t) - e^(-b2 t)) / (p + b2) dt
+/// = theta^2 exp[theta p, -theta b2, 0]` with `p = b1 ln(1 - x)`, the depth integral of
+/// [DPT Eq. 3.1] times `x`. Takes `1 - x` so that `x -> 1` loses nothing to cancellation.
+#[must_use]
+pub fn photon_path(one_minus_x: f64, depth_x0: f64) -> f64 {
+    let p = B1 * one_minus_x.ln();
+    depth_x0 * depth_x0 * exp_divided_difference(&[depth_x0 * p, -depth_x0 * B2, 0.0])
+}
+
+/// Positrons produced up to depth `theta`, per unit energy fraction `y = e^-eta` (step 2 of the
+/// module docs): `S(y, theta) = integral_y^1 dx/x^2 P(y/x) Psi(x, theta)`.
+///
+/// The `1/ln(1 - x)` cusp at `x = 1` is integrated in the distance `1 - x`; below `x = 1/2`,
+/// where `1/x^2` grows, in `ln x`.
+#[must_use]
+pub fn positron_source(eta: f64, depth_x0: f64, tol: Tolerance) -> Estimate {
+    if depth_x0 <= 0.0 || eta <= 0.0 {
+        return Estimate::exact(0.0);
+    }
+    let y = (-eta).exp();
+    let one_minus_y = -(-eta).exp_m1();
+    let integrand =
+        |x: f64, d: f64| pair_positron_spectrum(y / x) * photon_path(d, depth_x0) / (x * x);
+    let near_one = integrate_to_cusp(|d| integrand(1.0 - d, d), one_minus_y.min(0.5), tol);
+    if y >= 0.5 {
+        return near_one;
+    }
+    let below_half = integrate(
+        |s: f64| {
+            let x = s.exp();
+            integrand(x, 1.0 - x) * x
+        },
+        &[-eta, -LN_2],
+        tol,
+    );
+    near_one + below_half
+}
+
+/// `S(e^-eta, theta)` for one depth `theta`, tabulated in `w` as
+/// `q = y S / (eta Psi(1 - y, theta))`, `y = e^-eta`, which tends to `P(1) = 1` as `eta -> 0`
+/// at every depth and stays bounded as `y -> 0`: `Psi` carries the onset of `S` at
+/// `eta ~ e^(-1/(b1 theta))`, far too sharp in `w` for a table at small depths, and `1/y` its
+/// growth towards small fractions.
+#[derive(Debug, Clone, PartialEq)]
+struct SourceTable {
+    depth_x0: f64,
+    ratio: UniformTable,
+}
+
+impl SourceTable {
+    /// The normalisation `eta Psi(1 - y, theta) / y` of the stored ratio (`y = e^-eta`; the
+    /// `1/y` is the growth of `S` at small `y`).
+    fn scale(&self, eta: f64) -> f64 {
+        eta * eta.exp() * photon_path(-(-eta).exp_m1(), self.depth_x0)
+    }
+}
+
+/// The positron-only second generation `f2(v, T)` for one thickness, for
+/// `0 < lambda = ln(1/v) <= lambda_max` (see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositronSecondGeneration {
+    thickness_x0: f64,
+    lambda_max: f64,
+    /// Depth panels `[a, b]` of the path `tau`.
+    panels: Vec<(f64, f64)>,
+    /// One source table per node of the panels' rule, in the order the rule visits them, at
+    /// the depth `theta = T - tau`, with its relative error bound (interpolation and node
+    /// integrals, relative to its largest value).
+    sources: Vec<(SourceTable, f64)>,
+}
+
+impl PositronSecondGeneration {
+    /// Tabulates the positron sources for a target of `thickness_x0` and energy fractions down
+    /// to `e^-lambda_max`, with `intervals` intervals in `w` per source table (built in
+    /// parallel; the result does not depend on the thread count).
+    #[must_use]
+    pub fn new(thickness_x0: f64, lambda_max: f64, intervals: usize) -> Self {
+        let mut edges: Vec<f64> = DEPTH_EDGES_X0
+            .iter()
+            .copied()
+            .filter(|&t| t < thickness_x0)
+            .collect();
+        edges.push(thickness_x0);
+        let panels: Vec<(f64, f64)> = edges.windows(2).map(|p| (p[0], p[1])).collect();
+        let mut paths = Vec::new();
+        for &(a, b) in &panels {
+            let _ = gauss_kronrod_21(
+                &mut |tau| {
+                    paths.push(tau);
+                    0.0
+                },
+                a,
+                b,
+            );
+        }
+        let n = 2 * intervals + 1;
+        let sources = paths
+            .par_iter()
+            .map(|&tau| source_table(lambda_max, thickness_x0 - tau, n))
+            .collect();
+        Self {
+            thickness_x0,
+            lambda_max,
+            panels,
+            sources,
+        }
+    }
+
+    /// `S(e^-eta, theta)` from the table of one depth node.
+    fn source(&self, table: &SourceTable, eta: f64) -> f64 {
+        if eta <= 0.0 {
+            return 0.0;
+        }
+        let w = 1.0 / (1.0 - (eta / self.lambda_max).ln());
+        table.ratio.eval(w) * table.scale(eta)
+    }
+
+    /// `f2(v, T)` at `lambda = ln(1/v)` (clamped to `lambda_max`): the depth integral over the
+    /// panels' rule, its error the rule's estimate plus the inner integrals' and the tables'.
+    #[must_use]
+    pub fn value(&self, lambda: f64) -> Estimate {
+        let lambda = lambda.min(self.lambda_max);
+        if lambda <= 0.0 {
+            return Estimate::exact(0.0);
+        }
+        let mut node = 0;
+        // Each inner integral's error bound plus its source table's, weighted by its size.
+        let (mut inner_error, mut inner_scale) = (0.0_f64, 0.0_f64);
+        let mut evaluations = 0;
+        let mut total = Estimate::exact(0.0);
+        for &(a, b) in &self.panels {
+            total = total
+                + gauss_kronrod_21(
+                    &mut |tau| {
+                        let (table, table_error) = &self.sources[node];
+                        let inner = self.along_lambda(lambda, tau, table);
+                        node += 1;
+                        evaluations += inner.evaluations;
+                        inner_error += inner.error_bound() + table_error * inner.value.abs();
+                        inner_scale += inner.value.abs();
+                        inner.value
+                    },
+                    a,
+                    b,
+                );
+        }
+        let inner_relative = if inner_error == 0.0 {
+            0.0
+        } else {
+            inner_error / inner_scale
+        };
+        Estimate {
+            error: total.error + inner_relative * total.value.abs(),
+            evaluations: total.evaluations + evaluations,
+            converged: total.converged && inner_relative.is_finite(),
+            ..total
+        }
+    }
+
+    /// `integral_0^lambda dlambda' g(lambda', tau) S(v e^lambda', T - tau)` for one path `tau`
+    /// (the source table at depth `T - tau`), split at `c = lambda/2` (module docs).
+    fn along_lambda(&self, lambda: f64, tau: f64, table: &SourceTable) -> Estimate {
+        let a = B1 * tau;
+        let c = 0.5 * lambda;
+        let tol = Tolerance::relative(PATH_TOLERANCE);
+        let source_at_v = self.source(table, lambda);
+        // Lower half: S(v) c^a / Gamma(a + 1) + (1/Gamma(a)) int_0^inf ds c^a e^(-a s)
+        // [S(v e^(c e^-s)) - S(v)], lambda' = c e^-s.
+        let weight = (a * c.ln() - ln_gamma(a + 1.0)).exp();
+        let constant = source_at_v * weight;
+        let lower = integrate(
+            |s: f64| {
+                let lambda_prime = c * (-s).exp();
+                (-a * s).exp() * (self.source(table, lambda - lambda_prime) - source_at_v)
+            },
+            &[0.0, 3.0, 10.0, 40.0],
+            Tolerance {
+                absolute: PATH_TOLERANCE * source_at_v.abs(),
+                ..tol
+            },
+        )
+        .scaled(a * weight);
+        // Upper half: (1/Gamma(a)) int_0^inf ds eta (lambda - eta)^(a-1) S(e^-eta), eta = c e^-s.
+        let ln_gamma_a = ln_gamma(a);
+        let upper = integrate(
+            |s: f64| {
+                let eta = c * (-s).exp();
+                let power = ((a - 1.0) * (lambda - eta).ln() - ln_gamma_a).exp();
+                eta * power * self.source(table, eta)
+            },
+            &[0.0, 3.0, 10.0, 30.0],
+            tol,
+        );
+        Estimate::exact(constant) + lower + upper
+    }
+
+    /// Target thickness in `X0`.
+    #[must_use]
+    pub fn thickness_x0(&self) -> f64 {
+        self.thickness_x0
+    }
+}
+
+/// The source table of one depth `theta` on `n` nodes in `w`, with its relative error bound
+/// (the interpolant of the even nodes against the odd ones, and the node integrals).
+fn source_table(eta_max: f64, depth_x0: f64, n: usize) -> (SourceTable, f64) {
+    let nodes = UniformTable::nodes(0.0, 1.0, n);
+    let unscaled = SourceTable {
+        depth_x0,
+        ratio: UniformTable::from_values(0.0, 1.0, vec![0.0; 4]),
+    };
+    let estimates: Vec<Estimate> = nodes
+        .iter()
+        .map(|&w| {
+            let eta = eta_max * (1.0 - 1.0 / w).exp();
+            let scale = unscaled.scale(eta);
+            if w == 0.0 || scale == 0.0 || depth_x0 <= 0.0 {
+                return Estimate::exact(pair_positron_spectrum(1.0));
+            }
+            positron_source(eta, depth_x0, Tolerance::relative(NODE_TOLERANCE)).scaled(1.0 / scale)
+        })
+        .collect();
+    let (ratio, error) = UniformTable::from_estimates(0.0, 1.0, &estimates);
+    let scale = ratio.values().iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    (SourceTable { depth_x0, ratio }, error / scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::quadrature::tanh_sinh;
+
+    /// Closed form: `integral_0^1 P(u) du = 1 - (4/3)(1/6) = 7/9 = b2`, the total pair rate that
+    /// attenuates the photons of [DPT Eq. 3.1].
+    #[test]
+    fn the_pair_spectrum_integrates_to_the_conversion_rate() {
+        let total = integrate(
+            pair_positron_spectrum,
+            &[0.0, 1.0],
+            Tolerance::relative(1e-14),
+        );
+        assert!((total.value - B2).abs() < 1e-14, "{}", total.value);
+        assert_eq!(pair_positron_spectrum(0.0), 1.0);
+        assert_eq!(pair_positron_spectrum(1.0), 1.0);
+        assert!((pair_positron_spectrum(0.5) - 2.0 / 3.0).abs() < 1e-15);
+    }
+
+    /// `Psi` against the depth integral of [DPT Eq. 3.1] done numerically, including the
+    /// removable 0/0 at `b2 + b1 ln(1 - x) = 0` (`1 - x = e^(-7/12)`), where the printed formula
+    /// is replaced by its limit `t e^(-b2 t)`.
+    #[test]
+    fn the_photon_path_is_the_depth_integral_of_the_photon_spectrum() {
+        for one_minus_x in [0.9, 0.5, (-7.0_f64 / 12.0).exp(), 0.1, 1e-6] {
+            for depth in [0.05, 1.0, 16.0] {
+                let p = B1 * f64::ln(one_minus_x);
+                let spectrum = |t: f64| {
+                    if (p + B2).abs() < 1e-12 {
+                        t * (-B2 * t).exp()
+                    } else {
+                        ((p * t).exp() - (-B2 * t).exp()) / (p + B2)
+                    }
+                };
+                let direct = integrate(spectrum, &[0.0, depth], Tolerance::relative(1e-13));
+                let ours = photon_path(one_minus_x, depth);
+                assert!(
+                    (ours / direct.value - 1.0).abs() < 1e-11,
+                    "1 - x = {one_minus_x}, depth {depth}: {ours} against {}",
+                    direct.value
+                );
+            }
+        }
+    }
+
+    /// Energy sum rule of the pair spectrum: `integral_0^1 y S(y, theta) dy =
+    /// (integral u P(u) du) integral_0^1 Psi(x, theta) dx`, with `integral u P = 7/18`
+    /// (closed form), the right side a one-dimensional tanh-sinh integral.
+    #[test]
+    fn the_positron_source_carries_seven_eighteenths_of_the_photon_energy() {
+        for depth in [0.3, 4.0] {
+            let tol = Tolerance::relative(1e-11);
+            let photons = tanh_sinh(
+                |_, one_minus_x, _| photon_path(one_minus_x, depth),
+                0.0,
+                1.0,
+                1e-12,
+            );
+            // y S(y) dy in eta = ln(1/y): y^2 S deta, which falls like e^-eta (S ~ 1/y).
+            let moment = integrate(
+                |eta: f64| (-2.0 * eta).exp() * positron_source(eta, depth, tol).value,
+                &[0.0, 1e-3, 0.1, 1.0, 5.0, 20.0, 45.0],
+                Tolerance::relative(1e-10),
+            );
+            let expected = 7.0 / 18.0 * photons.value;
+            assert!(
+                (moment.value / expected - 1.0).abs() < 1e-8,
+                "depth {depth}: {} against {expected}",
+                moment.value
+            );
+        }
+    }
+
+    /// As the thickness goes to zero the second generation vanishes like `T^3` (emission,
+    /// conversion and path each take depth); no value is negative or non-finite.
+    #[test]
+    fn the_second_generation_grows_from_nothing_like_the_cube_of_the_thickness() {
+        let lambda = 0.5;
+        let small = PositronSecondGeneration::new(1e-3, 1.0, 16)
+            .value(lambda)
+            .value;
+        let smaller = PositronSecondGeneration::new(5e-4, 1.0, 16)
+            .value(lambda)
+            .value;
+        assert!(small > 0.0 && smaller > 0.0);
+        let power = (small / smaller).log2();
+        assert!((power - 3.0).abs() < 0.01, "grows like T^{power}");
+    }
+}
