@@ -4,6 +4,7 @@
 //! densities follow from `n = rho N_A / (sum of A)` per formula unit.
 
 pub mod compton;
+pub mod radiation_length;
 
 use crate::units::AVOGADRO_PER_MOL;
 
