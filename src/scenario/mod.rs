@@ -74,6 +74,41 @@ impl Override {
     }
 }
 
+/// A `--set` of the key a thick-target scan varies would be overwritten at every point: an
+/// error that says so, rather than a value silently ignored.
+fn refuse_setting_the_scanned_key(
+    path: &Path,
+    base: &toml::Table,
+    overrides: &[Override],
+) -> Result<(), ScenarioError> {
+    let Some(scanned) = base
+        .get("scan")
+        .and_then(|s| s.get("parameter"))
+        .and_then(toml::Value::as_str)
+    else {
+        return Ok(());
+    };
+    match overrides.iter().find(|o| o.key == scanned) {
+        None => Ok(()),
+        Some(o) => Err(ScenarioError::new(
+            path,
+            format!(
+                "{} is the key this scan varies (scan.parameter): every scan point sets it, so \
+                 the value given would be ignored",
+                o.key
+            ),
+        )
+        .with_origin(Origin::CommandLine(o.text.clone()))
+        .with_hint(if scanned == MASS_KEY {
+            "for one mass use `darksens explain SCENARIO --mass-mev M`; to change the masses set \
+             scan.log_range or scan.range (e.g. --set 'scan.log_range=[10.0,100.0]')"
+        } else {
+            "to change the values scanned set scan.range or scan.log_range; to fix this key, \
+             scan another one (scan.parameter)"
+        })),
+    }
+}
+
 /// A scenario file with its command-line overrides, ready to resolve curves.
 #[derive(Debug, Clone)]
 pub struct ScenarioDocument {
@@ -144,6 +179,9 @@ impl ScenarioDocument {
                 ScenarioError::new(path, m.to_string())
                     .with_origin(Origin::CommandLine(o.text.clone()))
             })?;
+        }
+        if !is_emulsion {
+            refuse_setting_the_scanned_key(path, &base, overrides)?;
         }
         let document = Self {
             path: path.to_path_buf(),
