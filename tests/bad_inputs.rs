@@ -1,6 +1,7 @@
 //! The bad-input catalogue, `tests/bad_inputs/cases.toml`: every case runs the built binary and
 //! must exit with the code it states (2 for bad input), print each of its message fragments on
-//! stderr, never panic, and leave no file behind.
+//! stderr (and none of its `stderr_lacks`),
+//! never panic, and leave no file behind.
 //!
 //! A case's scenario is `base.toml` with text replacements (`edit`), or a file of its own
 //! (`file`), or none (the arguments say everything). Placeholders in arguments, environment,
@@ -37,6 +38,9 @@ struct Case {
     exit: i32,
     /// Fragments that must all appear on stderr.
     stderr: Vec<String>,
+    /// Fragments that must not appear on stderr (e.g. a suggestion where none fits).
+    #[serde(default)]
+    stderr_lacks: Vec<String>,
     /// Files to create (empty) before the run, relative to the case's directory (e.g.
     /// `out/.darksens`, a file where darksens wants a directory); they may stay.
     #[serde(default)]
@@ -165,6 +169,11 @@ fn run(case: &Case, root: &Path) -> Option<String> {
         let fragment = fill(fragment, &scenario);
         if !stderr.contains(&fragment) {
             problems.push(format!("stderr lacks '{fragment}'"));
+        }
+    }
+    for fragment in &case.stderr_lacks {
+        if stderr.contains(fragment.as_str()) {
+            problems.push(format!("stderr has '{fragment}'"));
         }
     }
     let written: Vec<PathBuf> = files_under(&work)

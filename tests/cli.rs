@@ -146,6 +146,29 @@ fn explain_json_has_every_interface_key() {
         + json["n_brem_per_eps2"].as_f64().unwrap_or_default();
     let eps = json["epsilon_limit"].as_f64().unwrap_or_default();
     assert!((eps * eps * total / n_required - 1.0).abs() < 1e-12);
+    assert_eq!(json["status"], "ok");
+}
+
+/// A limit at or above eps = 1 is no constraint, and explain says so (JSON `status`, a note in
+/// the text) instead of printing the number alone.
+#[test]
+fn explain_flags_a_limit_above_one() {
+    let explain = |json: bool| {
+        let mut command = darksens();
+        command.args(["explain", "configs/belle2_dp.toml", "--mass-mev", "5000"]);
+        if json {
+            command.arg("--json");
+        }
+        command.assert().success().get_output().stdout.clone()
+    };
+    let json: serde_json::Value = serde_json::from_slice(&explain(true)).expect("json");
+    assert!(json["epsilon_limit"].as_f64().is_some_and(|e| e > 1.0));
+    assert_eq!(json["status"], "eps-above-1");
+    let text = String::from_utf8(explain(false)).expect("utf-8");
+    assert!(
+        text.contains("NO CONSTRAINT") && text.contains("eps-above-1"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -33,16 +33,24 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Scans a shipped config with an SVG copy of the plot; returns the output directory.
 fn scan_with_svg(config: &str, name: &str) -> PathBuf {
+    scan_with_svg_setting(config, name, &[])
+}
+
+/// As [`scan_with_svg`], with further `--set` overrides.
+fn scan_with_svg_setting(config: &str, name: &str, set: &[&str]) -> PathBuf {
     let dir = scratch(name);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let status = darksens()
+    let mut command = darksens();
+    command
         .current_dir(repo)
         .args(["scan", config, "--quiet", "--no-checkpoint", "--out"])
         .arg(&dir)
         .arg("--set")
-        .arg(format!("output.svg=\"{name}.svg\""))
-        .status()
-        .expect("darksens runs");
+        .arg(format!("output.svg=\"{name}.svg\""));
+    for s in set {
+        command.args(["--set", s]);
+    }
+    let status = command.status().expect("darksens runs");
     assert!(status.success(), "scan of {config}");
     dir
 }
@@ -166,6 +174,39 @@ fn the_default_plot_shows_its_curves_overlays_and_axes() {
     let dir = scan_with_svg("configs/belle2_dp.toml", "belle2_dp");
     let svg = std::fs::read_to_string(dir.join("belle2_dp.svg")).expect("svg");
     assert_eq!(problems(&svg, &BELLE2_DP), Vec::<String>::new());
+}
+
+/// The shaded band is where annihilation dominates as computed, in the scan's plot and in the
+/// plot redrawn from the CSV alone; a curve above eps = 1 stops at the top of the frame.
+#[test]
+fn the_band_follows_the_computed_annihilation_range_and_curves_stop_at_one() {
+    let dir = scan_with_svg("configs/belle2_dp.toml", "band");
+    let svg = std::fs::read_to_string(dir.join("band.svg")).expect("svg");
+    assert!(texts(&svg).iter().any(|t| t == "annihilation dominates"));
+    let csv = dir.join("belle2_dp.csv");
+    std::fs::rename(dir.join("belle2_dp.meta.json"), dir.join("hidden.json")).expect("rename");
+    let redrawn = dir.join("redrawn.svg");
+    let status = darksens()
+        .args(["plot"])
+        .arg(&csv)
+        .arg("-o")
+        .arg(&redrawn)
+        .status()
+        .expect("darksens runs");
+    assert!(status.success());
+    let svg = std::fs::read_to_string(&redrawn).expect("svg");
+    assert!(texts(&svg).iter().any(|t| t == "annihilation dominates"));
+    // A scan to 6 GeV reaches eps > 1 (429 at 5 GeV): the axis ends at 10^0.
+    let wide = scan_with_svg_setting(
+        "configs/belle2_dp.toml",
+        "wide",
+        &["scan.log_range=[1.0,6000.0]"],
+    );
+    let svg = std::fs::read_to_string(wide.join("wide.svg")).expect("svg");
+    let labels = texts(&svg);
+    let count = |tick: &str| labels.iter().filter(|t| *t == tick).count();
+    // The mass axis (1 MeV to 10 GeV) has 10⁰ and 10¹ once each; the eps axis ends at 10⁰.
+    assert!(count("10⁰") == 2 && count("10¹") == 1, "{labels:?}");
 }
 
 /// The checks fail for the right reason: an overlay removed, a curve moved off the axes.

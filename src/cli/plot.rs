@@ -3,7 +3,7 @@
 use darksens::error::Error;
 use darksens::output::plot::{LimitPlot, OverlaySeries, Series, render_png, render_svg};
 use darksens::output::{check_writable, write_atomically};
-use darksens::pipeline::thick_target::plot_frame;
+use darksens::pipeline::thick_target::{annihilation_windows, plot_frame};
 use darksens::published::PublishedLimit;
 use darksens::published::library::{find_curve, library_root};
 use darksens::scenario::{MASS_KEY, Scenario, validate_table};
@@ -34,6 +34,9 @@ pub struct Opts {
 struct ResultFile {
     parameter: String,
     series: Vec<Series>,
+    /// Runs of grid points where annihilation gives more signal than bremsstrahlung, as
+    /// `(first x, last x)`; empty without the yield columns.
+    annihilation_ranges: Vec<(f64, f64)>,
 }
 
 fn read_results(path: &Path) -> Result<ResultFile, Error> {
@@ -71,6 +74,12 @@ fn read_results(path: &Path) -> Result<ResultFile, Error> {
                 .position(|h| *h == format!("epsilon_limit_{b}"))
         })
         .collect();
+    let yields = (
+        header.iter().position(|h| h == "n_ann_per_eps2"),
+        header.iter().position(|h| h == "n_brem_per_eps2"),
+    );
+    let mut annihilation_ranges: Vec<(f64, f64)> = Vec::new();
+    let mut run: Option<(f64, f64)> = None;
     let mut series: Vec<Series> = Vec::new();
     for (k, record) in reader.records().enumerate() {
         let record = record.map_err(|e| fail(format!("line {}: {e}", k + 2)))?;
@@ -88,7 +97,18 @@ fn read_results(path: &Path) -> Result<ResultFile, Error> {
                 })
         };
         let label = record.get(curve).unwrap_or_default().to_string();
-        if series.last().is_none_or(|s| s.label != label) {
+        let new_curve = series.last().is_none_or(|s| s.label != label);
+        if let (Some(a), Some(b)) = yields {
+            let x_value = number(x)?;
+            let dominates = number(a)? > number(b)?;
+            if dominates && !new_curve {
+                run = Some(run.map_or((x_value, x_value), |(lo, _)| (lo, x_value)));
+            } else {
+                annihilation_ranges.extend(run.take());
+                run = dominates.then_some((x_value, x_value));
+            }
+        }
+        if new_curve {
             series.push(Series {
                 label,
                 points: Vec::new(),
@@ -115,7 +135,28 @@ fn read_results(path: &Path) -> Result<ResultFile, Error> {
             ));
         }
     }
-    Ok(ResultFile { parameter, series })
+    annihilation_ranges.extend(run);
+    Ok(ResultFile {
+        parameter,
+        series,
+        annihilation_ranges,
+    })
+}
+
+/// The refined mass ranges where annihilation dominates, as every result's sidecar records them
+/// (`best[].annihilation_dominated_mev`); `None` if one has no sidecar or no such record.
+fn sidecar_annihilation_ranges(results: &[PathBuf]) -> Option<Vec<(f64, f64)>> {
+    let mut ranges = Vec::new();
+    for csv_path in results {
+        let text = std::fs::read_to_string(csv_path.with_extension("meta.json")).ok()?;
+        let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+        for best in meta["best"].as_array()? {
+            for pair in best["annihilation_dominated_mev"].as_array()? {
+                ranges.push((pair[0].as_f64()?, pair[1].as_f64()?));
+            }
+        }
+    }
+    Some(ranges)
 }
 
 /// The scenarios recorded in a result's sidecar, if it has one.
@@ -202,6 +243,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             y_title: "ε".into(),
             windows: Vec::new(),
             series: Vec::new(),
+            y_cap: Some(1.0),
         },
     };
     if files.len() > 1 {
@@ -213,6 +255,16 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     }
     for spec in &opts.overlay {
         plot.overlays.push(extra_overlay(spec)?);
+    }
+    if parameter == MASS_KEY {
+        // The scan's refined ranges from the sidecar; else the grid's, from the yield columns.
+        let ranges = sidecar_annihilation_ranges(&opts.results).unwrap_or_else(|| {
+            files
+                .iter()
+                .flat_map(|f| f.annihilation_ranges.iter().copied())
+                .collect()
+        });
+        plot.windows = annihilation_windows(ranges);
     }
     let several = files.len() > 1;
     plot.series = files

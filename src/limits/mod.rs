@@ -88,6 +88,36 @@ impl LimitCriterion {
     }
 }
 
+/// What a computed limit on `eps` says (`status` in `darksens explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum LimitStatus {
+    /// A limit below 1 with every number within its tolerance.
+    #[serde(rename = "ok")]
+    Ok,
+    /// A number missed its tolerance: the limit is approximate.
+    #[serde(rename = "unconverged")]
+    Unconverged,
+    /// The limit is `eps >= 1`: no constraint, since the kinetic mixing cannot exceed 1 (the
+    /// number is kept for diagnosis).
+    #[serde(rename = "eps-above-1")]
+    EpsAbove1,
+}
+
+impl LimitStatus {
+    /// The status of a limit `epsilon_limit` whose numbers did (`converged`) or did not meet
+    /// their tolerances; a missed tolerance is reported first.
+    #[must_use]
+    pub fn of(epsilon_limit: f64, converged: bool) -> Self {
+        if !converged {
+            Self::Unconverged
+        } else if epsilon_limit >= 1.0 {
+            Self::EpsAbove1
+        } else {
+            Self::Ok
+        }
+    }
+}
+
 /// `eps` at which `eps^2 yield_per_eps2 = n_required`.
 #[must_use]
 pub fn epsilon_limit(n_required: f64, yield_per_eps2: f64) -> f64 {
@@ -98,6 +128,18 @@ pub fn epsilon_limit(n_required: f64, yield_per_eps2: f64) -> f64 {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn a_limit_says_what_it_is() {
+        assert_eq!(LimitStatus::of(1.2e-5, true), LimitStatus::Ok);
+        assert_eq!(LimitStatus::of(1.0, true), LimitStatus::EpsAbove1);
+        assert_eq!(LimitStatus::of(271.0, true), LimitStatus::EpsAbove1);
+        assert_eq!(LimitStatus::of(271.0, false), LimitStatus::Unconverged);
+        assert_eq!(
+            serde_json::to_string(&LimitStatus::EpsAbove1).expect("json"),
+            "\"eps-above-1\""
+        );
+    }
 
     /// [DPT Sec. 4]: the limit scales as N_b^(1/4), so N_b = 1000 vs 94 weakens eps by
     /// (1000/94)^(1/4) = 1.806, the paper's "about 1.8".

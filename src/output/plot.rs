@@ -86,6 +86,10 @@ pub struct LimitPlot {
     pub windows: Vec<(f64, f64, String)>,
     /// The curves.
     pub series: Vec<Series>,
+    /// Largest value drawn: curves and bands stop where they cross it, and the vertical axis
+    /// ends there (an `eps` limit at or above 1 is no constraint; the CSV keeps the number).
+    /// `None` draws every value.
+    pub y_cap: Option<f64>,
 }
 
 const WIDTH: u32 = 1200;
@@ -315,8 +319,9 @@ fn draw<DB: DrawingBackend>(
             .chain(plot.regions.iter().flat_map(|r| r.outline.iter().copied()))
             .chain(plot.extent.iter().copied())
     };
+    let cap = plot.y_cap.unwrap_or(f64::INFINITY);
     let x = Axis::covering(data().map(|p| p.0), x_log);
-    let y = Axis::covering(data().map(|p| p.1), true);
+    let y = Axis::covering(data().map(|p| p.1.min(cap)), true);
     let mut chart = ChartBuilder::on(root)
         .caption(&plot.title, ("sans-serif", 26, FontStyle::Bold))
         .margin(25)
@@ -456,21 +461,40 @@ fn draw_windows<DB: DrawingBackend>(
     x: &Axis,
     y: &Axis,
 ) -> Result<(), DrawError> {
+    // Data units per pixel, so that a window narrower than a few pixels stays visible.
+    let (left, _) = chart.backend_coord(&(x.lo, y.hi));
+    let (right, _) = chart.backend_coord(&(x.hi, y.hi));
+    let per_pixel = (x.hi - x.lo) / f64::from((right - left).max(1));
     for (lo, hi, label) in &plot.windows {
-        let (a, b) = (x.map(*lo).max(x.lo), x.map(*hi).min(x.hi));
+        let (mut a, mut b) = (x.map(*lo), x.map(*hi));
+        let widen = 0.5 * (4.0 * per_pixel - (b - a)).max(0.0);
+        (a, b) = ((a - widen).max(x.lo), (b + widen).min(x.hi));
         if b > a {
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(a, y.lo), (b, y.hi)],
-                    RGBColor(70, 130, 220).mix(0.12).filled(),
+                    RGBColor(70, 130, 220).mix(0.15).filled(),
                 )))
                 .map_err(failed)?;
             let (px, py) = chart.backend_coord(&(b, y.hi));
             let style = ("sans-serif", 18)
                 .into_font()
-                .color(&RGBColor(40, 90, 170))
+                .color(&RGBColor(20, 60, 140))
                 .pos(Pos::new(HPos::Left, VPos::Top));
-            root.draw(&Text::new(label.clone(), (px + 4, py + 6), style))
+            // On a light box, so that it reads over shaded overlays too.
+            let (w, h) = root.estimate_text_size(label, &style).map_err(failed)?;
+            let corner = (px + 4, py + 6);
+            #[expect(
+                clippy::cast_possible_wrap,
+                reason = "text sizes are a few hundred pixels"
+            )]
+            let far = (corner.0 + w as i32 + 6, corner.1 + h as i32 + 4);
+            root.draw(&Rectangle::new(
+                [(corner.0 - 3, corner.1 - 2), far],
+                WHITE.mix(0.8).filled(),
+            ))
+            .map_err(failed)?;
+            root.draw(&Text::new(label.clone(), corner, style))
                 .map_err(failed)?;
         }
     }
@@ -528,6 +552,7 @@ fn draw_bands<DB: DrawingBackend>(
     y: &Axis,
 ) -> Result<(), DrawError> {
     let usable = |px: f64| px.is_finite() && (!x.logarithmic || px > 0.0);
+    let cap = plot.y_cap.unwrap_or(f64::INFINITY);
     for series in &plot.series {
         for (outer, inner, colour) in [(0, 3, RGBColor(255, 204, 0)), (1, 2, RGBColor(0, 175, 80))]
         {
@@ -535,12 +560,12 @@ fn draw_bands<DB: DrawingBackend>(
                 .bands
                 .iter()
                 .filter(|b| usable(b.0) && b.1[outer] > 0.0)
-                .map(|b| (x.map(b.0), y.map(b.1[outer])));
+                .map(|b| (x.map(b.0), y.map(b.1[outer].min(cap))));
             let upper: Vec<(f64, f64)> = series
                 .bands
                 .iter()
                 .filter(|b| usable(b.0) && b.1[inner] > 0.0)
-                .map(|b| (x.map(b.0), y.map(b.1[inner])))
+                .map(|b| (x.map(b.0), y.map(b.1[inner].min(cap))))
                 .collect();
             let polygon: Vec<(f64, f64)> = lower.chain(upper.into_iter().rev()).collect();
             if polygon.len() >= 3 {
@@ -555,6 +580,38 @@ fn draw_bands<DB: DrawingBackend>(
     }
 
     Ok(())
+}
+
+/// The runs of a polyline (in plotted coordinates) at or below `cap`, each ended where it
+/// crosses the cap (linear interpolation in the plotted coordinates); the whole line when there
+/// is no cap, and one empty run when nothing is below it.
+fn below_cap(points: &[(f64, f64)], cap: Option<f64>) -> Vec<Vec<(f64, f64)>> {
+    let Some(cap) = cap else {
+        return vec![points.to_vec()];
+    };
+    let crossing =
+        |(x0, y0): (f64, f64), (x1, y1): (f64, f64)| (x0 + (x1 - x0) * (cap - y0) / (y1 - y0), cap);
+    let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    for (i, &p) in points.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|j| points[j]);
+        match (p.1 <= cap, previous) {
+            (true, Some(q)) if q.1 > cap => {
+                current.push(crossing(q, p));
+                current.push(p);
+            }
+            (true, _) => current.push(p),
+            (false, Some(q)) if q.1 <= cap => {
+                current.push(crossing(q, p));
+                pieces.push(std::mem::take(&mut current));
+            }
+            (false, _) => {}
+        }
+    }
+    if !current.is_empty() || pieces.is_empty() {
+        pieces.push(current);
+    }
+    pieces
 }
 
 /// The curves, solid and dashed in turn.
@@ -572,20 +629,28 @@ fn draw_curves<DB: DrawingBackend>(
             .filter(|(px, py)| px.is_finite() && *py > 0.0 && (!x.logarithmic || *px > 0.0))
             .map(|&(px, py)| (x.map(px), y.map(py)))
             .collect();
-        if k % 2 == 0 {
-            chart
-                .draw_series(LineSeries::new(points, style))
-                .map_err(failed)?
-                .label(series.label.clone())
-                .legend(move |(lx, ly)| PathElement::new([(lx, ly), (lx + 52, ly)], style));
-        } else {
-            chart
-                .draw_series(DashedLineSeries::new(points, 14, 8, style))
-                .map_err(failed)?
-                .label(series.label.clone())
-                .legend(move |(lx, ly)| {
-                    DashedPathElement::new([(lx, ly), (lx + 52, ly)], 14, 8, style)
-                });
+        let pieces = below_cap(&points, plot.y_cap.map(|c| y.map(c)));
+        // The first piece carries the legend entry (an empty one when nothing is below the cap).
+        for (n, piece) in pieces.into_iter().enumerate() {
+            if k % 2 == 0 {
+                let drawn = chart
+                    .draw_series(LineSeries::new(piece, style))
+                    .map_err(failed)?;
+                if n == 0 {
+                    drawn
+                        .label(series.label.clone())
+                        .legend(move |(lx, ly)| PathElement::new([(lx, ly), (lx + 52, ly)], style));
+                }
+            } else {
+                let drawn = chart
+                    .draw_series(DashedLineSeries::new(piece, 14, 8, style))
+                    .map_err(failed)?;
+                if n == 0 {
+                    drawn.label(series.label.clone()).legend(move |(lx, ly)| {
+                        DashedPathElement::new([(lx, ly), (lx + 52, ly)], 14, 8, style)
+                    });
+                }
+            }
         }
     }
     Ok(())
@@ -846,6 +911,24 @@ mod tests {
         assert!(majors.iter().any(|(v, t)| *v == 10.0 && t == "10"));
     }
 
+    /// A line that rises above the cap and comes back is drawn in two runs, each ended on
+    /// the cap at the crossing (closed form: linear interpolation); a line wholly above it is
+    /// one empty run (its legend entry stays).
+    #[test]
+    fn curves_stop_at_the_cap() {
+        let line = [(0.0, 0.0), (1.0, 2.0), (2.0, 4.0), (3.0, 0.0)];
+        let pieces = below_cap(&line, Some(1.0));
+        assert_eq!(
+            pieces,
+            vec![vec![(0.0, 0.0), (0.5, 1.0)], vec![(2.75, 1.0), (3.0, 0.0)]]
+        );
+        assert_eq!(below_cap(&line, None), vec![line.to_vec()]);
+        assert_eq!(
+            below_cap(&[(0.0, 3.0), (1.0, 4.0)], Some(1.0)),
+            vec![Vec::new()]
+        );
+    }
+
     #[test]
     fn renders_a_png() {
         let plot = LimitPlot {
@@ -875,6 +958,7 @@ mod tests {
                     (1000.0, [5e-3, 7e-3, 1.5e-2, 2e-2]),
                 ],
             }],
+            y_cap: Some(1.0),
         };
         let bytes = render_png(&plot).expect("renders");
         assert_eq!(&bytes[1..4], b"PNG");

@@ -659,6 +659,16 @@ fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     let mut message = plain_types(error.message().trim());
+    let mut hint = "see docs/scenario.md for every key, its type and unit".to_string();
+    // An unknown key by its whole dotted path, as `--set` errors give it, and the closest key.
+    if let Some(line) = line
+        && let Some(unknown) = UnknownKey::of(&message, text, line)
+    {
+        message = format!("{}: {message}", unknown.path());
+        if let Some(closest) = unknown.closest() {
+            hint = format!("did you mean {closest}? {hint}");
+        }
+    }
     // Quote the offending line, so that a type error shows its key.
     if let Some(content) = line.and_then(|l| text.lines().nth(l - 1)).map(str::trim)
         && !content.is_empty()
@@ -668,5 +678,73 @@ fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError
     }
     ScenarioError::new(path, message)
         .with_line(line)
-        .with_hint("see docs/scenario.md for every key, its type and unit")
+        .with_hint(hint)
+}
+
+/// An unknown key reported by the schema ("unknown field `alpah_d`, expected one of ..."), with
+/// the table it was written in.
+struct UnknownKey {
+    /// Dotted path of the table (`model`), empty at the top level.
+    table: String,
+    /// The key as written.
+    key: String,
+    /// The keys the table has.
+    expected: Vec<String>,
+}
+
+impl UnknownKey {
+    /// Reads the schema's message; the table is the last `[header]` above `line` of `text`.
+    fn of(message: &str, text: &str, line: usize) -> Option<Self> {
+        let rest = message.strip_prefix("unknown field `")?;
+        let (key, rest) = rest.split_once('`')?;
+        let expected = rest
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        let table = text
+            .lines()
+            .take(line.saturating_sub(1))
+            .map(str::trim)
+            .filter(|l| l.starts_with('['))
+            .last()
+            .map(|l| {
+                l.trim_start_matches('[')
+                    .split(']')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string()
+            })
+            .unwrap_or_default();
+        Some(Self {
+            table,
+            key: key.to_string(),
+            expected,
+        })
+    }
+
+    fn dotted(&self, key: &str) -> String {
+        if self.table.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.table)
+        }
+    }
+
+    /// `model.alpah_d`.
+    fn path(&self) -> String {
+        self.dotted(&self.key)
+    }
+
+    /// The closest key of the table, `model.alpha_d`, when at most two edits away.
+    fn closest(&self) -> Option<String> {
+        self.expected
+            .iter()
+            .map(|k| (strsim::damerau_levenshtein(&self.key, k), k))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, k)| format!("`{}`", self.dotted(k)))
+    }
 }

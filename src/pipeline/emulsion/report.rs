@@ -337,6 +337,7 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
         y_title: axis_title(y.parameter),
         windows: Vec::new(),
         series: Vec::new(),
+        y_cap: None,
     }
 }
 

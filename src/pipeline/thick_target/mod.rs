@@ -13,7 +13,7 @@ mod report;
 
 pub use analysis::{BestPoint, CurveResult, annihilation_dominated_ranges, best_limit};
 pub use calculator::{Calculator, PointResult, setup_of};
-pub use report::{ExplainedPoint, describe_source, plot_frame, render_csv};
+pub use report::{ExplainedPoint, annihilation_windows, describe_source, plot_frame, render_csv};
 
 use super::{Driver, Explanation, Monitor, OutputPaths, Report, RunClock, RunSource, Words};
 use crate::error::{Error, ScanError};

@@ -4,7 +4,7 @@
 use super::analysis::{BestPoint, CurveResult, annihilation_dominated_ranges, best_limit};
 use super::calculator::Calculator;
 use crate::error::{Error, ScanError};
-use crate::limits::LimitCriterion;
+use crate::limits::{LimitCriterion, LimitStatus};
 use crate::models::MediatorKind;
 use crate::output::csv::LimitRow;
 use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
@@ -53,7 +53,14 @@ pub(super) fn finish(
     stage("refinement of the best limits", t);
     let t = Instant::now();
     let csv_bytes = render_csv(results)?;
-    let plot = plot_of(curves, results);
+    // Where annihilation dominates, refined: the plot's band, and recorded in the sidecar so
+    // that `darksens plot` redraws the same band.
+    let dominated: Vec<Vec<(f64, f64)>> = if results[0].parameter == MASS_KEY {
+        results.iter().map(annihilation_dominated_ranges).collect()
+    } else {
+        vec![Vec::new(); results.len()]
+    };
+    let plot = plot_of(curves, results, &dominated);
     let png_bytes = plot::render_png(&plot)?;
     let svg_bytes = paths
         .svg
@@ -85,7 +92,8 @@ pub(super) fn finish(
         results
             .iter()
             .zip(&bests)
-            .map(|(c, b)| best_record(c, b))
+            .zip(&dominated)
+            .map(|((c, b), d)| best_record(c, b, d))
             .collect(),
     );
     let mut files = vec![
@@ -138,9 +146,10 @@ pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
     crate::output::csv::render(&rows, &first.parameter, first.is_mass_scan())
 }
 
-fn plot_of(curves: &[Curve], results: &[CurveResult]) -> LimitPlot {
+fn plot_of(curves: &[Curve], results: &[CurveResult], dominated: &[Vec<(f64, f64)>]) -> LimitPlot {
     let scenarios: Vec<&Scenario> = curves.iter().map(|c| &c.scenario).collect();
     let mut plot = plot_frame(&scenarios, &results[0].parameter, results[0].logarithmic);
+    plot.windows = annihilation_windows(dominated.iter().flatten().copied().collect());
     plot.series = results
         .iter()
         .map(|c| Series {
@@ -198,21 +207,18 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
     } else {
         Vec::new()
     };
-    let windows = if mass_scan {
-        vec![resonance_window(scenarios)]
-    } else {
-        Vec::new()
-    };
     LimitPlot {
         regions: Vec::new(),
         extent: Vec::new(),
-        windows,
+        windows: Vec::new(),
         overlays,
         title: s.title.clone(),
         annotation: annotation(scenarios, parameter, symbol),
         x_axis,
         y_title: y_title(scenarios),
         series: Vec::new(),
+        // eps >= 1 is no constraint: the CSV keeps the number, the plot stops at 1.
+        y_cap: Some(1.0),
     }
 }
 
@@ -282,25 +288,23 @@ fn y_title(scenarios: &[&Scenario]) -> String {
     }
 }
 
-/// The kinematic window of resonant annihilation on atomic electrons, `m = sqrt(2 m_e E_A')`
-/// for `E_A'` from `(1 - f) E_min` to `E_max + m_e` [DPT Eq. 4.4]: one band covering every
-/// curve's window (curves may have different sources).
-fn resonance_window(scenarios: &[&Scenario]) -> (f64, f64, String) {
-    let me = crate::units::ELECTRON_MASS_GEV;
-    let mass = |e_aprime: f64| (2.0 * me * e_aprime).sqrt() / GEV_PER_MEV;
-    let (lo, hi) = scenarios
-        .iter()
-        .map(|c| {
-            let source = super::setup_of(c).source;
-            (
-                mass((1.0 - c.target.max_visible_fraction) * source.e_min_gev()),
-                mass(source.e_max_gev() + me),
-            )
-        })
-        .fold((f64::INFINITY, 0.0_f64), |(a, b), (lo, hi)| {
-            (a.min(lo), b.max(hi))
-        });
-    (lo, hi, "annihilation resonance".to_string())
+/// The plot's shaded bands: the mass ranges where annihilation gives more signal than
+/// bremsstrahlung for any curve (overlapping ranges merged); none where it never does (an
+/// incident electron's control sample).
+#[must_use]
+pub fn annihilation_windows(mut ranges: Vec<(f64, f64)>) -> Vec<(f64, f64, String)> {
+    ranges.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    for (lo, hi) in ranges {
+        match merged.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => merged.push((lo, hi)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(lo, hi)| (lo, hi, "annihilation dominates".to_string()))
+        .collect()
 }
 
 fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
@@ -367,9 +371,14 @@ fn unconverged_warnings(results: &[CurveResult]) -> Vec<String> {
     warnings
 }
 
-fn best_record(curve: &CurveResult, best: &BestPoint) -> serde_json::Value {
+fn best_record(
+    curve: &CurveResult,
+    best: &BestPoint,
+    dominated: &[(f64, f64)],
+) -> serde_json::Value {
     let p = &best.refined;
     serde_json::json!({
+        "annihilation_dominated_mev": dominated.iter().map(|&(lo, hi)| [lo, hi]).collect::<Vec<_>>(),
         "curve": curve.label,
         "parameter": curve.parameter,
         "value": best.value,
@@ -659,6 +668,8 @@ pub struct ExplainedPoint {
     /// Cross section of the selected particles after cuts, pb (colliders).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sigma_source_pb: Option<f64>,
+    /// What the limit says: `ok`, `unconverged` or `eps-above-1` (no constraint).
+    pub status: LimitStatus,
     /// Error bound of the tables the yields came from, relative to each table's largest value.
     pub table_error: f64,
     /// `numerics.table_tolerance`: the largest accepted `table_error`.
@@ -785,6 +796,13 @@ impl ExplainedPoint {
                 "  NOT CONVERGED: a number above missed its tolerance (numerics.relative_tolerance, numerics.table_tolerance); treat it as approximate"
             );
         }
+        if self.epsilon_limit >= 1.0 {
+            outln!(
+                out,
+                "  NO CONSTRAINT: the limit is eps = {} >= 1, and the kinetic mixing cannot exceed 1 (status eps-above-1); the numbers are shown for diagnosis",
+                format_number(self.epsilon_limit)
+            );
+        }
         out
     }
 }
@@ -852,6 +870,7 @@ pub(super) fn explain(
         p_photon_punch: background.photon.map_or(0.0, |p| p.punch_through.value),
         sigma_bhabha_pb: None,
         sigma_source_pb: None,
+        status: LimitStatus::of(point.epsilon_limit, point.converged),
         y: point.y(),
     };
     match &search.setup().source {
