@@ -31,14 +31,14 @@ pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,
     /// Number of unweighted events to write (with --output).
-    #[arg(long, value_name = "N", requires = "output")]
+    #[arg(long, value_name = "N")]
     events: Option<usize>,
     /// Event file: `.lhe`, or `.lhe.gz` for a gzip-compressed file (with --events).
-    #[arg(long, value_name = "FILE", requires = "events")]
+    #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Also (or only) write the selected particle's spectrum as a CSV table
     /// (`energy_gev,dsigma_de_pb_per_gev`, the form `spectrum = { table = ... }` reads).
-    #[arg(long, value_name = "FILE.csv", required_unless_present = "events")]
+    #[arg(long, value_name = "FILE.csv")]
     spectrum: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -64,12 +64,29 @@ fn generator_curve(curves: &[Curve]) -> Option<(&Curve, &Settings, &Generated)> 
 
 /// Writes the events and/or the spectrum.
 pub fn run(opts: &Opts) -> Result<(), Error> {
-    let events = match (opts.events, &opts.output) {
-        (Some(n), Some(path)) => {
+    // What to write, with the one missing option named (clap's own rules named both options
+    // when one of them was missing).
+    let events = match (opts.events, &opts.output, &opts.spectrum) {
+        (Some(n), Some(path), _) => {
             check_event_request(n, path)?;
             Some((n, path))
         }
-        _ => None,
+        (Some(_), None, _) => {
+            return Err(Error::Usage(
+                "--events needs --output FILE, the event file (.lhe, or .lhe.gz compressed)".into(),
+            ));
+        }
+        (None, Some(_), _) => {
+            return Err(Error::Usage(
+                "--output needs --events N, the number of events to write".into(),
+            ));
+        }
+        (None, None, None) => {
+            return Err(Error::Usage(
+                "nothing to write: give --events N --output FILE for events, --spectrum FILE.csv for the spectrum, or both".into(),
+            ));
+        }
+        (None, None, Some(_)) => None,
     };
     if let Some(path) = &opts.spectrum
         && path.extension().is_none_or(|e| e != "csv")
