@@ -15,6 +15,15 @@
 
 use std::collections::BinaryHeap;
 
+/// `error / scale`, zero for no error; infinite or NaN (so never accepted as converged) when the
+/// scale is zero or not finite while there is an error. Used for an error relative to a value,
+/// and for a sum of inner error bounds relative to the sum of the inner values of a nest of
+/// integrals.
+#[must_use]
+pub fn relative_to(error: f64, scale: f64) -> f64 {
+    if error == 0.0 { 0.0 } else { error / scale }
+}
+
 /// The result of a quadrature: value, error estimate, cost and whether the tolerance was met.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
@@ -43,11 +52,7 @@ impl Estimate {
     /// Relative error estimate, `error / |value|` (infinite for a zero value with nonzero error).
     #[must_use]
     pub fn relative_error(&self) -> f64 {
-        if self.error == 0.0 {
-            0.0
-        } else {
-            self.error / self.value.abs()
-        }
+        relative_to(self.error, self.value.abs())
     }
 
     /// An error bound that does not trust an unconverged estimate: the error estimate when the

@@ -39,7 +39,7 @@
 use super::track_length::{B1, B2};
 use crate::numerics::divided_difference::exp_divided_difference;
 use crate::numerics::quadrature::{
-    Estimate, Tolerance, gauss_kronrod_15, integrate, integrate_to_cusp,
+    Estimate, Tolerance, gauss_kronrod_15, integrate, integrate_to_cusp, relative_to,
 };
 use crate::numerics::table::UniformTable;
 use rayon::prelude::*;
@@ -114,19 +114,16 @@ struct SourceTable {
     ratio: UniformTable,
 }
 
-impl SourceTable {
-    /// The normalisation `eta Psi(1 - y, theta) / y` of the stored ratio (`y = e^-eta`; the
-    /// `1/y` is the growth of `S` at small `y`).
-    fn scale(&self, eta: f64) -> f64 {
-        eta * eta.exp() * photon_path(-(-eta).exp_m1(), self.depth_x0)
-    }
+/// The normalisation `eta Psi(1 - y, theta) / y` of a source table's ratio (`y = e^-eta`; the
+/// `1/y` is the growth of `S` at small `y`).
+fn source_scale(eta: f64, depth_x0: f64) -> f64 {
+    eta * eta.exp() * photon_path(-(-eta).exp_m1(), depth_x0)
 }
 
 /// The positron-only second generation `f2(v, T)` for one thickness, for
 /// `0 < lambda = ln(1/v) <= lambda_max` (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PositronSecondGeneration {
-    thickness_x0: f64,
     lambda_max: f64,
     /// Depth panels `[a, b]` of the path `tau`.
     panels: Vec<(f64, f64)>,
@@ -166,7 +163,6 @@ impl PositronSecondGeneration {
             .map(|&tau| source_table(lambda_max, thickness_x0 - tau, n))
             .collect();
         Self {
-            thickness_x0,
             lambda_max,
             panels,
             sources,
@@ -179,7 +175,7 @@ impl PositronSecondGeneration {
             return 0.0;
         }
         let w = 1.0 / (1.0 - (eta / self.lambda_max).ln());
-        table.ratio.eval(w) * table.scale(eta)
+        table.ratio.eval(w) * source_scale(eta, table.depth_x0)
     }
 
     /// `f2(v, T)` at `lambda = ln(1/v)` (clamped to `lambda_max`): the depth integral over the
@@ -211,11 +207,7 @@ impl PositronSecondGeneration {
                     b,
                 );
         }
-        let inner_relative = if inner_error == 0.0 {
-            0.0
-        } else {
-            inner_error / inner_scale
-        };
+        let inner_relative = relative_to(inner_error, inner_scale);
         Estimate {
             error: total.error + inner_relative * total.value.abs(),
             evaluations: total.evaluations + evaluations,
@@ -260,27 +252,17 @@ impl PositronSecondGeneration {
         );
         Estimate::exact(constant) + lower + upper
     }
-
-    /// Target thickness in `X0`.
-    #[must_use]
-    pub fn thickness_x0(&self) -> f64 {
-        self.thickness_x0
-    }
 }
 
 /// The source table of one depth `theta` on `n` nodes in `w`, with its relative error bound
 /// (the interpolant of the even nodes against the odd ones, and the node integrals).
 fn source_table(eta_max: f64, depth_x0: f64, n: usize) -> (SourceTable, f64) {
     let nodes = UniformTable::nodes(0.0, 1.0, n);
-    let unscaled = SourceTable {
-        depth_x0,
-        ratio: UniformTable::from_values(0.0, 1.0, vec![0.0; 4]),
-    };
     let estimates: Vec<Estimate> = nodes
         .iter()
         .map(|&w| {
             let eta = eta_max * (1.0 - 1.0 / w).exp();
-            let scale = unscaled.scale(eta);
+            let scale = source_scale(eta, depth_x0);
             if w == 0.0 || scale == 0.0 || depth_x0 <= 0.0 {
                 return Estimate::exact(pair_positron_spectrum(1.0));
             }

@@ -7,7 +7,7 @@ use crate::materials::compton::{AtomicElectrons, ElectronMomenta, electron_momen
 use crate::models::Mediator;
 use crate::numerics::product::ProductRule;
 use crate::numerics::quadrature::{EndPoint, integrate, integrate_segment};
-use crate::numerics::quadrature::{Estimate, Tolerance};
+use crate::numerics::quadrature::{Estimate, Tolerance, relative_to};
 use crate::numerics::table::UniformTable;
 use crate::processes::annihilation::AnnihilationFlux;
 use crate::processes::bremsstrahlung::{ElasticFlux, EnergyFractionIntegral, Kernel};
@@ -697,12 +697,6 @@ impl ThickTargetSearch {
         total = total + table.integrate_panel_w(&integrand, k, mid);
         total + table.integrate_panel_log_end(&integrand, mid, lambda_f, y0, true)
     }
-}
-
-/// `error / scale`, zero for no error; infinite or NaN (never converged) when the scale is zero
-/// or not finite while there is an error.
-fn relative_to(error: f64, scale: f64) -> f64 {
-    if error == 0.0 { 0.0 } else { error / scale }
 }
 
 /// The energies `(lo, hi)` of a beam's annihilation flux, `(1 - f) E0 - m_e` to `(1 - delta) E0`
