@@ -103,9 +103,10 @@ fn full_default_scan(c: &mut Criterion) {
     group.finish();
 }
 
-/// The tables of a search with the target electrons at rest and bound (the effective flux: cell
-/// integrals of the at-rest flux, the electrons' kernel, two FFT convolutions), and one mass point
-/// of each.
+/// The tables of a search with the target electrons at rest, bound, and bound with the pair's
+/// radiation (the effective flux: cell integrals of the at-rest flux, the electrons' kernel, two
+/// FFT convolutions; with radiation three more and the radiative tail), and one mass point of
+/// each.
 fn bound_electrons(c: &mut Criterion) {
     let at_rest = curves("configs/belle2_dp.toml");
     let bound = curves_with(
@@ -124,6 +125,23 @@ fn bound_electrons(c: &mut Criterion) {
     group.bench_function("yields_and_limit_66.72_mev_compton_profile", |b| {
         b.iter(|| calculator.point("bench", black_box(66.72)).expect("point"));
     });
+    let radiating = curves_with(
+        "configs/belle2_dp.toml",
+        &[
+            "target.atomic_electrons=\"compton-profile\"",
+            "target.initial_state_radiation=true",
+        ],
+    );
+    group.bench_function("search_tables_compton_profile_and_radiation", |b| {
+        b.iter(|| Calculator::new(black_box(&radiating[0].scenario)));
+    });
+    let calculator = Calculator::new(&radiating[0].scenario);
+    group.bench_function(
+        "yields_and_limit_66.72_mev_compton_profile_and_radiation",
+        |b| {
+            b.iter(|| calculator.point("bench", black_box(66.72)).expect("point"));
+        },
+    );
     group.finish();
 }
 

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::curves;
+use common::{curves, flux_features_m2};
 use darksens::materials::compton::ElectronMomenta;
 use darksens::numerics::quadrature::{Tolerance, integrate};
 use darksens::pipeline::thick_target::Calculator;
@@ -20,10 +20,7 @@ use darksens::units::ELECTRON_MASS_GEV;
 use serde_json::Value;
 
 fn reference() -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tools/reference/realistic/realistic_reference.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("reference JSON"))
-        .expect("valid JSON")
+    common::realistic_reference()
 }
 
 fn bound_calculator(overrides: &[&str]) -> Calculator {
@@ -125,18 +122,7 @@ fn motion_only_moves_the_yield_in_mass() {
             .expect("profiles")
             .norm();
         let search = calculator.search();
-        let window = search.window();
-        let f = window.max_visible_fraction;
-        let two_me = 2.0 * ELECTRON_MASS_GEV;
-        // E_A' at the at-rest flux's features: the visible cut, E_min, (1 - f) E_max, E_max.
-        let mut e_features = vec![
-            (1.0 - f) * window.e_min_gev,
-            window.e_min_gev + ELECTRON_MASS_GEV,
-            (1.0 - f) * window.e_max_gev,
-            window.e_max_gev + ELECTRON_MASS_GEV,
-        ];
-        e_features.sort_by(f64::total_cmp);
-        e_features.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
+        let at_rest_breaks = flux_features_m2(search.window());
         let yield_at = |m2: f64, rest: bool| {
             let mediator = calculator.mediator(m2.sqrt() * 1e3);
             if rest {
@@ -149,11 +135,10 @@ fn motion_only_moves_the_yield_in_mass() {
             max_panels: 4000,
             ..Tolerance::relative(1e-6)
         };
-        let at_rest_breaks: Vec<f64> = e_features.iter().map(|e| two_me * e).collect();
         let at_rest = integrate(|m2| yield_at(m2, true), &at_rest_breaks, tol);
-        let mut bound_breaks = vec![two_me * 0.02 * e_features[0]];
+        let mut bound_breaks = vec![0.02 * at_rest_breaks[0]];
         bound_breaks.extend(&at_rest_breaks);
-        bound_breaks.push(two_me * 1.99 * e_features[e_features.len() - 1]);
+        bound_breaks.push(1.99 * at_rest_breaks[at_rest_breaks.len() - 1]);
         let moving = integrate(|m2| yield_at(m2, false), &bound_breaks, tol);
         assert!(at_rest.converged && moving.converged, "{config}");
         let ratio = moving.value / at_rest.value;

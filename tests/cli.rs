@@ -70,7 +70,7 @@ fn scan_writes_csv_png_and_sidecar() {
     assert_eq!(rows.len(), 3 * 17, "three curves x 17 masses");
     assert!(rows[0].starts_with("computed background,1,"));
     assert!(rows[17].starts_with("N_b = 1000,1,"));
-    assert!(rows[34].starts_with("bound electrons,1,"));
+    assert!(rows[34].starts_with("bound electrons + ISR,1,"));
     let png = std::fs::read(dir.join("belle2_dp.png")).expect("png");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let meta: serde_json::Value =

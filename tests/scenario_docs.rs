@@ -59,6 +59,7 @@ fn full_sample() -> RawScenario {
                 darksens::showers::track_length::SecondGenerationModel::TsaiWhitisPairs,
             second_generation_multiplicity: Some(2.0),
             atomic_electrons: darksens::materials::compton::AtomicElectrons::ComptonProfile,
+            initial_state_radiation: true,
         },
         model: RawModel {
             mediator: MediatorKind::DarkPhoton,

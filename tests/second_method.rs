@@ -448,6 +448,7 @@ fn production(delta: f64) -> ThickTargetSearch {
             multiplicity: 2.0,
         },
         atomic_electrons: darksens::materials::compton::AtomicElectrons::AtRest,
+        initial_state_radiation: darksens::signal::thick_target::InitialStateRadiation::Off,
         max_visible_fraction: VISIBLE,
         min_energy_loss_fraction: delta,
         brem: BremMethod::Computed,

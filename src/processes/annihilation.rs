@@ -15,9 +15,130 @@ use crate::numerics::quadrature::{
     EndPoint, Estimate, SegmentPoint, Tolerance, integrate, integrate_segment,
 };
 use crate::numerics::table::UniformTable;
+use crate::processes::initial_state_radiation::{Radiator, beta_of_s, radiated_track_length};
 use crate::showers::track_length::TrackLengthTable;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2};
 use rayon::prelude::*;
+
+/// The positron track length of the annihilation yield: the shower's ([`TrackLengthTable`]),
+/// or with the positron's radiation before it annihilates
+/// ([`crate::processes::initial_state_radiation::radiated_track_length`]), whose `beta` grows
+/// with `s = 2 m_e (E + m_e)` at the annihilation energy `E`: then three tables at the `beta`
+/// of the lowest, middle and highest energy of the flux, combined quadratically in `beta`
+/// for each energy (the radiated shape depends on `beta` smoothly; over the Belle II window
+/// `beta` of one leg moves by 5%, and the quadratic's error is of order `(5%)^3`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnnihilationTrackLength {
+    /// The shower alone [DPT App. A].
+    Shower(TrackLengthTable),
+    /// With the positron's radiation.
+    Radiating {
+        /// The radiated tables at `betas`.
+        tables: Box<[TrackLengthTable; 3]>,
+        /// Their `beta` (increasing).
+        betas: [f64; 3],
+        /// The share of the Kuraev–Fadin `beta` the positron radiates (1/2: its own leg).
+        share: f64,
+    },
+}
+
+impl AnnihilationTrackLength {
+    /// The shower's table with the positron radiating `share` of the Kuraev–Fadin `beta`, for
+    /// annihilation energies from `e_lo_gev` to `e_hi_gev`.
+    #[must_use]
+    pub fn radiating(
+        shower: &TrackLengthTable,
+        share: f64,
+        (e_lo_gev, e_hi_gev): (f64, f64),
+    ) -> Self {
+        let beta = |e: f64| share * beta_of_s(2.0 * ELECTRON_MASS_GEV * (e + ELECTRON_MASS_GEV));
+        let e_mid = (e_lo_gev * e_hi_gev).sqrt();
+        let betas = [beta(e_lo_gev), beta(e_mid), beta(e_hi_gev)];
+        let tables = betas.map(|b| radiated_track_length(shower, Radiator { beta: b }));
+        Self::Radiating {
+            tables: Box::new(tables),
+            betas,
+            share,
+        }
+    }
+
+    /// The tables and their weights for an annihilation at `e_gev`.
+    fn parts(&self, e_gev: f64) -> Vec<(&TrackLengthTable, f64)> {
+        match self {
+            Self::Shower(table) => vec![(table, 1.0)],
+            Self::Radiating {
+                tables,
+                betas,
+                share,
+            } => {
+                let b = share * beta_of_s(2.0 * ELECTRON_MASS_GEV * (e_gev + ELECTRON_MASS_GEV));
+                let [b0, b1, b2] = *betas;
+                let weights = if b2 > b0 {
+                    [
+                        (b - b1) * (b - b2) / ((b0 - b1) * (b0 - b2)),
+                        (b - b0) * (b - b2) / ((b1 - b0) * (b1 - b2)),
+                        (b - b0) * (b - b1) / ((b2 - b0) * (b2 - b1)),
+                    ]
+                } else {
+                    [0.0, 1.0, 0.0]
+                };
+                tables.iter().zip(weights).collect()
+            }
+        }
+    }
+
+    /// The first table (all share the shower's settings and `lambda` range).
+    #[must_use]
+    pub fn table(&self) -> &TrackLengthTable {
+        match self {
+            Self::Shower(table) => table,
+            Self::Radiating { tables, .. } => &tables[1],
+        }
+    }
+
+    /// Bound on the tables' error relative to their largest value.
+    #[must_use]
+    pub fn interpolation_error(&self) -> f64 {
+        match self {
+            Self::Shower(table) => table.interpolation_error(),
+            Self::Radiating { tables, .. } => tables
+                .iter()
+                .map(TrackLengthTable::interpolation_error)
+                .fold(0.0, f64::max),
+        }
+    }
+
+    /// The shape at `lambda` for an annihilation at `e_gev`.
+    #[must_use]
+    pub fn shape(&self, e_gev: f64, lambda: f64) -> f64 {
+        self.parts(e_gev)
+            .iter()
+            .map(|(t, c)| c * t.shape(lambda))
+            .sum()
+    }
+
+    /// `integral f(lambda) h(lambda) dlambda` for an annihilation at `e_gev`
+    /// ([`TrackLengthTable::integrate_over_lambda`]).
+    pub fn integrate_over_lambda<H: FnMut(f64) -> f64>(
+        &self,
+        e_gev: f64,
+        h: H,
+        lambda_lo: f64,
+        lambda_hi: f64,
+        lambda_breaks: &[f64],
+        tol: Tolerance,
+    ) -> Estimate {
+        let parts = self.parts(e_gev);
+        self.table().integrate_density_over_lambda(
+            |w| parts.iter().map(|(t, c)| c * t.density(w)).sum(),
+            h,
+            lambda_lo,
+            lambda_hi,
+            lambda_breaks,
+            tol,
+        )
+    }
+}
 
 /// One segment of the flux table: uniform in `E'`, or, towards a cusp at the upper end, uniform
 /// in `y` with `E' = hi - (hi - lo) exp(1 - 1/y)`.
@@ -167,7 +288,7 @@ impl AnnihilationFlux {
     pub fn new<S: Fn(f64) -> f64 + Sync>(
         window: MissingEnergyWindow,
         spectrum: S,
-        track_length: &TrackLengthTable,
+        track_length: &AnnihilationTrackLength,
         (intervals, target_error): (usize, f64),
         kinks: &[f64],
     ) -> Self {
@@ -384,7 +505,7 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
     intervals: usize,
     spectrum: &S,
     kinks: &[f64],
-    track_length: &TrackLengthTable,
+    track_length: &AnnihilationTrackLength,
 ) -> Piece {
     let tol = Tolerance::relative(1e-10);
     let skeleton = FluxSegment {
@@ -438,7 +559,7 @@ pub(crate) fn flux_direct<S: Fn(f64) -> f64>(
     p: &SegmentPoint,
     spectrum: &S,
     kinks: &[f64],
-    track_length: &TrackLengthTable,
+    track_length: &AnnihilationTrackLength,
     tol: Tolerance,
 ) -> Estimate {
     let (lambda_lo, lambda_hi) = window.lambda_range(Process::Annihilation, segment, p);
@@ -451,6 +572,7 @@ pub(crate) fn flux_direct<S: Fn(f64) -> f64>(
         .filter(|&l| l > lambda_lo && l < lambda_hi)
         .collect();
     track_length.integrate_over_lambda(
+        p.x,
         |lambda| spectrum((p.x * lambda.exp()).clamp(e_min, e_max)),
         lambda_lo,
         lambda_hi,

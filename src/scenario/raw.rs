@@ -175,6 +175,14 @@ pub struct RawTarget {
     /// Target electrons at rest [DPT] or bound and moving (Compton profiles).
     #[serde(default)]
     pub atomic_electrons: crate::materials::compton::AtomicElectrons,
+    /// Whether the pair radiates before it annihilates (Kuraev–Fadin; default true, [DPT]:
+    /// false).
+    #[serde(default = "default_initial_state_radiation")]
+    pub initial_state_radiation: bool,
+}
+
+fn default_initial_state_radiation() -> bool {
+    true
 }
 
 fn default_brem_thickness() -> f64 {

@@ -236,6 +236,8 @@ pub struct TargetConfig {
     pub second_generation: crate::showers::track_length::SecondGeneration,
     /// Target electrons at rest or bound.
     pub atomic_electrons: crate::materials::compton::AtomicElectrons,
+    /// Whether the pair radiates before it annihilates.
+    pub initial_state_radiation: bool,
 }
 
 /// `[model]`, checked.
@@ -939,6 +941,7 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         min_energy_loss_fraction,
         second_generation,
         atomic_electrons: t.atomic_electrons,
+        initial_state_radiation: t.initial_state_radiation,
     })
 }
 

@@ -218,7 +218,10 @@ fn density_direct(settings: &ShowerSettings, lambda: f64, ln_inv_lambda: f64, w:
 pub struct TrackLengthTable {
     settings: ShowerSettings,
     lambda_max: f64,
+    /// `g(w)`, or `g(w) / F(w)` with an emptied spike.
     density: UniformTable,
+    /// `beta` of a spike emptied by radiation ([`TrackLengthTable::from_density_estimates`]).
+    emptied_spike: Option<f64>,
     interpolation_error: f64,
 }
 
@@ -265,16 +268,99 @@ impl TrackLengthTable {
             .collect();
         // Node integrals that missed their tolerance count in full against the table, and so
         // does the error of the positron-only second generation's own table.
-        let (density, error) = UniformTable::from_estimates(0.0, 1.0, &estimates);
-        let scale = density.values().iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        let interpolation_error =
-            error.max(positrons.as_ref().map_or(0.0, |(_, error)| *error)) / scale;
-        Self {
+        Self::from_density_estimates(
+            settings,
+            lambda_max,
+            &estimates,
+            positrons.as_ref().map_or(0.0, |(_, error)| *error),
+            None,
+        )
+    }
+
+    /// A table of the density `g(w) = f lambda / w^2` given at the `2n + 1` equally spaced nodes
+    /// of `w` in `[0, 1]` (for `0 < lambda <= lambda_max`), for a shape derived from the
+    /// Tsai–Whitis one with `settings` (e.g. with the positron's radiation before it
+    /// annihilates, `crate::processes::initial_state_radiation`). The error bound is measured
+    /// as for [`Self::new`], with `extra_error` (absolute, on `g`) added to the node errors.
+    ///
+    /// With `emptied_spike = Some(beta)` the estimates are of `g / F` with
+    /// `F = (1 + beta L) e^(-beta L)`, `L = ln(1/lambda)` ([`Self::spike_factor`]): radiation with
+    /// a density `beta t^(beta - 1)` in the extra loss `t` empties the spike `lambda f ~ 1/(b1 L^2)`
+    /// as `g ~ F Gamma(1 + beta)/b1`, a structure of width `beta` in `w` that the ratio does
+    /// not have.
+    ///
+    /// # Panics
+    /// If fewer than seven estimates are given.
+    #[must_use]
+    pub fn from_density_estimates(
+        settings: ShowerSettings,
+        lambda_max: f64,
+        estimates: &[Estimate],
+        extra_error: f64,
+        emptied_spike: Option<f64>,
+    ) -> Self {
+        let (density, error) = UniformTable::from_estimates(0.0, 1.0, estimates);
+        let mut table = Self {
             settings,
             lambda_max,
             density,
-            interpolation_error,
+            emptied_spike,
+            interpolation_error: 0.0,
+        };
+        let error = match emptied_spike {
+            None => error,
+            // The bound on g: the ratio's errors (node integrals, the half table at the odd
+            // nodes) times F, which is small where the ratio bends (w below a few beta).
+            Some(beta) => {
+                let values = table.density.values();
+                let n = values.len();
+                let coarse = UniformTable::from_values(
+                    0.0,
+                    1.0,
+                    values.iter().step_by(2).copied().collect(),
+                );
+                (0..n)
+                    .map(|i| {
+                        #[expect(clippy::cast_precision_loss, reason = "a node index")]
+                        let w = i as f64 / (n - 1) as f64;
+                        let e = &estimates[i];
+                        let node = if e.converged { e.error } else { f64::INFINITY };
+                        let interpolation = if i % 2 == 1 {
+                            (coarse.eval(w) - values[i]).abs()
+                        } else {
+                            0.0
+                        };
+                        node.max(interpolation) * table.spike_factor(beta, w)
+                    })
+                    .fold(0.0, f64::max)
+            }
+        };
+        let scale = (0..table.density.len())
+            .map(|i| {
+                #[expect(clippy::cast_precision_loss, reason = "a node index")]
+                let w = i as f64 / (table.density.len() - 1) as f64;
+                table.density(w).abs()
+            })
+            .fold(0.0_f64, f64::max);
+        table.interpolation_error = error.max(extra_error) / scale;
+        table
+    }
+
+    /// `F(w) = (1 + beta L) e^(-beta L)` with `L = ln(1/lambda(w))`, 0 at `w = 0`: the factor
+    /// of a spike emptied by radiation ([`Self::from_density_estimates`]).
+    #[must_use]
+    pub fn spike_factor(&self, beta: f64, w: f64) -> f64 {
+        if w <= 0.0 {
+            return 0.0;
         }
+        let l = 1.0 / w - 1.0 - self.lambda_max.ln();
+        (1.0 + beta * l) * (-beta * l).exp()
+    }
+
+    /// Number of nodes of the table in `w`.
+    #[must_use]
+    pub fn nodes(&self) -> usize {
+        self.density.len()
     }
 
     /// The settings the table was built for.
@@ -319,7 +405,10 @@ impl TrackLengthTable {
     /// Density per unit `w`, `g(w) = f(v) lambda / w^2`.
     #[must_use]
     pub fn density(&self, w: f64) -> f64 {
-        self.density.eval(w)
+        match self.emptied_spike {
+            Some(beta) => self.density.eval(w) * self.spike_factor(beta, w),
+            None => self.density.eval(w),
+        }
     }
 
     /// The shape `f(v, T)` at `lambda = ln(1/v)` (interpolated).
@@ -334,6 +423,27 @@ impl TrackLengthTable {
     /// extra break points where `h` has a kink.
     pub fn integrate_over_lambda<H: FnMut(f64) -> f64>(
         &self,
+        h: H,
+        lambda_lo: f64,
+        lambda_hi: f64,
+        lambda_breaks: &[f64],
+        tol: Tolerance,
+    ) -> Estimate {
+        self.integrate_density_over_lambda(
+            |w| self.density(w),
+            h,
+            lambda_lo,
+            lambda_hi,
+            lambda_breaks,
+            tol,
+        )
+    }
+
+    /// As [`Self::integrate_over_lambda`] with another density per unit `w` on this table's
+    /// variable (a combination of tables on the same `lambda` range).
+    pub fn integrate_density_over_lambda<D: Fn(f64) -> f64, H: FnMut(f64) -> f64>(
+        &self,
+        density: D,
         mut h: H,
         lambda_lo: f64,
         lambda_hi: f64,
@@ -358,7 +468,7 @@ impl TrackLengthTable {
                 if w <= 0.0 {
                     0.0
                 } else {
-                    self.density(w) * h(self.lambda_of_w(w))
+                    density(w) * h(self.lambda_of_w(w))
                 }
             },
             &breaks,

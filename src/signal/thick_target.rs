@@ -9,9 +9,9 @@ use crate::numerics::product::ProductRule;
 use crate::numerics::quadrature::{EndPoint, integrate, integrate_segment};
 use crate::numerics::quadrature::{Estimate, Tolerance, relative_to};
 use crate::numerics::table::UniformTable;
-use crate::processes::annihilation::AnnihilationFlux;
+use crate::processes::annihilation::{AnnihilationFlux, AnnihilationTrackLength};
 use crate::processes::bremsstrahlung::{ElasticFlux, EnergyFractionIntegral, Kernel};
-use crate::processes::effective_flux::EffectiveFlux;
+use crate::processes::effective_flux::{Broadening, EffectiveFlux};
 use crate::published::PublishedLimit;
 use crate::showers::track_length::{
     Generations, Incident, SecondGeneration, ShowerSettings, TrackLengthTable,
@@ -37,6 +37,23 @@ pub enum BremMethod {
     Omitted,
 }
 
+/// Radiation by the pair before it annihilates (docs/physics.md §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitialStateRadiation {
+    /// None, as [DPT Eq. 4.2].
+    Off,
+    /// Each leg as it happens: the positron's photon is visible (its leg is in the track
+    /// length, the window's cut applies to it), the target electron's carries almost no energy
+    /// in the lab (its leg lowers `s` only).
+    Legs,
+    /// The whole radiator as if no photon were seen (the cross section convolved alone): an
+    /// upper bound, and the definition independent references use.
+    AllInvisible,
+    /// The whole radiator as if every photon were visible (the positron's track length takes
+    /// all of it): a lower bound.
+    AllVisible,
+}
+
 /// Everything that fixes the thick-target calculation apart from the model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThickTargetSetup {
@@ -56,6 +73,8 @@ pub struct ThickTargetSetup {
     pub second_generation: SecondGeneration,
     /// Target electrons at rest [DPT] or bound and moving.
     pub atomic_electrons: AtomicElectrons,
+    /// Radiation by the pair before it annihilates (Kuraev–Fadin; [DPT]: none).
+    pub initial_state_radiation: InitialStateRadiation,
     /// Largest visible energy fraction `f`.
     pub max_visible_fraction: f64,
     /// Smallest fractional energy loss kept in the track length (0 = exact).
@@ -163,7 +182,7 @@ pub struct ThickTargetSearch {
     window: MissingEnergyWindow,
     resolution: Resolution,
     brem_track_length: TrackLengthTable,
-    annihilation_track_length: TrackLengthTable,
+    annihilation_track_length: AnnihilationTrackLength,
     collider: Option<ColliderTables>,
     /// The annihilation flux the resonance sees with the target electrons' motion, when they are
     /// not at rest.
@@ -189,7 +208,8 @@ struct BremContext {
 impl ThickTargetSearch {
     /// Builds the track-length tables and, for a collider, the annihilation flux: broadened by
     /// the electrons' motion with the material's Compton profiles when
-    /// `setup.atomic_electrons` says so.
+    /// `setup.atomic_electrons` says so, and by the pair's radiation when
+    /// `setup.initial_state_radiation` does.
     ///
     /// # Panics
     /// If the material has an element without tabulated profiles (validation refuses it).
@@ -229,11 +249,12 @@ impl ThickTargetSearch {
         };
         let (annihilation_track_length, brem_track_length) = rayon::join(
             || {
-                TrackLengthTable::new(
+                let shower = TrackLengthTable::new(
                     shower(setup.thickness_x0, setup.incident.positron_generations()),
                     window.lambda_max(Process::Annihilation),
                     resolution.track_length_intervals,
-                )
+                );
+                positron_track_length(shower, setup.initial_state_radiation, &window)
             },
             || {
                 TrackLengthTable::new(
@@ -274,23 +295,32 @@ impl ThickTargetSearch {
             }
             Source::Beam(_) => None,
         };
-        let effective = electrons.map(|electrons| {
-            let step = EffectiveFlux::log_step(resolution.flux_intervals);
-            match &collider {
-                Some(c) => EffectiveFlux::new(
-                    |a, b| c.flux.integral_between(a, b),
-                    c.flux.support_gev(),
-                    electrons,
-                    step,
-                ),
-                None => EffectiveFlux::new(
-                    |a, b| beam_flux_between(&window, &annihilation_track_length, a, b),
-                    beam_flux_support(&window),
-                    electrons,
-                    step,
-                ),
-            }
-        });
+        let broadening = Broadening {
+            electrons,
+            invisible_radiation: match setup.initial_state_radiation {
+                InitialStateRadiation::Legs => Some(0.5),
+                InitialStateRadiation::AllInvisible => Some(1.0),
+                InitialStateRadiation::Off | InitialStateRadiation::AllVisible => None,
+            },
+        };
+        let effective =
+            (electrons.is_some() || broadening.invisible_radiation.is_some()).then(|| {
+                let step = EffectiveFlux::log_step(resolution.flux_intervals);
+                match &collider {
+                    Some(c) => EffectiveFlux::new(
+                        |a, b| c.flux.integral_between(a, b),
+                        c.flux.support_gev(),
+                        broadening,
+                        step,
+                    ),
+                    None => EffectiveFlux::new(
+                        |a, b| beam_flux_between(&window, &annihilation_track_length, a, b),
+                        beam_flux_support(&window),
+                        broadening,
+                        step,
+                    ),
+                }
+            });
         Self {
             setup,
             window,
@@ -321,6 +351,12 @@ impl ThickTargetSearch {
         &self.setup
     }
 
+    /// The numerical resolution.
+    #[must_use]
+    pub fn resolution(&self) -> Resolution {
+        self.resolution
+    }
+
     /// The missing-energy window.
     #[must_use]
     pub fn window(&self) -> &MissingEnergyWindow {
@@ -329,7 +365,7 @@ impl ThickTargetSearch {
 
     /// The track-length table used for annihilation.
     #[must_use]
-    pub fn annihilation_track_length(&self) -> &TrackLengthTable {
+    pub fn annihilation_track_length(&self) -> &AnnihilationTrackLength {
         &self.annihilation_track_length
     }
 
@@ -377,8 +413,10 @@ impl ThickTargetSearch {
         }
     }
 
-    /// The annihilation yield per `eps^2` with the target electrons at rest [DPT Eq. 4.4, C.2],
-    /// whatever the setup says: the paper's number beside the realistic one.
+    /// The annihilation yield per `eps^2` from the flux without the effective one [DPT Eq. 4.4,
+    /// C.2]: the target electrons at rest and, when the pair radiates, only the positron's leg
+    /// (which is in the track length). With neither effect on it is the yield; it is the
+    /// paper's number when the setup is the paper's.
     #[must_use]
     pub fn annihilation_at_rest(&self, mediator: impl Into<Mediator>) -> Estimate {
         let mediator = mediator.into();
@@ -468,7 +506,7 @@ impl ThickTargetSearch {
                 let s_mandelstam = 2.0 * ELECTRON_MASS_GEV * (p.x + ELECTRON_MASS_GEV);
                 let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (p.x - e_resonance);
                 gev2_to_cm2(mediator.sigma_annihilation_gev2(s_mandelstam, s_minus_m2))
-                    * table.shape(lambda)
+                    * table.shape(p.x, lambda)
             },
             lo,
             hi,
@@ -699,6 +737,33 @@ impl ThickTargetSearch {
     }
 }
 
+/// The annihilation track length: the shower's, with the positron's leg of the radiation when
+/// `radiation` has it in the track length (the share of the Kuraev–Fadin `beta`: one leg, or
+/// all of it seen).
+fn positron_track_length(
+    shower: TrackLengthTable,
+    radiation: InitialStateRadiation,
+    window: &MissingEnergyWindow,
+) -> AnnihilationTrackLength {
+    let share = match radiation {
+        InitialStateRadiation::Legs => 0.5,
+        InitialStateRadiation::AllVisible => 1.0,
+        InitialStateRadiation::Off | InitialStateRadiation::AllInvisible => {
+            return AnnihilationTrackLength::Shower(shower);
+        }
+    };
+    AnnihilationTrackLength::radiating(&shower, share, annihilation_energies(window))
+}
+
+/// The positron energies at which annihilation can count: from `(1 - f) E_min - m_e` to
+/// `E_max` (for a beam `E_min = E_max = E0`).
+fn annihilation_energies(window: &MissingEnergyWindow) -> (f64, f64) {
+    (
+        (1.0 - window.max_visible_fraction) * window.e_min_gev - ELECTRON_MASS_GEV,
+        window.e_max_gev,
+    )
+}
+
 /// The energies `(lo, hi)` of a beam's annihilation flux, `(1 - f) E0 - m_e` to `(1 - delta) E0`
 /// (the range of [`ThickTargetSearch::beam_annihilation`]).
 fn beam_flux_support(window: &MissingEnergyWindow) -> (f64, f64) {
@@ -716,7 +781,7 @@ fn beam_flux_support(window: &MissingEnergyWindow) -> (f64, f64) {
 /// to `E0`.
 fn beam_flux_between(
     window: &MissingEnergyWindow,
-    track_length: &TrackLengthTable,
+    track_length: &AnnihilationTrackLength,
     a: f64,
     b: f64,
 ) -> Estimate {
@@ -736,7 +801,7 @@ fn beam_flux_between(
     integrate_segment(
         |p| {
             let d = b_to_e0 + p.to_hi;
-            track_length.shape(-(-d / e0).ln_1p())
+            track_length.shape(p.x, -(-d / e0).ln_1p())
         },
         a,
         b,

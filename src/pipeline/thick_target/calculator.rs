@@ -9,7 +9,9 @@ use crate::models::Mediator;
 use crate::output::format_number;
 use crate::scenario::{Scenario, SourceConfig, SpectrumConfig};
 use crate::showers::track_length::Incident;
-use crate::signal::thick_target::{BremMethod, ThickTargetSearch, ThickTargetSetup, Yields};
+use crate::signal::thick_target::{
+    BremMethod, InitialStateRadiation, ThickTargetSearch, ThickTargetSetup, Yields,
+};
 use crate::sources::{BhabhaSpectrum, PositronSpectrum, Source};
 use crate::units::GEV_PER_MEV;
 use std::sync::Arc;
@@ -111,6 +113,11 @@ pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
         incident: scenario.source.incident(),
         second_generation: t.second_generation,
         atomic_electrons: t.atomic_electrons,
+        initial_state_radiation: if t.initial_state_radiation {
+            InitialStateRadiation::Legs
+        } else {
+            InitialStateRadiation::Off
+        },
         max_visible_fraction: t.max_visible_fraction,
         min_energy_loss_fraction: t.min_energy_loss_fraction,
         brem: scenario.bremsstrahlung.clone(),

@@ -623,7 +623,8 @@ pub struct ExplainedPoint {
     /// Annihilation events per eps^2 [DPT Eq. 4.4], with the target electrons as
     /// `target.atomic_electrons` says.
     pub n_ann_per_eps2: f64,
-    /// Annihilation events per eps^2 with the target electrons at rest, as in [DPT Eq. 4.4].
+    /// Annihilation events per eps^2 with the target electrons at rest, as in [DPT Eq. 4.4],
+    /// everything else (radiation, second generation) as the scenario says.
     pub n_ann_at_rest_per_eps2: f64,
     /// Relative integration error of the annihilation yield.
     pub n_ann_relative_error: f64,
@@ -850,9 +851,7 @@ pub(super) fn explain(
         epsilon_limit: point.epsilon_limit,
         mass_mev,
         n_ann_per_eps2: point.yields.annihilation.value,
-        n_ann_at_rest_per_eps2: search
-            .annihilation_at_rest(calculator.mediator(mass_mev))
-            .value,
+        n_ann_at_rest_per_eps2: at_rest_annihilation(search, calculator.mediator(mass_mev)),
         n_ann_relative_error: point.yields.annihilation.relative_error(),
         n_background: point.n_background,
         n_bkg_neutron: background.neutron.map_or(0.0, |n| n.events),
@@ -896,4 +895,25 @@ pub(super) fn explain(
         text: explained.text(&calculator.scenario().title),
         json,
     })
+}
+
+/// The annihilation yield per eps^2 of `search` with the target electrons at rest, everything
+/// else as set up (a search of its own when the electrons are bound).
+fn at_rest_annihilation(
+    search: &crate::signal::thick_target::ThickTargetSearch,
+    mediator: crate::models::Mediator,
+) -> f64 {
+    use crate::materials::compton::AtomicElectrons;
+    use crate::signal::thick_target::ThickTargetSearch;
+    match search.setup().atomic_electrons {
+        AtomicElectrons::AtRest => search.yields(mediator).annihilation.value,
+        AtomicElectrons::ComptonProfile => {
+            let mut setup = search.setup().clone();
+            setup.atomic_electrons = AtomicElectrons::AtRest;
+            ThickTargetSearch::new(setup, search.resolution())
+                .yields(mediator)
+                .annihilation
+                .value
+        }
+    }
 }
