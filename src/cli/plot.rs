@@ -22,12 +22,38 @@ pub struct Opts {
     /// More published curves: a library name (`darkcast/BaBar_Lees2017lec`) or a file (repeatable).
     #[arg(long, value_name = "CURVE")]
     overlay: Vec<String>,
-    /// Output file; `.svg` gives vector output, anything else PNG.
+    /// Output file: `.png` (raster) or `.svg` (vector), chosen by the extension.
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
     /// Plot title (default: the first result's scenario title).
     #[arg(long)]
     title: Option<String>,
+}
+
+/// The formats `plot` writes.
+enum Format {
+    Png,
+    Svg,
+}
+
+/// The format the output file's extension names (case-insensitive): `.png` or `.svg`; any
+/// other name is a usage error that lists them, so that no file gets bytes of another format.
+fn format_of(output: &Path) -> Result<Format, Error> {
+    let extension = output
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("png") => Ok(Format::Png),
+        Some("svg") => Ok(Format::Svg),
+        other => Err(Error::Usage(format!(
+            "-o {}: darksens plot writes PNG (.png) and SVG (.svg){}\n  hint: for PDF or another format write the SVG and convert it, e.g. `rsvg-convert -f pdf -o plot.pdf plot.svg`",
+            output.display(),
+            other.map_or_else(
+                || ", chosen by the file's extension, and this name has none".to_string(),
+                |e| format!(", not .{e}")
+            )
+        ))),
+    }
 }
 
 /// One CSV: its scanned key and the curves in it.
@@ -202,6 +228,7 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
 /// Redraws the plot.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     check_writable(&opts.output)?;
+    format_of(&opts.output)?;
     let files = opts
         .results
         .iter()
@@ -283,11 +310,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             })
         })
         .collect();
-    let svg = opts.output.extension().is_some_and(|e| e == "svg");
-    let bytes = if svg {
-        render_svg(&plot)?
-    } else {
-        render_png(&plot)?
+    let bytes = match format_of(&opts.output)? {
+        Format::Svg => render_svg(&plot)?,
+        Format::Png => render_png(&plot)?,
     };
     write_atomically(&opts.output, &bytes)?;
     super::helpers::emit(&format!("wrote {}\n", opts.output.display()))

@@ -333,6 +333,10 @@ pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Validated, Scena
             .map_or_else(|| PathBuf::from(format!("out/{name}.png")), PathBuf::from),
         svg: raw.output.svg.clone().map(PathBuf::from),
     };
+    check_extension("output.png", &output.png, "png")?;
+    if let Some(svg) = &output.svg {
+        check_extension("output.svg", svg, "svg")?;
+    }
     Ok(Validated {
         title,
         source,
@@ -943,6 +947,32 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         atomic_electrons: t.atomic_electrons,
         initial_state_radiation: t.initial_state_radiation,
     })
+}
+
+/// An output path whose extension says its format: `output.png` must end in `.png` and
+/// `output.svg` in `.svg` (the bytes written are that format, whatever the name says).
+fn check_extension(
+    key: &str,
+    path: &std::path::Path,
+    extension: &str,
+) -> Result<(), ScenarioError> {
+    let matches = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension));
+    if matches {
+        return Ok(());
+    }
+    Err(invalid(
+        key,
+        format!(
+            "'{}' does not end in .{extension}, and {key} writes {} bytes",
+            path.display(),
+            extension.to_uppercase()
+        ),
+        format!(
+            "name the file '.{extension}'; for other formats write the SVG (output.svg) and convert it, e.g. `rsvg-convert -f pdf -o plot.pdf plot.svg`"
+        ),
+    ))
 }
 
 fn validate_model(raw: &RawScenario) -> Result<ModelConfig, ScenarioError> {
