@@ -428,6 +428,21 @@ fn check_list_plot_and_completions() {
         .success()
         .stdout(predicate::str::contains("alpha_d = 0.5"));
     darksens()
+        .args([
+            "check",
+            "configs/belle2_emulsion.toml",
+            "--print",
+            "--set",
+            "model.g_d=0.2",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("# emulsion scenario")
+                .and(predicate::str::contains("[[detector]]"))
+                .and(predicate::str::contains("g_d = 0.2")),
+        );
+    darksens()
         .args(["check", "configs/belle2_dp.toml", "missing.toml"])
         .assert()
         .code(2)

@@ -17,7 +17,8 @@ pub struct Opts {
     /// Override a key before validation (repeatable; applies to every file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Print each curve's resolved scenario (TOML).
+    /// Print the resolved scenario (TOML): each curve's for a thick target, the whole one for
+    /// an emulsion search.
     #[arg(long)]
     print: bool,
 }
@@ -30,14 +31,25 @@ fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<Stri
         path.display(),
         driver(&document)?.describe()
     );
-    if print && let Search::ThickTarget(curves) = document.search()? {
-        for curve in &curves {
-            outln!(
-                out,
-                "# curve \"{}\"\n{}",
-                curve.label,
-                toml::to_string_pretty(&curve.table).unwrap_or_default()
-            );
+    if print {
+        match document.search()? {
+            Search::ThickTarget(curves) => {
+                for curve in &curves {
+                    outln!(
+                        out,
+                        "# curve \"{}\"\n{}",
+                        curve.label,
+                        toml::to_string_pretty(&curve.table).unwrap_or_default()
+                    );
+                }
+            }
+            Search::Emulsion(_) => {
+                outln!(
+                    out,
+                    "# emulsion scenario (with the --set overrides)\n{}",
+                    toml::to_string_pretty(document.resolved_table()).unwrap_or_default()
+                );
+            }
         }
     }
     Ok(out)
