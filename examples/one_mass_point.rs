@@ -34,6 +34,7 @@ fn main() {
         // The paper's electrons at rest; `AtomicElectrons::ComptonProfile` binds them.
         atomic_electrons: AtomicElectrons::AtRest,
         initial_state_radiation: darksens::signal::thick_target::InitialStateRadiation::Off,
+        front_layers: Vec::new(),
         max_visible_fraction: 0.05,
         min_energy_loss_fraction: 0.0,
         brem: BremMethod::Computed,

@@ -60,6 +60,12 @@ fn full_sample() -> RawScenario {
             second_generation_multiplicity: Some(2.0),
             atomic_electrons: darksens::materials::compton::AtomicElectrons::ComptonProfile,
             initial_state_radiation: true,
+            layers: vec![RawLayer {
+                material: "fused-silica".into(),
+                thickness_cm: Some(2.0),
+                thickness_x0: Some(0.16),
+                signal: true,
+            }],
         },
         model: RawModel {
             mediator: MediatorKind::DarkPhoton,

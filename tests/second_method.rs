@@ -449,6 +449,7 @@ fn production(delta: f64) -> ThickTargetSearch {
         },
         atomic_electrons: darksens::materials::compton::AtomicElectrons::AtRest,
         initial_state_radiation: darksens::signal::thick_target::InitialStateRadiation::Off,
+        front_layers: Vec::new(),
         max_visible_fraction: VISIBLE,
         min_energy_loss_fraction: delta,
         brem: BremMethod::Computed,

@@ -78,8 +78,9 @@ fn the_speed_claims_hold_against_a_yardstick() {
         });
         // (what, measured seconds, limit in yardsticks); measured when set: 11.7, 0.0064, 63;
         // the scan again, 24.5, when the default config got its bound-electron curve, 33.6
-        // when that curve took one positron per conversion, and 55 when it took the pair's
-        // radiation (its flux table needs more pieces next to the emptied spike).
+        // when that curve took one positron per conversion, 55 when it took the pair's
+        // radiation, and 44.5 once the flux table met the spike that radiation empties with
+        // more nodes instead of ever smaller pieces.
         let gates = [
             (
                 "default scan, 3 curves x 421 masses, one thread",

@@ -17,8 +17,23 @@
 //! reaches the spike (`E' -> E_min` from below, and `E' -> E_max`), the `E'` integrand has a
 //! `1/ln` cusp; those segment ends are flagged [`EndPoint::Cusp`].
 
+use crate::materials::Material;
 use crate::numerics::quadrature::{EndPoint, SegmentPoint};
 use crate::units::ELECTRON_MASS_GEV;
+
+/// A layer of material that the particles cross before the target (Belle II: the TOP counter's
+/// quartz bars in front of the ECL). In the Tsai–Whitis picture the shower develops the same
+/// way per `X0` in every material, so a layer is a range of depth in `X0`; what differs from
+/// layer to layer is the number of target electrons per `X0` (docs/physics.md §9).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layer {
+    /// The material.
+    pub material: Material,
+    /// Thickness in radiation lengths of the material.
+    pub thickness_x0: f64,
+    /// Whether annihilation in the layer counts as signal.
+    pub signal: bool,
+}
 
 /// Which production process a window is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -53,6 +53,22 @@ const TUNGSTEN: Nucleus = Nucleus {
     a: 183.84,
 };
 
+const SILICON: Nucleus = Nucleus {
+    symbol: "Si",
+    z: 14.0,
+    a: 28.0855,
+};
+const OXYGEN: Nucleus = Nucleus {
+    symbol: "O",
+    z: 8.0,
+    a: 15.999,
+};
+const CARBON: Nucleus = Nucleus {
+    symbol: "C",
+    z: 6.0,
+    a: 12.011,
+};
+
 /// Caesium iodide, the Belle II ECL crystal: 4.51 g/cm^3, X0 = 1.86 cm (docs/physics.md §1, [DPT Sec. 3.1]).
 pub const CSI: Material = Material {
     name: "CsI",
@@ -77,8 +93,27 @@ pub const TUNGSTEN_TARGET: Material = Material {
     nuclei: &[TUNGSTEN],
 };
 
+/// Fused silica (SiO2), the Belle II TOP counter's quartz bars: 2.20 g/cm^3, X0 = 27.05 g/cm^2
+/// = 12.30 cm (PDG, "Atomic and nuclear properties of materials": silicon dioxide, fused
+/// quartz).
+pub const FUSED_SILICA: Material = Material {
+    name: "fused-silica",
+    density_g_cm3: 2.20,
+    radiation_length_cm: 12.295,
+    nuclei: &[SILICON, OXYGEN, OXYGEN],
+};
+
+/// Diamond (C), a thin positron-beam target: 3.515 g/cm^3, X0 = 42.70 g/cm^2 = 12.15 cm (PDG,
+/// "Atomic and nuclear properties of materials": carbon, diamond).
+pub const DIAMOND: Material = Material {
+    name: "diamond",
+    density_g_cm3: 3.515,
+    radiation_length_cm: 12.148,
+    nuclei: &[CARBON],
+};
+
 /// Every material darksens knows, in the order `darksens list` shows them.
-pub const ALL: [Material; 3] = [CSI, LEAD_TARGET, TUNGSTEN_TARGET];
+pub const ALL: [Material; 5] = [CSI, LEAD_TARGET, TUNGSTEN_TARGET, FUSED_SILICA, DIAMOND];
 
 impl Material {
     /// Looks a material up by its scenario name (case-sensitive).

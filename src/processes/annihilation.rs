@@ -280,7 +280,11 @@ impl AnnihilationFlux {
     /// the table stays smooth piece by piece.
     ///
     /// A piece whose error bound exceeds `target_error` (relative to the largest flux) is
-    /// halved, each half with the piece's intervals, up to [`MAX_REFINEMENTS`] times: a spectrum
+    /// halved, each half with the piece's intervals, up to [`MAX_REFINEMENTS`] times (with a
+    /// radiating positron, a piece with a cusp end first gets twice the intervals instead, up
+    /// to [`MAX_CUSP_NODES_FACTOR`] times the table's: the spike that radiation empties, at
+    /// `lambda ~ e^(-1/beta)`, stays at the same place in the cusp variable when the piece is
+    /// halved): a spectrum
     /// with a spike narrower than the grid (the forward Bhabha peak `1/(1 + cos theta*)^2`
     /// when the window reaches within a few degrees of the positron beam: 1 MeV wide at
     /// `theta_max = 177 deg` on a 3 GeV range) gets nodes where it needs them instead of a
@@ -292,6 +296,7 @@ impl AnnihilationFlux {
         (intervals, target_error): (usize, f64),
         kinks: &[f64],
     ) -> Self {
+        let radiating = matches!(track_length, AnnihilationTrackLength::Radiating { .. });
         let build = |segment: Segment, intervals: usize| {
             build_piece(&window, segment, intervals, &spectrum, kinks, track_length)
         };
@@ -317,10 +322,17 @@ impl AnnihilationFlux {
                     if too_coarse(&piece) {
                         let (p, depth) = piece;
                         let n = p.intervals;
-                        halves(p.table.segment)
-                            .into_iter()
-                            .map(|half| (build(half, n), depth + 1))
-                            .collect()
+                        if radiating && p.table.cusp() && n < MAX_CUSP_NODES_FACTOR * intervals {
+                            // The emptied spike stays at the same place in the cusp variable
+                            // when the piece is halved: more nodes, up to a limit, then
+                            // halving as elsewhere.
+                            vec![(build(p.table.segment, 2 * n), depth + 1)]
+                        } else {
+                            halves(p.table.segment)
+                                .into_iter()
+                                .map(|half| (build(half, n), depth + 1))
+                                .collect()
+                        }
                     } else {
                         vec![piece]
                     }
@@ -467,6 +479,10 @@ impl AnnihilationFlux {
             .sum()
     }
 }
+
+/// A piece with a cusp end is refined by doubling its intervals up to this factor over the
+/// table's, then by halving ([`AnnihilationFlux::new`]).
+const MAX_CUSP_NODES_FACTOR: usize = 8;
 
 /// Most times a piece of the flux table is halved ([`AnnihilationFlux::new`]): 2^-24 of a
 /// GeV-wide segment is below a keV.

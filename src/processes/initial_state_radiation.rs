@@ -114,22 +114,16 @@ pub fn radiated_track_length(shower: &TrackLengthTable, radiator: Radiator) -> T
             1.0
         }
     };
-    let first = matches!(
-        shower.settings().generations,
-        crate::showers::track_length::Generations::FirstAndSecond
-    );
     let estimates: Vec<Estimate> = nodes
         .par_iter()
         .map(|&w| {
             let lambda = shower.lambda_of_w(w);
             if lambda <= 0.0 {
-                // g / F -> a Gamma(1 + beta) / b1 with a first generation, 0 without.
-                return Estimate::exact(if first {
-                    a * statrs::function::gamma::gamma(1.0 + beta)
-                        / crate::showers::track_length::B1
-                } else {
-                    0.0
-                });
+                // g / F -> a Gamma(1 + beta) g(0): g(0) = 1/b1 with the spike of a first
+                // generation, 0 without one (the second generation alone, a deeper layer).
+                return Estimate::exact(
+                    a * statrs::function::gamma::gamma(1.0 + beta) * shower.density(0.0),
+                );
             }
             let half = 0.5 * lambda;
             let phi_0 = shower.shape(lambda);

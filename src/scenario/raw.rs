@@ -179,6 +179,28 @@ pub struct RawTarget {
     /// false).
     #[serde(default = "default_initial_state_radiation")]
     pub initial_state_radiation: bool,
+    /// Layers in front of the target, in the order the particles cross them (`[[target.layer]]`).
+    #[serde(default, rename = "layer", skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<RawLayer>,
+}
+
+/// `[[target.layer]]`: material in front of the target.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLayer {
+    /// Material name (a built-in).
+    pub material: String,
+    /// Thickness, cm (or `thickness_x0`).
+    pub thickness_cm: Option<f64>,
+    /// Thickness, radiation lengths of the material (or `thickness_cm`).
+    pub thickness_x0: Option<f64>,
+    /// Whether annihilation in this layer counts as signal (default true).
+    #[serde(default = "default_signal")]
+    pub signal: bool,
+}
+
+fn default_signal() -> bool {
+    true
 }
 
 fn default_initial_state_radiation() -> bool {

@@ -220,7 +220,7 @@ impl SourceConfig {
 }
 
 /// `[target]`, checked.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TargetConfig {
     /// Material.
     pub material: Material,
@@ -238,6 +238,8 @@ pub struct TargetConfig {
     pub atomic_electrons: crate::materials::compton::AtomicElectrons,
     /// Whether the pair radiates before it annihilates.
     pub initial_state_radiation: bool,
+    /// Layers in front of the target, in the order the particles cross them.
+    pub front_layers: Vec<crate::detectors::thick_target::Layer>,
 }
 
 /// `[model]`, checked.
@@ -847,7 +849,11 @@ fn beams_and_window(
 const THICKNESS_RANGE_X0: (f64, f64) = (0.01, 100.0);
 
 /// Bound electrons need the Compton profiles of every element of the material.
-fn check_atomic_electrons(raw: &RawScenario, material: &Material) -> Result<(), ScenarioError> {
+fn check_atomic_electrons(
+    raw: &RawScenario,
+    material: &Material,
+    key: &str,
+) -> Result<(), ScenarioError> {
     use crate::materials::compton::{AtomicElectrons, elements, shells};
     if raw.target.atomic_electrons == AtomicElectrons::AtRest {
         return Ok(());
@@ -856,7 +862,7 @@ fn check_atomic_electrons(raw: &RawScenario, material: &Material) -> Result<(), 
         return Err(invalid(
             "target.atomic_electrons",
             format!(
-                "no Compton profiles for {} in {}",
+                "no Compton profiles for {} in {} ({key})",
                 missing.symbol, material.name
             ),
             format!("profiles exist for {}", elements().join(", ")),
@@ -878,7 +884,13 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         SourceKind::ColliderBhabha => 16.0,
         SourceKind::ElectronBeam => 40.0,
     };
-    check_atomic_electrons(raw, &material)?;
+    check_atomic_electrons(raw, &material, "target.material")?;
+    let front_layers = t
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(k, layer)| validate_layer(raw, k, layer))
+        .collect::<Result<Vec<_>, _>>()?;
     let thickness_x0 = within(
         "target.thickness_x0",
         t.thickness_x0.unwrap_or(default_thickness),
@@ -946,6 +958,67 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         second_generation,
         atomic_electrons: t.atomic_electrons,
         initial_state_radiation: t.initial_state_radiation,
+        front_layers,
+    })
+}
+
+/// `[[target.layer]]` number `k` (from 0): a built-in material, one of `thickness_cm` and
+/// `thickness_x0`, and the Compton profiles of its elements when the electrons are bound.
+fn validate_layer(
+    raw: &RawScenario,
+    k: usize,
+    layer: &super::raw::RawLayer,
+) -> Result<crate::detectors::thick_target::Layer, ScenarioError> {
+    let key = |field: &str| format!("target.layer[{}].{field}", k + 1);
+    let material = Material::by_name(&layer.material).ok_or_else(|| {
+        invalid(
+            &key("material"),
+            format!("unknown material '{}'", layer.material),
+            format!("choose one of: {}", Material::known_names().join(", ")),
+        )
+    })?;
+    check_atomic_electrons(raw, &material, &key("material"))?;
+    let thickness_x0 = match (layer.thickness_cm, layer.thickness_x0) {
+        (Some(cm), None) => {
+            positive(
+                &key("thickness_cm"),
+                cm,
+                "cm",
+                "the layer's thickness along the particles' path",
+            )? / material.radiation_length_cm
+        }
+        (None, Some(x0)) => positive(
+            &key("thickness_x0"),
+            x0,
+            "radiation lengths",
+            "the layer's thickness along the particles' path",
+        )?,
+        _ => {
+            return Err(invalid(
+                &key("thickness_cm"),
+                "give the layer's thickness as exactly one of thickness_cm and thickness_x0"
+                    .to_string(),
+                format!(
+                    "e.g. thickness_cm = 2.0 ({} has X0 = {} cm)",
+                    material.name, material.radiation_length_cm
+                ),
+            ));
+        }
+    };
+    if thickness_x0 > THICKNESS_RANGE_X0.1 {
+        return Err(invalid(
+            &key("thickness_cm"),
+            format!(
+                "{thickness_x0} X0 is more than the tables cover ({} X0)",
+                THICKNESS_RANGE_X0.1
+            ),
+            "a layer in front of the target is thin; put a thick one in target.material",
+        ));
+    }
+    Ok(crate::detectors::thick_target::Layer {
+        material,
+        thickness_x0,
+        signal: layer.signal,
     })
 }
 

@@ -357,6 +357,41 @@ impl TrackLengthTable {
         (1.0 + beta * l) * (-beta * l).exp()
     }
 
+    /// The track length gathered between two depths: `f(v, T) - f(v, T')` for `self` at `T`
+    /// and `other` at `T' < T` (the same settings otherwise, so the same grid): the shape of a
+    /// layer that starts at `T'` (docs/physics.md §9). Its spike is gone (`f1` gathers it in the
+    /// first radiation lengths): the density is zero at `w = 0`. The error bound is the sum of
+    /// the two tables'.
+    ///
+    /// # Panics
+    /// If the tables are not on the same grid (a programming error).
+    #[must_use]
+    pub fn minus(&self, other: &TrackLengthTable) -> TrackLengthTable {
+        assert!(
+            self.lambda_max == other.lambda_max
+                && self.density.len() == other.density.len()
+                && self.emptied_spike.is_none()
+                && other.emptied_spike.is_none(),
+            "tables on different grids"
+        );
+        let scale = |t: &TrackLengthTable| {
+            t.density
+                .values()
+                .iter()
+                .fold(0.0_f64, |m, v| m.max(v.abs()))
+        };
+        let estimates: Vec<Estimate> = self
+            .density
+            .values()
+            .iter()
+            .zip(other.density.values())
+            .map(|(a, b)| Estimate::exact(a - b))
+            .collect();
+        let error =
+            self.interpolation_error * scale(self) + other.interpolation_error * scale(other);
+        Self::from_density_estimates(self.settings, self.lambda_max, &estimates, error, None)
+    }
+
     /// Number of nodes of the table in `w`.
     #[must_use]
     pub fn nodes(&self) -> usize {

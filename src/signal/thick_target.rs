@@ -1,7 +1,7 @@
 //! Signal yields of a thick-target missing-energy search: the Belle II ECL hit by Bhabha
 //! positrons [DPT Sec. 4], or a fixed target hit by a beam (NA64, [DPT App. C]).
 
-use crate::detectors::thick_target::{MissingEnergyWindow, Process};
+use crate::detectors::thick_target::{Layer, MissingEnergyWindow, Process};
 use crate::materials::Material;
 use crate::materials::compton::{AtomicElectrons, ElectronMomenta, electron_momenta_of};
 use crate::models::Mediator;
@@ -73,6 +73,8 @@ pub struct ThickTargetSetup {
     pub second_generation: SecondGeneration,
     /// Target electrons at rest [DPT] or bound and moving.
     pub atomic_electrons: AtomicElectrons,
+    /// Layers the particles cross before the target, in order (none in [DPT]).
+    pub front_layers: Vec<Layer>,
     /// Radiation by the pair before it annihilates (Kuraev–Fadin; [DPT]: none).
     pub initial_state_radiation: InitialStateRadiation,
     /// Largest visible energy fraction `f`.
@@ -165,14 +167,39 @@ impl Yields {
     }
 }
 
-/// The collider part of a search: the missing-energy window, the tabulated annihilation flux
-/// and the product rule over the incident spectrum.
+/// The collider part of a search: the luminosity and the product rule over the incident
+/// spectrum.
 #[derive(Debug, Clone)]
 struct ColliderTables {
     luminosity_cm2: f64,
-    flux: AnnihilationFlux,
     /// Nested product rules over the spectrum, 9, 17, 33 and 65 points.
     spectrum_rules: Vec<ProductRule>,
+}
+
+/// The annihilation tables of one layer whose annihilations count as signal: its share of the
+/// positron track length (the depth it spans), the flux (collider sources) and the flux the
+/// resonance sees with its electrons' motion and the pair's radiation.
+#[derive(Debug, Clone)]
+struct AnnihilationLayer {
+    material: Material,
+    track_length: AnnihilationTrackLength,
+    flux: Option<AnnihilationFlux>,
+    effective: Option<EffectiveFlux>,
+}
+
+impl AnnihilationLayer {
+    /// Bound on the layer's tables' error relative to their largest values.
+    fn table_error(&self) -> f64 {
+        self.track_length.interpolation_error().max(
+            self.flux
+                .as_ref()
+                .map_or(0.0, AnnihilationFlux::interpolation_error)
+                + self
+                    .effective
+                    .as_ref()
+                    .map_or(0.0, EffectiveFlux::relative_error),
+        )
+    }
 }
 
 /// A thick-target search with its tables built: call [`ThickTargetSearch::yields`] per model.
@@ -182,11 +209,9 @@ pub struct ThickTargetSearch {
     window: MissingEnergyWindow,
     resolution: Resolution,
     brem_track_length: TrackLengthTable,
-    annihilation_track_length: AnnihilationTrackLength,
+    /// The layers that count as signal, the target last.
+    annihilation: Vec<AnnihilationLayer>,
     collider: Option<ColliderTables>,
-    /// The annihilation flux the resonance sees with the target electrons' motion, when they are
-    /// not at rest.
-    effective: Option<EffectiveFlux>,
     /// The photon punch-through probability of the target, computed on first use.
     punch_through: std::sync::OnceLock<Estimate>,
 }
@@ -229,7 +254,11 @@ impl ThickTargetSearch {
     }
 
     /// As [`ThickTargetSearch::new`], with the target electrons' momenta given (`None`: at
-    /// rest), whatever `setup.atomic_electrons` says.
+    /// rest), whatever `setup.atomic_electrons` says (front layers follow the setup).
+    ///
+    /// # Panics
+    /// If a front layer's material has an element without tabulated profiles (validation
+    /// refuses it).
     #[must_use]
     pub fn with_electrons(
         setup: ThickTargetSetup,
@@ -247,36 +276,18 @@ impl ThickTargetSearch {
             generations,
             second_generation: setup.second_generation,
         };
-        let (annihilation_track_length, brem_track_length) = rayon::join(
-            || {
-                let shower = TrackLengthTable::new(
-                    shower(setup.thickness_x0, setup.incident.positron_generations()),
-                    window.lambda_max(Process::Annihilation),
-                    resolution.track_length_intervals,
-                );
-                positron_track_length(shower, setup.initial_state_radiation, &window)
-            },
-            || {
-                TrackLengthTable::new(
-                    shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
-                    window.lambda_max(Process::Bremsstrahlung),
-                    resolution.track_length_intervals,
-                )
-            },
+        let brem_track_length = TrackLengthTable::new(
+            shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
+            window.lambda_max(Process::Bremsstrahlung),
+            resolution.track_length_intervals,
         );
         let collider = match &setup.source {
             Source::Collider {
                 spectrum,
                 luminosity_ab,
-            } => {
-                let flux = AnnihilationFlux::new(
-                    window,
-                    |e| spectrum.dsigma_de_cm2_per_gev(e),
-                    &annihilation_track_length,
-                    (resolution.flux_intervals, resolution.table_tolerance / 10.0),
-                    spectrum.kinks_gev(),
-                );
-                let spectrum_rules = SPECTRUM_RULE_LEVELS
+            } => Some(ColliderTables {
+                luminosity_cm2: luminosity_ab_to_cm2(*luminosity_ab),
+                spectrum_rules: SPECTRUM_RULE_LEVELS
                     .map(|levels| {
                         ProductRule::new(
                             |e| spectrum.dsigma_de_cm2_per_gev(e),
@@ -286,49 +297,59 @@ impl ThickTargetSearch {
                             spectrum.kinks_gev(),
                         )
                     })
-                    .collect();
-                Some(ColliderTables {
-                    luminosity_cm2: luminosity_ab_to_cm2(*luminosity_ab),
-                    flux,
-                    spectrum_rules,
-                })
-            }
+                    .collect(),
+            }),
             Source::Beam(_) => None,
         };
-        let broadening = Broadening {
-            electrons,
-            invisible_radiation: match setup.initial_state_radiation {
-                InitialStateRadiation::Legs => Some(0.5),
-                InitialStateRadiation::AllInvisible => Some(1.0),
-                InitialStateRadiation::Off | InitialStateRadiation::AllVisible => None,
-            },
-        };
-        let effective =
-            (electrons.is_some() || broadening.invisible_radiation.is_some()).then(|| {
-                let step = EffectiveFlux::log_step(resolution.flux_intervals);
-                match &collider {
-                    Some(c) => EffectiveFlux::new(
-                        |a, b| c.flux.integral_between(a, b),
-                        c.flux.support_gev(),
-                        broadening,
-                        step,
-                    ),
-                    None => EffectiveFlux::new(
-                        |a, b| beam_flux_between(&window, &annihilation_track_length, a, b),
-                        beam_flux_support(&window),
-                        broadening,
-                        step,
-                    ),
-                }
-            });
+        // Depth ranges in X0: the front layers in order, then the target.
+        let mut depth = 0.0;
+        let mut spans = Vec::new();
+        for layer in &setup.front_layers {
+            spans.push((layer.material, depth, layer.signal));
+            depth += layer.thickness_x0;
+        }
+        spans.push((setup.material, depth, true));
+        let ends: Vec<f64> = spans
+            .iter()
+            .skip(1)
+            .map(|(_, start, _)| *start)
+            .chain(std::iter::once(depth + setup.thickness_x0))
+            .collect();
+        let annihilation = spans
+            .iter()
+            .zip(ends)
+            .filter(|((_, _, signal), _)| *signal)
+            .map(|(&(material, start, _), end)| {
+                let is_target = end > depth;
+                let moving = match (is_target, setup.atomic_electrons) {
+                    (true, _) => electrons.map(std::borrow::Cow::Borrowed),
+                    (false, AtomicElectrons::AtRest) => None,
+                    (false, AtomicElectrons::ComptonProfile) => {
+                        let symbols: Vec<&str> = material.nuclei.iter().map(|n| n.symbol).collect();
+                        Some(std::borrow::Cow::Owned(
+                            electron_momenta_of(&symbols)
+                                .expect("validation checks that every element has profiles")
+                                .as_ref()
+                                .clone(),
+                        ))
+                    }
+                };
+                annihilation_layer(
+                    &setup,
+                    &window,
+                    resolution,
+                    (material, start, end),
+                    moving.as_deref(),
+                )
+            })
+            .collect();
         Self {
             setup,
             window,
             resolution,
             brem_track_length,
-            annihilation_track_length,
+            annihilation,
             collider,
-            effective,
             punch_through: std::sync::OnceLock::new(),
         }
     }
@@ -366,7 +387,14 @@ impl ThickTargetSearch {
     /// The track-length table used for annihilation.
     #[must_use]
     pub fn annihilation_track_length(&self) -> &AnnihilationTrackLength {
-        &self.annihilation_track_length
+        &self.target_layer().track_length
+    }
+
+    /// The target's annihilation tables (the last layer).
+    fn target_layer(&self) -> &AnnihilationLayer {
+        self.annihilation
+            .last()
+            .expect("the target always counts as signal")
     }
 
     /// Largest error bound of the tables this search uses (track lengths, annihilation flux),
@@ -377,23 +405,16 @@ impl ThickTargetSearch {
             BremMethod::Computed => self.brem_track_length.interpolation_error(),
             BremMethod::RescaledLimit { .. } | BremMethod::Omitted => 0.0,
         };
-        let flux = self
-            .annihilation_flux()
-            .map_or(0.0, AnnihilationFlux::interpolation_error)
-            + self
-                .effective
-                .as_ref()
-                .map_or(0.0, EffectiveFlux::relative_error);
-        self.annihilation_track_length
-            .interpolation_error()
-            .max(brem)
-            .max(flux)
+        self.annihilation
+            .iter()
+            .map(AnnihilationLayer::table_error)
+            .fold(brem, f64::max)
     }
 
     /// The tabulated annihilation flux (collider sources only).
     #[must_use]
     pub fn annihilation_flux(&self) -> Option<&AnnihilationFlux> {
-        self.collider.as_ref().map(|c| &c.flux)
+        self.target_layer().flux.as_ref()
     }
 
     /// Number of particles entering the target: `L sigma` for a collider, the particles on
@@ -421,17 +442,31 @@ impl ThickTargetSearch {
     pub fn annihilation_at_rest(&self, mediator: impl Into<Mediator>) -> Estimate {
         let mediator = mediator.into();
         let tol = Tolerance::relative(self.resolution.relative_tolerance);
-        match &self.collider {
-            Some(c) => c.flux.integrate_cross_section(&mediator, tol),
-            None => self.beam_annihilation(&mediator, tol),
-        }
-        .scaled(self.annihilation_scale())
+        self.annihilation
+            .iter()
+            .map(|layer| {
+                self.layer_at_rest(layer, &mediator, tol)
+                    .scaled(self.annihilation_scale(&layer.material))
+            })
+            .sum()
     }
 
-    /// From the flux integrals (cm^4, or cm^2 GeV for a beam) to events per `eps^2`:
-    /// `L n_e X0` [DPT Eq. 4.4], `(N eff/E0) n_e X0` [DPT Eq. C.2].
-    fn annihilation_scale(&self) -> f64 {
-        let material = &self.setup.material;
+    /// One layer's integral of its flux against the cross section, without the effective flux.
+    fn layer_at_rest(
+        &self,
+        layer: &AnnihilationLayer,
+        mediator: &Mediator,
+        tol: Tolerance,
+    ) -> Estimate {
+        match &layer.flux {
+            Some(flux) => flux.integrate_cross_section(mediator, tol),
+            None => self.beam_annihilation(&layer.track_length, mediator, tol),
+        }
+    }
+
+    /// From the flux integrals (cm^4, or cm^2 GeV for a beam) to events per `eps^2` in a layer
+    /// of `material`: `L n_e X0` [DPT Eq. 4.4], `(N eff/E0) n_e X0` [DPT Eq. C.2].
+    fn annihilation_scale(&self, material: &Material) -> f64 {
         self.normalisation() * material.electrons_per_cm3() * material.radiation_length_cm
     }
 
@@ -442,12 +477,17 @@ impl ThickTargetSearch {
         let tol = Tolerance::relative(self.resolution.relative_tolerance);
         let material = &self.setup.material;
         let x0 = material.radiation_length_cm;
-        let annihilation = match &self.effective {
-            Some(effective) => effective
-                .integrate_cross_section(&mediator, tol)
-                .scaled(self.annihilation_scale()),
-            None => self.annihilation_at_rest(mediator),
-        };
+        let annihilation = self
+            .annihilation
+            .iter()
+            .map(|layer| {
+                match &layer.effective {
+                    Some(effective) => effective.integrate_cross_section(&mediator, tol),
+                    None => self.layer_at_rest(layer, &mediator, tol),
+                }
+                .scaled(self.annihilation_scale(&layer.material))
+            })
+            .sum();
         let bremsstrahlung = match &self.setup.brem {
             BremMethod::Computed => self
                 .brem_integral(&mediator, tol)
@@ -476,7 +516,12 @@ impl ThickTargetSearch {
     /// `E' + m_e > (1 - f) E0`, with the track length of the incident particle's positrons
     /// (`I2` only for an electron beam). Integrated across the Breit–Wigner peak; the end
     /// `E' -> E0` gets the cusp map (the `I1` spike of a positron beam, the `1/ln` fall of `I2`).
-    fn beam_annihilation(&self, mediator: &Mediator, tol: Tolerance) -> Estimate {
+    fn beam_annihilation(
+        &self,
+        table: &AnnihilationTrackLength,
+        mediator: &Mediator,
+        tol: Tolerance,
+    ) -> Estimate {
         let e0 = self.window.e_max_gev;
         let f = self.window.max_visible_fraction;
         let delta = self.window.min_energy_loss_fraction;
@@ -497,7 +542,6 @@ impl ThickTargetSearch {
             EndPoint::Regular
         };
         let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
-        let table = &self.annihilation_track_length;
         integrate_segment(
             |p| {
                 // lambda = ln(E0/E') from the exact distance to the upper end.
@@ -734,6 +778,77 @@ impl ThickTargetSearch {
         let mid = 0.5 * (k + lambda_f);
         total = total + table.integrate_panel_w(&integrand, k, mid);
         total + table.integrate_panel_log_end(&integrand, mid, lambda_f, y0, true)
+    }
+}
+
+/// The annihilation tables of the layer of `material` between the depths `start` and `end`
+/// (X0): the positron track length gathered there, `f(v, end) - f(v, start)`, with the
+/// positron's radiation, its flux and the effective flux with `electrons` (`None`: at rest).
+fn annihilation_layer(
+    setup: &ThickTargetSetup,
+    window: &MissingEnergyWindow,
+    resolution: Resolution,
+    (material, start, end): (Material, f64, f64),
+    electrons: Option<&ElectronMomenta>,
+) -> AnnihilationLayer {
+    let table = |thickness_x0| {
+        TrackLengthTable::new(
+            ShowerSettings {
+                thickness_x0,
+                generations: setup.incident.positron_generations(),
+                second_generation: setup.second_generation,
+            },
+            window.lambda_max(Process::Annihilation),
+            resolution.track_length_intervals,
+        )
+    };
+    let shower = if start > 0.0 {
+        let (deep, shallow) = rayon::join(|| table(end), || table(start));
+        deep.minus(&shallow)
+    } else {
+        table(end)
+    };
+    let track_length = positron_track_length(shower, setup.initial_state_radiation, window);
+    let flux = match &setup.source {
+        Source::Collider { spectrum, .. } => Some(AnnihilationFlux::new(
+            *window,
+            |e| spectrum.dsigma_de_cm2_per_gev(e),
+            &track_length,
+            (resolution.flux_intervals, resolution.table_tolerance / 10.0),
+            spectrum.kinks_gev(),
+        )),
+        Source::Beam(_) => None,
+    };
+    let broadening = Broadening {
+        electrons,
+        invisible_radiation: match setup.initial_state_radiation {
+            InitialStateRadiation::Legs => Some(0.5),
+            InitialStateRadiation::AllInvisible => Some(1.0),
+            InitialStateRadiation::Off | InitialStateRadiation::AllVisible => None,
+        },
+    };
+    let effective = (electrons.is_some() || broadening.invisible_radiation.is_some()).then(|| {
+        let step = EffectiveFlux::log_step(resolution.flux_intervals);
+        match &flux {
+            Some(flux) => EffectiveFlux::new(
+                |a, b| flux.integral_between(a, b),
+                flux.support_gev(),
+                broadening,
+                step,
+            ),
+            None => EffectiveFlux::new(
+                |a, b| beam_flux_between(window, &track_length, a, b),
+                beam_flux_support(window),
+                broadening,
+                step,
+            ),
+        }
+    });
+    AnnihilationLayer {
+        material,
+        track_length,
+        flux,
+        effective,
     }
 }
 

@@ -113,6 +113,7 @@ pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
         incident: scenario.source.incident(),
         second_generation: t.second_generation,
         atomic_electrons: t.atomic_electrons,
+        front_layers: t.front_layers.clone(),
         initial_state_radiation: if t.initial_state_radiation {
             InitialStateRadiation::Legs
         } else {
