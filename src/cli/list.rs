@@ -9,11 +9,19 @@ use darksens::scenario::raw::SourceKind;
 /// Prints materials, mediators, source kinds, limit methods and library curves.
 pub fn run() -> Result<(), darksens::error::Error> {
     let mut out = String::new();
-    outln!(out, "materials (target.material):");
+    outln!(
+        out,
+        "materials (target.material, and target.layer for layers in front):"
+    );
+    let width = darksens::materials::ALL
+        .iter()
+        .map(|m| m.name.len())
+        .max()
+        .unwrap_or(0);
     for m in darksens::materials::ALL {
         outln!(
             out,
-            "  {:<5} {:>6} g/cm^3, X0 = {} cm, electrons {:.4e} cm^-3",
+            "  {:<width$} {:>6} g/cm^3, X0 = {} cm, electrons {:.4e} cm^-3",
             m.name,
             m.density_g_cm3,
             m.radiation_length_cm,
