@@ -105,8 +105,8 @@ fn yields_agree_with_the_independent_reference() {
 #[test]
 fn motion_only_moves_the_yield_in_mass() {
     for (config, symbols) in [
-        ("configs/belle2_dp.toml", vec!["Cs", "I"]),
-        ("configs/na64_dp.toml", vec!["Pb"]),
+        ("configs/belle2_dp.toml", vec![("Cs", 1.0), ("I", 1.0)]),
+        ("configs/na64_dp.toml", vec![("Pb", 1.0)]),
     ] {
         let calculator = Calculator::new(
             &curves(
@@ -202,7 +202,8 @@ fn ionic_occupations_change_little() {
         .expect("ratio");
     let calculator = bound_calculator(&[]);
     let setup = calculator.search().setup().clone();
-    let ionic = ElectronMomenta::of_atoms(&["Cs", "I"], Occupations::Ionic).expect("profiles");
+    let ionic = ElectronMomenta::of_atoms(&[("Cs", 1.0), ("I", 1.0)], Occupations::Ionic)
+        .expect("profiles");
     let search = ThickTargetSearch::with_electrons(setup, Resolution::default(), Some(&ionic));
     let mediator = calculator.mediator(mass);
     let ratio = search.yields(mediator).annihilation.value

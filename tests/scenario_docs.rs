@@ -134,11 +134,19 @@ fn full_sample() -> RawScenario {
                 to_ab: 50.0,
             }),
         }],
+        materials: vec![RawMaterial {
+            name: "my-glass".into(),
+            density_g_cm3: 2.2,
+            composition: [("Si".to_string(), 1.0), ("O".to_string(), 2.0)]
+                .into_iter()
+                .collect(),
+            x0_cm: Some(12.3),
+        }],
     }
 }
 
 /// Adds the dotted key paths of `value` below `prefix` to `keys` (not inside `curve.set`, whose
-/// keys are other keys).
+/// keys are other keys, nor `material.composition`, whose keys are element symbols).
 fn walk(value: &toml::Value, prefix: &str, keys: &mut BTreeSet<String>) {
     match value {
         toml::Value::Table(table) => {
@@ -149,7 +157,7 @@ fn walk(value: &toml::Value, prefix: &str, keys: &mut BTreeSet<String>) {
                     format!("{prefix}.{k}")
                 };
                 keys.insert(path.clone());
-                if path != "curve.set" {
+                if path != "curve.set" && path != "material.composition" {
                     walk(v, &path, keys);
                 }
             }

@@ -376,9 +376,9 @@ fn bremsstrahlung_yield(dp: &DarkPhoton, delta: f64) -> Estimate {
     // s = ln(dist + y0 E') (the near-pole at dist = -y0 E' becomes smooth).
     let x_integral = |e_prime: f64, dist_lo: f64, dist_hi: f64| {
         let flux: f64 = CSI
-            .nuclei
+            .composition
             .iter()
-            .map(|n| elastic_photon_flux(n, m, e_prime))
+            .map(|c| c.atoms * elastic_photon_flux(&c.nucleus, m, e_prime))
             .sum();
         let c = y0 * e_prime;
         integrate(

@@ -25,7 +25,7 @@ use crate::units::ELECTRON_MASS_GEV;
 /// quartz bars in front of the ECL). In the Tsai–Whitis picture the shower develops the same
 /// way per `X0` in every material, so a layer is a range of depth in `X0`; what differs from
 /// layer to layer is the number of target electrons per `X0` (docs/physics.md §9).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Layer {
     /// The material.
     pub material: Material,

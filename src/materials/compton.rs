@@ -163,20 +163,23 @@ pub struct ElectronMomenta {
 const MU_MIN_OVER_ME: f64 = 0.02;
 
 impl ElectronMomenta {
-    /// The electrons of a formula unit whose atoms are `symbols` (one symbol per atom); `None`
-    /// when an element has no tabulated profiles ([`elements`] lists those that have).
+    /// The electrons of a formula unit given as `(symbol, atoms)` pairs; `None` when an element
+    /// has no tabulated profiles ([`elements`] lists those that have).
     #[must_use]
-    pub fn of_atoms(symbols: &[&str], occupations: Occupations) -> Option<Self> {
+    pub fn of_atoms(atoms: &[(&str, f64)], occupations: Occupations) -> Option<Self> {
         let m_e = crate::units::ELECTRON_MASS_GEV;
         let au = atomic_unit_of_momentum_gev();
         let mut shells_used: Vec<(&Shell, f64)> = Vec::new();
-        for symbol in symbols {
+        for &(symbol, count) in atoms {
             let shells = shells(symbol)?;
             for shell in shells {
-                let n = match occupations {
-                    Occupations::Ionic => shell.occupation_csi_ionic.unwrap_or(shell.occupation),
-                    Occupations::NeutralAtoms => shell.occupation,
-                };
+                let n = count
+                    * match occupations {
+                        Occupations::Ionic => {
+                            shell.occupation_csi_ionic.unwrap_or(shell.occupation)
+                        }
+                        Occupations::NeutralAtoms => shell.occupation,
+                    };
                 if n > 0.0 {
                     shells_used.push((shell, n));
                 }
@@ -298,13 +301,17 @@ impl ElectronMomenta {
     }
 }
 
-/// The electrons of a formula unit made of `symbols` (neutral atoms), built once per list of
-/// symbols and shared between the curves and threads of a run; `None` when an element has no
-/// tabulated profiles.
+/// The electrons of a formula unit of `(symbol, atoms)` (neutral atoms), built once per formula
+/// and shared between the curves and threads of a run; `None` when an element has no tabulated
+/// profiles.
 #[must_use]
-pub fn electron_momenta_of(symbols: &[&str]) -> Option<Arc<ElectronMomenta>> {
-    static BUILT: OnceLock<Mutex<BTreeMap<Vec<String>, Arc<ElectronMomenta>>>> = OnceLock::new();
-    let key: Vec<String> = symbols.iter().map(|s| (*s).to_string()).collect();
+pub fn electron_momenta_of(atoms: &[(&str, f64)]) -> Option<Arc<ElectronMomenta>> {
+    type Formula = Vec<(String, u64)>;
+    static BUILT: OnceLock<Mutex<BTreeMap<Formula, Arc<ElectronMomenta>>>> = OnceLock::new();
+    let key: Formula = atoms
+        .iter()
+        .map(|(s, n)| ((*s).to_string(), n.to_bits()))
+        .collect();
     let built = BUILT.get_or_init(|| Mutex::new(BTreeMap::new()));
     let mut built = built
         .lock()
@@ -312,10 +319,7 @@ pub fn electron_momenta_of(symbols: &[&str]) -> Option<Arc<ElectronMomenta>> {
     if let Some(found) = built.get(&key) {
         return Some(Arc::clone(found));
     }
-    let momenta = Arc::new(ElectronMomenta::of_atoms(
-        symbols,
-        Occupations::NeutralAtoms,
-    )?);
+    let momenta = Arc::new(ElectronMomenta::of_atoms(atoms, Occupations::NeutralAtoms)?);
     built.insert(key, Arc::clone(&momenta));
     Some(momenta)
 }
@@ -541,12 +545,13 @@ mod tests {
     #[test]
     fn csi_electrons_are_all_there() {
         for occupations in [Occupations::NeutralAtoms, Occupations::Ionic] {
-            let csi = ElectronMomenta::of_atoms(&["Cs", "I"], occupations).expect("tabulated");
+            let csi = ElectronMomenta::of_atoms(&[("Cs", 1.0), ("I", 1.0)], occupations)
+                .expect("tabulated");
             assert!((csi.norm() - 1.0).abs() < 1e-3, "{}", csi.norm());
             let weights: f64 = csi.peaks().iter().map(|(_, w)| w).sum();
             assert!((weights - 1.0).abs() < 1e-12, "{weights}");
         }
-        assert!(ElectronMomenta::of_atoms(&["Xx"], Occupations::NeutralAtoms).is_none());
+        assert!(ElectronMomenta::of_atoms(&[("Xx", 1.0)], Occupations::NeutralAtoms).is_none());
     }
 
     /// For hydrogen (`E_e = m_e - 13.6 eV`) `rho(mu) E_e / mu = J(E_e - mu)`, whose integral is
@@ -555,7 +560,8 @@ mod tests {
     /// distribution integrates to it to 2e-3 (the table's three figures) over every interval.
     #[test]
     fn hydrogen_distribution_integrates_to_its_closed_form() {
-        let h = ElectronMomenta::of_atoms(&["H"], Occupations::NeutralAtoms).expect("tabulated");
+        let h =
+            ElectronMomenta::of_atoms(&[("H", 1.0)], Occupations::NeutralAtoms).expect("tabulated");
         let au = atomic_unit_of_momentum_gev();
         let e_e = crate::units::ELECTRON_MASS_GEV - 13.6e-9;
         let cdf = |q: f64| {
@@ -582,18 +588,5 @@ mod tests {
                 "[{q1}, {q2}]: {ours} against {exact}"
             );
         }
-    }
-}
-#[cfg(test)]
-mod probe {
-    #[test]
-    fn probe_density() {
-        let e = super::ElectronMomenta::of_atoms(&["Cs", "I"], super::Occupations::NeutralAtoms)
-            .unwrap();
-        let me = crate::units::ELECTRON_MASS_GEV;
-        for r in [0.5, 0.8, 1.0, 1.2, 1.334, 1.4, 1.6, 1.9] {
-            println!("PROBE {r} {:.6e}", e.density_per_gev(r * me) * me);
-        }
-        println!("PROBE range {:?} norm {}", e.range_gev(), e.norm());
     }
 }

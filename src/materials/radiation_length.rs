@@ -11,7 +11,7 @@
 //! The built-in materials carry the PDG's tabulated `X0`; this module gives `X0` for any
 //! composition and checks those values (`tests` below: CsI, Pb, W and fused silica within 1%).
 
-use super::Nucleus;
+use super::Constituent;
 use crate::units::ALPHA;
 
 /// `1 / (4 alpha r_e^2 N_A)` in g/cm^2 for `A = 1 g/mol` (PDG, "Passage of particles through
@@ -55,14 +55,17 @@ pub fn element_radiation_length_g_cm2(z: f64, atomic_mass: f64) -> f64 {
     TSAI_UNIT_G_CM2 * atomic_mass / per_atom
 }
 
-/// Radiation length of a compound in g/cm^2, one entry of `nuclei` per atom of the formula
-/// unit: `1/X0 = sum_j w_j / X_j` by mass fraction.
+/// Radiation length of a compound or mixture in g/cm^2: `1/X0 = sum_j w_j / X_j` with the mass
+/// fractions `w_j` of the formula unit.
 #[must_use]
-pub fn compound_radiation_length_g_cm2(nuclei: &[Nucleus]) -> f64 {
-    let mass: f64 = nuclei.iter().map(|n| n.a).sum();
-    let inverse: f64 = nuclei
+pub fn compound_radiation_length_g_cm2(composition: &[Constituent]) -> f64 {
+    let mass: f64 = composition.iter().map(|c| c.atoms * c.nucleus.a).sum();
+    let inverse: f64 = composition
         .iter()
-        .map(|n| (n.a / mass) / element_radiation_length_g_cm2(n.z, n.a))
+        .map(|c| {
+            let n = c.nucleus;
+            (c.atoms * n.a / mass) / element_radiation_length_g_cm2(n.z, n.a)
+        })
         .sum();
     1.0 / inverse
 }
@@ -72,8 +75,11 @@ mod tests {
     use super::*;
     use crate::materials::CSI;
 
-    fn nucleus(symbol: &'static str, z: f64, a: f64) -> Nucleus {
-        Nucleus { symbol, z, a }
+    fn constituent(symbol: &'static str, z: f64, a: f64, atoms: f64) -> Constituent {
+        Constituent {
+            nucleus: crate::materials::Nucleus { symbol, z, a },
+            atoms,
+        }
     }
 
     fn relative(a: f64, b: f64) -> f64 {
@@ -98,12 +104,11 @@ mod tests {
             assert!(relative(ours, pdg) < 2e-3, "Z = {z}: {ours} against {pdg}");
         }
         let silica = [
-            nucleus("Si", 14.0, 28.085),
-            nucleus("O", 8.0, 15.999),
-            nucleus("O", 8.0, 15.999),
+            constituent("Si", 14.0, 28.085, 1.0),
+            constituent("O", 8.0, 15.999, 2.0),
         ];
-        for (nuclei, pdg) in [(&silica[..], 27.05), (CSI.nuclei, 8.39)] {
-            let ours = compound_radiation_length_g_cm2(nuclei);
+        for (composition, pdg) in [(&silica[..], 27.05), (&CSI.composition[..], 8.39)] {
+            let ours = compound_radiation_length_g_cm2(composition);
             assert!(relative(ours, pdg) < 1e-2, "{ours} against {pdg}");
         }
     }
@@ -113,7 +118,7 @@ mod tests {
     fn built_in_materials_agree_with_their_composition() {
         for material in crate::materials::ALL {
             let from_formula =
-                compound_radiation_length_g_cm2(material.nuclei) / material.density_g_cm3;
+                compound_radiation_length_g_cm2(&material.composition) / material.density_g_cm3;
             assert!(
                 relative(from_formula, material.radiation_length_cm) < 1e-2,
                 "{}: {from_formula} cm against {} cm",

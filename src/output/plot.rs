@@ -322,8 +322,9 @@ fn draw<DB: DrawingBackend>(
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
     let x = Axis::covering(data().map(|p| p.0), x_log);
     let y = Axis::covering(data().map(|p| p.1.min(cap)), true);
+    let title_size = title_font_size(root, &plot.title)?;
     let mut chart = ChartBuilder::on(root)
-        .caption(&plot.title, ("sans-serif", 26, FontStyle::Bold))
+        .caption(&plot.title, ("sans-serif", title_size, FontStyle::Bold))
         .margin(25)
         .margin_right(40)
         .set_label_area_size(
@@ -353,6 +354,25 @@ fn draw<DB: DrawingBackend>(
 
     draw_frame(&chart, root, &x, &y)?;
     draw_axis_titles(&chart, root, plot, &x, &y)
+}
+
+/// The title's font size: 26 px, smaller (down to 16 px) when a long title would not fit the
+/// image's width with its margins.
+fn title_font_size<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<u32, DrawError> {
+    const LARGEST: u32 = 26;
+    const SMALLEST: u32 = 16;
+    let available = root.dim_in_pixel().0.saturating_sub(60);
+    for size in (SMALLEST..=LARGEST).rev() {
+        let style = TextStyle::from(("sans-serif", size, FontStyle::Bold).into_font());
+        let (width, _) = root.estimate_text_size(title, &style).map_err(failed)?;
+        if width <= available {
+            return Ok(size);
+        }
+    }
+    Ok(SMALLEST)
 }
 
 /// Light lines at the major ticks, lighter at the minor ones.

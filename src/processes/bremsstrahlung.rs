@@ -368,7 +368,7 @@ mod tests {
     /// including tmin above the nuclear scale d (m = 1 GeV) where the closed form cancels.
     #[test]
     fn flux_closed_form_matches_quadrature() {
-        for nucleus in CSI.nuclei {
+        for nucleus in CSI.composition.iter().map(|c| &c.nucleus) {
             for (m, e) in [
                 (0.001, 5.0),
                 (0.0667, 4.35),

@@ -469,7 +469,19 @@ impl ScenarioDocument {
         let document = toml::de::DeTable::parse(&self.text).ok()?;
         let mut span = document.span();
         let mut current = toml::de::DeValue::Table(document.into_inner());
-        for segment in path {
+        // `layer[2]` is the second table of the array `layer` (1-based, as errors name it).
+        let segments = path.iter().flat_map(|segment| {
+            match segment
+                .strip_suffix(']')
+                .and_then(|s| s.split_once('['))
+                .and_then(|(name, k)| Some((name, k.parse::<usize>().ok()?.checked_sub(1)?)))
+            {
+                Some((name, index)) => vec![name.to_string(), index.to_string()],
+                None => vec![(*segment).to_string()],
+            }
+        });
+        for segment in segments {
+            let segment = segment.as_str();
             let next = match &current {
                 toml::de::DeValue::Table(t) => t
                     .iter()

@@ -36,6 +36,23 @@ pub struct RawScenario {
     /// Published limits drawn on the plot.
     #[serde(default, rename = "overlay")]
     pub overlays: Vec<RawOverlay>,
+    /// Materials defined by the scenario (`[[material]]`), usable wherever a built-in is.
+    #[serde(default, rename = "material", skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<RawMaterial>,
+}
+
+/// `[[material]]`: a material given by density and composition.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaterial {
+    /// The name `target.material` and `target.layer` use.
+    pub name: String,
+    /// Density, g/cm^3.
+    pub density_g_cm3: f64,
+    /// Atoms per formula unit by element symbol, e.g. `{ Si = 1, O = 2 }`.
+    pub composition: std::collections::BTreeMap<String, f64>,
+    /// Radiation length, cm (default: Tsai's formula for the composition).
+    pub x0_cm: Option<f64>,
 }
 
 /// `[[overlay]]`: a published curve drawn on the plot.
@@ -150,7 +167,7 @@ impl SourceKind {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
-    /// Material name (`CsI`, `Pb`, `W`).
+    /// Material name (a built-in such as `CsI`, `Pb`, `W`, or a `[[material]]`).
     pub material: String,
     /// Thickness for the annihilation track length, radiation lengths (default 16 for a
     /// collider, the Belle II ECL; 40 for a beam, the NA64 ECAL).
@@ -188,7 +205,7 @@ pub struct RawTarget {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLayer {
-    /// Material name (a built-in).
+    /// Material name (a built-in or a `[[material]]`).
     pub material: String,
     /// Thickness, cm (or `thickness_x0`).
     pub thickness_cm: Option<f64>,

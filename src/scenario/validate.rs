@@ -858,28 +858,129 @@ fn check_atomic_electrons(
     if raw.target.atomic_electrons == AtomicElectrons::AtRest {
         return Ok(());
     }
-    if let Some(missing) = material.nuclei.iter().find(|n| shells(n.symbol).is_none()) {
+    if let Some(missing) = material
+        .composition
+        .iter()
+        .find(|c| shells(c.nucleus.symbol).is_none())
+    {
         return Err(invalid(
             "target.atomic_electrons",
             format!(
                 "no Compton profiles for {} in {} ({key})",
-                missing.symbol, material.name
+                missing.nucleus.symbol, material.name
             ),
-            format!("profiles exist for {}", elements().join(", ")),
+            format!(
+                "profiles exist for {}; for a material with other elements set target.atomic_electrons = \"at-rest\"",
+                elements().join(", ")
+            ),
         ));
     }
     Ok(())
 }
 
+/// A material by name: a built-in, or one of the scenario's `[[material]]`s.
+fn find_material(materials: &[Material], name: &str, key: &str) -> Result<Material, ScenarioError> {
+    Material::by_name(name)
+        .or_else(|| materials.iter().find(|m| m.name == name).cloned())
+        .ok_or_else(|| {
+            let mut known: Vec<&str> = Material::known_names();
+            known.extend(materials.iter().map(|m| m.name.as_ref()));
+            invalid(
+                key,
+                format!("unknown material '{name}'"),
+                format!(
+                    "choose one of: {} (names are case-sensitive), or define it in a [[material]] table with name, density_g_cm3 and composition",
+                    known.join(", ")
+                ),
+            )
+        })
+}
+
+/// The scenario's `[[material]]`s: a new name, a positive density, and a composition of known
+/// elements in positive numbers of atoms; `X0` from Tsai's formula unless `x0_cm` is given.
+fn validate_materials(raw: &RawScenario) -> Result<Vec<Material>, ScenarioError> {
+    use crate::materials::{Constituent, elements};
+    let mut materials: Vec<Material> = Vec::new();
+    for (k, m) in raw.materials.iter().enumerate() {
+        let key = |field: &str| format!("material[{}].{field}", k + 1);
+        let name = m.name.trim();
+        if name.is_empty() {
+            return Err(invalid(
+                &key("name"),
+                "is empty",
+                "the name target.material and target.layer use for this material, e.g. \"my-glass\"",
+            ));
+        }
+        if Material::by_name(name).is_some() || materials.iter().any(|known| known.name == name) {
+            let what = if Material::by_name(name).is_some() {
+                "a built-in material"
+            } else {
+                "defined by an earlier [[material]]"
+            };
+            return Err(invalid(
+                &key("name"),
+                format!("'{name}' is already {what}"),
+                format!(
+                    "give each [[material]] a name of its own; built in are {}",
+                    Material::known_names().join(", ")
+                ),
+            ));
+        }
+        let density = positive(
+            &key("density_g_cm3"),
+            m.density_g_cm3,
+            "g/cm^3",
+            "the material's density",
+        )?;
+        if m.composition.is_empty() {
+            return Err(invalid(
+                &key("composition"),
+                "is empty",
+                "atoms per formula unit by element symbol, e.g. composition = { Si = 1, O = 2 }",
+            ));
+        }
+        let mut composition = Vec::new();
+        for (symbol, &atoms) in &m.composition {
+            let nucleus = elements::element(symbol).ok_or_else(|| {
+                invalid(
+                    &key(&format!("composition.{symbol}")),
+                    format!("unknown element '{symbol}'"),
+                    "element symbols as in the periodic table, case-sensitive (H, He, ..., U), e.g. composition = { Si = 1, O = 2 }",
+                )
+            })?;
+            let atoms = positive(
+                &key(&format!("composition.{symbol}")),
+                atoms,
+                "",
+                &format!("the number of {symbol} atoms per formula unit"),
+            )?;
+            composition.push(Constituent { nucleus, atoms });
+        }
+        let x0_cm = m
+            .x0_cm
+            .map(|x0| {
+                positive(
+                    &key("x0_cm"),
+                    x0,
+                    "cm",
+                    "the radiation length X0 (leave it out for Tsai's formula)",
+                )
+            })
+            .transpose()?;
+        materials.push(Material::from_composition(
+            name,
+            density,
+            composition,
+            x0_cm,
+        ));
+    }
+    Ok(materials)
+}
+
 fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
     let t = &raw.target;
-    let material = Material::by_name(&t.material).ok_or_else(|| {
-        invalid(
-            "target.material",
-            format!("unknown material '{}'", t.material),
-            format!("choose one of: {}", Material::known_names().join(", ")),
-        )
-    })?;
+    let materials = validate_materials(raw)?;
+    let material = find_material(&materials, &t.material, "target.material")?;
     let default_thickness = match raw.source.kind {
         SourceKind::ColliderBhabha => 16.0,
         SourceKind::ElectronBeam => 40.0,
@@ -889,7 +990,7 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         .layers
         .iter()
         .enumerate()
-        .map(|(k, layer)| validate_layer(raw, k, layer))
+        .map(|(k, layer)| validate_layer(raw, &materials, k, layer))
         .collect::<Result<Vec<_>, _>>()?;
     let thickness_x0 = within(
         "target.thickness_x0",
@@ -962,21 +1063,16 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
     })
 }
 
-/// `[[target.layer]]` number `k` (from 0): a built-in material, one of `thickness_cm` and
+/// `[[target.layer]]` number `k` (from 0): a known material, one of `thickness_cm` and
 /// `thickness_x0`, and the Compton profiles of its elements when the electrons are bound.
 fn validate_layer(
     raw: &RawScenario,
+    materials: &[Material],
     k: usize,
     layer: &super::raw::RawLayer,
 ) -> Result<crate::detectors::thick_target::Layer, ScenarioError> {
     let key = |field: &str| format!("target.layer[{}].{field}", k + 1);
-    let material = Material::by_name(&layer.material).ok_or_else(|| {
-        invalid(
-            &key("material"),
-            format!("unknown material '{}'", layer.material),
-            format!("choose one of: {}", Material::known_names().join(", ")),
-        )
-    })?;
+    let material = find_material(materials, &layer.material, &key("material"))?;
     check_atomic_electrons(raw, &material, &key("material"))?;
     let thickness_x0 = match (layer.thickness_cm, layer.thickness_x0) {
         (Some(cm), None) => {

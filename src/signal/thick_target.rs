@@ -167,6 +167,17 @@ impl Yields {
     }
 }
 
+/// The annihilation yield per `eps^2` of one layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerYield {
+    /// The layer's material.
+    pub material: String,
+    /// Its depth range from the front of the first layer, X0 (each layer's own).
+    pub depth_x0: (f64, f64),
+    /// Annihilation events per `eps^2` in it.
+    pub annihilation: Estimate,
+}
+
 /// The collider part of a search: the luminosity and the product rule over the incident
 /// spectrum.
 #[derive(Debug, Clone)]
@@ -182,6 +193,8 @@ struct ColliderTables {
 #[derive(Debug, Clone)]
 struct AnnihilationLayer {
     material: Material,
+    /// Depth range from the front of the first layer, X0 (each layer's own).
+    depth_x0: (f64, f64),
     track_length: AnnihilationTrackLength,
     flux: Option<AnnihilationFlux>,
     effective: Option<EffectiveFlux>,
@@ -242,13 +255,10 @@ impl ThickTargetSearch {
     pub fn new(setup: ThickTargetSetup, resolution: Resolution) -> Self {
         let electrons = match setup.atomic_electrons {
             AtomicElectrons::AtRest => None,
-            AtomicElectrons::ComptonProfile => {
-                let symbols: Vec<&str> = setup.material.nuclei.iter().map(|n| n.symbol).collect();
-                Some(
-                    electron_momenta_of(&symbols)
-                        .expect("validation checks that every element has profiles"),
-                )
-            }
+            AtomicElectrons::ComptonProfile => Some(
+                electron_momenta_of(&setup.material.atoms())
+                    .expect("validation checks that every element has profiles"),
+            ),
         };
         Self::with_electrons(setup, resolution, electrons.as_deref())
     }
@@ -305,10 +315,10 @@ impl ThickTargetSearch {
         let mut depth = 0.0;
         let mut spans = Vec::new();
         for layer in &setup.front_layers {
-            spans.push((layer.material, depth, layer.signal));
+            spans.push((&layer.material, depth, layer.signal));
             depth += layer.thickness_x0;
         }
-        spans.push((setup.material, depth, true));
+        spans.push((&setup.material, depth, true));
         let ends: Vec<f64> = spans
             .iter()
             .skip(1)
@@ -324,15 +334,12 @@ impl ThickTargetSearch {
                 let moving = match (is_target, setup.atomic_electrons) {
                     (true, _) => electrons.map(std::borrow::Cow::Borrowed),
                     (false, AtomicElectrons::AtRest) => None,
-                    (false, AtomicElectrons::ComptonProfile) => {
-                        let symbols: Vec<&str> = material.nuclei.iter().map(|n| n.symbol).collect();
-                        Some(std::borrow::Cow::Owned(
-                            electron_momenta_of(&symbols)
-                                .expect("validation checks that every element has profiles")
-                                .as_ref()
-                                .clone(),
-                        ))
-                    }
+                    (false, AtomicElectrons::ComptonProfile) => Some(std::borrow::Cow::Owned(
+                        electron_momenta_of(&material.atoms())
+                            .expect("validation checks that every element has profiles")
+                            .as_ref()
+                            .clone(),
+                    )),
                 };
                 annihilation_layer(
                     &setup,
@@ -470,6 +477,26 @@ impl ThickTargetSearch {
         self.normalisation() * material.electrons_per_cm3() * material.radiation_length_cm
     }
 
+    /// The annihilation yield per `eps^2` of each layer whose annihilations count as signal, in
+    /// the order the particles cross them (the target last); they add up to
+    /// [`Yields::annihilation`].
+    #[must_use]
+    pub fn annihilation_by_layer(&self, mediator: &Mediator) -> Vec<LayerYield> {
+        let tol = Tolerance::relative(self.resolution.relative_tolerance);
+        self.annihilation
+            .iter()
+            .map(|layer| LayerYield {
+                material: layer.material.name.to_string(),
+                depth_x0: layer.depth_x0,
+                annihilation: match &layer.effective {
+                    Some(effective) => effective.integrate_cross_section(mediator, tol),
+                    None => self.layer_at_rest(layer, mediator, tol),
+                }
+                .scaled(self.annihilation_scale(&layer.material)),
+            })
+            .collect()
+    }
+
     /// Annihilation and bremsstrahlung yields per `eps^2` [DPT Eq. 4.4-4.7, C.1-C.2].
     #[must_use]
     pub fn yields(&self, mediator: impl Into<Mediator>) -> Yields {
@@ -478,15 +505,9 @@ impl ThickTargetSearch {
         let material = &self.setup.material;
         let x0 = material.radiation_length_cm;
         let annihilation = self
-            .annihilation
-            .iter()
-            .map(|layer| {
-                match &layer.effective {
-                    Some(effective) => effective.integrate_cross_section(&mediator, tol),
-                    None => self.layer_at_rest(layer, &mediator, tol),
-                }
-                .scaled(self.annihilation_scale(&layer.material))
-            })
+            .annihilation_by_layer(&mediator)
+            .into_iter()
+            .map(|layer| layer.annihilation)
             .sum();
         let bremsstrahlung = match &self.setup.brem {
             BremMethod::Computed => self
@@ -564,19 +585,19 @@ impl ThickTargetSearch {
     /// for one mass over the `E'` range of the bremsstrahlung integral (cubic interpolation in
     /// `E'`, 64 intervals: the flux varies only logarithmically there; tested below 1e-9).
     fn photon_flux_table(&self, mass_gev: f64) -> UniformTable {
-        let fluxes: Vec<ElasticFlux> = self
+        let fluxes: Vec<(ElasticFlux, f64)> = self
             .setup
             .material
-            .nuclei
+            .composition
             .iter()
-            .map(|n| ElasticFlux::new(n, mass_gev))
+            .map(|c| (ElasticFlux::new(&c.nucleus, mass_gev), c.atoms))
             .collect();
         let e_lo = (1.0 - self.window.max_visible_fraction) * self.window.e_min_gev;
         UniformTable::from_fn(
             e_lo,
             self.window.e_max_gev,
             Self::PHOTON_FLUX_INTERVALS + 1,
-            |e| fluxes.iter().map(|f| f.at(e)).sum(),
+            |e| fluxes.iter().map(|(f, atoms)| atoms * f.at(e)).sum(),
         )
     }
 
@@ -781,6 +802,10 @@ impl ThickTargetSearch {
     }
 }
 
+/// Largest factor by which a thin layer's track-length table gets more intervals than
+/// `numerics.track_length_intervals` ([`annihilation_layer`]).
+const THIN_LAYER_MAX_REFINEMENT: usize = 16;
+
 /// The annihilation tables of the layer of `material` between the depths `start` and `end`
 /// (X0): the positron track length gathered there, `f(v, end) - f(v, start)`, with the
 /// positron's radiation, its flux and the effective flux with `electrons` (`None`: at rest).
@@ -788,10 +813,10 @@ fn annihilation_layer(
     setup: &ThickTargetSetup,
     window: &MissingEnergyWindow,
     resolution: Resolution,
-    (material, start, end): (Material, f64, f64),
+    (material, start, end): (&Material, f64, f64),
     electrons: Option<&ElectronMomenta>,
 ) -> AnnihilationLayer {
-    let table = |thickness_x0| {
+    let table = |thickness_x0, intervals| {
         TrackLengthTable::new(
             ShowerSettings {
                 thickness_x0,
@@ -799,16 +824,29 @@ fn annihilation_layer(
                 second_generation: setup.second_generation,
             },
             window.lambda_max(Process::Annihilation),
-            resolution.track_length_intervals,
+            intervals,
         )
     };
-    let shower = if start > 0.0 {
-        let (deep, shallow) = rayon::join(|| table(end), || table(start));
-        deep.minus(&shallow)
-    } else {
-        table(end)
+    let layer_track_length = |intervals| {
+        let shower = if start > 0.0 {
+            let (deep, shallow) = rayon::join(|| table(end, intervals), || table(start, intervals));
+            deep.minus(&shallow)
+        } else {
+            table(end, intervals)
+        };
+        positron_track_length(shower, setup.initial_state_radiation, window)
     };
-    let track_length = positron_track_length(shower, setup.initial_state_radiation, window);
+    // A thin layer's track length turns from the spike to its radiated part within a few
+    // intervals of the table's variable (at ln(1/lambda) ~ 1/(b1 T)): its intervals are
+    // doubled until its table meets half the tolerance, up to 16 times the default.
+    let mut intervals = resolution.track_length_intervals;
+    let mut track_length = layer_track_length(intervals);
+    while track_length.interpolation_error() > 0.5 * resolution.table_tolerance
+        && intervals < THIN_LAYER_MAX_REFINEMENT * resolution.track_length_intervals
+    {
+        intervals *= 2;
+        track_length = layer_track_length(intervals);
+    }
     let flux = match &setup.source {
         Source::Collider { spectrum, .. } => Some(AnnihilationFlux::new(
             *window,
@@ -845,7 +883,8 @@ fn annihilation_layer(
         }
     });
     AnnihilationLayer {
-        material,
+        material: material.clone(),
+        depth_x0: (start, end),
         track_length,
         flux,
         effective,

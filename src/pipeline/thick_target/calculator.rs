@@ -107,7 +107,7 @@ pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
     };
     ThickTargetSetup {
         source,
-        material: t.material,
+        material: t.material.clone(),
         thickness_x0: t.thickness_x0,
         brem_thickness_x0: t.brem_thickness_x0,
         incident: scenario.source.incident(),

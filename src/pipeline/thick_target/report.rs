@@ -628,6 +628,10 @@ pub struct ExplainedPoint {
     pub n_ann_at_rest_per_eps2: f64,
     /// Relative integration error of the annihilation yield.
     pub n_ann_relative_error: f64,
+    /// The annihilation yield split by layer, when the target has layers in front
+    /// (`[[target.layer]]`; only those that count as signal, the target last).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub n_ann_by_layer: Vec<ExplainedLayer>,
     /// Background used for the limit.
     pub n_background: f64,
     /// Neutron background events.
@@ -677,6 +681,19 @@ pub struct ExplainedPoint {
     pub table_tolerance: f64,
     /// `y = eps^2 alpha_D (m_chi/m)^4` at the limit.
     pub y: f64,
+}
+
+/// One layer's share of the annihilation yield.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainedLayer {
+    /// The layer's material.
+    pub material: String,
+    /// Where it starts, in X0 from the front of the first layer (each layer's own X0).
+    pub from_x0: f64,
+    /// Where it ends.
+    pub to_x0: f64,
+    /// Annihilation events per eps^2 in it.
+    pub n_ann_per_eps2: f64,
 }
 
 impl ExplainedPoint {
@@ -782,6 +799,18 @@ impl ExplainedPoint {
         );
         for (key, value, meaning) in self.rows() {
             outln!(out, "  {key:<22} {:<24} {meaning}", format_number(value));
+            if key == "n_ann_per_eps2" {
+                for layer in &self.n_ann_by_layer {
+                    outln!(
+                        out,
+                        "    {:<20} {:<24} of it, at depth {:.4} to {:.4} X0",
+                        format!("in {}", layer.material),
+                        format_number(layer.n_ann_per_eps2),
+                        layer.from_x0,
+                        layer.to_x0
+                    );
+                }
+            }
         }
         outln!(
             out,
@@ -853,6 +882,20 @@ pub(super) fn explain(
         n_ann_per_eps2: point.yields.annihilation.value,
         n_ann_at_rest_per_eps2: at_rest_annihilation(search, calculator.mediator(mass_mev)),
         n_ann_relative_error: point.yields.annihilation.relative_error(),
+        n_ann_by_layer: if search.setup().front_layers.is_empty() {
+            Vec::new()
+        } else {
+            search
+                .annihilation_by_layer(&calculator.mediator(mass_mev))
+                .into_iter()
+                .map(|layer| ExplainedLayer {
+                    material: layer.material,
+                    from_x0: layer.depth_x0.0,
+                    to_x0: layer.depth_x0.1,
+                    n_ann_per_eps2: layer.annihilation.value,
+                })
+                .collect()
+        },
         n_background: point.n_background,
         n_bkg_neutron: background.neutron.map_or(0.0, |n| n.events),
         n_bkg_photon: background.photon.map_or(0.0, |p| p.events),
