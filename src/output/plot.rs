@@ -741,12 +741,6 @@ fn draw_axis_titles<DB: DrawingBackend>(
     let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
     let (y_major, _) = y.ticks();
     let label_font = ("sans-serif", 24).into_font();
-    let y_title = TextStyle::from(
-        ("sans-serif", 26)
-            .into_font()
-            .transform(FontTransform::Rotate270),
-    )
-    .pos(Pos::new(HPos::Center, VPos::Center));
     let widest = y_major
         .iter()
         .map(|(_, t)| {
@@ -763,56 +757,118 @@ fn draw_axis_titles<DB: DrawingBackend>(
         reason = "label widths are a few hundred pixels"
     )]
     let title_x = left - 12 - widest as i32 - 28;
-    root.draw(&Text::new(
-        plot.y_title.as_str(),
+    draw_with_subscripts(
+        root,
+        &plot.y_title,
         (title_x, i32::midpoint(top, bottom)),
-        y_title,
-    ))
-    .map_err(failed)?;
-    let big = TextStyle::from(("sans-serif", 26).into_font());
-    let small = TextStyle::from(("sans-serif", 18).into_font());
-    let parts: Vec<(String, &TextStyle, i32)> = match &plot.x_axis {
-        XAxis::MassMev { symbol } => vec![
-            ("m".into(), &big, 0),
-            (symbol.clone(), &small, 9),
-            ("  [MeV]".into(), &big, 0),
-        ],
-        XAxis::Key { title, .. } => vec![(title.clone(), &big, 0)],
+        26,
+        true,
+    )?;
+    let x_title = match &plot.x_axis {
+        XAxis::MassMev { symbol } => format!("m_{symbol}  [MeV]"),
+        XAxis::Key { title, .. } => title.clone(),
     };
-    let widths: Vec<u32> = parts
-        .iter()
-        .map(|(s, f, _)| root.estimate_text_size(s, f).map(|(w, _)| w))
-        .collect::<Result<_, _>>()
-        .map_err(failed)?;
-    #[expect(
-        clippy::cast_possible_wrap,
-        reason = "text widths are a few hundred pixels"
-    )]
-    let mut cursor = i32::midpoint(left, right) - widths.iter().sum::<u32>() as i32 / 2;
-    for ((text, font, dy), w) in parts.iter().zip(widths) {
-        root.draw(&Text::new(
-            text.clone(),
-            (cursor, bottom + 48 + dy),
-            (*font).clone(),
-        ))
-        .map_err(failed)?;
-        #[expect(
-            clippy::cast_possible_wrap,
-            reason = "text widths are a few hundred pixels"
-        )]
-        let w = w as i32;
-        cursor += w;
-    }
+    draw_with_subscripts(
+        root,
+        &x_title,
+        (i32::midpoint(left, right), bottom + 48),
+        26,
+        false,
+    )?;
     if !plot.annotation.is_empty() {
         // A subtitle between title and frame: it never meets the legend or the curves.
-        let style = TextStyle::from(("sans-serif", 21).into_font())
-            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        draw_with_subscripts(
+            root,
+            &plot.annotation,
+            (i32::midpoint(left, right), top - 32),
+            21,
+            false,
+        )?;
+    }
+    Ok(())
+}
+
+/// `text` split into runs of normal text and subscripts: `_` starts a subscript that runs to the
+/// next space or one of `=/()[],` (`m_A′`, `α_D`, `N_sig`), the convention of every label the
+/// plots draw.
+fn subscript_runs(text: &str) -> Vec<(String, bool)> {
+    let mut runs: Vec<(String, bool)> = Vec::new();
+    let mut current = String::new();
+    let mut in_subscript = false;
+    for c in text.chars() {
+        if c == '_' && !in_subscript {
+            runs.push((std::mem::take(&mut current), false));
+            in_subscript = true;
+        } else if in_subscript && (c.is_whitespace() || "=/()[],".contains(c)) {
+            runs.push((std::mem::take(&mut current), true));
+            in_subscript = false;
+            current.push(c);
+        } else {
+            current.push(c);
+        }
+    }
+    runs.push((current, in_subscript));
+    runs.retain(|(t, _)| !t.is_empty());
+    runs
+}
+
+/// Draws `text` centred on `centre` (the top of the text; reading upwards when `vertical`),
+/// its subscripts (`subscript_runs`) smaller and lowered.
+fn draw_with_subscripts<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    centre: (i32, i32),
+    size: u32,
+    vertical: bool,
+) -> Result<(), DrawError> {
+    let small = size * 7 / 10;
+    let style = |px: u32| {
+        let font = ("sans-serif", px).into_font();
+        if vertical {
+            TextStyle::from(font.transform(FontTransform::Rotate270))
+        } else {
+            TextStyle::from(font)
+        }
+    };
+    let runs = subscript_runs(text);
+    let widths: Vec<i32> = runs
+        .iter()
+        .map(|(t, sub)| {
+            let plain =
+                TextStyle::from(("sans-serif", if *sub { small } else { size }).into_font());
+            root.estimate_text_size(t, &plain).map(|(w, _)| {
+                #[expect(
+                    clippy::cast_possible_wrap,
+                    reason = "text widths are a few hundred pixels"
+                )]
+                let w = w as i32;
+                w
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(failed)?;
+    let total: i32 = widths.iter().sum();
+    #[expect(
+        clippy::cast_possible_wrap,
+        reason = "font sizes are a few tens of pixels"
+    )]
+    let (size_px, drop) = (size as i32, (size * 9 / 26) as i32);
+    let mut along = -total / 2;
+    for ((t, sub), w) in runs.iter().zip(widths) {
+        let lowered = if *sub { drop } else { 0 };
+        let position = if vertical {
+            // Rotated text reads upwards: "along" runs up the page, "lowered" to the left.
+            (centre.0 - size_px / 2 + lowered, centre.1 - along)
+        } else {
+            (centre.0 + along, centre.1 + lowered)
+        };
         root.draw(&Text::new(
-            plot.annotation.clone(),
-            (i32::midpoint(left, right), top - 14),
-            style,
+            t.clone(),
+            position,
+            style(if *sub { small } else { size }),
         ))
         .map_err(failed)?;
+        along += w;
     }
     Ok(())
 }
@@ -894,6 +950,32 @@ fn clip_x(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Labels split at their subscripts as the plots draw them.
+    #[test]
+    fn subscripts_run_to_a_space_or_a_sign() {
+        let runs = |t: &str| subscript_runs(t);
+        assert_eq!(
+            runs("α_D = 0.001   m_χ = 0.333 m_A′"),
+            vec![
+                ("α".to_string(), false),
+                ("D".to_string(), true),
+                (" = 0.001   m".to_string(), false),
+                ("χ".to_string(), true),
+                (" = 0.333 m".to_string(), false),
+                ("A′".to_string(), true),
+            ]
+        );
+        assert_eq!(
+            runs("m_A′ [GeV]"),
+            vec![
+                ("m".to_string(), false),
+                ("A′".to_string(), true),
+                (" [GeV]".to_string(), false),
+            ]
+        );
+        assert_eq!(runs("ε"), vec![("ε".to_string(), false)]);
+    }
 
     #[test]
     fn clipping_interpolates_at_the_edges() {

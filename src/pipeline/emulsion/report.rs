@@ -280,7 +280,7 @@ fn axis_title(parameter: GridParameter) -> String {
 /// each run of neighbouring columns with an excluded interval (the outermost ends).
 fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult) -> LimitPlot {
     let label = format!(
-        "excluded, N_sig ≥ {} (90% CL, no background)",
+        "excluded: ≥ {} signal events (90% CL, no background)",
         scenario.n_signal
     );
     let mut regions = outlines(result, |c| &c.excluded, &label, false);
