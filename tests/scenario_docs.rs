@@ -27,6 +27,9 @@ fn full_sample() -> RawScenario {
             luminosity_ab: Some(50.0),
             theta_min_deg: Some(32.2),
             theta_max_deg: Some(128.7),
+            crossing_angle_mrad: Some(83.0),
+            electron_energy_spread: Some(6.4e-4),
+            positron_energy_spread: Some(8.1e-4),
             particle: Some(Incident::Positron),
             spectrum: Some(toml::Value::Table(
                 [

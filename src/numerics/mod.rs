@@ -1,6 +1,7 @@
 //! Numerical building blocks: quadrature with error estimates, tables, divided differences,
 //! convolution by FFT.
 
+pub mod chebyshev;
 pub mod convolution;
 pub mod divided_difference;
 pub mod product;

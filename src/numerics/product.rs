@@ -9,6 +9,7 @@
 //! than Clenshaw–Curtis?", SIAM Review 50, 2008). The cost per use is `n` samples of `g`
 //! however sharp `w` is.
 
+use crate::numerics::chebyshev::{barycentric, integrate_with_square_roots, lobatto};
 use crate::numerics::quadrature::{Estimate, Tolerance, integrate};
 
 /// A product rule on `[a, b]` for one weight function.
@@ -17,31 +18,6 @@ pub struct ProductRule {
     nodes: Vec<f64>,
     fine: Vec<f64>,
     coarse: Vec<f64>,
-}
-
-/// Chebyshev–Lobatto points `cos(pi j/(n-1))` mapped to `[a, b]`, ascending.
-fn lobatto(a: f64, b: f64, n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|j| {
-            let t = -(std::f64::consts::PI * j as f64 / (n - 1) as f64).cos();
-            0.5 * (a + b) + 0.5 * (b - a) * t
-        })
-        .collect()
-}
-
-/// Barycentric weights of Chebyshev–Lobatto points: `(-1)^j`, halved at the ends (Berrut &
-/// Trefethen, "Barycentric Lagrange interpolation", SIAM Review 46, 2004, Eq. 5.4).
-fn barycentric(n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|j| {
-            let sign = if j % 2 == 0 { 1.0 } else { -1.0 };
-            if j == 0 || j + 1 == n {
-                0.5 * sign
-            } else {
-                sign
-            }
-        })
-        .collect()
 }
 
 /// `l_j(x)` of the Lagrange basis through `nodes` (barycentric form).
@@ -56,33 +32,48 @@ fn lagrange(nodes: &[f64], bary: &[f64], j: usize, x: f64) -> f64 {
 fn weights<W: Fn(f64) -> f64>(
     weight: &W,
     nodes: &[f64],
-    breaks: &[f64],
+    (breaks, square_roots): (&[f64], bool),
     tol: Tolerance,
 ) -> Vec<f64> {
     let bary = barycentric(nodes.len());
     (0..nodes.len())
-        .map(|j| integrate(|x| weight(x) * lagrange(nodes, &bary, j, x), breaks, tol).value)
+        .map(|j| {
+            let integrand = |x| weight(x) * lagrange(nodes, &bary, j, x);
+            if square_roots {
+                integrate_with_square_roots(integrand, breaks, tol).value
+            } else {
+                integrate(integrand, breaks, tol).value
+            }
+        })
         .collect()
 }
 
 impl ProductRule {
     /// Builds the rule with `2^levels + 1` points for `weight` on `[a, b]` (`breaks` are extra
-    /// break points of the weight).
+    /// break points of the weight; with `square_roots` the weight may have square-root onsets
+    /// there and at `a` and `b`, [`integrate_with_square_roots`]).
     ///
     /// # Panics
     /// If `levels` is 0.
     #[must_use]
-    pub fn new<W: Fn(f64) -> f64>(weight: W, a: f64, b: f64, levels: u32, breaks: &[f64]) -> Self {
+    pub fn new<W: Fn(f64) -> f64>(
+        weight: W,
+        (a, b): (f64, f64),
+        levels: u32,
+        (breaks, square_roots): (&[f64], bool),
+    ) -> Self {
         assert!(levels >= 1, "at least 3 points");
         let n = (1usize << levels) + 1;
         let nodes = lobatto(a, b, n);
         let mut all_breaks = vec![a];
         all_breaks.extend(breaks.iter().copied().filter(|&x| x > a && x < b));
         all_breaks.push(b);
-        let tol = Tolerance::relative(1e-13);
-        let fine = weights(&weight, &nodes, &all_breaks, tol);
+        // Square-root onsets are located to rounding, which the onset turns into about 1e-8:
+        // their weights are asked for 1e-11.
+        let tol = Tolerance::relative(if square_roots { 1e-11 } else { 1e-13 });
+        let fine = weights(&weight, &nodes, (&all_breaks, square_roots), tol);
         let coarse_nodes: Vec<f64> = nodes.iter().step_by(2).copied().collect();
-        let coarse = weights(&weight, &coarse_nodes, &all_breaks, tol);
+        let coarse = weights(&weight, &coarse_nodes, (&all_breaks, square_roots), tol);
         Self {
             nodes,
             fine,
@@ -127,7 +118,7 @@ mod tests {
     #[test]
     fn integrates_smooth_factor_against_peaked_weight() {
         let weight = |x: f64| 1.0 / (x + 0.1);
-        let rule = ProductRule::new(weight, 0.0, 1.0, 4, &[]);
+        let rule = ProductRule::new(weight, (0.0, 1.0), 4, (&[], false));
         let samples: Vec<f64> = rule.nodes().iter().map(|x| x.exp()).collect();
         let estimate = rule.apply(&samples);
         let exact = integrate(
@@ -143,7 +134,7 @@ mod tests {
     /// Polynomials up to degree 16 are integrated exactly against any weight.
     #[test]
     fn exact_for_polynomials() {
-        let rule = ProductRule::new(|x: f64| x.sqrt(), 0.0, 2.0, 4, &[]);
+        let rule = ProductRule::new(|x: f64| x.sqrt(), (0.0, 2.0), 4, (&[], false));
         let samples: Vec<f64> = rule.nodes().iter().map(|x| x.powi(16)).collect();
         // integral_0^2 x^16.5 dx = 2^17.5 / 17.5
         assert_relative_eq!(

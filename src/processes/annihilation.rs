@@ -19,6 +19,7 @@ use crate::processes::initial_state_radiation::{Radiator, beta_of_s, radiated_tr
 use crate::showers::track_length::TrackLengthTable;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2};
 use rayon::prelude::*;
+use std::f64::consts::PI;
 
 /// The positron track length of the annihilation yield: the shower's ([`TrackLengthTable`]),
 /// or with the positron's radiation before it annihilates
@@ -153,13 +154,39 @@ impl FluxSegment {
         self.segment.ends.1 == EndPoint::Cusp
     }
 
+    /// A segment with a square-root end (a kink of the real beams' spectrum) and no cusp: its
+    /// table variable is `u` with `E' = lo + (hi - lo) (1 - cos(pi u))/2`, in which
+    /// `sqrt(E' - lo)` and `sqrt(hi - E')` are smooth.
+    fn square_root(&self) -> bool {
+        !self.cusp()
+            && (self.segment.ends.0 == EndPoint::SquareRoot
+                || self.segment.ends.1 == EndPoint::SquareRoot)
+    }
+
+    /// The range of the table variable.
+    fn variable_range(&self) -> (f64, f64) {
+        if self.cusp() || self.square_root() {
+            (0.0, 1.0)
+        } else {
+            (self.segment.lo, self.segment.hi)
+        }
+    }
+
     fn variable(&self, p: &SegmentPoint) -> f64 {
+        let length = self.segment.hi - self.segment.lo;
         if self.cusp() {
-            let length = self.segment.hi - self.segment.lo;
             if p.to_hi <= 0.0 {
                 0.0
             } else {
                 1.0 / (1.0 - (p.to_hi / length).ln())
+            }
+        } else if self.square_root() {
+            // From the nearer end, where the distance is exact.
+            let half_angle = |d: f64| (d.max(0.0) / length).min(1.0).sqrt().asin() * 2.0 / PI;
+            if p.from_lo <= p.to_hi {
+                half_angle(p.from_lo)
+            } else {
+                1.0 - half_angle(p.to_hi)
             }
         } else {
             p.x
@@ -167,7 +194,7 @@ impl FluxSegment {
     }
 
     /// `|dE'/dv|` of the table variable: 1 for a uniform segment, `(hi - lo) e^(1 - 1/y)/y^2`
-    /// for a cusp segment.
+    /// for a cusp segment, `(pi/2) (hi - lo) sin(pi u)` for a square-root one.
     fn jacobian(&self, variable: f64) -> f64 {
         if self.cusp() {
             if variable <= 0.0 {
@@ -176,6 +203,8 @@ impl FluxSegment {
                 (self.segment.hi - self.segment.lo) * (1.0 - 1.0 / variable).exp()
                     / (variable * variable)
             }
+        } else if self.square_root() {
+            0.5 * PI * (self.segment.hi - self.segment.lo) * (PI * variable).sin()
         } else {
             1.0
         }
@@ -183,6 +212,20 @@ impl FluxSegment {
 
     fn point(&self, variable: f64) -> SegmentPoint {
         let Segment { lo, hi, .. } = self.segment;
+        if self.square_root() {
+            let length = hi - lo;
+            let from_lo = length * (0.5 * PI * variable).sin().powi(2);
+            let to_hi = length * (0.5 * PI * variable).cos().powi(2);
+            return SegmentPoint {
+                x: if variable <= 0.5 {
+                    lo + from_lo
+                } else {
+                    hi - to_hi
+                },
+                from_lo,
+                to_hi,
+            };
+        }
         if self.cusp() {
             let d = if variable <= 0.0 {
                 0.0
@@ -210,7 +253,12 @@ impl FluxSegment {
 /// the order of its spacing, and they are left inside the intervals, where the table's error
 /// bound (`interpolation_error`) measures them (a 4001-point table of the Bhabha spectrum:
 /// converged, and its limits within 1e-5 of the analytic ones, `tests/spectra.rs`).
-fn split_at_kinks(segment: Segment, kinks: &[f64], intervals: usize) -> Vec<(Segment, usize)> {
+fn split_at_kinks(
+    segment: Segment,
+    kinks: &[f64],
+    kink_end: EndPoint,
+    intervals: usize,
+) -> Vec<(Segment, usize)> {
     let inside: Vec<f64> = kinks
         .iter()
         .copied()
@@ -229,16 +277,8 @@ fn split_at_kinks(segment: Segment, kinks: &[f64], intervals: usize) -> Vec<(Seg
         .enumerate()
         .map(|(k, w)| {
             let ends = (
-                if k == 0 {
-                    segment.ends.0
-                } else {
-                    EndPoint::Regular
-                },
-                if k == last {
-                    segment.ends.1
-                } else {
-                    EndPoint::Regular
-                },
+                if k == 0 { segment.ends.0 } else { kink_end },
+                if k == last { segment.ends.1 } else { kink_end },
             );
             #[expect(
                 clippy::cast_possible_truncation,
@@ -294,16 +334,23 @@ impl AnnihilationFlux {
         spectrum: S,
         track_length: &AnnihilationTrackLength,
         (intervals, target_error): (usize, f64),
-        kinks: &[f64],
+        (kinks, kink_end): (&[f64], EndPoint),
     ) -> Self {
         let radiating = matches!(track_length, AnnihilationTrackLength::Radiating { .. });
         let build = |segment: Segment, intervals: usize| {
-            build_piece(&window, segment, intervals, &spectrum, kinks, track_length)
+            build_piece(
+                &window,
+                segment,
+                intervals,
+                &spectrum,
+                (kinks, kink_end),
+                track_length,
+            )
         };
         let mut pieces: Vec<(Piece, usize)> = window
             .segments(Process::Annihilation)
             .into_iter()
-            .flat_map(|segment| split_at_kinks(segment, kinks, intervals))
+            .flat_map(|segment| split_at_kinks(segment, kinks, kink_end, intervals))
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|(segment, intervals)| (build(segment, intervals), 0))
@@ -496,6 +543,16 @@ struct Piece {
     scale: f64,
 }
 
+/// The largest of 65 samples of the spectrum across the window, cm^2/GeV.
+fn spectrum_scale<S: Fn(f64) -> f64>(window: &MissingEnergyWindow, spectrum: &S) -> f64 {
+    (0..=64)
+        .map(|k| {
+            let t = f64::from(k) / 64.0;
+            spectrum(window.e_min_gev + t * (window.e_max_gev - window.e_min_gev))
+        })
+        .fold(0.0, f64::max)
+}
+
 /// A segment cut in two at its middle; a cusp end stays with the half that has it.
 fn halves(segment: Segment) -> [Segment; 2] {
     let middle = 0.5 * (segment.lo + segment.hi);
@@ -520,19 +577,25 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
     segment: Segment,
     intervals: usize,
     spectrum: &S,
-    kinks: &[f64],
+    kinks: (&[f64], EndPoint),
     track_length: &AnnihilationTrackLength,
 ) -> Piece {
-    let tol = Tolerance::relative(1e-10);
+    // With square-root kinks the flux goes to zero like a square root at the spectrum's ends,
+    // where the node integrals meet the track-length spike: there an absolute floor of 1e-10 of
+    // the spectrum's largest value (far below the table's own tolerance) ends them.
+    let tol = Tolerance {
+        absolute: if kinks.1 == EndPoint::SquareRoot {
+            1e-10 * spectrum_scale(window, spectrum)
+        } else {
+            0.0
+        },
+        ..Tolerance::relative(1e-10)
+    };
     let skeleton = FluxSegment {
         segment,
         table: UniformTable::from_values(0.0, 1.0, vec![0.0; 4]),
     };
-    let (v_lo, v_hi) = if skeleton.cusp() {
-        (0.0, 1.0)
-    } else {
-        (segment.lo, segment.hi)
-    };
+    let (v_lo, v_hi) = skeleton.variable_range();
     let nodes = UniformTable::nodes(v_lo, v_hi, 2 * intervals + 1);
     let estimates: Vec<Estimate> = nodes
         .par_iter()
@@ -574,7 +637,7 @@ pub(crate) fn flux_direct<S: Fn(f64) -> f64>(
     segment: &Segment,
     p: &SegmentPoint,
     spectrum: &S,
-    kinks: &[f64],
+    (kinks, kink_end): (&[f64], EndPoint),
     track_length: &AnnihilationTrackLength,
     tol: Tolerance,
 ) -> Estimate {
@@ -587,12 +650,51 @@ pub(crate) fn flux_direct<S: Fn(f64) -> f64>(
         .map(|&k| (k / p.x).ln())
         .filter(|&l| l > lambda_lo && l < lambda_hi)
         .collect();
-    track_length.integrate_over_lambda(
-        p.x,
-        |lambda| spectrum((p.x * lambda.exp()).clamp(e_min, e_max)),
-        lambda_lo,
-        lambda_hi,
-        &lambda_kinks,
-        tol,
-    )
+    let h = |lambda: f64| spectrum((p.x * lambda.exp()).clamp(e_min, e_max));
+    if kink_end != EndPoint::SquareRoot {
+        return track_length.integrate_over_lambda(
+            p.x,
+            h,
+            lambda_lo,
+            lambda_hi,
+            &lambda_kinks,
+            tol,
+        );
+    }
+    // Square-root kinks: each half panel next to one is integrated in t with
+    // lambda = kink + (middle - kink) t^2, where the integrand is smooth; the other half panels
+    // as usual (the spike at lambda = 0, when the range starts there, among them).
+    let from_kink = |kink: f64, middle: f64| {
+        let d = middle - kink;
+        integrate(
+            |t: f64| {
+                let lambda = kink + d * t * t;
+                track_length.shape(p.x, lambda) * h(lambda) * 2.0 * d * t
+            },
+            &[0.0, 1.0],
+            tol,
+        )
+    };
+    let mut edges = vec![lambda_lo];
+    edges.extend(&lambda_kinks);
+    edges.push(lambda_hi);
+    edges
+        .windows(2)
+        .enumerate()
+        .map(|(k, w)| {
+            let (a, b) = (w[0], w[1]);
+            if b <= a {
+                return Estimate::exact(0.0);
+            }
+            let middle = 0.5 * (a + b);
+            let left = if k > 0 {
+                from_kink(a, middle)
+            } else {
+                track_length.integrate_over_lambda(p.x, h, a, middle, &[], tol)
+            };
+            // The upper end of the range is a kink too (or smooth), never the spike.
+            let right = from_kink(b, middle).scaled(-1.0);
+            left + right
+        })
+        .sum()
 }

@@ -134,6 +134,13 @@ pub struct RawSource {
     pub theta_min_deg: Option<f64>,
     /// Collider: largest lab polar angle of the selected particle, degrees.
     pub theta_max_deg: Option<f64>,
+    /// Collider: full crossing angle of the beams, mrad (default 0, head-on as in [DPT]; 83 at
+    /// SuperKEKB). Analytic Bhabha spectrum only.
+    pub crossing_angle_mrad: Option<f64>,
+    /// Collider: relative rms spread of the electron beam's energy (default 0).
+    pub electron_energy_spread: Option<f64>,
+    /// Collider: relative rms spread of the positron beam's energy (default 0).
+    pub positron_energy_spread: Option<f64>,
     /// Collider: the selected final-state particle (`"positron"`, or `"electron"` for the
     /// control sample).
     pub particle: Option<crate::showers::track_length::Incident>,

@@ -231,10 +231,12 @@ fn resolve_source(
             collider,
             theta_min_deg,
             theta_max_deg,
+            real_beams,
         } => SpectrumConfig::Bhabha {
             collider,
             theta_min_deg,
             theta_max_deg,
+            real_beams,
         },
         SpectrumRequest::Table(file) => {
             let table = resolver.table(&file, electrons).map_err(|e| {

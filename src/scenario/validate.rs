@@ -101,6 +101,26 @@ pub enum SourceRequest {
     Beam(Beam),
 }
 
+/// What the real beams add to the analytic Bhabha spectrum: their full crossing angle and the
+/// relative rms spread of each beam's energy (all zero: the head-on beams of [DPT]).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RealBeams {
+    /// Full crossing angle, radians.
+    pub crossing_angle_rad: f64,
+    /// Relative rms spread of the electron beam's energy.
+    pub electron_energy_spread: f64,
+    /// Relative rms spread of the positron beam's energy.
+    pub positron_energy_spread: f64,
+}
+
+impl RealBeams {
+    /// Whether the beams differ from the paper's.
+    #[must_use]
+    pub fn any(&self) -> bool {
+        *self != Self::default()
+    }
+}
+
 /// The spectrum of a collider source, checked but not read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SpectrumRequest {
@@ -112,6 +132,8 @@ pub enum SpectrumRequest {
         theta_min_deg: f64,
         /// Lab polar-angle window, degrees.
         theta_max_deg: f64,
+        /// Crossing angle and energy spreads (all zero: head-on, mono-energetic, [DPT]).
+        real_beams: RealBeams,
     },
     /// A CSV table `energy_gev,dsigma_de_pb_per_gev` (path as written in the scenario).
     Table(String),
@@ -179,6 +201,8 @@ pub enum SpectrumConfig {
         theta_min_deg: f64,
         /// Lab polar-angle window, degrees.
         theta_max_deg: f64,
+        /// Crossing angle and energy spreads (all zero: head-on, mono-energetic, [DPT]).
+        real_beams: RealBeams,
     },
     /// Numbers after cuts: a CSV table, or the histogram of a Les Houches event file.
     Tabulated(TabulatedSpectrum),
@@ -375,6 +399,21 @@ fn validate_source(raw: &RawScenario) -> Result<SourceRequest, ScenarioError> {
             unused("source.theta_max_deg", s.theta_max_deg.is_some(), kind)?;
             unused("source.particle", s.particle.is_some(), kind)?;
             unused("source.spectrum", s.spectrum.is_some(), kind)?;
+            unused(
+                "source.crossing_angle_mrad",
+                s.crossing_angle_mrad.is_some(),
+                kind,
+            )?;
+            unused(
+                "source.electron_energy_spread",
+                s.electron_energy_spread.is_some(),
+                kind,
+            )?;
+            unused(
+                "source.positron_energy_spread",
+                s.positron_energy_spread.is_some(),
+                kind,
+            )?;
             let energy_gev = required(
                 "source.beam_energy_gev",
                 s.beam_energy_gev,
@@ -663,7 +702,32 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Scenari
         "from 1e-9 ab^-1 (1 nb^-1) to 1e6 ab^-1 (Belle II's goal is 50 ab^-1)",
     )?;
     let particle = s.particle.unwrap_or(Incident::Positron);
-    let spectrum = match spectrum_choice(s.spectrum.as_ref())? {
+    let choice = spectrum_choice(s.spectrum.as_ref())?;
+    if !matches!(choice, SpectrumChoice::Bhabha) {
+        for (key, present) in [
+            (
+                "source.crossing_angle_mrad",
+                s.crossing_angle_mrad.is_some(),
+            ),
+            (
+                "source.electron_energy_spread",
+                s.electron_energy_spread.is_some(),
+            ),
+            (
+                "source.positron_energy_spread",
+                s.positron_energy_spread.is_some(),
+            ),
+        ] {
+            if present {
+                return Err(invalid(
+                    key,
+                    "applies to the analytic Bhabha spectrum only (source.spectrum = \"bhabha\", the default)",
+                    "remove it; a table, an event file or the radiative generator fixes the beams' kinematics itself",
+                ));
+            }
+        }
+    }
+    let spectrum = match choice {
         SpectrumChoice::Table(file) => {
             refuse_table_keys(s)?;
             SpectrumRequest::Table(file)
@@ -674,6 +738,7 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Scenari
                 collider,
                 theta_min_deg: lo,
                 theta_max_deg: hi,
+                real_beams: real_beams(s)?,
             }
         }
         SpectrumChoice::Lhe {
@@ -709,6 +774,31 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Scenari
 }
 
 /// A table is the spectrum after all cuts: the beams and the angular window are not used.
+/// `source.crossing_angle_mrad` (0 to 200 mrad) and the beams' energy spreads (0 to 0.05).
+fn real_beams(s: &super::raw::RawSource) -> Result<RealBeams, ScenarioError> {
+    let crossing_mrad = within(
+        "source.crossing_angle_mrad",
+        s.crossing_angle_mrad.unwrap_or(0.0),
+        (0.0, 200.0),
+        "mrad",
+        "the full angle between the beams (83 mrad at SuperKEKB; 0, the default, is head-on as in [DPT]); the detector axis bisects it (docs/physics.md §9)",
+    )?;
+    let spread = |key: &str, value: Option<f64>| {
+        within(
+            key,
+            value.unwrap_or(0.0),
+            (0.0, 0.05),
+            "",
+            "the relative rms spread of the beam's energy, Gaussian (SuperKEKB's design: 6.4e-4 for the electrons, 8.1e-4 for the positrons; 0, the default, is mono-energetic)",
+        )
+    };
+    Ok(RealBeams {
+        crossing_angle_rad: crossing_mrad * 1e-3,
+        electron_energy_spread: spread("source.electron_energy_spread", s.electron_energy_spread)?,
+        positron_energy_spread: spread("source.positron_energy_spread", s.positron_energy_spread)?,
+    })
+}
+
 fn refuse_table_keys(s: &super::raw::RawSource) -> Result<(), ScenarioError> {
     let why = "a table is the spectrum after all cuts";
     for (key, present) in [

@@ -5,6 +5,7 @@ use crate::detectors::thick_target::{Layer, MissingEnergyWindow, Process};
 use crate::materials::Material;
 use crate::materials::compton::{AtomicElectrons, ElectronMomenta, electron_momenta_of};
 use crate::models::Mediator;
+use crate::numerics::chebyshev::integrate_with_square_roots;
 use crate::numerics::product::ProductRule;
 use crate::numerics::quadrature::{EndPoint, integrate, integrate_segment};
 use crate::numerics::quadrature::{Estimate, Tolerance, relative_to};
@@ -301,10 +302,12 @@ impl ThickTargetSearch {
                     .map(|levels| {
                         ProductRule::new(
                             |e| spectrum.dsigma_de_cm2_per_gev(e),
-                            window.e_min_gev,
-                            window.e_max_gev,
+                            (window.e_min_gev, window.e_max_gev),
                             levels,
-                            spectrum.kinks_gev(),
+                            (
+                                spectrum.kinks_gev(),
+                                spectrum.kink_kind() == EndPoint::SquareRoot,
+                            ),
                         )
                     })
                     .collect(),
@@ -708,20 +711,22 @@ impl ThickTargetSearch {
         // lower limit of `y` opens, the inner integral is some 1e-38 of the total and can miss a
         // 1e-8 tolerance without mattering).
         let (mut inner_error, mut inner_scale) = (0.0_f64, 0.0_f64);
-        let outer = integrate(
-            |e| {
-                let b = self.brem_at_energy(e, context);
-                let weight = spectrum.dsigma_de_cm2_per_gev(e);
-                inner_error += weight * b.error_bound();
-                inner_scale += weight * b.value.abs();
-                weight * b.value
-            },
-            &breaks,
-            Tolerance {
-                relative: tol.relative / 100.0,
-                ..tol
-            },
-        );
+        let integrand = |e| {
+            let b = self.brem_at_energy(e, context);
+            let weight = spectrum.dsigma_de_cm2_per_gev(e);
+            inner_error += weight * b.error_bound();
+            inner_scale += weight * b.value.abs();
+            weight * b.value
+        };
+        let outer_tol = Tolerance {
+            relative: tol.relative / 100.0,
+            ..tol
+        };
+        let outer = if spectrum.kink_kind() == EndPoint::SquareRoot {
+            integrate_with_square_roots(integrand, &breaks, outer_tol)
+        } else {
+            integrate(integrand, &breaks, outer_tol)
+        };
         let inner_relative = relative_to(inner_error, inner_scale);
         Estimate {
             error: outer.error + inner_relative * outer.value.abs(),
@@ -853,7 +858,7 @@ fn annihilation_layer(
             |e| spectrum.dsigma_de_cm2_per_gev(e),
             &track_length,
             (resolution.flux_intervals, resolution.table_tolerance / 10.0),
-            spectrum.kinks_gev(),
+            (spectrum.kinks_gev(), spectrum.kink_kind()),
         )),
         Source::Beam(_) => None,
     };

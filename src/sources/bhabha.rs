@@ -56,6 +56,16 @@ impl AsymmetricCollider {
     }
 }
 
+/// Bhabha cross section in the centre-of-mass frame at `s` (GeV^2), in GeV^-2 [DPT Eq. 2.1]:
+/// `dsigma/dcos theta* = pi alpha^2 (3 + cos^2 theta*)^2 / (2 s (1 + sign cos theta*)^2)`, with
+/// `theta*` the selected particle's angle to the electron beam, `sign` +1 for the positron (its
+/// t-channel peak at `cos theta* -> -1`) and -1 for the electron.
+#[must_use]
+pub fn bhabha_dsigma_dcos_theta_star(s_gev2: f64, cos_theta_star: f64, sign: f64) -> f64 {
+    let c = cos_theta_star;
+    PI * ALPHA * ALPHA * (3.0 + c * c).powi(2) / (2.0 * s_gev2 * (1.0 + sign * c).powi(2))
+}
+
 /// Final-state positrons of e+e- -> e+e- whose lab polar angle lies in a window (the ECL barrel).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BhabhaSpectrum {
@@ -124,9 +134,7 @@ impl BhabhaSpectrum {
     /// the selected electron `1 + cos theta*` becomes `1 - cos theta*`.
     #[must_use]
     pub fn dsigma_dcos_theta_star(&self, cos_theta_star: f64) -> f64 {
-        let c = cos_theta_star;
-        PI * ALPHA * ALPHA * (3.0 + c * c).powi(2)
-            / (2.0 * self.collider.s_gev2() * (1.0 + self.sign * c).powi(2))
+        bhabha_dsigma_dcos_theta_star(self.collider.s_gev2(), cos_theta_star, self.sign)
     }
 
     /// Lab-frame positron energy spectrum in cm^2/GeV, zero outside the window [DPT Eq. 2.2]:

@@ -1,23 +1,30 @@
 //! Sources of the particles that hit the target: a collider spectrum (Bhabha scattering at an
-//! asymmetric collider, [`bhabha`]) or a mono-energetic beam (NA64).
+//! asymmetric collider, [`bhabha`]; with a crossing angle and the beams' energy spread,
+//! [`colliding_beams`]) or a mono-energetic beam (NA64).
 //!
 //! The collider spectrum is analytic Bhabha scattering or numbers: a table, the histogram of a
 //! Les Houches event file, or the spectrum of the built-in radiative Bhabha generator.
 
 pub mod bhabha;
+pub mod colliding_beams;
 pub mod lhe;
 pub mod phi1;
 pub mod radiative_bhabha;
 pub mod tabulated;
 
 pub use bhabha::{AsymmetricCollider, BhabhaSpectrum};
+pub use colliding_beams::{CollidingBeams, RealBeamsBhabhaSpectrum};
 pub use tabulated::TabulatedSpectrum;
+
+use crate::numerics::quadrature::EndPoint;
 
 /// A positron energy spectrum in the lab frame: events per GeV once multiplied by luminosity.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PositronSpectrum {
     /// Analytic Bhabha scattering in a polar-angle window [DPT Eq. 2.1-2.2].
     Bhabha(BhabhaSpectrum),
+    /// Bhabha scattering with a crossing angle and the beams' energy spread.
+    RealBeams(Box<RealBeamsBhabhaSpectrum>),
     /// Numbers: a table, an event file's histogram, the built-in generator's spectrum.
     Tabulated(TabulatedSpectrum),
 }
@@ -28,6 +35,7 @@ impl PositronSpectrum {
     pub fn dsigma_de_cm2_per_gev(&self, energy_gev: f64) -> f64 {
         match self {
             Self::Bhabha(b) => b.dsigma_de_cm2_per_gev(energy_gev),
+            Self::RealBeams(b) => b.dsigma_de_cm2_per_gev(energy_gev),
             Self::Tabulated(t) => t.dsigma_de_cm2_per_gev(energy_gev),
         }
     }
@@ -37,6 +45,7 @@ impl PositronSpectrum {
     pub fn sigma_cm2(&self) -> f64 {
         match self {
             Self::Bhabha(b) => b.sigma_cm2(),
+            Self::RealBeams(b) => b.sigma().value,
             Self::Tabulated(t) => t.sigma_cm2(),
         }
     }
@@ -46,6 +55,7 @@ impl PositronSpectrum {
     pub fn e_min_gev(&self) -> f64 {
         match self {
             Self::Bhabha(b) => b.e_min_gev(),
+            Self::RealBeams(b) => b.e_min_gev(),
             Self::Tabulated(t) => t.e_min_gev(),
         }
     }
@@ -55,6 +65,7 @@ impl PositronSpectrum {
     pub fn e_max_gev(&self) -> f64 {
         match self {
             Self::Bhabha(b) => b.e_max_gev(),
+            Self::RealBeams(b) => b.e_max_gev(),
             Self::Tabulated(t) => t.e_max_gev(),
         }
     }
@@ -65,7 +76,19 @@ impl PositronSpectrum {
     pub fn kinks_gev(&self) -> &[f64] {
         match self {
             Self::Bhabha(_) => &[],
+            Self::RealBeams(b) => b.kinks_gev(),
             Self::Tabulated(t) => t.nodes_gev(),
+        }
+    }
+
+    /// How the spectrum behaves at its kinks: the slope jumps of a table (regular), or the
+    /// square-root onsets of the real beams' spectrum, where an edge of the polar-angle window
+    /// starts or stops covering a whole circle of directions.
+    #[must_use]
+    pub fn kink_kind(&self) -> EndPoint {
+        match self {
+            Self::RealBeams(_) => EndPoint::SquareRoot,
+            Self::Bhabha(_) | Self::Tabulated(_) => EndPoint::Regular,
         }
     }
 
@@ -74,6 +97,7 @@ impl PositronSpectrum {
     pub fn selects_electrons(&self) -> bool {
         match self {
             Self::Bhabha(b) => b.selects_electrons(),
+            Self::RealBeams(b) => b.selects_electrons(),
             Self::Tabulated(t) => t.selects_electrons(),
         }
     }

@@ -12,7 +12,9 @@ use crate::showers::track_length::Incident;
 use crate::signal::thick_target::{
     BremMethod, InitialStateRadiation, ThickTargetSearch, ThickTargetSetup, Yields,
 };
-use crate::sources::{BhabhaSpectrum, PositronSpectrum, Source};
+use crate::sources::{
+    BhabhaSpectrum, CollidingBeams, PositronSpectrum, RealBeamsBhabhaSpectrum, Source,
+};
 use crate::units::GEV_PER_MEV;
 use std::sync::Arc;
 
@@ -86,12 +88,28 @@ pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {
                     collider,
                     theta_min_deg,
                     theta_max_deg,
+                    real_beams,
                 } => {
                     let (lo, hi) = (theta_min_deg.to_radians(), theta_max_deg.to_radians());
-                    PositronSpectrum::Bhabha(match particle {
-                        Incident::Positron => BhabhaSpectrum::new(*collider, lo, hi),
-                        Incident::Electron => BhabhaSpectrum::electrons(*collider, lo, hi),
-                    })
+                    if real_beams.any() {
+                        PositronSpectrum::RealBeams(Box::new(RealBeamsBhabhaSpectrum::new(
+                            CollidingBeams {
+                                electron_energy_gev: collider.electron_energy_gev,
+                                positron_energy_gev: collider.positron_energy_gev,
+                                crossing_angle_rad: real_beams.crossing_angle_rad,
+                                electron_energy_spread: real_beams.electron_energy_spread,
+                                positron_energy_spread: real_beams.positron_energy_spread,
+                            },
+                            lo,
+                            hi,
+                            *particle == Incident::Electron,
+                        )))
+                    } else {
+                        PositronSpectrum::Bhabha(match particle {
+                            Incident::Positron => BhabhaSpectrum::new(*collider, lo, hi),
+                            Incident::Electron => BhabhaSpectrum::electrons(*collider, lo, hi),
+                        })
+                    }
                 }
                 SpectrumConfig::Tabulated(table) => PositronSpectrum::Tabulated(table.clone()),
                 SpectrumConfig::Generated { generated, .. } => {

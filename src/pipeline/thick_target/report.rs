@@ -582,6 +582,15 @@ pub fn describe_source(source: &Source) -> String {
             spectrum.e_max_gev(),
             match spectrum {
                 PositronSpectrum::Bhabha(_) => String::new(),
+                PositronSpectrum::RealBeams(b) => {
+                    let beams = b.beams();
+                    format!(
+                        " with {} mrad crossing, energy spread {} (e-) and {} (e+)",
+                        format_number(beams.crossing_angle_rad * 1e3),
+                        format_number(beams.electron_energy_spread),
+                        format_number(beams.positron_energy_spread)
+                    )
+                }
                 PositronSpectrum::Tabulated(t) => format!(" from {}", t.source),
             }
         ),
@@ -919,7 +928,7 @@ pub(super) fn explain(
         Source::Collider { spectrum, .. } => {
             let sigma_pb = spectrum.sigma_cm2() / PICOBARN_CM2;
             explained.sigma_source_pb = Some(sigma_pb);
-            if let PositronSpectrum::Bhabha(_) = spectrum {
+            if let PositronSpectrum::Bhabha(_) | PositronSpectrum::RealBeams(_) = spectrum {
                 explained.sigma_bhabha_pb = Some(sigma_pb);
             }
             explained.n_positrons = Some(search.n_incident());
