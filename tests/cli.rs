@@ -416,6 +416,15 @@ fn check_list_plot_and_completions() {
         .assert()
         .success()
         .stdout(predicate::str::contains("ok: configs/na64_dp.toml"));
+    // A material the scenario defines is shown as validation made it: X0 from Tsai's formula
+    // (42.39 g/cm^2 for C21 H6 O at 1.56 g/cm^3, computed by hand from the PDG's formula).
+    darksens()
+        .args(["check", "configs/belle2_dp_realistic.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "material cdc-cfrp: 1.56 g/cm^3, X0 = 27.17",
+        ));
     darksens()
         .args([
             "check",

@@ -31,6 +31,34 @@ fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<Stri
         path.display(),
         driver(&document)?.describe()
     );
+    // Materials the scenario defines: what validation made of them (the radiation length may
+    // come from Tsai's formula).
+    if let Search::ThickTarget(curves) = document.search()? {
+        let mut seen: Vec<String> = Vec::new();
+        for curve in &curves {
+            let target = &curve.scenario.target;
+            let materials = target
+                .front_layers
+                .iter()
+                .map(|layer| &layer.material)
+                .chain(std::iter::once(&target.material));
+            for m in materials {
+                if darksens::materials::Material::by_name(&m.name).is_none()
+                    && !seen.contains(&m.name.to_string())
+                {
+                    seen.push(m.name.to_string());
+                    outln!(
+                        out,
+                        "  material {}: {} g/cm^3, X0 = {:.4} cm, {:.4e} electrons/cm^3",
+                        m.name,
+                        m.density_g_cm3,
+                        m.radiation_length_cm,
+                        m.electrons_per_cm3()
+                    );
+                }
+            }
+        }
+    }
     if print {
         match document.search()? {
             Search::ThickTarget(curves) => {

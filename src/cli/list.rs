@@ -11,7 +11,7 @@ pub fn run() -> Result<(), darksens::error::Error> {
     let mut out = String::new();
     outln!(
         out,
-        "materials (target.material, and target.layer for layers in front):"
+        "materials (target.material, and target.layer for layers in front; define others with [[material]], docs/scenario.md):"
     );
     let width = darksens::materials::ALL
         .iter()

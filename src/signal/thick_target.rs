@@ -415,10 +415,14 @@ impl ThickTargetSearch {
             BremMethod::Computed => self.brem_track_length.interpolation_error(),
             BremMethod::RescaledLimit { .. } | BremMethod::Omitted => 0.0,
         };
+        let spectrum = match &self.setup.source {
+            Source::Collider { spectrum, .. } => spectrum.interpolation_error(),
+            Source::Beam(_) => 0.0,
+        };
         self.annihilation
             .iter()
             .map(AnnihilationLayer::table_error)
-            .fold(brem, f64::max)
+            .fold(brem.max(spectrum), f64::max)
     }
 
     /// The tabulated annihilation flux (collider sources only).

@@ -92,6 +92,16 @@ impl PositronSpectrum {
         }
     }
 
+    /// Bound on the spectrum's own interpolation error relative to its largest value (0 for
+    /// the closed form and for tables, which are their linear interpolant).
+    #[must_use]
+    pub fn interpolation_error(&self) -> f64 {
+        match self {
+            Self::RealBeams(b) => b.interpolation_error(),
+            Self::Bhabha(_) | Self::Tabulated(_) => 0.0,
+        }
+    }
+
     /// Whether the selected particle is the electron (the control sample).
     #[must_use]
     pub fn selects_electrons(&self) -> bool {
