@@ -272,6 +272,7 @@ fn emulsion_sample() -> darksens::scenario::emulsion::RawEmulsionScenario {
             depth_m: Some(1.32),
             azimuth_deg: Some(0.0),
             hemisphere: Some(Hemisphere::Forward),
+            efficiency: Some(1.0),
         }],
         monte_carlo: RawMonteCarlo {
             events: Some(4_000_000),

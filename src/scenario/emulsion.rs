@@ -103,17 +103,27 @@ pub enum GridParameter {
     M2,
     /// `model.splitting_over_m2`: `(m1 - m2)/m2`, setting `m1 = m2 (1 + x)` [EMU Fig. 15].
     SplittingOverM2,
+    /// `detector.distance_m`: the box moves along its line of sight (its polar angle kept).
+    Distance,
+    /// `detector.offset_m`: the face centre's distance from the beam axis (the distance kept).
+    Offset,
+    /// `detector.polar_angle_deg`: the line of sight's angle from the electron beam, 0 to 180
+    /// degrees (the distance kept; beyond 90 degrees the box is backward).
+    PolarAngle,
 }
 
 impl GridParameter {
     /// Every key with its parameter.
-    pub const ALL: [(&'static str, Self); 6] = [
+    pub const ALL: [(&'static str, Self); 9] = [
         ("model.epsilon", Self::Epsilon),
         ("model.g_d", Self::GD),
         ("model.m_aprime_gev", Self::MAprime),
         ("model.m1_gev", Self::M1),
         ("model.m2_gev", Self::M2),
         ("model.splitting_over_m2", Self::SplittingOverM2),
+        ("detector.distance_m", Self::Distance),
+        ("detector.offset_m", Self::Offset),
+        ("detector.polar_angle_deg", Self::PolarAngle),
     ];
 
     /// The scenario key.
@@ -125,10 +135,44 @@ impl GridParameter {
             .map_or("", |(k, _)| k)
     }
 
-    /// The CSV column (the key without `model.`).
+    /// The CSV column (the key without `model.`; `detector_` before a placement).
     #[must_use]
     pub fn column(self) -> &'static str {
-        self.key().trim_start_matches("model.")
+        match self {
+            Self::Distance => "detector_distance_m",
+            Self::Offset => "detector_offset_m",
+            Self::PolarAngle => "detector_polar_angle_deg",
+            _ => self.key().trim_start_matches("model."),
+        }
+    }
+
+    /// Whether it places the box (the scenario's one `[[detector]]`).
+    #[must_use]
+    pub fn is_placement(self) -> bool {
+        matches!(self, Self::Distance | Self::Offset | Self::PolarAngle)
+    }
+
+    /// The box with this placement parameter set to `value` (unchanged for a model key).
+    #[must_use]
+    pub fn place(self, b: &DetectorBox, value: f64) -> DetectorBox {
+        let mut placed = b.clone();
+        match self {
+            Self::Distance => {
+                placed.offset_m = b.offset_m * value / b.distance_m;
+                placed.distance_m = value;
+            }
+            Self::Offset => placed.offset_m = value,
+            Self::PolarAngle => {
+                placed.offset_m = b.distance_m * value.to_radians().sin().clamp(0.0, 1.0);
+                placed.hemisphere = if value <= 90.0 {
+                    Hemisphere::Forward
+                } else {
+                    Hemisphere::Backward
+                };
+            }
+            _ => {}
+        }
+        placed
     }
 
     /// Whether it is a coupling (the masses, and so the acceptances, do not change).
@@ -137,7 +181,7 @@ impl GridParameter {
         matches!(self, Self::Epsilon | Self::GD)
     }
 
-    /// The model with this parameter set to `value`.
+    /// The model with this parameter set to `value` (unchanged for a placement).
     #[must_use]
     pub fn apply(self, model: &InelasticScalar, value: f64) -> InelasticScalar {
         let mut m = *model;
@@ -148,6 +192,7 @@ impl GridParameter {
             Self::M1 => m.m1_gev = value,
             Self::M2 => m.m2_gev = value,
             Self::SplittingOverM2 => m.m1_gev = m.m2_gev * (1.0 + value),
+            Self::Distance | Self::Offset | Self::PolarAngle => {}
         }
         m
     }
@@ -313,6 +358,8 @@ pub struct RawDetector {
     pub azimuth_deg: Option<f64>,
     /// `"forward"` (along the electron beam, default) or `"backward"`.
     pub hemisphere: Option<Hemisphere>,
+    /// Probability that a decay inside is detected, in (0, 1] (1).
+    pub efficiency: Option<f64>,
 }
 
 /// `[monte_carlo]`.
@@ -325,7 +372,8 @@ pub struct RawMonteCarlo {
     pub seed: Option<i64>,
     /// Keep the `A'` spin correlation (true).
     pub spin_correlation: Option<bool>,
-    /// Also compute the event-by-event probability to decay inside each box (false).
+    /// The probability to decay inside each box event by event (true), or factorised as in
+    /// [EMU Eq. 20-21] (false).
     pub decay_in_volume: Option<bool>,
 }
 
@@ -427,7 +475,11 @@ pub(crate) fn validate(
         "signal events excluded at 90% CL with no background: 2.3",
     )?;
     let kl = validate_kl(&raw.background)?;
-    let scan = raw.scan.as_ref().map(validate_grid).transpose()?;
+    let scan = raw
+        .scan
+        .as_ref()
+        .map(|scan| validate_grid(scan, &detectors))
+        .transpose()?;
     let output = EmulsionOutput {
         csv: raw.output.csv.clone().map_or_else(
             || std::path::PathBuf::from(format!("out/{name}.csv")),
@@ -465,7 +517,7 @@ pub(crate) fn validate(
                 .unwrap_or(OffShellNormalisation::Derived),
             detectors,
             monte_carlo,
-            decay_in_volume: raw.monte_carlo.decay_in_volume.unwrap_or(false),
+            decay_in_volume: raw.monte_carlo.decay_in_volume.unwrap_or(true),
         },
         model,
         n_signal,
@@ -654,9 +706,26 @@ fn validate_detectors(raw: &[RawDetector]) -> Result<Vec<DetectorBox>, ScenarioE
             )?,
             azimuth_deg: d.azimuth_deg.unwrap_or(0.0),
             hemisphere: d.hemisphere.unwrap_or(Hemisphere::Forward),
+            efficiency: detection_efficiency(&key("efficiency"), d.efficiency.unwrap_or(1.0))?,
         });
     }
     Ok(detectors)
+}
+
+/// A detection efficiency: in (0, 1].
+fn detection_efficiency(key: &str, value: f64) -> Result<f64, ScenarioError> {
+    if value.is_finite() && value > 0.0 && value <= 1.0 {
+        Ok(value)
+    } else {
+        Err(invalid(
+            key,
+            format!(
+                "must satisfy 0 < efficiency <= 1, got {}",
+                crate::units::format_number(value)
+            ),
+            "the probability that a phi1 decaying inside the box is detected (films and MPGD); 1 counts every decay, as in the paper",
+        ))
+    }
 }
 
 /// `[monte_carlo]`: events, seed and the spin correlation; the boost comes from `[source]`.
@@ -700,8 +769,59 @@ fn validate_kl(background: &RawEmulsionBackground) -> Result<Option<(f64, f64)>,
     }
 }
 
+/// A placement axis: one box to place, and values that keep it a box seen from the IP.
+fn validate_placement(x: &GridAxis, detectors: &[DetectorBox]) -> Result<(), ScenarioError> {
+    let key = if x.logarithmic {
+        "scan.x.log_range"
+    } else {
+        "scan.x.range"
+    };
+    let [b] = detectors else {
+        return Err(invalid(
+            "scan.x.parameter",
+            format!(
+                "'{}' places the scenario's one box, but it has {} [[detector]] tables",
+                x.parameter.key(),
+                detectors.len()
+            ),
+            "keep one [[detector]] in a placement scan (a scenario per box)",
+        ));
+    };
+    let (lo, hi) = (x.values[0], x.values[x.values.len() - 1]);
+    let (ok, meaning) = match x.parameter {
+        GridParameter::Distance => (lo > 0.0, "distances in m, positive".to_string()),
+        GridParameter::Offset => (
+            lo >= 0.0 && hi <= b.distance_m,
+            format!(
+                "offsets in m from 0 to the box's distance_m ({})",
+                crate::units::format_number(b.distance_m)
+            ),
+        ),
+        _ => (
+            lo > 0.0 && hi < 180.0,
+            "polar angles in degrees between 0 and 180 (exclusive)".to_string(),
+        ),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            key,
+            format!(
+                "[{}, {}] is not a placement of the box",
+                crate::units::format_number(lo),
+                crate::units::format_number(hi)
+            ),
+            meaning,
+        ))
+    }
+}
+
 /// `[scan]`: a coupling on the vertical axis, another key on the horizontal one.
-fn validate_grid(scan: &RawEmulsionScan) -> Result<EmulsionScan, ScenarioError> {
+fn validate_grid(
+    scan: &RawEmulsionScan,
+    detectors: &[DetectorBox],
+) -> Result<EmulsionScan, ScenarioError> {
     let (x, y) = (grid_axis(&scan.x, "x")?, grid_axis(&scan.y, "y")?);
     if !y.parameter.is_coupling() {
         return Err(invalid(
@@ -709,6 +829,9 @@ fn validate_grid(scan: &RawEmulsionScan) -> Result<EmulsionScan, ScenarioError> 
             format!("'{}' is not a coupling", y.parameter.key()),
             "the vertical axis is model.epsilon or model.g_d (the excluded band is found along it); masses go on x",
         ));
+    }
+    if x.parameter.is_placement() {
+        validate_placement(&x, detectors)?;
     }
     if x.parameter == y.parameter {
         return Err(invalid(
@@ -725,4 +848,57 @@ fn validate_grid(scan: &RawEmulsionScan) -> Result<EmulsionScan, ScenarioError> 
         ));
     }
     Ok(EmulsionScan { x, y })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::emulsion::EmulsionSetup;
+
+    /// A placement moves the box as its key says: along the line of sight (polar angle kept),
+    /// or around the IP (distance kept, backward beyond 90 degrees). In the centre-of-mass
+    /// frame production is symmetric under z -> -z, so a box at 30 degrees and its mirror at 150
+    /// degrees see the same acceptance; with the Belle II boost the forward one sees more.
+    #[test]
+    fn placement_moves_the_box() {
+        let a = DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3);
+        let far = GridParameter::Distance.place(&a, 14.0);
+        assert!((far.offset_m - 2.0).abs() < 1e-12);
+        assert!((far.centre_polar_rad() - a.centre_polar_rad()).abs() < 1e-12);
+        let side = GridParameter::Offset.place(&a, 3.0);
+        assert!((side.distance_m - 7.0).abs() < 1e-12 && (side.offset_m - 3.0).abs() < 1e-12);
+        let forward = GridParameter::PolarAngle.place(&a, 30.0);
+        let backward = GridParameter::PolarAngle.place(&a, 150.0);
+        assert!((forward.centre_polar_rad().to_degrees() - 30.0).abs() < 1e-9);
+        assert!((backward.centre_polar_rad().to_degrees() - 150.0).abs() < 1e-9);
+        assert_eq!(backward.hemisphere, Hemisphere::Backward);
+        let model = InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1);
+        for boost_beta in [0.0, 0.2733] {
+            let setup = EmulsionSetup {
+                sqrt_s_gev: 10.58,
+                luminosity_pb: 50e6,
+                production: Production::OnShell,
+                normalisation: OffShellNormalisation::Derived,
+                detectors: vec![forward.clone(), backward.clone()],
+                monte_carlo: MonteCarlo {
+                    events: 400_000,
+                    seed: 2,
+                    spin_correlation: true,
+                    boost_beta,
+                },
+                decay_in_volume: true,
+            };
+            let samples = setup.samples(&model);
+            let (f, b) = (
+                samples[0].acceptance.acceptance,
+                samples[1].acceptance.acceptance,
+            );
+            let sigma = f.error.hypot(b.error);
+            if boost_beta == 0.0 {
+                assert!((f.value - b.value).abs() < 4.0 * sigma, "{f:?} {b:?}");
+            } else {
+                assert!(f.value - b.value > 10.0 * sigma, "{f:?} {b:?}");
+            }
+        }
+    }
 }

@@ -6,8 +6,14 @@
 //! off shell [Eq. 21]; `A` the acceptance of the box (Monte Carlo), `a` its distance and
 //! `L_det` its depth, `d` the mean flight length [Eq. 12]. A point is excluded at 90% CL with
 //! no background when `N_sig >= 2.3` (in one detector, or summed over identical ones).
+//!
+//! By default `A` times the decay window is replaced by the probability to decay inside the
+//! box event by event (each `phi1`'s own boost and path through the box: the lab-frame answer,
+//! where the boost spreads `beta gamma`), kept for every coupling as a
+//! [`DecayProfile`]; the factorised Eq. 20-21 is the paper's choice. Either is multiplied by
+//! the box's detection efficiency.
 
-use crate::detectors::emulsion::DetectorBox;
+use crate::detectors::emulsion::{DecayProfile, DetectorBox};
 use crate::error::Error;
 use crate::models::inelastic::InelasticScalar;
 use crate::models::r_ratio::RRatio;
@@ -36,8 +42,19 @@ pub struct EmulsionSetup {
     pub detectors: Vec<DetectorBox>,
     /// Monte Carlo settings.
     pub monte_carlo: MonteCarlo,
-    /// Also compute the event-by-event probability to decay inside each box.
+    /// The probability to decay inside each box event by event (each `phi1`'s own boost and
+    /// line through the box; the default), or factorised as in [EMU Eq. 20-21] (the
+    /// acceptance times the decay window at the mean boost of Eq. 12).
     pub decay_in_volume: bool,
+}
+
+/// What the Monte Carlo gives for one box at one set of masses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxSample {
+    /// The acceptance (fraction of `phi1` crossing the front face).
+    pub acceptance: BoxAcceptance,
+    /// With `decay_in_volume`: the lines through the box for any decay length.
+    pub decay_profile: Option<DecayProfile>,
 }
 
 impl EmulsionSetup {
@@ -52,6 +69,35 @@ impl EmulsionSetup {
             &self.detectors,
             &self.monte_carlo,
         )
+    }
+
+    /// The acceptances of the boxes for `model` and, with `decay_in_volume`, their decay
+    /// profiles from the same pass ([`crate::sources::phi1::acceptances_with_profiles`]).
+    #[must_use]
+    pub fn samples(&self, model: &InelasticScalar) -> Vec<BoxSample> {
+        if self.decay_in_volume {
+            crate::sources::phi1::acceptances_with_profiles(
+                model,
+                self.sqrt_s_gev,
+                self.production,
+                &self.detectors,
+                &self.monte_carlo,
+            )
+            .into_iter()
+            .map(|(acceptance, profile)| BoxSample {
+                acceptance,
+                decay_profile: Some(profile),
+            })
+            .collect()
+        } else {
+            self.acceptances(model)
+                .into_iter()
+                .map(|acceptance| BoxSample {
+                    acceptance,
+                    decay_profile: None,
+                })
+                .collect()
+        }
     }
 
     /// Whether the masses of `model` allow the production (on shell: `m1 + m2 < M < sqrt s`; off
@@ -109,11 +155,15 @@ pub struct DetectorSignal {
     pub acceptance: BoxAcceptance,
     /// `exp(-a/d) - exp(-(a + L)/d)`.
     pub decay_probability: f64,
-    /// Signal events [Eq. 20 or 21].
+    /// The detection efficiency of the box.
+    pub efficiency: f64,
+    /// Signal events: event by event with `decay_in_volume`, else [Eq. 20 or 21].
     pub n_signal: f64,
-    /// With `monte_carlo.decay_in_volume`: the event-by-event probability to decay inside the
-    /// box (replacing `A` times the decay window), and the signal with it.
-    pub in_volume: Option<(Fraction, f64)>,
+    /// Signal events of the factorised [Eq. 20 or 21] (`A` times the decay window).
+    pub n_signal_factorised: f64,
+    /// With `decay_in_volume`: the event-by-event probability to decay inside the box
+    /// (replacing `A` times the decay window) with its Monte Carlo error.
+    pub in_volume: Option<Fraction>,
 }
 
 /// Every number of a model point.
@@ -141,6 +191,48 @@ impl EmulsionPoint {
     }
 }
 
+/// One box in a [`MassPoint`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxAtMasses {
+    /// The detector's name.
+    pub name: String,
+    /// Its acceptance.
+    pub acceptance: BoxAcceptance,
+    /// IP to the front face, m.
+    pub distance_m: f64,
+    /// Depth, m.
+    pub depth_m: f64,
+    /// Detection efficiency.
+    pub efficiency: f64,
+    /// Event by event: the lines through the box ([`DecayProfile`]); `None`: factorised.
+    pub decay_profile: Option<DecayProfile>,
+}
+
+impl BoxAtMasses {
+    /// Signal events from `produced` `phi1` of mean flight length `flight_length_m` at the mean
+    /// boost `beta_gamma`: times the probability to decay inside (event by event from the
+    /// profile, else factorised) and the efficiency.
+    #[must_use]
+    pub fn signal(&self, produced: f64, flight_length_m: f64, beta_gamma: f64) -> f64 {
+        match &self.decay_profile {
+            Some(profile) => {
+                produced * self.efficiency * profile.probability(flight_length_m / beta_gamma)
+            }
+            None => self.signal_factorised(produced, flight_length_m),
+        }
+    }
+
+    /// Signal events with the factorised [Eq. 20]: `produced` times the acceptance, the decay
+    /// window and the efficiency.
+    #[must_use]
+    pub fn signal_factorised(&self, produced: f64, flight_length_m: f64) -> f64 {
+        produced
+            * self.efficiency
+            * self.acceptance.acceptance.value
+            * decay_window_probability(self.distance_m, self.depth_m, flight_length_m)
+    }
+}
+
 /// What a model point's signal needs at unit couplings (`eps = g_D = 1`), for one set of
 /// masses: every coupling dependence is then exact scaling, `sigma_on ~ eps^2`,
 /// `sigma_off ~ eps^2 g_D^2`, `Gamma(A' -> phi1 phi2) ~ g_D^2`, `Gamma(A' -> SM) ~ eps^2`,
@@ -164,19 +256,19 @@ pub struct MassPoint {
     pub width_phi1_unit_gev: Estimate,
     /// `beta gamma` of `phi1` for the mean flight length [Eq. 12].
     pub beta_gamma: f64,
-    /// Per detector: name, acceptance, distance and depth (m).
-    pub detectors: Vec<(String, BoxAcceptance, f64, f64)>,
+    /// Per detector.
+    pub detectors: Vec<BoxAtMasses>,
     /// Integrated luminosity, pb^-1.
     pub luminosity_pb: f64,
 }
 
 impl MassPoint {
-    /// The masses of `model` in `setup`, with the given acceptances of its boxes.
+    /// The masses of `model` in `setup`, with the given Monte Carlo samples of its boxes.
     #[must_use]
     pub fn new(
         setup: &EmulsionSetup,
         model: &InelasticScalar,
-        acceptance: &[BoxAcceptance],
+        samples: Vec<BoxSample>,
         r: &RRatio,
     ) -> Self {
         let unit = InelasticScalar {
@@ -211,8 +303,15 @@ impl MassPoint {
             detectors: setup
                 .detectors
                 .iter()
-                .zip(acceptance)
-                .map(|(d, a)| (d.name.clone(), *a, d.distance_m, d.depth_m))
+                .zip(samples)
+                .map(|(d, sample)| BoxAtMasses {
+                    name: d.name.clone(),
+                    acceptance: sample.acceptance,
+                    distance_m: d.distance_m,
+                    depth_m: d.depth_m,
+                    efficiency: d.efficiency,
+                    decay_profile: sample.decay_profile,
+                })
                 .collect(),
             luminosity_pb: setup.luminosity_pb,
         }
@@ -275,20 +374,26 @@ impl MassPoint {
         }
     }
 
-    /// Signal events of each detector at `eps`, `g_D` [Eq. 20 on shell, 21 off shell].
-    #[must_use]
-    pub fn n_signal(&self, epsilon: f64, g_d: f64) -> Vec<f64> {
+    /// Signal events per `phi1` that decays inside a box: `L sigma BR` on shell [Eq. 20],
+    /// `L sigma` off shell [Eq. 21].
+    fn produced(&self, epsilon: f64, g_d: f64) -> f64 {
         let factor = match self.production {
             Production::OnShell => self.branching_ratio(epsilon, g_d),
             Production::OffShell => 1.0,
         };
+        self.luminosity_pb * self.sigma_pb(epsilon, g_d) * factor
+    }
+
+    /// Signal events of each detector at `eps`, `g_D`: produced `phi1` [Eq. 20 on shell, 21 off
+    /// shell] times the probability to decay inside (event by event, or factorised) times the
+    /// detection efficiency.
+    #[must_use]
+    pub fn n_signal(&self, epsilon: f64, g_d: f64) -> Vec<f64> {
         let d = self.flight_length_m(epsilon, g_d);
-        let common = self.luminosity_pb * self.sigma_pb(epsilon, g_d) * factor;
+        let produced = self.produced(epsilon, g_d);
         self.detectors
             .iter()
-            .map(|(_, a, distance, depth)| {
-                common * a.acceptance.value * decay_window_probability(*distance, *depth, d)
-            })
+            .map(|b| b.signal(produced, d, self.beta_gamma))
             .collect()
     }
 
@@ -297,6 +402,7 @@ impl MassPoint {
     pub fn point(&self, epsilon: f64, g_d: f64) -> EmulsionPoint {
         let d = self.flight_length_m(epsilon, g_d);
         let n = self.n_signal(epsilon, g_d);
+        let produced = self.produced(epsilon, g_d);
         let scale2 = epsilon * epsilon * g_d * g_d;
         EmulsionPoint {
             sigma_production_pb: self.sigma_pb(epsilon, g_d),
@@ -317,11 +423,13 @@ impl MassPoint {
                 .detectors
                 .iter()
                 .zip(n)
-                .map(|((name, a, distance, depth), n_signal)| DetectorSignal {
-                    name: name.clone(),
-                    acceptance: *a,
-                    decay_probability: decay_window_probability(*distance, *depth, d),
+                .map(|(b, n_signal)| DetectorSignal {
+                    name: b.name.clone(),
+                    acceptance: b.acceptance,
+                    decay_probability: decay_window_probability(b.distance_m, b.depth_m, d),
+                    efficiency: b.efficiency,
                     n_signal,
+                    n_signal_factorised: b.signal_factorised(produced, d),
                     in_volume: None,
                 })
                 .collect(),
@@ -329,18 +437,19 @@ impl MassPoint {
     }
 }
 
-/// Every number of `model` in `setup`, given the boxes' acceptances (with
-/// `decay_in_volume`, the event-by-event decay probability is a second Monte Carlo).
+/// Every number of `model` in `setup`, given the boxes' Monte Carlo samples (with
+/// `decay_in_volume`, the event-by-event decay probability also comes with its Monte Carlo error
+/// from a pass at this point's decay length).
 ///
 /// # Errors
 /// A result that is not finite (named with the model point).
 pub fn evaluate(
     setup: &EmulsionSetup,
     model: &InelasticScalar,
-    acceptance: &[BoxAcceptance],
+    samples: Vec<BoxSample>,
     r: &RRatio,
 ) -> Result<EmulsionPoint, Error> {
-    let mut point = MassPoint::new(setup, model, acceptance, r).point(model.epsilon, model.g_d);
+    let mut point = MassPoint::new(setup, model, samples, r).point(model.epsilon, model.g_d);
     if setup.decay_in_volume {
         let per_beta_gamma = HBARC_GEV_M / point.width_phi1_gev.value;
         let inside = crate::sources::phi1::decay_in_volume(
@@ -351,16 +460,8 @@ pub fn evaluate(
             &setup.monte_carlo,
             per_beta_gamma,
         );
-        let per_acceptance_decay = |d: &DetectorSignal| {
-            if d.acceptance.acceptance.value * d.decay_probability > 0.0 {
-                d.n_signal / (d.acceptance.acceptance.value * d.decay_probability)
-            } else {
-                0.0
-            }
-        };
         for (d, p) in point.detectors.iter_mut().zip(inside) {
-            let n = per_acceptance_decay(d) * p.value;
-            d.in_volume = Some((p, n));
+            d.in_volume = Some(p);
         }
     }
     let finite = [
@@ -418,14 +519,17 @@ pub(crate) mod tests {
                 Production::OffShell => InelasticScalar::new(14.0, 5.0, 4.85, 1e-3, 0.1),
             };
             let setup = belle2_box_a(production);
-            let acceptance = [BoxAcceptance {
-                acceptance: Fraction {
-                    value: 0.01,
-                    error: 0.0,
+            let acceptance = vec![BoxSample {
+                acceptance: BoxAcceptance {
+                    acceptance: Fraction {
+                        value: 0.01,
+                        error: 0.0,
+                    },
+                    mean_beta_gamma_accepted: 0.3,
                 },
-                mean_beta_gamma_accepted: 0.3,
+                decay_profile: None,
             }];
-            let mass_point = MassPoint::new(&setup, &model, &acceptance, &r);
+            let mass_point = MassPoint::new(&setup, &model, acceptance, &r);
             for (eps, g) in [(1e-3, 0.1), (3e-5, 0.7), (2e-2, 1e-3)] {
                 let m = InelasticScalar {
                     epsilon: eps,
@@ -466,6 +570,26 @@ pub(crate) mod tests {
                     direct_sigma,
                     max_relative = 1e-12
                 );
+            }
+        }
+    }
+
+    /// The detection efficiency scales each box's signal, factorised and event by event.
+    #[test]
+    fn efficiency_scales_the_signal() {
+        let r = RRatio::pdg();
+        let model = InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1);
+        for decay_in_volume in [false, true] {
+            let mut setup = belle2_box_a(Production::OnShell);
+            setup.monte_carlo.events = 20_000;
+            setup.decay_in_volume = decay_in_volume;
+            let full = MassPoint::new(&setup, &model, setup.samples(&model), &r);
+            setup.detectors[0].efficiency = 0.25;
+            let quarter = MassPoint::new(&setup, &model, setup.samples(&model), &r);
+            for (eps, g) in [(1e-3, 0.1), (1e-5, 1.0)] {
+                let (n1, n4) = (full.n_signal(eps, g)[0], quarter.n_signal(eps, g)[0]);
+                assert!(n1 > 0.0);
+                assert_relative_eq!(n4, 0.25 * n1, max_relative = 1e-14);
             }
         }
     }

@@ -16,7 +16,7 @@
 //! Events come in chunks with their own ChaCha8 streams of the seed, summed in chunk order:
 //! the numbers do not depend on the thread count.
 
-use crate::detectors::emulsion::{DetectorBox, Direction};
+use crate::detectors::emulsion::{DecayProfile, DecayProfileBuilder, DetectorBox, Direction};
 use crate::models::inelastic::InelasticScalar;
 use crate::processes::collider_production::two_body_momentum_gev;
 use crate::units::ELECTRON_MASS_GEV;
@@ -196,37 +196,59 @@ pub struct BoxAcceptance {
 /// Events per chunk (each chunk its own random stream).
 const CHUNK: u64 = 1 << 16;
 
+/// Runs `visit` over `mc.events` events in chunks, each chunk with its own stream of the seed
+/// and its own accumulator from `start`; returns the accumulators in chunk order (so anything
+/// folded from them in that order does not depend on the thread count).
+fn over_events<T: Send>(
+    model: &InelasticScalar,
+    sqrt_s: f64,
+    production: Production,
+    mc: &MonteCarlo,
+    start: &(dyn Fn() -> T + Sync),
+    visit: &(dyn Fn(&mut T, &Phi1, &mut ChaCha8Rng) + Sync),
+) -> Vec<T> {
+    let chunks = mc.events.div_ceil(CHUNK);
+    (0..chunks)
+        .into_par_iter()
+        .map(|chunk| {
+            let mut rng = ChaCha8Rng::seed_from_u64(mc.seed);
+            rng.set_stream(chunk);
+            let n = CHUNK.min(mc.events - chunk * CHUNK);
+            let mut accumulator = start();
+            for _ in 0..n {
+                let phi1 = draw(model, sqrt_s, production, mc, &mut rng);
+                visit(&mut accumulator, &phi1, &mut rng);
+            }
+            accumulator
+        })
+        .collect()
+}
+
 /// Per box, the sums over `mc.events` events of a per-event score `x` (its mean, and the mean of
-/// its square for the error) and of `x * beta gamma`. Events come in chunks with their own
-/// streams of the seed, summed in chunk order (independent of the thread count).
+/// its square for the error) and of `x * beta gamma`, summed in chunk order.
 fn sum_over_events(
     model: &InelasticScalar,
     sqrt_s: f64,
     production: Production,
     boxes: &[DetectorBox],
     mc: &MonteCarlo,
-    score: &(dyn Fn(&Phi1, &DetectorBox, &mut ChaCha8Rng) -> f64 + Sync),
+    score: &(dyn Fn(&Phi1, usize, &mut ChaCha8Rng) -> f64 + Sync),
 ) -> Vec<[f64; 3]> {
-    let chunks = mc.events.div_ceil(CHUNK);
-    let per_chunk: Vec<Vec<[f64; 3]>> = (0..chunks)
-        .into_par_iter()
-        .map(|chunk| {
-            let mut rng = ChaCha8Rng::seed_from_u64(mc.seed);
-            rng.set_stream(chunk);
-            let n = CHUNK.min(mc.events - chunk * CHUNK);
-            let mut sums = vec![[0.0; 3]; boxes.len()];
-            for _ in 0..n {
-                let phi1 = draw(model, sqrt_s, production, mc, &mut rng);
-                for (sum, b) in sums.iter_mut().zip(boxes) {
-                    let x = score(&phi1, b, &mut rng);
-                    sum[0] += x;
-                    sum[1] += x * x;
-                    sum[2] += x * phi1.beta_gamma;
-                }
+    let per_chunk = over_events(
+        model,
+        sqrt_s,
+        production,
+        mc,
+        &|| vec![[0.0; 3]; boxes.len()],
+        &|sums: &mut Vec<[f64; 3]>, phi1, rng| {
+            for (k, sum) in sums.iter_mut().enumerate() {
+                let x = score(phi1, k, rng);
+                sum[0] += x;
+                sum[1] += x * x;
+                sum[2] += x * phi1.beta_gamma;
             }
-            sums
-        })
-        .collect();
+        },
+    );
     (0..boxes.len())
         .map(|k| {
             per_chunk.iter().fold([0.0; 3], |acc, c| {
@@ -259,8 +281,8 @@ pub fn acceptances(
     boxes: &[DetectorBox],
     mc: &MonteCarlo,
 ) -> Vec<BoxAcceptance> {
-    let score = |phi1: &Phi1, b: &DetectorBox, _: &mut ChaCha8Rng| {
-        b.azimuthal_fraction(phi1.direction[2].clamp(-1.0, 1.0).acos())
+    let score = |phi1: &Phi1, k: usize, _: &mut ChaCha8Rng| {
+        boxes[k].azimuthal_fraction(phi1.direction[2].clamp(-1.0, 1.0).acos())
     };
     sum_over_events(model, sqrt_s, production, boxes, mc, &score)
         .into_iter()
@@ -274,10 +296,50 @@ pub fn acceptances(
 /// Azimuths per event in [`decay_in_volume`] (stratified: one in each of as many equal sectors).
 const AZIMUTHS: u32 = 16;
 
-/// Rotates a direction about the beam axis by `angle`.
-fn rotate_z(d: &Direction, angle: f64) -> Direction {
-    let (s, c) = angle.sin_cos();
-    [c * d[0] - s * d[1], s * d[0] + c * d[1], d[2]]
+/// A box with what many lines through it share: its frame, the range of `cos(theta)` its face
+/// can be seen at, and the `AZIMUTHS` base rotations about the beam.
+struct Target<'a> {
+    b: &'a DetectorBox,
+    frame: [Direction; 3],
+    cosines: (f64, f64),
+    rotations: [(f64, f64); AZIMUTHS as usize],
+}
+
+impl<'a> Target<'a> {
+    fn new(b: &'a DetectorBox) -> Self {
+        Self {
+            b,
+            frame: b.frame(),
+            cosines: b.polar_cosine_range(),
+            rotations: std::array::from_fn(|k| {
+                #[expect(clippy::cast_precision_loss, reason = "k < AZIMUTHS")]
+                let angle = 2.0 * PI * k as f64 / f64::from(AZIMUTHS);
+                angle.sin_cos()
+            }),
+        }
+    }
+
+    /// Where the lines of one event, turned to `AZIMUTHS` stratified azimuths about the beam
+    /// (`2 pi (k + offset) / AZIMUTHS`, one random offset per event and box, drawn even when
+    /// the event's polar angle cannot see the face), enter and leave the box: `(t_in, t_out)`
+    /// in m for each azimuth whose line crosses the front face.
+    fn paths(&self, phi1: &Phi1, rng: &mut ChaCha8Rng) -> Vec<(f64, f64)> {
+        let offset: f64 = rng.random();
+        let d = phi1.direction;
+        if d[2] < self.cosines.0 || d[2] > self.cosines.1 {
+            return Vec::new();
+        }
+        let (s0, c0) = (2.0 * PI * offset / f64::from(AZIMUTHS)).sin_cos();
+        self.rotations
+            .iter()
+            .filter_map(|&(sk, ck)| {
+                // Rotation by the k-th base angle plus the offset's.
+                let (s, c) = (sk * c0 + ck * s0, ck * c0 - sk * s0);
+                let n = [c * d[0] - s * d[1], s * d[0] + c * d[1], d[2]];
+                self.b.path_through_frame(&self.frame, &n)
+            })
+            .collect()
+    }
 }
 
 /// The event-by-event probability that a `phi1` decays inside each box: the mean over events of
@@ -287,6 +349,7 @@ fn rotate_z(d: &Direction, angle: f64) -> Direction {
 /// `AZIMUTHS` stratified azimuths about the beam (the distribution is symmetric about it).
 /// Accepted `phi1` are slower than average, so this is below the factorised Eq. 20 estimate
 /// `A (exp(-a/d) - exp(-(a+L)/d))` (docs/physics.md §8: by about 14% at the Table 1 point).
+/// [`acceptances_with_profiles`] draws the same events and lines and keeps them for any decay length.
 #[must_use]
 pub fn decay_in_volume(
     model: &InelasticScalar,
@@ -296,14 +359,12 @@ pub fn decay_in_volume(
     mc: &MonteCarlo,
     decay_length_per_beta_gamma_m: f64,
 ) -> Vec<Fraction> {
-    let score = |phi1: &Phi1, b: &DetectorBox, rng: &mut ChaCha8Rng| {
+    let targets: Vec<Target> = boxes.iter().map(Target::new).collect();
+    let score = |phi1: &Phi1, k: usize, rng: &mut ChaCha8Rng| {
         let length = phi1.beta_gamma * decay_length_per_beta_gamma_m;
-        let offset: f64 = rng.random();
-        let total: f64 = (0..AZIMUTHS)
-            .filter_map(|k| {
-                let angle = 2.0 * PI * (f64::from(k) + offset) / f64::from(AZIMUTHS);
-                b.path_through(&rotate_z(&phi1.direction, angle))
-            })
+        let total: f64 = targets[k]
+            .paths(phi1, rng)
+            .into_iter()
             .map(|(t_in, t_out)| (-t_in / length).exp() * -(-(t_out - t_in) / length).exp_m1())
             .sum();
         total / f64::from(AZIMUTHS)
@@ -311,6 +372,78 @@ pub fn decay_in_volume(
     sum_over_events(model, sqrt_s, production, boxes, mc, &score)
         .into_iter()
         .map(|[p, p2, _]| fraction(p, p2, mc.events))
+        .collect()
+}
+
+/// Per box, the acceptance sums of [`sum_over_events`] and the lines of a decay profile.
+type Sums = (Vec<[f64; 3]>, Vec<DecayProfileBuilder>);
+
+/// The acceptance and the decay profile of each box from one pass over `mc.events` events:
+/// the acceptance as [`acceptances`] (the same estimator, other events, since the profile draws
+/// its azimuth offsets between them), the profile from the lines of [`decay_in_volume`] (the
+/// same events, azimuths and weights), kept as reduced distances `t / (beta gamma)` so that the
+/// probability to decay inside follows for any decay length ([`DecayProfile::probability`]).
+#[must_use]
+pub fn acceptances_with_profiles(
+    model: &InelasticScalar,
+    sqrt_s: f64,
+    production: Production,
+    boxes: &[DetectorBox],
+    mc: &MonteCarlo,
+) -> Vec<(BoxAcceptance, DecayProfile)> {
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "event counts are far below 2^52"
+    )]
+    let weight = 1.0 / (mc.events as f64 * f64::from(AZIMUTHS));
+    let targets: Vec<Target> = boxes.iter().map(Target::new).collect();
+    let per_chunk = over_events(
+        model,
+        sqrt_s,
+        production,
+        mc,
+        &|| -> Sums {
+            (
+                vec![[0.0; 3]; boxes.len()],
+                vec![DecayProfileBuilder::default(); boxes.len()],
+            )
+        },
+        &|(sums, builders): &mut Sums, phi1, rng| {
+            let theta = phi1.direction[2].clamp(-1.0, 1.0).acos();
+            for ((sum, builder), target) in sums.iter_mut().zip(builders.iter_mut()).zip(&targets) {
+                let x = target.b.azimuthal_fraction(theta);
+                sum[0] += x;
+                sum[1] += x * x;
+                sum[2] += x * phi1.beta_gamma;
+                for (t_in, t_out) in target.paths(phi1, rng) {
+                    builder.add(t_in / phi1.beta_gamma, t_out / phi1.beta_gamma, weight);
+                }
+            }
+        },
+    );
+    let mut sums = vec![[0.0; 3]; boxes.len()];
+    let mut merged = vec![DecayProfileBuilder::default(); boxes.len()];
+    for (chunk_sums, chunk_builders) in per_chunk {
+        for (into, from) in sums.iter_mut().zip(chunk_sums) {
+            for (a, b) in into.iter_mut().zip(from) {
+                *a += b;
+            }
+        }
+        for (into, from) in merged.iter_mut().zip(chunk_builders) {
+            into.merge(from);
+        }
+    }
+    sums.into_iter()
+        .zip(merged)
+        .map(|([w, w2, wbg], builder)| {
+            (
+                BoxAcceptance {
+                    acceptance: fraction(w, w2, mc.events),
+                    mean_beta_gamma_accepted: if w > 0.0 { wbg / w } else { 0.0 },
+                },
+                builder.finish(),
+            )
+        })
         .collect()
 }
 
@@ -465,6 +598,56 @@ mod tests {
         let factorised = a.acceptance.value * ((-7.0 / d).exp() - (-8.32 / d).exp());
         let ratio = inside.value / factorised;
         assert!((ratio - 0.862).abs() < 0.01, "{ratio} ({inside:?})");
+    }
+
+    /// The decay profile, kept for any decay length, gives the event-by-event probability of
+    /// [`decay_in_volume`] drawn at one decay length (the same events; the profile's binning is
+    /// below 1e-6), in and out of the exponential regime and with the Belle II boost.
+    #[test]
+    fn decay_profile_reproduces_decay_in_volume() {
+        let model = table1(4.341);
+        let b = DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3);
+        for boost_beta in [0.0, 3.0 / 11.0] {
+            let settings = MonteCarlo {
+                boost_beta,
+                ..mc(100_000)
+            };
+            let (accepted, profile) = &acceptances_with_profiles(
+                &model,
+                10.58,
+                Production::OnShell,
+                std::slice::from_ref(&b),
+                &settings,
+            )[0];
+            // Every line that crosses the face has weight: the profile's total is the
+            // acceptance of its own events.
+            let alone = acceptances(
+                &model,
+                10.58,
+                Production::OnShell,
+                std::slice::from_ref(&b),
+                &settings,
+            )[0];
+            let sigma = accepted.acceptance.error.hypot(alone.acceptance.error);
+            assert!((accepted.acceptance.value - alone.acceptance.value).abs() < 4.0 * sigma);
+            assert!((profile.weight() / accepted.acceptance.value - 1.0).abs() < 0.05);
+            for per_beta_gamma in [0.5, 3.0, 40.0, 1e3, 1e6] {
+                let direct = decay_in_volume(
+                    &model,
+                    10.58,
+                    Production::OnShell,
+                    std::slice::from_ref(&b),
+                    &settings,
+                    per_beta_gamma,
+                )[0];
+                let kept = profile.probability(per_beta_gamma);
+                assert!(direct.value > 0.0);
+                assert!(
+                    (kept / direct.value - 1.0).abs() < 1e-6,
+                    "beta {boost_beta}, l {per_beta_gamma}: {kept} against {direct:?}"
+                );
+            }
+        }
     }
 
     /// The exact azimuthal average gives the same acceptance as counting hits over a random

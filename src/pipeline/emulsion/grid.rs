@@ -101,8 +101,8 @@ fn intervals(
 }
 
 /// The masses of the grid's unit of work `k`: the scenario's own (a coupling on x: one Monte
-/// Carlo for the whole grid) or those of column `k`; `None` for a column whose masses do not
-/// allow the production.
+/// Carlo for the whole grid) or those of column `k` (its masses, or its placement of the box);
+/// `None` for a column whose masses do not allow the production.
 #[must_use]
 pub fn unit_mass_point(
     scenario: &EmulsionScenario,
@@ -110,15 +110,23 @@ pub fn unit_mass_point(
     k: usize,
     r: &RRatio,
 ) -> Option<MassPoint> {
-    let setup = &scenario.setup;
-    let model = if scan.x.parameter.is_coupling() {
-        scenario.model
-    } else {
-        scan.x.parameter.apply(&scenario.model, scan.x.values[k])
-    };
+    let parameter = scan.x.parameter;
+    if parameter.is_coupling() {
+        let setup = &scenario.setup;
+        let model = &scenario.model;
+        return setup
+            .is_open(model)
+            .then(|| MassPoint::new(setup, model, setup.samples(model), r));
+    }
+    let x = scan.x.values[k];
+    let model = parameter.apply(&scenario.model, x);
+    let mut setup = scenario.setup.clone();
+    for b in &mut setup.detectors {
+        *b = parameter.place(b, x);
+    }
     setup
         .is_open(&model)
-        .then(|| MassPoint::new(setup, &model, &setup.acceptances(&model), r))
+        .then(|| MassPoint::new(&setup, &model, setup.samples(&model), r))
 }
 
 /// Number of units of work of a grid: one with a coupling on x, else one per column.
@@ -248,7 +256,7 @@ fn column(
         acceptance: mass_point
             .detectors
             .iter()
-            .map(|d| d.1.acceptance)
+            .map(|d| d.acceptance.acceptance)
             .collect(),
         n_signal,
         flight_length_m: flight,
@@ -264,13 +272,13 @@ mod tests {
 
     /// The boundary of a grid column is where the summed signal equals `n_signal` (to 1e-9),
     /// for couplings on x (one Monte Carlo) and for a mass on x (one per column, closed columns
-    /// included).
+    /// included), with the decays counted factorised and event by event.
     #[test]
     fn grid_boundaries_are_on_the_threshold() {
         use crate::scenario::emulsion::{EmulsionOutput, GridAxis, GridParameter};
         use crate::signal::emulsion::BabarConditions;
         use crate::signal::emulsion::tests::belle2_box_a;
-        use crate::sources::phi1::{BoxAcceptance, Production};
+        use crate::sources::phi1::Production;
         let r = RRatio::pdg();
         let axis = |parameter, lo: f64, hi: f64, n: usize| GridAxis {
             parameter,
@@ -279,12 +287,15 @@ mod tests {
                 .collect(),
             logarithmic: true,
         };
-        for x in [
-            axis(GridParameter::GD, 1e-2, 1.0, 5),
-            axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5),
+        for (x, decay_in_volume) in [
+            (axis(GridParameter::GD, 1e-2, 1.0, 5), false),
+            (axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5), false),
+            (axis(GridParameter::GD, 1e-2, 1.0, 5), true),
+            (axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5), true),
         ] {
             let mut setup = belle2_box_a(Production::OnShell);
             setup.monte_carlo.events = 50_000;
+            setup.decay_in_volume = decay_in_volume;
             let scenario = EmulsionScenario {
                 title: "t".into(),
                 luminosity_ab: 50.0,
@@ -312,15 +323,8 @@ mod tests {
                     assert!(model.m1_gev + model.m2_gev >= 8.0, "{model:?}");
                     continue;
                 }
-                let acceptance: Vec<BoxAcceptance> = column
-                    .acceptance
-                    .iter()
-                    .map(|a| BoxAcceptance {
-                        acceptance: *a,
-                        mean_beta_gamma_accepted: 0.0,
-                    })
-                    .collect();
-                let mass_point = MassPoint::new(&scenario.setup, &model, &acceptance, &r);
+                let samples = scenario.setup.samples(&model);
+                let mass_point = MassPoint::new(&scenario.setup, &model, samples, &r);
                 for &(lo, hi) in &column.excluded {
                     for edge in [lo, hi] {
                         if edge == 1e-7 || (edge / 1e-1 - 1.0).abs() < 1e-12 {

@@ -12,12 +12,13 @@ mod report;
 pub use grid::{GridColumn, GridResult, grid, grid_units, scan_grid, unit_mass_point};
 
 use super::{Driver, Explanation, OutputPaths, Report, RunClock, RunSource, Words};
+use crate::detectors::emulsion::{DecayProfile, ProfileBin};
 use crate::error::{Error, ScanError};
 use crate::models::r_ratio::RRatio;
 use crate::numerics::quadrature::Estimate;
 use crate::output::sidecar::{VERSION, toml_to_json};
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario};
-use crate::signal::emulsion::{EmulsionPoint, MassPoint, evaluate};
+use crate::signal::emulsion::{BoxAtMasses, EmulsionPoint, MassPoint, evaluate};
 use crate::sources::phi1::{BoxAcceptance, Fraction, Production};
 use std::path::Path;
 
@@ -26,11 +27,10 @@ use std::path::Path;
 /// # Errors
 /// A result that is not finite (named with the model point).
 pub fn evaluate_scenario(scenario: &EmulsionScenario) -> Result<EmulsionPoint, Error> {
-    let acceptance = scenario.setup.acceptances(&scenario.model);
     evaluate(
         &scenario.setup,
         &scenario.model,
-        &acceptance,
+        scenario.setup.samples(&scenario.model),
         &RRatio::pdg(),
     )
 }
@@ -135,14 +135,8 @@ impl Driver for Emulsion {
     }
 
     fn accepts(&self, words: &Words) -> bool {
-        // Every word but the flags and counts (production, evaluations, convergence, detector
-        // count) holds a float.
-        let counts = [0, 8, 9, 12];
+        // Decoding refuses a wrong layout and a NaN in any float.
         decode(words, &self.scenario).is_ok()
-            && words
-                .iter()
-                .enumerate()
-                .all(|(k, &w)| counts.contains(&k) || !f64::from_bits(w).is_nan())
     }
 
     fn finish(
@@ -175,13 +169,13 @@ impl Driver for Emulsion {
     }
 }
 
-/// Words of one detector in a unit: acceptance, its error, mean `beta gamma` of the accepted,
-/// distance and depth.
-const WORDS_PER_DETECTOR: usize = 5;
 /// Words before the detectors.
 const HEADER_WORDS: usize = 13;
 
-/// The words of a unit: a column's [`MassPoint`] (the detector names come from the scenario).
+/// The words of a unit: a column's [`MassPoint`] (the detector names come from the scenario):
+/// a header, then per detector its acceptance, error, mean `beta gamma` of the accepted,
+/// distance, depth, efficiency and, when decays are counted event by event, its
+/// [`DecayProfile`] (bin counts, moments, largest exit, then three words per bin).
 fn encode(m: &MassPoint) -> Words {
     let mut words = vec![
         u64::from(m.production == Production::OffShell),
@@ -198,16 +192,89 @@ fn encode(m: &MassPoint) -> Words {
         m.luminosity_pb.to_bits(),
         m.detectors.len() as u64,
     ];
-    for (_, a, distance, depth) in &m.detectors {
-        words.extend([
-            a.acceptance.value.to_bits(),
-            a.acceptance.error.to_bits(),
-            a.mean_beta_gamma_accepted.to_bits(),
-            distance.to_bits(),
-            depth.to_bits(),
-        ]);
+    for b in &m.detectors {
+        let a = &b.acceptance;
+        words.extend(
+            [
+                a.acceptance.value,
+                a.acceptance.error,
+                a.mean_beta_gamma_accepted,
+                b.distance_m,
+                b.depth_m,
+                b.efficiency,
+            ]
+            .map(f64::to_bits),
+        );
+        match &b.decay_profile {
+            None => words.push(0),
+            Some(p) => {
+                words.extend([1, p.entries.len() as u64, p.exits.len() as u64]);
+                words.extend(p.moments.map(f64::to_bits));
+                words.push(p.largest_exit_m.to_bits());
+                for bin in p.entries.iter().chain(&p.exits) {
+                    words.extend([bin.weight, bin.mean_m, bin.variance_m2].map(f64::to_bits));
+                }
+            }
+        }
     }
     words
+}
+
+/// Reads words in order: counts as they are, floats refused when NaN.
+struct WordReader<'a> {
+    words: &'a [u64],
+    next: usize,
+}
+
+impl WordReader<'_> {
+    fn word(&mut self) -> Result<u64, Error> {
+        let w = *self.words.get(self.next).ok_or(ScanError::ForeignUnits)?;
+        self.next += 1;
+        Ok(w)
+    }
+
+    fn count(&mut self) -> Result<usize, Error> {
+        usize::try_from(self.word()?).map_err(|_| ScanError::ForeignUnits.into())
+    }
+
+    fn float(&mut self) -> Result<f64, Error> {
+        let x = f64::from_bits(self.word()?);
+        if x.is_nan() {
+            Err(ScanError::ForeignUnits.into())
+        } else {
+            Ok(x)
+        }
+    }
+
+    fn bins(&mut self, n: usize) -> Result<Vec<ProfileBin>, Error> {
+        (0..n)
+            .map(|_| {
+                Ok(ProfileBin {
+                    weight: self.float()?,
+                    mean_m: self.float()?,
+                    variance_m2: self.float()?,
+                })
+            })
+            .collect()
+    }
+
+    fn profile(&mut self) -> Result<Option<DecayProfile>, Error> {
+        if self.count()? == 0 {
+            return Ok(None);
+        }
+        let (entries, exits) = (self.count()?, self.count()?);
+        if entries + exits > self.words.len() {
+            return Err(ScanError::ForeignUnits.into());
+        }
+        let moments = [self.float()?, self.float()?, self.float()?, self.float()?];
+        let largest_exit_m = self.float()?;
+        Ok(Some(DecayProfile {
+            entries: self.bins(entries)?,
+            exits: self.bins(exits)?,
+            moments,
+            largest_exit_m,
+        }))
+    }
 }
 
 /// A unit's [`MassPoint`] from its words; `None` for a closed column (no words).
@@ -216,49 +283,56 @@ fn decode(words: &[u64], scenario: &EmulsionScenario) -> Result<Option<MassPoint
         return Ok(None);
     }
     let names = &scenario.setup.detectors;
-    if words.len() != HEADER_WORDS + WORDS_PER_DETECTOR * names.len()
-        || words[12] != names.len() as u64
-    {
+    let mut r = WordReader { words, next: 0 };
+    let production = if r.count()? == 1 {
+        Production::OffShell
+    } else {
+        Production::OnShell
+    };
+    let (sigma_unit_pb, width_dark_unit_gev, width_sm_unit_gev) =
+        (r.float()?, r.float()?, r.float()?);
+    let (width_leptons_unit_gev, m_aprime_gev) = (r.float()?, r.float()?);
+    let width_phi1_unit_gev = Estimate {
+        value: r.float()?,
+        error: r.float()?,
+        evaluations: r.count()?,
+        converged: r.count()? == 1,
+    };
+    let (beta_gamma, luminosity_pb) = (r.float()?, r.float()?);
+    if r.count()? != names.len() || r.next != HEADER_WORDS {
         return Err(ScanError::ForeignUnits.into());
     }
-    let f = |k: usize| f64::from_bits(words[k]);
+    let mut detectors = Vec::with_capacity(names.len());
+    for b in names {
+        let acceptance = BoxAcceptance {
+            acceptance: Fraction {
+                value: r.float()?,
+                error: r.float()?,
+            },
+            mean_beta_gamma_accepted: r.float()?,
+        };
+        detectors.push(BoxAtMasses {
+            name: b.name.clone(),
+            acceptance,
+            distance_m: r.float()?,
+            depth_m: r.float()?,
+            efficiency: r.float()?,
+            decay_profile: r.profile()?,
+        });
+    }
+    if r.next != words.len() {
+        return Err(ScanError::ForeignUnits.into());
+    }
     Ok(Some(MassPoint {
-        production: if words[0] == 1 {
-            Production::OffShell
-        } else {
-            Production::OnShell
-        },
-        sigma_unit_pb: f(1),
-        width_dark_unit_gev: f(2),
-        width_sm_unit_gev: f(3),
-        width_leptons_unit_gev: f(4),
-        m_aprime_gev: f(5),
-        width_phi1_unit_gev: Estimate {
-            value: f(6),
-            error: f(7),
-            evaluations: usize::try_from(words[8]).unwrap_or(usize::MAX),
-            converged: words[9] == 1,
-        },
-        beta_gamma: f(10),
-        luminosity_pb: f(11),
-        detectors: names
-            .iter()
-            .enumerate()
-            .map(|(d, b)| {
-                let base = HEADER_WORDS + WORDS_PER_DETECTOR * d;
-                (
-                    b.name.clone(),
-                    BoxAcceptance {
-                        acceptance: Fraction {
-                            value: f(base),
-                            error: f(base + 1),
-                        },
-                        mean_beta_gamma_accepted: f(base + 2),
-                    },
-                    f(base + 3),
-                    f(base + 4),
-                )
-            })
-            .collect(),
+        production,
+        sigma_unit_pb,
+        width_dark_unit_gev,
+        width_sm_unit_gev,
+        width_leptons_unit_gev,
+        m_aprime_gev,
+        width_phi1_unit_gev,
+        beta_gamma,
+        detectors,
+        luminosity_pb,
     }))
 }

@@ -273,6 +273,9 @@ fn axis_title(parameter: GridParameter) -> String {
         GridParameter::M1 => "m₁ [GeV]".into(),
         GridParameter::M2 => "m₂ [GeV]".into(),
         GridParameter::SplittingOverM2 => "(m₁ − m₂)/m₂".into(),
+        GridParameter::Distance => "distance of the box from the IP [m]".into(),
+        GridParameter::Offset => "offset of the box from the beam axis [m]".into(),
+        GridParameter::PolarAngle => "polar angle of the box from the e⁻ beam [°]".into(),
     }
 }
 
@@ -294,6 +297,10 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
     let m = &scenario.model;
     let mut fixed = vec![format!("√s = {} GeV", scenario.setup.sqrt_s_gev)];
     fixed.push(format!("{} ab⁻¹", format_number(scenario.luminosity_ab)));
+    let boost = scenario.setup.monte_carlo.boost_beta;
+    if boost != 0.0 {
+        fixed.push(format!("lab frame, boost β = {}", format_number(boost)));
+    }
     for (parameter, text) in [
         (
             GridParameter::MAprime,
@@ -361,13 +368,11 @@ pub struct WithError {
     pub value: f64,
 }
 
-/// The event-by-event probability to decay inside a box, and the signal with it.
+/// The event-by-event probability to decay inside a box.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct InVolume {
     /// Its statistical error.
     pub error: f64,
-    /// Signal events with it.
-    pub n_signal: f64,
     /// The probability.
     pub value: f64,
 }
@@ -435,11 +440,14 @@ pub struct ExplainedModelPoint {
     pub background: MuonBackgrounds,
     /// `BR(A' -> phi1 phi2)` [EMU Eq. 6-9].
     pub br_aprime_to_phi1_phi2: f64,
-    /// With `monte_carlo.decay_in_volume`: the event-by-event decay probability in each box.
+    /// With `monte_carlo.decay_in_volume` (the default): the event-by-event probability that
+    /// a produced `phi1` decays inside each box, with its Monte Carlo error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decay_in_volume: Option<BTreeMap<String, Option<InVolume>>>,
     /// `exp(-a/d) - exp(-(a + L)/d)` of each box [EMU Eq. 20].
     pub decay_probability: BTreeMap<String, f64>,
+    /// Detection efficiency of each box.
+    pub efficiency: BTreeMap<String, f64>,
     /// Kinetic mixing.
     pub epsilon: f64,
     /// Mean `phi1` flight length, m [EMU Eq. 12].
@@ -461,8 +469,11 @@ pub struct ExplainedModelPoint {
     /// `K_L` background events, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_kl_background: Option<f64>,
-    /// Signal events of each box [EMU Eq. 20-21].
+    /// Signal events of each box: event by event with `monte_carlo.decay_in_volume`, else
+    /// [EMU Eq. 20-21]; times the efficiency.
     pub n_signal: BTreeMap<String, f64>,
+    /// Signal events of each box with the factorised [EMU Eq. 20-21], times the efficiency.
+    pub n_signal_factorised: BTreeMap<String, f64>,
     /// Signal events summed over the boxes.
     pub n_signal_total: f64,
     /// The off-shell normalisation [EMU Eq. 5] (off-shell production).
@@ -518,9 +529,8 @@ impl ExplainedModelPoint {
                     .detectors
                     .iter()
                     .map(|d| {
-                        let inside = d.in_volume.map(|(p, n)| InVolume {
+                        let inside = d.in_volume.map(|p| InVolume {
                             error: p.error,
-                            n_signal: n,
                             value: p.value,
                         });
                         (d.name.clone(), inside)
@@ -528,6 +538,7 @@ impl ExplainedModelPoint {
                     .collect()
             }),
             decay_probability: per_detector(&|d| d.decay_probability),
+            efficiency: per_detector(&|d| d.efficiency),
             epsilon: m.epsilon,
             flight_length_m: point.flight_length_m.value,
             g_d: m.g_d,
@@ -544,6 +555,7 @@ impl ExplainedModelPoint {
             n_excluded: scenario.n_signal,
             n_kl_background: scenario.kl.map(|(n, p)| n * p),
             n_signal: per_detector(&|d| d.n_signal),
+            n_signal_factorised: per_detector(&|d| d.n_signal_factorised),
             n_signal_total: point.n_signal_total(),
             off_shell_normalisation: (setup.production == Production::OffShell)
                 .then_some(setup.normalisation),
@@ -608,7 +620,12 @@ impl ExplainedModelPoint {
         for (key, value, meaning) in rows {
             outln!(out, "  {key:<24} {:<24} {meaning}", format_number(value));
         }
-        detector_lines(&mut out, point, if on_shell { 20 } else { 21 });
+        detector_lines(
+            &mut out,
+            point,
+            if on_shell { 20 } else { 21 },
+            scenario.setup.decay_in_volume,
+        );
         outln!(
             out,
             "  N_sig summed over the detectors {}; excluded at 90% CL (no background) above {}",
@@ -661,31 +678,37 @@ impl ExplainedModelPoint {
     }
 }
 
-/// One line per box: acceptance, decay window and signal (and the event-by-event decay
-/// probability when computed).
-fn detector_lines(out: &mut String, point: &EmulsionPoint, equation: u32) {
+/// One line per box: acceptance, decay window, efficiency and signal, and how the signal
+/// counts the decays inside the box (event by event, or factorised).
+fn detector_lines(out: &mut String, point: &EmulsionPoint, equation: u32, event_by_event: bool) {
     for d in &point.detectors {
         let a = d.acceptance.acceptance;
         outln!(
             out,
-            "  detector {:<10} acceptance {:.4}% +- {:.4}%, decay window {:.4e}, N_sig = {} [EMU Eq. {equation}]",
+            "  detector {:<10} acceptance {:.4}% +- {:.4}%, decay window {:.4e}, efficiency {}",
             d.name,
             100.0 * a.value,
             100.0 * a.error,
             d.decay_probability,
-            format_number(d.n_signal),
+            format_number(d.efficiency),
         );
-    }
-    for d in &point.detectors {
-        if let Some((p, n)) = d.in_volume {
+        if let Some(p) = d.in_volume.filter(|_| event_by_event) {
             outln!(
                 out,
-                "  detector {:<10} decays inside the box, event by event: {:.4e} +- {:.1e} (factorised {:.4e}), N_sig = {}",
+                "  detector {:<10} decays inside, event by event: {:.4e} +- {:.1e} (factorised [EMU Eq. {equation}]: {:.4e}); N_sig = {} (factorised {})",
                 d.name,
                 p.value,
                 p.error,
-                d.acceptance.acceptance.value * d.decay_probability,
-                format_number(n)
+                a.value * d.decay_probability,
+                format_number(d.n_signal),
+                format_number(d.n_signal_factorised),
+            );
+        } else {
+            outln!(
+                out,
+                "  detector {:<10} N_sig = {} [EMU Eq. {equation}, factorised: acceptance x decay window]",
+                d.name,
+                format_number(d.n_signal),
             );
         }
     }
