@@ -315,7 +315,7 @@ pub enum ScanError {
     },
     /// A mediator heavier than the source can produce: every yield is zero, no limit exists.
     #[error(
-        "{point}: the mediator is beyond the reach of this source (at most {reach_mev:.6} MeV: {why}); every yield is zero there, so no limit exists. End the mass range below {reach_mev:.6} MeV"
+        "{point}: the mediator is beyond the reach of this source (at most {reach_mev:.6} MeV: {why}); every yield is zero there, so no limit exists. Use masses below {reach_mev:.6} MeV (a scan may go beyond: those points are kept as closed rows)"
     )]
     BeyondReach {
         /// The curve and mass.

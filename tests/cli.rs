@@ -59,12 +59,12 @@ fn scan_writes_csv_png_and_sidecar() {
     assert_eq!(
         lines.next(),
         Some(
-            "curve,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required,converged"
+            "curve,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required,status"
         )
     );
     let rows: Vec<&str> = lines.collect();
     assert!(
-        rows.iter().all(|r| r.ends_with(",true")),
+        rows.iter().all(|r| r.ends_with(",ok")),
         "default numerics converge"
     );
     assert_eq!(rows.len(), 3 * 17, "three curves x 17 masses");
@@ -253,7 +253,7 @@ fn scanning_another_key_names_its_column() {
     assert_eq!(
         lines.next(),
         Some(
-            "curve,model.alpha_d,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required,converged"
+            "curve,model.alpha_d,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required,status"
         )
     );
     let first: Vec<&str> = lines.next().expect("a row").split(',').collect();
@@ -315,7 +315,7 @@ fn poisson_cls_bands_add_four_columns_and_explain_shows_them() {
     assert_eq!(
         header[7..],
         [
-            "converged",
+            "status",
             "epsilon_limit_minus2sigma",
             "epsilon_limit_minus1sigma",
             "epsilon_limit_plus1sigma",
@@ -326,7 +326,7 @@ fn poisson_cls_bands_add_four_columns_and_explain_shows_them() {
         let v: Vec<f64> = row
             .split(',')
             .skip(1)
-            .filter(|x| *x != "true")
+            .filter(|x| *x != "ok")
             .map(|x| x.parse().expect("number"))
             .collect();
         // -2 <= -1 <= median <= +1 <= +2 sigma
@@ -500,6 +500,69 @@ fn check_list_plot_and_completions() {
     );
 }
 
+/// A scan past the source's reach finishes: the points beyond it are rows with status
+/// `closed` and no limit, those whose limit is eps >= 1 are `eps-above-1`; the summary names both
+/// ranges, the sidecar lists them, and the plot of the CSV leaves the closed rows out.
+#[test]
+fn closed_points_and_no_constraint_are_rows_with_a_status() {
+    let dir = scratch("closed");
+    let out = darksens()
+        .args(["scan", "configs/belle2_dp.toml", "--out"])
+        .arg(&dir)
+        .args(["--set", "scan.log_range=[1.0, 20000.0]"])
+        .args(SMALL)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("closed (beyond the source's reach"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("no constraint (the limit is eps >= 1)"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(dir.join("belle2_dp.csv")).expect("csv");
+    let (mut closed, mut above) = (Vec::new(), 0);
+    for row in csv.lines().skip(1) {
+        let f: Vec<&str> = row.split(',').collect();
+        let (mass, eps, status) = (f[1].parse::<f64>().expect("mass"), f[2], f[7]);
+        match status {
+            "closed" => {
+                assert!(eps.is_empty() && mass > 6617.0, "{row}");
+                assert_eq!((f[3], f[4]), ("0", "0"), "{row}");
+                closed.push(mass);
+            }
+            "eps-above-1" => {
+                assert!(eps.parse::<f64>().expect("eps") >= 1.0, "{row}");
+                above += 1;
+            }
+            "ok" => assert!(
+                eps.parse::<f64>().expect("eps") < 1.0 && mass < 6618.0,
+                "{row}"
+            ),
+            other => panic!("status {other} in {row}"),
+        }
+    }
+    assert!(!closed.is_empty() && above > 0);
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("belle2_dp.meta.json")).expect("sidecar"),
+    )
+    .expect("json");
+    let listed = meta["numerics"]["points_by_status"]["computed background"]["closed"]
+        .as_array()
+        .expect("list")
+        .len();
+    assert_eq!(3 * listed, closed.len());
+    darksens()
+        .args(["plot"])
+        .arg(dir.join("belle2_dp.csv"))
+        .arg("-o")
+        .arg(dir.join("replot.png"))
+        .assert()
+        .success();
+}
+
 #[test]
 fn points_missing_the_tolerance_are_flagged_not_accepted() {
     let dir = scratch("unconverged");
@@ -514,11 +577,11 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
         .stdout("")
         .stderr(
             predicate::str::contains("missed the numerical tolerance")
-                .and(predicate::str::contains("converged = false")),
+                .and(predicate::str::contains("status = unconverged")),
         );
     let csv = std::fs::read_to_string(dir.join("belle2_dp.csv")).expect("csv");
     let rows: Vec<&str> = csv.lines().skip(1).collect();
-    assert!(!rows.is_empty() && rows.iter().all(|r| r.ends_with(",false")));
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.ends_with(",unconverged")));
     let meta = std::fs::read_to_string(dir.join("belle2_dp.meta.json")).expect("sidecar");
     let meta: serde_json::Value = serde_json::from_str(&meta).expect("json");
     let flagged = meta["numerics"]["unconverged_points"]

@@ -65,6 +65,18 @@ struct ResultFile {
     annihilation_ranges: Vec<(f64, f64)>,
 }
 
+/// The columns of the expected bands, -2 to +2 sigma, when the file has them all.
+fn band_columns(header: &[String]) -> Option<Vec<usize>> {
+    ["minus2sigma", "minus1sigma", "plus1sigma", "plus2sigma"]
+        .iter()
+        .map(|b| {
+            header
+                .iter()
+                .position(|h| *h == format!("epsilon_limit_{b}"))
+        })
+        .collect()
+}
+
 fn read_results(path: &Path) -> Result<ResultFile, Error> {
     let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
     let mut reader =
@@ -87,19 +99,14 @@ fn read_results(path: &Path) -> Result<ResultFile, Error> {
             .ok_or_else(|| fail(format!("no '{name}' column; is this a darksens scan CSV?")))
     };
     let (curve, eps) = (column("curve")?, column("epsilon_limit")?);
+    // `status` (older files: `converged`, with no closed rows).
+    let status = header.iter().position(|h| h == "status");
     let parameter = header
         .get(1)
         .cloned()
         .ok_or_else(|| fail("no columns".into()))?;
     let x = 1;
-    let bands: Option<Vec<usize>> = ["minus2sigma", "minus1sigma", "plus1sigma", "plus2sigma"]
-        .iter()
-        .map(|b| {
-            header
-                .iter()
-                .position(|h| *h == format!("epsilon_limit_{b}"))
-        })
-        .collect();
+    let bands = band_columns(&header);
     let yields = (
         header.iter().position(|h| h == "n_ann_per_eps2"),
         header.iter().position(|h| h == "n_brem_per_eps2"),
@@ -141,9 +148,13 @@ fn read_results(path: &Path) -> Result<ResultFile, Error> {
                 bands: Vec::new(),
             });
         }
-        let (x_value, eps_value) = (number(x)?, number(eps)?);
         // UNWRAP: a series was pushed just above when the list was empty.
         let current = series.last_mut().expect("a series");
+        if status.and_then(|i| record.get(i)) == Some("closed") {
+            // No signal possible there: no limit to draw.
+            continue;
+        }
+        let (x_value, eps_value) = (number(x)?, number(eps)?);
         current.points.push((x_value, eps_value));
         if let Some(columns) = &bands
             && columns

@@ -88,7 +88,7 @@ impl LimitCriterion {
     }
 }
 
-/// What a computed limit on `eps` says (`status` in `darksens explain`).
+/// What a computed limit on `eps` says (`status` in the scan CSV and `darksens explain`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum LimitStatus {
     /// A limit below 1 with every number within its tolerance.
@@ -101,19 +101,41 @@ pub enum LimitStatus {
     /// number is kept for diagnosis).
     #[serde(rename = "eps-above-1")]
     EpsAbove1,
+    /// No signal is possible (the mass is beyond the source's reach): there is no limit.
+    #[serde(rename = "closed")]
+    Closed,
 }
 
 impl LimitStatus {
+    /// Every status, as written.
+    pub const NAMES: [&'static str; 4] = ["ok", "unconverged", "eps-above-1", "closed"];
+
     /// The status of a limit `epsilon_limit` whose numbers did (`converged`) or did not meet
-    /// their tolerances; a missed tolerance is reported first.
+    /// their tolerances: closed when no signal is possible (an infinite limit), else a missed
+    /// tolerance is reported first.
     #[must_use]
     pub fn of(epsilon_limit: f64, converged: bool) -> Self {
-        if !converged {
+        if epsilon_limit == f64::INFINITY {
+            Self::Closed
+        } else if !converged {
             Self::Unconverged
         } else if epsilon_limit >= 1.0 {
             Self::EpsAbove1
         } else {
             Self::Ok
+        }
+    }
+}
+
+impl LimitStatus {
+    /// The name written in the CSV.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Unconverged => "unconverged",
+            Self::EpsAbove1 => "eps-above-1",
+            Self::Closed => "closed",
         }
     }
 }
@@ -135,6 +157,18 @@ mod tests {
         assert_eq!(LimitStatus::of(1.0, true), LimitStatus::EpsAbove1);
         assert_eq!(LimitStatus::of(271.0, true), LimitStatus::EpsAbove1);
         assert_eq!(LimitStatus::of(271.0, false), LimitStatus::Unconverged);
+        assert_eq!(LimitStatus::of(f64::INFINITY, false), LimitStatus::Closed);
+        for (status, name) in [
+            LimitStatus::Ok,
+            LimitStatus::Unconverged,
+            LimitStatus::EpsAbove1,
+            LimitStatus::Closed,
+        ]
+        .iter()
+        .zip(LimitStatus::NAMES)
+        {
+            assert_eq!(status.name(), name);
+        }
         assert_eq!(
             serde_json::to_string(&LimitStatus::EpsAbove1).expect("json"),
             "\"eps-above-1\""

@@ -4,11 +4,14 @@
 //! the key (e.g. `model.alpha_d`) right after `curve` and keeps every core column.
 
 use crate::error::Error;
+use crate::limits::LimitStatus;
 use crate::output::format_number;
 
-/// CSV header of a mass scan (the interface; units in the names).
-/// `converged` is `true` when every integral met `numerics.relative_tolerance` and every table
-/// `numerics.table_tolerance`.
+/// CSV header of a mass scan (the interface; units in the names). `status` says what the row's
+/// limit is: `ok`; `unconverged` when an integral missed `numerics.relative_tolerance` or a
+/// table `numerics.table_tolerance`; `eps-above-1` when the limit is no constraint (eps >= 1 is
+/// written, the plot stops at 1); `closed` when no signal is possible (beyond the source's
+/// reach), with `epsilon_limit` and the band columns empty.
 pub const HEADER: [&str; 8] = [
     "curve",
     "mass_mev",
@@ -17,7 +20,7 @@ pub const HEADER: [&str; 8] = [
     "n_brem_per_eps2",
     "n_background",
     "n_required",
-    "converged",
+    "status",
 ];
 
 /// Columns of the expected bands (`limit.bands = true`), after the core columns.
@@ -60,8 +63,8 @@ pub struct LimitRow<'a> {
     pub n_background: f64,
     /// Signal events the criterion needs.
     pub n_required: f64,
-    /// Whether the numerics met their tolerances.
-    pub converged: bool,
+    /// What the limit says.
+    pub status: LimitStatus,
     /// The limits at the -2, -1, +1, +2 sigma background quantiles.
     pub bands: Option<[f64; 4]>,
 }
@@ -99,8 +102,16 @@ pub fn render(rows: &[LimitRow], parameter: &str, mass_scan: bool) -> Result<Vec
         if let Some(band) = row.bands {
             numbers.extend(band);
         }
-        if let Some((k, bad)) = numbers.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            // Band columns come after the `converged` column.
+        let closed = row.status == LimitStatus::Closed;
+        // A closed row has no limit: its limit and band columns stay empty.
+        let limit_column = usize::from(!mass_scan) + 1;
+        let written = |k: usize| !(closed && (k == limit_column || k >= core));
+        if let Some((k, bad)) = numbers
+            .iter()
+            .enumerate()
+            .find(|&(k, v)| written(k) && !v.is_finite())
+        {
+            // Band columns come after the `status` column.
             let column = if k < core { k + 1 } else { k + 2 };
             return Err(Error::Numerical {
                 point: format!("curve \"{}\", {parameter} = {}", row.curve, row.value),
@@ -108,9 +119,16 @@ pub fn render(rows: &[LimitRow], parameter: &str, mass_scan: bool) -> Result<Vec
             });
         }
         let mut record = vec![row.curve.to_string()];
-        record.extend(numbers[..core].iter().map(|v| format_number(*v)));
-        record.push(row.converged.to_string());
-        record.extend(numbers[core..].iter().map(|v| format_number(*v)));
+        let text = |(k, v): (usize, &f64)| {
+            if written(k) {
+                format_number(*v)
+            } else {
+                String::new()
+            }
+        };
+        record.extend(numbers[..core].iter().enumerate().map(text));
+        record.push(row.status.name().to_string());
+        record.extend(numbers.iter().enumerate().skip(core).map(text));
         // Curves without bands leave the band columns empty.
         record.resize(names.len(), String::new());
         writer.write_record(&record).map_err(csv_error)?;

@@ -161,6 +161,15 @@ pub struct Yields {
 }
 
 impl Yields {
+    /// No signal (a mediator the source cannot make).
+    #[must_use]
+    pub fn zero() -> Self {
+        Self {
+            annihilation: Estimate::exact(0.0),
+            bremsstrahlung: Estimate::exact(0.0),
+        }
+    }
+
     /// Total signal per `eps^2`.
     #[must_use]
     pub fn total(&self) -> f64 {

@@ -4,7 +4,7 @@
 use crate::backgrounds::{BackgroundEstimate, NeutronBackground, PhotonBackground};
 use crate::error::{Error, ScanError};
 use crate::limits::statistics::Counting;
-use crate::limits::{LimitCriterion, epsilon_limit};
+use crate::limits::{LimitCriterion, LimitStatus, epsilon_limit};
 use crate::models::Mediator;
 use crate::output::format_number;
 use crate::scenario::{Scenario, SourceConfig, SpectrumConfig};
@@ -43,7 +43,7 @@ pub struct PointResult {
     pub n_background: f64,
     /// Signal events required by the criterion.
     pub n_required: f64,
-    /// Expected 90% CL limit on eps.
+    /// Expected 90% CL limit on eps (infinite at a closed point: no signal possible).
     pub epsilon_limit: f64,
     /// Limits at the -2, -1, +1, +2 sigma background quantiles (`poisson-cls` with bands).
     pub epsilon_bands: Option<[f64; 4]>,
@@ -59,6 +59,12 @@ pub struct PointResult {
 }
 
 impl PointResult {
+    /// What the limit says: ok, unconverged, eps-above-1 or closed.
+    #[must_use]
+    pub fn status(&self) -> LimitStatus {
+        LimitStatus::of(self.epsilon_limit, self.converged)
+    }
+
     /// The light-dark-matter variable `y = eps^2 alpha_D (m_chi/m_A')^4` at the limit, which
     /// thermal-relic plots use.
     #[must_use]
@@ -66,10 +72,15 @@ impl PointResult {
         self.epsilon_limit * self.epsilon_limit * self.alpha_d * self.mchi_over_mmed.powi(4)
     }
 
-    /// Fraction of the signal from annihilation.
+    /// Fraction of the signal from annihilation (0 at a closed point).
     #[must_use]
     pub fn annihilation_fraction(&self) -> f64 {
-        self.yields.annihilation.value / self.yields.total()
+        let total = self.yields.total();
+        if total > 0.0 {
+            self.yields.annihilation.value / total
+        } else {
+            0.0
+        }
     }
 }
 
@@ -269,7 +280,17 @@ impl Calculator {
         let n_background = self.background.total();
         let n_required = self.n_required;
         let point = || format!("curve \"{label}\", m = {} MeV", format_number(mass_mev));
-        check_reach(&self.scenario, mass_mev, &point)?;
+        // Beyond the source's reach no signal is possible: a closed point.
+        let reach_mev = self
+            .search
+            .setup()
+            .mass_reach_gev(self.scenario.model.mchi_over_mmed)
+            / GEV_PER_MEV;
+        let yields = if mass_mev <= reach_mev {
+            yields
+        } else {
+            Yields::zero()
+        };
         if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung
             && curve.eps_at(mass_mev * GEV_PER_MEV).is_none()
         {
@@ -307,6 +328,21 @@ impl Calculator {
             return Err(Error::Numerical {
                 point: point(),
                 message: format!("{n_required} signal events required: {hint}"),
+            });
+        }
+        if yields.total() == 0.0 {
+            // No signal is possible: a closed point, kept as a row without a limit.
+            return Ok(PointResult {
+                mass_mev,
+                yields,
+                n_background,
+                n_required,
+                epsilon_limit: f64::INFINITY,
+                epsilon_bands: self.n_required_bands.map(|_| [f64::INFINITY; 4]),
+                n_required_bands: self.n_required_bands,
+                alpha_d: self.scenario.model.alpha_d,
+                mchi_over_mmed: self.scenario.model.mchi_over_mmed,
+                converged: self.tables_converged,
             });
         }
         let epsilon = epsilon_limit(n_required, yields.total());

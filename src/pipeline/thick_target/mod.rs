@@ -60,22 +60,23 @@ impl ThickTarget {
         Ok(self.plan.get_or_init(|| plan))
     }
 
-    /// Every scan point within the reach of its source (before anything is computed).
+    /// Some point of every curve within the reach of its source (before anything is
+    /// computed); points beyond it are closed rows of the scan.
     fn check_reach(&self) -> Result<(), Error> {
         match self.plan()? {
             Plan::Mass(_) => {
                 for curve in &self.curves {
-                    if let Some(&heaviest) =
-                        scan_of(curve).values.iter().max_by(|a, b| a.total_cmp(b))
+                    if let Some(&lightest) =
+                        scan_of(curve).values.iter().min_by(|a, b| a.total_cmp(b))
                     {
                         let point = || {
                             format!(
-                                "curve \"{}\", m = {} MeV",
+                                "curve \"{}\", m = {} MeV, the lightest of the scan",
                                 curve.label,
-                                format_number(heaviest)
+                                format_number(lightest)
                             )
                         };
-                        calculator::check_reach(&curve.scenario, heaviest, &point)?;
+                        calculator::check_reach(&curve.scenario, lightest, &point)?;
                     }
                 }
             }

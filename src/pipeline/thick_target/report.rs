@@ -138,7 +138,7 @@ pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
                     n_brem_per_eps2: p.yields.bremsstrahlung.value,
                     n_background: p.n_background,
                     n_required: p.n_required,
-                    converged: p.converged,
+                    status: p.status(),
                     bands: p.epsilon_bands,
                 })
         })
@@ -154,16 +154,19 @@ fn plot_of(curves: &[Curve], results: &[CurveResult], dominated: &[Vec<(f64, f64
         .iter()
         .map(|c| Series {
             label: c.label.clone(),
+            // Closed points have no limit and are not drawn.
             points: c
                 .values
                 .iter()
                 .zip(&c.points)
+                .filter(|(_, p)| p.status() != LimitStatus::Closed)
                 .map(|(x, p)| (*x, p.epsilon_limit))
                 .collect(),
             bands: c
                 .values
                 .iter()
                 .zip(&c.points)
+                .filter(|(_, p)| p.status() != LimitStatus::Closed)
                 .filter_map(|(x, p)| p.epsilon_bands.map(|b| (*x, b)))
                 .collect(),
         })
@@ -324,6 +327,28 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         .filter(|(_, p)| !p.converged)
         .map(|(v, _)| *v)
         .collect();
+    // Per curve, the scanned values of each status but `ok` (the CSV's `status` column).
+    let statuses: serde_json::Map<String, serde_json::Value> = results
+        .iter()
+        .map(|c| {
+            let of = |status: LimitStatus| -> Vec<f64> {
+                c.values
+                    .iter()
+                    .zip(&c.points)
+                    .filter(|(_, p)| p.status() == status)
+                    .map(|(v, _)| *v)
+                    .collect()
+            };
+            (
+                c.label.clone(),
+                serde_json::json!({
+                    "closed": of(LimitStatus::Closed),
+                    "eps-above-1": of(LimitStatus::EpsAbove1),
+                    "unconverged": of(LimitStatus::Unconverged),
+                }),
+            )
+        })
+        .collect();
     // The largest bound over the curves' tables.
     let largest = |f: &dyn Fn(&ThickTargetSearch) -> Option<f64>| {
         results
@@ -336,6 +361,7 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         "annihilation_flux_table_relative_error": largest(&|s| s.annihilation_flux().map(crate::processes::annihilation::AnnihilationFlux::interpolation_error)),
         "largest_yield_relative_error_estimate": worst,
         "unconverged_points": unconverged,
+        "points_by_status": statuses,
     })
 }
 
@@ -361,7 +387,7 @@ fn unconverged_warnings(results: &[CurveResult]) -> Vec<String> {
             .join(", ");
         let more = if missed.len() > 5 { ", ..." } else { "" };
         warnings.push(format!(
-            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked converged = false in the CSV. Raise numerics.track_length_intervals / flux_intervals or loosen numerics.relative_tolerance.",
+            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. Raise numerics.track_length_intervals / flux_intervals or loosen numerics.relative_tolerance.",
             curve.label,
             missed.len(),
             curve.points.len(),
@@ -528,6 +554,64 @@ fn curve_summary(
     if mass_scan && !shared_setup {
         outln!(out, "  {}", ranges_text(curve));
     }
+    for line in status_lines(curve) {
+        outln!(out, "  {line}");
+    }
+}
+
+/// The runs of points a curve cannot constrain, in words: closed (no signal possible) and
+/// `eps >= 1` (no constraint).
+fn status_lines(curve: &CurveResult) -> Vec<String> {
+    let (name, unit) = if curve.is_mass_scan() {
+        ("m".to_string(), " MeV")
+    } else {
+        (curve.parameter.clone(), "")
+    };
+    // Five significant digits (the CSV keeps every digit).
+    let short = |v: f64| {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a small non-negative digit count"
+        )]
+        let decimals = (4.0 - v.abs().log10().floor()).clamp(0.0, 12.0) as usize;
+        format!("{v:.decimals$}")
+    };
+    let mut lines = Vec::new();
+    for (status, what) in [
+        (
+            LimitStatus::Closed,
+            (
+                "closed (beyond the source's reach: no signal possible)",
+                "rows kept with status = closed and no limit, not drawn",
+            ),
+        ),
+        (
+            LimitStatus::EpsAbove1,
+            (
+                "no constraint (the limit is eps >= 1)",
+                "status = eps-above-1, drawn only up to 1",
+            ),
+        ),
+    ] {
+        let (what, how) = what;
+        let values: Vec<f64> = curve
+            .values
+            .iter()
+            .zip(&curve.points)
+            .filter(|(_, p)| p.status() == status)
+            .map(|(v, _)| *v)
+            .collect();
+        if let (Some(lo), Some(hi)) = (values.first(), values.last()) {
+            lines.push(format!(
+                "{what}: {} point(s), {name} = {}-{}{unit}; {how}",
+                values.len(),
+                short(*lo),
+                short(*hi)
+            ));
+        }
+    }
+    lines
 }
 
 /// Axis title for a scanned key: the physicist's symbol and unit where we know them.
@@ -871,6 +955,14 @@ pub(super) fn explain(
         }
         .into());
     }
+    let at = || {
+        format!(
+            "curve \"{}\", m = {} MeV",
+            curve.label,
+            format_number(mass_mev)
+        )
+    };
+    super::calculator::check_reach(&curve.scenario, mass_mev, &at)?;
     let calculator = Calculator::new(&curve.scenario);
     let point = calculator.point(&curve.label, mass_mev)?;
     let search = calculator.search();
