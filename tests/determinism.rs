@@ -52,40 +52,66 @@ fn outputs(dir: &Path, stem: &str) -> (Vec<u8>, Vec<u8>) {
 }
 
 /// Whether a shipped config is an emulsion scenario (`source.kind = "ee-collider"`): its grid
-/// scan (Monte Carlo acceptances included) is compared instead; it has no shards.
+/// scan (Monte Carlo acceptances and decay profiles included) is compared instead.
 fn is_emulsion(config: &str) -> bool {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(config))
         .is_ok_and(|t| t.contains("kind = \"ee-collider\""))
 }
 
-fn emulsion_scan_is_identical_across_threads(config: &str) {
+fn emulsion_scan_is_identical_across_threads_and_shards(config: &str) {
     let stem = Path::new(config)
         .file_stem()
         .expect("stem")
         .to_string_lossy()
         .into_owned();
+    let set = [
+        "--set",
+        "monte_carlo.events=200000",
+        "--set",
+        "scan.x.points=9",
+        "--set",
+        "scan.y.points=13",
+    ];
+    let read = |dir: &Path| {
+        let (csv, png) = outputs(dir, &stem);
+        let boundary = std::fs::read(dir.join(format!("{stem}.boundary.csv"))).expect("boundary");
+        (csv, png, boundary)
+    };
     let scan = |threads: &str| {
         let dir = scratch(&format!("{stem}-{threads}"));
         run(darksens()
             .args(["scan", config, "--quiet", "--out"])
             .arg(&dir)
-            .args([
-                "--set",
-                "monte_carlo.events=200000",
-                "--set",
-                "scan.x.points=9",
-                "--set",
-                "scan.y.points=13",
-            ])
+            .args(set)
             .env("RAYON_NUM_THREADS", threads));
-        let (csv, png) = outputs(&dir, &stem);
-        let boundary = std::fs::read(dir.join(format!("{stem}.boundary.csv"))).expect("boundary");
-        (csv, png, boundary)
+        read(&dir)
     };
     let one = scan("1");
     for threads in ["2", "4"] {
         assert!(scan(threads) == one, "{config}: {threads} threads differ");
     }
+    let dir = scratch(&format!("{stem}-shards"));
+    for k in 1..=2 {
+        run(darksens()
+            .args([
+                "scan",
+                config,
+                "--quiet",
+                "--shard",
+                &format!("{k}/2"),
+                "--out",
+            ])
+            .arg(&dir)
+            .args(set));
+    }
+    run(darksens()
+        .args(["merge", "--quiet", "-o"])
+        .arg(&dir)
+        .args((1..=2).map(|k| dir.join(format!("{stem}.shard-{k}-of-2.jsonl")))));
+    assert!(
+        read(&dir) == one,
+        "{config}: two shards merged differ from one run"
+    );
 }
 
 #[test]
@@ -101,7 +127,7 @@ fn every_shipped_config_is_identical_across_threads_and_shards() {
     assert!(configs.len() >= 6, "{configs:?}");
     for config in &configs {
         if is_emulsion(config) {
-            emulsion_scan_is_identical_across_threads(config);
+            emulsion_scan_is_identical_across_threads_and_shards(config);
             continue;
         }
         let stem = Path::new(config)

@@ -60,11 +60,6 @@ fn shard_of(opts: &Opts) -> Result<Option<Shard>, Error> {
 pub fn run(opts: &Opts) -> Result<(), Error> {
     set_threads(opts.threads)?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
-    if document.is_emulsion() && opts.shard.is_some() {
-        return Err(Error::Usage(
-            "--shard is for mass scans; an emulsion scan runs in one process".into(),
-        ));
-    }
     let driver = driver(&document)?;
     let paths = driver.outputs(opts.out.as_deref());
     if let Some(shard) = shard_of(opts)? {
