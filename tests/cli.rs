@@ -409,6 +409,32 @@ fn discovery_reach_without_background_needs_one_event() {
     }
 }
 
+/// Without its sidecar a CSV is drawn alone, with a warning that says what is missing.
+#[test]
+fn a_plot_without_its_sidecar_says_what_is_missing() {
+    let dir = scratch("alone");
+    let csv = dir.join("alone.csv");
+    std::fs::write(
+        &csv,
+        "curve,mass_mev,epsilon_limit,n_ann_per_eps2,n_brem_per_eps2,n_background,n_required,status\n\
+         a,1,1e-4,0,1e9,90,15.6,ok\n\
+         a,10,2e-4,0,2e8,90,15.6,ok\n",
+    )
+    .expect("csv");
+    darksens()
+        .arg("plot")
+        .arg(&csv)
+        .arg("-o")
+        .arg(dir.join("alone.png"))
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("has no readable sidecar").and(predicate::str::contains(
+                "no scenario title, annotation or overlays",
+            )),
+        );
+}
+
 #[test]
 fn check_list_plot_and_completions() {
     darksens()
@@ -486,13 +512,17 @@ fn check_list_plot_and_completions() {
         std::fs::read(&replot).expect("replot"),
         std::fs::read(dir.join("belle2_dp.png")).expect("plot")
     );
+    // LEP's recast starts at 10 GeV, far beyond this scan: drawn nowhere, and said so.
     darksens()
         .arg("plot")
         .arg(dir.join("belle2_dp.csv"))
         .args(["--overlay", "darkcast/LEP_Fox2011fx", "-o"])
         .arg(dir.join("replot.svg"))
         .assert()
-        .success();
+        .success()
+        .stderr(predicate::str::contains(
+            "overlay \"LEP (recast) (darkcast/LEP_Fox2011fx)\" (10000-90000 MeV) lies outside the plotted range",
+        ));
     assert!(
         std::fs::read_to_string(dir.join("replot.svg"))
             .expect("svg")

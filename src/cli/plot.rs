@@ -1,7 +1,9 @@
 //! `darksens plot`: redraw results from their CSV files (and sidecars) without recomputing.
 
 use darksens::error::Error;
-use darksens::output::plot::{LimitPlot, OverlaySeries, Series, render_png, render_svg};
+use darksens::output::plot::{
+    LimitPlot, OverlaySeries, Series, overlay_warnings, render_png, render_svg,
+};
 use darksens::output::{check_writable, write_atomically};
 use darksens::pipeline::thick_target::{annihilation_windows, plot_frame};
 use darksens::published::PublishedLimit;
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// Options of `darksens plot`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens plot out/belle2_dp.csv -o talk.png\n  darksens plot out/belle2_dp.csv out/belle2_scalar.csv --overlay darkcast/LEP_Fox2011fx -o both.svg"
+    after_help = "Examples:\n  darksens plot out/belle2_dp.csv -o talk.png\n  darksens plot out/belle2_dp.csv out/belle2_scalar.csv --overlay darkcast/NA64_Banerjee2017hhz -o both.svg"
 )]
 pub struct Opts {
     /// CSV files written by `darksens scan` (their `.meta.json` sidecars give title and overlays).
@@ -262,27 +264,34 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             let logarithmic = scenarios[0].scan.as_ref().is_none_or(|s| s.logarithmic);
             plot_frame(&refs, &parameter, logarithmic)
         }
-        _ => LimitPlot {
-            regions: Vec::new(),
-            extent: Vec::new(),
-            overlays: Vec::new(),
-            title: opts.results[0].display().to_string(),
-            annotation: String::new(),
-            x_axis: if parameter == MASS_KEY {
-                darksens::output::plot::XAxis::MassMev {
-                    symbol: "A′".into(),
-                }
-            } else {
-                darksens::output::plot::XAxis::Key {
-                    title: parameter.clone(),
-                    logarithmic: true,
-                }
-            },
-            y_title: "ε".into(),
-            windows: Vec::new(),
-            series: Vec::new(),
-            y_cap: Some(1.0),
-        },
+        _ => {
+            eprintln!(
+                "warning: {} has no readable sidecar ({}): the plot has no scenario title, annotation or overlays; keep the .meta.json next to the CSV, or give --title and --overlay",
+                opts.results[0].display(),
+                opts.results[0].with_extension("meta.json").display()
+            );
+            LimitPlot {
+                regions: Vec::new(),
+                extent: Vec::new(),
+                overlays: Vec::new(),
+                title: opts.results[0].display().to_string(),
+                annotation: String::new(),
+                x_axis: if parameter == MASS_KEY {
+                    darksens::output::plot::XAxis::MassMev {
+                        symbol: "A′".into(),
+                    }
+                } else {
+                    darksens::output::plot::XAxis::Key {
+                        title: parameter.clone(),
+                        logarithmic: true,
+                    }
+                },
+                y_title: "ε".into(),
+                windows: Vec::new(),
+                series: Vec::new(),
+                y_cap: Some(1.0),
+            }
+        }
     };
     if files.len() > 1 {
         // Curves from several results: keep the title, drop an annotation that may not apply.
@@ -321,6 +330,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             })
         })
         .collect();
+    for warning in overlay_warnings(&plot) {
+        eprintln!("{warning}");
+    }
     let bytes = match format_of(&opts.output)? {
         Format::Svg => render_svg(&plot)?,
         Format::Png => render_png(&plot)?,

@@ -6,6 +6,7 @@
 //! path for log and linear x axes, and none of plotters' log-axis label quirks.
 
 use crate::error::Error;
+use crate::units::format_number;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -297,17 +298,9 @@ fn failed<E: std::fmt::Display>(e: E) -> DrawError {
 }
 
 /// The chart every part is drawn into: mapped coordinates on both axes.
-type Chart<'a, DB> = ChartContext<
-    'a,
-    DB,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
-
-fn draw<DB: DrawingBackend>(
-    plot: &LimitPlot,
-    root: &DrawingArea<DB, Shift>,
-) -> Result<(), DrawError> {
-    root.fill(&WHITE).map_err(failed)?;
+/// The plotted ranges: they cover the curves, regions and extent (never the overlays), the
+/// vertical one up to the cap.
+fn axes(plot: &LimitPlot) -> (Axis, Axis) {
     let x_log = match &plot.x_axis {
         XAxis::MassMev { .. } => true,
         XAxis::Key { logarithmic, .. } => *logarithmic,
@@ -320,8 +313,76 @@ fn draw<DB: DrawingBackend>(
             .chain(plot.extent.iter().copied())
     };
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
-    let x = Axis::covering(data().map(|p| p.0), x_log);
-    let y = Axis::covering(data().map(|p| p.1.min(cap)), true);
+    (
+        Axis::covering(data().map(|p| p.0), x_log),
+        Axis::covering(data().map(|p| p.1.min(cap)), true),
+    )
+}
+
+/// What the plot cannot show of its overlays, one warning per overlay that names it: points
+/// that are not finite positive numbers (a published limit rescaled to infinity, say) are left
+/// out, and an overlay with no stretch inside the plotted range is not drawn at all.
+#[must_use]
+pub fn overlay_warnings(plot: &LimitPlot) -> Vec<String> {
+    let (x, _) = axes(plot);
+    let shown = |v: f64| if x.logarithmic { 10f64.powf(v) } else { v };
+    let unit = match plot.x_axis {
+        XAxis::MassMev { .. } => " MeV",
+        XAxis::Key { .. } => "",
+    };
+    let mut warnings = Vec::new();
+    for overlay in &plot.overlays {
+        let usable: Vec<(f64, f64)> = overlay
+            .points
+            .iter()
+            .copied()
+            .filter(|&(m, e)| m.is_finite() && e.is_finite() && m > 0.0 && e > 0.0)
+            .collect();
+        let left_out = overlay.points.len() - usable.len();
+        if left_out > 0 {
+            warnings.push(format!(
+                "warning: overlay \"{}\": {left_out} of {} point(s) are not finite positive numbers (a rescaling to infinity?) and are left out",
+                overlay.label,
+                overlay.points.len()
+            ));
+        }
+        let mapped: Vec<(f64, f64)> = usable.iter().map(|&(m, e)| (x.map(m), e)).collect();
+        if clip_x(&mapped, x.lo, x.hi).len() < 2 {
+            let range = usable.iter().fold((f64::INFINITY, 0.0_f64), |(a, b), p| {
+                (a.min(p.0), b.max(p.0))
+            });
+            let extent = if usable.is_empty() {
+                "no usable point".to_string()
+            } else {
+                format!(
+                    "{}-{}{unit}",
+                    format_number(range.0),
+                    format_number(range.1)
+                )
+            };
+            warnings.push(format!(
+                "warning: overlay \"{}\" ({extent}) lies outside the plotted range ({}-{}{unit}) and is not drawn",
+                overlay.label,
+                format_number(shown(x.lo)),
+                format_number(shown(x.hi))
+            ));
+        }
+    }
+    warnings
+}
+
+type Chart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+fn draw<DB: DrawingBackend>(
+    plot: &LimitPlot,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), DrawError> {
+    root.fill(&WHITE).map_err(failed)?;
+    let (x, y) = axes(plot);
     let title_size = title_font_size(root, &plot.title)?;
     let mut chart = ChartBuilder::on(root)
         .caption(&plot.title, ("sans-serif", title_size, FontStyle::Bold))
@@ -1066,5 +1127,52 @@ mod tests {
         assert_eq!(&bytes[1..4], b"PNG");
         let svg = String::from_utf8(render_svg(&plot).expect("renders")).expect("utf8");
         assert!(svg.starts_with("<svg") && svg.contains("polygon"));
+    }
+
+    /// An overlay is named when the plot cannot show it: points that are not finite (rescaled
+    /// to infinity) are counted, and one beyond the plotted masses is reported as not drawn; one
+    /// inside draws without a word.
+    #[test]
+    fn overlays_the_plot_cannot_show_are_named() {
+        let overlay = |label: &str, points: Vec<(f64, f64)>| OverlaySeries {
+            label: label.into(),
+            excluded: true,
+            points,
+        };
+        let plot = LimitPlot {
+            regions: Vec::new(),
+            extent: Vec::new(),
+            title: "t".into(),
+            annotation: String::new(),
+            x_axis: XAxis::MassMev {
+                symbol: "A′".into(),
+            },
+            y_title: "ε".into(),
+            windows: Vec::new(),
+            overlays: vec![
+                overlay("inside", vec![(2.0, 1e-3), (50.0, 1e-3)]),
+                overlay("beyond", vec![(1e4, 1e-3), (9e4, 1e-3)]),
+                overlay(
+                    "infinite",
+                    vec![(2.0, f64::INFINITY), (50.0, f64::INFINITY)],
+                ),
+            ],
+            series: vec![Series {
+                label: "a".into(),
+                points: vec![(1.0, 1e-4), (1000.0, 1e-2)],
+                bands: Vec::new(),
+            }],
+            y_cap: Some(1.0),
+        };
+        let warnings = overlay_warnings(&plot);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings[0].contains(
+                "\"beyond\" (10000-90000 MeV) lies outside the plotted range (1-1000 MeV)"
+            )
+        );
+        assert!(warnings[1].contains("\"infinite\": 2 of 2 point(s) are not finite"));
+        assert!(warnings[2].contains("\"infinite\" (no usable point) lies outside"));
+        assert!(!warnings.iter().any(|w| w.contains("\"inside\"")));
     }
 }

@@ -108,7 +108,10 @@ pub(super) fn finish(
     written.extend(paths.svg.as_deref());
     Ok(Report {
         summary: summary(&run.scenario_file, results, &bests, wall_time_s, &written),
-        warnings: unconverged_warnings(results),
+        warnings: unconverged_warnings(results)
+            .into_iter()
+            .chain(plot::overlay_warnings(&plot))
+            .collect(),
         files,
     })
 }
