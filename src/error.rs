@@ -175,11 +175,8 @@ pub enum InputError {
         /// The path as given.
         path: String,
     },
-    /// No limit library anywhere.
-    #[error("no limit library found: set DARKSENS_LIMITS to the limits/ directory of darksens")]
-    NoLibrary,
     /// A curve the library does not have.
-    #[error("no curve '{name}' in the library {library}; it has: {available}")]
+    #[error("no curve '{name}' in the library (searched: {library}); it has: {available}")]
     NoCurve {
         /// The name asked for.
         name: String,

@@ -5,6 +5,7 @@
     reason = "scenario errors are built once per run on the input path and carry file, line, key and hint; boxing them would only obscure the fields"
 )]
 
+pub mod assets;
 pub mod backgrounds;
 pub mod detectors;
 pub mod digest;

@@ -217,8 +217,9 @@ pub struct Outcome {
     pub source: String,
 }
 
-/// Where the reference files are: `$DARKSENS_REFERENCE`, else `tests/reference` in the working
-/// directory, else in the source tree darksens was built from.
+/// Where reference files on disk are: `$DARKSENS_REFERENCE`, else `tests/reference` in the
+/// working directory (a source tree); `None` when neither exists, and the built-in references
+/// ([`built_in_references`]) serve.
 #[must_use]
 pub fn reference_root() -> Option<PathBuf> {
     let mut candidates = Vec::new();
@@ -226,8 +227,37 @@ pub fn reference_root() -> Option<PathBuf> {
         candidates.push(PathBuf::from(dir));
     }
     candidates.push(PathBuf::from("tests/reference"));
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference"));
     candidates.into_iter().find(|d| d.is_dir())
+}
+
+/// The reproductions compiled into the binary: `(name, source, text)`, sorted by name (their
+/// configs are the built-in scenarios: run them with `repo = None`).
+#[must_use]
+pub fn built_in_references() -> Vec<(String, String, &'static str)> {
+    let prefix = "tests/reference/";
+    crate::assets::under(prefix)
+        .filter(|(_, text)| text.contains("[[quantity]]"))
+        .filter_map(|(path, text)| {
+            let name = path.strip_prefix(prefix)?.strip_suffix(".toml")?;
+            Some((name.to_string(), format!("{path} (built in)"), text))
+        })
+        .collect()
+}
+
+/// Parses the text of a reference file (`source` names it in messages).
+///
+/// # Errors
+/// As [`load`].
+pub fn parse(text: &str, source: &str) -> Result<Reproduction, Error> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map_or(0, |s| text[..s.start].matches('\n').count() + 1);
+        Error::from(InputError::Content {
+            file: source.to_string(),
+            message: format!("line {line}: {}", e.message()),
+        })
+    })
 }
 
 /// Every reproduction under `root`, by name (`<paper>/<file stem>`, e.g. `dpt/fig3`), sorted.
@@ -273,19 +303,19 @@ pub fn load(path: &Path) -> Result<Reproduction, Error> {
         })
     };
     let text = crate::files::read_text(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map_or(0, |s| text[..s.start].matches('\n').count() + 1);
-        fail(format!("line {line}: {}", e.message()))
-    })
+    parse(&text, &path.display().to_string())
 }
 
-/// Runs every quantity of a reproduction. `repo` is the directory configs are relative to.
+/// Runs every quantity of a reproduction. `repo` is the directory configs are relative to;
+/// `None` takes the built-in copies of the shipped scenarios (`crate::assets`).
 ///
 /// # Errors
 /// A scenario that does not load, a measure that does not apply to it, or a numerical failure.
-pub fn run(reproduction: &Reproduction, repo: &Path, quick: bool) -> Result<Vec<Outcome>, Error> {
+pub fn run(
+    reproduction: &Reproduction,
+    repo: Option<&Path>,
+    quick: bool,
+) -> Result<Vec<Outcome>, Error> {
     let mut session = Session {
         repo,
         quick: if quick { &reproduction.quick } else { &[] },
@@ -346,7 +376,7 @@ fn compare(q: &Quantity, paper: Published, values: &[f64]) -> Outcome {
 
 /// Scans computed so far, by scenario and overrides.
 struct Session<'a> {
-    repo: &'a Path,
+    repo: Option<&'a Path>,
     quick: &'a [String],
     scans: BTreeMap<(String, Vec<String>), Vec<CurveResult>>,
     /// Emulsion model points computed so far (one Monte Carlo each), by scenario and overrides.
@@ -354,6 +384,24 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// The scenario `config` with `overrides`: from the repository, or the built-in copy.
+    fn document(&self, config: &str, overrides: &[Override]) -> Result<ScenarioDocument, Error> {
+        if let Some(repo) = self.repo {
+            return Ok(ScenarioDocument::load(&repo.join(config), overrides)?);
+        }
+        let text = crate::assets::file(config).ok_or_else(|| {
+            Error::from(InputError::Content {
+                file: config.to_string(),
+                message: "is not a shipped scenario (none is built in under this name)".into(),
+            })
+        })?;
+        Ok(ScenarioDocument::from_text(
+            Path::new(config),
+            text.to_string(),
+            overrides,
+        )?)
+    }
+
     fn scan(&mut self, config: &str, set: &[String]) -> Result<&[CurveResult], Error> {
         let mut overrides: Vec<String> = self.quick.to_vec();
         overrides.extend(set.iter().cloned());
@@ -363,7 +411,7 @@ impl Session<'_> {
                 .iter()
                 .map(|o| Override::parse(o).map_err(Error::from))
                 .collect::<Result<Vec<_>, _>>()?;
-            let curves = ScenarioDocument::load(&self.repo.join(config), &parsed)?.curves()?;
+            let curves = self.document(config, &parsed)?.curves()?;
             self.scans.insert(key.clone(), run_scan(&curves)?);
         }
         Ok(&self.scans[&key])
@@ -396,8 +444,7 @@ impl Session<'_> {
                 .iter()
                 .map(|o| Override::parse(o).map_err(Error::from))
                 .collect::<Result<Vec<_>, _>>()?;
-            let scenario =
-                ScenarioDocument::load(&self.repo.join(config), &overrides)?.emulsion()?;
+            let scenario = self.document(config, &overrides)?.emulsion()?;
             let point = crate::pipeline::emulsion::evaluate_scenario(&scenario)?;
             self.emulsion_points.insert(key.clone(), point);
         }

@@ -1135,3 +1135,47 @@ fn emulsion_scan_with_babar_conditions() {
         "{boundary}"
     );
 }
+
+/// `init` writes the shipped scenarios (from the binary) and a README into DIR/configs, refuses
+/// to overwrite them without --force, and a scan runs there with the built-in library.
+#[test]
+fn init_writes_the_shipped_scenarios() {
+    let dir = scratch("init");
+    darksens()
+        .arg("init")
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("scenarios and a README"));
+    for entry in std::fs::read_dir("configs").expect("configs") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name");
+        assert_eq!(
+            std::fs::read(dir.join("configs").join(name)).expect("written"),
+            std::fs::read(&path).expect("shipped"),
+            "{}",
+            path.display()
+        );
+    }
+    assert!(dir.join("configs/README.md").is_file());
+    darksens()
+        .arg("init")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exist").and(predicate::str::contains("--force")));
+    darksens()
+        .arg("init")
+        .arg(&dir)
+        .arg("--force")
+        .assert()
+        .success();
+    darksens()
+        .current_dir(&dir)
+        .args(["scan", "configs/belle2_dp.toml", "--quiet"])
+        .args(SMALL)
+        .env_remove("DARKSENS_LIMITS")
+        .assert()
+        .success();
+    assert!(dir.join("out/belle2_dp.png").is_file());
+}

@@ -18,7 +18,7 @@ fn reproduce(name: &str) {
         .find(|(n, _)| n == name)
         .unwrap_or_else(|| panic!("no reproduction {name}"));
     let reproduction = load(&path).expect("reference file loads");
-    let outcomes = run(&reproduction, repo, false).expect("reproduction runs");
+    let outcomes = run(&reproduction, Some(repo), false).expect("reproduction runs");
     let failures: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.passed)

@@ -31,7 +31,7 @@ fn reproduction_file() {
         .into_iter()
         .find(|(n, _)| n == "emu/table1")
         .expect("emu/table1");
-    let outcomes = run(&load(&path).expect("loads"), repo, false).expect("runs");
+    let outcomes = run(&load(&path).expect("loads"), Some(repo), false).expect("runs");
     let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed).collect();
     assert!(failed.is_empty(), "{failed:?}");
 }

@@ -3,7 +3,7 @@
 use darksens::limits::LimitCriterion;
 use darksens::materials::Material;
 use darksens::models::MediatorKind;
-use darksens::published::library::{find_curve, library_root, list_curves};
+use darksens::published::library::{BUILT_IN_NAME, all_curves, find_curve, library_dirs};
 use darksens::scenario::raw::SourceKind;
 
 /// Prints materials, mediators, source kinds, limit methods and library curves.
@@ -62,26 +62,31 @@ pub fn run() -> Result<(), darksens::error::Error> {
         out,
         "bremsstrahlung methods (bremsstrahlung.method): computed, rescaled-limit, none"
     );
-    if let Some(root) = library_root(None) {
-        outln!(out, "limit library ({}):", root.display());
-        for name in list_curves(&root) {
-            match find_curve(Some(&root), &name) {
-                Ok(curve) => outln!(
-                    out,
-                    "  {:<32} {}, {} (arXiv:{})",
-                    name,
-                    curve.meta.experiment,
-                    curve.meta.figure,
-                    curve.meta.arxiv
-                ),
-                Err(e) => outln!(out, "  {name:<32} unreadable: {e}"),
-            }
+    let dirs = library_dirs(None);
+    let mut places: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    places.push(BUILT_IN_NAME.to_string());
+    outln!(
+        out,
+        "limit library (searched in order: {}; add curves with DARKSENS_LIMITS or ./limits):",
+        places.join(", ")
+    );
+    for (name, place) in all_curves(&dirs) {
+        match find_curve(&dirs, &name) {
+            Ok(curve) => outln!(
+                out,
+                "  {:<32} {}, {} (arXiv:{}){}",
+                name,
+                curve.meta.experiment,
+                curve.meta.figure,
+                curve.meta.arxiv,
+                if place == BUILT_IN_NAME {
+                    String::new()
+                } else {
+                    format!(" [{place}]")
+                }
+            ),
+            Err(e) => outln!(out, "  {name:<32} unreadable: {e}"),
         }
-    } else {
-        outln!(
-            out,
-            "limit library: not found (set DARKSENS_LIMITS to the limits/ directory)"
-        );
     }
     super::helpers::emit(&out)
 }

@@ -14,6 +14,7 @@ mod check;
 mod explain;
 mod generate;
 mod helpers;
+mod init;
 mod list;
 mod merge;
 mod plot;
@@ -48,6 +49,8 @@ enum Command {
     Check(check::Opts),
     /// List materials, mediators, source kinds, limit methods and library curves.
     List,
+    /// Write the shipped scenarios into DIR/configs (with a README), to start from.
+    Init(init::Opts),
     /// Recompute published numbers (paper figures and tables) and compare: exit 0 only if all pass.
     Reproduce(reproduce::Opts),
     /// Print a shell completion script, e.g. `darksens completions bash > ~/.local/share/bash-completion/completions/darksens`.
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Merge(opts) => merge::run(&opts),
         Command::Reproduce(opts) => reproduce::run_cli(&opts),
         Command::List => list::run(),
+        Command::Init(opts) => init::run(&opts),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();

@@ -7,7 +7,7 @@ use darksens::output::plot::{
 use darksens::output::{check_writable, write_atomically};
 use darksens::pipeline::thick_target::{annihilation_windows, plot_frame};
 use darksens::published::PublishedLimit;
-use darksens::published::library::{find_curve, library_root};
+use darksens::published::library::{find_curve, library_dirs};
 use darksens::scenario::{MASS_KEY, Scenario, validate_table};
 use darksens::units::GEV_PER_MEV;
 use std::path::{Path, PathBuf};
@@ -221,7 +221,7 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
     let (label, limit) = if path.is_file() {
         (spec.to_string(), PublishedLimit::read(path)?)
     } else {
-        let curve = find_curve(library_root(None).as_deref(), spec)?;
+        let curve = find_curve(&library_dirs(None), spec)?;
         (
             format!("{} ({})", curve.meta.experiment, curve.name),
             curve.epsilon_limit(),

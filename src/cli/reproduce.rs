@@ -2,13 +2,15 @@
 
 use darksens::error::Error;
 use darksens::output::format_number;
-use darksens::reproduce::{Outcome, Published, list, load, reference_root, run};
+use darksens::reproduce::{
+    Outcome, Published, built_in_references, list, parse, reference_root, run,
+};
 use std::time::Instant;
 
 /// Options of `darksens reproduce`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens reproduce --list\n  darksens reproduce dpt/fig3\n  darksens reproduce --all --quick      # what CI runs\n\nReference files: tests/reference/<paper>/<name>.toml (or $DARKSENS_REFERENCE); each records the published value, its source, the paper's precision and our tolerance with its reason."
+    after_help = "Examples:\n  darksens reproduce --list\n  darksens reproduce dpt/fig3\n  darksens reproduce --all --quick      # what CI runs\n\nReference files: tests/reference/<paper>/<name>.toml in the working directory (a source tree) or $DARKSENS_REFERENCE, else the copies built into darksens (with the built-in scenarios); each records the published value, its source, the paper's precision and our tolerance with its reason."
 )]
 pub struct Opts {
     /// Reproductions to run, e.g. dpt/fig3 (see --list).
@@ -26,22 +28,33 @@ pub struct Opts {
 
 /// Runs the reproductions; exit code 0 only if every quantity passes.
 pub fn run_cli(opts: &Opts) -> Result<(), Error> {
-    let root = reference_root().ok_or_else(|| {
-        Error::Usage(
-            "no reference files: run from the darksens source tree (tests/reference) or set DARKSENS_REFERENCE".into(),
-        )
-    })?;
-    let available = list(&root);
+    // Reference files on disk (a source tree, or DARKSENS_REFERENCE) with the configs two
+    // levels above them; else the built-in references with the built-in scenarios.
+    let root = reference_root();
+    let available: Vec<(String, String, String)> = match &root {
+        Some(root) => list(root)
+            .into_iter()
+            .map(|(name, path)| {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                (name, path.display().to_string(), text)
+            })
+            .collect(),
+        None => built_in_references()
+            .into_iter()
+            .map(|(name, source, text)| (name, source, text.to_string()))
+            .collect(),
+    };
     if opts.list {
         let mut out = String::new();
-        for (name, path) in &available {
-            let title = load(path).map_or_else(|e| format!("(unreadable: {e})"), |r| r.title);
+        for (name, source, text) in &available {
+            let title =
+                parse(text, source).map_or_else(|e| format!("(unreadable: {e})"), |r| r.title);
             outln!(out, "{name:<28} {title}");
         }
         return super::helpers::emit(&out);
     }
-    let names: Vec<String> = available.iter().map(|(n, _)| n.clone()).collect();
-    let chosen: Vec<&(String, std::path::PathBuf)> = if opts.all {
+    let names: Vec<String> = available.iter().map(|(n, _, _)| n.clone()).collect();
+    let chosen: Vec<&(String, String, String)> = if opts.all {
         available.iter().collect()
     } else if opts.names.is_empty() {
         return Err(Error::Usage(format!(
@@ -52,23 +65,25 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
         opts.names
             .iter()
             .map(|n| {
-                available.iter().find(|(name, _)| name == n).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "no reproduction '{n}'; available: {}",
-                        names.join(", ")
-                    ))
-                })
+                available
+                    .iter()
+                    .find(|(name, _, _)| name == n)
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "no reproduction '{n}'; available: {}",
+                            names.join(", ")
+                        ))
+                    })
             })
             .collect::<Result<_, _>>()?
     };
-    // Configs are relative to the repository root, two levels above tests/reference.
-    let repo = root.join("../..");
+    let repo = root.as_ref().map(|r| r.join("../.."));
     let mut failed = 0;
     let mut total = 0;
-    for (name, path) in chosen {
-        let reproduction = load(path)?;
+    for (name, source, text) in chosen {
+        let reproduction = parse(text, source)?;
         let started = Instant::now();
-        let outcomes = run(&reproduction, &repo, opts.quick)?;
+        let outcomes = run(&reproduction, repo.as_deref(), opts.quick)?;
         let mut out = String::new();
         outln!(
             out,

@@ -7,8 +7,12 @@
 //! against `m_chi` (the usual light-dark-matter plot) record the `alpha_D` and `m_chi/m_A'` they
 //! assume, and [`LibraryCurve::epsilon_limit`] converts them explicitly.
 //!
-//! Where the library is: `$DARKSENS_LIMITS`, else `limits/` next to the scenario's directory,
-//! else `./limits`, else the `limits/` of the source tree darksens was built from.
+//! Where the curves are: a search path of directories, then the library compiled into the
+//! binary (`crate::assets`, the `limits/` of the source tree it was built from). The
+//! directories are `$DARKSENS_LIMITS`, `limits/` next to the scenario's directory, and
+//! `./limits`, in that order, each one only if it exists. A curve name is looked up along the
+//! path, so a user directory adds curves, or gives its own version of a built-in one, and never
+//! hides the rest of the built-in library.
 
 use crate::error::InputError;
 use crate::published::PublishedLimit;
@@ -103,7 +107,25 @@ impl LibraryCurve {
                 path: file.clone(),
                 reason: e.to_string(),
             })?;
-        let meta: CurveMeta = toml::from_str(&meta_text).map_err(|e| {
+        let csv_text = read_curve_file(csv_path)?;
+        Self::from_texts(
+            name,
+            (&csv_path.display().to_string(), &csv_text),
+            (&file, &meta_text),
+        )
+    }
+
+    /// The curve from the texts of its CSV and TOML, each with the name messages give it.
+    ///
+    /// # Errors
+    /// As [`LibraryCurve::read`].
+    pub fn from_texts(
+        name: &str,
+        (csv_source, csv_text): (&str, &str),
+        (file, meta_text): (&str, &str),
+    ) -> Result<Self, InputError> {
+        let file = file.to_string();
+        let meta: CurveMeta = toml::from_str(meta_text).map_err(|e| {
             let message = crate::error::plain_types(e.message());
             match e.span() {
                 Some(s) => InputError::Line {
@@ -146,7 +168,7 @@ impl LibraryCurve {
                 "a dark-matter mass axis needs mchi_over_mmed".into(),
             ));
         }
-        let (points, _) = read_csv_points(csv_path)?;
+        let (points, _) = parse_csv_points(csv_text, csv_source)?;
         Ok(Self {
             name: name.to_string(),
             meta,
@@ -183,6 +205,12 @@ impl LibraryCurve {
 /// # Errors
 /// A message with the file and line for a wrong header, non-numbers or non-increasing masses.
 pub fn read_csv_points(path: &Path) -> Result<(Vec<(f64, f64)>, String), InputError> {
+    let text = read_curve_file(path)?;
+    parse_csv_points(&text, &path.display().to_string())
+}
+
+/// The text of a curve file.
+fn read_curve_file(path: &Path) -> Result<String, InputError> {
     let source = path.display().to_string();
     if path.is_dir() {
         return Err(InputError::Directory {
@@ -190,10 +218,18 @@ pub fn read_csv_points(path: &Path) -> Result<(Vec<(f64, f64)>, String), InputEr
             what: "a curve file",
         });
     }
-    let text = crate::files::read_text(path).map_err(|e| InputError::Unreadable {
-        path: source.clone(),
+    crate::files::read_text(path).map_err(|e| InputError::Unreadable {
+        path: source,
         reason: e.to_string(),
-    })?;
+    })
+}
+
+/// As [`read_csv_points`], from the text of a file `source` names.
+///
+/// # Errors
+/// As [`read_csv_points`].
+pub fn parse_csv_points(text: &str, source: &str) -> Result<(Vec<(f64, f64)>, String), InputError> {
+    let source = source.to_string();
     let header_index = text
         .lines()
         .position(|l| !l.trim().is_empty() && !l.starts_with('#'));
@@ -230,9 +266,16 @@ pub fn read_csv_points(path: &Path) -> Result<(Vec<(f64, f64)>, String), InputEr
     Ok((parsed.points().to_vec(), columns[1].to_string()))
 }
 
-/// The library root for a scenario in `scenario_dir` (see the module docs).
+/// Where the built-in library's files are in [`crate::assets`].
+const BUILT_IN: &str = "limits/";
+
+/// How the built-in library is named in messages and listings.
+pub const BUILT_IN_NAME: &str = "built in";
+
+/// The library's directories for a scenario in `scenario_dir`, in search order (see the module
+/// docs); the built-in library comes after them.
 #[must_use]
-pub fn library_root(scenario_dir: Option<&Path>) -> Option<PathBuf> {
+pub fn library_dirs(scenario_dir: Option<&Path>) -> Vec<PathBuf> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(dir) = std::env::var_os("DARKSENS_LIMITS") {
         candidates.push(PathBuf::from(dir));
@@ -241,11 +284,20 @@ pub fn library_root(scenario_dir: Option<&Path>) -> Option<PathBuf> {
         candidates.push(dir.join("..").join("limits"));
     }
     candidates.push(PathBuf::from("limits"));
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("limits"));
-    candidates.into_iter().find(|c| c.is_dir())
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for c in candidates.into_iter().filter(|c| c.is_dir()) {
+        let same = |d: &PathBuf| match (d.canonicalize(), c.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => *d == c,
+        };
+        if !dirs.iter().any(same) {
+            dirs.push(c);
+        }
+    }
+    dirs
 }
 
-/// Names (`collection/name`) of every curve in the library, sorted.
+/// Names (`collection/name`) of the curves in a library directory, sorted.
 #[must_use]
 pub fn list_curves(root: &Path) -> Vec<String> {
     let mut names = Vec::new();
@@ -273,21 +325,76 @@ pub fn list_curves(root: &Path) -> Vec<String> {
     names
 }
 
-/// Loads the library curve `collection/name`.
+/// Names of the built-in curves (a `collection/name.csv` with its `.toml`), sorted.
+#[must_use]
+pub fn built_in_curves() -> Vec<String> {
+    crate::assets::under(BUILT_IN)
+        .filter_map(|(path, _)| {
+            let name = path.strip_prefix(BUILT_IN)?.strip_suffix(".csv")?;
+            (name.matches('/').count() == 1
+                && crate::assets::file(&format!("{BUILT_IN}{name}.toml")).is_some())
+            .then(|| name.to_string())
+        })
+        .collect()
+}
+
+/// Every curve name on the search path of `dirs` and in the built-in library, with where it is
+/// found first (a directory, or [`BUILT_IN_NAME`]), sorted by name.
+#[must_use]
+pub fn all_curves(dirs: &[PathBuf]) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    let sources = dirs
+        .iter()
+        .map(|d| (list_curves(d), d.display().to_string()))
+        .chain(std::iter::once((
+            built_in_curves(),
+            BUILT_IN_NAME.to_string(),
+        )));
+    for (names, place) in sources {
+        for name in names {
+            if !found.iter().any(|(n, _)| *n == name) {
+                found.push((name, place.clone()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Loads the curve `collection/name` from the first directory of `dirs` that has it, else from
+/// the built-in library.
 ///
 /// # Errors
-/// If there is no library or no such curve (the message lists what there is).
-pub fn find_curve(root: Option<&Path>, name: &str) -> Result<LibraryCurve, InputError> {
-    let root = root.ok_or(InputError::NoLibrary)?;
-    let path = root.join(format!("{name}.csv"));
-    if !path.is_file() {
-        return Err(InputError::NoCurve {
-            name: name.to_string(),
-            library: root.display().to_string(),
-            available: list_curves(root).join(", "),
-        });
+/// If no place has the curve (the message lists what there is), or its files are malformed.
+pub fn find_curve(dirs: &[PathBuf], name: &str) -> Result<LibraryCurve, InputError> {
+    for dir in dirs {
+        let path = dir.join(format!("{name}.csv"));
+        if path.is_file() {
+            return LibraryCurve::read(&path, name);
+        }
     }
-    LibraryCurve::read(&path, name)
+    let csv = format!("{BUILT_IN}{name}.csv");
+    let toml = format!("{BUILT_IN}{name}.toml");
+    if let (Some(csv_text), Some(toml_text)) =
+        (crate::assets::file(&csv), crate::assets::file(&toml))
+    {
+        return LibraryCurve::from_texts(
+            name,
+            (&format!("{csv} ({BUILT_IN_NAME})"), csv_text),
+            (&format!("{toml} ({BUILT_IN_NAME})"), toml_text),
+        );
+    }
+    let mut places: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    places.push(format!("the {BUILT_IN_NAME} library"));
+    Err(InputError::NoCurve {
+        name: name.to_string(),
+        library: places.join(", "),
+        available: all_curves(dirs)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 #[cfg(test)]
@@ -311,13 +418,20 @@ mod tests {
             names.contains(&"darkcast/NA64_NA642019imj".to_string()),
             "{names:?}"
         );
+        // The built-in copy has the same curves and reads to the same numbers.
+        assert_eq!(built_in_curves(), names);
         for name in &names {
-            let curve = find_curve(Some(&root), name).expect("reads");
+            let curve = find_curve(std::slice::from_ref(&root), name).expect("reads");
             let limit = curve.epsilon_limit();
             assert!(limit.points().len() > 10, "{name}");
+            let built_in = find_curve(&[], name).expect("built in");
+            assert_eq!(
+                (&built_in.meta, &built_in.points),
+                (&curve.meta, &curve.points)
+            );
         }
         // A y curve against m_chi converts back to the same eps against m_A'.
-        let curve = find_curve(Some(&root), "darkcast/NA64_NA642019imj").expect("reads");
+        let curve = find_curve(&[], "darkcast/NA64_NA642019imj").expect("reads");
         let (alpha_d, r) = (0.5, 1.0 / 3.0);
         let as_y = LibraryCurve {
             meta: CurveMeta {
@@ -344,6 +458,48 @@ mod tests {
             assert_relative_eq!(a.1, b.1, max_relative = 1e-14);
         }
     }
+}
+
+/// A directory on the search path adds curves and overrides built-in ones of the same name;
+/// the rest of the built-in library stays.
+#[test]
+fn a_user_directory_adds_to_the_built_in_library() {
+    let dir = std::env::temp_dir().join(format!("darksens-library-{}", std::process::id()));
+    let meta = crate::assets::file("limits/darkcast/NA64_NA642019imj.toml").expect("meta");
+    for name in ["mine/extra", "darkcast/NA64_NA642019imj"] {
+        let csv = dir.join(format!("{name}.csv"));
+        std::fs::create_dir_all(csv.parent().expect("collection")).expect("dir");
+        std::fs::write(&csv, "mass_gev,epsilon\n0.01,1e-4\n0.1,1e-3\n").expect("csv");
+        std::fs::write(csv.with_extension("toml"), meta).expect("toml");
+    }
+    let dirs = [dir.clone()];
+    let all = all_curves(&dirs);
+    let place = |n: &str| {
+        all.iter()
+            .find(|(name, _)| name == n)
+            .map(|(_, p)| p.clone())
+    };
+    let here = Some(dir.display().to_string());
+    assert_eq!(place("mine/extra"), here);
+    assert_eq!(place("darkcast/NA64_NA642019imj"), here);
+    assert_eq!(
+        place("darkcast/BaBar_Lees2017lec"),
+        Some(BUILT_IN_NAME.to_string())
+    );
+    for name in ["mine/extra", "darkcast/NA64_NA642019imj"] {
+        assert_eq!(
+            find_curve(&dirs, name).expect("found").points.len(),
+            2,
+            "{name}"
+        );
+    }
+    assert!(find_curve(&dirs, "darkcast/BaBar_Lees2017lec").is_ok());
+    let missing = find_curve(&dirs, "mine/none").expect_err("missing");
+    assert!(
+        missing.to_string().contains("darkcast/BaBar_Lees2017lec"),
+        "{missing}"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 #[cfg(test)]

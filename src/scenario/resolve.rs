@@ -14,7 +14,7 @@ use super::validate::{
 use crate::error::{InputError, ScenarioError};
 use crate::output::cache::generate_cached;
 use crate::published::PublishedLimit;
-use crate::published::library::{LibraryCurve, find_curve, library_root};
+use crate::published::library::{LibraryCurve, find_curve, library_dirs};
 use crate::showers::track_length::Incident;
 use crate::signal::thick_target::BremMethod;
 use crate::sources::TabulatedSpectrum;
@@ -149,12 +149,26 @@ impl Resolver {
         let read = match curve {
             CurveRef::Library(name) => {
                 self.reads.fetch_add(1, Ordering::Relaxed);
-                let root = library_root(Some(&self.base_dir));
-                let curve = find_curve(root.as_deref(), name)?;
-                if let Some(root) = &root {
-                    let csv = root.join(format!("{name}.csv"));
-                    self.record(format!("library:{name}.csv"), &csv);
-                    self.record(format!("library:{name}.toml"), &csv.with_extension("toml"));
+                let dirs = library_dirs(Some(&self.base_dir));
+                let curve = find_curve(&dirs, name)?;
+                // The digests of the files read: the first directory that has the curve, else
+                // the built-in copy.
+                let csv = dirs
+                    .iter()
+                    .map(|d| d.join(format!("{name}.csv")))
+                    .find(|p| p.is_file());
+                for extension in ["csv", "toml"] {
+                    let key = format!("library:{name}.{extension}");
+                    if let Some(csv) = &csv {
+                        self.record(key, &csv.with_extension(extension));
+                    } else if let Some(text) =
+                        crate::assets::file(&format!("limits/{name}.{extension}"))
+                    {
+                        self.digests
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(key, crate::digest::sha256_hex(text.as_bytes()));
+                    }
                 }
                 ReadCurve::Library(Box::new(curve))
             }

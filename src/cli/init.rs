@@ -1,0 +1,79 @@
+//! `darksens init`: writes the shipped scenarios (built into the binary) into a directory, so
+//! that a user with only the installed binary can start from them.
+
+use darksens::assets;
+use darksens::error::Error;
+use darksens::output::write_atomically;
+use std::path::PathBuf;
+
+/// Options of `darksens init`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  darksens init                 # ./configs\n  darksens init ~/darksens-work # ~/darksens-work/configs\n  cd ~/darksens-work && darksens scan configs/belle2_dp.toml"
+)]
+pub struct Opts {
+    /// Directory to write `configs/` into (default: the current directory).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Replace scenarios that already exist there (by default nothing is overwritten).
+    #[arg(long)]
+    force: bool,
+}
+
+/// The README written next to the scenarios.
+const README: &str = r#"# darksens scenarios
+
+Written by `darksens init` from the copies built into darksens. Each file is a scenario: read
+its comments, change what you need, and run it from the directory that holds `configs/`:
+
+    darksens check configs/*.toml          # validate
+    darksens scan configs/belle2_dp.toml   # CSV, PNG and sidecar in out/
+    darksens explain configs/belle2_dp.toml --mass-mev 66.72
+    darksens list                          # materials, methods, library curves
+    darksens reproduce --all --quick       # the papers' numbers (from the built-in copies)
+
+Published limit curves (`[[overlay]] curve = "darkcast/..."`) come from the library built into
+darksens. Curves of your own go in `limits/<collection>/<name>.csv`, with a `<name>.toml` of
+provenance next to each (see `darksens list`), or in the directory `DARKSENS_LIMITS` names.
+"#;
+
+/// Writes the scenarios.
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    let configs = opts.dir.join("configs");
+    let files: Vec<(PathBuf, &str)> = assets::under("configs/")
+        .filter(|(path, _)| {
+            std::path::Path::new(path)
+                .extension()
+                .is_some_and(|e| e == "toml")
+        })
+        .map(|(path, text)| (opts.dir.join(path), text))
+        .chain(std::iter::once((configs.join("README.md"), README)))
+        .collect();
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(path, _)| path.exists())
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    if !existing.is_empty() && !opts.force {
+        return Err(Error::Usage(format!(
+            "{} file(s) already exist and would be replaced: {}\n  hint: choose another directory, or pass --force to overwrite them",
+            existing.len(),
+            existing.join(", ")
+        )));
+    }
+    std::fs::create_dir_all(&configs).map_err(|e| {
+        Error::Usage(format!(
+            "cannot create {}: {e}\n  hint: choose a directory you can write to",
+            configs.display()
+        ))
+    })?;
+    for (path, text) in &files {
+        write_atomically(path, text.as_bytes())?;
+    }
+    super::helpers::emit(&format!(
+        "wrote {} scenarios and a README into {}\nnext: cd {} && darksens scan configs/belle2_dp.toml\n",
+        files.len() - 1,
+        configs.display(),
+        opts.dir.display()
+    ))
+}
