@@ -9,7 +9,7 @@ use darksens::scenario::ScenarioDocument;
 /// Options of `darksens explain`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens explain configs/na64_dp.toml --mass-mev 250 --json\n  darksens explain configs/belle2_emulsion.toml --json   # an emulsion scenario: no --mass-mev"
+    after_help = "Examples:\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens explain configs/na64_dp.toml --mass-mev 250 --json\n  darksens explain configs/belle2_emulsion.toml --json   # emulsion: no mass"
 )]
 pub struct Opts {
     #[command(flatten)]

@@ -20,9 +20,9 @@ const MAX_EVENTS: usize = 1_000_000;
 /// Options of `darksens generate`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  darksens generate configs/belle2_rbs.toml --events 10000 --output rbs.lhe.gz
-  darksens generate configs/belle2_dp.toml --set source.spectrum=radiative-bhabha --events 1000 --output rbs.lhe
-  darksens generate configs/belle2_rbs.toml --spectrum rbs_positrons.csv   # for spectrum = { table = ... }
+  darksens generate configs/belle2_rbs.toml --events 10000 -o rbs.lhe.gz
+  darksens generate configs/belle2_rbs.toml --spectrum rbs_positrons.csv
+  (the CSV is what spectrum = { table = ... } reads)
 
 The generator's settings (beams, polar-angle window, source.spectrum options, seed) come from the
 first curve of the scenario whose source.spectrum is the radiative Bhabha generator. The same
@@ -34,7 +34,7 @@ pub struct Opts {
     #[arg(long, value_name = "N")]
     events: Option<usize>,
     /// Event file: `.lhe`, or `.lhe.gz` for a gzip-compressed file (with --events).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Also (or only) write the selected particle's spectrum as a CSV table
     /// (`energy_gev,dsigma_de_pb_per_gev`, the form `spectrum = { table = ... }` reads).

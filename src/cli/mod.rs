@@ -27,7 +27,13 @@ use std::process::ExitCode;
 /// Expected limits on light dark matter: disappearing-positron-track, thick-target and
 /// emulsion-detector searches.
 #[derive(Debug, Parser)]
-#[command(name = "darksens", version, about, long_about = None)]
+#[command(
+    name = "darksens",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:\n  darksens init                                  # scenarios into ./configs\n  darksens scan configs/belle2_dp.toml           # CSV, PNG, sidecar in out/\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens plot out/belle2_dp.csv -o talk.svg\n  darksens reproduce --all --quick               # the papers' numbers\n\nOptions mean one thing everywhere: -o/--out DIR for scan and merge (a directory),\n-o/--output FILE for plot and generate (a file); --set KEY=VALUE overrides a key."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -88,5 +94,52 @@ pub fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "error: {error}");
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every example of every help page fits an 80-column terminal, so the help, wrapped to 80
+    /// columns, shows each example on one line (none broken mid-command); the top-level help
+    /// has examples too.
+    #[test]
+    fn help_examples_are_never_broken() {
+        let mut root = Cli::command().term_width(80);
+        root.build();
+        let mut commands: Vec<clap::Command> = vec![root.clone()];
+        commands.extend(root.get_subcommands().cloned());
+        let mut examples = 0;
+        for mut command in commands {
+            let name = command.get_name().to_string();
+            let source = command
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let rendered = command.render_help().to_string();
+            for line in source
+                .lines()
+                .filter(|l| l.trim_start().starts_with("darksens "))
+            {
+                assert!(
+                    line.len() <= 80,
+                    "{name}: example longer than 80 columns: {line}"
+                );
+                assert!(
+                    rendered.lines().any(|r| r.trim_end() == line.trim_end()),
+                    "{name}: example broken in the help:\n{line}\n---\n{rendered}"
+                );
+                examples += 1;
+            }
+            if name == "darksens" {
+                assert!(
+                    source.contains("Examples:"),
+                    "the top-level help has examples"
+                );
+            }
+        }
+        assert!(examples >= 15, "{examples}");
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// Options of `darksens plot`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens plot out/belle2_dp.csv -o talk.png\n  darksens plot out/belle2_dp.csv out/belle2_scalar.csv --overlay darkcast/NA64_Banerjee2017hhz -o both.svg"
+    after_help = "Examples:\n  darksens plot out/belle2_dp.csv -o talk.png\n  darksens plot out/belle2_dp.csv out/belle2_scalar.csv -o both.svg\n  darksens plot out/belle2_dp.csv --overlay my_limit.csv -o a.svg\n\nThe CSVs come from `darksens scan` (scan configs/belle2_scalar.toml first for the second)."
 )]
 pub struct Opts {
     /// CSV files written by `darksens scan` (their `.meta.json` sidecars give title and overlays).

@@ -21,13 +21,13 @@ use std::time::Instant;
 /// Options of `darksens scan`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens scan configs/belle2_dp.toml\n  darksens scan configs/belle2_dp.toml --set model.alpha_d=0.1 --set background.total=500 --out results/\n  darksens scan configs/na64_dp.toml --set limit.method=poisson-cls --set limit.bands=true\n  darksens scan configs/belle2_dp.toml --shard 2/8      # one share; then darksens merge\n\nA scan keeps its finished points in <out>/.darksens/<name>.checkpoint.jsonl while it runs;\nafter a kill, the same command resumes from there. Inside a Slurm job array, the array task\nselects the shard (SLURM_ARRAY_TASK_ID, _MIN, _STEP, _COUNT) unless --shard is given."
+    after_help = "Examples:\n  darksens scan configs/belle2_dp.toml\n  darksens scan configs/belle2_dp.toml -o results/ --set model.alpha_d=0.1\n  darksens scan configs/na64_dp.toml --set limit.method=poisson-cls\n  darksens scan configs/belle2_dp.toml --shard 2/8   # then darksens merge\n\nA scan keeps its finished points in <out>/.darksens/<name>.checkpoint.jsonl while it runs;\nafter a kill, the same command resumes from there. Inside a Slurm job array, the array task\nselects the shard (SLURM_ARRAY_TASK_ID, _MIN, _STEP, _COUNT) unless --shard is given."
 )]
 pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,
     /// Write the outputs into this directory instead of the scenario's paths.
-    #[arg(long, value_name = "DIR")]
+    #[arg(short = 'o', long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Worker threads (default: all cores; also RAYON_NUM_THREADS).
     #[arg(long)]
