@@ -251,7 +251,8 @@ fn a_broken_plot_fails_the_checks() {
     );
 }
 
-/// The scalar plot: its two curves and overlays.
+/// The scalar plot: its two curves, and its overlays labelled as the dark-photon limits they
+/// are (with a warning for each on stderr).
 #[test]
 fn the_scalar_plot_shows_its_curve() {
     let dir = scan_with_svg("configs/belle2_scalar.toml", "belle2_scalar");
@@ -260,11 +261,41 @@ fn the_scalar_plot_shows_its_curve() {
         &svg,
         &Expected {
             curves: &["computed background", "N_b = 1000"],
-            overlays: &["NA64 2019 (excluded)", "BaBar 2017 (excluded)"],
+            overlays: &[
+                "NA64 2019 (excluded), for a dark photon",
+                "BaBar 2017 (excluded), for a dark photon",
+            ],
             ticks: &["10⁻⁵"],
         },
     );
     assert_eq!(found, Vec::<String>::new());
+    let out = darksens()
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .args([
+            "scan",
+            "configs/belle2_scalar.toml",
+            "--quiet",
+            "--no-checkpoint",
+        ])
+        .args([
+            "--set",
+            "scan.points=5",
+            "--set",
+            "scan.dense_points=3",
+            "--out",
+        ])
+        .arg(scratch("scalar-warnings"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert_eq!(
+        stderr
+            .matches("is a limit on a dark photon, but this scenario's mediator is a scalar")
+            .count(),
+        2,
+        "{stderr}"
+    );
 }
 
 /// Decodes an RGB PNG.

@@ -39,6 +39,28 @@ pub enum MassAxis {
     DarkMatter,
 }
 
+/// The mediator a published limit constrains (its couplings and production differ between
+/// them, so a limit on one is no limit on the other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConstrainedModel {
+    /// A kinetically mixed dark photon.
+    DarkPhoton,
+    /// A scalar coupled to electrons.
+    Scalar,
+}
+
+impl ConstrainedModel {
+    /// The name a plot gives it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::DarkPhoton => "dark-photon",
+            Self::Scalar => "scalar",
+        }
+    }
+}
+
 /// Provenance and meaning of a library curve (`<name>.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +87,9 @@ pub struct CurveMeta {
     pub alpha_d: Option<f64>,
     /// `m_chi/m_A'` assumed by a `y` curve or a dark-matter mass axis.
     pub mchi_over_mmed: Option<f64>,
+    /// The mediator the limit constrains (`"dark-photon"` or `"scalar"`); a plot of another
+    /// mediator labels and warns about it. Every built-in curve records it.
+    pub model: Option<ConstrainedModel>,
     /// What the curve means (excluded side, model).
     pub meaning: String,
     /// Licence of the data.
@@ -418,8 +443,15 @@ mod tests {
             names.contains(&"darkcast/NA64_NA642019imj".to_string()),
             "{names:?}"
         );
-        // The built-in copy has the same curves and reads to the same numbers.
+        // The built-in copy has the same curves and reads to the same numbers; each records
+        // the model it constrains.
         assert_eq!(built_in_curves(), names);
+        for name in &names {
+            assert!(
+                find_curve(&[], name).expect("reads").meta.model.is_some(),
+                "{name}"
+            );
+        }
         for name in &names {
             let curve = find_curve(std::slice::from_ref(&root), name).expect("reads");
             let limit = curve.epsilon_limit();

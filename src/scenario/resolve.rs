@@ -376,10 +376,15 @@ fn resolve_overlay(request: OverlayRequest, resolver: &Resolver) -> Result<Overl
             )
         }
     };
+    let model = match read.as_ref() {
+        ReadCurve::Library(curve) => curve.meta.model,
+        ReadCurve::File(_) => None,
+    };
     Ok(Overlay {
         label: request.label.unwrap_or(default_label),
         style: request.style,
         limit,
+        model,
     })
 }
 

@@ -188,6 +188,8 @@ pub struct Overlay {
     pub style: OverlayStyle,
     /// The curve (rescaled when asked).
     pub limit: PublishedLimit,
+    /// The mediator it constrains, when its provenance says (library curves).
+    pub model: Option<crate::published::library::ConstrainedModel>,
 }
 
 /// The spectrum of a collider source, checked.

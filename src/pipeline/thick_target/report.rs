@@ -11,8 +11,9 @@ use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use crate::output::sidecar::{CurveRecord, Sidecar, toml_to_json};
 use crate::output::{format_number, plot};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunClock, RunSource};
+use crate::published::library::ConstrainedModel;
 use crate::scenario::checks::{MASS_RANGE_MEV, MASS_WHY};
-use crate::scenario::{Curve, MASS_KEY, OverlayStyle, Scenario, SourceConfig};
+use crate::scenario::{Curve, MASS_KEY, Overlay, OverlayStyle, Scenario, SourceConfig};
 use crate::signal::thick_target::ThickTargetSearch;
 use crate::sources::{PositronSpectrum, Source};
 use crate::units::{GEV_PER_MEV, PICOBARN_CM2};
@@ -111,6 +112,7 @@ pub(super) fn finish(
         warnings: unconverged_warnings(results)
             .into_iter()
             .chain(plot::overlay_warnings(&plot))
+            .chain(model_warnings(curves))
             .collect(),
         files,
     })
@@ -200,7 +202,10 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
         s.overlays
             .iter()
             .map(|o| OverlaySeries {
-                label: o.label.clone(),
+                label: match model_caveat(s, o) {
+                    Some(other) => format!("{}, for a {other}", o.label),
+                    None => o.label.clone(),
+                },
                 excluded: o.style == OverlayStyle::Excluded,
                 points: o
                     .limit
@@ -226,6 +231,40 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
         // eps >= 1 is no constraint: the CSV keeps the number, the plot stops at 1.
         y_cap: Some(1.0),
     }
+}
+
+/// The mediator an overlay constrains when it is not the scenario's (`"dark photon"`): such a
+/// curve is no limit on this model, and the plot says so.
+fn model_caveat(s: &Scenario, overlay: &Overlay) -> Option<&'static str> {
+    let ours = match s.model.mediator {
+        MediatorKind::DarkPhoton => ConstrainedModel::DarkPhoton,
+        MediatorKind::Scalar => ConstrainedModel::Scalar,
+    };
+    let theirs = overlay.model?;
+    (theirs != ours).then_some(match theirs {
+        ConstrainedModel::DarkPhoton => "dark photon",
+        ConstrainedModel::Scalar => "scalar",
+    })
+}
+
+/// A warning for each overlay of the plot that constrains another mediator than the scenario's.
+fn model_warnings(curves: &[Curve]) -> Vec<String> {
+    let s = &curves[0].scenario;
+    let ours = match s.model.mediator {
+        MediatorKind::DarkPhoton => "a dark photon",
+        MediatorKind::Scalar => "a scalar",
+    };
+    s.overlays
+        .iter()
+        .filter_map(|o| {
+            model_caveat(s, o).map(|other| {
+                format!(
+                    "warning: overlay \"{}\" is a limit on a {other}, but this scenario's mediator is {ours}: it is drawn for orientation, labelled \"for a {other}\"; no conversion between the two is defined here (their couplings to electrons and their production differ)",
+                    o.label
+                )
+            })
+        })
+        .collect()
 }
 
 /// The model and source parameters the curves share, leaving out the scanned one (it is the x
