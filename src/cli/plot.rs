@@ -272,6 +272,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             );
             LimitPlot {
                 regions: Vec::new(),
+                scan_edges: Vec::new(),
                 extent: Vec::new(),
                 overlays: Vec::new(),
                 title: opts.results[0].display().to_string(),
@@ -290,6 +291,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
                 windows: Vec::new(),
                 series: Vec::new(),
                 y_cap: Some(1.0),
+                tight: false,
             }
         }
     };

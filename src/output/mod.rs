@@ -256,9 +256,42 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
 
 pub use crate::units::format_number;
 
+/// `value` with five significant digits, for summaries (CSV and JSON keep every digit):
+/// `6704.0`, `0.01`, `1.2346e-5` below 1e-3.
+#[must_use]
+pub fn five_digits(value: f64) -> String {
+    if value != 0.0 && value.abs() < 1e-3 {
+        return format!("{value:.4e}");
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small non-negative digit count"
+    )]
+    let decimals = (4.0 - value.abs().log10().floor()).clamp(0.0, 12.0) as usize;
+    let text = format!("{value:.decimals$}");
+    // Trailing zeros after the point say nothing here: 0.010000 -> 0.01.
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{format_number, write_all_atomically};
+
+    /// Five significant digits, trailing zeros dropped, and exponent form for small values.
+    #[test]
+    fn summaries_show_five_digits() {
+        assert_eq!(super::five_digits(6_704.005_739), "6704");
+        assert_eq!(super::five_digits(1_667.924_230_3), "1667.9");
+        assert_eq!(super::five_digits(20000.0), "20000");
+        assert_eq!(super::five_digits(0.010_000_000_000_000_004), "0.01");
+        assert_eq!(super::five_digits(0.273_3), "0.2733");
+        assert_eq!(super::five_digits(1.211_93e-5), "1.2119e-5");
+    }
 
     /// A set of outputs is replaced as a unit: when the last rename fails (its target became a
     /// directory), the files already renamed are put back, and no temporary file is left.

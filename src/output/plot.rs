@@ -71,6 +71,9 @@ pub struct Region {
 pub struct LimitPlot {
     /// Filled regions.
     pub regions: Vec<Region>,
+    /// Stretches of the regions' outlines that are the edge of the scanned range, not a
+    /// boundary found by the physics (the region goes on beyond them): drawn dashed.
+    pub scan_edges: Vec<Vec<(f64, f64)>>,
     /// Values the axes must cover besides the data `(x, y)` (e.g. the corners of a scan).
     pub extent: Vec<(f64, f64)>,
     /// Published curves, drawn first (mass scans only).
@@ -91,6 +94,8 @@ pub struct LimitPlot {
     /// ends there (an `eps` limit at or above 1 is no constraint; the CSV keeps the number).
     /// `None` draws every value.
     pub y_cap: Option<f64>,
+    /// Axes that end at the extent and the data (a grid scan's plot) instead of whole decades.
+    pub tight: bool,
 }
 
 const WIDTH: u32 = 1200;
@@ -153,8 +158,10 @@ impl Axis {
             };
         }
         if logarithmic {
-            let lo = min.log10().floor();
-            let hi = max.log10().ceil().max(lo + 1.0);
+            // A value a rounding error from a decade (0.1 written as 0.10000000000000006 by a
+            // log-spaced scan) belongs to it, not to the next decade.
+            let lo = (min.log10() + 1e-9).floor();
+            let hi = (max.log10() - 1e-9).ceil().max(lo + 1.0);
             Self {
                 logarithmic,
                 lo,
@@ -174,6 +181,27 @@ impl Axis {
         }
     }
 
+    /// The axis from the smallest to the largest of `values` exactly (log10 for a log axis).
+    fn tight(values: impl Iterator<Item = f64>, logarithmic: bool) -> Self {
+        let usable: Vec<f64> = values
+            .filter(|v| v.is_finite() && (!logarithmic || *v > 0.0))
+            .collect();
+        let (min, max) = usable
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        if !(min.is_finite() && max > min) {
+            return Self::covering(usable.into_iter(), logarithmic);
+        }
+        let map = |v: f64| if logarithmic { v.log10() } else { v };
+        Self {
+            logarithmic,
+            lo: map(min),
+            hi: map(max),
+        }
+    }
+
     fn map(&self, value: f64) -> f64 {
         if self.logarithmic {
             value.log10()
@@ -189,7 +217,10 @@ impl Axis {
                 clippy::cast_possible_truncation,
                 reason = "plotted decades are small integers"
             )]
-            let (d0, d1) = (self.lo.round() as i32, self.hi.round() as i32);
+            let (d0, d1) = (
+                (self.lo + 1e-9).floor() as i32,
+                (self.hi - 1e-9).ceil() as i32,
+            );
             let mut majors: Vec<(f64, String)> =
                 (d0..=d1).map(|d| (f64::from(d), decade_label(d))).collect();
             let mut minors: Vec<f64> = Vec::new();
@@ -205,6 +236,10 @@ impl Axis {
                 }
             }
             majors.sort_by(|a, b| a.0.total_cmp(&b.0));
+            // A tight axis may start or end inside a decade.
+            let inside = |p: f64| p >= self.lo - 1e-9 && p <= self.hi + 1e-9;
+            majors.retain(|m| inside(m.0));
+            minors.retain(|&m| inside(m));
             (majors, minors)
         } else {
             let span = self.hi - self.lo;
@@ -313,9 +348,16 @@ fn axes(plot: &LimitPlot) -> (Axis, Axis) {
             .chain(plot.extent.iter().copied())
     };
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
+    let axis = |values: Vec<f64>, logarithmic: bool| {
+        if plot.tight {
+            Axis::tight(values.into_iter(), logarithmic)
+        } else {
+            Axis::covering(values.into_iter(), logarithmic)
+        }
+    };
     (
-        Axis::covering(data().map(|p| p.0), x_log),
-        Axis::covering(data().map(|p| p.1.min(cap)), true),
+        axis(data().map(|p| p.0).collect(), x_log),
+        axis(data().map(|p| p.1.min(cap)).collect(), true),
     )
 }
 
@@ -400,6 +442,7 @@ fn draw<DB: DrawingBackend>(
     draw_overlays(&mut chart, plot, &x, &y)?;
     draw_windows(&mut chart, root, plot, &x, &y)?;
     draw_regions(&mut chart, plot, &x, &y)?;
+    draw_scan_edges(&mut chart, plot, &x, &y)?;
     draw_bands(&mut chart, plot, &x, &y)?;
     draw_curves(&mut chart, plot, &x, &y)?;
     chart
@@ -564,12 +607,19 @@ fn draw_windows<DB: DrawingBackend>(
                 .pos(Pos::new(HPos::Left, VPos::Top));
             // On a light box, so that it reads over shaded overlays too.
             let (w, h) = root.estimate_text_size(label, &style).map_err(failed)?;
-            let corner = (px + 4, py + 6);
             #[expect(
                 clippy::cast_possible_wrap,
                 reason = "text sizes are a few hundred pixels"
             )]
-            let far = (corner.0 + w as i32 + 6, corner.1 + h as i32 + 4);
+            let (w, h) = (w as i32, h as i32);
+            // Right of the window, or left of it when the label would leave the frame.
+            let (start, _) = chart.backend_coord(&(a, y.hi));
+            let corner = if px + 4 + w + 6 > right {
+                (start - 4 - w - 6, py + 6)
+            } else {
+                (px + 4, py + 6)
+            };
+            let far = (corner.0 + w + 6, corner.1 + h + 4);
             root.draw(&Rectangle::new(
                 [(corner.0 - 3, corner.1 - 2), far],
                 WHITE.mix(0.8).filled(),
@@ -622,6 +672,37 @@ fn draw_regions<DB: DrawingBackend>(
             .map_err(failed)?;
     }
 
+    Ok(())
+}
+
+/// The scan's edges where a region meets them: black dashes over the outline, one legend entry.
+fn draw_scan_edges<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    plot: &LimitPlot,
+    x: &Axis,
+    y: &Axis,
+) -> Result<(), DrawError> {
+    let style = ShapeStyle::from(BLACK).stroke_width(3);
+    for (k, edge) in plot.scan_edges.iter().enumerate() {
+        let mapped: Vec<(f64, f64)> = edge
+            .iter()
+            .filter(|(px, py)| *py > 0.0 && (!x.logarithmic || *px > 0.0))
+            .map(|&(px, py)| (x.map(px), y.map(py)))
+            .collect();
+        if mapped.len() < 2 {
+            continue;
+        }
+        let drawn = chart
+            .draw_series(DashedLineSeries::new(mapped, 10, 7, style))
+            .map_err(failed)?;
+        if k == 0 {
+            drawn
+                .label("edge of the scan: the region goes on")
+                .legend(move |(lx, ly)| {
+                    DashedPathElement::new([(lx, ly), (lx + 52, ly)], 10, 7, style)
+                });
+        }
+    }
     Ok(())
 }
 
@@ -1064,6 +1145,21 @@ mod tests {
             ["10⁻⁵", "2×10⁻⁵", "5×10⁻⁵", "10⁻⁴"]
         );
         assert_eq!(minors.len(), 6);
+        // A log-spaced scan's last value a rounding error above a decade ends there.
+        let axis = Axis::covering([1e-6, 0.100_000_000_000_000_06].into_iter(), true);
+        assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
+        let axis = Axis::covering([1e-6 * (1.0 - f64::EPSILON), 0.1].into_iter(), true);
+        assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
+    }
+
+    /// A tight log axis starts and ends inside decades, with the ticks inside it; a short one
+    /// labels 2 and 5 times each decade.
+    #[test]
+    fn tight_axis_ends_at_the_data() {
+        let axis = Axis::tight([0.01, 0.2].into_iter(), true);
+        assert!((axis.lo + 2.0).abs() < 1e-12 && (axis.hi - 0.2_f64.log10()).abs() < 1e-12);
+        let labels: Vec<String> = axis.ticks().0.into_iter().map(|m| m.1).collect();
+        assert_eq!(labels, ["10⁻²", "2×10⁻²", "5×10⁻²", "10⁻¹", "2×10⁻¹"]);
     }
 
     #[test]
@@ -1100,6 +1196,7 @@ mod tests {
                 outline: vec![(2.0, 1e-4), (20.0, 1e-4), (20.0, 1e-3)],
                 published: false,
             }],
+            scan_edges: vec![vec![(2.0, 1e-3), (20.0, 1e-3)]],
             extent: vec![(0.5, 1e-6)],
             title: "test".into(),
             annotation: "α_D = 0.001".into(),
@@ -1122,6 +1219,7 @@ mod tests {
                 ],
             }],
             y_cap: Some(1.0),
+            tight: false,
         };
         let bytes = render_png(&plot).expect("renders");
         assert_eq!(&bytes[1..4], b"PNG");
@@ -1141,6 +1239,7 @@ mod tests {
         };
         let plot = LimitPlot {
             regions: Vec::new(),
+            scan_edges: Vec::new(),
             extent: Vec::new(),
             title: "t".into(),
             annotation: String::new(),
@@ -1163,6 +1262,7 @@ mod tests {
                 bands: Vec::new(),
             }],
             y_cap: Some(1.0),
+            tight: false,
         };
         let warnings = overlay_warnings(&plot);
         assert_eq!(warnings.len(), 3, "{warnings:?}");

@@ -72,6 +72,31 @@ pub(super) fn finish(
     if let (Some(path), Some(bytes)) = (&paths.svg, svg) {
         files.push((path.clone(), bytes));
     }
+    let mut text = grid_summary(scenario, scan, result, wall_time_s);
+    outln!(
+        text,
+        "wrote {}",
+        outputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(Report {
+        files,
+        summary: text,
+        warnings: Vec::new(),
+    })
+}
+
+/// The summary of a finished grid: size, time, the excluded range (and where it meets the
+/// scan's edges), and the closed columns.
+fn grid_summary(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    result: &GridResult,
+    wall_time_s: f64,
+) -> String {
     let mut text = String::new();
     outln!(text, "{}", scenario.title);
     let excluded = result
@@ -96,12 +121,42 @@ pub(super) fn finish(
         .flat_map(|c| c.excluded.iter().copied())
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
     {
+        let ys = &scan.y.values;
+        let lower = if lo == ys[0] {
+            format!("the scan's edge {lo:.4e} (the region goes on below)")
+        } else {
+            format!("{lo:.4e}")
+        };
+        let upper = if hi == ys[ys.len() - 1] {
+            format!("the scan's edge {hi:.4e} (the region goes on above)")
+        } else {
+            format!("{hi:.4e}")
+        };
         outln!(
             text,
-            "excluded {}: {lo:.4e} to {hi:.4e} (boundaries to the grid's resolution in {})",
+            "excluded {}: {lower} to {upper}; boundaries to the grid's resolution in {}",
             scan.y.parameter.column(),
             scan.x.parameter.column()
         );
+        let xs = &scan.x.values;
+        let reaches = |c: Option<&GridColumn>| c.is_some_and(|c| !c.excluded.is_empty());
+        for (edge, column) in [
+            ("first", result.columns.first()),
+            ("last", result.columns.last()),
+        ] {
+            if reaches(column) {
+                outln!(
+                    text,
+                    "the excluded region reaches the scan's {edge} {} = {} and may go on beyond it",
+                    scan.x.parameter.column(),
+                    crate::output::five_digits(if edge == "first" {
+                        xs[0]
+                    } else {
+                        xs[xs.len() - 1]
+                    })
+                );
+            }
+        }
     }
     let closed = result.columns.iter().filter(|c| !c.open).count();
     if closed > 0 {
@@ -110,20 +165,7 @@ pub(super) fn finish(
             "{closed} column(s) kinematically closed (no signal): the masses do not allow the production"
         );
     }
-    outln!(
-        text,
-        "wrote {}",
-        outputs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    Ok(Report {
-        files,
-        summary: text,
-        warnings: Vec::new(),
-    })
+    text
 }
 
 /// The bytes of a finished CSV.
@@ -333,6 +375,7 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
     ];
     LimitPlot {
         regions,
+        scan_edges: scan_edges(result, &y.values),
         extent: corners.to_vec(),
         overlays: Vec::new(),
         title: scenario.title.clone(),
@@ -342,10 +385,68 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
             logarithmic: x.logarithmic,
         },
         y_title: axis_title(y.parameter),
-        windows: Vec::new(),
+        windows: closed_windows(result),
         series: Vec::new(),
         y_cap: None,
+        tight: true,
     }
+}
+
+/// Where the excluded region meets the edge of the scan (it goes on beyond): along the first
+/// or last vertical value over runs of columns whose interval reaches it, and up the first and
+/// last columns' intervals.
+fn scan_edges(result: &GridResult, ys: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let (first, last) = (ys[0], ys[ys.len() - 1]);
+    let mut edges: Vec<Vec<(f64, f64)>> = Vec::new();
+    for at in [first, last] {
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        for column in &result.columns {
+            if column.excluded.iter().any(|&(lo, hi)| lo == at || hi == at) {
+                run.push((column.x, at));
+            } else if !run.is_empty() {
+                edges.push(std::mem::take(&mut run));
+            }
+        }
+        if !run.is_empty() {
+            edges.push(run);
+        }
+    }
+    for column in [result.columns.first(), result.columns.last()]
+        .into_iter()
+        .flatten()
+    {
+        for &(lo, hi) in &column.excluded {
+            edges.push(vec![(column.x, lo), (column.x, hi)]);
+        }
+    }
+    // A run of one column is a point: it widens to nothing, so it is left out.
+    edges.retain(|e| e.len() >= 2 && e[0] != e[e.len() - 1]);
+    edges
+}
+
+/// The stretches of the horizontal axis whose masses allow no production, as shaded windows
+/// reaching from the last open column to the next (the closure lies between them); the summary
+/// says which masses close it.
+fn closed_windows(result: &GridResult) -> Vec<(f64, f64, String)> {
+    let label = "kinematically closed";
+    let columns = &result.columns;
+    let mut windows = Vec::new();
+    let mut k = 0;
+    while k < columns.len() {
+        if columns[k].open {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k + 1 < columns.len() && !columns[k + 1].open {
+            k += 1;
+        }
+        let lo = columns[start.saturating_sub(1)].x;
+        let hi = columns[(k + 1).min(columns.len() - 1)].x;
+        windows.push((lo, hi, label.to_string()));
+        k += 1;
+    }
+    windows
 }
 
 /// `darksens explain` of the scenario's model point.

@@ -220,6 +220,7 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
     };
     LimitPlot {
         regions: Vec::new(),
+        scan_edges: Vec::new(),
         extent: Vec::new(),
         windows: Vec::new(),
         overlays,
@@ -230,6 +231,7 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
         series: Vec::new(),
         // eps >= 1 is no constraint: the CSV keeps the number, the plot stops at 1.
         y_cap: Some(1.0),
+        tight: false,
     }
 }
 
@@ -609,16 +611,7 @@ fn status_lines(curve: &CurveResult) -> Vec<String> {
     } else {
         (curve.parameter.clone(), "")
     };
-    // Five significant digits (the CSV keeps every digit).
-    let short = |v: f64| {
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a small non-negative digit count"
-        )]
-        let decimals = (4.0 - v.abs().log10().floor()).clamp(0.0, 12.0) as usize;
-        format!("{v:.decimals$}")
-    };
+    let short = crate::output::five_digits;
     let mut lines = Vec::new();
     for (status, what) in [
         (
