@@ -139,17 +139,20 @@ struct Axis {
     hi: f64,
 }
 
+/// The smallest and largest of `values` an axis can show (finite, and positive on a log axis);
+/// infinite when there is none.
+fn value_range(values: impl Iterator<Item = f64>, logarithmic: bool) -> (f64, f64) {
+    values
+        .filter(|v| v.is_finite() && (!logarithmic || *v > 0.0))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        })
+}
+
 impl Axis {
     /// Decade-aligned (log) or padded (linear) axis covering `values`.
     fn covering(values: impl Iterator<Item = f64>, logarithmic: bool) -> Self {
-        let usable: Vec<f64> = values
-            .filter(|v| v.is_finite() && (!logarithmic || *v > 0.0))
-            .collect();
-        let (min, max) = usable
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
+        let (min, max) = value_range(values, logarithmic);
         if !min.is_finite() {
             return Self {
                 logarithmic,
@@ -183,16 +186,9 @@ impl Axis {
 
     /// The axis from the smallest to the largest of `values` exactly (log10 for a log axis).
     fn tight(values: impl Iterator<Item = f64>, logarithmic: bool) -> Self {
-        let usable: Vec<f64> = values
-            .filter(|v| v.is_finite() && (!logarithmic || *v > 0.0))
-            .collect();
-        let (min, max) = usable
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
+        let (min, max) = value_range(values, logarithmic);
         if !(min.is_finite() && max > min) {
-            return Self::covering(usable.into_iter(), logarithmic);
+            return Self::covering([min, max].into_iter(), logarithmic);
         }
         let map = |v: f64| if logarithmic { v.log10() } else { v };
         Self {
