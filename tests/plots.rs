@@ -84,6 +84,31 @@ fn texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text runs a label is drawn as: a `_` starts a subscript that runs to the next space or
+/// one of `=/()[],` (`N_b = 1000` is "N", "b", "= 1000"), each run trimmed.
+fn label_runs(label: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    let mut subscript = false;
+    for c in label.chars() {
+        if c == '_' && !subscript {
+            runs.push(std::mem::take(&mut current));
+            subscript = true;
+        } else if subscript && (c.is_whitespace() || "=/()[],".contains(c)) {
+            runs.push(std::mem::take(&mut current));
+            subscript = false;
+            current.push(c);
+        } else {
+            current.push(c);
+        }
+    }
+    runs.push(current);
+    runs.into_iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
 fn points(element: &str) -> Vec<(f64, f64)> {
     attribute(element, "points")
         .unwrap_or_default()
@@ -140,7 +165,11 @@ fn problems(svg: &str, expected: &Expected) -> Vec<String> {
     }
     let labels = texts(svg);
     for label in expected.curves.iter().chain(expected.overlays) {
-        let entries = labels.iter().filter(|t| t.as_str() == *label).count();
+        let runs = label_runs(label);
+        let entries = labels
+            .windows(runs.len())
+            .filter(|w| w.iter().zip(&runs).all(|(t, r)| t == r))
+            .count();
         if entries != 1 {
             found.push(format!("{entries} legend entries for '{label}'"));
         }

@@ -435,22 +435,14 @@ fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(x.lo..x.hi, y.lo..y.hi)
         .map_err(failed)?;
     draw_grid(&mut chart, &x, &y)?;
-    draw_overlays(&mut chart, plot, &x, &y)?;
+    let mut legend = Vec::new();
+    draw_overlays(&mut chart, plot, &x, &y, &mut legend)?;
     draw_windows(&mut chart, root, plot, &x, &y)?;
-    draw_regions(&mut chart, plot, &x, &y)?;
-    draw_scan_edges(&mut chart, plot, &x, &y)?;
-    draw_bands(&mut chart, plot, &x, &y)?;
-    draw_curves(&mut chart, plot, &x, &y)?;
-    chart
-        .configure_series_labels()
-        .position(legend_corner(plot, &x, &y))
-        .margin(15)
-        .legend_area_size(65)
-        .label_font(("sans-serif", 22))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .map_err(failed)?;
+    draw_regions(&mut chart, plot, &x, &y, &mut legend)?;
+    draw_scan_edges(&mut chart, plot, &x, &y, &mut legend)?;
+    draw_bands(&mut chart, plot, &x, &y, &mut legend)?;
+    draw_curves(&mut chart, plot, &x, &y, &mut legend)?;
+    draw_legend(&chart, root, &legend, legend_corner(plot, &x, &y), (&x, &y))?;
 
     draw_frame(&chart, root, &x, &y)?;
     draw_axis_titles(&chart, root, plot, &x, &y)
@@ -522,6 +514,7 @@ fn draw_overlays<DB: DrawingBackend>(
     plot: &LimitPlot,
     x: &Axis,
     y: &Axis,
+    legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     let shades = [
         RGBColor(150, 150, 150),
@@ -550,11 +543,11 @@ fn draw_overlays<DB: DrawingBackend>(
                     polygon,
                     colour.mix(0.35).filled(),
                 )))
-                .map_err(failed)?
-                .label(overlay.label.clone())
-                .legend(move |(lx, ly)| {
-                    Rectangle::new([(lx, ly - 8), (lx + 52, ly + 8)], colour.mix(0.35).filled())
-                });
+                .map_err(failed)?;
+            legend.push(LegendEntry::new(
+                &overlay.label,
+                Swatch::Fill(colour.mix(0.35)),
+            ));
             chart
                 .draw_series(LineSeries::new(clipped, colour.stroke_width(2)))
                 .map_err(failed)?;
@@ -562,11 +555,11 @@ fn draw_overlays<DB: DrawingBackend>(
             let style = ShapeStyle::from(BLACK).stroke_width(2);
             chart
                 .draw_series(DashedLineSeries::new(clipped, 8, 6, style))
-                .map_err(failed)?
-                .label(overlay.label.clone())
-                .legend(move |(lx, ly)| {
-                    DashedPathElement::new([(lx, ly), (lx + 52, ly)], 8, 6, style)
-                });
+                .map_err(failed)?;
+            legend.push(LegendEntry::new(
+                &overlay.label,
+                Swatch::Dashed(style, 8, 6),
+            ));
         }
     }
 
@@ -635,6 +628,7 @@ fn draw_regions<DB: DrawingBackend>(
     plot: &LimitPlot,
     x: &Axis,
     y: &Axis,
+    legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     for (k, region) in plot.regions.iter().enumerate() {
         let colour = if region.published {
@@ -656,11 +650,11 @@ fn draw_regions<DB: DrawingBackend>(
                 outline.clone(),
                 colour.mix(0.3).filled(),
             )))
-            .map_err(failed)?
-            .label(region.label.clone())
-            .legend(move |(lx, ly)| {
-                Rectangle::new([(lx, ly - 8), (lx + 52, ly + 8)], colour.mix(0.3).filled())
-            });
+            .map_err(failed)?;
+        legend.push(LegendEntry::new(
+            &region.label,
+            Swatch::Fill(colour.mix(0.3)),
+        ));
         let mut closed = outline;
         closed.push(closed[0]);
         chart
@@ -677,6 +671,7 @@ fn draw_scan_edges<DB: DrawingBackend>(
     plot: &LimitPlot,
     x: &Axis,
     y: &Axis,
+    legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     let style = ShapeStyle::from(BLACK).stroke_width(3);
     for (k, edge) in plot.scan_edges.iter().enumerate() {
@@ -688,15 +683,14 @@ fn draw_scan_edges<DB: DrawingBackend>(
         if mapped.len() < 2 {
             continue;
         }
-        let drawn = chart
+        chart
             .draw_series(DashedLineSeries::new(mapped, 10, 7, style))
             .map_err(failed)?;
         if k == 0 {
-            drawn
-                .label("edge of the scan: the region goes on")
-                .legend(move |(lx, ly)| {
-                    DashedPathElement::new([(lx, ly), (lx + 52, ly)], 10, 7, style)
-                });
+            legend.push(LegendEntry::new(
+                "edge of the scan: the region goes on",
+                Swatch::Dashed(style, 10, 7),
+            ));
         }
     }
     Ok(())
@@ -708,7 +702,18 @@ fn draw_bands<DB: DrawingBackend>(
     plot: &LimitPlot,
     x: &Axis,
     y: &Axis,
+    legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
+    if plot.series.iter().any(|s| !s.bands.is_empty()) {
+        legend.push(LegendEntry::new(
+            "expected ±1σ",
+            Swatch::Fill(RGBColor(0, 175, 80).mix(0.6)),
+        ));
+        legend.push(LegendEntry::new(
+            "expected ±2σ",
+            Swatch::Fill(RGBColor(255, 204, 0).mix(0.6)),
+        ));
+    }
     let usable = |px: f64| px.is_finite() && (!x.logarithmic || px > 0.0);
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
     for series in &plot.series {
@@ -778,6 +783,7 @@ fn draw_curves<DB: DrawingBackend>(
     plot: &LimitPlot,
     x: &Axis,
     y: &Axis,
+    legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     for (k, series) in plot.series.iter().enumerate() {
         let style = ShapeStyle::from(PALETTE[k % PALETTE.len()]).stroke_width(3);
@@ -788,26 +794,24 @@ fn draw_curves<DB: DrawingBackend>(
             .map(|&(px, py)| (x.map(px), y.map(py)))
             .collect();
         let pieces = below_cap(&points, plot.y_cap.map(|c| y.map(c)));
-        // The first piece carries the legend entry (an empty one when nothing is below the cap).
-        for (n, piece) in pieces.into_iter().enumerate() {
+        // Every curve has its legend entry, even when nothing of it is below the cap.
+        legend.push(LegendEntry::new(
+            &series.label,
             if k % 2 == 0 {
-                let drawn = chart
+                Swatch::Line(style)
+            } else {
+                Swatch::Dashed(style, 14, 8)
+            },
+        ));
+        for piece in pieces {
+            if k % 2 == 0 {
+                chart
                     .draw_series(LineSeries::new(piece, style))
                     .map_err(failed)?;
-                if n == 0 {
-                    drawn
-                        .label(series.label.clone())
-                        .legend(move |(lx, ly)| PathElement::new([(lx, ly), (lx + 52, ly)], style));
-                }
             } else {
-                let drawn = chart
+                chart
                     .draw_series(DashedLineSeries::new(piece, 14, 8, style))
                     .map_err(failed)?;
-                if n == 0 {
-                    drawn.label(series.label.clone()).legend(move |(lx, ly)| {
-                        DashedPathElement::new([(lx, ly), (lx + 52, ly)], 14, 8, style)
-                    });
-                }
             }
         }
     }
@@ -950,27 +954,25 @@ fn subscript_runs(text: &str) -> Vec<(String, bool)> {
     runs
 }
 
-/// Draws `text` centred on `centre` (the top of the text; reading upwards when `vertical`),
-/// its subscripts (`subscript_runs`) smaller and lowered.
-fn draw_with_subscripts<DB: DrawingBackend>(
+/// Where a text run starts from its position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// Centred on it, reading across.
+    Centre,
+    /// Centred on it, reading upwards (rotated).
+    Vertical,
+    /// Starting at it, reading across.
+    Left,
+}
+
+/// The widths of `text`'s runs (`subscript_runs`) at `size`, subscripts at 70%.
+fn run_widths<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    text: &str,
-    centre: (i32, i32),
+    runs: &[(String, bool)],
     size: u32,
-    vertical: bool,
-) -> Result<(), DrawError> {
+) -> Result<Vec<i32>, DrawError> {
     let small = size * 7 / 10;
-    let style = |px: u32| {
-        let font = ("sans-serif", px).into_font();
-        if vertical {
-            TextStyle::from(font.transform(FontTransform::Rotate270))
-        } else {
-            TextStyle::from(font)
-        }
-    };
-    let runs = subscript_runs(text);
-    let widths: Vec<i32> = runs
-        .iter()
+    runs.iter()
         .map(|(t, sub)| {
             let plain =
                 TextStyle::from(("sans-serif", if *sub { small } else { size }).into_font());
@@ -984,21 +986,57 @@ fn draw_with_subscripts<DB: DrawingBackend>(
             })
         })
         .collect::<Result<_, _>>()
-        .map_err(failed)?;
+        .map_err(failed)
+}
+
+/// The width of `text` set with its subscripts, in pixels.
+fn subscripted_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    size: u32,
+) -> Result<i32, DrawError> {
+    Ok(run_widths(root, &subscript_runs(text), size)?.iter().sum())
+}
+
+/// Draws `text` at `at` (the top of the text), its subscripts (`subscript_runs`) smaller and
+/// lowered.
+fn draw_subscripted<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+    size: u32,
+    anchor: Anchor,
+) -> Result<(), DrawError> {
+    let small = size * 7 / 10;
+    let vertical = anchor == Anchor::Vertical;
+    let style = |px: u32| {
+        let font = ("sans-serif", px).into_font();
+        if vertical {
+            TextStyle::from(font.transform(FontTransform::Rotate270))
+        } else {
+            TextStyle::from(font)
+        }
+    };
+    let runs = subscript_runs(text);
+    let widths = run_widths(root, &runs, size)?;
     let total: i32 = widths.iter().sum();
     #[expect(
         clippy::cast_possible_wrap,
         reason = "font sizes are a few tens of pixels"
     )]
     let (size_px, drop) = (size as i32, (size * 9 / 26) as i32);
-    let mut along = -total / 2;
+    let mut along = if anchor == Anchor::Left {
+        0
+    } else {
+        -total / 2
+    };
     for ((t, sub), w) in runs.iter().zip(widths) {
         let lowered = if *sub { drop } else { 0 };
         let position = if vertical {
             // Rotated text reads upwards: "along" runs up the page, "lowered" to the left.
-            (centre.0 - size_px / 2 + lowered, centre.1 - along)
+            (at.0 - size_px / 2 + lowered, at.1 - along)
         } else {
-            (centre.0 + along, centre.1 + lowered)
+            (at.0 + along, at.1 + lowered)
         };
         root.draw(&Text::new(
             t.clone(),
@@ -1011,9 +1049,147 @@ fn draw_with_subscripts<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Draws `text` centred on `centre` (the top of the text; reading upwards when `vertical`),
+/// its subscripts smaller and lowered.
+fn draw_with_subscripts<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    centre: (i32, i32),
+    size: u32,
+    vertical: bool,
+) -> Result<(), DrawError> {
+    let anchor = if vertical {
+        Anchor::Vertical
+    } else {
+        Anchor::Centre
+    };
+    draw_subscripted(root, text, centre, size, anchor)
+}
+
+/// A corner of the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Corner {
+    UpperLeft,
+    UpperRight,
+    LowerLeft,
+    LowerRight,
+}
+
+/// How a legend entry's sample is drawn.
+#[derive(Debug, Clone, Copy)]
+enum Swatch {
+    /// A filled box (regions, shaded overlays, bands).
+    Fill(RGBAColor),
+    /// A line in the curve's style.
+    Line(ShapeStyle),
+    /// A dashed line: style, dash and gap in pixels.
+    Dashed(ShapeStyle, u32, u32),
+}
+
+/// One legend entry.
+#[derive(Debug, Clone)]
+struct LegendEntry {
+    label: String,
+    swatch: Swatch,
+}
+
+impl LegendEntry {
+    fn new(label: &str, swatch: Swatch) -> Self {
+        Self {
+            label: label.to_string(),
+            swatch,
+        }
+    }
+}
+
+/// The legend box in `corner` of the frame: a sample and a label per entry (entries without a
+/// label are skipped), the labels set with real subscripts like every other text of the plot.
+fn draw_legend<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    corner: Corner,
+    (x, y): (&Axis, &Axis),
+) -> Result<(), DrawError> {
+    const SIZE: u32 = 22;
+    const ROW: i32 = 32;
+    const PAD: i32 = 12;
+    const SAMPLE: i32 = 52;
+    const MARGIN: i32 = 15;
+    let entries: Vec<&LegendEntry> = entries.iter().filter(|e| !e.label.is_empty()).collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let widest = entries
+        .iter()
+        .map(|e| subscripted_width(root, &e.label, SIZE))
+        .collect::<Result<Vec<i32>, _>>()?
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    let rows = i32::try_from(entries.len()).unwrap_or(i32::MAX);
+    let (width, height) = (
+        PAD + SAMPLE + PAD + widest + PAD,
+        PAD + rows * ROW + PAD / 2,
+    );
+    let (left, top) = chart.backend_coord(&(x.lo, y.hi));
+    let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
+    let x0 = match corner {
+        Corner::UpperLeft | Corner::LowerLeft => left + MARGIN,
+        _ => right - MARGIN - width,
+    };
+    let y0 = match corner {
+        Corner::UpperLeft | Corner::UpperRight => top + MARGIN,
+        _ => bottom - MARGIN - height,
+    };
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + width, y0 + height)],
+        WHITE.mix(0.9).filled(),
+    ))
+    .map_err(failed)?;
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + width, y0 + height)],
+        BLACK,
+    ))
+    .map_err(failed)?;
+    for (i, entry) in (0..).zip(&entries) {
+        let middle = y0 + PAD + i * ROW + ROW / 2 - 2;
+        let (sx, ex) = (x0 + PAD, x0 + PAD + SAMPLE);
+        match entry.swatch {
+            Swatch::Fill(colour) => root.draw(&Rectangle::new(
+                [(sx, middle - 8), (ex, middle + 8)],
+                colour.filled(),
+            )),
+            Swatch::Line(style) => {
+                root.draw(&PathElement::new([(sx, middle), (ex, middle)], style))
+            }
+            Swatch::Dashed(style, dash, gap) => root.draw(&DashedPathElement::new(
+                [(sx, middle), (ex, middle)],
+                dash,
+                gap,
+                style,
+            )),
+        }
+        .map_err(failed)?;
+        #[expect(
+            clippy::cast_possible_wrap,
+            reason = "a font size of a few tens of pixels"
+        )]
+        let half = SIZE as i32 / 2;
+        draw_subscripted(
+            root,
+            &entry.label,
+            (ex + PAD, middle - half),
+            SIZE,
+            Anchor::Left,
+        )?;
+    }
+    Ok(())
+}
+
 /// The corner whose legend box (about 42% of the width, 6.5% of the height per entry) covers the
 /// fewest curve points, so the legend never hides the results; lower right on a tie.
-fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> SeriesLabelPosition {
+fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> Corner {
     let entries = plot.series.len() + plot.overlays.len() + plot.regions.len();
     #[expect(clippy::cast_precision_loss, reason = "a handful of legend entries")]
     let height = (0.065 * entries as f64 + 0.04).min(0.9);
@@ -1034,22 +1210,10 @@ fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> SeriesLabelPosition {
         .filter(|(u, v)| (0.0..=1.0).contains(u) && (0.0..=1.0).contains(v))
         .collect();
     let corners = [
-        (
-            SeriesLabelPosition::LowerRight,
-            (1.0 - width, 1.0),
-            (0.0, height),
-        ),
-        (
-            SeriesLabelPosition::UpperLeft,
-            (0.0, width),
-            (1.0 - height, 1.0),
-        ),
-        (SeriesLabelPosition::LowerLeft, (0.0, width), (0.0, height)),
-        (
-            SeriesLabelPosition::UpperRight,
-            (1.0 - width, 1.0),
-            (1.0 - height, 1.0),
-        ),
+        (Corner::LowerRight, (1.0 - width, 1.0), (0.0, height)),
+        (Corner::UpperLeft, (0.0, width), (1.0 - height, 1.0)),
+        (Corner::LowerLeft, (0.0, width), (0.0, height)),
+        (Corner::UpperRight, (1.0 - width, 1.0), (1.0 - height, 1.0)),
     ];
     corners
         .into_iter()
@@ -1061,7 +1225,7 @@ fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> SeriesLabelPosition {
             (covered, position)
         })
         .min_by_key(|(covered, _)| *covered)
-        .map_or(SeriesLabelPosition::LowerRight, |(_, position)| position)
+        .map_or(Corner::LowerRight, |(_, position)| position)
 }
 
 /// The part of a polyline (ascending in x) inside `[lo, hi]`, with points interpolated at the
