@@ -384,3 +384,62 @@ fn plots_match_their_reviewed_reference_images() {
         );
     }
 }
+
+/// A two-sided `.lmt` (third column: the upper edge) and a closed contour (FORESEE style) are
+/// drawn as closed shaded regions, each with its legend entry, inside the frame.
+#[test]
+fn two_sided_and_contour_overlays_are_closed_regions() {
+    let dir = scan_with_svg("configs/belle2_dp.toml", "regions");
+    std::fs::write(
+        dir.join("band.lmt"),
+        "#  mass  lower  upper\n0.002 1e-4 1e-2\n0.02 3e-5 3e-3\n0.2 1e-4 1e-2\n",
+    )
+    .expect("band");
+    std::fs::write(
+        dir.join("island.csv"),
+        "mass_gev,epsilon\n0.3,1e-3\n0.5,3e-4\n0.8,1e-3\n0.5,3e-3\n0.3,1e-3\n",
+    )
+    .expect("contour");
+    let out = dir.join("regions.svg");
+    let status = darksens()
+        .current_dir(&dir)
+        .args([
+            "plot",
+            "belle2_dp.csv",
+            "--overlay",
+            "band.lmt",
+            "--overlay",
+            "island.csv",
+            "-o",
+        ])
+        .arg(&out)
+        .status()
+        .expect("darksens runs");
+    assert!(status.success());
+    let svg = std::fs::read_to_string(&out).expect("svg");
+    let expected = Expected {
+        overlays: &[
+            "NA64 2019 (excluded)",
+            "BaBar 2017 (excluded)",
+            "band.lmt",
+            "island.csv",
+        ],
+        ..BELLE2_DP
+    };
+    assert_eq!(problems(&svg, &expected), Vec::<String>::new());
+    // The band's polygon has a top edge below the frame's top: it is closed, not shaded up to
+    // the top as a one-sided limit would be.
+    let shaded: Vec<Vec<(f64, f64)>> = elements(&svg, "polygon")
+        .into_iter()
+        .filter(|p| attribute(p, "opacity") == Some("0.35"))
+        .map(points)
+        .collect();
+    let top = |p: &Vec<(f64, f64)>| p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
+    let tops: Vec<f64> = shaded.iter().map(top).collect();
+    let frame_top = tops.iter().copied().fold(f64::INFINITY, f64::min);
+    assert_eq!(
+        tops.iter().filter(|t| **t > frame_top + 20.0).count(),
+        2,
+        "two regions end below the top of the frame: {tops:?}"
+    );
+}

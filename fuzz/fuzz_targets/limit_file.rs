@@ -1,9 +1,11 @@
-//! Published-limit files (`.lmt` two-column text) on arbitrary text: a curve or an error, never a
-//! panic; a curve has increasing masses and finite positive limits, and interpolating it inside
-//! its range gives a finite positive number.
+//! Published-limit files (`.lmt` text: two columns, three for a band, or a closed contour) on
+//! arbitrary text: a curve or an error, never a panic; a curve's edges have increasing masses
+//! (contours aside) and finite positive limits, and its lowest excluded eps inside its mass range
+//! is a finite positive number.
 #![no_main]
 
 use darksens::published::PublishedLimit;
+use darksens::published::curve::Boundary;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,9 +15,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(curve) = PublishedLimit::parse_lmt(text, "fuzz.lmt") else {
         return;
     };
-    let points = curve.points();
-    assert!(points.windows(2).all(|w| w[0].0 < w[1].0));
-    assert!(points.iter().all(|(m, e)| m.is_finite() && e.is_finite() && *e > 0.0));
+    let masses: Vec<f64> = match curve.boundary() {
+        Boundary::Above(p) => p.iter().map(|q| q.0).collect(),
+        Boundary::Between(p) => {
+            assert!(p.iter().all(|q| q.1 < q.2));
+            p.iter().map(|q| q.0).collect()
+        }
+        Boundary::Inside(_) => Vec::new(),
+    };
+    assert!(masses.windows(2).all(|w| w[0] < w[1]));
+    let (outline, _) = curve.outline();
+    assert!(outline.iter().all(|(m, e)| m.is_finite() && e.is_finite() && *e > 0.0));
     let (lo, hi) = curve.mass_range_gev();
     for t in [0.0, 0.25, 0.5, 1.0] {
         let eps = curve.eps_at((lo + t * (hi - lo)).min(hi));

@@ -9,7 +9,6 @@ use darksens::pipeline::thick_target::{annihilation_windows, plot_frame};
 use darksens::published::PublishedLimit;
 use darksens::published::library::{find_curve, library_dirs};
 use darksens::scenario::{MASS_KEY, Scenario, validate_table};
-use darksens::units::GEV_PER_MEV;
 use std::path::{Path, PathBuf};
 
 /// Options of `darksens plot`.
@@ -227,15 +226,7 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
             curve.epsilon_limit(),
         )
     };
-    Ok(OverlaySeries {
-        label,
-        excluded: true,
-        points: limit
-            .points()
-            .iter()
-            .map(|&(m, e)| (m / GEV_PER_MEV, e))
-            .collect(),
-    })
+    Ok(OverlaySeries::from_limit(label, true, &limit))
 }
 
 /// Redraws the plot.

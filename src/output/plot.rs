@@ -48,10 +48,34 @@ pub enum XAxis {
 pub struct OverlaySeries {
     /// Legend label.
     pub label: String,
-    /// Shade the excluded region above the curve (`true`) or draw a dashed line.
+    /// Shade the excluded region (`true`) or draw a dashed line.
     pub excluded: bool,
-    /// `(mass_mev, epsilon)`.
-    pub points: Vec<(f64, f64)>,
+    /// `(mass_mev, epsilon)`: the lower edge of a region that goes up to the top of the plot,
+    /// or, when `closed`, a closed outline (a band between two edges, or a contour).
+    pub outline: Vec<(f64, f64)>,
+    /// The outline is a closed polygon.
+    pub closed: bool,
+}
+
+impl OverlaySeries {
+    /// A published limit drawn against the mass in MeV.
+    #[must_use]
+    pub fn from_limit(
+        label: String,
+        excluded: bool,
+        limit: &crate::published::PublishedLimit,
+    ) -> Self {
+        let (outline, closed) = limit.outline();
+        Self {
+            label,
+            excluded,
+            outline: outline
+                .iter()
+                .map(|&(m, e)| (m / crate::units::GEV_PER_MEV, e))
+                .collect(),
+            closed,
+        }
+    }
 }
 
 /// A filled region (e.g. the excluded region of a two-parameter scan), drawn above the published
@@ -329,17 +353,26 @@ fn failed<E: std::fmt::Display>(e: E) -> DrawError {
 }
 
 /// The chart every part is drawn into: mapped coordinates on both axes.
-/// The plotted ranges: they cover the curves, regions and extent (never the overlays), the
-/// vertical one up to the cap.
+/// The plotted ranges: they cover the curves, their expected bands, regions and extent (never
+/// the overlays), the vertical one up to the cap.
 fn axes(plot: &LimitPlot) -> (Axis, Axis) {
     let x_log = match &plot.x_axis {
         XAxis::MassMev { .. } => true,
         XAxis::Key { logarithmic, .. } => *logarithmic,
     };
+    // The expected bands count too: the axis must not clip the -2 sigma band.
+    let bands = || {
+        plot.series.iter().flat_map(|s| {
+            s.bands
+                .iter()
+                .flat_map(|(x, band)| band.iter().map(move |v| (*x, *v)))
+        })
+    };
     let data = || {
         plot.series
             .iter()
             .flat_map(|s| s.points.iter().copied())
+            .chain(bands())
             .chain(plot.regions.iter().flat_map(|r| r.outline.iter().copied()))
             .chain(plot.extent.iter().copied())
     };
@@ -371,21 +404,27 @@ pub fn overlay_warnings(plot: &LimitPlot) -> Vec<String> {
     let mut warnings = Vec::new();
     for overlay in &plot.overlays {
         let usable: Vec<(f64, f64)> = overlay
-            .points
+            .outline
             .iter()
             .copied()
             .filter(|&(m, e)| m.is_finite() && e.is_finite() && m > 0.0 && e > 0.0)
             .collect();
-        let left_out = overlay.points.len() - usable.len();
+        let left_out = overlay.outline.len() - usable.len();
         if left_out > 0 {
             warnings.push(format!(
                 "warning: overlay \"{}\": {left_out} of {} point(s) are not finite positive numbers (a rescaling to infinity?) and are left out",
                 overlay.label,
-                overlay.points.len()
+                overlay.outline.len()
             ));
         }
         let mapped: Vec<(f64, f64)> = usable.iter().map(|&(m, e)| (x.map(m), e)).collect();
-        if clip_x(&mapped, x.lo, x.hi).len() < 2 {
+        let hidden = if overlay.closed {
+            let (lo, hi) = value_range(mapped.iter().map(|p| p.0), false);
+            !(lo < x.hi && hi > x.lo)
+        } else {
+            clip_x(&mapped, x.lo, x.hi).len() < 2
+        };
+        if hidden {
             let range = usable.iter().fold((f64::INFINITY, 0.0_f64), |(a, b), p| {
                 (a.min(p.0), b.max(p.0))
             });
@@ -523,38 +562,45 @@ fn draw_overlays<DB: DrawingBackend>(
         RGBColor(160, 130, 170),
     ];
     for (k, overlay) in plot.overlays.iter().enumerate() {
-        let mapped: Vec<(f64, f64)> = overlay
-            .points
+        let colour = shades[k % shades.len()];
+        let fill = colour.mix(0.35);
+        let usable = overlay
+            .outline
             .iter()
-            .filter(|p| p.0 > 0.0 && p.1 > 0.0)
-            .map(|&(m, e)| (x.map(m), y.map(e).clamp(y.lo, y.hi)))
-            .collect();
-        let clipped = clip_x(&mapped, x.lo, x.hi);
-        if clipped.len() < 2 {
+            .filter(|p| p.0 > 0.0 && p.1 > 0.0 && p.0.is_finite() && p.1.is_finite());
+        let (polygon, edge) = if overlay.closed {
+            let mapped: Vec<(f64, f64)> = usable.map(|&(m, e)| (x.map(m), y.map(e))).collect();
+            let clipped = clip_polygon(&mapped, (x.lo, x.hi), (y.lo, y.hi));
+            let mut outline = clipped.clone();
+            outline.extend(clipped.first().copied());
+            (clipped, outline)
+        } else {
+            let mapped: Vec<(f64, f64)> = usable
+                .map(|&(m, e)| (x.map(m), y.map(e).clamp(y.lo, y.hi)))
+                .collect();
+            let clipped = clip_x(&mapped, x.lo, x.hi);
+            let mut polygon = clipped.clone();
+            if let (Some(first), Some(last)) = (clipped.first(), clipped.last()) {
+                polygon.push((last.0, y.hi));
+                polygon.push((first.0, y.hi));
+            }
+            (polygon, clipped)
+        };
+        if edge.len() < 2 {
             continue;
         }
-        let colour = shades[k % shades.len()];
         if overlay.excluded {
-            let mut polygon = clipped.clone();
-            polygon.push((clipped[clipped.len() - 1].0, y.hi));
-            polygon.push((clipped[0].0, y.hi));
             chart
-                .draw_series(std::iter::once(Polygon::new(
-                    polygon,
-                    colour.mix(0.35).filled(),
-                )))
+                .draw_series(std::iter::once(Polygon::new(polygon, fill.filled())))
                 .map_err(failed)?;
-            legend.push(LegendEntry::new(
-                &overlay.label,
-                Swatch::Fill(colour.mix(0.35)),
-            ));
+            legend.push(LegendEntry::new(&overlay.label, Swatch::Fill(fill)));
             chart
-                .draw_series(LineSeries::new(clipped, colour.stroke_width(2)))
+                .draw_series(LineSeries::new(edge, colour.stroke_width(2)))
                 .map_err(failed)?;
         } else {
             let style = ShapeStyle::from(BLACK).stroke_width(2);
             chart
-                .draw_series(DashedLineSeries::new(clipped, 8, 6, style))
+                .draw_series(DashedLineSeries::new(edge, 8, 6, style))
                 .map_err(failed)?;
             legend.push(LegendEntry::new(
                 &overlay.label,
@@ -1198,7 +1244,7 @@ fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> Corner {
         .series
         .iter()
         .flat_map(|s| s.points.iter())
-        .chain(plot.overlays.iter().flat_map(|o| o.points.iter()))
+        .chain(plot.overlays.iter().flat_map(|o| o.outline.iter()))
         .chain(plot.regions.iter().flat_map(|r| r.outline.iter()))
         .filter(|p| p.0 > 0.0 && p.1 > 0.0)
         .map(|&(px, py)| {
@@ -1247,6 +1293,61 @@ fn clip_x(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<(f64, f64)> {
         out.push(end);
     }
     out
+}
+
+/// The closed polygon `vertices` cut to the rectangle `[x_lo, x_hi] x [y_lo, y_hi]`
+/// (Sutherland-Hodgman: one half-plane after the other); empty when nothing is inside.
+fn clip_polygon(
+    vertices: &[(f64, f64)],
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+) -> Vec<(f64, f64)> {
+    // Each edge of the rectangle: the coordinate it bounds (0 = x, 1 = y), its value, and
+    // whether inside is above it.
+    let edges = [
+        (0, x_lo, true),
+        (0, x_hi, false),
+        (1, y_lo, true),
+        (1, y_hi, false),
+    ];
+    let mut polygon = vertices.to_vec();
+    for (axis, bound, above) in edges {
+        let coordinate = |p: (f64, f64)| if axis == 0 { p.0 } else { p.1 };
+        let inside = |p: (f64, f64)| {
+            if above {
+                coordinate(p) >= bound
+            } else {
+                coordinate(p) <= bound
+            }
+        };
+        let crossing = |a: (f64, f64), b: (f64, f64)| {
+            let t = (bound - coordinate(a)) / (coordinate(b) - coordinate(a));
+            let p = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+            if axis == 0 {
+                (bound, p.1)
+            } else {
+                (p.0, bound)
+            }
+        };
+        let mut kept = Vec::with_capacity(polygon.len() + 4);
+        for k in 0..polygon.len() {
+            let (a, b) = (polygon[k], polygon[(k + 1) % polygon.len()]);
+            match (inside(a), inside(b)) {
+                (true, true) => kept.push(b),
+                (true, false) => kept.push(crossing(a, b)),
+                (false, true) => {
+                    kept.push(crossing(a, b));
+                    kept.push(b);
+                }
+                (false, false) => {}
+            }
+        }
+        polygon = kept;
+        if polygon.is_empty() {
+            break;
+        }
+    }
+    polygon
 }
 
 #[cfg(test)]
@@ -1368,7 +1469,8 @@ mod tests {
             overlays: vec![OverlaySeries {
                 label: "o".into(),
                 excluded: true,
-                points: vec![(0.5, 1e-3), (2000.0, 1e-1)],
+                outline: vec![(0.5, 1e-3), (2000.0, 1e-1)],
+                closed: false,
             }],
             series: vec![Series {
                 label: "a".into(),
@@ -1395,7 +1497,8 @@ mod tests {
         let overlay = |label: &str, points: Vec<(f64, f64)>| OverlaySeries {
             label: label.into(),
             excluded: true,
-            points,
+            outline: points,
+            closed: false,
         };
         let plot = LimitPlot {
             regions: Vec::new(),
@@ -1434,5 +1537,27 @@ mod tests {
         assert!(warnings[1].contains("\"infinite\": 2 of 2 point(s) are not finite"));
         assert!(warnings[2].contains("\"infinite\" (no usable point) lies outside"));
         assert!(!warnings.iter().any(|w| w.contains("\"inside\"")));
+    }
+
+    /// A polygon cut to the frame keeps what is inside, with new vertices on the frame.
+    #[test]
+    fn polygons_are_clipped_to_the_frame() {
+        // A square crossing the frame's right edge: half of it stays.
+        let square = [(0.5, 0.2), (1.5, 0.2), (1.5, 0.8), (0.5, 0.8)];
+        let clipped = clip_polygon(&square, (0.0, 1.0), (0.0, 1.0));
+        let area = |p: &[(f64, f64)]| {
+            0.5 * (0..p.len())
+                .map(|k| {
+                    let (a, b) = (p[k], p[(k + 1) % p.len()]);
+                    a.0 * b.1 - b.0 * a.1
+                })
+                .sum::<f64>()
+                .abs()
+        };
+        assert!((area(&clipped) - 0.3).abs() < 1e-12, "{clipped:?}");
+        assert!(clipped.iter().all(|p| p.0 <= 1.0 && p.1 <= 1.0));
+        assert!(clip_polygon(&square, (2.0, 3.0), (0.0, 1.0)).is_empty());
+        // Wholly inside: unchanged area.
+        assert!((area(&clip_polygon(&square, (0.0, 2.0), (0.0, 1.0))) - 0.6).abs() < 1e-12);
     }
 }

@@ -1,19 +1,50 @@
-//! Published limit curves read from files (the DarkCast `.lmt` format).
+//! Published limit curves read from files: a DarkCast `.lmt`, a CSV, or a library curve.
 //!
-//! A curve is a list of `(mass in GeV, eps)` points; above the curve is excluded. darksens reads
-//! such files at run time (e.g. the NA64 bremsstrahlung-only limit that [DPT App. C] rescales);
-//! it never embeds their numbers.
+//! A published exclusion is one of three shapes in the `(mass in GeV, eps)` plane:
+//! - above a lower edge (`mass eps`: the usual one-sided limit);
+//! - between a lower and an upper edge at each mass (DarkCast `.lmt` with a third column, as
+//!   for beam-dump and displaced-vertex searches, which lose sensitivity at large eps when the
+//!   mediator decays before the detector);
+//! - inside a closed contour (FORESEE and AxionLimits style: the vertices in order, the last
+//!   joined to the first).
+//!
+//! darksens reads such files at run time (e.g. the NA64 bremsstrahlung-only limit that
+//! [DPT App. C] rescales); it never embeds their numbers.
 
 use crate::error::InputError;
 use std::path::Path;
 
-/// A published limit `eps(m)`, interpolated linearly in `(ln m, ln eps)`.
+/// The excluded region's boundary, in `(mass_gev, eps)` (or the file's own units before a
+/// library curve is converted).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Boundary {
+    /// Above the curve `(mass, eps_lower)` is excluded; masses strictly ascending.
+    Above(Vec<(f64, f64)>),
+    /// Between `(mass, eps_lower, eps_upper)` is excluded; masses strictly ascending and
+    /// `eps_lower < eps_upper`.
+    Between(Vec<(f64, f64, f64)>),
+    /// Inside the closed polygon with these vertices (at least three, the last joined to the
+    /// first) is excluded.
+    Inside(Vec<(f64, f64)>),
+}
+
+/// How a file says which shape it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// From the columns: two are a lower edge, three a band; a file whose masses go back and
+    /// whose last point repeats its first is a closed contour.
+    FromColumns,
+    /// A closed contour (declared by its metadata); the last point need not repeat the first.
+    Contour,
+}
+
+/// A published limit: its boundary, interpolated linearly in `(ln m, ln eps)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedLimit {
     /// Where the curve came from (the file as given).
     pub source: String,
-    /// `(mass_gev, eps)`, strictly ascending in mass.
-    points: Vec<(f64, f64)>,
+    /// The excluded region.
+    boundary: Boundary,
 }
 
 /// Masses a limit curve may hold, GeV (1 eV to 10 TeV).
@@ -23,23 +54,24 @@ pub const MASS_RANGE_GEV: (f64, f64) = (1e-9, 1e4);
 /// rescaled by 1/eps^2, which must stay a finite number.
 pub const LIMIT_RANGE: (f64, f64) = (1e-30, 1e3);
 
+/// One row of numbers of a curve file, with its 1-based line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Line in the file.
+    pub line: usize,
+    /// The numbers as written.
+    pub fields: Vec<String>,
+}
+
 impl PublishedLimit {
-    /// Reads a DarkCast `.lmt` file: `#` comments, then lines `mass_gev eps`.
+    /// Reads a DarkCast `.lmt` file: `#` comments, then lines `mass_gev eps_lower [eps_upper]`.
     ///
     /// # Errors
     /// A message naming the file and line for unreadable files, malformed or non-positive
-    /// numbers, masses that do not increase, or fewer than two points.
+    /// numbers, masses that do not increase, an upper edge below the lower one, or fewer than
+    /// two points.
     pub fn read_lmt(path: &Path) -> Result<Self, InputError> {
-        if path.is_dir() {
-            return Err(InputError::Directory {
-                path: path.display().to_string(),
-                what: "a limit file",
-            });
-        }
-        let text = crate::files::read_text(path).map_err(|e| InputError::Unreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        let text = read_curve_file(path)?;
         Self::parse_lmt(&text, &path.display().to_string())
     }
 
@@ -48,77 +80,114 @@ impl PublishedLimit {
     /// # Errors
     /// As [`PublishedLimit::read_lmt`].
     pub fn parse_lmt(text: &str, source: &str) -> Result<Self, InputError> {
-        let mut points: Vec<(f64, f64)> = Vec::new();
-        for (k, line) in text.lines().enumerate() {
-            let line_number = k + 1;
-            let at = |message: String| InputError::Line {
-                file: source.to_string(),
-                line: line_number,
-                message,
+        let rows = text
+            .lines()
+            .enumerate()
+            .filter_map(|(k, line)| {
+                let content = line.split('#').next().unwrap_or_default().trim();
+                (!content.is_empty()).then(|| Row {
+                    line: k + 1,
+                    fields: content.split_whitespace().map(str::to_string).collect(),
+                })
+            })
+            .collect::<Vec<_>>();
+        Self::from_rows(&rows, source, Shape::FromColumns)
+    }
+
+    /// The limit from rows of numbers: `mass lower [upper]`, or a contour's vertices `mass eps`.
+    ///
+    /// # Errors
+    /// As [`PublishedLimit::read_lmt`], naming `source` and the row's line.
+    pub fn from_rows(rows: &[Row], source: &str, shape: Shape) -> Result<Self, InputError> {
+        let at = |line: usize, message: String| InputError::Line {
+            file: source.to_string(),
+            line,
+            message,
+        };
+        let columns = rows.first().map_or(2, |r| r.fields.len());
+        if !(2..=3).contains(&columns) || (shape == Shape::Contour && columns != 2) {
+            let expected = if shape == Shape::Contour {
+                "'mass_gev eps' (a contour's vertices)"
+            } else {
+                "'mass_gev eps' or 'mass_gev eps_lower eps_upper'"
             };
-            let content = line.split('#').next().unwrap_or_default().trim();
-            if content.is_empty() {
-                continue;
-            }
-            let fields: Vec<&str> = content.split_whitespace().collect();
-            if fields.len() < 2 {
-                return Err(at(format!("expected 'mass_gev eps', got '{content}'")));
-            }
-            let number = |s: &str, what: &str, (lo, hi): (f64, f64)| -> Result<f64, InputError> {
-                let v: f64 = s
-                    .parse()
-                    .map_err(|_| at(format!("{what} '{s}' is not a number")))?;
-                if v.is_finite() && v > 0.0 && (lo..=hi).contains(&v) {
-                    Ok(v)
-                } else {
-                    Err(at(format!(
-                        "{what} must be a positive number between {lo:e} and {hi:e}, got {s}"
-                    )))
-                }
-            };
-            let mass = number(fields[0], "mass", MASS_RANGE_GEV)?;
-            let eps = number(fields[1], "eps", LIMIT_RANGE)?;
-            if let Some(&(previous, _)) = points.last()
-                && mass <= previous
-            {
-                return Err(at(format!(
-                    "masses must increase ({mass} after {previous})"
-                )));
-            }
-            points.push((mass, eps));
+            let first = &rows[0];
+            return Err(at(
+                first.line,
+                format!("expected {expected}, got '{}'", first.fields.join(" ")),
+            ));
         }
-        if points.len() < 2 {
-            return Err(InputError::Content {
-                file: source.to_string(),
-                message: format!(
-                    "a limit curve needs at least two points, found {}",
-                    points.len()
-                ),
-            });
-        }
+        let values = rows
+            .iter()
+            .map(|row| row_values(row, rows[0].line, columns, source))
+            .collect::<Result<Vec<_>, _>>()?;
+        let increasing = values.windows(2).all(|w| w[1][0] > w[0][0]);
+        let closed = values.len() > 3 && values.first() == values.last();
+        let boundary = if shape == Shape::Contour || (columns == 2 && !increasing && closed) {
+            let mut vertices: Vec<(f64, f64)> = values.iter().map(|v| (v[0], v[1])).collect();
+            if vertices.len() > 1 && vertices.first() == vertices.last() {
+                vertices.pop();
+            }
+            if vertices.len() < 3 {
+                return Err(InputError::Content {
+                    file: source.to_string(),
+                    message: format!(
+                        "a closed contour needs at least three distinct points, found {}",
+                        vertices.len()
+                    ),
+                });
+            }
+            Boundary::Inside(vertices)
+        } else {
+            if let Some(k) = values.windows(2).position(|w| w[1][0] <= w[0][0]) {
+                return Err(at(
+                    rows[k + 1].line,
+                    format!(
+                        "masses must increase ({} after {}); a closed contour (FORESEE, AxionLimits) must end on its first point",
+                        values[k + 1][0],
+                        values[k][0]
+                    ),
+                ));
+            }
+            if values.len() < 2 {
+                return Err(InputError::Content {
+                    file: source.to_string(),
+                    message: format!(
+                        "a limit curve needs at least two points, found {}",
+                        values.len()
+                    ),
+                });
+            }
+            if columns == 3 {
+                Boundary::Between(values.iter().map(|v| (v[0], v[1], v[2])).collect())
+            } else {
+                Boundary::Above(values.iter().map(|v| (v[0], v[1])).collect())
+            }
+        };
         Ok(Self {
             source: source.to_string(),
-            points,
+            boundary,
         })
     }
 
-    /// A curve from points already checked (positive, masses increasing).
+    /// A one-sided curve from points already checked (positive, masses increasing).
     #[must_use]
     pub fn from_points(source: &str, points: Vec<(f64, f64)>) -> Self {
         Self {
             source: source.to_string(),
-            points,
+            boundary: Boundary::Above(points),
         }
     }
 
-    /// Reads a limit curve file: a DarkCast `.lmt`, or a CSV `mass_gev,epsilon`.
+    /// Reads a limit curve file: a DarkCast `.lmt`, or a CSV `mass_gev,epsilon[,epsilon_upper]`.
     ///
     /// # Errors
-    /// As [`PublishedLimit::read_lmt`] and [`crate::published::library::read_csv_points`]; a CSV of
-    /// `y` needs its metadata (use the library).
+    /// As [`PublishedLimit::read_lmt`] and [`crate::published::library::read_csv_curve`]; a CSV
+    /// of `y` needs its metadata (use the library).
     pub fn read(path: &Path) -> Result<Self, InputError> {
         if path.extension().is_some_and(|e| e == "csv") {
-            let (points, column) = crate::published::library::read_csv_points(path)?;
+            let (limit, column) =
+                crate::published::library::read_csv_curve(path, Shape::FromColumns)?;
             if column != "epsilon" {
                 return Err(InputError::Content {
                     file: path.display().to_string(),
@@ -127,42 +196,184 @@ impl PublishedLimit {
                     ),
                 });
             }
-            Ok(Self::from_points(&path.display().to_string(), points))
+            Ok(limit)
         } else {
             Self::read_lmt(path)
+        }
+    }
+
+    /// The excluded region.
+    #[must_use]
+    pub fn boundary(&self) -> &Boundary {
+        &self.boundary
+    }
+
+    /// The same region with every point `(m, eps)` moved to `f(m, eps)`, which must keep the
+    /// masses in order (a unit change, a rescaling, a conversion from `y`).
+    #[must_use]
+    pub fn map(&self, source: &str, f: impl Fn(f64, f64) -> (f64, f64)) -> Self {
+        let boundary = match &self.boundary {
+            Boundary::Above(p) => Boundary::Above(p.iter().map(|&(m, e)| f(m, e)).collect()),
+            Boundary::Between(p) => Boundary::Between(
+                p.iter()
+                    .map(|&(m, lo, hi)| {
+                        let (mass, lower) = f(m, lo);
+                        (mass, lower, f(m, hi).1)
+                    })
+                    .collect(),
+            ),
+            Boundary::Inside(p) => Boundary::Inside(p.iter().map(|&(m, e)| f(m, e)).collect()),
+        };
+        Self {
+            source: source.to_string(),
+            boundary,
+        }
+    }
+
+    /// The outline a plot draws: for [`Boundary::Above`] the lower edge (open: the region goes
+    /// up to the top of the plot), otherwise the closed polygon `(mass, eps)`; with `closed`.
+    #[must_use]
+    pub fn outline(&self) -> (Vec<(f64, f64)>, bool) {
+        match &self.boundary {
+            Boundary::Above(p) => (p.clone(), false),
+            Boundary::Between(p) => (
+                p.iter()
+                    .map(|&(m, lo, _)| (m, lo))
+                    .chain(p.iter().rev().map(|&(m, _, hi)| (m, hi)))
+                    .collect(),
+                true,
+            ),
+            Boundary::Inside(p) => (p.clone(), true),
         }
     }
 
     /// Mass range `(lo, hi)` in GeV.
     #[must_use]
     pub fn mass_range_gev(&self) -> (f64, f64) {
-        (self.points[0].0, self.points[self.points.len() - 1].0)
+        let masses = self.outline().0;
+        masses.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), p| {
+            (lo.min(p.0), hi.max(p.0))
+        })
     }
 
-    /// The points.
-    #[must_use]
-    pub fn points(&self) -> &[(f64, f64)] {
-        &self.points
-    }
-
-    /// `eps` at `mass_gev` (log-log interpolation), `None` outside the curve's mass range.
+    /// The smallest excluded `eps` at `mass_gev` (log-log interpolation), `None` where the
+    /// region does not reach this mass.
     #[must_use]
     pub fn eps_at(&self, mass_gev: f64) -> Option<f64> {
-        let (lo, hi) = self.mass_range_gev();
-        if !(mass_gev >= lo && mass_gev <= hi) {
-            return None;
+        match &self.boundary {
+            Boundary::Above(p) => interpolate(p, mass_gev),
+            Boundary::Between(p) => {
+                let lower: Vec<(f64, f64)> = p.iter().map(|&(m, lo, _)| (m, lo)).collect();
+                interpolate(&lower, mass_gev)
+            }
+            Boundary::Inside(p) => lowest_crossing(p, mass_gev),
         }
-        let k = self
-            .points
-            .partition_point(|p| p.0 <= mass_gev)
-            .clamp(1, self.points.len() - 1);
-        let ((m0, e0), (m1, e1)) = (self.points[k - 1], self.points[k]);
-        // Differences of logarithms, not logarithms of ratios, which can overflow.
-        let t = (mass_gev.ln() - m0.ln()) / (m1.ln() - m0.ln());
-        let eps = (e0.ln() + t * (e1.ln() - e0.ln())).exp();
-        // Rounding must not leave the segment (near f64::MAX it would overflow).
-        Some(eps.clamp(e0.min(e1), e0.max(e1)))
     }
+}
+
+/// The numbers of one row with `columns` fields: a mass and one or two limits, checked.
+fn row_values(
+    row: &Row,
+    first_line: usize,
+    columns: usize,
+    source: &str,
+) -> Result<Vec<f64>, InputError> {
+    let at = |message: String| InputError::Line {
+        file: source.to_string(),
+        line: row.line,
+        message,
+    };
+    if row.fields.len() != columns {
+        return Err(at(format!(
+            "expected {columns} numbers as on line {first_line}, got '{}'",
+            row.fields.join(" ")
+        )));
+    }
+    let number = |s: &str, what: &str, (lo, hi): (f64, f64)| -> Result<f64, InputError> {
+        let v: f64 = s
+            .parse()
+            .map_err(|_| at(format!("{what} '{s}' is not a number")))?;
+        if v.is_finite() && v > 0.0 && (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(at(format!(
+                "{what} must be a positive number between {lo:e} and {hi:e}, got {s}"
+            )))
+        }
+    };
+    let mut numbers = vec![
+        number(&row.fields[0], "mass", MASS_RANGE_GEV)?,
+        number(&row.fields[1], "eps", LIMIT_RANGE)?,
+    ];
+    if columns == 3 {
+        let upper = number(&row.fields[2], "upper eps", LIMIT_RANGE)?;
+        if upper <= numbers[1] {
+            return Err(at(format!(
+                "the upper edge {upper:e} must lie above the lower edge {:e} (the third column is the largest excluded eps)",
+                numbers[1]
+            )));
+        }
+        numbers.push(upper);
+    }
+    Ok(numbers)
+}
+
+/// The text of a curve file.
+///
+/// # Errors
+/// A directory or an unreadable file, named.
+pub(crate) fn read_curve_file(path: &Path) -> Result<String, InputError> {
+    let source = path.display().to_string();
+    if path.is_dir() {
+        return Err(InputError::Directory {
+            path: source,
+            what: "a limit curve file",
+        });
+    }
+    crate::files::read_text(path).map_err(|e| InputError::Unreadable {
+        path: source,
+        reason: e.to_string(),
+    })
+}
+
+/// `eps` at `mass` on a curve with ascending masses, linear in `(ln m, ln eps)`; `None` outside.
+fn interpolate(points: &[(f64, f64)], mass: f64) -> Option<f64> {
+    let (lo, hi) = (points[0].0, points[points.len() - 1].0);
+    if !(mass >= lo && mass <= hi) {
+        return None;
+    }
+    let k = points
+        .partition_point(|p| p.0 <= mass)
+        .clamp(1, points.len() - 1);
+    Some(log_log_segment(points[k - 1], points[k], mass))
+}
+
+/// `eps` at `mass` on the segment `a`-`b` (masses differ), linear in `(ln m, ln eps)` and
+/// kept within the segment's values.
+fn log_log_segment((m0, e0): (f64, f64), (m1, e1): (f64, f64), mass: f64) -> f64 {
+    // Differences of logarithms, not logarithms of ratios, which can overflow.
+    let t = (mass.ln() - m0.ln()) / (m1.ln() - m0.ln());
+    let eps = (e0.ln() + t * (e1.ln() - e0.ln())).exp();
+    // Rounding must not leave the segment (near f64::MAX it would overflow).
+    eps.clamp(e0.min(e1), e0.max(e1))
+}
+
+/// The lowest point where the vertical line at `mass` crosses the closed polygon's edges.
+fn lowest_crossing(vertices: &[(f64, f64)], mass: f64) -> Option<f64> {
+    let n = vertices.len();
+    (0..n)
+        .filter_map(|k| {
+            let (a, b) = (vertices[k], vertices[(k + 1) % n]);
+            let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
+            if !(mass >= lo && mass <= hi) {
+                None
+            } else if a.0 == b.0 {
+                Some(a.1.min(b.1))
+            } else {
+                Some(log_log_segment(a, b, mass))
+            }
+        })
+        .min_by(f64::total_cmp)
 }
 
 #[cfg(test)]
@@ -217,5 +428,109 @@ mod tests {
                 .to_string();
             assert!(error.contains(message), "{error}");
         }
+    }
+
+    /// A third column is the upper edge: the region between is excluded, `eps_at` gives the
+    /// lower edge and the outline runs out along the lower edge and back along the upper one.
+    #[test]
+    fn a_third_column_is_an_upper_edge() {
+        let band = PublishedLimit::parse_lmt(
+            "# mass lower upper\n0.001 1e-5 1e-3\n0.01 1e-6 1e-4\n",
+            "band",
+        )
+        .expect("parses");
+        assert!(matches!(band.boundary(), Boundary::Between(p) if p.len() == 2));
+        // Power laws between the nodes: eps_lower = 1e-5 (m/1e-3)^-1 at m = 3.162e-3.
+        let m = 10f64.powf(-2.5);
+        assert_relative_eq!(
+            band.eps_at(m).unwrap_or(0.0),
+            10f64.powf(-5.5),
+            max_relative = 1e-12
+        );
+        let (outline, closed) = band.outline();
+        assert!(closed);
+        assert_eq!(
+            outline,
+            vec![(0.001, 1e-5), (0.01, 1e-6), (0.01, 1e-4), (0.001, 1e-3)]
+        );
+        for (text, message) in [
+            (
+                "0.001 1e-5 1e-6\n0.01 1e-6 1e-4\n",
+                "band:1: the upper edge 1e-6 must lie above",
+            ),
+            (
+                "0.001 1e-5 1e-3\n0.01 1e-6\n",
+                "band:2: expected 3 numbers as on line 1",
+            ),
+            ("0.001 1e-5 1e-3 7\n", "band:1: expected 'mass_gev eps' or"),
+            (
+                "0.001 1e-5 x\n0.01 1e-6 1e-4\n",
+                "band:1: upper eps 'x' is not a number",
+            ),
+        ] {
+            let error = PublishedLimit::parse_lmt(text, "band")
+                .expect_err("rejects")
+                .to_string();
+            assert!(error.contains(message), "{error}");
+        }
+    }
+
+    /// A file whose masses go back and whose last point is its first is a closed contour;
+    /// `eps_at` is the lowest crossing of the contour, exact for a diamond in log-log.
+    #[test]
+    fn a_closed_file_is_a_contour() {
+        let text = "1e-3 1e-4\n1e-2 1e-5\n1e-1 1e-4\n1e-2 1e-3\n1e-3 1e-4\n";
+        let contour = PublishedLimit::parse_lmt(text, "diamond").expect("parses");
+        let Boundary::Inside(vertices) = contour.boundary() else {
+            panic!("not a contour: {contour:?}");
+        };
+        assert_eq!(vertices.len(), 4, "the repeated point is dropped");
+        // Half-way in ln m between 1e-3 and 1e-2, the lower edge is half-way in ln eps.
+        assert_relative_eq!(
+            contour.eps_at(10f64.powf(-2.5)).unwrap_or(0.0),
+            10f64.powf(-4.5),
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            contour.eps_at(1e-2).unwrap_or(0.0),
+            1e-5,
+            max_relative = 1e-12
+        );
+        assert_eq!(contour.eps_at(0.5), None);
+        assert_eq!(contour.mass_range_gev(), (1e-3, 1e-1));
+        // Going back without closing is a mistake, and the message says how to mean a contour.
+        let error = PublishedLimit::parse_lmt("1e-3 1e-4\n1e-2 1e-5\n1e-3 1e-3\n", "open")
+            .expect_err("rejects")
+            .to_string();
+        assert!(
+            error.contains("open:3: masses must increase") && error.contains("contour"),
+            "{error}"
+        );
+        // Declared by metadata, the contour need not repeat its first point.
+        let rows: Vec<Row> = ["1e-3 1e-4", "1e-2 1e-5", "1e-2 1e-3"]
+            .iter()
+            .enumerate()
+            .map(|(k, l)| Row {
+                line: k + 1,
+                fields: l.split(' ').map(str::to_string).collect(),
+            })
+            .collect();
+        let declared =
+            PublishedLimit::from_rows(&rows, "declared", Shape::Contour).expect("a triangle");
+        assert!(matches!(declared.boundary(), Boundary::Inside(v) if v.len() == 3));
+        assert!(PublishedLimit::from_rows(&rows[..2], "two", Shape::Contour).is_err());
+    }
+
+    /// `map` moves every point of every shape (a rescaling keeps the band's two edges).
+    #[test]
+    fn map_moves_both_edges() {
+        let band =
+            PublishedLimit::parse_lmt("0.001 1e-5 1e-3\n0.01 1e-6 1e-4\n", "band").expect("parses");
+        let scaled = band.map("scaled", |m, e| (m * 1e3, e * 2.0));
+        assert_eq!(
+            scaled.boundary(),
+            &Boundary::Between(vec![(1.0, 2e-5, 2e-3), (10.0, 2e-6, 2e-4)])
+        );
+        assert_eq!(scaled.source, "scaled");
     }
 }

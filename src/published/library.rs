@@ -16,6 +16,7 @@
 
 use crate::error::InputError;
 use crate::published::PublishedLimit;
+use crate::published::curve::{Row, Shape, read_curve_file};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -90,6 +91,9 @@ pub struct CurveMeta {
     /// The mediator the limit constrains (`"dark-photon"` or `"scalar"`); a plot of another
     /// mediator labels and warns about it. Every built-in curve records it.
     pub model: Option<ConstrainedModel>,
+    /// `true`: the CSV's points are the vertices of a closed contour, inside excluded
+    /// (FORESEE and AxionLimits curves); default `false` (above, or between two columns).
+    pub contour: Option<bool>,
     /// What the curve means (excluded side, model).
     pub meaning: String,
     /// Licence of the data.
@@ -103,8 +107,8 @@ pub struct LibraryCurve {
     pub name: String,
     /// Provenance.
     pub meta: CurveMeta,
-    /// `(mass_gev, value)` as in the file.
-    pub points: Vec<(f64, f64)>,
+    /// The region as in the file (masses and values in the file's axes).
+    pub values: PublishedLimit,
 }
 
 /// `eps = sqrt(y / (alpha_D r^4))` for `y = eps^2 alpha_D r^4`, `r = m_chi/m_A'`.
@@ -193,11 +197,25 @@ impl LibraryCurve {
                 "a dark-matter mass axis needs mchi_over_mmed".into(),
             ));
         }
-        let (points, _) = parse_csv_points(csv_text, csv_source)?;
+        let shape = if meta.contour == Some(true) {
+            Shape::Contour
+        } else {
+            Shape::FromColumns
+        };
+        let (values, column) = parse_csv_curve(csv_text, csv_source, shape)?;
+        let expected = match meta.axis {
+            ValueAxis::Epsilon => "epsilon",
+            ValueAxis::Y => "y",
+        };
+        if column != expected {
+            return Err(content(format!(
+                "axis = \"{expected}\" but the CSV's column is '{column}'"
+            )));
+        }
         Ok(Self {
             name: name.to_string(),
             meta,
-            points,
+            values,
         })
     }
 
@@ -206,89 +224,115 @@ impl LibraryCurve {
     #[must_use]
     pub fn epsilon_limit(&self) -> PublishedLimit {
         let r = self.meta.mchi_over_mmed.unwrap_or(1.0);
-        let points = self
-            .points
-            .iter()
-            .map(|&(mass, value)| {
-                let mediator_mass = match self.meta.mass {
+        let (mass_axis, value_axis) = (self.meta.mass, self.meta.axis);
+        let alpha_d = self.meta.alpha_d.unwrap_or(1.0);
+        self.values
+            .map(&format!("library curve {}", self.name), |mass, value| {
+                let mediator_mass = match mass_axis {
                     MassAxis::Mediator => mass,
                     MassAxis::DarkMatter => mass / r,
                 };
-                let eps = match self.meta.axis {
+                let eps = match value_axis {
                     ValueAxis::Epsilon => value,
-                    ValueAxis::Y => epsilon_from_y(value, self.meta.alpha_d.unwrap_or(1.0), r),
+                    ValueAxis::Y => epsilon_from_y(value, alpha_d, r),
                 };
                 (mediator_mass, eps)
             })
-            .collect();
-        PublishedLimit::from_points(&format!("library curve {}", self.name), points)
     }
 }
 
-/// Reads a two-column CSV `mass_gev,<value>`; returns the points and the value column's name.
+/// Reads a curve CSV: a header `mass_gev,epsilon` or `mass_gev,y`, with a third column
+/// `epsilon_upper` (`y_upper`) for a region between two edges; returns the curve and the value
+/// column's name (`epsilon` or `y`).
 ///
 /// # Errors
-/// A message with the file and line for a wrong header, non-numbers or non-increasing masses.
-pub fn read_csv_points(path: &Path) -> Result<(Vec<(f64, f64)>, String), InputError> {
+/// A message with the file and line for a wrong header, non-numbers, non-increasing masses or
+/// an upper edge below the lower one.
+pub fn read_csv_curve(path: &Path, shape: Shape) -> Result<(PublishedLimit, String), InputError> {
     let text = read_curve_file(path)?;
-    parse_csv_points(&text, &path.display().to_string())
+    parse_csv_curve(&text, &path.display().to_string(), shape)
 }
 
-/// The text of a curve file.
-fn read_curve_file(path: &Path) -> Result<String, InputError> {
-    let source = path.display().to_string();
-    if path.is_dir() {
-        return Err(InputError::Directory {
-            path: source,
-            what: "a curve file",
+/// As [`read_csv_curve`], from the text of a file `source` names. Read with the `csv` crate:
+/// quoted fields, surrounding spaces, `#` comment lines and a byte-order mark are fine, and
+/// messages give the line in the file.
+///
+/// # Errors
+/// As [`read_csv_curve`].
+pub fn parse_csv_curve(
+    text: &str,
+    source: &str,
+    shape: Shape,
+) -> Result<(PublishedLimit, String), InputError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e
+                .position()
+                .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+            InputError::Line {
+                file: source.to_string(),
+                line,
+                message: format!("not a CSV row: {e}"),
+            }
+        })?;
+        let line = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let fields: Vec<String> = record.iter().map(str::to_string).collect();
+        if fields.iter().all(String::is_empty) {
+            continue;
+        }
+        rows.push(Row { line, fields });
+    }
+    let Some((header, rows)) = rows.split_first() else {
+        return Err(InputError::Content {
+            file: source.to_string(),
+            message: "empty file".into(),
+        });
+    };
+    let names: Vec<&str> = header.fields.iter().map(String::as_str).collect();
+    let column = match names.as_slice() {
+        ["mass_gev", value @ ("epsilon" | "y")] => *value,
+        ["mass_gev", "epsilon", "epsilon_upper"] => "epsilon",
+        ["mass_gev", "y", "y_upper"] => "y",
+        _ => {
+            return Err(InputError::Line {
+                file: source.to_string(),
+                line: header.line,
+                message: format!(
+                    "the header must be 'mass_gev,epsilon' or 'mass_gev,y', with a third column 'epsilon_upper' ('y_upper') for a region between two edges; got '{}'",
+                    names.join(",")
+                ),
+            });
+        }
+    };
+    if names.len() == 3 && shape == Shape::Contour {
+        return Err(InputError::Line {
+            file: source.to_string(),
+            line: header.line,
+            message: "a closed contour has two columns (its vertices), not an upper edge".into(),
         });
     }
-    crate::files::read_text(path).map_err(|e| InputError::Unreadable {
-        path: source,
-        reason: e.to_string(),
-    })
-}
-
-/// As [`read_csv_points`], from the text of a file `source` names.
-///
-/// # Errors
-/// As [`read_csv_points`].
-pub fn parse_csv_points(text: &str, source: &str) -> Result<(Vec<(f64, f64)>, String), InputError> {
-    let source = source.to_string();
-    let header_index = text
-        .lines()
-        .position(|l| !l.trim().is_empty() && !l.starts_with('#'));
-    let header = header_index
-        .and_then(|k| text.lines().nth(k))
-        .ok_or_else(|| InputError::Content {
-            file: source.clone(),
-            message: "empty file".into(),
-        })?;
-    let columns: Vec<&str> = header.split(',').map(str::trim).collect();
-    if columns.len() != 2 || columns[0] != "mass_gev" || !["epsilon", "y"].contains(&columns[1]) {
+    if let Some(row) = rows.iter().find(|r| r.fields.len() != names.len()) {
         return Err(InputError::Line {
-            file: source,
-            line: header_index.unwrap_or(0) + 1,
+            file: source.to_string(),
+            line: row.line,
             message: format!(
-                "the header must be 'mass_gev,epsilon' or 'mass_gev,y', got '{header}'"
+                "expected {} values as in the header, got {}",
+                names.len(),
+                row.fields.len()
             ),
         });
     }
-    // Same line numbers as the CSV: the header becomes an empty line, commas become spaces.
-    let rows: String = text
-        .lines()
-        .enumerate()
-        .map(|(k, l)| {
-            if Some(k) == header_index {
-                String::new()
-            } else {
-                l.replace(',', " ")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let parsed = PublishedLimit::parse_lmt(&rows, &source)?;
-    Ok((parsed.points().to_vec(), columns[1].to_string()))
+    let limit = PublishedLimit::from_rows(rows, source, shape)?;
+    Ok((limit, column.to_string()))
 }
 
 /// Where the built-in library's files are in [`crate::assets`].
@@ -455,11 +499,11 @@ mod tests {
         for name in &names {
             let curve = find_curve(std::slice::from_ref(&root), name).expect("reads");
             let limit = curve.epsilon_limit();
-            assert!(limit.points().len() > 10, "{name}");
+            assert!(limit.outline().0.len() > 10, "{name}");
             let built_in = find_curve(&[], name).expect("built in");
             assert_eq!(
-                (&built_in.meta, &built_in.points),
-                (&curve.meta, &curve.points)
+                (&built_in.meta, built_in.values.boundary()),
+                (&curve.meta, curve.values.boundary())
             );
         }
         // A y curve against m_chi converts back to the same eps against m_A'.
@@ -473,18 +517,17 @@ mod tests {
                 mchi_over_mmed: Some(r),
                 ..curve.meta.clone()
             },
-            points: curve
-                .points
-                .iter()
-                .map(|&(m, e)| (m * r, y_from_epsilon(e, alpha_d, r)))
-                .collect(),
+            values: curve
+                .values
+                .map("as y", |m, e| (m * r, y_from_epsilon(e, alpha_d, r))),
             ..curve.clone()
         };
         for (a, b) in curve
             .epsilon_limit()
-            .points()
+            .outline()
+            .0
             .iter()
-            .zip(as_y.epsilon_limit().points())
+            .zip(&as_y.epsilon_limit().outline().0)
         {
             assert_relative_eq!(a.0, b.0, max_relative = 1e-14);
             assert_relative_eq!(a.1, b.1, max_relative = 1e-14);
@@ -520,7 +563,12 @@ fn a_user_directory_adds_to_the_built_in_library() {
     );
     for name in ["mine/extra", "darkcast/NA64_NA642019imj"] {
         assert_eq!(
-            find_curve(&dirs, name).expect("found").points.len(),
+            find_curve(&dirs, name)
+                .expect("found")
+                .values
+                .outline()
+                .0
+                .len(),
             2,
             "{name}"
         );
@@ -544,18 +592,93 @@ mod csv_tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("bad.csv");
         std::fs::write(&path, "mass_gev,epsilon\n0.001,1e-5\n0.002,oops\n").expect("write");
-        let error = read_csv_points(&path).expect_err("rejects").to_string();
+        let read = |p: &Path| read_csv_curve(p, Shape::FromColumns);
+        let error = read(&path).expect_err("rejects").to_string();
         assert!(
             error.contains("bad.csv:3: eps 'oops' is not a number"),
             "{error}"
         );
         std::fs::write(&path, "mass,eps\n0.001,1e-5\n").expect("write");
         assert!(
-            read_csv_points(&path)
+            read(&path)
                 .expect_err("rejects")
                 .to_string()
                 .contains(":1: the header must be")
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// CSV through the csv crate: quoted fields, spaces, comments and a byte-order mark read
+    /// as they look, and messages keep the line in the file.
+    #[test]
+    fn csv_reads_quotes_comments_and_upper_edges() {
+        let text = "\u{feff}# digitised\n\"mass_gev\",\"epsilon\"\n# a comment\n\"0.001\",1e-5\n 0.01 , 1e-4\n";
+        let (limit, column) = parse_csv_curve(text, "q.csv", Shape::FromColumns).expect("parses");
+        assert_eq!(column, "epsilon");
+        assert_eq!(limit.outline().0, vec![(0.001, 1e-5), (0.01, 1e-4)]);
+        let error = parse_csv_curve(
+            "# one\n# two\nmass_gev,epsilon\n0.001,1e-5\n0.002,oops\n",
+            "c.csv",
+            Shape::FromColumns,
+        )
+        .expect_err("rejects")
+        .to_string();
+        assert!(
+            error.contains("c.csv:5: eps 'oops' is not a number"),
+            "{error}"
+        );
+        let (band, column) = parse_csv_curve(
+            "mass_gev,y,y_upper\n0.001,1e-12,1e-9\n0.01,1e-13,1e-8\n",
+            "b.csv",
+            Shape::FromColumns,
+        )
+        .expect("parses");
+        assert_eq!(column, "y");
+        assert!(band.outline().1, "a band is a closed outline");
+        for (text, message) in [
+            ("mass_gev,epsilon,upper\n", "b.csv:1: the header must be"),
+            (
+                "mass_gev,epsilon\n0.001,1e-5,1e-3\n",
+                "b.csv:2: expected 2 values",
+            ),
+            (
+                "mass_gev,epsilon_upper,epsilon\n",
+                "b.csv:1: the header must be",
+            ),
+        ] {
+            let error = parse_csv_curve(text, "b.csv", Shape::FromColumns)
+                .expect_err("rejects")
+                .to_string();
+            assert!(error.contains(message), "{error}");
+        }
+    }
+
+    /// A library curve whose metadata says `contour = true` is a closed contour, drawn and
+    /// converted like the others.
+    #[test]
+    fn a_library_contour() {
+        let meta = crate::assets::file("limits/darkcast/NA64_NA642019imj.toml").expect("meta");
+        let meta = format!("{meta}\ncontour = true\n");
+        let curve = LibraryCurve::from_texts(
+            "mine/contour",
+            (
+                "c.csv",
+                "mass_gev,epsilon\n0.001,1e-4\n0.01,1e-5\n0.1,1e-4\n0.01,1e-3\n",
+            ),
+            ("c.toml", &meta),
+        )
+        .expect("reads");
+        let limit = curve.epsilon_limit();
+        assert!(
+            matches!(limit.boundary(), crate::published::curve::Boundary::Inside(v) if v.len() == 4)
+        );
+        let wrong_axis = LibraryCurve::from_texts(
+            "mine/y",
+            ("y.csv", "mass_gev,y\n0.001,1e-4\n0.01,1e-5\n0.1,1e-4\n"),
+            ("y.toml", meta.as_str()),
+        )
+        .expect_err("axis mismatch")
+        .to_string();
+        assert!(wrong_axis.contains("column is 'y'"), "{wrong_axis}");
     }
 }

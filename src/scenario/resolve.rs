@@ -366,13 +366,9 @@ fn resolve_overlay(request: OverlayRequest, resolver: &Resolver) -> Result<Overl
             // eps ~ L^(-1/4): the signal grows as eps^2 L and the background-limited
             // sensitivity as sqrt(L).
             let factor = (to / from).powf(-0.25);
-            PublishedLimit::from_points(
+            limit.map(
                 &format!("{} rescaled from {from} to {to} ab^-1", limit.source),
-                limit
-                    .points()
-                    .iter()
-                    .map(|&(m, e)| (m, e * factor))
-                    .collect(),
+                |m, e| (m, e * factor),
             )
         }
     };

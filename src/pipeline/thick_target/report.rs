@@ -16,7 +16,7 @@ use crate::scenario::checks::{MASS_RANGE_MEV, MASS_WHY};
 use crate::scenario::{Curve, MASS_KEY, Overlay, OverlayStyle, Scenario, SourceConfig};
 use crate::signal::thick_target::ThickTargetSearch;
 use crate::sources::{PositronSpectrum, Source};
-use crate::units::{GEV_PER_MEV, PICOBARN_CM2};
+use crate::units::PICOBARN_CM2;
 use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
@@ -201,18 +201,15 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
     let overlays = if mass_scan {
         s.overlays
             .iter()
-            .map(|o| OverlaySeries {
-                label: match model_caveat(s, o) {
-                    Some(other) => format!("{}, for a {other}", o.label),
-                    None => o.label.clone(),
-                },
-                excluded: o.style == OverlayStyle::Excluded,
-                points: o
-                    .limit
-                    .points()
-                    .iter()
-                    .map(|&(m, e)| (m / GEV_PER_MEV, e))
-                    .collect(),
+            .map(|o| {
+                OverlaySeries::from_limit(
+                    match model_caveat(s, o) {
+                        Some(other) => format!("{}, for a {other}", o.label),
+                        None => o.label.clone(),
+                    },
+                    o.style == OverlayStyle::Excluded,
+                    &o.limit,
+                )
             })
             .collect()
     } else {
