@@ -133,24 +133,37 @@ struct Expected<'a> {
 /// Everything wrong with an SVG plot, empty when it shows what it should.
 fn problems(svg: &str, expected: &Expected) -> Vec<String> {
     let mut found = Vec::new();
-    // The frame: the unfilled black rectangle that is not the legend's box (the larger one).
-    let frame = elements(svg, "rect")
+    // The frame: the largest closed black outline (a five-point path; the legend's box is the
+    // smaller one).
+    let frame = elements(svg, "polyline")
         .into_iter()
-        .filter(|r| {
-            attribute(r, "fill") == Some("none") && attribute(r, "stroke") == Some("#000000")
-        })
-        .filter_map(|r| {
-            let n = |k: &str| attribute(r, k).and_then(|v| v.parse::<f64>().ok());
-            Some((n("x")?, n("y")?, n("width")?, n("height")?))
+        .filter(|p| attribute(p, "stroke") == Some("#000000"))
+        .map(points)
+        .filter(|p| p.len() == 5 && p[0] == p[4])
+        .map(|p| {
+            let (x0, x1) = (p[0].0.min(p[2].0), p[0].0.max(p[2].0));
+            let (y0, y1) = (p[0].1.min(p[2].1), p[0].1.max(p[2].1));
+            (x0, y0, x1 - x0, y1 - y0)
         })
         .max_by(|a, b| (a.2 * a.3).total_cmp(&(b.2 * b.3)));
     let Some((fx, fy, fw, fh)) = frame else {
         return vec!["no frame".into()];
     };
-    // Curves are the polylines drawn 3 pixels wide.
+    // Curves are the polylines drawn 3 image pixels wide (the SVG's coordinates are those of
+    // its viewBox, a multiple of the image's size).
+    let svg_element = elements(svg, "svg").into_iter().next().unwrap_or_default();
+    let dimension = |k: &str| {
+        attribute(svg_element, k)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(1.0)
+    };
+    let view_width = attribute(svg_element, "viewBox")
+        .and_then(|v| v.split_whitespace().nth(2)?.parse::<f64>().ok())
+        .unwrap_or_else(|| dimension("width"));
+    let curve_width = format!("{}", 3.0 * view_width / dimension("width"));
     let curves: Vec<&str> = elements(svg, "polyline")
         .into_iter()
-        .filter(|p| attribute(p, "stroke-width") == Some("3"))
+        .filter(|p| attribute(p, "stroke-width") == Some(curve_width.as_str()))
         .collect();
     if curves.is_empty() {
         found.push("no curve drawn".into());
@@ -264,14 +277,14 @@ fn a_broken_plot_fails_the_checks() {
     // A curve off the axes: one of its points moved below the frame.
     let curve = elements(&svg, "polyline")
         .into_iter()
-        .find(|p| attribute(p, "stroke-width") == Some("3"))
-        .expect("a curve")
+        .find(|p| attribute(p, "stroke-width") == Some("12"))
+        .expect("a curve (3 pixels wide in a viewBox 4 times the image)")
         .to_string();
     let first = attribute(&curve, "points")
         .and_then(|p| p.split_whitespace().next())
         .expect("a point")
         .to_string();
-    let moved = curve.replacen(&first, "600,5000", 1);
+    let moved = curve.replacen(&first, "2400,20000", 1);
     let off = svg.replacen(&curve, &moved, 1);
     let found = problems(&off, &BELLE2_DP);
     assert!(

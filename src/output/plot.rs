@@ -122,8 +122,38 @@ pub struct LimitPlot {
     pub tight: bool,
 }
 
+/// The image's size in pixels.
 const WIDTH: u32 = 1200;
 const HEIGHT: u32 = 800;
+/// The SVG is drawn on a canvas this many times larger in each direction and keeps the
+/// image's size with a `viewBox` of the canvas, so that its coordinates (whole numbers in the
+/// plotting library) fall on quarter pixels: curves snapped to whole pixels showed one-pixel
+/// staircases. The PNG is drawn at the image's size, its curves anti-aliased at sub-pixel
+/// precision by [`draw_smooth_line`].
+const SVG_SCALE: u32 = 4;
+
+/// Canvas pixels per image pixel; every size in the drawing code is given in image pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Scale(u32);
+
+impl Scale {
+    /// The scale of a canvas: its width over the image's.
+    fn of<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>) -> Self {
+        Self((root.dim_in_pixel().0 / WIDTH).max(1))
+    }
+
+    /// `n` image pixels on the canvas.
+    const fn px(self, n: u32) -> u32 {
+        n * self.0
+    }
+
+    /// `n` image pixels on the canvas, as a coordinate offset.
+    #[expect(clippy::cast_possible_wrap, reason = "the scale is a small number")]
+    const fn pxi(self, n: i32) -> i32 {
+        n * self.0 as i32
+    }
+}
+
 const PALETTE: [RGBColor; 4] = [
     RGBColor(31, 88, 180),
     RGBColor(200, 60, 40),
@@ -321,7 +351,8 @@ pub fn render_png(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
     Ok(png_bytes)
 }
 
-/// Renders the plot as SVG text (vector output; text is set in the viewer's sans-serif font).
+/// Renders the plot as SVG text (vector output; text is set in the viewer's DejaVu Sans, or its
+/// sans-serif font without it).
 ///
 /// # Errors
 /// [`Error::Output`] if drawing fails.
@@ -329,7 +360,8 @@ pub fn render_svg(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
     register_fonts();
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, (WIDTH * SVG_SCALE, HEIGHT * SVG_SCALE))
+            .into_drawing_area();
         draw(plot, &root).map_err(|e| Error::Output {
             path: "<svg>".into(),
             message: e.to_string(),
@@ -339,7 +371,31 @@ pub fn render_svg(plot: &LimitPlot) -> Result<Vec<u8>, Error> {
             message: e.to_string(),
         })?;
     }
-    Ok(text.into_bytes())
+    // The image's size, the canvas as the coordinate system.
+    let canvas = format!(
+        r#"<svg width="{}" height="{}" "#,
+        WIDTH * SVG_SCALE,
+        HEIGHT * SVG_SCALE
+    );
+    // Spaces are kept as drawn: labels are set in runs (subscripts) placed by their measured
+    // widths, and a viewer that collapses spaces would shift the runs after them.
+    let image = format!(
+        r#"<svg width="{WIDTH}" height="{HEIGHT}" xml:space="preserve" style="white-space:pre" "#
+    );
+    if !text.starts_with(&canvas) || !text.contains(r#" viewBox="0 0 "#) {
+        return Err(Error::Output {
+            path: "<svg>".into(),
+            message: "unexpected SVG header from the plotting library".into(),
+        });
+    }
+    // The labels were measured in DejaVu Sans (embedded): ask the viewer for it first.
+    Ok(text
+        .replacen(&canvas, &image, 1)
+        .replace(
+            r#"font-family="sans-serif""#,
+            r#"font-family="DejaVu Sans, sans-serif""#,
+        )
+        .into_bytes())
 }
 
 /// A drawing that failed (a backend error, with its message).
@@ -459,28 +515,29 @@ fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
 ) -> Result<(), DrawError> {
     root.fill(&WHITE).map_err(failed)?;
+    let scale = Scale::of(root);
     let (x, y) = axes(plot);
     let title_size = title_font_size(root, &plot.title)?;
     let mut chart = ChartBuilder::on(root)
         .caption(&plot.title, ("sans-serif", title_size, FontStyle::Bold))
-        .margin(25)
-        .margin_right(40)
+        .margin(scale.px(25))
+        .margin_right(scale.px(40))
         .set_label_area_size(
             LabelAreaPosition::Top,
-            if plot.annotation.is_empty() { 20 } else { 44 },
+            scale.px(if plot.annotation.is_empty() { 20 } else { 44 }),
         )
-        .x_label_area_size(80)
-        .y_label_area_size(150)
+        .x_label_area_size(scale.px(80))
+        .y_label_area_size(scale.px(150))
         .build_cartesian_2d(x.lo..x.hi, y.lo..y.hi)
         .map_err(failed)?;
-    draw_grid(&mut chart, &x, &y)?;
+    draw_grid(&mut chart, &x, &y, scale)?;
     let mut legend = Vec::new();
-    draw_overlays(&mut chart, plot, &x, &y, &mut legend)?;
+    draw_overlays(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_windows(&mut chart, root, plot, &x, &y)?;
-    draw_regions(&mut chart, plot, &x, &y, &mut legend)?;
-    draw_scan_edges(&mut chart, plot, &x, &y, &mut legend)?;
+    draw_regions(&mut chart, root, plot, (&x, &y), &mut legend)?;
+    draw_scan_edges(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_bands(&mut chart, plot, &x, &y, &mut legend)?;
-    draw_curves(&mut chart, plot, &x, &y, &mut legend)?;
+    draw_curves(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_legend(&chart, root, &legend, legend_corner(plot, &x, &y), (&x, &y))?;
 
     draw_frame(&chart, root, &x, &y)?;
@@ -493,17 +550,17 @@ fn title_font_size<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<u32, DrawError> {
-    const LARGEST: u32 = 26;
-    const SMALLEST: u32 = 16;
-    let available = root.dim_in_pixel().0.saturating_sub(60);
-    for size in (SMALLEST..=LARGEST).rev() {
+    let scale = Scale::of(root);
+    let (largest, smallest) = (scale.px(26), scale.px(16));
+    let available = root.dim_in_pixel().0.saturating_sub(scale.px(60));
+    for size in (smallest..=largest).rev().step_by(scale.0 as usize) {
         let style = TextStyle::from(("sans-serif", size, FontStyle::Bold).into_font());
         let (width, _) = root.estimate_text_size(title, &style).map_err(failed)?;
         if width <= available {
             return Ok(size);
         }
     }
-    Ok(SMALLEST)
+    Ok(smallest)
 }
 
 /// Light lines at the major ticks, lighter at the minor ones.
@@ -511,6 +568,7 @@ fn draw_grid<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     x: &Axis,
     y: &Axis,
+    scale: Scale,
 ) -> Result<(), DrawError> {
     let (x_major, x_minor) = x.ticks();
     let (y_major, y_minor) = y.ticks();
@@ -520,7 +578,7 @@ fn draw_grid<DB: DrawingBackend>(
         } else {
             [(x.lo, v), (x.hi, v)]
         };
-        PathElement::new(line, BLACK.mix(alpha))
+        PathElement::new(line, BLACK.mix(alpha).stroke_width(scale.px(1)))
     };
     for &v in &x_minor {
         chart
@@ -550,9 +608,9 @@ fn draw_grid<DB: DrawingBackend>(
 /// frame. x is interpolated linearly in the plot coordinates at the frame's edges.
 fn draw_overlays<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
-    x: &Axis,
-    y: &Axis,
+    (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     let shades = [
@@ -594,18 +652,12 @@ fn draw_overlays<DB: DrawingBackend>(
                 .draw_series(std::iter::once(Polygon::new(polygon, fill.filled())))
                 .map_err(failed)?;
             legend.push(LegendEntry::new(&overlay.label, Swatch::Fill(fill)));
-            chart
-                .draw_series(LineSeries::new(edge, colour.stroke_width(2)))
-                .map_err(failed)?;
+            let line = Line::solid(colour, 2);
+            stroke(chart, root, (x, y), edge, line)?;
         } else {
-            let style = ShapeStyle::from(BLACK).stroke_width(2);
-            chart
-                .draw_series(DashedLineSeries::new(edge, 8, 6, style))
-                .map_err(failed)?;
-            legend.push(LegendEntry::new(
-                &overlay.label,
-                Swatch::Dashed(style, 8, 6),
-            ));
+            let line = Line::dashed(BLACK, 2, (8, 6));
+            stroke(chart, root, (x, y), edge, line)?;
+            legend.push(LegendEntry::new(&overlay.label, line.swatch(root)));
         }
     }
 
@@ -620,13 +672,14 @@ fn draw_windows<DB: DrawingBackend>(
     x: &Axis,
     y: &Axis,
 ) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
     // Data units per pixel, so that a window narrower than a few pixels stays visible.
     let (left, _) = chart.backend_coord(&(x.lo, y.hi));
     let (right, _) = chart.backend_coord(&(x.hi, y.hi));
     let per_pixel = (x.hi - x.lo) / f64::from((right - left).max(1));
     for (lo, hi, label) in &plot.windows {
         let (mut a, mut b) = (x.map(*lo), x.map(*hi));
-        let widen = 0.5 * (4.0 * per_pixel - (b - a)).max(0.0);
+        let widen = 0.5 * (f64::from(scale.px(4)) * per_pixel - (b - a)).max(0.0);
         (a, b) = ((a - widen).max(x.lo), (b + widen).min(x.hi));
         if b > a {
             chart
@@ -635,8 +688,8 @@ fn draw_windows<DB: DrawingBackend>(
                     RGBColor(70, 130, 220).mix(0.15).filled(),
                 )))
                 .map_err(failed)?;
-            let (px, py) = chart.backend_coord(&(b, y.hi));
-            let style = ("sans-serif", 18)
+            let (end, top) = chart.backend_coord(&(b, y.hi));
+            let style = ("sans-serif", scale.px(18))
                 .into_font()
                 .color(&RGBColor(20, 60, 140))
                 .pos(Pos::new(HPos::Left, VPos::Top));
@@ -649,14 +702,14 @@ fn draw_windows<DB: DrawingBackend>(
             let (w, h) = (w as i32, h as i32);
             // Right of the window, or left of it when the label would leave the frame.
             let (start, _) = chart.backend_coord(&(a, y.hi));
-            let corner = if px + 4 + w + 6 > right {
-                (start - 4 - w - 6, py + 6)
+            let corner = if end + scale.pxi(10) + w > right {
+                (start - scale.pxi(10) - w, top + scale.pxi(6))
             } else {
-                (px + 4, py + 6)
+                (end + scale.pxi(4), top + scale.pxi(6))
             };
-            let far = (corner.0 + w + 6, corner.1 + h + 4);
+            let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
             root.draw(&Rectangle::new(
-                [(corner.0 - 3, corner.1 - 2), far],
+                [(corner.0 - scale.pxi(3), corner.1 - scale.pxi(2)), far],
                 WHITE.mix(0.8).filled(),
             ))
             .map_err(failed)?;
@@ -671,9 +724,9 @@ fn draw_windows<DB: DrawingBackend>(
 /// Filled regions, with their outline.
 fn draw_regions<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
-    x: &Axis,
-    y: &Axis,
+    (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     for (k, region) in plot.regions.iter().enumerate() {
@@ -703,9 +756,7 @@ fn draw_regions<DB: DrawingBackend>(
         ));
         let mut closed = outline;
         closed.push(closed[0]);
-        chart
-            .draw_series(LineSeries::new(closed, colour.stroke_width(2)))
-            .map_err(failed)?;
+        stroke(chart, root, (x, y), closed, Line::solid(colour, 2))?;
     }
 
     Ok(())
@@ -714,12 +765,12 @@ fn draw_regions<DB: DrawingBackend>(
 /// The scan's edges where a region meets them: black dashes over the outline, one legend entry.
 fn draw_scan_edges<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
-    x: &Axis,
-    y: &Axis,
+    (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
-    let style = ShapeStyle::from(BLACK).stroke_width(3);
+    let line = Line::dashed(BLACK, 3, (10, 7));
     for (k, edge) in plot.scan_edges.iter().enumerate() {
         let mapped: Vec<(f64, f64)> = edge
             .iter()
@@ -729,13 +780,11 @@ fn draw_scan_edges<DB: DrawingBackend>(
         if mapped.len() < 2 {
             continue;
         }
-        chart
-            .draw_series(DashedLineSeries::new(mapped, 10, 7, style))
-            .map_err(failed)?;
+        stroke(chart, root, (x, y), mapped, line)?;
         if k == 0 {
             legend.push(LegendEntry::new(
                 "edge of the scan: the region goes on",
-                Swatch::Dashed(style, 10, 7),
+                line.swatch(root),
             ));
         }
     }
@@ -826,37 +875,202 @@ fn below_cap(points: &[(f64, f64)], cap: Option<f64>) -> Vec<Vec<(f64, f64)>> {
 /// The curves, solid and dashed in turn.
 fn draw_curves<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
-    x: &Axis,
-    y: &Axis,
+    (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     for (k, series) in plot.series.iter().enumerate() {
-        let style = ShapeStyle::from(PALETTE[k % PALETTE.len()]).stroke_width(3);
+        let colour = PALETTE[k % PALETTE.len()];
+        let line = if k % 2 == 0 {
+            Line::solid(colour, 3)
+        } else {
+            Line::dashed(colour, 3, (14, 8))
+        };
         let points: Vec<(f64, f64)> = series
             .points
             .iter()
             .filter(|(px, py)| px.is_finite() && *py > 0.0 && (!x.logarithmic || *px > 0.0))
             .map(|&(px, py)| (x.map(px), y.map(py)))
             .collect();
-        let pieces = below_cap(&points, plot.y_cap.map(|c| y.map(c)));
         // Every curve has its legend entry, even when nothing of it is below the cap.
-        legend.push(LegendEntry::new(
-            &series.label,
-            if k % 2 == 0 {
-                Swatch::Line(style)
-            } else {
-                Swatch::Dashed(style, 14, 8)
-            },
-        ));
-        for piece in pieces {
-            if k % 2 == 0 {
-                chart
-                    .draw_series(LineSeries::new(piece, style))
-                    .map_err(failed)?;
-            } else {
-                chart
-                    .draw_series(DashedLineSeries::new(piece, 14, 8, style))
+        legend.push(LegendEntry::new(&series.label, line.swatch(root)));
+        for piece in below_cap(&points, plot.y_cap.map(|c| y.map(c))) {
+            stroke(chart, root, (x, y), piece, line)?;
+        }
+    }
+    Ok(())
+}
+
+/// How a line is drawn: colour, width and dashes `(dash, gap)`, in image pixels.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    colour: RGBColor,
+    width: u32,
+    dashes: Option<(u32, u32)>,
+}
+
+impl Line {
+    const fn solid(colour: RGBColor, width: u32) -> Self {
+        Self {
+            colour,
+            width,
+            dashes: None,
+        }
+    }
+
+    const fn dashed(colour: RGBColor, width: u32, dashes: (u32, u32)) -> Self {
+        Self {
+            colour,
+            width,
+            dashes: Some(dashes),
+        }
+    }
+
+    /// The canvas's style for the line.
+    fn style(self, scale: Scale) -> ShapeStyle {
+        ShapeStyle::from(self.colour).stroke_width(scale.px(self.width))
+    }
+
+    /// Its legend sample on `root`.
+    fn swatch<DB: DrawingBackend>(self, root: &DrawingArea<DB, Shift>) -> Swatch {
+        let scale = Scale::of(root);
+        match self.dashes {
+            None => Swatch::Line(self.style(scale)),
+            Some((dash, gap)) => Swatch::Dashed(self.style(scale), scale.px(dash), scale.px(gap)),
+        }
+    }
+}
+
+/// Draws the polyline `points` (plotted coordinates) inside the frame: on a bitmap (drawn at
+/// the image's size) anti-aliased at sub-pixel precision ([`draw_smooth_line`]), on a vector
+/// canvas (drawn [`SVG_SCALE`] times larger) as a path.
+fn stroke<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    (x, y): (&Axis, &Axis),
+    points: Vec<(f64, f64)>,
+    line: Line,
+) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
+    if scale == Scale(1) {
+        let (left, top) = chart.backend_coord(&(x.lo, y.hi));
+        let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
+        let frame = Frame {
+            corner: (left, top),
+            size: (right - left, bottom - top),
+            x: (x.lo, x.hi),
+            y: (y.hi, y.lo),
+        };
+        return draw_smooth_line(root, &frame, &points, line);
+    }
+    let style = line.style(scale);
+    match line.dashes {
+        None => chart.draw_series(LineSeries::new(points, style)),
+        Some((dash, gap)) => chart.draw_series(DashedLineSeries::new(
+            points,
+            scale.px(dash),
+            scale.px(gap),
+            style,
+        )),
+    }
+    .map_err(failed)?;
+    Ok(())
+}
+
+/// Where the frame is on the canvas, and the plotted values at its edges.
+struct Frame {
+    /// Upper left corner, pixels.
+    corner: (i32, i32),
+    /// Width and height, pixels.
+    size: (i32, i32),
+    /// Plotted x at the left and right edges.
+    x: (f64, f64),
+    /// Plotted y at the top and bottom edges.
+    y: (f64, f64),
+}
+
+impl Frame {
+    /// A point in plotted coordinates on the canvas, in fractional pixels (whole numbers are
+    /// pixel centres).
+    fn position(&self, (px, py): (f64, f64)) -> (f64, f64) {
+        (
+            f64::from(self.corner.0)
+                + (px - self.x.0) / (self.x.1 - self.x.0) * f64::from(self.size.0),
+            f64::from(self.corner.1)
+                + (py - self.y.0) / (self.y.1 - self.y.0) * f64::from(self.size.1),
+        )
+    }
+}
+
+/// Draws the polyline `points` (plotted coordinates) on a bitmap with sub-pixel precision:
+/// each pixel of the frame is covered by `width` pixels of line, anti-aliased over one pixel,
+/// with round ends; dashes `(dash, gap)` in pixels follow the length along the line. Each pixel
+/// is blended once with the largest coverage of any segment, so joints are not darker.
+fn draw_smooth_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    points: &[(f64, f64)],
+    line: Line,
+) -> Result<(), DrawError> {
+    let (colour, width) = (line.colour, f64::from(line.width));
+    let dashes = line
+        .dashes
+        .map(|(dash, gap)| (f64::from(dash), f64::from(gap)));
+    let (x0, y0) = frame.corner;
+    let (columns, rows) = (frame.size.0 + 1, frame.size.1 + 1);
+    if points.len() < 2 || columns <= 0 || rows <= 0 {
+        return Ok(());
+    }
+    let mapped: Vec<(f64, f64)> = points.iter().map(|&p| frame.position(p)).collect();
+    let reach = 0.5 * width + 0.5;
+    let index =
+        |column: i32, row: i32| -> usize { usize::try_from(row * columns + column).unwrap_or(0) };
+    let mut coverage = vec![0f32; index(columns - 1, rows - 1) + 1];
+    let mut along = 0.0;
+    for pair in mapped.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let length_squared = dx * dx + dy * dy;
+        let length = length_squared.sqrt();
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "pixel positions inside a frame of a few thousand pixels"
+        )]
+        let bound = |lo: f64, hi: f64, origin: i32, count: i32| {
+            let first = ((lo - reach).floor() as i32 - origin).max(0);
+            let last = ((hi + reach).ceil() as i32 - origin).min(count - 1);
+            (first, last)
+        };
+        let (c0, c1) = bound(a.0.min(b.0), a.0.max(b.0), x0, columns);
+        let (r0, r1) = bound(a.1.min(b.1), a.1.max(b.1), y0, rows);
+        for row in r0..=r1 {
+            for column in c0..=c1 {
+                let c = (f64::from(x0 + column), f64::from(y0 + row));
+                let t = if length_squared > 0.0 {
+                    (((c.0 - a.0) * dx + (c.1 - a.1) * dy) / length_squared).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                if let Some((dash, gap)) = dashes
+                    && (along + t * length) % (dash + gap) >= dash
+                {
+                    continue;
+                }
+                let distance = (c.0 - a.0 - t * dx).hypot(c.1 - a.1 - t * dy);
+                #[expect(clippy::cast_possible_truncation, reason = "a coverage in [0, 1]")]
+                let cover = (reach - distance).clamp(0.0, 1.0) as f32;
+                let cell = &mut coverage[index(column, row)];
+                *cell = cell.max(cover);
+            }
+        }
+        along += length;
+    }
+    for row in 0..rows {
+        for column in 0..columns {
+            let cover = coverage[index(column, row)];
+            if cover > 0.0 {
+                root.draw_pixel((x0 + column, y0 + row), &colour.mix(f64::from(cover)))
                     .map_err(failed)?;
             }
         }
@@ -871,50 +1085,98 @@ fn draw_frame<DB: DrawingBackend>(
     x: &Axis,
     y: &Axis,
 ) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
     let (left, top) = chart.backend_coord(&(x.lo, y.hi));
     let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
     let (x_major, x_minor) = x.ticks();
     let (y_major, y_minor) = y.ticks();
-    let frame = BLACK.stroke_width(2);
-    root.draw(&Rectangle::new([(left, top), (right, bottom)], frame))
+    let frame = BLACK.stroke_width(scale.px(2));
+    root.draw(&outline_box((left, top), (right, bottom), frame))
         .map_err(failed)?;
-    let label_font = ("sans-serif", 24).into_font();
+    let label_font = ("sans-serif", scale.px(24)).into_font();
     for (v, text) in &x_major {
         let (px, _) = chart.backend_coord(&(*v, y.lo));
-        root.draw(&PathElement::new([(px, bottom), (px, bottom + 8)], frame))
-            .map_err(failed)?;
-        root.draw(&PathElement::new([(px, top), (px, top + 10)], frame))
-            .map_err(failed)?;
+        root.draw(&PathElement::new(
+            [(px, bottom), (px, bottom + scale.pxi(8))],
+            frame,
+        ))
+        .map_err(failed)?;
+        root.draw(&PathElement::new(
+            [(px, top), (px, top + scale.pxi(10))],
+            frame,
+        ))
+        .map_err(failed)?;
         let style = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Center, VPos::Top));
-        root.draw(&Text::new(text.clone(), (px, bottom + 12), style))
-            .map_err(failed)?;
+        root.draw(&Text::new(
+            text.clone(),
+            (px, bottom + scale.pxi(12)),
+            style,
+        ))
+        .map_err(failed)?;
     }
     for v in &x_minor {
         let (px, _) = chart.backend_coord(&(*v, y.lo));
-        root.draw(&PathElement::new([(px, bottom), (px, bottom + 4)], frame))
-            .map_err(failed)?;
-        root.draw(&PathElement::new([(px, top), (px, top + 5)], frame))
-            .map_err(failed)?;
+        root.draw(&PathElement::new(
+            [(px, bottom), (px, bottom + scale.pxi(4))],
+            frame,
+        ))
+        .map_err(failed)?;
+        root.draw(&PathElement::new(
+            [(px, top), (px, top + scale.pxi(5))],
+            frame,
+        ))
+        .map_err(failed)?;
     }
     for (v, text) in &y_major {
         let (_, py) = chart.backend_coord(&(x.lo, *v));
-        root.draw(&PathElement::new([(left - 8, py), (left, py)], frame))
-            .map_err(failed)?;
-        root.draw(&PathElement::new([(right - 10, py), (right, py)], frame))
-            .map_err(failed)?;
+        root.draw(&PathElement::new(
+            [(left - scale.pxi(8), py), (left, py)],
+            frame,
+        ))
+        .map_err(failed)?;
+        root.draw(&PathElement::new(
+            [(right - scale.pxi(10), py), (right, py)],
+            frame,
+        ))
+        .map_err(failed)?;
         let style = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Right, VPos::Center));
-        root.draw(&Text::new(text.clone(), (left - 12, py), style))
+        root.draw(&Text::new(text.clone(), (left - scale.pxi(12), py), style))
             .map_err(failed)?;
     }
     for v in &y_minor {
         let (_, py) = chart.backend_coord(&(x.lo, *v));
-        root.draw(&PathElement::new([(left - 4, py), (left, py)], frame))
-            .map_err(failed)?;
-        root.draw(&PathElement::new([(right - 5, py), (right, py)], frame))
-            .map_err(failed)?;
+        root.draw(&PathElement::new(
+            [(left - scale.pxi(4), py), (left, py)],
+            frame,
+        ))
+        .map_err(failed)?;
+        root.draw(&PathElement::new(
+            [(right - scale.pxi(5), py), (right, py)],
+            frame,
+        ))
+        .map_err(failed)?;
     }
 
     Ok(())
+}
+
+/// The outline of the box between two corners, as a closed path: the SVG backend writes a
+/// rectangle without its stroke width, a path with it.
+fn outline_box(
+    (left, top): (i32, i32),
+    (right, bottom): (i32, i32),
+    style: ShapeStyle,
+) -> PathElement<(i32, i32)> {
+    PathElement::new(
+        vec![
+            (left, top),
+            (right, top),
+            (right, bottom),
+            (left, bottom),
+            (left, top),
+        ],
+        style,
+    )
 }
 
 /// Axis titles (y rotated; x with a real subscript for the mass) and the annotation.
@@ -925,10 +1187,11 @@ fn draw_axis_titles<DB: DrawingBackend>(
     x: &Axis,
     y: &Axis,
 ) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
     let (left, top) = chart.backend_coord(&(x.lo, y.hi));
     let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
     let (y_major, _) = y.ticks();
-    let label_font = ("sans-serif", 24).into_font();
+    let label_font = ("sans-serif", scale.px(24)).into_font();
     let widest = y_major
         .iter()
         .map(|(_, t)| {
@@ -939,17 +1202,17 @@ fn draw_axis_titles<DB: DrawingBackend>(
         .map_err(failed)?
         .into_iter()
         .max()
-        .unwrap_or(60);
+        .unwrap_or(scale.px(60));
     #[expect(
         clippy::cast_possible_wrap,
         reason = "label widths are a few hundred pixels"
     )]
-    let title_x = left - 12 - widest as i32 - 28;
+    let title_x = left - scale.pxi(12) - widest as i32 - scale.pxi(28);
     draw_with_subscripts(
         root,
         &plot.y_title,
         (title_x, i32::midpoint(top, bottom)),
-        26,
+        scale.px(26),
         true,
     )?;
     let x_title = match &plot.x_axis {
@@ -959,8 +1222,8 @@ fn draw_axis_titles<DB: DrawingBackend>(
     draw_with_subscripts(
         root,
         &x_title,
-        (i32::midpoint(left, right), bottom + 48),
-        26,
+        (i32::midpoint(left, right), bottom + scale.pxi(48)),
+        scale.px(26),
         false,
     )?;
     if !plot.annotation.is_empty() {
@@ -968,8 +1231,8 @@ fn draw_axis_titles<DB: DrawingBackend>(
         draw_with_subscripts(
             root,
             &plot.annotation,
-            (i32::midpoint(left, right), top - 32),
-            21,
+            (i32::midpoint(left, right), top - scale.pxi(32)),
+            scale.px(21),
             false,
         )?;
     }
@@ -1157,53 +1420,52 @@ fn draw_legend<DB: DrawingBackend>(
     corner: Corner,
     (x, y): (&Axis, &Axis),
 ) -> Result<(), DrawError> {
-    const SIZE: u32 = 22;
-    const ROW: i32 = 32;
-    const PAD: i32 = 12;
-    const SAMPLE: i32 = 52;
-    const MARGIN: i32 = 15;
+    let scale = Scale::of(root);
+    let (size, row, pad) = (scale.px(22), scale.pxi(32), scale.pxi(12));
+    let (sample, margin) = (scale.pxi(52), scale.pxi(15));
     let entries: Vec<&LegendEntry> = entries.iter().filter(|e| !e.label.is_empty()).collect();
     if entries.is_empty() {
         return Ok(());
     }
     let widest = entries
         .iter()
-        .map(|e| subscripted_width(root, &e.label, SIZE))
+        .map(|e| subscripted_width(root, &e.label, size))
         .collect::<Result<Vec<i32>, _>>()?
         .into_iter()
         .max()
         .unwrap_or(0);
     let rows = i32::try_from(entries.len()).unwrap_or(i32::MAX);
     let (width, height) = (
-        PAD + SAMPLE + PAD + widest + PAD,
-        PAD + rows * ROW + PAD / 2,
+        pad + sample + pad + widest + pad,
+        pad + rows * row + pad / 2,
     );
     let (left, top) = chart.backend_coord(&(x.lo, y.hi));
     let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
     let x0 = match corner {
-        Corner::UpperLeft | Corner::LowerLeft => left + MARGIN,
-        _ => right - MARGIN - width,
+        Corner::UpperLeft | Corner::LowerLeft => left + margin,
+        _ => right - margin - width,
     };
     let y0 = match corner {
-        Corner::UpperLeft | Corner::UpperRight => top + MARGIN,
-        _ => bottom - MARGIN - height,
+        Corner::UpperLeft | Corner::UpperRight => top + margin,
+        _ => bottom - margin - height,
     };
     root.draw(&Rectangle::new(
         [(x0, y0), (x0 + width, y0 + height)],
         WHITE.mix(0.9).filled(),
     ))
     .map_err(failed)?;
-    root.draw(&Rectangle::new(
-        [(x0, y0), (x0 + width, y0 + height)],
-        BLACK,
+    root.draw(&outline_box(
+        (x0, y0),
+        (x0 + width, y0 + height),
+        BLACK.stroke_width(scale.px(1)),
     ))
     .map_err(failed)?;
     for (i, entry) in (0..).zip(&entries) {
-        let middle = y0 + PAD + i * ROW + ROW / 2 - 2;
-        let (sx, ex) = (x0 + PAD, x0 + PAD + SAMPLE);
+        let middle = y0 + pad + i * row + row / 2 - scale.pxi(2);
+        let (sx, ex) = (x0 + pad, x0 + pad + sample);
         match entry.swatch {
             Swatch::Fill(colour) => root.draw(&Rectangle::new(
-                [(sx, middle - 8), (ex, middle + 8)],
+                [(sx, middle - scale.pxi(8)), (ex, middle + scale.pxi(8))],
                 colour.filled(),
             )),
             Swatch::Line(style) => {
@@ -1221,12 +1483,12 @@ fn draw_legend<DB: DrawingBackend>(
             clippy::cast_possible_wrap,
             reason = "a font size of a few tens of pixels"
         )]
-        let half = SIZE as i32 / 2;
+        let half = size as i32 / 2;
         draw_subscripted(
             root,
             &entry.label,
-            (ex + PAD, middle - half),
-            SIZE,
+            (ex + pad, middle - half),
+            size,
             Anchor::Left,
         )?;
     }
@@ -1559,5 +1821,74 @@ mod tests {
         assert!(clip_polygon(&square, (2.0, 3.0), (0.0, 1.0)).is_empty());
         // Wholly inside: unchanged area.
         assert!((area(&clip_polygon(&square, (0.0, 2.0), (0.0, 1.0))) - 0.6).abs() < 1e-12);
+    }
+
+    /// A straight line in the plot's coordinates (a power law on log-log axes) is drawn
+    /// straight to a fraction of a pixel: curves are drawn with sub-pixel precision
+    /// (supersampled), not snapped to whole pixels, which made one-pixel staircases.
+    #[test]
+    fn curves_are_drawn_with_sub_pixel_precision() {
+        let points: Vec<(f64, f64)> = (0..=300)
+            .map(|k| {
+                let m = 10f64.powf(f64::from(k) / 100.0);
+                (m, 1e-4 * m.powf(0.37))
+            })
+            .collect();
+        let plot = LimitPlot {
+            regions: Vec::new(),
+            scan_edges: Vec::new(),
+            extent: Vec::new(),
+            title: "straight".into(),
+            annotation: String::new(),
+            x_axis: XAxis::MassMev {
+                symbol: "A′".into(),
+            },
+            y_title: "ε".into(),
+            windows: Vec::new(),
+            overlays: Vec::new(),
+            series: vec![Series {
+                label: "a power law".into(),
+                points,
+                bands: Vec::new(),
+            }],
+            y_cap: None,
+            tight: false,
+        };
+        let bytes = render_png(&plot).expect("renders");
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().expect("png");
+        let mut image = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut image).expect("frame");
+        let (width, height) = (info.width as usize, info.height as usize);
+        // The curve's centre in each column: the mean row weighted by blueness (grid and
+        // frame are grey, so they weigh nothing).
+        let centres: Vec<(f64, f64)> = (0..width)
+            .filter_map(|column| {
+                let (mut sum, mut weight) = (0.0, 0.0);
+                for row in 0..height {
+                    let p = &image[3 * (row * width + column)..3 * (row * width + column) + 3];
+                    let w = (f64::from(p[2]) - f64::from(p[0])).max(0.0);
+                    sum += w * row as f64;
+                    weight += w;
+                }
+                (weight > 200.0).then(|| (column as f64, sum / weight))
+            })
+            .collect();
+        // The middle of the curve: the legend (in a corner, 42% of the frame wide) is
+        // away from it.
+        let inner: Vec<(f64, f64)> =
+            centres[centres.len() * 44 / 100..centres.len() * 56 / 100].to_vec();
+        let n = inner.len() as f64;
+        let (mx, my) = (
+            inner.iter().map(|p| p.0).sum::<f64>() / n,
+            inner.iter().map(|p| p.1).sum::<f64>() / n,
+        );
+        let slope = inner.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>()
+            / inner.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>();
+        let worst = inner
+            .iter()
+            .map(|p| (p.1 - my - slope * (p.0 - mx)).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 0.2, "the line wanders {worst:.3} px from straight");
     }
 }
