@@ -154,11 +154,13 @@ impl Scale {
     }
 }
 
+/// Curve colours in turn: blue, red, purple, then a dark green (the expected bands are green
+/// and yellow, so green comes last).
 const PALETTE: [RGBColor; 4] = [
     RGBColor(31, 88, 180),
     RGBColor(200, 60, 40),
-    RGBColor(30, 140, 60),
     RGBColor(120, 60, 160),
+    RGBColor(30, 110, 50),
 ];
 
 static FONTS: Once = Once::new();
@@ -418,7 +420,7 @@ fn axes(plot: &LimitPlot) -> (Axis, Axis) {
     };
     // The expected bands count too: the axis must not clip the -2 sigma band.
     let bands = || {
-        plot.series.iter().flat_map(|s| {
+        banded(plot).into_iter().flat_map(|s| {
             s.bands
                 .iter()
                 .flat_map(|(x, band)| band.iter().map(move |v| (*x, *v)))
@@ -517,10 +519,11 @@ fn draw<DB: DrawingBackend>(
     root.fill(&WHITE).map_err(failed)?;
     let scale = Scale::of(root);
     let (x, y) = axes(plot);
-    let title_size = title_font_size(root, &plot.title)?;
+    let title_size = fitting_font_size(root, &plot.title, (16, 26), true)?;
+    // The title (drawn by draw_title, with its subscripts) sits in the top margin.
     let mut chart = ChartBuilder::on(root)
-        .caption(&plot.title, ("sans-serif", title_size, FontStyle::Bold))
         .margin(scale.px(25))
+        .margin_top(scale.px(25) + title_size * 5 / 4)
         .margin_right(scale.px(40))
         .set_label_area_size(
             LabelAreaPosition::Top,
@@ -541,26 +544,38 @@ fn draw<DB: DrawingBackend>(
     draw_legend(&chart, root, &legend, legend_corner(plot, &x, &y), (&x, &y))?;
 
     draw_frame(&chart, root, &x, &y)?;
-    draw_axis_titles(&chart, root, plot, &x, &y)
+    draw_axis_titles(&chart, root, plot, &x, &y)?;
+    #[expect(
+        clippy::cast_possible_wrap,
+        reason = "the image is a few thousand pixels wide"
+    )]
+    let middle = root.dim_in_pixel().0 as i32 / 2;
+    draw_subscripted(
+        root,
+        &plot.title,
+        (middle, scale.pxi(20)),
+        (title_size, true),
+        Anchor::Centre,
+    )
 }
 
-/// The title's font size: 26 px, smaller (down to 16 px) when a long title would not fit the
-/// image's width with its margins.
-fn title_font_size<DB: DrawingBackend>(
+/// The font size, between `smallest` and `largest` image pixels, at which `text` (set with its
+/// subscripts, bold or not) fits the image's width with its margins: the largest that fits.
+fn fitting_font_size<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    title: &str,
+    text: &str,
+    (smallest, largest): (u32, u32),
+    bold: bool,
 ) -> Result<u32, DrawError> {
     let scale = Scale::of(root);
-    let (largest, smallest) = (scale.px(26), scale.px(16));
     let available = root.dim_in_pixel().0.saturating_sub(scale.px(60));
-    for size in (smallest..=largest).rev().step_by(scale.0 as usize) {
-        let style = TextStyle::from(("sans-serif", size, FontStyle::Bold).into_font());
-        let (width, _) = root.estimate_text_size(title, &style).map_err(failed)?;
-        if width <= available {
-            return Ok(size);
+    for size in (smallest..=largest).rev() {
+        let width = subscripted_width(root, text, scale.px(size), bold)?;
+        if u32::try_from(width).unwrap_or(u32::MAX) <= available {
+            return Ok(scale.px(size));
         }
     }
-    Ok(smallest)
+    Ok(scale.px(smallest))
 }
 
 /// Light lines at the major ticks, lighter at the minor ones.
@@ -791,7 +806,14 @@ fn draw_scan_edges<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Expected bands behind every line: yellow +-2 sigma, green +-1 sigma.
+/// The curve whose expected bands the plot draws: the first that has them. Bands of several
+/// curves would overlap into stripes and hide the lines; the others' bands stay in the CSV.
+fn banded(plot: &LimitPlot) -> Option<&Series> {
+    plot.series.iter().find(|s| !s.bands.is_empty())
+}
+
+/// Expected bands behind the lines, of one curve ([`banded`]): yellow +-2 sigma, green +-1
+/// sigma.
 fn draw_bands<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     plot: &LimitPlot,
@@ -799,19 +821,26 @@ fn draw_bands<DB: DrawingBackend>(
     y: &Axis,
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
-    if plot.series.iter().any(|s| !s.bands.is_empty()) {
-        legend.push(LegendEntry::new(
-            "expected ±1σ",
-            Swatch::Fill(RGBColor(0, 175, 80).mix(0.6)),
-        ));
-        legend.push(LegendEntry::new(
-            "expected ±2σ",
-            Swatch::Fill(RGBColor(255, 204, 0).mix(0.6)),
-        ));
-    }
+    let Some(series) = banded(plot) else {
+        return Ok(());
+    };
+    // With several curves the entries say whose band it is.
+    let whose = if plot.series.len() > 1 {
+        format!(" ({})", series.label)
+    } else {
+        String::new()
+    };
+    legend.push(LegendEntry::new(
+        &format!("expected ±1σ{whose}"),
+        Swatch::Fill(RGBColor(0, 175, 80).mix(0.6)),
+    ));
+    legend.push(LegendEntry::new(
+        &format!("expected ±2σ{whose}"),
+        Swatch::Fill(RGBColor(255, 204, 0).mix(0.6)),
+    ));
     let usable = |px: f64| px.is_finite() && (!x.logarithmic || px > 0.0);
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
-    for series in &plot.series {
+    {
         for (outer, inner, colour) in [(0, 3, RGBColor(255, 204, 0)), (1, 2, RGBColor(0, 175, 80))]
         {
             let lower = series
@@ -1228,11 +1257,22 @@ fn draw_axis_titles<DB: DrawingBackend>(
     )?;
     if !plot.annotation.is_empty() {
         // A subtitle between title and frame: it never meets the legend or the curves.
+        // Centred on the frame, or on the image when that is what lets it fit.
+        let size = fitting_font_size(root, &plot.annotation, (13, 21), false)?;
+        let width = subscripted_width(root, &plot.annotation, size, false)?;
+        #[expect(
+            clippy::cast_possible_wrap,
+            reason = "the image is a few thousand pixels wide"
+        )]
+        let image_width = root.dim_in_pixel().0 as i32;
+        let centre = i32::midpoint(left, right)
+            .min(image_width - scale.pxi(30) - width / 2)
+            .max(scale.pxi(30) + width / 2);
         draw_with_subscripts(
             root,
             &plot.annotation,
-            (i32::midpoint(left, right), top - scale.pxi(32)),
-            scale.px(21),
+            (centre, top - scale.pxi(32)),
+            size,
             false,
         )?;
     }
@@ -1279,12 +1319,14 @@ fn run_widths<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     runs: &[(String, bool)],
     size: u32,
+    bold: bool,
 ) -> Result<Vec<i32>, DrawError> {
     let small = size * 7 / 10;
     runs.iter()
         .map(|(t, sub)| {
-            let plain =
-                TextStyle::from(("sans-serif", if *sub { small } else { size }).into_font());
+            let plain = TextStyle::from(
+                ("sans-serif", if *sub { small } else { size }, weight(bold)).into_font(),
+            );
             root.estimate_text_size(t, &plain).map(|(w, _)| {
                 #[expect(
                     clippy::cast_possible_wrap,
@@ -1303,8 +1345,20 @@ fn subscripted_width<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
     size: u32,
+    bold: bool,
 ) -> Result<i32, DrawError> {
-    Ok(run_widths(root, &subscript_runs(text), size)?.iter().sum())
+    Ok(run_widths(root, &subscript_runs(text), size, bold)?
+        .iter()
+        .sum())
+}
+
+/// The font style of bold or normal text.
+const fn weight(bold: bool) -> FontStyle {
+    if bold {
+        FontStyle::Bold
+    } else {
+        FontStyle::Normal
+    }
 }
 
 /// Draws `text` at `at` (the top of the text), its subscripts (`subscript_runs`) smaller and
@@ -1313,13 +1367,13 @@ fn draw_subscripted<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
     at: (i32, i32),
-    size: u32,
+    (size, bold): (u32, bool),
     anchor: Anchor,
 ) -> Result<(), DrawError> {
     let small = size * 7 / 10;
     let vertical = anchor == Anchor::Vertical;
     let style = |px: u32| {
-        let font = ("sans-serif", px).into_font();
+        let font = ("sans-serif", px, weight(bold)).into_font();
         if vertical {
             TextStyle::from(font.transform(FontTransform::Rotate270))
         } else {
@@ -1327,7 +1381,7 @@ fn draw_subscripted<DB: DrawingBackend>(
         }
     };
     let runs = subscript_runs(text);
-    let widths = run_widths(root, &runs, size)?;
+    let widths = run_widths(root, &runs, size, bold)?;
     let total: i32 = widths.iter().sum();
     #[expect(
         clippy::cast_possible_wrap,
@@ -1372,7 +1426,7 @@ fn draw_with_subscripts<DB: DrawingBackend>(
     } else {
         Anchor::Centre
     };
-    draw_subscripted(root, text, centre, size, anchor)
+    draw_subscripted(root, text, centre, (size, false), anchor)
 }
 
 /// A corner of the frame.
@@ -1429,7 +1483,7 @@ fn draw_legend<DB: DrawingBackend>(
     }
     let widest = entries
         .iter()
-        .map(|e| subscripted_width(root, &e.label, size))
+        .map(|e| subscripted_width(root, &e.label, size, false))
         .collect::<Result<Vec<i32>, _>>()?
         .into_iter()
         .max()
@@ -1488,7 +1542,7 @@ fn draw_legend<DB: DrawingBackend>(
             root,
             &entry.label,
             (ex + pad, middle - half),
-            size,
+            (size, false),
             Anchor::Left,
         )?;
     }
@@ -1890,5 +1944,56 @@ mod tests {
             .map(|p| (p.1 - my - slope * (p.0 - mx)).abs())
             .fold(0.0, f64::max);
         assert!(worst < 0.2, "the line wanders {worst:.3} px from straight");
+    }
+
+    /// Bands of several curves would overlap into stripes: only the first curve with bands
+    /// gets them, and the legend says whose they are; the axis covers that band.
+    #[test]
+    fn one_curve_has_bands_and_the_legend_names_it() {
+        let band = |scale: f64| {
+            vec![
+                (1.0, [0.2 * scale, 0.5 * scale, 2.0 * scale, 5.0 * scale]),
+                (100.0, [0.2 * scale, 0.5 * scale, 2.0 * scale, 5.0 * scale]),
+            ]
+        };
+        let series = |label: &str, scale: f64| Series {
+            label: label.into(),
+            points: vec![(1.0, scale), (100.0, scale)],
+            bands: band(scale),
+        };
+        let plot = LimitPlot {
+            regions: Vec::new(),
+            scan_edges: Vec::new(),
+            extent: Vec::new(),
+            title: "bands".into(),
+            annotation: String::new(),
+            x_axis: XAxis::MassMev {
+                symbol: "A′".into(),
+            },
+            y_title: "ε".into(),
+            windows: Vec::new(),
+            overlays: Vec::new(),
+            series: vec![series("first", 1e-4), series("second", 3e-4)],
+            y_cap: None,
+            tight: false,
+        };
+        let svg = String::from_utf8(render_svg(&plot).expect("renders")).expect("utf8");
+        for fill in ["#FFCC00", "#00AF50"] {
+            let count = svg
+                .match_indices("<polygon ")
+                .filter(|(k, _)| {
+                    svg[*k..]
+                        .split('>')
+                        .next()
+                        .is_some_and(|e| e.contains(fill))
+                })
+                .count();
+            assert_eq!(count, 1, "{fill}");
+        }
+        assert!(svg.contains("expected ±1σ (first)"), "{svg}");
+        assert!(!svg.contains("(second)"));
+        // The -2 sigma edge of the first curve, 2e-5, is inside the axis (10^-5 and up).
+        let (_, y) = axes(&plot);
+        assert!(y.lo <= (2e-5f64).log10() && y.lo >= -5.0, "{y:?}");
     }
 }
