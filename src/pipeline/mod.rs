@@ -157,6 +157,15 @@ pub trait Driver: Sync {
     /// A scenario that cannot be scanned (no `[scan]`, inconsistent curves, a point that does
     /// not validate).
     fn units(&self) -> Result<Vec<String>, Error>;
+    /// Builds, in parallel, what the units `needed` (indices into [`Driver::units`]) share,
+    /// such as tables, before they are computed; nothing by default.
+    ///
+    /// # Errors
+    /// As [`Driver::compute`].
+    fn prepare(&self, needed: &[usize]) -> Result<(), Error> {
+        let _ = needed;
+        Ok(())
+    }
     /// Computes unit `k` of [`Driver::units`].
     ///
     /// # Errors
@@ -335,6 +344,8 @@ pub fn compute_all(
     units: &[String],
     monitor: &Monitor,
 ) -> Result<Vec<Words>, Error> {
+    let all: Vec<usize> = (0..units.len()).collect();
+    prepare(driver, units, &all, monitor)?;
     (0..units.len())
         .into_par_iter()
         .map(|k| monitor.unit(&units[k], driver, || driver.compute(k)))
@@ -354,6 +365,7 @@ pub fn compute_shard(
     monitor: &Monitor,
 ) -> Result<usize, Error> {
     let owned: Vec<usize> = (0..units.len()).filter(|&k| shard.owns(k)).collect();
+    prepare(driver, units, &owned, monitor)?;
     owned
         .par_iter()
         .map(|&k| {
@@ -363,6 +375,31 @@ pub fn compute_shard(
         })
         .collect::<Result<Vec<()>, Error>>()?;
     Ok(owned.len())
+}
+
+/// [`Driver::prepare`] for the units of `candidates` that the monitor's store does not hold
+/// (nothing when it holds them all, or when only stored units may be used).
+///
+/// # Errors
+/// As [`Driver::prepare`].
+fn prepare(
+    driver: &dyn Driver,
+    units: &[String],
+    candidates: &[usize],
+    monitor: &Monitor,
+) -> Result<(), Error> {
+    if monitor.stored_only {
+        return Ok(());
+    }
+    let needed: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&k| monitor.store.is_none_or(|s| s.get(&units[k]).is_none()))
+        .collect();
+    if needed.is_empty() {
+        return Ok(());
+    }
+    driver.prepare(&needed)
 }
 
 /// Decodes an `f64` from its word.

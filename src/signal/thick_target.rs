@@ -19,6 +19,7 @@ use crate::showers::track_length::{
 };
 use crate::sources::Source;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};
+use rayon::prelude::*;
 
 /// How the bremsstrahlung yield is obtained.
 #[derive(Debug, Clone, PartialEq)]
@@ -296,12 +297,14 @@ impl ThickTargetSearch {
             generations,
             second_generation: setup.second_generation,
         };
-        let brem_track_length = TrackLengthTable::new(
-            shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
-            window.lambda_max(Process::Bremsstrahlung),
-            resolution.track_length_intervals,
-        );
-        let collider = match &setup.source {
+        let brem_track_length = || {
+            TrackLengthTable::new(
+                shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
+                window.lambda_max(Process::Bremsstrahlung),
+                resolution.track_length_intervals,
+            )
+        };
+        let collider = || match &setup.source {
             Source::Collider {
                 spectrum,
                 luminosity_ab,
@@ -337,31 +340,37 @@ impl ThickTargetSearch {
             .map(|(_, start, _)| *start)
             .chain(std::iter::once(depth + setup.thickness_x0))
             .collect();
-        let annihilation = spans
-            .iter()
-            .zip(ends)
-            .filter(|((_, _, signal), _)| *signal)
-            .map(|(&(material, start, _), end)| {
-                let is_target = end > depth;
-                let moving = match (is_target, setup.atomic_electrons) {
-                    (true, _) => electrons.map(std::borrow::Cow::Borrowed),
-                    (false, AtomicElectrons::AtRest) => None,
-                    (false, AtomicElectrons::ComptonProfile) => Some(std::borrow::Cow::Owned(
-                        electron_momenta_of(&material.atoms())
-                            .expect("validation checks that every element has profiles")
-                            .as_ref()
-                            .clone(),
-                    )),
-                };
-                annihilation_layer(
-                    &setup,
-                    &window,
-                    resolution,
-                    (material, start, end),
-                    moving.as_deref(),
-                )
-            })
-            .collect();
+        let annihilation = || {
+            spans
+                .par_iter()
+                .zip(ends)
+                .filter(|((_, _, signal), _)| *signal)
+                .map(|(&(material, start, _), end)| {
+                    let is_target = end > depth;
+                    let moving = match (is_target, setup.atomic_electrons) {
+                        (true, _) => electrons.map(std::borrow::Cow::Borrowed),
+                        (false, AtomicElectrons::AtRest) => None,
+                        (false, AtomicElectrons::ComptonProfile) => Some(std::borrow::Cow::Owned(
+                            electron_momenta_of(&material.atoms())
+                                .expect("validation checks that every element has profiles")
+                                .as_ref()
+                                .clone(),
+                        )),
+                    };
+                    annihilation_layer(
+                        &setup,
+                        &window,
+                        resolution,
+                        (material, start, end),
+                        moving.as_deref(),
+                    )
+                })
+                .collect()
+        };
+        // The three do not depend on each other: built side by side (the results do not
+        // depend on the thread count).
+        let ((brem_track_length, collider), annihilation) =
+            rayon::join(|| rayon::join(brem_track_length, collider), annihilation);
         Self {
             setup,
             window,

@@ -24,6 +24,7 @@ use crate::output::sidecar::{VERSION, toml_to_json};
 use crate::scenario::{Curve, Scan, Scenario};
 use crate::signal::thick_target::{ThickTargetSearch, Yields};
 use crate::units::GEV_PER_MEV;
+use rayon::prelude::*;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -236,38 +237,27 @@ impl Driver for ThickTarget {
         })
     }
 
+    fn prepare(&self, needed: &[usize]) -> Result<(), Error> {
+        // Each set of tables the needed units use, built in parallel (a table build that
+        // finishes early helps with the others' inner parallel loops, which a unit waiting
+        // for its tables inside the scan's loop could not).
+        let plan = self.plan()?;
+        let mut used: Vec<&Tables> = Vec::new();
+        for &k in needed {
+            let (tables, _, _) = unit_point(plan, &self.curves, k)?;
+            if !used.iter().any(|t| std::ptr::eq(*t, tables)) {
+                used.push(tables);
+            }
+        }
+        used.par_iter().for_each(|t| drop(t.search()));
+        Ok(())
+    }
+
     fn compute(&self, k: usize) -> Result<Words, Error> {
-        let yields = match self.plan()? {
-            Plan::Mass(groups) => {
-                let mut k = k;
-                let group = groups
-                    .iter()
-                    .find(|g| {
-                        let inside = k < g.masses.len();
-                        if !inside {
-                            k -= g.masses.len();
-                        }
-                        inside
-                    })
-                    .ok_or(ScanError::ForeignUnits)?;
-                let scenario = &self.curves[group.first].scenario;
-                group
-                    .tables
-                    .search()
-                    .yields(mediator(scenario, group.masses[k]))
-            }
-            Plan::Key {
-                points,
-                tables,
-                units,
-            } => {
-                let p = &points[units[k]];
-                tables[p.tables]
-                    .search()
-                    .yields(mediator(&p.scenario, p.mass_mev))
-            }
-        };
-        Ok(encode(&yields))
+        let (tables, scenario, mass_mev) = unit_point(self.plan()?, &self.curves, k)?;
+        Ok(encode(
+            &tables.search().yields(mediator(scenario, mass_mev)),
+        ))
     }
 
     fn accepts(&self, words: &Words) -> bool {
@@ -290,6 +280,45 @@ impl Driver for ThickTarget {
 
     fn explain(&self, mass_mev: Option<f64>) -> Result<Explanation, Error> {
         report::explain(&self.curves[0], &self.run, mass_mev)
+    }
+}
+
+/// Unit `k` of the plan: the tables it uses, the scenario that sets its model, and its mass.
+///
+/// # Errors
+/// [`ScanError::ForeignUnits`] for a unit the plan does not have.
+fn unit_point<'a>(
+    plan: &'a Plan,
+    curves: &'a [Curve],
+    k: usize,
+) -> Result<(&'a Tables, &'a Scenario, f64), Error> {
+    match plan {
+        Plan::Mass(groups) => {
+            let mut k = k;
+            let group = groups
+                .iter()
+                .find(|g| {
+                    let inside = k < g.masses.len();
+                    if !inside {
+                        k -= g.masses.len();
+                    }
+                    inside
+                })
+                .ok_or(ScanError::ForeignUnits)?;
+            Ok((
+                &group.tables,
+                &curves[group.first].scenario,
+                group.masses[k],
+            ))
+        }
+        Plan::Key {
+            points,
+            tables,
+            units,
+        } => {
+            let p = &points[*units.get(k).ok_or(ScanError::ForeignUnits)?];
+            Ok((&tables[p.tables], &p.scenario, p.mass_mev))
+        }
     }
 }
 
