@@ -12,6 +12,7 @@ macro_rules! outln {
 
 mod check;
 mod explain;
+mod export;
 mod generate;
 mod helpers;
 mod init;
@@ -51,6 +52,8 @@ enum Command {
     Generate(generate::Opts),
     /// Redraw a plot from existing result CSVs (and their sidecars) without recomputing.
     Plot(plot::Opts),
+    /// Write result CSVs in another format: a HEPData submission.
+    Export(export::Opts),
     /// Validate scenarios without computing (exit 0 when all are valid, 2 otherwise).
     Check(check::Opts),
     /// List materials, mediators, source kinds, limit methods and library curves.
@@ -75,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Generate(opts) => generate::run(&opts),
         Command::Check(opts) => check::run(&opts),
         Command::Plot(opts) => plot::run(&opts),
+        Command::Export(opts) => export::run(&opts),
         Command::Merge(opts) => merge::run(&opts),
         Command::Reproduce(opts) => reproduce::run_cli(&opts),
         Command::List => list::run(),

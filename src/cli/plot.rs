@@ -58,9 +58,9 @@ fn format_of(output: &Path) -> Result<Format, Error> {
 }
 
 /// One CSV: its scanned key and the curves in it.
-struct ResultFile {
-    parameter: String,
-    series: Vec<Series>,
+pub(super) struct ResultFile {
+    pub(super) parameter: String,
+    pub(super) series: Vec<Series>,
     /// Runs of grid points where annihilation gives more signal than bremsstrahlung, as
     /// `(first x, last x)`; empty without the yield columns.
     annihilation_ranges: Vec<(f64, f64)>,
@@ -78,7 +78,7 @@ fn band_columns(header: &[String]) -> Option<Vec<usize>> {
         .collect()
 }
 
-fn read_results(path: &Path) -> Result<ResultFile, Error> {
+pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
     let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
     let mut reader =
         csv::Reader::from_path(path).map_err(|e| fail(format!("cannot read the results: {e}")))?;

@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod checkpoint;
 pub mod csv;
+pub mod hepdata;
 pub mod lock;
 pub mod plot;
 pub mod sidecar;

@@ -1,0 +1,262 @@
+//! `darksens export hepdata`: result CSVs as a HEPData submission (`submission.yaml` and one
+//! table per curve), with the scenario's description, confidence level, method and model
+//! parameters from each CSV's sidecar as qualifiers.
+
+use super::plot::read_results;
+use darksens::error::Error;
+use darksens::output::hepdata::{Dependent, Table, submission_yaml, table_yaml};
+use darksens::output::write_atomically;
+use darksens::units::format_number;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Options of `darksens export`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  darksens export hepdata out/belle2_dp.csv -o hepdata/\n  darksens export hepdata out/belle2_dp.csv out/na64_dp.csv -o sub/\n\nThe directory gets submission.yaml and one table per curve; zip it to upload\n(e.g. `cd hepdata && zip ../submission.zip *`). The `.meta.json` sidecar next to\neach CSV gives the title, confidence level, method and model parameters."
+)]
+pub struct Opts {
+    /// The format: `hepdata`.
+    format: ExportFormat,
+    /// CSV files written by `darksens scan` (mass scans and scans of another key; not the grid of
+    /// an emulsion scan).
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// The submission directory (created if missing; its tables are overwritten).
+    #[arg(short, long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+/// The formats `export` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    /// A HEPData submission directory.
+    Hepdata,
+}
+
+/// Writes the submission.
+///
+/// # Errors
+/// An unreadable CSV, a CSV that is not a scan's, or a directory that cannot be written.
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    let ExportFormat::Hepdata = opts.format;
+    let mut tables = Vec::new();
+    let mut sources = Vec::new();
+    for (file_number, path) in opts.results.iter().enumerate() {
+        let results = read_results(path)?;
+        let meta = sidecar(path);
+        if meta.is_none() {
+            eprintln!(
+                "warning: {} has no readable sidecar (.meta.json): the tables have no scenario title, confidence level or model parameters",
+                path.display()
+            );
+        }
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "results".to_string(), |s| slug(&s.to_string_lossy()));
+        let version = meta
+            .as_ref()
+            .and_then(|m| m["darksens_version"].as_str())
+            .unwrap_or("unknown");
+        let scenario_file = meta
+            .as_ref()
+            .and_then(|m| m["scenario_file"].as_str())
+            .map(|f| {
+                Path::new(f)
+                    .file_name()
+                    .map_or_else(|| f.to_string(), |n| n.to_string_lossy().to_string())
+            });
+        sources.push(format!(
+            "{} (darksens {version}{})",
+            path.display(),
+            scenario_file.map_or_else(String::new, |f| format!(", scenario {f}"))
+        ));
+        for (k, series) in results.series.iter().enumerate() {
+            let resolved = meta.as_ref().and_then(|m| {
+                m["curves"]
+                    .as_array()?
+                    .iter()
+                    .find(|c| c["label"].as_str() == Some(series.label.as_str()))
+                    .map(|c| c["resolved_scenario"].clone())
+            });
+            tables.push(curve_table(
+                &results.parameter,
+                series,
+                resolved.as_ref(),
+                if opts.results.len() == 1 {
+                    format!("{stem}_{}.yaml", k + 1)
+                } else {
+                    format!("{stem}_{}_{}.yaml", file_number + 1, k + 1)
+                },
+                file_number,
+            ));
+        }
+    }
+    std::fs::create_dir_all(&opts.out).map_err(|e| Error::Unwritable {
+        path: opts.out.clone(),
+        message: e.to_string(),
+    })?;
+    let comment = format!(
+        "Expected limits on the kinetic mixing computed with darksens (not measured data), from {}.",
+        sources.join("; ")
+    );
+    for table in &tables {
+        write_atomically(
+            &opts.out.join(&table.data_file),
+            table_yaml(table).as_bytes(),
+        )?;
+    }
+    let submission = opts.out.join("submission.yaml");
+    write_atomically(&submission, submission_yaml(&comment, &tables).as_bytes())?;
+    println!(
+        "wrote {} with {} table(s) in {}",
+        submission.display(),
+        tables.len(),
+        opts.out.display()
+    );
+    Ok(())
+}
+
+/// The sidecar of a results CSV, if it reads.
+fn sidecar(csv: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(csv.with_extension("meta.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A file-name-safe form of `text`.
+fn slug(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// The table of one curve: the scanned values, the limit and its expected bands (when the CSV
+/// has them, at every point), qualified with what the resolved scenario says.
+fn curve_table(
+    parameter: &str,
+    series: &darksens::output::plot::Series,
+    resolved: Option<&Value>,
+    data_file: String,
+    file_number: usize,
+) -> Table {
+    let at = |path: &[&str]| {
+        path.iter()
+            .try_fold(resolved?, |v, k| v.get(*k))
+            .filter(|v| !v.is_null())
+    };
+    let mediator = at(&["model", "mediator"]).and_then(Value::as_str);
+    let independent = if parameter == "mass_mev" || parameter == "model.mass_mev" {
+        let symbol = if mediator == Some("scalar") {
+            "\\phi"
+        } else {
+            "A'"
+        };
+        (format!("$m_{{{symbol}}}$"), "MeV".to_string())
+    } else {
+        (parameter.to_string(), String::new())
+    };
+    let (qualifiers, method) = qualifiers_of(resolved);
+    let title = at(&["title"])
+        .and_then(Value::as_str)
+        .unwrap_or("darksens scan");
+    let points: Vec<f64> = series.points.iter().map(|p| p.0).collect();
+    let quantity = if method == Some("discovery") {
+        "median discovery reach"
+    } else {
+        "expected upper limit"
+    };
+    let mut dependents = vec![Dependent {
+        name: format!("$\\epsilon$ ({quantity})"),
+        qualifiers: qualifiers.clone(),
+        values: series.points.iter().map(|p| p.1).collect(),
+    }];
+    let band_at = |x: f64| series.bands.iter().find(|b| b.0 == x).map(|b| b.1);
+    if !series.bands.is_empty() && points.iter().all(|&x| band_at(x).is_some()) {
+        for (j, name) in ["-2 sigma", "-1 sigma", "+1 sigma", "+2 sigma"]
+            .iter()
+            .enumerate()
+        {
+            dependents.push(Dependent {
+                name: format!("$\\epsilon$ (expected, {name})"),
+                qualifiers: qualifiers.clone(),
+                values: points
+                    .iter()
+                    .map(|&x| band_at(x).map_or(f64::NAN, |b| b[j]))
+                    .collect(),
+            });
+        }
+    }
+    Table {
+        name: if file_number == 0 {
+            series.label.clone()
+        } else {
+            format!("{} ({})", series.label, file_number + 1)
+        },
+        description: format!(
+            "{title}: {quantity} on the kinetic mixing $\\epsilon$, curve \"{}\". Computed with darksens; closed points (no signal possible) are left out.",
+            series.label
+        ),
+        data_file,
+        independent,
+        points,
+        dependents,
+        keywords: vec![
+            ("observables".to_string(), vec!["EPSILON".to_string()]),
+            (
+                "phrases".to_string(),
+                vec![
+                    "Dark photon".to_string(),
+                    "Light dark matter".to_string(),
+                    "Expected limit".to_string(),
+                ],
+            ),
+        ],
+    }
+}
+
+/// The qualifiers of a curve's limits from its resolved scenario (in the sidecar): confidence
+/// level, limit method, model parameters, exposure, mediator and title; and the limit method.
+fn qualifiers_of(resolved: Option<&Value>) -> (Vec<(String, String)>, Option<&str>) {
+    let at = |path: &[&str]| {
+        path.iter()
+            .try_fold(resolved?, |v, k| v.get(*k))
+            .filter(|v| !v.is_null())
+    };
+    let mediator = at(&["model", "mediator"]).and_then(Value::as_str);
+    let mut qualifiers = Vec::new();
+    let method = at(&["limit", "method"]).and_then(Value::as_str);
+    let cl = match method {
+        Some("sqrt-nb" | "fixed") => Some(0.9),
+        Some("poisson-cls") => Some(at(&["limit", "cl"]).and_then(Value::as_f64).unwrap_or(0.9)),
+        _ => None,
+    };
+    if let Some(cl) = cl {
+        qualifiers.push(("CL".to_string(), format!("{}%", format_number(100.0 * cl))));
+    }
+    if let Some(method) = method {
+        qualifiers.push(("limit method".to_string(), method.to_string()));
+    }
+    let number_qualifier = |name: &str, path: &[&str]| {
+        at(path)
+            .and_then(Value::as_f64)
+            .map(|v| (name.to_string(), format_number(v)))
+    };
+    qualifiers.extend(
+        [
+            number_qualifier("$\\alpha_D$", &["model", "alpha_d"]),
+            number_qualifier("$m_\\chi/m_{med}$", &["model", "mchi_over_mmed"]),
+            number_qualifier("luminosity [ab$^{-1}$]", &["source", "luminosity_ab"]),
+            number_qualifier("electrons on target", &["source", "electrons_on_target"]),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    if let Some(mediator) = mediator {
+        qualifiers.push(("mediator".to_string(), mediator.to_string()));
+    }
+    let title = at(&["title"])
+        .and_then(Value::as_str)
+        .unwrap_or("darksens scan");
+    qualifiers.push(("scenario".to_string(), title.to_string()));
+    (qualifiers, method)
+}
