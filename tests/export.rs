@@ -34,9 +34,10 @@ fn variables(yaml: &str) -> Vec<Vec<f64>> {
     out
 }
 
-#[test]
-fn a_scan_exports_to_hepdata_with_its_numbers() {
-    let dir = scratch("belle2");
+/// Scans the default scenario with expected bands on `points` masses into a scratch directory
+/// and exports it; returns the directory and the submission's.
+fn scan_and_export(name: &str, points: usize) -> (PathBuf, PathBuf) {
+    let dir = scratch(name);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let status = darksens()
         .current_dir(repo)
@@ -54,11 +55,11 @@ fn a_scan_exports_to_hepdata_with_its_numbers() {
         ])
         .args([
             "--set",
-            "scan.points=40",
+            &format!("scan.points={points}"),
             "--set",
-            "scan.dense_points=11",
-            "--out",
+            "scan.dense_points=5",
         ])
+        .arg("--out")
         .arg(&dir)
         .status()
         .expect("darksens runs");
@@ -72,6 +73,12 @@ fn a_scan_exports_to_hepdata_with_its_numbers() {
         .status()
         .expect("darksens runs");
     assert!(status.success());
+    (dir, out)
+}
+
+#[test]
+fn a_scan_exports_to_hepdata_with_its_numbers() {
+    let (dir, out) = scan_and_export("belle2", 40);
     let submission = std::fs::read_to_string(out.join("submission.yaml")).expect("submission");
     assert_eq!(submission.matches("data_file:").count(), 3, "{submission}");
     assert!(submission.contains("name: \"bound electrons + ISR\""));
@@ -122,4 +129,76 @@ fn what_is_not_a_scan_csv_is_refused() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no 'curve' column"), "{stderr}");
+}
+
+/// Export, import into a library, and use as an overlay: the library curve holds the CSV's
+/// limits (masses in GeV), a scenario draws the exported table with `dependent`, and a wrong
+/// choice is refused with the table's variables listed.
+#[test]
+fn an_exported_table_comes_back_as_a_limit() {
+    let (dir, out) = scan_and_export("round_trip", 30);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table = out.join("belle2_dp_1.yaml");
+    let library = dir.join("limits");
+    let import = darksens()
+        .args(["import", "hepdata"])
+        .arg(&table)
+        .args(["--name", "mine/belle2", "--dependent", "1", "--library"])
+        .arg(&library)
+        .status()
+        .expect("darksens runs");
+    assert!(import.success());
+    let curve =
+        darksens::published::library::find_curve(std::slice::from_ref(&library), "mine/belle2")
+            .expect("the imported curve reads");
+    let mut reader = csv::Reader::from_path(dir.join("belle2_dp.csv")).expect("csv");
+    let expected: Vec<(f64, f64)> = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[0] == "computed background")
+        .map(|r| {
+            (
+                r[1].parse::<f64>().expect("mass") * 1e-3,
+                r[2].parse().expect("eps"),
+            )
+        })
+        .collect();
+    let imported = curve.values.outline().0;
+    assert_eq!(imported.len(), expected.len());
+    for (a, b) in imported.iter().zip(&expected) {
+        assert!((a.0 / b.0 - 1.0).abs() < 1e-15 && a.1 == b.1, "{a:?} {b:?}");
+    }
+    // A scenario overlays the exported table's -2 sigma band by name.
+    let scenario = std::fs::read_to_string(repo.join("configs/belle2_dp.toml")).expect("config");
+    let with = |dependent: &str| {
+        format!(
+            "{scenario}\n[[overlay]]\nfile = {:?}\ndependent = {dependent}\n",
+            table.display().to_string()
+        )
+    };
+    let file = dir.join("with_table.toml");
+    std::fs::write(&file, with("\"-2 sigma\"")).expect("scenario");
+    let check = darksens()
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("darksens runs");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    std::fs::write(&file, with("9")).expect("scenario");
+    let check = darksens()
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("darksens runs");
+    assert_eq!(check.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        stderr.contains("dependent variable 9 is not there")
+            && stderr.contains("overlay.2.dependent"),
+        "{stderr}"
+    );
 }

@@ -130,6 +130,7 @@ fn full_sample() -> RawScenario {
         overlays: vec![RawOverlay {
             curve: Some("c".into()),
             file: Some("f".into()),
+            dependent: Some(RawDependent::Position(2)),
             label: Some("l".into()),
             style: Some(OverlayStyle::Line),
             rescale_luminosity: Some(RawRescale {

@@ -15,6 +15,7 @@ mod explain;
 mod export;
 mod generate;
 mod helpers;
+mod import;
 mod init;
 mod list;
 mod merge;
@@ -54,6 +55,8 @@ enum Command {
     Plot(plot::Opts),
     /// Write result CSVs in another format: a HEPData submission.
     Export(export::Opts),
+    /// Copy a published limit into a limit library: a HEPData table.
+    Import(import::Opts),
     /// Validate scenarios without computing (exit 0 when all are valid, 2 otherwise).
     Check(check::Opts),
     /// List materials, mediators, source kinds, limit methods and library curves.
@@ -79,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Check(opts) => check::run(&opts),
         Command::Plot(opts) => plot::run(&opts),
         Command::Export(opts) => export::run(&opts),
+        Command::Import(opts) => import::run(&opts),
         Command::Merge(opts) => merge::run(&opts),
         Command::Reproduce(opts) => reproduce::run_cli(&opts),
         Command::List => list::run(),

@@ -20,7 +20,8 @@ pub struct Opts {
     /// CSV files written by `darksens scan` (their `.meta.json` sidecars give title and overlays).
     #[arg(required = true)]
     results: Vec<PathBuf>,
-    /// More published curves: a library name (`darkcast/BaBar_Lees2017lec`) or a file (repeatable).
+    /// More published curves: a library name (`darkcast/BaBar_Lees2017lec`) or a file; for a
+    /// HEPData table with several variables, `Table1.yaml#2` or `Table1.yaml#expected` (repeatable).
     #[arg(long, value_name = "CURVE")]
     overlay: Vec<String>,
     /// Output file: `.png` (raster) or `.svg` (vector), chosen by the extension.
@@ -217,7 +218,14 @@ fn sidecar_scenarios(csv_path: &Path) -> Option<Vec<Scenario>> {
 
 fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
     let path = Path::new(spec);
-    let (label, limit) = if path.is_file() {
+    // A HEPData table's dependent variable: `Table1.yaml#2` or `Table1.yaml#expected`.
+    let table = spec
+        .rsplit_once('#')
+        .filter(|(file, _)| Path::new(file).is_file());
+    let (label, limit) = if let Some((file, dependent)) = table {
+        let table = darksens::published::hepdata::read_table(Path::new(file), Some(dependent))?;
+        (format!("{file} ({})", table.dependent), table.limit)
+    } else if path.is_file() {
         (spec.to_string(), PublishedLimit::read(path)?)
     } else {
         let curve = find_curve(&library_dirs(None), spec)?;

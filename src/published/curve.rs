@@ -179,12 +179,19 @@ impl PublishedLimit {
         }
     }
 
-    /// Reads a limit curve file: a DarkCast `.lmt`, or a CSV `mass_gev,epsilon[,epsilon_upper]`.
+    /// Reads a limit curve file: a DarkCast `.lmt`, a CSV `mass_gev,epsilon[,epsilon_upper]`, or
+    /// a HEPData table (`.yaml`, `.yml`) with one dependent variable.
     ///
     /// # Errors
     /// As [`PublishedLimit::read_lmt`] and [`crate::published::library::read_csv_curve`]; a CSV
     /// of `y` needs its metadata (use the library).
     pub fn read(path: &Path) -> Result<Self, InputError> {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        {
+            return Ok(crate::published::hepdata::read_table(path, None)?.limit);
+        }
         if path.extension().is_some_and(|e| e == "csv") {
             let (limit, column) =
                 crate::published::library::read_csv_curve(path, Shape::FromColumns)?;

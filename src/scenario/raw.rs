@@ -61,14 +61,27 @@ pub struct RawMaterial {
 pub struct RawOverlay {
     /// A curve of the limit library, e.g. `"darkcast/BaBar_Lees2017lec"`.
     pub curve: Option<String>,
-    /// Or a file (`.csv` `mass_gev,epsilon` or `.lmt`), relative to the scenario file.
+    /// Or a file (`.csv` `mass_gev,epsilon`, `.lmt`, or a HEPData table `.yaml`), relative to
+    /// the scenario file.
     pub file: Option<String>,
+    /// For a HEPData table: the dependent variable, by position (1 for the first) or name.
+    pub dependent: Option<RawDependent>,
     /// Legend label (default: the curve's experiment and year, or the file name).
     pub label: Option<String>,
     /// `"excluded"` (shaded region above the curve, the default) or `"line"`.
     pub style: Option<OverlayStyle>,
     /// Luminosity rescaling `eps ~ L^(-1/4)` from `from_ab` to `to_ab`.
     pub rescale_luminosity: Option<RawRescale>,
+}
+
+/// A dependent variable of a HEPData table: its position (from 1) or its name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RawDependent {
+    /// Position, 1 for the first.
+    Position(u64),
+    /// Name, or a unique part of it.
+    Name(String),
 }
 
 /// How an overlay is drawn.

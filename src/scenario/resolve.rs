@@ -221,7 +221,7 @@ pub(crate) fn resolve(
         output,
         bremsstrahlung: resolve_bremsstrahlung(bremsstrahlung, resolver)?,
         overlays: overlays
-            .into_iter()
+            .iter()
             .map(|o| resolve_overlay(o, resolver))
             .collect::<Result<_, _>>()?,
     })
@@ -330,8 +330,30 @@ fn year_of(reference: &str) -> String {
         .to_string()
 }
 
-fn resolve_overlay(request: OverlayRequest, resolver: &Resolver) -> Result<Overlay, ScenarioError> {
+fn resolve_overlay(
+    request: &OverlayRequest,
+    resolver: &Resolver,
+) -> Result<Overlay, ScenarioError> {
     let key = |field: &str| format!("overlay.{}.{field}", request.index);
+    if let (CurveRef::File(file), Some(dependent)) = (&request.curve, &request.dependent) {
+        let table = resolver
+            .read(
+                |path| crate::published::hepdata::read_table(path, Some(dependent)),
+                file,
+            )
+            .map_err(|e| {
+                invalid(
+                    &key("dependent"),
+                    e.to_string(),
+                    "dependent is the variable's position in the table (1 for the first) or its name",
+                )
+            })?;
+        let label = request
+            .label
+            .clone()
+            .unwrap_or_else(|| table.dependent.clone());
+        return Ok(finish_overlay(request, label, table.limit, None));
+    }
     let read = resolver
         .curve(&request.curve)
         .map_err(|e| match &request.curve {
@@ -360,6 +382,21 @@ fn resolve_overlay(request: OverlayRequest, resolver: &Resolver) -> Result<Overl
         (ReadCurve::File(limit), CurveRef::File(file)) => (limit.clone(), file.clone()),
         (ReadCurve::File(limit), CurveRef::Library(name)) => (limit.clone(), name.clone()),
     };
+    let model = match read.as_ref() {
+        ReadCurve::Library(curve) => curve.meta.model,
+        ReadCurve::File(_) => None,
+    };
+    let label = request.label.clone().unwrap_or(default_label);
+    Ok(finish_overlay(request, label, limit, model))
+}
+
+/// The overlay of a curve read for `request`, rescaled when it asks.
+fn finish_overlay(
+    request: &OverlayRequest,
+    label: String,
+    limit: PublishedLimit,
+    model: Option<crate::published::library::ConstrainedModel>,
+) -> Overlay {
     let limit = match request.rescale {
         None => limit,
         Some((from, to)) => {
@@ -372,16 +409,12 @@ fn resolve_overlay(request: OverlayRequest, resolver: &Resolver) -> Result<Overl
             )
         }
     };
-    let model = match read.as_ref() {
-        ReadCurve::Library(curve) => curve.meta.model,
-        ReadCurve::File(_) => None,
-    };
-    Ok(Overlay {
-        label: request.label.unwrap_or(default_label),
+    Overlay {
+        label,
         style: request.style,
         limit,
         model,
-    })
+    }
 }
 
 #[cfg(test)]

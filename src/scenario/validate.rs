@@ -177,6 +177,8 @@ pub struct OverlayRequest {
     pub style: OverlayStyle,
     /// Luminosity rescaling `eps ~ L^(-1/4)`: `(from_ab, to_ab)`.
     pub rescale: Option<(f64, f64)>,
+    /// For a HEPData table file: its dependent variable (position from 1, or name).
+    pub dependent: Option<String>,
 }
 
 /// A published limit drawn on the plot, as eps against the mediator mass.
@@ -1738,11 +1740,28 @@ fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayReque
             Ok((from, to))
         })
         .transpose()?;
+    let dependent = o.dependent.as_ref().map(|d| match d {
+        super::raw::RawDependent::Position(n) => n.to_string(),
+        super::raw::RawDependent::Name(name) => name.clone(),
+    });
+    let is_table = o.file.as_deref().is_some_and(|f| {
+        std::path::Path::new(f)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+    });
+    if dependent.is_some() && !is_table {
+        return Err(invalid(
+            &key("dependent"),
+            "dependent chooses a variable of a HEPData table; this overlay has no .yaml file",
+            "give file = \"Table1.yaml\" (a table's data file), or remove dependent",
+        ));
+    }
     Ok(OverlayRequest {
         index: k,
         curve,
         label: o.label.clone(),
         style: o.style.unwrap_or(OverlayStyle::Excluded),
         rescale,
+        dependent,
     })
 }

@@ -1,0 +1,189 @@
+//! `darksens import hepdata`: a HEPData table into a limit library, as a curve CSV with its
+//! provenance TOML, so that scenarios and plots name it like any library curve.
+
+use darksens::error::Error;
+use darksens::output::write_atomically;
+use darksens::published::hepdata::read_table;
+use darksens::published::library::{ConstrainedModel, CurveMeta, MassAxis, ValueAxis};
+use std::path::PathBuf;
+
+/// Options of `darksens import`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  darksens import hepdata Table1.yaml --name na64/invisible2023 --dependent 1 \\\n      --experiment NA64 --record ins2620233 --doi 10.17182/hepdata.1\n  darksens list          # the curve is listed from ./limits\n\nThen `[[overlay]] curve = \"na64/invisible2023\"` in a scenario draws it. The table\nis the data file of one table of the record (not submission.yaml)."
+)]
+pub struct Opts {
+    /// The format: `hepdata`.
+    format: ImportFormat,
+    /// The table's YAML data file.
+    table: PathBuf,
+    /// The curve's name in the library, `collection/name`.
+    #[arg(long, value_name = "COLLECTION/NAME")]
+    name: String,
+    /// The dependent variable: its position (1 for the first) or name.
+    #[arg(long)]
+    dependent: Option<String>,
+    /// The library directory (default: $DARKSENS_LIMITS, else ./limits).
+    #[arg(long, value_name = "DIR")]
+    library: Option<PathBuf>,
+    /// The experiment, for the legend.
+    #[arg(long, default_value = "unknown")]
+    experiment: String,
+    /// The journal reference.
+    #[arg(long, default_value = "")]
+    reference: String,
+    /// The arXiv identifier.
+    #[arg(long, default_value = "")]
+    arxiv: String,
+    /// The HEPData record (e.g. `ins2620233`).
+    #[arg(long, default_value = "")]
+    record: String,
+    /// The record's (or the table's) DOI.
+    #[arg(long, default_value = "")]
+    doi: String,
+    /// The mediator the limit constrains.
+    #[arg(long, value_enum, default_value = "dark-photon")]
+    model: ModelName,
+    /// Overwrite a curve of that name.
+    #[arg(long)]
+    force: bool,
+}
+
+/// The formats `import` reads.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ImportFormat {
+    /// One table of a HEPData record (its YAML data file).
+    Hepdata,
+}
+
+/// Mediators a curve may constrain.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ModelName {
+    /// A kinetically mixed dark photon.
+    DarkPhoton,
+    /// A scalar coupled to electrons.
+    Scalar,
+}
+
+/// Writes the curve and its provenance.
+///
+/// # Errors
+/// A table that does not read as a limit, a bad name, an existing curve without `--force`, or
+/// a library that cannot be written.
+pub fn run(opts: &Opts) -> Result<(), Error> {
+    let ImportFormat::Hepdata = opts.format;
+    let valid_part = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-+.".contains(c))
+            && !p.starts_with('.')
+    };
+    let parts: Vec<&str> = opts.name.split('/').collect();
+    if parts.len() != 2 || !parts.iter().all(|p| valid_part(p)) {
+        return Err(Error::Usage(format!(
+            "--name {}: a library curve is named COLLECTION/NAME with letters, digits and _-+. (e.g. na64/invisible2023)",
+            opts.name
+        )));
+    }
+    let table = read_table(&opts.table, opts.dependent.as_deref())?;
+    let library = opts.library.clone().unwrap_or_else(|| {
+        std::env::var_os("DARKSENS_LIMITS").map_or_else(|| PathBuf::from("limits"), PathBuf::from)
+    });
+    let csv = library.join(format!("{}.csv", opts.name));
+    if csv.exists() && !opts.force {
+        return Err(Error::Usage(format!(
+            "{} exists: give another --name, or --force to replace it",
+            csv.display()
+        )));
+    }
+    let bytes = std::fs::read(&opts.table).map_err(|e| Error::Usage(e.to_string()))?;
+    let meta = provenance(opts, &table, &bytes);
+    let rows: String = std::iter::once("mass_gev,epsilon\n".to_string())
+        .chain(
+            table
+                .limit
+                .outline()
+                .0
+                .iter()
+                .map(|(mass, eps)| format!("{mass},{eps}\n")),
+        )
+        .collect();
+    let toml_text = format!(
+        "# Provenance of {}.csv, written by darksens import hepdata.\n{}",
+        parts[1],
+        toml::to_string(&meta).map_err(|e| Error::Usage(e.to_string()))?
+    );
+    std::fs::create_dir_all(library.join(parts[0])).map_err(|e| Error::Unwritable {
+        path: library.join(parts[0]),
+        message: e.to_string(),
+    })?;
+    write_atomically(&csv, rows.as_bytes())?;
+    write_atomically(&csv.with_extension("toml"), toml_text.as_bytes())?;
+    println!(
+        "wrote {} and its provenance ({} points of '{}')",
+        csv.display(),
+        table.limit.outline().0.len(),
+        table.dependent
+    );
+    Ok(())
+}
+
+/// The provenance of the imported curve: what the options and the table say.
+fn provenance(
+    opts: &Opts,
+    table: &darksens::published::hepdata::HepDataCurve,
+    bytes: &[u8],
+) -> CurveMeta {
+    let cl = table
+        .qualifiers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("CL"))
+        .and_then(|(_, value)| value.trim().trim_end_matches('%').parse::<f64>().ok())
+        .map(|percent| percent / 100.0)
+        .filter(|cl| *cl > 0.0 && *cl < 1.0);
+    let file_name = opts
+        .table
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().to_string());
+    CurveMeta {
+        experiment: opts.experiment.clone(),
+        reference: opts.reference.clone(),
+        arxiv: opts.arxiv.clone(),
+        inspire: String::new(),
+        figure: format!("HEPData table {file_name}, variable '{}'", table.dependent),
+        obtained: format!(
+            "imported with darksens import hepdata from {file_name} (sha256 {}){}{}",
+            darksens::digest::sha256_hex(bytes),
+            if opts.record.is_empty() {
+                String::new()
+            } else {
+                format!(", HEPData record {}", opts.record)
+            },
+            if opts.doi.is_empty() {
+                String::new()
+            } else {
+                format!(", DOI {}", opts.doi)
+            }
+        ),
+        axis: ValueAxis::Epsilon,
+        mass: MassAxis::Mediator,
+        cl: cl.unwrap_or(0.9),
+        alpha_d: None,
+        mchi_over_mmed: None,
+        model: Some(match opts.model {
+            ModelName::DarkPhoton => ConstrainedModel::DarkPhoton,
+            ModelName::Scalar => ConstrainedModel::Scalar,
+        }),
+        contour: None,
+        meaning: format!(
+            "lower edge of the excluded eps (above is excluded), from the table's variable '{}'{}",
+            table.dependent,
+            if cl.is_none() {
+                "; the table gives no CL qualifier, 90% assumed"
+            } else {
+                ""
+            }
+        ),
+        licence: "CC0 (HEPData records are released under the CC0 waiver)".into(),
+    }
+}

@@ -1,0 +1,303 @@
+//! Published limits from HEPData tables: the YAML data file of one table (as downloaded from a
+//! HEPData record, or written by `darksens export hepdata`), with the mediator mass as its first
+//! independent variable (units in its header) and the limit on eps as a dependent variable.
+//!
+//! A table may hold several dependent variables (observed, expected, bands): one is chosen by
+//! its position (`"1"` for the first) or by its name (exactly, or a unique part of it, ignoring
+//! case). Points whose value is missing (`"-"`) are left out; a bin (`low`, `high`) stands at
+//! its centre. The curve is one-sided (above it is excluded), as for a limit.
+
+use crate::error::InputError;
+use crate::published::PublishedLimit;
+use crate::published::curve::{Row, Shape, read_curve_file};
+use std::path::Path;
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// A limit read from a HEPData table, with what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HepDataCurve {
+    /// The curve, masses in GeV.
+    pub limit: PublishedLimit,
+    /// The chosen dependent variable's name, as plain text ([`plain_name`]).
+    pub dependent: String,
+    /// Its qualifiers `(name, value)` (e.g. `("CL", "90%")`).
+    pub qualifiers: Vec<(String, String)>,
+}
+
+/// A HEPData name as plain text for a legend: the TeX of the usual symbols as Unicode
+/// (`$\\epsilon$` as `ε`), without the `$` delimiters.
+#[must_use]
+pub fn plain_name(name: &str) -> String {
+    let mut text = name.replace('$', "");
+    for (tex, unicode) in [
+        ("\\epsilon", "ε"),
+        ("\\varepsilon", "ε"),
+        ("\\alpha", "α"),
+        ("\\chi", "χ"),
+        ("\\phi", "φ"),
+        ("\\sigma", "σ"),
+        ("\\gamma", "γ"),
+    ] {
+        text = text.replace(tex, unicode);
+    }
+    text
+}
+
+/// Reads the table at `path`, choosing the dependent variable with `dependent` (needed when the
+/// table has more than one).
+///
+/// # Errors
+/// As [`parse_table`], naming the file.
+pub fn read_table(path: &Path, dependent: Option<&str>) -> Result<HepDataCurve, InputError> {
+    let text = read_curve_file(path)?;
+    parse_table(&text, &path.display().to_string(), dependent)
+}
+
+/// GeV per unit of a mass written in `units` (`GeV`, `MeV`, `keV`, `TeV`, any case).
+fn gev_per(units: &str) -> Option<f64> {
+    match units.trim().to_ascii_lowercase().as_str() {
+        "gev" | "gev/c^2" | "gev/c2" => Some(1.0),
+        "mev" | "mev/c^2" | "mev/c2" => Some(1e-3),
+        "kev" | "kev/c^2" | "kev/c2" => Some(1e-6),
+        "tev" | "tev/c^2" | "tev/c2" => Some(1e3),
+        _ => None,
+    }
+}
+
+/// A YAML scalar as text (numbers as written).
+fn scalar(value: &Yaml) -> Option<String> {
+    match value {
+        Yaml::Real(text) | Yaml::String(text) => Some(text.clone()),
+        Yaml::Integer(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The number of a point: its `value`, or the centre of its bin `low`-`high`; `None` for a
+/// missing value (`"-"`).
+fn point_value(point: &Yaml) -> Option<String> {
+    if let Some(value) = scalar(&point["value"]) {
+        return (value.trim() != "-").then_some(value);
+    }
+    let low: f64 = scalar(&point["low"])?.parse().ok()?;
+    let high: f64 = scalar(&point["high"])?.parse().ok()?;
+    Some(format!("{:e}", 0.5 * (low + high)))
+}
+
+/// Parses the text of a HEPData table (`source` names it in messages).
+///
+/// # Errors
+/// A message naming the file for text that is not a HEPData table, a mass without units (or
+/// in units that are not a mass), a dependent variable that is ambiguous or not there (the
+/// message lists them), or points that do not make a limit curve (non-positive values, masses
+/// that do not increase; the message gives the point's position).
+pub fn parse_table(
+    text: &str,
+    source: &str,
+    dependent: Option<&str>,
+) -> Result<HepDataCurve, InputError> {
+    let content = |message: String| InputError::Content {
+        file: source.to_string(),
+        message,
+    };
+    let docs = YamlLoader::load_from_str(text).map_err(|e| content(format!("not YAML: {e}")))?;
+    let table = docs.first().ok_or_else(|| content("empty file".into()))?;
+    let independent = &table["independent_variables"][0];
+    let dependents = table["dependent_variables"]
+        .as_vec()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            content(
+                "not a HEPData table: no independent_variables and dependent_variables (give the table's data file, not submission.yaml)".into(),
+            )
+        })?;
+    let units = independent["header"]["units"].as_str().unwrap_or_default();
+    let scale = gev_per(units).ok_or_else(|| {
+        content(format!(
+            "the independent variable '{}' must be a mass with its units (GeV, MeV, keV or TeV) in its header, got units '{units}'",
+            independent["header"]["name"].as_str().unwrap_or_default()
+        ))
+    })?;
+    let names: Vec<String> = dependents
+        .iter()
+        .map(|d| d["header"]["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let chosen = choose(&names, dependent).map_err(content)?;
+    let masses = independent["values"].as_vec().cloned().unwrap_or_default();
+    let values = dependents[chosen]["values"]
+        .as_vec()
+        .cloned()
+        .unwrap_or_default();
+    if masses.len() != values.len() {
+        return Err(content(format!(
+            "{} masses but {} values of '{}'",
+            masses.len(),
+            values.len(),
+            names[chosen]
+        )));
+    }
+    let mut rows = Vec::new();
+    for (k, (mass, value)) in masses.iter().zip(&values).enumerate() {
+        let (Some(mass), Some(value)) = (point_value(mass), point_value(value)) else {
+            continue;
+        };
+        let mass: f64 = mass
+            .parse()
+            .map_err(|_| content(format!("point {}: mass '{mass}' is not a number", k + 1)))?;
+        rows.push(Row {
+            line: k + 1,
+            fields: vec![format!("{:e}", mass * scale), value],
+        });
+    }
+    let limit =
+        PublishedLimit::from_rows(&rows, source, Shape::FromColumns).map_err(|e| match e {
+            InputError::Line { line, message, .. } => content(format!("point {line}: {message}")),
+            other => other,
+        })?;
+    let qualifiers = dependents[chosen]["qualifiers"]
+        .as_vec()
+        .map(|q| {
+            q.iter()
+                .filter_map(|q| Some((scalar(&q["name"])?, scalar(&q["value"])?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(HepDataCurve {
+        limit,
+        dependent: plain_name(&names[chosen]),
+        qualifiers,
+    })
+}
+
+/// The position of the dependent variable `wanted` names among `names`: a position counted
+/// from 1, the exact name, or a unique part of a name (any case); with none given, the only one.
+fn choose(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
+    let listing = || {
+        names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| format!("{}: '{n}'", k + 1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(wanted) = wanted else {
+        return if names.len() == 1 {
+            Ok(0)
+        } else {
+            Err(format!(
+                "the table has {} dependent variables ({}): choose one with `dependent` (its position or name)",
+                names.len(),
+                listing()
+            ))
+        };
+    };
+    if let Ok(position) = wanted.trim().parse::<usize>() {
+        return if (1..=names.len()).contains(&position) {
+            Ok(position - 1)
+        } else {
+            Err(format!(
+                "dependent variable {position} is not there; the table has {} ({})",
+                names.len(),
+                listing()
+            ))
+        };
+    }
+    if let Some(k) = names.iter().position(|n| n == wanted) {
+        return Ok(k);
+    }
+    let lower = wanted.to_lowercase();
+    let matches: Vec<usize> = (0..names.len())
+        .filter(|&k| names[k].to_lowercase().contains(&lower))
+        .collect();
+    match matches.as_slice() {
+        [k] => Ok(*k),
+        [] => Err(format!(
+            "no dependent variable is named like '{wanted}'; the table has {}",
+            listing()
+        )),
+        _ => Err(format!(
+            "'{wanted}' matches several dependent variables of {}: give more of the name or its position",
+            listing()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLE: &str = "independent_variables:
+- header: {name: \"M(A')\", units: MEV}
+  values:
+  - {value: 10}
+  - {low: 15, high: 25}
+  - {value: 40.0}
+dependent_variables:
+- header: {name: Observed limit}
+  qualifiers:
+  - {name: CL, value: 90%}
+  values:
+  - {value: 1.0e-4}
+  - {value: '-'}
+  - {value: 3.0e-4}
+- header: {name: Expected limit}
+  values:
+  - {value: 2.0e-4}
+  - {value: 2.5e-4}
+  - {value: 4.0e-4}
+";
+
+    /// Masses in MeV become GeV, bins stand at their centre, missing values are left out,
+    /// and the dependent variable is chosen by position or by a part of its name.
+    #[test]
+    fn reads_a_table_and_chooses_its_variable() {
+        let observed = parse_table(TABLE, "t.yaml", Some("1")).expect("reads");
+        assert_eq!(observed.limit.outline().0, vec![(0.01, 1e-4), (0.04, 3e-4)]);
+        assert_eq!(observed.qualifiers, vec![("CL".into(), "90%".into())]);
+        let expected = parse_table(TABLE, "t.yaml", Some("expected")).expect("reads");
+        assert_eq!(expected.dependent, "Expected limit");
+        assert_eq!(
+            plain_name("$\\epsilon$ (expected, -2 sigma)"),
+            "ε (expected, -2 sigma)"
+        );
+        assert_eq!(
+            expected.limit.outline().0,
+            vec![(0.01, 2e-4), (0.02, 2.5e-4), (0.04, 4e-4)]
+        );
+        for (choice, message) in [
+            (
+                None,
+                "has 2 dependent variables (1: 'Observed limit', 2: 'Expected limit')",
+            ),
+            (Some("3"), "dependent variable 3 is not there"),
+            (Some("limit"), "matches several"),
+            (
+                Some("median"),
+                "no dependent variable is named like 'median'",
+            ),
+        ] {
+            let error = parse_table(TABLE, "t.yaml", choice)
+                .expect_err("refused")
+                .to_string();
+            assert!(error.contains(message), "{error}");
+        }
+        let unitless = TABLE.replace(", units: MEV", "");
+        let error = parse_table(&unitless, "t.yaml", Some("1"))
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("must be a mass with its units"), "{error}");
+        let decreasing = TABLE.replace("{value: 40.0}", "{value: 5.0}");
+        let error = parse_table(&decreasing, "t.yaml", Some("2"))
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            error.contains("t.yaml: point 3: masses must increase"),
+            "{error}"
+        );
+        let submission = "---\ncomment: x\n---\nname: Table 1\ndata_file: t.yaml\n";
+        let error = parse_table(submission, "s.yaml", None)
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("not a HEPData table"), "{error}");
+    }
+}
