@@ -345,6 +345,18 @@ fn mediator(scenario: &Scenario, mass_mev: f64) -> Mediator {
 /// A curve without `[scan]`, curves scanning different keys, a scan point that does not
 /// validate, or a numerical failure (naming curve and point).
 pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
+    run_scan_until(curves, None)
+}
+
+/// As [`run_scan`], stopping before the next point once `stop` holds a nonzero number (a
+/// signal, or a caller's request), with [`Error::Interrupted`].
+///
+/// # Errors
+/// As [`run_scan`], and [`Error::Interrupted`].
+pub fn run_scan_until(
+    curves: &[Curve],
+    stop: Option<&std::sync::atomic::AtomicUsize>,
+) -> Result<Vec<CurveResult>, Error> {
     let run = RunSource {
         scenario_file: curves
             .first()
@@ -359,7 +371,11 @@ pub fn run_scan(curves: &[Curve]) -> Result<Vec<CurveResult>, Error> {
     };
     let driver = ThickTarget::new(curves.to_vec(), run);
     let units = driver.units()?;
-    let words = super::compute_all(&driver, &units, &Monitor::default())?;
+    let monitor = Monitor {
+        stop,
+        ..Monitor::default()
+    };
+    let words = super::compute_all(&driver, &units, &monitor)?;
     driver.results(&words)
 }
 

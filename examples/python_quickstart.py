@@ -1,0 +1,36 @@
+# %% [markdown]
+# # darksens from Python
+#
+# A scan of the default Belle II scenario, a library curve overlaid, and the plot with
+# matplotlib. Run as a script (`python examples/python_quickstart.py`) or open it as a
+# notebook with jupytext. Needs `pip install . matplotlib` at the repository root.
+
+# %%
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+import darksens
+
+root = Path(__file__).resolve().parents[1] if "__file__" in globals() else Path.cwd()
+result = darksens.scan(root / "configs" / "belle2_dp.toml", set={"model.alpha_d": 0.001})
+na64 = darksens.limits.load("darkcast/NA64_NA642019imj")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4.5))
+ax.fill_between(
+    na64["mass_gev"] * 1e3, na64["epsilon"], 1.0, color="0.85", label="NA64 2019 (excluded)"
+)
+for curve in result.curves:
+    ax.plot(curve.mass_mev, curve.epsilon_limit, label=curve.label)
+mass, eps = result.best("computed background")
+ax.plot([mass], [eps], "k*", label=f"best: ε = {eps:.3g} at {mass:.2f} MeV")
+ax.set(xscale="log", yscale="log", xlim=(1, 1000), ylim=(1e-5, 1),
+       xlabel="$m_{A'}$ [MeV]", ylabel="ε (expected 90% CL upper limit)", title=result.title)
+ax.legend(fontsize=8)
+out = Path("python_quickstart.png")
+fig.savefig(out, dpi=120, bbox_inches="tight")
+print(f"best eps {eps:.4e} at {mass:.3f} MeV; wrote {out}")

@@ -1,0 +1,203 @@
+"""darksens from Python: expected limits of light dark-matter searches.
+
+The same library as the ``darksens`` command line, called the same way, so the numbers are the
+command line's bit for bit::
+
+    import darksens
+    res = darksens.scan("configs/belle2_dp.toml", set={"model.alpha_d": 0.01}, threads=2)
+    for c in res.curves:
+        c.label, c.mass_mev, c.epsilon_limit, c.status
+    res.best("computed background")          # (mass_mev, eps) of the refined best point
+    d = darksens.explain("configs/belle2_dp.toml", mass_mev=70.0)
+    sc = darksens.Scenario.load("configs/belle2_dp.toml").with_set({"source.luminosity_ab": 10})
+    darksens.scan(sc)
+    darksens.limits.load("darkcast/NA64_NA642019imj")
+
+Bad input raises :class:`ScenarioError` (a ``ValueError``) with the command line's message;
+internal failures raise ``RuntimeError``. Ctrl-C interrupts a scan between points; the
+computation runs without the GIL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _darksens
+from ._darksens import ScenarioError
+
+__all__ = [
+    "Curve",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "explain",
+    "limits",
+    "scan",
+    "__version__",
+]
+
+__version__ = _darksens.version()
+
+
+def _override(key: str, value: Any) -> str:
+    """One ``--set KEY=VALUE`` override, the value written as TOML."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        text = repr(value)
+    elif isinstance(value, str):
+        text = json.dumps(value)
+    elif isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(_override("x", v).split("=", 1)[1] for v in value) + "]"
+    else:
+        raise TypeError(f"{key}: cannot write a {type(value).__name__} as a scenario value")
+    return f"{key}={text}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario file with overrides (``--set`` on the command line), checked when made.
+
+    ``Scenario.load(path)`` reads and validates it; ``with_set({...})`` returns a new scenario
+    with more overrides. A scenario works wherever a path does.
+    """
+
+    path: str
+    overrides: Tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Scenario":
+        """The scenario at ``path``; raises ScenarioError if it does not validate."""
+        scenario = cls(os.fspath(path))
+        _darksens.check(scenario.path, list(scenario.overrides))
+        return scenario
+
+    def with_set(self, values: Mapping[str, Any]) -> "Scenario":
+        """This scenario with ``values`` (dotted keys) set; raises ScenarioError if invalid."""
+        scenario = Scenario(
+            self.path, self.overrides + tuple(_override(k, v) for k, v in values.items())
+        )
+        _darksens.check(scenario.path, list(scenario.overrides))
+        return scenario
+
+
+def _scenario(
+    source: Union[str, "os.PathLike[str]", Scenario], values: Optional[Mapping[str, Any]]
+) -> Scenario:
+    scenario = source if isinstance(source, Scenario) else Scenario(os.fspath(source))
+    if values:
+        scenario = Scenario(
+            scenario.path,
+            scenario.overrides + tuple(_override(k, v) for k, v in values.items()),
+        )
+    return scenario
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One curve of a scan: arrays in scan order (float64), statuses as strings.
+
+    ``epsilon_limit`` is NaN where no signal is possible (status ``closed``). The expected bands
+    (``limit.bands``) are an array of shape (n, 4): -2, -1, +1, +2 sigma, or None.
+    """
+
+    label: str
+    parameter: str
+    values: np.ndarray
+    mass_mev: np.ndarray
+    epsilon_limit: np.ndarray
+    status: List[str]
+    epsilon_bands: Optional[np.ndarray]
+    best: Tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Result:
+    """The curves of a scan, as the command line's CSV holds them."""
+
+    title: str
+    curves: List[Curve]
+
+    def curve(self, label: str) -> Curve:
+        """The curve named ``label``."""
+        for c in self.curves:
+            if c.label == label:
+                return c
+        names = ", ".join(repr(c.label) for c in self.curves)
+        raise KeyError(f"no curve {label!r}; the scan has {names}")
+
+    def best(self, label: Optional[str] = None) -> Tuple[float, float]:
+        """(scanned value, eps) of the curve's refined best point (the first curve by default);
+        for a mass scan, the mass in MeV."""
+        return (self.curve(label) if label is not None else self.curves[0]).best
+
+
+def _array(values: List[Optional[float]]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def scan(
+    scenario: Union[str, "os.PathLike[str]", Scenario],
+    set: Optional[Mapping[str, Any]] = None,  # noqa: A002 (the command line's name)
+    threads: Optional[int] = None,
+) -> Result:
+    """Scans a thick-target scenario (a path or a Scenario) and returns its curves.
+
+    ``set`` overrides scenario keys as ``--set`` does (``{"model.alpha_d": 0.01}``);
+    ``threads`` is the number of threads (default: all cores). The numbers are those of
+    ``darksens scan``. Raises ScenarioError for bad input, RuntimeError for a numerical
+    failure, KeyboardInterrupt on Ctrl-C.
+    """
+    chosen = _scenario(scenario, set)
+    data = json.loads(_darksens.scan(chosen.path, list(chosen.overrides), threads))
+    curves = []
+    for c in data["curves"]:
+        bands = c["epsilon_bands"]
+        curves.append(
+            Curve(
+                label=c["label"],
+                parameter=c["parameter"],
+                values=np.array(c["values"], dtype=np.float64),
+                mass_mev=np.array(c["mass_mev"], dtype=np.float64),
+                epsilon_limit=_array(c["epsilon_limit"]),
+                status=list(c["status"]),
+                epsilon_bands=(
+                    None
+                    if all(b is None for b in bands)
+                    else np.array(
+                        [[np.nan if v is None else v for v in (b or [None] * 4)] for b in bands],
+                        dtype=np.float64,
+                    )
+                ),
+                best=(float(c["best"][0]), float(c["best"][1])),
+            )
+        )
+    return Result(title=data["title"], curves=curves)
+
+
+def explain(
+    scenario: Union[str, "os.PathLike[str]", Scenario],
+    mass_mev: Optional[float] = None,
+    set: Optional[Mapping[str, Any]] = None,  # noqa: A002
+) -> Dict[str, Any]:
+    """Every intermediate number at one mass (the first curve), as ``darksens explain --json``."""
+    chosen = _scenario(scenario, set)
+    return json.loads(_darksens.explain(chosen.path, list(chosen.overrides), mass_mev))
+
+
+class limits:  # noqa: N801 (a namespace: darksens.limits.load)
+    """The limit library (built in, plus $DARKSENS_LIMITS and ./limits)."""
+
+    @staticmethod
+    def load(name: str) -> Dict[str, Any]:
+        """A library curve as eps against the mediator mass: ``mass_gev`` and ``epsilon``
+        arrays, ``closed`` (a band or contour outline), and its ``provenance``."""
+        data = json.loads(_darksens.load_limit(name))
+        data["mass_gev"] = np.array(data["mass_gev"], dtype=np.float64)
+        data["epsilon"] = np.array(data["epsilon"], dtype=np.float64)
+        return data

@@ -1,0 +1,186 @@
+//! The native module of the `darksens` Python package: the library's scan, explain, scenario
+//! check and limit library, called exactly as the command line calls them, with results handed
+//! to Python as JSON (every `f64` written in its shortest exact form, so the numbers are the
+//! CLI's bit for bit). The Python layer (`python/darksens/__init__.py`) turns them into
+//! arrays and objects.
+
+use darksens::error::Error;
+use darksens::pipeline::thick_target::{best_limit, run_scan_until};
+use darksens::published::library::{find_curve, library_dirs};
+use darksens::scenario::{Override, ScenarioDocument, Search};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use serde_json::json;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+create_exception!(
+    _darksens,
+    ScenarioError,
+    PyValueError,
+    "Bad input: a scenario, an override or a file it names (the command line's exit code 2)."
+);
+
+/// A darksens error as the Python exception of its kind: bad input as `ScenarioError`, the
+/// rest as `RuntimeError`, with the command line's message.
+fn to_python(error: &Error) -> PyErr {
+    if error.exit_code() == 2 {
+        ScenarioError::new_err(error.to_string())
+    } else {
+        PyRuntimeError::new_err(error.to_string())
+    }
+}
+
+/// The scenario at `path` with the `KEY=VALUE` overrides.
+fn document(path: &str, overrides: &[String]) -> Result<ScenarioDocument, Error> {
+    let overrides = overrides
+        .iter()
+        .map(|o| Override::parse(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ScenarioDocument::load(Path::new(path), &overrides)?)
+}
+
+/// Runs `work` on its own thread with the GIL released, checking for Python signals (Ctrl-C)
+/// every 50 ms: an interrupt sets the stop flag the scan checks between points, waits for it to
+/// stop, and raises `KeyboardInterrupt`.
+fn interruptible<T: Send + 'static>(
+    py: Python<'_>,
+    work: impl FnOnce(Arc<AtomicUsize>) -> Result<T, Error> + Send + 'static,
+) -> PyResult<T> {
+    let stop = Arc::new(AtomicUsize::new(0));
+    let handle = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || work(stop))
+    };
+    loop {
+        py.allow_threads(|| std::thread::sleep(Duration::from_millis(50)));
+        if handle.is_finished() {
+            break;
+        }
+        if let Err(interrupt) = py.check_signals() {
+            stop.store(2, Ordering::Relaxed);
+            let _ = py.allow_threads(|| handle.join());
+            return Err(interrupt);
+        }
+    }
+    match handle.join() {
+        Ok(result) => result.map_err(|e| to_python(&e)),
+        Err(_) => Err(PyRuntimeError::new_err(
+            "the scan panicked (a darksens bug)",
+        )),
+    }
+}
+
+/// Scans a thick-target scenario: a JSON document with each curve's label, scanned key, values,
+/// limits, bands, statuses and refined best point.
+#[pyfunction]
+#[pyo3(signature = (path, overrides, threads=None))]
+fn scan(
+    py: Python<'_>,
+    path: String,
+    overrides: Vec<String>,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    interruptible(py, move |stop| {
+        let document = document(&path, &overrides)?;
+        let Search::ThickTarget(curves) = document.search()? else {
+            return Err(Error::Usage(format!(
+                "{path}: an emulsion scenario; the Python package scans thick-target scenarios (use the command line for emulsion grids)"
+            )));
+        };
+        let title = curves
+            .first()
+            .map(|c| c.scenario.title.clone())
+            .unwrap_or_default();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.unwrap_or(0))
+            .build()
+            .map_err(|e| Error::Usage(format!("threads: {e}")))?;
+        pool.install(|| {
+            let results = run_scan_until(&curves, Some(&stop))?;
+            let curves = results
+                .iter()
+                .map(|c| {
+                    let best = best_limit(c)?;
+                    Ok(json!({
+                        "label": c.label,
+                        "parameter": c.parameter,
+                        "values": c.values,
+                        "mass_mev": c.points.iter().map(|p| p.mass_mev).collect::<Vec<_>>(),
+                        "epsilon_limit": c.points.iter().map(|p| finite(p.epsilon_limit)).collect::<Vec<_>>(),
+                        "epsilon_bands": c.points.iter().map(|p| p.epsilon_bands.map(|b| b.map(finite))).collect::<Vec<_>>(),
+                        "status": c.points.iter().map(|p| p.status().name()).collect::<Vec<_>>(),
+                        "best": [best.value, best.refined.epsilon_limit],
+                    }))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            Ok(json!({ "title": title, "curves": curves }).to_string())
+        })
+    })
+}
+
+/// `None` for an infinite limit (a closed point), the number otherwise.
+fn finite(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
+}
+
+/// Every intermediate number at one mass (the keys of `darksens explain --json`).
+#[pyfunction]
+#[pyo3(signature = (path, overrides, mass_mev=None))]
+fn explain(
+    py: Python<'_>,
+    path: String,
+    overrides: Vec<String>,
+    mass_mev: Option<f64>,
+) -> PyResult<String> {
+    interruptible(py, move |_| {
+        let document = document(&path, &overrides)?;
+        Ok(darksens::pipeline::driver(&document)?
+            .explain(mass_mev)?
+            .json)
+    })
+}
+
+/// Checks a scenario with its overrides (nothing computed): `ScenarioError` when it does not
+/// validate.
+#[pyfunction]
+fn check(path: &str, overrides: Vec<String>) -> PyResult<()> {
+    document(path, &overrides)
+        .and_then(|d| d.search().map(drop).map_err(Error::from))
+        .map_err(|e| to_python(&e))
+}
+
+/// A curve of the limit library as eps against the mediator mass, with its provenance.
+#[pyfunction]
+fn load_limit(name: &str) -> PyResult<String> {
+    let curve = find_curve(&library_dirs(None), name).map_err(|e| to_python(&Error::from(e)))?;
+    let (points, closed) = curve.epsilon_limit().outline();
+    Ok(json!({
+        "name": curve.name,
+        "mass_gev": points.iter().map(|p| p.0).collect::<Vec<_>>(),
+        "epsilon": points.iter().map(|p| p.1).collect::<Vec<_>>(),
+        "closed": closed,
+        "provenance": serde_json::to_value(&curve.meta).unwrap_or_default(),
+    })
+    .to_string())
+}
+
+/// The darksens version.
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[pymodule]
+fn _darksens(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(explain, m)?)?;
+    m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(load_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,115 @@
+"""The Python package against the command line: the same numbers bit for bit, the same errors
+as the exceptions the package promises, scenarios with overrides, the limit library, and
+Ctrl-C. Run from the repository root after `pip install .`: `pytest python/tests`.
+The command line is the release build of this checkout (`cargo build --release`), or
+$DARKSENS_BIN."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import darksens
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = str(ROOT / "configs" / "belle2_dp.toml")
+
+
+def cli() -> str:
+    binary = os.environ.get("DARKSENS_BIN", str(ROOT / "target" / "release" / "darksens"))
+    assert Path(binary).is_file(), f"build the command line first (cargo build --release): {binary}"
+    return binary
+
+
+def cli_scan(tmp_path, *sets):
+    args = [cli(), "scan", CONFIG, "--quiet", "--no-checkpoint", "--out", str(tmp_path)]
+    for s in sets:
+        args += ["--set", s]
+    subprocess.run(args, check=True)
+    with open(tmp_path / "belle2_dp.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_scan_equals_the_command_line_bit_for_bit(tmp_path):
+    res = darksens.scan(CONFIG, set={"model.alpha_d": 0.01}, threads=2)
+    rows = cli_scan(tmp_path, "model.alpha_d=0.01")
+    assert [c.label for c in res.curves] == ["computed background", "N_b = 1000", "bound electrons + ISR"]
+    for curve in res.curves:
+        mine = [r for r in rows if r["curve"] == curve.label]
+        eps = np.array([float(r["epsilon_limit"]) if r["epsilon_limit"] else np.nan for r in mine])
+        mass = np.array([float(r["mass_mev"]) for r in mine])
+        assert curve.epsilon_limit.dtype == np.float64
+        assert np.array_equal(curve.epsilon_limit, eps, equal_nan=True)
+        assert np.array_equal(curve.mass_mev, mass)
+        assert curve.status == [r["status"] for r in mine]
+    mass, eps = res.best("computed background")
+    assert 60.0 < mass < 75.0 and eps <= np.nanmin(res.curve("computed background").epsilon_limit)
+
+
+def test_a_scenario_object_works_where_a_path_does():
+    scenario = darksens.Scenario.load(CONFIG).with_set({"source.luminosity_ab": 10})
+    by_object = darksens.scan(scenario, threads=1)
+    by_path = darksens.scan(CONFIG, set={"source.luminosity_ab": 10}, threads=1)
+    for a, b in zip(by_object.curves, by_path.curves):
+        assert np.array_equal(a.epsilon_limit, b.epsilon_limit, equal_nan=True)
+    # More luminosity, a stronger limit: eps ~ L^(-1/2) without background, L^(-1/4) with.
+    default = darksens.scan(CONFIG, threads=2)
+    assert by_path.best()[1] > default.best()[1]
+
+
+def test_bad_input_raises_scenario_error_with_the_cli_message():
+    with pytest.raises(darksens.ScenarioError) as error:
+        darksens.scan(CONFIG, set={"model.alpah_d": 0.1})
+    assert isinstance(error.value, ValueError)
+    cli_run = subprocess.run(
+        [cli(), "check", CONFIG, "--set", "model.alpah_d=0.1"], capture_output=True, text=True
+    )
+    assert cli_run.returncode == 2
+    assert cli_run.stderr.startswith(f"error: {error.value}\n")
+    assert "model.alpah_d" in str(error.value) and "hint:" in str(error.value)
+    with pytest.raises(darksens.ScenarioError):
+        darksens.Scenario.load(CONFIG).with_set({"model.alpha_d": -1.0})
+    with pytest.raises(darksens.ScenarioError):
+        darksens.Scenario.load("no/such/file.toml")
+    with pytest.raises(darksens.ScenarioError):
+        darksens.limits.load("darkcast/none")
+
+
+def test_explain_gives_the_keys_of_explain_json():
+    d = darksens.explain(CONFIG, mass_mev=70.0)
+    out = subprocess.run(
+        [cli(), "explain", CONFIG, "--mass-mev", "70", "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    import json
+
+    assert d == json.loads(out)
+    assert d["epsilon_limit"] > 0
+
+
+def test_library_curves_load_with_their_provenance():
+    curve = darksens.limits.load("darkcast/NA64_NA642019imj")
+    assert curve["mass_gev"].dtype == np.float64 and len(curve["mass_gev"]) > 10
+    assert np.all(np.diff(curve["mass_gev"]) > 0)
+    assert curve["provenance"]["experiment"] == "NA64"
+
+
+def test_ctrl_c_interrupts_a_long_scan():
+    code = (
+        "import darksens\n"
+        f"darksens.scan({CONFIG!r}, set={{'scan.points': 200000}}, threads=2)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    started = time.time()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "KeyboardInterrupt" in stderr, stderr
+    assert time.time() - started < 10
