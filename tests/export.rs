@@ -188,6 +188,22 @@ fn an_exported_table_comes_back_as_a_limit() {
         "{}",
         String::from_utf8_lossy(&check.stderr)
     );
+    // The table named as the curve, its variable by position.
+    let as_curve = format!(
+        "{scenario}\n[[overlay]]\ncurve = {:?}\ndependent = 3\n",
+        table.display().to_string()
+    );
+    std::fs::write(&file, as_curve).expect("scenario");
+    let check = darksens()
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("darksens runs");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     std::fs::write(&file, with("9")).expect("scenario");
     let check = darksens()
         .arg("check")

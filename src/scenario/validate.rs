@@ -1710,9 +1710,19 @@ fn validate_bremsstrahlung(raw: &RawScenario) -> Result<BremRequest, ScenarioErr
 
 fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayRequest, ScenarioError> {
     let key = |field: &str| format!("overlay.{k}.{field}");
+    let is_table = |f: &str| {
+        std::path::Path::new(f)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+    };
+    // A HEPData table may be named as the curve too (it is a file, relative to the scenario).
+    let file = o
+        .file
+        .clone()
+        .or_else(|| o.curve.clone().filter(|c| is_table(c)));
     let curve = match (&o.curve, &o.file) {
-        (Some(name), None) => CurveRef::Library(name.clone()),
-        (None, Some(file)) => CurveRef::File(file.clone()),
+        (Some(name), None) if !is_table(name) => CurveRef::Library(name.clone()),
+        (None, Some(_)) | (Some(_), None) => CurveRef::File(file.clone().unwrap_or_default()),
         _ => {
             return Err(invalid(
                 &key("curve"),
@@ -1744,12 +1754,7 @@ fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayReque
         super::raw::RawDependent::Position(n) => n.to_string(),
         super::raw::RawDependent::Name(name) => name.clone(),
     });
-    let is_table = o.file.as_deref().is_some_and(|f| {
-        std::path::Path::new(f)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-    });
-    if dependent.is_some() && !is_table {
+    if dependent.is_some() && !file.as_deref().is_some_and(is_table) {
         return Err(invalid(
             &key("dependent"),
             "dependent chooses a variable of a HEPData table; this overlay has no .yaml file",
