@@ -177,41 +177,34 @@ fn an_exported_table_comes_back_as_a_limit() {
         )
     };
     let file = dir.join("with_table.toml");
-    std::fs::write(&file, with("\"-2 sigma\"")).expect("scenario");
-    let check = darksens()
-        .arg("check")
-        .arg(&file)
-        .output()
-        .expect("darksens runs");
+    let check = |text: String| {
+        std::fs::write(&file, text).expect("scenario");
+        darksens()
+            .arg("check")
+            .arg(&file)
+            .output()
+            .expect("darksens runs")
+    };
+    let checked = check(with("\"-2 sigma\""));
     assert!(
-        check.status.success(),
+        checked.status.success(),
         "{}",
-        String::from_utf8_lossy(&check.stderr)
+        String::from_utf8_lossy(&checked.stderr)
     );
     // The table named as the curve, its variable by position.
     let as_curve = format!(
         "{scenario}\n[[overlay]]\ncurve = {:?}\ndependent = 3\n",
         table.display().to_string()
     );
-    std::fs::write(&file, as_curve).expect("scenario");
-    let check = darksens()
-        .arg("check")
-        .arg(&file)
-        .output()
-        .expect("darksens runs");
+    let checked = check(as_curve);
     assert!(
-        check.status.success(),
+        checked.status.success(),
         "{}",
-        String::from_utf8_lossy(&check.stderr)
+        String::from_utf8_lossy(&checked.stderr)
     );
-    std::fs::write(&file, with("9")).expect("scenario");
-    let check = darksens()
-        .arg("check")
-        .arg(&file)
-        .output()
-        .expect("darksens runs");
-    assert_eq!(check.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&check.stderr);
+    let checked = check(with("9"));
+    assert_eq!(checked.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&checked.stderr);
     assert!(
         stderr.contains("dependent variable 9 is not there")
             && stderr.contains("overlay.2.dependent"),

@@ -1123,18 +1123,28 @@ fn draw_frame<DB: DrawingBackend>(
     root.draw(&outline_box((left, top), (right, bottom), frame))
         .map_err(failed)?;
     let label_font = ("sans-serif", scale.px(24)).into_font();
+    // A tick inward from each side of the frame: `bottom_or_left` on the labelled side,
+    // `top_or_right` on the other, in image pixels.
+    let tick = |at: i32, vertical_axis: bool, (near, far): (i32, i32)| -> Result<(), DrawError> {
+        let pieces = if vertical_axis {
+            [
+                [(left - scale.pxi(near), at), (left, at)],
+                [(right - scale.pxi(far), at), (right, at)],
+            ]
+        } else {
+            [
+                [(at, bottom), (at, bottom + scale.pxi(near))],
+                [(at, top), (at, top + scale.pxi(far))],
+            ]
+        };
+        for piece in pieces {
+            root.draw(&PathElement::new(piece, frame)).map_err(failed)?;
+        }
+        Ok(())
+    };
     for (v, text) in &x_major {
         let (px, _) = chart.backend_coord(&(*v, y.lo));
-        root.draw(&PathElement::new(
-            [(px, bottom), (px, bottom + scale.pxi(8))],
-            frame,
-        ))
-        .map_err(failed)?;
-        root.draw(&PathElement::new(
-            [(px, top), (px, top + scale.pxi(10))],
-            frame,
-        ))
-        .map_err(failed)?;
+        tick(px, false, (8, 10))?;
         let style = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Center, VPos::Top));
         root.draw(&Text::new(
             text.clone(),
@@ -1145,45 +1155,18 @@ fn draw_frame<DB: DrawingBackend>(
     }
     for v in &x_minor {
         let (px, _) = chart.backend_coord(&(*v, y.lo));
-        root.draw(&PathElement::new(
-            [(px, bottom), (px, bottom + scale.pxi(4))],
-            frame,
-        ))
-        .map_err(failed)?;
-        root.draw(&PathElement::new(
-            [(px, top), (px, top + scale.pxi(5))],
-            frame,
-        ))
-        .map_err(failed)?;
+        tick(px, false, (4, 5))?;
     }
     for (v, text) in &y_major {
         let (_, py) = chart.backend_coord(&(x.lo, *v));
-        root.draw(&PathElement::new(
-            [(left - scale.pxi(8), py), (left, py)],
-            frame,
-        ))
-        .map_err(failed)?;
-        root.draw(&PathElement::new(
-            [(right - scale.pxi(10), py), (right, py)],
-            frame,
-        ))
-        .map_err(failed)?;
+        tick(py, true, (8, 10))?;
         let style = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Right, VPos::Center));
         root.draw(&Text::new(text.clone(), (left - scale.pxi(12), py), style))
             .map_err(failed)?;
     }
     for v in &y_minor {
         let (_, py) = chart.backend_coord(&(x.lo, *v));
-        root.draw(&PathElement::new(
-            [(left - scale.pxi(4), py), (left, py)],
-            frame,
-        ))
-        .map_err(failed)?;
-        root.draw(&PathElement::new(
-            [(right - scale.pxi(5), py), (right, py)],
-            frame,
-        ))
-        .map_err(failed)?;
+        tick(py, true, (4, 5))?;
     }
 
     Ok(())
