@@ -74,11 +74,16 @@ pub fn run() -> Result<(), darksens::error::Error> {
         match find_curve(&dirs, &name) {
             Ok(curve) => outln!(
                 out,
-                "  {:<32} {}, {} (arXiv:{}){}",
+                "  {:<32} {}, {}{}{}",
                 name,
                 curve.meta.experiment,
                 curve.meta.figure,
-                curve.meta.arxiv,
+                // An imported curve may have no arXiv number.
+                if curve.meta.arxiv.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (arXiv:{})", curve.meta.arxiv)
+                },
                 if place == BUILT_IN_NAME {
                     String::new()
                 } else {

@@ -1860,6 +1860,26 @@ mod tests {
         assert!((area(&clip_polygon(&square, (0.0, 2.0), (0.0, 1.0))) - 0.6).abs() < 1e-12);
     }
 
+    /// A mass-scan plot of `series` alone: no overlays, regions or windows.
+    fn mass_plot(title: &str, series: Vec<Series>) -> LimitPlot {
+        LimitPlot {
+            regions: Vec::new(),
+            scan_edges: Vec::new(),
+            extent: Vec::new(),
+            title: title.into(),
+            annotation: String::new(),
+            x_axis: XAxis::MassMev {
+                symbol: "A′".into(),
+            },
+            y_title: "ε".into(),
+            windows: Vec::new(),
+            overlays: Vec::new(),
+            series,
+            y_cap: None,
+            tight: false,
+        }
+    }
+
     /// A straight line in the plot's coordinates (a power law on log-log axes) is drawn
     /// straight to a fraction of a pixel: curves are drawn with sub-pixel precision
     /// (supersampled), not snapped to whole pixels, which made one-pixel staircases.
@@ -1871,26 +1891,14 @@ mod tests {
                 (m, 1e-4 * m.powf(0.37))
             })
             .collect();
-        let plot = LimitPlot {
-            regions: Vec::new(),
-            scan_edges: Vec::new(),
-            extent: Vec::new(),
-            title: "straight".into(),
-            annotation: String::new(),
-            x_axis: XAxis::MassMev {
-                symbol: "A′".into(),
-            },
-            y_title: "ε".into(),
-            windows: Vec::new(),
-            overlays: Vec::new(),
-            series: vec![Series {
+        let plot = mass_plot(
+            "straight",
+            vec![Series {
                 label: "a power law".into(),
                 points,
                 bands: Vec::new(),
             }],
-            y_cap: None,
-            tight: false,
-        };
+        );
         let bytes = render_png(&plot).expect("renders");
         let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
         let mut reader = decoder.read_info().expect("png");
@@ -1944,22 +1952,7 @@ mod tests {
             points: vec![(1.0, scale), (100.0, scale)],
             bands: band(scale),
         };
-        let plot = LimitPlot {
-            regions: Vec::new(),
-            scan_edges: Vec::new(),
-            extent: Vec::new(),
-            title: "bands".into(),
-            annotation: String::new(),
-            x_axis: XAxis::MassMev {
-                symbol: "A′".into(),
-            },
-            y_title: "ε".into(),
-            windows: Vec::new(),
-            overlays: Vec::new(),
-            series: vec![series("first", 1e-4), series("second", 3e-4)],
-            y_cap: None,
-            tight: false,
-        };
+        let plot = mass_plot("bands", vec![series("first", 1e-4), series("second", 3e-4)]);
         let svg = String::from_utf8(render_svg(&plot).expect("renders")).expect("utf8");
         for fill in ["#FFCC00", "#00AF50"] {
             let count = svg
