@@ -1,9 +1,9 @@
 # %% [markdown]
 # # darksens from Python
 #
-# A scan of the default Belle II scenario, a library curve overlaid, and the plot with
-# matplotlib. Run as a script (`python examples/python_quickstart.py`) or open it as a
-# notebook with jupytext. Needs `pip install . matplotlib` at the repository root.
+# A scan of the default Belle II scenario, a library curve overlaid, the plot with
+# matplotlib, and an emulsion grid. Run as a script (`python examples/python_quickstart.py`)
+# or open it as a notebook with jupytext. Needs `pip install . matplotlib` at the repository root.
 
 # %%
 from pathlib import Path
@@ -34,3 +34,26 @@ ax.legend(fontsize=8)
 out = Path("python_quickstart.png")
 fig.savefig(out, dpi=120, bbox_inches="tight")
 print(f"best eps {eps:.4e} at {mass:.3f} MeV; wrote {out}")
+
+# %% [markdown]
+# An emulsion scenario gives its grid: the expected signal events on (g_D, eps) and the
+# excluded intervals of each column.
+
+# %%
+import numpy as np
+
+grid = darksens.scan(root / "configs" / "belle2_emulsion.toml")
+fig, ax = plt.subplots(figsize=(7, 4.5))
+mesh = ax.pcolormesh(
+    grid.x_values, grid.y_values, np.log10(np.maximum(grid.n_signal_total.T, 1e-3)),
+    shading="nearest", cmap="viridis",
+)
+fig.colorbar(mesh, label="log10 expected signal events")
+edges = [(x, lo, hi) for x, column in zip(grid.x_values, grid.excluded) for lo, hi in column]
+ax.plot([e[0] for e in edges], [e[1] for e in edges], "w-", lw=1.5, label="excluded region")
+ax.plot([e[0] for e in edges], [e[2] for e in edges], "w-", lw=1.5)
+ax.set(xscale="log", yscale="log", xlabel="$g_D$", ylabel="ε", title=grid.title)
+ax.legend(fontsize=8)
+out = Path("python_quickstart_emulsion.png")
+fig.savefig(out, dpi=120, bbox_inches="tight")
+print(f"{int(grid.excluded_cells.sum())} of {grid.excluded_cells.size} cells excluded; wrote {out}")

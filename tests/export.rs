@@ -34,6 +34,17 @@ fn variables(yaml: &str) -> Vec<Vec<f64>> {
     out
 }
 
+/// `darksens export hepdata CSV -o OUT`.
+fn export(csv: &Path, out: &Path) -> std::process::Output {
+    darksens()
+        .args(["export", "hepdata"])
+        .arg(csv)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .expect("darksens runs")
+}
+
 /// Scans the default scenario with expected bands on `points` masses into a scratch directory
 /// and exports it; returns the directory and the submission's.
 fn scan_and_export(name: &str, points: usize) -> (PathBuf, PathBuf) {
@@ -65,14 +76,7 @@ fn scan_and_export(name: &str, points: usize) -> (PathBuf, PathBuf) {
         .expect("darksens runs");
     assert!(status.success());
     let out = dir.join("hepdata");
-    let status = darksens()
-        .args(["export", "hepdata"])
-        .arg(dir.join("belle2_dp.csv"))
-        .arg("-o")
-        .arg(&out)
-        .status()
-        .expect("darksens runs");
-    assert!(status.success());
+    assert!(export(&dir.join("belle2_dp.csv"), &out).status.success());
     (dir, out)
 }
 
@@ -119,13 +123,7 @@ fn what_is_not_a_scan_csv_is_refused() {
     let dir = scratch("bad");
     let file = dir.join("not_a_scan.csv");
     std::fs::write(&file, "a,b\n1,2\n").expect("write");
-    let output = darksens()
-        .args(["export", "hepdata"])
-        .arg(&file)
-        .arg("-o")
-        .arg(dir.join("out"))
-        .output()
-        .expect("darksens runs");
+    let output = export(&file, &dir.join("out"));
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no 'curve' column"), "{stderr}");
@@ -210,4 +208,61 @@ fn an_exported_table_comes_back_as_a_limit() {
             && stderr.contains("overlay.2.dependent"),
         "{stderr}"
     );
+}
+
+/// An emulsion grid exports as two tables: the signal on the grid (two independent variables,
+/// every cell of the CSV bit for bit) and the excluded region's edges (the boundary file's).
+#[test]
+fn an_emulsion_grid_exports_its_signal_and_excluded_region() {
+    let dir = scratch("emulsion");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = darksens()
+        .current_dir(repo)
+        .args(["scan", "configs/belle2_emulsion.toml", "--quiet"])
+        .args(["--no-checkpoint", "--set", "scan.x.points=7"])
+        .args(["--set", "scan.y.points=15", "--out"])
+        .arg(&dir)
+        .status()
+        .expect("darksens runs");
+    assert!(status.success());
+    let out = dir.join("hepdata");
+    assert!(
+        export(&dir.join("belle2_emulsion.csv"), &out)
+            .status
+            .success()
+    );
+    let numbers = |path: &Path, skip: usize| -> Vec<Vec<f64>> {
+        let mut reader = csv::Reader::from_path(path).expect("csv");
+        let rows: Vec<Vec<f64>> = reader
+            .records()
+            .map(|r| {
+                r.expect("row")
+                    .iter()
+                    .skip(skip)
+                    .filter_map(|c| c.parse().ok())
+                    .collect()
+            })
+            .collect();
+        (0..rows[0].len())
+            .map(|j| rows.iter().map(|r| r[j]).collect())
+            .collect()
+    };
+    // g_d, epsilon, n_signal_A, n_signal_B, n_signal_total (then the flight length).
+    let grid = numbers(&dir.join("belle2_emulsion.csv"), 0);
+    let table = std::fs::read_to_string(out.join("belle2_emulsion_1.yaml")).expect("table");
+    assert_eq!(variables(&table), grid[..5].to_vec());
+    assert_eq!(grid[0].len(), 7 * 15);
+    assert!(
+        table.contains("{name: \"$m_1$ [GeV]\", value: \"4.341\"}"),
+        "{table}"
+    );
+    // g_d, epsilon_lower, epsilon_upper of the signal region.
+    let edges = numbers(&dir.join("belle2_emulsion.boundary.csv"), 1);
+    assert!(!edges[0].is_empty(), "the grid excludes a region");
+    let table = std::fs::read_to_string(out.join("belle2_emulsion_2.yaml")).expect("table");
+    assert_eq!(variables(&table), edges);
+    // The boundary file alone is refused with a pointer to the grid.
+    let output = export(&dir.join("belle2_emulsion.boundary.csv"), &out);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("export the grid's CSV"));
 }

@@ -9,6 +9,7 @@ command line's bit for bit::
         c.label, c.mass_mev, c.epsilon_limit, c.status
     res.best("computed background")          # (mass_mev, eps) of the refined best point
     d = darksens.explain("configs/belle2_dp.toml", mass_mev=70.0)
+    grid = darksens.scan("configs/belle2_emulsion.toml")   # an emulsion scan: a Grid
     sc = darksens.Scenario.load("configs/belle2_dp.toml").with_set({"source.luminosity_ab": 10})
     darksens.scan(sc)
     darksens.limits.load("darkcast/NA64_NA642019imj")
@@ -32,6 +33,7 @@ from ._darksens import ScenarioError
 
 __all__ = [
     "Curve",
+    "Grid",
     "Result",
     "Scenario",
     "ScenarioError",
@@ -137,6 +139,65 @@ class Result:
         return (self.curve(label) if label is not None else self.curves[0]).best
 
 
+@dataclass(frozen=True)
+class Grid:
+    """The grid of an emulsion scan: signal events on (x, y), as the command line's CSV.
+
+    ``n_signal`` has shape (len(x_values), len(y_values), len(detectors)) and ``n_signal_total``
+    the sum over the boxes; ``excluded_cells`` is ``n_signal_total >= n_signal_required``.
+    ``excluded[i]`` lists the excluded intervals (lower, upper) of ``y`` at ``x_values[i]``,
+    bisected between grid values (the ``.boundary.csv`` of the command line); an end at the
+    first or last y value means the region goes on beyond the scan. A column whose masses do
+    not allow the production (``open`` False) has no signal.
+    """
+
+    title: str
+    x_parameter: str
+    y_parameter: str
+    x_values: np.ndarray
+    y_values: np.ndarray
+    detectors: List[str]
+    n_signal_required: float
+    open: np.ndarray
+    acceptance: np.ndarray
+    n_signal: np.ndarray
+    flight_length_m: np.ndarray
+    excluded: List[List[Tuple[float, float]]]
+    babar_excluded: List[List[Tuple[float, float]]]
+
+    @property
+    def n_signal_total(self) -> np.ndarray:
+        """Signal events summed over the boxes, shape (len(x_values), len(y_values))."""
+        return self.n_signal.sum(axis=2)
+
+    @property
+    def excluded_cells(self) -> np.ndarray:
+        """Whether each cell expects at least ``n_signal_required`` events."""
+        return self.n_signal_total >= self.n_signal_required
+
+
+def _grid(data: Dict[str, Any]) -> Grid:
+    columns = data["columns"]
+    return Grid(
+        title=data["title"],
+        x_parameter=data["x_parameter"],
+        y_parameter=data["y_parameter"],
+        x_values=np.array([c["x"] for c in columns], dtype=np.float64),
+        y_values=np.array(data["y_values"], dtype=np.float64),
+        detectors=list(data["detectors"]),
+        n_signal_required=float(data["n_signal_required"]),
+        open=np.array([c["open"] for c in columns], dtype=bool),
+        acceptance=np.array([c["acceptance"] for c in columns], dtype=np.float64),
+        n_signal=np.array([c["n_signal"] for c in columns], dtype=np.float64),
+        flight_length_m=np.array(
+            [[np.nan if v is None else v for v in c["flight_length_m"]] for c in columns],
+            dtype=np.float64,
+        ),
+        excluded=[[(lo, hi) for lo, hi in c["excluded"]] for c in columns],
+        babar_excluded=[[(lo, hi) for lo, hi in c["babar_excluded"]] for c in columns],
+    )
+
+
 def _array(values: List[Optional[float]]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
@@ -145,8 +206,9 @@ def scan(
     scenario: Union[str, "os.PathLike[str]", Scenario],
     set: Optional[Mapping[str, Any]] = None,  # noqa: A002 (the command line's name)
     threads: Optional[int] = None,
-) -> Result:
-    """Scans a thick-target scenario (a path or a Scenario) and returns its curves.
+) -> Union[Result, Grid]:
+    """Scans a scenario (a path or a Scenario): the curves of a thick-target scenario
+    (:class:`Result`), or the grid of an emulsion scenario (:class:`Grid`).
 
     ``set`` overrides scenario keys as ``--set`` does (``{"model.alpha_d": 0.01}``);
     ``threads`` is the number of threads (default: all cores). The numbers are those of
@@ -155,6 +217,8 @@ def scan(
     """
     chosen = _scenario(scenario, set)
     data = json.loads(_darksens.scan(chosen.path, list(chosen.overrides), threads))
+    if data.get("kind") == "emulsion":
+        return _grid(data)
     curves = []
     for c in data["curves"]:
         bands = c["epsilon_bands"]

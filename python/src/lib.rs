@@ -5,7 +5,9 @@
 //! arrays and objects.
 
 use darksens::error::Error;
+use darksens::pipeline::emulsion::Emulsion;
 use darksens::pipeline::thick_target::{best_limit, run_scan_until};
+use darksens::pipeline::{Driver, Monitor, RunSource, compute_all};
 use darksens::published::library::{find_curve, library_dirs};
 use darksens::scenario::{Override, ScenarioDocument, Search};
 use pyo3::create_exception;
@@ -74,8 +76,9 @@ fn interruptible<T: Send + 'static>(
     }
 }
 
-/// Scans a thick-target scenario: a JSON document with each curve's label, scanned key, values,
-/// limits, bands, statuses and refined best point.
+/// Scans a scenario. A thick-target scan gives a JSON document with each curve's label,
+/// scanned key, values, limits, bands, statuses and refined best point; an emulsion scan, its
+/// grid ([`emulsion_grid`]).
 #[pyfunction]
 #[pyo3(signature = (path, overrides, threads=None))]
 fn scan(
@@ -86,19 +89,21 @@ fn scan(
 ) -> PyResult<String> {
     interruptible(py, move |stop| {
         let document = document(&path, &overrides)?;
-        let Search::ThickTarget(curves) = document.search()? else {
-            return Err(Error::Usage(format!(
-                "{path}: an emulsion scenario; the Python package scans thick-target scenarios (use the command line for emulsion grids)"
-            )));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.unwrap_or(0))
+            .build()
+            .map_err(|e| Error::Usage(format!("threads: {e}")))?;
+        let curves = match document.search()? {
+            Search::ThickTarget(curves) => curves,
+            Search::Emulsion(scenario) => {
+                let grid = Emulsion::new(*scenario, RunSource::of(&document));
+                return pool.install(|| emulsion_grid(&grid, &stop));
+            }
         };
         let title = curves
             .first()
             .map(|c| c.scenario.title.clone())
             .unwrap_or_default();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.unwrap_or(0))
-            .build()
-            .map_err(|e| Error::Usage(format!("threads: {e}")))?;
         pool.install(|| {
             let results = run_scan_until(&curves, Some(&stop))?;
             let curves = results
@@ -120,6 +125,49 @@ fn scan(
             Ok(json!({ "title": title, "curves": curves }).to_string())
         })
     })
+}
+
+/// The grid of an emulsion scenario, computed unit by unit as `darksens scan` does: a JSON
+/// document with the scanned keys and values, the detectors, and per column its acceptances,
+/// the signal of every cell and the excluded intervals.
+fn emulsion_grid(grid: &Emulsion, stop: &AtomicUsize) -> Result<String, Error> {
+    let units = grid.units()?;
+    let monitor = Monitor {
+        stop: Some(stop),
+        ..Monitor::default()
+    };
+    let result = grid.result(&compute_all(grid, &units, &monitor)?)?;
+    let scenario = grid.scenario();
+    let scan = scenario
+        .scan
+        .as_ref()
+        .ok_or_else(|| Error::Usage("the emulsion scenario has no [scan]".into()))?;
+    let columns: Vec<_> = result
+        .columns
+        .iter()
+        .map(|c| {
+            json!({
+                "x": c.x,
+                "open": c.open,
+                "acceptance": c.acceptance.iter().map(|a| a.value).collect::<Vec<_>>(),
+                "n_signal": c.n_signal,
+                "flight_length_m": c.flight_length_m,
+                "excluded": c.excluded,
+                "babar_excluded": c.babar_excluded,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "kind": "emulsion",
+        "title": scenario.title,
+        "x_parameter": scan.x.parameter.column(),
+        "y_parameter": scan.y.parameter.column(),
+        "y_values": result.y_values,
+        "detectors": result.detectors,
+        "n_signal_required": scenario.n_signal,
+        "columns": columns,
+    })
+    .to_string())
 }
 
 /// `None` for an infinite limit (a closed point), the number otherwise.

@@ -113,3 +113,33 @@ def test_ctrl_c_interrupts_a_long_scan():
     assert process.returncode != 0
     assert "KeyboardInterrupt" in stderr, stderr
     assert time.time() - started < 10
+
+
+def test_an_emulsion_grid_equals_the_command_line_bit_for_bit(tmp_path):
+    config = str(ROOT / "configs" / "belle2_emulsion.toml")
+    sets = {"scan.x.points": 7, "scan.y.points": 15}
+    grid = darksens.scan(config, set=sets, threads=2)
+    assert isinstance(grid, darksens.Grid)
+    args = [cli(), "scan", config, "--quiet", "--no-checkpoint", "--out", str(tmp_path)]
+    for key, value in sets.items():
+        args += ["--set", f"{key}={value}"]
+    subprocess.run(args, check=True)
+    with open(tmp_path / "belle2_emulsion.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert (grid.x_parameter, grid.y_parameter, grid.detectors) == ("g_d", "epsilon", ["A", "B"])
+    assert grid.n_signal.shape == (7, 15, 2)
+    # The CSV runs over y within each x.
+    for name, values in [
+        ("g_d", np.repeat(grid.x_values, 15)),
+        ("epsilon", np.tile(grid.y_values, 7)),
+        ("n_signal_A", grid.n_signal[:, :, 0].ravel()),
+        ("n_signal_B", grid.n_signal[:, :, 1].ravel()),
+        ("n_signal_total", grid.n_signal_total.ravel()),
+    ]:
+        assert np.array_equal(values, [float(r[name]) for r in rows]), name
+    assert list(grid.excluded_cells.ravel()) == [r["excluded"] == "true" for r in rows]
+    with open(tmp_path / "belle2_emulsion.boundary.csv", newline="") as f:
+        edges = [r for r in csv.DictReader(f) if r["region"] == "signal"]
+    mine = [(x, lo, hi) for x, column in zip(grid.x_values, grid.excluded) for lo, hi in column]
+    assert mine == [(float(r["g_d"]), float(r["epsilon_lower"]), float(r["epsilon_upper"])) for r in edges]
+    assert mine, "the grid excludes a region"

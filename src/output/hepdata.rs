@@ -14,13 +14,27 @@ use std::fmt::Write as _;
 pub struct Dependent {
     /// Header name, e.g. `"EPSILON"`.
     pub name: String,
+    /// Units (empty for none).
+    pub units: String,
     /// `(name, value)` qualifiers: confidence level, method, model parameters.
     pub qualifiers: Vec<(String, String)>,
     /// Its values, one per point of the independent variable.
     pub values: Vec<f64>,
 }
 
-/// One table: the scanned quantity and the limits on it.
+/// One independent variable of a table: a name, its units and one value per point (a table
+/// with two independent variables is a grid: point `i` is at the `i`-th value of each).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Independent {
+    /// Header name, e.g. `"$m_{A'}$"`.
+    pub name: String,
+    /// Units (empty for none).
+    pub units: String,
+    /// Its values, one per point.
+    pub values: Vec<f64>,
+}
+
+/// One table: the scanned quantities and the limits (or signal) on them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// Table name (unique in the submission).
@@ -29,10 +43,8 @@ pub struct Table {
     pub description: String,
     /// The data file's name in the submission directory.
     pub data_file: String,
-    /// Independent variable: name and units (empty for none).
-    pub independent: (String, String),
-    /// Its values.
-    pub points: Vec<f64>,
+    /// Independent variables (one for a curve, two for a grid).
+    pub independents: Vec<Independent>,
     /// The limits.
     pub dependents: Vec<Dependent>,
     /// Keywords `(name, values)`, e.g. `("observables", ["EPSILON"])`.
@@ -94,18 +106,24 @@ pub fn submission_yaml(comment: &str, tables: &[Table]) -> String {
 /// The text of a table's data file.
 #[must_use]
 pub fn table_yaml(table: &Table) -> String {
-    let (name, units) = &table.independent;
-    let mut out = format!("independent_variables:\n- header: {{name: {}", quoted(name));
-    if !units.is_empty() {
-        let _ = write!(out, ", units: {}", quoted(units));
-    }
-    out.push_str("}\n  values:\n");
-    for x in &table.points {
-        let _ = writeln!(out, "  - {{value: {}}}", number(*x));
+    let mut out = "independent_variables:\n".to_string();
+    for independent in &table.independents {
+        let _ = write!(out, "- header: {{name: {}", quoted(&independent.name));
+        if !independent.units.is_empty() {
+            let _ = write!(out, ", units: {}", quoted(&independent.units));
+        }
+        out.push_str("}\n  values:\n");
+        for x in &independent.values {
+            let _ = writeln!(out, "  - {{value: {}}}", number(*x));
+        }
     }
     out.push_str("dependent_variables:\n");
     for dependent in &table.dependents {
-        let _ = writeln!(out, "- header: {{name: {}}}", quoted(&dependent.name));
+        let _ = write!(out, "- header: {{name: {}", quoted(&dependent.name));
+        if !dependent.units.is_empty() {
+            let _ = write!(out, ", units: {}", quoted(&dependent.units));
+        }
+        out.push_str("}\n");
         if !dependent.qualifiers.is_empty() {
             out.push_str("  qualifiers:\n");
             for (name, value) in &dependent.qualifiers {

@@ -2,9 +2,11 @@
 //! table per curve), with the scenario's description, confidence level, method and model
 //! parameters from each CSV's sidecar as qualifiers.
 
+mod grid;
+
 use super::plot::read_results;
 use darksens::error::Error;
-use darksens::output::hepdata::{Dependent, Table, submission_yaml, table_yaml};
+use darksens::output::hepdata::{Dependent, Independent, Table, submission_yaml, table_yaml};
 use darksens::output::write_atomically;
 use darksens::units::format_number;
 use serde_json::Value;
@@ -18,8 +20,8 @@ use std::path::{Path, PathBuf};
 pub struct Opts {
     /// The format: `hepdata`.
     format: ExportFormat,
-    /// CSV files written by `darksens scan` (mass scans and scans of another key; not the grid of
-    /// an emulsion scan).
+    /// CSV files written by `darksens scan`: mass scans, scans of another key, and emulsion
+    /// grids (whose `.boundary.csv` beside them gives the excluded region).
     #[arg(required = true)]
     results: Vec<PathBuf>,
     /// The submission directory (created if missing; its tables are overwritten).
@@ -43,7 +45,6 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let mut tables = Vec::new();
     let mut sources = Vec::new();
     for (file_number, path) in opts.results.iter().enumerate() {
-        let results = read_results(path)?;
         let meta = sidecar(path);
         if meta.is_none() {
             eprintln!(
@@ -71,6 +72,23 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             path.display(),
             scenario_file.map_or_else(String::new, |f| format!(", scenario {f}"))
         ));
+        let file_name = |k: usize| {
+            if opts.results.len() == 1 {
+                format!("{stem}_{k}.yaml")
+            } else {
+                format!("{stem}_{}_{k}.yaml", file_number + 1)
+            }
+        };
+        if grid::is_grid(path)? {
+            let suffix = if file_number == 0 {
+                String::new()
+            } else {
+                format!(" ({})", file_number + 1)
+            };
+            tables.extend(grid::tables(path, meta.as_ref(), &file_name, &suffix)?);
+            continue;
+        }
+        let results = read_results(path)?;
         for (k, series) in results.series.iter().enumerate() {
             let resolved = meta.as_ref().and_then(|m| {
                 m["curves"]
@@ -83,11 +101,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
                 &results.parameter,
                 series,
                 resolved.as_ref(),
-                if opts.results.len() == 1 {
-                    format!("{stem}_{}.yaml", k + 1)
-                } else {
-                    format!("{stem}_{}_{}.yaml", file_number + 1, k + 1)
-                },
+                file_name(k + 1),
                 file_number,
             ));
         }
@@ -97,7 +111,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         message: e.to_string(),
     })?;
     let comment = format!(
-        "Expected limits on the kinetic mixing computed with darksens (not measured data), from {}.",
+        "Expected sensitivities computed with darksens (not measured data), from {}.",
         sources.join("; ")
     );
     for table in &tables {
@@ -155,6 +169,11 @@ fn curve_table(
     } else {
         (parameter.to_string(), String::new())
     };
+    let independent = |values| Independent {
+        name: independent.0.clone(),
+        units: independent.1.clone(),
+        values,
+    };
     let (qualifiers, method) = qualifiers_of(resolved);
     let title = at(&["title"])
         .and_then(Value::as_str)
@@ -167,6 +186,7 @@ fn curve_table(
     };
     let mut dependents = vec![Dependent {
         name: format!("$\\epsilon$ ({quantity})"),
+        units: String::new(),
         qualifiers: qualifiers.clone(),
         values: series.points.iter().map(|p| p.1).collect(),
     }];
@@ -178,6 +198,7 @@ fn curve_table(
         {
             dependents.push(Dependent {
                 name: format!("$\\epsilon$ (expected, {name})"),
+                units: String::new(),
                 qualifiers: qualifiers.clone(),
                 values: points
                     .iter()
@@ -197,8 +218,7 @@ fn curve_table(
             series.label
         ),
         data_file,
-        independent,
-        points,
+        independents: vec![independent(points)],
         dependents,
         keywords: vec![
             ("observables".to_string(), vec!["EPSILON".to_string()]),
