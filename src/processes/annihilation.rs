@@ -589,7 +589,7 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
         } else {
             0.0
         },
-        ..Tolerance::relative(1e-10)
+        ..Tolerance::relative(1e-7)
     };
     let skeleton = FluxSegment {
         segment,

@@ -110,13 +110,14 @@ impl Grid {
 
 impl EffectiveFlux {
     /// Grid step in the logarithm of the energy for a flux table of `intervals` intervals per
-    /// segment (256 by default gives 2e-4, a tenth of the narrowest shell's width in CsI, the
-    /// caesium 6s electron's `2.5e-3`).
+    /// segment (128 by default gives 2e-4, a tenth of the narrowest shell's width in CsI, the
+    /// caesium 6s electron's `2.5e-3`; electrons at rest with radiation need it for the flux's
+    /// `1/ln` spike).
     #[must_use]
     pub fn log_step(intervals: usize) -> f64 {
         #[expect(clippy::cast_precision_loss, reason = "a small count")]
         let n = intervals as f64;
-        0.05 / n
+        0.025 / n
     }
 
     /// The effective flux of an at-rest flux given by its integral over energy intervals:

@@ -47,10 +47,10 @@ use statrs::function::gamma::ln_gamma;
 use std::f64::consts::LN_2;
 
 /// Accuracy asked of each node of the source tables.
-const NODE_TOLERANCE: f64 = 1e-10;
+const NODE_TOLERANCE: f64 = 1e-7;
 
 /// Accuracy asked of each `lambda'` integral.
-const PATH_TOLERANCE: f64 = 1e-7;
+const PATH_TOLERANCE: f64 = 1e-5;
 
 /// Edges of the depth panels in `X0` (clipped to the thickness, which closes the last one): the
 /// path integrand is smooth in depth, and these panels agree with eight 21-point panels to 1e-8.

@@ -165,18 +165,41 @@ pub struct ShowerSettings {
 }
 
 /// Intervals in `w` of the positron-only second generation, tabulated apart (it is smooth
-/// in `w` and costly per node) and interpolated into the track-length table.
-const POSITRON_SECOND_GENERATION_INTERVALS: usize = 32;
+/// in `w` and costly per node) and interpolated into the track-length table, and of each of
+/// its source tables: the first try, doubled up to [`POSITRON_MAX_INTERVALS`] until the
+/// table's error bound is below [`POSITRON_TABLE_ERROR`]. A narrow window (Belle II,
+/// `lambda_max = 0.05`) meets it with the first try, 5e-8; `v` down to 0.25 needs 32.
+const POSITRON_FIRST_INTERVALS: usize = 16;
 
-/// Intervals in `w` of each source table of the positron-only second generation.
-const POSITRON_SOURCE_INTERVALS: usize = 32;
+/// The most intervals tried for the positron-only second generation.
+const POSITRON_MAX_INTERVALS: usize = 64;
+
+/// Absolute error bound asked of the positron-only second generation's density (`g` is at
+/// most `1/b1 = 0.75`; the track-length table as a whole is asked for 1e-3 of that).
+const POSITRON_TABLE_ERROR: f64 = 1e-6;
 
 /// `lambda f2 / w^2` of the positron-only second generation on its own grid in `w`, with a
 /// bound on its absolute error (interpolation and node integrals).
 fn positron_second_generation_density(thickness_x0: f64, lambda_max: f64) -> (UniformTable, f64) {
-    let generation =
-        PositronSecondGeneration::new(thickness_x0, lambda_max, POSITRON_SOURCE_INTERVALS);
-    let nodes = UniformTable::nodes(0.0, 1.0, 2 * POSITRON_SECOND_GENERATION_INTERVALS + 1);
+    let mut intervals = POSITRON_FIRST_INTERVALS;
+    loop {
+        let table = positron_second_generation_table(thickness_x0, lambda_max, intervals);
+        if table.1 <= POSITRON_TABLE_ERROR || intervals >= POSITRON_MAX_INTERVALS {
+            return table;
+        }
+        intervals *= 2;
+    }
+}
+
+/// [`positron_second_generation_density`] with `intervals` intervals in `w` for the density
+/// and for each source table.
+fn positron_second_generation_table(
+    thickness_x0: f64,
+    lambda_max: f64,
+    intervals: usize,
+) -> (UniformTable, f64) {
+    let generation = PositronSecondGeneration::new(thickness_x0, lambda_max, intervals);
+    let nodes = UniformTable::nodes(0.0, 1.0, 2 * intervals + 1);
     let estimates: Vec<Estimate> = nodes
         .par_iter()
         .map(|&w| {

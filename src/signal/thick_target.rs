@@ -17,6 +17,7 @@ use crate::published::PublishedLimit;
 use crate::showers::track_length::{
     Generations, Incident, SecondGeneration, ShowerSettings, TrackLengthTable,
 };
+use crate::sources::PositronSpectrum;
 use crate::sources::Source;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};
 use rayon::prelude::*;
@@ -132,7 +133,7 @@ impl Default for Resolution {
     fn default() -> Self {
         Self {
             track_length_intervals: 128,
-            flux_intervals: 256,
+            flux_intervals: 128,
             relative_tolerance: 1e-5,
             table_tolerance: 1e-3,
         }
@@ -194,8 +195,32 @@ pub struct LayerYield {
 #[derive(Debug, Clone)]
 struct ColliderTables {
     luminosity_cm2: f64,
-    /// Nested product rules over the spectrum, 9, 17, 33 and 65 points.
-    spectrum_rules: Vec<ProductRule>,
+    /// Nested product rules over the spectrum, 9, 17, 33 and 65 points, each built when a mass
+    /// first needs it (a finer level only where the coarser one missed the tolerance).
+    spectrum_rules: [std::sync::OnceLock<ProductRule>; SPECTRUM_RULE_LEVELS.len()],
+}
+
+impl ColliderTables {
+    /// The product rule of `level` (0: 9 points, ..., 3: 65 points) over `spectrum` in the
+    /// window's energies.
+    fn spectrum_rule(
+        &self,
+        level: usize,
+        spectrum: &PositronSpectrum,
+        window: &MissingEnergyWindow,
+    ) -> &ProductRule {
+        self.spectrum_rules[level].get_or_init(|| {
+            ProductRule::new(
+                |e| spectrum.dsigma_de_cm2_per_gev(e),
+                (window.e_min_gev, window.e_max_gev),
+                SPECTRUM_RULE_LEVELS[level],
+                (
+                    spectrum.kinks_gev(),
+                    spectrum.kink_kind() == EndPoint::SquareRoot,
+                ),
+            )
+        })
+    }
 }
 
 /// The annihilation tables of one layer whose annihilations count as signal: its share of the
@@ -245,7 +270,7 @@ pub struct ThickTargetSearch {
 /// 17, 33 and 65 (nested: each rule reuses the samples of the one before) until the estimate
 /// meets the tolerance. The Bhabha spectrum in the barrel needs 9; the broader radiative Bhabha
 /// spectrum more.
-const SPECTRUM_RULE_LEVELS: std::ops::RangeInclusive<u32> = 3..=6;
+const SPECTRUM_RULE_LEVELS: [u32; 4] = [3, 4, 5, 6];
 
 /// Mediator-dependent constants of the bremsstrahlung integral at one mass.
 struct BremContext {
@@ -308,22 +333,15 @@ impl ThickTargetSearch {
             Source::Collider {
                 spectrum,
                 luminosity_ab,
-            } => Some(ColliderTables {
-                luminosity_cm2: luminosity_ab_to_cm2(*luminosity_ab),
-                spectrum_rules: SPECTRUM_RULE_LEVELS
-                    .map(|levels| {
-                        ProductRule::new(
-                            |e| spectrum.dsigma_de_cm2_per_gev(e),
-                            (window.e_min_gev, window.e_max_gev),
-                            levels,
-                            (
-                                spectrum.kinks_gev(),
-                                spectrum.kink_kind() == EndPoint::SquareRoot,
-                            ),
-                        )
-                    })
-                    .collect(),
-            }),
+            } => {
+                // The coarsest rule serves most masses: built now, the others when needed.
+                let tables = ColliderTables {
+                    luminosity_cm2: luminosity_ab_to_cm2(*luminosity_ab),
+                    spectrum_rules: Default::default(),
+                };
+                let _ = tables.spectrum_rule(0, spectrum, &window);
+                Some(tables)
+            }
             Source::Beam(_) => None,
         };
         // Depth ranges in X0: the front layers in order, then the target.
@@ -643,8 +661,8 @@ impl ThickTargetSearch {
             photon_flux: self.photon_flux_table(m),
             fraction: EnergyFractionIntegral::with_kernel(m, kernel),
         };
-        match &self.collider {
-            None => {
+        match (&self.collider, &self.setup.source) {
+            (None, _) | (_, Source::Beam(_)) => {
                 let e0 = self.window.e_max_gev;
                 let inner = self.brem_at_energy(e0, &context).scaled(e0);
                 Estimate {
@@ -652,15 +670,18 @@ impl ThickTargetSearch {
                     ..inner
                 }
             }
-            Some(_) if m > (1.0 - self.window.max_visible_fraction) * self.window.e_min_gev => {
+            (Some(_), _)
+                if m > (1.0 - self.window.max_visible_fraction) * self.window.e_min_gev =>
+            {
                 self.brem_near_kinematic_limit(&context, tol)
             }
-            Some(c) => {
+            (Some(c), Source::Collider { spectrum, .. }) => {
                 // Samples of the finest level reached, by node; each level's nodes contain the
                 // previous level's at even positions.
                 let mut samples: Vec<Estimate> = Vec::new();
                 let mut result = Estimate::exact(0.0);
-                for rule in &c.spectrum_rules {
+                for level in 0..SPECTRUM_RULE_LEVELS.len() {
+                    let rule = c.spectrum_rule(level, spectrum, &self.window);
                     let nodes = rule.nodes();
                     samples = if samples.is_empty() {
                         nodes
