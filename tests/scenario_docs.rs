@@ -50,6 +50,7 @@ fn full_sample() -> RawScenario {
             )),
             beam_energy_gev: Some(100.0),
             electrons_on_target: Some(1e11),
+            positrons_on_target: Some(1e10),
             efficiency: Some(0.5),
         },
         target: RawTarget {

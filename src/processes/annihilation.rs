@@ -88,6 +88,34 @@ impl AnnihilationTrackLength {
         }
     }
 
+    /// `integral f(lambda) h(lambda) dlambda` for annihilations at an energy `e_gev(lambda)`
+    /// that changes along the integral (a beam: `E' = E0 e^-lambda`), each table weighted at
+    /// that energy, each integrated by [`TrackLengthTable::integrate_over_lambda`] (exact at
+    /// the spike `lambda = 0`).
+    pub fn integrate_over_lambda_at<E: Fn(f64) -> f64, H: Fn(f64) -> f64>(
+        &self,
+        e_gev: E,
+        h: H,
+        lambda_lo: f64,
+        lambda_hi: f64,
+        lambda_breaks: &[f64],
+        tol: Tolerance,
+    ) -> Estimate {
+        let count = self.parts(e_gev(lambda_lo)).len();
+        (0..count)
+            .map(|k| {
+                let (table, _) = self.parts(e_gev(lambda_lo))[k];
+                table.integrate_over_lambda(
+                    |lambda| h(lambda) * self.parts(e_gev(lambda))[k].1,
+                    lambda_lo,
+                    lambda_hi,
+                    lambda_breaks,
+                    tol,
+                )
+            })
+            .fold(Estimate::exact(0.0), |a, b| a + b)
+    }
+
     /// The first table (all share the shower's settings and `lambda` range).
     #[must_use]
     pub fn table(&self) -> &TrackLengthTable {

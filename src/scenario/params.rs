@@ -77,6 +77,7 @@ const KEYS: &[ScanKey] = &[
     optional!("source.theta_max_deg", source.theta_max_deg),
     optional!("source.beam_energy_gev", source.beam_energy_gev),
     optional!("source.electrons_on_target", source.electrons_on_target),
+    optional!("source.positrons_on_target", source.positrons_on_target),
     optional!("source.efficiency", source.efficiency),
     optional!("target.thickness_x0", target.thickness_x0),
     number!("target.brem_thickness_x0", target.brem_thickness_x0),

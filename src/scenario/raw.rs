@@ -162,8 +162,10 @@ pub struct RawSource {
     pub spectrum: Option<toml::Value>,
     /// Beam: energy, GeV.
     pub beam_energy_gev: Option<f64>,
-    /// Beam: electrons on target.
+    /// Electron beam: electrons on target.
     pub electrons_on_target: Option<f64>,
+    /// Positron beam: positrons on target.
+    pub positrons_on_target: Option<f64>,
     /// Beam: signal efficiency (default 1).
     pub efficiency: Option<f64>,
 }
@@ -176,11 +178,13 @@ pub enum SourceKind {
     ColliderBhabha,
     /// A mono-energetic electron beam on a fixed target (NA64, [DPT App. C]).
     ElectronBeam,
+    /// A mono-energetic positron beam on a fixed target (NA64 with positrons).
+    PositronBeam,
 }
 
 impl SourceKind {
     /// Scenario names of all source kinds.
-    pub const NAMES: [&'static str; 2] = ["collider-bhabha", "electron-beam"];
+    pub const NAMES: [&'static str; 3] = ["collider-bhabha", "electron-beam", "positron-beam"];
 }
 
 /// `[target]`.

@@ -242,7 +242,7 @@ impl SourceConfig {
     pub fn incident(&self) -> Incident {
         match self {
             Self::Collider { particle, .. } => *particle,
-            Self::Beam(_) => Incident::Electron,
+            Self::Beam(beam) => beam.particle,
         }
     }
 }
@@ -386,82 +386,109 @@ fn validate_source(raw: &RawScenario) -> Result<SourceRequest, ScenarioError> {
     let s = &raw.source;
     match s.kind {
         SourceKind::ColliderBhabha => validate_collider(s),
-        SourceKind::ElectronBeam => {
-            let kind = "electron-beam";
-            unused(
-                "source.electron_energy_gev",
-                s.electron_energy_gev.is_some(),
-                kind,
-            )?;
-            unused(
-                "source.positron_energy_gev",
-                s.positron_energy_gev.is_some(),
-                kind,
-            )?;
-            unused("source.luminosity_ab", s.luminosity_ab.is_some(), kind)?;
-            unused("source.theta_min_deg", s.theta_min_deg.is_some(), kind)?;
-            unused("source.theta_max_deg", s.theta_max_deg.is_some(), kind)?;
-            unused("source.particle", s.particle.is_some(), kind)?;
-            unused("source.spectrum", s.spectrum.is_some(), kind)?;
-            unused(
-                "source.crossing_angle_mrad",
-                s.crossing_angle_mrad.is_some(),
-                kind,
-            )?;
-            unused(
-                "source.electron_energy_spread",
-                s.electron_energy_spread.is_some(),
-                kind,
-            )?;
-            unused(
-                "source.positron_energy_spread",
-                s.positron_energy_spread.is_some(),
-                kind,
-            )?;
-            let energy_gev = required(
-                "source.beam_energy_gev",
-                s.beam_energy_gev,
-                "GeV",
-                "the beam energy (100 GeV at NA64)",
-            )?;
-            let energy_gev = within(
-                "source.beam_energy_gev",
-                energy_gev,
-                BEAM_ENERGY_RANGE_GEV,
-                "GeV",
-                BEAM_ENERGY_WHY,
-            )?;
-            let particles_on_target = required(
-                "source.electrons_on_target",
-                s.electrons_on_target,
-                "electrons",
-                "electrons on target (2.84e11 for NA64 2016-2018)",
-            )?;
-            let particles_on_target = within(
-                "source.electrons_on_target",
-                particles_on_target,
-                (1.0, 1e22),
-                "particles",
-                "from 1 to 1e22 particles on target (a year of the most intense beams is about 1e20)",
-            )?;
-            let efficiency = s.efficiency.unwrap_or(1.0);
-            if !(efficiency.is_finite() && efficiency > 0.0 && efficiency <= 1.0) {
-                return Err(invalid(
-                    "source.efficiency",
-                    format!(
-                        "must lie in (0, 1], got {}",
-                        crate::units::format_number(efficiency)
-                    ),
-                    "the signal efficiency, 0.5 in [DPT Eq. C.2]",
-                ));
-            }
-            Ok(SourceRequest::Beam(Beam {
-                energy_gev,
-                particles_on_target,
-                efficiency,
-            }))
-        }
+        SourceKind::ElectronBeam => validate_beam(s, Incident::Electron),
+        SourceKind::PositronBeam => validate_beam(s, Incident::Positron),
     }
+}
+
+/// A mono-energetic beam of `particle` on a fixed target: `beam_energy_gev`,
+/// `electrons_on_target` or `positrons_on_target` (the beam's own), `efficiency`.
+fn validate_beam(
+    s: &super::raw::RawSource,
+    particle: Incident,
+) -> Result<SourceRequest, ScenarioError> {
+    let (kind, count_key, count, other_key, other) = match particle {
+        Incident::Electron => (
+            "electron-beam",
+            "source.electrons_on_target",
+            s.electrons_on_target,
+            "source.positrons_on_target",
+            s.positrons_on_target,
+        ),
+        Incident::Positron => (
+            "positron-beam",
+            "source.positrons_on_target",
+            s.positrons_on_target,
+            "source.electrons_on_target",
+            s.electrons_on_target,
+        ),
+    };
+    for (key, given) in [
+        (
+            "source.electron_energy_gev",
+            s.electron_energy_gev.is_some(),
+        ),
+        (
+            "source.positron_energy_gev",
+            s.positron_energy_gev.is_some(),
+        ),
+        ("source.luminosity_ab", s.luminosity_ab.is_some()),
+        ("source.theta_min_deg", s.theta_min_deg.is_some()),
+        ("source.theta_max_deg", s.theta_max_deg.is_some()),
+        ("source.particle", s.particle.is_some()),
+        ("source.spectrum", s.spectrum.is_some()),
+        (
+            "source.crossing_angle_mrad",
+            s.crossing_angle_mrad.is_some(),
+        ),
+        (
+            "source.electron_energy_spread",
+            s.electron_energy_spread.is_some(),
+        ),
+        (
+            "source.positron_energy_spread",
+            s.positron_energy_spread.is_some(),
+        ),
+        (other_key, other.is_some()),
+    ] {
+        unused(key, given, kind)?;
+    }
+    let energy_gev = required(
+        "source.beam_energy_gev",
+        s.beam_energy_gev,
+        "GeV",
+        "the beam energy (100 GeV at NA64)",
+    )?;
+    let energy_gev = within(
+        "source.beam_energy_gev",
+        energy_gev,
+        BEAM_ENERGY_RANGE_GEV,
+        "GeV",
+        BEAM_ENERGY_WHY,
+    )?;
+    let particles_on_target = required(
+        count_key,
+        count,
+        "particles",
+        match particle {
+            Incident::Electron => "electrons on target (2.84e11 for NA64 2016-2018)",
+            Incident::Positron => "positrons on target (1.01e10 for NA64's 2022 positron run)",
+        },
+    )?;
+    let particles_on_target = within(
+        count_key,
+        particles_on_target,
+        (1.0, 1e22),
+        "particles",
+        "from 1 to 1e22 particles on target (a year of the most intense beams is about 1e20)",
+    )?;
+    let efficiency = s.efficiency.unwrap_or(1.0);
+    if !(efficiency.is_finite() && efficiency > 0.0 && efficiency <= 1.0) {
+        return Err(invalid(
+            "source.efficiency",
+            format!(
+                "must lie in (0, 1], got {}",
+                crate::units::format_number(efficiency)
+            ),
+            "the signal efficiency, 0.5 in [DPT Eq. C.2]",
+        ));
+    }
+    Ok(SourceRequest::Beam(Beam {
+        particle,
+        energy_gev,
+        particles_on_target,
+        efficiency,
+    }))
 }
 
 /// The spectrum choices of `source.spectrum`.
@@ -689,6 +716,11 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Scenari
     unused(
         "source.electrons_on_target",
         s.electrons_on_target.is_some(),
+        kind,
+    )?;
+    unused(
+        "source.positrons_on_target",
+        s.positrons_on_target.is_some(),
         kind,
     )?;
     unused("source.efficiency", s.efficiency.is_some(), kind)?;
@@ -1077,7 +1109,7 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
     let material = find_material(&materials, &t.material, "target.material")?;
     let default_thickness = match raw.source.kind {
         SourceKind::ColliderBhabha => 16.0,
-        SourceKind::ElectronBeam => 40.0,
+        SourceKind::ElectronBeam | SourceKind::PositronBeam => 40.0,
     };
     check_atomic_electrons(raw, &material, "target.material")?;
     let front_layers = t

@@ -116,6 +116,8 @@ impl PositronSpectrum {
 /// A mono-energetic beam on a fixed target (NA64 [DPT App. C]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Beam {
+    /// The beam particle.
+    pub particle: crate::showers::track_length::Incident,
     /// Beam energy, GeV (100 for NA64).
     pub energy_gev: f64,
     /// Particles on target (2.84e11 electrons for NA64 2016-2018).

@@ -267,6 +267,7 @@ fn qualifiers_of(resolved: Option<&Value>) -> (Vec<(String, String)>, Option<&st
             number_qualifier("$m_\\chi/m_{med}$", &["model", "mchi_over_mmed"]),
             number_qualifier("luminosity [ab$^{-1}$]", &["source", "luminosity_ab"]),
             number_qualifier("electrons on target", &["source", "electrons_on_target"]),
+            number_qualifier("positrons on target", &["source", "positrons_on_target"]),
         ]
         .into_iter()
         .flatten(),

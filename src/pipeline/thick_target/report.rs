@@ -292,8 +292,12 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
             parts.push(format!("{} ab⁻¹", format_number(luminosity_ab)));
         }
         SourceConfig::Beam(beam) => {
+            let (particle, on_target) = match beam.particle {
+                crate::showers::track_length::Incident::Electron => ("e⁻", "EOT"),
+                crate::showers::track_length::Incident::Positron => ("e⁺", "POT"),
+            };
             parts.push(format!(
-                "{} GeV e⁻, {:.3e} EOT",
+                "{} GeV {particle}, {:.3e} {on_target}",
                 format_number(beam.energy_gev),
                 beam.particles_on_target
             ));
@@ -711,8 +715,12 @@ pub fn describe_source(source: &Source) -> String {
             }
         ),
         Source::Beam(beam) => format!(
-            "beam: {} GeV electrons, {:.4e} on target, signal efficiency {}",
+            "beam: {} GeV {}s, {:.4e} on target, signal efficiency {}",
             format_number(beam.energy_gev),
+            match beam.particle {
+                crate::showers::track_length::Incident::Electron => "electron",
+                crate::showers::track_length::Incident::Positron => "positron",
+            },
             beam.particles_on_target,
             format_number(beam.efficiency)
         ),
