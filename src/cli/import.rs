@@ -5,6 +5,7 @@ use darksens::error::Error;
 use darksens::output::write_atomically;
 use darksens::published::hepdata::read_table;
 use darksens::published::library::{ConstrainedModel, CurveMeta, MassAxis, ValueAxis};
+use darksens::units::format_number;
 use std::path::PathBuf;
 
 /// Options of `darksens import`.
@@ -98,16 +99,14 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     }
     let bytes = std::fs::read(&opts.table).map_err(|e| Error::Usage(e.to_string()))?;
     let meta = provenance(opts, &table, &bytes);
-    let rows: String = std::iter::once("mass_gev,epsilon\n".to_string())
-        .chain(
-            table
-                .limit
-                .outline()
-                .0
-                .iter()
-                .map(|(mass, eps)| format!("{mass},{eps}\n")),
-        )
-        .collect();
+    let rows: String =
+        std::iter::once("mass_gev,epsilon\n".to_string())
+            .chain(
+                table.limit.outline().0.iter().map(|(mass, eps)| {
+                    format!("{},{}\n", format_number(*mass), format_number(*eps))
+                }),
+            )
+            .collect();
     let toml_text = format!(
         "# Provenance of {}.csv, written by darksens import hepdata.\n{}",
         parts[1],

@@ -2,7 +2,7 @@
 
 use darksens::error::Error;
 use darksens::output::plot::{
-    LimitPlot, OverlaySeries, Series, overlay_warnings, render_png, render_svg,
+    LimitPlot, OverlaySeries, Series, literal_label, overlay_warnings, render_png, render_svg,
 };
 use darksens::output::{check_writable, write_atomically};
 use darksens::pipeline::thick_target::{annihilation_windows, plot_frame};
@@ -234,7 +234,11 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
             curve.epsilon_limit(),
         )
     };
-    Ok(OverlaySeries::from_limit(label, true, &limit))
+    Ok(OverlaySeries::from_limit(
+        literal_label(&label),
+        true,
+        &limit,
+    ))
 }
 
 /// Redraws the plot.
@@ -325,7 +329,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
                 .unwrap_or_default();
             f.series.into_iter().map(move |mut s| {
                 if several {
-                    s.label = format!("{stem}: {}", s.label);
+                    s.label = format!("{}: {}", literal_label(&stem), s.label);
                 }
                 s
             })

@@ -471,7 +471,7 @@ pub fn overlay_warnings(plot: &LimitPlot) -> Vec<String> {
         if left_out > 0 {
             warnings.push(format!(
                 "warning: overlay \"{}\": {left_out} of {} point(s) are not finite positive numbers (a rescaling to infinity?) and are left out",
-                overlay.label,
+                unescaped(&overlay.label),
                 overlay.outline.len()
             ));
         }
@@ -497,7 +497,7 @@ pub fn overlay_warnings(plot: &LimitPlot) -> Vec<String> {
             };
             warnings.push(format!(
                 "warning: overlay \"{}\" ({extent}) lies outside the plotted range ({}-{}{unit}) and is not drawn",
-                overlay.label,
+                unescaped(&overlay.label),
                 format_number(shown(x.lo)),
                 format_number(shown(x.hi))
             ));
@@ -1262,6 +1262,18 @@ fn draw_axis_titles<DB: DrawingBackend>(
     Ok(())
 }
 
+/// `text` with its underscores escaped, so that a label taken from a file or curve name (such
+/// as `darkcast/NA64_NA642019imj`) is drawn as written, not with a subscript.
+#[must_use]
+pub fn literal_label(text: &str) -> String {
+    text.replace('_', "\\_")
+}
+
+/// A label as text (for messages): its escaped underscores ([`literal_label`]) as written.
+fn unescaped(label: &str) -> String {
+    label.replace("\\_", "_")
+}
+
 /// `text` split into runs of normal text and subscripts: `_` starts a subscript that runs to the
 /// next space or one of `=/()[],` (`m_A′`, `α_D`, `N_sig`), the convention of every label the
 /// plots draw.
@@ -1269,8 +1281,13 @@ fn subscript_runs(text: &str) -> Vec<(String, bool)> {
     let mut runs: Vec<(String, bool)> = Vec::new();
     let mut current = String::new();
     let mut in_subscript = false;
-    for c in text.chars() {
-        if c == '_' && !in_subscript {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek() == Some(&'_') {
+            // An escaped underscore (`literal_label`): printed as written.
+            current.push('_');
+            chars.next();
+        } else if c == '_' && !in_subscript {
             runs.push((std::mem::take(&mut current), false));
             in_subscript = true;
         } else if in_subscript && (c.is_whitespace() || "=/()[],".contains(c)) {
@@ -1677,6 +1694,15 @@ mod tests {
             ]
         );
         assert_eq!(runs("ε"), vec![("ε".to_string(), false)]);
+        // A file or curve name keeps its underscores.
+        assert_eq!(
+            runs(&literal_label("darkcast/NA64_NA642019imj")),
+            vec![("darkcast/NA64_NA642019imj".to_string(), false)]
+        );
+        assert_eq!(
+            runs(&format!("{}: N_b", literal_label("belle2_dp"))),
+            vec![("belle2_dp: N".to_string(), false), ("b".to_string(), true)]
+        );
     }
 
     #[test]

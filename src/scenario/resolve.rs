@@ -348,11 +348,15 @@ fn resolve_overlay(
                     "dependent is the variable's position in the table (1 for the first) or its name",
                 )
             })?;
-        let label = request
-            .label
-            .clone()
-            .unwrap_or_else(|| table.dependent.clone());
-        return Ok(finish_overlay(request, label, table.limit, None));
+        let label = request.label.clone();
+        let label_is_name = label.is_none();
+        let label = label.unwrap_or_else(|| table.dependent.clone());
+        return Ok(finish_overlay(
+            request,
+            (label, label_is_name),
+            table.limit,
+            None,
+        ));
     }
     let read = resolver
         .curve(&request.curve)
@@ -382,18 +386,24 @@ fn resolve_overlay(
         (ReadCurve::File(limit), CurveRef::File(file)) => (limit.clone(), file.clone()),
         (ReadCurve::File(limit), CurveRef::Library(name)) => (limit.clone(), name.clone()),
     };
+    let label_is_name = request.label.is_none() && !matches!(read.as_ref(), ReadCurve::Library(_));
     let model = match read.as_ref() {
         ReadCurve::Library(curve) => curve.meta.model,
         ReadCurve::File(_) => None,
     };
     let label = request.label.clone().unwrap_or(default_label);
-    Ok(finish_overlay(request, label, limit, model))
+    Ok(finish_overlay(
+        request,
+        (label, label_is_name),
+        limit,
+        model,
+    ))
 }
 
 /// The overlay of a curve read for `request`, rescaled when it asks.
 fn finish_overlay(
     request: &OverlayRequest,
-    label: String,
+    (label, label_is_name): (String, bool),
     limit: PublishedLimit,
     model: Option<crate::published::library::ConstrainedModel>,
 ) -> Overlay {
@@ -411,6 +421,7 @@ fn finish_overlay(
     };
     Overlay {
         label,
+        label_is_name,
         style: request.style,
         limit,
         model,

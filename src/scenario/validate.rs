@@ -186,6 +186,9 @@ pub struct OverlayRequest {
 pub struct Overlay {
     /// Legend label.
     pub label: String,
+    /// Whether the label is a file or curve name (drawn as written, underscores included)
+    /// rather than one the scenario wrote (where `_` starts a subscript).
+    pub label_is_name: bool,
     /// Shaded excluded region or a line.
     pub style: OverlayStyle,
     /// The curve (rescaled when asked).

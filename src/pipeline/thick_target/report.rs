@@ -202,10 +202,15 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
         s.overlays
             .iter()
             .map(|o| {
+                let label = if o.label_is_name {
+                    crate::output::plot::literal_label(&o.label)
+                } else {
+                    o.label.clone()
+                };
                 OverlaySeries::from_limit(
                     match model_caveat(s, o) {
-                        Some(other) => format!("{}, for a {other}", o.label),
-                        None => o.label.clone(),
+                        Some(other) => format!("{label}, for a {other}"),
+                        None => label,
                     },
                     o.style == OverlayStyle::Excluded,
                     &o.limit,
