@@ -67,24 +67,27 @@ impl AnnihilationTrackLength {
     fn parts(&self, e_gev: f64) -> Vec<(&TrackLengthTable, f64)> {
         match self {
             Self::Shower(table) => vec![(table, 1.0)],
-            Self::Radiating {
-                tables,
-                betas,
-                share,
-            } => {
-                let b = share * beta_of_s(2.0 * ELECTRON_MASS_GEV * (e_gev + ELECTRON_MASS_GEV));
-                let [b0, b1, b2] = *betas;
-                let weights = if b2 > b0 {
-                    [
-                        (b - b1) * (b - b2) / ((b0 - b1) * (b0 - b2)),
-                        (b - b0) * (b - b2) / ((b1 - b0) * (b1 - b2)),
-                        (b - b0) * (b - b1) / ((b2 - b0) * (b2 - b1)),
-                    ]
-                } else {
-                    [0.0, 1.0, 0.0]
-                };
-                tables.iter().zip(weights).collect()
-            }
+            Self::Radiating { tables, .. } => tables.iter().zip(self.weights(e_gev)).collect(),
+        }
+    }
+
+    /// The weights of the radiating tables for an annihilation at `e_gev`: quadratic
+    /// interpolation in the radiator's `beta` between the three tabulated ones (`[1]` alone when
+    /// they coincide); `[1, 0, 0]` for a shower without radiation.
+    fn weights(&self, e_gev: f64) -> [f64; 3] {
+        let Self::Radiating { betas, share, .. } = self else {
+            return [1.0, 0.0, 0.0];
+        };
+        let b = share * beta_of_s(2.0 * ELECTRON_MASS_GEV * (e_gev + ELECTRON_MASS_GEV));
+        let [b0, b1, b2] = *betas;
+        if b2 > b0 {
+            [
+                (b - b1) * (b - b2) / ((b0 - b1) * (b0 - b2)),
+                (b - b0) * (b - b2) / ((b1 - b0) * (b1 - b2)),
+                (b - b0) * (b - b1) / ((b2 - b0) * (b2 - b1)),
+            ]
+        } else {
+            [0.0, 1.0, 0.0]
         }
     }
 
@@ -101,19 +104,24 @@ impl AnnihilationTrackLength {
         lambda_breaks: &[f64],
         tol: Tolerance,
     ) -> Estimate {
-        let count = self.parts(e_gev(lambda_lo)).len();
-        (0..count)
-            .map(|k| {
-                let (table, _) = self.parts(e_gev(lambda_lo))[k];
-                table.integrate_over_lambda(
-                    |lambda| h(lambda) * self.parts(e_gev(lambda))[k].1,
-                    lambda_lo,
-                    lambda_hi,
-                    lambda_breaks,
-                    tol,
-                )
-            })
-            .fold(Estimate::exact(0.0), |a, b| a + b)
+        match self {
+            Self::Shower(table) => {
+                table.integrate_over_lambda(h, lambda_lo, lambda_hi, lambda_breaks, tol)
+            }
+            Self::Radiating { tables, .. } => tables
+                .iter()
+                .enumerate()
+                .map(|(k, table)| {
+                    table.integrate_over_lambda(
+                        |lambda| h(lambda) * self.weights(e_gev(lambda))[k],
+                        lambda_lo,
+                        lambda_hi,
+                        lambda_breaks,
+                        tol,
+                    )
+                })
+                .fold(Estimate::exact(0.0), |a, b| a + b),
+        }
     }
 
     /// The first table (all share the shower's settings and `lambda` range).
