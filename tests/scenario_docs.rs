@@ -52,10 +52,12 @@ fn full_sample() -> RawScenario {
             electrons_on_target: Some(1e11),
             positrons_on_target: Some(1e10),
             efficiency: Some(0.5),
+            energy_spread: Some(0.005),
         },
         target: RawTarget {
             material: "CsI".into(),
             thickness_x0: Some(16.0),
+            thickness_cm: Some(30.0),
             brem_thickness_x0: 1.0,
             max_visible_fraction: 0.05,
             min_energy_loss_fraction: 0.0,
@@ -73,8 +75,10 @@ fn full_sample() -> RawScenario {
         },
         model: RawModel {
             mediator: MediatorKind::DarkPhoton,
-            alpha_d: 1e-3,
-            mchi_over_mmed: 0.3,
+            decay: darksens::models::Decay::Invisible,
+            alpha_d: Some(1e-3),
+            mchi_over_mmed: Some(0.3),
+            g_ve: Some(1e-3),
             mass_mev: Some(66.0),
         },
         background: RawBackground {

@@ -5,7 +5,7 @@ use darksens::output::plot::{
     LimitPlot, OverlaySeries, Series, literal_label, overlay_warnings, render_png, render_svg,
 };
 use darksens::output::{check_writable, write_atomically};
-use darksens::pipeline::thick_target::{annihilation_windows, plot_frame};
+use darksens::pipeline::thick_target::{annihilation_windows, line_plot, plot_frame};
 use darksens::published::PublishedLimit;
 use darksens::published::library::{find_curve, library_dirs};
 use darksens::scenario::{MASS_KEY, Scenario, validate_table};
@@ -65,6 +65,33 @@ pub(super) struct ResultFile {
     /// Runs of grid points where annihilation gives more signal than bremsstrahlung, as
     /// `(first x, last x)`; empty without the yield columns.
     annihilation_ranges: Vec<(f64, f64)>,
+    /// A beam's scan of another key with the signal per particle at `model.g_ve`: the series
+    /// are that line shape, not limits (as `darksens scan` drew it).
+    line_shape: bool,
+}
+
+/// `Err` with the reason when `header` is an emulsion grid's.
+fn refuse_grid(header: &[String]) -> Result<(), String> {
+    if header.iter().any(|h| h == "n_signal_total") {
+        return Err("is the grid of an emulsion scan: `darksens scan` drew its plot (the PNG next to it); run the scan again, e.g. with --out DIR, to redraw it".into());
+    }
+    Ok(())
+}
+
+/// The column drawn, the band columns and whether the file is a line shape: a beam's key scan
+/// with the signal per particle at the coupling is drawn as that line (no bands), any other
+/// scan as its limit (`limit`, the `epsilon_limit` column). A line's points without signal are
+/// not drawn (the axis is logarithmic).
+fn value_columns(
+    header: &[String],
+    parameter: &str,
+    limit: usize,
+) -> (usize, Option<Vec<usize>>, bool) {
+    let per_pot = header.iter().position(|h| h == "signal_per_pot_at_g_ve");
+    match per_pot {
+        Some(column) if parameter != "mass_mev" => (column, None, true),
+        _ => (limit, band_columns(header), false),
+    }
 }
 
 /// The columns of the expected bands, -2 to +2 sigma, when the file has them all.
@@ -89,18 +116,14 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         .iter()
         .map(str::to_string)
         .collect();
-    if header.iter().any(|h| h == "n_signal_total") {
-        return Err(fail(
-            "is the grid of an emulsion scan: `darksens scan` drew its plot (the PNG next to it); run the scan again, e.g. with --out DIR, to redraw it".into(),
-        ));
-    }
+    refuse_grid(&header).map_err(fail)?;
     let column = |name: &str| {
         header
             .iter()
             .position(|h| h == name)
             .ok_or_else(|| fail(format!("no '{name}' column; is this a darksens scan CSV?")))
     };
-    let (curve, eps) = (column("curve")?, column("epsilon_limit")?);
+    let (curve, limit) = (column("curve")?, column("epsilon_limit")?);
     // `status` (older files: `converged`, with no closed rows).
     let status = header.iter().position(|h| h == "status");
     let parameter = header
@@ -108,7 +131,7 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         .cloned()
         .ok_or_else(|| fail("no columns".into()))?;
     let x = 1;
-    let bands = band_columns(&header);
+    let (eps, bands, line_shape) = value_columns(&header, &parameter, limit);
     let yields = (
         header.iter().position(|h| h == "n_ann_per_eps2"),
         header.iter().position(|h| h == "n_brem_per_eps2"),
@@ -153,10 +176,13 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         // UNWRAP: a series was pushed just above when the list was empty.
         let current = series.last_mut().expect("a series");
         if status.and_then(|i| record.get(i)) == Some("closed") {
-            // No signal possible there: no limit to draw.
+            // No signal possible there: no limit (and no line) to draw.
             continue;
         }
         let (x_value, eps_value) = (number(x)?, number(eps)?);
+        if line_shape && eps_value <= 0.0 {
+            continue;
+        }
         current.points.push((x_value, eps_value));
         if let Some(columns) = &bands
             && columns
@@ -179,7 +205,36 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         parameter,
         series,
         annihilation_ranges,
+        line_shape,
     })
+}
+
+/// The frame of a plot of `path` without its sidecar: the file's name as the title, no
+/// annotation or overlays.
+fn bare_frame(path: &Path, parameter: &str) -> LimitPlot {
+    LimitPlot {
+        regions: Vec::new(),
+        scan_edges: Vec::new(),
+        extent: Vec::new(),
+        overlays: Vec::new(),
+        title: path.display().to_string(),
+        annotation: String::new(),
+        x_axis: if parameter == MASS_KEY {
+            darksens::output::plot::XAxis::MassMev {
+                symbol: "A′".into(),
+            }
+        } else {
+            darksens::output::plot::XAxis::Key {
+                title: parameter.to_string(),
+                logarithmic: true,
+            }
+        },
+        y_title: "ε".into(),
+        windows: Vec::new(),
+        series: Vec::new(),
+        y_cap: Some(1.0),
+        tight: false,
+    }
 }
 
 /// The refined mass ranges where annihilation dominates, as every result's sidecar records them
@@ -273,29 +328,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
                 opts.results[0].display(),
                 opts.results[0].with_extension("meta.json").display()
             );
-            LimitPlot {
-                regions: Vec::new(),
-                scan_edges: Vec::new(),
-                extent: Vec::new(),
-                overlays: Vec::new(),
-                title: opts.results[0].display().to_string(),
-                annotation: String::new(),
-                x_axis: if parameter == MASS_KEY {
-                    darksens::output::plot::XAxis::MassMev {
-                        symbol: "A′".into(),
-                    }
-                } else {
-                    darksens::output::plot::XAxis::Key {
-                        title: parameter.clone(),
-                        logarithmic: true,
-                    }
-                },
-                y_title: "ε".into(),
-                windows: Vec::new(),
-                series: Vec::new(),
-                y_cap: Some(1.0),
-                tight: false,
-            }
+            bare_frame(&opts.results[0], &parameter)
         }
     };
     if files.len() > 1 {
@@ -319,6 +352,12 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         plot.windows = annihilation_windows(ranges);
     }
     let several = files.len() > 1;
+    let line_shape = files.iter().all(|f| f.line_shape);
+    if files.iter().any(|f| f.line_shape) && !line_shape {
+        return Err(Error::Usage(
+            "some results are line shapes (signal per particle on target) and some limits: plot them apart".into(),
+        ));
+    }
     plot.series = files
         .into_iter()
         .zip(&opts.results)
@@ -335,6 +374,10 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             })
         })
         .collect();
+    if line_shape {
+        let series = std::mem::take(&mut plot.series);
+        plot = line_plot(plot, series);
+    }
     for warning in overlay_warnings(&plot) {
         eprintln!("{warning}");
     }

@@ -121,6 +121,19 @@ impl Mediator {
     }
 }
 
+/// How the mediator decays (`model.decay`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decay {
+    /// To dark matter, `alpha_D` and `m_chi/m` set [DPT Eq. 4.1-4.3].
+    #[default]
+    Invisible,
+    /// To `e+ e-` only, its width from its coupling to electrons ([`DarkPhoton::visible`]).
+    Visible,
+}
+
 /// Kinds of mediator a scenario may name (`model.mediator`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -31,15 +31,22 @@ pub const BAND_COLUMNS: [&str; 4] = [
     "epsilon_limit_plus2sigma",
 ];
 
+/// Columns of the signal at the scenario's coupling (`model.g_ve`), last: the expected signal
+/// events and, for a beam, the signal per particle on target (PADME's line shape).
+pub const COUPLING_COLUMNS: [&str; 2] = ["n_signal_at_g_ve", "signal_per_pot_at_g_ve"];
+
 /// Column names for a scan of `parameter`.
 #[must_use]
-pub fn header(parameter: &str, mass_scan: bool, bands: bool) -> Vec<String> {
+pub fn header(parameter: &str, mass_scan: bool, bands: bool, coupling: bool) -> Vec<String> {
     let mut names: Vec<String> = HEADER.iter().map(|s| (*s).to_string()).collect();
     if !mass_scan {
         names.insert(1, parameter.to_string());
     }
     if bands {
         names.extend(BAND_COLUMNS.iter().map(|s| (*s).to_string()));
+    }
+    if coupling {
+        names.extend(COUPLING_COLUMNS.iter().map(|s| (*s).to_string()));
     }
     names
 }
@@ -67,6 +74,34 @@ pub struct LimitRow<'a> {
     pub status: LimitStatus,
     /// The limits at the -2, -1, +1, +2 sigma background quantiles.
     pub bands: Option<[f64; 4]>,
+    /// At `model.g_ve`: the expected signal events and, for a beam, the signal per particle on
+    /// target.
+    pub at_coupling: Option<(f64, Option<f64>)>,
+}
+
+/// The cells of [`COUPLING_COLUMNS`] of a row (empty where the row has none).
+///
+/// # Errors
+/// [`Error::Numerical`] if a number is not finite.
+fn coupling_cells(row: &LimitRow, parameter: &str) -> Result<Vec<String>, Error> {
+    let (events, per_particle) = match row.at_coupling {
+        Some((events, per_particle)) => (Some(events), per_particle),
+        None => (None, None),
+    };
+    [
+        ("n_signal_at_g_ve", events),
+        ("signal_per_pot_at_g_ve", per_particle),
+    ]
+    .into_iter()
+    .map(|(name, v)| match v {
+        Some(v) if !v.is_finite() => Err(Error::Numerical {
+            point: format!("curve \"{}\", {parameter} = {}", row.curve, row.value),
+            message: format!("{name} is {v}; nothing was written"),
+        }),
+        Some(v) => Ok(format_number(v)),
+        None => Ok(String::new()),
+    })
+    .collect()
 }
 
 /// Renders a scan of `parameter` as CSV text, rows in the order given. Numbers are written
@@ -84,7 +119,8 @@ pub fn render(rows: &[LimitRow], parameter: &str, mass_scan: bool) -> Result<Vec
         return Ok(Vec::new());
     }
     let bands = rows.iter().any(|r| r.bands.is_some());
-    let names = header(parameter, mass_scan, bands);
+    let coupling = rows.iter().any(|r| r.at_coupling.is_some());
+    let names = header(parameter, mass_scan, bands, coupling);
     writer.write_record(&names).map_err(csv_error)?;
     for row in rows {
         let mut numbers = vec![
@@ -130,6 +166,10 @@ pub fn render(rows: &[LimitRow], parameter: &str, mass_scan: bool) -> Result<Vec
         record.push(row.status.name().to_string());
         record.extend(numbers.iter().enumerate().skip(core).map(text));
         // Curves without bands leave the band columns empty.
+        if coupling {
+            record.resize(names.len() - COUPLING_COLUMNS.len(), String::new());
+            record.extend(coupling_cells(row, parameter)?);
+        }
         record.resize(names.len(), String::new());
         writer.write_record(&record).map_err(csv_error)?;
     }

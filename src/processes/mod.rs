@@ -8,3 +8,4 @@ pub mod bremsstrahlung;
 pub mod collider_production;
 pub mod effective_flux;
 pub mod initial_state_radiation;
+pub mod line_shape;

@@ -79,7 +79,9 @@ const KEYS: &[ScanKey] = &[
     optional!("source.electrons_on_target", source.electrons_on_target),
     optional!("source.positrons_on_target", source.positrons_on_target),
     optional!("source.efficiency", source.efficiency),
+    optional!("source.energy_spread", source.energy_spread),
     optional!("target.thickness_x0", target.thickness_x0),
+    optional!("target.thickness_cm", target.thickness_cm),
     number!("target.brem_thickness_x0", target.brem_thickness_x0),
     number!("target.max_visible_fraction", target.max_visible_fraction),
     number!(
@@ -90,8 +92,9 @@ const KEYS: &[ScanKey] = &[
         "target.second_generation_multiplicity",
         target.second_generation_multiplicity
     ),
-    number!("model.alpha_d", model.alpha_d),
-    number!("model.mchi_over_mmed", model.mchi_over_mmed),
+    optional!("model.alpha_d", model.alpha_d),
+    optional!("model.mchi_over_mmed", model.mchi_over_mmed),
+    optional!("model.g_ve", model.g_ve),
     optional!("model.mass_mev", model.mass_mev),
     optional!(
         "background.photon_veto_inefficiency",

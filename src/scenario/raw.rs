@@ -168,6 +168,8 @@ pub struct RawSource {
     pub positrons_on_target: Option<f64>,
     /// Beam: signal efficiency (default 1).
     pub efficiency: Option<f64>,
+    /// Positron beam: relative rms spread of the beam energy, Gaussian (default 0).
+    pub energy_spread: Option<f64>,
 }
 
 /// Kinds of source.
@@ -196,6 +198,8 @@ pub struct RawTarget {
     /// Thickness for the annihilation track length, radiation lengths (default 16 for a
     /// collider, the Belle II ECL; 40 for a beam, the NA64 ECAL).
     pub thickness_x0: Option<f64>,
+    /// Thickness for the annihilation track length, cm (or `thickness_x0`).
+    pub thickness_cm: Option<f64>,
     /// Thickness for the bremsstrahlung track length, radiation lengths ([DPT Eq. 4.5] uses 1).
     #[serde(default = "default_brem_thickness")]
     pub brem_thickness_x0: f64,
@@ -260,10 +264,15 @@ fn default_visible_fraction() -> f64 {
 pub struct RawModel {
     /// Mediator kind.
     pub mediator: crate::models::MediatorKind,
-    /// Dark coupling alpha_D.
-    pub alpha_d: f64,
-    /// m_chi / m_mediator.
-    pub mchi_over_mmed: f64,
+    /// How it decays: `"invisible"` (default) or `"visible"` (to `e+ e-`).
+    #[serde(default)]
+    pub decay: crate::models::Decay,
+    /// Dark coupling alpha_D (invisible decays).
+    pub alpha_d: Option<f64>,
+    /// m_chi / m_mediator (invisible decays).
+    pub mchi_over_mmed: Option<f64>,
+    /// Vector coupling to electrons, `g_ve = eps e`: the coupling at which events are given.
+    pub g_ve: Option<f64>,
     /// Mediator mass, MeV (set by the scan or `--mass-mev`).
     pub mass_mev: Option<f64>,
 }

@@ -278,12 +278,59 @@ pub struct TargetConfig {
 pub struct ModelConfig {
     /// Mediator kind.
     pub mediator: MediatorKind,
-    /// alpha_D.
+    /// How it decays.
+    pub decay: crate::models::Decay,
+    /// alpha_D (0 for a visible decay, which has none).
     pub alpha_d: f64,
-    /// m_chi / m_mediator.
+    /// m_chi / m_mediator (0 for a visible decay).
     pub mchi_over_mmed: f64,
+    /// The vector coupling to electrons at which events are given (`g_ve = eps e`), if set.
+    pub g_ve: Option<f64>,
     /// Mass in MeV when fixed in the scenario.
     pub mass_mev: Option<f64>,
+}
+
+/// The kinetic mixing whose width a visible mediator has when `model.g_ve` is not given: any
+/// value far below 1e-2 makes it narrower than the electrons' motion and any beam spread, so
+/// that the yield per `eps^2` does not depend on it (docs/physics.md §7.2).
+pub const VISIBLE_WIDTH_EPSILON: f64 = 1e-4;
+
+impl ModelConfig {
+    /// The mediator at `mass_mev`.
+    #[must_use]
+    pub fn mediator_at(&self, mass_mev: f64) -> crate::models::Mediator {
+        let mass_gev = mass_mev * crate::units::GEV_PER_MEV;
+        match self.decay {
+            crate::models::Decay::Invisible => crate::models::Mediator::new(
+                self.mediator,
+                mass_gev,
+                self.alpha_d,
+                self.mchi_over_mmed,
+            ),
+            crate::models::Decay::Visible => crate::models::DarkPhoton::visible(
+                mass_gev,
+                self.epsilon().unwrap_or(VISIBLE_WIDTH_EPSILON),
+            )
+            .into(),
+        }
+    }
+
+    /// The kinetic mixing of `model.g_ve`, `eps = g_ve / e`.
+    #[must_use]
+    pub fn epsilon(&self) -> Option<f64> {
+        let e = (4.0 * std::f64::consts::PI * crate::units::ALPHA).sqrt();
+        self.g_ve.map(|g| g / e)
+    }
+
+    /// The lightest final state's mass over the mediator's at the reach (`m_chi/m`; a visible
+    /// mediator needs `m` below `sqrt(s)` only: 1/2).
+    #[must_use]
+    pub fn reach_mass_ratio(&self) -> f64 {
+        match self.decay {
+            crate::models::Decay::Invisible => self.mchi_over_mmed,
+            crate::models::Decay::Visible => 0.5,
+        }
+    }
 }
 
 /// `[background]`, checked.
@@ -486,12 +533,34 @@ fn validate_beam(
             "the signal efficiency, 0.5 in [DPT Eq. C.2]",
         ));
     }
+    let energy_spread = beam_energy_spread(s, particle)?;
     Ok(SourceRequest::Beam(Beam {
         particle,
         energy_gev,
         particles_on_target,
         efficiency,
+        energy_spread,
     }))
+}
+
+/// `source.energy_spread` of a beam: a positron beam's relative rms, 0 to 0.05 (default 0); an
+/// electron beam refuses it.
+fn beam_energy_spread(s: &super::raw::RawSource, particle: Incident) -> Result<f64, ScenarioError> {
+    match (particle, s.energy_spread) {
+        (_, None) => Ok(0.0),
+        (Incident::Positron, Some(spread)) => within(
+            "source.energy_spread",
+            spread,
+            (0.0, 0.05),
+            "",
+            "the relative rms spread of the beam energy, Gaussian (PADME: 0.25-0.5%, 0.0025-0.005; 0, the default, is mono-energetic)",
+        ),
+        (Incident::Electron, Some(_)) => Err(invalid(
+            "source.energy_spread",
+            "applies to a positron beam only",
+            "remove it: an electron beam annihilates through its shower's positrons, whose energies spread far wider than any beam's",
+        )),
+    }
 }
 
 /// The spectrum choices of `source.spectrum`.
@@ -727,6 +796,7 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Scenari
         kind,
     )?;
     unused("source.efficiency", s.efficiency.is_some(), kind)?;
+    unused("source.energy_spread", s.energy_spread.is_some(), kind)?;
     let luminosity_ab = required(
         "source.luminosity_ab",
         s.luminosity_ab,
@@ -977,6 +1047,9 @@ fn beams_and_window(
 /// Target depths the track-length tables are built for, X0.
 const THICKNESS_RANGE_X0: (f64, f64) = (0.01, 100.0);
 
+/// The thinnest target of a positron beam, X0.
+const THIN_TARGET_RANGE_X0: f64 = 1e-6;
+
 /// Bound electrons need the Compton profiles of every element of the material.
 fn check_atomic_electrons(
     raw: &RawScenario,
@@ -1121,13 +1194,20 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         .enumerate()
         .map(|(k, layer)| validate_layer(raw, &materials, k, layer))
         .collect::<Result<Vec<_>, _>>()?;
-    let thickness_x0 = within(
-        "target.thickness_x0",
-        t.thickness_x0.unwrap_or(default_thickness),
-        THICKNESS_RANGE_X0,
-        "radiation lengths",
-        "the target depth (16 X0 for the Belle II ECL, about 40 X0 for the NA64 ECAL); the track-length tables are built for 0.01 to 100 X0",
-    )?;
+    let thickness_x0 = target_thickness_x0(raw, &material, default_thickness)?;
+    if raw.source.energy_spread.is_some_and(|spread| spread > 0.0)
+        && thickness_x0 >= crate::signal::thick_target::THIN_TARGET_X0
+    {
+        return Err(invalid(
+            "source.energy_spread",
+            format!(
+                "applies to a thin target (below {} X0), and this one is {} X0",
+                crate::units::format_number(crate::signal::thick_target::THIN_TARGET_X0),
+                crate::units::format_number(thickness_x0)
+            ),
+            "remove it: in a thick target the shower spreads the positrons' energies far more than the beam does",
+        ));
+    }
     let brem_thickness_x0 = within(
         "target.brem_thickness_x0",
         t.brem_thickness_x0,
@@ -1190,6 +1270,52 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         initial_state_radiation: t.initial_state_radiation,
         front_layers,
     })
+}
+
+/// The target's thickness in X0: `target.thickness_x0` or `target.thickness_cm` (not both),
+/// within the tables' range, or down to [`THIN_TARGET_RANGE_X0`] for a positron beam (a thin
+/// target: the beam positron's own path).
+fn target_thickness_x0(
+    raw: &RawScenario,
+    material: &Material,
+    default_thickness: f64,
+) -> Result<f64, ScenarioError> {
+    let t = &raw.target;
+    // The key given, its value and its unit in X0.
+    let (key, value, unit, x0_per_unit) = match (t.thickness_x0, t.thickness_cm) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "target.thickness_cm",
+                "is given together with target.thickness_x0",
+                "give the target's thickness once, in cm or in radiation lengths",
+            ));
+        }
+        (None, Some(cm)) => (
+            "target.thickness_cm",
+            cm,
+            "cm",
+            1.0 / material.radiation_length_cm,
+        ),
+        (x0, None) => (
+            "target.thickness_x0",
+            x0.unwrap_or(default_thickness),
+            "radiation lengths",
+            1.0,
+        ),
+    };
+    let (range_x0, why) = if raw.source.kind == SourceKind::PositronBeam {
+        (
+            (THIN_TARGET_RANGE_X0, THICKNESS_RANGE_X0.1),
+            "for a positron beam from 1e-6 X0 (below 0.01 X0 a thin target: the beam positron's own path; 100 um of diamond is 8.2e-4 X0) to 100 X0",
+        )
+    } else {
+        (
+            THICKNESS_RANGE_X0,
+            "the target depth (16 X0 for the Belle II ECL, about 40 X0 for the NA64 ECAL); the track-length tables are built for 0.01 to 100 X0",
+        )
+    };
+    let range = (range_x0.0 / x0_per_unit, range_x0.1 / x0_per_unit);
+    Ok(within(key, value, range, unit, why)? * x0_per_unit)
 }
 
 /// `[[target.layer]]` number `k` (from 0): a known material, one of `thickness_cm` and
@@ -1275,14 +1401,60 @@ fn check_extension(
 
 fn validate_model(raw: &RawScenario) -> Result<ModelConfig, ScenarioError> {
     let m = &raw.model;
-    let alpha_d = within(
+    let g_ve = m
+        .g_ve
+        .map(|g| {
+            within(
+                "model.g_ve",
+                g,
+                (1e-9, 1.0),
+                "",
+                "the vector coupling to electrons, g_ve = eps e (PADME's X17: 5.6e-4 to 1e-3); events are given at it",
+            )
+        })
+        .transpose()?;
+    let mass_mev = m
+        .mass_mev
+        .map(|v| within("model.mass_mev", v, MASS_RANGE_MEV, "MeV", MASS_WHY))
+        .transpose()?;
+    let (alpha_d, mchi_over_mmed) = match m.decay {
+        crate::models::Decay::Invisible => invisible_couplings(m)?,
+        crate::models::Decay::Visible => {
+            visible_allowed(raw)?;
+            (0.0, 0.0)
+        }
+    };
+    Ok(ModelConfig {
+        mediator: m.mediator,
+        decay: m.decay,
+        alpha_d,
+        mchi_over_mmed,
+        g_ve,
+        mass_mev,
+    })
+}
+
+/// `model.alpha_d` and `model.mchi_over_mmed` of an invisibly decaying mediator.
+fn invisible_couplings(m: &super::raw::RawModel) -> Result<(f64, f64), ScenarioError> {
+    let alpha_d = required(
         "model.alpha_d",
         m.alpha_d,
+        "",
+        "alpha_D = g_chi^2/(4 pi) of the invisible decay, 1e-3 in [DPT Fig. 3] (or model.decay = \"visible\")",
+    )?;
+    let alpha_d = within(
+        "model.alpha_d",
+        alpha_d,
         (1e-12, 1.0),
         "",
         "alpha_D = g_chi^2/(4 pi), 1e-3 in [DPT Fig. 3]: above 1 the dark coupling is not perturbative, and far below 1e-12 the mediator would not decay invisibly (A' -> chi chi must win over A' -> e+ e-, whose rate is eps^2 alpha)",
     )?;
-    let mchi_over_mmed = m.mchi_over_mmed;
+    let mchi_over_mmed = required(
+        "model.mchi_over_mmed",
+        m.mchi_over_mmed,
+        "",
+        "m_chi/m_med of the invisible decay, 1/3 in the paper",
+    )?;
     if !(mchi_over_mmed.is_finite() && mchi_over_mmed > 0.0 && mchi_over_mmed < 0.5) {
         return Err(invalid(
             "model.mchi_over_mmed",
@@ -1293,16 +1465,42 @@ fn validate_model(raw: &RawScenario) -> Result<ModelConfig, ScenarioError> {
             "the mediator must be able to decay to two dark-matter particles (m_chi >= m_med/2 closes it); the paper uses 1/3",
         ));
     }
-    let mass_mev = m
-        .mass_mev
-        .map(|v| within("model.mass_mev", v, MASS_RANGE_MEV, "MeV", MASS_WHY))
-        .transpose()?;
-    Ok(ModelConfig {
-        mediator: m.mediator,
-        alpha_d,
-        mchi_over_mmed,
-        mass_mev,
-    })
+    Ok((alpha_d, mchi_over_mmed))
+}
+
+/// A visible decay (to `e+ e-`): a dark photon, without the dark sector's keys, made by a
+/// positron beam's annihilation (the collider's disappearing track and a missing-energy
+/// search need the invisible decay).
+fn visible_allowed(raw: &RawScenario) -> Result<(), ScenarioError> {
+    let m = &raw.model;
+    let why = "a visible mediator decays to e+ e- only, its width set by its coupling to electrons (model.g_ve); remove the key";
+    for (key, given) in [
+        ("model.alpha_d", m.alpha_d.is_some()),
+        ("model.mchi_over_mmed", m.mchi_over_mmed.is_some()),
+    ] {
+        if given {
+            return Err(invalid(
+                key,
+                "is not used with model.decay = \"visible\"",
+                why,
+            ));
+        }
+    }
+    if m.mediator != MediatorKind::DarkPhoton {
+        return Err(invalid(
+            "model.decay",
+            "\"visible\" applies to model.mediator = \"dark-photon\" only",
+            "a visibly decaying vector (the X17 of PADME) is a dark photon with model.decay = \"visible\"",
+        ));
+    }
+    if raw.source.kind != SourceKind::PositronBeam {
+        return Err(invalid(
+            "model.decay",
+            "\"visible\" needs source.kind = \"positron-beam\"",
+            "the resonant production of a visible mediator is a positron beam's (PADME); the disappearing track and the missing energy need model.decay = \"invisible\"",
+        ));
+    }
+    Ok(())
 }
 
 fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioError> {

@@ -13,14 +13,16 @@ use crate::numerics::table::UniformTable;
 use crate::processes::annihilation::{AnnihilationFlux, AnnihilationTrackLength};
 use crate::processes::bremsstrahlung::{ElasticFlux, EnergyFractionIntegral, Kernel};
 use crate::processes::effective_flux::{Broadening, EffectiveFlux};
+use crate::processes::line_shape::{LINE_SPREAD_SIGMAS, LineKernel, LineSpread};
 use crate::published::PublishedLimit;
 use crate::showers::track_length::{
-    Generations, Incident, SecondGeneration, ShowerSettings, TrackLengthTable,
+    B1, Generations, Incident, SecondGeneration, ShowerSettings, TrackLengthTable,
 };
 use crate::sources::PositronSpectrum;
 use crate::sources::Source;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2, luminosity_ab_to_cm2};
 use rayon::prelude::*;
+use statrs::function::gamma::ln_gamma;
 
 /// How the bremsstrahlung yield is obtained.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,7 +100,12 @@ impl ThickTargetSetup {
     /// yield is zero and no limit exists.
     #[must_use]
     pub fn mass_reach_gev(&self, mchi_over_mmed: f64) -> f64 {
-        let e_max = self.source.e_max_gev();
+        // A beam's spread reaches above its nominal energy (as far as the line follows it).
+        let spread = match &self.source {
+            Source::Beam(beam) => beam.energy_spread,
+            Source::Collider { .. } => 0.0,
+        };
+        let e_max = self.source.e_max_gev() * (1.0 + LINE_SPREAD_SIGMAS * spread);
         let mu_max = match self.atomic_electrons {
             AtomicElectrons::AtRest => ELECTRON_MASS_GEV,
             AtomicElectrons::ComptonProfile => 2.0 * ELECTRON_MASS_GEV,
@@ -231,23 +238,41 @@ struct AnnihilationLayer {
     material: Material,
     /// Depth range from the front of the first layer, X0 (each layer's own).
     depth_x0: (f64, f64),
-    track_length: AnnihilationTrackLength,
+    /// `None` for a positron beam on a target thinner than the tables reach
+    /// ([`THIN_TARGET_X0`]): the beam positron's own path, in closed form.
+    track_length: Option<AnnihilationTrackLength>,
     flux: Option<AnnihilationFlux>,
     effective: Option<EffectiveFlux>,
+    /// For a positron beam: what spreads the resonance the beam positron sees (the
+    /// electrons' motion, the beam's energy spread, the radiation whose photon is not in the
+    /// track length), `None` when nothing does.
+    line: Option<LineSpread>,
+    /// The same with the electrons at rest (the beam spread kept), for the at-rest yield.
+    line_at_rest: Option<LineSpread>,
 }
+
+/// A positron beam's target thinner than this (in X0) is a thin target: the track-length
+/// tables do not reach it (their spike at `E' = E0` turns at `lambda ~ e^(-1/(b1 T))`, below the
+/// smallest double for `T < 1.1e-3`), and the beam positron's own path is integrated in closed
+/// form instead ([`thin_target_positron`]); the shower's positrons, of relative size `T`, are
+/// left out.
+pub const THIN_TARGET_X0: f64 = 0.01;
 
 impl AnnihilationLayer {
     /// Bound on the layer's tables' error relative to their largest values.
     fn table_error(&self) -> f64 {
-        self.track_length.interpolation_error().max(
-            self.flux
-                .as_ref()
-                .map_or(0.0, AnnihilationFlux::interpolation_error)
-                + self
-                    .effective
+        self.track_length
+            .as_ref()
+            .map_or(0.0, AnnihilationTrackLength::interpolation_error)
+            .max(
+                self.flux
                     .as_ref()
-                    .map_or(0.0, EffectiveFlux::relative_error),
-        )
+                    .map_or(0.0, AnnihilationFlux::interpolation_error)
+                    + self
+                        .effective
+                        .as_ref()
+                        .map_or(0.0, EffectiveFlux::relative_error),
+            )
     }
 }
 
@@ -257,7 +282,8 @@ pub struct ThickTargetSearch {
     setup: ThickTargetSetup,
     window: MissingEnergyWindow,
     resolution: Resolution,
-    brem_track_length: TrackLengthTable,
+    /// The incident particle's track length for computed bremsstrahlung (`None` otherwise).
+    brem_track_length: Option<TrackLengthTable>,
     /// The layers that count as signal, the target last.
     annihilation: Vec<AnnihilationLayer>,
     collider: Option<ColliderTables>,
@@ -323,11 +349,13 @@ impl ThickTargetSearch {
             second_generation: setup.second_generation,
         };
         let brem_track_length = || {
-            TrackLengthTable::new(
-                shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
-                window.lambda_max(Process::Bremsstrahlung),
-                resolution.track_length_intervals,
-            )
+            (setup.brem == BremMethod::Computed).then(|| {
+                TrackLengthTable::new(
+                    shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
+                    window.lambda_max(Process::Bremsstrahlung),
+                    resolution.track_length_intervals,
+                )
+            })
         };
         let collider = || match &setup.source {
             Source::Collider {
@@ -432,8 +460,8 @@ impl ThickTargetSearch {
 
     /// The track-length table used for annihilation.
     #[must_use]
-    pub fn annihilation_track_length(&self) -> &AnnihilationTrackLength {
-        &self.target_layer().track_length
+    pub fn annihilation_track_length(&self) -> Option<&AnnihilationTrackLength> {
+        self.target_layer().track_length.as_ref()
     }
 
     /// The target's annihilation tables (the last layer).
@@ -448,7 +476,10 @@ impl ThickTargetSearch {
     #[must_use]
     pub fn table_error(&self) -> f64 {
         let brem = match self.setup.brem {
-            BremMethod::Computed => self.brem_track_length.interpolation_error(),
+            BremMethod::Computed => self
+                .brem_track_length
+                .as_ref()
+                .map_or(0.0, TrackLengthTable::interpolation_error),
             BremMethod::RescaledLimit { .. } | BremMethod::Omitted => 0.0,
         };
         let spectrum = match &self.setup.source {
@@ -501,7 +532,9 @@ impl ThickTargetSearch {
             .sum()
     }
 
-    /// One layer's integral of its flux against the cross section, without the effective flux.
+    /// One layer's integral of its flux against the cross section, without the effective flux
+    /// (a positron beam: without the electrons' motion and the unseen radiation, the beam
+    /// spread kept).
     fn layer_at_rest(
         &self,
         layer: &AnnihilationLayer,
@@ -510,7 +543,21 @@ impl ThickTargetSearch {
     ) -> Estimate {
         match &layer.flux {
             Some(flux) => flux.integrate_cross_section(mediator, tol),
-            None => self.beam_annihilation(&layer.track_length, mediator, tol),
+            None => self.beam_annihilation(layer, layer.line_at_rest.as_ref(), mediator, tol),
+        }
+    }
+
+    /// One layer's annihilation integral with everything that spreads the resonance.
+    fn layer_annihilation(
+        &self,
+        layer: &AnnihilationLayer,
+        mediator: &Mediator,
+        tol: Tolerance,
+    ) -> Estimate {
+        match (&layer.effective, &layer.flux) {
+            (Some(effective), _) => effective.integrate_cross_section(mediator, tol),
+            (None, Some(flux)) => flux.integrate_cross_section(mediator, tol),
+            (None, None) => self.beam_annihilation(layer, layer.line.as_ref(), mediator, tol),
         }
     }
 
@@ -531,11 +578,9 @@ impl ThickTargetSearch {
             .map(|layer| LayerYield {
                 material: layer.material.name.to_string(),
                 depth_x0: layer.depth_x0,
-                annihilation: match &layer.effective {
-                    Some(effective) => effective.integrate_cross_section(mediator, tol),
-                    None => self.layer_at_rest(layer, mediator, tol),
-                }
-                .scaled(self.annihilation_scale(&layer.material)),
+                annihilation: self
+                    .layer_annihilation(layer, mediator, tol)
+                    .scaled(self.annihilation_scale(&layer.material)),
             })
             .collect()
     }
@@ -580,9 +625,12 @@ impl ThickTargetSearch {
     /// `E' + m_e > (1 - f) E0`, with the track length of the incident particle's positrons
     /// (`I2` only for an electron beam). Integrated across the Breit–Wigner peak; the end
     /// `E' -> E0` gets the cusp map (the `I1` spike of a positron beam, the `1/ln` fall of `I2`).
+    /// A positron beam's cross section is the one `line` spreads ([`LineSpread`]), and on a
+    /// thin target its path is the beam positron's own ([`thin_target_positron`]).
     fn beam_annihilation(
         &self,
-        table: &AnnihilationTrackLength,
+        layer: &AnnihilationLayer,
+        line: Option<&LineSpread>,
         mediator: &Mediator,
         tol: Tolerance,
     ) -> Estimate {
@@ -607,8 +655,23 @@ impl ThickTargetSearch {
         };
         let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
         if self.setup.incident == Incident::Positron {
-            return beam_positron_annihilation(table, mediator, e0, (lo, hi), e_resonance, tol);
+            let Some(cross_section) = BeamCrossSection::new(mediator, line, hi, tol) else {
+                return Estimate::exact(0.0);
+            };
+            let kernel_ok = cross_section.relative_error() <= self.resolution.table_tolerance;
+            let yield_integral = match &layer.track_length {
+                Some(table) => beam_positron_annihilation(table, &cross_section, e0, (lo, hi), tol),
+                None => thin_target_positron(layer.depth_x0, &cross_section, e0, (lo, hi), tol),
+            };
+            return Estimate {
+                converged: yield_integral.converged && kernel_ok,
+                ..yield_integral
+            };
         }
+        let table = layer
+            .track_length
+            .as_ref()
+            .expect("tables for every source but a thin positron target");
         integrate_segment(
             |p| {
                 // lambda = ln(E0/E') from the exact distance to the upper end.
@@ -797,7 +860,10 @@ impl ThickTargetSearch {
     fn brem_at_energy(&self, e: f64, context: &BremContext) -> Estimate {
         let f = self.window.max_visible_fraction;
         let y0 = (ELECTRON_MASS_GEV / context.mass_gev).powi(2);
-        let table = &self.brem_track_length;
+        let table = self
+            .brem_track_length
+            .as_ref()
+            .expect("computed bremsstrahlung has its track length");
         let lambda_delta = self.window.lambda_min_loss();
         let lambda_f = -(-f).ln_1p();
         let lambda_k = -(-ELECTRON_MASS_GEV / e).ln_1p();
@@ -900,27 +966,39 @@ fn annihilation_layer(
         };
         positron_track_length(shower, setup.initial_state_radiation, window)
     };
-    // A thin layer's track length turns from the spike to its radiated part within a few
-    // intervals of the table's variable (at ln(1/lambda) ~ 1/(b1 T)): its intervals are
-    // doubled until its table meets half the tolerance, up to 16 times the default.
-    let mut intervals = resolution.track_length_intervals;
-    let mut track_length = layer_track_length(intervals);
-    while track_length.interpolation_error() > 0.5 * resolution.table_tolerance
-        && intervals < THIN_LAYER_MAX_REFINEMENT * resolution.track_length_intervals
-    {
-        intervals *= 2;
-        track_length = layer_track_length(intervals);
-    }
-    let flux = match &setup.source {
-        Source::Collider { spectrum, .. } => Some(AnnihilationFlux::new(
+    let positron_beam = match &setup.source {
+        Source::Beam(beam) if beam.particle == Incident::Positron => Some(beam),
+        _ => None,
+    };
+    let track_length = (positron_beam.is_none() || end >= THIN_TARGET_X0).then(|| {
+        // A thin layer's track length turns from the spike to its radiated part within a
+        // few intervals of the table's variable (at ln(1/lambda) ~ 1/(b1 T)): its intervals
+        // are doubled until its table meets half the tolerance, up to 16 times the default.
+        let mut intervals = resolution.track_length_intervals;
+        let mut track_length = layer_track_length(intervals);
+        while track_length.interpolation_error() > 0.5 * resolution.table_tolerance
+            && intervals < THIN_LAYER_MAX_REFINEMENT * resolution.track_length_intervals
+        {
+            intervals *= 2;
+            track_length = layer_track_length(intervals);
+        }
+        track_length
+    });
+    let flux = match (&setup.source, &track_length) {
+        (Source::Collider { spectrum, .. }, Some(track_length)) => Some(AnnihilationFlux::new(
             *window,
             |e| spectrum.dsigma_de_cm2_per_gev(e),
-            &track_length,
+            track_length,
             (resolution.flux_intervals, resolution.table_tolerance / 10.0),
             (spectrum.kinks_gev(), spectrum.kink_kind()),
         )),
-        Source::Beam(_) => None,
+        _ => None,
     };
+    let step = EffectiveFlux::log_step(resolution.flux_intervals);
+    if let (Some(beam), None) = (positron_beam, &track_length) {
+        return thin_positron_layer(setup, beam, (material, start, end), electrons, step);
+    }
+    let track_length = track_length.expect("tables for every target but a thin one");
     let broadening = Broadening {
         electrons,
         invisible_radiation: match setup.initial_state_radiation {
@@ -929,9 +1007,8 @@ fn annihilation_layer(
             InitialStateRadiation::Off | InitialStateRadiation::AllVisible => None,
         },
     };
-    let effective = (electrons.is_some() || broadening.invisible_radiation.is_some()).then(|| {
-        let step = EffectiveFlux::log_step(resolution.flux_intervals);
-        match &flux {
+    let effective =
+        (electrons.is_some() || broadening.invisible_radiation.is_some()).then(|| match &flux {
             Some(flux) => EffectiveFlux::new(
                 |a, b| flux.integral_between(a, b),
                 flux.support_gev(),
@@ -944,14 +1021,152 @@ fn annihilation_layer(
                 broadening,
                 step,
             ),
-        }
-    });
+        });
     AnnihilationLayer {
         material: material.clone(),
         depth_x0: (start, end),
-        track_length,
+        track_length: Some(track_length),
         flux,
         effective,
+        line: None,
+        line_at_rest: None,
+    }
+}
+
+/// The cross section a beam positron sees at its lab energy: the mediator's own, or spread by
+/// the electrons' motion, the beam spread and unseen radiation ([`LineKernel`]).
+enum BeamCrossSection<'a> {
+    /// `sigma(2 m_e (E' + m_e))` [DPT Eq. 4.2].
+    Bare(&'a Mediator),
+    /// `sigma_line(E' + m_e)` ([`LineKernel::cross_section_cm2`]).
+    Spread {
+        mediator: &'a Mediator,
+        kernel: LineKernel,
+        tol: Tolerance,
+    },
+}
+
+/// Points of the spread resonance (in `z = ln(s/(2 m_e E_A'))`) where the positron-energy
+/// integrals get break points: its centre and the widths of the electrons' motion (the valence
+/// shells' percent, the inner shells' tens of percent).
+const LINE_BREAKS_Z: [f64; 9] = [-0.3, -0.1, -0.03, -0.01, 0.0, 0.01, 0.03, 0.1, 0.3];
+
+impl<'a> BeamCrossSection<'a> {
+    /// The cross section for positrons up to `e_max_gev`; `None` when the spread resonance
+    /// cannot be reached from there.
+    fn new(
+        mediator: &'a Mediator,
+        line: Option<&LineSpread>,
+        e_max_gev: f64,
+        tol: Tolerance,
+    ) -> Option<Self> {
+        let Some(line) = line else {
+            return Some(Self::Bare(mediator));
+        };
+        let m2 = mediator.mass_gev().powi(2);
+        // The lowest z the resonance needs, below it the Breit–Wigner's tail.
+        let z_top = (m2 / (2.0 * ELECTRON_MASS_GEV * (e_max_gev + ELECTRON_MASS_GEV))).ln();
+        let half_width = mediator.width_gev() / mediator.mass_gev();
+        let z_lo = z_top - (20.0 * half_width).max(0.05);
+        let kernel = line.kernel(mediator.mass_gev(), z_lo)?;
+        Some(Self::Spread {
+            mediator,
+            kernel,
+            tol: Tolerance::relative(tol.relative / 10.0),
+        })
+    }
+
+    /// `sigma` in cm^2 at the positron energy `e_gev`.
+    fn sigma_cm2(&self, e_gev: f64) -> f64 {
+        match self {
+            Self::Bare(mediator) => {
+                let s = 2.0 * ELECTRON_MASS_GEV * (e_gev + ELECTRON_MASS_GEV);
+                let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
+                let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (e_gev - e_resonance);
+                gev2_to_cm2(mediator.sigma_annihilation_gev2(s, s_minus_m2))
+            }
+            Self::Spread {
+                mediator,
+                kernel,
+                tol,
+            } => kernel.cross_section_cm2(mediator, e_gev + ELECTRON_MASS_GEV, *tol),
+        }
+    }
+
+    /// Positron energies (GeV) where the integrand changes fast: the bare resonance's peak and
+    /// 1, 10 and 100 half-widths on each side; the spread one's [`LINE_BREAKS_Z`].
+    fn break_energies_gev(&self) -> Vec<f64> {
+        match self {
+            Self::Bare(mediator) => {
+                let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
+                let half_width = mediator.resonance_half_width_gev();
+                std::iter::once(e_resonance)
+                    .chain(
+                        [1.0, 10.0, 100.0].into_iter().flat_map(|k| {
+                            [e_resonance - k * half_width, e_resonance + k * half_width]
+                        }),
+                    )
+                    .collect()
+            }
+            Self::Spread { mediator, .. } => {
+                LineKernel::resonance_energies_gev(mediator.mass_gev(), &LINE_BREAKS_Z)
+                    .into_iter()
+                    .map(|e_a| e_a - ELECTRON_MASS_GEV)
+                    .collect()
+            }
+        }
+    }
+
+    /// Bound on the spread kernel's error relative to its largest value (0 when bare).
+    fn relative_error(&self) -> f64 {
+        match self {
+            Self::Bare(_) => 0.0,
+            Self::Spread { kernel, .. } => kernel.relative_error(),
+        }
+    }
+}
+
+/// `lambda = ln(e0/E')` of the break energies inside `(lo, hi)`, sorted.
+fn lambda_breaks(cross_section: &BeamCrossSection, e0: f64, (lo, hi): (f64, f64)) -> Vec<f64> {
+    let mut breaks: Vec<f64> = cross_section
+        .break_energies_gev()
+        .into_iter()
+        .filter(|&e| e > lo && e < hi)
+        .map(|e| (e0 / e).ln())
+        .collect();
+    breaks.sort_by(f64::total_cmp);
+    breaks
+}
+
+/// The annihilation "tables" of a thin layer of `material` from `start` to `end` (X0) hit by
+/// the positron `beam`: no track length (the beam positron's path is integrated in closed form,
+/// [`thin_target_positron`]), and what spreads the resonance it sees, on cells of `step` in
+/// `ln s`. Without tables the positron's photon is taken as unseen with the electron's (the
+/// window's cut on the visible energy is far below the resonance the beam positron reaches at
+/// full energy).
+fn thin_positron_layer(
+    setup: &ThickTargetSetup,
+    beam: &crate::sources::Beam,
+    (material, start, end): (&Material, f64, f64),
+    electrons: Option<&ElectronMomenta>,
+    step: f64,
+) -> AnnihilationLayer {
+    let share = match setup.initial_state_radiation {
+        InitialStateRadiation::Off | InitialStateRadiation::AllVisible => None,
+        InitialStateRadiation::Legs | InitialStateRadiation::AllInvisible => Some(1.0),
+    };
+    let spread = |electrons, share| {
+        let line = LineSpread::new(electrons, beam.energy_spread, share, step);
+        line.spreads().then_some(line)
+    };
+    AnnihilationLayer {
+        material: material.clone(),
+        depth_x0: (start, end),
+        track_length: None,
+        flux: None,
+        effective: None,
+        line: spread(electrons, share),
+        line_at_rest: spread(None, None),
     }
 }
 
@@ -960,40 +1175,98 @@ fn annihilation_layer(
 /// `lambda = ln(e0/E')` in the track-length table's variable, `dE' = E' dlambda`
 /// ([`AnnihilationTrackLength::integrate_over_lambda_at`]), so that the incident positron's
 /// spike `f ~ 1/(lambda ln^2 lambda)` at `E' -> e0` [DPT Eq. A.2] is integrated exactly (in
-/// `E'` it overflows as `lambda` reaches the smallest doubles). The resonance gets break points
-/// at its peak and at 1, 10 and 100 half-widths on each side.
+/// `E'` it overflows as `lambda` reaches the smallest doubles). The cross section's fast
+/// changes get break points ([`BeamCrossSection::break_energies_gev`]).
 fn beam_positron_annihilation(
     table: &AnnihilationTrackLength,
-    mediator: &Mediator,
+    cross_section: &BeamCrossSection,
     e0: f64,
     (lo, hi): (f64, f64),
-    e_resonance: f64,
     tol: Tolerance,
 ) -> Estimate {
     let lambda_of = |e: f64| (e0 / e).ln();
-    let half_width = mediator.resonance_half_width_gev();
-    let breaks: Vec<f64> = std::iter::once(e_resonance)
-        .chain(
-            [1.0, 10.0, 100.0]
-                .into_iter()
-                .flat_map(|k| [e_resonance - k * half_width, e_resonance + k * half_width]),
-        )
-        .filter(|&e| e > lo && e < hi)
-        .map(lambda_of)
-        .collect();
     table.integrate_over_lambda_at(
         |lambda| e0 * (-lambda).exp(),
         |lambda| {
             let e = e0 * (-lambda).exp();
-            let s_mandelstam = 2.0 * ELECTRON_MASS_GEV * (e + ELECTRON_MASS_GEV);
-            let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (e - e_resonance);
-            gev2_to_cm2(mediator.sigma_annihilation_gev2(s_mandelstam, s_minus_m2)) * e
+            cross_section.sigma_cm2(e) * e
         },
         lambda_of(hi),
         lambda_of(lo),
-        &breaks,
+        &lambda_breaks(cross_section, e0, (lo, hi)),
         tol,
     )
+}
+
+/// Below this `lambda = ln(e0/E')` the beam positron's energy loss is left out of the thin
+/// target's integral (its share there is below `1e-14` of the cross section's change over the
+/// line's width).
+const THIN_LAMBDA_MIN: f64 = 1e-14;
+
+/// The annihilation yield integral of a positron beam of energy `e0` on a thin layer from depth
+/// `t0` to `t1` (X0): the first generation [DPT Eq. A.2] integrated over the depth,
+///
+/// `integral_t0^t1 dt integral_0^Lambda dlambda lambda^(b1 t - 1)/Gamma(b1 t) phi(lambda)`,
+///
+/// with `phi(lambda) = E' sigma(E')`, `E' = e0 e^-lambda`, and `Lambda = ln(e0/lo)`. The spike
+/// at `lambda = 0` is taken out exactly: the inner integral is
+/// `phi(0) Lambda^a/Gamma(a + 1) + integral dln(lambda) lambda^a (phi(lambda) - phi(0))/Gamma(a)`
+/// (`a = b1 t`), so that
+///
+/// `Y = phi(0) P + integral dln(lambda) (phi(lambda) - phi(0)) G(lambda)`,
+/// `P = integral dt Lambda^(b1 t)/Gamma(b1 t + 1)`, `G(lambda) = integral dt lambda^(b1 t)/Gamma(b1 t)`.
+///
+/// For `t1 -> 0` it is `t1 phi(0)`: the primary's path times the cross section at the beam
+/// energy (docs/physics.md §7.2). The second generation (conversions of the primary's photons,
+/// of relative size `t1`) is left out.
+fn thin_target_positron(
+    (t0, t1): (f64, f64),
+    cross_section: &BeamCrossSection,
+    e0: f64,
+    (lo, hi): (f64, f64),
+    tol: Tolerance,
+) -> Estimate {
+    let depth_tol = Tolerance::relative(1e-12);
+    let inverse_gamma = |a: f64| a * (-ln_gamma(1.0 + a)).exp();
+    let depth_integral = |g: &dyn Fn(f64) -> f64| integrate(g, &[t0, t1], depth_tol).value;
+    let big_lambda = (e0 / lo).ln();
+    let phi = |lambda: f64| {
+        let e = e0 * (-lambda).exp();
+        if e > hi {
+            0.0
+        } else {
+            cross_section.sigma_cm2(e) * e
+        }
+    };
+    let phi0 = phi(0.0);
+    let spike = phi0
+        * depth_integral(&|t| {
+            let a = B1 * t;
+            big_lambda.powf(a) * (-ln_gamma(a + 1.0)).exp()
+        });
+    let mut breaks: Vec<f64> = std::iter::once(THIN_LAMBDA_MIN)
+        .chain(lambda_breaks(cross_section, e0, (lo, hi)))
+        .filter(|&l| l >= THIN_LAMBDA_MIN && l < big_lambda)
+        .chain(std::iter::once(big_lambda))
+        .map(f64::ln)
+        .collect();
+    breaks.sort_by(f64::total_cmp);
+    let loss = integrate(
+        |log_lambda| {
+            let lambda = log_lambda.exp();
+            let g = depth_integral(&|t| lambda.powf(B1 * t) * inverse_gamma(B1 * t));
+            (phi(lambda) - phi0) * g
+        },
+        &breaks,
+        Tolerance {
+            absolute: tol.relative * spike.abs(),
+            ..tol
+        },
+    );
+    Estimate {
+        value: spike + loss.value,
+        ..loss
+    }
 }
 
 /// The annihilation track length: the shower's, with the positron's leg of the radiation when

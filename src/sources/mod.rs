@@ -124,6 +124,8 @@ pub struct Beam {
     pub particles_on_target: f64,
     /// Signal efficiency (0.5 in [DPT Eq. C.2]).
     pub efficiency: f64,
+    /// Relative rms spread of the beam energy, Gaussian (0: mono-energetic).
+    pub energy_spread: f64,
 }
 
 /// Where the incident particles come from.

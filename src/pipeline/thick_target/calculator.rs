@@ -56,6 +56,9 @@ pub struct PointResult {
     /// Whether every integral met `numerics.relative_tolerance` and every table
     /// `numerics.table_tolerance`.
     pub converged: bool,
+    /// With `model.g_ve`: the expected signal events at that coupling and, for a beam, the
+    /// signal per particle on target.
+    pub at_coupling: Option<(f64, Option<f64>)>,
 }
 
 impl PointResult {
@@ -165,7 +168,7 @@ pub fn check_reach(
     point: &dyn Fn() -> String,
 ) -> Result<(), Error> {
     let setup = setup_of(scenario);
-    let reach_mev = setup.mass_reach_gev(scenario.model.mchi_over_mmed) / GEV_PER_MEV;
+    let reach_mev = setup.mass_reach_gev(scenario.model.reach_mass_ratio()) / GEV_PER_MEV;
     if mass_mev <= reach_mev {
         return Ok(());
     }
@@ -257,13 +260,7 @@ impl Calculator {
     /// The mediator at `mass_mev`.
     #[must_use]
     pub fn mediator(&self, mass_mev: f64) -> Mediator {
-        let model = &self.scenario.model;
-        Mediator::new(
-            model.mediator,
-            mass_mev * GEV_PER_MEV,
-            model.alpha_d,
-            model.mchi_over_mmed,
-        )
+        self.scenario.model.mediator_at(mass_mev)
     }
 
     /// Yields at one mass.
@@ -284,7 +281,7 @@ impl Calculator {
         let reach_mev = self
             .search
             .setup()
-            .mass_reach_gev(self.scenario.model.mchi_over_mmed)
+            .mass_reach_gev(self.scenario.model.reach_mass_ratio())
             / GEV_PER_MEV;
         let yields = if mass_mev <= reach_mev {
             yields
@@ -343,6 +340,7 @@ impl Calculator {
                 alpha_d: self.scenario.model.alpha_d,
                 mchi_over_mmed: self.scenario.model.mchi_over_mmed,
                 converged: self.tables_converged,
+                at_coupling: self.at_coupling(&yields),
             });
         }
         let epsilon = epsilon_limit(n_required, yields.total());
@@ -371,7 +369,20 @@ impl Calculator {
             converged: self.tables_converged
                 && yields.annihilation.converged
                 && yields.bremsstrahlung.converged,
+            at_coupling: self.at_coupling(&yields),
         })
+    }
+
+    /// The signal at `model.g_ve` (`eps = g_ve/e`): expected events, and per particle on target
+    /// for a beam; `None` without the key.
+    fn at_coupling(&self, yields: &Yields) -> Option<(f64, Option<f64>)> {
+        let epsilon = self.scenario.model.epsilon()?;
+        let events = yields.total() * epsilon * epsilon;
+        let per_particle = match self.scenario.source {
+            SourceConfig::Beam(beam) => Some(events / beam.particles_on_target),
+            SourceConfig::Collider { .. } => None,
+        };
+        Some((events, per_particle))
     }
 
     /// Yields and limit at one mass.

@@ -13,7 +13,9 @@ mod report;
 
 pub use analysis::{BestPoint, CurveResult, annihilation_dominated_ranges, best_limit};
 pub use calculator::{Calculator, PointResult, setup_of};
-pub use report::{ExplainedPoint, annihilation_windows, describe_source, plot_frame, render_csv};
+pub use report::{
+    ExplainedPoint, annihilation_windows, describe_source, line_plot, plot_frame, render_csv,
+};
 
 use super::{Driver, Explanation, Monitor, OutputPaths, Report, RunClock, RunSource, Words};
 use crate::error::{Error, ScanError};
@@ -23,7 +25,6 @@ use crate::output::format_number;
 use crate::output::sidecar::{VERSION, toml_to_json};
 use crate::scenario::{Curve, Scan, Scenario};
 use crate::signal::thick_target::{ThickTargetSearch, Yields};
-use crate::units::GEV_PER_MEV;
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -62,7 +63,8 @@ impl ThickTarget {
     }
 
     /// Some point of every curve within the reach of its source (before anything is
-    /// computed); points beyond it are closed rows of the scan.
+    /// computed); points beyond it are closed rows of the scan (a scan of the beam energy
+    /// starts below the resonance it crosses).
     fn check_reach(&self) -> Result<(), Error> {
         match self.plan()? {
             Plan::Mass(_) => {
@@ -82,11 +84,29 @@ impl ThickTarget {
                 }
             }
             Plan::Key { points, .. } => {
-                for p in points {
-                    let label = &self.curves[p.curve].label;
-                    let point =
-                        || format!("curve \"{label}\", m = {} MeV", format_number(p.mass_mev));
-                    calculator::check_reach(&p.scenario, p.mass_mev, &point)?;
+                for (c, curve) in self.curves.iter().enumerate() {
+                    let mut first_error = None;
+                    for p in points.iter().filter(|p| p.curve == c) {
+                        let point = || {
+                            format!(
+                                "curve \"{}\", m = {} MeV",
+                                curve.label,
+                                format_number(p.mass_mev)
+                            )
+                        };
+                        match calculator::check_reach(&p.scenario, p.mass_mev, &point) {
+                            Ok(()) => {
+                                first_error = None;
+                                break;
+                            }
+                            Err(e) => {
+                                first_error.get_or_insert(e);
+                            }
+                        }
+                    }
+                    if let Some(e) = first_error {
+                        return Err(e);
+                    }
                 }
             }
         }
@@ -330,13 +350,7 @@ fn scan_of(curve: &Curve) -> &Scan {
 
 /// The scenario's mediator at `mass_mev`.
 fn mediator(scenario: &Scenario, mass_mev: f64) -> Mediator {
-    let model = &scenario.model;
-    Mediator::new(
-        model.mediator,
-        mass_mev * GEV_PER_MEV,
-        model.alpha_d,
-        model.mchi_over_mmed,
-    )
+    scenario.model.mediator_at(mass_mev)
 }
 
 /// Runs the scan of every curve in this process (no checkpoint, no progress).
@@ -556,6 +570,8 @@ fn key_points(curves: &[Curve], scans: &[Scan]) -> Result<Plan, Error> {
                 model.alpha_d.to_bits(),
                 model.mchi_over_mmed.to_bits(),
                 model.mediator,
+                model.decay,
+                model.g_ve.map(f64::to_bits),
             );
             let unit = *unit_of.entry(physics).or_insert_with(|| {
                 units.push(points.len());
@@ -587,6 +603,8 @@ fn same_physics(a: &Scenario, b: &Scenario) -> bool {
         && a.model.alpha_d == b.model.alpha_d
         && a.model.mchi_over_mmed == b.model.mchi_over_mmed
         && a.model.mediator == b.model.mediator
+        && a.model.decay == b.model.decay
+        && a.model.g_ve == b.model.g_ve
 }
 
 /// The words of a unit: value, error, evaluations and convergence of each yield.

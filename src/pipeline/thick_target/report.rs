@@ -145,6 +145,7 @@ pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
                     n_required: p.n_required,
                     status: p.status(),
                     bands: p.epsilon_bands,
+                    at_coupling: p.at_coupling,
                 })
         })
         .collect();
@@ -154,6 +155,9 @@ pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
 fn plot_of(curves: &[Curve], results: &[CurveResult], dominated: &[Vec<(f64, f64)>]) -> LimitPlot {
     let scenarios: Vec<&Scenario> = curves.iter().map(|c| &c.scenario).collect();
     let mut plot = plot_frame(&scenarios, &results[0].parameter, results[0].logarithmic);
+    if let Some(line) = line_shape_plot(curves, results) {
+        return line_plot(plot, line);
+    }
     plot.windows = annihilation_windows(dominated.iter().flatten().copied().collect());
     plot.series = results
         .iter()
@@ -177,6 +181,45 @@ fn plot_of(curves: &[Curve], results: &[CurveResult], dominated: &[Vec<(f64, f64
         })
         .collect();
     plot
+}
+
+/// A beam's scan of another key than the mass with `model.g_ve` on every curve is a line
+/// shape (PADME's plot): the signal per particle on target at that coupling, each curve with
+/// its coupling in the label; `None` otherwise.
+fn line_shape_plot(curves: &[Curve], results: &[CurveResult]) -> Option<Vec<Series>> {
+    if results[0].is_mass_scan() {
+        return None;
+    }
+    curves
+        .iter()
+        .zip(results)
+        .map(|(curve, c)| {
+            let points = c
+                .values
+                .iter()
+                .zip(&c.points)
+                .map(|(x, p)| p.at_coupling.and_then(|(_, per)| per).map(|per| (*x, per)))
+                .collect::<Option<Vec<(f64, f64)>>>()?;
+            curve.scenario.model.g_ve?;
+            Some(Series {
+                label: c.label.clone(),
+                points: points.into_iter().filter(|(_, y)| *y > 0.0).collect(),
+                bands: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// The frame of a limit plot turned into a line-shape plot of `series` (the signal per particle
+/// on target at `model.g_ve` against the scanned key).
+#[must_use]
+pub fn line_plot(frame: LimitPlot, series: Vec<Series>) -> LimitPlot {
+    LimitPlot {
+        y_title: "signal per positron on target".to_string(),
+        y_cap: None,
+        series,
+        ..frame
+    }
 }
 
 /// Title, annotation, axes and overlays of a plot of `scenarios` (one per curve) scanning
@@ -283,10 +326,20 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
     {
         parts.push(format!("m_{symbol} = {} MeV", format_number(m)));
     }
-    if scanned != "model.alpha_d" && shared(&|x| x.model.alpha_d) {
+    let invisible = s.model.decay == crate::models::Decay::Invisible;
+    if !invisible {
+        parts.push("decays to e⁺e⁻".to_string());
+    }
+    if scanned != "model.g_ve"
+        && let Some(g) = s.model.g_ve
+        && shared(&|x| x.model.g_ve.unwrap_or(f64::NAN))
+    {
+        parts.push(format!("g_ve = {}", format_number(g)));
+    }
+    if invisible && scanned != "model.alpha_d" && shared(&|x| x.model.alpha_d) {
         parts.push(format!("α_D = {}", format_number(s.model.alpha_d)));
     }
-    if scanned != "model.mchi_over_mmed" && shared(&|x| x.model.mchi_over_mmed) {
+    if invisible && scanned != "model.mchi_over_mmed" && shared(&|x| x.model.mchi_over_mmed) {
         parts.push(format!(
             "m_χ = {} m_{symbol}",
             format_number((s.model.mchi_over_mmed * 1000.0).round() / 1000.0)
@@ -301,18 +354,31 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
                 crate::showers::track_length::Incident::Electron => ("e⁻", "EOT"),
                 crate::showers::track_length::Incident::Positron => ("e⁺", "POT"),
             };
+            let energy = if scanned == "source.beam_energy_gev" {
+                String::new()
+            } else {
+                format!("{} GeV ", format_number(beam.energy_gev))
+            };
             parts.push(format!(
-                "{} GeV {particle}, {:.3e} {on_target}",
-                format_number(beam.energy_gev),
+                "{energy}{particle}, {:.3e} {on_target}",
                 beam.particles_on_target
             ));
+            if beam.energy_spread > 0.0 && scanned != "source.energy_spread" {
+                parts.push(format!(
+                    "spread {}%",
+                    format_number(100.0 * beam.energy_spread)
+                ));
+            }
         }
         SourceConfig::Collider { .. } => {}
     }
-    if scanned != "target.thickness_x0" {
+    if scanned != "target.thickness_x0" && scanned != "target.thickness_cm" {
+        // Three significant digits (a thickness given in cm is an odd number of X0).
+        let x0 = s.target.thickness_x0;
+        let rounded = format!("{x0:.2e}").parse::<f64>().unwrap_or(x0);
         parts.push(format!(
             "{} X₀ {}",
-            format_number(s.target.thickness_x0),
+            format_number(rounded),
             s.target.material.name
         ));
     }
@@ -407,7 +473,7 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
             .reduce(f64::max)
     };
     serde_json::json!({
-        "track_length_table_relative_error": largest(&|s| Some(s.annihilation_track_length().interpolation_error())),
+        "track_length_table_relative_error": largest(&|s| s.annihilation_track_length().map(crate::processes::annihilation::AnnihilationTrackLength::interpolation_error)),
         "annihilation_flux_table_relative_error": largest(&|s| s.annihilation_flux().map(crate::processes::annihilation::AnnihilationFlux::interpolation_error)),
         "largest_yield_relative_error_estimate": worst,
         "unconverged_points": unconverged,
@@ -593,14 +659,23 @@ fn curve_summary(
             format_number(p.mass_mev)
         );
     }
-    outln!(
-        out,
-        "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
-        format_number(p.alpha_d),
-        p.mchi_over_mmed,
-        p.y(),
-        100.0 * p.annihilation_fraction()
-    );
+    if p.alpha_d > 0.0 {
+        outln!(
+            out,
+            "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
+            format_number(p.alpha_d),
+            p.mchi_over_mmed,
+            p.y(),
+            100.0 * p.annihilation_fraction()
+        );
+    } else {
+        outln!(
+            out,
+            "  there: the mediator decays to e+ e-, g_ve = eps e = {:.3e} at the limit, annihilation {:.1}% of the signal",
+            p.epsilon_limit * (4.0 * std::f64::consts::PI * crate::units::ALPHA).sqrt(),
+            100.0 * p.annihilation_fraction()
+        );
+    }
     if mass_scan && !shared_setup {
         outln!(out, "  {}", ranges_text(curve));
     }
@@ -659,10 +734,14 @@ fn status_lines(curve: &CurveResult) -> Vec<String> {
 fn axis_title(key: &str) -> String {
     match key {
         "model.alpha_d" => "α_D".to_string(),
+        "model.g_ve" => "g_ve".to_string(),
+        "source.energy_spread" => "relative beam energy spread".to_string(),
         "model.mchi_over_mmed" => "m_χ / m_A′".to_string(),
         "source.luminosity_ab" => "integrated luminosity [ab⁻¹]".to_string(),
         "background.total" => "background events N_b".to_string(),
         "target.thickness_x0" => "target thickness [X₀]".to_string(),
+        "target.thickness_cm" => "target thickness [cm]".to_string(),
+        "source.beam_energy_gev" => "beam energy E₀ [GeV]".to_string(),
         "target.min_energy_loss_fraction" => "smallest energy loss kept, 1 − E′/E".to_string(),
         other => other.to_string(),
     }

@@ -1,0 +1,500 @@
+//! The resonance as one positron of a beam sees it: the cross section at a given lab energy,
+//! spread by everything that moves `s` away from `2 m_e E_A'` at fixed energy.
+//!
+//! A positron of lab energy `E'` (`E_A' = E' + m_e`) on an electron at rest makes
+//! `s = 2 m_e E_A'`. Three independent effects multiply it by a random factor `e^z`:
+//! - the target electron's motion, `z = ln(mu/m_e)` with `mu` distributed as the material's
+//!   [`ElectronMomenta`] (impulse approximation with the flux factor; docs/physics.md §9);
+//! - the beam's energy spread: a positron meant to have `E'` has `E'(1 + delta)`, `delta`
+//!   Gaussian of relative rms `r`, so `z = ln(1 + delta)`, taken Gaussian of rms `r` (the
+//!   skewness `-r^2/2` and the shift of `m_e` in `E_A'` by `delta m_e`, below 1e-5 of `s` for
+//!   `r <= 0.01`, are left out);
+//! - initial-state radiation, `z = ln(1 - x)` with `x` distributed as the Kuraev–Fadin radiator
+//!   ([`Radiator`], `beta` at `s = m^2`, the resonance's own value).
+//!
+//! So the cross section the positron sees is the average over the distribution `k(z)` of the
+//! sum of the three,
+//!
+//! `sigma_line(E_A') = integral dz k(z) sigma(2 m_e E_A' e^z)`,
+//!
+//! one integral across the Breit–Wigner for any width (for a narrow one it is
+//! `k(z_r) integral sigma ds / m^2`, `z_r = ln(m^2/(2 m_e E_A'))`). [`LineSpread`] holds the
+//! mass-independent part of `k` (motion and beam spread), [`LineKernel`] the whole of it for one
+//! mass. Both are cell masses on one grid in `z` (cells centred on `j dz`), the independent
+//! parts convolved by FFT: a delta (electrons at rest, no spread) is then exactly the cell at
+//! `z = 0`. Moving each cell's mass to its centre is an error of second order in the step, and
+//! the radiator's cell at `z = 0` (the `x^beta` spike, its mass exact from the closed-form
+//! integral) of first order times its small width; both are measured by building the kernel
+//! again on cells twice as wide.
+//!
+//! This replaces the effective flux (`crate::processes::effective_flux`) for a positron beam:
+//! there the beam positron's track length is a spike at `E' = E0` that a grid in energy cannot
+//! resolve, while here the spike is integrated in the track length's own variable against a
+//! smooth `sigma_line`.
+
+use crate::materials::compton::ElectronMomenta;
+use crate::models::Mediator;
+use crate::numerics::convolution::convolve;
+use crate::numerics::quadrature::{Estimate, Tolerance, integrate};
+use crate::numerics::table::UniformTable;
+use crate::processes::initial_state_radiation::Radiator;
+use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2};
+use statrs::function::erf::erf;
+
+/// Points of the kernel where it changes fast, break points of the integrals over it: its
+/// centre (electrons at rest, no spread, no radiation) and the widths of the valence shells
+/// (a few 1e-3 in `z`), the inner shells and the beam spread (percent), and the radiative tail.
+const KERNEL_BREAKS_Z: [f64; 11] = [
+    -0.3, -0.1, -0.03, -0.01, -0.003, 0.0, 0.003, 0.01, 0.03, 0.1, 0.3,
+];
+
+/// A beam's energy spread is followed to this many standard deviations.
+pub const LINE_SPREAD_SIGMAS: f64 = 8.0;
+
+/// Masses on cells of width `step` centred on `j step`, from `j = first`.
+#[derive(Debug, Clone, PartialEq)]
+struct Cells {
+    first: i64,
+    step: f64,
+    masses: Vec<f64>,
+    /// Bound on the absolute round-off of every mass.
+    round_off: f64,
+}
+
+impl Cells {
+    /// All the mass at `z = 0`.
+    fn delta(step: f64) -> Self {
+        Self {
+            first: 0,
+            step,
+            masses: vec![1.0],
+            round_off: 0.0,
+        }
+    }
+
+    /// Cells `j = first ..= last` with masses `mass(z_lo, z_hi)` of each cell's edges.
+    fn from_edges(first: i64, last: i64, step: f64, mass: impl Fn(f64, f64) -> f64) -> Self {
+        #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+        let masses = (first..=last)
+            .map(|j| mass((j as f64 - 0.5) * step, (j as f64 + 0.5) * step))
+            .collect();
+        Self {
+            first,
+            step,
+            masses,
+            round_off: 0.0,
+        }
+    }
+
+    /// The distribution of the sum of two independent variables.
+    fn convolved(&self, other: &Cells) -> Self {
+        let c = convolve(&self.masses, &other.masses);
+        Self {
+            first: self.first + other.first,
+            step: self.step,
+            masses: c.values,
+            round_off: c.round_off + self.round_off + other.round_off,
+        }
+    }
+
+    /// The centre of the last cell.
+    fn z_last(&self) -> f64 {
+        #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+        let last = (self.first + index(self.masses.len()) - 1) as f64;
+        last * self.step
+    }
+}
+
+/// A count of cells as a cell index.
+fn index(count: usize) -> i64 {
+    i64::try_from(count).expect("cell counts below 1e7")
+}
+
+/// Index of the cell that holds `z`.
+fn cell_of(z: f64, step: f64) -> i64 {
+    #[expect(clippy::cast_possible_truncation, reason = "cell indices below 1e7")]
+    let j = (z / step).round() as i64;
+    j
+}
+
+/// The motion of the target electrons (`None`: at rest) as cells in `z = ln(mu/m_e)`.
+fn electron_cells(electrons: Option<&ElectronMomenta>, step: f64) -> Cells {
+    let Some(electrons) = electrons else {
+        return Cells::delta(step);
+    };
+    let (mu_lo, mu_hi) = electrons.range_gev();
+    let z = |mu: f64| (mu / ELECTRON_MASS_GEV).ln();
+    Cells::from_edges(
+        cell_of(z(mu_lo), step) - 1,
+        cell_of(z(mu_hi), step) + 1,
+        step,
+        |a, b| electrons.integral_between(ELECTRON_MASS_GEV * a.exp(), ELECTRON_MASS_GEV * b.exp()),
+    )
+}
+
+/// A Gaussian of rms `rms` in `z` as cells (a delta for `rms = 0`).
+fn gaussian_cells(rms: f64, step: f64) -> Cells {
+    if rms <= 0.0 {
+        return Cells::delta(step);
+    }
+    let reach = cell_of(LINE_SPREAD_SIGMAS * rms, step) + 1;
+    let phi = |z: f64| 0.5 * erf(z / (rms * std::f64::consts::SQRT_2));
+    Cells::from_edges(-reach, reach, step, |a, b| phi(b) - phi(a))
+}
+
+/// The radiator with `beta` in `z = ln(1 - x) <= 0`, from `z = first step` to 0: the mass of
+/// each cell from the closed-form integral of the radiator (the cell at 0 holds the `x^beta`
+/// spike of `x < 1 - e^(-step/2)`).
+fn radiator_cells(beta: f64, first: i64, step: f64) -> Cells {
+    let radiator = Radiator { beta };
+    let cumulative = |z: f64| {
+        let x = -z.min(0.0).exp_m1();
+        radiator.cumulative(x.max(0.0))
+    };
+    // Cell [a, b] in z (b <= step/2) is x from 1 - e^b to 1 - e^a.
+    Cells::from_edges(first, 0, step, |a, b| {
+        cumulative(a.min(0.0)).max(0.0) - if b >= 0.0 { 0.0 } else { cumulative(b) }
+    })
+}
+
+/// What spreads a beam positron's `s` apart from the resonance's own width, with its
+/// mass-independent part (motion and beam spread) as cells at the fine and the coarse step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineSpread {
+    /// Relative rms of the beam energy.
+    relative_energy_spread: f64,
+    /// Share of the Kuraev–Fadin `beta` whose photon is not seen (`None`: no radiation here).
+    radiation_share: Option<f64>,
+    fine: Cells,
+    coarse: Cells,
+}
+
+impl LineSpread {
+    /// The spread of the target electrons' motion (`None`: at rest), a Gaussian beam energy
+    /// spread of relative rms `relative_energy_spread`, and radiation with `radiation_share`
+    /// of `beta` (`None`: none), on cells of `step` in `z`.
+    #[must_use]
+    pub fn new(
+        electrons: Option<&ElectronMomenta>,
+        relative_energy_spread: f64,
+        radiation_share: Option<f64>,
+        step: f64,
+    ) -> Self {
+        let smooth = |step: f64| {
+            let moving = electron_cells(electrons, step);
+            if relative_energy_spread > 0.0 {
+                moving.convolved(&gaussian_cells(relative_energy_spread, step))
+            } else {
+                moving
+            }
+        };
+        Self {
+            relative_energy_spread,
+            radiation_share,
+            fine: smooth(step),
+            coarse: smooth(2.0 * step),
+        }
+    }
+
+    /// Whether it spreads anything (otherwise the resonance is seen as it is).
+    #[must_use]
+    pub fn spreads(&self) -> bool {
+        self.fine.masses.len() > 1 || self.radiation_share.is_some()
+    }
+
+    /// Relative rms of the beam energy.
+    #[must_use]
+    pub fn relative_energy_spread(&self) -> f64 {
+        self.relative_energy_spread
+    }
+
+    /// The whole distribution of `z` for a mediator of mass `mass_gev`, tabulated from `z_lo`
+    /// up; `None` when nothing reaches `z_lo`.
+    #[must_use]
+    pub fn kernel(&self, mass_gev: f64, z_lo: f64) -> Option<LineKernel> {
+        let beta = self
+            .radiation_share
+            .map(|share| share * Radiator::at_s(mass_gev * mass_gev).beta);
+        let build = |smooth: &Cells| {
+            let cells = match beta {
+                Some(beta) => {
+                    let first = cell_of(z_lo - smooth.z_last(), smooth.step) - 2;
+                    smooth.convolved(&radiator_cells(beta, first.min(0), smooth.step))
+                }
+                None => smooth.clone(),
+            };
+            (cells.z_last() > z_lo).then_some(cells)
+        };
+        let fine = build(&self.fine)?;
+        let coarse = build(&self.coarse)?;
+        Some(LineKernel::from_cells(&fine, &coarse, z_lo))
+    }
+}
+
+/// The distribution `k(z)` of `z = ln(s/(2 m_e E_A'))` for one mass, tabulated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineKernel {
+    /// `k` per unit `z` at the cell centres, with two zero nodes at each end.
+    table: UniformTable,
+    /// Bound on the error of `k` relative to its largest value.
+    relative_error: f64,
+}
+
+impl LineKernel {
+    /// The density from the fine cells at and above `z_lo`, its error from the coarse ones.
+    fn from_cells(fine: &Cells, coarse: &Cells, z_lo: f64) -> Self {
+        let table_of = |cells: &Cells| {
+            let skip = usize::try_from(cell_of(z_lo, cells.step) - 2 - cells.first).unwrap_or(0);
+            let skip = skip.min(cells.masses.len().saturating_sub(1));
+            // Cell masses to densities at the centres, to fourth order: a cell's mass is
+            // `step (k + step^2 k''/24)`, with `k''` from the neighbouring masses.
+            let masses = &cells.masses;
+            let mass = |j: usize| if j < masses.len() { masses[j] } else { 0.0 };
+            // Two zero nodes where the distribution ends (not where the table is cut at z_lo).
+            let padding = if skip == 0 { 2 } else { 0 };
+            let mut values = vec![0.0; padding];
+            values.extend((skip..masses.len()).map(|j| {
+                let below = if j == 0 { 0.0 } else { masses[j - 1] };
+                let curvature = mass(j + 1) - 2.0 * masses[j] + below;
+                (masses[j] - curvature / 24.0) / cells.step
+            }));
+            values.extend([0.0, 0.0]);
+            #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+            let z_first = (cells.first + index(skip) - index(padding)) as f64 * cells.step;
+            #[expect(clippy::cast_precision_loss, reason = "a table length")]
+            let z_end = z_first + (values.len() - 1) as f64 * cells.step;
+            UniformTable::from_values(z_first, z_end, values)
+        };
+        let table = table_of(fine);
+        let coarse_table = table_of(coarse);
+        let largest = table.values().iter().fold(0.0_f64, |m, &v| m.max(v));
+        let coarse_nodes =
+            UniformTable::nodes(coarse_table.x_lo(), coarse_table.x_hi(), coarse_table.len());
+        let grid_error = coarse_nodes
+            .iter()
+            .zip(coarse_table.values())
+            .filter(|(z, _)| **z >= table.x_lo().max(z_lo) && **z <= table.x_hi())
+            .map(|(&z, &v)| (table.eval(z) - v).abs())
+            .fold(0.0_f64, f64::max);
+        let relative_error = if largest > 0.0 {
+            (grid_error + fine.round_off / fine.step) / largest
+        } else {
+            0.0
+        };
+        Self {
+            table,
+            relative_error,
+        }
+    }
+
+    /// `k(z)` per unit `z` (zero outside the table; the interpolant's undershoot next to a
+    /// zero is cut at zero).
+    #[must_use]
+    pub fn density(&self, z: f64) -> f64 {
+        if z <= self.table.x_lo() || z >= self.table.x_hi() {
+            0.0
+        } else {
+            self.table.eval(z).max(0.0)
+        }
+    }
+
+    /// The range of `z` where `k` is tabulated.
+    #[must_use]
+    pub fn support(&self) -> (f64, f64) {
+        (self.table.x_lo(), self.table.x_hi())
+    }
+
+    /// Bound on the error of `k` relative to its largest value (the grid against one of twice
+    /// the step, and the transforms' round-off).
+    #[must_use]
+    pub fn relative_error(&self) -> f64 {
+        self.relative_error
+    }
+
+    /// `sigma_line(E_A') = integral dz k(z) sigma(2 m_e E_A' e^z)` at `eps = 1`, cm^2, for
+    /// `E_A' = e_a_gev`: break points at the Breit–Wigner's peak and 1, 10 and 100 half widths
+    /// (`Gamma/m` in `z`) on each side, and at the threshold `s = 4 m_chi^2`.
+    #[must_use]
+    pub fn cross_section_cm2(&self, mediator: &Mediator, e_a_gev: f64, tol: Tolerance) -> f64 {
+        let s0 = 2.0 * ELECTRON_MASS_GEV * e_a_gev;
+        let m2 = mediator.mass_gev() * mediator.mass_gev();
+        let z_resonance = (m2 / s0).ln();
+        let z_threshold = (4.0 * mediator.dm_mass_gev().powi(2) / s0).ln();
+        let half_width = mediator.width_gev() / mediator.mass_gev();
+        let (lo, hi) = self.support();
+        let lo = lo.max(z_threshold);
+        if hi <= lo {
+            return 0.0;
+        }
+        let mut breaks = vec![lo, hi, z_resonance];
+        breaks.extend(KERNEL_BREAKS_Z);
+        for k in [1.0, 10.0, 100.0] {
+            breaks.extend([z_resonance - k * half_width, z_resonance + k * half_width]);
+        }
+        breaks.retain(|&z| z >= lo && z <= hi);
+        breaks.sort_by(f64::total_cmp);
+        breaks.dedup();
+        integrate(
+            |z| {
+                let s = s0 * z.exp();
+                let s_minus_m2 = m2 * (z - z_resonance).exp_m1();
+                gev2_to_cm2(mediator.sigma_annihilation_gev2(s, s_minus_m2)) * self.density(z)
+            },
+            &breaks,
+            tol,
+        )
+        .value
+    }
+
+    /// The lab energies `E_A'` (GeV) at which the resonance of `mass_gev` sits at the given
+    /// points of the kernel: break points for integrals over the positron energy.
+    #[must_use]
+    pub fn resonance_energies_gev(mass_gev: f64, z: &[f64]) -> Vec<f64> {
+        z.iter()
+            .map(|z| mass_gev * mass_gev / (2.0 * ELECTRON_MASS_GEV) * (-z).exp())
+            .collect()
+    }
+}
+
+/// `integral k dz` of a kernel (for tests): the fraction of the target electrons kept, times
+/// the radiator's share above the table's lower end.
+#[must_use]
+pub fn kernel_norm(kernel: &LineKernel) -> Estimate {
+    let (lo, hi) = kernel.support();
+    integrate(
+        |z| kernel.density(z),
+        &UniformTable::nodes(lo, hi, 65),
+        Tolerance::relative(1e-10),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::materials::compton::electron_momenta_of;
+    use crate::models::DarkPhoton;
+    use crate::numerics::quadrature::tanh_sinh;
+
+    const STEP: f64 = 2e-4;
+
+    /// A narrow dark photon (its width far below every spread): `integral sigma ds = pi e^2`
+    /// at `eps = 1` ([DPT Eq. 4.2] in the narrow-width limit).
+    fn narrow(mass_gev: f64) -> Mediator {
+        Mediator::DarkPhoton(DarkPhoton {
+            mass_gev,
+            alpha_d: 1e-8,
+            mchi_over_mmed: 1.0 / 3.0,
+        })
+    }
+
+    fn area_gev2() -> f64 {
+        std::f64::consts::PI * 4.0 * std::f64::consts::PI * crate::units::ALPHA
+    }
+
+    /// A beam spread alone is a Gaussian in `z` of the beam's rms: its density at the centre
+    /// and one rms away, and the narrow resonance seen through it is `k(z_r) pi e^2 / m^2`.
+    #[test]
+    fn a_beam_spread_alone_is_a_gaussian() {
+        let r = 0.004;
+        let line = LineSpread::new(None, r, None, STEP);
+        let kernel = line.kernel(0.017, -0.1).expect("a kernel");
+        let gauss =
+            |z: f64| (-0.5 * (z / r).powi(2)).exp() / (r * (2.0 * std::f64::consts::PI).sqrt());
+        for z in [0.0, r, -2.0 * r] {
+            let k = kernel.density(z);
+            assert!(
+                (k / gauss(z) - 1.0).abs() < 1e-6,
+                "z = {z}: {k} against {}",
+                gauss(z)
+            );
+        }
+        assert!((kernel_norm(&kernel).value - 1.0).abs() < 1e-9);
+        assert!(
+            kernel.relative_error() < 1e-5,
+            "{}",
+            kernel.relative_error()
+        );
+        let mediator = narrow(0.017);
+        let m2 = 0.017_f64.powi(2);
+        for z_r in [0.0_f64, 0.003, -0.006] {
+            let e_a = m2 / (2.0 * ELECTRON_MASS_GEV) * (-z_r).exp();
+            let sigma = kernel.cross_section_cm2(&mediator, e_a, Tolerance::relative(1e-9));
+            let expected = gev2_to_cm2(area_gev2() / m2) * gauss(z_r);
+            assert!(
+                (sigma / expected - 1.0).abs() < 1e-5,
+                "z_r = {z_r}: {sigma:e} against {expected:e}"
+            );
+        }
+    }
+
+    /// Moving electrons alone: `k(z) = mu rho(mu)` at `mu = m_e e^z` (the density in `z` of the
+    /// material's distribution), within the kernel's own error bound; its integral is the
+    /// distribution's norm.
+    #[test]
+    fn moving_electrons_alone_are_their_distribution_in_z() {
+        let electrons = electron_momenta_of(&[("C", 1.0)]).expect("carbon profiles");
+        let line = LineSpread::new(Some(&electrons), 0.0, None, STEP);
+        let kernel = line.kernel(0.017, -1.0).expect("a kernel");
+        let largest = kernel.table.values().iter().fold(0.0_f64, |m, &v| m.max(v));
+        for z in [-0.2, -0.03, -0.005, 0.0, 0.004, 0.02, 0.1] {
+            let mu = ELECTRON_MASS_GEV * f64::exp(z);
+            let expected = mu * electrons.density_per_gev(mu);
+            let error = (kernel.density(z) - expected).abs() / largest;
+            assert!(
+                error < 2e-4 && error <= 2.0 * kernel.relative_error() + 1e-9,
+                "z = {z}: {} against {expected} (error {error:.1e}, bound {:.1e})",
+                kernel.density(z),
+                kernel.relative_error()
+            );
+        }
+        let norm = kernel_norm(&kernel).value;
+        assert!(
+            (norm - electrons.norm()).abs() < 1e-6,
+            "{norm} against {}",
+            electrons.norm()
+        );
+    }
+
+    /// With radiation on a beam spread, the kernel below the peak is the radiator's tail
+    /// convolved with the Gaussian: against a direct integral over the Gaussian (tanh-sinh),
+    /// `k(z) = integral dz' g(z') W(1 - e^(z - z')) e^(z - z')`.
+    #[test]
+    fn radiation_adds_its_tail_to_the_spread() {
+        let r = 0.003;
+        let share = 1.0;
+        let mass = 0.017;
+        let beta = Radiator::at_s(mass * mass).beta;
+        let line = LineSpread::new(None, r, Some(share), STEP);
+        let kernel = line.kernel(mass, -0.5).expect("a kernel");
+        assert!(
+            kernel.relative_error() < 1e-3,
+            "{}",
+            kernel.relative_error()
+        );
+        let radiator = Radiator { beta };
+        let gauss =
+            |z: f64| (-0.5 * (z / r).powi(2)).exp() / (r * (2.0 * std::f64::consts::PI).sqrt());
+        for z in [-0.3, -0.1, -0.03] {
+            let direct = tanh_sinh(
+                |zp, _, _| {
+                    let x = -(z - zp).exp_m1();
+                    gauss(zp) * radiator.density(x) * (z - zp).exp()
+                },
+                -8.0 * r,
+                8.0 * r,
+                1e-12,
+            );
+            let k = kernel.density(z);
+            assert!(
+                (k / direct.value - 1.0).abs() < 1e-3,
+                "z = {z}: {k} against {}",
+                direct.value
+            );
+        }
+        // The radiator moves mass down and creates none: what is above the table's end is the
+        // radiator's mass above it.
+        let norm = kernel_norm(&kernel).value;
+        let expected = radiator.cumulative(-(-0.5_f64).exp_m1());
+        assert!((norm - expected).abs() < 1e-3, "{norm} against {expected}");
+    }
+}

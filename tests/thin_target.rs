@@ -1,0 +1,378 @@
+//! A positron beam on a thin target (below 0.01 X0: the beam positron's own path, in closed
+//! form) against independent numbers: its line shape in the beam energy, integrated over the
+//! beam energy, is `n_e L integral sigma dE` (electrons at rest), the beam's Gaussian spread
+//! keeps that area and has the beam's rms, the moving electrons keep it up to their flux
+//! factor, and at 0.01 X0 the closed form meets the track-length tables.
+
+mod common;
+
+use common::curves;
+use darksens::materials::compton::electron_momenta_of;
+use darksens::numerics::quadrature::{Tolerance, integrate};
+use darksens::pipeline::thick_target::Calculator;
+use darksens::showers::track_length::B1;
+use darksens::units::{ELECTRON_MASS_GEV, gev2_to_cm2};
+use statrs::function::gamma::ln_gamma;
+
+const FIXTURE: &str = "tests/fixtures/thin_positron_target.toml";
+const MASS_MEV: f64 = 17.0;
+const WIDE_WINDOW: &str = "target.max_visible_fraction=0.9";
+
+fn calculator(beam_energy_gev: f64, extra: &[&str]) -> Calculator {
+    let energy = format!("source.beam_energy_gev={beam_energy_gev}");
+    let mut all = vec![
+        "scan.parameter=\"model.mass_mev\"",
+        "scan.range=[16.0, 18.0]",
+        energy.as_str(),
+    ];
+    all.extend_from_slice(extra);
+    let curve = &curves(FIXTURE, &all)[0];
+    Calculator::new(&curve.scenario)
+}
+
+/// Annihilations per positron on target and per `eps^2` at one beam energy.
+fn per_positron(beam_energy_gev: f64, extra: &[&str]) -> f64 {
+    let c = calculator(beam_energy_gev, extra);
+    let y = c.yields(MASS_MEV).annihilation;
+    assert!(y.converged, "E0 = {beam_energy_gev} GeV, {extra:?}: {y:?}");
+    y.value / c.search().n_incident()
+}
+
+/// `E_A' - m_e` at the resonance on an electron at rest, GeV.
+fn resonance_gev() -> f64 {
+    let m = MASS_MEV * 1e-3;
+    m * m / (2.0 * ELECTRON_MASS_GEV) - ELECTRON_MASS_GEV
+}
+
+/// `n_e L` of the fixture's target with `extra` settings, cm^-2.
+fn electrons_per_cm2(extra: &[&str]) -> f64 {
+    let c = calculator(0.282, extra);
+    let setup = c.search().setup();
+    setup.material.electrons_per_cm3() * setup.thickness_x0 * setup.material.radiation_length_cm
+}
+
+/// `integral dE sigma(E)` (cm^2 GeV) of the fixture's mediator over the positron energies
+/// `(lo, hi)`, at rest, with break points at the peak and at 1, 10, 100 and 1000 half-widths.
+fn sigma_area(lo: f64, hi: f64) -> f64 {
+    let c = calculator(0.282, &[]);
+    let mediator = c.mediator(MASS_MEV);
+    let e_res = resonance_gev();
+    let half_width = mediator.resonance_half_width_gev();
+    let mut breaks = vec![lo, e_res, hi];
+    for k in [1.0, 10.0, 100.0, 1000.0] {
+        breaks.extend([e_res - k * half_width, e_res + k * half_width]);
+    }
+    breaks.retain(|&e| e >= lo && e <= hi);
+    breaks.sort_by(f64::total_cmp);
+    integrate(
+        |e| {
+            let s = 2.0 * ELECTRON_MASS_GEV * (e + ELECTRON_MASS_GEV);
+            let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (e - e_res);
+            gev2_to_cm2(mediator.sigma_annihilation_gev2(s, s_minus_m2))
+        },
+        &breaks,
+        Tolerance::relative(1e-10),
+    )
+    .value
+}
+
+/// Break points `breaks` inside `(lo, hi)` with the ends.
+fn with_ends(lo: f64, hi: f64, breaks: &[f64]) -> Vec<f64> {
+    let mut all = vec![lo];
+    all.extend(breaks.iter().copied().filter(|&e| e > lo && e < hi));
+    all.push(hi);
+    all
+}
+
+/// The beam positron's path in a target of `thickness_x0` that reaches the resonance from beam
+/// energies up to `e^Lambda` times the resonance energy: the first generation [DPT Eq. A.2]
+/// integrated over `lambda` up to `Lambda` and over the depth,
+/// `integral_0^T dt Lambda^(b1 t)/Gamma(b1 t + 1)` (X0).
+fn first_generation_path_x0(thickness_x0: f64, big_lambda: f64) -> f64 {
+    integrate(
+        |t| big_lambda.powf(B1 * t) * (-ln_gamma(B1 * t + 1.0)).exp(),
+        &[0.0, thickness_x0],
+        Tolerance::relative(1e-12),
+    )
+    .value
+}
+
+/// The line shape's area `integral dE0 N(E0)/N_POT` over `(lo, hi)`.
+fn line_area(lo: f64, hi: f64, breaks: &[f64], extra: &[&str], tol: f64) -> f64 {
+    let all = with_ends(lo, hi, breaks);
+    integrate(|e| per_positron(e, extra), &all, Tolerance::relative(tol)).value
+}
+
+/// The line shape's area, mean and rms over `(lo, hi)`.
+fn line_moments(lo: f64, hi: f64, breaks: &[f64], extra: &[&str]) -> (f64, f64, f64) {
+    let all = with_ends(lo, hi, breaks);
+    let tol = Tolerance::relative(1e-7);
+    let area = line_area(lo, hi, breaks, extra, 1e-7);
+    let mean = integrate(|e| e * per_positron(e, extra), &all, tol).value / area;
+    let variance =
+        integrate(|e| (e - mean).powi(2) * per_positron(e, extra), &all, tol).value / area;
+    (area, mean, variance.sqrt())
+}
+
+/// Electrons at rest: the line is the Breit–Wigner itself, and its area over the beam energy is
+/// `n_e L integral sigma dE` (docs/physics.md §7.2: `n_e L pi g^2/(2 m_e)` in the narrow
+/// limit), less what the beam positron's energy loss moves to beam energies above the range:
+/// the path that reaches the resonance from there, `integral dt Lambda^(b1 t)/Gamma(b1 t + 1)`
+/// [DPT Eq. A.2], is 1e-3 below the thickness on 100 um of diamond.
+#[test]
+fn at_rest_the_line_holds_the_resonance_area() {
+    let e_res = resonance_gev();
+    let half_width = calculator(0.282, &[])
+        .mediator(MASS_MEV)
+        .resonance_half_width_gev();
+    let (lo, hi) = (e_res - 3000.0 * half_width, e_res + 3000.0 * half_width);
+    let mut breaks = vec![e_res];
+    for k in [1.0, 10.0, 100.0] {
+        breaks.extend([e_res - k * half_width, e_res + k * half_width]);
+    }
+    breaks.sort_by(f64::total_cmp);
+    for thickness_cm in [0.01, 1e-4] {
+        let thickness = format!("target.thickness_cm={thickness_cm}");
+        // The missing-energy window wide open, so that every annihilation in the range counts.
+        let area = line_area(lo, hi, &breaks, &[&thickness, WIDE_WINDOW], 1e-8);
+        // The path that reaches the resonance from beam energies up to hi: the first generation
+        // integrated over lambda up to ln(hi/E_res), `integral_0^T dt Lambda^(b1 t)/Gamma(b1 t + 1)`.
+        let big_lambda = (hi / e_res).ln();
+        let thickness_x0 = thickness_cm / 12.148;
+        let path_x0 = first_generation_path_x0(thickness_x0, big_lambda);
+        let expected =
+            electrons_per_cm2(&[&thickness]) * sigma_area(lo, hi) * path_x0 / thickness_x0;
+        let deviation = area / expected - 1.0;
+        let tolerance = 1e-5;
+        eprintln!(
+            "{thickness}: area {area:.6e} GeV against {expected:.6e} ({deviation:.1e}; the path {:.2e} below the thickness)",
+            1.0 - path_x0 / thickness_x0
+        );
+        assert!(deviation.abs() < tolerance, "{thickness}: {deviation:.2e}");
+    }
+    // The narrow limit n_e L pi e^2/(2 m_e) (per eps^2): the area above, up to the
+    // Breit–Wigner's tails beyond 3000 half widths (2/(3000 pi) of it).
+    let narrow = electrons_per_cm2(&[])
+        * gev2_to_cm2(std::f64::consts::PI * 4.0 * std::f64::consts::PI * darksens::units::ALPHA)
+        / (2.0 * ELECTRON_MASS_GEV);
+    let ratio = electrons_per_cm2(&[]) * sigma_area(lo, hi) / narrow;
+    assert!(
+        (ratio - 1.0 + 2.0 / (3000.0 * std::f64::consts::PI)).abs() < 1e-4,
+        "{ratio}"
+    );
+}
+
+/// A Gaussian beam spread of relative rms r keeps the line's area and adds its variance to the
+/// line's: `rms^2 = rms_0^2 + (r E)^2` (the lognormal's correction is of order r^2).
+#[test]
+fn the_beam_spread_keeps_the_area_and_adds_its_width_in_quadrature() {
+    let r = 0.004;
+    let spread = format!("source.energy_spread={r}");
+    let thin = "target.thickness_cm=1e-4";
+    let e_res = resonance_gev();
+    let half_width = calculator(0.282, &[])
+        .mediator(MASS_MEV)
+        .resonance_half_width_gev();
+    let (lo, hi) = (e_res * (1.0 - 10.0 * r), e_res * (1.0 + 10.0 * r));
+    let mut breaks: Vec<f64> = [-3.0, -1.0, 1.0, 3.0]
+        .iter()
+        .map(|k| e_res * (1.0 + k * r))
+        .collect();
+    for k in [0.0, 1.0, 10.0, 100.0] {
+        breaks.extend([e_res - k * half_width, e_res + k * half_width]);
+    }
+    breaks.sort_by(f64::total_cmp);
+    let (area0, _, rms0) = line_moments(lo, hi, &breaks, &[thin]);
+    let (area, mean, rms) = line_moments(lo, hi, &breaks, &[&spread, thin]);
+    let expected_rms = (rms0 * rms0 + (r * mean).powi(2)).sqrt();
+    eprintln!(
+        "area {area:.6e} against {area0:.6e} at rest; rms {rms} against {expected_rms} (resonance alone {rms0})"
+    );
+    assert!(
+        (area / area0 - 1.0).abs() < 1e-4,
+        "area {area:e} against {area0:e}"
+    );
+    assert!(
+        (rms / expected_rms - 1.0).abs() < 2e-3,
+        "rms {rms} against {expected_rms}"
+    );
+    assert!(
+        (mean / e_res - 1.0).abs() < 2.0 * r * r,
+        "mean {mean} against {e_res}"
+    );
+}
+
+/// Moving electrons move the line and spread it, and keep its area up to their flux factor:
+/// `integral sigma_line dE = (integral sigma ds)/(2 m_e) integral rho(mu) m_e/mu dmu`
+/// (docs/physics.md §9), here with `rho` integrated on its own nodes.
+#[test]
+fn moving_electrons_keep_the_area_up_to_the_flux_factor() {
+    let bound = [
+        "target.atomic_electrons=\"compton-profile\"",
+        "target.thickness_cm=1e-4",
+    ];
+    let e_res = resonance_gev();
+    // mu from 0.02 m_e to 2 m_e: E0 from E_res/2 to 50 E_res.
+    let (lo, hi) = (0.45 * e_res, 52.0 * e_res);
+    let breaks: Vec<f64> = [
+        0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 1.0, 1.01, 1.02, 1.05, 1.1, 1.25, 2.0, 5.0, 15.0,
+    ]
+    .iter()
+    .map(|k| k * e_res)
+    .collect();
+    let area = line_area(lo, hi, &breaks, &bound, 1e-5);
+    let electrons = electron_momenta_of(&[("C", 1.0)]).expect("carbon");
+    let (mu_lo, mu_hi) = electrons.range_gev();
+    let mut mu_breaks: Vec<f64> = electrons.peaks().iter().map(|(e, _)| *e).collect();
+    mu_breaks.extend([mu_lo, mu_hi]);
+    mu_breaks.sort_by(f64::total_cmp);
+    let flux_factor = integrate(
+        |mu| electrons.density_per_gev(mu) * ELECTRON_MASS_GEV / mu,
+        &mu_breaks,
+        Tolerance::relative(1e-10),
+    )
+    .value;
+    let expected = electrons_per_cm2(&bound)
+        * gev2_to_cm2(std::f64::consts::PI * 4.0 * std::f64::consts::PI * darksens::units::ALPHA)
+        / (2.0 * ELECTRON_MASS_GEV)
+        * flux_factor;
+    eprintln!("area {area:.6e} against {expected:.6e} (flux factor {flux_factor})");
+    assert!(
+        (area / expected - 1.0).abs() < 5e-4,
+        "{area:e} against {expected:e}"
+    );
+}
+
+/// At 0.01 X0 the closed form (just below) meets the track-length tables (from there up): at
+/// the resonance, where the primary's path makes the yield (linear in the thickness), and
+/// 3% above it, where only the positron's energy loss reaches the resonance (the loss part
+/// grows like the thickness squared; the tables' second generation adds a share of order T).
+#[test]
+fn the_closed_form_meets_the_tables_at_the_thin_target_limit() {
+    let e_res = resonance_gev();
+    let (thin, thick) = (0.009_999, 0.01);
+    for (e0, power, tolerance) in [(e_res, 1.0, 1e-4), (1.03 * e_res, 2.0, 1e-4)] {
+        let yield_at = |t: f64| per_positron(e0, &[&format!("target.thickness_cm={}", t * 12.148)]);
+        let (a, b) = (yield_at(thin), yield_at(thick));
+        let scaled = a * (thick / thin).powf(power);
+        eprintln!("E0 = {e0}: thin {a:e}, tables {b:e}, ratio {}", b / scaled);
+        assert!(
+            (b / scaled - 1.0).abs() < tolerance,
+            "E0 = {e0}: {b:e} against {scaled:e}"
+        );
+    }
+}
+
+/// PADME's X17 (`configs/padme_x17.toml`, a visible dark photon at `g_ve = 1e-3`): with the
+/// electrons at rest, the area of the line of signal per positron over the beam energy is
+/// `n_e L pi g_ve^2/(2 m_e)`, 12.66e-6 MeV on 100 um of diamond (docs/physics.md §7.2), less
+/// the path the energy loss moves to beam energies above the scan; the beam spread (kept) does
+/// not change it.
+#[test]
+fn padme_line_area_at_rest() {
+    let config = "configs/padme_x17.toml";
+    let at_rest = [
+        "target.atomic_electrons=\"at-rest\"",
+        "target.initial_state_radiation=false",
+        "target.max_visible_fraction=0.9",
+    ];
+    let per_pot = |e0: f64| {
+        let energy = format!("source.beam_energy_gev={e0}");
+        let mut sets = vec![
+            "scan.parameter=\"target.thickness_cm\"",
+            "scan.range=[0.01, 0.02]",
+        ];
+        sets.extend(at_rest);
+        sets.push(&energy);
+        let curve = &curves(config, &sets)[0];
+        let c = Calculator::new(&curve.scenario);
+        let p = c.point("X17", 17.0).expect("a point");
+        assert!(p.converged, "E0 = {e0}");
+        p.at_coupling
+            .and_then(|(_, per)| per)
+            .expect("signal per POT")
+    };
+    let e_res = resonance_gev();
+    let r = 0.0025;
+    let (lo, hi) = (e_res * (1.0 - 10.0 * r), e_res * (1.0 + 10.0 * r));
+    let breaks: Vec<f64> = [-10.0, -3.0, -1.0, 0.0, 1.0, 3.0, 10.0]
+        .iter()
+        .map(|k| e_res * (1.0 + k * r))
+        .collect();
+    let area_mev = integrate(per_pot, &breaks, Tolerance::relative(1e-7)).value * 1e3;
+    let thickness_x0 = 0.01 / 12.148;
+    let big_lambda = (hi / e_res).ln();
+    let path_x0 = first_generation_path_x0(thickness_x0, big_lambda);
+    let published = 12.66e-6 * path_x0 / thickness_x0;
+    eprintln!("area {area_mev:.5e} MeV against {published:.5e} MeV (range {lo}-{hi} GeV)");
+    assert!(
+        (area_mev / published - 1.0).abs() < 1e-3,
+        "{area_mev:e} against {published:e}"
+    );
+}
+
+/// The shipped PADME scan from the command line: the CSV carries the signal at each curve's
+/// coupling, `n_ann_per_eps2 (g_ve/e)^2` in events and per positron on target, and
+/// `darksens plot` redraws the line from it.
+#[test]
+fn padme_scan_writes_the_line_shape() {
+    let out = common::scratch("padme_line_shape");
+    let darksens = assert_cmd::cargo::cargo_bin!("darksens");
+    let status = std::process::Command::new(darksens)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "scan",
+            "configs/padme_x17.toml",
+            "--set",
+            "scan.points=5",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("darksens runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("padme_x17.csv")).expect("the CSV");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let e = (4.0 * std::f64::consts::PI * darksens::units::ALPHA).sqrt();
+    let mut rows = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let number = |name: &str| cells[column(name)].parse::<f64>().expect(name);
+        let g = if cells[0] == "g_ve = 1e-3" {
+            1e-3
+        } else {
+            5.6e-4
+        };
+        let events = number("n_ann_per_eps2") * (g / e).powi(2);
+        assert!(
+            (number("n_signal_at_g_ve") / events - 1.0).abs() < 1e-12,
+            "{line}"
+        );
+        assert!(
+            (number("signal_per_pot_at_g_ve") * 7.1e9 / events - 1.0).abs() < 1e-12,
+            "{line}"
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, 10);
+    let png = out.join("again.png");
+    let plotted = std::process::Command::new(darksens)
+        .arg("plot")
+        .arg(out.join("padme_x17.csv"))
+        .arg("-o")
+        .arg(&png)
+        .output()
+        .expect("darksens runs");
+    assert!(
+        plotted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plotted.stderr)
+    );
+    assert!(std::fs::metadata(&png).is_ok_and(|m| m.len() > 1000));
+}
