@@ -48,6 +48,14 @@ const KERNEL_BREAKS_Z: [f64; 11] = [
     -0.3, -0.1, -0.03, -0.01, -0.003, 0.0, 0.003, 0.01, 0.03, 0.1, 0.3,
 ];
 
+/// The resonance's cells within this many of its peak are integrated adaptively
+/// ([`LineKernel::tabulated_cross_section`]).
+const EXACT_CELLS: i64 = 64;
+
+/// The least number of cells by which the tabulated cross section reaches beyond the kernel
+/// on each side (at least half the kernel's own length).
+const TABLE_PADDING: usize = 256;
+
 /// A beam's energy spread is followed to this many standard deviations.
 pub const LINE_SPREAD_SIGMAS: f64 = 8.0;
 
@@ -236,6 +244,9 @@ impl LineSpread {
 pub struct LineKernel {
     /// `k` per unit `z` at the cell centres, with two zero nodes at each end.
     table: UniformTable,
+    /// The same densities as cells of the grid (`z = (first + i) step`), for the correlation
+    /// with the resonance ([`LineKernel::tabulated_cross_section`]).
+    cells: Cells,
     /// Bound on the error of `k` relative to its largest value.
     relative_error: f64,
 }
@@ -281,7 +292,15 @@ impl LineKernel {
         } else {
             0.0
         };
+        let step = fine.step;
+        let first = cell_of(table.x_lo(), step);
         Self {
+            cells: Cells {
+                first,
+                step,
+                masses: table.values().iter().map(|k| k * step).collect(),
+                round_off: fine.round_off,
+            },
             table,
             relative_error,
         }
@@ -344,6 +363,69 @@ impl LineKernel {
             tol,
         )
         .value
+    }
+
+    /// `sigma_line` (cm^2) tabulated against `z_r = ln(m^2/(2 m_e E_A'))` on the kernel's grid,
+    /// by one correlation of the kernel's cells with the resonance's:
+    /// `sigma_line(z_r) = sum_i k_i integral_(cell i) sigma(m^2 e^(z - z_r)) dz` at the grid's
+    /// `z_r` (the kernel constant across a cell, the resonance integrated across it: exact for a
+    /// resonance narrower than a cell, second order for a broader one), cubic in between. The
+    /// resonance's cells within [`EXACT_CELLS`] of its peak, and the one that holds the
+    /// threshold, are integrated adaptively, the others by the midpoint rule.
+    /// [`LineKernel::cross_section_cm2`] is the direct integral it is tested against.
+    #[must_use]
+    pub fn tabulated_cross_section(&self, mediator: &Mediator) -> UniformTable {
+        let step = self.cells.step;
+        let m2 = mediator.mass_gev() * mediator.mass_gev();
+        let u_threshold = (4.0 * mediator.dm_mass_gev().powi(2) / m2).ln();
+        let half_width = mediator.width_gev() / mediator.mass_gev();
+        let sigma =
+            |u: f64| gev2_to_cm2(mediator.sigma_annihilation_gev2(m2 * u.exp(), m2 * u.exp_m1()));
+        // The kernel padded with zeros on both sides, so that the table also holds the
+        // resonance's wings where the kernel has ended.
+        let pad = (self.cells.masses.len() / 2).max(TABLE_PADDING);
+        let mut kernel = vec![0.0; pad];
+        kernel.extend_from_slice(&self.cells.masses);
+        kernel.resize(kernel.len() + pad, 0.0);
+        let first = self.cells.first - index(pad);
+        let n = index(kernel.len());
+        // Resonance cells j = -(n - 1) ..= n - 1 (u = z - z_r = j step).
+        #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+        let resonance: Vec<f64> = (-(n - 1)..n)
+            .map(|j| {
+                let (a, b) = ((j as f64 - 0.5) * step, (j as f64 + 0.5) * step);
+                if b <= u_threshold {
+                    return 0.0;
+                }
+                let a = a.max(u_threshold);
+                if j.abs() <= EXACT_CELLS || a == u_threshold {
+                    let mut breaks = vec![a, b, 0.0];
+                    for k in [1.0, 10.0, 100.0] {
+                        breaks.extend([-k * half_width, k * half_width]);
+                    }
+                    breaks.retain(|&u| u >= a && u <= b);
+                    breaks.sort_by(f64::total_cmp);
+                    breaks.dedup();
+                    integrate(sigma, &breaks, Tolerance::relative(1e-10)).value
+                } else {
+                    // Far from the peak the resonance is smooth on a cell: the midpoint rule
+                    // (relative error (step/u)^2/24, below 1e-5 beyond 64 cells).
+                    sigma(0.5 * (a + b)) * (b - a)
+                }
+            })
+            .collect();
+        // sigma_line[r] = sum_i k_i B[i - r]: the convolution of k with B reversed.
+        let reversed: Vec<f64> = resonance.iter().rev().map(|b| b / step).collect();
+        let c = convolve(&kernel, &reversed);
+        // Output index q = i + (n - 1 - (i - r)) ... = r + n - 1: r = q - (n - 1).
+        let values: Vec<f64> = c.values[usize::try_from(n - 1).unwrap_or(0)..]
+            .iter()
+            .take(kernel.len())
+            .map(|v| v.max(0.0))
+            .collect();
+        #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+        let (lo, hi) = (first as f64 * step, (first + n - 1) as f64 * step);
+        UniformTable::from_values(lo, hi, values)
     }
 
     /// The lab energies `E_A'` (GeV) at which the resonance of `mass_gev` sits at the given
@@ -490,6 +572,27 @@ mod tests {
                 "z = {z}: {k} against {}",
                 direct.value
             );
+        }
+        // The tabulated cross section (one correlation) against the direct integral, for a
+        // narrow and a broad resonance, across the line.
+        for alpha_d in [1e-8, 0.1] {
+            let mediator = Mediator::DarkPhoton(DarkPhoton {
+                mass_gev: mass,
+                alpha_d,
+                mchi_over_mmed: 1.0 / 3.0,
+            });
+            let table = kernel.tabulated_cross_section(&mediator);
+            let peak = table.values().iter().fold(0.0_f64, |m, &v| m.max(v));
+            for z_r in [-0.3, -0.05, -0.01, -0.003, 0.0, 0.002, 0.007, 0.02] {
+                let e_a = mass * mass / (2.0 * ELECTRON_MASS_GEV) * f64::exp(-z_r);
+                let direct = kernel.cross_section_cm2(&mediator, e_a, Tolerance::relative(1e-9));
+                let deviation = (table.eval(z_r) - direct).abs() / peak;
+                assert!(
+                    deviation < 1e-4,
+                    "alpha_D = {alpha_d}, z_r = {z_r}: {} against {direct} ({deviation:.1e} of the peak)",
+                    table.eval(z_r)
+                );
+            }
         }
         // The radiator moves mass down and creates none: what is above the table's end is the
         // radiator's mass above it.

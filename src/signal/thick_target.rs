@@ -249,7 +249,18 @@ struct AnnihilationLayer {
     line: Option<LineSpread>,
     /// The same with the electrons at rest (the beam spread kept), for the at-rest yield.
     line_at_rest: Option<LineSpread>,
+    /// A positron beam's thick target with the electrons moving or the pair radiating: the
+    /// positron energy (GeV) above which the beam positron's spike is integrated against the
+    /// spread resonance (`line`) in the track length's variable; the effective flux covers
+    /// the energies below ([`SPIKE_LAMBDA`]).
+    spike_from_gev: Option<f64>,
 }
+
+/// On a positron beam's thick target, the track length within `lambda = ln(E0/E') < 0.01` of
+/// the beam energy (the beam positron's spike, which no grid in energy resolves) is integrated
+/// against the spread resonance directly; below, its density varies on the scale of `lambda`
+/// itself, fifty grid steps of the effective flux.
+pub const SPIKE_LAMBDA: f64 = 0.01;
 
 /// A positron beam's target thinner than this (in X0) is a thin target: the track-length
 /// tables do not reach it (their spike at `E' = E0` turns at `lambda ~ e^(-1/(b1 T))`, below the
@@ -543,7 +554,7 @@ impl ThickTargetSearch {
     ) -> Estimate {
         match &layer.flux {
             Some(flux) => flux.integrate_cross_section(mediator, tol),
-            None => self.beam_annihilation(layer, layer.line_at_rest.as_ref(), mediator, tol),
+            None => self.beam_annihilation(layer, layer.line_at_rest.as_ref(), mediator, tol, 0.0),
         }
     }
 
@@ -554,10 +565,20 @@ impl ThickTargetSearch {
         mediator: &Mediator,
         tol: Tolerance,
     ) -> Estimate {
-        match (&layer.effective, &layer.flux) {
-            (Some(effective), _) => effective.integrate_cross_section(mediator, tol),
-            (None, Some(flux)) => flux.integrate_cross_section(mediator, tol),
-            (None, None) => self.beam_annihilation(layer, layer.line.as_ref(), mediator, tol),
+        match (&layer.effective, &layer.flux, layer.spike_from_gev) {
+            (Some(effective), _, Some(from)) => {
+                effective.integrate_cross_section(mediator, tol)
+                    + self.beam_annihilation(layer, layer.line.as_ref(), mediator, tol, from)
+            }
+            (Some(effective), _, None) => effective.integrate_cross_section(mediator, tol),
+            (None, Some(flux), _) => flux.integrate_cross_section(mediator, tol),
+            (None, None, from) => self.beam_annihilation(
+                layer,
+                layer.line.as_ref(),
+                mediator,
+                tol,
+                from.unwrap_or(0.0),
+            ),
         }
     }
 
@@ -626,23 +647,26 @@ impl ThickTargetSearch {
     /// (`I2` only for an electron beam). Integrated across the Breit–Wigner peak; the end
     /// `E' -> E0` gets the cusp map (the `I1` spike of a positron beam, the `1/ln` fall of `I2`).
     /// A positron beam's cross section is the one `line` spreads ([`LineSpread`]), and on a
-    /// thin target its path is the beam positron's own ([`thin_target_positron`]).
+    /// thin target its path is the beam positron's own ([`thin_target_positron`]). Only
+    /// positron energies above `from_gev` count (the spike of a thick target, whose lower
+    /// energies the effective flux has).
     fn beam_annihilation(
         &self,
         layer: &AnnihilationLayer,
         line: Option<&LineSpread>,
         mediator: &Mediator,
         tol: Tolerance,
+        from_gev: f64,
     ) -> Estimate {
         let e0 = self.window.e_max_gev;
         let f = self.window.max_visible_fraction;
         let delta = self.window.min_energy_loss_fraction;
         let threshold = mediator.threshold_energy_gev() - ELECTRON_MASS_GEV;
         let lo_cut = (1.0 - f) * e0 - ELECTRON_MASS_GEV;
-        let (lo, lo_end) = if threshold > lo_cut {
+        let (lo, lo_end) = if threshold > lo_cut.max(from_gev) {
             (threshold, EndPoint::SquareRoot)
         } else {
-            (lo_cut, EndPoint::Regular)
+            (lo_cut.max(from_gev), EndPoint::Regular)
         };
         let hi = (1.0 - delta) * e0;
         if hi <= lo {
@@ -655,7 +679,7 @@ impl ThickTargetSearch {
         };
         let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
         if self.setup.incident == Incident::Positron {
-            let Some(cross_section) = BeamCrossSection::new(mediator, line, hi, tol) else {
+            let Some(cross_section) = BeamCrossSection::new(mediator, line, hi) else {
                 return Estimate::exact(0.0);
             };
             let kernel_ok = cross_section.relative_error() <= self.resolution.table_tolerance;
@@ -1007,21 +1031,30 @@ fn annihilation_layer(
             InitialStateRadiation::Off | InitialStateRadiation::AllVisible => None,
         },
     };
-    let effective =
-        (electrons.is_some() || broadening.invisible_radiation.is_some()).then(|| match &flux {
-            Some(flux) => EffectiveFlux::new(
-                |a, b| flux.integral_between(a, b),
-                flux.support_gev(),
-                broadening,
-                step,
-            ),
-            None => EffectiveFlux::new(
-                |a, b| beam_flux_between(window, &track_length, a, b),
-                beam_flux_support(window),
-                broadening,
-                step,
-            ),
-        });
+    let spreads = electrons.is_some() || broadening.invisible_radiation.is_some();
+    if let (Some(_), true) = (positron_beam, spreads) {
+        return thick_positron_layer(
+            (material, start, end),
+            window,
+            track_length,
+            broadening,
+            step,
+        );
+    }
+    let effective = spreads.then(|| match &flux {
+        Some(flux) => EffectiveFlux::new(
+            |a, b| flux.integral_between(a, b),
+            flux.support_gev(),
+            broadening,
+            step,
+        ),
+        None => EffectiveFlux::new(
+            |a, b| beam_flux_between(window, &track_length, a, b),
+            beam_flux_support(window),
+            broadening,
+            step,
+        ),
+    });
     AnnihilationLayer {
         material: material.clone(),
         depth_x0: (start, end),
@@ -1030,6 +1063,46 @@ fn annihilation_layer(
         effective,
         line: None,
         line_at_rest: None,
+        spike_from_gev: None,
+    }
+}
+
+/// The annihilation tables of a positron beam's thick layer with its electrons moving or the
+/// pair radiating: the effective flux below `E0 e^-`[`SPIKE_LAMBDA`] and, above, the resonance
+/// spread as `broadening` says for the spike's direct integral ([`LineSpread`], no beam spread
+/// on a thick target).
+fn thick_positron_layer(
+    (material, start, end): (&Material, f64, f64),
+    window: &MissingEnergyWindow,
+    track_length: AnnihilationTrackLength,
+    broadening: Broadening<'_>,
+    step: f64,
+) -> AnnihilationLayer {
+    let (lo, hi) = beam_flux_support(window);
+    let from = (window.e_max_gev * (-SPIKE_LAMBDA).exp()).clamp(lo, hi);
+    let effective = (from > lo).then(|| {
+        EffectiveFlux::new(
+            |a, b| beam_flux_between(window, &track_length, a, b.min(from)),
+            (lo, from),
+            broadening,
+            step,
+        )
+    });
+    let line = LineSpread::new(
+        broadening.electrons,
+        0.0,
+        broadening.invisible_radiation,
+        step,
+    );
+    AnnihilationLayer {
+        material: material.clone(),
+        depth_x0: (start, end),
+        track_length: Some(track_length),
+        flux: None,
+        effective,
+        line: line.spreads().then_some(line),
+        line_at_rest: None,
+        spike_from_gev: Some(from),
     }
 }
 
@@ -1038,11 +1111,12 @@ fn annihilation_layer(
 enum BeamCrossSection<'a> {
     /// `sigma(2 m_e (E' + m_e))` [DPT Eq. 4.2].
     Bare(&'a Mediator),
-    /// `sigma_line(E' + m_e)` ([`LineKernel::cross_section_cm2`]).
+    /// `sigma_line(E' + m_e)`, tabulated against `z_r = ln(m^2/(2 m_e E_A'))`
+    /// ([`LineKernel::tabulated_cross_section`]).
     Spread {
         mediator: &'a Mediator,
-        kernel: LineKernel,
-        tol: Tolerance,
+        sigma_cm2: UniformTable,
+        relative_error: f64,
     },
 }
 
@@ -1054,12 +1128,7 @@ const LINE_BREAKS_Z: [f64; 9] = [-0.3, -0.1, -0.03, -0.01, 0.0, 0.01, 0.03, 0.1,
 impl<'a> BeamCrossSection<'a> {
     /// The cross section for positrons up to `e_max_gev`; `None` when the spread resonance
     /// cannot be reached from there.
-    fn new(
-        mediator: &'a Mediator,
-        line: Option<&LineSpread>,
-        e_max_gev: f64,
-        tol: Tolerance,
-    ) -> Option<Self> {
+    fn new(mediator: &'a Mediator, line: Option<&LineSpread>, e_max_gev: f64) -> Option<Self> {
         let Some(line) = line else {
             return Some(Self::Bare(mediator));
         };
@@ -1071,8 +1140,8 @@ impl<'a> BeamCrossSection<'a> {
         let kernel = line.kernel(mediator.mass_gev(), z_lo)?;
         Some(Self::Spread {
             mediator,
-            kernel,
-            tol: Tolerance::relative(tol.relative / 10.0),
+            sigma_cm2: kernel.tabulated_cross_section(mediator),
+            relative_error: kernel.relative_error(),
         })
     }
 
@@ -1087,9 +1156,17 @@ impl<'a> BeamCrossSection<'a> {
             }
             Self::Spread {
                 mediator,
-                kernel,
-                tol,
-            } => kernel.cross_section_cm2(mediator, e_gev + ELECTRON_MASS_GEV, *tol),
+                sigma_cm2,
+                ..
+            } => {
+                let m = mediator.mass_gev();
+                let z = (m * m / (2.0 * ELECTRON_MASS_GEV * (e_gev + ELECTRON_MASS_GEV))).ln();
+                if z < sigma_cm2.x_lo() || z > sigma_cm2.x_hi() {
+                    0.0
+                } else {
+                    sigma_cm2.eval(z).max(0.0)
+                }
+            }
         }
     }
 
@@ -1121,7 +1198,7 @@ impl<'a> BeamCrossSection<'a> {
     fn relative_error(&self) -> f64 {
         match self {
             Self::Bare(_) => 0.0,
-            Self::Spread { kernel, .. } => kernel.relative_error(),
+            Self::Spread { relative_error, .. } => *relative_error,
         }
     }
 }
@@ -1167,6 +1244,7 @@ fn thin_positron_layer(
         effective: None,
         line: spread(electrons, share),
         line_at_rest: spread(None, None),
+        spike_from_gev: None,
     }
 }
 
