@@ -409,4 +409,24 @@ fn padme_scan_writes_the_line_shape() {
         String::from_utf8_lossy(&plotted.stderr)
     );
     assert!(std::fs::metadata(&png).is_ok_and(|m| m.len() > 1000));
+    // explain takes the scenario's own mass (the scan is over the beam energy) and gives the
+    // yield with the electrons at rest beside the realistic one.
+    let explained = std::process::Command::new(darksens)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["explain", "configs/padme_x17.toml", "--json"])
+        .output()
+        .expect("darksens runs");
+    assert!(
+        explained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&explained.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&explained.stdout).expect("explain --json");
+    let realistic = json["n_ann_per_eps2"].as_f64().expect("n_ann_per_eps2");
+    let at_rest = json["n_ann_at_rest_per_eps2"].as_f64().expect("at rest");
+    assert!(
+        realistic > 0.0 && at_rest > realistic,
+        "{realistic} {at_rest}"
+    );
 }

@@ -1063,7 +1063,8 @@ pub(super) fn explain(
     run: &RunSource,
     mass_mev: Option<f64>,
 ) -> Result<Explanation, Error> {
-    let Some(mass_mev) = mass_mev else {
+    // The scenario's own mass (a scan of another key fixes it) when none is asked for.
+    let Some(mass_mev) = mass_mev.or(curve.scenario.model.mass_mev) else {
         return Err(ScanError::MassRequired {
             file: run.scenario_file.clone(),
         }
