@@ -35,7 +35,7 @@
 use crate::materials::compton::ElectronMomenta;
 use crate::models::Mediator;
 use crate::numerics::convolution::convolve;
-use crate::numerics::quadrature::{Estimate, Tolerance, integrate};
+use crate::numerics::quadrature::{Tolerance, integrate};
 use crate::numerics::table::UniformTable;
 use crate::processes::initial_state_radiation::Radiator;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2};
@@ -44,7 +44,7 @@ use statrs::function::erf::erf;
 /// Points of the kernel where it changes fast, break points of the integrals over it: its
 /// centre (electrons at rest, no spread, no radiation) and the widths of the valence shells
 /// (a few 1e-3 in `z`), the inner shells and the beam spread (percent), and the radiative tail.
-const KERNEL_BREAKS_Z: [f64; 11] = [
+pub const KERNEL_BREAKS_Z: [f64; 11] = [
     -0.3, -0.1, -0.03, -0.01, -0.003, 0.0, 0.003, 0.01, 0.03, 0.1, 0.3,
 ];
 
@@ -438,18 +438,6 @@ impl LineKernel {
     }
 }
 
-/// `integral k dz` of a kernel (for tests): the fraction of the target electrons kept, times
-/// the radiator's share above the table's lower end.
-#[must_use]
-pub fn kernel_norm(kernel: &LineKernel) -> Estimate {
-    let (lo, hi) = kernel.support();
-    integrate(
-        |z| kernel.density(z),
-        &UniformTable::nodes(lo, hi, 65),
-        Tolerance::relative(1e-10),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,6 +446,17 @@ mod tests {
     use crate::numerics::quadrature::tanh_sinh;
 
     const STEP: f64 = 2e-4;
+
+    /// `integral k dz` of a kernel: the fraction of the target electrons kept, times
+    /// the radiator's share above the table's lower end.
+    fn kernel_norm(kernel: &LineKernel) -> crate::numerics::quadrature::Estimate {
+        let (lo, hi) = kernel.support();
+        integrate(
+            |z| kernel.density(z),
+            &UniformTable::nodes(lo, hi, 65),
+            Tolerance::relative(1e-10),
+        )
+    }
 
     /// A narrow dark photon (its width far below every spread): `integral sigma ds = pi e^2`
     /// at `eps = 1` ([DPT Eq. 4.2] in the narrow-width limit).

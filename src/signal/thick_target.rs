@@ -13,7 +13,7 @@ use crate::numerics::table::UniformTable;
 use crate::processes::annihilation::{AnnihilationFlux, AnnihilationTrackLength};
 use crate::processes::bremsstrahlung::{ElasticFlux, EnergyFractionIntegral, Kernel};
 use crate::processes::effective_flux::{Broadening, EffectiveFlux};
-use crate::processes::line_shape::{LINE_SPREAD_SIGMAS, LineKernel, LineSpread};
+use crate::processes::line_shape::{KERNEL_BREAKS_Z, LINE_SPREAD_SIGMAS, LineKernel, LineSpread};
 use crate::published::PublishedLimit;
 use crate::showers::track_length::{
     B1, Generations, Incident, SecondGeneration, ShowerSettings, TrackLengthTable,
@@ -1120,11 +1120,6 @@ enum BeamCrossSection<'a> {
     },
 }
 
-/// Points of the spread resonance (in `z = ln(s/(2 m_e E_A'))`) where the positron-energy
-/// integrals get break points: its centre and the widths of the electrons' motion (the valence
-/// shells' percent, the inner shells' tens of percent).
-const LINE_BREAKS_Z: [f64; 9] = [-0.3, -0.1, -0.03, -0.01, 0.0, 0.01, 0.03, 0.1, 0.3];
-
 impl<'a> BeamCrossSection<'a> {
     /// The cross section for positrons up to `e_max_gev`; `None` when the spread resonance
     /// cannot be reached from there.
@@ -1171,7 +1166,8 @@ impl<'a> BeamCrossSection<'a> {
     }
 
     /// Positron energies (GeV) where the integrand changes fast: the bare resonance's peak and
-    /// 1, 10 and 100 half-widths on each side; the spread one's [`LINE_BREAKS_Z`].
+    /// 1, 10 and 100 half-widths on each side; the spread one's where the kernel changes fast
+    /// ([`KERNEL_BREAKS_Z`]).
     fn break_energies_gev(&self) -> Vec<f64> {
         match self {
             Self::Bare(mediator) => {
@@ -1186,7 +1182,7 @@ impl<'a> BeamCrossSection<'a> {
                     .collect()
             }
             Self::Spread { mediator, .. } => {
-                LineKernel::resonance_energies_gev(mediator.mass_gev(), &LINE_BREAKS_Z)
+                LineKernel::resonance_energies_gev(mediator.mass_gev(), &KERNEL_BREAKS_Z)
                     .into_iter()
                     .map(|e_a| e_a - ELECTRON_MASS_GEV)
                     .collect()
