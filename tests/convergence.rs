@@ -50,3 +50,62 @@ fn paper_scan_is_converged_to_1e_4() {
     eprintln!("largest change {change:.2e} at {mass} MeV");
     assert!(change < 1e-4, "eps moved by {change:.2e} at {mass} MeV");
 }
+
+/// The bremsstrahlung yield interpolated in the mass (`numerics.interpolate_brem_in_mass`, the
+/// default) against the yield computed at every mass, for a collider (dark photon and scalar),
+/// a beam (NA64 with its bremsstrahlung computed) and a radiative Bhabha spectrum: within the
+/// error bounds and a tenth of `numerics.relative_tolerance`.
+#[test]
+fn interpolated_brem_meets_the_computed_one() {
+    for (config, set) in [
+        ("configs/belle2_dp_paper.toml", None),
+        ("configs/belle2_scalar.toml", None),
+        (
+            "configs/na64_dp.toml",
+            Some("bremsstrahlung.method=computed"),
+        ),
+        ("configs/belle2_rbs.toml", None),
+    ] {
+        let sets: Vec<&str> = set.into_iter().collect();
+        let interpolated = run_scan(&curves(config, &sets)).expect("scan");
+        let without = [
+            sets.clone(),
+            vec!["numerics.interpolate_brem_in_mass=false"],
+        ]
+        .concat();
+        let direct = run_scan(&curves(config, &without)).expect("scan without interpolation");
+        let mut worst = (0.0_f64, 0.0);
+        for (a, b) in interpolated.iter().zip(&direct) {
+            for (p, q) in a.points.iter().zip(&b.points) {
+                let (i, d) = (p.yields.bremsstrahlung, q.yields.bremsstrahlung);
+                if d.value == 0.0 {
+                    assert_eq!(i.value, 0.0, "{config} at {} MeV", p.mass_mev);
+                    continue;
+                }
+                let gap = (i.value - d.value).abs();
+                assert!(
+                    gap <= i.error + d.error,
+                    "{config} at {} MeV: {} against {} (bounds {:e}, {:e})",
+                    p.mass_mev,
+                    i.value,
+                    d.value,
+                    i.error,
+                    d.error
+                );
+                if gap / d.value > worst.0 {
+                    worst = (gap / d.value, p.mass_mev);
+                }
+            }
+        }
+        eprintln!(
+            "{config}: largest relative gap {:.1e} at {} MeV",
+            worst.0, worst.1
+        );
+        assert!(
+            worst.0 < 1e-6,
+            "{config}: {:.1e} at {} MeV",
+            worst.0,
+            worst.1
+        );
+    }
+}

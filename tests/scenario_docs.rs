@@ -125,6 +125,7 @@ fn full_sample() -> RawScenario {
             flux_intervals: Some(256),
             relative_tolerance: Some(1e-5),
             table_tolerance: Some(1e-3),
+            interpolate_brem_in_mass: Some(true),
         },
         bremsstrahlung: RawBremsstrahlung {
             method: Some(BremMethodName::Computed),

@@ -324,16 +324,31 @@ pub fn electron_momenta_of(atoms: &[(&str, f64)]) -> Option<Arc<ElectronMomenta>
     Some(momenta)
 }
 
-/// The shells of every tabulated element, by symbol, in the order of the table.
-fn table() -> &'static BTreeMap<String, Vec<Shell>> {
-    static TABLE: OnceLock<BTreeMap<String, Vec<Shell>>> = OnceLock::new();
-    TABLE.get_or_init(|| parse(SHELLS_CSV, PROFILES_CSV))
+/// The shells of every tabulated element, by symbol: the shell table is read on first use, each
+/// element's profiles (30 000 rows in all) only when that element is first asked for.
+fn table() -> &'static BTreeMap<String, OnceLock<Vec<Shell>>> {
+    static TABLE: OnceLock<BTreeMap<String, OnceLock<Vec<Shell>>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let (_, rows) = csv_rows(SHELLS_CSV);
+        rows.iter()
+            .map(|row| (row[1].to_string(), OnceLock::new()))
+            .collect()
+    })
 }
 
 /// The shells of `element` (a symbol such as `"Cs"`), or `None` when it is not tabulated.
 #[must_use]
 pub fn shells(element: &str) -> Option<&'static [Shell]> {
-    table().get(element).map(Vec::as_slice)
+    table().get(element).map(|cell| {
+        cell.get_or_init(|| parse_element(element, SHELLS_CSV, PROFILES_CSV))
+            .as_slice()
+    })
+}
+
+/// Whether `element` has tabulated profiles (without reading them).
+#[must_use]
+pub fn has_profiles(element: &str) -> bool {
+    table().contains_key(element)
 }
 
 /// The tabulated element symbols.
@@ -342,26 +357,33 @@ pub fn elements() -> Vec<&'static str> {
     table().keys().map(String::as_str).collect()
 }
 
-/// Parses the two embedded tables. They are part of the source: a malformed row is a build
-/// defect, caught by the tests, so parsing panics with the row instead of returning an error.
-fn parse(shells_csv: &'static str, profiles_csv: &'static str) -> BTreeMap<String, Vec<Shell>> {
-    let rows = |text: &'static str| -> (Vec<&'static str>, Vec<Vec<&'static str>>) {
-        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-        let header = lines.next().unwrap_or_default().split(',').collect();
-        (header, lines.map(|l| l.split(',').collect()).collect())
-    };
-    let (shell_header, shell_rows) = rows(shells_csv);
-    let column = |header: &[&str], name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .unwrap_or_else(|| panic!("column {name} missing in the atomic tables"))
-    };
-    let number = |row: &[&str], k: usize| -> f64 {
-        row[k]
-            .parse()
-            .unwrap_or_else(|_| panic!("not a number in column {k} of {row:?}"))
-    };
+/// The header and the rows of an embedded table, split at commas.
+fn csv_rows(text: &'static str) -> (Vec<&'static str>, Vec<Vec<&'static str>>) {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header = lines.next().unwrap_or_default().split(',').collect();
+    (header, lines.map(|l| l.split(',').collect()).collect())
+}
+
+/// The position of column `name` in `header`.
+fn column(header: &[&str], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("column {name} missing in the atomic tables"))
+}
+
+/// The number in column `k` of `row`.
+fn number(row: &[&str], k: usize) -> f64 {
+    row[k]
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number in column {k} of {row:?}"))
+}
+
+/// Parses one element's shells and profiles from the two embedded tables. They are part of the
+/// source: a malformed row is a build defect, caught by the tests, so parsing panics with the row
+/// instead of returning an error.
+fn parse_element(symbol: &str, shells_csv: &'static str, profiles_csv: &'static str) -> Vec<Shell> {
+    let (shell_header, shell_rows) = csv_rows(shells_csv);
     let c = |name| column(&shell_header, name);
     let (z, element, name, occupation, ionic, binding, tail_kind, tail_b, tail_k, tail_fraction) = (
         c("Z"),
@@ -375,55 +397,57 @@ fn parse(shells_csv: &'static str, profiles_csv: &'static str) -> BTreeMap<Strin
         c("tail_k"),
         c("tail_fraction"),
     );
-    let mut out: BTreeMap<String, Vec<Shell>> = BTreeMap::new();
-    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for row in &shell_rows {
-        let tail = match row[tail_kind] {
-            "lorentz_power" => Tail::LorentzPower {
-                b_au: number(row, tail_b),
-                k: number(row, tail_k),
-            },
-            "power" => Tail::Power {
-                k: number(row, tail_k),
-            },
-            other => panic!("unknown tail model {other} in {row:?}"),
-        };
-        let shells = out.entry(row[element].to_string()).or_default();
-        index.insert(
-            (row[element].to_string(), row[name].to_string()),
-            shells.len(),
-        );
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "atomic numbers are small positive integers"
-        )]
-        shells.push(Shell {
-            z: number(row, z) as u32,
-            element: row[element].to_string(),
-            name: row[name].to_string(),
-            occupation: number(row, occupation),
-            occupation_csi_ionic: (!row[ionic].is_empty()).then(|| number(row, ionic)),
-            binding_energy_gev: number(row, binding) * 1e-6,
-            tail_fraction: number(row, tail_fraction),
-            pz_au: Vec::new(),
-            j_per_au: Vec::new(),
-            tail,
-        });
-    }
-    let (profile_header, profile_rows) = rows(profiles_csv);
-    let c = |name| column(&profile_header, name);
+    let mut shells: Vec<Shell> = shell_rows
+        .iter()
+        .filter(|row| row[element] == symbol)
+        .map(|row| {
+            let tail = match row[tail_kind] {
+                "lorentz_power" => Tail::LorentzPower {
+                    b_au: number(row, tail_b),
+                    k: number(row, tail_k),
+                },
+                "power" => Tail::Power {
+                    k: number(row, tail_k),
+                },
+                other => panic!("unknown tail model {other} in {row:?}"),
+            };
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "atomic numbers are small positive integers"
+            )]
+            Shell {
+                z: number(row, z) as u32,
+                element: row[element].to_string(),
+                name: row[name].to_string(),
+                occupation: number(row, occupation),
+                occupation_csi_ionic: (!row[ionic].is_empty()).then(|| number(row, ionic)),
+                binding_energy_gev: number(row, binding) * 1e-6,
+                tail_fraction: number(row, tail_fraction),
+                pz_au: Vec::new(),
+                j_per_au: Vec::new(),
+                tail,
+            }
+        })
+        .collect();
+    let mut lines = profiles_csv.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let c = |name| column(&header, name);
     let (element_p, shell_p, pz, j) = (c("element"), c("shell"), c("pz_au"), c("J_per_au"));
-    for row in &profile_rows {
-        let key = (row[element_p].to_string(), row[shell_p].to_string());
-        let k = index
-            .get(&key)
+    for line in lines {
+        // Most rows are other elements': look at the element's field before splitting the row.
+        if line.split(',').nth(element_p) != Some(symbol) {
+            continue;
+        }
+        let row: Vec<&str> = line.split(',').collect();
+        let shell = shells
+            .iter_mut()
+            .find(|s| s.name == row[shell_p])
             .unwrap_or_else(|| panic!("profile row of an unknown shell: {row:?}"));
-        let shell = &mut out.get_mut(&key.0).expect("element present")[*k];
-        shell.pz_au.push(number(row, pz));
-        shell.j_per_au.push(number(row, j));
+        shell.pz_au.push(number(&row, pz));
+        shell.j_per_au.push(number(&row, j));
     }
-    out
+    shells
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@
 //! length, so the result is exact up to round-off, which is bounded by [`Convolution::round_off`]
 //! (absolute, the usual `O(eps log2 N)` bound of an FFT times the size of the sums).
 
-use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
+use rustfft::{Fft, FftPlanner};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A convolution with the bound on its round-off error.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +17,22 @@ pub struct Convolution {
     pub values: Vec<f64>,
     /// Bound on the absolute round-off error of every value.
     pub round_off: f64,
+}
+
+/// The forward and inverse transforms of length `size`, planned once per process: planning a
+/// long transform (its twiddle factors) costs more than running it, and the broadened fluxes
+/// repeat their lengths. The plan depends on the length only, so results do not depend on which
+/// thread planned it.
+fn plans(size: usize) -> (Arc<dyn Fft<f64>>, Arc<dyn Fft<f64>>) {
+    static PLANNER: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
+    let mut planner = PLANNER
+        .get_or_init(|| Mutex::new(FftPlanner::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    (
+        planner.plan_fft_forward(size),
+        planner.plan_fft_inverse(size),
+    )
 }
 
 /// The linear convolution of `a` and `b` (both non-empty).
@@ -30,9 +47,7 @@ pub fn convolve(a: &[f64], b: &[f64]) -> Convolution {
     );
     let n = a.len() + b.len() - 1;
     let size = n.next_power_of_two();
-    let mut planner = FftPlanner::<f64>::new();
-    let forward = planner.plan_fft_forward(size);
-    let inverse = planner.plan_fft_inverse(size);
+    let (forward, inverse) = plans(size);
     let padded = |x: &[f64]| {
         let mut v: Vec<Complex<f64>> = x.iter().map(|&r| Complex::new(r, 0.0)).collect();
         v.resize(size, Complex::new(0.0, 0.0));

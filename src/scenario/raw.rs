@@ -396,4 +396,6 @@ pub struct RawNumerics {
     pub relative_tolerance: Option<f64>,
     /// Largest accepted table error bound (relative to the table's largest value).
     pub table_tolerance: Option<f64>,
+    /// Interpolate the bremsstrahlung integral in the mass where it is smooth.
+    pub interpolate_brem_in_mass: Option<bool>,
 }

@@ -1056,14 +1056,14 @@ fn check_atomic_electrons(
     material: &Material,
     key: &str,
 ) -> Result<(), ScenarioError> {
-    use crate::materials::compton::{AtomicElectrons, elements, shells};
+    use crate::materials::compton::{AtomicElectrons, elements, has_profiles};
     if raw.target.atomic_electrons == AtomicElectrons::AtRest {
         return Ok(());
     }
     if let Some(missing) = material
         .composition
         .iter()
-        .find(|c| shells(c.nucleus.symbol).is_none())
+        .find(|c| !has_profiles(c.nucleus.symbol))
     {
         return Err(invalid(
             "target.atomic_electrons",
@@ -1901,6 +1901,9 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, ScenarioError> {
         )?,
         relative_tolerance,
         table_tolerance,
+        interpolate_brem_in_mass: n
+            .interpolate_brem_in_mass
+            .unwrap_or(defaults.interpolate_brem_in_mass),
     })
 }
 
