@@ -157,6 +157,16 @@ pub trait Driver: Sync {
     /// A scenario that cannot be scanned (no `[scan]`, inconsistent curves, a point that does
     /// not validate).
     fn units(&self) -> Result<Vec<String>, Error>;
+    /// The units `needed` (indices into [`Driver::units`]) in batches that share what
+    /// [`Driver::prepare`] builds, such as one set of tables: each batch is prepared and then
+    /// computed while the others are (so the masses of a curve with cheap tables do not wait
+    /// for another curve's expensive ones). One batch by default.
+    ///
+    /// # Errors
+    /// As [`Driver::compute`].
+    fn batches(&self, needed: &[usize]) -> Result<Vec<Vec<usize>>, Error> {
+        Ok(vec![needed.to_vec()])
+    }
     /// Builds, in parallel, what the units `needed` (indices into [`Driver::units`]) share,
     /// such as tables, before they are computed; nothing by default.
     ///
@@ -345,11 +355,44 @@ pub fn compute_all(
     monitor: &Monitor,
 ) -> Result<Vec<Words>, Error> {
     let all: Vec<usize> = (0..units.len()).collect();
-    prepare(driver, units, &all, monitor)?;
-    (0..units.len())
-        .into_par_iter()
-        .map(|k| monitor.unit(&units[k], driver, || driver.compute(k)))
+    let mut words: Vec<Option<Words>> = vec![None; units.len()];
+    for (k, w) in compute_batches(driver, units, &all, monitor)? {
+        words[k] = Some(w);
+    }
+    words
+        .into_iter()
+        .map(|w| w.ok_or_else(|| ScanError::ForeignUnits.into()))
         .collect()
+}
+
+/// The words of the units `candidates` with their indices: [`Driver::batches`] side by side,
+/// each prepared and then computed in parallel. Each unit's words depend on the unit alone, so
+/// they are the same whatever the thread count and the order in which batches finish.
+///
+/// # Errors
+/// As [`compute_all`].
+fn compute_batches(
+    driver: &dyn Driver,
+    units: &[String],
+    candidates: &[usize],
+    monitor: &Monitor,
+) -> Result<Vec<(usize, Words)>, Error> {
+    let batches = driver.batches(candidates)?;
+    let done = batches
+        .par_iter()
+        .map(|batch| {
+            prepare(driver, units, batch, monitor)?;
+            batch
+                .par_iter()
+                .map(|&k| {
+                    monitor
+                        .unit(&units[k], driver, || driver.compute(k))
+                        .map(|w| (k, w))
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(done.into_iter().flatten().collect())
 }
 
 /// Computes the units of one shard into the monitor's store and nothing else; returns how many
@@ -365,15 +408,7 @@ pub fn compute_shard(
     monitor: &Monitor,
 ) -> Result<usize, Error> {
     let owned: Vec<usize> = (0..units.len()).filter(|&k| shard.owns(k)).collect();
-    prepare(driver, units, &owned, monitor)?;
-    owned
-        .par_iter()
-        .map(|&k| {
-            monitor
-                .unit(&units[k], driver, || driver.compute(k))
-                .map(drop)
-        })
-        .collect::<Result<Vec<()>, Error>>()?;
+    compute_batches(driver, units, &owned, monitor)?;
     Ok(owned.len())
 }
 

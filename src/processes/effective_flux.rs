@@ -384,36 +384,41 @@ fn radiated(grid: &Grid, share: f64) -> Grid {
     let length = sources + extension;
     let beta_0 = beta_at(grid.y((sources - 1) / 2), share);
     let x_of = |z: f64| -z.min(0.0).exp_m1();
-    // kernel[n][r]: the n-th beta derivative of the radiator's mass in cell r.
-    let cells: Vec<[f64; 4]> = (0..length)
-        .map(|r| {
+    // The radiator's cumulative distribution and its beta derivatives at the cell edges
+    // z_e = (e - (length - 1) - 1/2) h: cell r lies between edges r and r + 1.
+    let edges: Vec<[f64; 4]> = (0..=length)
+        .into_par_iter()
+        .map(|e| {
             #[expect(clippy::cast_precision_loss, reason = "a table index")]
-            let j = r as f64 - (length - 1) as f64;
-            let (x_lo, x_hi) = (x_of((j + 0.5) * h), x_of((j - 0.5) * h));
-            let (a, b) = (
-                cumulative_and_beta_derivatives(x_lo, beta_0),
-                cumulative_and_beta_derivatives(x_hi, beta_0),
-            );
-            [b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3]]
+            let z = (e as f64 - (length - 1) as f64 - 0.5) * h;
+            cumulative_and_beta_derivatives(x_of(z), beta_0)
         })
         .collect();
+    // kernel[n][r]: the n-th beta derivative of the radiator's mass in cell r (x falls as z
+    // rises, so the mass is the cumulative at the lower edge minus that at the upper one).
     let kernel: Vec<Vec<f64>> = (0..4)
-        .map(|n| cells.iter().map(|c| c[n]).collect())
+        .map(|n| edges.windows(2).map(|w| w[0][n] - w[1][n]).collect())
         .collect();
     let masses: Vec<f64> = grid.values.iter().map(|g| g * h).collect();
     let delta: Vec<f64> = (0..sources)
         .map(|k| beta_at(grid.y(k), share) - beta_0)
         .collect();
+    // The three orders are independent transforms: side by side, summed in a fixed order.
+    let orders: Vec<_> = [(0_i32, 1.0), (1, 1.0), (2, 2.0)]
+        .into_par_iter()
+        .map(|(n, factorial)| {
+            let weighted: Vec<f64> = masses
+                .iter()
+                .zip(&delta)
+                .map(|(m, d)| m * d.powi(n) / factorial)
+                .collect();
+            #[expect(clippy::cast_sign_loss, reason = "n is 0, 1 or 2")]
+            convolve(&kernel[n as usize], &weighted)
+        })
+        .collect();
     let mut values = vec![0.0; sources + extension];
     let mut round_off = 0.0;
-    for (n, factorial) in [(0_i32, 1.0), (1, 1.0), (2, 2.0)] {
-        let weighted: Vec<f64> = masses
-            .iter()
-            .zip(&delta)
-            .map(|(m, d)| m * d.powi(n) / factorial)
-            .collect();
-        #[expect(clippy::cast_sign_loss, reason = "n is 0, 1 or 2")]
-        let c = convolve(&kernel[n as usize], &weighted);
+    for c in &orders {
         // Output index q = r + k is node k + j = q - (length - 1); nodes from -extension on.
         for (i, v) in values.iter_mut().enumerate() {
             *v += c.values[i + sources - 1] / h;

@@ -257,6 +257,20 @@ impl Driver for ThickTarget {
         })
     }
 
+    fn batches(&self, needed: &[usize]) -> Result<Vec<Vec<usize>>, Error> {
+        // One batch per set of tables, in the order of their first unit.
+        let plan = self.plan()?;
+        let mut batches: Vec<(&Tables, Vec<usize>)> = Vec::new();
+        for &k in needed {
+            let (tables, _, _) = unit_point(plan, &self.curves, k)?;
+            match batches.iter_mut().find(|(t, _)| std::ptr::eq(*t, tables)) {
+                Some((_, batch)) => batch.push(k),
+                None => batches.push((tables, vec![k])),
+            }
+        }
+        Ok(batches.into_iter().map(|(_, batch)| batch).collect())
+    }
+
     fn prepare(&self, needed: &[usize]) -> Result<(), Error> {
         // Each set of tables the needed units use, built in parallel (a table build that
         // finishes early helps with the others' inner parallel loops, which a unit waiting
