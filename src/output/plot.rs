@@ -1056,6 +1056,8 @@ fn draw_smooth_line<DB: DrawingBackend>(
     let index =
         |column: i32, row: i32| -> usize { usize::try_from(row * columns + column).unwrap_or(0) };
     let mut coverage = vec![0f32; index(columns - 1, rows - 1) + 1];
+    // The pixels the line reaches, each once: only they are drawn (the frame has some 1e6).
+    let mut touched: Vec<(i32, i32)> = Vec::new();
     let mut along = 0.0;
     for pair in mapped.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -1090,19 +1092,18 @@ fn draw_smooth_line<DB: DrawingBackend>(
                 #[expect(clippy::cast_possible_truncation, reason = "a coverage in [0, 1]")]
                 let cover = (reach - distance).clamp(0.0, 1.0) as f32;
                 let cell = &mut coverage[index(column, row)];
+                if *cell == 0.0 && cover > 0.0 {
+                    touched.push((column, row));
+                }
                 *cell = cell.max(cover);
             }
         }
         along += length;
     }
-    for row in 0..rows {
-        for column in 0..columns {
-            let cover = coverage[index(column, row)];
-            if cover > 0.0 {
-                root.draw_pixel((x0 + column, y0 + row), &colour.mix(f64::from(cover)))
-                    .map_err(failed)?;
-            }
-        }
+    for (column, row) in touched {
+        let cover = coverage[index(column, row)];
+        root.draw_pixel((x0 + column, y0 + row), &colour.mix(f64::from(cover)))
+            .map_err(failed)?;
     }
     Ok(())
 }

@@ -53,21 +53,29 @@ pub(super) fn finish(
         .collect::<Result<Vec<_>, _>>()?;
     stage("refinement of the best limits", t);
     let t = Instant::now();
-    let csv_bytes = render_csv(results)?;
-    // Where annihilation dominates, refined: the plot's band, and recorded in the sidecar so
-    // that `darksens plot` redraws the same band.
-    let dominated: Vec<Vec<(f64, f64)>> = if results[0].parameter == MASS_KEY {
-        results.iter().map(annihilation_dominated_ranges).collect()
-    } else {
-        vec![Vec::new(); results.len()]
-    };
-    let plot = plot_of(curves, results, &dominated);
-    let png_bytes = plot::render_png(&plot)?;
-    let svg_bytes = paths
-        .svg
-        .as_ref()
-        .map(|_| plot::render_svg(&plot))
-        .transpose()?;
+    // The CSV and the plot side by side (a 1e5-point scan takes some 0.3 s for each).
+    let (csv_bytes, drawn) = rayon::join(
+        || render_csv(results),
+        || -> Result<_, Error> {
+            // Where annihilation dominates, refined: the plot's band, and recorded in the
+            // sidecar so that `darksens plot` redraws the same band.
+            let dominated: Vec<Vec<(f64, f64)>> = if results[0].parameter == MASS_KEY {
+                results.iter().map(annihilation_dominated_ranges).collect()
+            } else {
+                vec![Vec::new(); results.len()]
+            };
+            let plot = plot_of(curves, results, &dominated);
+            let png_bytes = plot::render_png(&plot)?;
+            let svg_bytes = paths
+                .svg
+                .as_ref()
+                .map(|_| plot::render_svg(&plot))
+                .transpose()?;
+            Ok((dominated, plot, png_bytes, svg_bytes))
+        },
+    );
+    let csv_bytes = csv_bytes?;
+    let (dominated, plot, png_bytes, svg_bytes) = drawn?;
     stage("CSV and PNG rendering", t);
     let wall_time_s = clock.start.elapsed().as_secs_f64();
     let mut sidecar = Sidecar::new(
