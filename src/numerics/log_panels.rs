@@ -46,8 +46,8 @@ pub struct LogPanels {
 }
 
 impl LogPanels {
-    /// Panels of `width` in `ln x`, interpolated up to `x_max` (exclusive of nothing: `x_max`
-    /// itself is interpolated), converged when two levels agree to `tolerance` in `ln f`.
+    /// Panels of `width` in `ln x`, interpolated up to and including `x_max`, accepted when two
+    /// levels agree to `tolerance` in `ln f`.
     #[must_use]
     pub fn new(width: f64, x_max: f64, tolerance: f64) -> Self {
         Self {
@@ -59,7 +59,9 @@ impl LogPanels {
     }
 
     /// `f(x)`, from its panel's interpolant if it has one, else `direct(x)`; `direct` computes
-    /// `f` (with its error estimate) and builds the panel when it is first needed.
+    /// `f` (with its error estimate) and builds the panel when it is first needed. An
+    /// interpolated value counts no evaluations (those of its panel's points belong to no
+    /// single mass) and carries the panel's relative error bound.
     pub fn value<F: Fn(f64) -> Estimate>(&self, x: f64, direct: F) -> Estimate {
         let u = x.ln();
         if !(u.is_finite() && u <= self.u_max) {
