@@ -331,9 +331,10 @@ pub fn electron_momenta_of(atoms: &[(&str, f64)]) -> Option<Arc<ElectronMomenta>
 fn table() -> &'static BTreeMap<String, OnceLock<Vec<Shell>>> {
     static TABLE: OnceLock<BTreeMap<String, OnceLock<Vec<Shell>>>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let (_, rows) = csv_rows(SHELLS_CSV);
+        let (header, rows) = csv_rows(SHELLS_CSV);
+        let element = column(&header, "element");
         rows.iter()
-            .map(|row| (row[1].to_string(), OnceLock::new()))
+            .map(|row| (row[element].to_string(), OnceLock::new()))
             .collect()
     })
 }
