@@ -164,13 +164,54 @@ fn radiative_bhabha_generator(c: &mut Criterion) {
     group.bench_function("unweight_1000_events", |b| {
         b.iter(|| unweighted_events(black_box(&settings), &grid, max_weight, 1000, &|| false));
     });
+    // Formatting and compressing an event file (blocks in parallel, each a gzip member).
+    let events: Vec<darksens::sources::lhe::LheEvent> =
+        unweighted_events(&settings, &grid, max_weight, 10_000, &|| false)
+            .expect("not cancelled")
+            .events
+            .iter()
+            .map(|e| darksens::sources::lhe::LheEvent {
+                weight: 1e-3,
+                particles: vec![
+                    (
+                        -11,
+                        [e.positron[1], e.positron[2], e.positron[3], e.positron[0]],
+                    ),
+                    (
+                        11,
+                        [e.electron[1], e.electron[2], e.electron[3], e.electron[0]],
+                    ),
+                    (22, [e.photon[1], e.photon[2], e.photon[3], e.photon[0]]),
+                ],
+            })
+            .collect();
+    let init = darksens::sources::lhe::LheInit {
+        beams: [11, -11],
+        energies_gev: [7.0, 4.0],
+        sigma_pb: 120.0,
+        sigma_error_pb: 0.2,
+    };
+    group.bench_function("write_lhe_gzip_10k_events", |b| {
+        b.iter(|| {
+            let mut bytes = Vec::new();
+            darksens::sources::lhe::write_events_encoded(
+                &mut bytes,
+                black_box(&init),
+                "bench",
+                &events,
+                darksens::sources::lhe::Encoding::Gzip,
+            )
+            .expect("written");
+            bytes
+        });
+    });
     group.finish();
 }
 
 fn emulsion_acceptance(c: &mut Criterion) {
     use darksens::detectors::emulsion::DetectorBox;
     use darksens::models::inelastic::InelasticScalar;
-    use darksens::sources::phi1::{MonteCarlo, Production, acceptances};
+    use darksens::sources::phi1::{EventKey, EventSample, MonteCarlo, Production, acceptances};
     let model = InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1);
     let boxes = [
         DetectorBox::forward("A", 7.0, 1.0, 0.2, 0.3),
@@ -185,7 +226,41 @@ fn emulsion_acceptance(c: &mut Criterion) {
     let mut group = c.benchmark_group("emulsion");
     group.sample_size(10);
     group.bench_function("acceptances_boxes_a_b_400k_events", |b| {
-        b.iter(|| acceptances(black_box(&model), 10.58, Production::OnShell, &boxes, &mc));
+        b.iter(|| {
+            acceptances(
+                black_box(&model),
+                10.58,
+                Production::OnShell,
+                &boxes,
+                &mc,
+                None,
+            )
+        });
+    });
+    // A column of a scan over the phi1 masses: the events' angles drawn once, the kinematics
+    // and the boxes per column.
+    let stored = EventSample::draw(EventKey::new(&model, 10.58, Production::OnShell, &mc));
+    group.bench_function("acceptances_boxes_a_b_400k_stored_events", |b| {
+        b.iter(|| {
+            acceptances(
+                black_box(&model),
+                10.58,
+                Production::OnShell,
+                &boxes,
+                &mc,
+                stored.as_ref(),
+            )
+        });
+    });
+    group.bench_function("draw_event_angles_400k", |b| {
+        b.iter(|| {
+            EventSample::draw(EventKey::new(
+                black_box(&model),
+                10.58,
+                Production::OnShell,
+                &mc,
+            ))
+        });
     });
     group.finish();
 }

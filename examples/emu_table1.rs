@@ -67,13 +67,13 @@ fn main() {
         let mut rows = Vec::new();
         for (m1, paper) in on_shell {
             let model = InelasticScalar::new(8.0, m1, 3.65, 1e-3, 0.1);
-            let found = acceptances(&model, SQRT_S, Production::OnShell, &boxes, &mc);
+            let found = acceptances(&model, SQRT_S, Production::OnShell, &boxes, &mc, None);
             for ((b, a), p) in boxes.iter().zip(found).zip(paper) {
                 rows.push((format!("m1 = {m1}, box {}", b.name), a, p));
             }
         }
         let model = InelasticScalar::new(14.0, 5.0, 4.85, 1e-3, 0.1);
-        let found = acceptances(&model, SQRT_S, Production::OffShell, &central, &mc)[0];
+        let found = acceptances(&model, SQRT_S, Production::OffShell, &central, &mc, None)[0];
         rows.push(("off shell, central".into(), found, 0.045));
         let elapsed = started.elapsed().as_secs_f64();
         for (label, a, paper) in rows {

@@ -184,6 +184,7 @@ fn acceptances_agree_with_the_independent_monte_carlo() {
             Production::OnShell,
             &boxes,
             &mc,
+            None,
         );
         for (b, a) in boxes.iter().zip(ours) {
             let theirs = &case[format!("box_{}", b.name)];
@@ -216,6 +217,7 @@ fn acceptances_agree_with_the_independent_monte_carlo() {
         Production::OffShell,
         &[DetectorBox::central("central", 4.0, 0.3, 0.2)],
         &mc,
+        None,
     )[0]
     .acceptance;
     // The reference integrates this one exactly (two-dimensional quadrature).
@@ -292,7 +294,7 @@ fn lab_frame_agrees_with_the_independent_monte_carlo() {
         placed("P30", 30.0),
         placed("P150", 150.0),
     ];
-    let kept = acceptances_with_profiles(&model, 10.58, Production::OnShell, &boxes, &mc);
+    let kept = acceptances_with_profiles(&model, 10.58, Production::OnShell, &boxes, &mc, None);
     let pull = |ours: f64, error: f64, theirs: &Value, key: &str, what: &str| {
         let (value, their_error) = (num(theirs, key), num(theirs, &format!("{key}_stat_err")));
         let combined = error.hypot(their_error);

@@ -64,6 +64,7 @@ fn table1_on_shell_boxes_a_and_b() {
             Production::OnShell,
             &boxes,
             &MC,
+            None,
         );
         for ((b, a), p) in boxes.iter().zip(found).zip(paper) {
             check(&format!("m1 = {m1}, box {}", b.name), a.acceptance, p);
@@ -81,6 +82,7 @@ fn table1_off_shell_central_box() {
         Production::OffShell,
         &[central],
         &MC,
+        None,
     );
     check("off shell, central", found[0].acceptance, 0.045);
 }
@@ -95,7 +97,7 @@ fn spin_correlation_matters() {
         events: 1_000_000,
         ..MC
     };
-    let with = acceptances(&m, 10.58, Production::OnShell, &boxes, &mc)[0].acceptance;
+    let with = acceptances(&m, 10.58, Production::OnShell, &boxes, &mc, None)[0].acceptance;
     let without = acceptances(
         &m,
         10.58,
@@ -105,6 +107,7 @@ fn spin_correlation_matters() {
             spin_correlation: false,
             ..mc
         },
+        None,
     )[0]
     .acceptance;
     let drop = 1.0 - without.value / with.value;
@@ -131,6 +134,7 @@ fn forward_and_backward_boxes_agree() {
             events: 1_000_000,
             ..MC
         },
+        None,
     );
     let (f, b) = (found[0].acceptance, found[1].acceptance);
     assert!(

@@ -9,6 +9,7 @@ use darksens::output::{
 };
 use darksens::pipeline::interrupted;
 use darksens::scenario::{Curve, ScenarioDocument, SourceConfig, SpectrumConfig};
+use darksens::sources::lhe::Encoding;
 use darksens::sources::radiative_bhabha::{Generated, Settings, Unweighted, write_lhe};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -196,17 +197,15 @@ fn write_event_file(
             message: e.to_string(),
         })
     };
-    let unweighted = if path.to_string_lossy().ends_with(".gz") {
-        let mut encoder =
-            flate2::write::GzEncoder::new(file.writer(), flate2::Compression::default());
-        let unweighted =
-            write_lhe(settings, generated, n, &mut encoder, &cancelled).map_err(fail)?;
-        encoder.finish().map_err(fail)?;
-        unweighted
+    let encoding = if path.to_string_lossy().ends_with(".gz") {
+        Encoding::Gzip
     } else {
+        Encoding::Plain
+    };
+    let unweighted = {
         let mut writer = std::io::BufWriter::new(file.writer());
         let unweighted =
-            write_lhe(settings, generated, n, &mut writer, &cancelled).map_err(fail)?;
+            write_lhe(settings, generated, n, &mut writer, encoding, &cancelled).map_err(fail)?;
         writer.flush().map_err(fail)?;
         unweighted
     };

@@ -159,16 +159,53 @@ impl DetectorBox {
 
     /// The fraction of azimuths (rotations about the beam axis) that put a direction of polar
     /// angle `theta` onto the front face: the exact average of [`Self::hit`] over a uniform
-    /// azimuth. With `x = cos(phi - phi_box)` the face's two conditions are linear and quadratic
-    /// in `x`, solved here in closed form.
+    /// azimuth ([`AzimuthalView::fraction`]).
     #[must_use]
     pub fn azimuthal_fraction(&self, theta: f64) -> f64 {
+        self.azimuthal_view().fraction(theta.cos(), theta.sin())
+    }
+
+    /// What [`Self::azimuthal_fraction`] needs of the box, computed once for many directions.
+    #[must_use]
+    pub fn azimuthal_view(&self) -> AzimuthalView {
         let theta_c = self.centre_polar_rad();
-        let (s1, c1, sc, cc) = (theta.sin(), theta.cos(), theta_c.sin(), theta_c.cos());
+        AzimuthalView {
+            sin_centre: theta_c.sin(),
+            cos_centre: theta_c.cos(),
+            polar_half: 0.5 * self.face_polar_m / self.distance_m,
+            azimuthal_half: 0.5 * self.face_azimuthal_m / self.distance_m,
+            cosines: self.polar_cosine_range(),
+        }
+    }
+}
+
+/// A box as seen from the IP, for the azimuthal average of [`DetectorBox::azimuthal_fraction`]:
+/// the polar angle of the face centre, the face's half sides over the distance, and the range of
+/// `cos(theta)` that can reach the face.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AzimuthalView {
+    sin_centre: f64,
+    cos_centre: f64,
+    polar_half: f64,
+    azimuthal_half: f64,
+    cosines: (f64, f64),
+}
+
+impl AzimuthalView {
+    /// The fraction of azimuths that put a direction of polar angle `theta` (given as
+    /// `cos theta`, `sin theta`) onto the front face. With `x = cos(phi - phi_box)` the face's
+    /// two conditions are linear and quadratic in `x`, solved here in closed form; zero at once
+    /// outside the face's range of `cos theta`.
+    #[must_use]
+    pub fn fraction(&self, cos_theta: f64, sin_theta: f64) -> f64 {
+        if cos_theta < self.cosines.0 || cos_theta > self.cosines.1 {
+            return 0.0;
+        }
+        let (s1, c1) = (sin_theta, cos_theta);
+        let (sc, cc) = (self.sin_centre, self.cos_centre);
         // n.c = C x + D; n.e_theta = A x - B; n.e_phi = s1 sin(phi).
         let (a, b, c, d) = (s1 * cc, c1 * sc, s1 * sc, c1 * cc);
-        let k = 0.5 * self.face_polar_m / self.distance_m;
-        let k2 = 0.5 * self.face_azimuthal_m / self.distance_m;
+        let (k, k2) = (self.polar_half, self.azimuthal_half);
         // Polar side: -k (Cx + D) <= A x - B <= k (C x + D).
         let mut lo = -1.0_f64;
         let mut hi = 1.0_f64;
@@ -194,25 +231,27 @@ impl DetectorBox {
         let qa = s1 * s1 + k2 * k2 * c * c;
         let qb = 2.0 * k2 * k2 * c * d;
         let qc = k2 * k2 * d * d - s1 * s1;
-        let allowed: Vec<(f64, f64)> = if qa <= 0.0 {
+        let span = |x0: f64, x1: f64| {
+            if x1 > x0 {
+                x0.clamp(-1.0, 1.0).acos() - x1.clamp(-1.0, 1.0).acos()
+            } else {
+                0.0
+            }
+        };
+        let total = if qa <= 0.0 {
             // theta = 0 and a face straight ahead: every azimuth is the same point.
-            if qc >= 0.0 { vec![(lo, hi)] } else { vec![] }
+            if qc >= 0.0 { span(lo, hi) } else { 0.0 }
         } else {
             let disc = qb * qb - 4.0 * qa * qc;
             if disc <= 0.0 {
-                vec![(lo, hi)]
+                span(lo, hi)
             } else {
                 let root = disc.sqrt();
                 let (r1, r2) = ((-qb - root) / (2.0 * qa), (-qb + root) / (2.0 * qa));
-                vec![(lo, hi.min(r1)), (lo.max(r2), hi)]
+                span(lo, hi.min(r1)) + span(lo.max(r2), hi)
             }
         };
-        let span: f64 = allowed
-            .into_iter()
-            .filter(|(x0, x1)| x1 > x0)
-            .map(|(x0, x1)| x0.clamp(-1.0, 1.0).acos() - x1.clamp(-1.0, 1.0).acos())
-            .sum();
-        span / PI
+        total / PI
     }
 }
 

@@ -23,7 +23,9 @@ use crate::processes::collider_production::{
     sigma_gamma_aprime, sigma_off_shell, two_body_momentum_gev,
 };
 use crate::published::PublishedLimit;
-use crate::sources::phi1::{BoxAcceptance, Fraction, MonteCarlo, Production};
+use crate::sources::phi1::{
+    BoxAcceptance, EventKey, EventSample, Fraction, MonteCarlo, Production,
+};
 use crate::units::{HBARC_GEV_M, gev2_to_pb};
 
 /// The physics of an emulsion search apart from the model point: the collisions, the boxes and
@@ -58,23 +60,29 @@ pub struct BoxSample {
 }
 
 impl EmulsionSetup {
-    /// The acceptances of the boxes for `model` (they depend on the masses only, not on `eps`
-    /// or `g_D`): a Monte Carlo.
+    /// What fixes the events of the Monte Carlo of `model`: two models with equal keys (say,
+    /// other `phi1` masses at the same `m_A'`) see the same events ([`EventSample`]).
     #[must_use]
-    pub fn acceptances(&self, model: &InelasticScalar) -> Vec<BoxAcceptance> {
-        crate::sources::phi1::acceptances(
-            model,
-            self.sqrt_s_gev,
-            self.production,
-            &self.detectors,
-            &self.monte_carlo,
-        )
+    pub fn event_key(&self, model: &InelasticScalar) -> EventKey {
+        EventKey::new(model, self.sqrt_s_gev, self.production, &self.monte_carlo)
     }
 
-    /// The acceptances of the boxes for `model` and, with `decay_in_volume`, their decay
-    /// profiles from the same pass ([`crate::sources::phi1::acceptances_with_profiles`]).
+    /// The acceptances of the boxes for `model` (they depend on the masses only, not on `eps`
+    /// or `g_D`: a Monte Carlo) and, with `decay_in_volume`, their decay profiles from the same
+    /// pass ([`crate::sources::phi1::acceptances_with_profiles`]).
     #[must_use]
     pub fn samples(&self, model: &InelasticScalar) -> Vec<BoxSample> {
+        self.samples_from(model, None)
+    }
+
+    /// [`Self::samples`], with the events' angles taken from `stored` when it was drawn for
+    /// this Monte Carlo ([`Self::event_key`]): the same numbers, without drawing them again.
+    #[must_use]
+    pub fn samples_from(
+        &self,
+        model: &InelasticScalar,
+        stored: Option<&EventSample>,
+    ) -> Vec<BoxSample> {
         if self.decay_in_volume {
             crate::sources::phi1::acceptances_with_profiles(
                 model,
@@ -82,6 +90,7 @@ impl EmulsionSetup {
                 self.production,
                 &self.detectors,
                 &self.monte_carlo,
+                stored,
             )
             .into_iter()
             .map(|(acceptance, profile)| BoxSample {
@@ -90,13 +99,20 @@ impl EmulsionSetup {
             })
             .collect()
         } else {
-            self.acceptances(model)
-                .into_iter()
-                .map(|acceptance| BoxSample {
-                    acceptance,
-                    decay_profile: None,
-                })
-                .collect()
+            crate::sources::phi1::acceptances(
+                model,
+                self.sqrt_s_gev,
+                self.production,
+                &self.detectors,
+                &self.monte_carlo,
+                stored,
+            )
+            .into_iter()
+            .map(|acceptance| BoxSample {
+                acceptance,
+                decay_profile: None,
+            })
+            .collect()
         }
     }
 

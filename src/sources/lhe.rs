@@ -450,6 +450,21 @@ pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectru
     })
 }
 
+/// Events formatted (and compressed) as one block: blocks are formatted in parallel and joined
+/// in order, so the file does not depend on the thread count.
+const EVENTS_PER_BLOCK: usize = 4096;
+
+/// How an event file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Plain text (`.lhe`).
+    Plain,
+    /// Gzip (`.lhe.gz`): each block a gzip member of its own, compressed in parallel (a
+    /// multi-member file, as RFC 1952 allows; `gunzip`, Python's `gzip` and this crate's reader
+    /// read it whole).
+    Gzip,
+}
+
 /// Writes events as a Les Houches event file (unweighted events carry weight `sigma/N`; massless
 /// external particles; the beams are the incoming particles).
 ///
@@ -461,50 +476,107 @@ pub fn write_events(
     generator: &str,
     events: &[LheEvent],
 ) -> std::io::Result<()> {
-    let out = &mut std::io::BufWriter::new(out);
-    writeln!(out, "<LesHouchesEvents version=\"3.0\">")?;
-    writeln!(out, "<header>\n<!-- written by {generator} -->\n</header>")?;
-    writeln!(out, "<init>")?;
-    writeln!(
+    write_events_encoded(out, init, generator, events, Encoding::Plain)
+}
+
+/// [`write_events`] with the given encoding.
+///
+/// # Errors
+/// If the file cannot be written.
+pub fn write_events_encoded(
+    out: &mut impl Write,
+    init: &LheInit,
+    generator: &str,
+    events: &[LheEvent],
+    encoding: Encoding,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut blocks = vec![header_text(init, generator)];
+    blocks.extend(
+        events
+            .par_chunks(EVENTS_PER_BLOCK)
+            .map(|chunk| events_text(init, chunk))
+            .collect::<Vec<_>>(),
+    );
+    blocks.push("</LesHouchesEvents>\n".to_string());
+    match encoding {
+        Encoding::Plain => {
+            for block in &blocks {
+                out.write_all(block.as_bytes())?;
+            }
+        }
+        Encoding::Gzip => {
+            let members = blocks
+                .par_iter()
+                .map(|block| {
+                    let mut encoder =
+                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                    encoder.write_all(block.as_bytes())?;
+                    encoder.finish()
+                })
+                .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
+            for member in &members {
+                out.write_all(member)?;
+            }
+        }
+    }
+    out.flush()
+}
+
+/// The opening tag, the header naming the generator and the `<init>` block.
+fn header_text(init: &LheInit, generator: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "<LesHouchesEvents version=\"3.0\">");
+    let _ = writeln!(out, "<header>\n<!-- written by {generator} -->\n</header>");
+    let _ = writeln!(out, "<init>");
+    let _ = writeln!(
         out,
         " {} {} {:.8e} {:.8e} 0 0 0 0 3 1",
         init.beams[0], init.beams[1], init.energies_gev[0], init.energies_gev[1]
-    )?;
-    writeln!(
+    );
+    let _ = writeln!(
         out,
         " {:.8e} {:.8e} {:.8e} 1",
         init.sigma_pb, init.sigma_error_pb, init.sigma_pb
-    )?;
-    writeln!(out, "</init>")?;
+    );
+    let _ = writeln!(out, "</init>");
+    out
+}
+
+/// The `<event>` blocks of `events`, the beams as the incoming particles.
+fn events_text(init: &LheInit, events: &[LheEvent]) -> String {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let mut out = String::with_capacity(events.len() * 512);
     for event in events {
-        writeln!(out, "<event>")?;
-        writeln!(
+        let _ = writeln!(out, "<event>");
+        let _ = writeln!(
             out,
             " {} 1 {:.8e} -1.0 7.2973525e-03 0.0",
             event.particles.len() + 2,
             event.weight
-        )?;
+        );
         for (k, pdg) in init.beams.iter().enumerate() {
             let sign = if k == 0 { 1.0 } else { -1.0 };
             let e = init.energies_gev[k];
-            writeln!(
+            let _ = writeln!(
                 out,
                 " {pdg} -1 0 0 0 0 0.0 0.0 {:.10e} {:.10e} 0.0 0.0 9.0",
                 sign * e,
                 e
-            )?;
+            );
         }
         for (pdg, p) in &event.particles {
-            writeln!(
+            let _ = writeln!(
                 out,
                 " {pdg} 1 1 2 0 0 {:.10e} {:.10e} {:.10e} {:.10e} 0.0 0.0 9.0",
                 p[0], p[1], p[2], p[3]
-            )?;
+            );
         }
-        writeln!(out, "</event>")?;
+        let _ = writeln!(out, "</event>");
     }
-    writeln!(out, "</LesHouchesEvents>")?;
-    out.flush()
+    out
 }
 
 #[cfg(test)]

@@ -266,20 +266,26 @@ pub struct Event {
 /// Points per chunk: each chunk has its own random stream.
 const CHUNK: u64 = 1 << 16;
 
-/// Polar angle (radians), pseudorapidity and azimuth of a lab momentum.
-fn angles(p: &FourVector) -> (f64, f64, f64) {
-    let pt = p[1].hypot(p[2]);
-    let theta = pt.atan2(p[3]);
-    let eta = -(0.5 * theta).tan().ln();
-    (theta, eta, p[2].atan2(p[1]))
+/// Pseudorapidity of a lab momentum:
+/// `eta = -ln tan(theta/2) = sign(p_z) ln((|p| + |p_z|)/p_T)` (without cancellation).
+fn pseudorapidity(p: &FourVector) -> f64 {
+    let pt2 = p[1] * p[1] + p[2] * p[2];
+    let norm = (pt2 + p[3] * p[3]).sqrt();
+    ((norm + p[3].abs()) / pt2.sqrt()).ln().copysign(p[3])
 }
 
-fn delta_r(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
-    let mut dphi = (a.2 - b.2).abs();
-    if dphi > PI {
-        dphi = 2.0 * PI - dphi;
+/// Whether `Delta R = sqrt(Delta eta^2 + Delta phi^2)` of two lab momenta of pseudorapidities
+/// `eta_a`, `eta_b` is at least `min`; `Delta phi` in `[0, pi]` from the transverse momenta,
+/// `atan2(|a_T x b_T|, a_T . b_T)`, computed only when `|Delta eta|` alone falls short.
+fn separated_by(a: (&FourVector, f64), b: (&FourVector, f64), min: f64) -> bool {
+    let deta = a.1 - b.1;
+    if deta.abs() >= min {
+        return true;
     }
-    (a.1 - b.1).hypot(dphi)
+    let (a, b) = (a.0, b.0);
+    let cross = (a[1] * b[2] - a[2] * b[1]).abs();
+    let dphi = cross.atan2(a[1] * b[1] + a[2] * b[2]);
+    deta * deta + dphi * dphi >= min * min
 }
 
 /// Massless three-body phase space at centre-of-mass energy `sqrt_s` from `u` in `[0, 1]^5`:
@@ -304,12 +310,13 @@ pub fn three_body(sqrt_s: f64, u: &[f64]) -> ([FourVector; 3], f64) {
     let sin12 = (1.0 - cos12 * cos12).sqrt();
     let cos = 2.0 * u[2] - 1.0;
     let sin = (1.0 - cos * cos).max(0.0).sqrt();
-    let (phi, chi) = (2.0 * PI * u[3], 2.0 * PI * u[4]);
-    let n1 = [sin * phi.cos(), sin * phi.sin(), cos];
-    let a = [cos * phi.cos(), cos * phi.sin(), -sin];
-    let b = [-phi.sin(), phi.cos(), 0.0];
+    let (sin_phi, cos_phi) = (2.0 * PI * u[3]).sin_cos();
+    let (sin_chi, cos_chi) = (2.0 * PI * u[4]).sin_cos();
+    let n1 = [sin * cos_phi, sin * sin_phi, cos];
+    let a = [cos * cos_phi, cos * sin_phi, -sin];
+    let b = [-sin_phi, cos_phi, 0.0];
     let n2: [f64; 3] =
-        std::array::from_fn(|i| cos12 * n1[i] + sin12 * (chi.cos() * a[i] + chi.sin() * b[i]));
+        std::array::from_fn(|i| cos12 * n1[i] + sin12 * (cos_chi * a[i] + sin_chi * b[i]));
     let p1 = [e1, e1 * n1[0], e1 * n1[1], e1 * n1[2]];
     let p2 = [e2, e2 * n2[0], e2 * n2[1], e2 * n2[2]];
     let k = [
@@ -324,38 +331,37 @@ pub fn three_body(sqrt_s: f64, u: &[f64]) -> ([FourVector; 3], f64) {
 /// The event of centre-of-mass momenta `[positron, electron, photon]` with phase-space weight
 /// `phase_space_gev2`: boosted to the lab, cut, and weighted with `|M|^2 / (2 s)` in pb (zero
 /// when it fails the cuts).
-fn event(settings: &Settings, cm: &[FourVector; 3], phase_space_gev2: f64) -> Event {
-    let c = &settings.collider;
-    let (e_minus, e_plus) = (c.electron_energy_gev, c.positron_energy_gev);
-    let s = 4.0 * e_minus * e_plus;
-    let sqrt_s = s.sqrt();
-    let beta = (e_minus - e_plus) / (e_minus + e_plus);
+fn event(selection: &Selection, cm: &[FourVector; 3], phase_space_gev2: f64) -> Event {
+    let sel = selection;
     let [q3, q4, k] = cm;
+    let beta = sel.beta;
     let (positron, electron, photon) = (boost_z(q3, beta), boost_z(q4, beta), boost_z(k, beta));
-    let (lo, hi) = (
-        settings.theta_min_deg.to_radians(),
-        settings.theta_max_deg.to_radians(),
-    );
+    // theta_min <= theta <= theta_max as cos(theta_max) <= p_z/|p| <= cos(theta_min): no
+    // angle is computed for a point that fails the energy or polar-angle cuts.
     let passes = |p: &FourVector| {
-        let theta = angles(p).0;
-        p[0] >= settings.min_energy_gev && theta >= lo && theta <= hi
+        let cos = p[3] / (p[1] * p[1] + p[2] * p[2] + p[3] * p[3]).sqrt();
+        p[0] >= sel.min_energy_gev && cos >= sel.cos_theta_max && cos <= sel.cos_theta_min
     };
-    let photon_angles = angles(&photon);
+    let separated = || {
+        let e_plus = (&positron, pseudorapidity(&positron));
+        let e_minus = (&electron, pseudorapidity(&electron));
+        let gamma = (&photon, pseudorapidity(&photon));
+        separated_by(gamma, e_plus, sel.min_delta_r)
+            && separated_by(gamma, e_minus, sel.min_delta_r)
+            && separated_by(e_plus, e_minus, sel.min_delta_r_leptons)
+    };
     let weight_pb = if phase_space_gev2 > 0.0
         && passes(&positron)
         && passes(&electron)
         && passes(&photon)
-        && delta_r(photon_angles, angles(&positron)) >= settings.min_delta_r
-        && delta_r(photon_angles, angles(&electron)) >= settings.min_delta_r
-        && delta_r(angles(&positron), angles(&electron)) >= settings.min_delta_r_leptons
+        && separated()
     {
         // In the centre-of-mass frame: the incoming electron along +z.
-        let half = 0.5 * sqrt_s;
+        let half = 0.5 * sel.sqrt_s;
         let p1 = [half, 0.0, 0.0, -half];
         let p2 = [half, 0.0, 0.0, half];
-        let e6 = (4.0 * PI / settings.alpha_inverse).powi(3);
-        let m2 = e6 * matrix_element_squared(&p1, &p2, q3, q4, k);
-        gev2_to_pb(m2 / (2.0 * s) * phase_space_gev2)
+        let m2 = sel.e6 * matrix_element_squared(&p1, &p2, q3, q4, k);
+        gev2_to_pb(m2 / (2.0 * sel.s) * phase_space_gev2)
     } else {
         0.0
     };
@@ -367,23 +373,62 @@ fn event(settings: &Settings, cm: &[FourVector; 3], phase_space_gev2: f64) -> Ev
     }
 }
 
-fn sqrt_s(settings: &Settings) -> f64 {
-    2.0 * (settings.collider.electron_energy_gev * settings.collider.positron_energy_gev).sqrt()
+/// What every point needs of the [`Settings`], computed once: the beams' frame, the cuts (the
+/// polar-angle window as cosines) and the coupling.
+#[derive(Debug, Clone, Copy)]
+struct Selection {
+    /// `s = 4 E- E+`, GeV^2, and its root (the phase space's energy: `2 sqrt(E- E+)`).
+    s: f64,
+    sqrt_s: f64,
+    root_s_phase_space: f64,
+    /// Velocity of the centre-of-mass frame along the electron beam.
+    beta: f64,
+    cos_theta_min: f64,
+    cos_theta_max: f64,
+    min_energy_gev: f64,
+    min_delta_r: f64,
+    min_delta_r_leptons: f64,
+    /// `e^6 = (4 pi alpha)^3`.
+    e6: f64,
+}
+
+impl Selection {
+    fn new(settings: &Settings) -> Self {
+        let c = &settings.collider;
+        let (e_minus, e_plus) = (c.electron_energy_gev, c.positron_energy_gev);
+        let s = 4.0 * e_minus * e_plus;
+        Self {
+            s,
+            sqrt_s: s.sqrt(),
+            root_s_phase_space: 2.0 * (e_minus * e_plus).sqrt(),
+            beta: (e_minus - e_plus) / (e_minus + e_plus),
+            cos_theta_min: settings.theta_min_deg.to_radians().cos(),
+            cos_theta_max: settings.theta_max_deg.to_radians().cos(),
+            min_energy_gev: settings.min_energy_gev,
+            min_delta_r: settings.min_delta_r,
+            min_delta_r_leptons: settings.min_delta_r_leptons,
+            e6: (4.0 * PI / settings.alpha_inverse).powi(3),
+        }
+    }
 }
 
 /// A point of flat phase space (RAMBO) and its event.
-fn draw_flat(settings: &Settings, rng: &mut ChaCha8Rng) -> Event {
-    let root_s = sqrt_s(settings);
-    event(settings, &rambo(root_s, rng), rambo_volume(root_s * root_s))
+fn draw_flat(selection: &Selection, rng: &mut ChaCha8Rng) -> Event {
+    let root_s = selection.root_s_phase_space;
+    event(
+        selection,
+        &rambo(root_s, rng),
+        rambo_volume(root_s * root_s),
+    )
 }
 
 /// A point of the VEGAS-mapped phase space and its event (the bins it fell in, in `bins`).
-fn draw_vegas(settings: &Settings, grid: &Grid, rng: &mut ChaCha8Rng, bins: &mut Bins) -> Event {
+fn draw_vegas(selection: &Selection, grid: &Grid, rng: &mut ChaCha8Rng, bins: &mut Bins) -> Event {
     let y: [f64; DIMS] = std::array::from_fn(|_| rng.random());
     let mut u = [0.0; DIMS];
     let jacobian = grid.map(&y, &mut u, bins);
-    let (cm, weight) = three_body(sqrt_s(settings), &u);
-    event(settings, &cm, weight * jacobian)
+    let (cm, weight) = three_body(selection.root_s_phase_space, &u);
+    event(selection, &cm, weight * jacobian)
 }
 
 /// Dimensions of the phase-space map ([`three_body`]).
@@ -406,6 +451,7 @@ const GRID_ALPHA: f64 = 1.5;
 #[must_use]
 pub fn train_grid(settings: &Settings) -> Grid {
     let mut grid = Grid::uniform(DIMS, GRID_BINS);
+    let selection = Selection::new(settings);
     let chunks = TRAINING_POINTS / TRAINING_CHUNK;
     for iteration in 0..TRAINING_ITERATIONS {
         let per_chunk: Vec<Vec<Vec<f64>>> = (0..chunks)
@@ -416,7 +462,7 @@ pub fn train_grid(settings: &Settings) -> Grid {
                 let mut sums = grid.empty_sums();
                 let mut bins = Vec::with_capacity(DIMS);
                 for _ in 0..TRAINING_CHUNK {
-                    let w = draw_vegas(settings, &grid, &mut rng, &mut bins).weight_pb;
+                    let w = draw_vegas(&selection, &grid, &mut rng, &mut bins).weight_pb;
                     Grid::accumulate(&mut sums, &bins, w);
                 }
                 sums
@@ -506,7 +552,8 @@ fn mean_and_error(settings: &Settings, per_chunk: &[ChunkSums]) -> (f64, f64) {
 /// points for the same precision.
 #[must_use]
 pub fn integrate_flat(settings: &Settings) -> (f64, f64) {
-    let per_chunk = integrate_chunks(settings, |rng, _| draw_flat(settings, rng));
+    let selection = Selection::new(settings);
+    let per_chunk = integrate_chunks(settings, |rng, _| draw_flat(&selection, rng));
     mean_and_error(settings, &per_chunk)
 }
 
@@ -516,7 +563,10 @@ pub fn integrate_flat(settings: &Settings) -> (f64, f64) {
 /// Fewer than two accepted points (cuts that leave nothing, or too few points).
 pub fn generate(settings: &Settings) -> Result<Generated, GeneratorError> {
     let grid = train_grid(settings);
-    let per_chunk = integrate_chunks(settings, |rng, bins| draw_vegas(settings, &grid, rng, bins));
+    let selection = Selection::new(settings);
+    let per_chunk = integrate_chunks(settings, |rng, bins| {
+        draw_vegas(&selection, &grid, rng, bins)
+    });
     #[expect(
         clippy::cast_precision_loss,
         reason = "point counts are far below 2^52"
@@ -631,6 +681,7 @@ pub fn unweighted_events(
     if max_weight_pb.is_nan() || max_weight_pb <= 0.0 {
         return Some(out);
     }
+    let selection = Selection::new(settings);
     let batch = 2 * rayon::current_num_threads() as u64;
     let mut next_chunk = 0;
     while out.events.len() < n {
@@ -646,7 +697,7 @@ pub fn unweighted_events(
                 let mut kept = Vec::new();
                 let mut bins = Vec::with_capacity(DIMS);
                 for index in 0..CHUNK {
-                    let event = draw_vegas(settings, grid, &mut rng, &mut bins);
+                    let event = draw_vegas(&selection, grid, &mut rng, &mut bins);
                     let r: f64 = rng.random();
                     if event.weight_pb > r * max_weight_pb {
                         kept.push((index, event, event.weight_pb > max_weight_pb));
@@ -690,9 +741,10 @@ pub fn write_lhe(
     generated: &Generated,
     n: usize,
     out: &mut impl std::io::Write,
+    encoding: super::lhe::Encoding,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> std::io::Result<Unweighted> {
-    use super::lhe::{LheEvent, LheInit, write_events};
+    use super::lhe::{LheEvent, LheInit, write_events_encoded};
     let unweighted = unweighted_events(
         settings,
         &train_grid(settings),
@@ -727,7 +779,7 @@ pub fn write_lhe(
         sigma_pb: generated.sigma_pb,
         sigma_error_pb: generated.sigma_error_pb,
     };
-    write_events(out, &init, &settings.key(), &events)?;
+    write_events_encoded(out, &init, &settings.key(), &events, encoding)?;
     Ok(unweighted)
 }
 
@@ -892,8 +944,15 @@ mod tests {
                 .expect("pool")
                 .install(|| {
                     let mut bytes = Vec::new();
-                    let u = write_lhe(&settings, &generated, 300, &mut bytes, &|| false)
-                        .expect("writes");
+                    let u = write_lhe(
+                        &settings,
+                        &generated,
+                        300,
+                        &mut bytes,
+                        super::super::lhe::Encoding::Plain,
+                        &|| false,
+                    )
+                    .expect("writes");
                     (bytes, u)
                 })
         };

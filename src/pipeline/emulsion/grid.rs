@@ -5,8 +5,9 @@ use crate::error::{Error, ScanError};
 use crate::models::inelastic::InelasticScalar;
 use crate::models::r_ratio::RRatio;
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario};
-use crate::signal::emulsion::MassPoint;
-use crate::sources::phi1::Fraction;
+use crate::signal::emulsion::{EmulsionSetup, MassPoint};
+use crate::sources::phi1::{EventKey, EventSample, Fraction};
+use rayon::prelude::*;
 
 /// One column of a grid: a value of the horizontal key and every cell above it.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,33 +101,59 @@ fn intervals(
     found
 }
 
+/// The model and the setup of column `k` (its masses, or its placement of the boxes); the
+/// scenario's own when the horizontal key is a coupling.
+fn column_masses(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    k: usize,
+) -> (InelasticScalar, EmulsionSetup) {
+    let parameter = scan.x.parameter;
+    if parameter.is_coupling() {
+        return (scenario.model, scenario.setup.clone());
+    }
+    let x = scan.x.values[k];
+    let mut setup = scenario.setup.clone();
+    for b in &mut setup.detectors {
+        *b = parameter.place(b, x);
+    }
+    (parameter.apply(&scenario.model, x), setup)
+}
+
+/// The events every open column of the grid shares, drawn once, when there are several such
+/// columns and they see the same events (a scan over the `phi1` masses or the box placement at
+/// fixed `m_A'`; [`EmulsionSetup::event_key`]); `None` otherwise, or when the Monte Carlo is too
+/// large to keep ([`crate::sources::phi1::STORED_EVENTS_MAX`]). Columns given it compute the
+/// same numbers as without it.
+#[must_use]
+pub fn shared_events(scenario: &EmulsionScenario, scan: &EmulsionScan) -> Option<EventSample> {
+    let keys: Vec<EventKey> = (0..grid_units(scan))
+        .map(|k| column_masses(scenario, scan, k))
+        .filter(|(model, setup)| setup.is_open(model))
+        .map(|(model, setup)| setup.event_key(&model))
+        .collect();
+    let first = *keys.first()?;
+    (keys.len() > 1 && keys.iter().all(|k| *k == first))
+        .then(|| EventSample::draw(first))
+        .flatten()
+}
+
 /// The masses of the grid's unit of work `k`: the scenario's own (a coupling on x: one Monte
-/// Carlo for the whole grid) or those of column `k` (its masses, or its placement of the box);
-/// `None` for a column whose masses do not allow the production.
+/// Carlo for the whole grid) or those of column `k` (its masses, or its placement of the box),
+/// with the events' angles from `stored` when it holds them ([`shared_events`]); `None` for a
+/// column whose masses do not allow the production.
 #[must_use]
 pub fn unit_mass_point(
     scenario: &EmulsionScenario,
     scan: &EmulsionScan,
     k: usize,
     r: &RRatio,
+    stored: Option<&EventSample>,
 ) -> Option<MassPoint> {
-    let parameter = scan.x.parameter;
-    if parameter.is_coupling() {
-        let setup = &scenario.setup;
-        let model = &scenario.model;
-        return setup
-            .is_open(model)
-            .then(|| MassPoint::new(setup, model, setup.samples(model), r));
-    }
-    let x = scan.x.values[k];
-    let model = parameter.apply(&scenario.model, x);
-    let mut setup = scenario.setup.clone();
-    for b in &mut setup.detectors {
-        *b = parameter.place(b, x);
-    }
+    let (model, setup) = column_masses(scenario, scan, k);
     setup
         .is_open(&model)
-        .then(|| MassPoint::new(&setup, &model, setup.samples(&model), r))
+        .then(|| MassPoint::new(&setup, &model, setup.samples_from(&model, stored), r))
 }
 
 /// Number of units of work of a grid: one with a coupling on x, else one per column.
@@ -150,8 +177,10 @@ pub fn scan_grid(scenario: &EmulsionScenario, r: &RRatio) -> Result<GridResult, 
         }
         .into());
     };
+    let stored = shared_events(scenario, scan);
     let points: Vec<Option<MassPoint>> = (0..grid_units(scan))
-        .map(|k| unit_mass_point(scenario, scan, k, r))
+        .into_par_iter()
+        .map(|k| unit_mass_point(scenario, scan, k, r, stored.as_ref()))
         .collect();
     grid(scenario, scan, &points)
 }

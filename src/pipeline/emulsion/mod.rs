@@ -9,7 +9,9 @@
 mod grid;
 mod report;
 
-pub use grid::{GridColumn, GridResult, grid, grid_units, scan_grid, unit_mass_point};
+pub use grid::{
+    GridColumn, GridResult, grid, grid_units, scan_grid, shared_events, unit_mass_point,
+};
 
 use super::{Driver, Explanation, OutputPaths, Report, RunClock, RunSource, Words};
 use crate::detectors::emulsion::{DecayProfile, ProfileBin};
@@ -19,8 +21,9 @@ use crate::numerics::quadrature::Estimate;
 use crate::output::sidecar::{VERSION, toml_to_json};
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario};
 use crate::signal::emulsion::{BoxAtMasses, EmulsionPoint, MassPoint, evaluate};
-use crate::sources::phi1::{BoxAcceptance, Fraction, Production};
+use crate::sources::phi1::{BoxAcceptance, EventSample, Fraction, Production};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// Every number of the scenario's model point (runs the Monte Carlo).
 ///
@@ -41,6 +44,8 @@ pub struct Emulsion {
     scenario: EmulsionScenario,
     run: RunSource,
     r: RRatio,
+    /// The events the grid's columns share ([`shared_events`]), drawn by [`Driver::prepare`].
+    events: OnceLock<Option<EventSample>>,
 }
 
 impl Emulsion {
@@ -51,6 +56,7 @@ impl Emulsion {
             scenario,
             run,
             r: RRatio::pdg(),
+            events: OnceLock::new(),
         }
     }
 
@@ -129,9 +135,21 @@ impl Driver for Emulsion {
         })
     }
 
+    fn prepare(&self, needed: &[usize]) -> Result<(), Error> {
+        let scan = self.scan()?;
+        if needed.len() > 1 {
+            self.events
+                .get_or_init(|| shared_events(&self.scenario, scan));
+        }
+        Ok(())
+    }
+
     fn compute(&self, k: usize) -> Result<Words, Error> {
         let scan = self.scan()?;
-        Ok(unit_mass_point(&self.scenario, scan, k, &self.r).map_or_else(Vec::new, |m| encode(&m)))
+        // Without prepared events each column draws its own: the same numbers.
+        let stored = self.events.get().and_then(Option::as_ref);
+        Ok(unit_mass_point(&self.scenario, scan, k, &self.r, stored)
+            .map_or_else(Vec::new, |m| encode(&m)))
     }
 
     fn accepts(&self, words: &Words) -> bool {
