@@ -430,3 +430,38 @@ fn padme_scan_writes_the_line_shape() {
         "{realistic} {at_rest}"
     );
 }
+
+/// `darksens explain --json` quotes the limit of a mediator decaying to `e+ e-` as
+/// `g_ve = eps e` (`e = sqrt(4 pi alpha)`) and leaves out `y`, which needs `alpha_D`; an invisible
+/// mediator keeps `y = eps^2 alpha_D (m_chi/m)^4` and has no `g_ve_limit`.
+#[test]
+fn explain_quotes_the_coupling_the_mediator_has() {
+    let explain = |config: &str, mass: &str| -> serde_json::Value {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("darksens"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["explain", config, "--mass-mev", mass, "--json"])
+            .output()
+            .expect("darksens runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let first = |v: &serde_json::Value| -> serde_json::Value {
+        v.get("curves")
+            .and_then(|c| c.get(0))
+            .cloned()
+            .unwrap_or_else(|| v.clone())
+    };
+    let visible = first(&explain("configs/padme_x17.toml", "17"));
+    let eps = visible["epsilon_limit"].as_f64().expect("eps");
+    let g = visible["g_ve_limit"].as_f64().expect("g_ve_limit");
+    let e = (4.0 * std::f64::consts::PI / 137.035_999_f64).sqrt();
+    assert!((g / (eps * e) - 1.0).abs() < 1e-9, "{g} against {eps} e");
+    assert!(visible.get("y").is_none(), "{visible}");
+    let invisible = first(&explain("configs/belle2_dp.toml", "66.7"));
+    assert!(invisible["y"].as_f64().expect("y") > 0.0);
+    assert!(invisible.get("g_ve_limit").is_none(), "{invisible}");
+}

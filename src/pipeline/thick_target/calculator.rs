@@ -75,6 +75,13 @@ impl PointResult {
         self.epsilon_limit * self.epsilon_limit * self.alpha_d * self.mchi_over_mmed.powi(4)
     }
 
+    /// The vector coupling to electrons at the limit, `g_ve = eps e`, `e = sqrt(4 pi alpha)`:
+    /// the coupling a mediator decaying to `e+ e-` is quoted in.
+    #[must_use]
+    pub fn g_ve_limit(&self) -> f64 {
+        self.epsilon_limit * (4.0 * std::f64::consts::PI * crate::units::ALPHA).sqrt()
+    }
+
     /// Fraction of the signal from annihilation (0 at a closed point).
     #[must_use]
     pub fn annihilation_fraction(&self) -> f64 {

@@ -38,6 +38,25 @@ pub struct ThickTarget {
 }
 
 impl ThickTarget {
+    /// The units `needed` grouped by the set of tables they use, in the order of each set's
+    /// first unit (a map from the tables' address to its group: linear in the units).
+    fn units_by_tables(&self, needed: &[usize]) -> Result<Vec<(&Tables, Vec<usize>)>, Error> {
+        let plan = self.plan()?;
+        let mut groups: Vec<(&Tables, Vec<usize>)> = Vec::new();
+        let mut index: std::collections::HashMap<*const Tables, usize> =
+            std::collections::HashMap::new();
+        for &k in needed {
+            let (tables, _, _) = unit_point(plan, &self.curves, k)?;
+            let next = groups.len();
+            let at = *index.entry(std::ptr::from_ref(tables)).or_insert(next);
+            if at == next {
+                groups.push((tables, Vec::new()));
+            }
+            groups[at].1.push(k);
+        }
+        Ok(groups)
+    }
+
     /// The driver of `curves`, read from the scenario `run` describes.
     #[must_use]
     pub fn new(curves: Vec<Curve>, run: RunSource) -> Self {
@@ -259,31 +278,19 @@ impl Driver for ThickTarget {
 
     fn batches(&self, needed: &[usize]) -> Result<Vec<Vec<usize>>, Error> {
         // One batch per set of tables, in the order of their first unit.
-        let plan = self.plan()?;
-        let mut batches: Vec<(&Tables, Vec<usize>)> = Vec::new();
-        for &k in needed {
-            let (tables, _, _) = unit_point(plan, &self.curves, k)?;
-            match batches.iter_mut().find(|(t, _)| std::ptr::eq(*t, tables)) {
-                Some((_, batch)) => batch.push(k),
-                None => batches.push((tables, vec![k])),
-            }
-        }
-        Ok(batches.into_iter().map(|(_, batch)| batch).collect())
+        Ok(self
+            .units_by_tables(needed)?
+            .into_iter()
+            .map(|(_, batch)| batch)
+            .collect())
     }
 
     fn prepare(&self, needed: &[usize]) -> Result<(), Error> {
         // Each set of tables the needed units use, built in parallel (a table build that
         // finishes early helps with the others' inner parallel loops, which a unit waiting
         // for its tables inside the scan's loop could not).
-        let plan = self.plan()?;
-        let mut used: Vec<&Tables> = Vec::new();
-        for &k in needed {
-            let (tables, _, _) = unit_point(plan, &self.curves, k)?;
-            if !used.iter().any(|t| std::ptr::eq(*t, tables)) {
-                used.push(tables);
-            }
-        }
-        used.par_iter().for_each(|t| drop(t.search()));
+        let used = self.units_by_tables(needed)?;
+        used.par_iter().for_each(|(t, _)| drop(t.search()));
         Ok(())
     }
 

@@ -680,7 +680,7 @@ fn curve_summary(
         outln!(
             out,
             "  there: the mediator decays to e+ e-, g_ve = eps e = {:.3e} at the limit, annihilation {:.1}% of the signal",
-            p.epsilon_limit * (4.0 * std::f64::consts::PI * crate::units::ALPHA).sqrt(),
+            p.g_ve_limit(),
             100.0 * p.annihilation_fraction()
         );
     }
@@ -904,8 +904,12 @@ pub struct ExplainedPoint {
     pub table_error: f64,
     /// `numerics.table_tolerance`: the largest accepted `table_error`.
     pub table_tolerance: f64,
-    /// `y = eps^2 alpha_D (m_chi/m)^4` at the limit.
-    pub y: f64,
+    /// `y = eps^2 alpha_D (m_chi/m)^4` at the limit (an invisible mediator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
+    /// `g_ve = eps e` at the limit (a mediator decaying to `e+ e-`, whose `alpha_D` is unused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub g_ve_limit: Option<f64>,
 }
 
 /// One layer's share of the annihilation yield.
@@ -992,8 +996,16 @@ impl ExplainedPoint {
                 "signal events the criterion needs",
             ),
             ("epsilon_limit", self.epsilon_limit, "expected limit on eps"),
-            ("y", self.y, "y = eps^2 alpha_D (m_chi/m)^4 at the limit"),
         ]);
+        let couplings = [
+            ("y", self.y, "y = eps^2 alpha_D (m_chi/m)^4 at the limit"),
+            ("g_ve_limit", self.g_ve_limit, "g_ve = eps e at the limit"),
+        ];
+        rows.extend(
+            couplings
+                .into_iter()
+                .filter_map(|(k, v, m)| v.map(|v| (k, v, m))),
+        );
         if let Some(bands) = self.n_required_bands {
             let names = [
                 "n_required_minus2sigma",
@@ -1062,16 +1074,9 @@ impl ExplainedPoint {
     }
 }
 
-/// `darksens explain` of the first curve at `mass_mev`.
-///
-/// # Errors
-/// A missing or non-positive mass, or a limit that is not a finite positive number.
-pub(super) fn explain(
-    curve: &Curve,
-    run: &RunSource,
-    mass_mev: Option<f64>,
-) -> Result<Explanation, Error> {
-    // The scenario's own mass (a scan of another key fixes it) when none is asked for.
+/// The mass `explain` works at: the one asked for, else the scenario's own (a scan of another
+/// key fixes it), checked against the range and the source's reach.
+fn explained_mass(curve: &Curve, run: &RunSource, mass_mev: Option<f64>) -> Result<f64, Error> {
     let Some(mass_mev) = mass_mev.or(curve.scenario.model.mass_mev) else {
         return Err(ScanError::MassRequired {
             file: run.scenario_file.clone(),
@@ -1096,6 +1101,19 @@ pub(super) fn explain(
         )
     };
     super::calculator::check_reach(&curve.scenario, mass_mev, &at)?;
+    Ok(mass_mev)
+}
+
+/// `darksens explain` of the first curve at `mass_mev`.
+///
+/// # Errors
+/// A missing or non-positive mass, or a limit that is not a finite positive number.
+pub(super) fn explain(
+    curve: &Curve,
+    run: &RunSource,
+    mass_mev: Option<f64>,
+) -> Result<Explanation, Error> {
+    let mass_mev = explained_mass(curve, run, mass_mev)?;
     let calculator = Calculator::new(&curve.scenario);
     let point = calculator.point(&curve.label, mass_mev)?;
     let search = calculator.search();
@@ -1147,7 +1165,8 @@ pub(super) fn explain(
         sigma_bhabha_pb: None,
         sigma_source_pb: None,
         status: LimitStatus::of(point.epsilon_limit, point.converged),
-        y: point.y(),
+        y: (point.alpha_d > 0.0).then(|| point.y()),
+        g_ve_limit: (point.alpha_d <= 0.0).then(|| point.g_ve_limit()),
     };
     match &search.setup().source {
         Source::Collider { spectrum, .. } => {
