@@ -510,6 +510,25 @@ mod tests {
         }
     }
 
+    /// Outside the face's range of `cos(theta)`, where [`AzimuthalView::fraction`] returns at
+    /// once, no azimuth hits the face: polar angles just beyond the range on both sides, 3600
+    /// azimuths each; just inside, the fraction is positive.
+    #[test]
+    fn nothing_is_seen_outside_the_polar_range() {
+        for b in [box_a(), central()] {
+            let (lo, hi) = b.polar_cosine_range();
+            for cos in [lo - 1e-4, hi + 1e-4] {
+                let theta = cos.clamp(-1.0, 1.0).acos();
+                assert_eq!(b.azimuthal_fraction(theta), 0.0);
+                let hits = (0..3600)
+                    .filter(|k| b.hit(&direction(theta, 2.0 * PI * f64::from(*k) / 3600.0)))
+                    .count();
+                assert_eq!(hits, 0, "{} at cos {cos}", b.name);
+            }
+            assert!(b.azimuthal_fraction(b.centre_polar_rad()) > 0.0);
+        }
+    }
+
     /// The azimuthal fraction is the average of the direct hit test over a uniform azimuth.
     #[test]
     fn azimuthal_fraction_is_the_average_of_hits() {

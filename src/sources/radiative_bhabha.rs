@@ -966,6 +966,54 @@ mod tests {
         assert!(text.contains(&format!("{:.8e}", generated.sigma_pb)));
     }
 
+    /// The cut helpers against their definitions from the angles: the pseudorapidity against
+    /// `-ln tan(theta/2)` with `theta = atan2(p_T, p_z)`, forward and backward; the separation
+    /// against `Delta R` from `Delta eta` and the azimuths' difference folded into `[0, pi]`,
+    /// on both sides of the cut.
+    #[test]
+    fn cut_helpers_follow_their_definitions() {
+        let momentum = |theta: f64, phi: f64| -> FourVector {
+            [
+                5.0,
+                5.0 * theta.sin() * phi.cos(),
+                5.0 * theta.sin() * phi.sin(),
+                5.0 * theta.cos(),
+            ]
+        };
+        let eta_of = |theta: f64| -(0.5 * theta).tan().ln();
+        for theta in [0.05, 0.6, 1.2, PI / 2.0, 2.0, 2.9] {
+            let p = momentum(theta, 0.7);
+            let expected = eta_of(p[1].hypot(p[2]).atan2(p[3]));
+            assert!((pseudorapidity(&p) - expected).abs() < 1e-12, "{theta}");
+        }
+        let mut checked = [0, 0];
+        for (ta, pa, tb, pb) in [
+            (1.0, 0.1, 1.05, 0.2),
+            (1.0, 3.0, 1.1, -3.0),
+            (0.8, 0.0, 1.9, 0.1),
+            (1.2, -2.0, 1.25, -1.7),
+            (1.3, 1.0, 1.3, 1.3),
+        ] {
+            let (a, b) = (momentum(ta, pa), momentum(tb, pb));
+            let (ea, eb) = (pseudorapidity(&a), pseudorapidity(&b));
+            let mut dphi = (pa - pb).abs() % (2.0 * PI);
+            if dphi > PI {
+                dphi = 2.0 * PI - dphi;
+            }
+            let delta_r = (ea - eb).hypot(dphi);
+            for min in [0.1, 0.4] {
+                let expected = delta_r >= min;
+                checked[usize::from(expected)] += 1;
+                assert_eq!(
+                    separated_by((&a, ea), (&b, eb), min),
+                    expected,
+                    "{delta_r} {min}"
+                );
+            }
+        }
+        assert!(checked[0] > 0 && checked[1] > 0, "{checked:?}");
+    }
+
     /// Soft-photon theorem: as k -> 0 the radiative square tends to the Bhabha square times
     /// the eikonal factor.
     #[test]
