@@ -3,7 +3,7 @@
 
 use darksens::pipeline::thick_target::Calculator;
 use darksens::scenario::{Override, ScenarioDocument};
-use darksens::sources::lhe::{LheEvent, LheInit, write_events};
+use darksens::sources::lhe::{Encoding, LheEvent, LheInit, write_events, write_events_encoded};
 use darksens::sources::{AsymmetricCollider, BhabhaSpectrum};
 use darksens::units::PICOBARN_CM2;
 use std::fmt::Write as _;
@@ -175,6 +175,17 @@ fn an_event_file_of_bhabha_positrons_gives_the_analytic_limits() {
         &dir,
         "kind = \"collider-bhabha\"\nluminosity_ab = 50.0\ntheta_min_deg = 32.2\ntheta_max_deg = 128.7\nspectrum = { lhe = \"bhabha.lhe\", bins = 60 }",
     );
+    // The same events as darksens writes `.lhe.gz` (a gzip member per block): read whole, the
+    // same spectrum.
+    let mut gz = std::fs::File::create(dir.join("bhabha.lhe.gz")).expect("file");
+    write_events_encoded(&mut gz, &init, "tests/spectra.rs", &events, Encoding::Gzip)
+        .expect("write");
+    drop(gz);
+    let compressed = calculator_with_source(
+        &dir,
+        "kind = \"collider-bhabha\"\nluminosity_ab = 50.0\ntheta_min_deg = 32.2\ntheta_max_deg = 128.7\nspectrum = { lhe = \"bhabha.lhe.gz\", bins = 60 }",
+    );
+    assert_eq!(compressed.search().n_incident(), lhe.search().n_incident());
     let exact = analytic();
     let relative = |a: f64, b: f64| (a / b - 1.0).abs();
     assert!(
