@@ -142,6 +142,26 @@ fn bound_electrons(c: &mut Criterion) {
             b.iter(|| calculator.point("bench", black_box(66.72)).expect("point"));
         },
     );
+    // The annihilation integral against the moments of the effective flux (the default) and
+    // adaptively over the whole flux, at a mass in the radiative tail (5 MeV) and one at the
+    // flux (40 MeV).
+    for (by_moments, name) in [(true, "moments"), (false, "adaptive")] {
+        let set = format!("numerics.annihilation_by_moments={by_moments}");
+        let radiating = curves_with(
+            "configs/belle2_dp.toml",
+            &[
+                "target.atomic_electrons=\"compton-profile\"",
+                "target.initial_state_radiation=true",
+                &set,
+            ],
+        );
+        let calculator = Calculator::new(&radiating[0].scenario);
+        for mass in [5.0, 40.0] {
+            group.bench_function(format!("yields_{mass}_mev_radiation_{name}"), |b| {
+                b.iter(|| calculator.yields(black_box(mass)));
+            });
+        }
+    }
     group.finish();
 }
 

@@ -126,6 +126,7 @@ fn full_sample() -> RawScenario {
             relative_tolerance: Some(1e-5),
             table_tolerance: Some(1e-3),
             interpolate_brem_in_mass: Some(true),
+            annihilation_by_moments: Some(true),
         },
         bremsstrahlung: RawBremsstrahlung {
             method: Some(BremMethodName::Computed),

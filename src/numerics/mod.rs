@@ -5,6 +5,7 @@ pub mod chebyshev;
 pub mod convolution;
 pub mod divided_difference;
 pub mod log_panels;
+pub mod moments;
 pub mod product;
 pub mod quadrature;
 pub mod table;

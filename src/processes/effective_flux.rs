@@ -29,6 +29,7 @@
 use crate::materials::compton::ElectronMomenta;
 use crate::models::Mediator;
 use crate::numerics::convolution::convolve;
+use crate::numerics::moments::{Singularity, TableMoments};
 use crate::numerics::quadrature::{EndPoint, Estimate, Tolerance, integrate_segment};
 use crate::numerics::table::UniformTable;
 use crate::processes::initial_state_radiation::{
@@ -62,6 +63,8 @@ pub struct EffectiveFlux {
     tail: Option<UniformTable>,
     /// Bound on the error of `g`, relative to its largest value.
     relative_error: f64,
+    /// Chebyshev moments of `table`, and of `tail`, for the integrals across the resonance.
+    moments: (TableMoments, Option<TableMoments>),
 }
 
 /// The lowest `sqrt(s)` to which the radiative tail of the effective flux is followed, GeV: a
@@ -188,10 +191,16 @@ impl EffectiveFlux {
         } else {
             0.0
         };
+        let tail = tail.map(|(t, _)| t);
+        let moments = rayon::join(
+            || TableMoments::new(&table),
+            || tail.as_ref().map(TableMoments::new),
+        );
         Self {
             table,
-            tail: tail.map(|(t, _)| t),
+            tail,
             relative_error,
+            moments,
         }
     }
 
@@ -232,47 +241,82 @@ impl EffectiveFlux {
     /// counterpart of
     /// [`crate::processes::annihilation::AnnihilationFlux::integrate_cross_section`]: the
     /// threshold `s = 4 m_chi^2` is a square-root end, and the Breit–Wigner peak at
-    /// `y = ln(m^2/(2 m_e))` has the half width `Gamma/m` in `y`. With radiation the radiative
-    /// tail and the fine table are integrated separately (their junction is a break point); a
-    /// resonance below the tail (lighter than [`RADIATIVE_TAIL_FLOOR_GEV`]) is flagged as not
-    /// converged: its radiative return is missing.
+    /// `y = ln(m^2/(2 m_e))` has the half width `Gamma/m` in `y`.
+    ///
+    /// The cross section is smooth but at the peak's poles `y_res +- i Gamma/m` and at the
+    /// threshold, so away from them it is integrated against the Chebyshev moments of the
+    /// flux tables ([`TableMoments`]: the tables' cubic pieces cost nothing there); the table
+    /// pieces next to the peak or cut by the threshold are integrated adaptively, as in
+    /// [`Self::integrate_cross_section_adaptively`]. A resonance below the radiative tail
+    /// (lighter than [`RADIATIVE_TAIL_FLOOR_GEV`]) is flagged as not converged: its radiative
+    /// return is missing.
     #[must_use]
     pub fn integrate_cross_section(&self, mediator: &Mediator, tol: Tolerance) -> Estimate {
-        let e_resonance = mediator.resonance_energy_gev();
-        let y_resonance = e_resonance.ln();
-        let width = mediator.resonance_half_width_gev() / e_resonance;
-        let y_threshold = mediator.threshold_energy_gev().ln();
-        let (y_lo, y_hi) = self.support();
-        if y_hi <= y_threshold {
+        let Some(resonance) = self.resonance(mediator) else {
             return Estimate::exact(0.0);
-        }
-        let m2 = 2.0 * ELECTRON_MASS_GEV * e_resonance;
-        let piece = |lo: f64, hi: f64, lo_end: EndPoint, tol: Tolerance| {
-            integrate_segment(
-                |p| {
-                    let s = 2.0 * ELECTRON_MASS_GEV * p.x.exp();
-                    let s_minus_m2 = m2 * (p.x - y_resonance).exp_m1();
-                    gev2_to_cm2(mediator.sigma_annihilation_gev2(s, s_minus_m2))
-                        * self.per_log_energy(p.x)
-                },
-                lo,
-                hi,
-                (lo_end, EndPoint::Regular),
-                Some((y_resonance, width)),
-                tol,
-            )
         };
-        let (lo, lo_end) = if y_threshold > y_lo {
-            (y_threshold, EndPoint::SquareRoot)
-        } else {
-            (y_lo, EndPoint::Regular)
+        let sigma = |y: f64| resonance.sigma_cm2(mediator, y);
+        let mut fallback = |a: f64, b: f64, tol: Tolerance| {
+            let lo_end = if a == resonance.lo {
+                resonance.lo_end
+            } else {
+                EndPoint::Regular
+            };
+            self.integrate_piece(mediator, &resonance, (a, b, lo_end), tol)
+        };
+        let singular = [
+            Singularity {
+                centre: resonance.y,
+                half_width: resonance.width,
+            },
+            Singularity {
+                centre: resonance.y_threshold,
+                half_width: 0.0,
+            },
+        ];
+        let junction = self.table.x_lo();
+        let (fine, tail) = &self.moments;
+        let below = match tail {
+            Some(tail) if resonance.lo < junction => tail.integrate(
+                sigma,
+                (resonance.lo, junction),
+                &singular,
+                tol,
+                &mut fallback,
+            ),
+            _ => Estimate::exact(0.0),
+        };
+        let above = fine.integrate(
+            sigma,
+            (resonance.lo.max(junction), resonance.y_hi),
+            &singular,
+            tol,
+            &mut fallback,
+        );
+        self.flag_below_the_tail(&resonance, below + above)
+    }
+
+    /// [`Self::integrate_cross_section`] by adaptive Gauss–Kronrod on the whole support (the
+    /// peak mapped by [`crate::numerics::quadrature::integrate_peak`]): an independent second
+    /// method, and many times slower, as it resolves the tables' cubic pieces one by one.
+    #[must_use]
+    pub fn integrate_cross_section_adaptively(
+        &self,
+        mediator: &Mediator,
+        tol: Tolerance,
+    ) -> Estimate {
+        let Some(resonance) = self.resonance(mediator) else {
+            return Estimate::exact(0.0);
+        };
+        let (lo, lo_end, y_hi) = (resonance.lo, resonance.lo_end, resonance.y_hi);
+        let piece = |lo: f64, hi: f64, lo_end: EndPoint, tol: Tolerance| {
+            self.integrate_piece(mediator, &resonance, (lo, hi, lo_end), tol)
         };
         let junction = self.table.x_lo();
         let total = if self.tail.is_some() && lo < junction {
             // The piece without the peak need only be good to a tenth of the tolerance of the
-            // sum, not of itself: a resonance in the radiative tail leaves the fine table one
-            // per cent of the yield, which took 700-1000 evaluations to reach 1e-5 of itself.
-            let (peaked, other) = if y_resonance < junction {
+            // sum, not of itself.
+            let (peaked, other) = if resonance.y < junction {
                 ((lo, junction, lo_end), (junction, y_hi, EndPoint::Regular))
             } else {
                 ((junction, y_hi, EndPoint::Regular), (lo, junction, lo_end))
@@ -291,11 +335,87 @@ impl EffectiveFlux {
         } else {
             piece(lo, y_hi, lo_end, tol)
         };
-        let below_the_tail = self.tail.is_some() && y_resonance - 10.0 * width < y_lo;
+        self.flag_below_the_tail(&resonance, total)
+    }
+
+    /// Where the resonance of `mediator` lies against the support, or `None` when the
+    /// threshold is above the support (no yield).
+    fn resonance(&self, mediator: &Mediator) -> Option<Resonance> {
+        let e_resonance = mediator.resonance_energy_gev();
+        let y_threshold = mediator.threshold_energy_gev().ln();
+        let (y_lo, y_hi) = self.support();
+        if y_hi <= y_threshold {
+            return None;
+        }
+        let (lo, lo_end) = if y_threshold > y_lo {
+            (y_threshold, EndPoint::SquareRoot)
+        } else {
+            (y_lo, EndPoint::Regular)
+        };
+        Some(Resonance {
+            y: e_resonance.ln(),
+            width: mediator.resonance_half_width_gev() / e_resonance,
+            m2: 2.0 * ELECTRON_MASS_GEV * e_resonance,
+            y_threshold,
+            lo,
+            lo_end,
+            y_hi,
+        })
+    }
+
+    /// `integral g sigma` over `[a, b]` by adaptive Gauss–Kronrod, with the peak mapped and the
+    /// end behaviour at `a` given.
+    fn integrate_piece(
+        &self,
+        mediator: &Mediator,
+        resonance: &Resonance,
+        (a, b, a_end): (f64, f64, EndPoint),
+        tol: Tolerance,
+    ) -> Estimate {
+        integrate_segment(
+            |p| resonance.sigma_cm2(mediator, p.x) * self.per_log_energy(p.x),
+            a,
+            b,
+            (a_end, EndPoint::Regular),
+            Some((resonance.y, resonance.width)),
+            tol,
+        )
+    }
+
+    /// A resonance below the radiative tail is missing its radiative return: not converged.
+    fn flag_below_the_tail(&self, resonance: &Resonance, total: Estimate) -> Estimate {
+        let below_the_tail =
+            self.tail.is_some() && resonance.y - 10.0 * resonance.width < self.support().0;
         Estimate {
             converged: total.converged && !below_the_tail,
             ..total
         }
+    }
+}
+
+/// A mediator's resonance in `y = ln(E_eff/GeV)`, and the range where it can be made.
+struct Resonance {
+    /// The peak, `ln(m^2/(2 m_e))`.
+    y: f64,
+    /// Its half width `Gamma/m`.
+    width: f64,
+    /// `m^2`, GeV^2.
+    m2: f64,
+    /// The threshold `s = 4 m_chi^2`.
+    y_threshold: f64,
+    /// The lower end of the integral (threshold or the support's end) and its behaviour.
+    lo: f64,
+    lo_end: EndPoint,
+    /// The upper end of the support.
+    y_hi: f64,
+}
+
+impl Resonance {
+    /// The annihilation cross section at `eps = 1` at `s = 2 m_e e^y`, cm^2.
+    fn sigma_cm2(&self, mediator: &Mediator, y: f64) -> f64 {
+        let s = 2.0 * ELECTRON_MASS_GEV * y.exp();
+        let s_minus_m2 = self.m2 * (y - self.y).exp_m1();
+        gev2_to_cm2(mediator.sigma_annihilation_gev2(s, s_minus_m2))
     }
 }
 

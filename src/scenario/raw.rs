@@ -398,4 +398,6 @@ pub struct RawNumerics {
     pub table_tolerance: Option<f64>,
     /// Interpolate the bremsstrahlung integral in the mass where it is smooth.
     pub interpolate_brem_in_mass: Option<bool>,
+    /// Integrate the cross section against Chebyshev moments of the effective flux.
+    pub annihilation_by_moments: Option<bool>,
 }

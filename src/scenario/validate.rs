@@ -1904,6 +1904,9 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, ScenarioError> {
         interpolate_brem_in_mass: n
             .interpolate_brem_in_mass
             .unwrap_or(defaults.interpolate_brem_in_mass),
+        annihilation_by_moments: n
+            .annihilation_by_moments
+            .unwrap_or(defaults.annihilation_by_moments),
     })
 }
 

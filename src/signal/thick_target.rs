@@ -138,6 +138,11 @@ pub struct Resolution {
     /// Interpolate the bremsstrahlung integral in `ln m` where it is smooth
     /// ([`BREM_PANEL_WIDTH`]); `false` computes it at every mass.
     pub interpolate_brem_in_mass: bool,
+    /// With the target electrons moving or the pair radiating, integrate the cross section
+    /// against Chebyshev moments of the effective flux away from the resonance
+    /// ([`EffectiveFlux::integrate_cross_section`]); `false` integrates adaptively throughout
+    /// ([`EffectiveFlux::integrate_cross_section_adaptively`]).
+    pub annihilation_by_moments: bool,
 }
 
 impl Default for Resolution {
@@ -148,6 +153,7 @@ impl Default for Resolution {
             relative_tolerance: 1e-5,
             table_tolerance: 1e-3,
             interpolate_brem_in_mass: true,
+            annihilation_by_moments: true,
         }
     }
 }
@@ -589,12 +595,19 @@ impl ThickTargetSearch {
         mediator: &Mediator,
         tol: Tolerance,
     ) -> Estimate {
+        let effective_integral = |effective: &EffectiveFlux| {
+            if self.resolution.annihilation_by_moments {
+                effective.integrate_cross_section(mediator, tol)
+            } else {
+                effective.integrate_cross_section_adaptively(mediator, tol)
+            }
+        };
         match (&layer.effective, &layer.flux, layer.spike_from_gev) {
             (Some(effective), _, Some(from)) => {
-                effective.integrate_cross_section(mediator, tol)
+                effective_integral(effective)
                     + self.beam_annihilation(layer, layer.line.as_ref(), mediator, tol, from)
             }
-            (Some(effective), _, None) => effective.integrate_cross_section(mediator, tol),
+            (Some(effective), _, None) => effective_integral(effective),
             (None, Some(flux), _) => flux.integrate_cross_section(mediator, tol),
             (None, None, from) => self.beam_annihilation(
                 layer,
