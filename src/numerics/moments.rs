@@ -15,11 +15,17 @@
 //! Moments are kept on dyadic panels: leaves of [`LEAF_CELLS`] table cells, each parent the union
 //! of two children. A leaf's moments are exact (Gauss–Legendre on each cell, which integrates the
 //! cubic times `T_k` exactly); a parent's follow from its children's by the exact change of
-//! basis `T_n((s -+ 1)/2) = sum_k A^-+_nk T_k(s)`. An integral over `[lo, hi]` descends from the
-//! root: a panel inside the range and far enough from every singular point of `f` tries degree
-//! 8, 16 and 32 (nested points, so no evaluation is repeated) and is accepted when its error
-//! bound meets the tolerance; otherwise its children are tried. Leaves that are cut by the
-//! range, or lie next to a singular point, go to the caller's adaptive rule.
+//! basis `T_n((s -+ 1)/2) = sum_k A^-+_nk T_k(s)`; the quadrature weights of a panel,
+//! `sum'' c_k M_k` written as `sum_j w_j f(y_j)`, are worked out when it is first tried.
+//!
+//! An integral over `[lo, hi]` first sorts the panels from the root down: a panel inside the
+//! range and far enough from every singular point of `f` is kept whole; leaves that are cut by
+//! the range, or lie next to a singular point, go to the caller's adaptive rule, neighbours
+//! together, and are integrated first (next to a resonance they carry most of the integral).
+//! The kept panels then share half the relative tolerance times that sum as an absolute
+//! tolerance, in proportion to their width; each tries degree 8, 16 and 32 (nested points, so
+//! no evaluation is repeated) and is accepted when its error bound meets its tolerance
+//! (absolute share, or relative to its own value); otherwise its children are tried.
 
 use super::quadrature::{Estimate, Tolerance};
 use super::table::UniformTable;
