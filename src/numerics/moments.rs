@@ -232,8 +232,11 @@ impl TableMoments {
     /// `integral_lo^hi f(y) g(y) dy` with `g` the table, `f` analytic on the range but at the
     /// `singular` points. `fallback(a, b, tol)` integrates `f g` over a piece `[a, b]` of a leaf
     /// that the moments cannot take (cut by the range, or next to a singular point). Every
-    /// accepted panel and every fallback piece meets `tol` on its own (relative to its value, or
-    /// its share of `tol.absolute` by width), so for `f g >= 0` the sum meets it too.
+    /// fallback piece meets `tol` on its own (relative to its value, or its share of
+    /// `tol.absolute` by width); every panel meets `tol.relative` of its own value, or its share
+    /// by width of the larger of `tol.absolute` and half `tol.relative` times the pieces' sum.
+    /// For `f g >= 0` the sum's error bound is then at most `1.5 tol.relative` times the sum
+    /// (or `tol.absolute`); the bound returned is the sum of the pieces' and panels' own.
     pub fn integrate<F, B>(
         &self,
         mut f: F,
