@@ -28,7 +28,7 @@
 //! (absolute share, or relative to its own value); otherwise its children are tried.
 
 use super::quadrature::{Estimate, Tolerance};
-use super::table::UniformTable;
+use super::table::{UniformTable, cubic_weights};
 use rayon::prelude::*;
 
 /// Highest degree of the interpolants of `f` (and of the moments kept): 8, 16, then 32.
@@ -518,17 +518,6 @@ fn chebyshev_values(t: f64) -> [f64; MOMENTS] {
         values[k] = 2.0 * t * values[k - 1] - values[k - 2];
     }
     values
-}
-
-/// The cubic Lagrange weights of the nodes `-1, 0, 1, 2` at `t` (as in [`UniformTable::eval`]).
-fn cubic_weights(t: f64) -> [f64; 4] {
-    let (tp1, tm1, tm2) = (t + 1.0, t - 1.0, t - 2.0);
-    [
-        -t * tm1 * tm2 / 6.0,
-        tp1 * tm1 * tm2 * 0.5,
-        -tp1 * t * tm2 * 0.5,
-        tp1 * t * tm1 / 6.0,
-    ]
 }
 
 /// For a leaf whose cells all use the centred stencil: the moments are `sum_r W[r][k] g_r` over

@@ -17,6 +17,19 @@ pub struct UniformTable {
     values: Vec<f64>,
 }
 
+/// The weights of the nodes `-1, 0, 1, 2` (relative to node `i`) in the cubic Lagrange
+/// interpolant at `t` (in steps from node `i`), as [`UniformTable::eval`] uses them.
+#[must_use]
+pub fn cubic_weights(t: f64) -> [f64; 4] {
+    let (tp1, tm1, tm2) = (t + 1.0, t - 1.0, t - 2.0);
+    [
+        -t * tm1 * tm2 * (1.0 / 6.0),
+        tp1 * tm1 * tm2 * 0.5,
+        -tp1 * t * tm2 * 0.5,
+        tp1 * t * tm1 * (1.0 / 6.0),
+    ]
+}
+
 impl UniformTable {
     /// Samples `f` at `n >= 4` equally spaced points from `x_lo` to `x_hi` inclusive.
     ///
@@ -113,12 +126,7 @@ impl UniformTable {
         let i = (s as usize).clamp(1, n - 3);
         let t = s - i as f64; // position relative to node i, in [-1, 2]
         let y = &self.values[i - 1..i + 3];
-        // Cubic Lagrange through t = -1, 0, 1, 2.
-        let (tp1, tm1, tm2) = (t + 1.0, t - 1.0, t - 2.0);
-        let c0 = -t * tm1 * tm2 * (1.0 / 6.0);
-        let c1 = tp1 * tm1 * tm2 * 0.5;
-        let c2 = -tp1 * t * tm2 * 0.5;
-        let c3 = tp1 * t * tm1 * (1.0 / 6.0);
+        let [c0, c1, c2, c3] = cubic_weights(t);
         c0 * y[0] + c1 * y[1] + c2 * y[2] + c3 * y[3]
     }
 
