@@ -731,7 +731,9 @@ fn a_signal_stops_event_generation_promptly() {
 
 /// An emulsion scan (a Monte Carlo per column of its grid) stops on SIGINT or SIGTERM like a
 /// mass scan: exit code 128 + signal, no output, the finished columns kept in the checkpoint;
-/// the same command then resumes from it and writes the bytes of an uninterrupted run.
+/// the same command then resumes from it and writes the bytes of an uninterrupted run. The
+/// columns have 4e6 events each (some 30 ms), so that the checkpoint, written every 50 ms, shows
+/// two finished columns well before the last one.
 #[cfg(unix)]
 #[test]
 fn an_emulsion_scan_stops_on_a_signal_and_resumes_to_the_same_bytes() {
@@ -740,7 +742,7 @@ fn an_emulsion_scan_stops_on_a_signal_and_resumes_to_the_same_bytes() {
         "--set",
         "scan.x.points=12",
         "--set",
-        "monte_carlo.events=400000",
+        "monte_carlo.events=4000000",
     ];
     let whole = scratch("emulsion_whole");
     let status = darksens()

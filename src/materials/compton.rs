@@ -104,6 +104,32 @@ impl Shell {
             };
         }
         let i = self.pz_au.partition_point(|&x| x <= p).saturating_sub(1);
+        self.interpolate(i, p)
+    }
+
+    /// As [`Shell::profile_per_au`], starting the search for the interval from `cursor` (the
+    /// interval of the previous call, updated): walking is quicker than bisection when the
+    /// momenta asked for move little from call to call.
+    fn profile_per_au_near(&self, pz_au: f64, cursor: &mut usize) -> f64 {
+        let p = pz_au.abs();
+        let last = self.pz_au.len() - 1;
+        if p >= self.pz_au[last] {
+            return self.profile_per_au(p);
+        }
+        // The largest i with pz_au[i] <= p (pz_au[0] = 0 <= p < pz_au[last]).
+        let mut i = (*cursor).min(last - 1);
+        while self.pz_au[i] > p {
+            i -= 1;
+        }
+        while self.pz_au[i + 1] <= p {
+            i += 1;
+        }
+        *cursor = i;
+        self.interpolate(i, p)
+    }
+
+    /// The linear interpolant of the table on its interval `i` at `p`.
+    fn interpolate(&self, i: usize, p: f64) -> f64 {
         let (x0, x1) = (self.pz_au[i], self.pz_au[i + 1]);
         let t = (p - x0) / (x1 - x0);
         self.j_per_au[i] + t * (self.j_per_au[i + 1] - self.j_per_au[i])
@@ -163,6 +189,9 @@ pub struct ElectronMomenta {
 /// below 1e-4 of the electrons in CsI and about 1e-3 in lead ([`ElectronMomenta::norm`]).
 const MU_MIN_OVER_ME: f64 = 0.02;
 
+/// Points of `mu` per parallel chunk when the distribution is tabulated.
+const DENSITY_CHUNK: usize = 1024;
+
 impl ElectronMomenta {
     /// The electrons of a formula unit given as `(symbol, atoms)` pairs; `None` when an element
     /// has no tabulated profiles ([`elements`] lists those that have).
@@ -204,22 +233,31 @@ impl ElectronMomenta {
         }
         mu.sort_by(f64::total_cmp);
         mu.dedup_by(|a, b| (*a - *b).abs() <= 1e-15 * b.abs());
-        // Every shell at every point (some 4e5 profile values for CsI): side by side.
+        // Every shell at every point (some 4e5 profile values for CsI): in chunks side by
+        // side, each walking along every shell's table from the previous point.
         let density_per_gev: Vec<f64> = mu
-            .par_iter()
-            .map(|&m| {
-                shells_used
+            .par_chunks(DENSITY_CHUNK)
+            .flat_map_iter(|chunk| {
+                let mut cursors = vec![0_usize; shells_used.len()];
+                chunk
                     .iter()
-                    .map(|(shell, n)| {
-                        let e_n = m_e - shell.binding_energy_gev;
-                        let p_au = (e_n - m) / au;
-                        if p_au.abs() * au > e_n - MU_MIN_OVER_ME * m_e {
-                            0.0
-                        } else {
-                            n / electrons * shell.profile_per_au(p_au) / au * m / e_n
-                        }
+                    .map(|&m| {
+                        shells_used
+                            .iter()
+                            .zip(cursors.iter_mut())
+                            .map(|((shell, n), cursor)| {
+                                let e_n = m_e - shell.binding_energy_gev;
+                                let p_au = (e_n - m) / au;
+                                if p_au.abs() * au > e_n - MU_MIN_OVER_ME * m_e {
+                                    0.0
+                                } else {
+                                    n / electrons * shell.profile_per_au_near(p_au, cursor) / au * m
+                                        / e_n
+                                }
+                            })
+                            .sum::<f64>()
                     })
-                    .sum()
+                    .collect::<Vec<_>>()
             })
             .collect();
         Some(Self::from_table(mu, density_per_gev, peaks))
@@ -282,6 +320,36 @@ impl ElectronMomenta {
         let t = mu - x[i];
         let slope = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
         self.cumulative[i] + t * (y[i] + 0.5 * slope * t)
+    }
+
+    /// `integral_{-inf}^mu rho dmu'` at each of `mu_gev` (increasing), as
+    /// [`ElectronMomenta::integral_between`] gives it, found by one walk along the table
+    /// instead of a search per point.
+    ///
+    /// # Panics
+    /// If `mu_gev` does not increase.
+    #[must_use]
+    pub fn cumulative_at_increasing(&self, mu_gev: &[f64]) -> Vec<f64> {
+        assert!(mu_gev.windows(2).all(|w| w[1] >= w[0]), "increasing points");
+        let (x, y) = (&self.mu_gev, &self.density_per_gev);
+        let last = x.len() - 1;
+        let mut i = 0;
+        mu_gev
+            .iter()
+            .map(|&mu_asked| {
+                if mu_asked <= x[0] {
+                    return 0.0;
+                }
+                let mu = mu_asked.min(x[last]);
+                // The largest i < last with x[i] <= mu, as `cumulative` finds it.
+                while i + 1 < last && x[i + 1] <= mu {
+                    i += 1;
+                }
+                let t = mu - x[i];
+                let slope = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
+                self.cumulative[i] + t * (y[i] + 0.5 * slope * t)
+            })
+            .collect()
     }
 
     /// `integral rho dmu`: 1 less the fraction of electrons in the dropped far tails.
@@ -433,14 +501,27 @@ fn parse_element(symbol: &str, shells_csv: &'static str, profiles_csv: &'static 
             }
         })
         .collect();
-    let mut lines = profiles_csv.lines().filter(|l| !l.trim().is_empty());
+    let mut lines = profiles_csv.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
     let c = |name| column(&header, name);
     let (element_p, shell_p, pz, j) = (c("element"), c("shell"), c("pz_au"), c("J_per_au"));
-    for line in lines {
-        // Most rows are other elements': look at the element's field before splitting the row.
-        if line.split(',').nth(element_p) != Some(symbol) {
+    assert!(
+        header.starts_with(&["Z", "element"]),
+        "the profile table must start with the columns Z,element"
+    );
+    // The rows are grouped by element: start at the element's first row (found by a substring
+    // search of `Z,symbol,`, far quicker than splitting every row) and stop after its last.
+    let z_first = shells.first().map_or(0, |s| s.z);
+    let prefix = format!("\n{z_first},{symbol},");
+    let start = profiles_csv
+        .find(&prefix)
+        .map_or(profiles_csv.len(), |i| i + 1);
+    for line in profiles_csv[start..].lines() {
+        if line.trim().is_empty() {
             continue;
+        }
+        if line.split(',').nth(element_p) != Some(symbol) {
+            break;
         }
         let row: Vec<&str> = line.split(',').collect();
         let shell = shells
@@ -449,6 +530,9 @@ fn parse_element(symbol: &str, shells_csv: &'static str, profiles_csv: &'static 
             .unwrap_or_else(|| panic!("profile row of an unknown shell: {row:?}"));
         shell.pz_au.push(number(&row, pz));
         shell.j_per_au.push(number(&row, j));
+    }
+    if let Some(empty) = shells.iter().find(|s| s.pz_au.len() < 2) {
+        panic!("no profile rows for shell {} of {symbol}", empty.name);
     }
     shells
 }
@@ -531,6 +615,45 @@ mod tests {
                 .sum()
         };
         assert_eq!((ionic("Cs"), ionic("I")), (54.0, 54.0));
+    }
+
+    /// The cumulative distribution by one walk equals the one found point by point, below,
+    /// across and beyond the table.
+    #[test]
+    fn the_cumulative_by_one_walk_matches_the_searches() {
+        let electrons =
+            ElectronMomenta::of_atoms(&[("Cs", 1.0), ("I", 1.0)], Occupations::NeutralAtoms)
+                .expect("tabulated");
+        let (lo, hi) = electrons.range_gev();
+        let points: Vec<f64> = (0..=3000)
+            .map(|k| lo - 1e-4 + (hi - lo + 2e-4) * f64::from(k) / 3000.0)
+            .collect();
+        let walked = electrons.cumulative_at_increasing(&points);
+        for (mu, c) in points.iter().zip(&walked) {
+            assert_eq!(
+                c.to_bits(),
+                electrons.cumulative(*mu).to_bits(),
+                "mu = {mu}"
+            );
+        }
+    }
+
+    /// The walking search finds the same interval as bisection, whatever the order of the
+    /// momenta asked for (both signs, inside and beyond the table).
+    #[test]
+    fn walking_from_the_last_interval_matches_bisection() {
+        let shell = &shells("I").unwrap()[3];
+        let mut cursor = 0;
+        let mut p = 0.0_f64;
+        for k in 0..2000 {
+            // A scrambled walk over [-1.2 pmax, 1.2 pmax], with runs up and down.
+            p = ((p + 0.37 * f64::from(k % 7) - 1.1) * 1.7).sin() * 1.2 * shell.p_max_au();
+            assert_eq!(
+                shell.profile_per_au_near(p, &mut cursor).to_bits(),
+                shell.profile_per_au(p).to_bits(),
+                "p_z = {p}"
+            );
+        }
     }
 
     /// The K shell of caesium: binding energy 35.98 keV (the K edge) and an rms momentum of

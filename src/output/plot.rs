@@ -1042,20 +1042,45 @@ fn draw_smooth_line<DB: DrawingBackend>(
     points: &[(f64, f64)],
     line: Line,
 ) -> Result<(), DrawError> {
+    let (columns, rows) = (frame.size.0 + 1, frame.size.1 + 1);
+    if points.len() < 2 || columns <= 0 || rows <= 0 {
+        return Ok(());
+    }
+    let mapped: Vec<(f64, f64)> = points.iter().map(|&p| frame.position(p)).collect();
+    let index =
+        |column: i32, row: i32| -> usize { usize::try_from(row * columns + column).unwrap_or(0) };
+    // One coverage buffer per thread, kept between lines (zeroed again where a line touched
+    // it): a fresh one per line costs more in page faults than drawing the line.
+    thread_local! {
+        static COVERAGE: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    COVERAGE.with_borrow_mut(|coverage| {
+        let cells = index(columns - 1, rows - 1) + 1;
+        if coverage.len() < cells {
+            coverage.resize(cells, 0.0);
+        }
+        smooth_line_pixels(root, frame, &mapped, line, coverage)
+    })
+}
+
+/// The pixels of [`draw_smooth_line`] for the polyline `mapped` (canvas positions), with a
+/// zeroed coverage buffer of at least the frame's pixels, left zeroed.
+fn smooth_line_pixels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    mapped: &[(f64, f64)],
+    line: Line,
+    coverage: &mut [f32],
+) -> Result<(), DrawError> {
     let (colour, width) = (line.colour, f64::from(line.width));
     let dashes = line
         .dashes
         .map(|(dash, gap)| (f64::from(dash), f64::from(gap)));
     let (x0, y0) = frame.corner;
     let (columns, rows) = (frame.size.0 + 1, frame.size.1 + 1);
-    if points.len() < 2 || columns <= 0 || rows <= 0 {
-        return Ok(());
-    }
-    let mapped: Vec<(f64, f64)> = points.iter().map(|&p| frame.position(p)).collect();
     let reach = 0.5 * width + 0.5;
     let index =
         |column: i32, row: i32| -> usize { usize::try_from(row * columns + column).unwrap_or(0) };
-    let mut coverage = vec![0f32; index(columns - 1, rows - 1) + 1];
     // The pixels the line reaches, each once: only they are drawn (the frame has some 1e6).
     let mut touched: Vec<(i32, i32)> = Vec::new();
     let mut along = 0.0;
@@ -1088,7 +1113,8 @@ fn draw_smooth_line<DB: DrawingBackend>(
                 {
                     continue;
                 }
-                let distance = (c.0 - a.0 - t * dx).hypot(c.1 - a.1 - t * dy);
+                let (ex, ey) = (c.0 - a.0 - t * dx, c.1 - a.1 - t * dy);
+                let distance = ex.mul_add(ex, ey * ey).sqrt();
                 #[expect(clippy::cast_possible_truncation, reason = "a coverage in [0, 1]")]
                 let cover = (reach - distance).clamp(0.0, 1.0) as f32;
                 let cell = &mut coverage[index(column, row)];
@@ -1100,12 +1126,17 @@ fn draw_smooth_line<DB: DrawingBackend>(
         }
         along += length;
     }
+    let mut drawn = Ok(());
     for (column, row) in touched {
-        let cover = coverage[index(column, row)];
-        root.draw_pixel((x0 + column, y0 + row), &colour.mix(f64::from(cover)))
-            .map_err(failed)?;
+        let cell = &mut coverage[index(column, row)];
+        let cover = std::mem::take(cell);
+        if drawn.is_ok() {
+            drawn = root
+                .draw_pixel((x0 + column, y0 + row), &colour.mix(f64::from(cover)))
+                .map_err(failed);
+        }
     }
-    Ok(())
+    drawn
 }
 
 /// Frame, ticks on all sides (major 10 px, minor 5 px), tick labels.

@@ -68,10 +68,23 @@ pub fn pair_positron_spectrum(u: f64) -> f64 {
 /// `Psi(x, theta) = integral_0^theta (e^(p t) - e^(-b2 t)) / (p + b2) dt
 /// = theta^2 exp[theta p, -theta b2, 0]` with `p = b1 ln(1 - x)`, the depth integral of
 /// [DPT Eq. 3.1] times `x`. Takes `1 - x` so that `x -> 1` loses nothing to cancellation.
+///
+/// With `A = theta p`, `B = -theta b2` (both at most 0) the divided difference is
+/// `(phi(A) - phi(B)) / (A - B)`, `phi(z) = expm1(z)/z = exp[z, 0]`, used as it stands when
+/// `|A - B| >= max(1, (|A| + |B|)/4)`: `phi` is positive and increasing, its slope on `[-5, 0]`
+/// above 0.03 and `phi ~ 1/|z|` beyond, so the subtraction loses at most a factor 70. Closer
+/// nodes go to [`exp_divided_difference`].
 #[must_use]
 pub fn photon_path(one_minus_x: f64, depth_x0: f64) -> f64 {
     let p = B1 * one_minus_x.ln();
-    depth_x0 * depth_x0 * exp_divided_difference(&[depth_x0 * p, -depth_x0 * B2, 0.0])
+    let (a, b) = (depth_x0 * p, -depth_x0 * B2);
+    let theta2 = depth_x0 * depth_x0;
+    if (a - b).abs() >= (0.25 * (a.abs() + b.abs())).max(1.0) {
+        let phi = |z: f64| if z == 0.0 { 1.0 } else { z.exp_m1() / z };
+        theta2 * (phi(a) - phi(b)) / (a - b)
+    } else {
+        theta2 * exp_divided_difference(&[a, b, 0.0])
+    }
 }
 
 /// Positrons produced up to depth `theta`, per unit energy fraction `y = e^-eta` (step 2 of the
@@ -315,6 +328,26 @@ mod tests {
                     (ours / direct.value - 1.0).abs() < 1e-11,
                     "1 - x = {one_minus_x}, depth {depth}: {ours} against {}",
                     direct.value
+                );
+            }
+        }
+    }
+
+    /// The direct form of `Psi` against the general divided difference (Taylor series and
+    /// recurrence, [`exp_divided_difference`]) across energies and depths, on both sides of the
+    /// switch between them.
+    #[test]
+    fn the_photon_path_agrees_with_the_general_divided_difference() {
+        for k in 0..400 {
+            let one_minus_x = f64::from(k).mul_add(-0.0025, 1.0).max(1e-9);
+            for depth in [1e-3, 0.05, 0.7, 3.0, 16.0] {
+                let p = B1 * one_minus_x.ln();
+                let general =
+                    depth * depth * exp_divided_difference(&[depth * p, -depth * B2, 0.0]);
+                let ours = photon_path(one_minus_x, depth);
+                assert!(
+                    (ours / general - 1.0).abs() < 2e-14,
+                    "1 - x = {one_minus_x}, depth {depth}: {ours} against {general}"
                 );
             }
         }

@@ -339,6 +339,14 @@ struct BremContext {
     fraction: EnergyFractionIntegral,
 }
 
+/// The target electrons' momenta a search is built with.
+enum TargetElectrons<'a> {
+    /// As `setup.atomic_electrons` says (built beside the track-length tables).
+    AsSetup,
+    /// Given (`None`: at rest), whatever the setup says.
+    Given(Option<&'a ElectronMomenta>),
+}
+
 impl ThickTargetSearch {
     /// Builds the track-length tables and, for a collider, the annihilation flux: broadened by
     /// the electrons' motion with the material's Compton profiles when
@@ -349,14 +357,7 @@ impl ThickTargetSearch {
     /// If the material has an element without tabulated profiles (validation refuses it).
     #[must_use]
     pub fn new(setup: ThickTargetSetup, resolution: Resolution) -> Self {
-        let electrons = match setup.atomic_electrons {
-            AtomicElectrons::AtRest => None,
-            AtomicElectrons::ComptonProfile => Some(
-                electron_momenta_of(&setup.material.atoms())
-                    .expect("validation checks that every element has profiles"),
-            ),
-        };
-        Self::with_electrons(setup, resolution, electrons.as_deref())
+        Self::build(setup, resolution, &TargetElectrons::AsSetup)
     }
 
     /// As [`ThickTargetSearch::new`], with the target electrons' momenta given (`None`: at
@@ -370,6 +371,17 @@ impl ThickTargetSearch {
         setup: ThickTargetSetup,
         resolution: Resolution,
         electrons: Option<&ElectronMomenta>,
+    ) -> Self {
+        Self::build(setup, resolution, &TargetElectrons::Given(electrons))
+    }
+
+    /// The tables, with the target electrons' momenta `target_electrons` when given, else as
+    /// `setup.atomic_electrons` says (built beside the track-length tables, which do not need
+    /// them).
+    fn build(
+        setup: ThickTargetSetup,
+        resolution: Resolution,
+        target_electrons: &TargetElectrons<'_>,
     ) -> Self {
         let window = MissingEnergyWindow {
             e_min_gev: setup.source.e_min_gev(),
@@ -427,23 +439,17 @@ impl ThickTargetSearch {
                 .filter(|((_, _, signal), _)| *signal)
                 .map(|(&(material, start, _), end)| {
                     let is_target = end > depth;
-                    let moving = match (is_target, setup.atomic_electrons) {
-                        (true, _) => electrons.map(std::borrow::Cow::Borrowed),
-                        (false, AtomicElectrons::AtRest) => None,
-                        (false, AtomicElectrons::ComptonProfile) => Some(std::borrow::Cow::Owned(
+                    let moving = || match (is_target, target_electrons, setup.atomic_electrons) {
+                        (true, TargetElectrons::Given(given), _) => {
+                            given.map(|e| std::sync::Arc::new(e.clone()))
+                        }
+                        (_, _, AtomicElectrons::AtRest) => None,
+                        (_, _, AtomicElectrons::ComptonProfile) => Some(
                             electron_momenta_of(&material.atoms())
-                                .expect("validation checks that every element has profiles")
-                                .as_ref()
-                                .clone(),
-                        )),
+                                .expect("validation checks that every element has profiles"),
+                        ),
                     };
-                    annihilation_layer(
-                        &setup,
-                        &window,
-                        resolution,
-                        (material, start, end),
-                        moving.as_deref(),
-                    )
+                    annihilation_layer(&setup, &window, resolution, (material, start, end), &moving)
                 })
                 .collect()
         };
@@ -1019,7 +1025,7 @@ fn annihilation_layer(
     window: &MissingEnergyWindow,
     resolution: Resolution,
     (material, start, end): (&Material, f64, f64),
-    electrons: Option<&ElectronMomenta>,
+    electrons: &(dyn Fn() -> Option<std::sync::Arc<ElectronMomenta>> + Sync),
 ) -> AnnihilationLayer {
     let table = |thickness_x0, intervals| {
         TrackLengthTable::new(
@@ -1045,20 +1051,28 @@ fn annihilation_layer(
         Source::Beam(beam) if beam.particle == Incident::Positron => Some(beam),
         _ => None,
     };
-    let track_length = (positron_beam.is_none() || end >= THIN_TARGET_X0).then(|| {
-        // A thin layer's track length turns from the spike to its radiated part within a
-        // few intervals of the table's variable (at ln(1/lambda) ~ 1/(b1 T)): its intervals
-        // are doubled until its table meets half the tolerance, up to 16 times the default.
-        let mut intervals = resolution.track_length_intervals;
-        let mut track_length = layer_track_length(intervals);
-        while track_length.interpolation_error() > 0.5 * resolution.table_tolerance
-            && intervals < THIN_LAYER_MAX_REFINEMENT * resolution.track_length_intervals
-        {
-            intervals *= 2;
-            track_length = layer_track_length(intervals);
-        }
-        track_length
-    });
+    let thick = positron_beam.is_none() || end >= THIN_TARGET_X0;
+    // The electrons' momenta are built beside the track length (neither needs the other).
+    let (track_length, electrons) = rayon::join(
+        || {
+            thick.then(|| {
+                // A thin layer's track length turns from the spike to its radiated part within a
+                // few intervals of the table's variable (at ln(1/lambda) ~ 1/(b1 T)): its intervals
+                // are doubled until its table meets half the tolerance, up to 16 times the default.
+                let mut intervals = resolution.track_length_intervals;
+                let mut track_length = layer_track_length(intervals);
+                while track_length.interpolation_error() > 0.5 * resolution.table_tolerance
+                    && intervals < THIN_LAYER_MAX_REFINEMENT * resolution.track_length_intervals
+                {
+                    intervals *= 2;
+                    track_length = layer_track_length(intervals);
+                }
+                track_length
+            })
+        },
+        electrons,
+    );
+    let electrons = electrons.as_deref();
     let flux = match (&setup.source, &track_length) {
         (Source::Collider { spectrum, .. }, Some(track_length)) => Some(AnnihilationFlux::new(
             *window,
