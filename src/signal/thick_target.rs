@@ -1019,7 +1019,8 @@ const THIN_LAYER_MAX_REFINEMENT: usize = 16;
 
 /// The annihilation tables of the layer of `material` between the depths `start` and `end`
 /// (X0): the positron track length gathered there, `f(v, end) - f(v, start)`, with the
-/// positron's radiation, its flux and the effective flux with `electrons` (`None`: at rest).
+/// positron's radiation, its flux and the effective flux with the electrons' momenta that
+/// `electrons` builds (`None`: at rest; called beside the track length, which does not need it).
 fn annihilation_layer(
     setup: &ThickTargetSetup,
     window: &MissingEnergyWindow,
