@@ -310,13 +310,20 @@ impl ElectronMomenta {
 
     /// `integral_{-inf}^mu rho dmu'`, exact for the piecewise-linear table.
     fn cumulative(&self, mu_gev: f64) -> f64 {
-        let (x, y) = (&self.mu_gev, &self.density_per_gev);
+        let x = &self.mu_gev;
         let last = x.len() - 1;
         if mu_gev <= x[0] {
             return 0.0;
         }
         let mu = mu_gev.min(x[last]);
         let i = (x.partition_point(|&v| v <= mu) - 1).min(last - 1);
+        self.cumulative_within(i, mu)
+    }
+
+    /// `integral_{-inf}^mu rho dmu'` for `mu` in the table's interval `i`: the cumulative at its
+    /// start plus the exact integral of the linear piece.
+    fn cumulative_within(&self, i: usize, mu: f64) -> f64 {
+        let (x, y) = (&self.mu_gev, &self.density_per_gev);
         let t = mu - x[i];
         let slope = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
         self.cumulative[i] + t * (y[i] + 0.5 * slope * t)
@@ -331,7 +338,7 @@ impl ElectronMomenta {
     #[must_use]
     pub fn cumulative_at_increasing(&self, mu_gev: &[f64]) -> Vec<f64> {
         assert!(mu_gev.windows(2).all(|w| w[1] >= w[0]), "increasing points");
-        let (x, y) = (&self.mu_gev, &self.density_per_gev);
+        let x = &self.mu_gev;
         let last = x.len() - 1;
         let mut i = 0;
         mu_gev
@@ -345,9 +352,7 @@ impl ElectronMomenta {
                 while i + 1 < last && x[i + 1] <= mu {
                     i += 1;
                 }
-                let t = mu - x[i];
-                let slope = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
-                self.cumulative[i] + t * (y[i] + 0.5 * slope * t)
+                self.cumulative_within(i, mu)
             })
             .collect()
     }

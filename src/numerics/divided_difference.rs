@@ -9,7 +9,8 @@
 /// coincident nodes allowed: the confluent limit is returned).
 ///
 /// Nodes are sorted; two nodes `a <= b` at most 1 apart give `e^a expm1(b - a) / (b - a)`; a
-/// larger group whose spread is at most 1 is summed as the Taylor series about its midpoint `c`, `exp[z] = e^c sum_k h_k(z - c) / (n + k)!` with `h_k` the complete homogeneous
+/// larger group whose spread is at most 1 is summed as the Taylor series about its midpoint
+/// `c`, `exp[z] = e^c sum_k h_k(z - c) / (n + k)!` with `h_k` the complete homogeneous
 /// symmetric polynomials (de Boor, "Divided differences", Surveys in Approximation Theory 1,
 /// 2005, Eq. 4); wider groups use the recurrence
 /// `exp[z_0..z_n] = (exp[z_1..z_n] - exp[z_0..z_{n-1}]) / (z_n - z_0)` with the extreme nodes in
@@ -70,7 +71,7 @@ const INVERSE_FACTORIALS: [f64; 27] = {
 /// Most Taylor terms: with |z_i - c| <= r = 1/2 the k-th term is below
 /// C(n+k, k) r^k / (n+k)! = r^k / (n! k!), and the sum above e^-r / n! (the mean-value form
 /// `exp[z] = e^xi / n!`), so the terms from k on add at most 2 e^r r^k / k! relative: below
-/// 1e-17 from k = 17 for r = 1/2, sooner for closer nodes.
+/// 1e-17 from k = 16 for r = 1/2, sooner for closer nodes.
 const TAYLOR_TERMS: usize = 20;
 
 /// Relative size below which the Taylor series is cut (a tenth of the rounding unit).
