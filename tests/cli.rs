@@ -732,8 +732,8 @@ fn a_signal_stops_event_generation_promptly() {
 /// An emulsion scan (a Monte Carlo per column of its grid) stops on SIGINT or SIGTERM like a
 /// mass scan: exit code 128 + signal, no output, the finished columns kept in the checkpoint;
 /// the same command then resumes from it and writes the bytes of an uninterrupted run. The
-/// columns have 4e6 events each (some 30 ms), so that the checkpoint, written every 50 ms, shows
-/// two finished columns well before the last one.
+/// columns have 4e6 events each (about 0.1 s on one core), so that the checkpoint, written
+/// every 50 ms, shows two finished columns well before the last one.
 #[cfg(unix)]
 #[test]
 fn an_emulsion_scan_stops_on_a_signal_and_resumes_to_the_same_bytes() {

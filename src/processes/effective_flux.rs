@@ -508,8 +508,9 @@ fn beta_at(y: f64, share: f64) -> f64 {
 /// is the half `[-h/2, 0]`, where the `x^(beta - 1)` spike is), in closed form
 /// ([`cumulative_and_beta_derivatives`]). `beta` depends on the source's `s`, linearly in `y`:
 /// the kernel is expanded to second order about `beta_0` (the middle of the grid), each order one
-/// convolution `K^(n)(beta_0) * [g h (beta - beta_0)^n / n!]`, and the third order is bounded and
-/// added to the round-off.
+/// convolution `K^(n)(beta_0) * [g h (beta - beta_0)^n / n!]` (the three summed before one
+/// inverse transform, [`convolve_sum`]), and the third order is bounded and added to the
+/// round-off.
 fn radiated(grid: &Grid, share: f64) -> Grid {
     let h = grid.step;
     let sources = grid.values.len();
