@@ -379,6 +379,11 @@ impl ElectronMomenta {
 /// The electrons of a formula unit of `(symbol, atoms)` (neutral atoms), built once per formula
 /// and shared between the curves and threads of a run; `None` when an element has no tabulated
 /// profiles.
+///
+/// The store is locked only to look up and to insert, never while building: the build runs in
+/// parallel, and a thread waiting there may take up other work that asks for electrons (a lock
+/// held across it deadlocks). Two threads asking for the same new formula at once both build
+/// it (the same values) and the first stored is kept.
 #[must_use]
 pub fn electron_momenta_of(atoms: &[(&str, f64)]) -> Option<Arc<ElectronMomenta>> {
     type Formula = Vec<(String, u64)>;
@@ -387,16 +392,17 @@ pub fn electron_momenta_of(atoms: &[(&str, f64)]) -> Option<Arc<ElectronMomenta>
         .iter()
         .map(|(s, n)| ((*s).to_string(), n.to_bits()))
         .collect();
-    let built = BUILT.get_or_init(|| Mutex::new(BTreeMap::new()));
-    let mut built = built
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(found) = built.get(&key) {
+    let store = || {
+        BUILT
+            .get_or_init(|| Mutex::new(BTreeMap::new()))
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(found) = store().get(&key) {
         return Some(Arc::clone(found));
     }
     let momenta = Arc::new(ElectronMomenta::of_atoms(atoms, Occupations::NeutralAtoms)?);
-    built.insert(key, Arc::clone(&momenta));
-    Some(momenta)
+    Some(Arc::clone(store().entry(key).or_insert(momenta)))
 }
 
 /// The shells of every tabulated element, by symbol: the shell table is read on first use, each
