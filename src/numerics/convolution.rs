@@ -8,6 +8,7 @@
 
 use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
+use std::cell::RefCell;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A convolution with the bound on its round-off error.
@@ -19,20 +20,18 @@ pub struct Convolution {
     pub round_off: f64,
 }
 
-/// The forward and inverse transforms of length `size`, planned once per process: planning a
-/// long transform (its twiddle factors) costs more than running it, and the broadened fluxes
-/// repeat their lengths. The plan depends on the length only, so results do not depend on which
-/// thread planned it.
-fn plans(size: usize) -> (Arc<dyn Fft<f64>>, Arc<dyn Fft<f64>>) {
+/// The forward transform of length `size`, planned once per process: planning a long transform
+/// (its twiddle factors) costs as much as running it, and the broadened fluxes repeat their
+/// lengths. The inverse transform is taken with the same plan, as the conjugate of the forward
+/// transform of the conjugate, so each length is planned once. The plan depends on the length
+/// only, so results do not depend on which thread planned it.
+fn plan(size: usize) -> Arc<dyn Fft<f64>> {
     static PLANNER: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
-    let mut planner = PLANNER
+    PLANNER
         .get_or_init(|| Mutex::new(FftPlanner::new()))
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    (
-        planner.plan_fft_forward(size),
-        planner.plan_fft_inverse(size),
-    )
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .plan_fft_forward(size)
 }
 
 /// The linear convolution of `a` and `b` (both non-empty).
@@ -67,44 +66,49 @@ pub fn convolve_sum(pairs: &[(&[f64], &[f64])]) -> Convolution {
         .max()
         .unwrap_or(1);
     let size = n.next_power_of_two();
-    let (forward, inverse) = plans(size);
+    let forward = plan(size);
     let norm = |x: &[f64]| x.iter().map(|v| v * v).sum::<f64>().sqrt();
-    // One buffer for the pairs' transforms and one scratch for every transform: large buffers
-    // allocated afresh cost more in page faults than the transforms themselves.
-    let mut total = vec![Complex::new(0.0, 0.0); size];
-    let mut z = vec![Complex::new(0.0, 0.0); size];
-    let mut scratch = vec![
-        Complex::new(0.0, 0.0);
-        forward
-            .get_inplace_scratch_len()
-            .max(inverse.get_inplace_scratch_len())
-    ];
-    let mut bound = 0.0;
-    for (a, b) in pairs {
-        let (norm_a, norm_b) = (norm(a), norm(b));
-        bound += norm_a * norm_b;
-        if norm_a == 0.0 || norm_b == 0.0 {
-            continue;
-        }
-        let scale = (norm_b / norm_a).sqrt();
-        for (k, zk) in z.iter_mut().enumerate() {
-            let re = a.get(k).map_or(0.0, |v| v * scale);
-            let im = b.get(k).map_or(0.0, |v| v / scale);
-            *zk = Complex::new(re, im);
-        }
-        forward.process_with_scratch(&mut z, &mut scratch);
-        for (k, t) in total.iter_mut().enumerate() {
-            // Index N - k, with N for k = 0 wrapped to 0 (N is a power of two).
-            let mirror = z[(size - k) & (size - 1)].conj();
-            // (Z_k^2 - conj Z_(N-k)^2) / (4i) = -i (Z_k^2 - mirror^2) / 4.
-            let d = z[k] * z[k] - mirror * mirror;
-            *t += Complex::new(0.25 * d.im, -0.25 * d.re);
-        }
+    // One buffer for the sum of the pairs' transforms, one for each pair's and one scratch for
+    // every transform, kept per thread between calls: large buffers allocated afresh cost more
+    // in page faults than the transforms themselves.
+    thread_local! {
+        static BUFFERS: RefCell<[Vec<Complex<f64>>; 3]> = const { RefCell::new([Vec::new(), Vec::new(), Vec::new()]) };
     }
-    inverse.process_with_scratch(&mut total, &mut scratch);
-    #[expect(clippy::cast_precision_loss, reason = "a transform length")]
-    let scale = 1.0 / size as f64;
-    let values = total.iter().take(n).map(|c| c.re * scale).collect();
+    let mut bound = 0.0;
+    let values: Vec<f64> = BUFFERS.with_borrow_mut(|[total, z, scratch]| {
+        let zero = Complex::new(0.0, 0.0);
+        total.clear();
+        total.resize(size, zero);
+        z.resize(size, zero);
+        scratch.resize(forward.get_inplace_scratch_len(), zero);
+        for (a, b) in pairs {
+            let (norm_a, norm_b) = (norm(a), norm(b));
+            bound += norm_a * norm_b;
+            if norm_a == 0.0 || norm_b == 0.0 {
+                continue;
+            }
+            let scale = (norm_b / norm_a).sqrt();
+            for (k, zk) in z.iter_mut().take(size).enumerate() {
+                let re = a.get(k).map_or(0.0, |v| v * scale);
+                let im = b.get(k).map_or(0.0, |v| v / scale);
+                *zk = Complex::new(re, im);
+            }
+            forward.process_with_scratch(&mut z[..size], scratch);
+            for (k, t) in total.iter_mut().enumerate() {
+                // Index N - k, with N for k = 0 wrapped to 0 (N is a power of two).
+                let mirror = z[(size - k) & (size - 1)].conj();
+                // (Z_k^2 - conj Z_(N-k)^2) / (4i) = -i (Z_k^2 - mirror^2) / 4, summed as its
+                // conjugate i (conj Z_k^2 - conj mirror^2) / 4 for the inverse transform below.
+                let d = z[k] * z[k] - mirror * mirror;
+                *t += Complex::new(0.25 * d.im, 0.25 * d.re);
+            }
+        }
+        // The inverse transform's real part: that of the forward transform of the conjugate.
+        forward.process_with_scratch(total, scratch);
+        #[expect(clippy::cast_precision_loss, reason = "a transform length")]
+        let scale = 1.0 / size as f64;
+        total.iter().take(n).map(|c| c.re * scale).collect()
+    });
     #[expect(clippy::cast_precision_loss, reason = "a transform length")]
     let log_size = (size as f64).log2().max(1.0);
     // Each output is a sum bounded by |a|_2 |b|_2 per pair (Cauchy-Schwarz); the transforms

@@ -1,7 +1,8 @@
 //! One-dimensional quadrature that always reports its error.
 //!
 //! * [`gauss_kronrod_15`]: one 7/15-point Gauss–Kronrod panel with the QUADPACK error estimate
-//!   (Piessens et al., *QUADPACK*, Springer 1983, routine QK15).
+//!   (Piessens et al., *QUADPACK*, Springer 1983, routine QK15); [`gauss_kronrod_15_nodes`] lists
+//!   its nodes and weights.
 //! * [`gauss_kronrod_21`]: the 10/21-point panel the adaptive routine uses (QK21).
 //! * [`integrate`]: globally adaptive Gauss–Kronrod over a list of break points (QUADPACK QAG
 //!   strategy: bisect the panel with the largest error until the total error meets the tolerance).
@@ -235,6 +236,21 @@ fn gauss_kronrod<F: FnMut(f64) -> f64>(rule: &KronrodRule, f: &mut F, a: f64, b:
 /// One 15-point Gauss–Kronrod panel on `[a, b]` (QUADPACK QK15, 7-point Gauss companion).
 pub fn gauss_kronrod_15<F: FnMut(f64) -> f64>(f: &mut F, a: f64, b: f64) -> Estimate {
     gauss_kronrod(&GK15, f, a, b)
+}
+
+/// The nodes and Kronrod weights of [`gauss_kronrod_15`] on `[a, b]`, in the order it visits
+/// them (the centre, then the pairs from the outermost in): `sum w f(x)` is its value.
+#[must_use]
+pub fn gauss_kronrod_15_nodes(a: f64, b: f64) -> [(f64, f64); 15] {
+    let centre = 0.5 * (a + b);
+    let half = 0.5 * (b - a);
+    let mut nodes = [(centre, WGK[7] * half); 15];
+    for j in 0..7 {
+        let dx = half * XGK[j];
+        nodes[1 + 2 * j] = (centre - dx, WGK[j] * half);
+        nodes[2 + 2 * j] = (centre + dx, WGK[j] * half);
+    }
+    nodes
 }
 
 /// Kronrod abscissae of the 21-point rule on [-1, 1] (QUADPACK QK21, `xgk`); odd indices are the
@@ -763,6 +779,25 @@ mod tests {
         // Closed form: integral of x^22 over [0, 2] is 2^23 / 23.
         let est = gauss_kronrod_15(&mut |x: f64| x.powi(22), 0.0, 2.0);
         assert_relative_eq!(est.value, 2f64.powi(23) / 23.0, max_relative = 1e-13);
+    }
+
+    /// The listed nodes and weights give the panel's value, visited in the panel's order.
+    #[test]
+    fn kronrod_nodes_are_those_the_panel_visits() {
+        let f = |x: f64| (1.3 * x).sin() + x.powi(5);
+        let mut visited = Vec::new();
+        let panel = gauss_kronrod_15(
+            &mut |x| {
+                visited.push(x);
+                f(x)
+            },
+            0.2,
+            1.7,
+        );
+        let nodes = gauss_kronrod_15_nodes(0.2, 1.7);
+        assert_eq!(visited, nodes.map(|(x, _)| x));
+        let sum: f64 = nodes.iter().map(|&(x, w)| w * f(x)).sum();
+        assert_relative_eq!(sum, panel.value, max_relative = 1e-15);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod plot;
 pub mod sidecar;
 
 use crate::error::Error;
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::Path;
 
@@ -37,9 +38,13 @@ pub fn write_all_atomically(
     files: &[(&Path, &[u8])],
     ready: &dyn Fn() -> Result<(), Error>,
 ) -> Result<(), Error> {
+    // Staged side by side (each waits for its own flush to the disk); the first failure in
+    // the order given is the one reported.
     let staged = files
-        .iter()
+        .par_iter()
         .map(|(path, bytes)| stage(path, bytes))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
     // Dropping `staged` on an error removes the temporary files.
     ready()?;

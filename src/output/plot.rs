@@ -539,7 +539,7 @@ fn draw<DB: DrawingBackend>(
     draw_windows(&mut chart, root, plot, &x, &y)?;
     draw_regions(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_scan_edges(&mut chart, root, plot, (&x, &y), &mut legend)?;
-    draw_bands(&mut chart, plot, &x, &y, &mut legend)?;
+    draw_bands(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_curves(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_legend(&chart, root, &legend, legend_corner(plot, &x, &y), (&x, &y))?;
 
@@ -663,9 +663,7 @@ fn draw_overlays<DB: DrawingBackend>(
             continue;
         }
         if overlay.excluded {
-            chart
-                .draw_series(std::iter::once(Polygon::new(polygon, fill.filled())))
-                .map_err(failed)?;
+            fill_polygon(chart, root, (x, y), &polygon, fill)?;
             legend.push(LegendEntry::new(&overlay.label, Swatch::Fill(fill)));
             let line = Line::solid(colour, 2);
             stroke(chart, root, (x, y), edge, line)?;
@@ -759,12 +757,7 @@ fn draw_regions<DB: DrawingBackend>(
         if outline.len() < 3 {
             continue;
         }
-        chart
-            .draw_series(std::iter::once(Polygon::new(
-                outline.clone(),
-                colour.mix(0.3).filled(),
-            )))
-            .map_err(failed)?;
+        fill_polygon(chart, root, (x, y), &outline, colour.mix(0.3))?;
         legend.push(LegendEntry::new(
             &region.label,
             Swatch::Fill(colour.mix(0.3)),
@@ -816,9 +809,9 @@ fn banded(plot: &LimitPlot) -> Option<&Series> {
 /// sigma.
 fn draw_bands<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
-    x: &Axis,
-    y: &Axis,
+    (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     let Some(series) = banded(plot) else {
@@ -856,12 +849,7 @@ fn draw_bands<DB: DrawingBackend>(
                 .collect();
             let polygon: Vec<(f64, f64)> = lower.chain(upper.into_iter().rev()).collect();
             if polygon.len() >= 3 {
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        polygon,
-                        colour.mix(0.6).filled(),
-                    )))
-                    .map_err(failed)?;
+                fill_polygon(chart, root, (x, y), &polygon, colour.mix(0.6))?;
             }
         }
     }
@@ -983,15 +971,7 @@ fn stroke<DB: DrawingBackend>(
 ) -> Result<(), DrawError> {
     let scale = Scale::of(root);
     if scale == Scale(1) {
-        let (left, top) = chart.backend_coord(&(x.lo, y.hi));
-        let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
-        let frame = Frame {
-            corner: (left, top),
-            size: (right - left, bottom - top),
-            x: (x.lo, x.hi),
-            y: (y.hi, y.lo),
-        };
-        return draw_smooth_line(root, &frame, &points, line);
+        return draw_smooth_line(root, &Frame::of(chart, x, y), &points, line);
     }
     let style = line.style(scale);
     match line.dashes {
@@ -1020,6 +1000,18 @@ struct Frame {
 }
 
 impl Frame {
+    /// The chart's frame.
+    fn of<DB: DrawingBackend>(chart: &Chart<'_, DB>, x: &Axis, y: &Axis) -> Self {
+        let (left, top) = chart.backend_coord(&(x.lo, y.hi));
+        let (right, bottom) = chart.backend_coord(&(x.hi, y.lo));
+        Self {
+            corner: (left, top),
+            size: (right - left, bottom - top),
+            x: (x.lo, x.hi),
+            y: (y.hi, y.lo),
+        }
+    }
+
     /// A point in plotted coordinates on the canvas, in fractional pixels (whole numbers are
     /// pixel centres).
     fn position(&self, (px, py): (f64, f64)) -> (f64, f64) {
@@ -1030,6 +1022,122 @@ impl Frame {
                 + (py - self.y.0) / (self.y.1 - self.y.0) * f64::from(self.size.1),
         )
     }
+}
+
+/// Fills the polygon `points` (plotted coordinates, closed implicitly) with `colour`. On a
+/// bitmap each pixel of the frame is blended with the share of its area that the polygon covers
+/// (exact, from the signed-area accumulation of `ab_glyph_rasterizer`), each fully covered run of
+/// a row as one rectangle; on a vector canvas it is a polygon.
+fn fill_polygon<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    (x, y): (&Axis, &Axis),
+    points: &[(f64, f64)],
+    colour: RGBAColor,
+) -> Result<(), DrawError> {
+    if Scale::of(root) != Scale(1) {
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                points.to_vec(),
+                colour.filled(),
+            )))
+            .map_err(failed)?;
+        return Ok(());
+    }
+    let frame = Frame::of(chart, x, y);
+    // Canvas positions with pixel (i, j) covering [i, i + 1] x [j, j + 1], kept inside the
+    // frame's pixels (the polygons are clipped to the axes already: this only removes round-off).
+    let (x0, y0) = (f64::from(frame.corner.0), f64::from(frame.corner.1));
+    let (x1, y1) = (
+        x0 + f64::from(frame.size.0) + 1.0,
+        y0 + f64::from(frame.size.1) + 1.0,
+    );
+    let mapped: Vec<(f64, f64)> = points
+        .iter()
+        .map(|&p| {
+            let (px, py) = frame.position(p);
+            ((px + 0.5).clamp(x0, x1), (py + 0.5).clamp(y0, y1))
+        })
+        .collect();
+    let low = mapped
+        .iter()
+        .fold((x1, y1), |m, p| (m.0.min(p.0), m.1.min(p.1)));
+    let high = mapped
+        .iter()
+        .fold((x0, y0), |m, p| (m.0.max(p.0), m.1.max(p.1)));
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "pixel positions inside a frame of a few thousand pixels"
+    )]
+    let (left, top, width, height) = (
+        low.0.floor() as i32,
+        low.1.floor() as i32,
+        (high.0.ceil() - low.0.floor()) as usize,
+        (high.1.ceil() - low.1.floor()) as usize,
+    );
+    if mapped.len() < 3 || width == 0 || height == 0 {
+        return Ok(());
+    }
+    // One rasterizer per thread, kept between polygons (a fresh grid per polygon costs more in
+    // page faults than filling it).
+    thread_local! {
+        static RASTER: std::cell::RefCell<ab_glyph_rasterizer::Rasterizer> =
+            std::cell::RefCell::new(ab_glyph_rasterizer::Rasterizer::new(0, 0));
+    }
+    #[expect(clippy::cast_possible_truncation, reason = "pixel positions")]
+    let point = |(px, py): (f64, f64)| {
+        ab_glyph_rasterizer::point((px - f64::from(left)) as f32, (py - f64::from(top)) as f32)
+    };
+    // Coverage below 1/512 changes no pixel level; above 1 - 1/512 it is whole.
+    let (faint, whole) = (1.0 / 512.0, 1.0 - 1.0 / 512.0);
+    // Fully covered runs (row, first column, end column) and partly covered pixels.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut edges: Vec<(usize, usize, f32)> = Vec::new();
+    RASTER.with_borrow_mut(|raster| {
+        raster.reset(width, height);
+        for (a, b) in mapped.iter().zip(mapped.iter().cycle().skip(1)) {
+            raster.draw_line(point(*a), point(*b));
+        }
+        let (mut column, mut row, mut start) = (0, 0, None);
+        raster.for_each_pixel(|_, cover| {
+            if cover >= whole {
+                start.get_or_insert(column);
+            } else {
+                if let Some(first) = start.take() {
+                    runs.push((row, first, column));
+                }
+                if cover >= faint {
+                    edges.push((column, row, cover.min(1.0)));
+                }
+            }
+            column += 1;
+            if column == width {
+                if let Some(first) = start.take() {
+                    runs.push((row, first, column));
+                }
+                (column, row) = (0, row + 1);
+            }
+        });
+    });
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_possible_wrap,
+        reason = "pixel indices inside a frame of a few thousand pixels"
+    )]
+    let at = |column: usize, row: usize| (left + column as i32, top + row as i32);
+    for (row, first, end) in runs {
+        root.draw(&Rectangle::new(
+            [at(first, row), at(end, row + 1)],
+            colour.filled(),
+        ))
+        .map_err(failed)?;
+    }
+    for (column, row, cover) in edges {
+        root.draw_pixel(at(column, row), &colour.mix(f64::from(cover)))
+            .map_err(failed)?;
+    }
+    Ok(())
 }
 
 /// Draws the polyline `points` (plotted coordinates) on a bitmap with sub-pixel precision:

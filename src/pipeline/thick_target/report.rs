@@ -17,6 +17,7 @@ use crate::scenario::{Curve, MASS_KEY, Overlay, OverlayStyle, Scenario, SourceCo
 use crate::signal::thick_target::ThickTargetSearch;
 use crate::sources::{PositronSpectrum, Source};
 use crate::units::PICOBARN_CM2;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
@@ -47,23 +48,37 @@ pub(super) fn finish(
         }
     };
     let t = Instant::now();
-    let bests = results
-        .iter()
-        .map(best_limit)
-        .collect::<Result<Vec<_>, _>>()?;
-    stage("refinement of the best limits", t);
+    // The best limits and, where annihilation dominates, the ranges' edges, refined (every
+    // curve's side by side). The ranges are the plot's band, the summary's words, and are
+    // recorded in the sidecar so that `darksens plot` redraws the same band.
+    let (bests, dominated) = rayon::join(
+        || {
+            results
+                .par_iter()
+                .map(best_limit)
+                .collect::<Result<Vec<_>, _>>()
+        },
+        || -> Vec<MassRanges> {
+            if results[0].parameter == MASS_KEY {
+                results
+                    .par_iter()
+                    .map(annihilation_dominated_ranges)
+                    .collect()
+            } else {
+                vec![Vec::new(); results.len()]
+            }
+        },
+    );
+    let bests = bests?;
+    stage(
+        "refinement of the best limits and of the annihilation ranges",
+        t,
+    );
     let t = Instant::now();
     // The CSV and the plot side by side (a 1e5-point scan takes some 0.3 s for each).
     let (csv_bytes, drawn) = rayon::join(
         || render_csv(results),
         || -> Result<_, Error> {
-            // Where annihilation dominates, refined: the plot's band, and recorded in the
-            // sidecar so that `darksens plot` redraws the same band.
-            let dominated: Vec<Vec<(f64, f64)>> = if results[0].parameter == MASS_KEY {
-                results.iter().map(annihilation_dominated_ranges).collect()
-            } else {
-                vec![Vec::new(); results.len()]
-            };
             let plot = plot_of(curves, results, &dominated);
             let png_bytes = plot::render_png(&plot)?;
             let svg_bytes = paths
@@ -71,11 +86,11 @@ pub(super) fn finish(
                 .as_ref()
                 .map(|_| plot::render_svg(&plot))
                 .transpose()?;
-            Ok((dominated, plot, png_bytes, svg_bytes))
+            Ok((plot, png_bytes, svg_bytes))
         },
     );
     let csv_bytes = csv_bytes?;
-    let (dominated, plot, png_bytes, svg_bytes) = drawn?;
+    let (plot, png_bytes, svg_bytes) = drawn?;
     stage("CSV and PNG rendering", t);
     let wall_time_s = clock.start.elapsed().as_secs_f64();
     let mut sidecar = Sidecar::new(
@@ -116,7 +131,12 @@ pub(super) fn finish(
     let mut written: Vec<&Path> = vec![&paths.csv, &paths.png, &paths.meta];
     written.extend(paths.svg.as_deref());
     Ok(Report {
-        summary: summary(&run.scenario_file, results, &bests, wall_time_s, &written),
+        summary: summary(
+            &run.scenario_file,
+            (results, &bests, &dominated),
+            wall_time_s,
+            &written,
+        ),
         warnings: unconverged_warnings(results)
             .into_iter()
             .chain(plot::overlay_warnings(&plot))
@@ -546,8 +566,7 @@ fn best_record(
 
 fn summary(
     scenario_file: &str,
-    results: &[CurveResult],
-    bests: &[BestPoint],
+    (results, bests, dominated): (&[CurveResult], &[BestPoint], &[MassRanges]),
     wall_time_s: f64,
     written: &[&Path],
 ) -> String {
@@ -581,26 +600,27 @@ fn summary(
     let shared_setup = results
         .iter()
         .all(|c| c.calculator.search().setup() == search.setup());
-    for (curve, best) in results.iter().zip(bests) {
+    for ((curve, best), ranges) in results.iter().zip(bests).zip(dominated) {
         curve_summary(
             &mut out,
-            curve,
-            best,
+            (curve, best, ranges),
             &results[0],
             (shared_source, shared_setup),
         );
     }
     if mass_scan && shared_setup {
-        outln!(out, "{}", ranges_text(first));
+        outln!(out, "{}", ranges_text(&dominated[0]));
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     outln!(out, "wrote {}", names.join(", "));
     out
 }
 
-/// Where annihilation dominates, in words.
-fn ranges_text(curve: &CurveResult) -> String {
-    let ranges = annihilation_dominated_ranges(curve);
+/// Mass ranges `(lo, hi)` in MeV.
+type MassRanges = Vec<(f64, f64)>;
+
+/// Where annihilation dominates ([`annihilation_dominated_ranges`]), in words.
+fn ranges_text(ranges: &[(f64, f64)]) -> String {
     if ranges.is_empty() {
         "bremsstrahlung dominates at every scanned mass".to_string()
     } else {
@@ -619,8 +639,7 @@ fn ranges_text(curve: &CurveResult) -> String {
 /// when the curves have different sources, the annihilation range when their setups differ).
 fn curve_summary(
     out: &mut String,
-    curve: &CurveResult,
-    best: &BestPoint,
+    (curve, best, ranges): (&CurveResult, &BestPoint, &[(f64, f64)]),
     first: &CurveResult,
     (shared_source, shared_setup): (bool, bool),
 ) {
@@ -685,7 +704,7 @@ fn curve_summary(
         );
     }
     if mass_scan && !shared_setup {
-        outln!(out, "  {}", ranges_text(curve));
+        outln!(out, "  {}", ranges_text(ranges));
     }
     for line in status_lines(curve) {
         outln!(out, "  {line}");
