@@ -164,12 +164,13 @@ pub struct ShowerSettings {
     pub second_generation: SecondGeneration,
 }
 
-/// Intervals in `w` of the positron-only second generation, tabulated apart (it is smooth
-/// in `w` and costly per node) and interpolated into the track-length table, and of each of
-/// its source tables: the first try, doubled up to [`POSITRON_MAX_INTERVALS`] until the
-/// table's error bound is below [`POSITRON_TABLE_ERROR`]. A narrow window (Belle II,
-/// `lambda_max = 0.05`) meets it with the first try, 5e-8; `v` down to 0.25 needs 32.
-const POSITRON_FIRST_INTERVALS: usize = 16;
+/// Intervals in `w` of the second generation, tabulated apart (it is smooth in `w` and costly
+/// per node) and interpolated into the track-length table: the first try, doubled until the
+/// table's error bound is below the model's target (the most intervals of each model below).
+/// For the positron-only model the same intervals serve each of its source tables. A narrow
+/// window (Belle II, `lambda_max = 0.05`) meets the positron-only target with the first try,
+/// 5e-8; `v` down to 0.25 needs 32.
+const SECOND_GENERATION_FIRST_INTERVALS: usize = 16;
 
 /// The most intervals tried for the positron-only second generation.
 const POSITRON_MAX_INTERVALS: usize = 64;
@@ -178,21 +179,78 @@ const POSITRON_MAX_INTERVALS: usize = 64;
 /// most `1/b1 = 0.75`; the track-length table as a whole is asked for 1e-3 of that).
 const POSITRON_TABLE_ERROR: f64 = 1e-6;
 
-/// `lambda f2 / w^2` of the positron-only second generation on its own grid in `w`, with a
-/// bound on its absolute error (interpolation and node integrals).
-fn positron_second_generation_density(thickness_x0: f64, lambda_max: f64) -> (UniformTable, f64) {
-    let mut intervals = POSITRON_FIRST_INTERVALS;
+/// The most intervals tried for the Tsai–Whitis second generation: those of the default
+/// track-length table, which computed it at every node before.
+const TSAI_WHITIS_MAX_INTERVALS: usize = TrackLengthTable::DEFAULT_INTERVALS;
+
+/// Absolute error bound asked of the Tsai–Whitis second generation's density: the paper's
+/// model, kept far below the papers' precision and the positron-only model's bound.
+const TSAI_WHITIS_TABLE_ERROR: f64 = 1e-9;
+
+/// `lambda f2 / w^2` of the second generation on its own grid in `w`, with a bound on its
+/// absolute error (interpolation and node integrals): `table(intervals)` from
+/// [`SECOND_GENERATION_FIRST_INTERVALS`] on, doubled up to `max_intervals` while the bound
+/// exceeds `target`.
+fn second_generation_density(
+    table: impl Fn(usize) -> (UniformTable, f64),
+    (target, max_intervals): (f64, usize),
+) -> (UniformTable, f64) {
+    let mut intervals = SECOND_GENERATION_FIRST_INTERVALS;
     loop {
-        let table = positron_second_generation_table(thickness_x0, lambda_max, intervals);
-        if table.1 <= POSITRON_TABLE_ERROR || intervals >= POSITRON_MAX_INTERVALS {
-            return table;
+        let tabulated = table(intervals);
+        if tabulated.1 <= target || intervals >= max_intervals {
+            return tabulated;
         }
         intervals *= 2;
     }
 }
 
-/// [`positron_second_generation_density`] with `intervals` intervals in `w` for the density
-/// and for each source table.
+/// The Tsai–Whitis second generation [DPT Eq. A.3] as `lambda f2 / w^2` on its own grid in `w`
+/// (as [`second_generation_density`], to [`TSAI_WHITIS_TABLE_ERROR`]): each doubling computes
+/// only the new nodes, midway between the old ones.
+fn tsai_whitis_second_generation_density(
+    thickness_x0: f64,
+    lambda_max: f64,
+    multiplicity: f64,
+) -> (UniformTable, f64) {
+    let node = |w: f64| {
+        let lambda = lambda_max * (1.0 - 1.0 / w).exp();
+        // lambda f2 ~ lambda^2 / ln(1/lambda): below 1e-30 it is zero in double precision
+        // relative to 1/b1.
+        if w == 0.0 || lambda <= 1e-30 {
+            return Estimate::exact(0.0);
+        }
+        let one_minus_v = -(-lambda).exp_m1();
+        second_generation(lambda, one_minus_v, thickness_x0, multiplicity).scaled(lambda / (w * w))
+    };
+    let mut intervals = SECOND_GENERATION_FIRST_INTERVALS;
+    let mut estimates: Vec<Estimate> = UniformTable::nodes(0.0, 1.0, 2 * intervals + 1)
+        .par_iter()
+        .map(|&w| node(w))
+        .collect();
+    loop {
+        let (table, error) = UniformTable::from_estimates(0.0, 1.0, &estimates);
+        if error <= TSAI_WHITIS_TABLE_ERROR || intervals >= TSAI_WHITIS_MAX_INTERVALS {
+            return (table, error);
+        }
+        intervals *= 2;
+        let nodes = UniformTable::nodes(0.0, 1.0, 2 * intervals + 1);
+        let fresh: Vec<Estimate> = nodes
+            .par_iter()
+            .skip(1)
+            .step_by(2)
+            .map(|&w| node(w))
+            .collect();
+        let mut fresh = fresh.into_iter();
+        estimates = estimates
+            .into_iter()
+            .flat_map(|old| std::iter::once(old).chain(fresh.next()))
+            .collect();
+    }
+}
+
+/// The positron-only second generation ([`crate::showers::pair_positrons`]) as
+/// `lambda f2 / w^2` on `2 intervals + 1` nodes in `w`, its source tables on as many.
 fn positron_second_generation_table(
     thickness_x0: f64,
     lambda_max: f64,
@@ -213,26 +271,16 @@ fn positron_second_generation_table(
     UniformTable::from_estimates(0.0, 1.0, &estimates)
 }
 
-/// Direct evaluation of the first generation and the Tsai–Whitis second generation in the
-/// density `g(w) = f lambda / w^2` at `lambda` (the positron-only second generation is added
-/// from its own table).
-fn density_direct(settings: &ShowerSettings, lambda: f64, ln_inv_lambda: f64, w: f64) -> Estimate {
-    let first = match settings.generations {
+/// The first generation in the density `g(w) = f lambda / w^2` at `lambda`, evaluated directly
+/// (the second generation is added from its own table).
+fn first_generation_density(settings: &ShowerSettings, ln_inv_lambda: f64, w: f64) -> Estimate {
+    match settings.generations {
         Generations::FirstAndSecond => {
             first_generation_times_lambda(ln_inv_lambda, settings.thickness_x0)
+                .scaled(1.0 / (w * w))
         }
         Generations::SecondOnly => Estimate::exact(0.0),
-    };
-    // lambda f2 ~ lambda^2 / ln(1/lambda): below 1e-30 it is zero in double precision relative to 1/b1.
-    let second = match settings.second_generation {
-        SecondGeneration::TsaiWhitisPairs { multiplicity } if lambda > 1e-30 => {
-            let one_minus_v = -(-lambda).exp_m1();
-            second_generation(lambda, one_minus_v, settings.thickness_x0, multiplicity)
-                .scaled(lambda)
-        }
-        _ => Estimate::exact(0.0),
-    };
-    (first + second).scaled(1.0 / (w * w))
+    }
 }
 
 /// The track-length shape `f(v, T)` tabulated in `w` (see the module docs), for
@@ -263,12 +311,15 @@ impl TrackLengthTable {
     pub fn new(settings: ShowerSettings, lambda_max: f64, intervals: usize) -> Self {
         let n = 2 * intervals + 1;
         let nodes = UniformTable::nodes(0.0, 1.0, n);
-        let positrons = match settings.second_generation {
-            SecondGeneration::Positrons => Some(positron_second_generation_density(
-                settings.thickness_x0,
-                lambda_max,
-            )),
-            SecondGeneration::TsaiWhitisPairs { .. } => None,
+        let (thickness, t) = (settings.thickness_x0, lambda_max);
+        let (second, second_error) = match settings.second_generation {
+            SecondGeneration::Positrons => second_generation_density(
+                |k| positron_second_generation_table(thickness, t, k),
+                (POSITRON_TABLE_ERROR, POSITRON_MAX_INTERVALS),
+            ),
+            SecondGeneration::TsaiWhitisPairs { multiplicity } => {
+                tsai_whitis_second_generation_density(thickness, t, multiplicity)
+            }
         };
         let estimates: Vec<Estimate> = nodes
             .par_iter()
@@ -281,23 +332,13 @@ impl TrackLengthTable {
                     });
                 }
                 let ln_inv_lambda = 1.0 / w - 1.0 - lambda_max.ln();
-                let lambda = (-ln_inv_lambda).exp();
-                let direct = density_direct(&settings, lambda, ln_inv_lambda, w);
-                match &positrons {
-                    Some((second, _)) => direct + Estimate::exact(second.eval(w)),
-                    None => direct,
-                }
+                first_generation_density(&settings, ln_inv_lambda, w)
+                    + Estimate::exact(second.eval(w))
             })
             .collect();
         // Node integrals that missed their tolerance count in full against the table, and so
-        // does the error of the positron-only second generation's own table.
-        Self::from_density_estimates(
-            settings,
-            lambda_max,
-            &estimates,
-            positrons.as_ref().map_or(0.0, |(_, error)| *error),
-            None,
-        )
+        // does the error of the second generation's own table.
+        Self::from_density_estimates(settings, lambda_max, &estimates, second_error, None)
     }
 
     /// A table of the density `g(w) = f lambda / w^2` given at the `2n + 1` equally spaced nodes
@@ -723,7 +764,12 @@ mod tests {
         for lambda in [1e-200, 1e-12, 1e-4, 0.003, 0.0513] {
             let l = -f64::ln(lambda);
             let w = table.w_of_lambda(lambda);
-            let direct = density_direct(&settings, lambda, l, w).value;
+            let second = if lambda > 1e-30 {
+                lambda * second_generation(lambda, -(-lambda).exp_m1(), 16.0, 2.0).value
+            } else {
+                0.0
+            };
+            let direct = (first_generation_times_lambda(l, 16.0).value + second) / (w * w);
             assert_relative_eq!(table.density(w), direct, max_relative = 1e-6);
         }
     }
