@@ -39,6 +39,7 @@ use crate::pipeline::thick_target::{
 use crate::scenario::{Override, ScenarioDocument};
 use crate::showers::track_length::{Generations, ShowerSettings, TrackLengthTable};
 use crate::sources::Source;
+use crate::sources::phi1::EventSample;
 use crate::units::PICOBARN_CM2;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -316,22 +317,64 @@ pub fn run(
     repo: Option<&Path>,
     quick: bool,
 ) -> Result<Vec<Outcome>, Error> {
-    let mut session = Session {
-        repo,
-        quick: if quick { &reproduction.quick } else { &[] },
-        scans: BTreeMap::new(),
-        emulsion_points: BTreeMap::new(),
-    };
-    reproduction
-        .quantity
-        .iter()
-        .map(|q| {
-            let config = q.config.as_deref().unwrap_or(&reproduction.config);
-            let paper = published(q)?;
-            let values = session.measure(config, q)?;
-            Ok(compare(q, paper, &values))
-        })
-        .collect()
+    Session::new(repo).run(reproduction, quick)
+}
+
+/// Reproductions run one after another, keeping what they computed: a scan or Monte Carlo
+/// that a later quantity (of the same or a later reproduction) asks for again is taken, not
+/// redone, and scans of other scenarios with the same physics share their tables.
+#[derive(Debug)]
+pub struct Session<'a> {
+    repo: Option<&'a Path>,
+    /// The overrides of `--quick` of the reproduction being run.
+    quick: Vec<String>,
+    /// Scans computed so far, by scenario, overrides and the curves computed.
+    scans: BTreeMap<ScanKey, Vec<CurveResult>>,
+    /// Emulsion model points computed so far (one Monte Carlo each), by scenario and overrides.
+    emulsion_points: BTreeMap<(String, Vec<String>), crate::signal::emulsion::EmulsionPoint>,
+    /// The events of the last emulsion Monte Carlo: the next, at other `phi1` masses, reuses
+    /// them when it draws the same events.
+    events: Option<EventSample>,
+}
+
+/// A scan of a reproduction: the scenario, its overrides (`--quick`'s first) and the labels of
+/// the curves computed (every curve a quantity asks for; `None`: the scenario's first).
+type ScanKey = (String, Vec<String>, Vec<String>);
+
+impl<'a> Session<'a> {
+    /// A session whose configs are relative to `repo` (`None`: the built-in copies).
+    #[must_use]
+    pub fn new(repo: Option<&'a Path>) -> Self {
+        Self {
+            repo,
+            quick: Vec::new(),
+            scans: BTreeMap::new(),
+            emulsion_points: BTreeMap::new(),
+            events: None,
+        }
+    }
+
+    /// Runs every quantity of `reproduction`, with its `--quick` overrides if `quick`.
+    ///
+    /// # Errors
+    /// As [`run`].
+    pub fn run(&mut self, reproduction: &Reproduction, quick: bool) -> Result<Vec<Outcome>, Error> {
+        self.quick = if quick {
+            reproduction.quick.clone()
+        } else {
+            Vec::new()
+        };
+        reproduction
+            .quantity
+            .iter()
+            .map(|q| {
+                let config = q.config.as_deref().unwrap_or(&reproduction.config);
+                let paper = published(q)?;
+                let values = self.measure(config, q)?;
+                Ok(compare(q, paper, &values))
+            })
+            .collect()
+    }
 }
 
 /// What a quantity says was published.
@@ -374,15 +417,6 @@ fn compare(q: &Quantity, paper: Published, values: &[f64]) -> Outcome {
     }
 }
 
-/// Scans computed so far, by scenario and overrides.
-struct Session<'a> {
-    repo: Option<&'a Path>,
-    quick: &'a [String],
-    scans: BTreeMap<(String, Vec<String>), Vec<CurveResult>>,
-    /// Emulsion model points computed so far (one Monte Carlo each), by scenario and overrides.
-    emulsion_points: BTreeMap<(String, Vec<String>), crate::signal::emulsion::EmulsionPoint>,
-}
-
 impl Session<'_> {
     /// The scenario `config` with `overrides`: from the repository, or the built-in copy.
     fn document(&self, config: &str, overrides: &[Override]) -> Result<ScenarioDocument, Error> {
@@ -402,17 +436,42 @@ impl Session<'_> {
         )?)
     }
 
-    fn scan(&mut self, config: &str, set: &[String]) -> Result<&[CurveResult], Error> {
-        let mut overrides: Vec<String> = self.quick.to_vec();
+    /// The curves `labels` (`None`: the first) of `config` with `set`, computed once: only
+    /// the curves asked for are scanned (each curve's numbers do not depend on the others').
+    fn scan(
+        &mut self,
+        config: &str,
+        set: &[String],
+        labels: &[Option<&str>],
+    ) -> Result<&[CurveResult], Error> {
+        let mut overrides: Vec<String> = self.quick.clone();
         overrides.extend(set.iter().cloned());
-        let key = (config.to_string(), overrides.clone());
+        let parsed = overrides
+            .iter()
+            .map(|o| Override::parse(o).map_err(Error::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        let all = self.document(config, &parsed)?.curves()?;
+        // The curves asked for, in the scenario's order; a label it lacks keeps every curve,
+        // so that the quantity's error names the labels there are.
+        let wanted =
+            |c: usize, label: &str| labels.iter().any(|l| l.map_or(c == 0, |l| l == label));
+        let known = labels
+            .iter()
+            .all(|l| l.is_none_or(|l| all.iter().any(|c| c.label == l)));
+        let curves: Vec<_> = all
+            .into_iter()
+            .enumerate()
+            .filter(|(c, curve)| !known || wanted(*c, &curve.label))
+            .map(|(_, curve)| curve)
+            .collect();
+        let key = (
+            config.to_string(),
+            overrides,
+            curves.iter().map(|c| c.label.clone()).collect(),
+        );
         if !self.scans.contains_key(&key) {
-            let parsed = overrides
-                .iter()
-                .map(|o| Override::parse(o).map_err(Error::from))
-                .collect::<Result<Vec<_>, _>>()?;
-            let curves = self.document(config, &parsed)?.curves()?;
-            self.scans.insert(key.clone(), run_scan(&curves)?);
+            let results = run_scan(&curves)?;
+            self.scans.insert(key.clone(), results);
         }
         Ok(&self.scans[&key])
     }
@@ -445,7 +504,13 @@ impl Session<'_> {
                 .map(|o| Override::parse(o).map_err(Error::from))
                 .collect::<Result<Vec<_>, _>>()?;
             let scenario = self.document(config, &overrides)?.emulsion()?;
-            let point = crate::pipeline::emulsion::evaluate_scenario(&scenario)?;
+            let events = scenario.setup.event_key(&scenario.model);
+            if self.events.as_ref().is_none_or(|e| e.key() != events) {
+                self.events = None; // freed before the next is drawn
+                self.events = EventSample::draw(events);
+            }
+            let point =
+                crate::pipeline::emulsion::evaluate_scenario_from(&scenario, self.events.as_ref())?;
             self.emulsion_points.insert(key.clone(), point);
         }
         let point = &self.emulsion_points[&key];
@@ -486,7 +551,7 @@ impl Session<'_> {
             let mut best = |extra: &[String]| -> Result<f64, Error> {
                 let mut set = q.set.clone();
                 set.extend(extra.iter().cloned());
-                let results = self.scan(config, &set)?;
+                let results = self.scan(config, &set, &[q.curve.as_deref()])?;
                 Ok(
                     best_limit(Self::curve(results, q.curve.as_deref(), &q.name)?)?
                         .refined
@@ -496,7 +561,15 @@ impl Session<'_> {
             let numerator = best(&q.numerator_set)?;
             return Ok(vec![numerator / best(&q.denominator_set)?]);
         }
-        let results = self.scan(config, &q.set)?;
+        let labels = match q.measure {
+            Measure::CurveRatio => vec![
+                q.curve.as_deref(),
+                q.numerator.as_deref(),
+                q.denominator.as_deref(),
+            ],
+            _ => vec![q.curve.as_deref()],
+        };
+        let results = self.scan(config, &q.set, &labels)?;
         let curve = Self::curve(results, q.curve.as_deref(), &q.name)?;
         let in_range = |x: f64| q.scan_range.is_none_or(|[lo, hi]| x >= lo && x <= hi);
         match q.measure {

@@ -7,7 +7,7 @@ mod common;
 
 use common::curves;
 use darksens::pipeline::thick_target::run_scan;
-use darksens::reproduce::{list, load, run};
+use darksens::reproduce::{Session, list, load, run};
 use std::path::Path;
 
 fn reproduce(name: &str) {
@@ -142,5 +142,30 @@ fn fig4_is_monotone_with_paper_numerics() {
             pair[1].epsilon_limit >= pair[0].epsilon_limit * (1.0 - 2e-3),
             "not monotone: {pair:?}"
         );
+    }
+}
+
+/// `darksens reproduce --all` runs every reproduction in one session, which hands later
+/// quantities the scans, tables and Monte Carlo events earlier ones computed: the outcomes must
+/// be those of running each reproduction alone.
+#[test]
+fn one_session_gives_what_separate_runs_give() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reproductions: Vec<_> = ["dpt/fig3", "dpt/sources_backgrounds", "emu/table1"]
+        .iter()
+        .map(|name| {
+            let (_, path) = list(&repo.join("tests/reference"))
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .expect("listed");
+            load(&path).expect("reference file loads")
+        })
+        .collect();
+    let mut session = Session::new(Some(repo));
+    for reproduction in &reproductions {
+        let shared = session.run(reproduction, true).expect("runs");
+        let alone = run(reproduction, Some(repo), true).expect("runs");
+        assert_eq!(shared, alone, "{}", reproduction.title);
+        assert!(shared.iter().all(|o| o.passed), "{}", reproduction.title);
     }
 }

@@ -3,7 +3,7 @@
 use darksens::error::Error;
 use darksens::output::format_number;
 use darksens::reproduce::{
-    Outcome, Published, built_in_references, list, parse, reference_root, run,
+    Outcome, Published, Session, built_in_references, list, parse, reference_root,
 };
 use std::time::Instant;
 
@@ -80,10 +80,12 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
     let repo = root.as_ref().map(|r| r.join("../.."));
     let mut failed = 0;
     let mut total = 0;
+    // One session: a later reproduction takes the scans and tables an earlier one computed.
+    let mut session = Session::new(repo.as_deref());
     for (name, source, text) in chosen {
         let reproduction = parse(text, source)?;
         let started = Instant::now();
-        let outcomes = run(&reproduction, repo.as_deref(), opts.quick)?;
+        let outcomes = session.run(&reproduction, opts.quick)?;
         let mut out = String::new();
         outln!(
             out,

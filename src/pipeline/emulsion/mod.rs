@@ -30,10 +30,23 @@ use std::sync::OnceLock;
 /// # Errors
 /// A result that is not finite (named with the model point).
 pub fn evaluate_scenario(scenario: &EmulsionScenario) -> Result<EmulsionPoint, Error> {
+    evaluate_scenario_from(scenario, None)
+}
+
+/// [`evaluate_scenario`], with the events' angles taken from `stored` when it was drawn for
+/// this scenario's Monte Carlo ([`crate::signal::emulsion::EmulsionSetup::event_key`]): the
+/// same numbers, without drawing them again.
+///
+/// # Errors
+/// As [`evaluate_scenario`].
+pub fn evaluate_scenario_from(
+    scenario: &EmulsionScenario,
+    stored: Option<&EventSample>,
+) -> Result<EmulsionPoint, Error> {
     evaluate(
         &scenario.setup,
         &scenario.model,
-        scenario.setup.samples(&scenario.model),
+        scenario.setup.samples_from(&scenario.model, stored),
         &RRatio::pdg(),
     )
 }

@@ -430,17 +430,57 @@ impl Tables {
         }
     }
 
-    /// The tables, built on first use.
+    /// The tables, built on first use, or taken from an earlier scan of this process that
+    /// still holds tables of the same setup and numerics ([`BUILT`]).
     fn search(&self) -> Arc<ThickTargetSearch> {
         Arc::clone(self.search.get_or_init(|| {
+            let setup = setup_of(&self.scenario);
+            let numerics = self.scenario.numerics;
+            if let Some(built) = built_search(&setup, numerics) {
+                return built;
+            }
             let started = std::time::Instant::now();
-            let search = ThickTargetSearch::new(setup_of(&self.scenario), self.scenario.numerics);
+            let search = Arc::new(ThickTargetSearch::new(setup, numerics));
             if std::env::var_os("DARKSENS_TIMING").is_some() {
                 eprintln!("[{:>8.1} ms] tables", started.elapsed().as_secs_f64() * 1e3);
             }
-            Arc::new(search)
+            remember_search(&search);
+            search
         }))
     }
+}
+
+/// Tables built in this process that some result still holds, by what they were built from:
+/// a later scan of the same setup and numerics (another background or coupling, or
+/// `darksens reproduce` measuring one scenario several ways) takes them instead of building
+/// its own. The tables are a function of their setup and numerics alone (their lazily built
+/// parts depend only on their own index), so a taken table gives the same numbers as a new one.
+/// Held weakly: tables no result holds any more are freed as before.
+static BUILT: std::sync::Mutex<Vec<std::sync::Weak<ThickTargetSearch>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The tables of `setup` and `numerics` if a live result holds them. The store is locked only
+/// to look (a build never runs under the lock).
+fn built_search(
+    setup: &crate::signal::thick_target::ThickTargetSetup,
+    numerics: crate::signal::thick_target::Resolution,
+) -> Option<Arc<ThickTargetSearch>> {
+    let built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    built
+        .iter()
+        .filter_map(std::sync::Weak::upgrade)
+        .find(|s| s.setup() == setup && s.resolution() == numerics)
+}
+
+/// Adds `search` to [`BUILT`], dropping the entries no result holds any more.
+fn remember_search(search: &Arc<ThickTargetSearch>) {
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    built.retain(|s| s.strong_count() > 0);
+    built.push(Arc::downgrade(search));
 }
 
 /// The units of work of a scan.
@@ -680,5 +720,51 @@ mod tests {
         };
         assert_eq!(decode(&encode(&yields)), Some(yields));
         assert_eq!(decode(&[1, 2, 3]), None);
+    }
+
+    fn paper_curves(overrides: &[&str]) -> Vec<Curve> {
+        let overrides: Vec<crate::scenario::Override> = ["scan.points=5", "scan.dense_points=3"]
+            .iter()
+            .chain(overrides)
+            .map(|o| crate::scenario::Override::parse(o).unwrap())
+            .collect();
+        crate::scenario::ScenarioDocument::load(
+            Path::new("configs/belle2_dp_paper.toml"),
+            &overrides,
+        )
+        .unwrap()
+        .curves()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_later_scan_of_the_same_setup_takes_the_built_tables() {
+        let first = run_scan(&paper_curves(&[])).unwrap();
+        // Another background: other limits, the same tables, the same yields.
+        let second = run_scan(&paper_curves(&["background.total=500"])).unwrap();
+        assert!(std::ptr::eq(
+            first[0].calculator.search(),
+            second[0].calculator.search()
+        ));
+        for (a, b) in first[0].points.iter().zip(&second[0].points) {
+            assert_eq!(a.yields, b.yields);
+            assert!(a.epsilon_limit < b.epsilon_limit || a.epsilon_limit.is_infinite());
+        }
+        // Another thickness: new tables.
+        let thinner = run_scan(&paper_curves(&["target.thickness_x0=10"])).unwrap();
+        assert!(!std::ptr::eq(
+            first[0].calculator.search(),
+            thinner[0].calculator.search()
+        ));
+        // Tables no result holds are not kept.
+        let address = std::ptr::from_ref(thinner[0].calculator.search()) as usize;
+        drop(thinner);
+        let live = BUILT
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(std::sync::Weak::upgrade)
+            .any(|s| std::ptr::from_ref(s.as_ref()) as usize == address);
+        assert!(!live);
     }
 }
