@@ -180,13 +180,13 @@ fn radiative_bhabha_generator(c: &mut Criterion) {
         b.iter(|| generate(black_box(&settings)).expect("generates"));
     });
     let grid = train_grid(&settings);
-    let max_weight = generate(&settings).expect("generates").max_weight_pb;
+    let max_weights = generate(&settings).expect("generates").cell_max_weights_pb;
     group.bench_function("unweight_1000_events", |b| {
-        b.iter(|| unweighted_events(black_box(&settings), &grid, max_weight, 1000, &|| false));
+        b.iter(|| unweighted_events(black_box(&settings), &grid, &max_weights, 1000, &|| false));
     });
     // Formatting and compressing an event file (blocks in parallel, each a gzip member).
     let events: Vec<darksens::sources::lhe::LheEvent> =
-        unweighted_events(&settings, &grid, max_weight, 10_000, &|| false)
+        unweighted_events(&settings, &grid, &max_weights, 10_000, &|| false)
             .expect("not cancelled")
             .events
             .iter()

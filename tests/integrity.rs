@@ -81,7 +81,7 @@ fn inputs(dir: &Path) {
     let mut events = String::new();
     let gz = std::fs::File::open(repository("tests/fixtures/radiative_bhabha_1000.lhe.gz"))
         .expect("event fixture");
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut events)
+    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(gz), &mut events)
         .expect("gzip");
     std::fs::write(dir.join("events.lhe"), events).expect("events");
 }

@@ -150,7 +150,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         let efficiency = unweighted.events.len() as f64 / unweighted.points.max(1) as f64;
         outln!(
             out,
-            "{} unweighted events from {} points (efficiency {:.3e}); {} above the maximum weight",
+            "{} unweighted events from {} points (efficiency {:.3e}); {} above the envelope of their cell (kept with weight one)",
             unweighted.events.len(),
             unweighted.points,
             efficiency,

@@ -36,6 +36,28 @@ impl Grid {
         }
     }
 
+    /// The grid of the bin `edges` of each dimension (as [`Grid::edges`] gives them); `None`
+    /// unless every dimension has the same number of edges (at least two), from exactly 0 to
+    /// exactly 1 and strictly increasing.
+    #[must_use]
+    pub fn from_edges(edges: Vec<Vec<f64>>) -> Option<Self> {
+        let n = edges.first()?.len();
+        let valid = |e: &Vec<f64>| {
+            e.len() == n
+                && n >= 2
+                && e[0] == 0.0
+                && e[n - 1] == 1.0
+                && e.windows(2).all(|w| w[0] < w[1])
+        };
+        edges.iter().all(valid).then_some(Self { edges })
+    }
+
+    /// The bin edges of each dimension.
+    #[must_use]
+    pub fn edges(&self) -> &[Vec<f64>] {
+        &self.edges
+    }
+
     /// Number of dimensions.
     #[must_use]
     pub fn dims(&self) -> usize {
@@ -244,5 +266,28 @@ mod tests {
         let edges = &grid.edges[0];
         assert_eq!((edges[0], edges[20]), (0.0, 1.0));
         assert!(edges.windows(2).all(|w| w[1] > w[0]), "{edges:?}");
+    }
+
+    /// A grid rebuilt from its edges is the same grid; edges that are not a grid are refused.
+    #[test]
+    fn edges_round_trip_and_bad_edges_are_refused() {
+        let mut grid = Grid::uniform(2, 4);
+        let mut sums = grid.empty_sums();
+        Grid::accumulate(&mut sums, &vec![0, 3], 2.0);
+        Grid::accumulate(&mut sums, &vec![1, 3], 1.0);
+        grid.refine(&sums, 1.5);
+        assert_eq!(Grid::from_edges(grid.edges().to_vec()), Some(grid));
+        let bad = [
+            vec![],
+            vec![vec![0.0, 1.0], vec![0.0, 0.5, 1.0]],
+            vec![vec![0.0, 0.5, 0.5, 1.0]],
+            vec![vec![0.1, 0.5, 1.0]],
+            vec![vec![0.0, 0.5, 0.9]],
+            vec![vec![0.0, f64::NAN, 1.0]],
+            vec![vec![0.0]],
+        ];
+        for edges in bad {
+            assert_eq!(Grid::from_edges(edges.clone()), None, "{edges:?}");
+        }
     }
 }

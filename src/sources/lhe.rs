@@ -549,24 +549,34 @@ fn events_text(init: &LheInit, events: &[LheEvent]) -> String {
     use std::fmt::Write as _;
     // Writing into a String cannot fail.
     let mut out = String::with_capacity(events.len() * 512);
-    for event in events {
-        let _ = writeln!(out, "<event>");
+    // The beam lines are the same in every event, and so is the first line of events of equal
+    // weight and multiplicity (unweighted events): each is formatted once.
+    let mut beams = String::new();
+    for (k, pdg) in init.beams.iter().enumerate() {
+        let sign = if k == 0 { 1.0 } else { -1.0 };
+        let e = init.energies_gev[k];
         let _ = writeln!(
-            out,
-            " {} 1 {:.8e} -1.0 7.2973525e-03 0.0",
-            event.particles.len() + 2,
-            event.weight
+            beams,
+            " {pdg} -1 0 0 0 0 0.0 0.0 {:.10e} {:.10e} 0.0 0.0 9.0",
+            sign * e,
+            e
         );
-        for (k, pdg) in init.beams.iter().enumerate() {
-            let sign = if k == 0 { 1.0 } else { -1.0 };
-            let e = init.energies_gev[k];
-            let _ = writeln!(
-                out,
-                " {pdg} -1 0 0 0 0 0.0 0.0 {:.10e} {:.10e} 0.0 0.0 9.0",
-                sign * e,
-                e
+    }
+    let mut first: Option<((u64, usize), String)> = None;
+    for event in events {
+        let shape = (event.weight.to_bits(), event.particles.len());
+        if first.as_ref().is_none_or(|(s, _)| *s != shape) {
+            let line = format!(
+                "<event>\n {} 1 {:.8e} -1.0 7.2973525e-03 0.0\n",
+                event.particles.len() + 2,
+                event.weight
             );
+            first = Some((shape, line));
         }
+        if let Some((_, line)) = &first {
+            out.push_str(line);
+        }
+        out.push_str(&beams);
         for (pdg, p) in &event.particles {
             let _ = writeln!(
                 out,
@@ -574,7 +584,7 @@ fn events_text(init: &LheInit, events: &[LheEvent]) -> String {
                 p[0], p[1], p[2], p[3]
             );
         }
-        let _ = writeln!(out, "</event>");
+        out.push_str("</event>\n");
     }
     out
 }
