@@ -127,6 +127,7 @@ fn full_sample() -> RawScenario {
             table_tolerance: Some(1e-3),
             interpolate_brem_in_mass: Some(true),
             annihilation_by_moments: Some(true),
+            interpolate_annihilation_in_mass: Some(true),
         },
         bremsstrahlung: RawBremsstrahlung {
             method: Some(BremMethodName::Computed),

@@ -7,9 +7,12 @@
 //! Chebyshev–Lobatto points until the interpolant of one level agrees with the function at the
 //! next level's new points within the tolerance (geometric convergence for a function analytic
 //! on the panel, [`crate::numerics::chebyshev`]). A panel that does not converge, or whose values
-//! are not all positive and converged, is not used: its points are computed directly. Panels
-//! depend only on their index and the function, never on which points were asked for first or by
-//! which thread, so results are the same whatever the order and the thread count.
+//! are not all positive and converged, is not used: its points are computed directly, or, with
+//! [`LogPanels::bisecting`], taken from its halves, and theirs, down to a set depth (a function
+//! smooth but for a few sharp features is then interpolated everywhere but next to them).
+//! Panels depend only on their depth, their index and the function, never on which points were
+//! asked for first or by which thread, so results are the same whatever the order and the
+//! thread count.
 
 use super::chebyshev::{ChebyshevInterpolant, lobatto};
 use super::quadrature::Estimate;
@@ -19,7 +22,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// Chebyshev levels of a panel: `2^k + 1` points for `k` in 4..=6.
 const LEVELS: [u32; 4] = [3, 4, 5, 6];
 
-/// A panel narrower than this (in `u`, after the cut at `u_max`) is not interpolated: the few
+/// A panel cut at `u_max` to less than this share of its width is not interpolated: the few
 /// points in it are computed directly.
 const NARROWEST_PANEL: f64 = 0.05;
 
@@ -41,9 +44,15 @@ pub struct LogPanels {
     u_max: f64,
     /// Accepted disagreement of two levels, in `ln f` (absolute, i.e. relative in `f`).
     tolerance: f64,
-    /// Panels by index, each built once (`None`: computed directly).
-    panels: Mutex<BTreeMap<i64, Arc<OnceLock<Option<Panel>>>>>,
+    /// Times a panel that does not converge is halved (0: computed directly at once).
+    max_depth: u32,
+    /// Panels by depth and index (width `width / 2^depth`), each built once (`None`: not
+    /// interpolated).
+    panels: Mutex<BTreeMap<(u32, i64), PanelCell>>,
 }
+
+/// A panel, built once by whichever thread asks first (`None`: not interpolated).
+type PanelCell = Arc<OnceLock<Option<Panel>>>;
 
 impl LogPanels {
     /// Panels of `width` in `ln x`, interpolated up to and including `x_max`, accepted when two
@@ -54,8 +63,16 @@ impl LogPanels {
             width,
             u_max: x_max.ln(),
             tolerance,
+            max_depth: 0,
             panels: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// The same, with a panel that does not converge replaced by its two halves, up to
+    /// `max_depth` times (the narrowest panels are `width / 2^max_depth` wide).
+    #[must_use]
+    pub fn bisecting(self, max_depth: u32) -> Self {
+        Self { max_depth, ..self }
     }
 
     /// `f(x)`, from its panel's interpolant if it has one, else `direct(x)`; `direct` computes
@@ -67,35 +84,42 @@ impl LogPanels {
         if !(u.is_finite() && u <= self.u_max) {
             return direct(x);
         }
-        #[expect(clippy::cast_possible_truncation, reason = "|ln x| / width is small")]
-        let index = (u / self.width).floor() as i64;
-        let cell = {
-            let mut panels = self
-                .panels
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(panels.entry(index).or_default())
-        };
-        match cell.get_or_init(|| self.build(index, &direct)) {
-            Some(panel) => {
+        for depth in 0..=self.max_depth {
+            let width = self.panel_width(depth);
+            #[expect(clippy::cast_possible_truncation, reason = "|ln x| / width is small")]
+            let index = (u / width).floor() as i64;
+            let cell = {
+                let mut panels = self
+                    .panels
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                Arc::clone(panels.entry((depth, index)).or_default())
+            };
+            if let Some(panel) = cell.get_or_init(|| self.build(depth, index, &direct)) {
                 let value = panel.interpolant.eval(u).exp();
-                Estimate {
+                return Estimate {
                     value,
                     error: panel.relative_error * value,
                     evaluations: 0,
                     converged: true,
-                }
+                };
             }
-            None => direct(x),
         }
+        direct(x)
     }
 
-    /// The panel `index`, or `None` when it cannot be interpolated.
-    fn build<F: Fn(f64) -> Estimate>(&self, index: i64, direct: &F) -> Option<Panel> {
+    /// Width in `ln x` of the panels at `depth`.
+    fn panel_width(&self, depth: u32) -> f64 {
+        self.width / f64::from(1_u32 << depth.min(31))
+    }
+
+    /// The panel `index` at `depth`, or `None` when it cannot be interpolated.
+    fn build<F: Fn(f64) -> Estimate>(&self, depth: u32, index: i64, direct: &F) -> Option<Panel> {
+        let width = self.panel_width(depth);
         #[expect(clippy::cast_precision_loss, reason = "a small panel index")]
-        let a = index as f64 * self.width;
-        let b = (a + self.width).min(self.u_max);
-        if b - a < NARROWEST_PANEL {
+        let a = index as f64 * width;
+        let b = (a + width).min(self.u_max);
+        if b - a < NARROWEST_PANEL * width {
             return None;
         }
         // ln f at the points of a level, reusing the previous level's (its even points).
@@ -188,5 +212,37 @@ mod tests {
             let got = panels.value(x, |x| Estimate::exact(f(x)));
             assert_eq!(got.value, f(x));
         }
+    }
+
+    /// With bisection, a function smooth but for one kink is interpolated everywhere but next
+    /// to the kink: every value within its stated error, points close to the kink computed
+    /// directly, and far fewer evaluations than points.
+    #[test]
+    fn bisection_isolates_a_kink() {
+        let f = |x: f64| x.powf(-1.5) * (1.0 + (x - 2.0).abs());
+        let calls = AtomicUsize::new(0);
+        let direct = |x: f64| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            Estimate::exact(f(x))
+        };
+        let panels = LogPanels::new(1.0, 100.0, 1e-10).bisecting(12);
+        let n: u32 = 20_000;
+        let (mut interpolated, mut computed_near_kink) = (0, 0);
+        for i in 0..n {
+            let x = 0.5 * 100_f64.powf(f64::from(i) / f64::from(n - 1));
+            let got = panels.value(x, direct);
+            let error = (got.value / f(x) - 1.0).abs();
+            assert!(error <= got.error / got.value + 1e-13, "{x}: {error:e}");
+            // A direct value is exact here (no error); an interpolated one states its bound.
+            if got.error > 0.0 {
+                interpolated += 1;
+            } else if (x / 2.0).ln().abs() < 1e-3 {
+                computed_near_kink += 1;
+            }
+        }
+        let calls = calls.load(Ordering::Relaxed);
+        assert!(interpolated > n - 100, "{interpolated} of {n} interpolated");
+        assert!(computed_near_kink > 0);
+        assert!(calls < n as usize / 4, "{calls} evaluations for {n} points");
     }
 }

@@ -400,4 +400,6 @@ pub struct RawNumerics {
     pub interpolate_brem_in_mass: Option<bool>,
     /// Integrate the cross section against Chebyshev moments of the effective flux.
     pub annihilation_by_moments: Option<bool>,
+    /// Interpolate the annihilation yield in the mass where it is smooth, in large mass scans.
+    pub interpolate_annihilation_in_mass: Option<bool>,
 }

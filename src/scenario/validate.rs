@@ -1907,6 +1907,9 @@ fn validate_numerics(raw: &RawScenario) -> Result<Resolution, ScenarioError> {
         annihilation_by_moments: n
             .annihilation_by_moments
             .unwrap_or(defaults.annihilation_by_moments),
+        interpolate_annihilation_in_mass: n
+            .interpolate_annihilation_in_mass
+            .unwrap_or(defaults.interpolate_annihilation_in_mass),
     })
 }
 

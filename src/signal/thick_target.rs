@@ -143,6 +143,10 @@ pub struct Resolution {
     /// ([`EffectiveFlux::integrate_cross_section`]); `false` integrates adaptively throughout
     /// ([`EffectiveFlux::integrate_cross_section_adaptively`]).
     pub annihilation_by_moments: bool,
+    /// In mass scans of at least [`ANNIHILATION_INTERPOLATION_MIN_MASSES`] masses, interpolate
+    /// the annihilation yield in `ln m` where it is smooth ([`annihilation_mass_panels`]);
+    /// `false` computes it at every mass.
+    pub interpolate_annihilation_in_mass: bool,
 }
 
 impl Default for Resolution {
@@ -154,6 +158,7 @@ impl Default for Resolution {
             table_tolerance: 1e-3,
             interpolate_brem_in_mass: true,
             annihilation_by_moments: true,
+            interpolate_annihilation_in_mass: true,
         }
     }
 }
@@ -324,6 +329,39 @@ const BREM_PANEL_WIDTH: f64 = 1.0;
 /// Two levels of the interpolated bremsstrahlung integral must agree to this fraction of
 /// `numerics.relative_tolerance`.
 const BREM_INTERPOLATION_SHARE: f64 = 1e-2;
+
+/// Mass scans with at least this many masses (of one set of tables and model) interpolate the
+/// annihilation yield in the mass ([`annihilation_mass_panels`]): below it, building the panels
+/// costs more integrals than the masses themselves.
+pub const ANNIHILATION_INTERPOLATION_MIN_MASSES: usize = 4096;
+
+/// Width in `ln m` of the widest panels of the interpolated annihilation yield.
+const ANNIHILATION_PANEL_WIDTH: f64 = 0.5;
+
+/// Times a panel of the annihilation yield that does not converge is halved: the narrowest
+/// panels are `0.5 / 2^12 = 1.2e-4` in `ln m`, below the Breit–Wigner's relative width at the
+/// couplings of interest, so only the masses next to the flux's edges (where the yield turns
+/// within a width) are computed one by one.
+const ANNIHILATION_PANEL_DEPTH: u32 = 12;
+
+/// Two levels of the interpolated annihilation yield must agree to this fraction of
+/// `numerics.relative_tolerance`.
+const ANNIHILATION_INTERPOLATION_SHARE: f64 = 1e-1;
+
+/// Panels on which a mass scan interpolates the annihilation yield in `ln m`
+/// ([`ThickTargetSearch::yields_interpolating`]; [`LogPanels`] with bisection): the yield is
+/// a smooth function of the mass but next to the flux's edges and thresholds, where the panels
+/// halve until they converge or reach [`ANNIHILATION_PANEL_DEPTH`]; a value from a panel carries
+/// the panel's error bound (the two levels' disagreement plus the largest error of its points).
+#[must_use]
+pub fn annihilation_mass_panels(resolution: Resolution) -> LogPanels {
+    LogPanels::new(
+        ANNIHILATION_PANEL_WIDTH,
+        f64::INFINITY,
+        ANNIHILATION_INTERPOLATION_SHARE * resolution.relative_tolerance,
+    )
+    .bisecting(ANNIHILATION_PANEL_DEPTH)
+}
 
 /// The bremsstrahlung yield of a collider spectrum is sampled at `2^3 + 1 = 9` incident energies
 /// first (product rule, [`ProductRule`]; the 5-point subset gives the error estimate), then at
@@ -653,17 +691,46 @@ impl ThickTargetSearch {
     #[must_use]
     pub fn yields(&self, mediator: impl Into<Mediator>) -> Yields {
         let mediator = mediator.into();
+        Yields {
+            annihilation: self.annihilation_yield(&mediator),
+            bremsstrahlung: self.bremsstrahlung_yield(&mediator),
+        }
+    }
+
+    /// [`Self::yields`], with the annihilation yield interpolated in the mass on `panels`
+    /// ([`annihilation_mass_panels`]) where it is smooth; `mediator_at(m)` is the mediator of the
+    /// same model at another mass `m` (GeV), for the panels' points.
+    #[must_use]
+    pub fn yields_interpolating(
+        &self,
+        mediator: Mediator,
+        panels: &LogPanels,
+        mediator_at: impl Fn(f64) -> Mediator,
+    ) -> Yields {
+        Yields {
+            annihilation: panels.value(mediator.mass_gev(), |m| {
+                self.annihilation_yield(&mediator_at(m))
+            }),
+            bremsstrahlung: self.bremsstrahlung_yield(&mediator),
+        }
+    }
+
+    /// The annihilation yield per `eps^2`, every layer's summed [DPT Eq. 4.4].
+    fn annihilation_yield(&self, mediator: &Mediator) -> Estimate {
+        self.annihilation_by_layer(mediator)
+            .into_iter()
+            .map(|layer| layer.annihilation)
+            .sum()
+    }
+
+    /// The bremsstrahlung yield per `eps^2` [DPT Eq. 4.5-4.7, C.1].
+    fn bremsstrahlung_yield(&self, mediator: &Mediator) -> Estimate {
         let tol = Tolerance::relative(self.resolution.relative_tolerance);
         let material = &self.setup.material;
         let x0 = material.radiation_length_cm;
-        let annihilation = self
-            .annihilation_by_layer(&mediator)
-            .into_iter()
-            .map(|layer| layer.annihilation)
-            .sum();
-        let bremsstrahlung = match &self.setup.brem {
+        match &self.setup.brem {
             BremMethod::Computed => self
-                .brem_integral(&mediator, tol)
+                .brem_integral(mediator, tol)
                 .scaled(self.normalisation() * material.formula_units_per_cm3() * x0),
             BremMethod::RescaledLimit { curve, n_signal } => {
                 match curve.eps_at(mediator.mass_gev()) {
@@ -677,10 +744,6 @@ impl ThickTargetSearch {
                 }
             }
             BremMethod::Omitted => Estimate::exact(0.0),
-        };
-        Yields {
-            annihilation,
-            bremsstrahlung,
         }
     }
 

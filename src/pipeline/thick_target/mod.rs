@@ -20,11 +20,14 @@ pub use report::{
 use super::{Driver, Explanation, Monitor, OutputPaths, Report, RunClock, RunSource, Words};
 use crate::error::{Error, ScanError};
 use crate::models::Mediator;
+use crate::numerics::log_panels::LogPanels;
 use crate::numerics::quadrature::Estimate;
 use crate::output::format_number;
 use crate::output::sidecar::{VERSION, toml_to_json};
 use crate::scenario::{Curve, Scan, Scenario};
-use crate::signal::thick_target::{ThickTargetSearch, Yields};
+use crate::signal::thick_target::{
+    ANNIHILATION_INTERPOLATION_MIN_MASSES, ThickTargetSearch, Yields, annihilation_mass_panels,
+};
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -46,7 +49,7 @@ impl ThickTarget {
         let mut index: std::collections::HashMap<*const Tables, usize> =
             std::collections::HashMap::new();
         for &k in needed {
-            let (tables, _, _) = unit_point(plan, &self.curves, k)?;
+            let (tables, _, _, _) = unit_point(plan, &self.curves, k)?;
             let next = groups.len();
             let at = *index.entry(std::ptr::from_ref(tables)).or_insert(next);
             if at == next {
@@ -295,10 +298,15 @@ impl Driver for ThickTarget {
     }
 
     fn compute(&self, k: usize) -> Result<Words, Error> {
-        let (tables, scenario, mass_mev) = unit_point(self.plan()?, &self.curves, k)?;
-        Ok(encode(
-            &tables.search().yields(mediator(scenario, mass_mev)),
-        ))
+        let (tables, scenario, mass_mev, panels) = unit_point(self.plan()?, &self.curves, k)?;
+        let search = tables.search();
+        let at = mediator(scenario, mass_mev);
+        Ok(encode(&match panels {
+            Some(panels) => search.yields_interpolating(at, panels, |m| {
+                scenario.model.mediator_at(m / crate::units::GEV_PER_MEV)
+            }),
+            None => search.yields(at),
+        }))
     }
 
     fn accepts(&self, words: &Words) -> bool {
@@ -328,11 +336,13 @@ impl Driver for ThickTarget {
 ///
 /// # Errors
 /// [`ScanError::ForeignUnits`] for a unit the plan does not have.
+/// The tables, scenario and mass of unit `k`, and the panels its annihilation yield is
+/// interpolated on (a large mass scan's).
 fn unit_point<'a>(
     plan: &'a Plan,
     curves: &'a [Curve],
     k: usize,
-) -> Result<(&'a Tables, &'a Scenario, f64), Error> {
+) -> Result<(&'a Tables, &'a Scenario, f64, Option<&'a LogPanels>), Error> {
     match plan {
         Plan::Mass(groups) => {
             let mut k = k;
@@ -350,6 +360,7 @@ fn unit_point<'a>(
                 &group.tables,
                 &curves[group.first].scenario,
                 group.masses[k],
+                group.annihilation_panels.as_ref(),
             ))
         }
         Plan::Key {
@@ -358,7 +369,7 @@ fn unit_point<'a>(
             units,
         } => {
             let p = &points[*units.get(k).ok_or(ScanError::ForeignUnits)?];
-            Ok((&tables[p.tables], &p.scenario, p.mass_mev))
+            Ok((&tables[p.tables], &p.scenario, p.mass_mev, None))
         }
     }
 }
@@ -513,6 +524,9 @@ struct MassGroup {
     masses: Vec<f64>,
     /// The group's tables.
     tables: Tables,
+    /// The annihilation yield's panels in the mass, for a group of at least
+    /// [`ANNIHILATION_INTERPOLATION_MIN_MASSES`] masses (`numerics.interpolate_annihilation_in_mass`).
+    annihilation_panels: Option<LogPanels>,
 }
 
 impl MassGroup {
@@ -583,6 +597,7 @@ fn mass_groups(curves: &[Curve], scans: &[Scan]) -> Vec<MassGroup> {
                 members: vec![i],
                 masses: Vec::new(),
                 tables: Tables::new(&curve.scenario),
+                annihilation_panels: None,
             }),
         }
     }
@@ -594,6 +609,10 @@ fn mass_groups(curves: &[Curve], scans: &[Scan]) -> Vec<MassGroup> {
             .collect();
         masses.sort_by(f64::total_cmp);
         masses.dedup();
+        let numerics = group.tables.scenario.numerics;
+        group.annihilation_panels = (numerics.interpolate_annihilation_in_mass
+            && masses.len() >= ANNIHILATION_INTERPOLATION_MIN_MASSES)
+            .then(|| annihilation_mass_panels(numerics));
         group.masses = masses;
     }
     groups
