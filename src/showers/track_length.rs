@@ -188,87 +188,75 @@ const TSAI_WHITIS_MAX_INTERVALS: usize = TrackLengthTable::DEFAULT_INTERVALS;
 const TSAI_WHITIS_TABLE_ERROR: f64 = 1e-9;
 
 /// `lambda f2 / w^2` of the second generation on its own grid in `w`, with a bound on its
-/// absolute error (interpolation and node integrals): `table(intervals)` from
-/// [`SECOND_GENERATION_FIRST_INTERVALS`] on, doubled up to `max_intervals` while the bound
-/// exceeds `target`.
-fn second_generation_density(
-    table: impl Fn(usize) -> (UniformTable, f64),
+/// absolute error (interpolation and node integrals): nodes from `level(intervals)` on
+/// `2 intervals + 1` points, [`SECOND_GENERATION_FIRST_INTERVALS`] first, the intervals doubled
+/// up to `max_intervals` while the bound exceeds `target`. When `keeps_nodes` the node function
+/// does not depend on the intervals, so each doubling computes only the new nodes, midway
+/// between the old ones; else every level is computed afresh.
+fn second_generation_density<L: Fn(f64) -> Estimate + Sync>(
+    level: impl Fn(usize) -> L,
+    keeps_nodes: bool,
     (target, max_intervals): (f64, usize),
 ) -> (UniformTable, f64) {
     let mut intervals = SECOND_GENERATION_FIRST_INTERVALS;
-    loop {
-        let tabulated = table(intervals);
-        if tabulated.1 <= target || intervals >= max_intervals {
-            return tabulated;
-        }
-        intervals *= 2;
-    }
-}
-
-/// The Tsai–Whitis second generation [DPT Eq. A.3] as `lambda f2 / w^2` on its own grid in `w`
-/// (as [`second_generation_density`], to [`TSAI_WHITIS_TABLE_ERROR`]): each doubling computes
-/// only the new nodes, midway between the old ones.
-fn tsai_whitis_second_generation_density(
-    thickness_x0: f64,
-    lambda_max: f64,
-    multiplicity: f64,
-) -> (UniformTable, f64) {
-    let node = |w: f64| {
-        let lambda = lambda_max * (1.0 - 1.0 / w).exp();
-        // lambda f2 ~ lambda^2 / ln(1/lambda): below 1e-30 it is zero in double precision
-        // relative to 1/b1.
-        if w == 0.0 || lambda <= 1e-30 {
-            return Estimate::exact(0.0);
-        }
-        let one_minus_v = -(-lambda).exp_m1();
-        second_generation(lambda, one_minus_v, thickness_x0, multiplicity).scaled(lambda / (w * w))
-    };
-    let mut intervals = SECOND_GENERATION_FIRST_INTERVALS;
+    let mut node = level(intervals);
     let mut estimates: Vec<Estimate> = UniformTable::nodes(0.0, 1.0, 2 * intervals + 1)
         .par_iter()
         .map(|&w| node(w))
         .collect();
     loop {
         let (table, error) = UniformTable::from_estimates(0.0, 1.0, &estimates);
-        if error <= TSAI_WHITIS_TABLE_ERROR || intervals >= TSAI_WHITIS_MAX_INTERVALS {
+        if error <= target || intervals >= max_intervals {
             return (table, error);
         }
         intervals *= 2;
         let nodes = UniformTable::nodes(0.0, 1.0, 2 * intervals + 1);
-        let fresh: Vec<Estimate> = nodes
-            .par_iter()
-            .skip(1)
-            .step_by(2)
-            .map(|&w| node(w))
-            .collect();
-        let mut fresh = fresh.into_iter();
-        estimates = estimates
-            .into_iter()
-            .flat_map(|old| std::iter::once(old).chain(fresh.next()))
-            .collect();
+        if keeps_nodes {
+            let fresh: Vec<Estimate> = nodes
+                .par_iter()
+                .skip(1)
+                .step_by(2)
+                .map(|&w| node(w))
+                .collect();
+            let mut fresh = fresh.into_iter();
+            estimates = estimates
+                .into_iter()
+                .flat_map(|old| std::iter::once(old).chain(fresh.next()))
+                .collect();
+        } else {
+            node = level(intervals);
+            estimates = nodes.par_iter().map(|&w| node(w)).collect();
+        }
     }
 }
 
+/// `lambda = lambda_max exp(1 - 1/w)` of the table variable `w` in `(0, 1]`.
+fn lambda_at(lambda_max: f64, w: f64) -> f64 {
+    lambda_max * (1.0 - 1.0 / w).exp()
+}
+
+/// The Tsai–Whitis second generation [DPT Eq. A.3] as `lambda f2 / w^2` at `w` (the nodes of
+/// [`second_generation_density`], which it keeps from level to level).
+fn tsai_whitis_density(thickness_x0: f64, lambda_max: f64, multiplicity: f64, w: f64) -> Estimate {
+    let lambda = lambda_at(lambda_max, w);
+    // lambda f2 ~ lambda^2 / ln(1/lambda): below 1e-30 it is zero in double precision
+    // relative to 1/b1.
+    if w == 0.0 || lambda <= 1e-30 {
+        return Estimate::exact(0.0);
+    }
+    let one_minus_v = -(-lambda).exp_m1();
+    second_generation(lambda, one_minus_v, thickness_x0, multiplicity).scaled(lambda / (w * w))
+}
+
 /// The positron-only second generation ([`crate::showers::pair_positrons`]) as
-/// `lambda f2 / w^2` on `2 intervals + 1` nodes in `w`, its source tables on as many.
-fn positron_second_generation_table(
-    thickness_x0: f64,
-    lambda_max: f64,
-    intervals: usize,
-) -> (UniformTable, f64) {
-    let generation = PositronSecondGeneration::new(thickness_x0, lambda_max, intervals);
-    let nodes = UniformTable::nodes(0.0, 1.0, 2 * intervals + 1);
-    let estimates: Vec<Estimate> = nodes
-        .par_iter()
-        .map(|&w| {
-            if w == 0.0 {
-                return Estimate::exact(0.0);
-            }
-            let lambda = lambda_max * (1.0 - 1.0 / w).exp();
-            generation.value(lambda).scaled(lambda / (w * w))
-        })
-        .collect();
-    UniformTable::from_estimates(0.0, 1.0, &estimates)
+/// `lambda f2 / w^2` at `w`, from `generation` (whose source tables have as many intervals as
+/// the level of [`second_generation_density`]).
+fn positron_density(generation: &PositronSecondGeneration, lambda_max: f64, w: f64) -> Estimate {
+    if w == 0.0 {
+        return Estimate::exact(0.0);
+    }
+    let lambda = lambda_at(lambda_max, w);
+    generation.value(lambda).scaled(lambda / (w * w))
 }
 
 /// The first generation in the density `g(w) = f lambda / w^2` at `lambda`, evaluated directly
@@ -314,12 +302,18 @@ impl TrackLengthTable {
         let (thickness, t) = (settings.thickness_x0, lambda_max);
         let (second, second_error) = match settings.second_generation {
             SecondGeneration::Positrons => second_generation_density(
-                |k| positron_second_generation_table(thickness, t, k),
+                |k| {
+                    let generation = PositronSecondGeneration::new(thickness, t, k);
+                    move |w| positron_density(&generation, t, w)
+                },
+                false,
                 (POSITRON_TABLE_ERROR, POSITRON_MAX_INTERVALS),
             ),
-            SecondGeneration::TsaiWhitisPairs { multiplicity } => {
-                tsai_whitis_second_generation_density(thickness, t, multiplicity)
-            }
+            SecondGeneration::TsaiWhitisPairs { multiplicity } => second_generation_density(
+                |_| move |w| tsai_whitis_density(thickness, t, multiplicity, w),
+                true,
+                (TSAI_WHITIS_TABLE_ERROR, TSAI_WHITIS_MAX_INTERVALS),
+            ),
         };
         let estimates: Vec<Estimate> = nodes
             .par_iter()
@@ -497,7 +491,7 @@ impl TrackLengthTable {
         if w <= 0.0 {
             0.0
         } else {
-            self.lambda_max * (1.0 - 1.0 / w).exp()
+            lambda_at(self.lambda_max, w)
         }
     }
 
