@@ -1,8 +1,8 @@
 //! Errors of the library, typed by what went wrong. Bad input (exit code 2) is a
 //! [`ScenarioError`] (a scenario value, located by file, line and key), an [`InputError`] (a file
-//! the scenario names: a spectrum table, an event file, a limit curve, a checkpoint), a
-//! [`ScanError`] (a scan that cannot be planned or assembled) or an [`OutputError`] (a path that
-//! cannot be written); a numerical failure names the parameter point (exit code 1).
+//! the scenario names: a spectrum table, an event file, a limit curve, a checkpoint) or a
+//! [`ScanError`] (a scan that cannot be planned or assembled); a path that cannot be written
+//! ([`Error::Output`]) and a numerical failure (naming the parameter point) are exit code 1.
 
 use crate::units::format_number;
 use std::fmt;

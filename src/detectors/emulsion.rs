@@ -40,7 +40,7 @@ pub struct DetectorBox {
     pub azimuth_deg: f64,
     /// Forward or backward of the IP.
     pub hemisphere: Hemisphere,
-    /// The probability that a `phi1` decaying inside is detected (1: every decay, as in [EMU]).
+    /// The probability that a `phi1` decaying inside is detected (1: every decay, as in \[EMU\]).
     pub efficiency: f64,
 }
 
@@ -283,12 +283,12 @@ pub struct ProfileBin {
 /// `w_i` its weight (the survival law `exp(-t / (beta gamma l))` along the line). Every coupling
 /// dependence of the decay is in `l`, so one sample serves a whole coupling grid.
 ///
-/// The two sums are kept as bins of width [`PROFILE_BIN_LN`] in `ln a` (and `ln b`), each
+/// The two sums are kept as bins of width `PROFILE_BIN_LN` in `ln a` (and `ln b`), each
 /// replaced by its weight, mean `r` and variance `v` as `W exp(-r/l + v/(2 l^2))`, the first two
 /// cumulants of the bin: the error is the third cumulant, at most about
 /// `0.1 (r delta/l)^3 / 6` relative (`delta` the bin width), 4e-6 at `r/l = 30` (where
 /// `exp(-30)` leaves no signal at any coupling a scan reaches) and tested against the exact sum.
-/// For `l` beyond [`PROFILE_SERIES_FROM`] times the largest `b`, where the two sums cancel, the
+/// For `l` beyond `PROFILE_SERIES_FROM` times the largest `b`, where the two sums cancel, the
 /// series `M1/l - M2/(2 l^2) + M3/(6 l^3) - M4/(24 l^4)` with the exact moments
 /// `M_k = sum w (b^k - a^k)` is used (truncation below 3e-7).
 #[derive(Debug, Clone, PartialEq)]

@@ -113,7 +113,7 @@ impl Grid {
 
     /// Lepage's refinement: smooth each dimension's sums over neighbouring bins, compress them
     /// with `((1 - r)/ln(1/r))^alpha` (`alpha` about 1.5; 0 keeps the grid), keep a floor of
-    /// [`DENSITY_FLOOR`] of the mean, and move the edges so that every new bin holds an equal
+    /// `DENSITY_FLOOR` of the mean, and move the edges so that every new bin holds an equal
     /// share. A dimension with no weight keeps its grid.
     pub fn refine(&mut self, sums: &[Vec<f64>], alpha: f64) {
         for (edges, d) in self.edges.iter_mut().zip(sums) {

@@ -358,7 +358,7 @@ impl AnnihilationFlux {
     /// A piece whose error bound exceeds `target_error` (relative to the largest flux) is
     /// halved, each half with the piece's intervals, up to [`MAX_REFINEMENTS`] times (with a
     /// radiating positron, a piece with a cusp end first gets twice the intervals instead, up
-    /// to [`MAX_CUSP_NODES_FACTOR`] times the table's: the spike that radiation empties, at
+    /// to `MAX_CUSP_NODES_FACTOR` times the table's: the spike that radiation empties, at
     /// `lambda ~ e^(-1/beta)`, stays at the same place in the cusp variable when the piece is
     /// halved): a spectrum
     /// with a spike narrower than the grid (the forward Bhabha peak `1/(1 + cos theta*)^2`

@@ -370,7 +370,7 @@ impl LineKernel {
     /// `sigma_line(z_r) = sum_i k_i integral_(cell i) sigma(m^2 e^(z - z_r)) dz` at the grid's
     /// `z_r` (the kernel constant across a cell, the resonance integrated across it: exact for a
     /// resonance narrower than a cell, second order for a broader one), cubic in between. The
-    /// resonance's cells within [`EXACT_CELLS`] of its peak, and the one that holds the
+    /// resonance's cells within `EXACT_CELLS` of its peak, and the one that holds the
     /// threshold, are integrated adaptively, the others by the midpoint rule.
     /// [`LineKernel::cross_section_cm2`] is the direct integral it is tested against.
     #[must_use]

@@ -1,4 +1,4 @@
-//! Scenarios of an emulsion detector near an `e+ e-` collider for inelastic dark matter [EMU]:
+//! Scenarios of an emulsion detector near an `e+ e-` collider for inelastic dark matter \[EMU\]:
 //! `[source] kind = "ee-collider"`, `[model] kind = "inelastic-scalar"`, one `[[detector]]`
 //! table per box, `[monte_carlo]`, `[limit]`, `[background]`. docs/scenario.md documents every
 //! key.

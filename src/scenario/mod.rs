@@ -33,7 +33,7 @@ pub use validate::{
 pub enum Search {
     /// A thick-target search (Belle II's calorimeter, NA64): one or more curves over a scan.
     ThickTarget(Vec<Curve>),
-    /// An emulsion detector near a collider [EMU].
+    /// An emulsion detector near a collider \[EMU\].
     Emulsion(Box<emulsion::EmulsionScenario>),
 }
 

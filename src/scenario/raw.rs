@@ -147,7 +147,7 @@ pub struct RawSource {
     pub theta_min_deg: Option<f64>,
     /// Collider: largest lab polar angle of the selected particle, degrees.
     pub theta_max_deg: Option<f64>,
-    /// Collider: full crossing angle of the beams, mrad (default 0, head-on as in [DPT]; 83 at
+    /// Collider: full crossing angle of the beams, mrad (default 0, head-on as in \[DPT\]; 83 at
     /// SuperKEKB). Analytic Bhabha spectrum only.
     pub crossing_angle_mrad: Option<f64>,
     /// Collider: relative rms spread of the electron beam's energy (default 0).
@@ -217,10 +217,10 @@ pub struct RawTarget {
     /// [DPT Eq. A.3] (2 when absent).
     #[serde(default)]
     pub second_generation_multiplicity: Option<f64>,
-    /// Target electrons at rest [DPT] or bound and moving (Compton profiles).
+    /// Target electrons at rest \[DPT\] or bound and moving (Compton profiles).
     #[serde(default)]
     pub atomic_electrons: crate::materials::compton::AtomicElectrons,
-    /// Whether the pair radiates before it annihilates (Kuraev–Fadin; default true, [DPT]:
+    /// Whether the pair radiates before it annihilates (Kuraev–Fadin; default true, \[DPT\]:
     /// false).
     #[serde(default = "default_initial_state_radiation")]
     pub initial_state_radiation: bool,

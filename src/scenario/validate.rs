@@ -132,7 +132,7 @@ pub enum SpectrumRequest {
         theta_min_deg: f64,
         /// Lab polar-angle window, degrees.
         theta_max_deg: f64,
-        /// Crossing angle and energy spreads (all zero: head-on, mono-energetic, [DPT]).
+        /// Crossing angle and energy spreads (all zero: head-on, mono-energetic, \[DPT\]).
         real_beams: RealBeams,
     },
     /// A CSV table `energy_gev,dsigma_de_pb_per_gev` (path as written in the scenario).
@@ -208,7 +208,7 @@ pub enum SpectrumConfig {
         theta_min_deg: f64,
         /// Lab polar-angle window, degrees.
         theta_max_deg: f64,
-        /// Crossing angle and energy spreads (all zero: head-on, mono-energetic, [DPT]).
+        /// Crossing angle and energy spreads (all zero: head-on, mono-energetic, \[DPT\]).
         real_beams: RealBeams,
     },
     /// Numbers after cuts: a CSV table, or the histogram of a Les Houches event file.

@@ -36,7 +36,7 @@
 //! power `lambda'^(a-1)` (`a = b1 tau`) is integrated exactly for the constant part `S(v)` and
 //! in `s = ln(c/lambda')` for the rest; on the upper half in `s = ln(c/eta)`. Long paths add
 //! nothing when `lambda` is small (the path weight integrates to `lambda^a / Gamma(a + 1)`):
-//! a path whose bound is below [`NEGLIGIBLE_PATH`] of the sum so far is left out, its bound
+//! a path whose bound is below `NEGLIGIBLE_PATH` of the sum so far is left out, its bound
 //! counted in the error ([`PositronSecondGeneration::value`]).
 
 use super::track_length::{B1, B2};

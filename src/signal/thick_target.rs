@@ -77,11 +77,11 @@ pub struct ThickTargetSetup {
     pub incident: Incident,
     /// How the second generation of the track length is counted.
     pub second_generation: SecondGeneration,
-    /// Target electrons at rest [DPT] or bound and moving.
+    /// Target electrons at rest \[DPT\] or bound and moving.
     pub atomic_electrons: AtomicElectrons,
-    /// Layers the particles cross before the target, in order (none in [DPT]).
+    /// Layers the particles cross before the target, in order (none in \[DPT\]).
     pub front_layers: Vec<Layer>,
-    /// Radiation by the pair before it annihilates (Kuraev–Fadin; [DPT]: none).
+    /// Radiation by the pair before it annihilates (Kuraev–Fadin; \[DPT\]: none).
     pub initial_state_radiation: InitialStateRadiation,
     /// Largest visible energy fraction `f`.
     pub max_visible_fraction: f64,
@@ -136,7 +136,7 @@ pub struct Resolution {
     /// computed from a table above it is flagged as not converged.
     pub table_tolerance: f64,
     /// Interpolate the bremsstrahlung integral in `ln m` where it is smooth
-    /// ([`BREM_PANEL_WIDTH`]); `false` computes it at every mass.
+    /// (`BREM_PANEL_WIDTH`); `false` computes it at every mass.
     pub interpolate_brem_in_mass: bool,
     /// With the target electrons moving or the pair radiating, integrate the cross section
     /// against Chebyshev moments of the effective flux away from the resonance
@@ -281,7 +281,7 @@ pub const SPIKE_LAMBDA: f64 = 0.01;
 /// A positron beam's target thinner than this (in X0) is a thin target: the track-length
 /// tables do not reach it (their spike at `E' = E0` turns at `lambda ~ e^(-1/(b1 T))`, below the
 /// smallest double for `T < 1.1e-3`), and the beam positron's own path is integrated in closed
-/// form instead ([`thin_target_positron`]); the shower's positrons, of relative size `T`, are
+/// form instead (`thin_target_positron`); the shower's positrons, of relative size `T`, are
 /// left out.
 pub const THIN_TARGET_X0: f64 = 0.01;
 
@@ -351,7 +351,7 @@ const ANNIHILATION_INTERPOLATION_SHARE: f64 = 1e-1;
 /// Panels on which a mass scan interpolates the annihilation yield in `ln m`
 /// ([`ThickTargetSearch::yields_interpolating`]; [`LogPanels`] with bisection): the yield is
 /// a smooth function of the mass but next to the flux's edges and thresholds, where the panels
-/// halve until they converge or reach [`ANNIHILATION_PANEL_DEPTH`]; a value from a panel carries
+/// halve until they converge or reach `ANNIHILATION_PANEL_DEPTH`; a value from a panel carries
 /// the panel's error bound (the two levels' disagreement plus the largest error of its points).
 #[must_use]
 pub fn annihilation_mass_panels(resolution: Resolution) -> LogPanels {

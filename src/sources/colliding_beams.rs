@@ -186,7 +186,7 @@ impl Kinematics {
 /// `u = arccos(1 - 2 (E - a)/(b - a))/pi`, in which its square-root behaviour at both ends of the
 /// piece `[a, b]` becomes smooth, at Chebyshev points (a smooth interpolant, so that integrals
 /// of products with it converge as for the function itself); the points double until the
-/// interpolant agrees with the direct spectrum within [`PIECE_TOLERANCE`] of the piece's
+/// interpolant agrees with the direct spectrum within `PIECE_TOLERANCE` of the piece's
 /// largest value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RealBeamsBhabhaSpectrum {

@@ -843,7 +843,7 @@ const UNWEIGHTING_STREAMS: u64 = 1 << 62;
 /// `n` unweighted events: points of the VEGAS-mapped phase space of `grid` (that of
 /// [`train_grid`]), hit-or-miss under the piecewise-constant envelope of the integration's
 /// largest weights per cell, `cell_max_weights_pb` ([`Generated::cell_max_weights_pb`],
-/// [`Envelope`]). Chunks of points have their own random streams and are taken in order, so
+/// `Envelope`). Chunks of points have their own random streams and are taken in order, so
 /// the events are the same whatever the thread count. `cancelled` is asked between batches of
 /// chunks; `None` when it said yes.
 #[must_use]

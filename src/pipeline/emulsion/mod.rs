@@ -1,4 +1,4 @@
-//! The driver of emulsion searches [EMU]: one model point (`darksens explain`), and the
+//! The driver of emulsion searches \[EMU\]: one model point (`darksens explain`), and the
 //! two-parameter grid of Figs. 14-16 (`darksens scan`).
 //!
 //! The units of work of a grid are its Monte Carlos: one for the whole grid when the horizontal
