@@ -330,6 +330,9 @@ pub struct Session<'a> {
     quick: Vec<String>,
     /// Scans computed so far, by scenario, overrides and the curves computed.
     scans: BTreeMap<ScanKey, Vec<CurveResult>>,
+    /// The scan that answered a request (scenario, overrides, the labels asked for): a request
+    /// made again is answered without loading its scenario again.
+    answered: BTreeMap<ScanRequest, ScanKey>,
     /// Emulsion model points computed so far (one Monte Carlo each), by scenario and overrides.
     emulsion_points: BTreeMap<(String, Vec<String>), crate::signal::emulsion::EmulsionPoint>,
     /// The events of the last emulsion Monte Carlo: the next, at other `phi1` masses, reuses
@@ -341,6 +344,10 @@ pub struct Session<'a> {
 /// the curves computed (every curve a quantity asks for; `None`: the scenario's first).
 type ScanKey = (String, Vec<String>, Vec<String>);
 
+/// What a quantity asks of [`Session::scan`]: the scenario, its overrides and the labels of
+/// the curves it reads (`None`: the scenario's first).
+type ScanRequest = (String, Vec<String>, Vec<Option<String>>);
+
 impl<'a> Session<'a> {
     /// A session whose configs are relative to `repo` (`None`: the built-in copies).
     #[must_use]
@@ -349,6 +356,7 @@ impl<'a> Session<'a> {
             repo,
             quick: Vec::new(),
             scans: BTreeMap::new(),
+            answered: BTreeMap::new(),
             emulsion_points: BTreeMap::new(),
             events: None,
         }
@@ -446,6 +454,14 @@ impl Session<'_> {
     ) -> Result<&[CurveResult], Error> {
         let mut overrides: Vec<String> = self.quick.clone();
         overrides.extend(set.iter().cloned());
+        let request = (
+            config.to_string(),
+            overrides.clone(),
+            labels.iter().map(|l| l.map(str::to_string)).collect(),
+        );
+        if let Some(key) = self.answered.get(&request) {
+            return Ok(&self.scans[key]);
+        }
         let parsed = overrides
             .iter()
             .map(|o| Override::parse(o).map_err(Error::from))
@@ -473,6 +489,7 @@ impl Session<'_> {
             let results = run_scan(&curves)?;
             self.scans.insert(key.clone(), results);
         }
+        self.answered.insert(request, key.clone());
         Ok(&self.scans[&key])
     }
 
