@@ -1,6 +1,7 @@
-//! Benchmarks of the hot paths: the track-length table (with either second generation), one mass point, the full default scan,
-//! the tables with bound electrons, the radiative Bhabha generator (VEGAS training, integration, unweighting), and the emulsion
-//! detectors' acceptance Monte Carlo.
+//! Benchmarks of the hot paths: the track-length table (with either second generation), one mass point, the full default scan
+//! and a large one (the annihilation yield interpolated in the mass or not), the tables with bound electrons, the radiative
+//! Bhabha generator (VEGAS training, integration, envelope unweighting), the emulsion detectors' acceptance Monte Carlo, and
+//! every reproduction in one session.
 //!
 //! `cargo bench` runs them; `.ci/run` only compiles them (`cargo bench --no-run`).
 #![expect(
@@ -99,6 +100,37 @@ fn full_default_scan(c: &mut Criterion) {
     );
     group.bench_function("belle2_dp_mass_over_resonance_2x200", |b| {
         b.iter(|| run_scan(black_box(&mass)).expect("scan"));
+    });
+    // A large scan (3 curves x 20 121 masses, tables included), the annihilation yield
+    // interpolated in the mass (the default from 4096 masses on) and computed at every mass.
+    for (interpolated, name) in [(true, "interpolated"), (false, "computed")] {
+        let set = format!("numerics.interpolate_annihilation_in_mass={interpolated}");
+        let large = curves_with("configs/belle2_dp.toml", &["scan.points=20000", &set]);
+        group.bench_function(format!("belle2_dp_3x20121_annihilation_{name}"), |b| {
+            b.iter(|| run_scan(black_box(&large)).expect("scan"));
+        });
+    }
+    group.finish();
+}
+
+/// Every reproduction of `tests/reference/` with its `--quick` overrides, in one session (what
+/// `darksens reproduce --all --quick` computes, without the printing).
+fn reproductions(c: &mut Criterion) {
+    use darksens::reproduce::{Session, list, load};
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reproductions: Vec<_> = list(&repo.join("tests/reference"))
+        .into_iter()
+        .map(|(_, path)| load(&path).expect("reference file"))
+        .collect();
+    let mut group = c.benchmark_group("reproduce");
+    group.sample_size(10);
+    group.bench_function("all_quick_one_session", |b| {
+        b.iter(|| {
+            let mut session = Session::new(Some(repo));
+            for reproduction in &reproductions {
+                black_box(session.run(reproduction, true).expect("runs"));
+            }
+        });
     });
     group.finish();
 }
@@ -292,6 +324,7 @@ criterion_group!(
     one_mass_point,
     full_default_scan,
     bound_electrons,
-    radiative_bhabha_generator
+    radiative_bhabha_generator,
+    reproductions
 );
 criterion_main!(benches);
