@@ -593,6 +593,35 @@ fn closed_points_and_no_constraint_are_rows_with_a_status() {
         .success();
 }
 
+/// The sidecar counts, per curve, the annihilation yields a large scan took from its panels in
+/// the mass (most of them from 4096 masses on); a small scan computes every one.
+#[test]
+fn the_sidecar_counts_interpolated_annihilation_yields() {
+    let counts = |points: &str| -> Vec<u64> {
+        let dir = scratch(&format!("interpolated-{points}"));
+        darksens()
+            .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
+            .arg(&dir)
+            .args(["--set", &format!("scan.points={points}")])
+            .assert()
+            .success();
+        let meta: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("belle2_dp.meta.json")).expect("sidecar"),
+        )
+        .expect("json");
+        let counted = &meta["numerics"]["annihilation_yields_interpolated_in_mass"];
+        ["computed background", "N_b = 1000", "bound electrons + ISR"]
+            .iter()
+            .map(|label| counted[label].as_u64().expect("a count per curve"))
+            .collect()
+    };
+    assert_eq!(counts("50"), [0, 0, 0]);
+    // 5000 log-spaced masses and the 121 dense ones.
+    for n in counts("5000") {
+        assert!(n > 5121 / 2 && n <= 5121, "{n} of 5121 interpolated");
+    }
+}
+
 #[test]
 fn points_missing_the_tolerance_are_flagged_not_accepted() {
     let dir = scratch("unconverged");

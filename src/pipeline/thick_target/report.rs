@@ -493,6 +493,22 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
             )
         })
         .collect();
+    // Per curve, how many annihilation yields came from the panels in the mass of a large scan
+    // (`numerics.interpolate_annihilation_in_mass`; such a value has no evaluations of its own
+    // and carries its panel's bound).
+    let interpolated: serde_json::Map<String, serde_json::Value> = results
+        .iter()
+        .map(|c| {
+            let n = c
+                .points
+                .iter()
+                .filter(|p| {
+                    p.yields.annihilation.evaluations == 0 && p.yields.annihilation.error > 0.0
+                })
+                .count();
+            (c.label.clone(), serde_json::json!(n))
+        })
+        .collect();
     // The largest bound over the curves' tables.
     let largest = |f: &dyn Fn(&ThickTargetSearch) -> Option<f64>| {
         results
@@ -506,6 +522,7 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         "largest_yield_relative_error_estimate": worst,
         "unconverged_points": unconverged,
         "points_by_status": statuses,
+        "annihilation_yields_interpolated_in_mass": interpolated,
     })
 }
 
