@@ -297,6 +297,25 @@ fn the_realistic_thin_target_meets_the_thick_one() {
     }
 }
 
+/// X17 made per positron on target by `configs/padme_x17.toml` (`g_ve = 1e-3`, m = 17 MeV) at
+/// the beam energy `e0_gev`, with the settings `extra`.
+fn padme_signal_per_pot(e0_gev: f64, extra: &[&str]) -> f64 {
+    let energy = format!("source.beam_energy_gev={e0_gev}");
+    let mut sets = vec![
+        "scan.parameter=\"target.thickness_cm\"",
+        "scan.range=[0.01, 0.02]",
+    ];
+    sets.extend(extra);
+    sets.push(&energy);
+    let curve = &curves("configs/padme_x17.toml", &sets)[0];
+    let c = Calculator::new(&curve.scenario);
+    let p = c.point("X17", 17.0).expect("a point");
+    assert!(p.converged, "E0 = {e0_gev} GeV, {extra:?}");
+    p.at_coupling
+        .and_then(|(_, per)| per)
+        .expect("signal per POT")
+}
+
 /// PADME's X17 (`configs/padme_x17.toml`, a visible dark photon at `g_ve = 1e-3`): with the
 /// electrons at rest, the area of the line of signal per positron over the beam energy is
 /// `n_e L pi g_ve^2/(2 m_e)`, 12.66e-6 MeV on 100 um of diamond (docs/physics.md §7.2), less
@@ -304,28 +323,12 @@ fn the_realistic_thin_target_meets_the_thick_one() {
 /// not change it.
 #[test]
 fn padme_line_area_at_rest() {
-    let config = "configs/padme_x17.toml";
     let at_rest = [
         "target.atomic_electrons=\"at-rest\"",
         "target.initial_state_radiation=false",
         "target.max_visible_fraction=0.9",
     ];
-    let per_pot = |e0: f64| {
-        let energy = format!("source.beam_energy_gev={e0}");
-        let mut sets = vec![
-            "scan.parameter=\"target.thickness_cm\"",
-            "scan.range=[0.01, 0.02]",
-        ];
-        sets.extend(at_rest);
-        sets.push(&energy);
-        let curve = &curves(config, &sets)[0];
-        let c = Calculator::new(&curve.scenario);
-        let p = c.point("X17", 17.0).expect("a point");
-        assert!(p.converged, "E0 = {e0}");
-        p.at_coupling
-            .and_then(|(_, per)| per)
-            .expect("signal per POT")
-    };
+    let per_pot = |e0: f64| padme_signal_per_pot(e0, &at_rest);
     let e_res = resonance_gev();
     let r = 0.0025;
     let (lo, hi) = (e_res * (1.0 - 10.0 * r), e_res * (1.0 + 10.0 * r));
@@ -343,6 +346,102 @@ fn padme_line_area_at_rest() {
         (area_mev / published - 1.0).abs() < 1e-3,
         "{area_mev:e} against {published:e}"
     );
+}
+
+/// Beam energies (MeV) of PADME's expected X17 signal with carbon's Compton profiles
+/// (m = 17 MeV, `g_ve = 1e-3`, Gaussian beam spread 0.5%, radiation of the pair not included):
+/// the 16 points drawn in the signal-model figure of the PADME Run III analysis (the figure
+/// macro `plotmaking/signalMacro.C` of github.com/tommasoSpadaro/PADMERunIIISensitivity, commit
+/// 6b10a6e, "BES = 0.005, from [12]", each with a 5% error bar). That repository carries no
+/// licence: the values are quoted as reference numbers (docs/validation.md §22).
+const PADME_BEAM_MEV: [f64; 16] = [
+    274.486, 275.7399, 278.0296, 279.7196, 280.919, 282.2274, 282.9361, 283.5358, 283.9174,
+    284.5171, 285.3894, 285.7165, 286.5343, 288.1698, 290.1324, 291.877,
+];
+
+/// X17 per positron on target at [`PADME_BEAM_MEV`], same source (digit for digit as quoted).
+#[allow(clippy::unreadable_literal)]
+const PADME_SIGNAL_PER_POT: [f64; 16] = [
+    1.442496e-07,
+    1.96416e-07,
+    4.479024e-07,
+    1.004291e-06,
+    1.508302e-06,
+    1.739074e-06,
+    1.675802e-06,
+    1.518018e-06,
+    1.370794e-06,
+    1.107938e-06,
+    7.9244e-07,
+    6.767728e-07,
+    4.348432e-07,
+    2.136992e-07,
+    1.290432e-07,
+    7.59968e-08,
+];
+
+/// Trapezoid rule over the points `(x, y)`.
+fn trapezoid(x: &[f64], y: &[f64]) -> f64 {
+    x.windows(2)
+        .zip(y.windows(2))
+        .map(|(x, y)| 0.5 * (x[1] - x[0]) * (y[0] + y[1]))
+        .sum()
+}
+
+/// Full width at half maximum of the points `(x, y)` (one peak), the crossings interpolated
+/// linearly between neighbours.
+fn half_maximum_width(x: &[f64], y: &[f64]) -> f64 {
+    let peak = (0..y.len())
+        .max_by(|&i, &j| y[i].total_cmp(&y[j]))
+        .expect("points");
+    let half = 0.5 * y[peak];
+    let crossing = |i: usize, j: usize| x[i] + (half - y[i]) * (x[j] - x[i]) / (y[j] - y[i]);
+    let below = (0..peak).rev().find(|&i| y[i] < half).expect("a rise");
+    let above = (peak..y.len()).find(|&i| y[i] < half).expect("a fall");
+    crossing(above - 1, above) - crossing(below, below + 1)
+}
+
+/// Our line of the X17 against PADME's published expected signal with carbon's Compton
+/// profiles (radiation of the pair left out, as there; 0.5% beam spread), at PADME's 16 beam
+/// energies. The area over 274.5-291.9 MeV agrees to 1.1% (asserted 3%): both are the resonance
+/// area `n_e L pi g_ve^2/(2 m_e)` less the tails outside the range. The line's core does not:
+/// with free-atom Hartree-Fock profiles ours is 17% narrower and its peak, at the same beam
+/// energy, 14% higher (both asserted within 20%; docs/validation.md §22 discusses the gap).
+#[test]
+fn padme_line_against_the_published_compton_profile_line() {
+    let physics = [
+        "source.energy_spread=0.005",
+        "target.initial_state_radiation=false",
+    ];
+    let ours: Vec<f64> = PADME_BEAM_MEV
+        .iter()
+        .map(|e| padme_signal_per_pot(e * 1e-3, &physics))
+        .collect();
+    let area =
+        trapezoid(&PADME_BEAM_MEV, &ours) / trapezoid(&PADME_BEAM_MEV, &PADME_SIGNAL_PER_POT);
+    let argmax = |y: &[f64]| (0..y.len()).max_by(|&i, &j| y[i].total_cmp(&y[j]));
+    let peak = argmax(&PADME_SIGNAL_PER_POT).expect("points");
+    let height = ours[peak] / PADME_SIGNAL_PER_POT[peak];
+    let width = half_maximum_width(&PADME_BEAM_MEV, &ours)
+        / half_maximum_width(&PADME_BEAM_MEV, &PADME_SIGNAL_PER_POT);
+    eprintln!("ours against PADME's: area {area:.4}, peak {height:.4}, FWHM {width:.4}");
+    for (e, (o, p)) in PADME_BEAM_MEV
+        .iter()
+        .zip(ours.iter().zip(PADME_SIGNAL_PER_POT))
+    {
+        eprintln!(
+            "  {e:9.4} MeV  {o:.4e}  {p:.4e}  {:+.1}%",
+            100.0 * (o / p - 1.0)
+        );
+    }
+    assert!((area - 1.0).abs() < 0.03, "area ratio {area}");
+    assert_eq!(
+        argmax(&ours),
+        Some(peak),
+        "the peaks sit at the same beam energy"
+    );
+    assert!((1.0..1.2).contains(&height), "peak ratio {height}");
+    assert!((0.8..1.0).contains(&width), "FWHM ratio {width}");
 }
 
 /// The shipped PADME scan from the command line: the CSV carries the signal at each curve's
