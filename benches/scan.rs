@@ -1,5 +1,5 @@
 //! Benchmarks of the hot paths: the track-length table (with either second generation), one mass point, the full default scan
-//! and a large one (the annihilation yield interpolated in the mass or not), the tables with bound electrons, the radiative
+//! and a large one (the annihilation yield interpolated in the mass or not) with its CSV, the tables with bound electrons, the radiative
 //! Bhabha generator (VEGAS training, integration, envelope unweighting), the emulsion detectors' acceptance Monte Carlo, and
 //! every reproduction in one session.
 //!
@@ -10,7 +10,7 @@
 )]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use darksens::pipeline::thick_target::{Calculator, run_scan};
+use darksens::pipeline::thick_target::{Calculator, render_csv, run_scan};
 use darksens::scenario::{Override, ScenarioDocument};
 use darksens::showers::track_length::{
     Generations, SecondGeneration, ShowerSettings, TrackLengthTable,
@@ -110,6 +110,18 @@ fn full_default_scan(c: &mut Criterion) {
             b.iter(|| run_scan(black_box(&large)).expect("scan"));
         });
     }
+    group.finish();
+}
+
+/// The CSV of a large scan (3 curves x 20 121 masses), formatted from the results.
+fn large_scan_csv(c: &mut Criterion) {
+    let large = curves_with("configs/belle2_dp.toml", &["scan.points=20000"]);
+    let results = run_scan(&large).expect("scan");
+    let mut group = c.benchmark_group("output");
+    group.sample_size(10);
+    group.bench_function("render_csv_3x20121", |b| {
+        b.iter(|| render_csv(black_box(&results)).expect("csv"));
+    });
     group.finish();
 }
 
@@ -323,6 +335,7 @@ criterion_group!(
     track_length_table,
     one_mass_point,
     full_default_scan,
+    large_scan_csv,
     bound_electrons,
     radiative_bhabha_generator,
     reproductions

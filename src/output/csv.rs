@@ -105,48 +105,60 @@ fn coupling_cells(row: &LimitRow, parameter: &str) -> Result<Vec<String>, Error>
     .collect()
 }
 
-/// Renders a scan of `parameter` as CSV text, rows in the order given. Numbers are written
-/// shortest-round-trip. Blocks of rows are formatted side by side and joined in order (a
-/// 1e5-point scan has 3e5 rows), so the bytes are those of one writer.
+/// Renders a scan of `parameter` as CSV text: rows `row(0)`, ..., `row(count - 1)` in that
+/// order. Numbers are written shortest-round-trip. Blocks of rows are made and formatted side
+/// by side and joined in order (a 1e5-point scan has 3e5 rows), so the bytes are those of one
+/// writer; no row outlives its block, and the text is held once plus the blocks not yet joined.
 ///
 /// # Errors
 /// [`Error::Numerical`] if any number is not finite (naming the curve and point; the first such
 /// row in order).
-pub fn render(rows: &[LimitRow], parameter: &str, mass_scan: bool) -> Result<Vec<u8>, Error> {
-    if rows.is_empty() {
+pub fn render<'a>(
+    count: usize,
+    row: &(dyn Fn(usize) -> LimitRow<'a> + Sync),
+    parameter: &str,
+    mass_scan: bool,
+) -> Result<Vec<u8>, Error> {
+    if count == 0 {
         return Ok(Vec::new());
     }
+    let coupling = (0..count).any(|i| row(i).at_coupling.is_some());
+    let bands = (0..count).any(|i| row(i).bands.is_some());
     let columns = Columns {
         parameter,
         mass_scan,
-        coupling: rows.iter().any(|r| r.at_coupling.is_some()),
-        names: header(
-            parameter,
-            mass_scan,
-            rows.iter().any(|r| r.bands.is_some()),
-            rows.iter().any(|r| r.at_coupling.is_some()),
-        ),
+        coupling,
+        names: header(parameter, mass_scan, bands, coupling),
     };
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     writer
         .write_record(&columns.names)
         .map_err(|e| csv_error(&e))?;
     let mut bytes = finished(writer)?;
-    let blocks: Vec<Result<Vec<u8>, Error>> = rows
-        .par_chunks(CSV_BLOCK_ROWS)
-        .map(|block| {
-            let mut writer = ::csv::Writer::from_writer(Vec::new());
-            for row in block {
-                write_row(&mut writer, row, &columns)?;
-            }
-            finished(writer)
-        })
-        .collect();
-    for block in blocks {
-        bytes.extend(block?);
+    let block = |b: usize| {
+        let mut writer = ::csv::Writer::from_writer(Vec::new());
+        for i in b * CSV_BLOCK_ROWS..count.min((b + 1) * CSV_BLOCK_ROWS) {
+            write_row(&mut writer, &row(i), &columns)?;
+        }
+        finished(writer)
+    };
+    // A window of blocks at a time, so that only the text and one window are held.
+    let blocks = count.div_ceil(CSV_BLOCK_ROWS);
+    let window = CSV_WINDOW_BLOCKS_PER_THREAD * rayon::current_num_threads();
+    for first in (0..blocks).step_by(window) {
+        let texts = (first..blocks.min(first + window))
+            .into_par_iter()
+            .map(block)
+            .collect::<Result<Vec<Vec<u8>>, Error>>()?;
+        for text in texts {
+            bytes.extend(text);
+        }
     }
     Ok(bytes)
 }
+
+/// Blocks of [`render`] formatted side by side per thread before they are joined.
+const CSV_WINDOW_BLOCKS_PER_THREAD: usize = 4;
 
 /// Rows formatted together by one task of [`render`].
 const CSV_BLOCK_ROWS: usize = 4096;

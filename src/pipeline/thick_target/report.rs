@@ -155,29 +155,36 @@ pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
     let Some(first) = curves.first() else {
         return Ok(Vec::new());
     };
-    let rows: Vec<LimitRow> = curves
+    // Row `i` of the CSV: the curve whose points hold it, and the point.
+    let starts: Vec<usize> = curves
         .iter()
-        .flat_map(|curve| {
-            curve
-                .values
-                .iter()
-                .zip(&curve.points)
-                .map(|(value, p)| LimitRow {
-                    curve: &curve.label,
-                    value: *value,
-                    mass_mev: p.mass_mev,
-                    epsilon_limit: p.epsilon_limit,
-                    n_ann_per_eps2: p.yields.annihilation.value,
-                    n_brem_per_eps2: p.yields.bremsstrahlung.value,
-                    n_background: p.n_background,
-                    n_required: p.n_required,
-                    status: p.status(),
-                    bands: p.epsilon_bands,
-                    at_coupling: p.at_coupling,
-                })
+        .scan(0, |start, c| {
+            let here = *start;
+            *start += c.points.len();
+            Some(here)
         })
         .collect();
-    crate::output::csv::render(&rows, &first.parameter, first.is_mass_scan())
+    let count = curves.iter().map(|c| c.points.len()).sum();
+    let row = |i: usize| {
+        let k = starts.partition_point(|&s| s <= i) - 1;
+        let curve = &curves[k];
+        let j = i - starts[k];
+        let p = &curve.points[j];
+        LimitRow {
+            curve: &curve.label,
+            value: curve.values[j],
+            mass_mev: p.mass_mev,
+            epsilon_limit: p.epsilon_limit,
+            n_ann_per_eps2: p.yields.annihilation.value,
+            n_brem_per_eps2: p.yields.bremsstrahlung.value,
+            n_background: p.n_background,
+            n_required: p.n_required,
+            status: p.status(),
+            bands: p.epsilon_bands,
+            at_coupling: p.at_coupling,
+        }
+    };
+    crate::output::csv::render(count, &row, &first.parameter, first.is_mass_scan())
 }
 
 fn plot_of(curves: &[Curve], results: &[CurveResult], dominated: &[Vec<(f64, f64)>]) -> LimitPlot {
