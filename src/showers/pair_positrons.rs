@@ -39,7 +39,7 @@
 //! a path whose bound is below `NEGLIGIBLE_PATH` of the sum so far is left out, its bound
 //! counted in the error ([`PositronSecondGeneration::value`]).
 
-use super::track_length::{B1, B2};
+use super::track_length::{B1, B2, lambda_at};
 use crate::numerics::divided_difference::exp_divided_difference;
 use crate::numerics::quadrature::{
     Estimate, Tolerance, gauss_kronrod_15, gauss_kronrod_15_nodes, integrate, integrate_to_cusp,
@@ -243,7 +243,7 @@ impl PositronSecondGeneration {
         };
         let mut wanted = vec![false; generation.paths.len()];
         for &w in &UniformTable::nodes(0.0, 1.0, n)[1..] {
-            let lambda = lambda_max * (1.0 - 1.0 / w).exp();
+            let lambda = lambda_at(lambda_max, w);
             let bounds: Vec<f64> = generation
                 .paths
                 .iter()
@@ -411,7 +411,7 @@ fn source_table(eta_max: f64, depth_x0: f64, n: usize) -> (SourceTable, f64) {
     let estimates: Vec<Estimate> = nodes
         .iter()
         .map(|&w| {
-            let eta = eta_max * (1.0 - 1.0 / w).exp();
+            let eta = lambda_at(eta_max, w);
             let scale = source_scale(eta, &photons);
             if w == 0.0 || scale == 0.0 || depth_x0 <= 0.0 {
                 return Estimate::exact(pair_positron_spectrum(1.0));
@@ -557,7 +557,7 @@ mod tests {
             let before = built(&generation);
             let lambdas: Vec<f64> = UniformTable::nodes(0.0, 1.0, 33)[1..]
                 .iter()
-                .map(|&w| lambda_max * (1.0 - 1.0 / w).exp())
+                .map(|&w| lambda_at(lambda_max, w))
                 .collect();
             let left: Vec<Estimate> = lambdas.iter().map(|&l| generation.value(l)).collect();
             assert_eq!(built(&generation), before, "a table was built on first use");

@@ -230,8 +230,9 @@ fn second_generation_density<L: Fn(f64) -> Estimate + Sync>(
     }
 }
 
-/// `lambda = lambda_max exp(1 - 1/w)` of the table variable `w` in `(0, 1]`.
-fn lambda_at(lambda_max: f64, w: f64) -> f64 {
+/// `lambda = lambda_max exp(1 - 1/w)` of the table variable `w` in `(0, 1]` (the pair
+/// positrons' tables use the same map, for `eta` as well).
+pub(super) fn lambda_at(lambda_max: f64, w: f64) -> f64 {
     lambda_max * (1.0 - 1.0 / w).exp()
 }
 
