@@ -474,10 +474,13 @@ fn padme_scan_writes_the_line_shape() {
     let column = |name: &str| header.iter().position(|h| *h == name).expect(name);
     let e = (4.0 * std::f64::consts::PI * darksens::units::ALPHA).sqrt();
     let mut rows = 0;
+    let mut line_of_1e3: (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
         let number = |name: &str| cells[column(name)].parse::<f64>().expect(name);
         let g = if cells[0] == "g_ve = 1e-3" {
+            line_of_1e3.0.push(number("source.beam_energy_gev") * 1e3);
+            line_of_1e3.1.push(number("signal_per_pot_at_g_ve"));
             1e-3
         } else {
             5.6e-4
@@ -494,6 +497,26 @@ fn padme_scan_writes_the_line_shape() {
         rows += 1;
     }
     assert_eq!(rows, 10);
+    // The summary gives the line's peak and width from the same points (the width by this
+    // file's own half-maximum interpolation).
+    let summary = String::from_utf8_lossy(&status.stdout);
+    let (x, y) = &line_of_1e3;
+    let peak = y.iter().copied().fold(0.0, f64::max);
+    let line = summary
+        .lines()
+        .find(|l| l.contains(&format!("line: peak {peak:.4e} per positron on target")))
+        .unwrap_or_else(|| panic!("no line summary with the peak {peak:.4e}:\n{summary}"));
+    let width: f64 = line
+        .split("full width at half maximum ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no width in {line}"));
+    let expected = half_maximum_width(x, y);
+    assert!(
+        (width / expected - 1.0).abs() < 1e-4,
+        "{width} against {expected} MeV"
+    );
     let png = out.join("again.png");
     let plotted = std::process::Command::new(darksens)
         .arg("plot")

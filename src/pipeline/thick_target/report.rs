@@ -615,7 +615,16 @@ fn summary(
         wall_time_s
     );
     let first_source = describe_source(&search.setup().source);
-    outln!(out, "{first_source}");
+    if !mass_scan && first.parameter.starts_with("source.") {
+        // The source changes from point to point: the line describes the first.
+        outln!(
+            out,
+            "{first_source} (at the first point of the scan of {})",
+            first.parameter
+        );
+    } else {
+        outln!(out, "{first_source}");
+    }
     let shared_source = results
         .iter()
         .all(|c| c.calculator.search().setup().source == search.setup().source);
@@ -730,9 +739,66 @@ fn curve_summary(
     if mass_scan && !shared_setup {
         outln!(out, "  {}", ranges_text(ranges));
     }
+    if let Some(line) = line_shape_text(curve) {
+        outln!(out, "  {line}");
+    }
     for line in status_lines(curve) {
         outln!(out, "  {line}");
     }
+}
+
+/// A line shape's peak and full width at half maximum in words, from the scan's points (the
+/// half-maximum crossings interpolated linearly between neighbours), when the curve is a beam's
+/// scan of another key than the mass at `model.g_ve` (PADME's line shape); `None` otherwise.
+/// A key in GeV is quoted in MeV.
+fn line_shape_text(curve: &CurveResult) -> Option<String> {
+    if curve.is_mass_scan() {
+        return None;
+    }
+    let per_particle: Vec<f64> = curve
+        .points
+        .iter()
+        .map(|p| p.at_coupling.and_then(|(_, per)| per))
+        .collect::<Option<_>>()?;
+    let x = &curve.values;
+    let peak =
+        (0..per_particle.len()).max_by(|&i, &j| per_particle[i].total_cmp(&per_particle[j]))?;
+    let (scale, unit) = if curve.parameter.ends_with("_gev") {
+        (1e3, " MeV")
+    } else {
+        (1.0, "")
+    };
+    let short = |v: f64| crate::output::five_digits(v * scale);
+    let half = 0.5 * per_particle[peak];
+    let crossing = |i: usize, j: usize| {
+        x[i] + (half - per_particle[i]) * (x[j] - x[i]) / (per_particle[j] - per_particle[i])
+    };
+    let below = (0..peak).rev().find(|&i| per_particle[i] < half);
+    let above = (peak..per_particle.len()).find(|&i| per_particle[i] < half);
+    let width = match (below, above) {
+        (Some(b), Some(a)) => format!(
+            "full width at half maximum {}{unit}",
+            short(crossing(a - 1, a) - crossing(b, b + 1))
+        ),
+        _ => "the line does not fall to half its peak inside the scan".to_string(),
+    };
+    let particle = match &curve.calculator.search().setup().source {
+        Source::Beam(beam) => match beam.particle {
+            crate::showers::track_length::Incident::Electron => "electron",
+            crate::showers::track_length::Incident::Positron => "positron",
+        },
+        Source::Collider { .. } => "particle",
+    };
+    let name = if curve.parameter == "source.beam_energy_gev" {
+        "E0"
+    } else {
+        curve.parameter.as_str()
+    };
+    Some(format!(
+        "line: peak {:.4e} per {particle} on target at {name} = {}{unit}; {width} (from the scan's points)",
+        per_particle[peak],
+        short(x[peak])
+    ))
 }
 
 /// The runs of points a curve cannot constrain, in words: closed (no signal possible) and
