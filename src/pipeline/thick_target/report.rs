@@ -218,6 +218,16 @@ fn plot_of(curves: &[Curve], results: &[CurveResult], dominated: &[Vec<(f64, f64
     plot
 }
 
+/// The signal per particle on target at `model.g_ve` at every point of a curve, `None` unless
+/// every point has it (a beam's scan with the coupling given).
+fn signal_per_particle(curve: &CurveResult) -> Option<Vec<f64>> {
+    curve
+        .points
+        .iter()
+        .map(|p| p.at_coupling.and_then(|(_, per)| per))
+        .collect()
+}
+
 /// A beam's scan of another key than the mass with `model.g_ve` on every curve is a line
 /// shape (PADME's plot): the signal per particle on target at that coupling, each curve with
 /// its coupling in the label; `None` otherwise.
@@ -229,16 +239,17 @@ fn line_shape_plot(curves: &[Curve], results: &[CurveResult]) -> Option<Vec<Seri
         .iter()
         .zip(results)
         .map(|(curve, c)| {
-            let points = c
-                .values
-                .iter()
-                .zip(&c.points)
-                .map(|(x, p)| p.at_coupling.and_then(|(_, per)| per).map(|per| (*x, per)))
-                .collect::<Option<Vec<(f64, f64)>>>()?;
+            let per_particle = signal_per_particle(c)?;
             curve.scenario.model.g_ve?;
             Some(Series {
                 label: c.label.clone(),
-                points: points.into_iter().filter(|(_, y)| *y > 0.0).collect(),
+                points: c
+                    .values
+                    .iter()
+                    .copied()
+                    .zip(per_particle)
+                    .filter(|(_, y)| *y > 0.0)
+                    .collect(),
                 bands: Vec::new(),
             })
         })
@@ -755,11 +766,7 @@ fn line_shape_text(curve: &CurveResult) -> Option<String> {
     if curve.is_mass_scan() {
         return None;
     }
-    let per_particle: Vec<f64> = curve
-        .points
-        .iter()
-        .map(|p| p.at_coupling.and_then(|(_, per)| per))
-        .collect::<Option<_>>()?;
+    let per_particle = signal_per_particle(curve)?;
     let x = &curve.values;
     let peak =
         (0..per_particle.len()).max_by(|&i, &j| per_particle[i].total_cmp(&per_particle[j]))?;
