@@ -62,12 +62,22 @@ pub fn luminosity_ab_to_cm2(luminosity_ab: f64) -> f64 {
 /// without a precision).
 #[must_use]
 pub fn format_number(value: f64) -> String {
+    let mut text = String::new();
+    write_number(&mut text, value);
+    text
+}
+
+/// [`format_number`] appended to `out` (no allocation of its own: the CSV writes every number of
+/// a large scan this way).
+pub fn write_number(out: &mut String, value: f64) {
+    use std::fmt::Write as _;
     let magnitude = value.abs();
-    if value == 0.0 || (1e-3..1e15).contains(&magnitude) {
-        format!("{value}")
+    // Writing into a String cannot fail.
+    let _ = if value == 0.0 || (1e-3..1e15).contains(&magnitude) {
+        write!(out, "{value}")
     } else {
-        format!("{value:e}")
-    }
+        write!(out, "{value:e}")
+    };
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use crate::error::Error;
 use crate::limits::LimitStatus;
 use crate::output::format_number;
+use crate::units::write_number;
 use rayon::prelude::*;
 
 /// CSV header of a mass scan (the interface; units in the names). `status` says what the row's
@@ -137,8 +138,9 @@ pub fn render<'a>(
     let mut bytes = finished(writer)?;
     let block = |b: usize| {
         let mut writer = ::csv::Writer::from_writer(Vec::new());
+        let mut cell = String::new();
         for i in b * CSV_BLOCK_ROWS..count.min((b + 1) * CSV_BLOCK_ROWS) {
-            write_row(&mut writer, &row(i), &columns)?;
+            write_row(&mut writer, &row(i), &columns, &mut cell)?;
         }
         finished(writer)
     };
@@ -186,11 +188,34 @@ fn finished(writer: ::csv::Writer<Vec<u8>>) -> Result<Vec<u8>, Error> {
     })
 }
 
+/// The fields of one row written so far.
+struct Fields<'w> {
+    writer: &'w mut ::csv::Writer<Vec<u8>>,
+    count: usize,
+}
+
+impl Fields<'_> {
+    /// Writes the next field.
+    fn put(&mut self, text: &str) -> Result<(), Error> {
+        self.count += 1;
+        self.writer.write_field(text).map_err(|e| csv_error(&e))
+    }
+
+    /// Empty fields up to `count` in all.
+    fn pad_to(&mut self, count: usize) -> Result<(), Error> {
+        while self.count < count {
+            self.put("")?;
+        }
+        Ok(())
+    }
+}
+
 /// One row of [`render`].
 fn write_row(
     writer: &mut ::csv::Writer<Vec<u8>>,
     row: &LimitRow,
     columns: &Columns<'_>,
+    cell: &mut String,
 ) -> Result<(), Error> {
     let (parameter, mass_scan, coupling, names) = (
         columns.parameter,
@@ -229,23 +254,32 @@ fn write_row(
             message: format!("{} is {bad}; nothing was written", names[column]),
         });
     }
-    let mut record = vec![row.curve.to_string()];
-    let text = |(k, v): (usize, &f64)| {
-        if written(k) {
-            format_number(*v)
-        } else {
-            String::new()
+    // The fields one by one, each number formatted into `cell` (a 1e6-point scan writes 3e7).
+    let mut fields = Fields { writer, count: 0 };
+    fields.put(row.curve)?;
+    for (k, &v) in numbers.iter().enumerate() {
+        if k == core {
+            fields.put(row.status.name())?;
         }
-    };
-    record.extend(numbers[..core].iter().enumerate().map(text));
-    record.push(row.status.name().to_string());
-    record.extend(numbers.iter().enumerate().skip(core).map(text));
+        cell.clear();
+        if written(k) {
+            write_number(cell, v);
+        }
+        fields.put(cell)?;
+    }
+    if numbers.len() == core {
+        fields.put(row.status.name())?;
+    }
     // Curves without bands leave the band columns empty.
     if coupling {
-        record.resize(names.len() - COUPLING_COLUMNS.len(), String::new());
-        record.extend(coupling_cells(row, parameter)?);
+        fields.pad_to(names.len() - COUPLING_COLUMNS.len())?;
+        for text in coupling_cells(row, parameter)? {
+            fields.put(&text)?;
+        }
     }
-    record.resize(names.len(), String::new());
-    writer.write_record(&record).map_err(|e| csv_error(&e))?;
-    Ok(())
+    fields.pad_to(names.len())?;
+    fields
+        .writer
+        .write_record(None::<&[u8]>)
+        .map_err(|e| csv_error(&e))
 }
