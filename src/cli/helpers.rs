@@ -2,10 +2,10 @@
 //! progress bar, shards, writing a report, and the signal handlers. No physics here.
 
 use darksens::error::Error;
-use darksens::output::write_all_atomically;
+use darksens::output::write_set_atomically;
 use darksens::pipeline::{Report, Shard, interrupted};
 use darksens::scenario::Override;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Options shared by the subcommands that read a scenario.
 #[derive(Debug, clap::Args)]
@@ -58,16 +58,11 @@ pub fn emit_bytes(bytes: &[u8]) -> Result<(), Error> {
 /// Writes every file of a report all or none (a signal up to the final renames leaves nothing
 /// behind), then prints its warnings (always) and summary (unless quiet).
 pub fn write_report(
-    report: &Report,
+    report: Report,
     stop: Option<&'static std::sync::atomic::AtomicUsize>,
     quiet: bool,
 ) -> Result<(), Error> {
-    let files: Vec<(&Path, &[u8])> = report
-        .files
-        .iter()
-        .map(|(p, b)| (p.as_path(), b.as_slice()))
-        .collect();
-    write_all_atomically(&files, &|| interrupted(stop))?;
+    write_set_atomically(report.files, &|| interrupted(stop))?;
     for warning in &report.warnings {
         eprintln!("{warning}");
     }

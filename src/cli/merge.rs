@@ -197,5 +197,5 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         verbose: false,
     };
     let report = driver.finish(&words, &paths, clock)?;
-    write_report(&report, None, opts.quiet)
+    write_report(report, None, opts.quiet)
 }

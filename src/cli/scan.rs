@@ -123,7 +123,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         verbose: opts.verbose,
     };
     let report = driver.finish(&words, &paths, clock)?;
-    write_report(&report, stop, opts.quiet)?;
+    write_report(report, stop, opts.quiet)?;
     if let Some(file) = checkpoint {
         file.remove();
     }

@@ -8,6 +8,8 @@ use crate::limits::LimitStatus;
 use crate::output::format_number;
 use crate::units::write_number;
 use rayon::prelude::*;
+use std::io::Write;
+use std::path::Path;
 
 /// CSV header of a mass scan (the interface; units in the names). `status` says what the row's
 /// limit is: `ok`; `unconverged` when an integral missed `numerics.relative_tolerance` or a
@@ -107,21 +109,47 @@ fn coupling_cells(row: &LimitRow, parameter: &str) -> Result<Vec<String>, Error>
 }
 
 /// Renders a scan of `parameter` as CSV text: rows `row(0)`, ..., `row(count - 1)` in that
-/// order. Numbers are written shortest-round-trip. Blocks of rows are made and formatted side
-/// by side and joined in order (a 1e5-point scan has 3e5 rows), so the bytes are those of one
-/// writer; no row outlives its block, and the text is held once plus the blocks not yet joined.
+/// order ([`write`] into memory).
 ///
 /// # Errors
-/// [`Error::Numerical`] if any number is not finite (naming the curve and point; the first such
-/// row in order).
+/// As [`write`].
 pub fn render<'a>(
     count: usize,
     row: &(dyn Fn(usize) -> LimitRow<'a> + Sync),
     parameter: &str,
     mass_scan: bool,
 ) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    write(
+        &mut bytes,
+        Path::new("<csv>"),
+        count,
+        row,
+        parameter,
+        mass_scan,
+    )?;
+    Ok(bytes)
+}
+
+/// Writes a scan of `parameter` as CSV text to `out` (the file `path`, named in errors): rows
+/// `row(0)`, ..., `row(count - 1)` in that order. Numbers are written shortest-round-trip.
+/// Blocks of rows are made and formatted side by side and written in order (a 1e6-point scan
+/// has 3e6 rows), so the bytes are those of one writer; no row outlives its block, and only one
+/// window of blocks is held at a time.
+///
+/// # Errors
+/// [`Error::Numerical`] if any number is not finite (naming the curve and point; the first such
+/// row in order), [`Error::Output`] if `out` cannot be written.
+pub fn write<'a>(
+    out: &mut dyn Write,
+    path: &Path,
+    count: usize,
+    row: &(dyn Fn(usize) -> LimitRow<'a> + Sync),
+    parameter: &str,
+    mass_scan: bool,
+) -> Result<(), Error> {
     if count == 0 {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let coupling = (0..count).any(|i| row(i).at_coupling.is_some());
     let bands = (0..count).any(|i| row(i).bands.is_some());
@@ -131,11 +159,17 @@ pub fn render<'a>(
         coupling,
         names: header(parameter, mass_scan, bands, coupling),
     };
+    let put = |out: &mut dyn Write, text: &[u8]| {
+        out.write_all(text).map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    };
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     writer
         .write_record(&columns.names)
         .map_err(|e| csv_error(&e))?;
-    let mut bytes = finished(writer)?;
+    put(out, &finished(writer)?)?;
     let block = |b: usize| {
         let mut writer = ::csv::Writer::from_writer(Vec::new());
         let mut cell = String::new();
@@ -144,7 +178,7 @@ pub fn render<'a>(
         }
         finished(writer)
     };
-    // A window of blocks at a time, so that only the text and one window are held.
+    // A window of blocks at a time, so that only one window is held.
     let blocks = count.div_ceil(CSV_BLOCK_ROWS);
     let window = CSV_WINDOW_BLOCKS_PER_THREAD * rayon::current_num_threads();
     for first in (0..blocks).step_by(window) {
@@ -153,16 +187,16 @@ pub fn render<'a>(
             .map(block)
             .collect::<Result<Vec<Vec<u8>>, Error>>()?;
         for text in texts {
-            bytes.extend(text);
+            put(out, &text)?;
         }
     }
-    Ok(bytes)
+    Ok(())
 }
 
-/// Blocks of [`render`] formatted side by side per thread before they are joined.
+/// Blocks of [`write`] formatted side by side per thread before they are joined.
 const CSV_WINDOW_BLOCKS_PER_THREAD: usize = 4;
 
-/// Rows formatted together by one task of [`render`].
+/// Rows formatted together by one task of [`write`].
 const CSV_BLOCK_ROWS: usize = 4096;
 
 /// The columns of a rendered scan.
@@ -210,7 +244,7 @@ impl Fields<'_> {
     }
 }
 
-/// One row of [`render`].
+/// One row of [`write`].
 fn write_row(
     writer: &mut ::csv::Writer<Vec<u8>>,
     row: &LimitRow,

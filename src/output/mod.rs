@@ -15,7 +15,7 @@ pub mod sidecar;
 use crate::error::Error;
 use rayon::prelude::*;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically (temporary file in the same directory, then rename),
 /// creating the directory if needed. The file is readable by everyone (0644).
@@ -46,12 +46,70 @@ pub fn write_all_atomically(
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
+    persist_all(
+        files.iter().map(|(path, _)| *path).zip(staged).collect(),
+        ready,
+    )
+}
+
+/// One file of a set written all or none ([`write_set_atomically`]).
+#[derive(Debug)]
+pub enum OutputFile {
+    /// The file's path and bytes.
+    Bytes(PathBuf, Vec<u8>),
+    /// A file already written beside its path (a large CSV, written as it was formatted).
+    Staged(StagedFile),
+}
+
+impl OutputFile {
+    /// Where the file will stand.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Bytes(path, _) => path,
+            Self::Staged(file) => &file.path,
+        }
+    }
+}
+
+/// [`write_all_atomically`] for files given as bytes or already staged: the same all-or-none
+/// replacement of the set.
+///
+/// # Errors
+/// As [`write_all_atomically`].
+pub fn write_set_atomically(
+    files: Vec<OutputFile>,
+    ready: &dyn Fn() -> Result<(), Error>,
+) -> Result<(), Error> {
+    // As in `write_all_atomically`: side by side, the first failure in order reported.
+    let staged = files
+        .into_par_iter()
+        .map(|file| match file {
+            OutputFile::Bytes(path, bytes) => stage(&path, &bytes).map(|staged| (path, staged)),
+            OutputFile::Staged(file) => file.flushed(),
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let (paths, staged): (Vec<PathBuf>, Vec<_>) = staged.into_iter().unzip();
+    persist_all(
+        paths.iter().map(PathBuf::as_path).zip(staged).collect(),
+        ready,
+    )
+}
+
+/// Renames staged files into place all or none, once `ready()` allows it (see
+/// [`write_all_atomically`]).
+fn persist_all(
+    staged: Vec<(&Path, tempfile::NamedTempFile)>,
+    ready: &dyn Fn() -> Result<(), Error>,
+) -> Result<(), Error> {
     // Dropping `staged` on an error removes the temporary files.
     ready()?;
     // The earlier version of each file, kept until every new one is in place.
     let mut replaced: Vec<(&Path, Option<tempfile::TempPath>)> = Vec::new();
     let mut result = Ok(());
-    for (file, (path, _)) in staged.into_iter().zip(files) {
+    for (path, file) in staged {
         let earlier = match set_aside(path) {
             Ok(earlier) => earlier,
             Err(e) => {
@@ -151,7 +209,7 @@ pub fn remove_stale_temporaries(path: &Path) {
 #[derive(Debug)]
 pub struct StagedFile {
     file: tempfile::NamedTempFile,
-    path: std::path::PathBuf,
+    path: PathBuf,
 }
 
 impl StagedFile {
@@ -171,23 +229,31 @@ impl StagedFile {
         self.file.as_file_mut()
     }
 
+    /// Where the file will stand.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Flushes the file to disk and renames it into place.
     ///
     /// # Errors
     /// If flushing or renaming fails.
-    pub fn commit(mut self) -> Result<(), Error> {
-        let fail = |message: String| Error::Output {
+    pub fn commit(self) -> Result<(), Error> {
+        let (path, file) = self.flushed()?;
+        file.persist(&path).map(drop).map_err(|e| Error::Output {
+            path,
+            message: e.error.to_string(),
+        })
+    }
+
+    /// The file flushed to disk, not yet in place.
+    fn flushed(self) -> Result<(PathBuf, tempfile::NamedTempFile), Error> {
+        self.file.as_file().sync_all().map_err(|e| Error::Output {
             path: self.path.clone(),
-            message,
-        };
-        self.file
-            .as_file_mut()
-            .sync_all()
-            .map_err(|e| fail(e.to_string()))?;
-        self.file
-            .persist(&self.path)
-            .map(drop)
-            .map_err(|e| fail(e.error.to_string()))
+            message: e.to_string(),
+        })?;
+        Ok((self.path, self.file))
     }
 }
 
@@ -328,6 +394,40 @@ mod tests {
         std::fs::remove_dir_all(&meta).expect("clear the way");
         write_all_atomically(&new, &|| Ok(())).expect("written");
         assert_eq!(std::fs::read_to_string(&meta).expect("meta"), "new meta");
+    }
+
+    /// A file written as it was formatted (a staged file) is part of the set like one given as
+    /// bytes: nothing stands until `ready()` allows it, and a refusal leaves neither the files
+    /// nor their temporary files.
+    #[test]
+    fn a_staged_file_is_replaced_with_the_set() {
+        use super::{OutputFile, StagedFile, write_set_atomically};
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().expect("dir");
+        let (csv, png) = (dir.path().join("s.csv"), dir.path().join("s.png"));
+        let set = || {
+            let mut staged = StagedFile::create(&csv).expect("staged");
+            staged.writer().write_all(b"new csv").expect("written");
+            vec![
+                OutputFile::Staged(staged),
+                OutputFile::Bytes(png.clone(), b"new png".to_vec()),
+            ]
+        };
+        let refused = || {
+            Err(crate::error::Error::Output {
+                path: csv.clone(),
+                message: "interrupted".into(),
+            })
+        };
+        write_set_atomically(set(), &refused).expect_err("refused");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            0,
+            "nothing is left"
+        );
+        write_set_atomically(set(), &|| Ok(())).expect("written");
+        assert_eq!(std::fs::read_to_string(&csv).expect("csv"), "new csv");
+        assert_eq!(std::fs::read_to_string(&png).expect("png"), "new png");
     }
 
     #[test]

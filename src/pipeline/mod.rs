@@ -113,10 +113,10 @@ pub fn redirect(path: &Path, out: Option<&Path>) -> PathBuf {
 }
 
 /// What a finished scan writes and prints.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Report {
-    /// Every file with its bytes, written all or none.
-    pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// Every file, its bytes or already staged beside its path, written all or none.
+    pub files: Vec<crate::output::OutputFile>,
     /// The summary for stdout.
     pub summary: String,
     /// Warnings for stderr, printed even when quiet (points that missed a tolerance).

@@ -7,9 +7,9 @@ use crate::backgrounds::muons::{
     cosmic_muon_flux_hz_per_m2, cosmic_muons_per_cm2, film_replacement_days,
 };
 use crate::error::Error;
-use crate::output::format_number;
 use crate::output::plot::{self, LimitPlot, Region, XAxis};
 use crate::output::sidecar::{Sidecar, toml_to_json};
+use crate::output::{OutputFile, format_number};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunSource};
 use crate::processes::collider_production::OffShellNormalisation;
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario, GridParameter};
@@ -64,13 +64,13 @@ pub(super) fn finish(
     sidecar.r_ratio = Some("PDG 2012 compilation below 2 GeV (data/r_ratio), one-loop QCD above");
     sidecar.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
     let mut files = vec![
-        (paths.csv.clone(), grid_csv),
-        (boundary_path.clone(), boundary_csv),
-        (paths.png.clone(), png),
-        (paths.meta.clone(), sidecar.render()),
+        OutputFile::Bytes(paths.csv.clone(), grid_csv),
+        OutputFile::Bytes(boundary_path.clone(), boundary_csv),
+        OutputFile::Bytes(paths.png.clone(), png),
+        OutputFile::Bytes(paths.meta.clone(), sidecar.render()),
     ];
     if let (Some(path), Some(bytes)) = (&paths.svg, svg) {
-        files.push((path.clone(), bytes));
+        files.push(OutputFile::Bytes(path.clone(), bytes));
     }
     let mut text = grid_summary(scenario, scan, result, wall_time_s);
     outln!(

@@ -9,7 +9,7 @@ use crate::models::MediatorKind;
 use crate::output::csv::LimitRow;
 use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use crate::output::sidecar::{CurveRecord, Sidecar, toml_to_json};
-use crate::output::{format_number, plot};
+use crate::output::{OutputFile, StagedFile, format_number, plot};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunClock, RunSource};
 use crate::published::library::ConstrainedModel;
 use crate::scenario::checks::{MASS_RANGE_MEV, MASS_WHY};
@@ -75,9 +75,10 @@ pub(super) fn finish(
         t,
     );
     let t = Instant::now();
-    // The CSV and the plot side by side (a 1e5-point scan takes some 0.3 s for each).
-    let (csv_bytes, drawn) = rayon::join(
-        || render_csv(results),
+    // The CSV, written to its file as it is formatted, and the plot side by side (a 1e5-point
+    // scan takes some 0.3 s for each).
+    let (csv_file, drawn) = rayon::join(
+        || staged_csv(&paths.csv, results),
         || -> Result<_, Error> {
             let plot = plot_of(curves, results, &dominated);
             let png_bytes = plot::render_png(&plot)?;
@@ -89,7 +90,7 @@ pub(super) fn finish(
             Ok((plot, png_bytes, svg_bytes))
         },
     );
-    let csv_bytes = csv_bytes?;
+    let csv_file = csv_file?;
     let (plot, png_bytes, svg_bytes) = drawn?;
     stage("CSV and PNG rendering", t);
     let wall_time_s = clock.start.elapsed().as_secs_f64();
@@ -121,12 +122,12 @@ pub(super) fn finish(
             .collect(),
     );
     let mut files = vec![
-        (paths.csv.clone(), csv_bytes),
-        (paths.png.clone(), png_bytes),
-        (paths.meta.clone(), sidecar.render()),
+        OutputFile::Staged(csv_file),
+        OutputFile::Bytes(paths.png.clone(), png_bytes),
+        OutputFile::Bytes(paths.meta.clone(), sidecar.render()),
     ];
     if let (Some(path), Some(bytes)) = (&paths.svg, svg_bytes) {
-        files.push((path.clone(), bytes));
+        files.push(OutputFile::Bytes(path.clone(), bytes));
     }
     let mut written: Vec<&Path> = vec![&paths.csv, &paths.png, &paths.meta];
     written.extend(paths.svg.as_deref());
@@ -146,14 +147,36 @@ pub(super) fn finish(
     })
 }
 
-/// The scan as CSV text: one row per curve and point, in scan order
-/// ([`crate::output::csv::render`]).
+/// The scan as CSV text: one row per curve and point, in scan order.
 ///
 /// # Errors
 /// [`Error::Numerical`] if any number is not finite (naming the curve and point).
 pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    write_csv(&mut bytes, Path::new("<csv>"), curves)?;
+    Ok(bytes)
+}
+
+/// The scan's CSV written beside `path`, to be renamed into place with the other outputs.
+fn staged_csv(path: &Path, curves: &[CurveResult]) -> Result<StagedFile, Error> {
+    let mut file = StagedFile::create(path)?;
+    write_csv(file.writer(), path, curves)?;
+    Ok(file)
+}
+
+/// Writes the scan as CSV text to `out` (the file `path`), one row per curve and point, in scan
+/// order ([`crate::output::csv::write`]).
+///
+/// # Errors
+/// [`Error::Numerical`] if any number is not finite (naming the curve and point),
+/// [`Error::Output`] if `out` cannot be written.
+pub fn write_csv(
+    out: &mut dyn std::io::Write,
+    path: &Path,
+    curves: &[CurveResult],
+) -> Result<(), Error> {
     let Some(first) = curves.first() else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     // Row `i` of the CSV: the curve whose points hold it, and the point.
     let starts: Vec<usize> = curves
@@ -184,7 +207,14 @@ pub fn render_csv(curves: &[CurveResult]) -> Result<Vec<u8>, Error> {
             at_coupling: p.at_coupling,
         }
     };
-    crate::output::csv::render(count, &row, &first.parameter, first.is_mass_scan())
+    crate::output::csv::write(
+        out,
+        path,
+        count,
+        &row,
+        &first.parameter,
+        first.is_mass_scan(),
+    )
 }
 
 fn plot_of(curves: &[Curve], results: &[CurveResult], dominated: &[Vec<(f64, f64)>]) -> LimitPlot {
