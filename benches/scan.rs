@@ -261,7 +261,7 @@ fn radiative_bhabha_generator(c: &mut Criterion) {
             darksens::sources::lhe::write_events_encoded(
                 &mut bytes,
                 black_box(&init),
-                "bench",
+                ("bench", darksens::units::ALPHA),
                 &events,
                 darksens::sources::lhe::Encoding::Gzip,
             )

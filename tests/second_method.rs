@@ -289,7 +289,9 @@ fn annihilation_yield(dp: &DarkPhoton, delta: f64) -> Estimate {
     let spectrum = spectrum();
     let (e_min, e_max) = (spectrum.e_min_gev(), spectrum.e_max_gev());
     let me = ELECTRON_MASS_GEV;
-    let threshold = dp.threshold_energy_gev();
+    // The kinematics written out here, not taken from the library: s = 2 m_e E_A' on an
+    // electron at rest, open at s = 4 m_chi^2, Breit-Wigner half width Gamma m / (2 m_e).
+    let threshold = 2.0 * dp.dm_mass_gev().powi(2) / me;
     if threshold >= e_max + me {
         return Estimate::exact(0.0);
     }
@@ -297,8 +299,8 @@ fn annihilation_yield(dp: &DarkPhoton, delta: f64) -> Estimate {
         threshold <= (1.0 - VISIBLE) * e_min,
         "threshold inside the window is not handled here"
     );
-    let e_res = dp.resonance_energy_gev();
-    let half_width = dp.resonance_half_width_gev();
+    let e_res = dp.mass_gev.powi(2) / (2.0 * me);
+    let half_width = dp.width_gev() * dp.mass_gev / (2.0 * me);
     // d = 1 - v runs to f + m_e/E_min (E_A' = (1-f) E at E_min); beyond d_k = f + m_e/E_max
     // the visible cut caps E at m_e/(d - f).
     let d_max = VISIBLE + me / e_min;

@@ -169,7 +169,13 @@ fn an_event_file_of_bhabha_positrons_gives_the_analytic_limits() {
         sigma_error_pb: 0.0,
     };
     let mut file = std::fs::File::create(dir.join("bhabha.lhe")).expect("file");
-    write_events(&mut file, &init, "tests/spectra.rs", &events).expect("write");
+    write_events(
+        &mut file,
+        &init,
+        ("tests/spectra.rs", darksens::units::ALPHA),
+        &events,
+    )
+    .expect("write");
     drop(file);
     let lhe = calculator_with_source(
         &dir,
@@ -178,8 +184,14 @@ fn an_event_file_of_bhabha_positrons_gives_the_analytic_limits() {
     // The same events as darksens writes `.lhe.gz` (a gzip member per block): read whole, the
     // same spectrum.
     let mut gz = std::fs::File::create(dir.join("bhabha.lhe.gz")).expect("file");
-    write_events_encoded(&mut gz, &init, "tests/spectra.rs", &events, Encoding::Gzip)
-        .expect("write");
+    write_events_encoded(
+        &mut gz,
+        &init,
+        ("tests/spectra.rs", darksens::units::ALPHA),
+        &events,
+        Encoding::Gzip,
+    )
+    .expect("write");
     drop(gz);
     let compressed = calculator_with_source(
         &dir,

@@ -65,25 +65,6 @@ impl DarkPhoton {
         e2 * self.alpha_d / 3.0 * (s + 2.0 * mchi2) / (s_minus_m2 * s_minus_m2 + gamma * gamma * m2)
             * beta2.sqrt()
     }
-
-    /// Energy of the positron-plus-electron system at resonance for a target electron at rest:
-    /// `E_A' = m_A'^2 / (2 m_e)` (from `s = 2 m_e E_A'`, [DPT Sec. 4]).
-    #[must_use]
-    pub fn resonance_energy_gev(&self) -> f64 {
-        self.mass_gev * self.mass_gev / (2.0 * ELECTRON_MASS_GEV)
-    }
-
-    /// Half width of the resonance in `E_A'` (GeV): `Gamma m_A' / (2 m_e)`.
-    #[must_use]
-    pub fn resonance_half_width_gev(&self) -> f64 {
-        self.width_gev() * self.mass_gev / (2.0 * ELECTRON_MASS_GEV)
-    }
-
-    /// Lowest `E_A'` (GeV) at which annihilation into `chi chi` is open: `s = 4 m_chi^2`.
-    #[must_use]
-    pub fn threshold_energy_gev(&self) -> f64 {
-        2.0 * self.dm_mass_gev().powi(2) / ELECTRON_MASS_GEV
-    }
 }
 
 #[cfg(test)]

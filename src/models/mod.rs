@@ -102,19 +102,22 @@ impl Mediator {
         }
     }
 
-    /// `E_A'` at resonance on an electron at rest, `m^2/(2 m_e)` in GeV.
+    /// Energy of the positron-plus-electron system at resonance on an electron at rest,
+    /// `E_A' = m^2/(2 m_e)` in GeV (from `s = 2 m_e E_A'`, [DPT Sec. 4]).
     #[must_use]
     pub fn resonance_energy_gev(&self) -> f64 {
         self.mass_gev().powi(2) / (2.0 * ELECTRON_MASS_GEV)
     }
 
-    /// Half width of the resonance in `E_A'`, `Gamma m/(2 m_e)` in GeV.
+    /// Half width of the resonance in `E_A'`, `Gamma m/(2 m_e)` in GeV (the Breit-Wigner of
+    /// [DPT Eq. 4.2] in `s = 2 m_e E_A'`).
     #[must_use]
     pub fn resonance_half_width_gev(&self) -> f64 {
         self.width_gev() * self.mass_gev() / (2.0 * ELECTRON_MASS_GEV)
     }
 
-    /// Lowest `E_A'` at which annihilation is open, `2 m_chi^2/m_e` in GeV.
+    /// Lowest `E_A'` at which annihilation is open, `s = 4 m_chi^2`: `2 m_chi^2/m_e` in GeV
+    /// ([DPT Eq. 4.2], the factor `beta`).
     #[must_use]
     pub fn threshold_energy_gev(&self) -> f64 {
         2.0 * self.dm_mass_gev().powi(2) / ELECTRON_MASS_GEV

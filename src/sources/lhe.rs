@@ -466,17 +466,18 @@ pub enum Encoding {
 }
 
 /// Writes events as a Les Houches event file (unweighted events carry weight `sigma/N`; massless
-/// external particles; the beams are the incoming particles).
+/// external particles; the beams are the incoming particles). `alpha_qed` is the QED coupling
+/// the events were generated with, written in every event line (`AQEDUP`).
 ///
 /// # Errors
 /// If the file cannot be written.
 pub fn write_events(
     out: &mut impl Write,
     init: &LheInit,
-    generator: &str,
+    (generator, alpha_qed): (&str, f64),
     events: &[LheEvent],
 ) -> std::io::Result<()> {
-    write_events_encoded(out, init, generator, events, Encoding::Plain)
+    write_events_encoded(out, init, (generator, alpha_qed), events, Encoding::Plain)
 }
 
 /// [`write_events`] with the given encoding.
@@ -486,7 +487,7 @@ pub fn write_events(
 pub fn write_events_encoded(
     out: &mut impl Write,
     init: &LheInit,
-    generator: &str,
+    (generator, alpha_qed): (&str, f64),
     events: &[LheEvent],
     encoding: Encoding,
 ) -> std::io::Result<()> {
@@ -495,7 +496,7 @@ pub fn write_events_encoded(
     blocks.extend(
         events
             .par_chunks(EVENTS_PER_BLOCK)
-            .map(|chunk| events_text(init, chunk))
+            .map(|chunk| events_text(init, alpha_qed, chunk))
             .collect::<Vec<_>>(),
     );
     blocks.push("</LesHouchesEvents>\n".to_string());
@@ -545,7 +546,7 @@ fn header_text(init: &LheInit, generator: &str) -> String {
 }
 
 /// The `<event>` blocks of `events`, the beams as the incoming particles.
-fn events_text(init: &LheInit, events: &[LheEvent]) -> String {
+fn events_text(init: &LheInit, alpha_qed: f64, events: &[LheEvent]) -> String {
     use std::fmt::Write as _;
     // Writing into a String cannot fail.
     let mut out = String::with_capacity(events.len() * 512);
@@ -567,7 +568,7 @@ fn events_text(init: &LheInit, events: &[LheEvent]) -> String {
         let shape = (event.weight.to_bits(), event.particles.len());
         if first.as_ref().is_none_or(|(s, _)| *s != shape) {
             let line = format!(
-                "<event>\n {} 1 {:.8e} -1.0 7.2973525e-03 0.0\n",
+                "<event>\n {} 1 {:.8e} -1.0 {alpha_qed:.7e} 0.0\n",
                 event.particles.len() + 2,
                 event.weight
             );
@@ -611,8 +612,47 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join(name);
         let mut file = std::fs::File::create(&path).expect("file");
-        write_events(&mut file, init, "test", events).expect("write");
+        write_events(&mut file, init, ("test", crate::units::ALPHA), events).expect("write");
         path
+    }
+
+    /// Every event line states the coupling the events were made with (MadGraph's 1/132.507
+    /// here), not a fixed alpha(0).
+    #[test]
+    fn event_lines_carry_the_generator_coupling() {
+        let init = LheInit {
+            beams: [11, -11],
+            energies_gev: [7.0, 4.0],
+            sigma_pb: 100.0,
+            sigma_error_pb: 1.0,
+        };
+        let mut bytes = Vec::new();
+        write_events(
+            &mut bytes,
+            &init,
+            ("test", 1.0 / 132.507),
+            &[event(-11, 3.0, 0.0), event(-11, 4.0, 0.0)],
+        )
+        .expect("write");
+        let text = String::from_utf8(bytes).expect("text");
+        let couplings: Vec<f64> = text
+            .lines()
+            .skip_while(|l| *l != "<event>")
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter(|w| w[0] == "<event>")
+            .map(|w| {
+                w[1].split_whitespace()
+                    .nth(4)
+                    .expect("AQEDUP")
+                    .parse()
+                    .expect("number")
+            })
+            .collect();
+        assert_eq!(couplings.len(), 2);
+        for alpha in couplings {
+            assert_relative_eq!(alpha, 1.0 / 132.507, max_relative = 1e-7);
+        }
     }
 
     #[test]

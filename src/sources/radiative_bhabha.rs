@@ -962,7 +962,13 @@ pub fn write_lhe(
         sigma_pb: generated.sigma_pb,
         sigma_error_pb: generated.sigma_error_pb,
     };
-    write_events_encoded(out, &init, &settings.key(), &events, encoding)?;
+    write_events_encoded(
+        out,
+        &init,
+        (&settings.key(), 1.0 / settings.alpha_inverse),
+        &events,
+        encoding,
+    )?;
     Ok(unweighted)
 }
 
