@@ -310,6 +310,17 @@ pub enum ScanError {
         /// The published curve.
         curve: String,
     },
+    /// A limit criterion that divides by the background, at a point where the computed background
+    /// is zero (the sqrt-nb rule, the Asimov discovery signal).
+    #[error("{point}: the background is 0, but {criterion} needs a positive one; {hint}")]
+    NeedsBackground {
+        /// The curve and mass.
+        point: String,
+        /// The criterion.
+        criterion: &'static str,
+        /// How to fix it.
+        hint: &'static str,
+    },
     /// A mediator heavier than the source can produce: every yield is zero, no limit exists.
     #[error(
         "{point}: the mediator is beyond the reach of this source (at most {reach_mev:.6} MeV: {why}); every yield is zero there, so no limit exists. Use masses below {reach_mev:.6} MeV (a scan may go beyond: those points are kept as closed rows)"

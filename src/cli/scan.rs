@@ -122,7 +122,21 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         start,
         verbose: opts.verbose,
     };
-    let report = driver.finish(&words, &paths, clock)?;
+    let report = match driver.finish(&words, &paths, clock) {
+        Ok(report) => report,
+        Err(e) => {
+            // The limits are taken from the stored yields here: a bad input (a criterion the
+            // background does not allow) or a numerical failure would come back on a rerun, so
+            // the points are not worth keeping; only a file that could not be written may go
+            // well the next time.
+            if !matches!(e, Error::Output { .. })
+                && let Some(file) = checkpoint
+            {
+                file.remove();
+            }
+            return Err(e);
+        }
+    };
     write_report(report, stop, opts.quiet)?;
     if let Some(file) = checkpoint {
         file.remove();

@@ -116,9 +116,14 @@ impl Counting {
     /// Signal for a median significance `z` from the Asimov formula, with Cowan's form for a
     /// background uncertainty `sigma_b = r b` (EPJC 71 (2011) 1554; arXiv:1007.1727 and Cowan's
     /// "Discovery sensitivity for a counting experiment with background uncertainty", 2012).
+    /// Not defined without background (the significance of any signal is infinite): NaN for
+    /// `b <= 0`.
     #[must_use]
     pub fn discovery_asimov(&self, z: f64) -> f64 {
         let b = self.background;
+        if b.is_nan() || b <= 0.0 {
+            return f64::NAN;
+        }
         let sb2 = (self.relative_uncertainty * b).powi(2);
         let significance = |s: f64| {
             if sb2 == 0.0 {
@@ -212,6 +217,14 @@ mod tests {
     }
 
     /// The Asimov significance reduces to s/sqrt(b) for s << b.
+    /// Without background the Asimov significance of any signal is infinite: no signal is
+    /// returned (NaN), rather than the bisection's last step towards zero.
+    #[test]
+    fn asimov_without_background_has_no_value() {
+        assert!(counting(0.0).discovery_asimov(5.0).is_nan());
+        assert!(counting(1e-9).discovery_asimov(5.0) > 0.0);
+    }
+
     #[test]
     fn asimov_small_signal_limit() {
         let b = 1e6;

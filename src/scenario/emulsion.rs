@@ -261,9 +261,25 @@ fn grid_axis(raw: &RawGridAxis, axis: &str) -> Result<GridAxis, ScenarioError> {
     if !(a.is_finite() && b.is_finite() && a < b && (!logarithmic || a > 0.0)) {
         return Err(invalid(
             &key(if logarithmic { "log_range" } else { "range" }),
-            format!("[{a}, {b}] must be increasing (and positive for log_range)"),
+            format!(
+                "[{}, {}] must be increasing (and positive for log_range)",
+                crate::units::format_number(a),
+                crate::units::format_number(b)
+            ),
             "e.g. log_range = [1e-6, 1e-2]",
         ));
+    }
+    if parameter.is_coupling() {
+        let key = key(if logarithmic { "log_range" } else { "range" });
+        for end in [a, b] {
+            coupling(&key, parameter, end).map_err(|e| {
+                invalid(
+                    &key,
+                    format!("{} {}", parameter.key(), e.message),
+                    e.hint.unwrap_or_default(),
+                )
+            })?;
+        }
     }
     if !(2..=10_000).contains(&raw.points) {
         return Err(invalid(
@@ -583,13 +599,8 @@ fn validate_model(
         positive("model.m_aprime_gev", m.m_aprime_gev, "", masses)?,
         positive("model.m1_gev", m.m1_gev, "", masses)?,
         positive("model.m2_gev", m.m2_gev, "", masses)?,
-        positive(
-            "model.epsilon",
-            m.epsilon,
-            "",
-            "the kinetic mixing, e.g. 1e-3",
-        )?,
-        positive("model.g_d", m.g_d, "", "the dark gauge coupling, e.g. 0.1")?,
+        coupling("model.epsilon", GridParameter::Epsilon, m.epsilon)?,
+        coupling("model.g_d", GridParameter::GD, m.g_d)?,
     );
     if model.m1_gev <= model.m2_gev {
         return Err(invalid(
@@ -815,6 +826,21 @@ fn validate_placement(x: &GridAxis, detectors: &[DetectorBox]) -> Result<(), Sce
             meaning,
         ))
     }
+}
+
+/// Couplings darksens takes: eps up to 1, g_D up to sqrt(4 pi) (alpha_D = g_D^2/(4 pi) at most
+/// 1), both from 1e-12. Below, no luminosity gives a signal, and eps^2 g_D^2 of the phi1 width
+/// [EMU Eq. 10-11] would leave the range of double precision (an infinite flight length).
+fn coupling(key: &str, parameter: GridParameter, value: f64) -> Result<f64, ScenarioError> {
+    let (hi, meaning) = if parameter == GridParameter::Epsilon {
+        (1.0, "the kinetic mixing eps, from 1e-12 to 1, e.g. 1e-3")
+    } else {
+        (
+            (4.0 * std::f64::consts::PI).sqrt(),
+            "the dark gauge coupling g_D, from 1e-12 to sqrt(4 pi) (alpha_D at most 1), e.g. 0.1",
+        )
+    };
+    within(key, value, (1e-12, hi), "", meaning)
 }
 
 /// `[scan]`: a coupling on the vertical axis, another key on the horizontal one.

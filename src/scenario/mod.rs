@@ -534,7 +534,10 @@ impl Curve {
     /// If the key is not a numeric key of the schema, or the result does not validate; the
     /// message names the point.
     pub fn with_value(&self, key: &str, value: f64) -> Result<Scenario, ScenarioError> {
-        let point = format!("at scan point {key} = {value}");
+        let point = format!(
+            "at scan point {key} = {}",
+            crate::units::format_number(value)
+        );
         let fail = |message: String| {
             ScenarioError::new(&self.file, format!("{message} ({point})")).with_key(key)
         };
@@ -555,11 +558,16 @@ impl Curve {
         validate::validate(&raw, &self.name)
             .and_then(|validated| resolve::resolve(validated, &self.resolver))
             .map_err(|invalid| {
-                fail(format!(
-                    "{}: {}",
-                    invalid.key.unwrap_or_default(),
-                    invalid.message
-                ))
+                // The scanned key is named once; another key the value made invalid is named
+                // in the message.
+                let message = match &invalid.key {
+                    Some(other) if other != key => format!("{other}: {}", invalid.message),
+                    _ => invalid.message,
+                };
+                ScenarioError {
+                    hint: invalid.hint,
+                    ..fail(message)
+                }
             })
     }
 

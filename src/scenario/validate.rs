@@ -1551,6 +1551,27 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
             "the relative standard deviation of the background, e.g. 0.2 for 20%",
         ));
     }
+    // The two criteria that divide by the background.
+    let needs_background = match raw.limit.method {
+        LimitMethod::SqrtNb => Some("the sqrt-nb limit"),
+        LimitMethod::Discovery
+            if raw
+                .limit
+                .statistic
+                .unwrap_or(crate::limits::DiscoveryStatistic::Asimov)
+                == crate::limits::DiscoveryStatistic::Asimov =>
+        {
+            Some("the Asimov discovery signal")
+        }
+        _ => None,
+    };
+    if let (Some(0.0), Some(what)) = (total, needs_background) {
+        return Err(invalid(
+            "background.total",
+            format!("is 0, but {what} needs a positive background"),
+            "for a background-free search use limit.method = \"poisson-cls\" (2.3 events at 90% CL), \"fixed\", or limit.statistic = \"poisson\" for a discovery",
+        ));
+    }
     if total.is_none()
         && photon_veto_inefficiency.is_none()
         && neutron.is_none()

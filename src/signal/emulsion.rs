@@ -116,11 +116,15 @@ impl EmulsionSetup {
         }
     }
 
-    /// Whether the masses of `model` allow the production (on shell: `m1 + m2 < M < sqrt s`; off
-    /// shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0`).
+    /// Whether the masses of `model` allow a signal: the production (on shell: `m1 + m2 < M <
+    /// sqrt s`; off shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0`) and the visible decay
+    /// `phi1 -> phi2 e+ e-`, `m1 - m2 > 2 m_e` [EMU Eq. 10-11]. Below that splitting `phi1` has
+    /// no width here and never decays in a box.
     #[must_use]
     pub fn is_open(&self, model: &InelasticScalar) -> bool {
-        let ordered = model.m2_gev > 0.0 && model.m1_gev > model.m2_gev;
+        let ordered = model.m2_gev > 0.0
+            && model.m1_gev > model.m2_gev
+            && model.m1_gev - model.m2_gev > 2.0 * crate::units::ELECTRON_MASS_GEV;
         ordered
             && match self.production {
                 Production::OnShell => {
@@ -480,22 +484,35 @@ pub fn evaluate(
             d.in_volume = Some(p);
         }
     }
-    let finite = [
-        point.sigma_production_pb,
-        point.br_aprime_to_phi1_phi2,
-        point.width_phi1_gev.value,
-        point.flight_length_m.value,
-    ]
-    .iter()
-    .chain(point.detectors.iter().map(|d| &d.n_signal))
-    .all(|v| v.is_finite());
-    if !finite {
+    let named = [
+        ("the production cross section", point.sigma_production_pb),
+        (
+            "the branching ratio A' -> phi1 phi2",
+            point.br_aprime_to_phi1_phi2,
+        ),
+        ("the phi1 width", point.width_phi1_gev.value),
+        ("the phi1 flight length", point.flight_length_m.value),
+    ];
+    let signals = point
+        .detectors
+        .iter()
+        .map(|d| ("a detector's signal", d.n_signal));
+    if let Some((name, value)) = named
+        .into_iter()
+        .chain(signals)
+        .find(|(_, v)| !v.is_finite())
+    {
+        let number = crate::units::format_number;
         return Err(Error::Numerical {
             point: format!(
                 "m_A' = {} GeV, m1 = {} GeV, m2 = {} GeV, eps = {}, g_D = {}",
-                model.m_aprime_gev, model.m1_gev, model.m2_gev, model.epsilon, model.g_d
+                number(model.m_aprime_gev),
+                number(model.m1_gev),
+                number(model.m2_gev),
+                number(model.epsilon),
+                number(model.g_d)
             ),
-            message: format!("a result is not finite: {point:?}"),
+            message: format!("{name} is {value}"),
         });
     }
     Ok(point)

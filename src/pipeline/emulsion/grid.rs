@@ -14,8 +14,9 @@ use rayon::prelude::*;
 pub struct GridColumn {
     /// The horizontal value.
     pub x: f64,
-    /// Whether the masses of this column are allowed (on shell: `m1 + m2 < M < sqrt s`; off
-    /// shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0`). A closed column has no signal.
+    /// Whether the masses of this column allow a signal (on shell: `m1 + m2 < M < sqrt s`; off
+    /// shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0` and `m1 - m2 > 2 m_e`). A closed column
+    /// has no signal.
     pub open: bool,
     /// Acceptance of each detector (zero in a closed column).
     pub acceptance: Vec<Fraction>,
@@ -256,9 +257,11 @@ fn column(
         if let Some(bad) = n.iter().chain(std::iter::once(&d)).find(|v| !v.is_finite()) {
             return Err(Error::Numerical {
                 point: format!(
-                    "{} = {x}, {} = {y}",
+                    "{} = {}, {} = {}",
                     scan.x.parameter.key(),
-                    scan.y.parameter.key()
+                    crate::units::format_number(x),
+                    scan.y.parameter.key(),
+                    crate::units::format_number(y)
                 ),
                 message: format!("a signal or flight length is {bad}; nothing was written"),
             });
@@ -298,51 +301,74 @@ fn column(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::emulsion::{EmulsionOutput, GridAxis, GridParameter};
+    use crate::signal::emulsion::BabarConditions;
+    use crate::signal::emulsion::tests::belle2_box_a;
+    use crate::sources::phi1::Production;
+
+    /// `n` log-spaced values of `parameter` from `lo` to `hi`.
+    fn axis(parameter: GridParameter, lo: f64, hi: f64, n: usize) -> GridAxis {
+        GridAxis {
+            parameter,
+            values: (0..n)
+                .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (n - 1) as f64).exp())
+                .collect(),
+            logarithmic: true,
+        }
+    }
+
+    /// Belle II's box A, on shell, `m_A'` = 8 GeV, `m2` = 3.65 GeV, scanned over `x` and eps.
+    fn scenario(x: GridAxis, decay_in_volume: bool) -> EmulsionScenario {
+        let mut setup = belle2_box_a(Production::OnShell);
+        setup.monte_carlo.events = 50_000;
+        setup.decay_in_volume = decay_in_volume;
+        EmulsionScenario {
+            title: "t".into(),
+            luminosity_ab: 50.0,
+            setup,
+            model: InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1),
+            n_signal: 2.3,
+            kl: None,
+            babar: BabarConditions::default(),
+            scan: Some(EmulsionScan {
+                x,
+                y: axis(GridParameter::Epsilon, 1e-7, 1e-1, 31),
+            }),
+            output: EmulsionOutput {
+                csv: "x.csv".into(),
+                png: "x.png".into(),
+                svg: None,
+            },
+        }
+    }
+
+    /// A scan of the splitting across `2 m_e` (here `(m1 - m2)/m2` = 2.8e-4): below it `phi1`
+    /// cannot decay to `phi2 e+ e-`, so those columns are closed (no signal), and the scan goes
+    /// on above it instead of failing on an infinite flight length.
+    #[test]
+    fn a_splitting_below_two_electron_masses_closes_its_column() {
+        let threshold = 2.0 * crate::units::ELECTRON_MASS_GEV / 3.65;
+        let scenario = scenario(axis(GridParameter::SplittingOverM2, 1e-4, 1e-2, 9), false);
+        let grid = scan_grid(&scenario, &RRatio::pdg()).expect("grid");
+        for column in &grid.columns {
+            assert_eq!(column.open, column.x > threshold, "{}", column.x);
+        }
+        assert!(grid.columns.iter().filter(|c| c.open).count() >= 5);
+    }
 
     /// The boundary of a grid column is where the summed signal equals `n_signal` (to 1e-9),
     /// for couplings on x (one Monte Carlo) and for a mass on x (one per column, closed columns
     /// included), with the decays counted factorised and event by event.
     #[test]
     fn grid_boundaries_are_on_the_threshold() {
-        use crate::scenario::emulsion::{EmulsionOutput, GridAxis, GridParameter};
-        use crate::signal::emulsion::BabarConditions;
-        use crate::signal::emulsion::tests::belle2_box_a;
-        use crate::sources::phi1::Production;
         let r = RRatio::pdg();
-        let axis = |parameter, lo: f64, hi: f64, n: usize| GridAxis {
-            parameter,
-            values: (0..n)
-                .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (n - 1) as f64).exp())
-                .collect(),
-            logarithmic: true,
-        };
         for (x, decay_in_volume) in [
             (axis(GridParameter::GD, 1e-2, 1.0, 5), false),
             (axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5), false),
             (axis(GridParameter::GD, 1e-2, 1.0, 5), true),
             (axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5), true),
         ] {
-            let mut setup = belle2_box_a(Production::OnShell);
-            setup.monte_carlo.events = 50_000;
-            setup.decay_in_volume = decay_in_volume;
-            let scenario = EmulsionScenario {
-                title: "t".into(),
-                luminosity_ab: 50.0,
-                setup,
-                model: InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1),
-                n_signal: 2.3,
-                kl: None,
-                babar: BabarConditions::default(),
-                scan: Some(EmulsionScan {
-                    x: x.clone(),
-                    y: axis(GridParameter::Epsilon, 1e-7, 1e-1, 31),
-                }),
-                output: EmulsionOutput {
-                    csv: "x.csv".into(),
-                    png: "x.png".into(),
-                    svg: None,
-                },
-            };
+            let scenario = scenario(x.clone(), decay_in_volume);
             let grid = scan_grid(&scenario, &r).expect("grid");
             let mut edges = 0;
             for column in &grid.columns {

@@ -276,6 +276,48 @@ impl Calculator {
         self.search.yields(self.mediator(mass_mev))
     }
 
+    /// The signal a limit requires must be a finite positive count: a criterion that divides by
+    /// the background where it is zero is bad input; anything else a numerical failure.
+    fn check_required(
+        &self,
+        point: &dyn Fn() -> String,
+        n_background: f64,
+        n_required: f64,
+    ) -> Result<(), Error> {
+        if n_required.is_finite() && n_required > 0.0 {
+            return Ok(());
+        }
+        let divides_by_background = match self.scenario.limit {
+            LimitCriterion::SqrtBackground { .. } => Some("the sqrt-nb limit"),
+            LimitCriterion::Discovery { .. } => Some("the Asimov discovery signal"),
+            _ => None,
+        };
+        if let Some(criterion) = divides_by_background
+            && n_background == 0.0
+        {
+            return Err(ScanError::NeedsBackground {
+                point: point(),
+                criterion,
+                hint: "set background.total, or use limit.method = \"poisson-cls\" or \"fixed\" (or limit.statistic = \"poisson\" for a discovery) for a background-free search",
+            }
+            .into());
+        }
+        let hint = match self.scenario.limit {
+            LimitCriterion::SqrtBackground { .. } => {
+                "the sqrt-nb criterion needs a positive background; use limit.method = \"poisson-cls\" or \"fixed\" without background"
+            }
+            LimitCriterion::Fixed { .. } => "limit.n_signal must be positive",
+            LimitCriterion::PoissonCls { .. } => "the CLs limit did not converge",
+            LimitCriterion::Discovery { .. } => {
+                "the Asimov formula needs a positive background; use limit.statistic = \"poisson\""
+            }
+        };
+        Err(Error::Numerical {
+            point: point(),
+            message: format!("{n_required} signal events required: {hint}"),
+        })
+    }
+
     /// The limit from yields already computed.
     ///
     /// # Errors
@@ -318,22 +360,7 @@ impl Calculator {
                 });
             }
         }
-        if !(n_required.is_finite() && n_required > 0.0) {
-            let hint = match self.scenario.limit {
-                LimitCriterion::SqrtBackground { .. } => {
-                    "the sqrt-nb criterion needs a positive background; use limit.method = \"poisson-cls\" or \"fixed\" without background"
-                }
-                LimitCriterion::Fixed { .. } => "limit.n_signal must be positive",
-                LimitCriterion::PoissonCls { .. } => "the CLs limit did not converge",
-                LimitCriterion::Discovery { .. } => {
-                    "the Asimov formula needs a positive background; use limit.statistic = \"poisson\""
-                }
-            };
-            return Err(Error::Numerical {
-                point: point(),
-                message: format!("{n_required} signal events required: {hint}"),
-            });
-        }
+        self.check_required(&point, n_background, n_required)?;
         if yields.total() == 0.0 {
             // No signal is possible: a closed point, kept as a row without a limit.
             return Ok(PointResult {

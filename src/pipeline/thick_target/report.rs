@@ -9,7 +9,7 @@ use crate::models::MediatorKind;
 use crate::output::csv::LimitRow;
 use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use crate::output::sidecar::{CurveRecord, Sidecar, toml_to_json};
-use crate::output::{OutputFile, StagedFile, format_number, plot};
+use crate::output::{OutputFile, StagedFile, five_digits, format_number, plot};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunClock, RunSource};
 use crate::published::library::ConstrainedModel;
 use crate::scenario::checks::{MASS_RANGE_MEV, MASS_WHY};
@@ -142,6 +142,7 @@ pub(super) fn finish(
             .into_iter()
             .chain(plot::overlay_warnings(&plot))
             .chain(model_warnings(curves))
+            .chain(small_background_warnings(curves, results))
             .collect(),
         files,
     })
@@ -572,6 +573,30 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         "points_by_status": statuses,
         "annihilation_yields_interpolated_in_mass": interpolated,
     })
+}
+
+/// Curves whose sqrt(N_b) rule asks for less than one signal event somewhere: the rule is a
+/// large-background approximation, and a limit below one event is no counting limit.
+fn small_background_warnings(curves: &[Curve], results: &[CurveResult]) -> Vec<String> {
+    curves
+        .iter()
+        .zip(results)
+        .filter(|(c, _)| matches!(c.scenario.limit, LimitCriterion::SqrtBackground { .. }))
+        .filter_map(|(_, r)| {
+            let fewest = r
+                .points
+                .iter()
+                .min_by(|a, b| a.n_required.total_cmp(&b.n_required))?;
+            (fewest.n_required < 1.0).then(|| {
+                format!(
+                    "warning: curve \"{}\": the sqrt-nb rule asks for {} signal events (N_b = {}), fewer than one: it holds for large backgrounds only, and such a limit is no counting limit. Use limit.method = \"poisson-cls\" (2.3 events at 90% CL without background).",
+                    r.label,
+                    five_digits(fewest.n_required),
+                    five_digits(fewest.n_background)
+                )
+            })
+        })
+        .collect()
 }
 
 /// Which points missed the numerical tolerances (printed on stderr even with `--quiet`).
