@@ -1,12 +1,13 @@
 //! Embeds the files an installed binary needs without the source tree: the limit library
-//! (`limits/`, with its provenance and licence texts), the shipped scenarios (`configs/`) and the
-//! reproduction references (`tests/reference/`). They become `src/assets.rs`'s table, in sorted
+//! (`limits/`, with its provenance and licence texts), the shipped scenarios (`configs/`), the
+//! reproduction references (`tests/reference/`) and the documentation (`docs/*.md`, which the
+//! scenarios and error hints cite; `darksens init` writes it). They become `src/assets.rs`'s table, in sorted
 //! order so that builds are reproducible.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const EMBEDDED_DIRS: [&str; 3] = ["limits", "configs", "tests/reference"];
+const EMBEDDED_DIRS: [&str; 4] = ["limits", "configs", "tests/reference", "docs"];
 
 fn collect(dir: &Path, found: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -530,6 +530,47 @@ fn check_list_plot_and_completions() {
     );
 }
 
+/// Results of the same name from two directories are told apart in the legend by their
+/// directories; the same file given twice is refused.
+#[test]
+fn plotted_results_have_distinct_names() {
+    let dir = scratch("distinct_names");
+    for (sub, alpha) in [("a", "0.001"), ("r1", "0.1")] {
+        darksens()
+            .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
+            .arg(dir.join(sub))
+            .args(SMALL)
+            .args(["--set", &format!("model.alpha_d={alpha}")])
+            .assert()
+            .success();
+    }
+    let svg = dir.join("both.svg");
+    darksens()
+        .arg("plot")
+        .arg(dir.join("a/belle2_dp.csv"))
+        .arg(dir.join("r1/belle2_dp.csv"))
+        .arg("-o")
+        .arg(&svg)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&svg).expect("svg");
+    for name in [
+        "a/belle2_dp: computed background",
+        "r1/belle2_dp: computed background",
+    ] {
+        assert!(text.contains(name), "{name}");
+    }
+    darksens()
+        .arg("plot")
+        .arg(dir.join("a/belle2_dp.csv"))
+        .arg(dir.join("a/../a/belle2_dp.csv"))
+        .arg("-o")
+        .arg(dir.join("twice.png"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is given twice"));
+}
+
 /// A scan past the source's reach finishes: the points beyond it are rows with status
 /// `closed` and no limit, those whose limit is eps >= 1 are `eps-above-1`; the summary names both
 /// ranges, the sidecar lists them, and the plot of the CSV leaves the closed rows out.
@@ -1189,6 +1230,14 @@ fn init_writes_the_shipped_scenarios() {
         );
     }
     assert!(dir.join("configs/README.md").is_file());
+    // The documentation the scenarios and the error hints cite comes with them.
+    for doc in ["scenario.md", "physics.md", "validation.md"] {
+        assert_eq!(
+            std::fs::read(dir.join("docs").join(doc)).expect("written"),
+            std::fs::read(Path::new("docs").join(doc)).expect("shipped"),
+            "{doc}"
+        );
+    }
     darksens()
         .arg("init")
         .arg(&dir)

@@ -45,10 +45,8 @@ fn export(csv: &Path, out: &Path) -> std::process::Output {
         .expect("darksens runs")
 }
 
-/// Scans the default scenario with expected bands on `points` masses into a scratch directory
-/// and exports it; returns the directory and the submission's.
-fn scan_and_export(name: &str, points: usize) -> (PathBuf, PathBuf) {
-    let dir = scratch(name);
+/// Scans the default scenario with the `--set` overrides `sets` into `dir`.
+fn scan_default(dir: &Path, sets: &[&str]) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let status = darksens()
         .current_dir(repo)
@@ -58,23 +56,27 @@ fn scan_and_export(name: &str, points: usize) -> (PathBuf, PathBuf) {
             "--quiet",
             "--no-checkpoint",
         ])
-        .args([
-            "--set",
-            "limit.method=\"poisson-cls\"",
-            "--set",
-            "limit.bands=true",
-        ])
-        .args([
-            "--set",
-            &format!("scan.points={points}"),
-            "--set",
-            "scan.dense_points=5",
-        ])
+        .args(sets.iter().flat_map(|s| ["--set", s]))
         .arg("--out")
-        .arg(&dir)
+        .arg(dir)
         .status()
         .expect("darksens runs");
     assert!(status.success());
+}
+
+/// Scans the default scenario with expected bands on `points` masses into a scratch directory
+/// and exports it; returns the directory and the submission's.
+fn scan_and_export(name: &str, points: usize) -> (PathBuf, PathBuf) {
+    let dir = scratch(name);
+    scan_default(
+        &dir,
+        &[
+            "limit.method=\"poisson-cls\"",
+            "limit.bands=true",
+            &format!("scan.points={points}"),
+            "scan.dense_points=5",
+        ],
+    );
     let out = dir.join("hepdata");
     assert!(export(&dir.join("belle2_dp.csv"), &out).status.success());
     (dir, out)
@@ -93,7 +95,10 @@ fn a_scan_exports_to_hepdata_with_its_numbers() {
     let rows: Vec<csv::StringRecord> = reader
         .records()
         .map(|r| r.expect("row"))
-        .filter(|r| &r[0] == "computed background" && &r[column("status")] != "closed")
+        .filter(|r| {
+            &r[0] == "computed background"
+                && !["closed", "eps-above-1"].contains(&&r[column("status")])
+        })
         .collect();
     let table = std::fs::read_to_string(out.join("belle2_dp_1.yaml")).expect("table");
     let values = variables(&table);
@@ -116,6 +121,42 @@ fn a_scan_exports_to_hepdata_with_its_numbers() {
     assert!(table.contains("{name: \"CL\", value: \"90%\"}"), "{table}");
     assert!(table.contains("{name: \"$\\\\alpha_D$\", value: \"0.001\"}"));
     assert!(table.contains("units: \"MeV\""));
+}
+
+/// Limits at or above eps = 1 (no constraint) are left out of the tables like closed points,
+/// and tables an earlier submission in the directory listed are removed (nothing else).
+#[test]
+fn no_constraint_is_left_out_and_earlier_tables_are_removed() {
+    let dir = scratch("no_constraint");
+    scan_default(&dir, &["scan.log_range=[1.0, 50000.0]", "scan.points=30"]);
+    let csv = std::fs::read_to_string(dir.join("belle2_dp.csv")).expect("csv");
+    let above = csv.lines().filter(|l| l.ends_with(",eps-above-1")).count();
+    assert!(above > 0, "the scan reaches eps >= 1");
+    let out = dir.join("hepdata");
+    std::fs::create_dir_all(&out).expect("dir");
+    std::fs::write(
+        out.join("submission.yaml"),
+        "---\nname: \"old\"\ndata_file: \"old_1.yaml\"\n",
+    )
+    .expect("earlier submission");
+    for name in ["old_1.yaml", "notes.yaml"] {
+        std::fs::write(out.join(name), "x").expect("earlier file");
+    }
+    let output = export(&dir.join("belle2_dp.csv"), &out);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("removed 1 table(s)"));
+    assert!(!out.join("old_1.yaml").exists());
+    assert!(
+        out.join("notes.yaml").exists(),
+        "a file no submission listed stays"
+    );
+    for k in 1..=3 {
+        let table =
+            std::fs::read_to_string(out.join(format!("belle2_dp_{k}.yaml"))).expect("table");
+        let values = variables(&table);
+        assert!(values[1].iter().all(|&eps| eps < 1.0), "{:?}", values[1]);
+        assert_eq!(values[0].len(), values[1].len());
+    }
 }
 
 #[test]

@@ -41,7 +41,7 @@ pub struct Opts {
     /// (`energy_gev,dsigma_de_pb_per_gev`, the form `spectrum = { table = ... }` reads).
     #[arg(long, value_name = "FILE.csv")]
     spectrum: Option<PathBuf>,
-    /// Print nothing but errors.
+    /// Print nothing but warnings and errors (no summary, no progress).
     #[arg(short, long)]
     quiet: bool,
 }

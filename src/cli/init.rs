@@ -1,5 +1,6 @@
-//! `darksens init`: writes the shipped scenarios (built into the binary) into a directory, so
-//! that a user with only the installed binary can start from them.
+//! `darksens init`: writes the shipped scenarios and the documentation they cite (built into
+//! the binary) into a directory, so that a user with only the installed binary can start from
+//! them.
 
 use darksens::assets;
 use darksens::error::Error;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
     after_help = "Examples:\n  darksens init                 # ./configs\n  darksens init ~/darksens-work # ~/darksens-work/configs\n  cd ~/darksens-work && darksens scan configs/belle2_dp.toml"
 )]
 pub struct Opts {
-    /// Directory to write `configs/` into (default: the current directory).
+    /// Directory to write `configs/` and `docs/` into (default: the current directory).
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// Replace scenarios that already exist there (by default nothing is overwritten).
@@ -32,6 +33,10 @@ its comments, change what you need, and run it from the directory that holds `co
     darksens list                          # materials, methods, library curves
     darksens reproduce --all --quick       # the papers' numbers (from the built-in copies)
 
+Every scenario key, its type, unit and default: `docs/scenario.md` (written beside `configs/`,
+with the physics the scenarios cite, `docs/physics.md`, and what darksens reproduces,
+`docs/validation.md`).
+
 Published limit curves (`[[overlay]] curve = "darkcast/..."`) come from the library built into
 darksens. Curves of your own go in `limits/<collection>/<name>.csv`, with a `<name>.toml` of
 provenance next to each (see `darksens list`), or in the directory `DARKSENS_LIMITS` names.
@@ -48,6 +53,19 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         })
         .map(|(path, text)| (opts.dir.join(path), text))
         .chain(std::iter::once((configs.join("README.md"), README)))
+        .collect();
+    let scenarios = files.len() - 1;
+    let files: Vec<(PathBuf, &str)> = files
+        .into_iter()
+        .chain(
+            assets::under("docs/")
+                .filter(|(path, _)| {
+                    std::path::Path::new(path)
+                        .extension()
+                        .is_some_and(|e| e == "md")
+                })
+                .map(|(path, text)| (opts.dir.join(path), text)),
+        )
         .collect();
     let existing: Vec<String> = files
         .iter()
@@ -70,10 +88,14 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     for (path, text) in &files {
         write_atomically(path, text.as_bytes())?;
     }
+    let cd = if opts.dir == std::path::Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {} && ", opts.dir.display())
+    };
     super::helpers::emit(&format!(
-        "wrote {} scenarios and a README into {}\nnext: cd {} && darksens scan configs/belle2_dp.toml\n",
-        files.len() - 1,
+        "wrote {scenarios} scenarios and a README into {}, the documentation into {}\nnext: {cd}darksens scan configs/belle2_dp.toml\n",
         configs.display(),
-        opts.dir.display()
+        opts.dir.join("docs").display()
     ))
 }

@@ -25,7 +25,7 @@ pub struct Opts {
     /// Write the outputs into this directory instead of the scenario's paths.
     #[arg(short = 'o', long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Print nothing but errors.
+    /// Print nothing but warnings and errors (no summary, no progress).
     #[arg(long, short)]
     quiet: bool,
 }
@@ -163,6 +163,12 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         })
         .transpose()?
         .unwrap_or_default();
+    if !scenario_file.exists() && scenario_file.is_relative() {
+        return Err(Error::Usage(format!(
+            "the shards were computed from the scenario '{}', a path relative to the directory the scans ran in, and there is no such file here\n  hint: run darksens merge from that directory (the shards may be given with any path)",
+            scenario_file.display()
+        )));
+    }
     let document = ScenarioDocument::load(&scenario_file, &overrides)?;
     let driver = driver(&document)?;
     let now = driver.identity();

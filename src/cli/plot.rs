@@ -297,9 +297,60 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
 }
 
 /// Redraws the plot.
+/// The names of results in the legend: each file's stem, with as many of its directories as
+/// make the names differ (`out/belle2_dp` and `r1/belle2_dp`; `belle2_dp` and `belle2_scalar`).
+fn distinct_names(paths: &[PathBuf]) -> Vec<String> {
+    let parts: Vec<Vec<String>> = paths
+        .iter()
+        .map(|p| {
+            let mut parts: Vec<String> = p
+                .parent()
+                .map(|d| {
+                    d.components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            parts.push(
+                p.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+            parts
+        })
+        .collect();
+    let longest = parts.iter().map(Vec::len).max().unwrap_or(1);
+    let at_depth = |depth: usize| -> Vec<String> {
+        parts
+            .iter()
+            .map(|p| p[p.len().saturating_sub(depth)..].join("/"))
+            .collect()
+    };
+    (1..=longest)
+        .map(at_depth)
+        .find(|names| {
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.windows(2).all(|w| w[0] != w[1])
+        })
+        .unwrap_or_else(|| at_depth(longest))
+}
+
 pub fn run(opts: &Opts) -> Result<(), Error> {
     check_writable(&opts.output)?;
     format_of(&opts.output)?;
+    for (k, path) in opts.results.iter().enumerate() {
+        let same = |other: &PathBuf| match (path.canonicalize(), other.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => path == other,
+        };
+        if opts.results[..k].iter().any(same) {
+            return Err(Error::Usage(format!(
+                "{} is given twice: each result is drawn once",
+                path.display()
+            )));
+        }
+    }
     let files = opts
         .results
         .iter()
@@ -360,15 +411,11 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     }
     plot.series = files
         .into_iter()
-        .zip(&opts.results)
-        .flat_map(|(f, path)| {
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+        .zip(distinct_names(&opts.results))
+        .flat_map(|(f, name)| {
             f.series.into_iter().map(move |mut s| {
                 if several {
-                    s.label = format!("{}: {}", literal_label(&stem), s.label);
+                    s.label = format!("{}: {}", literal_label(&name), s.label);
                 }
                 s
             })

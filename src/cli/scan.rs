@@ -39,7 +39,7 @@ pub struct Opts {
     /// Keep no checkpoint (an interrupted scan then starts again from nothing).
     #[arg(long)]
     no_checkpoint: bool,
-    /// Print nothing but errors.
+    /// Print nothing but warnings and errors (no summary, no progress).
     #[arg(long, short)]
     quiet: bool,
     /// Print the time of each stage to stderr.

@@ -273,10 +273,19 @@ impl Axis {
                 (self.lo + 1e-9).floor() as i32,
                 (self.hi - 1e-9).ceil() as i32,
             );
-            let mut majors: Vec<(f64, String)> =
-                (d0..=d1).map(|d| (f64::from(d), decade_label(d))).collect();
-            let mut minors: Vec<f64> = Vec::new();
-            for d in d0..d1 {
+            // Past 12 decades the labels would run into each other: every `step`-th decade
+            // is labelled, the others are minor ticks.
+            let step = [1, 2, 5, 10, 20, 50, 100]
+                .into_iter()
+                .find(|s| (d1 - d0) / s <= 12)
+                .unwrap_or(200);
+            let labelled = |d: i32| d.rem_euclid(step) == 0;
+            let mut majors: Vec<(f64, String)> = (d0..=d1)
+                .filter(|&d| labelled(d))
+                .map(|d| (f64::from(d), decade_label(d)))
+                .collect();
+            let mut minors: Vec<f64> = (d0..=d1).filter(|&d| !labelled(d)).map(f64::from).collect();
+            for d in (d0..d1).filter(|_| step == 1) {
                 for k in 2..10 {
                     let position = f64::from(d) + f64::from(k).log10();
                     // Short axes (two decades or less) also label 2 and 5 times each decade.
@@ -538,12 +547,18 @@ fn draw<DB: DrawingBackend>(
     draw_overlays(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_windows(&mut chart, root, plot, &x, &y)?;
     draw_regions(&mut chart, root, plot, (&x, &y), &mut legend)?;
-    draw_scan_edges(&mut chart, root, plot, (&x, &y), &mut legend)?;
+    if !scan_edge_lines(plot, (&x, &y)).is_empty() {
+        legend.push(LegendEntry::new(
+            "edge of the scan: the region goes on",
+            SCAN_EDGE.swatch(root),
+        ));
+    }
     draw_bands(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_curves(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_legend(&chart, root, &legend, legend_corner(plot, &x, &y), (&x, &y))?;
 
     draw_frame(&chart, root, &x, &y)?;
+    draw_scan_edges(&mut chart, root, plot, (&x, &y))?;
     draw_axis_titles(&chart, root, plot, &x, &y)?;
     #[expect(
         clippy::cast_possible_wrap,
@@ -633,6 +648,8 @@ fn draw_overlays<DB: DrawingBackend>(
         RGBColor(170, 140, 110),
         RGBColor(120, 160, 170),
         RGBColor(160, 130, 170),
+        RGBColor(130, 165, 120),
+        RGBColor(185, 165, 95),
     ];
     for (k, overlay) in plot.overlays.iter().enumerate() {
         let colour = shades[k % shades.len()];
@@ -770,31 +787,33 @@ fn draw_regions<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The scan's edges where a region meets them: black dashes over the outline, one legend entry.
+/// The scan's edges where a region meets them, in plot coordinates.
+fn scan_edge_lines(plot: &LimitPlot, (x, y): (&Axis, &Axis)) -> Vec<Vec<(f64, f64)>> {
+    plot.scan_edges
+        .iter()
+        .map(|edge| {
+            edge.iter()
+                .filter(|(px, py)| *py > 0.0 && (!x.logarithmic || *px > 0.0))
+                .map(|&(px, py)| (x.map(px), y.map(py)))
+                .collect::<Vec<_>>()
+        })
+        .filter(|mapped| mapped.len() >= 2)
+        .collect()
+}
+
+/// How the scan's edges are drawn: orange dashes, visible also where an edge lies on the
+/// black frame (they are drawn after it).
+const SCAN_EDGE: Line = Line::dashed(RGBColor(235, 130, 0), 6, (10, 7));
+
+/// The scan's edges over the outline and the frame.
 fn draw_scan_edges<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
     (x, y): (&Axis, &Axis),
-    legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
-    let line = Line::dashed(BLACK, 3, (10, 7));
-    for (k, edge) in plot.scan_edges.iter().enumerate() {
-        let mapped: Vec<(f64, f64)> = edge
-            .iter()
-            .filter(|(px, py)| *py > 0.0 && (!x.logarithmic || *px > 0.0))
-            .map(|&(px, py)| (x.map(px), y.map(py)))
-            .collect();
-        if mapped.len() < 2 {
-            continue;
-        }
-        stroke(chart, root, (x, y), mapped, line)?;
-        if k == 0 {
-            legend.push(LegendEntry::new(
-                "edge of the scan: the region goes on",
-                line.swatch(root),
-            ));
-        }
+    for mapped in scan_edge_lines(plot, (x, y)) {
+        stroke(chart, root, (x, y), mapped, SCAN_EDGE)?;
     }
     Ok(())
 }
@@ -889,7 +908,19 @@ fn below_cap(points: &[(f64, f64)], cap: Option<f64>) -> Vec<Vec<(f64, f64)>> {
     pieces
 }
 
-/// The curves, solid and dashed in turn.
+/// How curve `k` is drawn: the colours in turn, solid and dashed in turn for the first four;
+/// from the fifth on the dashes shift by one of three patterns (solid, dashed, dotted) per
+/// round of colours, so the first twelve curves all differ.
+fn curve_line(k: usize) -> Line {
+    let colour = PALETTE[k % PALETTE.len()];
+    match (k % 2 + k / PALETTE.len()) % 3 {
+        0 => Line::solid(colour, 3),
+        1 => Line::dashed(colour, 3, (14, 8)),
+        _ => Line::dashed(colour, 3, (3, 7)),
+    }
+}
+
+/// The curves, each in its own style ([`curve_line`]).
 fn draw_curves<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
@@ -898,12 +929,7 @@ fn draw_curves<DB: DrawingBackend>(
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
     for (k, series) in plot.series.iter().enumerate() {
-        let colour = PALETTE[k % PALETTE.len()];
-        let line = if k % 2 == 0 {
-            Line::solid(colour, 3)
-        } else {
-            Line::dashed(colour, 3, (14, 8))
-        };
+        let line = curve_line(k);
         let points: Vec<(f64, f64)> = series
             .points
             .iter()
@@ -1876,6 +1902,32 @@ mod tests {
         assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
         let axis = Axis::covering([1e-6 * (1.0 - f64::EPSILON), 0.1].into_iter(), true);
         assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
+    }
+
+    /// An axis over 82 decades labels every tenth (10⁻⁸⁰ ... 10⁰), the other decades as minor
+    /// ticks, so the labels never run into each other.
+    #[test]
+    fn a_long_log_axis_labels_every_few_decades() {
+        let axis = Axis::covering([3.9e-81, 0.5].into_iter(), true);
+        let (majors, minors) = axis.ticks();
+        let labels: Vec<&str> = majors.iter().map(|m| m.1.as_str()).collect();
+        assert_eq!(labels.len(), 9, "{labels:?}");
+        assert_eq!((labels[0], labels[8]), ("10⁻⁸⁰", "10⁰"));
+        // Decades 10⁻⁸¹ to 10⁰: 82 in all.
+        assert_eq!(minors.len(), 82 - 9);
+    }
+
+    /// The first twelve curves are drawn in twelve different styles, and the first four as
+    /// always (solid, dashed, solid, dashed).
+    #[test]
+    fn twelve_curves_have_twelve_styles() {
+        let styles: Vec<String> = (0..12).map(|k| format!("{:?}", curve_line(k))).collect();
+        let mut distinct = styles.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 12);
+        let dashes: Vec<Option<(u32, u32)>> = (0..4).map(|k| curve_line(k).dashes).collect();
+        assert_eq!(dashes, [None, Some((14, 8)), None, Some((14, 8))]);
     }
 
     /// A tight log axis starts and ends inside decades, with the ticks inside it; a short one

@@ -185,7 +185,7 @@ fn choose(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
             Ok(0)
         } else {
             Err(format!(
-                "the table has {} dependent variables ({}): choose one with `dependent` (its position or name)",
+                "the table has {} dependent variables ({}): choose one with `--dependent` (darksens plot: `FILE#N`; a scenario: `dependent = N`), its position or name",
                 names.len(),
                 listing()
             ))

@@ -23,16 +23,22 @@ pub(crate) fn positive(
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
+        // An infinity is positive: what it lacks is being finite.
+        let positive = if value.is_infinite() {
+            "finite positive"
+        } else {
+            "positive"
+        };
         Err(invalid(
             key,
             if unit.is_empty() {
                 format!(
-                    "must be a positive number, got {}",
+                    "must be a {positive} number, got {}",
                     crate::units::format_number(value)
                 )
             } else {
                 format!(
-                    "must be a positive number of {unit}, got {}",
+                    "must be a {positive} number of {unit}, got {}",
                     crate::units::format_number(value)
                 )
             },

@@ -7,7 +7,7 @@ mod grid;
 use super::plot::read_results;
 use darksens::error::Error;
 use darksens::output::hepdata::{Dependent, Independent, Table, submission_yaml, table_yaml};
-use darksens::output::write_atomically;
+use darksens::output::{check_writable, write_atomically};
 use darksens::units::format_number;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -42,6 +42,9 @@ enum ExportFormat {
 /// An unreadable CSV, a CSV that is not a scan's, or a directory that cannot be written.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     let ExportFormat::Hepdata = opts.format;
+    let submission = opts.out.join("submission.yaml");
+    check_writable(&submission)?;
+    let earlier = earlier_tables(&submission);
     let mut tables = Vec::new();
     let mut sources = Vec::new();
     for (file_number, path) in opts.results.iter().enumerate() {
@@ -90,6 +93,14 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         }
         let results = read_results(path)?;
         for (k, series) in results.series.iter().enumerate() {
+            if !series.points.iter().any(|p| p.1 < 1.0) {
+                eprintln!(
+                    "warning: {}: curve \"{}\" has no limit below eps = 1 (no constraint anywhere): no table",
+                    path.display(),
+                    series.label
+                );
+                continue;
+            }
             let resolved = meta.as_ref().and_then(|m| {
                 m["curves"]
                     .as_array()?
@@ -106,35 +117,90 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             ));
         }
     }
-    std::fs::create_dir_all(&opts.out).map_err(|e| Error::Unwritable {
-        path: opts.out.clone(),
-        message: e.to_string(),
-    })?;
     let comment = format!(
         "Expected sensitivities computed with darksens (not measured data), from {}.",
         sources.join("; ")
     );
-    for table in &tables {
-        write_atomically(
-            &opts.out.join(&table.data_file),
-            table_yaml(table).as_bytes(),
-        )?;
-    }
-    let submission = opts.out.join("submission.yaml");
-    write_atomically(&submission, submission_yaml(&comment, &tables).as_bytes())?;
+    let removed = write_submission(&opts.out, &comment, &tables, &earlier)?;
     println!(
-        "wrote {} with {} table(s) in {}",
+        "wrote {} with {} table(s) in {}{}",
         submission.display(),
         tables.len(),
-        opts.out.display()
+        opts.out.display(),
+        if removed == 0 {
+            String::new()
+        } else {
+            format!("; removed {removed} table(s) of the earlier submission there")
+        }
     );
     Ok(())
+}
+
+/// Writes the tables and `submission.yaml` into `out`, then removes the tables of the
+/// earlier submission there that this one does not list (they would be zipped with it);
+/// returns how many were removed.
+fn write_submission(
+    out: &Path,
+    comment: &str,
+    tables: &[Table],
+    earlier: &[String],
+) -> Result<usize, Error> {
+    std::fs::create_dir_all(out).map_err(|e| Error::Unwritable {
+        path: out.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    for table in tables {
+        write_atomically(&out.join(&table.data_file), table_yaml(table).as_bytes())?;
+    }
+    write_atomically(
+        &out.join("submission.yaml"),
+        submission_yaml(comment, tables).as_bytes(),
+    )?;
+    Ok(earlier
+        .iter()
+        .filter(|name| !tables.iter().any(|t| &t.data_file == *name))
+        .filter(|name| std::fs::remove_file(out.join(name)).is_ok())
+        .count())
+}
+
+/// The table files an earlier `submission.yaml` lists (plain names of YAML files in its
+/// directory; nothing else is ever removed).
+fn earlier_tables(submission: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(submission) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| line.strip_prefix("data_file: "))
+        .filter_map(|value| serde_json::from_str::<String>(value).ok())
+        .filter(|name| {
+            Path::new(name).extension().is_some_and(|e| e == "yaml")
+                && name != "submission.yaml"
+                && Path::new(name).components().count() == 1
+        })
+        .collect()
 }
 
 /// The sidecar of a results CSV, if it reads.
 fn sidecar(csv: &Path) -> Option<Value> {
     let text = std::fs::read_to_string(csv.with_extension("meta.json")).ok()?;
     serde_json::from_str(&text).ok()
+}
+
+/// The unit a scenario key names in its suffix (`source.beam_energy_gev`: GeV), or none.
+fn unit_of_key(key: &str) -> &'static str {
+    [
+        ("_mev", "MeV"),
+        ("_gev", "GeV"),
+        ("_ab", "ab$^{-1}$"),
+        ("_cm", "cm"),
+        ("_m", "m"),
+        ("_deg", "deg"),
+        ("_mrad", "mrad"),
+        ("_x0", "$X_0$"),
+    ]
+    .into_iter()
+    .find(|(suffix, _)| key.ends_with(suffix))
+    .map_or("", |(_, unit)| unit)
 }
 
 /// A file-name-safe form of `text`.
@@ -167,7 +233,7 @@ fn curve_table(
         };
         (format!("$m_{{{symbol}}}$"), "MeV".to_string())
     } else {
-        (parameter.to_string(), String::new())
+        (parameter.to_string(), unit_of_key(parameter).to_string())
     };
     let independent = |values| Independent {
         name: independent.0.clone(),
@@ -178,7 +244,14 @@ fn curve_table(
     let title = at(&["title"])
         .and_then(Value::as_str)
         .unwrap_or("darksens scan");
-    let points: Vec<f64> = series.points.iter().map(|p| p.0).collect();
+    // A limit at or above eps = 1 is no constraint: left out, like closed points.
+    let kept: Vec<(f64, f64)> = series
+        .points
+        .iter()
+        .copied()
+        .filter(|p| p.1 < 1.0)
+        .collect();
+    let points: Vec<f64> = kept.iter().map(|p| p.0).collect();
     let quantity = if method == Some("discovery") {
         "median discovery reach"
     } else {
@@ -188,7 +261,7 @@ fn curve_table(
         name: format!("$\\epsilon$ ({quantity})"),
         units: String::new(),
         qualifiers: qualifiers.clone(),
-        values: series.points.iter().map(|p| p.1).collect(),
+        values: kept.iter().map(|p| p.1).collect(),
     }];
     let band_at = |x: f64| series.bands.iter().find(|b| b.0 == x).map(|b| b.1);
     if !series.bands.is_empty() && points.iter().all(|&x| band_at(x).is_some()) {
@@ -214,7 +287,7 @@ fn curve_table(
             format!("{} ({})", series.label, file_number + 1)
         },
         description: format!(
-            "{title}: {quantity} on the kinetic mixing $\\epsilon$, curve \"{}\". Computed with darksens; closed points (no signal possible) are left out.",
+            "{title}: {quantity} on the kinetic mixing $\\epsilon$, curve \"{}\". Computed with darksens; points where no signal is possible or the limit is at or above 1 (no constraint) are left out.",
             series.label
         ),
         data_file,
