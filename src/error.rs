@@ -212,6 +212,16 @@ pub enum OverrideError {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SetError {
+    /// A path into a list of tables (`[[detector]]`, `[[curve]]`), which `--set` cannot index.
+    #[error(
+        "cannot set '{key}': '{walked}' is a list of tables ([[{walked}]]), and a key cannot choose one of them; change it in the scenario file"
+    )]
+    ThroughList {
+        /// The key.
+        key: String,
+        /// The part of it that is the list.
+        walked: String,
+    },
     /// A path through a value that is not a table.
     #[error("cannot set '{key}': '{walked}' is a value, not a table")]
     ThroughValue {

@@ -157,6 +157,19 @@ fn no_constraint_is_left_out_and_earlier_tables_are_removed() {
         assert!(values[1].iter().all(|&eps| eps < 1.0), "{:?}", values[1]);
         assert_eq!(values[0].len(), values[1].len());
     }
+    // Results with no limit below 1 give nothing to export: refused, the submission kept.
+    let only_above: String = csv
+        .lines()
+        .enumerate()
+        .filter(|(k, l)| *k == 0 || l.ends_with(",eps-above-1"))
+        .flat_map(|(_, l)| [l, "\n"])
+        .collect();
+    let file = dir.join("above.csv");
+    std::fs::write(&file, only_above).expect("csv");
+    let output = export(&file, &out);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing to export"));
+    assert!(out.join("belle2_dp_1.yaml").exists());
 }
 
 #[test]

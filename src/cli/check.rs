@@ -8,7 +8,7 @@ use darksens::scenario::{ScenarioDocument, Search};
 /// Options of `darksens check`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens check configs/*.toml\n  darksens check configs/na64_dp.toml --set model.alpha_d=0.5 --print"
+    after_help = "Examples:\n  darksens check configs/*.toml\n  darksens check configs/belle2_dp.toml --set model.alpha_d=0.1 --print"
 )]
 pub struct Opts {
     /// Scenario files.

@@ -16,7 +16,8 @@ pub struct Opts {
     /// Directory to write `configs/` and `docs/` into (default: the current directory).
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Replace scenarios that already exist there (by default nothing is overwritten).
+    /// Replace scenarios and documents that already exist there (by default nothing is
+    /// overwritten: existing scenarios stop init, existing documents are kept).
     #[arg(long)]
     force: bool,
 }
@@ -42,7 +43,15 @@ darksens. Curves of your own go in `limits/<collection>/<name>.csv`, with a `<na
 provenance next to each (see `darksens list`), or in the directory `DARKSENS_LIMITS` names.
 "#;
 
-/// Writes the scenarios.
+/// The documents the scenarios and the error messages cite (`docs/` of the source tree).
+const DOCS: [&str; 4] = [
+    "docs/scenario.md",
+    "docs/physics.md",
+    "docs/validation.md",
+    "docs/references.md",
+];
+
+/// Writes the scenarios and the documents.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     let configs = opts.dir.join("configs");
     let files: Vec<(PathBuf, &str)> = assets::under("configs/")
@@ -53,19 +62,6 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         })
         .map(|(path, text)| (opts.dir.join(path), text))
         .chain(std::iter::once((configs.join("README.md"), README)))
-        .collect();
-    let scenarios = files.len() - 1;
-    let files: Vec<(PathBuf, &str)> = files
-        .into_iter()
-        .chain(
-            assets::under("docs/")
-                .filter(|(path, _)| {
-                    std::path::Path::new(path)
-                        .extension()
-                        .is_some_and(|e| e == "md")
-                })
-                .map(|(path, text)| (opts.dir.join(path), text)),
-        )
         .collect();
     let existing: Vec<String> = files
         .iter()
@@ -79,22 +75,39 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             existing.join(", ")
         )));
     }
+    // Documents of an earlier init (or of the user's own) are kept unless --force.
+    let (docs, kept): (Vec<_>, Vec<_>) = DOCS
+        .iter()
+        .filter_map(|path| assets::file(path).map(|text| (opts.dir.join(path), text)))
+        .partition(|(path, _)| opts.force || !path.exists());
     std::fs::create_dir_all(&configs).map_err(|e| {
         Error::Usage(format!(
             "cannot create {}: {e}\n  hint: choose a directory you can write to",
             configs.display()
         ))
     })?;
-    for (path, text) in &files {
+    for (path, text) in files.iter().chain(&docs) {
         write_atomically(path, text.as_bytes())?;
     }
+    let dir = opts.dir.display().to_string();
     let cd = if opts.dir == std::path::Path::new(".") {
         String::new()
+    } else if dir.contains(|c: char| c.is_whitespace() || c == '\'') {
+        format!("cd '{}' && ", dir.replace('\'', r"'\''"))
     } else {
-        format!("cd {} && ", opts.dir.display())
+        format!("cd {dir} && ")
+    };
+    let kept = if kept.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} already there kept; --force replaces them)",
+            kept.len()
+        )
     };
     super::helpers::emit(&format!(
-        "wrote {scenarios} scenarios and a README into {}, the documentation into {}\nnext: {cd}darksens scan configs/belle2_dp.toml\n",
+        "wrote {} scenarios and a README into {}, the documentation into {}{kept}\nnext: {cd}darksens scan configs/belle2_dp.toml\n",
+        files.len() - 1,
         configs.display(),
         opts.dir.join("docs").display()
     ))

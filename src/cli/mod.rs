@@ -61,7 +61,8 @@ enum Command {
     Check(check::Opts),
     /// List materials, mediators, source kinds, limit methods and library curves.
     List,
-    /// Write the shipped scenarios into DIR/configs (with a README), to start from.
+    /// Write the shipped scenarios into DIR/configs (with a README) and the documentation they
+    /// cite into DIR/docs, to start from.
     Init(init::Opts),
     /// Recompute published numbers (paper figures and tables) and compare: exit 0 only if all pass.
     Reproduce(reproduce::Opts),

@@ -216,7 +216,6 @@ mod tests {
         assert!(previous_ratio < 1.01);
     }
 
-    /// The Asimov significance reduces to s/sqrt(b) for s << b.
     /// Without background the Asimov significance of any signal is infinite: no signal is
     /// returned (NaN), rather than the bisection's last step towards zero.
     #[test]
@@ -225,6 +224,7 @@ mod tests {
         assert!(counting(1e-9).discovery_asimov(5.0) > 0.0);
     }
 
+    /// The Asimov significance reduces to s/sqrt(b) for s << b.
     #[test]
     fn asimov_small_signal_limit() {
         let b = 1e6;

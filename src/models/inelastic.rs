@@ -260,7 +260,8 @@ impl InelasticScalar {
         self.decay_length_m(self.mean_beta_gamma_on_shell(sqrt_s), r)
     }
 
-    /// Mean decay length of a `phi1` with `beta gamma = p/m1`, metres.
+    /// Mean decay length of a `phi1` with `beta gamma = p/m1`, metres: `d = beta gamma hbar c /
+    /// Gamma(phi1)` [EMU Eq. 12].
     #[must_use]
     pub fn decay_length_m(&self, beta_gamma: f64, r: &RRatio) -> Estimate {
         let width = self.phi1_width_total_gev(r);
@@ -283,6 +284,26 @@ mod tests {
         InelasticScalar::new(8.0, m1, 3.65, 1e-3, 0.1)
     }
 
+    /// The dark photon's widths in their limits [EMU Eq. 7-9]: below two pion masses no
+    /// hadrons (R = 0); far above every threshold each lepton pair gives `eps^2 alpha M / 3`
+    /// and the hadrons `R(M)` times that, so the Standard-Model width tends to
+    /// `eps^2 alpha M (3 + R) / 3`.
+    #[test]
+    fn dark_photon_widths_in_their_limits() {
+        let r = RRatio::pdg();
+        let light = InelasticScalar::new(0.2, 0.08, 0.05, 1e-3, 0.1);
+        assert_eq!(light.width_aprime_to_hadrons_gev(&r), 0.0);
+        let m = 200.0;
+        let heavy = InelasticScalar::new(m, 80.0, 50.0, 1e-3, 0.1);
+        let standard_model =
+            heavy.width_aprime_total_gev(&r) - heavy.width_aprime_to_phi1_phi2_gev();
+        assert_relative_eq!(
+            standard_model,
+            1e-6 * ALPHA * m / 3.0 * (3.0 + r.value(m)),
+            max_relative = 1e-6
+        );
+        assert!(r.value(m) > 3.0, "{}", r.value(m));
+    }
     /// [EMU Eq. 6] near threshold: "at M = 8, m1 = 4.341, m2 = 3.65 the bracket^(3/2) is
     /// 1.1e-4" (docs/physics.md §8), and the two printed forms of the width agree.
     #[test]

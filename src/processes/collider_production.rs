@@ -95,7 +95,9 @@ pub fn sigma_off_shell(
     4.0 / 3.0 * dsigma_dcos_off_shell(s, model, normalisation, 0.0)
 }
 
-/// Momentum of each particle of a two-body final state of masses `m1`, `m2` at `sqrt s`, GeV.
+/// Momentum of each particle of a two-body final state of masses `m1`, `m2` at `sqrt s`, GeV:
+/// `p = lambda^(1/2)(s, m1^2, m2^2) / (2 sqrt s)` with the Kallen function (two-body kinematics;
+/// the `lambda` of [EMU Eq. 6]); zero below threshold.
 #[must_use]
 pub fn two_body_momentum_gev(sqrt_s: f64, m1: f64, m2: f64) -> f64 {
     kallen(sqrt_s * sqrt_s, m1 * m1, m2 * m2).max(0.0).sqrt() / (2.0 * sqrt_s)
@@ -114,6 +116,24 @@ mod tests {
     use crate::numerics::quadrature::{Tolerance, integrate};
     use approx::assert_relative_eq;
 
+    /// The two-body momentum against its closed forms: one massless particle,
+    /// `p = (s - m1^2)/(2 sqrt s)`; equal masses, `p = sqrt(s/4 - m^2)`; below threshold, 0.
+    #[test]
+    fn two_body_momentum_closed_forms() {
+        let (sqrt_s, m) = (10.58_f64, 4.341);
+        let s = sqrt_s * sqrt_s;
+        assert_relative_eq!(
+            two_body_momentum_gev(sqrt_s, m, 0.0),
+            (s - m * m) / (2.0 * sqrt_s),
+            max_relative = 1e-14
+        );
+        assert_relative_eq!(
+            two_body_momentum_gev(sqrt_s, m, m),
+            (s / 4.0 - m * m).sqrt(),
+            max_relative = 1e-14
+        );
+        assert_eq!(two_body_momentum_gev(sqrt_s, 6.0, 5.0), 0.0);
+    }
     /// The closed form of Eq. 4's integral against quadrature of Eq. 4 itself, in
     /// `cos = tanh(u)`, where the collinear peaks of width `4 m_e^2/s` become smooth
     /// (`dcos = sech^2 u du` cancels the `sin^2`); BESIII and Belle II energies.

@@ -169,10 +169,9 @@ impl ScenarioDocument {
             == Some(emulsion::SOURCE_KIND);
         // Schema errors of the file itself, with the line they are on.
         if is_emulsion {
-            toml::from_str::<emulsion::RawEmulsionScenario>(&text)
-                .map_err(|e| toml_error(path, &text, &e))?;
+            schema_check::<emulsion::RawEmulsionScenario>(path, &text)?;
         } else {
-            toml::from_str::<RawScenario>(&text).map_err(|e| toml_error(path, &text, &e))?;
+            schema_check::<RawScenario>(path, &text)?;
         }
         for o in overrides {
             set_path(&mut base, &o.key, o.value.clone()).map_err(|m| {
@@ -649,6 +648,12 @@ fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<()
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         current = match entry {
             toml::Value::Table(t) => t,
+            toml::Value::Array(items) if items.iter().all(toml::Value::is_table) => {
+                return Err(SetError::ThroughList {
+                    key: key.to_string(),
+                    walked,
+                });
+            }
             _ => {
                 return Err(SetError::ThroughValue {
                     key: key.to_string(),
@@ -672,6 +677,34 @@ fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<()
     }
     current.insert(last.to_string(), value);
     Ok(())
+}
+
+/// Whether the file's text deserialises as `T`; a wrong type is named by its key (the path
+/// through the tables, e.g. `target.thickness_x0`) and its line.
+fn schema_check<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<(), ScenarioError> {
+    let deserializer =
+        toml::de::Deserializer::parse(text).map_err(|e| toml_error(path, text, &e))?;
+    serde_path_to_error::deserialize::<_, T>(deserializer)
+        .map(drop)
+        .map_err(|e| {
+            let key = e.path().to_string();
+            let error = toml_error(path, text, e.inner());
+            // An unknown key already names itself in the message's first line (the lines
+            // after it quote the file).
+            let named = error
+                .message
+                .lines()
+                .next()
+                .is_some_and(|first| first.contains(&format!("{key}:")));
+            if key == "." || named {
+                error
+            } else {
+                error.with_key(&key)
+            }
+        })
 }
 
 fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError {

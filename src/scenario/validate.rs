@@ -417,6 +417,16 @@ pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Validated, Scena
     if let Some(svg) = &output.svg {
         check_extension("output.svg", svg, "svg")?;
     }
+    if output.csv == output.png || output.svg.as_ref() == Some(&output.csv) {
+        return Err(invalid(
+            "output.csv",
+            format!(
+                "'{}' is also the plot's file: one would replace the other",
+                output.csv.display()
+            ),
+            "give the CSV its own file, e.g. csv = \"out/belle2_dp.csv\"",
+        ));
+    }
     Ok(Validated {
         title,
         source,

@@ -541,6 +541,60 @@ pub(crate) mod tests {
         }
     }
 
+    /// BaBar's two conditions [EMU Eq. 22-23] against the model's widths and flight length
+    /// computed directly: the lepton search excludes where `eps sqrt(BR(A' -> ee, mu mu))`
+    /// passes `eps_1`, the mono-photon search where `eps` passes `eps_2 exp(l_min / (2 d))`;
+    /// without a curve no condition applies (-1).
+    #[test]
+    fn babar_conditions_follow_eq_22_and_23() {
+        use crate::published::PublishedLimit;
+        use crate::units::{ELECTRON_MASS_GEV, MUON_MASS_GEV};
+        let r = RRatio::pdg();
+        let mut setup = belle2_box_a(Production::OnShell);
+        setup.monte_carlo.events = 1000;
+        let model = InelasticScalar::new(8.0, 4.341, 3.65, 1e-3, 0.1);
+        let samples = setup.samples(&model);
+        let point = MassPoint::new(&setup, &model, samples, &r);
+        let flat = |eps: f64| {
+            Some(PublishedLimit::from_points(
+                "flat",
+                vec![(1.0, eps), (10.0, eps)],
+            ))
+        };
+        let (epsilon, g_d) = (2e-3, 0.3);
+        let m = InelasticScalar {
+            epsilon,
+            g_d,
+            ..model
+        };
+        let leptons = m.width_aprime_to_leptons_gev(ELECTRON_MASS_GEV)
+            + m.width_aprime_to_leptons_gev(MUON_MASS_GEV);
+        let br = leptons / m.width_aprime_total_gev(&r);
+        let lepton = BabarConditions {
+            lepton: flat(1e-3),
+            ..BabarConditions::default()
+        };
+        assert_relative_eq!(
+            point.babar_excess(epsilon, g_d, &lepton),
+            epsilon * br.sqrt() / 1e-3 - 1.0,
+            max_relative = 1e-12
+        );
+        let d = m.flight_length_m(10.58, &r).value;
+        let invisible = BabarConditions {
+            invisible: flat(1e-4),
+            min_flight_m: 0.5,
+            ..BabarConditions::default()
+        };
+        assert_relative_eq!(
+            point.babar_excess(epsilon, g_d, &invisible),
+            epsilon / (1e-4 * (0.5 / (2.0 * d)).exp()) - 1.0,
+            max_relative = 1e-9
+        );
+        assert_eq!(
+            point.babar_excess(epsilon, g_d, &BabarConditions::default()),
+            -1.0
+        );
+    }
     /// The coupling scaling of [`MassPoint`] against direct evaluation of the model at other
     /// couplings (widths, branching ratio, flight length, cross section).
     #[test]

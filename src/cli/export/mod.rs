@@ -117,6 +117,11 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             ));
         }
     }
+    if tables.is_empty() {
+        return Err(Error::Usage(
+            "no curve has a limit below eps = 1 (or any point where a signal is possible): nothing to export, and nothing was written".into(),
+        ));
+    }
     let comment = format!(
         "Expected sensitivities computed with darksens (not measured data), from {}.",
         sources.join("; ")

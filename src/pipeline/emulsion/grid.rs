@@ -208,7 +208,10 @@ pub fn grid(
         let unit = if scan.x.parameter.is_coupling() { 0 } else { k };
         match &units[unit] {
             Some(mass_point) if scenario.setup.is_open(&model) => {
-                columns.push(column(scenario, scan, x, &model, mass_point)?);
+                columns.push(
+                    column(scenario, scan, x, &model, mass_point)?
+                        .unwrap_or_else(|| closed_column(x, names.len(), scan.y.values.len())),
+                );
             }
             _ => columns.push(closed_column(x, names.len(), scan.y.values.len())),
         }
@@ -220,7 +223,8 @@ pub fn grid(
     })
 }
 
-/// A column whose masses do not allow the production: no signal.
+/// A column whose masses do not allow a signal: no production, or a `phi1` that never decays
+/// in a box.
 fn closed_column(x: f64, detectors: usize, cells: usize) -> GridColumn {
     GridColumn {
         x,
@@ -240,20 +244,26 @@ fn closed_column(x: f64, detectors: usize, cells: usize) -> GridColumn {
     }
 }
 
-/// The cells of an open column and its excluded intervals.
+/// The cells of an open column and its excluded intervals; `None` when `phi1` never decays in a
+/// box there: just above `m1 - m2 = 2 m_e` its width vanishes (to 0 in double precision), and
+/// a flight length beyond 1.8e308 m at any coupling of the scan means one beyond 1e250 m at
+/// every coupling darksens takes (eps^2 g_D^2 spans at most 1e50), so no signal anywhere.
 fn column(
     scenario: &EmulsionScenario,
     scan: &EmulsionScan,
     x: f64,
     model: &InelasticScalar,
     mass_point: &MassPoint,
-) -> Result<GridColumn, Error> {
+) -> Result<Option<GridColumn>, Error> {
     let mut n_signal = Vec::with_capacity(scan.y.values.len());
     let mut flight = Vec::with_capacity(scan.y.values.len());
     for &y in &scan.y.values {
         let m = scan.y.parameter.apply(model, y);
         let n = mass_point.n_signal(m.epsilon, m.g_d);
         let d = mass_point.flight_length_m(m.epsilon, m.g_d);
+        if d == f64::INFINITY && n.iter().all(|&v| v == 0.0) {
+            return Ok(None);
+        }
         if let Some(bad) = n.iter().chain(std::iter::once(&d)).find(|v| !v.is_finite()) {
             return Err(Error::Numerical {
                 point: format!(
@@ -282,7 +292,7 @@ fn column(
     };
     let babar: Vec<bool> = ys.iter().map(|&y| babar_f(y) > 0.0).collect();
     let babar_excluded = intervals(ys, &babar, babar_f, scan.y.logarithmic);
-    Ok(GridColumn {
+    Ok(Some(GridColumn {
         x,
         open: true,
         acceptance: mass_point
@@ -295,7 +305,7 @@ fn column(
         excluded,
         babar,
         babar_excluded,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -318,7 +328,7 @@ mod tests {
     }
 
     /// Belle II's box A, on shell, `m_A'` = 8 GeV, `m2` = 3.65 GeV, scanned over `x` and eps.
-    fn scenario(x: GridAxis, decay_in_volume: bool) -> EmulsionScenario {
+    fn scenario_with(x: GridAxis, decay_in_volume: bool) -> EmulsionScenario {
         let mut setup = belle2_box_a(Production::OnShell);
         setup.monte_carlo.events = 50_000;
         setup.decay_in_volume = decay_in_volume;
@@ -348,12 +358,19 @@ mod tests {
     #[test]
     fn a_splitting_below_two_electron_masses_closes_its_column() {
         let threshold = 2.0 * crate::units::ELECTRON_MASS_GEV / 3.65;
-        let scenario = scenario(axis(GridParameter::SplittingOverM2, 1e-4, 1e-2, 9), false);
+        let scenario = scenario_with(axis(GridParameter::SplittingOverM2, 1e-4, 1e-2, 9), false);
         let grid = scan_grid(&scenario, &RRatio::pdg()).expect("grid");
         for column in &grid.columns {
             assert_eq!(column.open, column.x > threshold, "{}", column.x);
         }
         assert!(grid.columns.iter().filter(|c| c.open).count() >= 5);
+        // Just above the threshold the width vanishes in double precision: closed too, and
+        // the grid still goes on.
+        let mut near = axis(GridParameter::SplittingOverM2, 1e-4, 1e-2, 3);
+        near.values = vec![2.799_994_246_6e-4, 1e-3];
+        let grid = scan_grid(&scenario_with(near, false), &RRatio::pdg()).expect("grid");
+        assert!(grid.columns[0].n_signal.iter().flatten().all(|&n| n == 0.0));
+        assert!(grid.columns[1].open);
     }
 
     /// The boundary of a grid column is where the summed signal equals `n_signal` (to 1e-9),
@@ -368,7 +385,7 @@ mod tests {
             (axis(GridParameter::GD, 1e-2, 1.0, 5), true),
             (axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5), true),
         ] {
-            let scenario = scenario(x.clone(), decay_in_volume);
+            let scenario = scenario_with(x.clone(), decay_in_volume);
             let grid = scan_grid(&scenario, &r).expect("grid");
             let mut edges = 0;
             for column in &grid.columns {

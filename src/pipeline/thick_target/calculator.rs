@@ -4,7 +4,7 @@
 use crate::backgrounds::{BackgroundEstimate, NeutronBackground, PhotonBackground};
 use crate::error::{Error, ScanError};
 use crate::limits::statistics::Counting;
-use crate::limits::{LimitCriterion, LimitStatus, epsilon_limit};
+use crate::limits::{DiscoveryStatistic, LimitCriterion, LimitStatus, epsilon_limit};
 use crate::models::Mediator;
 use crate::output::format_number;
 use crate::scenario::{Scenario, SourceConfig, SpectrumConfig};
@@ -289,7 +289,10 @@ impl Calculator {
         }
         let divides_by_background = match self.scenario.limit {
             LimitCriterion::SqrtBackground { .. } => Some("the sqrt-nb limit"),
-            LimitCriterion::Discovery { .. } => Some("the Asimov discovery signal"),
+            LimitCriterion::Discovery {
+                statistic: DiscoveryStatistic::Asimov,
+                ..
+            } => Some("the Asimov discovery signal"),
             _ => None,
         };
         if let Some(criterion) = divides_by_background
