@@ -101,12 +101,16 @@ def test_library_curves_load_with_their_provenance():
 
 
 def test_ctrl_c_interrupts_a_long_scan():
+    # The signal goes 0.5 s after the scan has begun (it says so on stderr): a fixed wait from
+    # the start raced the scan itself (2e5 masses take about 2 s on CI's machine).
     code = (
-        "import darksens\n"
+        "import sys, darksens\n"
+        "print('scanning', file=sys.stderr, flush=True)\n"
         f"darksens.scan({CONFIG!r}, set={{'scan.points': 200000}}, threads=2)\n"
     )
     process = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
+    assert process.stderr.readline().strip() == "scanning"
+    time.sleep(0.5)
     started = time.time()
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)

@@ -109,10 +109,10 @@ fn coupling_cells(row: &LimitRow, parameter: &str) -> Result<Vec<String>, Error>
 }
 
 /// Renders a scan of `parameter` as CSV text: rows `row(0)`, ..., `row(count - 1)` in that
-/// order ([`write`] into memory).
+/// order ([`write_scan`] into memory).
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write_scan`].
 pub fn render<'a>(
     count: usize,
     row: &(dyn Fn(usize) -> LimitRow<'a> + Sync),
@@ -120,7 +120,7 @@ pub fn render<'a>(
     mass_scan: bool,
 ) -> Result<Vec<u8>, Error> {
     let mut bytes = Vec::new();
-    write(
+    write_scan(
         &mut bytes,
         Path::new("<csv>"),
         count,
@@ -140,7 +140,7 @@ pub fn render<'a>(
 /// # Errors
 /// [`Error::Numerical`] if any number is not finite (naming the curve and point; the first such
 /// row in order), [`Error::Output`] if `out` cannot be written.
-pub fn write<'a>(
+pub fn write_scan<'a>(
     out: &mut dyn Write,
     path: &Path,
     count: usize,
@@ -193,10 +193,10 @@ pub fn write<'a>(
     Ok(())
 }
 
-/// Blocks of [`write`] formatted side by side per thread before they are joined.
+/// Blocks of [`write_scan`] formatted side by side per thread before they are joined.
 const CSV_WINDOW_BLOCKS_PER_THREAD: usize = 4;
 
-/// Rows formatted together by one task of [`write`].
+/// Rows formatted together by one task of [`write_scan`].
 const CSV_BLOCK_ROWS: usize = 4096;
 
 /// The columns of a rendered scan.
@@ -244,7 +244,7 @@ impl Fields<'_> {
     }
 }
 
-/// One row of [`write`].
+/// One row of [`write_scan`].
 fn write_row(
     writer: &mut ::csv::Writer<Vec<u8>>,
     row: &LimitRow,

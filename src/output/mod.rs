@@ -61,17 +61,6 @@ pub enum OutputFile {
     Staged(StagedFile),
 }
 
-impl OutputFile {
-    /// Where the file will stand.
-    #[must_use]
-    pub fn path(&self) -> &Path {
-        match self {
-            Self::Bytes(path, _) => path,
-            Self::Staged(file) => &file.path,
-        }
-    }
-}
-
 /// [`write_all_atomically`] for files given as bytes or already staged: the same all-or-none
 /// replacement of the set.
 ///
@@ -227,12 +216,6 @@ impl StagedFile {
     /// Where to write the content.
     pub fn writer(&mut self) -> &mut std::fs::File {
         self.file.as_file_mut()
-    }
-
-    /// Where the file will stand.
-    #[must_use]
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Flushes the file to disk and renames it into place.

@@ -166,7 +166,7 @@ fn staged_csv(path: &Path, curves: &[CurveResult]) -> Result<StagedFile, Error> 
 }
 
 /// Writes the scan as CSV text to `out` (the file `path`), one row per curve and point, in scan
-/// order ([`crate::output::csv::write`]).
+/// order ([`crate::output::csv::write_scan`]).
 ///
 /// # Errors
 /// [`Error::Numerical`] if any number is not finite (naming the curve and point),
@@ -208,7 +208,7 @@ pub fn write_csv(
             at_coupling: p.at_coupling,
         }
     };
-    crate::output::csv::write(
+    crate::output::csv::write_scan(
         out,
         path,
         count,
