@@ -1,8 +1,8 @@
 //! Embeds the files an installed binary needs without the source tree: the limit library
 //! (`limits/`, with its provenance and licence texts), the shipped scenarios (`configs/`), the
-//! reproduction references (`tests/reference/`) and the documentation (`docs/*.md`, which the
-//! scenarios and error hints cite; `darksens init` writes it). They become `src/assets.rs`'s table, in sorted
-//! order so that builds are reproducible.
+//! reproduction references (`tests/reference/`) and the documentation (`docs/*.md`; `darksens
+//! init` writes the documents the scenarios and error hints cite). They become `src/assets.rs`'s
+//! table, in sorted order so that builds are reproducible.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

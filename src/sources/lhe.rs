@@ -616,16 +616,21 @@ mod tests {
         path
     }
 
-    /// Every event line states the coupling the events were made with (MadGraph's 1/132.507
-    /// here), not a fixed alpha(0).
-    #[test]
-    fn event_lines_carry_the_generator_coupling() {
-        let init = LheInit {
+    /// Belle II's beams (electrons of 7 GeV along +z, positrons of 4 GeV), 100 pb.
+    fn belle2_init() -> LheInit {
+        LheInit {
             beams: [11, -11],
             energies_gev: [7.0, 4.0],
             sigma_pb: 100.0,
             sigma_error_pb: 1.0,
-        };
+        }
+    }
+
+    /// Every event line states the coupling the events were made with (MadGraph's 1/132.507
+    /// here), not a fixed alpha(0).
+    #[test]
+    fn event_lines_carry_the_generator_coupling() {
+        let init = belle2_init();
         let mut bytes = Vec::new();
         write_events(
             &mut bytes,
@@ -657,12 +662,7 @@ mod tests {
 
     #[test]
     fn written_events_read_back_into_the_right_histogram() {
-        let init = LheInit {
-            beams: [11, -11],
-            energies_gev: [7.0, 4.0],
-            sigma_pb: 100.0,
-            sigma_error_pb: 1.0,
-        };
+        let init = belle2_init();
         // Four positrons at 3, 4, 5, 6 GeV in the barrel, one outside the window, one electron.
         let events = vec![
             event(-11, 3.0, 0.0),
