@@ -72,7 +72,7 @@ fn full_default_scan(c: &mut Criterion) {
     let curves = curves("configs/belle2_dp.toml");
     let mut group = c.benchmark_group("scan");
     group.sample_size(10);
-    group.bench_function("belle2_dp_default_2x421", |b| {
+    group.bench_function("belle2_dp_default_3x421", |b| {
         b.iter(|| run_scan(black_box(&curves)).expect("scan"));
     });
     // A key scan against a mass scan over the resonance, 200 points each (per point: a key

@@ -353,6 +353,38 @@ fn poisson_cls_bands_add_four_columns_and_explain_shows_them() {
     assert_eq!(json["n_required_bands"].as_array().map(Vec::len), Some(4));
 }
 
+/// Bands asked of a method that has none (`sqrt-nb`) are named in a warning, not dropped
+/// silently; `poisson-cls` has them and says nothing.
+#[test]
+fn bands_of_a_method_without_them_are_named() {
+    let dir = scratch("bands_sqrt_nb");
+    let stderr = |method: &str| {
+        let output = darksens()
+            .args([
+                "scan",
+                "configs/belle2_dp.toml",
+                "--quiet",
+                "--no-checkpoint",
+            ])
+            .args(["--set", &format!("limit.method={method}")])
+            .args(["--set", "limit.bands=true", "--out"])
+            .arg(&dir)
+            .args(SMALL)
+            .output()
+            .expect("runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let warned = stderr("sqrt-nb");
+    assert!(
+        warned.contains("only limit.method = \"poisson-cls\" has expected bands")
+            && warned.contains("\"computed background\", \"N_b = 1000\""),
+        "{warned}"
+    );
+    let quiet = stderr("poisson-cls");
+    assert!(!quiet.contains("expected bands"), "{quiet}");
+}
+
 #[test]
 fn discovery_reach_without_background_needs_one_event() {
     let dir = scratch("discovery");
@@ -928,8 +960,11 @@ fn merge_checks_the_set_of_shards() {
     merge(&[&s1, &s2, &changed])
         .code(2)
         .stderr(predicate::str::contains(
-            "come from different runs (curves, overrides differ)",
+            "come from different runs (curves differ)",
         ));
+    // A --set that gives the same scenario (the file's own alpha_D) is the same run.
+    let same = shard(3, 3, &["--set", "model.alpha_d=1e-3"]);
+    merge(&[&s1, &s2, &same]).success();
     // An unfinished shard (its closing line missing).
     let text = std::fs::read_to_string(dir.join("kept")).expect("shard");
     let cut: Vec<&str> = text.lines().filter(|l| !l.contains("complete")).collect();
@@ -940,6 +975,18 @@ fn merge_checks_the_set_of_shards() {
     std::fs::rename(dir.join("kept"), &s3).expect("rename");
     merge(&[&s1, &s2, &s3]).success();
     assert!(dir.join("merged/belle2_dp.csv").exists());
+    // A finished shard run again keeps its points (a job array's task retried).
+    darksens()
+        .args(["scan", "configs/belle2_dp.toml", "--out"])
+        .arg(&dir)
+        .args(SMALL)
+        .args(["--shard", "1/3"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("resuming:").and(predicate::str::contains("afresh").not()),
+        );
+    merge(&[&s1, &s2, &s3]).success();
 }
 
 /// `darksens generate` writes the generator's events and spectrum: the same bytes with one

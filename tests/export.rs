@@ -220,6 +220,25 @@ fn an_exported_table_comes_back_as_a_limit() {
     for (a, b) in imported.iter().zip(&expected) {
         assert!((a.0 / b.0 - 1.0).abs() < 1e-15 && a.1 == b.1, "{a:?} {b:?}");
     }
+    // A variable named with a leading sign, as a separate argument.
+    let band = darksens()
+        .args(["import", "hepdata"])
+        .arg(&table)
+        .args([
+            "--name",
+            "mine/belle2_minus2",
+            "--dependent",
+            "-2 sigma",
+            "--library",
+        ])
+        .arg(&library)
+        .output()
+        .expect("darksens runs");
+    assert!(
+        band.status.success(),
+        "{}",
+        String::from_utf8_lossy(&band.stderr)
+    );
     // A scenario overlays the exported table's -2 sigma band by name.
     let scenario = std::fs::read_to_string(repo.join("configs/belle2_dp.toml")).expect("config");
     let with = |dependent: &str| {
@@ -259,7 +278,7 @@ fn an_exported_table_comes_back_as_a_limit() {
     let stderr = String::from_utf8_lossy(&checked.stderr);
     assert!(
         stderr.contains("dependent variable 9 is not there")
-            && stderr.contains("overlay.2.dependent"),
+            && stderr.contains("overlay[3].dependent"),
         "{stderr}"
     );
 }

@@ -47,11 +47,18 @@ __version__ = _darksens.version()
 
 
 def _override(key: str, value: Any) -> str:
-    """One ``--set KEY=VALUE`` override, the value written as TOML."""
+    """One ``--set KEY=VALUE`` override, the value written as TOML.
+
+    NumPy scalars and arrays count as the Python numbers and lists they hold."""
+    if not isinstance(value, (bool, int, float, str, list, tuple)) and hasattr(value, "tolist"):
+        value = value.tolist()
     if isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, (int, float)):
-        text = repr(value)
+    elif isinstance(value, int):
+        text = repr(int(value))
+    elif isinstance(value, float):
+        # float() first: a NumPy float64 is a float whose repr names NumPy.
+        text = repr(float(value))
     elif isinstance(value, str):
         text = json.dumps(value)
     elif isinstance(value, (list, tuple)):
@@ -75,7 +82,8 @@ class Scenario:
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Scenario":
         """The scenario at ``path``; raises ScenarioError if it does not validate."""
-        scenario = cls(os.fspath(path))
+        # Absolute, so that the scenario still works after the notebook changes directory.
+        scenario = cls(os.path.abspath(os.fspath(path)))
         _darksens.check(scenario.path, list(scenario.overrides))
         return scenario
 
@@ -105,7 +113,11 @@ class Curve:
     """One curve of a scan: arrays in scan order (float64), statuses as strings.
 
     ``epsilon_limit`` is NaN where no signal is possible (status ``closed``). The expected bands
-    (``limit.bands``) are an array of shape (n, 4): -2, -1, +1, +2 sigma, or None.
+    (``limit.bands``) are an array of shape (n, 4): -2, -1, +1, +2 sigma, or None. The other
+    arrays are the CSV's columns of the same names: the yields per eps^2 (annihilation,
+    bremsstrahlung), the expected background and the signal events the criterion needs; with
+    ``model.g_ve`` also the signal events at that coupling and, for a beam, the signal per
+    particle on target (PADME's line shape), else None.
     """
 
     label: str
@@ -116,6 +128,12 @@ class Curve:
     status: List[str]
     epsilon_bands: Optional[np.ndarray]
     best: Tuple[float, float]
+    n_ann_per_eps2: np.ndarray
+    n_brem_per_eps2: np.ndarray
+    n_background: np.ndarray
+    n_required: np.ndarray
+    n_signal_at_g_ve: Optional[np.ndarray]
+    signal_per_pot_at_g_ve: Optional[np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -202,6 +220,11 @@ def _array(values: List[Optional[float]]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
+def _optional_array(values: List[Optional[float]]) -> Optional[np.ndarray]:
+    """A column that only some scenarios have (None when no point has it)."""
+    return None if all(v is None for v in values) else _array(values)
+
+
 def scan(
     scenario: Union[str, "os.PathLike[str]", Scenario],
     set: Optional[Mapping[str, Any]] = None,  # noqa: A002 (the command line's name)
@@ -239,6 +262,12 @@ def scan(
                     )
                 ),
                 best=(float(c["best"][0]), float(c["best"][1])),
+                n_ann_per_eps2=_array(c["n_ann_per_eps2"]),
+                n_brem_per_eps2=_array(c["n_brem_per_eps2"]),
+                n_background=_array(c["n_background"]),
+                n_required=_array(c["n_required"]),
+                n_signal_at_g_ve=_optional_array(c["n_signal_at_g_ve"]),
+                signal_per_pot_at_g_ve=_optional_array(c["signal_per_pot_at_g_ve"]),
             )
         )
     return Result(title=data["title"], curves=curves)

@@ -118,6 +118,12 @@ fn scan(
                         "epsilon_limit": c.points.iter().map(|p| finite(p.epsilon_limit)).collect::<Vec<_>>(),
                         "epsilon_bands": c.points.iter().map(|p| p.epsilon_bands.map(|b| b.map(finite))).collect::<Vec<_>>(),
                         "status": c.points.iter().map(|p| p.status().name()).collect::<Vec<_>>(),
+                        "n_ann_per_eps2": c.points.iter().map(|p| finite(p.yields.annihilation.value)).collect::<Vec<_>>(),
+                        "n_brem_per_eps2": c.points.iter().map(|p| finite(p.yields.bremsstrahlung.value)).collect::<Vec<_>>(),
+                        "n_background": c.points.iter().map(|p| finite(p.n_background)).collect::<Vec<_>>(),
+                        "n_required": c.points.iter().map(|p| finite(p.n_required)).collect::<Vec<_>>(),
+                        "n_signal_at_g_ve": c.points.iter().map(|p| p.at_coupling.map(|(n, _)| finite(n))).collect::<Vec<_>>(),
+                        "signal_per_pot_at_g_ve": c.points.iter().map(|p| p.at_coupling.and_then(|(_, per)| per).map(finite)).collect::<Vec<_>>(),
                         "best": [best.value, best.refined.epsilon_limit],
                     }))
                 })

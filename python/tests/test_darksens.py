@@ -48,8 +48,29 @@ def test_scan_equals_the_command_line_bit_for_bit(tmp_path):
         assert np.array_equal(curve.epsilon_limit, eps, equal_nan=True)
         assert np.array_equal(curve.mass_mev, mass)
         assert curve.status == [r["status"] for r in mine]
+        for column in ["n_ann_per_eps2", "n_brem_per_eps2", "n_background", "n_required"]:
+            assert np.array_equal(getattr(curve, column), [float(r[column]) for r in mine]), column
+        assert curve.n_signal_at_g_ve is None and curve.signal_per_pot_at_g_ve is None
     mass, eps = res.best("computed background")
     assert 60.0 < mass < 75.0 and eps <= np.nanmin(res.curve("computed background").epsilon_limit)
+
+
+def test_the_line_shape_of_a_beam_equals_the_command_line(tmp_path):
+    # PADME's natural plot, the X17 per positron on target against the beam energy.
+    config = str(ROOT / "configs" / "padme_x17.toml")
+    sets = ["scan.points=12"]
+    res = darksens.scan(config, set={"scan.points": 12}, threads=2)
+    args = [cli(), "scan", config, "--quiet", "--no-checkpoint", "--out", str(tmp_path)]
+    for s in sets:
+        args += ["--set", s]
+    subprocess.run(args, check=True)
+    with open(tmp_path / "padme_x17.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for curve in res.curves:
+        mine = [r for r in rows if r["curve"] == curve.label]
+        for column in ["signal_per_pot_at_g_ve", "n_signal_at_g_ve", "n_ann_per_eps2"]:
+            assert np.array_equal(getattr(curve, column), [float(r[column]) for r in mine]), column
+        assert np.nanmax(curve.signal_per_pot_at_g_ve) > 0
 
 
 def test_a_scenario_object_works_where_a_path_does():
@@ -79,6 +100,23 @@ def test_bad_input_raises_scenario_error_with_the_cli_message():
         darksens.Scenario.load("no/such/file.toml")
     with pytest.raises(darksens.ScenarioError):
         darksens.limits.load("darkcast/none")
+
+
+def test_numpy_values_and_a_loaded_scenario_after_a_change_of_directory(tmp_path, monkeypatch):
+    # NumPy numbers, as a loop over np.logspace gives them, set what Python numbers set.
+    sets = {"model.alpha_d": np.logspace(-2, -1, 2)[0], "scan.points": np.int64(20)}
+    a = darksens.scan(CONFIG, set=sets, threads=1)
+    b = darksens.scan(CONFIG, set={"model.alpha_d": 0.01, "scan.points": 20}, threads=1)
+    for x, y in zip(a.curves, b.curves):
+        assert np.array_equal(x.epsilon_limit, y.epsilon_limit, equal_nan=True)
+    # A loaded scenario keeps working where the notebook goes next (0.25 is exact in float32).
+    scenario = darksens.Scenario.load(CONFIG).with_set(
+        {"model.alpha_d": np.float32(0.25), "scan.points": np.int32(20)}
+    )
+    d = darksens.scan(CONFIG, set={"model.alpha_d": 0.25, "scan.points": 20}, threads=1)
+    monkeypatch.chdir(tmp_path)
+    c = darksens.scan(scenario, threads=1)
+    assert np.array_equal(c.curves[0].epsilon_limit, d.curves[0].epsilon_limit, equal_nan=True)
 
 
 def test_explain_gives_the_keys_of_explain_json():

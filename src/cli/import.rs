@@ -21,8 +21,9 @@ pub struct Opts {
     /// The curve's name in the library, `collection/name`.
     #[arg(long, value_name = "COLLECTION/NAME")]
     name: String,
-    /// The dependent variable: its position (1 for the first) or name.
-    #[arg(long)]
+    /// The dependent variable: its position (1 for the first) or name (a name may start with
+    /// a sign: `--dependent "-2 sigma"`).
+    #[arg(long, allow_hyphen_values = true)]
     dependent: Option<String>,
     /// The library directory (default: $DARKSENS_LIMITS, else ./limits).
     #[arg(long, value_name = "DIR")]

@@ -1,7 +1,6 @@
 //! `darksens list`: what a scenario may name.
 
 use darksens::limits::LimitCriterion;
-use darksens::materials::Material;
 use darksens::models::MediatorKind;
 use darksens::published::library::{BUILT_IN_NAME, all_curves, find_curve, library_dirs};
 use darksens::scenario::raw::SourceKind;
@@ -28,7 +27,6 @@ pub fn run() -> Result<(), darksens::error::Error> {
             m.electrons_per_cm3()
         );
     }
-    let _ = Material::known_names();
     outln!(
         out,
         "mediators (model.mediator): {}",

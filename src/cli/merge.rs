@@ -103,12 +103,15 @@ fn check_set(shards: &[ShardFile]) -> Result<(), Error> {
                 first.count
             )));
         }
-        if s.run != first.run {
+        // The overrides as typed may differ (their order, `1e-2` for `0.01`) where the
+        // scenarios they resolve to do not: the resolved scenarios decide.
+        let (this, that) = (as_resolved(&s.run), as_resolved(&first.run));
+        if this != that {
             return Err(Error::Usage(format!(
                 "{} and {} come from different runs ({} differ); rerun the shards from one scenario and its files",
                 s.path.display(),
                 first.path.display(),
-                difference(&s.run, &first.run)
+                difference(&this, &that)
             )));
         }
     }
@@ -142,6 +145,16 @@ fn check_set(shards: &[ShardFile]) -> Result<(), Error> {
     Ok(())
 }
 
+/// A run description without the overrides as typed (the resolved scenarios it holds say
+/// what they did).
+fn as_resolved(run: &Value) -> Value {
+    let mut run = run.clone();
+    if let Some(map) = run.as_object_mut() {
+        map.remove("overrides");
+    }
+    run
+}
+
 /// Merges the shards.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     let start = Instant::now();
@@ -172,7 +185,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let document = ScenarioDocument::load(&scenario_file, &overrides)?;
     let driver = driver(&document)?;
     let now = driver.identity();
-    if &now != run {
+    if as_resolved(&now) != as_resolved(run) {
         return Err(Error::Usage(format!(
             "{} no longer gives the run the shards computed ({} changed since); rerun the shards",
             scenario_file.display(),

@@ -58,12 +58,15 @@ fn shard_of(opts: &Opts) -> Result<Option<Shard>, Error> {
 
 /// Runs the scan (or one shard of it).
 pub fn run(opts: &Opts) -> Result<(), Error> {
+    // The wall time includes reading the scenario's inputs (a spectrum the built-in generator
+    // makes can take seconds).
+    let start = Instant::now();
     set_threads(opts.threads)?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
     let driver = driver(&document)?;
     let paths = driver.outputs(opts.out.as_deref());
     if let Some(shard) = shard_of(opts)? {
-        return run_shard_job(opts, driver.as_ref(), &paths, shard);
+        return run_shard_job(opts, driver.as_ref(), &paths, shard, start);
     }
     for path in paths.all() {
         check_writable(path)?;
@@ -74,7 +77,6 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     for path in paths.all() {
         remove_stale_temporaries(path);
     }
-    let start = Instant::now();
     let checkpoint = if opts.no_checkpoint {
         None
     } else {
@@ -190,6 +192,7 @@ fn run_shard_job(
     driver: &dyn Driver,
     paths: &OutputPaths,
     shard: Shard,
+    start: Instant,
 ) -> Result<(), Error> {
     let path = paths.shard_file(shard);
     check_writable(&path)?;
@@ -199,7 +202,6 @@ fn run_shard_job(
     // The shard file is locked while open: the same shard twice at once is refused.
     let (file, resumed) = UnitFile::open(&path, &identity)?;
     report_resumed(&resumed, &path, opts.quiet);
-    let start = Instant::now();
     let stop = signals::install();
     let owned_count = (0..units.len()).filter(|&k| shard.owns(k)).count();
     let bar = progress_bar(owned_count as u64, opts.quiet);

@@ -247,16 +247,14 @@ impl UnitFile {
         let mut resumed = Resumed::default();
         let mut stored = HashMap::new();
         match read(path) {
-            Ok(c) if &c.run == run && c.complete.is_none() => {
+            // A finished shard of the same run is kept too: run again, it computes nothing
+            // and closes the file again.
+            Ok(c) if &c.run == run => {
                 resumed.damaged_lines = c.damaged_lines;
                 stored = c.units;
             }
             Ok(c) => {
-                resumed.discarded = Some(if c.complete.is_some() {
-                    "it is a finished shard".into()
-                } else {
-                    format!("{} changed", difference(&c.run, run))
-                });
+                resumed.discarded = Some(format!("{} changed", difference(&c.run, run)));
             }
             Err(_) => {}
         }

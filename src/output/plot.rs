@@ -939,9 +939,33 @@ fn draw_curves<DB: DrawingBackend>(
         // Every curve has its legend entry, even when nothing of it is below the cap.
         legend.push(LegendEntry::new(&series.label, line.swatch(root)));
         for piece in below_cap(&points, plot.y_cap.map(|c| y.map(c))) {
-            stroke(chart, root, (x, y), piece, line)?;
+            if let [point] = piece[..] {
+                mark(chart, root, point, line)?;
+            } else {
+                stroke(chart, root, (x, y), piece, line)?;
+            }
         }
     }
+    Ok(())
+}
+
+/// A point with no neighbour to join (a scan of one mass, or a single mass below the cap): a
+/// dot in the line's colour, three line widths across, so that it is seen.
+fn mark<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    point: (f64, f64),
+    line: Line,
+) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
+    let radius = scale.px(3 * line.width / 2);
+    chart
+        .draw_series(std::iter::once(Circle::new(
+            point,
+            radius,
+            ShapeStyle::from(line.colour).filled(),
+        )))
+        .map_err(failed)?;
     Ok(())
 }
 
@@ -2153,6 +2177,49 @@ mod tests {
             .map(|p| (p.1 - my - slope * (p.0 - mx)).abs())
             .fold(0.0, f64::max);
         assert!(worst < 0.2, "the line wanders {worst:.3} px from straight");
+    }
+
+    /// A point with no neighbour (a scan of one mass) is drawn as a dot in the curve's colour:
+    /// against the same plot with the point above the cap, only the dot's pixels differ.
+    #[test]
+    fn a_lone_point_is_drawn_as_a_dot() {
+        let image = |y: f64| {
+            let mut plot = mass_plot(
+                "one mass",
+                vec![Series {
+                    label: "one mass".into(),
+                    points: vec![(31.6, y)],
+                    bands: Vec::new(),
+                }],
+            );
+            plot.extent = vec![(1.0, 1e-6), (1000.0, 1.0)];
+            plot.y_cap = Some(1.0);
+            let bytes = render_png(&plot).expect("renders");
+            let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+            let mut reader = decoder.read_info().expect("png");
+            let mut pixels = vec![0; reader.output_buffer_size()];
+            reader.next_frame(&mut pixels).expect("frame");
+            pixels
+        };
+        let (dot, none) = (image(1e-3), image(10.0));
+        assert_eq!(dot.len(), none.len());
+        let differing: Vec<(&[u8], &[u8])> = dot
+            .chunks(3)
+            .zip(none.chunks(3))
+            .filter(|(a, b)| a != b)
+            .collect();
+        // A disc of radius 4.5 px: some 64 pixels, every one bluer than what it covers.
+        assert!(
+            (40..=120).contains(&differing.len()),
+            "{} pixels differ",
+            differing.len()
+        );
+        assert!(
+            differing
+                .iter()
+                .all(|(a, b)| i32::from(a[2]) - i32::from(a[0]) > i32::from(b[2]) - i32::from(b[0])),
+            "a pixel of the dot is not blue"
+        );
     }
 
     /// Bands of several curves would overlap into stripes: only the first curve with bands

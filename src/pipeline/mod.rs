@@ -436,9 +436,3 @@ fn prepare(
     }
     driver.prepare(&needed)
 }
-
-/// Decodes an `f64` from its word.
-#[must_use]
-pub fn float(word: u64) -> f64 {
-    f64::from_bits(word)
-}

@@ -44,9 +44,9 @@ pub struct Broadening<'a> {
     /// The target electrons' momenta (`None`: at rest).
     pub electrons: Option<&'a ElectronMomenta>,
     /// Radiation before the annihilation whose photon takes no visible energy, as the share of
-    /// the Kuraev–Fadin `beta` it carries: `Some(0.5)` for the target electron's leg
-    /// ([`crate::processes::initial_state_radiation::one_leg`]: its photon has almost no energy
-    /// in the lab, so it only lowers `s`; the positron's leg is in the track length,
+    /// the Kuraev–Fadin `beta` it carries: `Some(0.5)` for the target electron's leg (one leg
+    /// radiates with `beta/2`, docs/physics.md §9: its photon has almost no energy in the lab,
+    /// so it only lowers `s`; the positron's leg is in the track length,
     /// [`crate::processes::initial_state_radiation::radiated_track_length`]); `Some(1.0)` for
     /// both legs as if neither photon were seen; `None` for no radiation.
     pub invisible_radiation: Option<f64>,

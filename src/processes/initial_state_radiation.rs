@@ -65,17 +65,6 @@ impl Radiator {
     }
 }
 
-/// The radiator of one leg of the pair: the Kuraev–Fadin radiator is, to first order in `beta`,
-/// the convolution of one per leg, each with `beta/2` (the collinear logarithm of each
-/// particle). In a missing-energy search the legs differ (docs/physics.md §9): the positron's
-/// photon carries its energy into the calorimeter, the target electron's almost none.
-#[must_use]
-pub fn one_leg(s_gev2: f64) -> Radiator {
-    Radiator {
-        beta: 0.5 * beta_of_s(s_gev2),
-    }
-}
-
 /// Accuracy of each node integral of [`radiated_track_length`] (relative).
 const NODE_TOLERANCE: f64 = 1e-9;
 
@@ -92,8 +81,11 @@ const SOFT_EFOLDS: f64 = 36.0;
 /// `f_rad(Lambda) = integral_0^Lambda dt W(1 - e^-t) f(Lambda - t)`,
 ///
 /// which replaces `f` in the annihilation yield, cut and all (the window's cut on the visible
-/// energy becomes a cut on `Lambda`). `radiator` is the positron's leg ([`one_leg`]) at a fixed
-/// `s`. Each node is split at `T = Lambda/2`. Below, with `W = beta a t^(beta - 1) rho(t) -
+/// energy becomes a cut on `Lambda`). `radiator` is the positron's leg at a fixed `s`: the
+/// Kuraev–Fadin radiator is, to first order in `beta`, the convolution of one per leg, each
+/// with `beta/2` (the collinear logarithm of each particle); in a missing-energy search the
+/// legs differ (docs/physics.md §9), the positron's photon carrying its energy into the
+/// calorimeter, the target electron's almost none. Each node is split at `T = Lambda/2`. Below, with `W = beta a t^(beta - 1) rho(t) -
 /// beta (1 - x/2)`, `a = 1 + 3 beta/4`, `rho = (x/t)^(beta - 1)` and `phi(t) = rho(t) f(Lambda -
 /// t)`, the power is integrated exactly for `phi(0)` and the rest in `ln t`:
 /// `a [T^beta phi(0) + integral beta t^beta (phi(t) - phi(0)) dln t] - beta integral (1 - x/2)

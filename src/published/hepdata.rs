@@ -136,6 +136,7 @@ pub fn parse_table(
             names[chosen]
         )));
     }
+    let quantity = Quantity::of(&names[chosen]).map_err(content)?;
     let mut rows = Vec::new();
     for (k, (mass, value)) in masses.iter().zip(&values).enumerate() {
         let (Some(mass), Some(value)) = (point_value(mass), point_value(value)) else {
@@ -144,9 +145,24 @@ pub fn parse_table(
         let mass: f64 = mass
             .parse()
             .map_err(|_| content(format!("point {}: mass '{mass}' is not a number", k + 1)))?;
+        let value = match quantity {
+            Quantity::Epsilon => value,
+            // A value that is not a number is refused by the curve's own check below.
+            Quantity::EpsilonSquared => value
+                .trim()
+                .parse::<f64>()
+                .map_or(value, |v| format!("{:e}", v.sqrt())),
+        };
+        // Divided by the units per GeV where there are several (`6.5 MeV` is 0.0065 GeV, not
+        // the 0.006500000000000001 a product by 1e-3 gives).
+        let mass_gev = if scale < 1.0 {
+            mass / scale.recip().round()
+        } else {
+            mass * scale
+        };
         rows.push(Row {
             line: k + 1,
-            fields: vec![format!("{:e}", mass * scale), value],
+            fields: vec![format!("{mass_gev:e}"), value],
         });
     }
     let limit =
@@ -162,11 +178,70 @@ pub fn parse_table(
                 .collect()
         })
         .unwrap_or_default();
+    let mut dependent = plain_name(&names[chosen]);
+    if quantity == Quantity::EpsilonSquared {
+        dependent.push_str(", square root taken");
+    }
     Ok(HepDataCurve {
         limit,
-        dependent: plain_name(&names[chosen]),
+        dependent,
         qualifiers,
     })
+}
+
+/// What a dependent variable's values are, from its name: darksens draws limits on eps, so a
+/// table of `eps^2` is read through its square root, and a table of another coupling (`y`,
+/// `g`, `alpha`) is refused rather than drawn as if it were eps. A name that says neither
+/// ("Upper limit", "Expected") is taken as eps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quantity {
+    Epsilon,
+    EpsilonSquared,
+}
+
+impl Quantity {
+    fn of(name: &str) -> Result<Self, String> {
+        // Lower case without TeX markup or spaces: `$\epsilon^{2}$` -> `ε^2`.
+        let plain: String = plain_name(name)
+            .to_lowercase()
+            .chars()
+            .filter(|c| !matches!(c, '{' | '}' | '\\' | ' ' | '(' | ')'))
+            .collect();
+        let plain = plain
+            .replace("epsilon", "ε")
+            .replace("varε", "ε")
+            .replace("eps", "ε")
+            .replace('²', "^2")
+            .replace("**2", "^2");
+        let starts_with_symbol = |symbol: &str| {
+            plain.strip_prefix(symbol).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(['=', '_', '^', ',', ':', '['])
+            })
+        };
+        // A name that starts with another symbol (`y = eps^2 alpha_D ...`) is that symbol.
+        let leading = ["y", "g", "α", "alpha"]
+            .into_iter()
+            .find(|symbol| starts_with_symbol(symbol));
+        if leading.is_none()
+            && (plain.contains("ε^2") || plain.contains("ε2") || plain.contains("εsquared"))
+        {
+            return Ok(Self::EpsilonSquared);
+        }
+        let other = leading.or_else(|| {
+            [
+                "limitony", "limitong", "g_e", "g_ve", "α_d", "alpha_d", "α'", "coupling",
+            ]
+            .into_iter()
+            .find(|part| plain.contains(part) && !plain.contains('ε'))
+        });
+        match other {
+            Some(symbol) => Err(format!(
+                "the dependent variable '{}' is a limit on {symbol}, not on eps: darksens reads limits on eps (or eps^2, whose square root it takes); convert the table to eps first, or add it to the library with a metadata file (`axis = \"y\"` with alpha_d and mchi_over_mmed, docs/scenario.md)",
+                plain_name(name),
+            )),
+            None => Ok(Self::Epsilon),
+        }
+    }
 }
 
 /// The position of the dependent variable `wanted` names among `names`: a position counted
@@ -295,9 +370,66 @@ dependent_variables:
             "{error}"
         );
         let submission = "---\ncomment: x\n---\nname: Table 1\ndata_file: t.yaml\n";
+        assert!(submission.contains("data_file"));
         let error = parse_table(submission, "s.yaml", None)
             .expect_err("refused")
             .to_string();
         assert!(error.contains("not a HEPData table"), "{error}");
+    }
+
+    /// A table of `eps^2` is read through its square root and says so; a table of another
+    /// coupling is refused; the names darksens itself writes, and plain ones, are eps.
+    #[test]
+    fn the_quantity_is_read_from_the_variable_name() {
+        for name in [
+            "Upper limit on epsilon^2",
+            "$\\epsilon^{2}$",
+            "$\\varepsilon^2$",
+            "eps2",
+            "ε²",
+            "Epsilon squared (90% CL)",
+        ] {
+            assert_eq!(Quantity::of(name), Ok(Quantity::EpsilonSquared), "{name}");
+        }
+        for name in [
+            "$\\epsilon$",
+            "$\\epsilon$ (expected, -2 sigma)",
+            "Observed limit",
+            "Expected limit",
+            "Upper limit on the kinetic mixing",
+            "eps",
+        ] {
+            assert_eq!(Quantity::of(name), Ok(Quantity::Epsilon), "{name}");
+        }
+        for name in [
+            "y = eps^2 alpha_D (m_chi/m_A')^4",
+            "$y$",
+            "g_ve",
+            "$g_{e}$",
+            "$\\alpha_D$",
+            "Upper limit on y",
+            "Limit on the coupling",
+        ] {
+            let error = Quantity::of(name).expect_err(name);
+            assert!(error.contains("not on eps"), "{name}: {error}");
+        }
+        // A mass in MeV is the nearest double to its value in GeV.
+        let odd = TABLE
+            .replace("{value: 40.0}", "{value: 6.5e1}")
+            .replace("{value: 10}", "{value: 6.5}");
+        let curve = parse_table(&odd, "t.yaml", Some("1")).expect("reads");
+        assert_eq!(curve.limit.outline().0[0].0, 0.0065);
+        assert_eq!(curve.limit.outline().0[1].0, 0.065);
+        let squared = TABLE.replace("Expected limit", "Upper limit on epsilon^2");
+        let curve = parse_table(&squared, "t.yaml", Some("2")).expect("reads");
+        assert_eq!(
+            curve.dependent,
+            "Upper limit on epsilon^2, square root taken"
+        );
+        let eps: Vec<f64> = curve.limit.outline().0.iter().map(|p| p.1).collect();
+        let expected = [2e-4f64.sqrt(), 2.5e-4f64.sqrt(), 4e-4f64.sqrt()];
+        for (a, b) in eps.iter().zip(expected) {
+            assert!((a / b - 1.0).abs() < 1e-15, "{a} against {b}");
+        }
     }
 }

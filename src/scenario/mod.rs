@@ -274,7 +274,7 @@ impl ScenarioDocument {
                 "is an emulsion scenario (source.kind = \"ee-collider\"): it has no mass scan of eps",
             )
             .with_hint(
-                "darksens explain and darksens check read it; its two-parameter scan is not implemented yet",
+                "darksens scan (its grid of two keys), explain and check read it; this command needs a thick-target scenario (a positron source and a target, e.g. configs/belle2_dp.toml)",
             ));
         }
         let raw = self.deserialize(&self.base, &Origin::CommandLine(String::new()))?;
@@ -690,10 +690,26 @@ fn schema_check<T: serde::de::DeserializeOwned>(
     serde_path_to_error::deserialize::<_, T>(deserializer)
         .map(drop)
         .map_err(|e| {
-            let key = e.path().to_string();
-            let error = toml_error(path, text, e.inner());
+            let key = one_based(&e.path().to_string());
+            let mut error = toml_error(path, text, e.inner());
             // An unknown key already names itself in the message's first line (the lines
-            // after it quote the file).
+            // after it quote the file), without the position in an array of tables: that
+            // name gives way to the key with it.
+            let unindexed = format!("{}: ", without_positions(&key));
+            if key.contains('[')
+                && let Some(rest) = error.message.strip_prefix(&unindexed)
+            {
+                error.message = rest.to_string();
+                // The closest key, in the hint, as a sibling of the one written.
+                if let Some((table, _)) = key.rsplit_once('.')
+                    && let Some(hint) = &mut error.hint
+                {
+                    *hint = hint.replace(
+                        &format!("`{}.", without_positions(table)),
+                        &format!("`{table}."),
+                    );
+                }
+            }
             let named = error
                 .message
                 .lines()
@@ -705,6 +721,41 @@ fn schema_check<T: serde::de::DeserializeOwned>(
                 error.with_key(&key)
             }
         })
+}
+
+/// A key path as `serde_path_to_error` writes it (`curve[1].label`, positions from 0) with the
+/// positions counted from 1, as every other message names the tables of an array
+/// (`curve[2].label` is the second `[[curve]]`).
+fn one_based(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut rest = key;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let close = rest.find(']').unwrap_or(rest.len());
+        match rest[..close].parse::<usize>() {
+            Ok(k) => out.push_str(&(k + 1).to_string()),
+            Err(_) => out.push_str(&rest[..close]),
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A key path without its positions in arrays (`curve[2].label` -> `curve.label`).
+fn without_positions(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut depth = 0;
+    for c in key.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError {

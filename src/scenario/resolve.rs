@@ -334,7 +334,7 @@ fn resolve_overlay(
     request: &OverlayRequest,
     resolver: &Resolver,
 ) -> Result<Overlay, ScenarioError> {
-    let key = |field: &str| format!("overlay.{}.{field}", request.index);
+    let key = |field: &str| format!("overlay[{}].{field}", request.index + 1);
     if let (CurveRef::File(file), Some(dependent)) = (&request.curve, &request.dependent) {
         let table = resolver
             .read(

@@ -167,7 +167,7 @@ pub enum BremRequest {
 /// `[[overlay]]`, checked; its curve not read yet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OverlayRequest {
-    /// Position among the overlays (0-based), for messages (`overlay.<n>.curve`).
+    /// Position among the overlays (0-based; messages name it 1-based, `overlay[<n+1>].curve`).
     pub index: usize,
     /// The curve.
     pub curve: CurveRef,
@@ -322,13 +322,16 @@ impl ModelConfig {
         self.g_ve.map(|g| g / e)
     }
 
-    /// The lightest final state's mass over the mediator's at the reach (`m_chi/m`; a visible
-    /// mediator needs `m` below `sqrt(s)` only: 1/2).
+    /// The final state's mass over the mediator's, which sets how heavy a mediator annihilation
+    /// can make (`2 m_chi < sqrt(s)`, on or off the resonance): `m_chi/m` for an invisible
+    /// mediator; 0 for a visible one, whose `e+ e-` final state is open at every `sqrt(s)` a
+    /// positron on an electron has (`s >= 4 m_e^2`), so that its Breit–Wigner keeps both
+    /// sides at every mass and beam energy.
     #[must_use]
     pub fn reach_mass_ratio(&self) -> f64 {
         match self.decay {
             crate::models::Decay::Invisible => self.mchi_over_mmed,
-            crate::models::Decay::Visible => 0.5,
+            crate::models::Decay::Visible => 0.0,
         }
     }
 }
@@ -1982,7 +1985,7 @@ fn validate_bremsstrahlung(raw: &RawScenario) -> Result<BremRequest, ScenarioErr
 }
 
 fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayRequest, ScenarioError> {
-    let key = |field: &str| format!("overlay.{k}.{field}");
+    let key = |field: &str| format!("overlay[{}].{field}", k + 1);
     let is_table = |f: &str| {
         std::path::Path::new(f)
             .extension()

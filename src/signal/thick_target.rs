@@ -98,7 +98,8 @@ impl ThickTargetSetup {
     /// `2 m_e` (the profiles are cut at `|p_z| < m_e`, docs/physics.md §9); computed
     /// bremsstrahlung needs `E_A' = x E' >= m` with `x <= 1 - m_e/E'` [DPT Eq. 4.6], so
     /// `m < E_max - m_e`; a rescaled published limit reaches as far as its curve. Above it every
-    /// yield is zero and no limit exists.
+    /// yield is zero and no limit exists. With `mchi_over_mmed = 0` (a visible mediator) no mass
+    /// is beyond reach: infinite.
     #[must_use]
     pub fn mass_reach_gev(&self, mchi_over_mmed: f64) -> f64 {
         // A beam's spread reaches above its nominal energy (as far as the line follows it).
@@ -112,7 +113,11 @@ impl ThickTargetSetup {
             AtomicElectrons::ComptonProfile => 2.0 * ELECTRON_MASS_GEV,
         };
         let sqrt_s = (2.0 * mu_max * (e_max + ELECTRON_MASS_GEV)).sqrt();
-        let annihilation = sqrt_s / (2.0 * mchi_over_mmed);
+        let annihilation = if mchi_over_mmed > 0.0 {
+            sqrt_s / (2.0 * mchi_over_mmed)
+        } else {
+            f64::INFINITY
+        };
         match self.brem {
             BremMethod::Computed => annihilation.max(e_max - ELECTRON_MASS_GEV),
             BremMethod::RescaledLimit { ref curve, .. } => {
@@ -1345,7 +1350,8 @@ fn lambda_breaks(cross_section: &BeamCrossSection, e0: f64, (lo, hi): (f64, f64)
 /// [`thin_target_positron`]), and what spreads the resonance it sees, on cells of `step` in
 /// `ln s`. Without tables the positron's photon is taken as unseen with the electron's (the
 /// window's cut on the visible energy is far below the resonance the beam positron reaches at
-/// full energy).
+/// full energy; the cut on the mediator's energy in the closed form still applies, so beam
+/// energies above `E_res/(1 - f)` lose their energy-loss tail, docs/physics.md §7.2).
 fn thin_positron_layer(
     setup: &ThickTargetSetup,
     beam: &crate::sources::Beam,

@@ -90,6 +90,33 @@ impl Columns {
         Ok(Self { header, rows })
     }
 
+    /// An emulsion grid: the two scanned keys, then the expected signal and the rest.
+    fn read_grid(path: &Path) -> Result<Self, Error> {
+        let grid = Self::read(path)?;
+        let is_signal = |column: &String| column.starts_with("n_signal_");
+        if grid.header.len() < 3 || grid.header[..2].iter().any(is_signal) {
+            return Err(Error::Usage(format!(
+                "{}: is not an emulsion grid as `darksens scan` writes it: its first two columns are the scanned keys, then the expected signal (`n_signal_total`, ...); the header here is '{}'",
+                path.display(),
+                grid.header.join(",")
+            )));
+        }
+        Ok(grid)
+    }
+
+    /// The boundary file beside a grid: the region, then three edge columns.
+    fn read_boundary(path: &Path) -> Result<Self, Error> {
+        let edges = Self::read(path)?;
+        if edges.header.len() != 4 {
+            return Err(Error::Usage(format!(
+                "{}: is not the boundary file `darksens scan` writes beside a grid (region and three edge columns); the header here is '{}'",
+                path.display(),
+                edges.header.join(",")
+            )));
+        }
+        Ok(edges)
+    }
+
     fn values(&self, column: usize) -> Vec<f64> {
         self.rows.iter().map(|r| r[column]).collect()
     }
@@ -106,7 +133,7 @@ pub(super) fn tables(
     file_name: &dyn Fn(usize) -> String,
     suffix: &str,
 ) -> Result<Vec<Table>, Error> {
-    let grid = Columns::read(path)?;
+    let grid = Columns::read_grid(path)?;
     let resolved = meta.map(|m| &m["resolved_scenario"]);
     let at = |path: &[&str]| {
         path.iter()
@@ -160,9 +187,14 @@ pub(super) fn tables(
     }];
     let boundary = boundary_file(path);
     if boundary.exists() {
-        let edges = Columns::read(&boundary)?;
+        let edges = Columns::read_boundary(&boundary)?;
         let signal: Vec<&Vec<f64>> = edges.rows.iter().filter(|r| r[0] == 1.0).collect();
-        if edges.header.len() == 4 && !signal.is_empty() {
+        if signal.is_empty() {
+            println!(
+                "{}: no excluded region in the scanned range (no table of it)",
+                boundary.display()
+            );
+        } else {
             let (y_units, at_least) = (
                 variable(&y).1.to_string(),
                 n_signal.map_or_else(String::new, |n| format!(" at least {}", format_number(n))),
@@ -183,11 +215,6 @@ pub(super) fn tables(
                 dependents: vec![edge(2, "lower"), edge(3, "upper")],
                 keywords: keywords(&y.to_uppercase()),
             });
-        } else {
-            println!(
-                "{}: no excluded region in the scanned range (no table of it)",
-                boundary.display()
-            );
         }
     } else {
         eprintln!(

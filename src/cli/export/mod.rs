@@ -303,7 +303,12 @@ fn curve_table(
             (
                 "phrases".to_string(),
                 vec![
-                    "Dark photon".to_string(),
+                    if mediator == Some("scalar") {
+                        "Dark scalar"
+                    } else {
+                        "Dark photon"
+                    }
+                    .to_string(),
                     "Light dark matter".to_string(),
                     "Expected limit".to_string(),
                 ],

@@ -143,6 +143,7 @@ pub(super) fn finish(
             .chain(plot::overlay_warnings(&plot))
             .chain(model_warnings(curves))
             .chain(small_background_warnings(curves, results))
+            .chain(bands_warning(curves))
             .collect(),
         files,
     })
@@ -597,6 +598,26 @@ fn small_background_warnings(curves: &[Curve], results: &[CurveResult]) -> Vec<S
             })
         })
         .collect()
+}
+
+/// Curves that ask for expected bands (`limit.bands = true`) with a method that has none: only
+/// `poisson-cls` has them (the key may stay in a file for a `--set limit.method=...`, so it is
+/// no error).
+fn bands_warning(curves: &[Curve]) -> Option<String> {
+    use crate::scenario::raw::LimitMethod;
+    let without: Vec<String> = curves
+        .iter()
+        .filter(|c| {
+            c.raw.limit.bands == Some(true) && c.raw.limit.method != LimitMethod::PoissonCls
+        })
+        .map(|c| format!("\"{}\"", c.label))
+        .collect();
+    (!without.is_empty()).then(|| {
+        format!(
+            "warning: limit.bands = true, but only limit.method = \"poisson-cls\" has expected bands: curve(s) {} have none (no band columns, none drawn)",
+            without.join(", ")
+        )
+    })
 }
 
 /// Which points missed the numerical tolerances (printed on stderr even with `--quiet`).
