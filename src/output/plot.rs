@@ -707,45 +707,64 @@ fn draw_windows<DB: DrawingBackend>(
     let (left, _) = chart.backend_coord(&(x.lo, y.hi));
     let (right, _) = chart.backend_coord(&(x.hi, y.hi));
     let per_pixel = (x.hi - x.lo) / f64::from((right - left).max(1));
-    for (lo, hi, label) in &plot.windows {
-        let (mut a, mut b) = (x.map(*lo), x.map(*hi));
-        let widen = 0.5 * (f64::from(scale.px(4)) * per_pixel - (b - a)).max(0.0);
-        (a, b) = ((a - widen).max(x.lo), (b + widen).min(x.hi));
-        if b > a {
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(a, y.lo), (b, y.hi)],
-                    RGBColor(70, 130, 220).mix(0.15).filled(),
-                )))
-                .map_err(failed)?;
-            let (end, top) = chart.backend_coord(&(b, y.hi));
-            let style = ("sans-serif", scale.px(18))
-                .into_font()
-                .color(&RGBColor(20, 60, 140))
-                .pos(Pos::new(HPos::Left, VPos::Top));
-            // On a light box, so that it reads over shaded overlays too.
-            let (w, h) = root.estimate_text_size(label, &style).map_err(failed)?;
-            #[expect(
-                clippy::cast_possible_wrap,
-                reason = "text sizes are a few hundred pixels"
-            )]
-            let (w, h) = (w as i32, h as i32);
-            // Right of the window, or left of it when the label would leave the frame.
-            let (start, _) = chart.backend_coord(&(a, y.hi));
-            let corner = if end + scale.pxi(10) + w > right {
-                (start - scale.pxi(10) - w, top + scale.pxi(6))
-            } else {
-                (end + scale.pxi(4), top + scale.pxi(6))
-            };
-            let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
-            root.draw(&Rectangle::new(
-                [(corner.0 - scale.pxi(3), corner.1 - scale.pxi(2)), far],
-                WHITE.mix(0.8).filled(),
-            ))
+    // Where labels went: a window whose label would cover another's is drawn without one
+    // (several results' windows overlap; one label says what the shade means).
+    let mut labelled: Vec<(i32, i32)> = Vec::new();
+    let shown: Vec<(f64, f64, &String)> = plot
+        .windows
+        .iter()
+        .map(|(lo, hi, label)| {
+            let (a, b) = (x.map(*lo), x.map(*hi));
+            let widen = 0.5 * (f64::from(scale.px(4)) * per_pixel - (b - a)).max(0.0);
+            ((a - widen).max(x.lo), (b + widen).min(x.hi), label)
+        })
+        .filter(|(a, b, _)| b > a)
+        .collect();
+    // Every shade first, then the labels over them.
+    for &(a, b, _) in &shown {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(a, y.lo), (b, y.hi)],
+                RGBColor(70, 130, 220).mix(0.15).filled(),
+            )))
             .map_err(failed)?;
-            root.draw(&Text::new(label.clone(), corner, style))
-                .map_err(failed)?;
+    }
+    for (a, b, label) in shown {
+        let (end, top) = chart.backend_coord(&(b, y.hi));
+        let style = ("sans-serif", scale.px(18))
+            .into_font()
+            .color(&RGBColor(20, 60, 140))
+            .pos(Pos::new(HPos::Left, VPos::Top));
+        // On a light box, so that it reads over shaded overlays too.
+        let (w, h) = root.estimate_text_size(label, &style).map_err(failed)?;
+        #[expect(
+            clippy::cast_possible_wrap,
+            reason = "text sizes are a few hundred pixels"
+        )]
+        let (w, h) = (w as i32, h as i32);
+        // Inside the window when it fits, else right of it, or left of it when the label
+        // would leave the frame.
+        let (start, _) = chart.backend_coord(&(a, y.hi));
+        let corner = if end - start >= w + scale.pxi(16) {
+            ((start + end - w) / 2, top + scale.pxi(6))
+        } else if end + scale.pxi(10) + w > right {
+            (start - scale.pxi(10) - w, top + scale.pxi(6))
+        } else {
+            (end + scale.pxi(4), top + scale.pxi(6))
+        };
+        let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
+        let span = (corner.0 - scale.pxi(3), far.0);
+        if labelled.iter().any(|&(l, r)| span.0 < r && l < span.1) {
+            continue;
         }
+        labelled.push(span);
+        root.draw(&Rectangle::new(
+            [(corner.0 - scale.pxi(3), corner.1 - scale.pxi(2)), far],
+            WHITE.mix(0.8).filled(),
+        ))
+        .map_err(failed)?;
+        root.draw(&Text::new(label.clone(), corner, style))
+            .map_err(failed)?;
     }
 
     Ok(())
@@ -2220,6 +2239,76 @@ mod tests {
                 .all(|(a, b)| i32::from(a[2]) - i32::from(a[0]) > i32::from(b[2]) - i32::from(b[0])),
             "a pixel of the dot is not blue"
         );
+    }
+
+    /// A window wide enough for its label has the label inside it, centred; a second window
+    /// over the first gets no second label.
+    #[test]
+    fn a_wide_window_holds_its_label() {
+        let image = |windows: Vec<(f64, f64, String)>| {
+            let mut plot = mass_plot(
+                "windows",
+                vec![Series {
+                    label: "a line".into(),
+                    points: vec![(1.0, 1e-2), (1000.0, 1e-1)],
+                    bands: Vec::new(),
+                }],
+            );
+            plot.windows = windows;
+            let bytes = render_png(&plot).expect("renders");
+            let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+            let mut reader = decoder.read_info().expect("png");
+            let mut pixels = vec![0; reader.output_buffer_size()];
+            let info = reader.next_frame(&mut pixels).expect("frame");
+            (pixels, info.width as usize, info.height as usize)
+        };
+        let label = "annihilation dominates".to_string();
+        let (pixels, width, height) = image(vec![(10.0, 500.0, label.clone())]);
+        let at = |row: usize, column: usize| {
+            &pixels[3 * (row * width + column)..3 * (row * width + column) + 3]
+        };
+        // The window's columns: its tint (its blue at 0.15 over white), in the lowest row
+        // that has it.
+        let tint = |p: &[u8]| {
+            p.iter()
+                .zip([227.25, 236.25, 249.75])
+                .all(|(&v, t): (&u8, f64)| (f64::from(v) - t).abs() < 2.0)
+        };
+        let tint_row = (0..height)
+            .rev()
+            .find(|&r| (0..width).filter(|&c| tint(at(r, c))).count() > 50)
+            .expect("the window's tint");
+        let tinted: Vec<usize> = (0..width).filter(|&c| tint(at(tint_row, c))).collect();
+        let (first, last) = (tinted[0], tinted[tinted.len() - 1]);
+        // The label's text: the dark blue of its glyphs (pixels they cover whole).
+        let text: Vec<usize> = (0..height / 3)
+            .flat_map(|r| (0..width).map(move |c| (r, c)))
+            .filter(|&(r, c)| {
+                let p = at(r, c);
+                p == [20, 60, 140]
+            })
+            .map(|(_, c)| c)
+            .collect();
+        let (lo, hi) = (text.iter().min().copied(), text.iter().max().copied());
+        let (lo, hi) = (lo.expect("label drawn"), hi.expect("label drawn"));
+        assert!(
+            first < lo && hi < last,
+            "label {lo}-{hi} outside the window {first}-{last}"
+        );
+        let centre = 0.5 * (lo + hi) as f64;
+        assert!(
+            (centre - 0.5 * (first + last) as f64).abs() < 4.0,
+            "label not centred"
+        );
+        // The same window twice: one label (the same glyph pixels).
+        let (twice, _, _) = image(vec![(10.0, 500.0, label.clone()), (10.0, 500.0, label)]);
+        let glyphs = |p: &[u8]| {
+            p.chunks(3)
+                .take(width * height / 3)
+                .filter(|q| *q == [20, 60, 140])
+                .count()
+        };
+        assert_eq!(glyphs(&twice), glyphs(&pixels));
     }
 
     /// Bands of several curves would overlap into stripes: only the first curve with bands

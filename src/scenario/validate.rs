@@ -1057,8 +1057,9 @@ fn beams_and_window(
     ))
 }
 
-/// Target depths the track-length tables are built for, X0.
-const THICKNESS_RANGE_X0: (f64, f64) = (0.01, 100.0);
+/// Target depths the track-length tables are built for, X0 (from where a positron beam's
+/// target stops being thin).
+const THICKNESS_RANGE_X0: (f64, f64) = (crate::signal::thick_target::THIN_TARGET_X0, 100.0);
 
 /// The thinnest target of a positron beam, X0.
 const THIN_TARGET_RANGE_X0: f64 = 1e-6;

@@ -677,13 +677,24 @@ fn same_tables(a: &Scenario, b: &Scenario) -> bool {
     setup_of(a) == setup_of(b) && a.numerics == b.numerics
 }
 
+/// Whether two curves' yields are the same numbers: the same tables and every model field but
+/// the mass (each unit's own). The fields are named one by one (no `..`), so that a field added
+/// to the model cannot be forgotten here, which would merge curves of different physics.
 fn same_physics(a: &Scenario, b: &Scenario) -> bool {
+    let crate::scenario::ModelConfig {
+        mediator,
+        decay,
+        alpha_d,
+        mchi_over_mmed,
+        g_ve,
+        mass_mev: _,
+    } = &a.model;
     same_tables(a, b)
-        && a.model.alpha_d == b.model.alpha_d
-        && a.model.mchi_over_mmed == b.model.mchi_over_mmed
-        && a.model.mediator == b.model.mediator
-        && a.model.decay == b.model.decay
-        && a.model.g_ve == b.model.g_ve
+        && *alpha_d == b.model.alpha_d
+        && *mchi_over_mmed == b.model.mchi_over_mmed
+        && *mediator == b.model.mediator
+        && *decay == b.model.decay
+        && *g_ve == b.model.g_ve
 }
 
 /// The words of a unit: value, error, evaluations and convergence of each yield.
