@@ -316,6 +316,22 @@ fn padme_signal_per_pot(e0_gev: f64, extra: &[&str]) -> f64 {
         .expect("signal per POT")
 }
 
+/// PADME's X17 with carbon's electrons at rest, no radiation, and the window wide open.
+const X17_AT_REST: [&str; 3] = [
+    "target.atomic_electrons=\"at-rest\"",
+    "target.initial_state_radiation=false",
+    "target.max_visible_fraction=0.9",
+];
+
+/// The X17 line's area over beam energies up to `hi_gev`, MeV: `n_e L pi g_ve^2/(2 m_e)` =
+/// 12.66e-6 MeV on 100 um of diamond (docs/physics.md §7.2), less the beam positron's path that
+/// reaches the resonance only from beam energies above `hi_gev` [DPT Eq. A.2].
+fn x17_area_up_to_mev(hi_gev: f64) -> f64 {
+    let thickness_x0 = 0.01 / 12.148;
+    let path_x0 = first_generation_path_x0(thickness_x0, (hi_gev / resonance_gev()).ln());
+    12.66e-6 * path_x0 / thickness_x0
+}
+
 /// PADME's X17 (`configs/padme_x17.toml`, a visible dark photon at `g_ve = 1e-3`): with the
 /// electrons at rest, the area of the line of signal per positron over the beam energy is
 /// `n_e L pi g_ve^2/(2 m_e)`, 12.66e-6 MeV on 100 um of diamond (docs/physics.md §7.2), less
@@ -323,12 +339,7 @@ fn padme_signal_per_pot(e0_gev: f64, extra: &[&str]) -> f64 {
 /// not change it.
 #[test]
 fn padme_line_area_at_rest() {
-    let at_rest = [
-        "target.atomic_electrons=\"at-rest\"",
-        "target.initial_state_radiation=false",
-        "target.max_visible_fraction=0.9",
-    ];
-    let per_pot = |e0: f64| padme_signal_per_pot(e0, &at_rest);
+    let per_pot = |e0: f64| padme_signal_per_pot(e0, &X17_AT_REST);
     let e_res = resonance_gev();
     let r = 0.0025;
     let (lo, hi) = (e_res * (1.0 - 10.0 * r), e_res * (1.0 + 10.0 * r));
@@ -337,10 +348,7 @@ fn padme_line_area_at_rest() {
         .map(|k| e_res * (1.0 + k * r))
         .collect();
     let area_mev = integrate(per_pot, &breaks, Tolerance::relative(1e-7)).value * 1e3;
-    let thickness_x0 = 0.01 / 12.148;
-    let big_lambda = (hi / e_res).ln();
-    let path_x0 = first_generation_path_x0(thickness_x0, big_lambda);
-    let published = 12.66e-6 * path_x0 / thickness_x0;
+    let published = x17_area_up_to_mev(hi);
     eprintln!("area {area_mev:.5e} MeV against {published:.5e} MeV (range {lo}-{hi} GeV)");
     assert!(
         (area_mev / published - 1.0).abs() < 1e-3,
@@ -354,18 +362,16 @@ fn padme_line_area_at_rest() {
 /// line there is the lower half of the resonance: together the whole area again.
 #[test]
 fn a_visible_line_keeps_both_sides_of_its_resonance() {
-    let monoenergetic = [
-        "target.atomic_electrons=\"at-rest\"",
-        "target.initial_state_radiation=false",
-        "target.max_visible_fraction=0.9",
-        "source.energy_spread=0.0",
-    ];
+    let monoenergetic: Vec<&str> = X17_AT_REST
+        .into_iter()
+        .chain(["source.energy_spread=0.0"])
+        .collect();
     let per_pot = |e0: f64| padme_signal_per_pot(e0, &monoenergetic);
     let e_res = resonance_gev();
     let r = 0.0025;
     let (lo, hi) = (e_res * (1.0 - 10.0 * r), e_res * (1.0 + 10.0 * r));
-    // The half-width in the beam energy: Gamma m/(2 m_e), with Gamma = alpha g_ve^2/(4 pi alpha)
-    // m/3 to 1e-3 (the electron's mass in the width).
+    // The half-width in the beam energy: Gamma m/(2 m_e), with Gamma = alpha_ve m/3 and
+    // alpha_ve = g_ve^2/(4 pi) (= eps^2 alpha), to 1e-3 (the electron's mass in the width).
     let m = MASS_MEV * 1e-3;
     let alpha_ve = 1e-6 / (4.0 * std::f64::consts::PI);
     let half_width = alpha_ve * m / 3.0 * m / (2.0 * ELECTRON_MASS_GEV);
@@ -379,9 +385,7 @@ fn a_visible_line_keeps_both_sides_of_its_resonance() {
     // `breaks[7]` is the peak.
     let below = integrate(per_pot, &breaks[..8], Tolerance::relative(1e-6)).value * 1e3;
     let area_mev = below + integrate(per_pot, &breaks[7..], Tolerance::relative(1e-6)).value * 1e3;
-    let thickness_x0 = 0.01 / 12.148;
-    let path_x0 = first_generation_path_x0(thickness_x0, (hi / e_res).ln());
-    let published = 12.66e-6 * path_x0 / thickness_x0;
+    let published = x17_area_up_to_mev(hi);
     eprintln!("area {area_mev:.5e} MeV ({below:.5e} below the peak) against {published:.5e} MeV");
     // Half the area, less the 1% whose positrons lose more than a half-width on the way in
     // (`(Gamma/E)^(b1 t)` is 0.99 at the target's mean depth).

@@ -201,45 +201,59 @@ enum Quantity {
 
 impl Quantity {
     fn of(name: &str) -> Result<Self, String> {
-        // Lower case without TeX markup or spaces: `$\epsilon^{2}$` -> `ε^2`.
-        let plain: String = plain_name(name)
+        // Lower case, TeX symbols as Unicode and without braces: `$\epsilon^{2}$` -> `ε^2`;
+        // spaces kept, so that `ε (2 sigma)` is not read as `ε2`.
+        let text: String = plain_name(name)
             .to_lowercase()
-            .chars()
-            .filter(|c| !matches!(c, '{' | '}' | '\\' | ' ' | '(' | ')'))
-            .collect();
-        let plain = plain
-            .replace("epsilon", "ε")
+            .replace(['{', '}', '\\'], "")
             .replace("varε", "ε")
-            .replace("eps", "ε")
+            .replace("epsilon", "ε")
             .replace('²', "^2")
             .replace("**2", "^2");
-        let starts_with_symbol = |symbol: &str| {
-            plain.strip_prefix(symbol).is_some_and(|rest| {
-                rest.is_empty() || rest.starts_with(['=', '_', '^', ',', ':', '['])
-            })
-        };
+        let words: Vec<&str> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '^' || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let is_eps = |w: &str| w == "ε" || w == "eps";
+        let squared = words
+            .iter()
+            .any(|w| matches!(*w, "ε^2" | "eps^2" | "ε2" | "eps2"))
+            || words
+                .windows(2)
+                .any(|p| is_eps(p[0]) && (p[1] == "squared" || p[1] == "^2"));
         // A name that starts with another symbol (`y = eps^2 alpha_D ...`) is that symbol.
-        let leading = ["y", "g", "α", "alpha"]
-            .into_iter()
-            .find(|symbol| starts_with_symbol(symbol));
-        if leading.is_none()
-            && (plain.contains("ε^2") || plain.contains("ε2") || plain.contains("εsquared"))
-        {
-            return Ok(Self::EpsilonSquared);
-        }
-        let other = leading.or_else(|| {
-            [
-                "limitony", "limitong", "g_e", "g_ve", "α_d", "alpha_d", "α'", "coupling",
-            ]
-            .into_iter()
-            .find(|part| plain.contains(part) && !plain.contains('ε'))
-        });
-        match other {
-            Some(symbol) => Err(format!(
+        let first = words.first().copied().unwrap_or_default();
+        let symbol_of = |w: &str| -> Option<&'static str> {
+            match w {
+                "y" => Some("y"),
+                "g" | "g_e" | "g_ve" | "g_ee" | "e" => Some("g"),
+                "α" | "alpha" | "α_d" | "alpha_d" | "α'" => Some("alpha_D"),
+                _ => None,
+            }
+        };
+        let mentions_eps = words
+            .iter()
+            .any(|w| is_eps(w) || w.starts_with("ε_") || w.starts_with("ε^"))
+            || text.contains("kinetic mixing");
+        let other = symbol_of(first)
+            .filter(|_| !squared || first == "y")
+            .or_else(|| {
+                // `Upper limit on y`, `g_ve`: another coupling named and eps not.
+                (!mentions_eps)
+                    .then(|| {
+                        words
+                            .iter()
+                            .find_map(|w| symbol_of(w).filter(|_| *w != "e"))
+                    })
+                    .flatten()
+            });
+        match (other, squared) {
+            (Some(symbol), _) => Err(format!(
                 "the dependent variable '{}' is a limit on {symbol}, not on eps: darksens reads limits on eps (or eps^2, whose square root it takes); convert the table to eps first, or add it to the library with a metadata file (`axis = \"y\"` with alpha_d and mchi_over_mmed, docs/scenario.md)",
                 plain_name(name),
             )),
-            None => Ok(Self::Epsilon),
+            (None, true) => Ok(Self::EpsilonSquared),
+            (None, false) => Ok(Self::Epsilon),
         }
     }
 }
@@ -370,7 +384,6 @@ dependent_variables:
             "{error}"
         );
         let submission = "---\ncomment: x\n---\nname: Table 1\ndata_file: t.yaml\n";
-        assert!(submission.contains("data_file"));
         let error = parse_table(submission, "s.yaml", None)
             .expect_err("refused")
             .to_string();
@@ -388,6 +401,7 @@ dependent_variables:
             "eps2",
             "ε²",
             "Epsilon squared (90% CL)",
+            "Upper limit on $\\varepsilon^2$",
         ] {
             assert_eq!(Quantity::of(name), Ok(Quantity::EpsilonSquared), "{name}");
         }
@@ -398,6 +412,16 @@ dependent_variables:
             "Expected limit",
             "Upper limit on the kinetic mixing",
             "eps",
+            // Near misses: a digit after eps that is no square.
+            "$\\epsilon$ (2 sigma)",
+            "Epsilon 2 sigma band",
+            "$\\varepsilon$ 2018",
+            "eps 2",
+            "Expected limit (-1 sigma)",
+            "90% CL upper limit",
+            "Kinetic mixing coupling",
+            "Coupling",
+            "$\\epsilon_{e}$",
         ] {
             assert_eq!(Quantity::of(name), Ok(Quantity::Epsilon), "{name}");
         }
@@ -408,7 +432,8 @@ dependent_variables:
             "$g_{e}$",
             "$\\alpha_D$",
             "Upper limit on y",
-            "Limit on the coupling",
+            "$g_{ve}$",
+            "Upper limit on $g_e$",
         ] {
             let error = Quantity::of(name).expect_err(name);
             assert!(error.contains("not on eps"), "{name}: {error}");

@@ -674,7 +674,7 @@ fn validate_detectors(raw: &[RawDetector]) -> Result<Vec<DetectorBox>, ScenarioE
     }
     let mut detectors = Vec::new();
     for (k, d) in raw.iter().enumerate() {
-        let key = |field: &str| format!("detector.{k}.{field}");
+        let key = |field: &str| format!("detector[{}].{field}", k + 1);
         if detectors.iter().any(|b: &DetectorBox| b.name == d.name) {
             return Err(invalid(
                 &key("name"),

@@ -322,16 +322,16 @@ impl ModelConfig {
         self.g_ve.map(|g| g / e)
     }
 
-    /// The final state's mass over the mediator's, which sets how heavy a mediator annihilation
-    /// can make (`2 m_chi < sqrt(s)`, on or off the resonance): `m_chi/m` for an invisible
-    /// mediator; 0 for a visible one, whose `e+ e-` final state is open at every `sqrt(s)` a
-    /// positron on an electron has (`s >= 4 m_e^2`), so that its Breit–Wigner keeps both
-    /// sides at every mass and beam energy.
+    /// The lightest final state's mass over the mediator's at the reach (`m_chi/m`; a visible
+    /// mediator: 1/2, so that the reach is the mass made on the resonance, `m <= sqrt(s)`).
+    /// The reach decides whether a scan or `explain` can have signal at all; a visible
+    /// mediator's computed yields beyond it stand (its `e+ e-` is open at every `sqrt(s)`, and
+    /// the lower side of its Breit–Wigner reaches below the resonance energy).
     #[must_use]
     pub fn reach_mass_ratio(&self) -> f64 {
         match self.decay {
             crate::models::Decay::Invisible => self.mchi_over_mmed,
-            crate::models::Decay::Visible => 0.0,
+            crate::models::Decay::Visible => 0.5,
         }
     }
 }

@@ -98,8 +98,7 @@ impl ThickTargetSetup {
     /// `2 m_e` (the profiles are cut at `|p_z| < m_e`, docs/physics.md §9); computed
     /// bremsstrahlung needs `E_A' = x E' >= m` with `x <= 1 - m_e/E'` [DPT Eq. 4.6], so
     /// `m < E_max - m_e`; a rescaled published limit reaches as far as its curve. Above it every
-    /// yield is zero and no limit exists. With `mchi_over_mmed = 0` (a visible mediator) no mass
-    /// is beyond reach: infinite.
+    /// yield is zero and no limit exists.
     #[must_use]
     pub fn mass_reach_gev(&self, mchi_over_mmed: f64) -> f64 {
         // A beam's spread reaches above its nominal energy (as far as the line follows it).
@@ -113,11 +112,7 @@ impl ThickTargetSetup {
             AtomicElectrons::ComptonProfile => 2.0 * ELECTRON_MASS_GEV,
         };
         let sqrt_s = (2.0 * mu_max * (e_max + ELECTRON_MASS_GEV)).sqrt();
-        let annihilation = if mchi_over_mmed > 0.0 {
-            sqrt_s / (2.0 * mchi_over_mmed)
-        } else {
-            f64::INFINITY
-        };
+        let annihilation = sqrt_s / (2.0 * mchi_over_mmed);
         match self.brem {
             BremMethod::Computed => annihilation.max(e_max - ELECTRON_MASS_GEV),
             BremMethod::RescaledLimit { ref curve, .. } => {

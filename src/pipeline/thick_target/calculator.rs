@@ -179,7 +179,8 @@ pub fn check_reach(
     if mass_mev <= reach_mev {
         return Ok(());
     }
-    let e_max_mev = setup.source.e_max_gev() / GEV_PER_MEV;
+    // Times 1000 rather than over 1e-3, so that 0.282 GeV reads 282 MeV in the message.
+    let e_max_mev = setup.source.e_max_gev() * GEV_PER_MEV.recip().round();
     let why = match &setup.brem {
         BremMethod::Computed => format!(
             "the highest incident energy is {} MeV, and bremsstrahlung needs m below it",
@@ -335,7 +336,11 @@ impl Calculator {
             .setup()
             .mass_reach_gev(self.scenario.model.reach_mass_ratio())
             / GEV_PER_MEV;
-        let yields = if mass_mev <= reach_mev {
+        // A visible mediator's yields stand beyond the reach: its `e+ e-` is open at every
+        // `sqrt(s)`, and the lower side of its Breit–Wigner is made below the resonance energy
+        // (a monoenergetic beam just below it, electrons at rest).
+        let visible = self.scenario.model.decay == crate::models::Decay::Visible;
+        let yields = if mass_mev <= reach_mev || visible {
             yields
         } else {
             Yields::zero()

@@ -641,17 +641,8 @@ fn key_points(curves: &[Curve], scans: &[Scan]) -> Result<Plan, Error> {
                     tables.push(Tables::new(&scenario));
                     tables.len() - 1
                 });
-            // Same tables, mass and model: the same yields (same_physics, in hashable form).
-            let model = &scenario.model;
-            let physics = (
-                shared,
-                mass_mev.to_bits(),
-                model.alpha_d.to_bits(),
-                model.mchi_over_mmed.to_bits(),
-                model.mediator,
-                model.decay,
-                model.g_ve.map(f64::to_bits),
-            );
+            // Same tables, mass and model: the same yields (as same_physics).
+            let physics = (shared, mass_mev.to_bits(), model_key(&scenario.model));
             let unit = *unit_of.entry(physics).or_insert_with(|| {
                 units.push(points.len());
                 units.len() - 1
@@ -677,10 +668,24 @@ fn same_tables(a: &Scenario, b: &Scenario) -> bool {
     setup_of(a) == setup_of(b) && a.numerics == b.numerics
 }
 
-/// Whether two curves' yields are the same numbers: the same tables and every model field but
-/// the mass (each unit's own). The fields are named one by one (no `..`), so that a field added
-/// to the model cannot be forgotten here, which would merge curves of different physics.
+/// Whether two curves' yields are the same numbers: the same tables and the same model but
+/// for the mass (each unit's own).
 fn same_physics(a: &Scenario, b: &Scenario) -> bool {
+    same_tables(a, b) && model_key(&a.model) == model_key(&b.model)
+}
+
+/// Every field of the model but the mass, in hashable form. The fields are named one by one
+/// (no `..`), so that a field added to the model cannot be forgotten here, which would give
+/// curves or scan points of different physics the same yields.
+fn model_key(
+    model: &crate::scenario::ModelConfig,
+) -> (
+    crate::models::MediatorKind,
+    crate::models::Decay,
+    u64,
+    u64,
+    Option<u64>,
+) {
     let crate::scenario::ModelConfig {
         mediator,
         decay,
@@ -688,13 +693,14 @@ fn same_physics(a: &Scenario, b: &Scenario) -> bool {
         mchi_over_mmed,
         g_ve,
         mass_mev: _,
-    } = &a.model;
-    same_tables(a, b)
-        && *alpha_d == b.model.alpha_d
-        && *mchi_over_mmed == b.model.mchi_over_mmed
-        && *mediator == b.model.mediator
-        && *decay == b.model.decay
-        && *g_ve == b.model.g_ve
+    } = model;
+    (
+        *mediator,
+        *decay,
+        alpha_d.to_bits(),
+        mchi_over_mmed.to_bits(),
+        g_ve.map(f64::to_bits),
+    )
 }
 
 /// The words of a unit: value, error, evaluations and convergence of each yield.

@@ -1255,7 +1255,12 @@ impl ExplainedPoint {
                 "  NOT CONVERGED: a number above missed its tolerance (numerics.relative_tolerance, numerics.table_tolerance); treat it as approximate"
             );
         }
-        if self.epsilon_limit >= 1.0 {
+        if self.epsilon_limit == f64::INFINITY {
+            outln!(
+                out,
+                "  CLOSED: every yield is zero here, so no signal is possible and there is no limit (status closed)"
+            );
+        } else if self.epsilon_limit >= 1.0 {
             outln!(
                 out,
                 "  NO CONSTRAINT: the limit is eps = {} >= 1, and the kinetic mixing cannot exceed 1 (status eps-above-1); the numbers are shown for diagnosis",
