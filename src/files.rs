@@ -51,6 +51,8 @@ pub struct Line {
     pub bytes: Vec<u8>,
     /// Whether a `\n` ended the line.
     pub terminated: bool,
+    /// The bytes the line took in the stream, its end included.
+    pub length: usize,
 }
 
 /// What went wrong reading a line.
@@ -114,7 +116,7 @@ impl<R: BufRead> Iterator for BoundedLines<R> {
         let outcome = match read {
             Err(e) => Err(LineError::Io(e)),
             Ok(0) => return None,
-            Ok(_) => {
+            Ok(length) => {
                 let terminated = bytes.last() == Some(&b'\n');
                 if terminated {
                     bytes.pop();
@@ -125,7 +127,11 @@ impl<R: BufRead> Iterator for BoundedLines<R> {
                 if bytes.len() > self.max_bytes {
                     Err(LineError::TooLong(self.max_bytes))
                 } else {
-                    Ok(Line { bytes, terminated })
+                    Ok(Line {
+                        bytes,
+                        terminated,
+                        length,
+                    })
                 }
             }
         };
@@ -159,7 +165,7 @@ mod tests {
         }
     }
 
-    /// Lines come without their ends, the last one says it had none, a line at the bound is
+    /// Lines come without their ends and count them in their length, the last one says it had none, a line at the bound is
     /// kept and one byte more is an error, after which iteration ends.
     #[test]
     fn lines_are_bounded_and_say_how_they_ended() {
@@ -167,12 +173,12 @@ mod tests {
         let lines: Vec<Line> = BoundedLines::new(&text[..], 5)
             .collect::<Result<_, _>>()
             .expect("short lines");
-        let expected = [("one", true), ("two", true), ("three", false)];
+        let expected = [("one", true, 5), ("two", true, 4), ("three", false, 5)];
         assert_eq!(lines.len(), 3);
-        for (line, (bytes, terminated)) in lines.iter().zip(expected) {
+        for (line, (bytes, terminated, length)) in lines.iter().zip(expected) {
             assert_eq!(
-                (line.bytes.as_slice(), line.terminated),
-                (bytes.as_bytes(), terminated)
+                (line.bytes.as_slice(), line.terminated, line.length),
+                (bytes.as_bytes(), terminated, length)
             );
         }
         let mut long = BoundedLines::new(&b"123456\nok\n"[..], 5);

@@ -429,7 +429,7 @@ fn prepare(
     let needed: Vec<usize> = candidates
         .iter()
         .copied()
-        .filter(|&k| monitor.store.is_none_or(|s| s.get(&units[k]).is_none()))
+        .filter(|&k| monitor.store.is_none_or(|s| !s.contains(&units[k])))
         .collect();
     if needed.is_empty() {
         return Ok(());
