@@ -182,3 +182,37 @@ fn a_material_by_composition_is_the_built_in() {
         assert!((brem(&defined) / brem(&built_in) - 1.0).abs() < 1e-4);
     }
 }
+
+/// Bremsstrahlung (computed) is counted only inside the target. Without `target.brem_thickness_x0`, a
+/// target thinner than 1 X0 [DPT Eq. 4.5] takes its own thickness as the depth: the same yield
+/// as that depth given explicitly in a thick target (the track length gathered in the first
+/// `T` X0 does not depend on what lies behind them), and less than 1 X0 gives.
+#[test]
+fn bremsstrahlung_stays_inside_a_thin_target() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/na64_dp.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    let without_depth: String = text
+        .lines()
+        .filter(|l| !l.starts_with("brem_thickness_x0"))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    assert_ne!(text, without_depth, "the config names its depth");
+    let brem = |overrides: &[&str]| {
+        let overrides: Vec<Override> = ["bremsstrahlung.method=\"computed\""]
+            .iter()
+            .chain(overrides)
+            .map(|s| Override::parse(s).expect("override"))
+            .collect();
+        let document = ScenarioDocument::from_text(&path, without_depth.clone(), &overrides)
+            .expect("scenario");
+        let c = Calculator::new(&document.curves().expect("curves")[0].scenario);
+        let y = c.search().yields(c.mediator(10.0)).bremsstrahlung;
+        assert!(y.converged && y.value > 0.0, "{overrides:?}: {y:?}");
+        y.value
+    };
+    let thin = brem(&["target.thickness_x0=0.5"]);
+    let half = brem(&["target.brem_thickness_x0=0.5"]);
+    let one = brem(&[]);
+    assert!((thin / half - 1.0).abs() < 1e-12, "{thin} vs {half}");
+    assert!(thin < 0.9 * one, "{thin} vs 1 X0: {one}");
+}

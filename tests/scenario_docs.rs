@@ -58,7 +58,7 @@ fn full_sample() -> RawScenario {
             material: "CsI".into(),
             thickness_x0: Some(16.0),
             thickness_cm: Some(30.0),
-            brem_thickness_x0: 1.0,
+            brem_thickness_x0: Some(1.0),
             max_visible_fraction: 0.05,
             min_energy_loss_fraction: 0.0,
             second_generation:

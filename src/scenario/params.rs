@@ -82,7 +82,7 @@ const KEYS: &[ScanKey] = &[
     optional!("source.energy_spread", source.energy_spread),
     optional!("target.thickness_x0", target.thickness_x0),
     optional!("target.thickness_cm", target.thickness_cm),
-    number!("target.brem_thickness_x0", target.brem_thickness_x0),
+    optional!("target.brem_thickness_x0", target.brem_thickness_x0),
     number!("target.max_visible_fraction", target.max_visible_fraction),
     number!(
         "target.min_energy_loss_fraction",

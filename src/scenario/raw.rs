@@ -200,9 +200,9 @@ pub struct RawTarget {
     pub thickness_x0: Option<f64>,
     /// Thickness for the annihilation track length, cm (or `thickness_x0`).
     pub thickness_cm: Option<f64>,
-    /// Thickness for the bremsstrahlung track length, radiation lengths ([DPT Eq. 4.5] uses 1).
-    #[serde(default = "default_brem_thickness")]
-    pub brem_thickness_x0: f64,
+    /// Thickness for the bremsstrahlung track length, radiation lengths ([DPT Eq. 4.5] uses 1;
+    /// by default 1, or the whole target when it is thinner).
+    pub brem_thickness_x0: Option<f64>,
     /// Largest visible fraction of the positron energy.
     #[serde(default = "default_visible_fraction")]
     pub max_visible_fraction: f64,
@@ -252,9 +252,6 @@ fn default_initial_state_radiation() -> bool {
     true
 }
 
-fn default_brem_thickness() -> f64 {
-    1.0
-}
 fn default_visible_fraction() -> f64 {
     0.05
 }

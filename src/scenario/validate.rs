@@ -1222,13 +1222,7 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
             "remove it: in a thick target the shower spreads the positrons' energies far more than the beam does",
         ));
     }
-    let brem_thickness_x0 = within(
-        "target.brem_thickness_x0",
-        t.brem_thickness_x0,
-        THICKNESS_RANGE_X0,
-        "radiation lengths",
-        "the depth used for bremsstrahlung, 1 X0 in [DPT Eq. 4.5]; the track-length tables are built for 0.01 to 100 X0",
-    )?;
+    let brem_thickness_x0 = brem_thickness_x0(raw, thickness_x0)?;
     let max_visible_fraction = within(
         "target.max_visible_fraction",
         t.max_visible_fraction,
@@ -1285,6 +1279,62 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         front_layers,
     })
 }
+
+/// The depth in X0 over which the bremsstrahlung track length is taken [DPT Eq. 4.5]:
+/// `target.brem_thickness_x0`, by default 1 X0 or the whole target when it is thinner. With
+/// bremsstrahlung computed it is never deeper than the target, and a thin target (below
+/// [`THIN_TARGET_X0`](crate::signal::thick_target::THIN_TARGET_X0), the beam positron's own
+/// path) is refused: its bremsstrahlung is not implemented, and the tables do not reach it.
+fn brem_thickness_x0(raw: &RawScenario, thickness_x0: f64) -> Result<f64, ScenarioError> {
+    let number = crate::units::format_number;
+    let computed = raw
+        .bremsstrahlung
+        .method
+        .is_none_or(|m| m == BremMethodName::Computed);
+    let thin = crate::signal::thick_target::THIN_TARGET_X0;
+    if computed && thickness_x0 < thin {
+        return Err(invalid(
+            "bremsstrahlung.method",
+            format!(
+                "is \"computed\"{}, but the target is thin ({:.3e} X0, below {} X0): bremsstrahlung is computed only in a thick target's shower",
+                if raw.bremsstrahlung.method.is_none() {
+                    " (the default)"
+                } else {
+                    ""
+                },
+                thickness_x0,
+                number(thin)
+            ),
+            "set [bremsstrahlung] method = \"none\" for a resonance search such as PADME's (the thin target's bremsstrahlung, the beam positron's path times the cross section at the beam energy, is not implemented)",
+        ));
+    }
+    let Some(given) = raw.target.brem_thickness_x0 else {
+        return Ok(DEFAULT_BREM_THICKNESS_X0.min(thickness_x0));
+    };
+    let depth = within(
+        "target.brem_thickness_x0",
+        given,
+        THICKNESS_RANGE_X0,
+        "radiation lengths",
+        "the depth used for bremsstrahlung, 1 X0 in [DPT Eq. 4.5]; the track-length tables are built for 0.01 to 100 X0",
+    )?;
+    if computed && depth > thickness_x0 {
+        return Err(invalid(
+            "target.brem_thickness_x0",
+            format!(
+                "is {} X0, deeper than the target ({} X0): no bremsstrahlung happens beyond it",
+                number(depth),
+                number(thickness_x0)
+            ),
+            "give at most the target's thickness, or leave the key out (1 X0, or the whole target when it is thinner)",
+        ));
+    }
+    Ok(depth)
+}
+
+/// The bremsstrahlung depth when `target.brem_thickness_x0` is not given: 1 X0 as printed in
+/// [DPT Eq. 4.5].
+const DEFAULT_BREM_THICKNESS_X0: f64 = 1.0;
 
 /// The target's thickness in X0: `target.thickness_x0` or `target.thickness_cm` (not both),
 /// within the tables' range, or down to [`THIN_TARGET_RANGE_X0`] for a positron beam (a thin
