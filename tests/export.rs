@@ -123,6 +123,64 @@ fn a_scan_exports_to_hepdata_with_its_numbers() {
     assert!(table.contains("units: \"MeV\""));
 }
 
+/// A beam-energy scan's CSV is a line shape (the signal per positron on target at the
+/// coupling g_ve): its table says so, with the coupling and the decay as qualifiers and no
+/// confidence level, and keeps every point with signal (values far below 1 that a limit's
+/// table would also keep, but as eps).
+#[test]
+fn a_line_shape_exports_as_signal_per_particle_not_as_eps() {
+    let dir = scratch("line_shape");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = darksens()
+        .current_dir(repo)
+        .args([
+            "scan",
+            "configs/padme_x17.toml",
+            "--quiet",
+            "--no-checkpoint",
+        ])
+        .args(["--set", "scan.points=7"])
+        .arg("--out")
+        .arg(&dir)
+        .status()
+        .expect("darksens runs");
+    assert!(status.success());
+    let out = dir.join("hepdata");
+    assert!(export(&dir.join("padme_x17.csv"), &out).status.success());
+    let table = std::fs::read_to_string(out.join("padme_x17_1.yaml")).expect("table");
+    assert!(
+        table.contains("{name: \"signal per particle on target\"}"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("epsilon") && !table.contains("CL"),
+        "{table}"
+    );
+    assert!(
+        table.contains("{name: \"$g_{ve}$\", value: \"0.001\"}"),
+        "{table}"
+    );
+    assert!(
+        table.contains("{name: \"decay\", value: \"visible\"}"),
+        "{table}"
+    );
+    let mut reader = csv::Reader::from_path(dir.join("padme_x17.csv")).expect("csv");
+    let header = reader.headers().expect("header").clone();
+    let column = header
+        .iter()
+        .position(|h| h == "signal_per_pot_at_g_ve")
+        .expect("line column");
+    let line: Vec<f64> = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[0] == "g_ve = 1e-3")
+        .map(|r| r[column].parse().expect("number"))
+        .filter(|&v: &f64| v > 0.0)
+        .collect();
+    assert_eq!(line.len(), 7, "every point has signal");
+    assert_eq!(variables(&table)[1], line);
+}
+
 /// Limits at or above eps = 1 (no constraint) are left out of the tables like closed points,
 /// and tables an earlier submission in the directory listed are removed (nothing else).
 #[test]

@@ -67,7 +67,7 @@ pub(super) struct ResultFile {
     annihilation_ranges: Vec<(f64, f64)>,
     /// A beam's scan of another key with the signal per particle at `model.g_ve`: the series
     /// are that line shape, not limits (as `darksens scan` drew it).
-    line_shape: bool,
+    pub(super) line_shape: bool,
 }
 
 /// `Err` with the reason when `header` is an emulsion grid's.

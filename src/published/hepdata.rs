@@ -192,7 +192,8 @@ pub fn parse_table(
 /// What a dependent variable's values are, from its name: darksens draws limits on eps, so a
 /// table of `eps^2` is read through its square root, and a table of another coupling (`y`,
 /// `g`, `alpha`) is refused rather than drawn as if it were eps. A name that says neither
-/// ("Upper limit", "Expected") is taken as eps.
+/// ("Upper limit", "Expected") is taken as eps; one that names a count, a yield or a cross
+/// section (and not eps) is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Quantity {
     Epsilon,
@@ -247,6 +248,25 @@ impl Quantity {
                     })
                     .flatten()
             });
+        // A count, a yield or a cross section (a line shape's table: "signal per particle on
+        // target") is no limit on a coupling at all.
+        let counted = [
+            "signal",
+            "events",
+            "yield",
+            "yields",
+            "cross",
+            "acceptance",
+            "efficiency",
+        ]
+        .iter()
+        .find(|w| words.contains(w));
+        if let (Some(word), false) = (counted, mentions_eps) {
+            return Err(format!(
+                "the dependent variable '{}' names {word}, not a limit on eps: darksens reads limits on eps (or eps^2); choose another variable with --dependent, or convert the table first",
+                plain_name(name),
+            ));
+        }
         match (other, squared) {
             (Some(symbol), _) => Err(format!(
                 "the dependent variable '{}' is a limit on {symbol}, not on eps: darksens reads limits on eps (or eps^2, whose square root it takes); convert the table to eps first, or add it to the library with a metadata file (`axis = \"y\"` with alpha_d and mchi_over_mmed, docs/scenario.md)",
@@ -437,6 +457,15 @@ dependent_variables:
         ] {
             let error = Quantity::of(name).expect_err(name);
             assert!(error.contains("not on eps"), "{name}: {error}");
+        }
+        for name in [
+            "signal per particle on target",
+            "Expected signal events",
+            "Yield",
+            "Cross section [pb]",
+        ] {
+            let error = Quantity::of(name).expect_err(name);
+            assert!(error.contains("not a limit on eps"), "{name}: {error}");
         }
         // A mass in MeV is the nearest double to its value in GeV.
         let odd = TABLE

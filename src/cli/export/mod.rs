@@ -91,31 +91,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             tables.extend(grid::tables(path, meta.as_ref(), &file_name, &suffix)?);
             continue;
         }
-        let results = read_results(path)?;
-        for (k, series) in results.series.iter().enumerate() {
-            if !series.points.iter().any(|p| p.1 < 1.0) {
-                eprintln!(
-                    "warning: {}: curve \"{}\" has no limit below eps = 1 (no constraint anywhere): no table",
-                    path.display(),
-                    series.label
-                );
-                continue;
-            }
-            let resolved = meta.as_ref().and_then(|m| {
-                m["curves"]
-                    .as_array()?
-                    .iter()
-                    .find(|c| c["label"].as_str() == Some(series.label.as_str()))
-                    .map(|c| c["resolved_scenario"].clone())
-            });
-            tables.push(curve_table(
-                &results.parameter,
-                series,
-                resolved.as_ref(),
-                file_name(k + 1),
-                file_number,
-            ));
-        }
+        tables.extend(curve_tables(path, meta.as_ref(), &file_name, file_number)?);
     }
     if tables.is_empty() {
         return Err(Error::Usage(
@@ -215,10 +191,97 @@ fn slug(text: &str) -> String {
         .collect()
 }
 
+/// The tables of the curves of one scan CSV (a curve with no point to keep is named in a
+/// warning and has none).
+///
+/// # Errors
+/// A CSV that cannot be read as a scan's.
+fn curve_tables(
+    path: &Path,
+    meta: Option<&Value>,
+    file_name: &dyn Fn(usize) -> String,
+    file_number: usize,
+) -> Result<Vec<Table>, Error> {
+    let results = read_results(path)?;
+    let kind = if results.line_shape {
+        Quantity::LineShape
+    } else {
+        Quantity::Limit
+    };
+    let mut tables = Vec::new();
+    for (k, series) in results.series.iter().enumerate() {
+        if !series.points.iter().any(|p| kind.keeps(p.1)) {
+            eprintln!(
+                "warning: {}: curve \"{}\" has {}: no table",
+                path.display(),
+                series.label,
+                kind.nothing_kept()
+            );
+            continue;
+        }
+        let resolved = meta.and_then(|m| {
+            m["curves"]
+                .as_array()?
+                .iter()
+                .find(|c| c["label"].as_str() == Some(series.label.as_str()))
+                .map(|c| c["resolved_scenario"].clone())
+        });
+        tables.push(curve_table(
+            &results.parameter,
+            kind,
+            series,
+            resolved.as_ref(),
+            file_name(k + 1),
+            file_number,
+        ));
+    }
+    Ok(tables)
+}
+
+/// A curve's table name: its label, with the file's number after the first file.
+fn table_name(label: &str, file_number: usize) -> String {
+    if file_number == 0 {
+        label.to_string()
+    } else {
+        format!("{label} ({})", file_number + 1)
+    }
+}
+
+/// What a curve of a scan CSV holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quantity {
+    /// The limit on eps (or the discovery reach) at each point.
+    Limit,
+    /// A beam's scan of another key than the mass: the signal per particle on target at the
+    /// coupling `model.g_ve` (PADME's line shape), as `darksens scan` draws it.
+    LineShape,
+}
+
+impl Quantity {
+    /// Whether a point with `value` goes into the table: a limit below 1 (at or above 1 it is
+    /// no constraint), a line shape's point with signal.
+    fn keeps(self, value: f64) -> bool {
+        match self {
+            Self::Limit => value < 1.0,
+            Self::LineShape => value > 0.0,
+        }
+    }
+
+    /// Why a curve without a kept point has no table.
+    fn nothing_kept(self) -> &'static str {
+        match self {
+            Self::Limit => "no limit below eps = 1 (no constraint anywhere)",
+            Self::LineShape => "no signal anywhere",
+        }
+    }
+}
+
 /// The table of one curve: the scanned values, the limit and its expected bands (when the CSV
-/// has them, at every point), qualified with what the resolved scenario says.
+/// has them, at every point), or a line shape's signal per particle, qualified with what the
+/// resolved scenario says.
 fn curve_table(
     parameter: &str,
+    kind: Quantity,
     series: &darksens::output::plot::Series,
     resolved: Option<&Value>,
     data_file: String,
@@ -254,9 +317,20 @@ fn curve_table(
         .points
         .iter()
         .copied()
-        .filter(|p| p.1 < 1.0)
+        .filter(|p| kind.keeps(p.1))
         .collect();
     let points: Vec<f64> = kept.iter().map(|p| p.0).collect();
+    if kind == Quantity::LineShape {
+        return line_shape_table(
+            series,
+            &kept,
+            title,
+            qualifiers,
+            independent(points),
+            data_file,
+            file_number,
+        );
+    }
     let quantity = if method == Some("discovery") {
         "median discovery reach"
     } else {
@@ -286,11 +360,7 @@ fn curve_table(
         }
     }
     Table {
-        name: if file_number == 0 {
-            series.label.clone()
-        } else {
-            format!("{} ({})", series.label, file_number + 1)
-        },
+        name: table_name(&series.label, file_number),
         description: format!(
             "{title}: {quantity} on the kinetic mixing $\\epsilon$, curve \"{}\". Computed with darksens; points where no signal is possible or the limit is at or above 1 (no constraint) are left out.",
             series.label
@@ -311,6 +381,49 @@ fn curve_table(
                     .to_string(),
                     "Light dark matter".to_string(),
                     "Expected limit".to_string(),
+                ],
+            ),
+        ],
+    }
+}
+
+/// The table of a line shape: the signal per particle on target at the coupling of the
+/// qualifiers (`model.g_ve`) against the scanned key, its points with signal.
+fn line_shape_table(
+    series: &darksens::output::plot::Series,
+    kept: &[(f64, f64)],
+    title: &str,
+    qualifiers: Vec<(String, String)>,
+    independent: Independent,
+    data_file: String,
+    file_number: usize,
+) -> Table {
+    Table {
+        name: table_name(&series.label, file_number),
+        description: format!(
+            "{title}: expected signal events per particle on target at the coupling $g_{{ve}}$ of the qualifiers (the line shape), curve \"{}\". Computed with darksens; points without signal are left out.",
+            series.label
+        ),
+        data_file,
+        independents: vec![independent],
+        dependents: vec![Dependent {
+            name: "signal per particle on target".to_string(),
+            units: String::new(),
+            // No confidence level or limit method: the line is no limit.
+            qualifiers: qualifiers
+                .into_iter()
+                .filter(|(name, _)| name != "CL" && name != "limit method")
+                .collect(),
+            values: kept.iter().map(|p| p.1).collect(),
+        }],
+        keywords: vec![
+            ("observables".to_string(), vec!["N".to_string()]),
+            (
+                "phrases".to_string(),
+                vec![
+                    "Dark photon".to_string(),
+                    "Resonant annihilation".to_string(),
+                    "Line shape".to_string(),
                 ],
             ),
         ],
@@ -348,6 +461,7 @@ fn qualifiers_of(resolved: Option<&Value>) -> (Vec<(String, String)>, Option<&st
         [
             number_qualifier("$\\alpha_D$", &["model", "alpha_d"]),
             number_qualifier("$m_\\chi/m_{med}$", &["model", "mchi_over_mmed"]),
+            number_qualifier("$g_{ve}$", &["model", "g_ve"]),
             number_qualifier("luminosity [ab$^{-1}$]", &["source", "luminosity_ab"]),
             number_qualifier("electrons on target", &["source", "electrons_on_target"]),
             number_qualifier("positrons on target", &["source", "positrons_on_target"]),
@@ -357,6 +471,9 @@ fn qualifiers_of(resolved: Option<&Value>) -> (Vec<(String, String)>, Option<&st
     );
     if let Some(mediator) = mediator {
         qualifiers.push(("mediator".to_string(), mediator.to_string()));
+    }
+    if let Some(decay) = at(&["model", "decay"]).and_then(Value::as_str) {
+        qualifiers.push(("decay".to_string(), decay.to_string()));
     }
     let title = at(&["title"])
         .and_then(Value::as_str)
