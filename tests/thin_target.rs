@@ -639,3 +639,24 @@ fn explain_quotes_the_coupling_the_mediator_has() {
     assert!(invisible["y"].as_f64().expect("y") > 0.0);
     assert!(invisible.get("g_ve_limit").is_none(), "{invisible}");
 }
+
+/// Far below the resonance a positron sees the Breit–Wigner's tail through the whole of the
+/// spread kernel. For a tail `sigma ~ 1/(d - z)^2` (`d = ln(s_res/s)`) a Gaussian spread of
+/// rms `r` in `z` raises it by `3 (r/d)^2` to leading order; before, the kernel was cut where
+/// it could not make the resonance, and the tail fell by up to six orders of magnitude.
+#[test]
+fn the_beam_spread_keeps_the_resonance_tail_far_below_it() {
+    let spread = 0.0025;
+    let with_spread = format!("source.energy_spread={spread}");
+    for e0 in [0.240, 0.255, 0.265] {
+        let bare = per_positron(e0, &[WIDE_WINDOW]);
+        let spread_tail = per_positron(e0, &[WIDE_WINDOW, with_spread.as_str()]);
+        let d = ((resonance_gev() + ELECTRON_MASS_GEV) / (e0 + ELECTRON_MASS_GEV)).ln();
+        let expected = 3.0 * (spread / d).powi(2);
+        let rise = spread_tail / bare - 1.0;
+        assert!(
+            (rise - expected).abs() < 0.3 * expected + 1e-4,
+            "E0 = {e0}: the spread raises the tail by {rise:.3e}, expected {expected:.3e}"
+        );
+    }
+}

@@ -211,6 +211,26 @@ impl LineSpread {
         self.fine.masses.len() > 1 || self.radiation_share.is_some()
     }
 
+    /// The lowest `z` above which the electrons' motion and the beam spread hold all but
+    /// `fraction` of their mass: a kernel cut no higher than this keeps the Breit–Wigner's
+    /// tail, which every part of the kernel sees, to that fraction.
+    #[must_use]
+    pub fn z_holding_all_but(&self, fraction: f64) -> f64 {
+        let total: f64 = self.fine.masses.iter().sum();
+        let mut below = 0.0;
+        let mut cell = self.fine.first;
+        for &mass in &self.fine.masses {
+            below += mass;
+            if below > fraction * total {
+                break;
+            }
+            cell += 1;
+        }
+        #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+        let z = (cell as f64 - 0.5) * self.fine.step;
+        z
+    }
+
     /// Relative rms of the beam energy.
     #[must_use]
     pub fn relative_energy_spread(&self) -> f64 {

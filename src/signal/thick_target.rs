@@ -1235,23 +1235,34 @@ fn thick_positron_layer(
     }
 }
 
+/// The share of the electrons' motion and the beam spread that may lie below the kernel's
+/// table: what the Breit–Wigner's tail may lose where the kernel cannot make the resonance.
+const KERNEL_TAIL_MASS: f64 = 1e-6;
+
+/// Relative accuracy of the direct integral over the kernel beyond its table (the table's own
+/// far cells are good to 1e-5, [`LineKernel::tabulated_cross_section`]).
+const BEYOND_TABLE_TOLERANCE: f64 = 1e-8;
+
 /// The cross section a beam positron sees at its lab energy: the mediator's own, or spread by
 /// the electrons' motion, the beam spread and unseen radiation ([`LineKernel`]).
 enum BeamCrossSection<'a> {
     /// `sigma(2 m_e (E' + m_e))` [DPT Eq. 4.2].
     Bare(&'a Mediator),
     /// `sigma_line(E' + m_e)`, tabulated against `z_r = ln(m^2/(2 m_e E_A'))`
-    /// ([`LineKernel::tabulated_cross_section`]).
+    /// ([`LineKernel::tabulated_cross_section`]); beyond the table, where the kernel does not
+    /// reach the resonance and the positron sees its Breit–Wigner's tail, the kernel's
+    /// direct integral ([`LineKernel::cross_section_cm2`]).
     Spread {
         mediator: &'a Mediator,
+        kernel: LineKernel,
         sigma_cm2: UniformTable,
         relative_error: f64,
     },
 }
 
 impl<'a> BeamCrossSection<'a> {
-    /// The cross section for positrons up to `e_max_gev`; `None` when the spread resonance
-    /// cannot be reached from there.
+    /// The cross section for positrons up to `e_max_gev`; `None` when nothing spreads the
+    /// resonance and its kernel cannot be built.
     fn new(mediator: &'a Mediator, line: Option<&LineSpread>, e_max_gev: f64) -> Option<Self> {
         let Some(line) = line else {
             return Some(Self::Bare(mediator));
@@ -1260,12 +1271,17 @@ impl<'a> BeamCrossSection<'a> {
         // The lowest z the resonance needs, below it the Breit–Wigner's tail.
         let z_top = (m2 / (2.0 * ELECTRON_MASS_GEV * (e_max_gev + ELECTRON_MASS_GEV))).ln();
         let half_width = mediator.width_gev() / mediator.mass_gev();
-        let z_lo = z_top - (20.0 * half_width).max(0.05);
+        // Below z_lo the kernel cannot make the resonance, only see its tail; it is kept down
+        // to where all but KERNEL_TAIL_MASS of it lies above, which matters when the kernel
+        // cannot make the resonance at all (a beam below it: the tail is all there is).
+        let z_lo =
+            (z_top - (20.0 * half_width).max(0.05)).min(line.z_holding_all_but(KERNEL_TAIL_MASS));
         let kernel = line.kernel(mediator.mass_gev(), z_lo)?;
         Some(Self::Spread {
             mediator,
             sigma_cm2: kernel.tabulated_cross_section(mediator),
             relative_error: kernel.relative_error(),
+            kernel,
         })
     }
 
@@ -1280,13 +1296,18 @@ impl<'a> BeamCrossSection<'a> {
             }
             Self::Spread {
                 mediator,
+                kernel,
                 sigma_cm2,
                 ..
             } => {
                 let m = mediator.mass_gev();
                 let z = (m * m / (2.0 * ELECTRON_MASS_GEV * (e_gev + ELECTRON_MASS_GEV))).ln();
                 if z < sigma_cm2.x_lo() || z > sigma_cm2.x_hi() {
-                    0.0
+                    kernel.cross_section_cm2(
+                        mediator,
+                        e_gev + ELECTRON_MASS_GEV,
+                        Tolerance::relative(BEYOND_TABLE_TOLERANCE),
+                    )
                 } else {
                     sigma_cm2.eval(z).max(0.0)
                 }

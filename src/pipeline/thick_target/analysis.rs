@@ -102,10 +102,20 @@ pub fn best_limit(curve: &CurveResult) -> Result<BestPoint, Error> {
     Ok(best)
 }
 
+/// Whether the curve counts bremsstrahlung at all (not `bremsstrahlung.method = "none"`).
+#[must_use]
+pub fn counts_bremsstrahlung(curve: &CurveResult) -> bool {
+    curve.calculator.search().setup().brem != crate::signal::thick_target::BremMethod::Omitted
+}
+
 /// Mass ranges (MeV) where annihilation gives more signal than bremsstrahlung, with edges
-/// refined by bisection to 0.01 MeV.
+/// refined by bisection to 0.01 MeV; none when bremsstrahlung is not counted (there is
+/// nothing to compare with).
 #[must_use]
 pub fn annihilation_dominated_ranges(curve: &CurveResult) -> Vec<(f64, f64)> {
+    if !counts_bremsstrahlung(curve) {
+        return Vec::new();
+    }
     let dominates = |p: &PointResult| p.yields.annihilation.value > p.yields.bremsstrahlung.value;
     let edge = |mut inside: f64, mut outside: f64| {
         while (inside - outside).abs() > 0.01 {

@@ -729,7 +729,7 @@ fn summary(
         );
     }
     if mass_scan && shared_setup {
-        outln!(out, "{}", ranges_text(&dominated[0]));
+        outln!(out, "{}", ranges_text(&dominated[0], &results[0]));
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     outln!(out, "wrote {}", names.join(", "));
@@ -739,9 +739,11 @@ fn summary(
 /// Mass ranges `(lo, hi)` in MeV.
 type MassRanges = Vec<(f64, f64)>;
 
-/// Where annihilation dominates ([`annihilation_dominated_ranges`]), in words.
-fn ranges_text(ranges: &[(f64, f64)]) -> String {
-    if ranges.is_empty() {
+/// Where annihilation dominates ([`annihilation_dominated_ranges`]) for `curve`, in words.
+fn ranges_text(ranges: &[(f64, f64)], curve: &CurveResult) -> String {
+    if !super::analysis::counts_bremsstrahlung(curve) {
+        "bremsstrahlung not counted (bremsstrahlung.method = \"none\"): the signal is annihilation alone".to_string()
+    } else if ranges.is_empty() {
         "bremsstrahlung dominates at every scanned mass".to_string()
     } else {
         let text: Vec<String> = ranges
@@ -824,7 +826,7 @@ fn curve_summary(
         );
     }
     if mass_scan && !shared_setup {
-        outln!(out, "  {}", ranges_text(ranges));
+        outln!(out, "  {}", ranges_text(ranges, curve));
     }
     if let Some(line) = line_shape_text(curve) {
         outln!(out, "  {line}");
