@@ -456,3 +456,53 @@ fn two_sided_and_contour_overlays_are_closed_regions() {
         "two regions end below the top of the frame: {tops:?}"
     );
 }
+
+/// Overlays that a plot cannot honestly show are named: on a scan of the beam energy (no mass
+/// axis) they are not drawn and each gets a warning; on a mass scan of a mediator that decays
+/// to e+ e-, a library limit on an invisible decay is drawn labelled "invisible decay", with a
+/// warning.
+#[test]
+fn overlays_of_another_axis_or_decay_are_named() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = scratch("visible-overlays");
+    let text = std::fs::read_to_string(repo.join("configs/padme_x17.toml")).expect("config");
+    let text = text.replacen(
+        "[output]",
+        "[[overlay]]\ncurve = \"darkcast/NA64_NA642019imj\"\nlabel = \"NA64 2019\"\n\n[output]",
+        1,
+    );
+    let scenario = dir.join("padme_overlay.toml");
+    std::fs::write(&scenario, text).expect("write");
+    let run = |sets: &[&str]| {
+        let out = darksens()
+            .args(["scan", "--quiet", "--no-checkpoint"])
+            .arg(&scenario)
+            .args(sets.iter().flat_map(|s| ["--set", s]))
+            .arg("--out")
+            .arg(&dir)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let stderr = run(&["scan.points=5"]);
+    assert!(
+        stderr.contains("overlay \"NA64 2019\" is a limit against the mass, and this scan is of source.beam_energy_gev: it is not drawn"),
+        "{stderr}"
+    );
+    let stderr = run(&[
+        "scan.parameter=\"model.mass_mev\"",
+        "scan.range=[15.0, 19.0]",
+        "scan.points=5",
+        "output.svg=\"padme_overlay.svg\"",
+    ]);
+    assert!(
+        stderr.contains("is a limit on a mediator with an invisible decay, but this scenario's mediator decays to e+ e-"),
+        "{stderr}"
+    );
+    let svg = std::fs::read_to_string(dir.join("padme_overlay.svg")).expect("svg");
+    assert!(
+        svg.contains("NA64 2019, invisible decay"),
+        "the legend says so"
+    );
+}

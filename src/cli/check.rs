@@ -26,11 +26,9 @@ pub struct Opts {
 /// One file: its line for the report, or the error.
 fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<String, Error> {
     let document = ScenarioDocument::load(path, &parse_overrides(set)?)?;
-    let mut out = format!(
-        "ok: {} ({})\n",
-        path.display(),
-        driver(&document)?.describe()
-    );
+    let driver = driver(&document)?;
+    driver.check()?;
+    let mut out = format!("ok: {} ({})\n", path.display(), driver.describe());
     // Materials the scenario defines: what validation made of them (the radiation length may
     // come from Tsai's formula).
     if let Search::ThickTarget(curves) = document.search()? {

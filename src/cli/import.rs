@@ -174,6 +174,9 @@ fn provenance(
             ModelName::DarkPhoton => ConstrainedModel::DarkPhoton,
             ModelName::Scalar => ConstrainedModel::Scalar,
         }),
+        // Not said by a HEPData table; add `decay = "invisible"` or "visible" to the
+        // metadata file to have plots of the other decay warn.
+        decay: None,
         contour: None,
         meaning: format!(
             "lower edge of the excluded eps (above is excluded), from the table's variable '{}'{}",

@@ -145,6 +145,15 @@ pub struct Explanation {
 pub trait Driver: Sync {
     /// One line on what a scan of the scenario computes (`darksens check`).
     fn describe(&self) -> String;
+    /// What can be said of the scan before anything is computed, beyond validation (such as
+    /// a scan with no point within reach of its source); `darksens check` runs it, as `scan`
+    /// does first. Nothing by default.
+    ///
+    /// # Errors
+    /// As [`Driver::units`].
+    fn check(&self) -> Result<(), Error> {
+        Ok(())
+    }
     /// What identifies the run: two runs with the same identity compute the same numbers
     /// (checkpoint and shard headers; `darksens merge` compares it). It holds the content
     /// digests of the input files, so an edited input never reuses stored numbers.

@@ -62,6 +62,28 @@ impl ConstrainedModel {
     }
 }
 
+/// How the mediator a published limit constrains decays (a limit on an invisible decay, from
+/// missing energy, is no limit on a visible one, and the other way round).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConstrainedDecay {
+    /// To dark matter (or anything unseen).
+    Invisible,
+    /// To `e+ e-`.
+    Visible,
+}
+
+impl ConstrainedDecay {
+    /// The name a plot gives it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Invisible => "invisible",
+            Self::Visible => "visible",
+        }
+    }
+}
+
 /// Provenance and meaning of a library curve (`<name>.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,6 +113,9 @@ pub struct CurveMeta {
     /// The mediator the limit constrains (`"dark-photon"` or `"scalar"`); a plot of another
     /// mediator labels and warns about it. Every built-in curve records it.
     pub model: Option<ConstrainedModel>,
+    /// How that mediator decays (`"invisible"` or `"visible"`); a plot of the other decay
+    /// labels and warns about it. Every built-in curve records it.
+    pub decay: Option<ConstrainedDecay>,
     /// `true`: the CSV's points are the vertices of a closed contour, inside excluded
     /// (FORESEE and AxionLimits curves); default `false` (above, or between two columns).
     pub contour: Option<bool>,

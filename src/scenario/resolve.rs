@@ -355,7 +355,7 @@ fn resolve_overlay(
             request,
             (label, label_is_name),
             table.limit,
-            None,
+            (None, None),
         ));
     }
     let read = resolver
@@ -387,16 +387,16 @@ fn resolve_overlay(
         (ReadCurve::File(limit), CurveRef::Library(name)) => (limit.clone(), name.clone()),
     };
     let label_is_name = request.label.is_none() && !matches!(read.as_ref(), ReadCurve::Library(_));
-    let model = match read.as_ref() {
-        ReadCurve::Library(curve) => curve.meta.model,
-        ReadCurve::File(_) => None,
+    let (model, decay) = match read.as_ref() {
+        ReadCurve::Library(curve) => (curve.meta.model, curve.meta.decay),
+        ReadCurve::File(_) => (None, None),
     };
     let label = request.label.clone().unwrap_or(default_label);
     Ok(finish_overlay(
         request,
         (label, label_is_name),
         limit,
-        model,
+        (model, decay),
     ))
 }
 
@@ -405,7 +405,10 @@ fn finish_overlay(
     request: &OverlayRequest,
     (label, label_is_name): (String, bool),
     limit: PublishedLimit,
-    model: Option<crate::published::library::ConstrainedModel>,
+    (model, decay): (
+        Option<crate::published::library::ConstrainedModel>,
+        Option<crate::published::library::ConstrainedDecay>,
+    ),
 ) -> Overlay {
     let limit = match request.rescale {
         None => limit,
@@ -425,6 +428,7 @@ fn finish_overlay(
         style: request.style,
         limit,
         model,
+        decay,
     }
 }
 

@@ -195,6 +195,8 @@ pub struct Overlay {
     pub limit: PublishedLimit,
     /// The mediator it constrains, when its provenance says (library curves).
     pub model: Option<crate::published::library::ConstrainedModel>,
+    /// How that mediator decays, when its provenance says (library curves).
+    pub decay: Option<crate::published::library::ConstrainedDecay>,
 }
 
 /// The spectrum of a collider source, checked.

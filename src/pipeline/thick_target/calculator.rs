@@ -192,8 +192,19 @@ pub fn check_reach(
             format_number(e_max_mev)
         ),
         BremMethod::Omitted => format!(
-            "annihilation needs 2 m_chi below sqrt(s) = sqrt(2 m_e E), with E at most {} MeV",
-            format_number(e_max_mev)
+            "annihilation needs {} below sqrt(s) = sqrt(2 m_e E), with E at most {} MeV{}",
+            match scenario.model.decay {
+                crate::models::Decay::Visible => "m",
+                crate::models::Decay::Invisible => "2 m_chi",
+            },
+            format_number(e_max_mev),
+            if setup.atomic_electrons == crate::materials::compton::AtomicElectrons::ComptonProfile
+                || matches!(&setup.source, Source::Beam(beam) if beam.energy_spread > 0.0)
+            {
+                ", widened by the beam's energy spread and the target electrons' motion"
+            } else {
+                ""
+            }
         ),
     };
     Err(ScanError::BeyondReach {

@@ -248,6 +248,13 @@ impl Driver for ThickTarget {
         format!("{} curve(s), {points} scan point(s)", self.curves.len())
     }
 
+    fn check(&self) -> Result<(), Error> {
+        if self.curves.iter().any(|c| c.scenario.scan.is_none()) {
+            return Ok(());
+        }
+        self.check_reach()
+    }
+
     fn identity(&self) -> serde_json::Value {
         serde_json::json!({
             "darksens_version": VERSION,

@@ -11,7 +11,7 @@ use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use crate::output::sidecar::{CurveRecord, Sidecar, toml_to_json};
 use crate::output::{OutputFile, StagedFile, five_digits, format_number, plot};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunClock, RunSource};
-use crate::published::library::ConstrainedModel;
+use crate::published::library::{ConstrainedDecay, ConstrainedModel};
 use crate::scenario::checks::{MASS_RANGE_MEV, MASS_WHY};
 use crate::scenario::{Curve, MASS_KEY, Overlay, OverlayStyle, Scenario, SourceConfig};
 use crate::signal::thick_target::ThickTargetSearch;
@@ -141,7 +141,7 @@ pub(super) fn finish(
         warnings: unconverged_warnings(results)
             .into_iter()
             .chain(plot::overlay_warnings(&plot))
-            .chain(model_warnings(curves))
+            .chain(overlay_caveats(curves, &results[0].parameter))
             .chain(small_background_warnings(curves, results))
             .chain(bands_warning(curves))
             .collect(),
@@ -328,9 +328,13 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
                 } else {
                     o.label.clone()
                 };
+                let label = match model_caveat(s, o) {
+                    Some(other) => format!("{label}, for a {other}"),
+                    None => label,
+                };
                 OverlaySeries::from_limit(
-                    match model_caveat(s, o) {
-                        Some(other) => format!("{label}, for a {other}"),
+                    match decay_caveat(s, o) {
+                        Some(other) => format!("{label}, {other} decay"),
                         None => label,
                     },
                     o.style == OverlayStyle::Excluded,
@@ -372,8 +376,24 @@ fn model_caveat(s: &Scenario, overlay: &Overlay) -> Option<&'static str> {
     })
 }
 
-/// A warning for each overlay of the plot that constrains another mediator than the scenario's.
-fn model_warnings(curves: &[Curve]) -> Vec<String> {
+/// How the mediator of an overlay decays when that is not how the scenario's does
+/// (`"invisible"`): a missing-energy limit is no limit on a mediator seen in `e+ e-`.
+fn decay_caveat(s: &Scenario, overlay: &Overlay) -> Option<&'static str> {
+    let ours = match s.model.decay {
+        crate::models::Decay::Invisible => ConstrainedDecay::Invisible,
+        crate::models::Decay::Visible => ConstrainedDecay::Visible,
+    };
+    let theirs = overlay.decay?;
+    (theirs != ours).then_some(theirs.name())
+}
+
+/// A warning for each overlay of the plot that constrains another mediator than the
+/// scenario's, or the same mediator decaying otherwise, or that a scan of `parameter` (not the
+/// mass) does not draw.
+fn overlay_caveats(curves: &[Curve], parameter: &str) -> Vec<String> {
+    if parameter != MASS_KEY {
+        return unplotted_overlay_warnings(curves, parameter);
+    }
     let s = &curves[0].scenario;
     let ours = match s.model.mediator {
         MediatorKind::DarkPhoton => "a dark photon",
@@ -388,6 +408,35 @@ fn model_warnings(curves: &[Curve]) -> Vec<String> {
                     o.label
                 )
             })
+        })
+        .chain(s.overlays.iter().filter_map(|o| {
+            decay_caveat(s, o).map(|theirs| {
+                format!(
+                    "warning: overlay \"{}\" is a limit on a mediator with a{} {theirs} decay, but this scenario's mediator decays {}: it is drawn for orientation, labelled \"{theirs} decay\" (a missing-energy limit and one from e+ e- pairs constrain different models)",
+                    o.label,
+                    if theirs == "invisible" { "n" } else { "" },
+                    match s.model.decay {
+                        crate::models::Decay::Invisible => "invisibly",
+                        crate::models::Decay::Visible => "to e+ e-",
+                    }
+                )
+            })
+        }))
+        .collect()
+}
+
+/// A warning for each overlay of a scan of another key than the mass: overlays are limits
+/// against the mass, which such a plot does not have on its axis.
+fn unplotted_overlay_warnings(curves: &[Curve], parameter: &str) -> Vec<String> {
+    curves[0]
+        .scenario
+        .overlays
+        .iter()
+        .map(|o| {
+            format!(
+                "warning: overlay \"{}\" is a limit against the mass, and this scan is of {parameter}: it is not drawn (overlays go on mass scans)",
+                o.label
+            )
         })
         .collect()
 }
