@@ -1306,3 +1306,41 @@ fn init_writes_the_shipped_scenarios() {
         .success();
     assert!(dir.join("out/belle2_dp.png").is_file());
 }
+
+/// The neutron background's inputs describe Belle II's CsI calorimeter of 16 X0: a thinner
+/// calorimeter (or another material) uses them unchanged and is told so, once, naming the
+/// curves; the default scenario is not.
+#[test]
+fn neutron_inputs_of_another_calorimeter_are_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |extra: &[&str]| {
+        let out = darksens()
+            .args([
+                "scan",
+                "configs/belle2_dp.toml",
+                "--quiet",
+                "--no-checkpoint",
+                "--out",
+            ])
+            .arg(dir.path())
+            .args(SMALL)
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    assert!(!run(&[]).contains("neutron"));
+    let stderr = run(&["--set", "target.thickness_x0=8"]);
+    assert_eq!(
+        stderr.matches("neutron background's inputs").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "\"computed background\" (8 X0 of CsI), \"bound electrons + ISR\" (8 X0 of CsI)"
+        ),
+        "the curve with background.total is not named: {stderr}"
+    );
+}

@@ -626,7 +626,8 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
 }
 
 /// Curves whose sqrt(N_b) rule asks for less than one signal event somewhere: the rule is a
-/// large-background approximation, and a limit below one event is no counting limit.
+/// large-background approximation, and a limit below one event is no counting limit; and
+/// [`neutron_sample_warning`].
 fn small_background_warnings(curves: &[Curve], results: &[CurveResult]) -> Vec<String> {
     curves
         .iter()
@@ -646,8 +647,45 @@ fn small_background_warnings(curves: &[Curve], results: &[CurveResult]) -> Vec<S
                 )
             })
         })
+        .chain(neutron_sample_warning(curves))
         .collect()
 }
+
+/// The neutron background's inputs (`[background.neutron]`) describe one calorimeter: the
+/// events Belle II simulated in its CsI ECL of 16 X0, and `ecl_lambda` its depth behind the
+/// first X0 [DPT Sec. 3.2]. Curves with another target material or thickness use them as given;
+/// the warning names them (the photon background follows the target by itself).
+fn neutron_sample_warning(curves: &[Curve]) -> Option<String> {
+    let other: Vec<String> = curves
+        .iter()
+        .filter(|c| {
+            let s = &c.scenario;
+            let t = &s.target;
+            s.background.neutron.is_some()
+                && s.background.total.is_none()
+                && (t.material.name != crate::materials::CSI.name
+                    || (t.thickness_x0 - BELLE2_ECL_X0).abs() > 1e-9)
+        })
+        .map(|c| {
+            format!(
+                "\"{}\" ({} X0 of {})",
+                c.label,
+                format_number(c.scenario.target.thickness_x0),
+                c.scenario.target.material.name
+            )
+        })
+        .collect();
+    (!other.is_empty()).then(|| {
+        format!(
+            "warning: the neutron background's inputs ([background.neutron]: Belle II's simulated events and ecl_lambda) describe the CsI calorimeter of {} X0, and are used unchanged for {}: set ecl_lambda (and the event counts) for this calorimeter, or give background.total",
+            format_number(BELLE2_ECL_X0),
+            other.join(", ")
+        )
+    })
+}
+
+/// The depth of Belle II's CsI calorimeter, X0, whose neutrons `[background.neutron]` describes.
+const BELLE2_ECL_X0: f64 = 16.0;
 
 /// Curves that ask for expected bands (`limit.bands = true`) with a method that has none: only
 /// `poisson-cls` has them (the key may stay in a file for a `--set limit.method=...`, so it is
