@@ -1344,3 +1344,50 @@ fn neutron_inputs_of_another_calorimeter_are_named() {
         "the curve with background.total is not named: {stderr}"
     );
 }
+
+/// `explain` of a line-shape scenario quotes the line (the signal per positron at model.g_ve)
+/// that the scan's CSV has at the same beam energy, bit for bit.
+#[test]
+fn explain_quotes_the_line_shape_of_the_scan() {
+    let dir = tempfile::tempdir().expect("dir");
+    darksens()
+        .args([
+            "scan",
+            "configs/padme_x17.toml",
+            "--quiet",
+            "--no-checkpoint",
+            "--out",
+        ])
+        .arg(dir.path())
+        .args([
+            "--set",
+            "scan.range=[0.282, 0.283]",
+            "--set",
+            "scan.points=2",
+        ])
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("padme_x17.csv")).expect("csv");
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("g_ve = 1e-3,0.282,"))
+        .expect("the row at 282 MeV");
+    let from_csv: f64 = row
+        .rsplit(',')
+        .next()
+        .expect("last cell")
+        .parse()
+        .expect("number");
+    let out = darksens()
+        .args(["explain", "configs/padme_x17.toml", "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let first = if json.is_array() { &json[0] } else { &json };
+    assert_eq!(
+        first["signal_per_pot_at_g_ve"].as_f64(),
+        Some(from_csv),
+        "{first}"
+    );
+}

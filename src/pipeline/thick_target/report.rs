@@ -1191,6 +1191,14 @@ pub struct ExplainedPoint {
     /// `g_ve = eps e` at the limit (a mediator decaying to `e+ e-`, whose `alpha_D` is unused).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub g_ve_limit: Option<f64>,
+    /// Expected signal events at the coupling `model.g_ve`, when the scenario gives it (the
+    /// CSV's `n_signal_at_g_ve`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_signal_at_g_ve: Option<f64>,
+    /// The same per particle on target, for a beam (the CSV's `signal_per_pot_at_g_ve`, the
+    /// line shape of a beam-energy scan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal_per_pot_at_g_ve: Option<f64>,
 }
 
 /// One layer's share of the annihilation yield.
@@ -1278,15 +1286,30 @@ impl ExplainedPoint {
             ),
             ("epsilon_limit", self.epsilon_limit, "expected limit on eps"),
         ]);
+        rows.extend(self.coupling_and_band_rows());
+        rows
+    }
+
+    /// The couplings at the limit and at `model.g_ve`, and the expected bands, where they apply.
+    fn coupling_and_band_rows(&self) -> Vec<(&'static str, f64, &'static str)> {
         let couplings = [
             ("y", self.y, "y = eps^2 alpha_D (m_chi/m)^4 at the limit"),
             ("g_ve_limit", self.g_ve_limit, "g_ve = eps e at the limit"),
+            (
+                "n_signal_at_g_ve",
+                self.n_signal_at_g_ve,
+                "expected signal events at model.g_ve",
+            ),
+            (
+                "signal_per_pot_at_g_ve",
+                self.signal_per_pot_at_g_ve,
+                "the same per particle on target (the line shape)",
+            ),
         ];
-        rows.extend(
-            couplings
-                .into_iter()
-                .filter_map(|(k, v, m)| v.map(|v| (k, v, m))),
-        );
+        let mut rows: Vec<(&'static str, f64, &'static str)> = couplings
+            .into_iter()
+            .filter_map(|(k, v, m)| v.map(|v| (k, v, m)))
+            .collect();
         if let Some(bands) = self.n_required_bands {
             let names = [
                 "n_required_minus2sigma",
@@ -1453,6 +1476,8 @@ pub(super) fn explain(
         status: LimitStatus::of(point.epsilon_limit, point.converged),
         y: (point.alpha_d > 0.0).then(|| point.y()),
         g_ve_limit: (point.alpha_d <= 0.0).then(|| point.g_ve_limit()),
+        n_signal_at_g_ve: point.at_coupling.map(|(events, _)| events),
+        signal_per_pot_at_g_ve: point.at_coupling.and_then(|(_, per_particle)| per_particle),
     };
     match &search.setup().source {
         Source::Collider { spectrum, .. } => {
