@@ -193,7 +193,7 @@ impl ScenarioDocument {
         if is_emulsion {
             document.emulsion()?;
         } else {
-            document.deserialize(&document.base, &Origin::CommandLine(String::new()))?;
+            document.deserialize(&document.base, &Origin::CommandLine(String::new()), &[])?;
         }
         Ok(document)
     }
@@ -255,8 +255,9 @@ impl ScenarioDocument {
     /// If this is not an emulsion scenario, or it does not deserialise or validate (the error
     /// names the key, its line and where the value came from).
     pub fn emulsion(&self) -> Result<emulsion::EmulsionScenario, ScenarioError> {
-        let raw: emulsion::RawEmulsionScenario = deserialize_as(&self.base)
-            .map_err(|e| self.schema_error::<emulsion::RawEmulsionScenario>(&e, &Origin::File))?;
+        let raw: emulsion::RawEmulsionScenario = deserialize_as(&self.base).map_err(|e| {
+            self.schema_error::<emulsion::RawEmulsionScenario>(&e, &Origin::File, &[])
+        })?;
         emulsion::validate(&raw, &self.name())
             .and_then(|validated| emulsion::resolve(validated, &self.resolver))
             .map_err(|invalid| self.locate(invalid, &[], None, &Origin::File))
@@ -277,7 +278,7 @@ impl ScenarioDocument {
                 "darksens scan (its grid of two keys), explain and check read it; this command needs a thick-target scenario (a positron source and a target, e.g. configs/belle2_dp.toml)",
             ));
         }
-        let raw = self.deserialize(&self.base, &Origin::CommandLine(String::new()))?;
+        let raw = self.deserialize(&self.base, &Origin::CommandLine(String::new()), &[])?;
         if raw.curves.is_empty() {
             let (raw, scenario) = self.validate_curve(&self.base, &Origin::File, &[], None)?;
             let curve = Curve {
@@ -364,26 +365,44 @@ impl ScenarioDocument {
         &self,
         table: &toml::Table,
         origin: &Origin,
+        set_keys: &[String],
     ) -> Result<RawScenario, ScenarioError> {
         RawScenario::deserialize_table(table)
-            .map_err(|e| self.schema_error::<RawScenario>(&e, origin))
+            .map_err(|e| self.schema_error::<RawScenario>(&e, origin, set_keys))
     }
 
     /// A schema error (unknown key, wrong type) in the words of docs/scenario.md, naming the
-    /// `--set` that made the table fail when one did (its key and line), else `origin`.
+    /// `--set` that made the table fail when one did (its key and line), else `origin`; an
+    /// unknown key written in a `--set` or in a curve's `set` (`set_keys`) by its whole path,
+    /// with the closest key.
     fn schema_error<T: serde::de::DeserializeOwned>(
         &self,
         error: &toml::de::Error,
         origin: &Origin,
+        set_keys: &[String],
     ) -> ScenarioError {
-        let located = ScenarioError::new(&self.path, plain_types(error.message()))
-            .with_hint("see docs/scenario.md for every key, its type and unit");
-        match self.failing_override::<T>() {
+        let mut hint = "see docs/scenario.md for every key, its type and unit".to_string();
+        let failing = self.failing_override::<T>();
+        let written: Vec<&str> = failing
+            .map(|o| o.key.as_str())
+            .into_iter()
+            .chain(set_keys.iter().map(String::as_str))
+            .collect();
+        let unknown = UnknownKey::written_in(error.message(), &written);
+        if let Some(closest) = unknown.as_ref().and_then(UnknownKey::closest) {
+            hint = format!("did you mean {closest}? {hint}");
+        }
+        let located = ScenarioError::new(&self.path, plain_types(error.message())).with_hint(hint);
+        match failing {
             Some(o) => located
                 .with_key(&o.key)
                 .with_line(self.line_of(&o.key.split('.').collect::<Vec<_>>()))
                 .with_origin(Origin::CommandLine(o.text.clone())),
-            None => located.with_origin(origin.clone()),
+            None => match unknown {
+                Some(unknown) => located.with_key(&unknown.path()),
+                None => located,
+            }
+            .with_origin(origin.clone()),
         }
     }
 
@@ -428,7 +447,7 @@ impl ScenarioDocument {
         set_line: Option<usize>,
     ) -> Result<(RawScenario, Scenario), ScenarioError> {
         let raw = self
-            .deserialize(table, origin)
+            .deserialize(table, origin, set_keys)
             .map_err(|e| e.with_line(set_line))?;
         let scenario = validate::validate(&raw, &self.name())
             .and_then(|validated| resolve::resolve(validated, &self.resolver))
@@ -691,25 +710,9 @@ fn schema_check<T: serde::de::DeserializeOwned>(
         .map(drop)
         .map_err(|e| {
             let key = one_based(&e.path().to_string());
-            let mut error = toml_error(path, text, e.inner());
-            // An unknown key already names itself in the message's first line (the lines
-            // after it quote the file), without the position in an array of tables: that
-            // name gives way to the key with it.
-            let unindexed = format!("{}: ", without_positions(&key));
-            if key.contains('[')
-                && let Some(rest) = error.message.strip_prefix(&unindexed)
-            {
-                error.message = rest.to_string();
-                // The closest key, in the hint, as a sibling of the one written.
-                if let Some((table, _)) = key.rsplit_once('.')
-                    && let Some(hint) = &mut error.hint
-                {
-                    *hint = hint.replace(
-                        &format!("`{}.", without_positions(table)),
-                        &format!("`{table}."),
-                    );
-                }
-            }
+            // An unknown key names itself by this path (with its positions in arrays of
+            // tables, and inside inline tables), its closest sibling in the hint.
+            let error = toml_error_at(path, text, e.inner(), Some(&key));
             let named = error
                 .message
                 .lines()
@@ -743,31 +746,29 @@ fn one_based(key: &str) -> String {
     out
 }
 
-/// A key path without its positions in arrays (`curve[2].label` -> `curve.label`).
-fn without_positions(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    let mut depth = 0;
-    for c in key.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
+fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError {
+    toml_error_at(path, text, error, None)
 }
 
-fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> ScenarioError {
+/// As [`toml_error`], for an error at the key path `key` when it is known (the table of an
+/// unknown key is then the path's, not the last `[header]` above the line).
+fn toml_error_at(
+    path: &Path,
+    text: &str,
+    error: &toml::de::Error,
+    key: Option<&str>,
+) -> ScenarioError {
     let line = error
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     let mut message = plain_types(error.message().trim());
     let mut hint = "see docs/scenario.md for every key, its type and unit".to_string();
     // An unknown key by its whole dotted path, as `--set` errors give it, and the closest key.
-    if let Some(line) = line
-        && let Some(unknown) = UnknownKey::of(&message, text, line)
-    {
+    let unknown = match key.filter(|k| k.contains('.')) {
+        Some(key) => UnknownKey::at(&message, key),
+        None => line.and_then(|line| UnknownKey::of(&message, text, line)),
+    };
+    if let Some(unknown) = unknown {
         message = format!("{}: {message}", unknown.path());
         if let Some(closest) = unknown.closest() {
             hint = format!("did you mean {closest}? {hint}");
@@ -797,8 +798,8 @@ struct UnknownKey {
 }
 
 impl UnknownKey {
-    /// Reads the schema's message; the table is the last `[header]` above `line` of `text`.
-    fn of(message: &str, text: &str, line: usize) -> Option<Self> {
+    /// The key and the keys expected instead, from the schema's message.
+    fn parse(message: &str) -> Option<(String, Vec<String>)> {
         let rest = message.strip_prefix("unknown field `")?;
         let (key, rest) = rest.split_once('`')?;
         let expected = rest
@@ -807,6 +808,40 @@ impl UnknownKey {
             .step_by(2)
             .map(str::to_string)
             .collect();
+        Some((key.to_string(), expected))
+    }
+
+    /// Reads the schema's message; the table is that of the dotted key among `written` (a
+    /// `--set`, a curve's `set`) that ends in the unknown one.
+    fn written_in(message: &str, written: &[&str]) -> Option<Self> {
+        let (key, expected) = Self::parse(message)?;
+        let table = written.iter().find_map(|w| {
+            w.rsplit_once('.')
+                .filter(|(_, last)| *last == key)
+                .map(|(table, _)| table.to_string())
+        })?;
+        Some(Self {
+            table,
+            key,
+            expected,
+        })
+    }
+
+    /// Reads the schema's message about the key at the dotted path `key` (its table: all but
+    /// the last part).
+    fn at(message: &str, key: &str) -> Option<Self> {
+        let (unknown, expected) = Self::parse(message)?;
+        let (table, last) = key.rsplit_once('.')?;
+        (last == unknown).then(|| Self {
+            table: table.to_string(),
+            key: unknown,
+            expected,
+        })
+    }
+
+    /// Reads the schema's message; the table is the last `[header]` above `line` of `text`.
+    fn of(message: &str, text: &str, line: usize) -> Option<Self> {
+        let (key, expected) = Self::parse(message)?;
         let table = text
             .lines()
             .take(line.saturating_sub(1))
@@ -824,7 +859,7 @@ impl UnknownKey {
             .unwrap_or_default();
         Some(Self {
             table,
-            key: key.to_string(),
+            key,
             expected,
         })
     }
