@@ -331,9 +331,9 @@ pub enum ScanError {
         /// How to fix it.
         hint: &'static str,
     },
-    /// A mediator heavier than the source can produce: every yield is zero, no limit exists.
+    /// A mediator heavier than the source can produce on its mass shell: no limit exists.
     #[error(
-        "{point}: the mediator is beyond the reach of this source (at most {reach_mev:.6} MeV: {why}); every yield is zero there, so no limit exists. Use masses below {reach_mev:.6} MeV (a scan may go beyond: those points are kept as closed rows)"
+        "{point}: the mediator is beyond the reach of this source (at most {reach_mev:.6} MeV: {why}); none is made on its mass shell there, so no limit exists. Use masses below {reach_mev:.6} MeV, or a source that reaches the mass (a scan may go beyond: those points are kept as closed rows)"
     )]
     BeyondReach {
         /// The curve and mass.

@@ -1308,8 +1308,8 @@ fn init_writes_the_shipped_scenarios() {
 }
 
 /// The neutron background's inputs describe Belle II's CsI calorimeter of 16 X0: a thinner
-/// calorimeter (or another material) uses them unchanged and is told so, once, naming the
-/// curves; the default scenario is not.
+/// calorimeter (or another material, or a scan of the thickness) that keeps them is told so,
+/// once, naming the curves; the default scenario is not, nor one that sets ecl_lambda.
 #[test]
 fn neutron_inputs_of_another_calorimeter_are_named() {
     let dir = tempfile::tempdir().expect("dir");
@@ -1333,7 +1333,7 @@ fn neutron_inputs_of_another_calorimeter_are_named() {
     assert!(!run(&[]).contains("neutron"));
     let stderr = run(&["--set", "target.thickness_x0=8"]);
     assert_eq!(
-        stderr.matches("neutron background's inputs").count(),
+        stderr.matches("keeps Belle II's inputs").count(),
         1,
         "{stderr}"
     );
@@ -1343,6 +1343,27 @@ fn neutron_inputs_of_another_calorimeter_are_named() {
         ),
         "the curve with background.total is not named: {stderr}"
     );
+    // Setting ecl_lambda for the calorimeter is the answer the warning asks for.
+    let set = [
+        "--set",
+        "target.thickness_x0=8",
+        "--set",
+        "background.neutron.ecl_lambda=0.35",
+    ];
+    assert!(!run(&set).contains("keeps Belle II's inputs"));
+    // A scan of the thickness is another calorimeter at its other points.
+    let scan = [
+        "--set",
+        "scan.parameter=\"target.thickness_x0\"",
+        "--set",
+        "scan.log_range=[8.0, 24.0]",
+        "--set",
+        "scan.dense_range=[10.0, 12.0]",
+        "--set",
+        "model.mass_mev=66.7",
+    ];
+    let stderr = run(&scan);
+    assert!(stderr.contains("(8-24 X0 of CsI)"), "{stderr}");
 }
 
 /// `explain` of a line-shape scenario quotes the line (the signal per positron at model.g_ve)

@@ -396,7 +396,7 @@ impl UnitFile {
     /// # Errors
     /// If the line cannot be written.
     pub fn finish(&self, units: usize) -> Result<(), Error> {
-        let unchanged = self.writer().map(|w| !w.added && w.pending.is_empty())?;
+        let unchanged = self.writer().map(|w| !w.added)?;
         if unchanged && self.complete == Some(units) {
             return Ok(());
         }

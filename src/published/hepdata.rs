@@ -249,7 +249,8 @@ impl Quantity {
                     .flatten()
             });
         // A count, a yield or a cross section (a line shape's table: "signal per particle on
-        // target") is no limit on a coupling at all.
+        // target", "signal yield at eps = 1") is no limit on a coupling at all, unless the name
+        // says it is a limit or names eps as its quantity (not as a parameter, `ε = 1e-4`).
         let counted = [
             "signal",
             "events",
@@ -261,9 +262,23 @@ impl Quantity {
         ]
         .iter()
         .find(|w| words.contains(w));
-        if let (Some(word), false) = (counted, mentions_eps) {
+        let limit_word = words.iter().any(|w| {
+            matches!(
+                *w,
+                "limit"
+                    | "limits"
+                    | "excluded"
+                    | "exclusion"
+                    | "sensitivity"
+                    | "reach"
+                    | "cl"
+                    | "bound"
+            )
+        });
+        let eps_as_parameter = text.contains("ε =") || text.contains("ε=");
+        if let (Some(word), false) = (counted, limit_word || (mentions_eps && !eps_as_parameter)) {
             return Err(format!(
-                "the dependent variable '{}' names {word}, not a limit on eps: darksens reads limits on eps (or eps^2); choose another variable with --dependent, or convert the table first",
+                "the dependent variable '{}' names {word} and no limit, not a limit on eps: darksens reads limits on eps (or eps^2); choose another variable with --dependent, or convert the table first",
                 plain_name(name),
             ));
         }
@@ -463,9 +478,21 @@ dependent_variables:
             "Expected signal events",
             "Yield",
             "Cross section [pb]",
+            "Expected signal events for $\\epsilon = 10^{-4}$",
+            "Signal yield, $\\epsilon=1$",
         ] {
             let error = Quantity::of(name).expect_err(name);
             assert!(error.contains("not a limit on eps"), "{name}: {error}");
+        }
+        // Limits that mention a count, a selection or a check are limits.
+        for name in [
+            "Expected limit (signal region)",
+            "Observed upper limit (2.3 signal events)",
+            "Upper limit, efficiency corrected",
+            "Expected limit, cross-check",
+            "$\\epsilon$ for 2.3 signal events",
+        ] {
+            assert_eq!(Quantity::of(name), Ok(Quantity::Epsilon), "{name}");
         }
         // A mass in MeV is the nearest double to its value in GeV.
         let odd = TABLE

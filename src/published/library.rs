@@ -513,13 +513,11 @@ mod tests {
             "{names:?}"
         );
         // The built-in copy has the same curves and reads to the same numbers; each records
-        // the model it constrains.
+        // the model it constrains and how that decays.
         assert_eq!(built_in_curves(), names);
         for name in &names {
-            assert!(
-                find_curve(&[], name).expect("reads").meta.model.is_some(),
-                "{name}"
-            );
+            let meta = find_curve(&[], name).expect("reads").meta;
+            assert!(meta.model.is_some() && meta.decay.is_some(), "{name}");
         }
         for name in &names {
             let curve = find_curve(std::slice::from_ref(&root), name).expect("reads");

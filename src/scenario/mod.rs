@@ -430,8 +430,16 @@ impl ScenarioDocument {
         let ends = [scan.values.first(), scan.values.last()];
         for value in ends.into_iter().flatten() {
             curve.with_value(&scan.parameter, *value).map_err(|e| {
+                let general = "scan.parameter must name a numeric key of the scenario, and the scanned values (scan.log_range or scan.range, and scan.dense_range) must stay inside its valid values (docs/scenario.md)";
+                // The key's own hint (what to change) first, when it has one.
+                let hint = match e.hint.as_deref() {
+                    Some(own) if !own.starts_with("see docs/scenario.md") => {
+                        format!("{own}; {general}")
+                    }
+                    _ => general.to_string(),
+                };
                 e.with_line(self.line_of(&["scan", "parameter"]))
-                    .with_hint("scan.parameter must name a numeric key of the scenario, and the scanned values (scan.log_range or scan.range, and scan.dense_range) must stay inside its valid values (docs/scenario.md)")
+                    .with_hint(hint)
             })?;
         }
         Ok(())
@@ -815,11 +823,17 @@ impl UnknownKey {
     /// `--set`, a curve's `set`) that ends in the unknown one.
     fn written_in(message: &str, written: &[&str]) -> Option<Self> {
         let (key, expected) = Self::parse(message)?;
-        let table = written.iter().find_map(|w| {
-            w.rsplit_once('.')
-                .filter(|(_, last)| *last == key)
-                .map(|(table, _)| table.to_string())
-        })?;
+        let tables: Vec<&str> = written
+            .iter()
+            .filter_map(|w| w.rsplit_once('.').filter(|(_, last)| *last == key))
+            .map(|(table, _)| table)
+            .collect();
+        // Two written keys end the same way (`source.x` and `target.x`): which one failed
+        // cannot be told, so none is named.
+        let [table] = tables[..] else {
+            return None;
+        };
+        let table = table.to_string();
         Some(Self {
             table,
             key,

@@ -1324,11 +1324,11 @@ fn brem_thickness_x0(raw: &RawScenario, thickness_x0: f64) -> Result<f64, Scenar
         return Err(invalid(
             "target.brem_thickness_x0",
             format!(
-                "is {} X0, deeper than the target ({} X0): no bremsstrahlung happens beyond it",
+                "= {} X0 is deeper than the target ({} X0): no bremsstrahlung happens beyond it",
                 number(depth),
                 number(thickness_x0)
             ),
-            "give at most the target's thickness, or leave the key out (1 X0, or the whole target when it is thinner)",
+            "give at most the target's thickness, or remove the key: its default (1 X0, or the whole target when it is thinner) follows the target, also in a scan of its thickness",
         ));
     }
     Ok(depth)

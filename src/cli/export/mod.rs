@@ -204,9 +204,9 @@ fn curve_tables(
 ) -> Result<Vec<Table>, Error> {
     let results = read_results(path)?;
     let kind = if results.line_shape {
-        Quantity::LineShape
+        CurveKind::LineShape
     } else {
-        Quantity::Limit
+        CurveKind::Limit
     };
     let mut tables = Vec::new();
     for (k, series) in results.series.iter().enumerate() {
@@ -249,7 +249,7 @@ fn table_name(label: &str, file_number: usize) -> String {
 
 /// What a curve of a scan CSV holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Quantity {
+enum CurveKind {
     /// The limit on eps (or the discovery reach) at each point.
     Limit,
     /// A beam's scan of another key than the mass: the signal per particle on target at the
@@ -257,7 +257,7 @@ enum Quantity {
     LineShape,
 }
 
-impl Quantity {
+impl CurveKind {
     /// Whether a point with `value` goes into the table: a limit below 1 (at or above 1 it is
     /// no constraint), a line shape's point with signal.
     fn keeps(self, value: f64) -> bool {
@@ -281,7 +281,7 @@ impl Quantity {
 /// resolved scenario says.
 fn curve_table(
     parameter: &str,
-    kind: Quantity,
+    kind: CurveKind,
     series: &darksens::output::plot::Series,
     resolved: Option<&Value>,
     data_file: String,
@@ -320,7 +320,7 @@ fn curve_table(
         .filter(|p| kind.keeps(p.1))
         .collect();
     let points: Vec<f64> = kept.iter().map(|p| p.0).collect();
-    if kind == Quantity::LineShape {
+    if kind == CurveKind::LineShape {
         return line_shape_table(
             series,
             &kept,

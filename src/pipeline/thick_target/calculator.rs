@@ -181,31 +181,34 @@ pub fn check_reach(
     }
     // Times 1000 rather than over 1e-3, so that 0.282 GeV reads 282 MeV in the message.
     let e_max_mev = setup.source.e_max_gev() * GEV_PER_MEV.recip().round();
+    // What annihilation needs, and what widens it.
+    let needs = match scenario.model.decay {
+        crate::models::Decay::Visible => "m",
+        crate::models::Decay::Invisible => "2 m_chi",
+    };
+    let spread = matches!(&setup.source, Source::Beam(beam) if beam.energy_spread > 0.0);
+    let moving =
+        setup.atomic_electrons == crate::materials::compton::AtomicElectrons::ComptonProfile;
+    let widened = match (spread, moving) {
+        (true, true) => ", widened by the beam's energy spread and the target electrons' motion",
+        (true, false) => ", widened by the beam's energy spread",
+        (false, true) => ", widened by the target electrons' motion",
+        (false, false) => "",
+    };
+    let annihilation = format!(
+        "annihilation needs {needs} below sqrt(s) = sqrt(2 m_e E), with E at most {} MeV{widened}",
+        format_number(e_max_mev)
+    );
     let why = match &setup.brem {
         BremMethod::Computed => format!(
             "the highest incident energy is {} MeV, and bremsstrahlung needs m below it",
             format_number(e_max_mev)
         ),
         BremMethod::RescaledLimit { curve, .. } => format!(
-            "the published bremsstrahlung limit {} ends there, and annihilation needs 2 m_chi below sqrt(s) = sqrt(2 m_e E), with E at most {} MeV",
-            curve.source,
-            format_number(e_max_mev)
+            "the published bremsstrahlung limit {} ends there, and {annihilation}",
+            curve.source
         ),
-        BremMethod::Omitted => format!(
-            "annihilation needs {} below sqrt(s) = sqrt(2 m_e E), with E at most {} MeV{}",
-            match scenario.model.decay {
-                crate::models::Decay::Visible => "m",
-                crate::models::Decay::Invisible => "2 m_chi",
-            },
-            format_number(e_max_mev),
-            if setup.atomic_electrons == crate::materials::compton::AtomicElectrons::ComptonProfile
-                || matches!(&setup.source, Source::Beam(beam) if beam.energy_spread > 0.0)
-            {
-                ", widened by the beam's energy spread and the target electrons' motion"
-            } else {
-                ""
-            }
-        ),
+        BremMethod::Omitted => annihilation,
     };
     Err(ScanError::BeyondReach {
         point: point(),

@@ -652,32 +652,50 @@ fn small_background_warnings(curves: &[Curve], results: &[CurveResult]) -> Vec<S
 }
 
 /// The neutron background's inputs (`[background.neutron]`) describe one calorimeter: the
-/// events Belle II simulated in its CsI ECL of 16 X0, and `ecl_lambda` its depth behind the
-/// first X0 [DPT Sec. 3.2]. Curves with another target material or thickness use them as given;
-/// the warning names them (the photon background follows the target by itself).
+/// events Belle II simulated in its CsI ECL of 16 X0, and `ecl_lambda` (0.75) its depth behind
+/// the first X0 [DPT Sec. 3.2]. Curves that keep Belle II's `ecl_lambda` with another target
+/// material or thickness (in the curve, or along a scan of the thickness) are named; setting
+/// `ecl_lambda` for the calorimeter, or `background.total`, is taken as the answer. (The photon
+/// background follows the target by itself.)
 fn neutron_sample_warning(curves: &[Curve]) -> Option<String> {
     let other: Vec<String> = curves
         .iter()
-        .filter(|c| {
+        .filter_map(|c| {
             let s = &c.scenario;
-            let t = &s.target;
-            s.background.neutron.is_some()
-                && s.background.total.is_none()
-                && (t.material.name != crate::materials::CSI.name
-                    || (t.thickness_x0 - BELLE2_ECL_X0).abs() > 1e-9)
-        })
-        .map(|c| {
-            format!(
-                "\"{}\" ({} X0 of {})",
-                c.label,
-                format_number(c.scenario.target.thickness_x0),
-                c.scenario.target.material.name
-            )
+            let neutron = s.background.neutron.as_ref()?;
+            if s.background.total.is_some() || neutron.ecl_lambda != BELLE2_ECL_LAMBDA {
+                return None;
+            }
+            let scanned = s
+                .scan
+                .as_ref()
+                .filter(|scan| scan.parameter == "target.thickness_x0")
+                .map(|scan| scan.values.as_slice())
+                .unwrap_or_default();
+            let thicknesses: Vec<f64> = std::iter::once(s.target.thickness_x0)
+                .chain(scanned.iter().copied())
+                .collect();
+            let (lo, hi) = thicknesses
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &t| {
+                    (lo.min(t), hi.max(t))
+                });
+            let other_material = s.target.material.name != crate::materials::CSI.name;
+            let other_depth = thicknesses.iter().any(|t| (t - BELLE2_ECL_X0).abs() > 1e-9);
+            (other_material || other_depth).then(|| {
+                let depth = if scanned.is_empty() {
+                    format_number(s.target.thickness_x0)
+                } else {
+                    format!("{}-{}", format_number(lo), format_number(hi))
+                };
+                format!("\"{}\" ({depth} X0 of {})", c.label, s.target.material.name)
+            })
         })
         .collect();
     (!other.is_empty()).then(|| {
         format!(
-            "warning: the neutron background's inputs ([background.neutron]: Belle II's simulated events and ecl_lambda) describe the CsI calorimeter of {} X0, and are used unchanged for {}: set ecl_lambda (and the event counts) for this calorimeter, or give background.total",
+            "warning: the neutron background keeps Belle II's inputs ([background.neutron], ecl_lambda = {} for its CsI calorimeter of {} X0) for {}: set ecl_lambda (and the event counts, if known) for this calorimeter, or give background.total",
+            format_number(BELLE2_ECL_LAMBDA),
             format_number(BELLE2_ECL_X0),
             other.join(", ")
         )
@@ -686,6 +704,9 @@ fn neutron_sample_warning(curves: &[Curve]) -> Option<String> {
 
 /// The depth of Belle II's CsI calorimeter, X0, whose neutrons `[background.neutron]` describes.
 const BELLE2_ECL_X0: f64 = 16.0;
+
+/// Its depth behind the first X0 in hadronic interaction lengths, `ecl_lambda` [DPT Sec. 3.2].
+const BELLE2_ECL_LAMBDA: f64 = 0.75;
 
 /// Curves that ask for expected bands (`limit.bands = true`) with a method that has none: only
 /// `poisson-cls` has them (the key may stay in a file for a `--set limit.method=...`, so it is
