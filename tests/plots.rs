@@ -218,6 +218,24 @@ fn the_default_plot_shows_its_curves_overlays_and_axes() {
     assert_eq!(problems(&svg, &BELLE2_DP), Vec::<String>::new());
 }
 
+/// An emulsion scan is a projection: its region is labelled an expected sensitivity, never
+/// "excluded" (which a slide would read as a result); BaBar's measured region keeps its word.
+#[test]
+fn a_projected_region_is_labelled_expected_not_excluded() {
+    let dir = scan_with_svg("configs/belle2_emulsion.toml", "emulsion_label");
+    let svg = std::fs::read_to_string(dir.join("emulsion_label.svg")).expect("svg");
+    assert!(
+        svg.contains("expected 90% CL sensitivity"),
+        "the projection's legend entry"
+    );
+    let excluded: Vec<&str> = svg
+        .match_indices("excluded")
+        .map(|(i, _)| &svg[i.saturating_sub(40)..(i + 40).min(svg.len())])
+        .filter(|context| !context.contains("BaBar"))
+        .collect();
+    assert!(excluded.is_empty(), "'excluded' beside: {excluded:?}");
+}
+
 /// The shaded band is where annihilation dominates as computed, in the scan's plot and in the
 /// plot redrawn from the CSV alone; a curve above eps = 1 stops at the top of the frame.
 #[test]

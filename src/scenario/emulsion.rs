@@ -288,19 +288,8 @@ fn grid_axis(raw: &RawGridAxis, axis: &str) -> Result<GridAxis, ScenarioError> {
             "e.g. 61",
         ));
     }
-    #[expect(clippy::cast_precision_loss, reason = "at most 10000 points")]
-    let n = raw.points as f64;
-    let values = (0..raw.points)
-        .map(|i| {
-            #[expect(clippy::cast_precision_loss, reason = "at most 10000 points")]
-            let t = i as f64 / (n - 1.0);
-            if logarithmic {
-                (a.ln() + t * (b.ln() - a.ln())).exp()
-            } else {
-                a + t * (b - a)
-            }
-        })
-        .collect();
+    let n = usize::try_from(raw.points).expect("checked: from 2 to 10000");
+    let values = super::validate::scan_values(a, b, n, logarithmic);
     Ok(GridAxis {
         parameter,
         values,

@@ -1853,31 +1853,22 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
         }
         (Some(r), None) => {
             let (lo, hi) = range("scan.log_range", r, true, is_mass)?;
-            let n = points("scan.points", s.points, 1)?;
-            // Powers of ten, so that decades come out exact (1e-3, not 1.0000000000000002e-3).
-            spaced(lo.log10(), hi.log10(), n)
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    if i == 0 {
-                        lo
-                    } else if i + 1 == n {
-                        hi
-                    } else {
-                        10f64.powf(e)
-                    }
-                })
-                .collect::<Vec<_>>()
+            scan_values(lo, hi, points("scan.points", s.points, 1)?, true)
         }
         (None, Some(r)) => {
             let (lo, hi) = range("scan.range", r, false, is_mass)?;
-            spaced(lo, hi, points("scan.points", s.points, 1)?)
+            scan_values(lo, hi, points("scan.points", s.points, 1)?, false)
         }
     };
     match (s.dense_range, s.dense_points) {
         (Some(r), Some(n)) => {
             let (lo, hi) = range("scan.dense_range", r, false, is_mass)?;
-            values.extend(spaced(lo, hi, points("scan.dense_points", n, 1)?));
+            values.extend(scan_values(
+                lo,
+                hi,
+                points("scan.dense_points", n, 1)?,
+                false,
+            ));
         }
         (Some(_), None) => {
             return Err(invalid(
@@ -1915,6 +1906,42 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
         values,
         logarithmic: s.log_range.is_some(),
     })
+}
+
+/// The `n` values of a scan from `lo` to `hi` (inclusive, the ends exactly the user's),
+/// spaced evenly in `log10` or linearly. Logarithmic values are powers of ten, so decades come
+/// out exact (1e-3, not 1.0000000000000002e-3); a linear value within round-off of a short
+/// decimal (at most 12 significant digits) is that decimal: `range = [0.1, 1.0]` scans 0.3
+/// and 0.7, not 0.30000000000000004 and 0.7000000000000001, and the CSV and summary say so.
+/// Inner values move by at most a few units in the last place.
+pub(crate) fn scan_values(lo: f64, hi: f64, n: usize, logarithmic: bool) -> Vec<f64> {
+    if logarithmic {
+        return spaced(lo.log10(), hi.log10(), n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                if i == 0 {
+                    lo
+                } else if i + 1 == n {
+                    hi
+                } else {
+                    10f64.powf(e)
+                }
+            })
+            .collect();
+    }
+    spaced(lo, hi, n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let short: f64 = format!("{v:.11e}").parse().unwrap_or(v);
+            if i > 0 && i + 1 < n && (short - v).abs() <= 4.0 * f64::EPSILON * v.abs() {
+                short
+            } else {
+                v
+            }
+        })
+        .collect()
 }
 
 /// `n` points from `lo` to `hi` inclusive (the ends exact).
@@ -2098,4 +2125,38 @@ fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayReque
         rescale,
         dependent,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_scan_points_are_the_decimals_a_user_wrote_and_others_are_kept() {
+        let tenths = scan_values(0.1, 1.0, 10, false);
+        assert_eq!(
+            tenths,
+            [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+            "the plain spacing gives 0.30000000000000004, 0.7000000000000001, 0.7999999999999999"
+        );
+        // No short decimal within round-off: the spaced value itself.
+        let thirds = scan_values(0.0, 1.0, 4, false);
+        assert_eq!(thirds[1], 1.0 / 3.0);
+        assert_eq!(thirds[2], 2.0 / 3.0);
+        // The ends are never moved.
+        let lo = 0.1 + 0.2;
+        assert_ne!(lo, 0.3);
+        let ends = scan_values(lo, 0.9, 3, false);
+        assert_eq!((ends[0], ends[2]), (lo, 0.9));
+    }
+
+    #[test]
+    fn logarithmic_scan_points_hit_the_decades() {
+        let decades = scan_values(1e-6, 1e-2, 9, true);
+        assert_eq!(decades[2], 1e-5);
+        assert_eq!(decades[4], 1e-4);
+        assert_eq!(decades[6], 1e-3);
+        // exp-spacing gives 9.999999999999997e-6 and 1.0000000000000004e-4 here
+        assert!(decades.windows(2).all(|w| w[0] < w[1]));
+    }
 }

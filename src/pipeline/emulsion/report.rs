@@ -307,6 +307,14 @@ fn outlines(
 }
 
 /// Axis title of a grid key, with its unit.
+/// The legend of the region a projection would exclude: expected, not observed.
+fn sensitivity_label(n_signal: f64) -> String {
+    format!(
+        "expected 90% CL sensitivity: ≥ {} signal events, no background",
+        format_number(n_signal)
+    )
+}
+
 fn axis_title(parameter: GridParameter) -> String {
     match parameter {
         GridParameter::Epsilon => "ε".into(),
@@ -321,13 +329,12 @@ fn axis_title(parameter: GridParameter) -> String {
     }
 }
 
-/// The excluded region: the lower boundary left to right, then the upper right to left, for
-/// each run of neighbouring columns with an excluded interval (the outermost ends).
+/// The expected sensitivity region (where at least `n_signal` events are expected, the CSV's
+/// `excluded` column: what the search would exclude at 90% CL if it saw none): the lower
+/// boundary left to right, then the upper right to left, for each run of neighbouring columns
+/// with such an interval (the outermost ends). Its label says it is a projection, not a result.
 fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult) -> LimitPlot {
-    let label = format!(
-        "excluded: ≥ {} signal events (90% CL, no background)",
-        scenario.n_signal
-    );
+    let label = sensitivity_label(scenario.n_signal);
     let mut regions = outlines(result, |c| &c.excluded, &label, false);
     regions.extend(outlines(
         result,
