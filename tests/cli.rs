@@ -467,6 +467,32 @@ fn a_plot_without_its_sidecar_says_what_is_missing() {
         );
 }
 
+/// A `--set` that a curve's own `set` replaces, or that falsifies a curve's label, is named on
+/// stderr (the run goes on: both may be meant).
+#[test]
+fn a_set_that_a_curve_overrides_or_its_label_contradicts_is_named() {
+    darksens()
+        .args([
+            "check",
+            "configs/na64_dp.toml",
+            "--set",
+            "model.alpha_d=0.3",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "curve 1 \"α_D = 0.1\" names 0.1 in its label",
+        ))
+        .stderr(predicate::str::contains(
+            "--set model.alpha_d=0.3 does not reach curve 2 \"α_D = 0.5\"",
+        ));
+    darksens()
+        .args(["check", "configs/na64_dp.toml", "--set", "limit.n_signal=3"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}
+
 #[test]
 fn check_list_plot_and_completions() {
     darksens()

@@ -26,6 +26,10 @@ pub struct Opts {
 /// One file: its line for the report, or the error.
 fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<String, Error> {
     let document = ScenarioDocument::load(path, &parse_overrides(set)?)?;
+    document.refuse_setting_the_grid_keys()?;
+    for warning in document.override_warnings() {
+        eprintln!("{warning}");
+    }
     let driver = driver(&document)?;
     driver.check()?;
     let mut out = format!("ok: {} ({})\n", path.display(), driver.describe());

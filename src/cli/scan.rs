@@ -63,6 +63,10 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let start = Instant::now();
     set_threads(opts.threads)?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
+    document.refuse_setting_the_grid_keys()?;
+    for warning in document.override_warnings() {
+        eprintln!("{warning}");
+    }
     let driver = driver(&document)?;
     let paths = driver.outputs(opts.out.as_deref());
     if let Some(shard) = shard_of(opts)? {

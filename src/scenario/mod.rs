@@ -12,6 +12,7 @@ pub mod emulsion;
 pub mod params;
 pub mod raw;
 pub mod resolve;
+mod shadowing;
 mod validate;
 
 use crate::error::{Origin, OverrideError, ScenarioError, SetError, plain_types};
@@ -74,39 +75,56 @@ impl Override {
     }
 }
 
-/// A `--set` of the key a thick-target scan varies would be overwritten at every point: an
+/// A `--set` of a key the scan varies (a thick-target scan's `scan.parameter`, an emulsion grid's
+/// `scan.x`/`scan.y`) would be overwritten at every point: an
 /// error that says so, rather than a value silently ignored.
 fn refuse_setting_the_scanned_key(
     path: &Path,
     base: &toml::Table,
     overrides: &[Override],
+    axes: &[(&str, &str)],
 ) -> Result<(), ScenarioError> {
-    let Some(scanned) = base
-        .get("scan")
-        .and_then(|s| s.get("parameter"))
-        .and_then(toml::Value::as_str)
-    else {
+    let scan = base.get("scan");
+    // (the key, the scan table that varies it)
+    let scanned: Vec<(&str, &str)> = axes
+        .iter()
+        .copied()
+        .filter_map(|(axis, table)| {
+            let axis_table = if axis.is_empty() {
+                scan
+            } else {
+                scan?.get(axis)
+            };
+            Some((axis_table?.get("parameter")?.as_str()?, table))
+        })
+        .collect();
+    let Some((o, (key, table))) = overrides.iter().find_map(|o| {
+        scanned
+            .iter()
+            .find(|(key, _)| *key == o.key)
+            .map(|found| (o, *found))
+    }) else {
         return Ok(());
     };
-    match overrides.iter().find(|o| o.key == scanned) {
-        None => Ok(()),
-        Some(o) => Err(ScenarioError::new(
-            path,
-            format!(
-                "{} is the key this scan varies (scan.parameter): every scan point sets it, so \
-                 the value given would be ignored",
-                o.key
-            ),
+    Err(ScenarioError::new(
+        path,
+        format!(
+            "{} is a key this scan varies ({table}.parameter): every scan point sets it, so \
+             the value given would be ignored",
+            o.key
+        ),
+    )
+    .with_origin(Origin::CommandLine(o.text.clone()))
+    .with_hint(if key == MASS_KEY {
+        "for one mass use `darksens explain SCENARIO --mass-mev M`; to change the masses set \
+         scan.log_range or scan.range (e.g. --set 'scan.log_range=[10.0,100.0]')"
+            .to_string()
+    } else {
+        format!(
+            "to change the values scanned set {table}.range or {table}.log_range; to fix this \
+             key, scan another one ({table}.parameter)"
         )
-        .with_origin(Origin::CommandLine(o.text.clone()))
-        .with_hint(if scanned == MASS_KEY {
-            "for one mass use `darksens explain SCENARIO --mass-mev M`; to change the masses set \
-             scan.log_range or scan.range (e.g. --set 'scan.log_range=[10.0,100.0]')"
-        } else {
-            "to change the values scanned set scan.range or scan.log_range; to fix this key, \
-             scan another one (scan.parameter)"
-        })),
-    }
+    }))
 }
 
 /// A scenario file with its command-line overrides, ready to resolve curves.
@@ -180,7 +198,7 @@ impl ScenarioDocument {
             })?;
         }
         if !is_emulsion {
-            refuse_setting_the_scanned_key(path, &base, overrides)?;
+            refuse_setting_the_scanned_key(path, &base, overrides, &[("", "scan")])?;
         }
         let document = Self {
             path: path.to_path_buf(),
@@ -196,6 +214,36 @@ impl ScenarioDocument {
             document.deserialize(&document.base, &Origin::CommandLine(String::new()), &[])?;
         }
         Ok(document)
+    }
+
+    /// Warnings about the `--set`s: one a curve's own `set` replaces, one that changes a value
+    /// a curve's label names (lines starting `warning: `; none for a file without curves).
+    #[must_use]
+    pub fn override_warnings(&self) -> Vec<String> {
+        if self.overrides.is_empty() {
+            return Vec::new();
+        }
+        toml::from_str::<toml::Table>(&self.text)
+            .map(|file| shadowing::override_warnings(&file, &self.overrides))
+            .unwrap_or_default()
+    }
+
+    /// For a scan of an emulsion grid: refuses a `--set` of a key the grid varies
+    /// (`scan.x.parameter`, `scan.y.parameter`), which every grid point would overwrite.
+    /// (`explain` sets those keys to choose its point, so only a scan asks this.)
+    ///
+    /// # Errors
+    /// If an override sets a key the grid varies.
+    pub fn refuse_setting_the_grid_keys(&self) -> Result<(), ScenarioError> {
+        if !self.emulsion {
+            return Ok(());
+        }
+        refuse_setting_the_scanned_key(
+            &self.path,
+            &self.base,
+            &self.overrides,
+            &[("x", "scan.x"), ("y", "scan.y")],
+        )
     }
 
     /// The scenario file's path.

@@ -1,0 +1,149 @@
+//! `--set`s that do not do what they seem to: one that a curve's own `set` replaces (the curve
+//! keeps its value, silently), and one that changes a value a curve's label names (the CSV and
+//! the legend would carry a label that is no longer true).
+
+use super::Override;
+use crate::units::format_number;
+
+/// Warnings (each a line starting `warning: `) about `overrides` applied to the scenario file's
+/// own table `file` (before any override).
+#[must_use]
+pub fn override_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<String> {
+    let Some(curves) = file.get("curve").and_then(toml::Value::as_array) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    for o in overrides {
+        for (index, curve) in curves.iter().enumerate() {
+            let label = curve
+                .get("label")
+                .and_then(toml::Value::as_str)
+                .unwrap_or_default();
+            let own = curve
+                .get("set")
+                .and_then(toml::Value::as_table)
+                .and_then(|set| set.iter().find(|(key, _)| overlaps(key, &o.key)));
+            if let Some((key, value)) = own {
+                warnings.push(format!(
+                    "warning: --set {} does not reach curve {} \"{label}\": its own set gives {key} = {value}, which wins (each curve is the scenario with its own set applied last)",
+                    o.text,
+                    index + 1,
+                ));
+            } else if let Some(old) = value_at(file, &o.key).filter(|old| **old != o.value)
+                && let Some(named) = named_in(label, old)
+            {
+                warnings.push(format!(
+                    "warning: curve {} \"{label}\" names {named} in its label, but --set {} changes {} from {named}: the CSV and the legend keep the label; give the curve its own set (or a new label) in a copy of the scenario",
+                    index + 1,
+                    o.text,
+                    o.key,
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+/// Whether two dotted keys set the same value: equal, or one a table holding the other.
+fn overlaps(a: &str, b: &str) -> bool {
+    let within = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('.'))
+    };
+    a == b || within(a, b) || within(b, a)
+}
+
+/// The value at a dotted key of a table.
+fn value_at<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
+    let mut segments = key.split('.');
+    let first = table.get(segments.next()?)?;
+    segments.try_fold(first, |value, segment| value.get(segment))
+}
+
+/// The text by which `label` names `value`, if it does: the number as written in the file or
+/// in its shortest form, standing alone (not part of a longer number), or a string value.
+fn named_in(label: &str, value: &toml::Value) -> Option<String> {
+    let forms: Vec<String> = match value {
+        toml::Value::Float(v) => vec![format_number(*v), v.to_string(), format!("{v:e}")],
+        #[expect(clippy::cast_precision_loss, reason = "a label's number")]
+        toml::Value::Integer(v) => vec![v.to_string(), format_number(*v as f64)],
+        toml::Value::String(s) if !s.is_empty() => vec![s.clone()],
+        _ => return None,
+    };
+    forms.into_iter().find(|form| stands_alone(label, form))
+}
+
+/// Whether `needle` occurs in `text` not as part of a longer number or word (a full stop
+/// after it ends a sentence; one followed by a digit continues the number).
+fn stands_alone(text: &str, needle: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(needle).any(|(at, _)| {
+        let mut before = text[..at].chars().rev();
+        let mut after = text[at + needle.len()..].chars();
+        let joined_before = match before.next() {
+            Some('.') => before.next().is_some_and(|c| c.is_ascii_digit()),
+            c => c.is_some_and(word),
+        };
+        let joined_after = match after.next() {
+            Some('.') => after.next().is_some_and(|c| c.is_ascii_digit()),
+            c => c.is_some_and(word),
+        };
+        !joined_before && !joined_after
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overrides(texts: &[&str]) -> Vec<Override> {
+        texts
+            .iter()
+            .map(|t| Override::parse(t).expect("an override"))
+            .collect()
+    }
+
+    const FILE: &str = r#"
+        [model]
+        alpha_d = 0.1
+        [background]
+        total = 1000.0
+        [[curve]]
+        label = "α_D = 0.1"
+        [[curve]]
+        label = "α_D = 0.5"
+        set = { "model.alpha_d" = 0.5 }
+        [[curve]]
+        label = "α_D = 0.15, N_b = 10"
+        set = { "model.alpha_d" = 0.15, "background" = { total = 10.0 } }
+    "#;
+
+    #[test]
+    fn a_set_a_curve_replaces_and_a_label_it_falsifies_are_named() {
+        let file: toml::Table = toml::from_str(FILE).expect("toml");
+        let warnings = override_warnings(&file, &overrides(&["model.alpha_d=0.3"]));
+        assert_eq!(warnings.len(), 3, "{warnings:#?}");
+        assert!(warnings[0].contains("curve 1 \"α_D = 0.1\" names 0.1"));
+        assert!(warnings[1].contains("does not reach curve 2"));
+        assert!(warnings[1].contains("model.alpha_d = 0.5"));
+        assert!(warnings[2].contains("does not reach curve 3"));
+        // A table in a curve's set holds the key set from the command line.
+        let background = override_warnings(&file, &overrides(&["background.total=5.0"]));
+        assert_eq!(background.len(), 1, "{background:#?}");
+        assert!(background[0].contains("background = "));
+    }
+
+    #[test]
+    fn sets_that_change_nothing_named_say_nothing() {
+        let file: toml::Table = toml::from_str(FILE).expect("toml");
+        // The same value, and a key no label names ("0.15" is not "0.1" standing alone).
+        assert!(override_warnings(&file, &overrides(&["model.alpha_d=0.1"])).len() == 2);
+        let unrelated = override_warnings(&file, &overrides(&["source.luminosity_ab=1.0"]));
+        assert!(unrelated.is_empty(), "{unrelated:#?}");
+        assert!(stands_alone("N_b = 1000 (x)", "1000"));
+        assert!(!stands_alone("N_b = 10000", "1000"));
+        assert!(!stands_alone("α_D = 0.15", "0.1"));
+        assert!(stands_alone("α_D = 0.1.", "0.1"));
+    }
+}
