@@ -174,6 +174,42 @@ pub struct Quantity {
     pub reason: String,
 }
 
+/// What a quantity is compared against, read from its `source`: a number a paper printed
+/// (`DPT ...`, `EMU ...`), or an independent calculation kept in this repository
+/// (`tools/reference/...`: Python written apart from the Rust code; `docs/...`: a derivation).
+/// `reproduce` shows which, so that agreement with a paper is never read into agreement with
+/// a second calculation, or the reverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// A published number.
+    Paper,
+    /// An independent calculation in this repository.
+    Independent,
+}
+
+impl Against {
+    /// The kind of `source`; `None` for a source that names neither a paper nor a file here.
+    #[must_use]
+    pub fn of(source: &str) -> Option<Self> {
+        if source.starts_with("DPT ") || source.starts_with("EMU ") {
+            Some(Self::Paper)
+        } else if source.starts_with("tools/") || source.starts_with("docs/") {
+            Some(Self::Independent)
+        } else {
+            None
+        }
+    }
+
+    /// As `reproduce` prints it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Paper => "paper",
+            Self::Independent => "independent",
+        }
+    }
+}
+
 /// What a source published: a number, or a range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Published {
@@ -250,7 +286,7 @@ pub fn built_in_references() -> Vec<(String, String, &'static str)> {
 /// # Errors
 /// As [`load`].
 pub fn parse(text: &str, source: &str) -> Result<Reproduction, Error> {
-    toml::from_str(text).map_err(|e| {
+    let reproduction: Reproduction = toml::from_str(text).map_err(|e| {
         let line = e
             .span()
             .map_or(0, |s| text[..s.start].matches('\n').count() + 1);
@@ -258,7 +294,21 @@ pub fn parse(text: &str, source: &str) -> Result<Reproduction, Error> {
             file: source.to_string(),
             message: format!("line {line}: {}", e.message()),
         })
-    })
+    })?;
+    if let Some(q) = reproduction
+        .quantity
+        .iter()
+        .find(|q| Against::of(&q.source).is_none())
+    {
+        return Err(Error::from(InputError::Content {
+            file: source.to_string(),
+            message: format!(
+                "quantity {}: source = {:?} names neither a paper (\"DPT ...\", \"EMU ...\") nor an independent calculation in this repository (\"tools/...\", \"docs/...\")",
+                q.name, q.source
+            ),
+        }));
+    }
+    Ok(reproduction)
 }
 
 /// Every reproduction under `root`, by name (`<paper>/<file stem>`, e.g. `dpt/fig3`), sorted.
@@ -715,4 +765,44 @@ fn control_track_length_ratio(curve: &CurveResult) -> f64 {
             .value
     };
     integral(Generations::SecondOnly) / integral(Generations::FirstAndSecond)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_quantity_says_whether_it_is_a_paper_number_or_an_independent_one() {
+        let mut kinds = (0, 0);
+        for (name, source, text) in built_in_references() {
+            let reproduction = parse(text, &source).unwrap_or_else(|e| panic!("{name}: {e}"));
+            for q in &reproduction.quantity {
+                match Against::of(&q.source) {
+                    Some(Against::Paper) => kinds.0 += 1,
+                    Some(Against::Independent) => kinds.1 += 1,
+                    None => unreachable!("parse refuses it"),
+                }
+            }
+        }
+        assert!(kinds.0 > 0 && kinds.1 > 0, "{kinds:?}");
+    }
+
+    #[test]
+    fn a_quantity_from_nowhere_is_refused() {
+        let text = r#"
+            title = "t"
+            config = "configs/belle2_dp.toml"
+            [[quantity]]
+            name = "q"
+            measure = "best-eps"
+            value = 1.0
+            source = "my notebook"
+            precision = "p"
+            reason = "r"
+        "#;
+        let message = parse(text, "t.toml").expect_err("refused").to_string();
+        assert!(message.contains("names neither a paper"), "{message}");
+        let fixed = text.replace("my notebook", "DPT Sec. 4");
+        assert!(parse(&fixed, "t.toml").is_ok());
+    }
 }

@@ -3,7 +3,7 @@
 use darksens::error::Error;
 use darksens::output::format_number;
 use darksens::reproduce::{
-    Outcome, Published, Session, built_in_references, list, parse, reference_root,
+    Against, Outcome, Published, Session, built_in_references, list, parse, reference_root,
 };
 use std::time::Instant;
 
@@ -80,6 +80,7 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
     let repo = root.as_ref().map(|r| r.join("../.."));
     let mut failed = 0;
     let mut total = 0;
+    let mut against_papers = 0;
     // One session: a later reproduction takes the scans and tables an earlier one computed.
     let mut session = Session::new(repo.as_deref());
     for (name, source, text) in chosen {
@@ -98,6 +99,10 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
         outln!(out, "{}", table(&outcomes));
         super::helpers::emit(&out)?;
         total += outcomes.len();
+        against_papers += outcomes
+            .iter()
+            .filter(|o| Against::of(&o.source) == Some(Against::Paper))
+            .count();
         failed += outcomes.iter().filter(|o| !o.passed).count();
     }
     if failed > 0 {
@@ -105,7 +110,10 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
             "{failed} of {total} quantities outside their tolerance; a real gap belongs in docs/validation.md, not in a wider tolerance"
         )));
     }
-    super::helpers::emit(&format!("\nall {total} quantities within tolerance\n"))
+    super::helpers::emit(&format!(
+        "\nall {total} quantities within tolerance ({against_papers} against the papers' numbers, {} against independent calculations in tools/reference and docs)\n",
+        total - against_papers
+    ))
 }
 
 /// The comparison as an aligned text table.
@@ -113,6 +121,7 @@ fn table(outcomes: &[Outcome]) -> String {
     let mut rows = vec![[
         "quantity".to_string(),
         "expected".to_string(),
+        "against".to_string(),
         "ours".to_string(),
         "deviation".to_string(),
         "tolerance".to_string(),
@@ -147,13 +156,16 @@ fn table(outcomes: &[Outcome]) -> String {
         rows.push([
             o.name.clone(),
             paper,
+            Against::of(&o.source)
+                .map_or("?", Against::name)
+                .to_string(),
             ours,
             deviation,
             tolerance,
             if o.passed { "pass" } else { "FAIL" }.to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..6)
+    let widths: Vec<usize> = (0..7)
         .map(|k| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0))
         .collect();
     rows.iter()
