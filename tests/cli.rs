@@ -209,6 +209,27 @@ fn set_overrides_change_the_result() {
 }
 
 /// Bad input: exit code 2 and a message naming what, where and how.
+/// Curves on one target with different models (alpha_D widens the resonance) have different
+/// annihilation ranges: each curve states its own, none is stated for all.
+#[test]
+fn each_curve_states_its_own_annihilation_range_when_they_differ() {
+    let dir = scratch("own_ranges");
+    let output = darksens()
+        .args(["scan", "configs/na64_dp.toml", "--no-checkpoint", "--out"])
+        .arg(&dir)
+        .output()
+        .expect("darksens runs");
+    assert!(output.status.success());
+    let summary = String::from_utf8_lossy(&output.stdout);
+    let ranges: Vec<&str> = summary
+        .lines()
+        .filter(|l| l.contains("annihilation dominates for"))
+        .collect();
+    assert_eq!(ranges.len(), 2, "{summary}");
+    assert!(ranges.iter().all(|l| l.starts_with("  ")), "{summary}");
+    assert_ne!(ranges[0], ranges[1], "{summary}");
+}
+
 #[test]
 fn explain_rejects_a_non_positive_mass() {
     darksens()
@@ -526,14 +547,14 @@ fn check_list_plot_and_completions() {
             "configs/belle2_emulsion.toml",
             "--print",
             "--set",
-            "model.g_d=0.2",
+            "limit.n_signal=3.0",
         ])
         .assert()
         .success()
         .stdout(
             predicate::str::contains("# emulsion scenario")
                 .and(predicate::str::contains("[[detector]]"))
-                .and(predicate::str::contains("g_d = 0.2")),
+                .and(predicate::str::contains("n_signal = 3.0")),
         );
     darksens()
         .args(["check", "configs/belle2_dp.toml", "missing.toml"])

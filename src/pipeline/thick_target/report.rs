@@ -825,18 +825,21 @@ fn summary(
         .all(|c| c.calculator.search().setup().source == search.setup().source);
     // Curves with the same source may still differ in the physics of the target (the target
     // electrons, its depth): then each has its own annihilation range.
-    let shared_setup = results
+    // ... and the same target with another model (alpha_D widens the resonance) too: one line
+    // for all only when every curve's range is the same.
+    let shared_ranges = results
         .iter()
-        .all(|c| c.calculator.search().setup() == search.setup());
+        .all(|c| c.calculator.search().setup() == search.setup())
+        && dominated.iter().all(|r| *r == dominated[0]);
     for ((curve, best), ranges) in results.iter().zip(bests).zip(dominated) {
         curve_summary(
             &mut out,
             (curve, best, ranges),
             &results[0],
-            (shared_source, shared_setup),
+            (shared_source, shared_ranges),
         );
     }
-    if mass_scan && shared_setup {
+    if mass_scan && shared_ranges {
         outln!(out, "{}", ranges_text(&dominated[0], &results[0]));
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
@@ -866,12 +869,12 @@ fn ranges_text(ranges: &[(f64, f64)], curve: &CurveResult) -> String {
 }
 
 /// The summary lines of one curve: background, best limit, the point there (and the source
-/// when the curves have different sources, the annihilation range when their setups differ).
+/// when the curves have different sources, the annihilation range when the curves' differ).
 fn curve_summary(
     out: &mut String,
     (curve, best, ranges): (&CurveResult, &BestPoint, &[(f64, f64)]),
     first: &CurveResult,
-    (shared_source, shared_setup): (bool, bool),
+    (shared_source, shared_ranges): (bool, bool),
 ) {
     let mass_scan = curve.is_mass_scan();
     let b = curve.calculator.background();
@@ -933,7 +936,7 @@ fn curve_summary(
             100.0 * p.annihilation_fraction()
         );
     }
-    if mass_scan && !shared_setup {
+    if mass_scan && !shared_ranges {
         outln!(out, "  {}", ranges_text(ranges, curve));
     }
     if let Some(line) = line_shape_text(curve) {
