@@ -241,6 +241,46 @@ fn what_is_not_a_scan_csv_is_refused() {
     assert!(stderr.contains("no 'curve' column"), "{stderr}");
 }
 
+/// An expected limit (the exported table's variable, and the library curve imported from it)
+/// is drawn as a line unless the overlay says otherwise.
+fn expected_limits_are_lines(
+    dir: &Path,
+    file: &Path,
+    with: &dyn Fn(&str) -> String,
+    scenario: &str,
+) {
+    let styles = |extra: &str| {
+        let document =
+            darksens::scenario::ScenarioDocument::from_text(file, with(extra), &[]).expect("reads");
+        let curves = document.curves().expect("resolves");
+        let overlays = &curves[0].scenario.overlays;
+        overlays[overlays.len() - 1].style
+    };
+    assert_eq!(
+        styles("\"-2 sigma\""),
+        darksens::scenario::OverlayStyle::Line
+    );
+    assert_eq!(
+        styles("\"-2 sigma\"\nstyle = \"excluded\""),
+        darksens::scenario::OverlayStyle::Excluded
+    );
+    // The library curve imported from it too (found in limits/ beside the scenario's directory).
+    std::fs::create_dir_all(dir.join("configs")).expect("configs");
+    let beside = dir.join("configs").join("library_overlay.toml");
+    let document = darksens::scenario::ScenarioDocument::from_text(
+        &beside,
+        format!("{scenario}\n[[overlay]]\ncurve = \"mine/belle2\"\n"),
+        &[],
+    )
+    .expect("reads");
+    let curves = document.curves().expect("resolves");
+    let overlays = &curves[0].scenario.overlays;
+    assert_eq!(
+        overlays[overlays.len() - 1].style,
+        darksens::scenario::OverlayStyle::Line
+    );
+}
+
 /// Export, import into a library, and use as an overlay: the library curve holds the CSV's
 /// limits (masses in GeV), a scenario draws the exported table with `dependent`, and a wrong
 /// choice is refused with the table's variables listed.
@@ -273,6 +313,14 @@ fn an_exported_table_comes_back_as_a_limit() {
             )
         })
         .collect();
+    // darksens's own limits are expected ones: a line on a plot, not an excluded region.
+    assert_eq!(curve.meta.expected, Some(true));
+    assert!(curve.meta.meaning.starts_with("expected upper limit"));
+    assert!(
+        !curve.meta.licence.starts_with("CC0"),
+        "{}",
+        curve.meta.licence
+    );
     let imported = curve.values.outline().0;
     assert_eq!(imported.len(), expected.len());
     for (a, b) in imported.iter().zip(&expected) {
@@ -320,6 +368,8 @@ fn an_exported_table_comes_back_as_a_limit() {
         "{}",
         String::from_utf8_lossy(&checked.stderr)
     );
+    expected_limits_are_lines(&dir, &file, &with, &scenario);
+
     // The table named as the curve, its variable by position.
     let as_curve = format!(
         "{scenario}\n[[overlay]]\ncurve = {:?}\ndependent = 3\n",

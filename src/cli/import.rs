@@ -178,8 +178,14 @@ fn provenance(
         // metadata file to have plots of the other decay warn.
         decay: None,
         contour: None,
+        expected: table.is_expected().then_some(true),
         meaning: format!(
-            "lower edge of the excluded eps (above is excluded), from the table's variable '{}'{}",
+            "{}, from the table's variable '{}'{}",
+            if table.is_expected() {
+                "expected upper limit on eps (a projection: drawn as a line, not as an excluded region)"
+            } else {
+                "lower edge of the excluded eps (above is excluded)"
+            },
             table.dependent,
             if cl.is_none() {
                 "; the table gives no CL qualifier, 90% assumed"
@@ -187,6 +193,6 @@ fn provenance(
                 ""
             }
         ),
-        licence: "CC0 (HEPData records are released under the CC0 waiver)".into(),
+        licence: "that of the table imported: records published on hepdata.net are released under the CC0 waiver; a table from elsewhere keeps its author's terms".into(),
     }
 }

@@ -277,21 +277,28 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
     let table = spec
         .rsplit_once('#')
         .filter(|(file, _)| Path::new(file).is_file());
-    let (label, limit) = if let Some((file, dependent)) = table {
+    // An expected limit is a line; an observed one a shaded excluded region.
+    let (label, limit, expected) = if let Some((file, dependent)) = table {
         let table = darksens::published::hepdata::read_table(Path::new(file), Some(dependent))?;
-        (format!("{file} ({})", table.dependent), table.limit)
+        let expected = table.is_expected();
+        (
+            format!("{file} ({})", table.dependent),
+            table.limit,
+            expected,
+        )
     } else if path.is_file() {
-        (spec.to_string(), PublishedLimit::read(path)?)
+        (spec.to_string(), PublishedLimit::read(path)?, false)
     } else {
         let curve = find_curve(&library_dirs(None), spec)?;
         (
             format!("{} ({})", curve.meta.experiment, curve.name),
             curve.epsilon_limit(),
+            curve.meta.expected == Some(true),
         )
     };
     Ok(OverlaySeries::from_limit(
         literal_label(&label),
-        true,
+        !expected,
         &limit,
     ))
 }

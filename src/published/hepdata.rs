@@ -24,6 +24,37 @@ pub struct HepDataCurve {
     pub qualifiers: Vec<(String, String)>,
 }
 
+impl HepDataCurve {
+    /// Whether the chosen variable is an expected (projected) limit rather than an observed
+    /// one ([`names_an_expected_limit`]).
+    #[must_use]
+    pub fn is_expected(&self) -> bool {
+        names_an_expected_limit(&self.dependent)
+    }
+}
+
+/// Whether a variable's name says it is an expected limit, a projection or a sensitivity
+/// ("Expected limit", "ε (expected upper limit)", "projected reach", "median sensitivity"),
+/// and not the observed one: drawn as a line, not as an excluded region.
+#[must_use]
+pub fn names_an_expected_limit(name: &str) -> bool {
+    let text = name.to_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let said = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    said(&[
+        "expected",
+        "exp",
+        "projected",
+        "projection",
+        "sensitivity",
+        "reach",
+        "future",
+    ]) && !said(&["observed", "obs"])
+}
+
 /// A HEPData name as plain text for a legend: the TeX of the usual symbols as Unicode
 /// (`$\\epsilon$` as `ε`), without the `$` delimiters.
 #[must_use]
@@ -349,6 +380,28 @@ fn choose(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expected_limits_are_told_from_observed_ones_by_name() {
+        for name in [
+            "Expected limit",
+            "$\\epsilon$ (expected upper limit)",
+            "$\\epsilon$ (expected, -2 sigma)",
+            "Projected reach, 50 ab$^{-1}$",
+            "median sensitivity",
+        ] {
+            assert!(names_an_expected_limit(name), "{name}");
+        }
+        for name in [
+            "Observed limit",
+            "Upper limit",
+            "Expected and observed limit",
+            "$\\epsilon$",
+            "expectedly",
+        ] {
+            assert!(!names_an_expected_limit(name), "{name}");
+        }
+    }
 
     const TABLE: &str = "independent_variables:
 - header: {name: \"M(A')\", units: MEV}

@@ -119,6 +119,10 @@ pub struct CurveMeta {
     /// `true`: the CSV's points are the vertices of a closed contour, inside excluded
     /// (FORESEE and AxionLimits curves); default `false` (above, or between two columns).
     pub contour: Option<bool>,
+    /// `true`: an expected limit (a projection, or a search's expected sensitivity), drawn as
+    /// a line unless an overlay asks for a region; default `false` (an observed exclusion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<bool>,
     /// What the curve means (excluded side, model).
     pub meaning: String,
     /// Licence of the data.

@@ -7,6 +7,7 @@
 //! once however many points a scan has ([`Resolver::files_read`] counts the reads).
 
 use super::checks::invalid;
+use super::raw::OverlayStyle;
 use super::validate::{
     BremRequest, CurveRef, Overlay, OverlayRequest, Scenario, SourceConfig, SourceRequest,
     SpectrumConfig, SpectrumRequest, Validated,
@@ -351,11 +352,12 @@ fn resolve_overlay(
         let label = request.label.clone();
         let label_is_name = label.is_none();
         let label = label.unwrap_or_else(|| table.dependent.clone());
+        let expected = table.is_expected();
         return Ok(finish_overlay(
             request,
             (label, label_is_name),
             table.limit,
-            (None, None),
+            (None, None, expected),
         ));
     }
     let read = resolver
@@ -387,27 +389,33 @@ fn resolve_overlay(
         (ReadCurve::File(limit), CurveRef::Library(name)) => (limit.clone(), name.clone()),
     };
     let label_is_name = request.label.is_none() && !matches!(read.as_ref(), ReadCurve::Library(_));
-    let (model, decay) = match read.as_ref() {
-        ReadCurve::Library(curve) => (curve.meta.model, curve.meta.decay),
-        ReadCurve::File(_) => (None, None),
+    let (model, decay, expected) = match read.as_ref() {
+        ReadCurve::Library(curve) => (
+            curve.meta.model,
+            curve.meta.decay,
+            curve.meta.expected == Some(true),
+        ),
+        ReadCurve::File(_) => (None, None, false),
     };
     let label = request.label.clone().unwrap_or(default_label);
     Ok(finish_overlay(
         request,
         (label, label_is_name),
         limit,
-        (model, decay),
+        (model, decay, expected),
     ))
 }
 
-/// The overlay of a curve read for `request`, rescaled when it asks.
+/// The overlay of a curve read for `request`, rescaled when it asks; drawn as the request
+/// says, else as a line for an expected limit and a region for an observed one.
 fn finish_overlay(
     request: &OverlayRequest,
     (label, label_is_name): (String, bool),
     limit: PublishedLimit,
-    (model, decay): (
+    (model, decay, expected): (
         Option<crate::published::library::ConstrainedModel>,
         Option<crate::published::library::ConstrainedDecay>,
+        bool,
     ),
 ) -> Overlay {
     let limit = match request.rescale {
@@ -425,7 +433,11 @@ fn finish_overlay(
     Overlay {
         label,
         label_is_name,
-        style: request.style,
+        style: request.style.unwrap_or(if expected {
+            OverlayStyle::Line
+        } else {
+            OverlayStyle::Excluded
+        }),
         limit,
         model,
         decay,

@@ -173,8 +173,9 @@ pub struct OverlayRequest {
     pub curve: CurveRef,
     /// Legend label, when given.
     pub label: Option<String>,
-    /// Shaded excluded region or a line.
-    pub style: OverlayStyle,
+    /// Shaded excluded region or a line; `None`: as the curve says (an expected limit a line,
+    /// else a region).
+    pub style: Option<OverlayStyle>,
     /// Luminosity rescaling `eps ~ L^(-1/4)`: `(from_ab, to_ab)`.
     pub rescale: Option<(f64, f64)>,
     /// For a HEPData table file: its dependent variable (position from 1, or name).
@@ -2121,7 +2122,7 @@ fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayReque
         index: k,
         curve,
         label: o.label.clone(),
-        style: o.style.unwrap_or(OverlayStyle::Excluded),
+        style: o.style,
         rescale,
         dependent,
     })
