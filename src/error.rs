@@ -306,7 +306,7 @@ pub enum ScanError {
     },
     /// A mass outside the curve a bremsstrahlung yield is rescaled from.
     #[error(
-        "{point}: the mass is outside the range {} - {} MeV of the published limit '{curve}'; narrow the scan or set bremsstrahlung.method = \"computed\"",
+        "{point}: the mass is outside the range {} - {} MeV of the published limit '{curve}', from which this scenario takes the bremsstrahlung yield (bremsstrahlung.method = \"rescaled-limit\"): there is no yield to compare. Narrow the scan to that range, or set bremsstrahlung.method = \"computed\"",
         format_number(*lo_mev),
         format_number(*hi_mev)
     )]
@@ -333,7 +333,8 @@ pub enum ScanError {
     },
     /// A mediator heavier than the source can produce on its mass shell: no limit exists.
     #[error(
-        "{point}: the mediator is beyond the reach of this source (at most {reach_mev:.6} MeV: {why}); none is made on its mass shell there, so no limit exists. Use masses below {reach_mev:.6} MeV, or a source that reaches the mass (a scan may go beyond: those points are kept as closed rows)"
+        "{point}: the mediator is beyond the reach of this source (at most {} MeV: {why}); none is made on its mass shell there, so no limit exists. Use masses below {0} MeV, or a source that reaches the mass (a scan may go beyond: those points are kept as closed rows)",
+        crate::units::format_rounded(*reach_mev, 6)
     )]
     BeyondReach {
         /// The curve and mass.

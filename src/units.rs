@@ -80,9 +80,29 @@ pub fn write_number(out: &mut String, value: f64) {
     };
 }
 
+/// `value` to `digits` significant figures, in [`format_number`]'s form without trailing
+/// zeros: for messages, where 5.612000000000001 or 1005.600000 would be noise
+/// (`format_rounded(1005.6, 6)` is `1005.6`, `format_rounded(319.695_163, 6)` is `319.695`).
+#[must_use]
+pub fn format_rounded(value: f64, digits: usize) -> String {
+    let rounded: f64 = format!("{value:.*e}", digits.saturating_sub(1))
+        .parse()
+        .unwrap_or(value);
+    format_number(rounded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounded_numbers_lose_their_noise_and_keep_their_figures() {
+        assert_eq!(format_rounded(1005.6, 6), "1005.6");
+        assert_eq!(format_rounded(319.695_163_2, 6), "319.695");
+        assert_eq!(format_rounded(0.005_612_000_000_000_001, 6), "0.005612");
+        assert_eq!(format_rounded(56.120_000_000_000_005, 6), "56.12");
+        assert_eq!(format_rounded(2.838_5e11, 3), "284000000000");
+    }
 
     #[test]
     fn picobarn_conversion_matches_hbarc2() {

@@ -60,12 +60,15 @@ pub(crate) fn within(
         Ok(value)
     } else {
         let number = crate::units::format_number;
+        // Bounds converted between units (X0 to cm) to six figures: 5.612, not
+        // 5.612000000000001.
+        let bound = |b: f64| crate::units::format_rounded(b, 6);
         Err(invalid(
             key,
             format!(
                 "must be between {} and {}{}, got {}",
-                number(lo),
-                number(hi),
+                bound(lo),
+                bound(hi),
                 if unit.is_empty() {
                     String::new()
                 } else {

@@ -204,10 +204,8 @@ pub fn check_reach(
             "the highest incident energy is {} MeV, and bremsstrahlung needs m below it",
             format_number(e_max_mev)
         ),
-        BremMethod::RescaledLimit { curve, .. } => format!(
-            "the published bremsstrahlung limit {} ends there, and {annihilation}",
-            curve.source
-        ),
+        // Beyond its curve the source still makes mediators: only the yield is unknown.
+        BremMethod::RescaledLimit { curve, .. } => return Err(outside_published(curve, point())),
         BremMethod::Omitted => annihilation,
     };
     Err(ScanError::BeyondReach {
@@ -216,6 +214,18 @@ pub fn check_reach(
         why,
     }
     .into())
+}
+
+/// The error for a mass outside the published limit a bremsstrahlung yield is rescaled from.
+fn outside_published(curve: &crate::published::PublishedLimit, point: String) -> Error {
+    let (lo, hi) = curve.mass_range_gev();
+    ScanError::OutsidePublishedRange {
+        point,
+        lo_mev: lo / GEV_PER_MEV,
+        hi_mev: hi / GEV_PER_MEV,
+        curve: curve.source.clone(),
+    }
+    .into()
 }
 
 impl Calculator {
@@ -362,14 +372,7 @@ impl Calculator {
         if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung
             && curve.eps_at(mass_mev * GEV_PER_MEV).is_none()
         {
-            let (lo, hi) = curve.mass_range_gev();
-            return Err(ScanError::OutsidePublishedRange {
-                point: point(),
-                lo_mev: lo / GEV_PER_MEV,
-                hi_mev: hi / GEV_PER_MEV,
-                curve: curve.source.clone(),
-            }
-            .into());
+            return Err(outside_published(curve, point()));
         }
         for (name, v) in [
             ("annihilation yield", yields.annihilation.value),
