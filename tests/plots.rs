@@ -189,7 +189,7 @@ fn problems(svg: &str, expected: &Expected) -> Vec<String> {
     }
     let shaded = elements(svg, "polygon")
         .into_iter()
-        .filter(|p| attribute(p, "opacity") == Some("0.35"))
+        .filter(|p| attribute(p, "opacity") == Some("0.45"))
         .count();
     if shaded != expected.overlays.len() {
         found.push(format!(
@@ -261,7 +261,7 @@ fn a_broken_plot_fails_the_checks() {
     // An overlay dropped: its polygon and its legend entry gone.
     let overlay = elements(&svg, "polygon")
         .into_iter()
-        .find(|p| attribute(p, "opacity") == Some("0.35"))
+        .find(|p| attribute(p, "opacity") == Some("0.45"))
         .expect("an overlay")
         .to_string();
     let without = svg
@@ -444,7 +444,7 @@ fn two_sided_and_contour_overlays_are_closed_regions() {
     // the top as a one-sided limit would be.
     let shaded: Vec<Vec<(f64, f64)>> = elements(&svg, "polygon")
         .into_iter()
-        .filter(|p| attribute(p, "opacity") == Some("0.35"))
+        .filter(|p| attribute(p, "opacity") == Some("0.45"))
         .map(points)
         .collect();
     let top = |p: &Vec<(f64, f64)>| p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);

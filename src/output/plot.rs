@@ -154,14 +154,36 @@ impl Scale {
     }
 }
 
-/// Curve colours in turn: blue, red, purple, then a dark green (the expected bands are green
-/// and yellow, so green comes last).
-const PALETTE: [RGBColor; 4] = [
+/// Curve colours in turn: blue, red, purple and a dark green as always (the expected bands are
+/// green and yellow, so green comes fourth), then cyan, orange, magenta and brown. All eight
+/// are saturated and at least 35 apart in CIELAB (ΔE76), so eight curves have eight colours
+/// that stay apart from the pale, greyish published overlays ([`OVERLAY_SHADES`]).
+const PALETTE: [RGBColor; 8] = [
     RGBColor(31, 88, 180),
     RGBColor(200, 60, 40),
-    RGBColor(120, 60, 160),
+    RGBColor(130, 50, 170),
     RGBColor(30, 110, 50),
+    RGBColor(0, 155, 195),
+    RGBColor(235, 145, 0),
+    RGBColor(215, 70, 160),
+    RGBColor(120, 75, 30),
 ];
+
+/// Published overlays' edge colours in turn, their excluded regions filled with them at
+/// [`OVERLAY_FILL`]: grey, sand, slate blue, rose, sage and a dark grey. The fills on white are
+/// at least 12 apart in CIELAB (ΔE76) from each other, and the edges at least 25 from every
+/// curve colour, so neither reads as a result.
+const OVERLAY_SHADES: [RGBColor; 6] = [
+    RGBColor(140, 140, 140),
+    RGBColor(215, 170, 95),
+    RGBColor(120, 150, 215),
+    RGBColor(210, 125, 135),
+    RGBColor(140, 185, 110),
+    RGBColor(60, 60, 60),
+];
+
+/// The opacity of an overlay's fill.
+const OVERLAY_FILL: f64 = 0.45;
 
 static FONTS: Once = Once::new();
 
@@ -643,17 +665,9 @@ fn draw_overlays<DB: DrawingBackend>(
     (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
-    let shades = [
-        RGBColor(150, 150, 150),
-        RGBColor(170, 140, 110),
-        RGBColor(120, 160, 170),
-        RGBColor(160, 130, 170),
-        RGBColor(130, 165, 120),
-        RGBColor(185, 165, 95),
-    ];
     for (k, overlay) in plot.overlays.iter().enumerate() {
-        let colour = shades[k % shades.len()];
-        let fill = colour.mix(0.35);
+        let colour = OVERLAY_SHADES[k % OVERLAY_SHADES.len()];
+        let fill = colour.mix(OVERLAY_FILL);
         let usable = overlay
             .outline
             .iter()
@@ -927,9 +941,9 @@ fn below_cap(points: &[(f64, f64)], cap: Option<f64>) -> Vec<Vec<(f64, f64)>> {
     pieces
 }
 
-/// How curve `k` is drawn: the colours in turn, solid and dashed in turn for the first four;
-/// from the fifth on the dashes shift by one of three patterns (solid, dashed, dotted) per
-/// round of colours, so the first twelve curves all differ.
+/// How curve `k` is drawn: the colours in turn, solid and dashed in turn for the first eight;
+/// from the ninth on the dashes shift by one of three patterns (solid, dashed, dotted) per
+/// round of colours, so the first twenty-four curves all differ.
 fn curve_line(k: usize) -> Line {
     let colour = PALETTE[k % PALETTE.len()];
     match (k % 2 + k / PALETTE.len()) % 3 {
@@ -1971,6 +1985,78 @@ mod tests {
         assert_eq!(distinct.len(), 12);
         let dashes: Vec<Option<(u32, u32)>> = (0..4).map(|k| curve_line(k).dashes).collect();
         assert_eq!(dashes, [None, Some((14, 8)), None, Some((14, 8))]);
+    }
+
+    /// CIELAB of an sRGB colour (D65 white).
+    fn lab(c: RGBColor) -> [f64; 3] {
+        let linear = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.040_45 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (linear(c.0), linear(c.1), linear(c.2));
+        let f = |t: f64| {
+            if t > 0.008_856 {
+                t.cbrt()
+            } else {
+                7.787f64.mul_add(t, 16.0 / 116.0)
+            }
+        };
+        let x = f((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47);
+        let y = f(0.2126 * r + 0.7152 * g + 0.0722 * b);
+        let z = f((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83);
+        [116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z)]
+    }
+
+    /// The CIELAB distance (ΔE76) of two colours.
+    fn delta_e(a: RGBColor, b: RGBColor) -> f64 {
+        let (a, b) = (lab(a), lab(b));
+        (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>().sqrt()
+    }
+
+    /// `c` at opacity `alpha` over white.
+    fn on_white(c: RGBColor, alpha: f64) -> RGBColor {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a channel in [0, 255]"
+        )]
+        let blend = |v: u8| alpha.mul_add(f64::from(v), (1.0 - alpha) * 255.0).round() as u8;
+        RGBColor(blend(c.0), blend(c.1), blend(c.2))
+    }
+
+    /// Eight curves have eight colours, well apart; the overlays' fills are apart from each
+    /// other and their edges from every curve colour (a lilac overlay read as the purple
+    /// curve, a teal-grey one as the grey one).
+    #[test]
+    fn eight_curves_have_eight_colours_apart_from_the_overlays() {
+        let colours: Vec<RGBColor> = (0..8).map(|k| curve_line(k).colour).collect();
+        for (i, a) in colours.iter().enumerate() {
+            for b in &colours[i + 1..] {
+                assert!(delta_e(*a, *b) >= 35.0, "{a:?} and {b:?} too alike");
+            }
+        }
+        let fills: Vec<RGBColor> = OVERLAY_SHADES
+            .iter()
+            .map(|&c| on_white(c, OVERLAY_FILL))
+            .collect();
+        for (i, a) in fills.iter().enumerate() {
+            for b in &fills[i + 1..] {
+                assert!(delta_e(*a, *b) >= 12.0, "fills {a:?} and {b:?} too alike");
+            }
+        }
+        for shade in OVERLAY_SHADES {
+            for curve in PALETTE {
+                assert!(
+                    delta_e(shade, curve) >= 25.0,
+                    "overlay {shade:?} reads as curve {curve:?}"
+                );
+                assert!(delta_e(on_white(shade, OVERLAY_FILL), curve) >= 30.0);
+            }
+        }
     }
 
     /// A tight log axis starts and ends inside decades, with the ticks inside it; a short one
