@@ -851,10 +851,28 @@ fn draw_scan_edges<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The curve whose expected bands the plot draws: the first that has them. Bands of several
-/// curves would overlap into stripes and hide the lines; the others' bands stay in the CSV.
+/// The curve whose expected bands the plot draws: the first whose bands have a width
+/// somewhere. Bands of several curves would overlap into stripes and hide the lines; the
+/// others' bands stay in the CSV.
 fn banded(plot: &LimitPlot) -> Option<&Series> {
-    plot.series.iter().find(|s| !s.bands.is_empty())
+    plot.series
+        .iter()
+        .find(|s| band_has_width(s, BAND_2_SIGMA) || band_has_width(s, BAND_1_SIGMA))
+}
+
+/// The edges `(lower, upper)` of the +-2 sigma band among a band's four values.
+const BAND_2_SIGMA: (usize, usize) = (0, 3);
+/// The edges `(lower, upper)` of the +-1 sigma band.
+const BAND_1_SIGMA: (usize, usize) = (1, 2);
+
+/// Whether the band with edges `(lower, upper)` of `series` has a width at some point: its
+/// upper edge above the lower by more than a rounding error (with no background the
+/// quantiles coincide and the band draws nothing, so it gets no legend entry).
+fn band_has_width(series: &Series, (lower, upper): (usize, usize)) -> bool {
+    series.bands.iter().any(|(_, b)| {
+        let (lo, hi) = (b[lower], b[upper]);
+        lo.is_finite() && hi.is_finite() && hi - lo > 1e-9 * hi.abs().max(lo.abs())
+    })
 }
 
 /// Expected bands behind the lines, of one curve ([`banded`]): yellow +-2 sigma, green +-1
@@ -875,19 +893,26 @@ fn draw_bands<DB: DrawingBackend>(
     } else {
         String::new()
     };
-    legend.push(LegendEntry::new(
-        &format!("expected ±1σ{whose}"),
-        Swatch::Fill(RGBColor(0, 175, 80).mix(0.6)),
-    ));
-    legend.push(LegendEntry::new(
-        &format!("expected ±2σ{whose}"),
-        Swatch::Fill(RGBColor(255, 204, 0).mix(0.6)),
-    ));
+    // Only a band with a width is listed: one of no width draws nothing.
+    if band_has_width(series, BAND_1_SIGMA) {
+        legend.push(LegendEntry::new(
+            &format!("expected ±1σ{whose}"),
+            Swatch::Fill(RGBColor(0, 175, 80).mix(0.6)),
+        ));
+    }
+    if band_has_width(series, BAND_2_SIGMA) {
+        legend.push(LegendEntry::new(
+            &format!("expected ±2σ{whose}"),
+            Swatch::Fill(RGBColor(255, 204, 0).mix(0.6)),
+        ));
+    }
     let usable = |px: f64| px.is_finite() && (!x.logarithmic || px > 0.0);
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
     {
-        for (outer, inner, colour) in [(0, 3, RGBColor(255, 204, 0)), (1, 2, RGBColor(0, 175, 80))]
-        {
+        for ((outer, inner), colour) in [
+            (BAND_2_SIGMA, RGBColor(255, 204, 0)),
+            (BAND_1_SIGMA, RGBColor(0, 175, 80)),
+        ] {
             let lower = series
                 .bands
                 .iter()
@@ -2396,6 +2421,29 @@ mod tests {
                 .count()
         };
         assert_eq!(glyphs(&twice), glyphs(&pixels));
+    }
+
+    /// A band of no width (no background: the quantiles coincide) draws nothing and gets no
+    /// legend entry; a curve whose +-2 sigma band has a width but whose +-1 sigma band has
+    /// none lists only the former.
+    #[test]
+    fn bands_of_no_width_have_no_legend_entry() {
+        let series = |bands: Vec<(f64, [f64; 4])>| Series {
+            label: "limit".into(),
+            points: vec![(1.0, 1e-4), (100.0, 1e-4)],
+            bands,
+        };
+        let flat = vec![(1.0, [1e-4; 4]), (100.0, [1e-4; 4])];
+        let svg =
+            |plot: &LimitPlot| String::from_utf8(render_svg(plot).expect("renders")).expect("utf8");
+        let none = svg(&mass_plot("no width", vec![series(flat)]));
+        assert!(!none.contains("expected ±"), "{none}");
+        let outer = vec![
+            (1.0, [5e-5, 1e-4, 1e-4, 2e-4]),
+            (100.0, [1e-4, 1e-4, 1e-4, 1e-4]),
+        ];
+        let some = svg(&mass_plot("outer only", vec![series(outer)]));
+        assert!(some.contains("expected ±2σ") && !some.contains("expected ±1σ"));
     }
 
     /// Bands of several curves would overlap into stripes: only the first curve with bands
