@@ -506,3 +506,31 @@ fn overlays_of_another_axis_or_decay_are_named() {
         "the legend says so"
     );
 }
+
+/// The subtitle writes the beam's particles on target and the target's thickness as a
+/// physicist does (`2.84×10¹¹ EOT`; PADME's `7.1×10⁹ POT` on `8.23×10⁻⁴ X₀` of diamond), not
+/// in computer notation (`2.840e11`, `8.23e-4`).
+#[test]
+fn the_subtitle_writes_powers_of_ten() {
+    let subtitle = |config: &str, name: &str, on_target: &str| {
+        let dir = scan_with_svg(config, name);
+        let svg = std::fs::read_to_string(dir.join(format!("{name}.svg"))).expect("svg written");
+        let labels = texts(&svg);
+        labels
+            .iter()
+            .find(|t| t.contains(on_target))
+            .unwrap_or_else(|| panic!("no subtitle with {on_target} in {labels:?}"))
+            .clone()
+    };
+    let na64 = subtitle("configs/na64_dp.toml", "subtitle_na64", "EOT");
+    assert!(na64.contains("2.84×10¹¹ EOT"), "{na64}");
+    let padme = subtitle("configs/padme_x17.toml", "subtitle_padme", "POT");
+    assert!(padme.contains("7.1×10⁹ POT"), "{padme}");
+    assert!(padme.contains("8.23×10⁻⁴ X₀"), "{padme}");
+    for text in [&na64, &padme] {
+        assert!(
+            !text.contains("e1") && !text.contains("e9") && !text.contains("e-"),
+            "{text}"
+        );
+    }
+}

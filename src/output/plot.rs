@@ -209,6 +209,33 @@ fn decade_label(n: i32) -> String {
     format!("10{superscript}")
 }
 
+/// `value` as a physicist writes it, rounded to `significant` digits with trailing zeros
+/// dropped: a plain decimal from 0.001 to 10⁴ (`16`, `0.05`), else a mantissa times a power of
+/// ten with a superscript exponent (`2.84×10¹¹`, `8.23×10⁻⁴`, `10¹⁰` for a mantissa of 1).
+#[must_use]
+pub fn physics_number(value: f64, significant: usize) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format_number(value);
+    }
+    let text = format!("{:.*e}", significant.max(1) - 1, value);
+    let rounded: f64 = text.parse().unwrap_or(value);
+    if (1e-3..=1e4).contains(&rounded.abs()) {
+        return format_number(rounded);
+    }
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let power = decade_label(exponent.parse().unwrap_or(0));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        mantissa
+    };
+    match mantissa {
+        "1" => power,
+        "-1" => format!("-{power}"),
+        m => format!("{m}×{power}"),
+    }
+}
+
 /// An axis in plot coordinates: log10 of the value for a logarithmic axis.
 #[derive(Debug, Clone, Copy)]
 struct Axis {
@@ -1957,6 +1984,21 @@ mod tests {
     fn clipping_interpolates_at_the_edges() {
         let clipped = clip_x(&[(0.0, 0.0), (2.0, 2.0), (4.0, 0.0)], 1.0, 3.0);
         assert_eq!(clipped, vec![(1.0, 1.0), (2.0, 2.0), (3.0, 1.0)]);
+    }
+
+    /// Numbers in subtitles and on axes are written as a physicist writes them.
+    #[test]
+    fn numbers_are_written_with_powers_of_ten() {
+        assert_eq!(physics_number(2.84e11, 4), "2.84×10¹¹");
+        assert_eq!(physics_number(1.01e10, 4), "1.01×10¹⁰");
+        assert_eq!(physics_number(7.1e9, 4), "7.1×10⁹");
+        assert_eq!(physics_number(1e10, 4), "10¹⁰");
+        assert_eq!(physics_number(8.234e-4, 3), "8.23×10⁻⁴");
+        assert_eq!(physics_number(-2.5e-5, 3), "-2.5×10⁻⁵");
+        assert_eq!(physics_number(16.0, 3), "16");
+        assert_eq!(physics_number(0.05, 3), "0.05");
+        assert_eq!(physics_number(1000.0, 3), "1000");
+        assert_eq!(physics_number(0.0, 3), "0");
     }
 
     #[test]
