@@ -219,9 +219,24 @@ pub fn physics_number(value: f64, significant: usize) -> String {
     }
     let text = format!("{:.*e}", significant.max(1) - 1, value);
     let rounded: f64 = text.parse().unwrap_or(value);
-    if (1e-3..=1e4).contains(&rounded.abs()) {
+    if plain_decimal(rounded) {
         return format_number(rounded);
     }
+    power_of_ten(value, significant)
+}
+
+/// Whether [`physics_number`] writes `value` as a plain decimal: 0.001 to 10⁴ in magnitude.
+fn plain_decimal(value: f64) -> bool {
+    (1e-3 * (1.0 - 1e-9)..=1e4 * (1.0 + 1e-9)).contains(&value.abs())
+}
+
+/// `value` rounded to `significant` digits as a mantissa times a power of ten, whatever its
+/// size (`2×10¹`, `10⁻⁵`, `1.5×10⁻⁵`); zero and non-finite values as plain numbers.
+fn power_of_ten(value: f64, significant: usize) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format_number(value);
+    }
+    let text = format!("{:.*e}", significant.max(1) - 1, value);
     let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
     let power = decade_label(exponent.parse().unwrap_or(0));
     let mantissa = if mantissa.contains('.') {
@@ -329,28 +344,25 @@ impl Axis {
                 .find(|s| (d1 - d0) / s <= 12)
                 .unwrap_or(200);
             let labelled = |d: i32| d.rem_euclid(step) == 0;
-            let mut majors: Vec<(f64, String)> = (d0..=d1)
-                .filter(|&d| labelled(d))
-                .map(|d| (f64::from(d), decade_label(d)))
-                .collect();
+            let mut majors: Vec<f64> = (d0..=d1).filter(|&d| labelled(d)).map(f64::from).collect();
             let mut minors: Vec<f64> = (d0..=d1).filter(|&d| !labelled(d)).map(f64::from).collect();
             for d in (d0..d1).filter(|_| step == 1) {
                 for k in 2..10 {
                     let position = f64::from(d) + f64::from(k).log10();
                     // Short axes (two decades or less) also label 2 and 5 times each decade.
-                    if d1 - d0 <= 2 && (k == 2 || k == 5) {
-                        majors.push((position, format!("{k}×{}", decade_label(d))));
+                    if self.hi - self.lo <= 2.0 + 1e-9 && (k == 2 || k == 5) {
+                        majors.push(position);
                     } else {
                         minors.push(position);
                     }
                 }
             }
-            majors.sort_by(|a, b| a.0.total_cmp(&b.0));
+            majors.sort_by(f64::total_cmp);
             // A tight axis may start or end inside a decade.
             let inside = |p: f64| p >= self.lo - 1e-9 && p <= self.hi + 1e-9;
-            majors.retain(|m| inside(m.0));
+            majors.retain(|&m| inside(m));
             minors.retain(|&m| inside(m));
-            (majors, minors)
+            (log_labels(&majors), minors)
         } else {
             let span = self.hi - self.lo;
             let raw = span / 6.0;
@@ -376,6 +388,27 @@ impl Axis {
             (majors, Vec::new())
         }
     }
+}
+
+/// Labels of major ticks at `positions` (log10 of the values) on a log axis: plain decimals
+/// (`1`, `20`, `500`, `0.01`) when every labelled value lies between 0.001 and 10⁴, as a
+/// physicist writes a mass axis; else every one a power of ten (`10⁻⁵`, `2×10⁻⁵`), so that
+/// no axis mixes the two.
+fn log_labels(positions: &[f64]) -> Vec<(f64, String)> {
+    let values: Vec<f64> = positions.iter().map(|p| 10f64.powf(*p)).collect();
+    let plain = values.iter().all(|v| plain_decimal(*v));
+    positions
+        .iter()
+        .zip(values)
+        .map(|(&p, v)| {
+            let label = if plain {
+                physics_number(v, 3)
+            } else {
+                power_of_ten(v, 3)
+            };
+            (p, label)
+        })
+        .collect()
 }
 
 /// Renders the plot to PNG bytes.
@@ -2028,6 +2061,37 @@ mod tests {
         assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
     }
 
+    /// A mass axis of whole decades is labelled as a physicist writes it (1, 20, 500), not
+    /// `2×10¹`; an axis reaching beyond 0.001 to 10⁴ keeps powers of ten for every label.
+    #[test]
+    fn mass_axis_labels_are_plain_decimals() {
+        let labels = |lo: f64, hi: f64| -> Vec<String> {
+            Axis::covering([lo, hi].into_iter(), true)
+                .ticks()
+                .0
+                .into_iter()
+                .map(|m| m.1)
+                .collect()
+        };
+        assert_eq!(
+            labels(10.0, 1000.0),
+            ["10", "20", "50", "100", "200", "500", "1000"]
+        );
+        assert_eq!(labels(1.0, 1000.0), ["1", "10", "100", "1000"]);
+        assert_eq!(
+            labels(0.02, 0.9),
+            ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"]
+        );
+        assert_eq!(
+            labels(1e-6, 0.5),
+            ["10⁻⁶", "10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰"]
+        );
+        assert_eq!(
+            labels(2e3, 5e4),
+            ["10³", "2×10³", "5×10³", "10⁴", "2×10⁴", "5×10⁴", "10⁵"]
+        );
+    }
+
     /// An axis over 82 decades labels every tenth (10⁻⁸⁰ ... 10⁰), the other decades as minor
     /// ticks, so the labels never run into each other.
     #[test]
@@ -2133,7 +2197,7 @@ mod tests {
         let axis = Axis::tight([0.01, 0.2].into_iter(), true);
         assert!((axis.lo + 2.0).abs() < 1e-12 && (axis.hi - 0.2_f64.log10()).abs() < 1e-12);
         let labels: Vec<String> = axis.ticks().0.into_iter().map(|m| m.1).collect();
-        assert_eq!(labels, ["10⁻²", "2×10⁻²", "5×10⁻²", "10⁻¹", "2×10⁻¹"]);
+        assert_eq!(labels, ["0.01", "0.02", "0.05", "0.1", "0.2"]);
     }
 
     #[test]
