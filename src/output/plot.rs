@@ -269,9 +269,47 @@ fn value_range(values: impl Iterator<Item = f64>, logarithmic: bool) -> (f64, f6
         })
 }
 
+/// How a covering axis ([`Axis::covering`]) meets its values on a log scale.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    /// Values spanning fewer decades than this get an axis that ends a margin beyond them;
+    /// wider ones an axis of whole decades.
+    hug_decades: f64,
+    /// The margin beyond the values, as a share of their span in decades.
+    margin: f64,
+    /// On a whole-decade axis, the smallest value stays at least this share of the axis's
+    /// span above the bottom (the axis then starts below the decade): a dip does not touch the
+    /// frame.
+    clearance: f64,
+}
+
+/// The horizontal axis: whole decades from one decade of values up, else the scanned range
+/// and 3% of it either side.
+const X_FIT: Fit = Fit {
+    hug_decades: 1.0,
+    margin: 0.03,
+    clearance: 0.0,
+};
+
+/// The vertical axis: whole decades from 1.5 decades of values up, else the values and 5% of
+/// their span either side; the smallest value at least 5% of the axis above its bottom.
+const Y_FIT: Fit = Fit {
+    hug_decades: 1.5,
+    margin: 0.05,
+    clearance: 0.05,
+};
+
+/// Whole decades only (the fallback of a degenerate tight axis).
+const DECADES: Fit = Fit {
+    hug_decades: 0.0,
+    margin: 0.0,
+    clearance: 0.0,
+};
+
 impl Axis {
-    /// Decade-aligned (log) or padded (linear) axis covering `values`.
-    fn covering(values: impl Iterator<Item = f64>, logarithmic: bool) -> Self {
+    /// A log axis covering `values` as `fit` says (whole decades, or a margin beyond a short
+    /// range), or a linear axis padded by 2%.
+    fn covering(values: impl Iterator<Item = f64>, logarithmic: bool, fit: Fit) -> Self {
         let (min, max) = value_range(values, logarithmic);
         if !min.is_finite() {
             return Self {
@@ -281,10 +319,28 @@ impl Axis {
             };
         }
         if logarithmic {
+            let (low, high) = (min.log10(), max.log10());
+            let span = high - low;
+            if span > 1e-9 && span < fit.hug_decades {
+                // Short ranges: a margin beyond the values (at least a few hundredths of a
+                // decade, so that an almost flat range still gets a readable axis).
+                let margin = fit.margin * span.max(0.05);
+                return Self {
+                    logarithmic,
+                    lo: low - margin,
+                    hi: high + margin,
+                };
+            }
             // A value a rounding error from a decade (0.1 written as 0.10000000000000006 by a
             // log-spaced scan) belongs to it, not to the next decade.
-            let lo = (min.log10() + 1e-9).floor();
-            let hi = (max.log10() - 1e-9).ceil().max(lo + 1.0);
+            let lo = (low + 1e-9).floor();
+            let hi = (high - 1e-9).ceil().max(lo + 1.0);
+            // Keep the smallest value off the bottom of the frame.
+            let lo = if low - lo < fit.clearance * (hi - lo) {
+                low - fit.clearance * (hi - low) / (1.0 - fit.clearance)
+            } else {
+                lo
+            };
             Self {
                 logarithmic,
                 lo,
@@ -308,7 +364,7 @@ impl Axis {
     fn tight(values: impl Iterator<Item = f64>, logarithmic: bool) -> Self {
         let (min, max) = value_range(values, logarithmic);
         if !(min.is_finite() && max > min) {
-            return Self::covering([min, max].into_iter(), logarithmic);
+            return Self::covering([min, max].into_iter(), logarithmic, DECADES);
         }
         let map = |v: f64| if logarithmic { v.log10() } else { v };
         Self {
@@ -328,65 +384,120 @@ impl Axis {
 
     /// Major ticks `(position, label)` and minor tick positions, in plot coordinates.
     fn ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
-        if self.logarithmic {
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "plotted decades are small integers"
-            )]
-            let (d0, d1) = (
-                (self.lo + 1e-9).floor() as i32,
-                (self.hi - 1e-9).ceil() as i32,
-            );
-            // Past 12 decades the labels would run into each other: every `step`-th decade
-            // is labelled, the others are minor ticks.
-            let step = [1, 2, 5, 10, 20, 50, 100]
-                .into_iter()
-                .find(|s| (d1 - d0) / s <= 12)
-                .unwrap_or(200);
-            let labelled = |d: i32| d.rem_euclid(step) == 0;
-            let mut majors: Vec<f64> = (d0..=d1).filter(|&d| labelled(d)).map(f64::from).collect();
-            let mut minors: Vec<f64> = (d0..=d1).filter(|&d| !labelled(d)).map(f64::from).collect();
-            for d in (d0..d1).filter(|_| step == 1) {
-                for k in 2..10 {
-                    let position = f64::from(d) + f64::from(k).log10();
-                    // Short axes (two decades or less) also label 2 and 5 times each decade.
-                    if self.hi - self.lo <= 2.0 + 1e-9 && (k == 2 || k == 5) {
-                        majors.push(position);
-                    } else {
-                        minors.push(position);
-                    }
+        if !self.logarithmic {
+            self.linear_ticks()
+        } else if self.hi - self.lo < 1.0 {
+            self.sub_decade_ticks()
+        } else {
+            self.decade_ticks()
+        }
+    }
+
+    /// The ticks of a log axis of a decade or more: decades, and 2 and 5 times each on a
+    /// short one.
+    fn decade_ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "plotted decades are small integers"
+        )]
+        let (d0, d1) = (
+            (self.lo + 1e-9).floor() as i32,
+            (self.hi - 1e-9).ceil() as i32,
+        );
+        // Past 12 decades the labels would run into each other: every `step`-th decade
+        // is labelled, the others are minor ticks.
+        let step = [1, 2, 5, 10, 20, 50, 100]
+            .into_iter()
+            .find(|s| (d1 - d0) / s <= 12)
+            .unwrap_or(200);
+        let labelled = |d: i32| d.rem_euclid(step) == 0;
+        let mut majors: Vec<f64> = (d0..=d1).filter(|&d| labelled(d)).map(f64::from).collect();
+        let mut minors: Vec<f64> = (d0..=d1).filter(|&d| !labelled(d)).map(f64::from).collect();
+        for d in (d0..d1).filter(|_| step == 1) {
+            for k in 2..10 {
+                let position = f64::from(d) + f64::from(k).log10();
+                // Short axes (two decades or less) also label 2 and 5 times each decade.
+                if self.hi - self.lo <= 2.0 + 1e-9 && (k == 2 || k == 5) {
+                    majors.push(position);
+                } else {
+                    minors.push(position);
                 }
             }
-            majors.sort_by(f64::total_cmp);
-            // A tight axis may start or end inside a decade.
-            let inside = |p: f64| p >= self.lo - 1e-9 && p <= self.hi + 1e-9;
-            majors.retain(|&m| inside(m));
-            minors.retain(|&m| inside(m));
-            (log_labels(&majors), minors)
-        } else {
-            let span = self.hi - self.lo;
-            let raw = span / 6.0;
-            let magnitude = 10f64.powf(raw.log10().floor());
-            let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-                .iter()
-                .map(|m| m * magnitude)
-                .find(|s| *s >= raw)
-                .unwrap_or(magnitude * 10.0);
-            let first = (self.lo / step).ceil();
-            let count = ((self.hi / step).floor() - first).max(0.0);
+        }
+        majors.sort_by(f64::total_cmp);
+        // A tight axis may start or end inside a decade.
+        let inside = |p: f64| p >= self.lo - 1e-9 && p <= self.hi + 1e-9;
+        majors.retain(|&m| inside(m));
+        minors.retain(|&m| inside(m));
+        (log_labels(&majors), minors)
+    }
+
+    /// The ticks of a log axis shorter than a decade (a narrow scan): round values at the
+    /// largest of the steps 1, 2, 2.5 and 5 times a power of ten that puts at least four
+    /// inside (15, 20, 25, 30 MeV), minor ticks between them.
+    fn sub_decade_ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
+        let (lo, hi) = (10f64.powf(self.lo), 10f64.powf(self.hi));
+        let multiples = |step: f64| {
+            let first = (lo / step - 1e-9).ceil();
+            let last = (hi / step + 1e-9).floor();
+            (first, last)
+        };
+        let mut magnitude = 10f64.powf((hi - lo).log10().ceil());
+        let mut chosen = (magnitude, 5.0);
+        'search: for _ in 0..30 {
+            for (factor, minor) in [(1.0, 5.0), (0.5, 5.0), (0.25, 5.0), (0.2, 4.0)] {
+                let step = magnitude * factor;
+                let (first, last) = multiples(step);
+                if last - first >= 3.0 {
+                    chosen = (step, minor);
+                    break 'search;
+                }
+            }
+            magnitude /= 10.0;
+        }
+        let (step, per_major) = chosen;
+        let positions = |step: f64| -> Vec<f64> {
+            let (first, last) = multiples(step);
             #[expect(
                 clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "a handful of ticks"
+                reason = "a few tens of ticks at most"
             )]
-            let majors = (0..=count as usize)
-                .map(|i| {
-                    let v = (first + i as f64) * step;
-                    (v, crate::output::format_number((v / step).round() * step))
-                })
-                .collect();
-            (majors, Vec::new())
-        }
+            let (first, last) = (first as i64, last as i64);
+            #[expect(clippy::cast_precision_loss, reason = "small tick counts")]
+            (first..=last).map(|i| (i as f64 * step).log10()).collect()
+        };
+        let majors = positions(step);
+        let minors: Vec<f64> = positions(step / per_major)
+            .into_iter()
+            .filter(|m| majors.iter().all(|p| (p - m).abs() > 1e-9))
+            .collect();
+        (log_labels(&majors), minors)
+    }
+
+    /// The ticks of a linear axis: round steps, some six of them.
+    fn linear_ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
+        let span = self.hi - self.lo;
+        let raw = span / 6.0;
+        let magnitude = 10f64.powf(raw.log10().floor());
+        let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+            .iter()
+            .map(|m| m * magnitude)
+            .find(|s| *s >= raw)
+            .unwrap_or(magnitude * 10.0);
+        let first = (self.lo / step).ceil();
+        let count = ((self.hi / step).floor() - first).max(0.0);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a handful of ticks"
+        )]
+        let majors = (0..=count as usize)
+            .map(|i| {
+                let v = (first + i as f64) * step;
+                (v, crate::output::format_number((v / step).round() * step))
+            })
+            .collect();
+        (majors, Vec::new())
     }
 }
 
@@ -526,17 +637,19 @@ fn axes(plot: &LimitPlot) -> (Axis, Axis) {
             .chain(plot.extent.iter().copied())
     };
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
-    let axis = |values: Vec<f64>, logarithmic: bool| {
+    let axis = |values: Vec<f64>, logarithmic: bool, fit: Fit| {
         if plot.tight {
             Axis::tight(values.into_iter(), logarithmic)
         } else {
-            Axis::covering(values.into_iter(), logarithmic)
+            Axis::covering(values.into_iter(), logarithmic, fit)
         }
     };
-    (
-        axis(data().map(|p| p.0).collect(), x_log),
-        axis(data().map(|p| p.1.min(cap)).collect(), true),
-    )
+    let mut y = axis(data().map(|p| p.1.min(cap)).collect(), true, Y_FIT);
+    // The margin above the values stops at the cap: nothing is drawn beyond it.
+    if cap > 0.0 && cap.log10() > y.lo {
+        y.hi = y.hi.min(cap.log10());
+    }
+    (axis(data().map(|p| p.0).collect(), x_log, X_FIT), y)
 }
 
 /// What the plot cannot show of its overlays, one warning per overlay that names it: points
@@ -2042,22 +2155,22 @@ mod tests {
 
     #[test]
     fn log_axis_covers_whole_decades() {
-        let axis = Axis::covering([1.2e-5, 0.11].into_iter(), true);
+        let axis = Axis::covering([1.2e-5, 0.11].into_iter(), true, X_FIT);
         assert_eq!((axis.lo, axis.hi), (-5.0, 0.0));
         let (majors, minors) = axis.ticks();
         assert_eq!(majors.len(), 6);
         assert_eq!(minors.len(), 5 * 8);
         // A short axis labels 2 and 5 times each decade too.
-        let (majors, minors) = Axis::covering([1.2e-5, 5e-5].into_iter(), true).ticks();
+        let (majors, minors) = Axis::covering([1.2e-5, 5e-5].into_iter(), true, DECADES).ticks();
         assert_eq!(
             majors.iter().map(|m| m.1.as_str()).collect::<Vec<_>>(),
             ["10⁻⁵", "2×10⁻⁵", "5×10⁻⁵", "10⁻⁴"]
         );
         assert_eq!(minors.len(), 6);
         // A log-spaced scan's last value a rounding error above a decade ends there.
-        let axis = Axis::covering([1e-6, 0.100_000_000_000_000_06].into_iter(), true);
+        let axis = Axis::covering([1e-6, 0.100_000_000_000_000_06].into_iter(), true, X_FIT);
         assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
-        let axis = Axis::covering([1e-6 * (1.0 - f64::EPSILON), 0.1].into_iter(), true);
+        let axis = Axis::covering([1e-6 * (1.0 - f64::EPSILON), 0.1].into_iter(), true, X_FIT);
         assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
     }
 
@@ -2066,7 +2179,7 @@ mod tests {
     #[test]
     fn mass_axis_labels_are_plain_decimals() {
         let labels = |lo: f64, hi: f64| -> Vec<String> {
-            Axis::covering([lo, hi].into_iter(), true)
+            Axis::covering([lo, hi].into_iter(), true, X_FIT)
                 .ticks()
                 .0
                 .into_iter()
@@ -2092,11 +2205,52 @@ mod tests {
         );
     }
 
+    /// A narrow scan (15-30 MeV) is drawn on an axis that hugs it, labelled 15, 20, 25, 30,
+    /// not on 10-100 MeV; a scan of less than a decade of another key likewise. Values over
+    /// less than 1.5 decades get a vertical axis 5% of their span beyond them; over more, whole
+    /// decades with the smallest value at least 5% of the axis above the bottom.
+    #[test]
+    fn narrow_ranges_are_not_padded_to_decades() {
+        let x = Axis::covering([15.0, 22.0, 30.0].into_iter(), true, X_FIT);
+        let (lo, hi) = (10f64.powf(x.lo), 10f64.powf(x.hi));
+        assert!(
+            (14.0..15.0).contains(&lo) && (30.0..31.0).contains(&hi),
+            "{lo}-{hi}"
+        );
+        let (majors, minors) = x.ticks();
+        let labels: Vec<&str> = majors.iter().map(|m| m.1.as_str()).collect();
+        assert_eq!(labels, ["15", "20", "25", "30"]);
+        assert!(!minors.is_empty());
+        let key = Axis::covering([8.6e-6, 3e-5].into_iter(), true, X_FIT);
+        assert!(
+            key.lo > (8e-6f64).log10() && key.hi < (3.3e-5f64).log10(),
+            "{key:?}"
+        );
+        let labels: Vec<String> = key.ticks().0.into_iter().map(|m| m.1).collect();
+        assert_eq!(labels, ["10⁻⁵", "1.5×10⁻⁵", "2×10⁻⁵", "2.5×10⁻⁵", "3×10⁻⁵"]);
+        // A wide scan keeps whole decades.
+        let wide = Axis::covering([1.0, 1000.0].into_iter(), true, X_FIT);
+        assert_eq!((wide.lo, wide.hi), (0.0, 3.0));
+        // Vertical: a narrow range hugged with a margin, a dip kept off the frame.
+        let y = Axis::covering([1e-4, 3e-4].into_iter(), true, Y_FIT);
+        let span = 3f64.log10();
+        assert!((y.lo - (-4.0 - 0.05 * span)).abs() < 1e-12, "{y:?}");
+        let y = Axis::covering([1.2e-5, 1.0].into_iter(), true, Y_FIT);
+        assert_eq!(y.hi, 0.0);
+        assert!(
+            (1.2e-5f64).log10() - y.lo >= 0.05 * (y.hi - y.lo) - 1e-12,
+            "{y:?}"
+        );
+        assert!(y.lo > -6.0, "not a whole decade further: {y:?}");
+        let labels: Vec<String> = y.ticks().0.into_iter().map(|m| m.1).collect();
+        assert_eq!(labels.first().map(String::as_str), Some("10⁻⁵"));
+    }
+
     /// An axis over 82 decades labels every tenth (10⁻⁸⁰ ... 10⁰), the other decades as minor
     /// ticks, so the labels never run into each other.
     #[test]
     fn a_long_log_axis_labels_every_few_decades() {
-        let axis = Axis::covering([3.9e-81, 0.5].into_iter(), true);
+        let axis = Axis::covering([3.9e-81, 0.5].into_iter(), true, X_FIT);
         let (majors, minors) = axis.ticks();
         let labels: Vec<&str> = majors.iter().map(|m| m.1.as_str()).collect();
         assert_eq!(labels.len(), 9, "{labels:?}");
@@ -2202,7 +2356,7 @@ mod tests {
 
     #[test]
     fn linear_axis_has_round_ticks() {
-        let axis = Axis::covering([0.0, 10.0].into_iter(), false);
+        let axis = Axis::covering([0.0, 10.0].into_iter(), false, X_FIT);
         let (majors, _) = axis.ticks();
         assert!(majors.iter().any(|(v, t)| *v == 0.0 && t == "0"));
         assert!(majors.iter().any(|(v, t)| *v == 10.0 && t == "10"));
