@@ -881,7 +881,11 @@ fn draw_overlays<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Vertical windows, lightest of all, with their label at the top.
+/// How far below the frame's top a window's label starts, in image pixels: clear of the
+/// major ticks (10 pixels inward) that ran through it.
+const WINDOW_LABEL_DROP: i32 = 16;
+
+/// Vertical windows, lightest of all, with their label at the top inside the frame.
 fn draw_windows<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
@@ -933,11 +937,14 @@ fn draw_windows<DB: DrawingBackend>(
         // would leave the frame.
         let (start, _) = chart.backend_coord(&(a, y.hi));
         let corner = if end - start >= w + scale.pxi(16) {
-            ((start + end - w) / 2, top + scale.pxi(6))
+            ((start + end - w) / 2, top + scale.pxi(WINDOW_LABEL_DROP))
         } else if end + scale.pxi(10) + w > right {
-            (start - scale.pxi(10) - w, top + scale.pxi(6))
+            (
+                start - scale.pxi(10) - w,
+                top + scale.pxi(WINDOW_LABEL_DROP),
+            )
         } else {
-            (end + scale.pxi(4), top + scale.pxi(6))
+            (end + scale.pxi(4), top + scale.pxi(WINDOW_LABEL_DROP))
         };
         let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
         let span = (corner.0 - scale.pxi(3), far.0);
@@ -2670,6 +2677,19 @@ mod tests {
         assert!(
             (centre - 0.5 * (first + last) as f64).abs() < 4.0,
             "label not centred"
+        );
+        // The label is inside the frame, below its ticks (10 pixels inward): the frame's top
+        // is the first row that is mostly black.
+        let dark = |p: &[u8]| p.iter().all(|&v| v < 60);
+        let frame_top = (0..height)
+            .find(|&r| (0..width).filter(|&c| dark(at(r, c))).count() > width / 2)
+            .expect("the frame");
+        let glyph_top = (0..height / 3)
+            .find(|&r| (0..width).any(|c| at(r, c) == [20, 60, 140]))
+            .expect("label drawn");
+        assert!(
+            glyph_top >= frame_top + 12,
+            "label at row {glyph_top}, frame at {frame_top}: the ticks run through it"
         );
         // A second window just inside the first: one label, the first's (the same glyph
         // pixels; two labels a few pixels apart would cover each other's glyphs).
