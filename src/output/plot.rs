@@ -112,6 +112,9 @@ pub struct LimitPlot {
     pub y_title: String,
     /// Vertical windows `(lo, hi, label)` in x, shaded lightly (e.g. the annihilation resonance).
     pub windows: Vec<(f64, f64, String)>,
+    /// Vertical windows `(lo, hi, label)` in x where nothing can be made (kinematically
+    /// closed), shaded grey and hatched.
+    pub closed_windows: Vec<(f64, f64, String)>,
     /// The curves.
     pub series: Vec<Series>,
     /// Largest value drawn: curves and bands stop where they cross it, and the vertical axis
@@ -885,7 +888,31 @@ fn draw_overlays<DB: DrawingBackend>(
 /// major ticks (10 pixels inward) that ran through it.
 const WINDOW_LABEL_DROP: i32 = 16;
 
-/// Vertical windows, lightest of all, with their label at the top inside the frame.
+/// How a kind of vertical window is drawn: its shade, its label's colour, hatched or not.
+#[derive(Debug, Clone, Copy)]
+struct WindowStyle {
+    shade: RGBAColor,
+    text: RGBColor,
+    hatched: bool,
+}
+
+/// A window of the physics (where annihilation dominates): light blue.
+const PHYSICS_WINDOW: WindowStyle = WindowStyle {
+    shade: RGBAColor(70, 130, 220, 0.15),
+    text: RGBColor(20, 60, 140),
+    hatched: false,
+};
+
+/// A stretch where nothing can be made (kinematically closed): grey and hatched, unlike the
+/// light blue of an excluded region.
+const CLOSED_WINDOW: WindowStyle = WindowStyle {
+    shade: RGBAColor(120, 120, 120, 0.18),
+    text: RGBColor(60, 60, 60),
+    hatched: true,
+};
+
+/// Vertical windows, lightest of all, with their label at the top inside the frame: the
+/// physics windows light blue, the closed ones grey and hatched.
 fn draw_windows<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
@@ -898,70 +925,123 @@ fn draw_windows<DB: DrawingBackend>(
     let (left, _) = chart.backend_coord(&(x.lo, y.hi));
     let (right, _) = chart.backend_coord(&(x.hi, y.hi));
     let per_pixel = (x.hi - x.lo) / f64::from((right - left).max(1));
-    // Where labels went: a window whose label would cover another's is drawn without one
-    // (several results' windows overlap; one label says what the shade means).
-    let mut labelled: Vec<(i32, i32)> = Vec::new();
-    let shown: Vec<(f64, f64, &String)> = plot
-        .windows
-        .iter()
-        .map(|(lo, hi, label)| {
+    let shown: Vec<(f64, f64, &String, WindowStyle)> = [
+        (&plot.windows, PHYSICS_WINDOW),
+        (&plot.closed_windows, CLOSED_WINDOW),
+    ]
+    .into_iter()
+    .flat_map(|(windows, style)| {
+        windows.iter().map(move |(lo, hi, label)| {
             let (a, b) = (x.map(*lo), x.map(*hi));
             let widen = 0.5 * (f64::from(scale.px(4)) * per_pixel - (b - a)).max(0.0);
-            ((a - widen).max(x.lo), (b + widen).min(x.hi), label)
+            ((a - widen).max(x.lo), (b + widen).min(x.hi), label, style)
         })
-        .filter(|(a, b, _)| b > a)
-        .collect();
+    })
+    .filter(|(a, b, _, _)| b > a)
+    .collect();
     // Every shade first, then the labels over them.
-    for &(a, b, _) in &shown {
+    for &(a, b, _, style) in &shown {
         chart
             .draw_series(std::iter::once(Rectangle::new(
                 [(a, y.lo), (b, y.hi)],
-                RGBColor(70, 130, 220).mix(0.15).filled(),
+                style.shade.filled(),
             )))
             .map_err(failed)?;
-    }
-    for (a, b, label) in shown {
-        let (end, top) = chart.backend_coord(&(b, y.hi));
-        let style = ("sans-serif", scale.px(18))
-            .into_font()
-            .color(&RGBColor(20, 60, 140))
-            .pos(Pos::new(HPos::Left, VPos::Top));
-        // On a light box, so that it reads over shaded overlays too.
-        let (w, h) = root.estimate_text_size(label, &style).map_err(failed)?;
-        #[expect(
-            clippy::cast_possible_wrap,
-            reason = "text sizes are a few hundred pixels"
-        )]
-        let (w, h) = (w as i32, h as i32);
-        // Inside the window when it fits, else right of it, or left of it when the label
-        // would leave the frame.
-        let (start, _) = chart.backend_coord(&(a, y.hi));
-        let corner = if end - start >= w + scale.pxi(16) {
-            ((start + end - w) / 2, top + scale.pxi(WINDOW_LABEL_DROP))
-        } else if end + scale.pxi(10) + w > right {
-            (
-                start - scale.pxi(10) - w,
-                top + scale.pxi(WINDOW_LABEL_DROP),
-            )
-        } else {
-            (end + scale.pxi(4), top + scale.pxi(WINDOW_LABEL_DROP))
-        };
-        let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
-        let span = (corner.0 - scale.pxi(3), far.0);
-        if labelled.iter().any(|&(l, r)| span.0 < r && l < span.1) {
-            continue;
+        if style.hatched {
+            hatch(chart, root, (a, b), y)?;
         }
-        labelled.push(span);
-        root.draw(&Rectangle::new(
-            [(corner.0 - scale.pxi(3), corner.1 - scale.pxi(2)), far],
-            WHITE.mix(0.8).filled(),
-        ))
-        .map_err(failed)?;
-        root.draw(&Text::new(label.clone(), corner, style))
-            .map_err(failed)?;
     }
-
+    // Where labels went: a window whose label would cover another's is drawn without one
+    // (several results' windows overlap; one label says what the shade means).
+    let mut labelled: Vec<(i32, i32)> = Vec::new();
+    for (a, b, label, style) in shown {
+        draw_window_label(chart, root, (a, b, label), style, (x, y), &mut labelled)?;
+    }
     Ok(())
+}
+
+/// Grey diagonal lines across the window from `a` to `b` (plotted x), 14 image pixels apart.
+fn hatch<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    (a, b): (f64, f64),
+    y: &Axis,
+) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
+    let (left, top) = chart.backend_coord(&(a, y.hi));
+    let (right, bottom) = chart.backend_coord(&(b, y.lo));
+    let height = bottom - top;
+    if height <= 0 || right <= left {
+        return Ok(());
+    }
+    let style = RGBColor(120, 120, 120).mix(0.45).stroke_width(scale.px(1));
+    let h = f64::from(height);
+    let mut k = left - height;
+    while k < right {
+        // The line from (k, bottom) to (k + height, top), cut to the window's columns.
+        let t0 = (f64::from(left - k) / h).max(0.0);
+        let t1 = (f64::from(right - k) / h).min(1.0);
+        if t0 < t1 {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "pixel positions inside a frame of a few thousand pixels"
+            )]
+            let at = |t: f64| (k + (t * h).round() as i32, bottom - (t * h).round() as i32);
+            root.draw(&PathElement::new(vec![at(t0), at(t1)], style))
+                .map_err(failed)?;
+        }
+        k += scale.pxi(14);
+    }
+    Ok(())
+}
+
+/// A window's label at the top of the frame, on a light box: inside the window when it fits,
+/// else right of it, or left of it when the label would leave the frame; not drawn when it
+/// would cover a label already in `labelled` (their spans in pixels), else added there.
+fn draw_window_label<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    (a, b, label): (f64, f64, &String),
+    style: WindowStyle,
+    (x, y): (&Axis, &Axis),
+    labelled: &mut Vec<(i32, i32)>,
+) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
+    let (right, _) = chart.backend_coord(&(x.hi, y.hi));
+    let (end, top) = chart.backend_coord(&(b, y.hi));
+    let font = ("sans-serif", scale.px(18))
+        .into_font()
+        .color(&style.text)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    // On a light box, so that it reads over shaded overlays too.
+    let (w, h) = root.estimate_text_size(label, &font).map_err(failed)?;
+    #[expect(
+        clippy::cast_possible_wrap,
+        reason = "text sizes are a few hundred pixels"
+    )]
+    let (w, h) = (w as i32, h as i32);
+    let (start, _) = chart.backend_coord(&(a, y.hi));
+    let below = top + scale.pxi(WINDOW_LABEL_DROP);
+    let corner = if end - start >= w + scale.pxi(16) {
+        ((start + end - w) / 2, below)
+    } else if end + scale.pxi(10) + w > right {
+        (start - scale.pxi(10) - w, below)
+    } else {
+        (end + scale.pxi(4), below)
+    };
+    let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
+    let span = (corner.0 - scale.pxi(3), far.0);
+    if labelled.iter().any(|&(l, r)| span.0 < r && l < span.1) {
+        return Ok(());
+    }
+    labelled.push(span);
+    root.draw(&Rectangle::new(
+        [(corner.0 - scale.pxi(3), corner.1 - scale.pxi(2)), far],
+        WHITE.mix(0.8).filled(),
+    ))
+    .map_err(failed)?;
+    root.draw(&Text::new(label.clone(), corner, font))
+        .map_err(failed)
 }
 
 /// Filled regions, with their outline.
@@ -2404,6 +2484,7 @@ mod tests {
             },
             y_title: "ε".into(),
             windows: vec![(60.0, 80.0, "resonance".into())],
+            closed_windows: Vec::new(),
             overlays: vec![OverlaySeries {
                 label: "o".into(),
                 excluded: true,
@@ -2449,6 +2530,7 @@ mod tests {
             },
             y_title: "ε".into(),
             windows: Vec::new(),
+            closed_windows: Vec::new(),
             overlays: vec![
                 overlay("inside", vec![(2.0, 1e-3), (50.0, 1e-3)]),
                 overlay("beyond", vec![(1e4, 1e-3), (9e4, 1e-3)]),
@@ -2512,6 +2594,7 @@ mod tests {
             },
             y_title: "ε".into(),
             windows: Vec::new(),
+            closed_windows: Vec::new(),
             overlays: Vec::new(),
             series,
             y_cap: None,
@@ -2724,6 +2807,36 @@ mod tests {
         ];
         let some = svg(&mass_plot("outer only", vec![series(outer)]));
         assert!(some.contains("expected ±2σ") && !some.contains("expected ±1σ"));
+    }
+
+    /// A kinematically closed stretch is shaded grey and hatched, not in the light blue of a
+    /// physics window (an emulsion plot's closed columns looked like its excluded region).
+    #[test]
+    fn closed_windows_are_grey_and_hatched() {
+        let mut plot = mass_plot(
+            "closed",
+            vec![Series {
+                label: "a line".into(),
+                points: vec![(1.0, 1e-2), (1000.0, 1e-1)],
+                bands: Vec::new(),
+            }],
+        );
+        plot.closed_windows = vec![(10.0, 100.0, "kinematically closed".into())];
+        let svg = String::from_utf8(render_svg(&plot).expect("renders")).expect("utf8");
+        assert!(!svg.contains("#4682DC"), "a blue window drawn");
+        let grey = |tag: &str| {
+            svg.match_indices(tag)
+                .filter(|(k, _)| {
+                    svg[*k..]
+                        .split('>')
+                        .next()
+                        .is_some_and(|e| e.contains("#787878"))
+                })
+                .count()
+        };
+        assert_eq!(grey("<rect "), 1, "the grey shade");
+        assert!(grey("<polyline ") >= 10, "hatching");
+        assert!(svg.contains("kinematically closed"));
     }
 
     /// Bands of several curves would overlap into stripes: only the first curve with bands

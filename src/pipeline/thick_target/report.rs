@@ -350,6 +350,7 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
         scan_edges: Vec::new(),
         extent: Vec::new(),
         windows: Vec::new(),
+        closed_windows: Vec::new(),
         overlays,
         title: s.title.clone(),
         annotation: annotation(scenarios, parameter, symbol),
