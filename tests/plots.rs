@@ -189,7 +189,7 @@ fn problems(svg: &str, expected: &Expected) -> Vec<String> {
     }
     let shaded = elements(svg, "polygon")
         .into_iter()
-        .filter(|p| attribute(p, "opacity") == Some("0.35"))
+        .filter(|p| attribute(p, "opacity") == Some("0.45"))
         .count();
     if shaded != expected.overlays.len() {
         found.push(format!(
@@ -208,7 +208,7 @@ fn problems(svg: &str, expected: &Expected) -> Vec<String> {
 const BELLE2_DP: Expected = Expected {
     curves: &["computed background", "N_b = 1000"],
     overlays: &["NA64 2019 (excluded)", "BaBar 2017 (excluded)"],
-    ticks: &["10⁰", "10³", "10⁻⁵", "10⁻²"],
+    ticks: &["10⁰", "1000", "10⁻⁵", "10⁻²"],
 };
 
 #[test]
@@ -265,8 +265,12 @@ fn the_band_follows_the_computed_annihilation_range_and_curves_stop_at_one() {
     let svg = std::fs::read_to_string(wide.join("wide.svg")).expect("svg");
     let labels = texts(&svg);
     let count = |tick: &str| labels.iter().filter(|t| *t == tick).count();
-    // The mass axis (1 MeV to 10 GeV) has 10⁰ and 10¹ once each; the eps axis ends at 10⁰.
-    assert!(count("10⁰") == 2 && count("10¹") == 1, "{labels:?}");
+    // The mass axis (1 MeV to 10 GeV) is labelled 1 to 10000 in plain numbers; the eps axis
+    // ends at 10⁰.
+    assert!(
+        count("10⁰") == 1 && count("1") == 1 && count("10000") == 1,
+        "{labels:?}"
+    );
 }
 
 /// The checks fail for the right reason: an overlay removed, a curve moved off the axes.
@@ -279,7 +283,7 @@ fn a_broken_plot_fails_the_checks() {
     // An overlay dropped: its polygon and its legend entry gone.
     let overlay = elements(&svg, "polygon")
         .into_iter()
-        .find(|p| attribute(p, "opacity") == Some("0.35"))
+        .find(|p| attribute(p, "opacity") == Some("0.45"))
         .expect("an overlay")
         .to_string();
     let without = svg
@@ -462,7 +466,7 @@ fn two_sided_and_contour_overlays_are_closed_regions() {
     // the top as a one-sided limit would be.
     let shaded: Vec<Vec<(f64, f64)>> = elements(&svg, "polygon")
         .into_iter()
-        .filter(|p| attribute(p, "opacity") == Some("0.35"))
+        .filter(|p| attribute(p, "opacity") == Some("0.45"))
         .map(points)
         .collect();
     let top = |p: &Vec<(f64, f64)>| p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
@@ -523,4 +527,32 @@ fn overlays_of_another_axis_or_decay_are_named() {
         svg.contains("NA64 2019, invisible decay"),
         "the legend says so"
     );
+}
+
+/// The subtitle writes the beam's particles on target and the target's thickness as a
+/// physicist does (`2.84×10¹¹ EOT`; PADME's `7.1×10⁹ POT` on `8.23×10⁻⁴ X₀` of diamond), not
+/// in computer notation (`2.840e11`, `8.23e-4`).
+#[test]
+fn the_subtitle_writes_powers_of_ten() {
+    let subtitle = |config: &str, name: &str, on_target: &str| {
+        let dir = scan_with_svg(config, name);
+        let svg = std::fs::read_to_string(dir.join(format!("{name}.svg"))).expect("svg written");
+        let labels = texts(&svg);
+        labels
+            .iter()
+            .find(|t| t.contains(on_target))
+            .unwrap_or_else(|| panic!("no subtitle with {on_target} in {labels:?}"))
+            .clone()
+    };
+    let na64 = subtitle("configs/na64_dp.toml", "subtitle_na64", "EOT");
+    assert!(na64.contains("2.84×10¹¹ EOT"), "{na64}");
+    let padme = subtitle("configs/padme_x17.toml", "subtitle_padme", "POT");
+    assert!(padme.contains("7.1×10⁹ POT"), "{padme}");
+    assert!(padme.contains("8.23×10⁻⁴ X₀"), "{padme}");
+    for text in [&na64, &padme] {
+        assert!(
+            !text.contains("e1") && !text.contains("e9") && !text.contains("e-"),
+            "{text}"
+        );
+    }
 }

@@ -231,6 +231,7 @@ fn bare_frame(path: &Path, parameter: &str) -> LimitPlot {
         },
         y_title: "ε".into(),
         windows: Vec::new(),
+        closed_windows: Vec::new(),
         series: Vec::new(),
         y_cap: Some(1.0),
         tight: false,

@@ -112,6 +112,9 @@ pub struct LimitPlot {
     pub y_title: String,
     /// Vertical windows `(lo, hi, label)` in x, shaded lightly (e.g. the annihilation resonance).
     pub windows: Vec<(f64, f64, String)>,
+    /// Vertical windows `(lo, hi, label)` in x where nothing can be made (kinematically
+    /// closed), shaded grey and hatched.
+    pub closed_windows: Vec<(f64, f64, String)>,
     /// The curves.
     pub series: Vec<Series>,
     /// Largest value drawn: curves and bands stop where they cross it, and the vertical axis
@@ -154,14 +157,36 @@ impl Scale {
     }
 }
 
-/// Curve colours in turn: blue, red, purple, then a dark green (the expected bands are green
-/// and yellow, so green comes last).
-const PALETTE: [RGBColor; 4] = [
+/// Curve colours in turn: blue, red, purple and a dark green as always (the expected bands are
+/// green and yellow, so green comes fourth), then cyan, orange, magenta and brown. All eight
+/// are saturated and at least 35 apart in CIELAB (ΔE76), so eight curves have eight colours
+/// that stay apart from the pale, greyish published overlays ([`OVERLAY_SHADES`]).
+const PALETTE: [RGBColor; 8] = [
     RGBColor(31, 88, 180),
     RGBColor(200, 60, 40),
-    RGBColor(120, 60, 160),
+    RGBColor(130, 50, 170),
     RGBColor(30, 110, 50),
+    RGBColor(0, 155, 195),
+    RGBColor(235, 145, 0),
+    RGBColor(215, 70, 160),
+    RGBColor(120, 75, 30),
 ];
+
+/// Published overlays' edge colours in turn, their excluded regions filled with them at
+/// [`OVERLAY_FILL`]: grey, sand, slate blue, rose, sage and a dark grey. The fills on white are
+/// at least 12 apart in CIELAB (ΔE76) from each other, and the edges at least 25 from every
+/// curve colour, so neither reads as a result.
+const OVERLAY_SHADES: [RGBColor; 6] = [
+    RGBColor(140, 140, 140),
+    RGBColor(215, 170, 95),
+    RGBColor(120, 150, 215),
+    RGBColor(210, 125, 135),
+    RGBColor(140, 185, 110),
+    RGBColor(60, 60, 60),
+];
+
+/// The opacity of an overlay's fill.
+const OVERLAY_FILL: f64 = 0.45;
 
 static FONTS: Once = Once::new();
 
@@ -187,6 +212,48 @@ fn decade_label(n: i32) -> String {
     format!("10{superscript}")
 }
 
+/// `value` as a physicist writes it, rounded to `significant` digits with trailing zeros
+/// dropped: a plain decimal from 0.001 to 10⁴ (`16`, `0.05`), else a mantissa times a power of
+/// ten with a superscript exponent (`2.84×10¹¹`, `8.23×10⁻⁴`, `10¹⁰` for a mantissa of 1).
+#[must_use]
+pub fn physics_number(value: f64, significant: usize) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format_number(value);
+    }
+    let text = format!("{:.*e}", significant.max(1) - 1, value);
+    let rounded: f64 = text.parse().unwrap_or(value);
+    if plain_decimal(rounded) {
+        return format_number(rounded);
+    }
+    power_of_ten(value, significant)
+}
+
+/// Whether [`physics_number`] writes `value` as a plain decimal: 0.001 to 10⁴ in magnitude.
+fn plain_decimal(value: f64) -> bool {
+    (1e-3 * (1.0 - 1e-9)..=1e4 * (1.0 + 1e-9)).contains(&value.abs())
+}
+
+/// `value` rounded to `significant` digits as a mantissa times a power of ten, whatever its
+/// size (`2×10¹`, `10⁻⁵`, `1.5×10⁻⁵`); zero and non-finite values as plain numbers.
+fn power_of_ten(value: f64, significant: usize) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format_number(value);
+    }
+    let text = format!("{:.*e}", significant.max(1) - 1, value);
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let power = decade_label(exponent.parse().unwrap_or(0));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        mantissa
+    };
+    match mantissa {
+        "1" => power,
+        "-1" => format!("-{power}"),
+        m => format!("{m}×{power}"),
+    }
+}
+
 /// An axis in plot coordinates: log10 of the value for a logarithmic axis.
 #[derive(Debug, Clone, Copy)]
 struct Axis {
@@ -205,9 +272,47 @@ fn value_range(values: impl Iterator<Item = f64>, logarithmic: bool) -> (f64, f6
         })
 }
 
+/// How a covering axis ([`Axis::covering`]) meets its values on a log scale.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    /// Values spanning fewer decades than this get an axis that ends a margin beyond them;
+    /// wider ones an axis of whole decades.
+    hug_decades: f64,
+    /// The margin beyond the values, as a share of their span in decades.
+    margin: f64,
+    /// On a whole-decade axis, the smallest value stays at least this share of the axis's
+    /// span above the bottom (the axis then starts below the decade): a dip does not touch the
+    /// frame.
+    clearance: f64,
+}
+
+/// The horizontal axis: whole decades from one decade of values up, else the scanned range
+/// and 3% of it either side.
+const X_FIT: Fit = Fit {
+    hug_decades: 1.0,
+    margin: 0.03,
+    clearance: 0.0,
+};
+
+/// The vertical axis: whole decades from 1.5 decades of values up, else the values and 5% of
+/// their span either side; the smallest value at least 5% of the axis above its bottom.
+const Y_FIT: Fit = Fit {
+    hug_decades: 1.5,
+    margin: 0.05,
+    clearance: 0.05,
+};
+
+/// Whole decades only (the fallback of a degenerate tight axis).
+const DECADES: Fit = Fit {
+    hug_decades: 0.0,
+    margin: 0.0,
+    clearance: 0.0,
+};
+
 impl Axis {
-    /// Decade-aligned (log) or padded (linear) axis covering `values`.
-    fn covering(values: impl Iterator<Item = f64>, logarithmic: bool) -> Self {
+    /// A log axis covering `values` as `fit` says (whole decades, or a margin beyond a short
+    /// range), or a linear axis padded by 2%.
+    fn covering(values: impl Iterator<Item = f64>, logarithmic: bool, fit: Fit) -> Self {
         let (min, max) = value_range(values, logarithmic);
         if !min.is_finite() {
             return Self {
@@ -217,10 +322,28 @@ impl Axis {
             };
         }
         if logarithmic {
+            let (low, high) = (min.log10(), max.log10());
+            let span = high - low;
+            if span > 1e-9 && span < fit.hug_decades {
+                // Short ranges: a margin beyond the values (at least a few hundredths of a
+                // decade, so that an almost flat range still gets a readable axis).
+                let margin = fit.margin * span.max(0.05);
+                return Self {
+                    logarithmic,
+                    lo: low - margin,
+                    hi: high + margin,
+                };
+            }
             // A value a rounding error from a decade (0.1 written as 0.10000000000000006 by a
             // log-spaced scan) belongs to it, not to the next decade.
-            let lo = (min.log10() + 1e-9).floor();
-            let hi = (max.log10() - 1e-9).ceil().max(lo + 1.0);
+            let lo = (low + 1e-9).floor();
+            let hi = (high - 1e-9).ceil().max(lo + 1.0);
+            // Keep the smallest value off the bottom of the frame.
+            let lo = if low - lo < fit.clearance * (hi - lo) {
+                low - fit.clearance * (hi - low) / (1.0 - fit.clearance)
+            } else {
+                lo
+            };
             Self {
                 logarithmic,
                 lo,
@@ -244,7 +367,7 @@ impl Axis {
     fn tight(values: impl Iterator<Item = f64>, logarithmic: bool) -> Self {
         let (min, max) = value_range(values, logarithmic);
         if !(min.is_finite() && max > min) {
-            return Self::covering([min, max].into_iter(), logarithmic);
+            return Self::covering([min, max].into_iter(), logarithmic, DECADES);
         }
         let map = |v: f64| if logarithmic { v.log10() } else { v };
         Self {
@@ -264,69 +387,142 @@ impl Axis {
 
     /// Major ticks `(position, label)` and minor tick positions, in plot coordinates.
     fn ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
-        if self.logarithmic {
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "plotted decades are small integers"
-            )]
-            let (d0, d1) = (
-                (self.lo + 1e-9).floor() as i32,
-                (self.hi - 1e-9).ceil() as i32,
-            );
-            // Past 12 decades the labels would run into each other: every `step`-th decade
-            // is labelled, the others are minor ticks.
-            let step = [1, 2, 5, 10, 20, 50, 100]
-                .into_iter()
-                .find(|s| (d1 - d0) / s <= 12)
-                .unwrap_or(200);
-            let labelled = |d: i32| d.rem_euclid(step) == 0;
-            let mut majors: Vec<(f64, String)> = (d0..=d1)
-                .filter(|&d| labelled(d))
-                .map(|d| (f64::from(d), decade_label(d)))
-                .collect();
-            let mut minors: Vec<f64> = (d0..=d1).filter(|&d| !labelled(d)).map(f64::from).collect();
-            for d in (d0..d1).filter(|_| step == 1) {
-                for k in 2..10 {
-                    let position = f64::from(d) + f64::from(k).log10();
-                    // Short axes (two decades or less) also label 2 and 5 times each decade.
-                    if d1 - d0 <= 2 && (k == 2 || k == 5) {
-                        majors.push((position, format!("{k}×{}", decade_label(d))));
-                    } else {
-                        minors.push(position);
-                    }
-                }
-            }
-            majors.sort_by(|a, b| a.0.total_cmp(&b.0));
-            // A tight axis may start or end inside a decade.
-            let inside = |p: f64| p >= self.lo - 1e-9 && p <= self.hi + 1e-9;
-            majors.retain(|m| inside(m.0));
-            minors.retain(|&m| inside(m));
-            (majors, minors)
+        if !self.logarithmic {
+            self.linear_ticks()
+        } else if self.hi - self.lo < 1.0 {
+            self.sub_decade_ticks()
         } else {
-            let span = self.hi - self.lo;
-            let raw = span / 6.0;
-            let magnitude = 10f64.powf(raw.log10().floor());
-            let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-                .iter()
-                .map(|m| m * magnitude)
-                .find(|s| *s >= raw)
-                .unwrap_or(magnitude * 10.0);
-            let first = (self.lo / step).ceil();
-            let count = ((self.hi / step).floor() - first).max(0.0);
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "a handful of ticks"
-            )]
-            let majors = (0..=count as usize)
-                .map(|i| {
-                    let v = (first + i as f64) * step;
-                    (v, crate::output::format_number((v / step).round() * step))
-                })
-                .collect();
-            (majors, Vec::new())
+            self.decade_ticks()
         }
     }
+
+    /// The ticks of a log axis of a decade or more: decades, and 2 and 5 times each on a
+    /// short one.
+    fn decade_ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "plotted decades are small integers"
+        )]
+        let (d0, d1) = (
+            (self.lo + 1e-9).floor() as i32,
+            (self.hi - 1e-9).ceil() as i32,
+        );
+        // Past 12 decades the labels would run into each other: every `step`-th decade
+        // is labelled, the others are minor ticks.
+        let step = [1, 2, 5, 10, 20, 50, 100]
+            .into_iter()
+            .find(|s| (d1 - d0) / s <= 12)
+            .unwrap_or(200);
+        let labelled = |d: i32| d.rem_euclid(step) == 0;
+        let mut majors: Vec<f64> = (d0..=d1).filter(|&d| labelled(d)).map(f64::from).collect();
+        let mut minors: Vec<f64> = (d0..=d1).filter(|&d| !labelled(d)).map(f64::from).collect();
+        for d in (d0..d1).filter(|_| step == 1) {
+            for k in 2..10 {
+                let position = f64::from(d) + f64::from(k).log10();
+                // Short axes (two decades or less) also label 2 and 5 times each decade.
+                if self.hi - self.lo <= 2.0 + 1e-9 && (k == 2 || k == 5) {
+                    majors.push(position);
+                } else {
+                    minors.push(position);
+                }
+            }
+        }
+        majors.sort_by(f64::total_cmp);
+        // A tight axis may start or end inside a decade.
+        let inside = |p: f64| p >= self.lo - 1e-9 && p <= self.hi + 1e-9;
+        majors.retain(|&m| inside(m));
+        minors.retain(|&m| inside(m));
+        (log_labels(&majors), minors)
+    }
+
+    /// The ticks of a log axis shorter than a decade (a narrow scan): round values at the
+    /// largest of the steps 1, 2, 2.5 and 5 times a power of ten that puts at least four
+    /// inside (15, 20, 25, 30 MeV), minor ticks between them.
+    fn sub_decade_ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
+        let (lo, hi) = (10f64.powf(self.lo), 10f64.powf(self.hi));
+        let multiples = |step: f64| {
+            let first = (lo / step - 1e-9).ceil();
+            let last = (hi / step + 1e-9).floor();
+            (first, last)
+        };
+        let mut magnitude = 10f64.powf((hi - lo).log10().ceil());
+        let mut chosen = (magnitude, 5.0);
+        'search: for _ in 0..30 {
+            for (factor, minor) in [(1.0, 5.0), (0.5, 5.0), (0.25, 5.0), (0.2, 4.0)] {
+                let step = magnitude * factor;
+                let (first, last) = multiples(step);
+                if last - first >= 3.0 {
+                    chosen = (step, minor);
+                    break 'search;
+                }
+            }
+            magnitude /= 10.0;
+        }
+        let (step, per_major) = chosen;
+        let positions = |step: f64| -> Vec<f64> {
+            let (first, last) = multiples(step);
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "a few tens of ticks at most"
+            )]
+            let (first, last) = (first as i64, last as i64);
+            #[expect(clippy::cast_precision_loss, reason = "small tick counts")]
+            (first..=last).map(|i| (i as f64 * step).log10()).collect()
+        };
+        let majors = positions(step);
+        let minors: Vec<f64> = positions(step / per_major)
+            .into_iter()
+            .filter(|m| majors.iter().all(|p| (p - m).abs() > 1e-9))
+            .collect();
+        (log_labels(&majors), minors)
+    }
+
+    /// The ticks of a linear axis: round steps, some six of them.
+    fn linear_ticks(&self) -> (Vec<(f64, String)>, Vec<f64>) {
+        let span = self.hi - self.lo;
+        let raw = span / 6.0;
+        let magnitude = 10f64.powf(raw.log10().floor());
+        let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+            .iter()
+            .map(|m| m * magnitude)
+            .find(|s| *s >= raw)
+            .unwrap_or(magnitude * 10.0);
+        let first = (self.lo / step).ceil();
+        let count = ((self.hi / step).floor() - first).max(0.0);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a handful of ticks"
+        )]
+        let majors = (0..=count as usize)
+            .map(|i| {
+                let v = (first + i as f64) * step;
+                (v, crate::output::format_number((v / step).round() * step))
+            })
+            .collect();
+        (majors, Vec::new())
+    }
+}
+
+/// Labels of major ticks at `positions` (log10 of the values) on a log axis: plain decimals
+/// (`1`, `20`, `500`, `0.01`) when every labelled value lies between 0.001 and 10⁴, as a
+/// physicist writes a mass axis; else every one a power of ten (`10⁻⁵`, `2×10⁻⁵`), so that
+/// no axis mixes the two.
+fn log_labels(positions: &[f64]) -> Vec<(f64, String)> {
+    let values: Vec<f64> = positions.iter().map(|p| 10f64.powf(*p)).collect();
+    let plain = values.iter().all(|v| plain_decimal(*v));
+    positions
+        .iter()
+        .zip(values)
+        .map(|(&p, v)| {
+            let label = if plain {
+                physics_number(v, 3)
+            } else {
+                power_of_ten(v, 3)
+            };
+            (p, label)
+        })
+        .collect()
 }
 
 /// Renders the plot to PNG bytes.
@@ -444,17 +640,19 @@ fn axes(plot: &LimitPlot) -> (Axis, Axis) {
             .chain(plot.extent.iter().copied())
     };
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
-    let axis = |values: Vec<f64>, logarithmic: bool| {
+    let axis = |values: Vec<f64>, logarithmic: bool, fit: Fit| {
         if plot.tight {
             Axis::tight(values.into_iter(), logarithmic)
         } else {
-            Axis::covering(values.into_iter(), logarithmic)
+            Axis::covering(values.into_iter(), logarithmic, fit)
         }
     };
-    (
-        axis(data().map(|p| p.0).collect(), x_log),
-        axis(data().map(|p| p.1.min(cap)).collect(), true),
-    )
+    let mut y = axis(data().map(|p| p.1.min(cap)).collect(), true, Y_FIT);
+    // The margin above the values stops at the cap: nothing is drawn beyond it.
+    if cap > 0.0 && cap.log10() > y.lo {
+        y.hi = y.hi.min(cap.log10());
+    }
+    (axis(data().map(|p| p.0).collect(), x_log, X_FIT), y)
 }
 
 /// What the plot cannot show of its overlays, one warning per overlay that names it: points
@@ -643,17 +841,9 @@ fn draw_overlays<DB: DrawingBackend>(
     (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
-    let shades = [
-        RGBColor(150, 150, 150),
-        RGBColor(170, 140, 110),
-        RGBColor(120, 160, 170),
-        RGBColor(160, 130, 170),
-        RGBColor(130, 165, 120),
-        RGBColor(185, 165, 95),
-    ];
     for (k, overlay) in plot.overlays.iter().enumerate() {
-        let colour = shades[k % shades.len()];
-        let fill = colour.mix(0.35);
+        let colour = OVERLAY_SHADES[k % OVERLAY_SHADES.len()];
+        let fill = colour.mix(OVERLAY_FILL);
         let usable = overlay
             .outline
             .iter()
@@ -694,7 +884,35 @@ fn draw_overlays<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Vertical windows, lightest of all, with their label at the top.
+/// How far below the frame's top a window's label starts, in image pixels: clear of the
+/// major ticks (10 pixels inward) that ran through it.
+const WINDOW_LABEL_DROP: i32 = 16;
+
+/// How a kind of vertical window is drawn: its shade, its label's colour, hatched or not.
+#[derive(Debug, Clone, Copy)]
+struct WindowStyle {
+    shade: RGBAColor,
+    text: RGBColor,
+    hatched: bool,
+}
+
+/// A window of the physics (where annihilation dominates): light blue.
+const PHYSICS_WINDOW: WindowStyle = WindowStyle {
+    shade: RGBAColor(70, 130, 220, 0.15),
+    text: RGBColor(20, 60, 140),
+    hatched: false,
+};
+
+/// A stretch where nothing can be made (kinematically closed): grey and hatched, unlike the
+/// light blue of an excluded region.
+const CLOSED_WINDOW: WindowStyle = WindowStyle {
+    shade: RGBAColor(120, 120, 120, 0.18),
+    text: RGBColor(60, 60, 60),
+    hatched: true,
+};
+
+/// Vertical windows, lightest of all, with their label at the top inside the frame: the
+/// physics windows light blue, the closed ones grey and hatched.
 fn draw_windows<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
@@ -707,67 +925,123 @@ fn draw_windows<DB: DrawingBackend>(
     let (left, _) = chart.backend_coord(&(x.lo, y.hi));
     let (right, _) = chart.backend_coord(&(x.hi, y.hi));
     let per_pixel = (x.hi - x.lo) / f64::from((right - left).max(1));
-    // Where labels went: a window whose label would cover another's is drawn without one
-    // (several results' windows overlap; one label says what the shade means).
-    let mut labelled: Vec<(i32, i32)> = Vec::new();
-    let shown: Vec<(f64, f64, &String)> = plot
-        .windows
-        .iter()
-        .map(|(lo, hi, label)| {
+    let shown: Vec<(f64, f64, &String, WindowStyle)> = [
+        (&plot.windows, PHYSICS_WINDOW),
+        (&plot.closed_windows, CLOSED_WINDOW),
+    ]
+    .into_iter()
+    .flat_map(|(windows, style)| {
+        windows.iter().map(move |(lo, hi, label)| {
             let (a, b) = (x.map(*lo), x.map(*hi));
             let widen = 0.5 * (f64::from(scale.px(4)) * per_pixel - (b - a)).max(0.0);
-            ((a - widen).max(x.lo), (b + widen).min(x.hi), label)
+            ((a - widen).max(x.lo), (b + widen).min(x.hi), label, style)
         })
-        .filter(|(a, b, _)| b > a)
-        .collect();
+    })
+    .filter(|(a, b, _, _)| b > a)
+    .collect();
     // Every shade first, then the labels over them.
-    for &(a, b, _) in &shown {
+    for &(a, b, _, style) in &shown {
         chart
             .draw_series(std::iter::once(Rectangle::new(
                 [(a, y.lo), (b, y.hi)],
-                RGBColor(70, 130, 220).mix(0.15).filled(),
+                style.shade.filled(),
             )))
             .map_err(failed)?;
-    }
-    for (a, b, label) in shown {
-        let (end, top) = chart.backend_coord(&(b, y.hi));
-        let style = ("sans-serif", scale.px(18))
-            .into_font()
-            .color(&RGBColor(20, 60, 140))
-            .pos(Pos::new(HPos::Left, VPos::Top));
-        // On a light box, so that it reads over shaded overlays too.
-        let (w, h) = root.estimate_text_size(label, &style).map_err(failed)?;
-        #[expect(
-            clippy::cast_possible_wrap,
-            reason = "text sizes are a few hundred pixels"
-        )]
-        let (w, h) = (w as i32, h as i32);
-        // Inside the window when it fits, else right of it, or left of it when the label
-        // would leave the frame.
-        let (start, _) = chart.backend_coord(&(a, y.hi));
-        let corner = if end - start >= w + scale.pxi(16) {
-            ((start + end - w) / 2, top + scale.pxi(6))
-        } else if end + scale.pxi(10) + w > right {
-            (start - scale.pxi(10) - w, top + scale.pxi(6))
-        } else {
-            (end + scale.pxi(4), top + scale.pxi(6))
-        };
-        let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
-        let span = (corner.0 - scale.pxi(3), far.0);
-        if labelled.iter().any(|&(l, r)| span.0 < r && l < span.1) {
-            continue;
+        if style.hatched {
+            hatch(chart, root, (a, b), y)?;
         }
-        labelled.push(span);
-        root.draw(&Rectangle::new(
-            [(corner.0 - scale.pxi(3), corner.1 - scale.pxi(2)), far],
-            WHITE.mix(0.8).filled(),
-        ))
-        .map_err(failed)?;
-        root.draw(&Text::new(label.clone(), corner, style))
-            .map_err(failed)?;
     }
-
+    // Where labels went: a window whose label would cover another's is drawn without one
+    // (several results' windows overlap; one label says what the shade means).
+    let mut labelled: Vec<(i32, i32)> = Vec::new();
+    for (a, b, label, style) in shown {
+        draw_window_label(chart, root, (a, b, label), style, (x, y), &mut labelled)?;
+    }
     Ok(())
+}
+
+/// Grey diagonal lines across the window from `a` to `b` (plotted x), 14 image pixels apart.
+fn hatch<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    (a, b): (f64, f64),
+    y: &Axis,
+) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
+    let (left, top) = chart.backend_coord(&(a, y.hi));
+    let (right, bottom) = chart.backend_coord(&(b, y.lo));
+    let height = bottom - top;
+    if height <= 0 || right <= left {
+        return Ok(());
+    }
+    let style = RGBColor(120, 120, 120).mix(0.45).stroke_width(scale.px(1));
+    let h = f64::from(height);
+    let mut k = left - height;
+    while k < right {
+        // The line from (k, bottom) to (k + height, top), cut to the window's columns.
+        let t0 = (f64::from(left - k) / h).max(0.0);
+        let t1 = (f64::from(right - k) / h).min(1.0);
+        if t0 < t1 {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "pixel positions inside a frame of a few thousand pixels"
+            )]
+            let at = |t: f64| (k + (t * h).round() as i32, bottom - (t * h).round() as i32);
+            root.draw(&PathElement::new(vec![at(t0), at(t1)], style))
+                .map_err(failed)?;
+        }
+        k += scale.pxi(14);
+    }
+    Ok(())
+}
+
+/// A window's label at the top of the frame, on a light box: inside the window when it fits,
+/// else right of it, or left of it when the label would leave the frame; not drawn when it
+/// would cover a label already in `labelled` (their spans in pixels), else added there.
+fn draw_window_label<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    (a, b, label): (f64, f64, &String),
+    style: WindowStyle,
+    (x, y): (&Axis, &Axis),
+    labelled: &mut Vec<(i32, i32)>,
+) -> Result<(), DrawError> {
+    let scale = Scale::of(root);
+    let (right, _) = chart.backend_coord(&(x.hi, y.hi));
+    let (end, top) = chart.backend_coord(&(b, y.hi));
+    let font = ("sans-serif", scale.px(18))
+        .into_font()
+        .color(&style.text)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    // On a light box, so that it reads over shaded overlays too.
+    let (w, h) = root.estimate_text_size(label, &font).map_err(failed)?;
+    #[expect(
+        clippy::cast_possible_wrap,
+        reason = "text sizes are a few hundred pixels"
+    )]
+    let (w, h) = (w as i32, h as i32);
+    let (start, _) = chart.backend_coord(&(a, y.hi));
+    let below = top + scale.pxi(WINDOW_LABEL_DROP);
+    let corner = if end - start >= w + scale.pxi(16) {
+        ((start + end - w) / 2, below)
+    } else if end + scale.pxi(10) + w > right {
+        (start - scale.pxi(10) - w, below)
+    } else {
+        (end + scale.pxi(4), below)
+    };
+    let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
+    let span = (corner.0 - scale.pxi(3), far.0);
+    if labelled.iter().any(|&(l, r)| span.0 < r && l < span.1) {
+        return Ok(());
+    }
+    labelled.push(span);
+    root.draw(&Rectangle::new(
+        [(corner.0 - scale.pxi(3), corner.1 - scale.pxi(2)), far],
+        WHITE.mix(0.8).filled(),
+    ))
+    .map_err(failed)?;
+    root.draw(&Text::new(label.clone(), corner, font))
+        .map_err(failed)
 }
 
 /// Filled regions, with their outline.
@@ -837,10 +1111,28 @@ fn draw_scan_edges<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The curve whose expected bands the plot draws: the first that has them. Bands of several
-/// curves would overlap into stripes and hide the lines; the others' bands stay in the CSV.
+/// The curve whose expected bands the plot draws: the first whose bands have a width
+/// somewhere. Bands of several curves would overlap into stripes and hide the lines; the
+/// others' bands stay in the CSV.
 fn banded(plot: &LimitPlot) -> Option<&Series> {
-    plot.series.iter().find(|s| !s.bands.is_empty())
+    plot.series
+        .iter()
+        .find(|s| band_has_width(s, BAND_2_SIGMA) || band_has_width(s, BAND_1_SIGMA))
+}
+
+/// The edges `(lower, upper)` of the +-2 sigma band among a band's four values.
+const BAND_2_SIGMA: (usize, usize) = (0, 3);
+/// The edges `(lower, upper)` of the +-1 sigma band.
+const BAND_1_SIGMA: (usize, usize) = (1, 2);
+
+/// Whether the band with edges `(lower, upper)` of `series` has a width at some point: its
+/// upper edge above the lower by more than a rounding error (with no background the
+/// quantiles coincide and the band draws nothing, so it gets no legend entry).
+fn band_has_width(series: &Series, (lower, upper): (usize, usize)) -> bool {
+    series.bands.iter().any(|(_, b)| {
+        let (lo, hi) = (b[lower], b[upper]);
+        lo.is_finite() && hi.is_finite() && hi - lo > 1e-9 * hi.abs().max(lo.abs())
+    })
 }
 
 /// Expected bands behind the lines, of one curve ([`banded`]): yellow +-2 sigma, green +-1
@@ -861,19 +1153,26 @@ fn draw_bands<DB: DrawingBackend>(
     } else {
         String::new()
     };
-    legend.push(LegendEntry::new(
-        &format!("expected ±1σ{whose}"),
-        Swatch::Fill(RGBColor(0, 175, 80).mix(0.6)),
-    ));
-    legend.push(LegendEntry::new(
-        &format!("expected ±2σ{whose}"),
-        Swatch::Fill(RGBColor(255, 204, 0).mix(0.6)),
-    ));
+    // Only a band with a width is listed: one of no width draws nothing.
+    if band_has_width(series, BAND_1_SIGMA) {
+        legend.push(LegendEntry::new(
+            &format!("expected ±1σ{whose}"),
+            Swatch::Fill(RGBColor(0, 175, 80).mix(0.6)),
+        ));
+    }
+    if band_has_width(series, BAND_2_SIGMA) {
+        legend.push(LegendEntry::new(
+            &format!("expected ±2σ{whose}"),
+            Swatch::Fill(RGBColor(255, 204, 0).mix(0.6)),
+        ));
+    }
     let usable = |px: f64| px.is_finite() && (!x.logarithmic || px > 0.0);
     let cap = plot.y_cap.unwrap_or(f64::INFINITY);
     {
-        for (outer, inner, colour) in [(0, 3, RGBColor(255, 204, 0)), (1, 2, RGBColor(0, 175, 80))]
-        {
+        for ((outer, inner), colour) in [
+            (BAND_2_SIGMA, RGBColor(255, 204, 0)),
+            (BAND_1_SIGMA, RGBColor(0, 175, 80)),
+        ] {
             let lower = series
                 .bands
                 .iter()
@@ -927,9 +1226,9 @@ fn below_cap(points: &[(f64, f64)], cap: Option<f64>) -> Vec<Vec<(f64, f64)>> {
     pieces
 }
 
-/// How curve `k` is drawn: the colours in turn, solid and dashed in turn for the first four;
-/// from the fifth on the dashes shift by one of three patterns (solid, dashed, dotted) per
-/// round of colours, so the first twelve curves all differ.
+/// How curve `k` is drawn: the colours in turn, solid and dashed in turn for the first eight;
+/// from the ninth on the dashes shift by one of three patterns (solid, dashed, dotted) per
+/// round of colours, so the first twenty-four curves all differ.
 fn curve_line(k: usize) -> Line {
     let colour = PALETTE[k % PALETTE.len()];
     match (k % 2 + k / PALETTE.len()) % 3 {
@@ -1920,6 +2219,21 @@ mod tests {
         assert_eq!(clipped, vec![(1.0, 1.0), (2.0, 2.0), (3.0, 1.0)]);
     }
 
+    /// Numbers in subtitles and on axes are written as a physicist writes them.
+    #[test]
+    fn numbers_are_written_with_powers_of_ten() {
+        assert_eq!(physics_number(2.84e11, 4), "2.84×10¹¹");
+        assert_eq!(physics_number(1.01e10, 4), "1.01×10¹⁰");
+        assert_eq!(physics_number(7.1e9, 4), "7.1×10⁹");
+        assert_eq!(physics_number(1e10, 4), "10¹⁰");
+        assert_eq!(physics_number(8.234e-4, 3), "8.23×10⁻⁴");
+        assert_eq!(physics_number(-2.5e-5, 3), "-2.5×10⁻⁵");
+        assert_eq!(physics_number(16.0, 3), "16");
+        assert_eq!(physics_number(0.05, 3), "0.05");
+        assert_eq!(physics_number(1000.0, 3), "1000");
+        assert_eq!(physics_number(0.0, 3), "0");
+    }
+
     #[test]
     fn decade_labels_use_superscripts() {
         assert_eq!(decade_label(-5), "10⁻⁵");
@@ -1928,30 +2242,102 @@ mod tests {
 
     #[test]
     fn log_axis_covers_whole_decades() {
-        let axis = Axis::covering([1.2e-5, 0.11].into_iter(), true);
+        let axis = Axis::covering([1.2e-5, 0.11].into_iter(), true, X_FIT);
         assert_eq!((axis.lo, axis.hi), (-5.0, 0.0));
         let (majors, minors) = axis.ticks();
         assert_eq!(majors.len(), 6);
         assert_eq!(minors.len(), 5 * 8);
         // A short axis labels 2 and 5 times each decade too.
-        let (majors, minors) = Axis::covering([1.2e-5, 5e-5].into_iter(), true).ticks();
+        let (majors, minors) = Axis::covering([1.2e-5, 5e-5].into_iter(), true, DECADES).ticks();
         assert_eq!(
             majors.iter().map(|m| m.1.as_str()).collect::<Vec<_>>(),
             ["10⁻⁵", "2×10⁻⁵", "5×10⁻⁵", "10⁻⁴"]
         );
         assert_eq!(minors.len(), 6);
         // A log-spaced scan's last value a rounding error above a decade ends there.
-        let axis = Axis::covering([1e-6, 0.100_000_000_000_000_06].into_iter(), true);
+        let axis = Axis::covering([1e-6, 0.100_000_000_000_000_06].into_iter(), true, X_FIT);
         assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
-        let axis = Axis::covering([1e-6 * (1.0 - f64::EPSILON), 0.1].into_iter(), true);
+        let axis = Axis::covering([1e-6 * (1.0 - f64::EPSILON), 0.1].into_iter(), true, X_FIT);
         assert_eq!((axis.lo, axis.hi), (-6.0, -1.0));
+    }
+
+    /// A mass axis of whole decades is labelled as a physicist writes it (1, 20, 500), not
+    /// `2×10¹`; an axis reaching beyond 0.001 to 10⁴ keeps powers of ten for every label.
+    #[test]
+    fn mass_axis_labels_are_plain_decimals() {
+        let labels = |lo: f64, hi: f64| -> Vec<String> {
+            Axis::covering([lo, hi].into_iter(), true, X_FIT)
+                .ticks()
+                .0
+                .into_iter()
+                .map(|m| m.1)
+                .collect()
+        };
+        assert_eq!(
+            labels(10.0, 1000.0),
+            ["10", "20", "50", "100", "200", "500", "1000"]
+        );
+        assert_eq!(labels(1.0, 1000.0), ["1", "10", "100", "1000"]);
+        assert_eq!(
+            labels(0.02, 0.9),
+            ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"]
+        );
+        assert_eq!(
+            labels(1e-6, 0.5),
+            ["10⁻⁶", "10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰"]
+        );
+        assert_eq!(
+            labels(2e3, 5e4),
+            ["10³", "2×10³", "5×10³", "10⁴", "2×10⁴", "5×10⁴", "10⁵"]
+        );
+    }
+
+    /// A narrow scan (15-30 MeV) is drawn on an axis that hugs it, labelled 15, 20, 25, 30,
+    /// not on 10-100 MeV; a scan of less than a decade of another key likewise. Values over
+    /// less than 1.5 decades get a vertical axis 5% of their span beyond them; over more, whole
+    /// decades with the smallest value at least 5% of the axis above the bottom.
+    #[test]
+    fn narrow_ranges_are_not_padded_to_decades() {
+        let x = Axis::covering([15.0, 22.0, 30.0].into_iter(), true, X_FIT);
+        let (lo, hi) = (10f64.powf(x.lo), 10f64.powf(x.hi));
+        assert!(
+            (14.0..15.0).contains(&lo) && (30.0..31.0).contains(&hi),
+            "{lo}-{hi}"
+        );
+        let (majors, minors) = x.ticks();
+        let labels: Vec<&str> = majors.iter().map(|m| m.1.as_str()).collect();
+        assert_eq!(labels, ["15", "20", "25", "30"]);
+        assert!(!minors.is_empty());
+        let key = Axis::covering([8.6e-6, 3e-5].into_iter(), true, X_FIT);
+        assert!(
+            key.lo > (8e-6f64).log10() && key.hi < (3.3e-5f64).log10(),
+            "{key:?}"
+        );
+        let labels: Vec<String> = key.ticks().0.into_iter().map(|m| m.1).collect();
+        assert_eq!(labels, ["10⁻⁵", "1.5×10⁻⁵", "2×10⁻⁵", "2.5×10⁻⁵", "3×10⁻⁵"]);
+        // A wide scan keeps whole decades.
+        let wide = Axis::covering([1.0, 1000.0].into_iter(), true, X_FIT);
+        assert_eq!((wide.lo, wide.hi), (0.0, 3.0));
+        // Vertical: a narrow range hugged with a margin, a dip kept off the frame.
+        let y = Axis::covering([1e-4, 3e-4].into_iter(), true, Y_FIT);
+        let span = 3f64.log10();
+        assert!((y.lo - (-4.0 - 0.05 * span)).abs() < 1e-12, "{y:?}");
+        let y = Axis::covering([1.2e-5, 1.0].into_iter(), true, Y_FIT);
+        assert_eq!(y.hi, 0.0);
+        assert!(
+            (1.2e-5f64).log10() - y.lo >= 0.05 * (y.hi - y.lo) - 1e-12,
+            "{y:?}"
+        );
+        assert!(y.lo > -6.0, "not a whole decade further: {y:?}");
+        let labels: Vec<String> = y.ticks().0.into_iter().map(|m| m.1).collect();
+        assert_eq!(labels.first().map(String::as_str), Some("10⁻⁵"));
     }
 
     /// An axis over 82 decades labels every tenth (10⁻⁸⁰ ... 10⁰), the other decades as minor
     /// ticks, so the labels never run into each other.
     #[test]
     fn a_long_log_axis_labels_every_few_decades() {
-        let axis = Axis::covering([3.9e-81, 0.5].into_iter(), true);
+        let axis = Axis::covering([3.9e-81, 0.5].into_iter(), true, X_FIT);
         let (majors, minors) = axis.ticks();
         let labels: Vec<&str> = majors.iter().map(|m| m.1.as_str()).collect();
         assert_eq!(labels.len(), 9, "{labels:?}");
@@ -1973,6 +2359,78 @@ mod tests {
         assert_eq!(dashes, [None, Some((14, 8)), None, Some((14, 8))]);
     }
 
+    /// CIELAB of an sRGB colour (D65 white).
+    fn lab(c: RGBColor) -> [f64; 3] {
+        let linear = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.040_45 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (linear(c.0), linear(c.1), linear(c.2));
+        let f = |t: f64| {
+            if t > 0.008_856 {
+                t.cbrt()
+            } else {
+                7.787f64.mul_add(t, 16.0 / 116.0)
+            }
+        };
+        let x = f((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47);
+        let y = f(0.2126 * r + 0.7152 * g + 0.0722 * b);
+        let z = f((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83);
+        [116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z)]
+    }
+
+    /// The CIELAB distance (ΔE76) of two colours.
+    fn delta_e(a: RGBColor, b: RGBColor) -> f64 {
+        let (a, b) = (lab(a), lab(b));
+        (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>().sqrt()
+    }
+
+    /// `c` at opacity `alpha` over white.
+    fn on_white(c: RGBColor, alpha: f64) -> RGBColor {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a channel in [0, 255]"
+        )]
+        let blend = |v: u8| alpha.mul_add(f64::from(v), (1.0 - alpha) * 255.0).round() as u8;
+        RGBColor(blend(c.0), blend(c.1), blend(c.2))
+    }
+
+    /// Eight curves have eight colours, well apart; the overlays' fills are apart from each
+    /// other and their edges from every curve colour (a lilac overlay read as the purple
+    /// curve, a teal-grey one as the grey one).
+    #[test]
+    fn eight_curves_have_eight_colours_apart_from_the_overlays() {
+        let colours: Vec<RGBColor> = (0..8).map(|k| curve_line(k).colour).collect();
+        for (i, a) in colours.iter().enumerate() {
+            for b in &colours[i + 1..] {
+                assert!(delta_e(*a, *b) >= 35.0, "{a:?} and {b:?} too alike");
+            }
+        }
+        let fills: Vec<RGBColor> = OVERLAY_SHADES
+            .iter()
+            .map(|&c| on_white(c, OVERLAY_FILL))
+            .collect();
+        for (i, a) in fills.iter().enumerate() {
+            for b in &fills[i + 1..] {
+                assert!(delta_e(*a, *b) >= 12.0, "fills {a:?} and {b:?} too alike");
+            }
+        }
+        for shade in OVERLAY_SHADES {
+            for curve in PALETTE {
+                assert!(
+                    delta_e(shade, curve) >= 25.0,
+                    "overlay {shade:?} reads as curve {curve:?}"
+                );
+                assert!(delta_e(on_white(shade, OVERLAY_FILL), curve) >= 30.0);
+            }
+        }
+    }
+
     /// A tight log axis starts and ends inside decades, with the ticks inside it; a short one
     /// labels 2 and 5 times each decade.
     #[test]
@@ -1980,12 +2438,12 @@ mod tests {
         let axis = Axis::tight([0.01, 0.2].into_iter(), true);
         assert!((axis.lo + 2.0).abs() < 1e-12 && (axis.hi - 0.2_f64.log10()).abs() < 1e-12);
         let labels: Vec<String> = axis.ticks().0.into_iter().map(|m| m.1).collect();
-        assert_eq!(labels, ["10⁻²", "2×10⁻²", "5×10⁻²", "10⁻¹", "2×10⁻¹"]);
+        assert_eq!(labels, ["0.01", "0.02", "0.05", "0.1", "0.2"]);
     }
 
     #[test]
     fn linear_axis_has_round_ticks() {
-        let axis = Axis::covering([0.0, 10.0].into_iter(), false);
+        let axis = Axis::covering([0.0, 10.0].into_iter(), false, X_FIT);
         let (majors, _) = axis.ticks();
         assert!(majors.iter().any(|(v, t)| *v == 0.0 && t == "0"));
         assert!(majors.iter().any(|(v, t)| *v == 10.0 && t == "10"));
@@ -2026,6 +2484,7 @@ mod tests {
             },
             y_title: "ε".into(),
             windows: vec![(60.0, 80.0, "resonance".into())],
+            closed_windows: Vec::new(),
             overlays: vec![OverlaySeries {
                 label: "o".into(),
                 excluded: true,
@@ -2071,6 +2530,7 @@ mod tests {
             },
             y_title: "ε".into(),
             windows: Vec::new(),
+            closed_windows: Vec::new(),
             overlays: vec![
                 overlay("inside", vec![(2.0, 1e-3), (50.0, 1e-3)]),
                 overlay("beyond", vec![(1e4, 1e-3), (9e4, 1e-3)]),
@@ -2134,6 +2594,7 @@ mod tests {
             },
             y_title: "ε".into(),
             windows: Vec::new(),
+            closed_windows: Vec::new(),
             overlays: Vec::new(),
             series,
             y_cap: None,
@@ -2300,6 +2761,19 @@ mod tests {
             (centre - 0.5 * (first + last) as f64).abs() < 4.0,
             "label not centred"
         );
+        // The label is inside the frame, below its ticks (10 pixels inward): the frame's top
+        // is the first row that is mostly black.
+        let dark = |p: &[u8]| p.iter().all(|&v| v < 60);
+        let frame_top = (0..height)
+            .find(|&r| (0..width).filter(|&c| dark(at(r, c))).count() > width / 2)
+            .expect("the frame");
+        let glyph_top = (0..height / 3)
+            .find(|&r| (0..width).any(|c| at(r, c) == [20, 60, 140]))
+            .expect("label drawn");
+        assert!(
+            glyph_top >= frame_top + 12,
+            "label at row {glyph_top}, frame at {frame_top}: the ticks run through it"
+        );
         // A second window just inside the first: one label, the first's (the same glyph
         // pixels; two labels a few pixels apart would cover each other's glyphs).
         let (twice, _, _) = image(vec![(10.0, 500.0, label.clone()), (11.0, 470.0, label)]);
@@ -2310,6 +2784,59 @@ mod tests {
                 .count()
         };
         assert_eq!(glyphs(&twice), glyphs(&pixels));
+    }
+
+    /// A band of no width (no background: the quantiles coincide) draws nothing and gets no
+    /// legend entry; a curve whose +-2 sigma band has a width but whose +-1 sigma band has
+    /// none lists only the former.
+    #[test]
+    fn bands_of_no_width_have_no_legend_entry() {
+        let series = |bands: Vec<(f64, [f64; 4])>| Series {
+            label: "limit".into(),
+            points: vec![(1.0, 1e-4), (100.0, 1e-4)],
+            bands,
+        };
+        let flat = vec![(1.0, [1e-4; 4]), (100.0, [1e-4; 4])];
+        let svg =
+            |plot: &LimitPlot| String::from_utf8(render_svg(plot).expect("renders")).expect("utf8");
+        let none = svg(&mass_plot("no width", vec![series(flat)]));
+        assert!(!none.contains("expected ±"), "{none}");
+        let outer = vec![
+            (1.0, [5e-5, 1e-4, 1e-4, 2e-4]),
+            (100.0, [1e-4, 1e-4, 1e-4, 1e-4]),
+        ];
+        let some = svg(&mass_plot("outer only", vec![series(outer)]));
+        assert!(some.contains("expected ±2σ") && !some.contains("expected ±1σ"));
+    }
+
+    /// A kinematically closed stretch is shaded grey and hatched, not in the light blue of a
+    /// physics window (an emulsion plot's closed columns looked like its excluded region).
+    #[test]
+    fn closed_windows_are_grey_and_hatched() {
+        let mut plot = mass_plot(
+            "closed",
+            vec![Series {
+                label: "a line".into(),
+                points: vec![(1.0, 1e-2), (1000.0, 1e-1)],
+                bands: Vec::new(),
+            }],
+        );
+        plot.closed_windows = vec![(10.0, 100.0, "kinematically closed".into())];
+        let svg = String::from_utf8(render_svg(&plot).expect("renders")).expect("utf8");
+        assert!(!svg.contains("#4682DC"), "a blue window drawn");
+        let grey = |tag: &str| {
+            svg.match_indices(tag)
+                .filter(|(k, _)| {
+                    svg[*k..]
+                        .split('>')
+                        .next()
+                        .is_some_and(|e| e.contains("#787878"))
+                })
+                .count()
+        };
+        assert_eq!(grey("<rect "), 1, "the grey shade");
+        assert!(grey("<polyline ") >= 10, "hatching");
+        assert!(svg.contains("kinematically closed"));
     }
 
     /// Bands of several curves would overlap into stripes: only the first curve with bands

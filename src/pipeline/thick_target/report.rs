@@ -350,6 +350,7 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
         scan_edges: Vec::new(),
         extent: Vec::new(),
         windows: Vec::new(),
+        closed_windows: Vec::new(),
         overlays,
         title: s.title.clone(),
         annotation: annotation(scenarios, parameter, symbol),
@@ -461,10 +462,13 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
         && let Some(g) = s.model.g_ve
         && shared(&|x| x.model.g_ve.unwrap_or(f64::NAN))
     {
-        parts.push(format!("g_ve = {}", format_number(g)));
+        parts.push(format!("g_ve = {}", plot::physics_number(g, 6)));
     }
     if invisible && scanned != "model.alpha_d" && shared(&|x| x.model.alpha_d) {
-        parts.push(format!("α_D = {}", format_number(s.model.alpha_d)));
+        parts.push(format!(
+            "α_D = {}",
+            plot::physics_number(s.model.alpha_d, 6)
+        ));
     }
     if invisible && scanned != "model.mchi_over_mmed" && shared(&|x| x.model.mchi_over_mmed) {
         parts.push(format!(
@@ -487,8 +491,8 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
                 format!("{} GeV ", format_number(beam.energy_gev))
             };
             parts.push(format!(
-                "{energy}{particle}, {:.3e} {on_target}",
-                beam.particles_on_target
+                "{energy}{particle}, {} {on_target}",
+                plot::physics_number(beam.particles_on_target, 4)
             ));
             if beam.energy_spread > 0.0 && scanned != "source.energy_spread" {
                 parts.push(format!(
@@ -501,11 +505,9 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
     }
     if scanned != "target.thickness_x0" && scanned != "target.thickness_cm" {
         // Three significant digits (a thickness given in cm is an odd number of X0).
-        let x0 = s.target.thickness_x0;
-        let rounded = format!("{x0:.2e}").parse::<f64>().unwrap_or(x0);
         parts.push(format!(
             "{} X₀ {}",
-            format_number(rounded),
+            plot::physics_number(s.target.thickness_x0, 3),
             s.target.material.name
         ));
     }
