@@ -132,3 +132,52 @@ fn electron_control_sample_suppresses_annihilation() {
     .expect("best");
     assert!(best.refined.annihilation_fraction() < 0.5);
 }
+
+/// What a sidecar records of each curve of each shipped thick-target scenario (the file as
+/// written plus every default the run used), read back as a scenario file, is that curve's
+/// scenario: nothing the run depended on is left out of the record.
+#[test]
+fn a_recorded_scenario_read_back_is_the_scenario_that_ran() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&root).expect("configs/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        let document = darksens::scenario::ScenarioDocument::load(&path, &[])
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if document.is_emulsion() {
+            continue;
+        }
+        for curve in document.curves().unwrap_or_else(|e| panic!("{name}: {e}")) {
+            let recorded = curve.recorded_table();
+            assert!(
+                recorded["target"].get("atomic_electrons").is_some()
+                    && recorded["target"].get("initial_state_radiation").is_some()
+                    && recorded["numerics"].get("relative_tolerance").is_some()
+                    && recorded["limit"].get("method").is_some(),
+                "{name}: {recorded:?}"
+            );
+            // Beside the original, so that the files it names resolve the same way.
+            let copy = root.join(format!(".recorded-{name}-{}.scenario", curve.index));
+            std::fs::write(&copy, toml::to_string(&recorded).expect("TOML")).expect("write");
+            let read_back = darksens::scenario::ScenarioDocument::load(&copy, &[])
+                .map_err(|e| e.to_string())
+                .and_then(|d| d.curves().map_err(|e| e.to_string()));
+            std::fs::remove_file(&copy).expect("remove");
+            let read_back = read_back.unwrap_or_else(|e| panic!("{name}: {e}"));
+            let mut scenario = read_back[0].scenario.clone();
+            // Default output names follow the file's name.
+            scenario.output = curve.scenario.output.clone();
+            assert_eq!(scenario, curve.scenario, "{name}, curve {}", curve.label);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked} curves checked");
+}

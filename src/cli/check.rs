@@ -67,9 +67,9 @@ fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<Stri
                 for curve in &curves {
                     outln!(
                         out,
-                        "# curve \"{}\"\n{}",
+                        "# curve \"{}\" (with the --set overrides and every default the run uses)\n{}",
                         curve.label,
-                        toml::to_string_pretty(&curve.table).unwrap_or_default()
+                        toml::to_string_pretty(&curve.recorded_table()).unwrap_or_default()
                     );
                 }
             }

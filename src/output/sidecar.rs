@@ -16,7 +16,8 @@ pub struct Sidecar {
     /// The best point of each curve (thick-target scans).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub best: Option<Vec<Value>>,
-    /// Each curve: label and the fully resolved scenario table (thick-target scans).
+    /// Each curve: label and the resolved scenario table, defaults written out (thick-target
+    /// scans).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curves: Option<Vec<CurveRecord>>,
     /// Version of darksens.
@@ -35,7 +36,8 @@ pub struct Sidecar {
     /// Where the R ratio comes from (emulsion scans).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r_ratio: Option<&'static str>,
-    /// The scenario table with the overrides applied (emulsion scans).
+    /// The scenario table with the overrides applied and the defaults the run used (emulsion
+    /// scans).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved_scenario: Option<Value>,
     /// Scenario file as given.

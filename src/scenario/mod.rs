@@ -11,6 +11,8 @@ pub(crate) mod checks;
 pub mod emulsion;
 pub mod params;
 pub mod raw;
+mod record;
+pub use record::recorded_emulsion_table;
 pub mod resolve;
 mod shadowing;
 mod validate;

@@ -123,7 +123,7 @@ impl Driver for Emulsion {
             "scenario_file": self.run.scenario_file,
             "overrides": self.run.overrides,
             "inputs": self.run.inputs,
-            "resolved_scenario": toml_to_json(&toml::Value::Table(self.run.resolved_table.clone())),
+            "resolved_scenario": toml_to_json(&toml::Value::Table(crate::scenario::recorded_emulsion_table(&self.run.resolved_table, &self.scenario))),
         })
     }
 

@@ -58,7 +58,7 @@ pub(super) fn finish(
         wall_time_s,
     );
     sidecar.resolved_scenario = Some(toml_to_json(&toml::Value::Table(
-        run.resolved_table.clone(),
+        crate::scenario::recorded_emulsion_table(&run.resolved_table, scenario),
     )));
     sidecar.off_shell_normalisation = Some(json!(scenario.setup.normalisation));
     sidecar.r_ratio = Some("PDG 2012 compilation below 2 GeV (data/r_ratio), one-loop QCD above");

@@ -264,7 +264,7 @@ impl Driver for ThickTarget {
             "curves": self
                 .curves
                 .iter()
-                .map(|c| serde_json::json!({ "label": c.label, "resolved_scenario": toml_to_json(&toml::Value::Table(c.table.clone())) }))
+                .map(|c| serde_json::json!({ "label": c.label, "resolved_scenario": toml_to_json(&toml::Value::Table(c.recorded_table())) }))
                 .collect::<Vec<_>>(),
         })
     }

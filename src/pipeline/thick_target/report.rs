@@ -104,7 +104,7 @@ pub(super) fn finish(
             .iter()
             .map(|c| CurveRecord {
                 label: c.label.clone(),
-                resolved_scenario: toml_to_json(&toml::Value::Table(c.table.clone())),
+                resolved_scenario: toml_to_json(&toml::Value::Table(c.recorded_table())),
             })
             .collect(),
     );

@@ -1,0 +1,219 @@
+//! The scenario as recorded next to its outputs: the table as written, with the defaults that
+//! the run used written out.
+//!
+//! A key left out of a file takes its default, and a default may change from one version to
+//! the next (whether target electrons are at rest, the pair radiates, the tables' resolution):
+//! a record that only repeated the file would then no longer say what was computed. The
+//! record keeps every written value as written and adds, for each key the file leaves out,
+//! the value the run used.
+
+use crate::limits::LimitCriterion;
+use crate::signal::thick_target::BremMethod;
+
+use super::Curve;
+use super::emulsion::EmulsionScenario;
+
+impl Curve {
+    /// The curve's table as sidecars record it and `check --print` shows it: as written (with
+    /// the overrides), plus every default the schema fills in, the numerical resolution and
+    /// the limit criterion as the run used them.
+    #[must_use]
+    pub fn recorded_table(&self) -> toml::Table {
+        let mut used = toml::Table::try_from(&self.raw).unwrap_or_default();
+        used.remove("curve");
+        if let Ok(numerics) = toml::Table::try_from(resolution_table(&self.scenario.numerics)) {
+            used.insert("numerics".into(), toml::Value::Table(numerics));
+        }
+        used.insert(
+            "limit".into(),
+            toml::Value::Table(limit_table(&self.scenario.limit)),
+        );
+        used.insert(
+            "bremsstrahlung".into(),
+            toml::Value::Table(bremsstrahlung_table(&self.scenario.bremsstrahlung)),
+        );
+        let mut recorded = self.table.clone();
+        fill_missing(&mut recorded, &used);
+        recorded
+    }
+}
+
+/// An emulsion scenario's table as sidecars record it: as written (with the overrides), plus
+/// the Monte Carlo settings and the signal count of the limit as the run used them.
+#[must_use]
+pub fn recorded_emulsion_table(written: &toml::Table, scenario: &EmulsionScenario) -> toml::Table {
+    let monte_carlo = &scenario.setup.monte_carlo;
+    let mut used = toml::Table::new();
+    let mut mc = toml::Table::new();
+    mc.insert("events".into(), count(monte_carlo.events));
+    mc.insert("seed".into(), count(monte_carlo.seed));
+    mc.insert(
+        "spin_correlation".into(),
+        toml::Value::Boolean(monte_carlo.spin_correlation),
+    );
+    mc.insert(
+        "decay_in_volume".into(),
+        toml::Value::Boolean(scenario.setup.decay_in_volume),
+    );
+    used.insert("monte_carlo".into(), toml::Value::Table(mc));
+    let mut limit = toml::Table::new();
+    limit.insert("n_signal".into(), toml::Value::Float(scenario.n_signal));
+    used.insert("limit".into(), toml::Value::Table(limit));
+    let mut recorded = written.clone();
+    fill_missing(&mut recorded, &used);
+    recorded
+}
+
+/// `[numerics]` as the run used it.
+fn resolution_table(resolution: &crate::signal::thick_target::Resolution) -> toml::Table {
+    let mut table = toml::Table::new();
+    let mut put = |key: &str, value: toml::Value| {
+        table.insert(key.into(), value);
+    };
+    put(
+        "track_length_intervals",
+        count(resolution.track_length_intervals),
+    );
+    put("flux_intervals", count(resolution.flux_intervals));
+    put(
+        "relative_tolerance",
+        toml::Value::Float(resolution.relative_tolerance),
+    );
+    put(
+        "table_tolerance",
+        toml::Value::Float(resolution.table_tolerance),
+    );
+    put(
+        "interpolate_brem_in_mass",
+        toml::Value::Boolean(resolution.interpolate_brem_in_mass),
+    );
+    put(
+        "annihilation_by_moments",
+        toml::Value::Boolean(resolution.annihilation_by_moments),
+    );
+    put(
+        "interpolate_annihilation_in_mass",
+        toml::Value::Boolean(resolution.interpolate_annihilation_in_mass),
+    );
+    table
+}
+
+fn count(n: impl TryInto<i64>) -> toml::Value {
+    toml::Value::Integer(n.try_into().unwrap_or(i64::MAX))
+}
+
+/// `[limit]` as the run used it: the method and its parameters, defaults included.
+fn limit_table(limit: &LimitCriterion) -> toml::Table {
+    let mut table = toml::Table::new();
+    let (method, parameters): (&str, Vec<(&str, toml::Value)>) = match *limit {
+        LimitCriterion::SqrtBackground { delta_chi2 } => (
+            "sqrt-nb",
+            vec![("delta_chi2", toml::Value::Float(delta_chi2))],
+        ),
+        LimitCriterion::Fixed { n_signal } => {
+            ("fixed", vec![("n_signal", toml::Value::Float(n_signal))])
+        }
+        LimitCriterion::PoissonCls { cl, bands } => (
+            "poisson-cls",
+            vec![
+                ("cl", toml::Value::Float(cl)),
+                ("bands", toml::Value::Boolean(bands)),
+            ],
+        ),
+        LimitCriterion::Discovery { z, statistic } => (
+            "discovery",
+            vec![
+                ("z", toml::Value::Float(z)),
+                (
+                    "statistic",
+                    toml::Value::try_from(statistic)
+                        .unwrap_or_else(|_| toml::Value::String(format!("{statistic:?}"))),
+                ),
+            ],
+        ),
+    };
+    table.insert("method".into(), toml::Value::String(method.into()));
+    for (key, value) in parameters {
+        table.insert(key.into(), value);
+    }
+    table
+}
+
+/// `[bremsstrahlung]` as the run used it: the method, and the published limit's signal count
+/// when the yield is rescaled from one.
+fn bremsstrahlung_table(method: &BremMethod) -> toml::Table {
+    let mut table = toml::Table::new();
+    let name = match method {
+        BremMethod::Computed => "computed",
+        BremMethod::RescaledLimit { n_signal, .. } => {
+            table.insert("limit_n_signal".into(), toml::Value::Float(*n_signal));
+            "rescaled-limit"
+        }
+        BremMethod::Omitted => "none",
+    };
+    table.insert("method".into(), toml::Value::String(name.into()));
+    table
+}
+
+/// Adds to `written` every key of `used` it lacks, recursively through tables and through
+/// arrays of tables of the same length (layers, overlays); written values are kept as they are.
+fn fill_missing(written: &mut toml::Table, used: &toml::Table) {
+    for (key, value) in used {
+        match (written.get_mut(key), value) {
+            (None, _) => {
+                written.insert(key.clone(), value.clone());
+            }
+            (Some(toml::Value::Table(inner)), toml::Value::Table(defaults)) => {
+                fill_missing(inner, defaults);
+            }
+            (Some(toml::Value::Array(items)), toml::Value::Array(defaults))
+                if items.len() == defaults.len() =>
+            {
+                for (item, default) in items.iter_mut().zip(defaults) {
+                    if let (toml::Value::Table(inner), toml::Value::Table(defaults)) =
+                        (item, default)
+                    {
+                        fill_missing(inner, defaults);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> toml::Table {
+        text.parse().expect("test TOML")
+    }
+
+    #[test]
+    fn written_values_stay_and_missing_ones_are_added() {
+        let mut written = table("a = 1\n[t]\nx = 2.5\n[[l]]\nm = \"Pb\"\n");
+        let used = table(
+            "a = 7\nb = true\n[t]\nx = 9.0\ny = \"at-rest\"\n[[l]]\nm = \"W\"\nsignal = true\n",
+        );
+        fill_missing(&mut written, &used);
+        assert_eq!(
+            written,
+            table(
+                "a = 1\nb = true\n[t]\nx = 2.5\ny = \"at-rest\"\n[[l]]\nm = \"Pb\"\nsignal = true\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_limit_records_its_method_and_every_parameter() {
+        let recorded = limit_table(&LimitCriterion::PoissonCls {
+            cl: 0.9,
+            bands: false,
+        });
+        assert_eq!(
+            recorded,
+            table("method = \"poisson-cls\"\ncl = 0.9\nbands = false\n")
+        );
+    }
+}
