@@ -230,6 +230,56 @@ fn each_curve_states_its_own_annihilation_range_when_they_differ() {
     assert_ne!(ranges[0], ranges[1], "{summary}");
 }
 
+/// A scan of one mass (`[m, m]` with one point) runs and says so; a best limit at an end of
+/// a scan says the limit may be stronger beyond it.
+#[test]
+fn a_one_mass_scan_runs_and_a_best_limit_at_the_scan_end_is_flagged() {
+    let run = |name: &str, sets: &[&str]| {
+        let dir = scratch(name);
+        let mut command = darksens();
+        command.args(["scan", "configs/belle2_dp.toml", "--no-checkpoint", "--out"]);
+        command.arg(&dir);
+        for set in sets {
+            command.args(["--set", set]);
+        }
+        let output = command.output().expect("darksens runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let one = run(
+        "one_mass",
+        &[
+            "scan.log_range=[250.0,250.0]",
+            "scan.points=1",
+            "scan.dense_range=[250.0,250.0]",
+            "scan.dense_points=1",
+        ],
+    );
+    assert!(
+        one.contains("at m = 250.000 MeV (the scan's only point)"),
+        "{one}"
+    );
+    let above = run(
+        "edge_mass",
+        &[
+            "scan.log_range=[100.0,250.0]",
+            "scan.points=5",
+            "scan.dense_range=[110.0,120.0]",
+            "scan.dense_points=2",
+        ],
+    );
+    assert!(
+        above.contains(
+            "at m = 100.000 MeV (the scan's lowest mass: the limit may be stronger below the scan)"
+        ),
+        "{above}"
+    );
+}
+
 #[test]
 fn explain_rejects_a_non_positive_mass() {
     darksens()

@@ -1794,7 +1794,14 @@ fn points(key: &str, n: i64, min: i64) -> Result<usize, ScenarioError> {
 }
 
 /// A scan range `[lo, hi]`; for a mass scan (`mass`) both ends within [`MASS_RANGE_MEV`].
-fn range(key: &str, r: [f64; 2], log: bool, mass: bool) -> Result<(f64, f64), ScenarioError> {
+/// A scan range `[lo, hi]`; with `single` (one point) `lo` may equal `hi`.
+fn range(
+    key: &str,
+    r: [f64; 2],
+    log: bool,
+    mass: bool,
+    single: bool,
+) -> Result<(f64, f64), ScenarioError> {
     let [lo, hi] = r;
     if mass {
         within(key, lo, MASS_RANGE_MEV, "MeV", MASS_WHY)?;
@@ -1810,11 +1817,11 @@ fn range(key: &str, r: [f64; 2], log: bool, mass: bool) -> Result<(f64, f64), Sc
             "e.g. [1.0, 1000.0] in MeV",
         ));
     }
-    if lo >= hi {
+    if lo > hi || (lo == hi && !single) {
         return Err(invalid(
             key,
             format!("the range is empty or inverted: [{lo}, {hi}]"),
-            "write [low, high]",
+            "write [low, high], or [m, m] with points = 1 for one value",
         ));
     }
     Ok((lo, hi))
@@ -1853,17 +1860,17 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
             ));
         }
         (Some(r), None) => {
-            let (lo, hi) = range("scan.log_range", r, true, is_mass)?;
+            let (lo, hi) = range("scan.log_range", r, true, is_mass, s.points == 1)?;
             scan_values(lo, hi, points("scan.points", s.points, 1)?, true)
         }
         (None, Some(r)) => {
-            let (lo, hi) = range("scan.range", r, false, is_mass)?;
+            let (lo, hi) = range("scan.range", r, false, is_mass, s.points == 1)?;
             scan_values(lo, hi, points("scan.points", s.points, 1)?, false)
         }
     };
     match (s.dense_range, s.dense_points) {
         (Some(r), Some(n)) => {
-            let (lo, hi) = range("scan.dense_range", r, false, is_mass)?;
+            let (lo, hi) = range("scan.dense_range", r, false, is_mass, n == 1)?;
             values.extend(scan_values(
                 lo,
                 hi,

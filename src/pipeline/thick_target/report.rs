@@ -861,11 +861,45 @@ fn ranges_text(ranges: &[(f64, f64)], curve: &CurveResult) -> String {
     } else {
         let text: Vec<String> = ranges
             .iter()
-            .map(|(lo, hi)| format!("{lo:.2}-{hi:.2} MeV"))
+            .map(|(lo, hi)| {
+                let (lo, hi) = (format!("{lo:.2}"), format!("{hi:.2}"));
+                if lo == hi {
+                    format!("{lo} MeV")
+                } else {
+                    format!("{lo}-{hi} MeV")
+                }
+            })
             .collect();
         format!(
             "annihilation dominates for {}; bremsstrahlung elsewhere",
             text.join(", ")
+        )
+    }
+}
+
+/// Where a mass scan's best limit lies: refined between grid points, the scan's only point, or
+/// at an end of the scan (where the limit may go on improving beyond it).
+fn where_the_best_lies(curve: &CurveResult, best: &BestPoint) -> String {
+    let first = curve.values.iter().copied().fold(f64::INFINITY, f64::min);
+    let last = curve
+        .values
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let at = |end: f64| (best.refined.mass_mev - end).abs() <= 1e-9 * end;
+    if curve.values.len() == 1 {
+        "the scan's only point".to_string()
+    } else if at(first) || at(last) {
+        let (end, side) = if at(first) {
+            ("lowest", "below")
+        } else {
+            ("highest", "above")
+        };
+        format!("the scan's {end} mass: the limit may be stronger {side} the scan")
+    } else {
+        format!(
+            "refined; best grid point {:.4e} at {:.3} MeV",
+            best.grid.epsilon_limit, best.grid_value
         )
     }
 }
@@ -905,11 +939,10 @@ fn curve_summary(
     if mass_scan {
         outln!(
             out,
-            "  best eps = {:.4e} at m = {:.3} MeV (refined; best grid point {:.4e} at {:.3} MeV)",
+            "  best eps = {:.4e} at m = {:.3} MeV ({})",
             p.epsilon_limit,
             p.mass_mev,
-            best.grid.epsilon_limit,
-            best.grid_value
+            where_the_best_lies(curve, best)
         );
     } else {
         outln!(
