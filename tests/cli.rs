@@ -1287,9 +1287,7 @@ fn emulsion_scan_with_babar_conditions() {
     .expect("file");
     let config = std::fs::read_to_string("configs/belle2_emulsion.toml").expect("config")
         + "\n[babar]\nlepton_limit = \"eps1.csv\"\n";
-    let config = config
-        .replace("csv = \"out/belle2_emulsion.csv\"", "csv = \"grid.csv\"")
-        .replace("png = \"out/belle2_emulsion.png\"", "png = \"grid.png\"");
+    let config = format!("{config}\n[output]\ncsv = \"grid.csv\"\npng = \"grid.png\"\n");
     std::fs::write(dir.join("babar.toml"), config).expect("config");
     darksens()
         .current_dir(&dir)

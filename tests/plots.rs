@@ -488,10 +488,8 @@ fn overlays_of_another_axis_or_decay_are_named() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = scratch("visible-overlays");
     let text = std::fs::read_to_string(repo.join("configs/padme_x17.toml")).expect("config");
-    let text = text.replacen(
-        "[output]",
-        "[[overlay]]\ncurve = \"darkcast/NA64_NA642019imj\"\nlabel = \"NA64 2019\"\n\n[output]",
-        1,
+    let text = format!(
+        "{text}\n[[overlay]]\ncurve = \"darkcast/NA64_NA642019imj\"\nlabel = \"NA64 2019\"\n"
     );
     let scenario = dir.join("padme_overlay.toml");
     std::fs::write(&scenario, text).expect("write");

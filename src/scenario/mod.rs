@@ -488,11 +488,45 @@ impl ScenarioDocument {
                     }
                     _ => general.to_string(),
                 };
-                e.with_line(self.line_of(&["scan", "parameter"]))
-                    .with_hint(hint)
+                self.blame_the_scan(e).with_hint(hint)
             })?;
         }
         Ok(())
+    }
+
+    /// An error of a scanned value, placed where the scan is written: the file's
+    /// `scan.parameter` line, and the `--set`s that changed the scan (its parameter from the
+    /// command line has no line in the file).
+    fn blame_the_scan(&self, error: ScenarioError) -> ScenarioError {
+        let sets: Vec<&str> = self
+            .overrides
+            .iter()
+            .filter(|o| o.key == "scan" || o.key.starts_with("scan."))
+            .map(|o| o.text.as_str())
+            .collect();
+        let parameter_set = self
+            .overrides
+            .iter()
+            .any(|o| o.key == "scan" || o.key == "scan.parameter");
+        let line = if parameter_set {
+            None
+        } else {
+            self.line_of(&["scan", "parameter"])
+        };
+        let message = if sets.is_empty() {
+            error.message
+        } else {
+            format!(
+                "{} (the scan from --set {})",
+                error.message,
+                sets.join(", --set ")
+            )
+        };
+        ScenarioError {
+            line,
+            message,
+            ..error
+        }
     }
 
     /// Deserialises, validates and resolves one curve's table; the error names where the value
