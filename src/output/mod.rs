@@ -302,8 +302,11 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
         .tempfile_in(existing)
         .map(drop)
         .map_err(|e| {
+            // The system's reason, without the name of the probe file.
+            let text = e.to_string();
+            let reason = text.split(" at path ").next().unwrap_or(&text);
             fail(format!(
-                "directory '{}' is not writable: {e}",
+                "directory '{}' does not take new files (creating one there failed: {reason})",
                 existing.display()
             ))
         })
