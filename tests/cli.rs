@@ -280,6 +280,24 @@ fn a_one_mass_scan_runs_and_a_best_limit_at_the_scan_end_is_flagged() {
     );
 }
 
+/// A bremsstrahlung yield rescaled from a published limit is named as such by `explain`, with
+/// no integration error claimed for it.
+#[test]
+fn explain_names_a_rescaled_bremsstrahlung_yield() {
+    let output = darksens()
+        .args(["explain", "configs/na64_dp.toml", "--mass-mev", "100"])
+        .output()
+        .expect("darksens runs");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("rescaled from the published limit [DPT Eq. C.1]")
+            && text.contains("bremsstrahlung not integrated")
+            && !text.contains("[DPT Eq. 4.5]"),
+        "{text}"
+    );
+}
+
 #[test]
 fn explain_rejects_a_non_positive_mass() {
     darksens()

@@ -1167,6 +1167,9 @@ pub struct ExplainedPoint {
     /// Beam energy, GeV (beams).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub beam_energy_gev: Option<f64>,
+    /// How the bremsstrahlung yield is obtained (`bremsstrahlung.method`): `"computed"`,
+    /// `"rescaled-limit"` or `"none"`.
+    pub brem_method: &'static str,
     /// Whether every integral met `numerics.relative_tolerance` and every table
     /// `numerics.table_tolerance` (as the scan's `converged` column).
     pub converged: bool,
@@ -1333,11 +1336,7 @@ impl ExplainedPoint {
                 self.n_ann_at_rest_per_eps2,
                 "the same with the electrons at rest, as in [DPT]",
             ),
-            (
-                "n_brem_per_eps2",
-                self.n_brem_per_eps2,
-                "bremsstrahlung events per eps^2 [DPT Eq. 4.5]",
-            ),
+            ("n_brem_per_eps2", self.n_brem_per_eps2, self.brem_meaning()),
             (
                 "n_required",
                 self.n_required,
@@ -1347,6 +1346,19 @@ impl ExplainedPoint {
         ]);
         rows.extend(self.coupling_and_band_rows());
         rows
+    }
+
+    /// What `n_brem_per_eps2` is, by `bremsstrahlung.method`.
+    fn brem_meaning(&self) -> &'static str {
+        match self.brem_method {
+            "rescaled-limit" => {
+                "bremsstrahlung events per eps^2, rescaled from the published limit [DPT Eq. C.1]"
+            }
+            "none" => {
+                "bremsstrahlung events per eps^2: left out (bremsstrahlung.method = \"none\")"
+            }
+            _ => "bremsstrahlung events per eps^2 [DPT Eq. 4.5]",
+        }
     }
 
     /// The couplings at the limit and at `model.g_ve`, and the expected bands, where they apply.
@@ -1412,11 +1424,15 @@ impl ExplainedPoint {
                 }
             }
         }
+        let brem_error = if self.brem_method == "computed" {
+            format!("{:.1e}", self.n_brem_relative_error)
+        } else {
+            "not integrated".to_string()
+        };
         outln!(
             out,
-            "  integration errors: annihilation {:.1e}, bremsstrahlung {:.1e} (relative); tables {:.1e} of their largest value (tolerance {:.0e})",
+            "  integration errors: annihilation {:.1e}, bremsstrahlung {brem_error} (relative); tables {:.1e} of their largest value (tolerance {:.0e})",
             self.n_ann_relative_error,
-            self.n_brem_relative_error,
             self.table_error,
             self.table_tolerance
         );
@@ -1490,6 +1506,11 @@ pub(super) fn explain(
     let table_error = search.table_error();
     let mut explained = ExplainedPoint {
         beam_energy_gev: None,
+        brem_method: match curve.scenario.bremsstrahlung {
+            crate::signal::thick_target::BremMethod::Computed => "computed",
+            crate::signal::thick_target::BremMethod::RescaledLimit { .. } => "rescaled-limit",
+            crate::signal::thick_target::BremMethod::Omitted => "none",
+        },
         converged: point.converged,
         table_error,
         table_tolerance: curve.scenario.numerics.table_tolerance,
