@@ -164,6 +164,10 @@ fn a_line_shape_exports_as_signal_per_particle_not_as_eps() {
         table.contains("{name: \"decay\", value: \"visible\"}"),
         "{table}"
     );
+    assert!(
+        table.contains("header: {name: \"beam energy $E_0$\", units: \"GeV\"}"),
+        "{table}"
+    );
     let mut reader = csv::Reader::from_path(dir.join("padme_x17.csv")).expect("csv");
     let header = reader.headers().expect("header").clone();
     let column = header

@@ -63,6 +63,29 @@ fn generator_curve(curves: &[Curve]) -> Option<(&Curve, &Settings, &Generated)> 
         })
 }
 
+/// Why a scenario gives the generator nothing to run: a beam has no collider; a collider's
+/// curves read another spectrum.
+fn no_generator(scenario: &std::path::Path, curves: &[darksens::scenario::Curve]) -> Error {
+    let collider = curves
+        .iter()
+        .any(|c| c.raw.source.kind == darksens::scenario::raw::SourceKind::ColliderBhabha);
+    if collider {
+        Error::Usage(format!(
+            "{}: no curve uses the built-in generator; set source.spectrum = \"radiative-bhabha\" \
+             (or a table {{ generator = \"radiative-bhabha\", ... }}), e.g. with --set \
+             source.spectrum=radiative-bhabha",
+            scenario.display()
+        ))
+    } else {
+        Error::Usage(format!(
+            "{}: has no collider (source.kind = \"collider-bhabha\"): the generator makes \
+             radiative Bhabha events at an e+ e- collider, not at a beam; start from a \
+             collider scenario such as configs/belle2_rbs.toml",
+            scenario.display()
+        ))
+    }
+}
+
 /// Writes the events and/or the spectrum.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     // What to write, with the one missing option named (clap's own rules named both options
@@ -108,12 +131,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let stop = signals::install();
     let curves = document.curves()?;
     let Some((curve, settings, generated)) = generator_curve(&curves) else {
-        return Err(Error::Usage(format!(
-            "{}: no curve uses the built-in generator; set source.spectrum = \"radiative-bhabha\" \
-             (or a table {{ generator = \"radiative-bhabha\", ... }}), e.g. with --set \
-             source.spectrum=radiative-bhabha",
-            opts.scenario.scenario.display()
-        )));
+        return Err(no_generator(&opts.scenario.scenario, &curves));
     };
     let mut out = String::new();
     outln!(

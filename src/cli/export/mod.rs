@@ -168,6 +168,24 @@ fn sidecar(csv: &Path) -> Option<Value> {
 }
 
 /// The unit a scenario key names in its suffix (`source.beam_energy_gev`: GeV), or none.
+/// A scanned key as a HEPData variable name: the physicist's symbol where there is one (the
+/// unit goes in `units`), else the key.
+fn name_of_key(key: &str) -> String {
+    match key {
+        "model.alpha_d" => "$\\alpha_D$",
+        "model.g_ve" => "$g_{ve}$",
+        "model.mchi_over_mmed" => "$m_\\chi/m_{A'}$",
+        "source.beam_energy_gev" => "beam energy $E_0$",
+        "source.energy_spread" => "relative beam energy spread",
+        "source.luminosity_ab" => "integrated luminosity",
+        "background.total" => "background events $N_b$",
+        "target.thickness_x0" | "target.thickness_cm" => "target thickness",
+        "target.min_energy_loss_fraction" => "smallest energy loss kept, $1-E'/E$",
+        other => other,
+    }
+    .to_string()
+}
+
 fn unit_of_key(key: &str) -> &'static str {
     [
         ("_mev", "MeV"),
@@ -301,7 +319,7 @@ fn curve_table(
         };
         (format!("$m_{{{symbol}}}$"), "MeV".to_string())
     } else {
-        (parameter.to_string(), unit_of_key(parameter).to_string())
+        (name_of_key(parameter), unit_of_key(parameter).to_string())
     };
     let independent = |values| Independent {
         name: independent.0.clone(),
