@@ -668,7 +668,7 @@ fn check_list_plot_and_completions() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "overlay \"LEP (recast) (darkcast/LEP_Fox2011fx)\" (10000-90000 MeV) lies outside the plotted range",
+            "overlay \"LEP (recast) 2011 (excluded)\" (10000-90000 MeV) lies outside the plotted range",
         ));
     assert!(
         std::fs::read_to_string(dir.join("replot.svg"))
@@ -707,6 +707,23 @@ fn plotted_results_have_distinct_names() {
     ] {
         assert!(text.contains(name), "{name}");
     }
+    // Different models: no common annotation. The same scenario twice: its annotation.
+    assert!(!text.contains("50 ab⁻¹"), "{text}");
+    std::fs::create_dir_all(dir.join("b")).expect("dir");
+    for file in ["belle2_dp.csv", "belle2_dp.meta.json"] {
+        std::fs::copy(dir.join("a").join(file), dir.join("b").join(file)).expect("copy");
+    }
+    let same = dir.join("same.svg");
+    darksens()
+        .arg("plot")
+        .arg(dir.join("a/belle2_dp.csv"))
+        .arg(dir.join("b/belle2_dp.csv"))
+        .arg("-o")
+        .arg(&same)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&same).expect("svg");
+    assert!(text.contains("50 ab⁻¹"), "{text}");
     darksens()
         .arg("plot")
         .arg(dir.join("a/belle2_dp.csv"))

@@ -292,7 +292,7 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
     } else {
         let curve = find_curve(&library_dirs(None), spec)?;
         (
-            format!("{} ({})", curve.meta.experiment, curve.name),
+            curve.meta.default_label(),
             curve.epsilon_limit(),
             curve.meta.expected == Some(true),
         )
@@ -304,7 +304,36 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
     ))
 }
 
-/// Redraws the plot.
+/// The frame (title, annotation, overlays, axes) of a plot of `results` from their sidecars:
+/// the first result's, with the annotation (beams, model, target) kept only when every result
+/// has the same one; a bare frame, with a warning, without a readable sidecar.
+fn frame(results: &[PathBuf], parameter: &str) -> LimitPlot {
+    let frame_of = |path: &Path| {
+        sidecar_scenarios(path)
+            .filter(|scenarios| !scenarios.is_empty())
+            .map(|scenarios| {
+                let refs: Vec<&Scenario> = scenarios.iter().collect();
+                let logarithmic = scenarios[0].scan.as_ref().is_none_or(|s| s.logarithmic);
+                plot_frame(&refs, parameter, logarithmic)
+            })
+    };
+    let Some(mut plot) = frame_of(&results[0]) else {
+        eprintln!(
+            "warning: {} has no readable sidecar ({}): the plot has no scenario title, annotation or overlays; keep the .meta.json next to the CSV, or give --title and --overlay",
+            results[0].display(),
+            results[0].with_extension("meta.json").display()
+        );
+        return bare_frame(&results[0], parameter);
+    };
+    if results[1..]
+        .iter()
+        .any(|path| frame_of(path).is_none_or(|frame| frame.annotation != plot.annotation))
+    {
+        plot.annotation.clear();
+    }
+    plot
+}
+
 /// The names of results in the legend: each file's stem, with as many of its directories as
 /// make the names differ (`out/belle2_dp` and `r1/belle2_dp`; `belle2_dp` and `belle2_scalar`).
 fn distinct_names(paths: &[PathBuf]) -> Vec<String> {
@@ -344,6 +373,7 @@ fn distinct_names(paths: &[PathBuf]) -> Vec<String> {
         .unwrap_or_else(|| at_depth(longest))
 }
 
+/// Redraws the plot.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     check_writable(&opts.output)?;
     format_of(&opts.output)?;
@@ -375,25 +405,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     } else {
         files[0].parameter.clone()
     };
-    let mut plot = match sidecar_scenarios(&opts.results[0]) {
-        Some(scenarios) if !scenarios.is_empty() => {
-            let refs: Vec<&Scenario> = scenarios.iter().collect();
-            let logarithmic = scenarios[0].scan.as_ref().is_none_or(|s| s.logarithmic);
-            plot_frame(&refs, &parameter, logarithmic)
-        }
-        _ => {
-            eprintln!(
-                "warning: {} has no readable sidecar ({}): the plot has no scenario title, annotation or overlays; keep the .meta.json next to the CSV, or give --title and --overlay",
-                opts.results[0].display(),
-                opts.results[0].with_extension("meta.json").display()
-            );
-            bare_frame(&opts.results[0], &parameter)
-        }
-    };
-    if files.len() > 1 {
-        // Curves from several results: keep the title, drop an annotation that may not apply.
-        plot.annotation.clear();
-    }
+    let mut plot = frame(&opts.results, &parameter);
     if let Some(title) = &opts.title {
         plot.title.clone_from(title);
     }

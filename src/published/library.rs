@@ -129,6 +129,32 @@ pub struct CurveMeta {
     pub licence: String,
 }
 
+impl CurveMeta {
+    /// The legend label of a curve drawn without one: the experiment and year, and whether
+    /// the region is excluded or the line an expected limit ("BaBar 2017 (excluded)").
+    #[must_use]
+    pub fn default_label(&self) -> String {
+        let kind = if self.expected == Some(true) {
+            "expected"
+        } else {
+            "excluded"
+        };
+        let name = format!("{} {}", self.experiment, year_of(&self.reference));
+        format!("{} ({kind})", name.trim())
+    }
+}
+
+/// The year of a reference such as "NA64, PRL 123 (2019) 121801": the first four digits that
+/// close a parenthesis ("(2019)", "(Fox et al. 2011)"), or nothing.
+fn year_of(reference: &str) -> String {
+    reference
+        .match_indices(')')
+        .filter_map(|(end, _)| reference.get(end.saturating_sub(4)..end))
+        .find(|year| year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// A curve of the library, read with its metadata.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LibraryCurve {
@@ -499,6 +525,18 @@ pub fn find_curve(dirs: &[PathBuf], name: &str) -> Result<LibraryCurve, InputErr
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn year_is_read_before_the_last_parenthesis() {
+        assert_eq!(year_of("NA64, PRL 123 (2019) 121801"), "2019");
+        assert_eq!(year_of("LEP (Fox et al. 2011)"), "2011");
+        assert_eq!(
+            year_of("P. J. Fox et al., PRD 84 (2011) 014028 (LEP mono-photon recast)"),
+            "2011"
+        );
+        assert_eq!(year_of("(99)"), "");
+        assert_eq!(year_of("no year"), "");
+    }
 
     #[test]
     fn epsilon_and_y_round_trip() {

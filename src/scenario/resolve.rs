@@ -319,18 +319,6 @@ fn resolve_bremsstrahlung(
     })
 }
 
-/// The year of a reference such as "NA64, PRL 123 (2019) 121801": the four characters before
-/// the last closing parenthesis.
-fn year_of(reference: &str) -> String {
-    let before = reference.rfind(')').map_or("", |end| &reference[..end]);
-    before
-        .char_indices()
-        .rev()
-        .nth(3)
-        .map_or(before, |(start, _)| &before[start..])
-        .to_string()
-}
-
 fn resolve_overlay(
     request: &OverlayRequest,
     resolver: &Resolver,
@@ -375,16 +363,7 @@ fn resolve_overlay(
             ),
         })?;
     let (limit, default_label) = match (read.as_ref(), &request.curve) {
-        (ReadCurve::Library(curve), _) => (
-            curve.epsilon_limit(),
-            format!(
-                "{} {}",
-                curve.meta.experiment,
-                year_of(&curve.meta.reference)
-            )
-            .trim()
-            .to_string(),
-        ),
+        (ReadCurve::Library(curve), _) => (curve.epsilon_limit(), curve.meta.default_label()),
         (ReadCurve::File(limit), CurveRef::File(file)) => (limit.clone(), file.clone()),
         (ReadCurve::File(limit), CurveRef::Library(name)) => (limit.clone(), name.clone()),
     };
@@ -441,18 +420,5 @@ fn finish_overlay(
         limit,
         model,
         decay,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::year_of;
-
-    #[test]
-    fn year_is_read_before_the_last_parenthesis() {
-        assert_eq!(year_of("NA64, PRL 123 (2019) 121801"), "2019");
-        assert_eq!(year_of("LEP (Fox et al. 2011)"), "2011");
-        assert_eq!(year_of("(99)"), "(99");
-        assert_eq!(year_of("no year"), "");
     }
 }
