@@ -73,11 +73,15 @@ fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<Stri
                     );
                 }
             }
-            Search::Emulsion(_) => {
+            Search::Emulsion(scenario) => {
+                let recorded = darksens::scenario::recorded_emulsion_table(
+                    document.resolved_table(),
+                    &scenario,
+                );
                 outln!(
                     out,
-                    "# emulsion scenario (with the --set overrides)\n{}",
-                    toml::to_string_pretty(document.resolved_table()).unwrap_or_default()
+                    "# emulsion scenario (with the --set overrides and every default the run uses)\n{}",
+                    toml::to_string_pretty(&recorded).unwrap_or_default()
                 );
             }
         }
