@@ -284,14 +284,18 @@ struct Fit {
     /// span above the bottom (the axis then starts below the decade): a dip does not touch the
     /// frame.
     clearance: f64,
+    /// Whole decades only while they add at most this share of the axis beyond the values; a
+    /// range they would pad more (1-15 MeV on 1-100 MeV) is hugged with the margin instead.
+    max_padding: f64,
 }
 
-/// The horizontal axis: whole decades from one decade of values up, else the scanned range
-/// and 3% of it either side.
+/// The horizontal axis: whole decades from one decade of values up when they add at most a
+/// third of the axis, else the scanned range and 3% of it either side.
 const X_FIT: Fit = Fit {
     hug_decades: 1.0,
     margin: 0.03,
     clearance: 0.0,
+    max_padding: 1.0 / 3.0,
 };
 
 /// The vertical axis: whole decades from 1.5 decades of values up, else the values and 5% of
@@ -300,6 +304,7 @@ const Y_FIT: Fit = Fit {
     hug_decades: 1.5,
     margin: 0.05,
     clearance: 0.05,
+    max_padding: 1.0,
 };
 
 /// Whole decades only (the fallback of a degenerate tight axis).
@@ -307,6 +312,7 @@ const DECADES: Fit = Fit {
     hug_decades: 0.0,
     margin: 0.0,
     clearance: 0.0,
+    max_padding: 1.0,
 };
 
 impl Axis {
@@ -324,7 +330,11 @@ impl Axis {
         if logarithmic {
             let (low, high) = (min.log10(), max.log10());
             let span = high - low;
-            if span > 1e-9 && span < fit.hug_decades {
+            // The whole decades around the values, and how much of them the values leave.
+            let padding = |lo: f64, hi: f64| ((low - lo) + (hi - high)) / (hi - lo);
+            let decades = ((low + 1e-9).floor(), (high - 1e-9).ceil());
+            let padded = decades.1 > decades.0 && padding(decades.0, decades.1) > fit.max_padding;
+            if span > 1e-9 && (span < fit.hug_decades || padded) {
                 // Short ranges: a margin beyond the values (at least a few hundredths of a
                 // decade, so that an almost flat range still gets a readable axis).
                 let margin = fit.margin * span.max(0.05);
@@ -660,7 +670,7 @@ fn axes(plot: &LimitPlot) -> (Axis, Axis) {
 /// out, and an overlay with no stretch inside the plotted range is not drawn at all.
 #[must_use]
 pub fn overlay_warnings(plot: &LimitPlot) -> Vec<String> {
-    let (x, _) = axes(plot);
+    let (x, y) = axes(plot);
     let shown = |v: f64| if x.logarithmic { 10f64.powf(v) } else { v };
     let unit = match plot.x_axis {
         XAxis::MassMev { .. } => " MeV",
@@ -689,6 +699,18 @@ pub fn overlay_warnings(plot: &LimitPlot) -> Vec<String> {
         } else {
             clip_x(&mapped, x.lo, x.hi).len() < 2
         };
+        let above = !overlay.closed
+            && !hidden
+            && clip_x(&mapped, x.lo, x.hi)
+                .iter()
+                .all(|p| y.map(p.1) >= y.hi - 1e-12);
+        if above {
+            warnings.push(format!(
+                "warning: overlay \"{}\" lies wholly above the plot's vertical range (up to {}) and is not drawn",
+                unescaped(&overlay.label),
+                physics_number(if y.logarithmic { 10f64.powf(y.hi) } else { y.hi }, 3)
+            ));
+        }
         if hidden {
             let range = usable.iter().fold((f64::INFINITY, 0.0_f64), |(a, b), p| {
                 (a.min(p.0), b.max(p.0))
@@ -866,7 +888,10 @@ fn draw_overlays<DB: DrawingBackend>(
             }
             (polygon, clipped)
         };
-        if edge.len() < 2 {
+        // An open curve wholly above the frame (clamped to its top) shows nothing: no fill,
+        // no line along the frame, no legend entry.
+        let above = !overlay.closed && edge.iter().all(|p| p.1 >= y.hi - 1e-12);
+        if edge.len() < 2 || above {
             continue;
         }
         if overlay.excluded {
@@ -2315,9 +2340,18 @@ mod tests {
         );
         let labels: Vec<String> = key.ticks().0.into_iter().map(|m| m.1).collect();
         assert_eq!(labels, ["10⁻⁵", "1.5×10⁻⁵", "2×10⁻⁵", "2.5×10⁻⁵", "3×10⁻⁵"]);
-        // A wide scan keeps whole decades.
+        // A wide scan keeps whole decades; one they would pad by more than a third of the
+        // axis (1-15 MeV on 1-100 MeV) is hugged.
         let wide = Axis::covering([1.0, 1000.0].into_iter(), true, X_FIT);
         assert_eq!((wide.lo, wide.hi), (0.0, 3.0));
+        let short = Axis::covering([1.0, 15.0].into_iter(), true, X_FIT);
+        let (lo, hi) = (10f64.powf(short.lo), 10f64.powf(short.hi));
+        assert!(
+            (0.9..1.0).contains(&lo) && (15.0..17.0).contains(&hi),
+            "{lo}-{hi}"
+        );
+        let labels: Vec<String> = short.ticks().0.into_iter().map(|m| m.1).collect();
+        assert_eq!(labels, ["1", "2", "5", "10"]);
         // Vertical: a narrow range hugged with a margin, a dip kept off the frame.
         let y = Axis::covering([1e-4, 3e-4].into_iter(), true, Y_FIT);
         let span = 3f64.log10();
@@ -2534,6 +2568,7 @@ mod tests {
             overlays: vec![
                 overlay("inside", vec![(2.0, 1e-3), (50.0, 1e-3)]),
                 overlay("beyond", vec![(1e4, 1e-3), (9e4, 1e-3)]),
+                overlay("above", vec![(2.0, 3.0), (50.0, 3.0)]),
                 overlay(
                     "infinite",
                     vec![(2.0, f64::INFINITY), (50.0, f64::INFINITY)],
@@ -2548,14 +2583,19 @@ mod tests {
             tight: false,
         };
         let warnings = overlay_warnings(&plot);
-        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert_eq!(warnings.len(), 4, "{warnings:?}");
         assert!(
             warnings[0].contains(
                 "\"beyond\" (10000-90000 MeV) lies outside the plotted range (1-1000 MeV)"
             )
         );
-        assert!(warnings[1].contains("\"infinite\": 2 of 2 point(s) are not finite"));
-        assert!(warnings[2].contains("\"infinite\" (no usable point) lies outside"));
+        assert!(
+            warnings[1]
+                .contains("\"above\" lies wholly above the plot's vertical range (up to 0.01)"),
+            "{warnings:?}"
+        );
+        assert!(warnings[2].contains("\"infinite\": 2 of 2 point(s) are not finite"));
+        assert!(warnings[3].contains("\"infinite\" (no usable point) lies outside"));
         assert!(!warnings.iter().any(|w| w.contains("\"inside\"")));
     }
 
