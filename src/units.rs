@@ -85,10 +85,16 @@ pub fn write_number(out: &mut String, value: f64) {
 /// (`format_rounded(1005.6, 6)` is `1005.6`, `format_rounded(319.695_163, 6)` is `319.695`).
 #[must_use]
 pub fn format_rounded(value: f64, digits: usize) -> String {
-    let rounded: f64 = format!("{value:.*e}", digits.saturating_sub(1))
+    format_number(rounded(value, digits))
+}
+
+/// `value` rounded to `digits` significant figures (at least one), through its decimal
+/// scientific form so that the result is the nearest double to the short decimal.
+#[must_use]
+pub fn rounded(value: f64, digits: usize) -> f64 {
+    format!("{value:.*e}", digits.max(1) - 1)
         .parse()
-        .unwrap_or(value);
-    format_number(rounded)
+        .unwrap_or(value)
 }
 
 #[cfg(test)]

@@ -220,8 +220,7 @@ pub fn physics_number(value: f64, significant: usize) -> String {
     if value == 0.0 || !value.is_finite() {
         return format_number(value);
     }
-    let text = format!("{:.*e}", significant.max(1) - 1, value);
-    let rounded: f64 = text.parse().unwrap_or(value);
+    let rounded = crate::units::rounded(value, significant);
     if plain_decimal(rounded) {
         return format_number(rounded);
     }
