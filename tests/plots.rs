@@ -62,6 +62,12 @@ fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
     Some(&element[start..end])
 }
 
+/// Whether a polygon is a published overlay's excluded region: those are filled opaquely (the
+/// scan's own regions and bands are translucent).
+fn is_overlay_fill(polygon: &str) -> bool {
+    attribute(polygon, "opacity") == Some("1")
+}
+
 /// Every element `<tag .../>` or `<tag ...>` of the SVG.
 fn elements<'a>(svg: &'a str, tag: &str) -> Vec<&'a str> {
     let open = format!("<{tag} ");
@@ -84,19 +90,19 @@ fn texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
-/// The text runs a label is drawn as: a `_` starts a subscript that runs to the next space or
-/// one of `=/()[],` (`N_b = 1000` is "N", "b", "= 1000"), each run trimmed.
+/// The text runs a label is drawn as: a `_` starts a subscript and a `^` a superscript that runs
+/// to the next space or one of `=/()[],` (`N_b = 1000` is "N", "b", "= 1000"), each run trimmed.
 fn label_runs(label: &str) -> Vec<String> {
     let mut runs = Vec::new();
     let mut current = String::new();
-    let mut subscript = false;
+    let mut script = false;
     for c in label.chars() {
-        if c == '_' && !subscript {
+        if (c == '_' || c == '^') && !script {
             runs.push(std::mem::take(&mut current));
-            subscript = true;
-        } else if subscript && (c.is_whitespace() || "=/()[],".contains(c)) {
+            script = true;
+        } else if script && (c.is_whitespace() || "=/()[],".contains(c)) {
             runs.push(std::mem::take(&mut current));
-            subscript = false;
+            script = false;
             current.push(c);
         } else {
             current.push(c);
@@ -189,7 +195,7 @@ fn problems(svg: &str, expected: &Expected) -> Vec<String> {
     }
     let shaded = elements(svg, "polygon")
         .into_iter()
-        .filter(|p| attribute(p, "opacity") == Some("0.45"))
+        .filter(|p| is_overlay_fill(p))
         .count();
     if shaded != expected.overlays.len() {
         found.push(format!(
@@ -215,6 +221,31 @@ const BELLE2_DP: Expected = Expected {
 fn the_default_plot_shows_its_curves_overlays_and_axes() {
     let dir = scan_with_svg("configs/belle2_dp.toml", "belle2_dp");
     let svg = std::fs::read_to_string(dir.join("belle2_dp.svg")).expect("svg");
+    assert_eq!(problems(&svg, &BELLE2_DP), Vec::<String>::new());
+}
+
+/// A published curve named with --overlay that the scenario already draws is drawn once, and
+/// the user is told.
+#[test]
+fn an_overlay_already_drawn_is_drawn_once() {
+    let dir = scan_with_svg("configs/belle2_dp.toml", "overlay_twice");
+    let redrawn = dir.join("redrawn.svg");
+    let output = darksens()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("plot")
+        .arg(dir.join("belle2_dp.csv"))
+        .args(["--overlay", "darkcast/BaBar_Lees2017lec", "-o"])
+        .arg(&redrawn)
+        .output()
+        .expect("darksens runs");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("darkcast/BaBar_Lees2017lec is already drawn (as \"BaBar 2017 (excluded)\")"),
+        "{stderr}"
+    );
+    let svg = std::fs::read_to_string(&redrawn).expect("svg");
     assert_eq!(problems(&svg, &BELLE2_DP), Vec::<String>::new());
 }
 
@@ -283,7 +314,7 @@ fn a_broken_plot_fails_the_checks() {
     // An overlay dropped: its polygon and its legend entry gone.
     let overlay = elements(&svg, "polygon")
         .into_iter()
-        .find(|p| attribute(p, "opacity") == Some("0.45"))
+        .find(|p| is_overlay_fill(p))
         .expect("an overlay")
         .to_string();
     let without = svg
@@ -466,7 +497,7 @@ fn two_sided_and_contour_overlays_are_closed_regions() {
     // the top as a one-sided limit would be.
     let shaded: Vec<Vec<(f64, f64)>> = elements(&svg, "polygon")
         .into_iter()
-        .filter(|p| attribute(p, "opacity") == Some("0.45"))
+        .filter(|p| is_overlay_fill(p))
         .map(points)
         .collect();
     let top = |p: &Vec<(f64, f64)>| p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);

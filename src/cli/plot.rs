@@ -410,7 +410,16 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         plot.title.clone_from(title);
     }
     for spec in &opts.overlay {
-        plot.overlays.push(extra_overlay(spec)?);
+        let overlay = extra_overlay(spec)?;
+        // The same curve named again (the scenario drew it, or --overlay gave it twice) is drawn once.
+        if let Some(drawn) = plot.overlays.iter().find(|o| o.outline == overlay.outline) {
+            eprintln!(
+                "note: --overlay {spec} is already drawn (as \"{}\"); drawn once",
+                drawn.label
+            );
+            continue;
+        }
+        plot.overlays.push(overlay);
     }
     if parameter == MASS_KEY {
         // The scan's refined ranges from the sidecar; else the grid's, from the yield columns.

@@ -761,8 +761,8 @@ fn draw<DB: DrawingBackend>(
         .y_label_area_size(scale.px(150))
         .build_cartesian_2d(x.lo..x.hi, y.lo..y.hi)
         .map_err(failed)?;
-    draw_grid(&mut chart, &x, &y, scale)?;
     let mut legend = Vec::new();
+    // The grid is drawn by draw_overlays, over the overlays' opaque fills.
     draw_overlays(&mut chart, root, plot, (&x, &y), &mut legend)?;
     draw_windows(&mut chart, root, plot, &x, &y)?;
     draw_regions(&mut chart, root, plot, (&x, &y), &mut legend)?;
@@ -784,7 +784,7 @@ fn draw<DB: DrawingBackend>(
         reason = "the image is a few thousand pixels wide"
     )]
     let middle = root.dim_in_pixel().0 as i32 / 2;
-    draw_subscripted(
+    draw_scripted(
         root,
         &plot.title,
         (middle, scale.pxi(20)),
@@ -804,7 +804,7 @@ fn fitting_font_size<DB: DrawingBackend>(
     let scale = Scale::of(root);
     let available = root.dim_in_pixel().0.saturating_sub(scale.px(60));
     for size in (smallest..=largest).rev() {
-        let width = subscripted_width(root, text, scale.px(size), bold)?;
+        let width = scripted_width(root, text, scale.px(size), bold)?;
         if u32::try_from(width).unwrap_or(u32::MAX) <= available {
             return Ok(scale.px(size));
         }
@@ -853,8 +853,13 @@ fn draw_grid<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Published curves: shaded excluded regions (greys) and dashed projections, clipped to the
-/// frame. x is interpolated linearly in the plot coordinates at the frame's edges.
+/// Published curves: shaded excluded regions and dashed projections, clipped to the frame.
+/// x is interpolated linearly in the plot coordinates at the frame's edges.
+///
+/// The fills are opaque (each shade as it would look at [`OVERLAY_FILL`] over white), all drawn
+/// before any edge: where two excluded regions overlap the later one's colour shows, not a
+/// darker mixture of both, and every edge stays visible on top. The grid is drawn over the
+/// fills.
 fn draw_overlays<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
@@ -862,41 +867,32 @@ fn draw_overlays<DB: DrawingBackend>(
     (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
-    for (k, overlay) in plot.overlays.iter().enumerate() {
-        let colour = OVERLAY_SHADES[k % OVERLAY_SHADES.len()];
-        let fill = colour.mix(OVERLAY_FILL);
-        let usable = overlay
-            .outline
-            .iter()
-            .filter(|p| p.0 > 0.0 && p.1 > 0.0 && p.0.is_finite() && p.1.is_finite());
-        let (polygon, edge) = if overlay.closed {
-            let mapped: Vec<(f64, f64)> = usable.map(|&(m, e)| (x.map(m), y.map(e))).collect();
-            let clipped = clip_polygon(&mapped, (x.lo, x.hi), (y.lo, y.hi));
-            let mut outline = clipped.clone();
-            outline.extend(clipped.first().copied());
-            (clipped, outline)
-        } else {
-            let mapped: Vec<(f64, f64)> = usable
-                .map(|&(m, e)| (x.map(m), y.map(e).clamp(y.lo, y.hi)))
-                .collect();
-            let clipped = clip_x(&mapped, x.lo, x.hi);
-            let mut polygon = clipped.clone();
-            if let (Some(first), Some(last)) = (clipped.first(), clipped.last()) {
-                polygon.push((last.0, y.hi));
-                polygon.push((first.0, y.hi));
-            }
-            (polygon, clipped)
-        };
-        // An open curve wholly above the frame (clamped to its top) shows nothing: no fill,
-        // no line along the frame, no legend entry.
-        let above = !overlay.closed && edge.iter().all(|p| p.1 >= y.hi - 1e-12);
-        if edge.len() < 2 || above {
-            continue;
+    let shown: Vec<(usize, OverlayShape)> = plot
+        .overlays
+        .iter()
+        .enumerate()
+        .filter_map(|(k, overlay)| {
+            let shape = OverlayShape::of(overlay, x, y);
+            // An open curve wholly above the frame (clamped to its top) shows nothing: no
+            // fill, no line along the frame, no legend entry.
+            let above = !overlay.closed && shape.edge.iter().all(|p| p.1 >= y.hi - 1e-12);
+            (shape.edge.len() >= 2 && !above).then_some((k, shape))
+        })
+        .collect();
+    for (k, shape) in &shown {
+        if plot.overlays[*k].excluded {
+            fill_polygon(chart, root, (x, y), &shape.polygon, overlay_fill(*k))?;
         }
+    }
+    draw_grid(chart, x, y, Scale::of(root))?;
+    for (k, OverlayShape { edge, .. }) in shown {
+        let overlay = &plot.overlays[k];
         if overlay.excluded {
-            fill_polygon(chart, root, (x, y), &polygon, fill)?;
-            legend.push(LegendEntry::new(&overlay.label, Swatch::Fill(fill)));
-            let line = Line::solid(colour, 2);
+            legend.push(LegendEntry::new(
+                &overlay.label,
+                Swatch::Fill(overlay_fill(k)),
+            ));
+            let line = Line::solid(overlay_shade(k), 2);
             stroke(chart, root, (x, y), edge, line)?;
         } else {
             let line = Line::dashed(BLACK, 2, (8, 6));
@@ -904,8 +900,63 @@ fn draw_overlays<DB: DrawingBackend>(
             legend.push(LegendEntry::new(&overlay.label, line.swatch(root)));
         }
     }
-
     Ok(())
+}
+
+/// The edge colour of the `k`-th overlay.
+fn overlay_shade(k: usize) -> RGBColor {
+    OVERLAY_SHADES[k % OVERLAY_SHADES.len()]
+}
+
+/// The opaque fill of the `k`-th overlay: its shade at [`OVERLAY_FILL`] over white.
+fn overlay_fill(k: usize) -> RGBAColor {
+    on_white(overlay_shade(k), OVERLAY_FILL).to_rgba()
+}
+
+/// `c` at opacity `alpha` over white.
+fn on_white(c: RGBColor, alpha: f64) -> RGBColor {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a channel in [0, 255]"
+    )]
+    let blend = |v: u8| alpha.mul_add(f64::from(v), (1.0 - alpha) * 255.0).round() as u8;
+    RGBColor(blend(c.0), blend(c.1), blend(c.2))
+}
+
+/// An overlay in plot coordinates, clipped to the frame.
+struct OverlayShape {
+    /// The region to fill (an open curve closed along the frame's top).
+    polygon: Vec<(f64, f64)>,
+    /// The line to stroke.
+    edge: Vec<(f64, f64)>,
+}
+
+impl OverlayShape {
+    fn of(overlay: &OverlaySeries, x: &Axis, y: &Axis) -> Self {
+        let usable = overlay
+            .outline
+            .iter()
+            .filter(|p| p.0 > 0.0 && p.1 > 0.0 && p.0.is_finite() && p.1.is_finite());
+        if overlay.closed {
+            let mapped: Vec<(f64, f64)> = usable.map(|&(m, e)| (x.map(m), y.map(e))).collect();
+            let polygon = clip_polygon(&mapped, (x.lo, x.hi), (y.lo, y.hi));
+            let mut edge = polygon.clone();
+            edge.extend(polygon.first().copied());
+            Self { polygon, edge }
+        } else {
+            let mapped: Vec<(f64, f64)> = usable
+                .map(|&(m, e)| (x.map(m), y.map(e).clamp(y.lo, y.hi)))
+                .collect();
+            let edge = clip_x(&mapped, x.lo, x.hi);
+            let mut polygon = edge.clone();
+            if let (Some(first), Some(last)) = (edge.first(), edge.last()) {
+                polygon.push((last.0, y.hi));
+                polygon.push((first.0, y.hi));
+            }
+            Self { polygon, edge }
+        }
+    }
 }
 
 /// How far below the frame's top a window's label starts, in image pixels: clear of the
@@ -1752,7 +1803,7 @@ fn draw_axis_titles<DB: DrawingBackend>(
         reason = "label widths are a few hundred pixels"
     )]
     let title_x = left - scale.pxi(12) - widest as i32 - scale.pxi(28);
-    draw_with_subscripts(
+    draw_with_scripts(
         root,
         &plot.y_title,
         (title_x, i32::midpoint(top, bottom)),
@@ -1763,7 +1814,7 @@ fn draw_axis_titles<DB: DrawingBackend>(
         XAxis::MassMev { symbol } => format!("m_{symbol}  [MeV]"),
         XAxis::Key { title, .. } => title.clone(),
     };
-    draw_with_subscripts(
+    draw_with_scripts(
         root,
         &x_title,
         (i32::midpoint(left, right), bottom + scale.pxi(48)),
@@ -1774,7 +1825,7 @@ fn draw_axis_titles<DB: DrawingBackend>(
         // A subtitle between title and frame: it never meets the legend or the curves.
         // Centred on the frame, or on the image when that is what lets it fit.
         let size = fitting_font_size(root, &plot.annotation, (13, 21), false)?;
-        let width = subscripted_width(root, &plot.annotation, size, false)?;
+        let width = scripted_width(root, &plot.annotation, size, false)?;
         #[expect(
             clippy::cast_possible_wrap,
             reason = "the image is a few thousand pixels wide"
@@ -1783,7 +1834,7 @@ fn draw_axis_titles<DB: DrawingBackend>(
         let centre = i32::midpoint(left, right)
             .min(image_width - scale.pxi(30) - width / 2)
             .max(scale.pxi(30) + width / 2);
-        draw_with_subscripts(
+        draw_with_scripts(
             root,
             &plot.annotation,
             (centre, top - scale.pxi(32)),
@@ -1794,43 +1845,80 @@ fn draw_axis_titles<DB: DrawingBackend>(
     Ok(())
 }
 
-/// `text` with its underscores escaped, so that a label taken from a file or curve name (such
-/// as `darkcast/NA64_NA642019imj`) is drawn as written, not with a subscript.
+/// `text` with its underscores and carets escaped, so that a label taken from a file or curve
+/// name (such as `darkcast/NA64_NA642019imj`) is drawn as written, not with a subscript.
 #[must_use]
 pub fn literal_label(text: &str) -> String {
-    text.replace('_', "\\_")
+    text.replace('_', "\\_").replace('^', "\\^")
 }
 
-/// A label as text (for messages): its escaped underscores ([`literal_label`]) as written.
+/// A label as text (for messages): its escaped underscores and carets ([`literal_label`]) as
+/// written.
 fn unescaped(label: &str) -> String {
-    label.replace("\\_", "_")
+    label.replace("\\_", "_").replace("\\^", "^")
 }
 
-/// `text` split into runs of normal text and subscripts: `_` starts a subscript that runs to the
-/// next space or one of `=/()[],` (`m_A′`, `α_D`, `N_sig`), the convention of every label the
-/// plots draw.
-fn subscript_runs(text: &str) -> Vec<(String, bool)> {
-    let mut runs: Vec<(String, bool)> = Vec::new();
+/// How a run of a label is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    /// On the line, full size.
+    Base,
+    /// Smaller and lowered (after `_`).
+    Sub,
+    /// Smaller and raised (after `^`).
+    Super,
+}
+
+impl Script {
+    /// The font size of the run for a label of `size`: subscripts and superscripts at 70%.
+    const fn size(self, size: u32) -> u32 {
+        match self {
+            Self::Base => size,
+            Self::Sub | Self::Super => size * 7 / 10,
+        }
+    }
+
+    /// How far the run's top sits below the label's top, in pixels, for a label of `size`.
+    #[expect(
+        clippy::cast_possible_wrap,
+        reason = "font sizes are a few tens of pixels"
+    )]
+    const fn drop(self, size: u32) -> i32 {
+        match self {
+            Self::Base => 0,
+            Self::Sub => (size * 9 / 26) as i32,
+            Self::Super => -((size * 3 / 20) as i32),
+        }
+    }
+}
+
+/// `text` split into runs of normal text, subscripts and superscripts: `_` starts a subscript
+/// and `^` a superscript, each running to the next space or one of `=/()[],` (`m_A′`, `α_D`,
+/// `N_sig`, `ab^-1`, `ε^2`), the convention of every label the plots draw. `\_` and `\^` are
+/// the characters themselves.
+fn script_runs(text: &str) -> Vec<(String, Script)> {
+    let mut runs: Vec<(String, Script)> = Vec::new();
     let mut current = String::new();
-    let mut in_subscript = false;
+    let mut script = Script::Base;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek() == Some(&'_') {
-            // An escaped underscore (`literal_label`): printed as written.
-            current.push('_');
+        let next = chars.peek().copied();
+        if c == '\\' && matches!(next, Some('_' | '^')) {
+            // An escaped underscore or caret (`literal_label`): printed as written.
+            current.extend(next);
             chars.next();
-        } else if c == '_' && !in_subscript {
-            runs.push((std::mem::take(&mut current), false));
-            in_subscript = true;
-        } else if in_subscript && (c.is_whitespace() || "=/()[],".contains(c)) {
-            runs.push((std::mem::take(&mut current), true));
-            in_subscript = false;
+        } else if (c == '_' || c == '^') && script == Script::Base {
+            runs.push((std::mem::take(&mut current), script));
+            script = if c == '_' { Script::Sub } else { Script::Super };
+        } else if script != Script::Base && (c.is_whitespace() || "=/()[],".contains(c)) {
+            runs.push((std::mem::take(&mut current), script));
+            script = Script::Base;
             current.push(c);
         } else {
             current.push(c);
         }
     }
-    runs.push((current, in_subscript));
+    runs.push((current, script));
     runs.retain(|(t, _)| !t.is_empty());
     runs
 }
@@ -1846,19 +1934,17 @@ enum Anchor {
     Left,
 }
 
-/// The widths of `text`'s runs (`subscript_runs`) at `size`, subscripts at 70%.
+/// The widths of `text`'s runs (`script_runs`) at `size`.
 fn run_widths<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    runs: &[(String, bool)],
+    runs: &[(String, Script)],
     size: u32,
     bold: bool,
 ) -> Result<Vec<i32>, DrawError> {
-    let small = size * 7 / 10;
     runs.iter()
-        .map(|(t, sub)| {
-            let plain = TextStyle::from(
-                ("sans-serif", if *sub { small } else { size }, weight(bold)).into_font(),
-            );
+        .map(|(t, script)| {
+            let plain =
+                TextStyle::from(("sans-serif", script.size(size), weight(bold)).into_font());
             root.estimate_text_size(t, &plain).map(|(w, _)| {
                 #[expect(
                     clippy::cast_possible_wrap,
@@ -1873,13 +1959,13 @@ fn run_widths<DB: DrawingBackend>(
 }
 
 /// The width of `text` set with its subscripts, in pixels.
-fn subscripted_width<DB: DrawingBackend>(
+fn scripted_width<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
     size: u32,
     bold: bool,
 ) -> Result<i32, DrawError> {
-    Ok(run_widths(root, &subscript_runs(text), size, bold)?
+    Ok(run_widths(root, &script_runs(text), size, bold)?
         .iter()
         .sum())
 }
@@ -1893,16 +1979,15 @@ const fn weight(bold: bool) -> FontStyle {
     }
 }
 
-/// Draws `text` at `at` (the top of the text), its subscripts (`subscript_runs`) smaller and
-/// lowered.
-fn draw_subscripted<DB: DrawingBackend>(
+/// Draws `text` at `at` (the top of the text), its subscripts and superscripts (`script_runs`)
+/// smaller, lowered and raised.
+fn draw_scripted<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
     at: (i32, i32),
     (size, bold): (u32, bool),
     anchor: Anchor,
 ) -> Result<(), DrawError> {
-    let small = size * 7 / 10;
     let vertical = anchor == Anchor::Vertical;
     let style = |px: u32| {
         let font = ("sans-serif", px, weight(bold)).into_font();
@@ -1912,41 +1997,37 @@ fn draw_subscripted<DB: DrawingBackend>(
             TextStyle::from(font)
         }
     };
-    let runs = subscript_runs(text);
+    let runs = script_runs(text);
     let widths = run_widths(root, &runs, size, bold)?;
     let total: i32 = widths.iter().sum();
     #[expect(
         clippy::cast_possible_wrap,
         reason = "font sizes are a few tens of pixels"
     )]
-    let (size_px, drop) = (size as i32, (size * 9 / 26) as i32);
+    let size_px = size as i32;
     let mut along = if anchor == Anchor::Left {
         0
     } else {
         -total / 2
     };
-    for ((t, sub), w) in runs.iter().zip(widths) {
-        let lowered = if *sub { drop } else { 0 };
+    for ((t, script), w) in runs.iter().zip(widths) {
+        let lowered = script.drop(size);
         let position = if vertical {
             // Rotated text reads upwards: "along" runs up the page, "lowered" to the left.
             (at.0 - size_px / 2 + lowered, at.1 - along)
         } else {
             (at.0 + along, at.1 + lowered)
         };
-        root.draw(&Text::new(
-            t.clone(),
-            position,
-            style(if *sub { small } else { size }),
-        ))
-        .map_err(failed)?;
+        root.draw(&Text::new(t.clone(), position, style(script.size(size))))
+            .map_err(failed)?;
         along += w;
     }
     Ok(())
 }
 
 /// Draws `text` centred on `centre` (the top of the text; reading upwards when `vertical`),
-/// its subscripts smaller and lowered.
-fn draw_with_subscripts<DB: DrawingBackend>(
+/// its subscripts and superscripts smaller, lowered and raised.
+fn draw_with_scripts<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
     centre: (i32, i32),
@@ -1958,7 +2039,7 @@ fn draw_with_subscripts<DB: DrawingBackend>(
     } else {
         Anchor::Centre
     };
-    draw_subscripted(root, text, centre, (size, false), anchor)
+    draw_scripted(root, text, centre, (size, false), anchor)
 }
 
 /// A corner of the frame.
@@ -2015,7 +2096,7 @@ fn draw_legend<DB: DrawingBackend>(
     }
     let widest = entries
         .iter()
-        .map(|e| subscripted_width(root, &e.label, size, false))
+        .map(|e| scripted_width(root, &e.label, size, false))
         .collect::<Result<Vec<i32>, _>>()?
         .into_iter()
         .max()
@@ -2070,7 +2151,7 @@ fn draw_legend<DB: DrawingBackend>(
             reason = "a font size of a few tens of pixels"
         )]
         let half = size as i32 / 2;
-        draw_subscripted(
+        draw_scripted(
             root,
             &entry.label,
             (ex + pad, middle - half),
@@ -2202,38 +2283,60 @@ fn clip_polygon(
 mod tests {
     use super::*;
 
-    /// Labels split at their subscripts as the plots draw them.
+    /// Labels split at their subscripts and superscripts as the plots draw them.
     #[test]
-    fn subscripts_run_to_a_space_or_a_sign() {
-        let runs = |t: &str| subscript_runs(t);
+    fn scripts_run_to_a_space_or_a_sign() {
+        use Script::{Base, Sub, Super};
+        let runs = |t: &str| -> Vec<(String, Script)> { script_runs(t) };
+        let expect = |v: &[(&str, Script)]| -> Vec<(String, Script)> {
+            v.iter().map(|&(t, s)| (t.to_string(), s)).collect()
+        };
         assert_eq!(
             runs("α_D = 0.001   m_χ = 0.333 m_A′"),
-            vec![
-                ("α".to_string(), false),
-                ("D".to_string(), true),
-                (" = 0.001   m".to_string(), false),
-                ("χ".to_string(), true),
-                (" = 0.333 m".to_string(), false),
-                ("A′".to_string(), true),
-            ]
+            expect(&[
+                ("α", Base),
+                ("D", Sub),
+                (" = 0.001   m", Base),
+                ("χ", Sub),
+                (" = 0.333 m", Base),
+                ("A′", Sub),
+            ])
         );
         assert_eq!(
             runs("m_A′ [GeV]"),
-            vec![
-                ("m".to_string(), false),
-                ("A′".to_string(), true),
-                (" [GeV]".to_string(), false),
-            ]
+            expect(&[("m", Base), ("A′", Sub), (" [GeV]", Base)])
         );
-        assert_eq!(runs("ε"), vec![("ε".to_string(), false)]);
-        // A file or curve name keeps its underscores.
+        assert_eq!(runs("ε"), expect(&[("ε", Base)]));
+        // Superscripts: a power, and one next to a subscript.
+        assert_eq!(
+            runs("50 ab^-1 (ε^2 = 10^-8)"),
+            expect(&[
+                ("50 ab", Base),
+                ("-1", Super),
+                (" (ε", Base),
+                ("2", Super),
+                (" = 10", Base),
+                ("-8", Super),
+                (")", Base),
+            ])
+        );
+        assert_eq!(
+            runs("N_b = 10^3"),
+            expect(&[("N", Base), ("b", Sub), (" = 10", Base), ("3", Super)])
+        );
+        // A file or curve name keeps its underscores and carets.
         assert_eq!(
             runs(&literal_label("darkcast/NA64_NA642019imj")),
-            vec![("darkcast/NA64_NA642019imj".to_string(), false)]
+            expect(&[("darkcast/NA64_NA642019imj", Base)])
         );
         assert_eq!(
+            runs(&literal_label("fit^2_v1")),
+            expect(&[("fit^2_v1", Base)])
+        );
+        assert_eq!(unescaped(&literal_label("fit^2_v1")), "fit^2_v1");
+        assert_eq!(
             runs(&format!("{}: N_b", literal_label("belle2_dp"))),
-            vec![("belle2_dp: N".to_string(), false), ("b".to_string(), true)]
+            expect(&[("belle2_dp: N", Base), ("b", Sub)])
         );
     }
 
@@ -2420,17 +2523,6 @@ mod tests {
     fn delta_e(a: RGBColor, b: RGBColor) -> f64 {
         let (a, b) = (lab(a), lab(b));
         (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>().sqrt()
-    }
-
-    /// `c` at opacity `alpha` over white.
-    fn on_white(c: RGBColor, alpha: f64) -> RGBColor {
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a channel in [0, 255]"
-        )]
-        let blend = |v: u8| alpha.mul_add(f64::from(v), (1.0 - alpha) * 255.0).round() as u8;
-        RGBColor(blend(c.0), blend(c.1), blend(c.2))
     }
 
     /// Eight curves have eight colours, well apart; the overlays' fills are apart from each
