@@ -165,8 +165,10 @@ class Grid:
     the sum over the boxes; ``excluded_cells`` is ``n_signal_total >= n_signal_required``.
     ``excluded[i]`` lists the excluded intervals (lower, upper) of ``y`` at ``x_values[i]``,
     bisected between grid values (the ``.boundary.csv`` of the command line); an end at the
-    first or last y value means the region goes on beyond the scan. A column whose masses do
-    not allow the production (``open`` False) has no signal.
+    first or last y value means the region goes on beyond the scan. ``tips`` lists the points
+    (x, y) where the region closes between two columns (found when x is a coupling; the
+    ``.boundary.csv`` has them as rows with equal edges). A column whose masses do not allow the
+    production (``open`` False) has no signal.
     """
 
     title: str
@@ -182,6 +184,7 @@ class Grid:
     flight_length_m: np.ndarray
     excluded: List[List[Tuple[float, float]]]
     babar_excluded: List[List[Tuple[float, float]]]
+    tips: List[Tuple[float, float]]
 
     @property
     def n_signal_total(self) -> np.ndarray:
@@ -213,6 +216,7 @@ def _grid(data: Dict[str, Any]) -> Grid:
         ),
         excluded=[[(lo, hi) for lo, hi in c["excluded"]] for c in columns],
         babar_excluded=[[(lo, hi) for lo, hi in c["babar_excluded"]] for c in columns],
+        tips=[(x, y) for x, y in data["tips"]],
     )
 
 

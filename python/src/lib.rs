@@ -135,7 +135,7 @@ fn scan(
 
 /// The grid of an emulsion scenario, computed unit by unit as `darksens scan` does: a JSON
 /// document with the scanned keys and values, the detectors, and per column its acceptances,
-/// the signal of every cell and the excluded intervals.
+/// the signal of every cell and the excluded intervals, and the region's tips between columns.
 fn emulsion_grid(grid: &Emulsion, stop: &AtomicUsize) -> Result<String, Error> {
     let units = grid.units()?;
     let monitor = Monitor {
@@ -172,6 +172,7 @@ fn emulsion_grid(grid: &Emulsion, stop: &AtomicUsize) -> Result<String, Error> {
         "detectors": result.detectors,
         "n_signal_required": scenario.n_signal,
         "columns": columns,
+        "tips": result.tips.iter().map(|t| [t.x, t.y]).collect::<Vec<_>>(),
     })
     .to_string())
 }

@@ -183,5 +183,10 @@ def test_an_emulsion_grid_equals_the_command_line_bit_for_bit(tmp_path):
     with open(tmp_path / "belle2_emulsion.boundary.csv", newline="") as f:
         edges = [r for r in csv.DictReader(f) if r["region"] == "signal"]
     mine = [(x, lo, hi) for x, column in zip(grid.x_values, grid.excluded) for lo, hi in column]
-    assert mine == [(float(r["g_d"]), float(r["epsilon_lower"]), float(r["epsilon_upper"])) for r in edges]
+    rows = [(float(r["g_d"]), float(r["epsilon_lower"]), float(r["epsilon_upper"])) for r in edges]
+    # The region's tips between columns are the rows at an x off the grid, with equal edges.
+    tips = [r for r in rows if r[0] not in set(grid.x_values)]
+    assert all(lo == hi for _, lo, hi in tips)
+    assert [(x, y) for x, y, _ in tips] == grid.tips
+    assert mine == [r for r in rows if r not in tips]
     assert mine, "the grid excludes a region"

@@ -208,7 +208,7 @@ pub(super) fn tables(
             tables.push(Table {
                 name: format!("Excluded region{suffix}"),
                 description: format!(
-                    "{title}: the region where{at_least} signal events are expected (90% CL with no background), as the lower and upper edge in {y_name} of each excluded interval at a value of {x_name} (a value repeats when a column has several intervals). Edges are bisected between grid points; an edge at the end of the scanned range means the region goes on beyond it. Computed with darksens."
+                    "{title}: the region where{at_least} signal events are expected (90% CL with no background), as the lower and upper edge in {y_name} of each excluded interval at a value of {x_name} (a value repeats when a column has several intervals). Edges are bisected between grid points; an edge at the end of the scanned range means the region goes on beyond it; a point with equal edges between two grid values is where the region closes (its tip, bisected). Computed with darksens."
                 ),
                 data_file: file_name(2),
                 independents: vec![independent(0, signal.iter().map(|r| r[1]).collect())],

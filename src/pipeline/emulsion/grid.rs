@@ -44,6 +44,25 @@ pub struct GridResult {
     pub y_values: Vec<f64>,
     /// Per horizontal value.
     pub columns: Vec<GridColumn>,
+    /// Where the signal region closes between two open columns ([`Tip`]), in the order of the
+    /// columns; found for a coupling on the horizontal axis only (one Monte Carlo serves every
+    /// value of it), none otherwise.
+    pub tips: Vec<Tip>,
+}
+
+/// The point where the signal region closes between a column with an excluded interval and an
+/// open neighbour without one: the horizontal value at which the largest signal over the
+/// vertical key just reaches `limit.n_signal`, and the vertical value where it does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tip {
+    /// The column with the interval.
+    pub column: usize,
+    /// The tip lies before that column (towards the previous one), else after it.
+    pub before: bool,
+    /// The horizontal value of the tip.
+    pub x: f64,
+    /// The vertical value of the tip.
+    pub y: f64,
 }
 
 /// The signal summed over the detectors minus `n_excluded`, at a vertical value.
@@ -61,11 +80,16 @@ fn excess(
 /// Bisection of the boundary between `a` and `b` (where the excess changes sign), in log space
 /// for a logarithmic axis: 100 halvings, far below any grid spacing.
 fn boundary(f: impl Fn(f64) -> f64, a: f64, b: f64, logarithmic: bool) -> f64 {
+    bisect(f, a, b, logarithmic, 100)
+}
+
+/// [`boundary`] with `halvings` halvings of the interval.
+fn bisect(f: impl Fn(f64) -> f64, a: f64, b: f64, logarithmic: bool, halvings: u32) -> f64 {
     let to = |v: f64| if logarithmic { v.ln() } else { v };
     let from = |u: f64| if logarithmic { u.exp() } else { u };
     let (mut lo, mut hi) = (to(a), to(b));
     let positive_at_lo = f(a) >= 0.0;
-    for _ in 0..100 {
+    for _ in 0..halvings {
         let mid = 0.5 * (lo + hi);
         if (f(from(mid)) >= 0.0) == positive_at_lo {
             lo = mid;
@@ -216,11 +240,110 @@ pub fn grid(
             _ => columns.push(closed_column(x, names.len(), scan.y.values.len())),
         }
     }
+    let tips = match units {
+        [Some(mass_point)] if scan.x.parameter.is_coupling() => {
+            tips(scenario, scan, &columns, mass_point)
+        }
+        _ => Vec::new(),
+    };
     Ok(GridResult {
         detectors: names,
         y_values: scan.y.values.clone(),
         columns,
+        tips,
     })
+}
+
+/// The tips of the signal region ([`Tip`]) of a grid with a coupling on the horizontal axis:
+/// between every column with an interval and an open neighbour without one, the horizontal
+/// value is bisected on the largest excess over the vertical key ([`peak`]). A neighbour whose
+/// peak reaches the threshold after all (an interval narrower than the grid's spacing) gets
+/// no tip: the region's end is then left at the column, as the grid found it.
+fn tips(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    columns: &[GridColumn],
+    mass_point: &MassPoint,
+) -> Vec<Tip> {
+    let peak_at = |x: f64| {
+        let model = scan.x.parameter.apply(&scenario.model, x);
+        let f = |y: f64| excess(mass_point, &model, scan, y, scenario.n_signal);
+        peak(f, &scan.y.values, scan.y.logarithmic)
+    };
+    let mut found = Vec::new();
+    for (k, column) in columns.iter().enumerate() {
+        if column.excluded.is_empty() {
+            continue;
+        }
+        for (before, neighbour) in [(true, k.checked_sub(1)), (false, Some(k + 1))] {
+            let Some(outside) = neighbour.and_then(|j| columns.get(j)) else {
+                continue;
+            };
+            if !outside.open || !outside.excluded.is_empty() || peak_at(outside.x).1 >= 0.0 {
+                continue;
+            }
+            // 52 halvings: the tip to double precision of the columns' spacing (each step
+            // is a search over y; the cells' 100 would only repeat the last digits).
+            let x = bisect(
+                |x| peak_at(x).1,
+                outside.x,
+                column.x,
+                scan.x.logarithmic,
+                52,
+            );
+            found.push(Tip {
+                column: k,
+                before,
+                x,
+                y: peak_at(x).0,
+            });
+        }
+    }
+    found
+}
+
+/// The largest value of `f` over the vertical values `ys` and where it is: the best grid value,
+/// refined by golden-section search between its neighbours (in log space for a logarithmic
+/// axis), `(y, f(y))`.
+fn peak(f: impl Fn(f64) -> f64, ys: &[f64], logarithmic: bool) -> (f64, f64) {
+    let to = |v: f64| if logarithmic { v.ln() } else { v };
+    let from = |u: f64| if logarithmic { u.exp() } else { u };
+    let best = (0..ys.len())
+        .map(|i| (i, f(ys[i])))
+        .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a })
+        .0;
+    let (mut a, mut b) = (
+        to(ys[best.saturating_sub(1)]),
+        to(ys[(best + 1).min(ys.len() - 1)]),
+    );
+    let ratio = 0.5 * (5.0_f64.sqrt() - 1.0);
+    let (mut c, mut d) = (b - ratio * (b - a), a + ratio * (b - a));
+    let (mut fc, mut fd) = (f(from(c)), f(from(d)));
+    // 0.618^60 = 3e-13 of the bracket.
+    for _ in 0..60 {
+        if fc >= fd {
+            b = d;
+            (d, fd) = (c, fc);
+            c = b - ratio * (b - a);
+            fc = f(from(c));
+        } else {
+            a = c;
+            (c, fc) = (d, fd);
+            d = a + ratio * (b - a);
+            fd = f(from(d));
+        }
+    }
+    let grid_best = (ys[best], f(ys[best]));
+    let refined = if fc >= fd {
+        (from(c), fc)
+    } else {
+        (from(d), fd)
+    };
+    if refined.1 >= grid_best.1 {
+        refined
+    } else {
+        grid_best
+    }
 }
 
 /// A column whose masses do not allow a signal: no production, or a `phi1` that never decays
@@ -410,5 +533,45 @@ mod tests {
             }
             assert!(edges >= 4, "{edges}");
         }
+    }
+
+    /// Where the region closes between two columns of a g_D scan, its tip is where the largest
+    /// signal over eps just reaches `n_signal`: checked on a dense eps scan (4000 values, not
+    /// the search that found it) a little outside and inside the tip, and the tip itself lies
+    /// between the columns with its signal at the threshold. A mass on x gets no tips.
+    #[test]
+    fn the_region_closes_at_its_tip() {
+        let r = RRatio::pdg();
+        let scenario = scenario_with(axis(GridParameter::GD, 1e-3, 1.0, 13), false);
+        let grid = scan_grid(&scenario, &r).expect("grid");
+        assert!(!grid.tips.is_empty(), "the island closes inside the scan");
+        let samples = scenario.setup.samples(&scenario.model);
+        let mass_point = MassPoint::new(&scenario.setup, &scenario.model, samples, &r);
+        let largest = |g_d: f64| {
+            (0..=4000)
+                .map(|i| 1e-7 * 1e6_f64.powf(f64::from(i) / 4000.0))
+                .map(|eps| mass_point.n_signal(eps, g_d).iter().sum::<f64>())
+                .fold(0.0, f64::max)
+        };
+        for tip in &grid.tips {
+            let inside = grid.columns[tip.column].x;
+            let outside = grid.columns[if tip.before {
+                tip.column - 1
+            } else {
+                tip.column + 1
+            }]
+            .x;
+            assert!(
+                (tip.x - inside) * (tip.x - outside) < 0.0,
+                "{tip:?} between {outside} and {inside}"
+            );
+            let n: f64 = mass_point.n_signal(tip.y, tip.x).iter().sum();
+            assert!((n / 2.3 - 1.0).abs() < 1e-6, "{tip:?}: {n}");
+            let step = (inside / outside).powf(0.01);
+            assert!(largest(tip.x / step) < 2.3, "{tip:?} outside");
+            assert!(largest(tip.x * step) > 2.3, "{tip:?} inside");
+        }
+        let masses = scenario_with(axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5), false);
+        assert!(scan_grid(&masses, &r).expect("grid").tips.is_empty());
     }
 }

@@ -1,7 +1,7 @@
 //! What an emulsion scan writes and prints (the grid and boundary CSVs, the plot with the
 //! excluded region, the sidecar, the summary), and `darksens explain` of its model point.
 
-use super::grid::{GridColumn, GridResult};
+use super::grid::{GridColumn, GridResult, Tip};
 use crate::backgrounds::muons::{
     COSMIC_EXPONENT, COSMIC_I0_PER_M2_S_SR, FILM_BUDGET_PER_CM2, collider_muons_per_cm2,
     cosmic_muon_flux_hz_per_m2, cosmic_muons_per_cm2, film_replacement_days,
@@ -157,6 +157,16 @@ fn grid_summary(
                 );
             }
         }
+        for tip in &result.tips {
+            outln!(
+                text,
+                "the region closes between columns at {} = {} ({} = {}, bisected)",
+                scan.x.parameter.column(),
+                crate::output::five_digits(tip.x),
+                scan.y.parameter.column(),
+                crate::output::five_digits(tip.y)
+            );
+        }
     }
     let closed = result.columns.iter().filter(|c| !c.open).count();
     if closed > 0 {
@@ -250,14 +260,28 @@ fn boundary_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<
         ),
         ("babar", |c| &c.babar_excluded),
     ] {
-        for column in &result.columns {
-            for (lo, hi) in pick(column) {
+        // The signal region's tips are rows with both edges at the tip, in the columns' order.
+        let tips: &[Tip] = if region == "signal" {
+            &result.tips
+        } else {
+            &[]
+        };
+        let tip = |k: usize, before: bool| {
+            tips.iter()
+                .filter(move |t| t.column == k && t.before == before)
+                .map(|t| (t.x, t.y, t.y))
+        };
+        for (k, column) in result.columns.iter().enumerate() {
+            let rows = tip(k, true)
+                .chain(pick(column).iter().map(|&(lo, hi)| (column.x, lo, hi)))
+                .chain(tip(k, false));
+            for (x, lo, hi) in rows {
                 writer
                     .write_record([
                         region.to_string(),
-                        format_number(column.x),
-                        format_number(*lo),
-                        format_number(*hi),
+                        format_number(x),
+                        format_number(lo),
+                        format_number(hi),
                     ])
                     .map_err(csv_error)?;
             }
@@ -267,19 +291,29 @@ fn boundary_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<
 }
 
 /// The regions of one kind of interval: for each run of neighbouring columns with an interval,
-/// the outermost lower ends left to right, then the upper ends right to left (one legend entry).
+/// its tip before the run ([`Tip`], when found), the outermost lower ends left to right, the tip
+/// after it, then the upper ends right to left (one legend entry).
 fn outlines(
     result: &GridResult,
     pick: impl Fn(&GridColumn) -> &Vec<(f64, f64)>,
+    tips: &[Tip],
     label: &str,
     published: bool,
 ) -> Vec<Region> {
+    let tip = |k: usize, before: bool| {
+        tips.iter()
+            .find(|t| t.column == k && t.before == before)
+            .map(|t| (t.x, t.y))
+    };
     let mut regions = Vec::new();
-    let mut run: Vec<(f64, f64, f64)> = Vec::new();
-    let mut flush = |run: &mut Vec<(f64, f64, f64)>| {
-        if !run.is_empty() {
-            let mut outline: Vec<(f64, f64)> = run.iter().map(|p| (p.0, p.1)).collect();
-            outline.extend(run.iter().rev().map(|p| (p.0, p.2)));
+    // Per column of the run: its index, x, and the interval's outermost ends.
+    let mut run: Vec<(usize, f64, f64, f64)> = Vec::new();
+    let mut flush = |run: &mut Vec<(usize, f64, f64, f64)>| {
+        if let (Some(first), Some(last)) = (run.first(), run.last()) {
+            let mut outline: Vec<(f64, f64)> = tip(first.0, true).into_iter().collect();
+            outline.extend(run.iter().map(|p| (p.1, p.2)));
+            outline.extend(tip(last.0, false));
+            outline.extend(run.iter().rev().map(|p| (p.1, p.3)));
             regions.push(Region {
                 label: if regions.is_empty() {
                     label.to_string()
@@ -292,13 +326,13 @@ fn outlines(
             run.clear();
         }
     };
-    for column in &result.columns {
+    for (k, column) in result.columns.iter().enumerate() {
         match pick(column)
             .iter()
             .copied()
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
         {
-            Some((lo, hi)) => run.push((column.x, lo, hi)),
+            Some((lo, hi)) => run.push((k, column.x, lo, hi)),
             None => flush(&mut run),
         }
     }
@@ -335,10 +369,11 @@ fn axis_title(parameter: GridParameter) -> String {
 /// with such an interval (the outermost ends). Its label says it is a projection, not a result.
 fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult) -> LimitPlot {
     let label = sensitivity_label(scenario.n_signal);
-    let mut regions = outlines(result, |c| &c.excluded, &label, false);
+    let mut regions = outlines(result, |c| &c.excluded, &result.tips, &label, false);
     regions.extend(outlines(
         result,
         |c| &c.babar_excluded,
+        &[],
         "excluded by BaBar (EMU Eq. 22-23)",
         true,
     ));
