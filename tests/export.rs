@@ -64,6 +64,20 @@ fn scan_default(dir: &Path, sets: &[&str]) {
     assert!(status.success());
 }
 
+/// Scans the emulsion scenario on a 7 x 15 grid into `dir`.
+fn scan_emulsion(dir: &Path) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = darksens()
+        .current_dir(repo)
+        .args(["scan", "configs/belle2_emulsion.toml", "--quiet"])
+        .args(["--no-checkpoint", "--set", "scan.x.points=7"])
+        .args(["--set", "scan.y.points=15", "--out"])
+        .arg(dir)
+        .status()
+        .expect("darksens runs");
+    assert!(status.success());
+}
+
 /// Scans the default scenario with expected bands on `points` masses into a scratch directory
 /// and exports it; returns the directory and the submission's.
 fn scan_and_export(name: &str, points: usize) -> (PathBuf, PathBuf) {
@@ -400,16 +414,7 @@ fn an_exported_table_comes_back_as_a_limit() {
 #[test]
 fn an_emulsion_grid_exports_its_signal_and_excluded_region() {
     let dir = scratch("emulsion");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let status = darksens()
-        .current_dir(repo)
-        .args(["scan", "configs/belle2_emulsion.toml", "--quiet"])
-        .args(["--no-checkpoint", "--set", "scan.x.points=7"])
-        .args(["--set", "scan.y.points=15", "--out"])
-        .arg(&dir)
-        .status()
-        .expect("darksens runs");
-    assert!(status.success());
+    scan_emulsion(&dir);
     let out = dir.join("hepdata");
     assert!(
         export(&dir.join("belle2_emulsion.csv"), &out)
@@ -450,4 +455,36 @@ fn an_emulsion_grid_exports_its_signal_and_excluded_region() {
     let output = export(&dir.join("belle2_emulsion.boundary.csv"), &out);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("export the grid's CSV"));
+}
+
+/// Several results in one submission: every table is named after its file too, as the plot's
+/// legend names them, so that two files' curves of the same label stay apart.
+#[test]
+fn tables_of_several_files_are_named_after_their_file() {
+    let dir = scratch("several");
+    scan_default(&dir, &["scan.points=20", "scan.dense_points=5"]);
+    scan_emulsion(&dir);
+    let out = dir.join("hepdata");
+    let output = darksens()
+        .args(["export", "hepdata"])
+        .arg(dir.join("belle2_dp.csv"))
+        .arg(dir.join("belle2_emulsion.csv"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("darksens runs");
+    assert!(output.status.success(), "{output:?}");
+    let submission = std::fs::read_to_string(out.join("submission.yaml")).expect("submission");
+    for name in [
+        "belle2_dp: computed background",
+        "belle2_dp: N_b = 1000",
+        "belle2_emulsion: Signal events",
+        "belle2_emulsion: Excluded region",
+    ] {
+        assert!(
+            submission.contains(&format!("name: \"{name}\"")),
+            "{name}: {submission}"
+        );
+    }
+    assert!(!submission.contains("(2)"), "{submission}");
 }

@@ -298,6 +298,46 @@ pub mod signals {
     }
 }
 
+/// The names of result files where several are shown together (the plot's legend, the tables
+/// of a HEPData export): each file's stem, with as many of its directories as make the names
+/// differ (`out/belle2_dp` and `r1/belle2_dp`; `belle2_dp` and `belle2_scalar`).
+pub fn distinct_names(paths: &[PathBuf]) -> Vec<String> {
+    let parts: Vec<Vec<String>> = paths
+        .iter()
+        .map(|p| {
+            let mut parts: Vec<String> = p
+                .parent()
+                .map(|d| {
+                    d.components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            parts.push(
+                p.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+            parts
+        })
+        .collect();
+    let longest = parts.iter().map(Vec::len).max().unwrap_or(1);
+    let at_depth = |depth: usize| -> Vec<String> {
+        parts
+            .iter()
+            .map(|p| p[p.len().saturating_sub(depth)..].join("/"))
+            .collect()
+    };
+    (1..=longest)
+        .map(at_depth)
+        .find(|names| {
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.windows(2).all(|w| w[0] != w[1])
+        })
+        .unwrap_or_else(|| at_depth(longest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,7 +34,7 @@ use std::process::ExitCode;
     version,
     about,
     long_about = None,
-    after_help = "Examples:\n  darksens init                                  # scenarios into ./configs\n  darksens scan configs/belle2_dp.toml           # CSV, PNG, sidecar in out/\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens plot out/belle2_dp.csv -o talk.svg\n  darksens reproduce --all --quick               # the papers' numbers\n\nOptions mean one thing everywhere: -o/--out DIR for scan and merge (a directory),\n-o/--output FILE for plot and generate (a file); --set KEY=VALUE overrides a key."
+    after_help = "Examples:\n  darksens init                                  # scenarios into ./configs\n  darksens scan configs/belle2_dp.toml           # CSV, PNG, sidecar in out/\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens plot out/belle2_dp.csv -o talk.svg\n  darksens reproduce --all --quick               # the papers' numbers\n\nOptions mean one thing everywhere: -o/--out DIR for scan, merge and export (a\ndirectory), -o/--output FILE for plot and generate (a file); --set KEY=VALUE overrides a key."
 )]
 struct Cli {
     #[command(subcommand)]

@@ -131,7 +131,7 @@ pub(super) fn tables(
     path: &Path,
     meta: Option<&Value>,
     file_name: &dyn Fn(usize) -> String,
-    suffix: &str,
+    file: Option<&str>,
 ) -> Result<Vec<Table>, Error> {
     let grid = Columns::read_grid(path)?;
     let resolved = meta.map(|m| &m["resolved_scenario"]);
@@ -173,7 +173,7 @@ pub(super) fn tables(
         .collect();
     let (x_name, y_name) = (variable(&x).0, variable(&y).0);
     let mut tables = vec![Table {
-        name: format!("Signal events{suffix}"),
+        name: super::table_name("Signal events", file),
         description: format!(
             "{title}: expected signal events (decays of the heavier dark state seen in the emulsion boxes) on the grid of {x_name} and {y_name}. Computed with darksens (Monte Carlo acceptances, no background)."
         ),
@@ -206,7 +206,7 @@ pub(super) fn tables(
                 values: signal.iter().map(|r| r[j]).collect(),
             };
             tables.push(Table {
-                name: format!("Excluded region{suffix}"),
+                name: super::table_name("Excluded region", file),
                 description: format!(
                     "{title}: the region where{at_least} signal events are expected (90% CL with no background), as the lower and upper edge in {y_name} of each excluded interval at a value of {x_name} (a value repeats when a column has several intervals). Edges are bisected between grid points; an edge at the end of the scanned range means the region goes on beyond it; a point with equal edges between two grid values is where the region closes (its tip, bisected). Computed with darksens."
                 ),

@@ -47,6 +47,8 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let earlier = earlier_tables(&submission);
     let mut tables = Vec::new();
     let mut sources = Vec::new();
+    // Several files: each table named after its file too, as the plot's legend does.
+    let names = (opts.results.len() > 1).then(|| super::helpers::distinct_names(&opts.results));
     for (file_number, path) in opts.results.iter().enumerate() {
         let meta = sidecar(path);
         if meta.is_none() {
@@ -82,16 +84,12 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
                 format!("{stem}_{}_{k}.yaml", file_number + 1)
             }
         };
+        let file = names.as_ref().map(|n| n[file_number].as_str());
         if grid::is_grid(path)? {
-            let suffix = if file_number == 0 {
-                String::new()
-            } else {
-                format!(" ({})", file_number + 1)
-            };
-            tables.extend(grid::tables(path, meta.as_ref(), &file_name, &suffix)?);
+            tables.extend(grid::tables(path, meta.as_ref(), &file_name, file)?);
             continue;
         }
-        tables.extend(curve_tables(path, meta.as_ref(), &file_name, file_number)?);
+        tables.extend(curve_tables(path, meta.as_ref(), &file_name, file)?);
     }
     if tables.is_empty() {
         return Err(Error::Usage(
@@ -218,7 +216,7 @@ fn curve_tables(
     path: &Path,
     meta: Option<&Value>,
     file_name: &dyn Fn(usize) -> String,
-    file_number: usize,
+    file: Option<&str>,
 ) -> Result<Vec<Table>, Error> {
     let results = read_results(path)?;
     let kind = if results.line_shape {
@@ -250,19 +248,16 @@ fn curve_tables(
             series,
             resolved.as_ref(),
             file_name(k + 1),
-            file_number,
+            file,
         ));
     }
     Ok(tables)
 }
 
-/// A curve's table name: its label, with the file's number after the first file.
-fn table_name(label: &str, file_number: usize) -> String {
-    if file_number == 0 {
-        label.to_string()
-    } else {
-        format!("{label} ({})", file_number + 1)
-    }
+/// A table's name: its label, after the name of its result file when several are exported
+/// (`belle2_scalar: computed background`, as the plot's legend names them).
+fn table_name(label: &str, file: Option<&str>) -> String {
+    file.map_or_else(|| label.to_string(), |file| format!("{file}: {label}"))
 }
 
 /// What a curve of a scan CSV holds.
@@ -303,7 +298,7 @@ fn curve_table(
     series: &darksens::output::plot::Series,
     resolved: Option<&Value>,
     data_file: String,
-    file_number: usize,
+    file: Option<&str>,
 ) -> Table {
     let at = |path: &[&str]| {
         path.iter()
@@ -346,7 +341,7 @@ fn curve_table(
             qualifiers,
             independent(points),
             data_file,
-            file_number,
+            file,
         );
     }
     let quantity = if method == Some("discovery") {
@@ -378,7 +373,7 @@ fn curve_table(
         }
     }
     Table {
-        name: table_name(&series.label, file_number),
+        name: table_name(&series.label, file),
         description: format!(
             "{title}: {quantity} on the kinetic mixing $\\epsilon$, curve \"{}\". Computed with darksens; points where no signal is possible or the limit is at or above 1 (no constraint) are left out.",
             series.label
@@ -414,10 +409,10 @@ fn line_shape_table(
     qualifiers: Vec<(String, String)>,
     independent: Independent,
     data_file: String,
-    file_number: usize,
+    file: Option<&str>,
 ) -> Table {
     Table {
-        name: table_name(&series.label, file_number),
+        name: table_name(&series.label, file),
         description: format!(
             "{title}: expected signal events per particle on target at the coupling $g_{{ve}}$ of the qualifiers (the line shape), curve \"{}\". Computed with darksens; points without signal are left out.",
             series.label
