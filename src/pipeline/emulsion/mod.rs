@@ -10,7 +10,7 @@ mod grid;
 mod report;
 
 pub use grid::{
-    GridColumn, GridResult, grid, grid_units, scan_grid, shared_events, unit_mass_point,
+    GridColumn, GridResult, Tip, grid, grid_units, scan_grid, shared_events, unit_mass_point,
 };
 
 use super::{Driver, Explanation, OutputPaths, Report, RunClock, RunSource, Words};
