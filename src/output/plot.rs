@@ -762,8 +762,11 @@ fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(x.lo..x.hi, y.lo..y.hi)
         .map_err(failed)?;
     let mut legend = Vec::new();
-    // The grid is drawn by draw_overlays, over the overlays' opaque fills.
-    draw_overlays(&mut chart, root, plot, (&x, &y), &mut legend)?;
+    // The published regions' opaque fills, the grid over them, then their edges.
+    let overlays = shown_overlays(plot, &x, &y);
+    fill_overlays(&mut chart, root, plot, &overlays, (&x, &y))?;
+    draw_grid(&mut chart, &x, &y, scale)?;
+    draw_overlay_edges(&mut chart, root, plot, overlays, (&x, &y), &mut legend)?;
     draw_windows(&mut chart, root, plot, &x, &y)?;
     draw_regions(&mut chart, root, plot, (&x, &y), &mut legend)?;
     if !scan_edge_lines(plot, (&x, &y)).is_empty() {
@@ -853,38 +856,50 @@ fn draw_grid<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Published curves: shaded excluded regions and dashed projections, clipped to the frame.
-/// x is interpolated linearly in the plot coordinates at the frame's edges.
-///
-/// The fills are opaque (each shade as it would look at [`OVERLAY_FILL`] over white), all drawn
-/// before any edge: where two excluded regions overlap the later one's colour shows, not a
-/// darker mixture of both, and every edge stays visible on top. The grid is drawn over the
-/// fills.
-fn draw_overlays<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    root: &DrawingArea<DB, Shift>,
-    plot: &LimitPlot,
-    (x, y): (&Axis, &Axis),
-    legend: &mut Vec<LegendEntry>,
-) -> Result<(), DrawError> {
-    let shown: Vec<(usize, OverlayShape)> = plot
-        .overlays
+/// The published curves the frame shows, with their index among the overlays and their shape
+/// in plot coordinates (x interpolated linearly at the frame's edges). An open curve wholly
+/// above the frame (clamped to its top) shows nothing: no fill, no line along the frame, no
+/// legend entry.
+fn shown_overlays(plot: &LimitPlot, x: &Axis, y: &Axis) -> Vec<(usize, OverlayShape)> {
+    plot.overlays
         .iter()
         .enumerate()
         .filter_map(|(k, overlay)| {
             let shape = OverlayShape::of(overlay, x, y);
-            // An open curve wholly above the frame (clamped to its top) shows nothing: no
-            // fill, no line along the frame, no legend entry.
             let above = !overlay.closed && shape.edge.iter().all(|p| p.1 >= y.hi - 1e-12);
             (shape.edge.len() >= 2 && !above).then_some((k, shape))
         })
-        .collect();
-    for (k, shape) in &shown {
+        .collect()
+}
+
+/// The excluded regions of the published curves, filled opaquely (each shade as it would look
+/// at [`OVERLAY_FILL`] over white) and all before any edge ([`draw_overlay_edges`]): where two
+/// regions overlap the later one's colour shows, not a darker mixture of both.
+fn fill_overlays<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    plot: &LimitPlot,
+    shown: &[(usize, OverlayShape)],
+    (x, y): (&Axis, &Axis),
+) -> Result<(), DrawError> {
+    for (k, shape) in shown {
         if plot.overlays[*k].excluded {
             fill_polygon(chart, root, (x, y), &shape.polygon, overlay_fill(*k))?;
         }
     }
-    draw_grid(chart, x, y, Scale::of(root))?;
+    Ok(())
+}
+
+/// The published curves' lines, over every fill: an excluded region's edge in its shade, a
+/// projection dashed; each with its legend entry.
+fn draw_overlay_edges<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    root: &DrawingArea<DB, Shift>,
+    plot: &LimitPlot,
+    shown: Vec<(usize, OverlayShape)>,
+    (x, y): (&Axis, &Axis),
+    legend: &mut Vec<LegendEntry>,
+) -> Result<(), DrawError> {
     for (k, OverlayShape { edge, .. }) in shown {
         let overlay = &plot.overlays[k];
         if overlay.excluded {
