@@ -21,7 +21,8 @@ impl Curve {
     pub fn recorded_table(&self) -> toml::Table {
         let mut used = toml::Table::try_from(&self.raw).unwrap_or_default();
         used.remove("curve");
-        if let Ok(numerics) = toml::Table::try_from(resolution_table(&self.scenario.numerics)) {
+        // `Resolution` serializes with the keys of `[numerics]`: a new field is recorded too.
+        if let Ok(numerics) = toml::Table::try_from(self.scenario.numerics) {
             used.insert("numerics".into(), toml::Value::Table(numerics));
         }
         used.insert(
@@ -62,40 +63,6 @@ pub fn recorded_emulsion_table(written: &toml::Table, scenario: &EmulsionScenari
     let mut recorded = written.clone();
     fill_missing(&mut recorded, &used);
     recorded
-}
-
-/// `[numerics]` as the run used it.
-fn resolution_table(resolution: &crate::signal::thick_target::Resolution) -> toml::Table {
-    let mut table = toml::Table::new();
-    let mut put = |key: &str, value: toml::Value| {
-        table.insert(key.into(), value);
-    };
-    put(
-        "track_length_intervals",
-        count(resolution.track_length_intervals),
-    );
-    put("flux_intervals", count(resolution.flux_intervals));
-    put(
-        "relative_tolerance",
-        toml::Value::Float(resolution.relative_tolerance),
-    );
-    put(
-        "table_tolerance",
-        toml::Value::Float(resolution.table_tolerance),
-    );
-    put(
-        "interpolate_brem_in_mass",
-        toml::Value::Boolean(resolution.interpolate_brem_in_mass),
-    );
-    put(
-        "annihilation_by_moments",
-        toml::Value::Boolean(resolution.annihilation_by_moments),
-    );
-    put(
-        "interpolate_annihilation_in_mass",
-        toml::Value::Boolean(resolution.interpolate_annihilation_in_mass),
-    );
-    table
 }
 
 fn count(n: impl TryInto<i64>) -> toml::Value {

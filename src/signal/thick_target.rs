@@ -124,7 +124,8 @@ impl ThickTargetSetup {
 }
 
 /// Numerical resolution of the yield calculation; [`Resolution::doubled`] is the convergence test.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Serialized with the keys of a scenario's `[numerics]` (sidecars record it so).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Resolution {
     /// Intervals of the track-length tables in `w`.
     pub track_length_intervals: usize,
