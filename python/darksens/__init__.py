@@ -166,8 +166,8 @@ class Grid:
     ``excluded[i]`` lists the excluded intervals (lower, upper) of ``y`` at ``x_values[i]``,
     bisected between grid values (the ``.boundary.csv`` of the command line); an end at the
     first or last y value means the region goes on beyond the scan. ``tips`` lists the points
-    (x, y) where the region closes between two columns (found when x is a coupling; the
-    ``.boundary.csv`` has them as rows with equal edges). A column whose masses do not allow the
+    (x, y) where the region closes between two columns (bisected in x; the ``.boundary.csv``
+    has them as rows with equal edges). A column whose masses do not allow the
     production (``open`` False) has no signal.
     """
 

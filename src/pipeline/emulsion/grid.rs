@@ -45,8 +45,7 @@ pub struct GridResult {
     /// Per horizontal value.
     pub columns: Vec<GridColumn>,
     /// Where the signal region closes between two open columns ([`Tip`]), in the order of the
-    /// columns; found for a coupling on the horizontal axis only (one Monte Carlo serves every
-    /// value of it), none otherwise.
+    /// columns.
     pub tips: Vec<Tip>,
 }
 
@@ -133,11 +132,19 @@ fn column_masses(
     scan: &EmulsionScan,
     k: usize,
 ) -> (InelasticScalar, EmulsionSetup) {
-    let parameter = scan.x.parameter;
-    if parameter.is_coupling() {
+    if scan.x.parameter.is_coupling() {
         return (scenario.model, scenario.setup.clone());
     }
-    let x = scan.x.values[k];
+    masses_at(scenario, scan, scan.x.values[k])
+}
+
+/// The model and the setup at the horizontal value `x` of a scan over a mass or a placement.
+fn masses_at(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    x: f64,
+) -> (InelasticScalar, EmulsionSetup) {
+    let parameter = scan.x.parameter;
     let mut setup = scenario.setup.clone();
     for b in &mut setup.detectors {
         *b = parameter.place(b, x);
@@ -207,11 +214,13 @@ pub fn scan_grid(scenario: &EmulsionScenario, r: &RRatio) -> Result<GridResult, 
         .into_par_iter()
         .map(|k| unit_mass_point(scenario, scan, k, r, stored.as_ref()))
         .collect();
-    grid(scenario, scan, &points)
+    grid(scenario, scan, &points, r, stored.as_ref())
 }
 
 /// The grid from the masses of every unit of work ([`unit_mass_point`]): the signal of every
-/// cell and the excluded intervals of every column.
+/// cell, the excluded intervals of every column and the region's tips between columns
+/// ([`Tip`]; on a mass or placement axis each step of their search is a Monte Carlo, with the
+/// events' angles from `stored` when it holds them, as the columns').
 ///
 /// # Errors
 /// A number that is not finite (named with its cell).
@@ -219,6 +228,8 @@ pub fn grid(
     scenario: &EmulsionScenario,
     scan: &EmulsionScan,
     units: &[Option<MassPoint>],
+    r: &RRatio,
+    stored: Option<&EventSample>,
 ) -> Result<GridResult, Error> {
     let names: Vec<String> = scenario
         .setup
@@ -240,12 +251,7 @@ pub fn grid(
             _ => columns.push(closed_column(x, names.len(), scan.y.values.len())),
         }
     }
-    let tips = match units {
-        [Some(mass_point)] if scan.x.parameter.is_coupling() => {
-            tips(scenario, scan, &columns, mass_point)
-        }
-        _ => Vec::new(),
-    };
+    let tips = tips(scenario, scan, &columns, units, r, stored);
     Ok(GridResult {
         detectors: names,
         y_values: scan.y.values.clone(),
@@ -254,53 +260,96 @@ pub fn grid(
     })
 }
 
-/// The tips of the signal region ([`Tip`]) of a grid with a coupling on the horizontal axis:
-/// between every column with an interval and an open neighbour without one, the horizontal
-/// value is bisected on the largest excess over the vertical key ([`peak`]). A neighbour whose
-/// peak reaches the threshold after all (an interval narrower than the grid's spacing) gets
-/// no tip: the region's end is then left at the column, as the grid found it.
+/// The tips of the signal region ([`Tip`]): between every column with an interval and an open
+/// neighbour without one, the horizontal value is bisected on the largest excess over the
+/// vertical key ([`peak`]). A neighbour whose peak reaches the threshold after all (an interval
+/// narrower than the grid's spacing) gets no tip: the region's end is then left at the column,
+/// as the grid found it. With a coupling on x one Monte Carlo serves every step, and the tip is
+/// bisected to double precision; with a mass or placement on x every step is a Monte Carlo at
+/// the new value ([`TIP_HALVINGS_MONTE_CARLO`] of them), and a value whose masses allow no
+/// signal counts as outside.
 fn tips(
     scenario: &EmulsionScenario,
     scan: &EmulsionScan,
     columns: &[GridColumn],
-    mass_point: &MassPoint,
+    units: &[Option<MassPoint>],
+    r: &RRatio,
+    stored: Option<&EventSample>,
 ) -> Vec<Tip> {
-    let peak_at = |x: f64| {
-        let model = scan.x.parameter.apply(&scenario.model, x);
-        let f = |y: f64| excess(mass_point, &model, scan, y, scenario.n_signal);
+    let coupling = scan.x.parameter.is_coupling();
+    let peak_of = |mass_point: &MassPoint, model: &InelasticScalar| {
+        let f = |y: f64| excess(mass_point, model, scan, y, scenario.n_signal);
         peak(f, &scan.y.values, scan.y.logarithmic)
     };
-    let mut found = Vec::new();
+    // The largest excess at x; `unit` is the unit of work whose Monte Carlo holds x, if any.
+    let peak_at = |x: f64, unit: Option<usize>| {
+        let model = scan.x.parameter.apply(&scenario.model, x);
+        if let Some(mass_point) = unit.and_then(|k| units.get(k)).and_then(Option::as_ref) {
+            return peak_of(mass_point, &model);
+        }
+        let (model, setup) = masses_at(scenario, scan, x);
+        if !setup.is_open(&model) {
+            return (f64::NAN, f64::NEG_INFINITY);
+        }
+        let samples = setup.samples_from(&model, stored);
+        peak_of(&MassPoint::new(&setup, &model, samples, r), &model)
+    };
+    let unit_of = |k: usize| if coupling { 0 } else { k };
+    let mut pairs = Vec::new();
     for (k, column) in columns.iter().enumerate() {
         if column.excluded.is_empty() {
             continue;
         }
         for (before, neighbour) in [(true, k.checked_sub(1)), (false, Some(k + 1))] {
-            let Some(outside) = neighbour.and_then(|j| columns.get(j)) else {
+            let Some(j) = neighbour.filter(|&j| j < columns.len()) else {
                 continue;
             };
-            if !outside.open || !outside.excluded.is_empty() || peak_at(outside.x).1 >= 0.0 {
-                continue;
+            let outside = &columns[j];
+            if outside.open
+                && outside.excluded.is_empty()
+                && peak_at(outside.x, Some(unit_of(j))).1 < 0.0
+            {
+                pairs.push((k, before, j));
             }
-            // 52 halvings: the tip to double precision of the columns' spacing (each step
-            // is a search over y; the cells' 100 would only repeat the last digits).
-            let x = bisect(
-                |x| peak_at(x).1,
-                outside.x,
-                column.x,
-                scan.x.logarithmic,
-                52,
-            );
-            found.push(Tip {
+        }
+    }
+    // 52 halvings on one Monte Carlo: the tip to double precision of the columns' spacing
+    // (each step is a search over y; the cells' 100 would only repeat the last digits).
+    let halvings = if coupling {
+        52
+    } else {
+        TIP_HALVINGS_MONTE_CARLO
+    };
+    pairs
+        .into_par_iter()
+        .map(|(k, before, j)| {
+            let (inside, outside) = (columns[k].x, columns[j].x);
+            let unit = |x: f64| {
+                if coupling {
+                    Some(0)
+                } else if x == inside {
+                    Some(k)
+                } else if x == outside {
+                    Some(j)
+                } else {
+                    None
+                }
+            };
+            let excess_at = |x: f64| peak_at(x, unit(x)).1;
+            let x = bisect(excess_at, outside, inside, scan.x.logarithmic, halvings);
+            Tip {
                 column: k,
                 before,
                 x,
-                y: peak_at(x).0,
-            });
-        }
-    }
-    found
+                y: peak_at(x, unit(x)).0,
+            }
+        })
+        .collect()
 }
+
+/// Halvings of the columns' spacing in the search for a tip on a mass or placement axis, each a
+/// Monte Carlo: 12 put the tip within 1/4096 of the spacing, below a pixel of any plot.
+pub const TIP_HALVINGS_MONTE_CARLO: u32 = 12;
 
 /// The largest value of `f` over the vertical values `ys` and where it is: the best grid value,
 /// refined by golden-section search between its neighbours (in log space for a logarithmic
@@ -535,24 +584,20 @@ mod tests {
         }
     }
 
-    /// Where the region closes between two columns of a g_D scan, its tip is where the largest
-    /// signal over eps just reaches `n_signal`: checked on a dense eps scan (4000 values, not
-    /// the search that found it) a little outside and inside the tip, and the tip itself lies
-    /// between the columns with its signal at the threshold. A mass on x gets no tips.
-    #[test]
-    fn the_region_closes_at_its_tip() {
-        let r = RRatio::pdg();
-        let scenario = scenario_with(axis(GridParameter::GD, 1e-3, 1.0, 13), false);
-        let grid = scan_grid(&scenario, &r).expect("grid");
-        assert!(!grid.tips.is_empty(), "the island closes inside the scan");
-        let samples = scenario.setup.samples(&scenario.model);
-        let mass_point = MassPoint::new(&scenario.setup, &scenario.model, samples, &r);
-        let largest = |g_d: f64| {
-            (0..=4000)
-                .map(|i| 1e-7 * 1e6_f64.powf(f64::from(i) / 4000.0))
-                .map(|eps| mass_point.n_signal(eps, g_d).iter().sum::<f64>())
-                .fold(0.0, f64::max)
-        };
+    /// Checks each tip of `grid` against a dense eps scan (4000 values, not the search that
+    /// found it) of the largest signal a hundredth of the columns' spacing outside and inside
+    /// it, with `at(x, epsilons)` the signal at horizontal value `x` and each eps; the tip lies
+    /// between its columns with its signal within `tolerance` of the threshold.
+    fn check_tips(
+        grid: &GridResult,
+        logarithmic: bool,
+        tolerance: f64,
+        at: impl Fn(f64, &[f64]) -> Vec<f64>,
+    ) {
+        let epsilons: Vec<f64> = (0..=4000)
+            .map(|i| 1e-7 * 1e6_f64.powf(f64::from(i) / 4000.0))
+            .collect();
+        let largest = |x: f64| at(x, &epsilons).into_iter().fold(0.0, f64::max);
         for tip in &grid.tips {
             let inside = grid.columns[tip.column].x;
             let outside = grid.columns[if tip.before {
@@ -565,13 +610,66 @@ mod tests {
                 (tip.x - inside) * (tip.x - outside) < 0.0,
                 "{tip:?} between {outside} and {inside}"
             );
-            let n: f64 = mass_point.n_signal(tip.y, tip.x).iter().sum();
-            assert!((n / 2.3 - 1.0).abs() < 1e-6, "{tip:?}: {n}");
-            let step = (inside / outside).powf(0.01);
-            assert!(largest(tip.x / step) < 2.3, "{tip:?} outside");
-            assert!(largest(tip.x * step) > 2.3, "{tip:?} inside");
+            let n = at(tip.x, &[tip.y])[0];
+            assert!((n / 2.3 - 1.0).abs() < tolerance, "{tip:?}: {n}");
+            let (towards_outside, towards_inside) = if logarithmic {
+                let step = (inside / outside).powf(0.01);
+                (tip.x / step, tip.x * step)
+            } else {
+                let step = 0.01 * (inside - outside);
+                (tip.x - step, tip.x + step)
+            };
+            assert!(largest(towards_outside) < 2.3, "{tip:?} outside");
+            assert!(largest(towards_inside) > 2.3, "{tip:?} inside");
         }
-        let masses = scenario_with(axis(GridParameter::SplittingOverM2, 0.05, 0.5, 5), false);
-        assert!(scan_grid(&masses, &r).expect("grid").tips.is_empty());
+    }
+
+    /// Where the region closes between two columns of a g_D scan, its tip is where the largest
+    /// signal over eps just reaches `n_signal` ([`check_tips`]), bisected on the one Monte Carlo
+    /// of the grid.
+    #[test]
+    fn the_region_closes_at_its_tip() {
+        let r = RRatio::pdg();
+        let scenario = scenario_with(axis(GridParameter::GD, 1e-3, 1.0, 13), false);
+        let grid = scan_grid(&scenario, &r).expect("grid");
+        assert!(!grid.tips.is_empty(), "the island closes inside the scan");
+        let samples = scenario.setup.samples(&scenario.model);
+        let mass_point = MassPoint::new(&scenario.setup, &scenario.model, samples, &r);
+        check_tips(&grid, true, 1e-6, |g_d, epsilons| {
+            epsilons
+                .iter()
+                .map(|&eps| mass_point.n_signal(eps, g_d).iter().sum())
+                .collect()
+        });
+    }
+
+    /// On a placement axis (the box's polar angle) every step of the tip's search is a Monte
+    /// Carlo at the new angle, with the columns' shared events: the tip is checked as on a
+    /// coupling axis, with Monte Carlos of those events at the angles beside it.
+    #[test]
+    fn a_placement_scan_closes_at_its_tip() {
+        let r = RRatio::pdg();
+        let angles = GridAxis {
+            parameter: GridParameter::PolarAngle,
+            values: (0..9).map(|i| 10.0 + 10.0 * f64::from(i)).collect(),
+            logarithmic: false,
+        };
+        let scenario = scenario_with(angles, false);
+        let scan = scenario.scan.as_ref().expect("scan");
+        let grid = scan_grid(&scenario, &r).expect("grid");
+        assert!(!grid.tips.is_empty(), "the region closes inside the scan");
+        let stored = shared_events(&scenario, scan);
+        assert!(stored.is_some(), "the columns share their events");
+        // The search stops within 1/4096 of the spacing (10 degrees), where the box's edges
+        // move by 0.3 mm and the signal by about 1e-3 (measured 1.4e-3): 1e-2 allowed.
+        check_tips(&grid, false, 1e-2, |angle, epsilons| {
+            let (model, setup) = masses_at(&scenario, scan, angle);
+            let samples = setup.samples_from(&model, stored.as_ref());
+            let mass_point = MassPoint::new(&setup, &model, samples, &r);
+            epsilons
+                .iter()
+                .map(|&eps| mass_point.n_signal(eps, model.g_d).iter().sum())
+                .collect()
+        });
     }
 }

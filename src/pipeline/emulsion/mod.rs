@@ -97,7 +97,16 @@ impl Emulsion {
             .iter()
             .map(|w| decode(w, &self.scenario))
             .collect::<Result<Vec<_>, Error>>()?;
-        grid(&self.scenario, scan, &units)
+        // The search for the region's tips on a mass or placement axis runs Monte Carlos at
+        // new values, with the columns' shared events (drawn here if no column was computed).
+        let stored = if scan.x.parameter.is_coupling() {
+            None
+        } else {
+            self.events
+                .get_or_init(|| shared_events(&self.scenario, scan))
+                .as_ref()
+        };
+        grid(&self.scenario, scan, &units, &self.r, stored)
     }
 }
 
