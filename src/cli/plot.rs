@@ -62,9 +62,9 @@ fn format_of(output: &Path) -> Result<Format, Error> {
 pub(super) struct ResultFile {
     pub(super) parameter: String,
     pub(super) series: Vec<Series>,
-    /// Runs of grid points where annihilation gives more signal than bremsstrahlung, as
-    /// `(first x, last x)`; empty without the yield columns.
-    annihilation_ranges: Vec<(f64, f64)>,
+    /// Per curve (as `series`): runs of grid points where annihilation gives more signal than
+    /// bremsstrahlung, as `(first x, last x)`; empty without the yield columns.
+    annihilation_ranges: Vec<Vec<(f64, f64)>>,
     /// A beam's scan of another key with the signal per particle at `model.g_ve`: the series
     /// are that line shape, not limits (as `darksens scan` drew it).
     pub(super) line_shape: bool,
@@ -136,8 +136,7 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         header.iter().position(|h| h == "n_ann_per_eps2"),
         header.iter().position(|h| h == "n_brem_per_eps2"),
     );
-    let mut annihilation_ranges: Vec<(f64, f64)> = Vec::new();
-    let mut run: Option<(f64, f64)> = None;
+    let mut dominated = DominatedRuns::default();
     let mut series: Vec<Series> = Vec::new();
     for (k, record) in reader.records().enumerate() {
         let record = record.map_err(|e| fail(format!("line {}: {e}", k + 2)))?;
@@ -158,13 +157,7 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         let new_curve = series.last().is_none_or(|s| s.label != label);
         if let (Some(a), Some(b)) = yields {
             let x_value = number(x)?;
-            let dominates = number(a)? > number(b)?;
-            if dominates && !new_curve {
-                run = Some(run.map_or((x_value, x_value), |(lo, _)| (lo, x_value)));
-            } else {
-                annihilation_ranges.extend(run.take());
-                run = dominates.then_some((x_value, x_value));
-            }
+            dominated.row(x_value, number(a)? > number(b)?, new_curve);
         }
         if new_curve {
             series.push(Series {
@@ -200,11 +193,10 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
             ));
         }
     }
-    annihilation_ranges.extend(run);
     Ok(ResultFile {
         parameter,
         series,
-        annihilation_ranges,
+        annihilation_ranges: dominated.per_curve(),
         line_shape,
     })
 }
@@ -217,7 +209,8 @@ fn bare_frame(path: &Path, parameter: &str) -> LimitPlot {
         scan_edges: Vec::new(),
         extent: Vec::new(),
         overlays: Vec::new(),
-        title: path.display().to_string(),
+        // Drawn as written: a file name's or key's `_` is not a subscript.
+        title: literal_label(&path.display().to_string()),
         annotation: String::new(),
         x_axis: if parameter == MASS_KEY {
             darksens::output::plot::XAxis::MassMev {
@@ -225,7 +218,7 @@ fn bare_frame(path: &Path, parameter: &str) -> LimitPlot {
             }
         } else {
             darksens::output::plot::XAxis::Key {
-                title: parameter.to_string(),
+                title: literal_label(parameter),
                 logarithmic: true,
             }
         },
@@ -238,20 +231,61 @@ fn bare_frame(path: &Path, parameter: &str) -> LimitPlot {
     }
 }
 
-/// The refined mass ranges where annihilation dominates, as every result's sidecar records them
-/// (`best[].annihilation_dominated_mev`); `None` if one has no sidecar or no such record.
-fn sidecar_annihilation_ranges(results: &[PathBuf]) -> Option<Vec<(f64, f64)>> {
-    let mut ranges = Vec::new();
+/// The runs of a CSV's rows where annihilation dominates, per curve, as its rows are read.
+#[derive(Default)]
+struct DominatedRuns {
+    /// The finished runs of each curve so far, `(first x, last x)`.
+    per_curve: Vec<Vec<(f64, f64)>>,
+    /// The run the last row is in.
+    open: Option<(f64, f64)>,
+}
+
+impl DominatedRuns {
+    /// A row at `x`, the first of a new curve or not.
+    fn row(&mut self, x: f64, dominates: bool, new_curve: bool) {
+        if dominates && !new_curve {
+            self.open = Some(self.open.map_or((x, x), |(lo, _)| (lo, x)));
+            return;
+        }
+        // A run ends here; it belongs to the curve before this row's when that is new.
+        self.close();
+        if new_curve {
+            self.per_curve.push(Vec::new());
+        }
+        self.open = dominates.then_some((x, x));
+    }
+
+    fn close(&mut self) {
+        if let (Some(ended), Some(ranges)) = (self.open.take(), self.per_curve.last_mut()) {
+            ranges.push(ended);
+        }
+    }
+
+    /// Each curve's runs, the last closed.
+    fn per_curve(mut self) -> Vec<Vec<(f64, f64)>> {
+        self.close();
+        self.per_curve
+    }
+}
+
+/// The refined mass ranges where annihilation dominates, per curve, as every result's sidecar
+/// records them (`best[].annihilation_dominated_mev`); `None` if one has no sidecar or no such
+/// record.
+fn sidecar_annihilation_ranges(results: &[PathBuf]) -> Option<Vec<Vec<(f64, f64)>>> {
+    let mut per_curve = Vec::new();
     for csv_path in results {
         let text = std::fs::read_to_string(csv_path.with_extension("meta.json")).ok()?;
         let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
         for best in meta["best"].as_array()? {
-            for pair in best["annihilation_dominated_mev"].as_array()? {
-                ranges.push((pair[0].as_f64()?, pair[1].as_f64()?));
-            }
+            let ranges = best["annihilation_dominated_mev"].as_array()?.iter();
+            per_curve.push(
+                ranges
+                    .map(|pair| Some((pair[0].as_f64()?, pair[1].as_f64()?)))
+                    .collect::<Option<Vec<_>>>()?,
+            );
         }
     }
-    Some(ranges)
+    Some(per_curve)
 }
 
 /// The scenarios recorded in a result's sidecar, if it has one.
@@ -387,10 +421,10 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         let ranges = sidecar_annihilation_ranges(&opts.results).unwrap_or_else(|| {
             files
                 .iter()
-                .flat_map(|f| f.annihilation_ranges.iter().copied())
+                .flat_map(|f| f.annihilation_ranges.iter().cloned())
                 .collect()
         });
-        plot.windows = annihilation_windows(ranges);
+        plot.windows = annihilation_windows(&ranges);
     }
     let several = files.len() > 1;
     let line_shape = files.iter().all(|f| f.line_shape);

@@ -225,7 +225,7 @@ fn plot_of(curves: &[Curve], results: &[CurveResult], dominated: &[Vec<(f64, f64
     if let Some(line) = line_shape_plot(curves, results) {
         return line_plot(plot, line);
     }
-    plot.windows = annihilation_windows(dominated.iter().flatten().copied().collect());
+    plot.windows = annihilation_windows(dominated);
     plot.series = results
         .iter()
         .map(|c| Series {
@@ -537,10 +537,17 @@ fn y_title(scenarios: &[&Scenario]) -> String {
 }
 
 /// The plot's shaded bands: the mass ranges where annihilation gives more signal than
-/// bremsstrahlung for any curve (overlapping ranges merged); none where it never does (an
-/// incident electron's control sample).
+/// bremsstrahlung for any curve (`per_curve`: each curve's ranges; overlapping ranges merged);
+/// none where it never does (an incident electron's control sample). Where the curves' ranges
+/// differ, the band says it holds for some curves only.
 #[must_use]
-pub fn annihilation_windows(mut ranges: Vec<(f64, f64)>) -> Vec<(f64, f64, String)> {
+pub fn annihilation_windows(per_curve: &[Vec<(f64, f64)>]) -> Vec<(f64, f64, String)> {
+    let label = if per_curve.windows(2).all(|pair| pair[0] == pair[1]) {
+        "annihilation dominates"
+    } else {
+        "annihilation dominates for some curves"
+    };
+    let mut ranges: Vec<(f64, f64)> = per_curve.iter().flatten().copied().collect();
     ranges.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut merged: Vec<(f64, f64)> = Vec::new();
     for (lo, hi) in ranges {
@@ -551,7 +558,7 @@ pub fn annihilation_windows(mut ranges: Vec<(f64, f64)>) -> Vec<(f64, f64, Strin
     }
     merged
         .into_iter()
-        .map(|(lo, hi)| (lo, hi, "annihilation dominates".to_string()))
+        .map(|(lo, hi)| (lo, hi, label.to_string()))
         .collect()
 }
 
