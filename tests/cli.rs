@@ -1542,3 +1542,45 @@ fn explain_quotes_the_line_shape_of_the_scan() {
         "{first}"
     );
 }
+
+/// `reproduce --quiet` prints nothing when every quantity passes, and only the reproduction
+/// with a failing quantity (its table and the error) when one fails.
+#[test]
+fn a_quiet_reproduction_prints_only_its_failures() {
+    darksens()
+        .args(["reproduce", "dpt/fig3", "--quick", "--quiet"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    // A reference tree beside a copy of the config, with a value no scan gives.
+    let dir = scratch("reproduce_quiet");
+    let references = dir.join("tests/reference/dpt");
+    std::fs::create_dir_all(&references).expect("mkdir");
+    std::fs::create_dir_all(dir.join("configs")).expect("mkdir");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        repo.join("configs/belle2_dp_paper.toml"),
+        dir.join("configs/belle2_dp_paper.toml"),
+    )
+    .expect("copy");
+    std::fs::write(
+        references.join("wrong.toml"),
+        "title = \"a wrong value\"\nconfig = \"configs/belle2_dp_paper.toml\"\n\
+         quick = [\"scan.points=12\", \"scan.dense_points=5\"]\n\n[[quantity]]\n\
+         name = \"best_mass_paper_mev\"\nmeasure = \"best-mass-mev\"\nvalue = 10.0\n\
+         source = \"DPT Sec. 4, altered by a test\"\nprecision = \"two figures\"\ntolerance = 0.01\n\
+         reason = \"a test\"\n",
+    )
+    .expect("write");
+    darksens()
+        .env("DARKSENS_REFERENCE", dir.join("tests/reference"))
+        .args(["reproduce", "dpt/wrong", "--quick", "--quiet"])
+        .assert()
+        .failure()
+        .stdout(
+            predicate::str::contains("best_mass_paper_mev").and(predicate::str::contains("FAIL")),
+        )
+        .stderr(predicate::str::contains(
+            "1 of 1 quantities outside their tolerance",
+        ));
+}
