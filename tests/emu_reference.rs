@@ -140,6 +140,18 @@ fn widths_and_flight_length() {
             assert!(ours.converged);
             close(ours.value, num(case, key), CONSTANTS, key);
         }
+        // Hadrons, R(m) dGamma(m_f = 0)/dm from 2 m_pi [EMU Eq. 8-9, 11], with R = 2 constant
+        // (the reference's test table; the PDG table's shape is the input, not the physics).
+        let pion_pair = 2.0 * darksens::units::CHARGED_PION_MASS_GEV;
+        let flat_r = RRatio::from_points(&[(pion_pair, 2.0), (20.0, 2.0)]).expect("R table");
+        let ours = model.phi1_width_gev(Channel::Hadrons, &flat_r);
+        assert!(ours.converged);
+        close(
+            ours.value,
+            num(case, "Gamma_had_R2const_from_2mpi_GeV"),
+            CONSTANTS,
+            "Gamma_had (R = 2)",
+        );
     }
     for case in r["phi1_flight_length"].as_array().expect("cases") {
         let model = model_of(case);
@@ -251,9 +263,10 @@ fn collider_muons() {
         &besiii,
         None,
     );
+    // Both muons of each pair (the reference's face integral is of one muon, doubled).
     close(
         ours,
-        num(case, "muons_per_cm2"),
+        num(case, "muons_per_cm2_counting_both_muons"),
         CONSTANTS,
         "muons per cm^2",
     );

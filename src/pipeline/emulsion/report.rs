@@ -537,7 +537,8 @@ pub struct MonteCarloRecord {
 /// The muon backgrounds of the boxes [EMU Sec. 9] and the `K_L` that cross the shield.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MuonBackgrounds {
-    /// Collider `mu mu` onto each face over the run, per cm^2 [EMU Eq. 17].
+    /// Collider muons onto each face over the run, per cm^2, both muons of each pair
+    /// [EMU Eq. 17].
     pub collider_muons_per_cm2: BTreeMap<String, f64>,
     /// Cosmic-muon rate through a horizontal surface, Hz/m^2 [EMU Eq. 19].
     pub cosmic_muon_flux_hz_per_m2: f64,
@@ -793,7 +794,7 @@ impl ExplainedModelPoint {
         for d in &scenario.setup.detectors {
             outln!(
                 out,
-                "  background, detector {:<10} {} collider muons per cm^2 over the run [EMU Eq. 17, one per event]",
+                "  background, detector {:<10} {} collider muons per cm^2 over the run [EMU Eq. 17, both muons of each pair]",
                 d.name,
                 format_number(
                     b.collider_muons_per_cm2
