@@ -228,3 +228,29 @@ fn electron_control_sample_yields() {
     }
     assert_eq!(compared, 3, "three reference masses");
 }
+
+/// The scalar's bremsstrahlung kernel `x^3 (2 D + m_e^2 (2 - x)^2)/(12 D^2)` against the numerical
+/// integral over `u` of the scalar 2->2 amplitude factor it comes from
+/// (`tools/reference/scalar_brem/kernel_reference.py`, no closed form), at 1, 17 and 100 MeV. At
+/// 1 MeV the `m_e^2` numerator term is a third of the kernel, so this is what pins it.
+#[test]
+fn scalar_bremsstrahlung_kernel_against_the_u_integral() {
+    use darksens::processes::bremsstrahlung::{EnergyFractionIntegral, Kernel};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tools/reference/scalar_brem/kernel_reference.json");
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("reference JSON"))
+            .expect("valid JSON");
+    let points = reference["points"].as_array().expect("points");
+    assert_eq!(points.len(), 18);
+    for p in points {
+        let (m, x) = (number(&p["mass_gev"]), number(&p["x"]));
+        let kernel = EnergyFractionIntegral::with_kernel(m, Kernel::Scalar);
+        close(
+            &format!("scalar kernel at m = {m} GeV, x = {x}"),
+            kernel.kernel_at(1.0 - x),
+            number(&p["kernel_gev_minus2"]),
+            1e-9,
+        );
+    }
+}
