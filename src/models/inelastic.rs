@@ -418,4 +418,33 @@ mod tests {
             max_relative = 1e-12
         );
     }
+
+    /// Eq. 14 away from the `A'` rest frame: `phi1` built in the `A'` frame at angle `theta^*`
+    /// to the `A'` flight, `(E1^*, p1^* sin, 0, p1^* cos)`, and boosted along z with the `A'` of
+    /// `e+ e- -> gamma A'` at sqrt(s) = 10.58 GeV (`E = (s + M^2)/(2 sqrt s)`,
+    /// `p = (s - M^2)/(2 sqrt s)`); its energy is Eq. 14's and its mass stays `m1`.
+    #[test]
+    fn phi1_energy_is_the_boosted_two_body_decay() {
+        let p = table1(4.341);
+        let (m, sqrt_s) = (p.m_aprime_gev, 10.58_f64);
+        let s = sqrt_s * sqrt_s;
+        let (e_a, p_a) = ((s + m * m) / (2.0 * sqrt_s), (s - m * m) / (2.0 * sqrt_s));
+        let (gamma, beta_gamma) = (e_a / m, p_a / m);
+        let e_star = (m * m + p.m1_gev.powi(2) - p.m2_gev.powi(2)) / (2.0 * m);
+        let p_star = (e_star * e_star - p.m1_gev.powi(2)).sqrt();
+        for cos in [-1.0, -0.3, 0.0, 0.5, 1.0] {
+            let sin = (1.0_f64 - cos * cos).sqrt();
+            let (energy, p_z) = (
+                gamma * e_star + beta_gamma * p_star * cos,
+                beta_gamma * e_star + gamma * p_star * cos,
+            );
+            let p_x = p_star * sin;
+            assert_relative_eq!(
+                (energy * energy - p_z * p_z - p_x * p_x).sqrt(),
+                p.m1_gev,
+                max_relative = 1e-12
+            );
+            assert_relative_eq!(p.phi1_energy_gev(sqrt_s, cos), energy, max_relative = 1e-13);
+        }
+    }
 }
