@@ -866,8 +866,10 @@ mod tests {
                 &settings,
                 None,
             )[0];
-            // Every line that crosses the face has weight: the profile's total is the
-            // acceptance of its own events.
+            // The profile's total weight hit-counts the same events' lines through the front
+            // face at the stratified azimuths; the acceptance averages over the azimuth
+            // exactly. Equal in expectation, not event by event: 0.9987 of it at rest and
+            // 1.0225 with the boost, where about 60 of the 1e5 events are accepted.
             let alone = acceptances(
                 &model,
                 10.58,
