@@ -1521,7 +1521,7 @@ fn explain_quotes_the_line_shape_of_the_scan() {
     let csv = std::fs::read_to_string(dir.path().join("padme_x17.csv")).expect("csv");
     let row = csv
         .lines()
-        .find(|l| l.starts_with("g_ve = 1e-3,0.282,"))
+        .find(|l| l.starts_with("g_ve = 10^-3,0.282,"))
         .expect("the row at 282 MeV");
     let from_csv: f64 = row
         .rsplit(',')

@@ -191,7 +191,7 @@ fn a_line_shape_exports_as_signal_per_particle_not_as_eps() {
     let line: Vec<f64> = reader
         .records()
         .map(|r| r.expect("row"))
-        .filter(|r| &r[0] == "g_ve = 1e-3")
+        .filter(|r| &r[0] == "g_ve = 10^-3")
         .map(|r| r[column].parse().expect("number"))
         .filter(|&v: &f64| v > 0.0)
         .collect();

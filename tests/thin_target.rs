@@ -530,7 +530,7 @@ fn padme_scan_writes_the_line_shape() {
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
         let number = |name: &str| cells[column(name)].parse::<f64>().expect(name);
-        let g = if cells[0] == "g_ve = 1e-3" {
+        let g = if cells[0] == "g_ve = 10^-3" {
             line_of_1e3.0.push(number("source.beam_energy_gev") * 1e3);
             line_of_1e3.1.push(number("signal_per_pot_at_g_ve"));
             1e-3

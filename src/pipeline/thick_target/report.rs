@@ -485,13 +485,14 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
                 crate::showers::track_length::Incident::Electron => ("e⁻", "EOT"),
                 crate::showers::track_length::Incident::Positron => ("e⁺", "POT"),
             };
-            let energy = if scanned == "source.beam_energy_gev" {
-                String::new()
+            // "100 GeV e⁺", or "e⁺ beam" when the energy is what is scanned.
+            let beam_name = if scanned == "source.beam_energy_gev" {
+                format!("{particle} beam")
             } else {
-                format!("{} GeV ", format_number(beam.energy_gev))
+                format!("{} GeV {particle}", format_number(beam.energy_gev))
             };
             parts.push(format!(
-                "{energy}{particle}, {} {on_target}",
+                "{beam_name}, {} {on_target}",
                 plot::physics_number(beam.particles_on_target, 4)
             ));
             if beam.energy_spread > 0.0 && scanned != "source.energy_spread" {
