@@ -231,7 +231,8 @@ mod tests {
 
     /// `X0` from composition (Tsai's formula, the element table's atomic weights) against the
     /// PDG's tabulated values ("Atomic and nuclear properties of materials", g/cm^2): lead
-    /// tungstate 7.39, BGO 7.97, polyethylene 44.77, water 36.08, within 1%.
+    /// tungstate 7.39, BGO 7.97, polyethylene 44.77, water 36.08, within 1e-3, the rounding of
+    /// their three or four printed figures (largest deviation 2.3e-4, BGO).
     #[test]
     fn radiation_length_from_composition_matches_the_pdg() {
         for (formula, pdg_g_cm2) in [
@@ -249,7 +250,7 @@ mod tests {
                 .collect();
             let material = Material::from_composition("test", 1.0, composition, None);
             assert!(
-                (material.radiation_length_cm / pdg_g_cm2 - 1.0).abs() < 1e-2,
+                (material.radiation_length_cm / pdg_g_cm2 - 1.0).abs() < 1e-3,
                 "{formula:?}: {} g/cm^2 against {pdg_g_cm2}",
                 material.radiation_length_cm
             );

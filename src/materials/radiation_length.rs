@@ -88,8 +88,9 @@ mod tests {
 
     /// Against the PDG's tables ("Atomic and nuclear properties of materials", X0 in g/cm^2):
     /// H 63.04, C 42.70, O 34.24, Si 21.82, Pb 6.37, W 6.76, and the compounds CsI 8.39 and
-    /// SiO2 (fused silica) 27.05, within 1% (the PDG computes the elements with this formula,
-    /// so they agree far better).
+    /// SiO2 (fused silica) 27.05, within 1e-3: the rounding of the PDG's three or four printed
+    /// figures (half a unit of the last is up to 7.8e-4, for Pb's 6.37). The PDG computes them
+    /// with this formula; the largest deviation is 4.5e-4 (W).
     #[test]
     fn radiation_lengths_match_the_pdg_tables() {
         for (z, a, pdg) in [
@@ -101,7 +102,7 @@ mod tests {
             (74.0, 183.84, 6.76),
         ] {
             let ours = element_radiation_length_g_cm2(z, a);
-            assert!(relative(ours, pdg) < 2e-3, "Z = {z}: {ours} against {pdg}");
+            assert!(relative(ours, pdg) < 1e-3, "Z = {z}: {ours} against {pdg}");
         }
         let silica = [
             constituent("Si", 14.0, 28.085, 1.0),
@@ -109,18 +110,19 @@ mod tests {
         ];
         for (composition, pdg) in [(&silica[..], 27.05), (&CSI.composition[..], 8.39)] {
             let ours = compound_radiation_length_g_cm2(composition);
-            assert!(relative(ours, pdg) < 1e-2, "{ours} against {pdg}");
+            assert!(relative(ours, pdg) < 1e-3, "{ours} against {pdg}");
         }
     }
 
-    /// The built-in materials' tabulated `X0` (cm) agree with their composition and density.
+    /// The built-in materials' tabulated `X0` (cm) agree with their composition and density, to
+    /// the 1e-3 of the tables' printed figures (largest deviation 1.6e-4, CsI).
     #[test]
     fn built_in_materials_agree_with_their_composition() {
         for material in crate::materials::ALL {
             let from_formula =
                 compound_radiation_length_g_cm2(&material.composition) / material.density_g_cm3;
             assert!(
-                relative(from_formula, material.radiation_length_cm) < 1e-2,
+                relative(from_formula, material.radiation_length_cm) < 1e-3,
                 "{}: {from_formula} cm against {} cm",
                 material.name,
                 material.radiation_length_cm

@@ -349,7 +349,7 @@ fn tips(
 
 /// Halvings of the columns' spacing in the search for a tip on a mass or placement axis, each a
 /// Monte Carlo: 12 put the tip within 1/4096 of the spacing, below a pixel of any plot.
-pub const TIP_HALVINGS_MONTE_CARLO: u32 = 12;
+const TIP_HALVINGS_MONTE_CARLO: u32 = 12;
 
 /// The largest value of `f` over the vertical values `ys` and where it is: the best grid value,
 /// refined by golden-section search between its neighbours (in log space for a logarithmic
