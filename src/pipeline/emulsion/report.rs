@@ -806,7 +806,7 @@ impl ExplainedModelPoint {
         }
         outln!(
             out,
-            "  background, cosmic muons: {} Hz/m^2 [EMU Eq. 19], {} per cm^2 in six months; films full (1e6 /cm^2) after {} days",
+            "  background, cosmic muons: {} Hz/m^2 [EMU Eq. 19: through a small sphere, a bound for a film of any orientation], {} per cm^2 in six months; films full (1e6 /cm^2) after {} days",
             format_number(b.cosmic_muon_flux_hz_per_m2),
             format_number(b.cosmic_muons_per_cm2_six_months),
             format_number(b.film_replacement_days)
