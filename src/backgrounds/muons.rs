@@ -57,10 +57,10 @@ pub fn mumu_cross_section_onto_face_pb(sqrt_s: f64, detector: &DetectorBox) -> E
 /// of each pair counted: [`mumu_cross_section_onto_face_pb`] is the `mu-` reaching the face,
 /// and since Eq. 17 is even in `cos theta` the `mu+` (at `pi - theta`) reaches it as often, so
 /// the muons crossing the face are twice the `mu-` [EMU Eq. 17]. EMU Table 2 counts one muon
-/// per event (20.2 /cm^2 for 10 fb^-1 at 3.78 GeV on the BESIII box, half of ours; docs/
-/// validation.md). `resonance_sigma_pb`, if given, replaces the non-resonant total cross section
-/// with that of a vector resonance (same angular distribution, e.g. psi(3686) -> mu mu), keeping
-/// the shape.
+/// per event (20.2 /cm^2 for 10 fb^-1 at 3.78 GeV on the BESIII box, half of ours;
+/// docs/validation.md §13). `resonance_sigma_pb`, if given, replaces the non-resonant total
+/// cross section with that of a vector resonance (same angular distribution, e.g.
+/// psi(3686) -> mu mu), keeping the shape.
 #[must_use]
 pub fn collider_muons_per_cm2(
     sqrt_s: f64,

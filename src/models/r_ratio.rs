@@ -204,10 +204,10 @@ mod tests {
     /// Perturbative R against the measurements above the table's hand-over that the shipped PDG
     /// file also holds (not used by [`RRatio::pdg`]): the error-weighted mean over 2.0-3.6 GeV
     /// (u, d, s; 13 points, 2.303 +- 0.045) and over 5.0-9.3 GeV (with c, below the Upsilons;
-    /// 27 points, 3.597 +- 0.041), with the same weights for both. Ours is 6% below the first
-    /// (3 standard errors: the data near 2-3 GeV lie above perturbative QCD, docs/validation.md
-    /// §13) and 1.5% below the second; the bounds, 8% and 3%, would catch a wrong charge sum, a
-    /// flavour threshold or the QCD correction's sign (each 5-40%).
+    /// 27 points, 3.597 +- 0.041), ours averaged with the measurements' weights. Ours is 6%
+    /// below the first (3 standard errors: the data near 2-3 GeV lie above perturbative QCD,
+    /// docs/validation.md §13) and 1.5% below the second; the bounds, 8% and 3%, would catch a
+    /// wrong charge sum, a flavour threshold or the QCD correction's sign (each 5-40%).
     #[test]
     fn perturbative_r_against_the_measurements_above_two_gev() {
         let rows: Vec<(f64, f64, f64)> = PDG_TABLE
