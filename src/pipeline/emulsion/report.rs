@@ -6,6 +6,7 @@ use crate::backgrounds::muons::{
     COSMIC_EXPONENT, COSMIC_I0_PER_M2_S_SR, FILM_BUDGET_PER_CM2, collider_muons_per_cm2,
     cosmic_muon_flux_hz_per_m2, cosmic_muons_per_cm2, film_replacement_days,
 };
+use crate::detectors::emulsion::DetectorBox;
 use crate::error::Error;
 use crate::output::plot::{self, LimitPlot, Region, XAxis};
 use crate::output::sidecar::{Sidecar, toml_to_json};
@@ -363,6 +364,18 @@ fn axis_title(parameter: GridParameter) -> String {
     }
 }
 
+/// The emulsion detectors by their configured names, said to be detectors ("emulsion detectors
+/// A + B"): a bare name such as "box" at the end of the plot's subtitle read like a stray word.
+fn detectors_phrase(detectors: &[DetectorBox]) -> String {
+    let names: Vec<&str> = detectors.iter().map(|d| d.name.as_str()).collect();
+    let noun = if names.len() == 1 {
+        "detector"
+    } else {
+        "detectors"
+    };
+    format!("emulsion {noun} {}", names.join(" + "))
+}
+
 /// The expected sensitivity region (where at least `n_signal` events are expected, the CSV's
 /// `excluded` column: what the search would exclude at 90% CL if it saw none): the lower
 /// boundary left to right, then the upper right to left, for each run of neighbouring columns
@@ -402,15 +415,7 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
             fixed.push(text);
         }
     }
-    fixed.push(
-        scenario
-            .setup
-            .detectors
-            .iter()
-            .map(|d| d.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" + "),
-    );
+    fixed.push(detectors_phrase(&scenario.setup.detectors));
     let corners = [
         (x.values[0], y.values[0]),
         (x.values[x.values.len() - 1], y.values[y.values.len() - 1]),
