@@ -282,6 +282,24 @@ fn expected_limits_are_lines(
         styles("\"-2 sigma\"\nstyle = \"excluded\""),
         darksens::scenario::OverlayStyle::Excluded
     );
+    // A one-variable table (as darksens exports a curve without bands) given as a file without
+    // `dependent`: its expected limit still a line (it was drawn as an excluded region when the
+    // file was read as a bare curve).
+    let second = dir.join("one_variable.yaml");
+    std::fs::write(
+        &second,
+        "independent_variables:\n- header: {name: \"$m_{A'}$\", units: \"MeV\"}\n  values:\n  - {value: 20}\n  - {value: 200}\n\
+         dependent_variables:\n- header: {name: \"$\\\\epsilon$ (expected upper limit)\"}\n  values:\n  - {value: 1e-3}\n  - {value: 2e-3}\n",
+    )
+    .expect("table");
+    let bare = format!(
+        "{scenario}\n[[overlay]]\nfile = {:?}\n",
+        second.display().to_string()
+    );
+    let document = darksens::scenario::ScenarioDocument::from_text(file, bare, &[]).expect("reads");
+    let curves = document.curves().expect("resolves");
+    let last = curves[0].scenario.overlays.last().expect("the overlay");
+    assert_eq!(last.style, darksens::scenario::OverlayStyle::Line);
     // The library curve imported from it too (found in limits/ beside the scenario's directory).
     std::fs::create_dir_all(dir.join("configs")).expect("configs");
     let beside = dir.join("configs").join("library_overlay.toml");

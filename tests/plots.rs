@@ -595,3 +595,41 @@ fn the_subtitle_writes_powers_of_ten() {
         );
     }
 }
+
+/// A HEPData table given to `plot --overlay` as a bare file is drawn as its first variable says:
+/// an expected limit (such as darksens's own export) as a line, an observed one as a shaded
+/// excluded region.
+#[test]
+fn hepdata_overlays_are_drawn_as_their_variable_says() {
+    let dir = scan_with_svg("configs/belle2_dp.toml", "hepdata_overlays");
+    let table = |name: &str| {
+        format!(
+            "independent_variables:\n- header: {{name: 'M', units: MeV}}\n  values:\n  - {{value: 20}}\n  - {{value: 200}}\n\
+             dependent_variables:\n- header: {{name: '{name}'}}\n  values:\n  - {{value: 1e-3}}\n  - {{value: 2e-3}}\n"
+        )
+    };
+    std::fs::write(dir.join("observed.yaml"), table("Observed limit")).expect("table");
+    std::fs::write(
+        dir.join("expected.yaml"),
+        table("$\\epsilon$ (expected upper limit)"),
+    )
+    .expect("table");
+    let fills = |overlay: &str| {
+        let out = dir.join(format!("{overlay}.svg"));
+        let status = darksens()
+            .current_dir(&dir)
+            .args(["plot", "belle2_dp.csv", "--overlay", overlay, "-o"])
+            .arg(&out)
+            .status()
+            .expect("darksens runs");
+        assert!(status.success());
+        let svg = std::fs::read_to_string(&out).expect("svg");
+        elements(&svg, "polygon")
+            .into_iter()
+            .filter(|p| is_overlay_fill(p))
+            .count()
+    };
+    // The scan's own overlays (NA64 and BaBar) are two fills; the observed table adds a third.
+    assert_eq!(fills("expected.yaml"), 2);
+    assert_eq!(fills("observed.yaml"), 3);
+}

@@ -321,6 +321,10 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
             table.limit,
             expected,
         )
+    } else if path.is_file() && darksens::published::hepdata::is_table_file(path) {
+        let table = darksens::published::hepdata::read_table(path, None)?;
+        let expected = table.is_expected();
+        (spec.to_string(), table.limit, expected)
     } else if path.is_file() {
         (spec.to_string(), PublishedLimit::read(path)?, false)
     } else {

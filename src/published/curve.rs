@@ -186,10 +186,7 @@ impl PublishedLimit {
     /// As [`PublishedLimit::read_lmt`] and [`crate::published::library::read_csv_curve`]; a CSV
     /// of `y` needs its metadata (use the library).
     pub fn read(path: &Path) -> Result<Self, InputError> {
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-        {
+        if crate::published::hepdata::is_table_file(path) {
             return Ok(crate::published::hepdata::read_table(path, None)?.limit);
         }
         if path.extension().is_some_and(|e| e == "csv") {

@@ -33,6 +33,13 @@ impl HepDataCurve {
     }
 }
 
+/// Whether `path` names a HEPData table's data file (`.yaml` or `.yml`).
+#[must_use]
+pub fn is_table_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
 /// Whether a variable's name says it is an expected limit, a projection or a sensitivity
 /// ("Expected limit", "ε (expected upper limit)", "projected reach", "median sensitivity"),
 /// and not the observed one: drawn as a line, not as an excluded region.

@@ -324,22 +324,43 @@ fn resolve_overlay(
     resolver: &Resolver,
 ) -> Result<Overlay, ScenarioError> {
     let key = |field: &str| format!("overlay[{}].{field}", request.index + 1);
-    if let (CurveRef::File(file), Some(dependent)) = (&request.curve, &request.dependent) {
+    // A HEPData table, with its variable chosen or the first: whether that variable is an
+    // expected limit decides how it is drawn.
+    let table_file = match &request.curve {
+        CurveRef::File(file)
+            if request.dependent.is_some()
+                || crate::published::hepdata::is_table_file(std::path::Path::new(file)) =>
+        {
+            Some(file)
+        }
+        _ => None,
+    };
+    if let Some(file) = table_file {
+        let dependent = request.dependent.as_deref();
         let table = resolver
             .read(
-                |path| crate::published::hepdata::read_table(path, Some(dependent)),
+                |path| crate::published::hepdata::read_table(path, dependent),
                 file,
             )
-            .map_err(|e| {
-                invalid(
+            .map_err(|e| match dependent {
+                Some(_) => invalid(
                     &key("dependent"),
                     e.to_string(),
                     "dependent is the variable's position in the table (1 for the first) or its name",
-                )
+                ),
+                None => invalid(
+                    &key("file"),
+                    e.to_string(),
+                    "paths are relative to the scenario file's directory; a table with several variables takes overlay.dependent",
+                ),
             })?;
         let label = request.label.clone();
         let label_is_name = label.is_none();
-        let label = label.unwrap_or_else(|| table.dependent.clone());
+        // Named by the variable when one was chosen, else by the file (as other files are).
+        let label = label.unwrap_or_else(|| match dependent {
+            Some(_) => table.dependent.clone(),
+            None => file.clone(),
+        });
         let expected = table.is_expected();
         return Ok(finish_overlay(
             request,
