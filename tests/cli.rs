@@ -831,14 +831,17 @@ fn the_sidecar_counts_interpolated_annihilation_yields() {
 fn points_missing_the_tolerance_are_flagged_not_accepted() {
     let dir = scratch("unconverged");
     darksens()
-        .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
+        .args(["scan", "configs/belle2_dp.toml", "--out"])
         .arg(&dir)
         .args(SMALL)
         // Eight intervals cannot resolve the track-length table to the default 1e-3.
         .args(["--set", "numerics.track_length_intervals=8"])
         .assert()
         .success()
-        .stdout("")
+        // The summary names them too, under each curve.
+        .stdout(predicate::str::contains(
+            "unconverged (an integral or table missed its tolerance)",
+        ))
         .stderr(
             predicate::str::contains("missed the numerical tolerance")
                 .and(predicate::str::contains("status = unconverged")),

@@ -1040,8 +1040,8 @@ fn line_shape_text(curve: &CurveResult) -> Option<String> {
     ))
 }
 
-/// The runs of points a curve cannot constrain, in words: closed (no signal possible) and
-/// `eps >= 1` (no constraint).
+/// The points whose limit is not an ordinary one, in words: closed (no signal possible),
+/// `eps >= 1` (no constraint) and unconverged (an integral or table missed its tolerance).
 fn status_lines(curve: &CurveResult) -> Vec<String> {
     let (name, unit) = if curve.is_mass_scan() {
         ("m".to_string(), " MeV")
@@ -1063,6 +1063,13 @@ fn status_lines(curve: &CurveResult) -> Vec<String> {
             (
                 "no constraint (the limit is eps >= 1)",
                 "status = eps-above-1, drawn only up to 1",
+            ),
+        ),
+        (
+            LimitStatus::Unconverged,
+            (
+                "unconverged (an integral or table missed its tolerance)",
+                "status = unconverged, drawn as computed: do not quote them",
             ),
         ),
     ] {
