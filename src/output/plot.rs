@@ -726,8 +726,8 @@ pub fn overlay_warnings(plot: &LimitPlot) -> Vec<String> {
             warnings.push(format!(
                 "warning: overlay \"{}\" ({extent}) lies outside the plotted range ({}-{}{unit}) and is not drawn",
                 unescaped(&overlay.label),
-                format_number(shown(x.lo)),
-                format_number(shown(x.hi))
+                crate::output::five_digits(shown(x.lo)),
+                crate::output::five_digits(shown(x.hi))
             ));
         }
     }

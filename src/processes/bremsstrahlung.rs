@@ -78,6 +78,9 @@ impl ElasticFlux {
             return 0.0;
         }
         let (c1, c2) = (self.c1, self.c2);
+        if t0 > HEAVY_T_MIN_OVER_SCALE * c1.max(c2) {
+            return self.above_the_form_factors(t0, t1);
+        }
         let delta = c2 - c1;
         let a1 = (c1 + c2 + 2.0 * t0) / (delta * delta * delta);
         let b1 = -(c1 + t0) / (delta * delta);
@@ -88,7 +91,31 @@ impl ElasticFlux {
             + b2 * (t1 - t0) / ((t1 + c2) * (t0 + c2));
         self.z2_d2 * bracket
     }
+
+    /// The same integral [DPT Eq. 4.7] when `tmin` lies far above both scales `c1 = 1/a^2` and
+    /// `c2 = d` (heavy mediators: `m^2/(2E')` above a few `sqrt(d)`), where the partial fractions
+    /// cancel: their terms are each about `1/d^2` and the flux about `1/(6 tmin^2)`, so rounding
+    /// grows by `12 (tmin/d)^2` (a wrong sign at `m = 90` GeV, `E' = 100` GeV on lead).
+    ///
+    /// In `u = tmin/t` the integrand is free of cancellation,
+    /// `phi = Z^2 d^2/tmin^2 integral_{tmin/tmax}^1 du u (1 - u) / ((1 + c1 u/tmin)^2 (1 + c2 u/tmin)^2)`,
+    /// a polynomial times a factor analytic in `u` whose Taylor coefficients fall as
+    /// `(k + 1) (c/tmin)^k` with `c/tmin < 1/HEAVY_T_MIN_OVER_SCALE`. 16-point Gauss–Legendre is
+    /// exact to degree 31, so its error is below `(c/tmin)^30` relative: 1e-30 here.
+    fn above_the_form_factors(&self, t0: f64, t1: f64) -> f64 {
+        let (e1, e2) = (self.c1 / t0, self.c2 / t0);
+        let integrand = |u: f64| {
+            let (f1, f2) = (1.0 + e1 * u, 1.0 + e2 * u);
+            u * (1.0 - u) / (f1 * f1 * f2 * f2)
+        };
+        self.z2_d2 / (t0 * t0) * gauss_legendre_16(integrand, t0 / t1, 1.0)
+    }
 }
+
+/// Above `tmin = HEAVY_T_MIN_OVER_SCALE` times the larger form-factor scale the elastic flux is
+/// integrated in `u = tmin/t` ([`ElasticFlux`]); below, the partial fractions lose at most a
+/// factor `12 HEAVY_T_MIN_OVER_SCALE^2 = 1200` to rounding (about 1e-13).
+const HEAVY_T_MIN_OVER_SCALE: f64 = 10.0;
 
 /// [`elastic_photon_flux`] by adaptive quadrature of [DPT Eq. 4.7] in `ln t` (second method).
 #[must_use]
@@ -381,6 +408,39 @@ mod tests {
                 let numeric = elastic_photon_flux_quadrature(nucleus, m, e);
                 assert_relative_eq!(closed, numeric.value, max_relative = 1e-9);
             }
+        }
+    }
+
+    /// Heavy mediators on lead (NA64's positron beam: `E' = 100` GeV up to `m = 99.9` GeV),
+    /// where `tmin` is up to 1e6 times the nuclear scale: the flux against quadrature in `ln t`,
+    /// on both sides of the switch to `u = tmin/t`. The partial fractions alone were 1.7% off at
+    /// 50 GeV and of the wrong sign at 90 GeV.
+    #[test]
+    fn flux_of_heavy_mediators_matches_quadrature() {
+        let lead = &crate::materials::LEAD_TARGET.composition[0].nucleus;
+        let d = nuclear_d_gev2(lead);
+        for (m, e) in [
+            (1.0, 100.0),
+            (5.0, 100.0),
+            (50.0, 100.0),
+            (90.0, 100.0),
+            (99.9, 100.0),
+        ] {
+            let closed = elastic_photon_flux(lead, m, e);
+            let numeric = elastic_photon_flux_quadrature(lead, m, e);
+            assert!(numeric.converged && closed > 0.0, "m = {m}");
+            assert_relative_eq!(closed, numeric.value, max_relative = 1e-10);
+        }
+        // Either side of tmin = 10 d, both ways agree.
+        let e = 100.0;
+        let at_switch = (2.0 * e * (HEAVY_T_MIN_OVER_SCALE * d).sqrt()).sqrt();
+        for m in [at_switch * (1.0 - 1e-9), at_switch * (1.0 + 1e-9)] {
+            let numeric = elastic_photon_flux_quadrature(lead, m, e);
+            assert_relative_eq!(
+                elastic_photon_flux(lead, m, e),
+                numeric.value,
+                max_relative = 1e-10
+            );
         }
     }
 
