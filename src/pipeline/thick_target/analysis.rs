@@ -3,6 +3,7 @@
 
 use super::calculator::{Calculator, PointResult};
 use crate::error::{Error, ScanError};
+use crate::limits::LimitStatus;
 use crate::scenario::MASS_KEY;
 
 /// One curve of a scan.
@@ -50,12 +51,19 @@ pub struct BestPoint {
 /// # Errors
 /// A numerical failure during refinement, or an empty scan.
 pub fn best_limit(curve: &CurveResult) -> Result<BestPoint, Error> {
-    let (k, grid) = curve
-        .points
-        .iter()
-        .enumerate()
-        .min_by(|a, b| a.1.epsilon_limit.total_cmp(&b.1.epsilon_limit))
-        .map(|(k, p)| (k, *p))
+    // The best converged point; only when none converged, the best of all (the summary lists
+    // the unconverged ones).
+    let lowest = |converged_only: bool| {
+        curve
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !converged_only || p.status() != LimitStatus::Unconverged)
+            .min_by(|a, b| a.1.epsilon_limit.total_cmp(&b.1.epsilon_limit))
+            .map(|(k, p)| (k, *p))
+    };
+    let (k, grid) = lowest(true)
+        .or_else(|| lowest(false))
         .ok_or(ScanError::Empty)?;
     let grid_value = curve.values[k];
     let mut best = BestPoint {
