@@ -135,6 +135,16 @@ fn a_scan_exports_to_hepdata_with_its_numbers() {
     assert!(table.contains("{name: \"CL\", value: \"90%\"}"), "{table}");
     assert!(table.contains("{name: \"$\\\\alpha_D$\", value: \"0.001\"}"));
     assert!(table.contains("units: \"MeV\""));
+    // Qualifiers hold only what is fixed: no mass on a mass scan; the target's options tell
+    // the third curve from the first.
+    assert!(!table.contains("[MeV]\", value"), "{table}");
+    assert!(table.contains("{name: \"target electrons\", value: \"at-rest\"}"));
+    let third = std::fs::read_to_string(out.join("belle2_dp_3.yaml")).expect("table");
+    assert!(
+        third.contains("{name: \"target electrons\", value: \"compton-profile\"}")
+            && third.contains("{name: \"initial-state radiation\", value: \"true\"}"),
+        "{third}"
+    );
 }
 
 /// A beam-energy scan's CSV is a line shape (the signal per positron on target at the
@@ -180,6 +190,12 @@ fn a_line_shape_exports_as_signal_per_particle_not_as_eps() {
     );
     assert!(
         table.contains("header: {name: \"beam energy $E_0$\", units: \"GeV\"}"),
+        "{table}"
+    );
+    // The fixed mass is a qualifier; the scanned beam energy is not (it was, at one value).
+    assert!(
+        table.contains("{name: \"$m_{A'}$ [MeV]\", value: \"17\"}")
+            && !table.contains("{name: \"beam energy [GeV]\""),
         "{table}"
     );
     let mut reader = csv::Reader::from_path(dir.join("padme_x17.csv")).expect("csv");
@@ -317,6 +333,15 @@ fn expected_limits_are_lines(
     );
 }
 
+/// The model of an imported export comes along from the table's qualifiers (the decay was
+/// lost before).
+fn model_comes_along(meta: &darksens::published::library::CurveMeta) {
+    use darksens::published::library::{ConstrainedDecay, ConstrainedModel};
+    assert_eq!(meta.decay, Some(ConstrainedDecay::Invisible));
+    assert_eq!(meta.model, Some(ConstrainedModel::DarkPhoton));
+    assert_eq!(meta.alpha_d, Some(0.001));
+}
+
 /// Export, import into a library, and use as an overlay: the library curve holds the CSV's
 /// limits (masses in GeV), a scenario draws the exported table with `dependent`, and a wrong
 /// choice is refused with the table's variables listed.
@@ -351,6 +376,7 @@ fn an_exported_table_comes_back_as_a_limit() {
         .collect();
     // darksens's own limits are expected ones: a line on a plot, not an excluded region.
     assert_eq!(curve.meta.expected, Some(true));
+    model_comes_along(&curve.meta);
     assert!(curve.meta.meaning.starts_with("expected upper limit"));
     assert!(
         !curve.meta.licence.starts_with("CC0"),
@@ -497,7 +523,7 @@ fn tables_of_several_files_are_named_after_their_file() {
         "belle2_dp: computed background",
         "belle2_dp: N_b = 1000",
         "belle2_emulsion: Signal events",
-        "belle2_emulsion: Excluded region",
+        "belle2_emulsion: Expected sensitivity region",
     ] {
         assert!(
             submission.contains(&format!("name: \"{name}\"")),

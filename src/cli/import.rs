@@ -4,7 +4,9 @@
 use darksens::error::Error;
 use darksens::output::write_atomically;
 use darksens::published::hepdata::read_table;
-use darksens::published::library::{ConstrainedModel, CurveMeta, MassAxis, ValueAxis};
+use darksens::published::library::{
+    ConstrainedDecay, ConstrainedModel, CurveMeta, MassAxis, ValueAxis,
+};
 use darksens::units::format_number;
 use std::path::PathBuf;
 
@@ -43,9 +45,10 @@ pub struct Opts {
     /// The record's (or the table's) DOI.
     #[arg(long, default_value = "")]
     doi: String,
-    /// The mediator the limit constrains.
-    #[arg(long, value_enum, default_value = "dark-photon")]
-    model: ModelName,
+    /// The mediator the limit constrains (default: the table's `mediator` qualifier, as
+    /// darksens's own export writes it, else dark-photon).
+    #[arg(long, value_enum)]
+    model: Option<ModelName>,
     /// Overwrite a curve of that name.
     #[arg(long)]
     force: bool,
@@ -141,6 +144,24 @@ fn provenance(
         .and_then(|(_, value)| value.trim().trim_end_matches('%').parse::<f64>().ok())
         .map(|percent| percent / 100.0)
         .filter(|cl| *cl > 0.0 && *cl < 1.0);
+    let qualifier = |wanted: &str| {
+        table
+            .qualifiers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+            .map(|(_, value)| value.trim())
+    };
+    let number = |wanted: &str| qualifier(wanted).and_then(|v| v.parse::<f64>().ok());
+    // What darksens's own export says of the model (an option given on the command line wins).
+    let model = match (opts.model, qualifier("mediator")) {
+        (Some(ModelName::Scalar), _) | (None, Some("scalar")) => ConstrainedModel::Scalar,
+        _ => ConstrainedModel::DarkPhoton,
+    };
+    let decay = match qualifier("decay") {
+        Some("invisible") => Some(ConstrainedDecay::Invisible),
+        Some("visible") => Some(ConstrainedDecay::Visible),
+        _ => None,
+    };
     let file_name = opts
         .table
         .file_name()
@@ -168,15 +189,13 @@ fn provenance(
         axis: ValueAxis::Epsilon,
         mass: MassAxis::Mediator,
         cl: cl.unwrap_or(0.9),
-        alpha_d: None,
-        mchi_over_mmed: None,
-        model: Some(match opts.model {
-            ModelName::DarkPhoton => ConstrainedModel::DarkPhoton,
-            ModelName::Scalar => ConstrainedModel::Scalar,
-        }),
-        // Not said by a HEPData table; add `decay = "invisible"` or "visible" to the
-        // metadata file to have plots of the other decay warn.
-        decay: None,
+        alpha_d: number("$\\alpha_D$"),
+        mchi_over_mmed: number("$m_\\chi/m_{med}$"),
+        model: Some(model),
+        // From the table's `decay` qualifier (darksens's export writes it); otherwise add
+        // `decay = "invisible"` or "visible" to the metadata file to have plots of the other
+        // decay warn.
+        decay,
         contour: None,
         expected: table.is_expected().then_some(true),
         meaning: format!(

@@ -199,16 +199,20 @@ pub(super) fn tables(
                 variable(&y).1.to_string(),
                 n_signal.map_or_else(String::new, |n| format!(" at least {}", format_number(n))),
             );
+            // The region the search would exclude at 90% CL if it saw nothing: an expected
+            // sensitivity, named so (an importer then draws it as a projection).
+            let mut edge_qualifiers = vec![("CL".to_string(), "90%".to_string())];
+            edge_qualifiers.extend(qualifiers.iter().cloned());
             let edge = |j: usize, which: &str| Dependent {
-                name: format!("{y_name} ({which} edge of the excluded region)"),
+                name: format!("{y_name} ({which} edge of the expected sensitivity region)"),
                 units: y_units.clone(),
-                qualifiers: qualifiers.clone(),
+                qualifiers: edge_qualifiers.clone(),
                 values: signal.iter().map(|r| r[j]).collect(),
             };
             tables.push(Table {
-                name: super::table_name("Excluded region", file),
+                name: super::table_name("Expected sensitivity region", file),
                 description: format!(
-                    "{title}: the region where{at_least} signal events are expected (90% CL with no background), as the lower and upper edge in {y_name} of each excluded interval at a value of {x_name} (a value repeats when a column has several intervals). Edges are bisected between grid points; an edge at the end of the scanned range means the region goes on beyond it; a point with equal edges between two grid values is where the region closes (its tip, bisected). Computed with darksens."
+                    "{title}: the expected sensitivity, the region where{at_least} signal events are expected (what the search would exclude at 90% CL if it saw no event; no background assumed), as the lower and upper edge in {y_name} of each excluded interval at a value of {x_name} (a value repeats when a column has several intervals). Edges are bisected between grid points; an edge at the end of the scanned range means the region goes on beyond it; a point with equal edges between two grid values is where the region closes (its tip, bisected). Computed with darksens."
                 ),
                 data_file: file_name(2),
                 independents: vec![independent(0, signal.iter().map(|r| r[1]).collect())],
@@ -239,7 +243,9 @@ fn qualifiers<'a>(
 ) -> Vec<(String, String)> {
     let mut qualifiers = Vec::new();
     for key in ["m_aprime_gev", "m1_gev", "m2_gev", "epsilon", "g_d"] {
-        if scanned.iter().any(|s| s.as_str() == key) {
+        // m1 = m2 (1 + splitting) varies along a splitting axis: no fixed value to give.
+        let varies = |column: &str| scanned.iter().any(|s| s.as_str() == column);
+        if varies(key) || (key == "m1_gev" && varies("splitting_over_m2")) {
             continue;
         }
         if let Some(v) = at(&["model", key]).and_then(Value::as_f64) {

@@ -321,7 +321,7 @@ fn curve_table(
         units: independent.1.clone(),
         values,
     };
-    let (qualifiers, method) = qualifiers_of(resolved);
+    let (qualifiers, method) = qualifiers_of(resolved, parameter);
     let title = at(&["title"])
         .and_then(Value::as_str)
         .unwrap_or("darksens scan");
@@ -444,8 +444,13 @@ fn line_shape_table(
 }
 
 /// The qualifiers of a curve's limits from its resolved scenario (in the sidecar): confidence
-/// level, limit method, model parameters, exposure, mediator and title; and the limit method.
-fn qualifiers_of(resolved: Option<&Value>) -> (Vec<(String, String)>, Option<&str>) {
+/// level, limit method, model parameters, exposure, mediator, the target's physics options and
+/// title, each only where it is fixed (the scanned key `parameter` is the table's independent
+/// variable, and a mass scan has no fixed mass); and the limit method.
+fn qualifiers_of<'a>(
+    resolved: Option<&'a Value>,
+    parameter: &str,
+) -> (Vec<(String, String)>, Option<&'a str>) {
     let at = |path: &[&str]| {
         path.iter()
             .try_fold(resolved?, |v, k| v.get(*k))
@@ -465,23 +470,53 @@ fn qualifiers_of(resolved: Option<&Value>) -> (Vec<(String, String)>, Option<&st
     if let Some(method) = method {
         qualifiers.push(("limit method".to_string(), method.to_string()));
     }
+    let scanned = |path: &[&str]| {
+        path.join(".") == parameter || (path == ["model", "mass_mev"] && parameter == "mass_mev")
+    };
     let number_qualifier = |name: &str, path: &[&str]| {
         at(path)
+            .filter(|_| !scanned(path))
             .and_then(Value::as_f64)
             .map(|v| (name.to_string(), format_number(v)))
     };
+    let mass_symbol = if mediator == Some("scalar") {
+        "\\phi"
+    } else {
+        "A'"
+    };
     qualifiers.extend(
         [
+            number_qualifier(
+                &format!("$m_{{{mass_symbol}}}$ [MeV]"),
+                &["model", "mass_mev"],
+            ),
             number_qualifier("$\\alpha_D$", &["model", "alpha_d"]),
             number_qualifier("$m_\\chi/m_{med}$", &["model", "mchi_over_mmed"]),
             number_qualifier("$g_{ve}$", &["model", "g_ve"]),
             number_qualifier("luminosity [ab$^{-1}$]", &["source", "luminosity_ab"]),
             number_qualifier("electrons on target", &["source", "electrons_on_target"]),
             number_qualifier("positrons on target", &["source", "positrons_on_target"]),
+            number_qualifier("beam energy [GeV]", &["source", "beam_energy_gev"]),
+            number_qualifier("background events (set)", &["background", "total"]),
+            number_qualifier("signal events required", &["limit", "n_signal"]),
         ]
         .into_iter()
         .flatten(),
     );
+    // The target's physics options, which tell the curves of one scan apart.
+    for (name, path) in [
+        ("target electrons", ["target", "atomic_electrons"]),
+        ("second generation", ["target", "second_generation"]),
+        (
+            "initial-state radiation",
+            ["target", "initial_state_radiation"],
+        ),
+    ] {
+        if let Some(v) = at(&path).filter(|_| !scanned(&path)) {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            qualifiers.push((name.to_string(), text));
+        }
+    }
     if let Some(mediator) = mediator {
         qualifiers.push(("mediator".to_string(), mediator.to_string()));
     }
