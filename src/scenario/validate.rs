@@ -398,6 +398,7 @@ pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Validated, Scena
     let background = validate_background(raw)?;
     let limit = validate_limit(raw)?;
     let scan = raw.scan.as_ref().map(validate_scan).transpose()?;
+    visible_above_pair_threshold(&model, scan.as_ref())?;
     let numerics = validate_numerics(raw)?;
     let bremsstrahlung = validate_bremsstrahlung(raw)?;
     let overlays = raw
@@ -1568,6 +1569,33 @@ fn visible_allowed(raw: &RawScenario) -> Result<(), ScenarioError> {
         ));
     }
     Ok(())
+}
+
+/// A mediator that decays only to `e+ e-` must be heavier than the pair, `m > 2 m_e`: below,
+/// it has no decay and no width, and `e+ e-` cannot make it on resonance (`s >= 4 m_e^2`).
+fn visible_above_pair_threshold(
+    model: &ModelConfig,
+    scan: Option<&Scan>,
+) -> Result<(), ScenarioError> {
+    if model.decay != crate::models::Decay::Visible {
+        return Ok(());
+    }
+    let threshold_mev = 2.0 * crate::units::ELECTRON_MASS_GEV / crate::units::GEV_PER_MEV;
+    let (key, lightest) = match scan {
+        Some(scan) if scan.is_mass_scan() => ("scan", scan.values.first().copied()),
+        _ => ("model.mass_mev", model.mass_mev),
+    };
+    match lightest {
+        Some(m) if m <= threshold_mev => Err(invalid(
+            key,
+            format!(
+                "a mediator that decays to e+ e- only must be heavier than 2 m_e = {threshold_mev:.7} MeV, got {} MeV",
+                crate::units::format_number(m)
+            ),
+            "below the pair threshold it has no visible decay and e+ e- cannot make it on resonance; start the masses above 1.022 MeV",
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioError> {
