@@ -353,14 +353,28 @@ impl ScenarioDocument {
                 let mut table = self.base.clone();
                 table.remove("curve");
                 let set_line = self.line_of(&["curve", &index.to_string(), "set"]);
+                let set_keys: Vec<String> = curve.set.keys().cloned().collect();
+                let read_before = deserialize_as::<RawScenario>(&table).is_ok();
                 for (key, value) in &curve.set {
                     set_path(&mut table, key, value.clone()).map_err(|m| {
                         ScenarioError::new(&self.path, m.to_string())
                             .with_origin(origin.clone())
                             .with_line(set_line)
                     })?;
+                    // A value of the wrong type is named by its key: the set may hold several
+                    // on one line.
+                    if read_before
+                        && deserialize_as::<RawScenario>(&table).is_err()
+                        && let Err(error) = self.deserialize(&table, &origin, &set_keys)
+                    {
+                        let error = if error.key.is_some() {
+                            error
+                        } else {
+                            error.with_key(key)
+                        };
+                        return Err(error.with_line(set_line));
+                    }
                 }
-                let set_keys: Vec<String> = curve.set.keys().cloned().collect();
                 let (raw, scenario) = self.validate_curve(&table, &origin, &set_keys, set_line)?;
                 let curve = Curve {
                     file: self.path.clone(),
