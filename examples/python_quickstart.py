@@ -15,7 +15,12 @@ import matplotlib.pyplot as plt
 
 import darksens
 
-root = Path(__file__).resolve().parents[1] if "__file__" in globals() else Path.cwd()
+# The repository root: from the script's place, or (a notebook runs in examples/) the first
+# directory upwards that holds configs/.
+if "__file__" in globals():
+    root = Path(__file__).resolve().parents[1]
+else:
+    root = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "configs").is_dir())
 result = darksens.scan(root / "configs" / "belle2_dp.toml", set={"model.alpha_d": 0.001})
 na64 = darksens.limits.load("darkcast/NA64_NA642019imj")
 

@@ -31,6 +31,10 @@ import numpy as np
 from . import _darksens
 from ._darksens import ScenarioError
 
+# Pickled by its public name (a ScenarioError raised in a worker process of a
+# ProcessPoolExecutor reaches the parent with its message), not as _darksens's.
+ScenarioError.__module__ = "darksens"
+
 __all__ = [
     "Curve",
     "Grid",
@@ -60,7 +64,8 @@ def _override(key: str, value: Any) -> str:
         # float() first: a NumPy float64 is a float whose repr names NumPy.
         text = repr(float(value))
     elif isinstance(value, str):
-        text = json.dumps(value)
+        # As UTF-8 (TOML takes it), not as \u escapes: TOML refuses escaped surrogate pairs.
+        text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, (list, tuple)):
         text = "[" + ", ".join(_override("x", v).split("=", 1)[1] for v in value) + "]"
     else:
@@ -229,6 +234,27 @@ def _optional_array(values: List[Optional[float]]) -> Optional[np.ndarray]:
     return None if all(v is None for v in values) else _array(values)
 
 
+def _threads(threads: Optional[int]) -> Optional[int]:
+    """The number of threads checked as the command line's --threads is: at least 1, at most
+    4 per core (more only slows the run; a warning says so)."""
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)):
+        raise ScenarioError(f"threads: must be a whole number of threads, got {threads!r}")
+    if threads < 1:
+        raise ScenarioError(f"threads: must be at least 1, got {threads} (None: all cores)")
+    cap = 4 * (os.cpu_count() or 1)
+    if threads > cap:
+        import warnings
+
+        warnings.warn(
+            f"threads = {threads}: using {cap} (4 per core): more only slows the run",
+            stacklevel=3,
+        )
+        return cap
+    return int(threads)
+
+
 def scan(
     scenario: Union[str, "os.PathLike[str]", Scenario],
     set: Optional[Mapping[str, Any]] = None,  # noqa: A002 (the command line's name)
@@ -243,7 +269,7 @@ def scan(
     failure, KeyboardInterrupt on Ctrl-C.
     """
     chosen = _scenario(scenario, set)
-    data = json.loads(_darksens.scan(chosen.path, list(chosen.overrides), threads))
+    data = json.loads(_darksens.scan(chosen.path, list(chosen.overrides), _threads(threads)))
     if data.get("kind") == "emulsion":
         return _grid(data)
     curves = []

@@ -100,6 +100,24 @@ def test_bad_input_raises_scenario_error_with_the_cli_message():
         darksens.Scenario.load("no/such/file.toml")
     with pytest.raises(darksens.ScenarioError):
         darksens.limits.load("darkcast/none")
+    # It survives pickling (a worker process of a ProcessPoolExecutor hands it back).
+    import pickle
+
+    again = pickle.loads(pickle.dumps(error.value))
+    assert type(again) is darksens.ScenarioError and str(again) == str(error.value)
+    # Threads are checked as --threads is.
+    for threads in (0, -1, 2.5):
+        with pytest.raises(darksens.ScenarioError, match="threads"):
+            darksens.scan(CONFIG, threads=threads)
+
+
+def test_text_beyond_the_basic_plane_reaches_the_scenario_as_written():
+    assert darksens.Scenario.load(CONFIG).with_set({"title": "dark \U0001F600"}).overrides[-1] == (
+        'title="dark \U0001F600"'
+    )
+    assert darksens.scan(CONFIG, set={"title": "dark \U0001F600", "scan.points": 5}).title == (
+        "dark \U0001F600"
+    )
 
 
 def test_numpy_values_and_a_loaded_scenario_after_a_change_of_directory(tmp_path, monkeypatch):
