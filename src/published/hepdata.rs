@@ -62,6 +62,39 @@ pub fn names_an_expected_limit(name: &str) -> bool {
     ]) && !said(&["observed", "obs"])
 }
 
+/// The chosen variable must be a plain eps (no units: `10^{-3}` would mean values in
+/// thousandths, read a thousandfold off) against the mediator's mass (a table against the dark
+/// matter's mass would be drawn at the wrong mass).
+fn limit_against_mediator_mass(
+    independent: &Yaml,
+    dependent: &Yaml,
+    name: &str,
+) -> Result<(), String> {
+    let value_units = dependent["header"]["units"]
+        .as_str()
+        .unwrap_or_default()
+        .trim();
+    if !value_units.is_empty() && value_units != "1" {
+        return Err(format!(
+            "the variable '{name}' has units '{value_units}': darksens reads eps as a plain number; write the values without a scale (or remove the units if they mean none)"
+        ));
+    }
+    let mass_name = independent["header"]["name"].as_str().unwrap_or_default();
+    if names_a_dark_matter_mass(mass_name) {
+        return Err(format!(
+            "the independent variable '{mass_name}' is the dark matter's mass; darksens reads tables against the mediator's mass (put a curve against m_chi in the limit library with mass = \"dark-matter\" and its m_chi/m_med)"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a mass variable's name says it is the dark matter's (`$m_{\chi}$`, `m_chi`, "dark
+/// matter mass"), not the mediator's.
+fn names_a_dark_matter_mass(name: &str) -> bool {
+    let text = name.to_lowercase();
+    text.contains("chi") || text.contains("χ") || text.contains("dark matter")
+}
+
 /// A HEPData name as plain text for a legend: the TeX of the usual symbols as Unicode
 /// (`$\\epsilon$` as `ε`), without the `$` delimiters.
 #[must_use]
@@ -175,6 +208,8 @@ pub fn parse_table(
         )));
     }
     let quantity = Quantity::of(&names[chosen]).map_err(content)?;
+    limit_against_mediator_mass(independent, &dependents[chosen], &names[chosen])
+        .map_err(content)?;
     let mut rows = Vec::new();
     for (k, (mass, value)) in masses.iter().zip(&values).enumerate() {
         let (Some(mass), Some(value)) = (point_value(mass), point_value(value)) else {
@@ -430,6 +465,23 @@ dependent_variables:
   - {value: 2.5e-4}
   - {value: 4.0e-4}
 ";
+
+    /// A limit given with a scale in its units, or against the dark matter's mass, is refused:
+    /// read as eps against the mediator's mass it would be a thousandfold off, or at the wrong
+    /// mass.
+    #[test]
+    fn a_scaled_limit_or_a_dark_matter_mass_is_refused() {
+        let scaled = TABLE.replace(
+            "- header: {name: Observed limit}",
+            "- header: {name: Observed limit, units: '10^{-3}'}",
+        );
+        let error = parse_table(&scaled, "t.yaml", Some("1")).expect_err("refused");
+        assert!(error.to_string().contains("has units '10^{-3}'"), "{error}");
+        let chi = TABLE.replace("name: \"M(A')\"", "name: '$m_{\\chi}$'");
+        let error = parse_table(&chi, "t.yaml", Some("1")).expect_err("refused");
+        assert!(error.to_string().contains("dark matter's mass"), "{error}");
+        assert!(parse_table(TABLE, "t.yaml", Some("1")).is_ok());
+    }
 
     /// Masses in MeV become GeV, bins stand at their centre, missing values are left out,
     /// and the dependent variable is chosen by position or by a part of its name.
