@@ -345,7 +345,7 @@ fn outlines(
 /// The legend of the region a projection would exclude: expected, not observed.
 fn sensitivity_label(n_signal: f64) -> String {
     format!(
-        "expected 90% CL sensitivity: ≥ {} signal events, no background",
+        "expected 90% CL sensitivity: ≥ {} signal events, background neglected",
         format_number(n_signal)
     )
 }
@@ -778,7 +778,7 @@ impl ExplainedModelPoint {
         );
         outln!(
             out,
-            "  N_sig summed over the detectors {}; excluded at 90% CL (no background) above {}",
+            "  N_sig summed over the detectors {}; excluded at 90% CL (background neglected) above {}",
             format_number(self.n_signal_total),
             self.n_excluded
         );

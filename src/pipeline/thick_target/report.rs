@@ -925,12 +925,22 @@ fn curve_summary(
     let breakdown = match b.total_override {
         Some(total) => format!("N_b = {total} (set by background.total)"),
         None if b.photon.is_none() && b.neutron.is_none() => "no background estimate".to_string(),
-        None => format!(
-            "N_b = {:.2} = photons {:.2} + neutrons {:.2}",
-            b.total(),
-            b.photon.map_or(0.0, |p| p.events),
-            b.neutron.map_or(0.0, |n| n.events)
-        ),
+        None => {
+            // Two decimals, or four digits where two decimals would print a small count as 0.00.
+            let events = |n: f64| {
+                if n == 0.0 || n.abs() >= 0.01 {
+                    format!("{n:.2}")
+                } else {
+                    format!("{n:.4e}")
+                }
+            };
+            format!(
+                "N_b = {} = photons {} + neutrons {}",
+                events(b.total()),
+                events(b.photon.map_or(0.0, |p| p.events)),
+                events(b.neutron.map_or(0.0, |n| n.events))
+            )
+        }
     };
     let p = &best.refined;
     outln!(out, "curve \"{}\": {breakdown}", curve.label);
@@ -953,12 +963,21 @@ fn curve_summary(
             where_the_best_lies(curve, best)
         );
     } else {
+        // As a mass scan's best: rounded, and flagged at an end of the scan.
+        let (lowest, highest) = (curve.values.first(), curve.values.last());
+        let edge = if lowest == Some(&best.value) {
+            "; the scan's lowest value: the limit may be stronger below the scan"
+        } else if highest == Some(&best.value) {
+            "; the scan's highest value: the limit may be stronger above the scan"
+        } else {
+            ""
+        };
         outln!(
             out,
-            "  best eps = {:.4e} at {} = {} (m = {} MeV)",
+            "  best eps = {:.4e} at {} = {} (m = {} MeV{edge})",
             p.epsilon_limit,
             curve.parameter,
-            format_number(best.value),
+            crate::output::five_digits(best.value),
             format_number(p.mass_mev)
         );
     }
