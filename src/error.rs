@@ -413,7 +413,7 @@ pub enum Error {
     #[error("{0}")]
     Override(#[from] OverrideError),
     /// An output path that cannot be written (checked before computing).
-    #[error("cannot write '{}': {message}\n  hint: change the paths in [output] of the scenario, or pass --out DIR (scan) / -o FILE (plot)", path.display())]
+    #[error("cannot write '{}': {message}\n  hint: write somewhere you can: the scenario's [output] paths or --out DIR for scan and merge, -o for plot, export, generate and import's --library DIR", path.display())]
     Unwritable {
         /// The path.
         path: PathBuf,
@@ -501,6 +501,11 @@ pub fn plain_types(message: &str) -> String {
         ("invalid type: map", "invalid type: a table"),
         ("invalid type: floating point", "invalid type: the number"),
         ("invalid type: integer", "invalid type: the whole number"),
+        // The emulsion scenario's source kind is read before this list is (docs/scenario.md).
+        (
+            "`collider-bhabha`, `electron-beam`, `positron-beam`",
+            "`collider-bhabha`, `electron-beam`, `positron-beam` (or `ee-collider`, an emulsion scenario)",
+        ),
     ]
     .iter()
     .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
