@@ -138,6 +138,67 @@ fn column_masses(
     masses_at(scenario, scan, scan.x.values[k])
 }
 
+/// The stretches of the horizontal axis whose masses allow no production: each run of closed
+/// columns, widened to where the production closes between it and its open neighbours
+/// (bisected on the kinematics alone, no Monte Carlo, to the floating-point resolution), or to
+/// the end of the scan. A window drawn from the last open column instead covered open masses
+/// (10.37-10.58 GeV on a 25-point m_A' axis where sqrt(s) = 10.58 GeV closes it).
+#[must_use]
+pub fn closed_stretches(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    result: &GridResult,
+) -> Vec<(f64, f64)> {
+    let columns = &result.columns;
+    let open_at = |x: f64| {
+        let (model, setup) = masses_at(scenario, scan, x);
+        setup.is_open(&model)
+    };
+    // The boundary between an open and a closed value.
+    let edge = |open: f64, closed: f64| {
+        let (mut open, mut closed) = (open, closed);
+        for _ in 0..CLOSURE_HALVINGS {
+            let middle = 0.5 * (open + closed);
+            if middle == open || middle == closed {
+                break;
+            }
+            if open_at(middle) {
+                open = middle;
+            } else {
+                closed = middle;
+            }
+        }
+        closed
+    };
+    let mut stretches = Vec::new();
+    let mut k = 0;
+    while k < columns.len() {
+        if columns[k].open {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k + 1 < columns.len() && !columns[k + 1].open {
+            k += 1;
+        }
+        let lo = match start.checked_sub(1) {
+            Some(before) => edge(columns[before].x, columns[start].x),
+            None => columns[start].x,
+        };
+        let hi = match columns.get(k + 1) {
+            Some(after) => edge(after.x, columns[k].x),
+            None => columns[k].x,
+        };
+        stretches.push((lo, hi));
+        k += 1;
+    }
+    stretches
+}
+
+/// Bisections of an edge of a kinematically closed stretch ([`closed_stretches`]): enough to
+/// reach adjacent doubles from any two columns.
+const CLOSURE_HALVINGS: usize = 64;
+
 /// The model and the setup at the horizontal value `x` of a scan over a mass or a placement.
 fn masses_at(
     scenario: &EmulsionScenario,
@@ -536,6 +597,16 @@ mod tests {
             assert_eq!(column.open, column.x > threshold, "{}", column.x);
         }
         assert!(grid.columns.iter().filter(|c| c.open).count() >= 5);
+        // The closed stretch the plot shades ends at the threshold, not at the first open
+        // column (which lies a factor 1.8 above it).
+        let scan = scenario.scan.as_ref().expect("scan");
+        let stretches = closed_stretches(&scenario, scan, &grid);
+        assert_eq!(stretches.len(), 1, "{stretches:?}");
+        assert_eq!(stretches[0].0, grid.columns[0].x);
+        assert!(
+            (stretches[0].1 / threshold - 1.0).abs() < 1e-6,
+            "{stretches:?} against {threshold}"
+        );
         // Just above the threshold the width vanishes in double precision: closed too, and
         // the grid still goes on.
         let mut near = axis(GridParameter::SplittingOverM2, 1e-4, 1e-2, 3);

@@ -433,7 +433,7 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
         },
         y_title: axis_title(y.parameter),
         windows: Vec::new(),
-        closed_windows: closed_windows(result),
+        closed_windows: closed_windows(scenario, scan, result),
         series: Vec::new(),
         y_cap: None,
         tight: true,
@@ -473,28 +473,16 @@ fn scan_edges(result: &GridResult, ys: &[f64]) -> Vec<Vec<(f64, f64)>> {
 }
 
 /// The stretches of the horizontal axis whose masses allow no production, as shaded windows
-/// reaching from the last open column to the next (the closure lies between them); the summary
-/// says which masses close it.
-fn closed_windows(result: &GridResult) -> Vec<(f64, f64, String)> {
-    let label = "kinematically closed";
-    let columns = &result.columns;
-    let mut windows = Vec::new();
-    let mut k = 0;
-    while k < columns.len() {
-        if columns[k].open {
-            k += 1;
-            continue;
-        }
-        let start = k;
-        while k + 1 < columns.len() && !columns[k + 1].open {
-            k += 1;
-        }
-        let lo = columns[start.saturating_sub(1)].x;
-        let hi = columns[(k + 1).min(columns.len() - 1)].x;
-        windows.push((lo, hi, label.to_string()));
-        k += 1;
-    }
-    windows
+/// ([`super::grid::closed_stretches`]); the summary says which masses close them.
+fn closed_windows(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    result: &GridResult,
+) -> Vec<(f64, f64, String)> {
+    super::grid::closed_stretches(scenario, scan, result)
+        .into_iter()
+        .map(|(lo, hi)| (lo, hi, "kinematically closed".to_string()))
+        .collect()
 }
 
 /// `darksens explain` of the scenario's model point.
