@@ -1086,8 +1086,9 @@ fn hatch<DB: DrawingBackend>(
 }
 
 /// A window's label at the top of the frame, on a light box: inside the window when it fits,
-/// else right of it, or left of it when the label would leave the frame; not drawn when it
-/// would cover a label already in `labelled` (their spans in pixels), else added there.
+/// else right of it, or centred on it when that would leave the frame, or left of it when both
+/// would; not drawn when it would cover a label already in `labelled` (their spans in pixels),
+/// else added there.
 fn draw_window_label<DB: DrawingBackend>(
     chart: &Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
@@ -1112,12 +1113,18 @@ fn draw_window_label<DB: DrawingBackend>(
     let (w, h) = (w as i32, h as i32);
     let (start, _) = chart.backend_coord(&(a, y.hi));
     let below = top + scale.pxi(WINDOW_LABEL_DROP);
+    let (left, _) = chart.backend_coord(&(x.lo, y.hi));
+    let centred = (start + end - w) / 2;
     let corner = if end - start >= w + scale.pxi(16) {
-        ((start + end - w) / 2, below)
-    } else if end + scale.pxi(10) + w > right {
-        (start - scale.pxi(10) - w, below)
-    } else {
+        (centred, below)
+    } else if end + scale.pxi(10) + w <= right {
         (end + scale.pxi(4), below)
+    } else if centred - scale.pxi(3) >= left && centred + w + scale.pxi(6) <= right {
+        // Over the window and beyond it on both sides: left of it, a label next to a band at
+        // the right end of the axis went far from its band (and under the legend).
+        (centred, below)
+    } else {
+        (start - scale.pxi(10) - w, below)
     };
     let far = (corner.0 + w + scale.pxi(6), corner.1 + h + scale.pxi(4));
     let span = (corner.0 - scale.pxi(3), far.0);
@@ -2849,7 +2856,8 @@ mod tests {
     }
 
     /// A window wide enough for its label has the label inside it, centred; a second window
-    /// over the first gets no second label.
+    /// over the first gets no second label; a narrow window near the right end has its label
+    /// centred over it.
     #[test]
     fn a_wide_window_holds_its_label() {
         let image = |windows: Vec<(f64, f64, String)>| {
@@ -2930,6 +2938,28 @@ mod tests {
                 .count()
         };
         assert_eq!(glyphs(&twice), glyphs(&pixels));
+        // A narrow window near the right end, whose label fits neither inside nor right of
+        // it: centred on it (left of it, it went far from its band and under the legend).
+        let long = "annihilation dominates for some curves".to_string();
+        let (narrow, _, _) = image(vec![(150.0, 300.0, long)]);
+        let columns = |test: &dyn Fn(&[u8]) -> bool, rows: std::ops::Range<usize>| {
+            let found: Vec<usize> = rows
+                .flat_map(|r| (0..width).map(move |c| (r, c)))
+                .filter(|&(r, c)| test(&narrow[3 * (r * width + c)..3 * (r * width + c) + 3]))
+                .map(|(_, c)| c)
+                .collect();
+            (found.iter().min().copied(), found.iter().max().copied())
+        };
+        let (Some(first), Some(last)) = columns(&|p| tint(p), tint_row..tint_row + 1) else {
+            panic!("the narrow window's tint");
+        };
+        let (Some(lo), Some(hi)) = columns(&|p| p == [20, 60, 140], 0..height / 3) else {
+            panic!("the narrow window's label");
+        };
+        assert!(
+            lo < first && last < hi,
+            "label {lo}-{hi}, window {first}-{last}"
+        );
     }
 
     /// A band of no width (no background: the quantiles coincide) draws nothing and gets no
