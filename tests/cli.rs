@@ -1587,3 +1587,44 @@ fn a_quiet_reproduction_prints_only_its_failures() {
             "1 of 1 quantities outside their tolerance",
         ));
 }
+
+/// `darksens plot` of results for different mediators, or with a library curve on another
+/// mediator than the results', says so (the scenario's own overlays were already labelled).
+#[test]
+fn plots_of_different_mediators_are_named() {
+    let dir = scratch("mediators");
+    for (config, out) in [
+        ("configs/belle2_dp.toml", "dp"),
+        ("configs/belle2_scalar.toml", "scalar"),
+    ] {
+        darksens()
+            .args(["scan", config, "--quiet", "--no-checkpoint", "--out"])
+            .arg(dir.join(out))
+            .args(SMALL)
+            .assert()
+            .success();
+    }
+    darksens()
+        .arg("plot")
+        .arg(dir.join("dp/belle2_dp.csv"))
+        .arg(dir.join("scalar/belle2_scalar.csv"))
+        .arg("-o")
+        .arg(dir.join("both.png"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "the results are for different mediators (dark-photon in",
+        ));
+    darksens()
+        .arg("plot")
+        .arg(dir.join("scalar/belle2_scalar.csv"))
+        .args(["--overlay", "darkcast/NA64_Banerjee2017hhz", "-o"])
+        .arg(dir.join("scalar.svg"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "is a limit on a dark photon, but the results are for a scalar",
+        ));
+    let svg = std::fs::read_to_string(dir.join("scalar.svg")).expect("svg");
+    assert!(svg.contains("NA64 2018 (excluded), for a dark photon"), "{svg}");
+}

@@ -1,13 +1,14 @@
 //! `darksens plot`: redraw results from their CSV files (and sidecars) without recomputing.
 
 use darksens::error::Error;
+use darksens::models::MediatorKind;
 use darksens::output::plot::{
     LimitPlot, OverlaySeries, Series, literal_label, overlay_warnings, render_png, render_svg,
 };
 use darksens::output::{check_writable, write_atomically};
 use darksens::pipeline::thick_target::{annihilation_windows, line_plot, plot_frame};
 use darksens::published::PublishedLimit;
-use darksens::published::library::{find_curve, library_dirs};
+use darksens::published::library::{ConstrainedModel, find_curve, library_dirs};
 use darksens::scenario::{MASS_KEY, Scenario, validate_table};
 use std::path::{Path, PathBuf};
 
@@ -306,7 +307,59 @@ fn sidecar_scenarios(csv_path: &Path) -> Option<Vec<Scenario>> {
         .collect()
 }
 
-fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
+/// The mediator of the results' scenarios (from their sidecars), when they name one; a
+/// warning when the results are for different mediators (their limits are on different
+/// couplings, and the axis is drawn for the first's).
+fn results_mediator(results: &[PathBuf]) -> Option<ConstrainedModel> {
+    let of = |path: &PathBuf| {
+        sidecar_scenarios(path)
+            .and_then(|s| s.first().map(|s| s.model.mediator))
+            .map(|m| match m {
+                MediatorKind::DarkPhoton => ConstrainedModel::DarkPhoton,
+                MediatorKind::Scalar => ConstrainedModel::Scalar,
+            })
+    };
+    let mediators: Vec<(&PathBuf, ConstrainedModel)> = results
+        .iter()
+        .filter_map(|p| of(p).map(|m| (p, m)))
+        .collect();
+    let first = mediators.first()?.1;
+    if let Some((path, other)) = mediators.iter().find(|(_, m)| *m != first) {
+        eprintln!(
+            "warning: the results are for different mediators ({} in {}, {} in {}): their limits constrain different couplings; the axis is drawn for the first",
+            first.name(),
+            results[0].display(),
+            other.name(),
+            path.display()
+        );
+    }
+    Some(first)
+}
+
+/// A library curve's label when it constrains another mediator than the results' (`ours`),
+/// with a warning, as a scenario's own overlays are labelled.
+fn for_another_mediator(
+    label: String,
+    theirs: Option<ConstrainedModel>,
+    ours: Option<ConstrainedModel>,
+) -> String {
+    match (theirs, ours) {
+        (Some(theirs), Some(ours)) if theirs != ours => {
+            let name = match theirs {
+                ConstrainedModel::DarkPhoton => "dark photon",
+                ConstrainedModel::Scalar => "scalar",
+            };
+            eprintln!(
+                "warning: overlay \"{label}\" is a limit on a {name}, but the results are for a {}: it is drawn for orientation, labelled \"for a {name}\"",
+                ours.name()
+            );
+            format!("{label}, for a {name}")
+        }
+        _ => label,
+    }
+}
+
+fn extra_overlay(spec: &str, mediator: Option<ConstrainedModel>) -> Result<OverlaySeries, Error> {
     let path = Path::new(spec);
     // A HEPData table's dependent variable: `Table1.yaml#2` or `Table1.yaml#expected`.
     let table = spec
@@ -330,7 +383,7 @@ fn extra_overlay(spec: &str) -> Result<OverlaySeries, Error> {
     } else {
         let curve = find_curve(&library_dirs(None), spec)?;
         (
-            curve.meta.default_label(),
+            for_another_mediator(curve.meta.default_label(), curve.meta.model, mediator),
             curve.epsilon_limit(),
             curve.meta.expected == Some(true),
         )
@@ -408,8 +461,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     if let Some(title) = &opts.title {
         plot.title.clone_from(title);
     }
+    let mediator = results_mediator(&opts.results);
     for spec in &opts.overlay {
-        let overlay = extra_overlay(spec)?;
+        let overlay = extra_overlay(spec, mediator)?;
         // The same curve named again (the scenario drew it, or --overlay gave it twice) is drawn once.
         if let Some(drawn) = plot.overlays.iter().find(|o| o.outline == overlay.outline) {
             eprintln!(
