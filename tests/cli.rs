@@ -1626,5 +1626,8 @@ fn plots_of_different_mediators_are_named() {
             "is a limit on a dark photon, but the results are for a scalar",
         ));
     let svg = std::fs::read_to_string(dir.join("scalar.svg")).expect("svg");
-    assert!(svg.contains("NA64 2018 (excluded), for a dark photon"), "{svg}");
+    assert!(
+        svg.contains("NA64 2018 (excluded), for a dark photon"),
+        "{svg}"
+    );
 }
