@@ -1,7 +1,6 @@
 //! `darksens plot`: redraw results from their CSV files (and sidecars) without recomputing.
 
 use darksens::error::Error;
-use darksens::models::MediatorKind;
 use darksens::output::plot::{
     LimitPlot, OverlaySeries, Series, literal_label, overlay_warnings, render_png, render_svg,
 };
@@ -312,12 +311,7 @@ fn sidecar_scenarios(csv_path: &Path) -> Option<Vec<Scenario>> {
 /// couplings, and the axis is drawn for the first's).
 fn results_mediator(results: &[PathBuf]) -> Option<ConstrainedModel> {
     let of = |path: &PathBuf| {
-        sidecar_scenarios(path)
-            .and_then(|s| s.first().map(|s| s.model.mediator))
-            .map(|m| match m {
-                MediatorKind::DarkPhoton => ConstrainedModel::DarkPhoton,
-                MediatorKind::Scalar => ConstrainedModel::Scalar,
-            })
+        sidecar_scenarios(path).and_then(|s| s.first().map(|s| s.model.mediator.constrained()))
     };
     let mediators: Vec<(&PathBuf, ConstrainedModel)> = results
         .iter()
@@ -345,10 +339,7 @@ fn for_another_mediator(
 ) -> String {
     match (theirs, ours) {
         (Some(theirs), Some(ours)) if theirs != ours => {
-            let name = match theirs {
-                ConstrainedModel::DarkPhoton => "dark photon",
-                ConstrainedModel::Scalar => "scalar",
-            };
+            let name = theirs.words();
             eprintln!(
                 "warning: overlay \"{label}\" is a limit on a {name}, but the results are for a {}: it is drawn for orientation, labelled \"for a {name}\"",
                 ours.name()

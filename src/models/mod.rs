@@ -150,4 +150,13 @@ pub enum MediatorKind {
 impl MediatorKind {
     /// Scenario names of all mediators, for error messages and `darksens list`.
     pub const NAMES: [&'static str; 2] = ["dark-photon", "scalar"];
+
+    /// The same mediator as a published limit names what it constrains.
+    #[must_use]
+    pub fn constrained(self) -> crate::published::library::ConstrainedModel {
+        match self {
+            Self::DarkPhoton => crate::published::library::ConstrainedModel::DarkPhoton,
+            Self::Scalar => crate::published::library::ConstrainedModel::Scalar,
+        }
+    }
 }

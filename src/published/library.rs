@@ -60,6 +60,15 @@ impl ConstrainedModel {
             Self::Scalar => "scalar",
         }
     }
+
+    /// It in words, as a label says it ("for a dark photon").
+    #[must_use]
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::DarkPhoton => "dark photon",
+            Self::Scalar => "scalar",
+        }
+    }
 }
 
 /// How the mediator a published limit constrains decays (a limit on an invisible decay, from

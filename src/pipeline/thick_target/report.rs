@@ -11,7 +11,7 @@ use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use crate::output::sidecar::{CurveRecord, Sidecar, toml_to_json};
 use crate::output::{OutputFile, StagedFile, five_digits, format_number, plot};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunClock, RunSource};
-use crate::published::library::{ConstrainedDecay, ConstrainedModel};
+use crate::published::library::ConstrainedDecay;
 use crate::scenario::checks::{MASS_RANGE_MEV, MASS_WHY};
 use crate::scenario::{Curve, MASS_KEY, Overlay, OverlayStyle, Scenario, SourceConfig};
 use crate::signal::thick_target::ThickTargetSearch;
@@ -366,15 +366,8 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
 /// The mediator an overlay constrains when it is not the scenario's (`"dark photon"`): such a
 /// curve is no limit on this model, and the plot says so.
 fn model_caveat(s: &Scenario, overlay: &Overlay) -> Option<&'static str> {
-    let ours = match s.model.mediator {
-        MediatorKind::DarkPhoton => ConstrainedModel::DarkPhoton,
-        MediatorKind::Scalar => ConstrainedModel::Scalar,
-    };
     let theirs = overlay.model?;
-    (theirs != ours).then_some(match theirs {
-        ConstrainedModel::DarkPhoton => "dark photon",
-        ConstrainedModel::Scalar => "scalar",
-    })
+    (theirs != s.model.mediator.constrained()).then_some(theirs.words())
 }
 
 /// How the mediator of an overlay decays when that is not how the scenario's does
