@@ -638,8 +638,12 @@ fn check_list_plot_and_completions() {
         .assert()
         .success()
         .stdout(predicate::str::contains("darksens"));
+}
 
-    // Redrawing from the CSV and sidecar gives the same PNG bytes as the scan.
+/// Redrawing from the CSV and sidecar gives the same PNG bytes as the scan, with a sidecar of
+/// its own; an overlay outside the plotted range is said so.
+#[test]
+fn a_redrawn_plot_matches_the_scan() {
     let dir = scratch("replot");
     darksens()
         .args(["scan", "configs/belle2_dp.toml", "--quiet", "--out"])
@@ -658,6 +662,23 @@ fn check_list_plot_and_completions() {
     assert_eq!(
         std::fs::read(&replot).expect("replot"),
         std::fs::read(dir.join("belle2_dp.png")).expect("plot")
+    );
+    // The redrawn plot has its own sidecar, beside it and not in place of the scan's: the
+    // result it drew (with the content digest of the CSV) and the scenario that made it.
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("replot.png.meta.json")).expect("plot sidecar"),
+    )
+    .expect("json");
+    let drawn = &record["results"][0];
+    assert_eq!(drawn["scenario_file"], "configs/belle2_dp.toml");
+    assert_eq!(
+        drawn["sha256"].as_str().expect("digest"),
+        darksens::digest::sha256_file(&dir.join("belle2_dp.csv")).expect("csv")
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("belle2_dp.meta.json"))
+            .expect("scan sidecar")
+            .contains("\"curves\"")
     );
     // LEP's recast starts at 10 GeV, far beyond this scan: drawn nowhere, and said so.
     darksens()

@@ -4,7 +4,8 @@ use darksens::error::Error;
 use darksens::output::plot::{
     LimitPlot, OverlaySeries, Series, literal_label, overlay_warnings, render_png, render_svg,
 };
-use darksens::output::{check_writable, write_atomically};
+use darksens::output::sidecar::VERSION;
+use darksens::output::{check_writable, write_all_atomically};
 use darksens::pipeline::thick_target::{annihilation_windows, line_plot, plot_frame};
 use darksens::published::PublishedLimit;
 use darksens::published::library::{ConstrainedModel, find_curve, library_dirs};
@@ -505,6 +506,76 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         Format::Svg => render_svg(&plot)?,
         Format::Png => render_png(&plot)?,
     };
-    write_atomically(&opts.output, &bytes)?;
-    super::helpers::emit(&format!("wrote {}\n", opts.output.display()))
+    let record_path = record_path(&opts.output);
+    let record = plot_record(opts)?;
+    write_all_atomically(&[(&opts.output, &bytes), (&record_path, &record)], &|| {
+        Ok(())
+    })?;
+    super::helpers::emit(&format!(
+        "wrote {}, {}\n",
+        opts.output.display(),
+        record_path.display()
+    ))
+}
+
+/// Where the record of a redrawn plot goes: the plot's file name with `.meta.json` appended
+/// (`talk.png.meta.json`), so that a plot redrawn next to its CSV never replaces the scan's
+/// own sidecar (`belle2_dp.meta.json`).
+fn record_path(output: &Path) -> PathBuf {
+    let mut name = output.file_name().unwrap_or_default().to_os_string();
+    name.push(".meta.json");
+    output.with_file_name(name)
+}
+
+/// The sidecar of a redrawn plot: the darksens version, every result drawn (as given, with
+/// its SHA-256 and, from its own sidecar, the scenario file and the version that computed
+/// it), the extra overlays and the title as given. No time or thread count, so the same
+/// command gives the same bytes.
+fn plot_record(opts: &Opts) -> Result<Vec<u8>, Error> {
+    let results = opts
+        .results
+        .iter()
+        .map(|path| {
+            let sha256 = darksens::digest::sha256_file(path)
+                .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+            let meta = std::fs::read_to_string(path.with_extension("meta.json"))
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+            let field = |key: &str| {
+                meta.as_ref()
+                    .and_then(|m| m.get(key))
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null)
+            };
+            Ok(serde_json::json!({
+                "computed_by_darksens_version": field("darksens_version"),
+                "file": path.display().to_string(),
+                "scenario_file": field("scenario_file"),
+                "sha256": sha256,
+            }))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    // An overlay given as a file (`t.yaml`, `t.yaml#2`) with its SHA-256; a library name as is.
+    let overlays: Vec<serde_json::Value> = opts
+        .overlay
+        .iter()
+        .map(|spec| {
+            let file = Path::new(spec.split('#').next().unwrap_or(spec));
+            let sha256 = file
+                .is_file()
+                .then(|| darksens::digest::sha256_file(file).ok())
+                .flatten();
+            serde_json::json!({ "curve": spec, "sha256": sha256 })
+        })
+        .collect();
+    let record = serde_json::json!({
+        "darksens_version": VERSION,
+        "extra_overlays": overlays,
+        "outputs": [opts.output.display().to_string()],
+        "results": results,
+        "title": opts.title,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&record).unwrap_or_default();
+    bytes.push(b'\n');
+    Ok(bytes)
 }
