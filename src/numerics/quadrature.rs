@@ -4,6 +4,8 @@
 //!   (Piessens et al., *QUADPACK*, Springer 1983, routine QK15); [`gauss_kronrod_15_nodes`] lists
 //!   its nodes and weights.
 //! * [`gauss_kronrod_21`]: the 10/21-point panel the adaptive routine uses (QK21).
+//! * [`GaussLegendre`]: fixed 4- to 32-point rules, for smooth integrands of known shape, with
+//!   the difference from another rule as the error.
 //! * [`integrate`]: globally adaptive Gauss–Kronrod over a list of break points (QUADPACK QAG
 //!   strategy: bisect the panel with the largest error until the total error meets the tolerance).
 //! * [`integrate_to_cusp`] and [`integrate_peak`]: the two changes of variables the physics
@@ -251,6 +253,153 @@ pub fn gauss_kronrod_15_nodes(a: f64, b: f64) -> [(f64, f64); 15] {
         nodes[2 + 2 * j] = (centre + dx, WGK[j] * half);
     }
     nodes
+}
+
+/// A fixed Gauss–Legendre rule with an even number of points: the positive abscissae on
+/// [-1, 1] and their weights (Abramowitz & Stegun, *Handbook of Mathematical Functions*,
+/// Table 25.4).
+#[derive(Debug)]
+pub struct GaussLegendre {
+    x: &'static [f64],
+    w: &'static [f64],
+}
+
+/// 4-point Gauss–Legendre (exact to degree 7).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
+pub const GAUSS_LEGENDRE_4: GaussLegendre = GaussLegendre {
+    x: &[0.339_981_043_584_856_264_803, 0.861_136_311_594_052_575_224],
+    w: &[0.652_145_154_862_546_142_627, 0.347_854_845_137_453_857_373],
+};
+
+/// 8-point Gauss–Legendre (exact to degree 15).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
+pub const GAUSS_LEGENDRE_8: GaussLegendre = GaussLegendre {
+    x: &[
+        0.183_434_642_495_649_804_939,
+        0.525_532_409_916_328_985_818,
+        0.796_666_477_413_626_739_592,
+        0.960_289_856_497_536_231_684,
+    ],
+    w: &[
+        0.362_683_783_378_361_982_965,
+        0.313_706_645_877_887_287_338,
+        0.222_381_034_453_374_470_544,
+        0.101_228_536_290_376_259_153,
+    ],
+};
+
+/// 16-point Gauss–Legendre (exact to degree 31).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
+pub const GAUSS_LEGENDRE_16: GaussLegendre = GaussLegendre {
+    x: &[
+        0.095_012_509_837_637_440_185,
+        0.281_603_550_779_258_913_230,
+        0.458_016_777_657_227_386_342,
+        0.617_876_244_402_643_748_447,
+        0.755_404_408_355_003_033_895,
+        0.865_631_202_387_831_743_880,
+        0.944_575_023_073_232_576_078,
+        0.989_400_934_991_649_932_596,
+    ],
+    w: &[
+        0.189_450_610_455_068_496_285,
+        0.182_603_415_044_923_588_867,
+        0.169_156_519_395_002_538_189,
+        0.149_595_988_816_576_732_081,
+        0.124_628_971_255_533_872_052,
+        0.095_158_511_682_492_784_810,
+        0.062_253_523_938_647_892_863,
+        0.027_152_459_411_754_094_852,
+    ],
+};
+
+/// 32-point Gauss–Legendre (exact to degree 63; nodes from Newton's method on the Legendre
+/// recurrence at 40 digits, as A&S Table 25.4).
+#[expect(
+    clippy::excessive_precision,
+    reason = "tabulated to the published digits"
+)]
+pub const GAUSS_LEGENDRE_32: GaussLegendre = GaussLegendre {
+    x: &[
+        0.048_307_665_687_738_316_234,
+        0.144_471_961_582_796_493_485,
+        0.239_287_362_252_137_074_544,
+        0.331_868_602_282_127_649_779,
+        0.421_351_276_130_635_345_364,
+        0.506_899_908_932_229_390_023,
+        0.587_715_757_240_762_329_040,
+        0.663_044_266_930_215_200_975,
+        0.732_182_118_740_289_680_387,
+        0.794_483_795_967_942_406_963,
+        0.849_367_613_732_569_970_133,
+        0.896_321_155_766_052_123_965,
+        0.934_906_075_937_739_689_170,
+        0.964_762_255_587_506_430_773,
+        0.985_611_511_545_268_335_400,
+        0.997_263_861_849_481_563_544,
+    ],
+    w: &[
+        0.096_540_088_514_727_800_566,
+        0.095_638_720_079_274_859_419,
+        0.093_844_399_080_804_565_639,
+        0.091_173_878_695_763_884_712,
+        0.087_652_093_004_403_811_142,
+        0.083_311_924_226_946_755_222,
+        0.078_193_895_787_070_306_471,
+        0.072_345_794_108_848_506_225,
+        0.065_822_222_776_361_846_837,
+        0.058_684_093_478_535_547_145,
+        0.050_998_059_262_376_176_196,
+        0.042_835_898_022_226_680_656,
+        0.034_273_862_913_021_433_102,
+        0.025_392_065_309_262_059_455,
+        0.016_274_394_730_905_670_605,
+        0.007_018_610_009_470_096_600,
+    ],
+};
+
+impl GaussLegendre {
+    /// The rule's sum for `f` on `[a, b]`, without an error estimate: for integrands whose
+    /// error the caller bounds itself (e.g. from the decay of their Taylor coefficients).
+    pub fn sum<F: Fn(f64) -> f64>(&self, f: F, a: f64, b: f64) -> f64 {
+        let (c, h) = (0.5 * (a + b), 0.5 * (b - a));
+        self.x
+            .iter()
+            .zip(self.w)
+            .map(|(&x, &w)| w * (f(c - h * x) + f(c + h * x)))
+            .sum::<f64>()
+            * h
+    }
+
+    /// The rule's sum for `f` on `[a, b]` with its difference from the `coarser` rule's as the
+    /// error: for an integrand analytic on the interval the error falls geometrically with the
+    /// number of points, so the difference is about the coarser rule's error and bounds this
+    /// one's pessimistically. `converged` is false if a value was not finite.
+    pub fn with_error<F: Fn(f64) -> f64>(
+        &self,
+        coarser: &GaussLegendre,
+        f: F,
+        a: f64,
+        b: f64,
+    ) -> Estimate {
+        let value = self.sum(&f, a, b);
+        let error = (value - coarser.sum(&f, a, b)).abs();
+        Estimate {
+            value,
+            error,
+            evaluations: 2 * (self.x.len() + coarser.x.len()),
+            converged: value.is_finite() && error.is_finite(),
+        }
+    }
 }
 
 /// Kronrod abscissae of the 21-point rule on [-1, 1] (QUADPACK QK21, `xgk`); odd indices are the
@@ -762,6 +911,39 @@ pub fn tanh_sinh<F: FnMut(f64, f64, f64) -> f64>(
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    /// Each fixed Gauss–Legendre rule of n points integrates `x^k` on [0.3, 1.7] exactly for
+    /// every k up to its degree 2n - 1 (and the 4- and 8-point rules not at 2n); its error against a finer rule is the
+    /// coarser rule's true error there.
+    #[test]
+    fn gauss_legendre_rules_have_their_degree() {
+        let (a, b) = (0.3_f64, 1.7_f64);
+        let exact = |k: i32| (b.powi(k + 1) - a.powi(k + 1)) / f64::from(k + 1);
+        for (rule, n) in [
+            (&GAUSS_LEGENDRE_4, 4),
+            (&GAUSS_LEGENDRE_8, 8),
+            (&GAUSS_LEGENDRE_16, 16),
+            (&GAUSS_LEGENDRE_32, 32),
+        ] {
+            for k in 0..2 * n {
+                let value = rule.sum(|x| x.powi(k), a, b);
+                assert_relative_eq!(value, exact(k), max_relative = 1e-13);
+            }
+            if n <= 8 {
+                // (Beyond 8 points the first inexact power is exact to rounding on this interval.)
+                let beyond = rule.sum(|x| x.powi(2 * n), a, b);
+                assert!(
+                    (beyond - exact(2 * n)).abs() > 1e-14 * exact(2 * n),
+                    "{n} points"
+                );
+            }
+        }
+        let e = GAUSS_LEGENDRE_8.with_error(&GAUSS_LEGENDRE_4, |x| x.powi(8), a, b);
+        let coarse_error = (GAUSS_LEGENDRE_4.sum(|x| x.powi(8), a, b) - exact(8)).abs();
+        assert_relative_eq!(e.value, exact(8), max_relative = 1e-14);
+        assert_relative_eq!(e.error, coarse_error, max_relative = 1e-9);
+        assert_eq!(e.evaluations, 12);
+    }
 
     #[test]
     fn an_unconverged_estimate_is_bounded_by_its_whole_value() {

@@ -5,7 +5,10 @@
 //! `x = E_A'/E'`, with the elastic photon flux `phi_N` of [Eq. 4.7].
 
 use crate::materials::Nucleus;
-use crate::numerics::quadrature::{Estimate, Tolerance, integrate};
+use crate::numerics::quadrature::{
+    Estimate, GAUSS_LEGENDRE_4, GAUSS_LEGENDRE_8, GAUSS_LEGENDRE_16, GAUSS_LEGENDRE_32, Tolerance,
+    integrate,
+};
 use crate::units::{ALPHA, ELECTRON_MASS_GEV};
 
 /// Atomic screening parameter `a = 111 Z^(-1/3) / m_e` in GeV^-1 [DPT Eq. 4.7].
@@ -108,9 +111,15 @@ impl ElasticFlux {
             let (f1, f2) = (1.0 + e1 * u, 1.0 + e2 * u);
             u * (1.0 - u) / (f1 * f1 * f2 * f2)
         };
-        self.z2_d2 / (t0 * t0) * gauss_legendre_16(integrand, t0 / t1, 1.0)
+        self.z2_d2 / (t0 * t0) * GAUSS_LEGENDRE_16.sum(integrand, t0 / t1, 1.0)
     }
 }
+
+/// Bound on the rounding of the fraction integral's closed forms, relative to the size of their
+/// terms before they cancel: some ten roundings per term. The logarithms of root ratios are
+/// well conditioned where they are used (windows wider than their distance to the nearer root,
+/// so each logarithm is at least `ln 2`).
+const CLOSED_FORM_ROUNDING: f64 = 16.0 * f64::EPSILON;
 
 /// Above `tmin = HEAVY_T_MIN_OVER_SCALE` times the larger form-factor scale the elastic flux is
 /// integrated in `u = tmin/t` ([`ElasticFlux`]); below, the partial fractions lose at most a
@@ -147,69 +156,6 @@ pub fn elastic_photon_flux_quadrature(
     integrate(integrand, &breaks, Tolerance::relative(1e-12))
 }
 
-/// 4-point Gauss–Legendre abscissae on [-1, 1] (positive half) and weights (A&S Table 25.4).
-#[expect(
-    clippy::excessive_precision,
-    reason = "tabulated to the published digits"
-)]
-const GL4_X: [f64; 2] = [0.339_981_043_584_856_264_803, 0.861_136_311_594_052_575_224];
-#[expect(
-    clippy::excessive_precision,
-    reason = "tabulated to the published digits"
-)]
-const GL4_W: [f64; 2] = [0.652_145_154_862_546_142_627, 0.347_854_845_137_453_857_373];
-
-fn gauss_legendre_4<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
-    let (c, h) = (0.5 * (a + b), 0.5 * (b - a));
-    GL4_X
-        .iter()
-        .zip(GL4_W)
-        .map(|(&x, w)| w * (f(c - h * x) + f(c + h * x)))
-        .sum::<f64>()
-        * h
-}
-
-/// 16-point Gauss–Legendre abscissae on [-1, 1] (positive half) and weights
-/// (Abramowitz & Stegun, Table 25.4).
-#[expect(
-    clippy::excessive_precision,
-    reason = "tabulated to the published digits"
-)]
-const GL16_X: [f64; 8] = [
-    0.095_012_509_837_637_440_185,
-    0.281_603_550_779_258_913_230,
-    0.458_016_777_657_227_386_342,
-    0.617_876_244_402_643_748_447,
-    0.755_404_408_355_003_033_895,
-    0.865_631_202_387_831_743_880,
-    0.944_575_023_073_232_576_078,
-    0.989_400_934_991_649_932_596,
-];
-#[expect(
-    clippy::excessive_precision,
-    reason = "tabulated to the published digits"
-)]
-const GL16_W: [f64; 8] = [
-    0.189_450_610_455_068_496_285,
-    0.182_603_415_044_923_588_867,
-    0.169_156_519_395_002_538_189,
-    0.149_595_988_816_576_732_081,
-    0.124_628_971_255_533_872_052,
-    0.095_158_511_682_492_784_810,
-    0.062_253_523_938_647_892_863,
-    0.027_152_459_411_754_094_852,
-];
-
-fn gauss_legendre_16<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
-    let (c, h) = (0.5 * (a + b), 0.5 * (b - a));
-    GL16_X
-        .iter()
-        .zip(GL16_W)
-        .map(|(&x, w)| w * (f(c - h * x) + f(c + h * x)))
-        .sum::<f64>()
-        * h
-}
-
 /// Energy-fraction integral of the on-shell cross section, in GeV^-2 per unit flux:
 /// `integral dx 4 alpha^3 x(1 - x + x^2/3) / (m^2 (1-x) + m_e^2 x^2)` over `1 - x` in
 /// `[y_lo, y_hi]` [DPT Eq. 4.6], so that `integral dE_A' dsigma/dE_A' = phi_N` times this.
@@ -221,7 +167,7 @@ fn gauss_legendre_16<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
 /// (below 1e-4 of the total for `y <= 0.05`) uses 4-point Gauss–Legendre, whose error on it is
 /// below 1e-4 relative, so below 1e-8 of the total (tested).
 #[must_use]
-pub fn energy_fraction_integral_gev2(mass_gev: f64, y_lo: f64, y_hi: f64) -> f64 {
+pub fn energy_fraction_integral_gev2(mass_gev: f64, y_lo: f64, y_hi: f64) -> Estimate {
     EnergyFractionIntegral::new(mass_gev).between(y_lo, y_hi)
 }
 
@@ -307,43 +253,64 @@ impl EnergyFractionIntegral {
         }
     }
 
-    /// The integral of `4 alpha^3` times the kernel over `y = 1 - x` in `[y_lo, y_hi]`, in GeV^-2.
+    /// The integral of `4 alpha^3` times the kernel over `y = 1 - x` in `[y_lo, y_hi]`, in GeV^-2,
+    /// with its error: that of the Gauss–Legendre parts (the difference from the rule of half
+    /// the points) and a bound on the rounding of the closed forms.
     #[must_use]
-    pub fn between(&self, y_lo: f64, y_hi: f64) -> f64 {
+    pub fn between(&self, y_lo: f64, y_hi: f64) -> Estimate {
         if y_hi <= y_lo {
-            return 0.0;
+            return Estimate::exact(0.0);
         }
-        let Some((r_plus, r_minus, sqrt_disc)) = self.roots else {
-            return 4.0
-                * ALPHA
-                * ALPHA
-                * ALPHA
-                * gauss_legendre_16(|y| self.kernel_at(y), y_lo, y_hi);
+        let prefactor = 4.0 * ALPHA * ALPHA * ALPHA;
+        let whole_kernel = || {
+            GAUSS_LEGENDRE_16
+                .with_error(&GAUSS_LEGENDRE_8, |y| self.kernel_at(y), y_lo, y_hi)
+                .scaled(prefactor)
         };
+        let Some((r_plus, r_minus, sqrt_disc)) = self.roots else {
+            return GAUSS_LEGENDRE_32
+                .with_error(&GAUSS_LEGENDRE_16, |y| self.kernel_at(y), y_lo, y_hi)
+                .scaled(prefactor);
+        };
+        // A window narrower than its distance to the nearer root `r+ < 0`: the logarithms of
+        // the closed forms would cancel (rounding grows as that ratio), while the kernel is
+        // analytic inside a Bernstein ellipse of parameter at least 3 + sqrt(8) = 5.8, so
+        // 16-point Gauss–Legendre is exact to about 5.8^-32 (the 8-point difference bounds it).
+        if y_hi - y_lo <= y_lo - r_plus {
+            return whole_kernel();
+        }
+        let (a, b) = (r_plus, r_minus);
         let d = |y: f64| self.denominator(y);
-        // integral 1/D = ln((y - r+)/(y - r-)) / Q
-        let inverse = (((y_hi - r_plus) * (y_lo - r_minus)) / ((y_lo - r_plus) * (y_hi - r_minus)))
-            .ln()
-            / sqrt_disc;
+        // integral 1/D = ln((y - a)/(y - b)) / Q, with Q = qa (a - b) = sqrt(discriminant)
+        let inverse = (((y_hi - a) * (y_lo - b)) / ((y_lo - a) * (y_hi - b))).ln() / sqrt_disc;
+        let ln_a = ((y_hi - a) / (y_lo - a)).ln();
+        // The remainders below keep the root `a` (about -m_e^2/m^2) next to the window, a
+        // feature of width |a| that Gauss–Legendre in y would not resolve. Their pole parts at
+        // `a` are integrated in closed form (`ln_a`, and `1/(y_lo - a) - 1/(y_hi - a)` for a
+        // double pole); what is left has its nearest pole at `b` (below -1/|a|), so 8 points
+        // are exact to rounding on any window of the scans, and the 4-point difference bounds
+        // them.
+        let smooth =
+            |g: &dyn Fn(f64) -> f64| GAUSS_LEGENDRE_8.with_error(&GAUSS_LEGENDRE_4, g, y_lo, y_hi);
         match self.kernel {
             // x(1 - x + x^2/3) = (1 - y^3)/3
             Kernel::Vector => {
-                // y^3/D is below 1e-4 of the total for y <= 0.1 (4 points suffice there); wider
-                // windows (NA64's f = 0.5) take 16.
-                let cubic = |y: f64| y * y * y / d(y);
-                let cubic = if y_hi - y_lo <= 0.1 {
-                    gauss_legendre_4(cubic, y_lo, y_hi)
-                } else {
-                    gauss_legendre_16(cubic, y_lo, y_hi)
-                };
-                4.0 * ALPHA * ALPHA * ALPHA / 3.0 * (inverse - cubic)
+                // y^3/D = R/(y - a) + smooth, R = a^3/Q
+                let residue = a * a * a / sqrt_disc;
+                let rest = smooth(&|y| y * y * y / d(y) - residue / (y - a));
+                let pole = residue * ln_a;
+                let size = inverse.abs() + pole.abs() + rest.value.abs();
+                Estimate {
+                    value: inverse - (pole + rest.value),
+                    error: rest.error + CLOSED_FORM_ROUNDING * size,
+                    ..rest
+                }
+                .scaled(prefactor / 3.0)
             }
             Kernel::Scalar => {
                 // x^3/(6D) + m_e^2 x^3 (1+y)^2/(12 D^2), with x^3 = 1 - 3y + 3y^2 - y^3 and
                 // x^3 (1+y)^2 = 1 - y - 2y^2 + 2y^3 + y^4 - y^5.
-                let (a, b) = (r_plus, r_minus);
                 let delta = a - b;
-                let ln_a = ((y_hi - a) / (y_lo - a)).ln();
                 let ln_b = (-(y_hi - y_lo) / (b - y_lo)).ln_1p(); // ln((y_hi - b)/(y_lo - b)), b << 0
                 // integral y/D = (a ln(y-a) - b ln(y-b)) / Q
                 let linear = (a * ln_a - b * ln_b) / sqrt_disc;
@@ -352,24 +319,60 @@ impl EnergyFractionIntegral {
                 let a2 = self.qa * self.qa;
                 let inverse_squared =
                     (inv_sq(y_hi) - inv_sq(y_lo) - 2.0 * (ln_a - ln_b) / delta.powi(3)) / a2;
+                let inverse_squared_size = (inv_sq(y_hi).abs()
+                    + inv_sq(y_lo).abs()
+                    + 2.0 * (ln_a - ln_b).abs() / delta.abs().powi(3))
+                    / a2;
                 // y/((y-a)^2 (y-b)^2) = 1/((y-a)(y-b)^2) + a/((y-a)^2 (y-b)^2), and
                 // 1/((y-a)(y-b)^2) = [1/(y-a) - 1/(y-b)]/Delta^2 - 1/(Delta (y-b)^2).
                 let mixed =
                     (ln_a - ln_b) / (delta * delta) + (1.0 / (y_hi - b) - 1.0 / (y_lo - b)) / delta;
                 let linear_squared = mixed / a2 + a * inverse_squared;
-                let first = (inverse - 3.0 * linear
-                    + gauss_legendre_16(|y| (3.0 * y * y - y * y * y) / d(y), y_lo, y_hi))
-                    / 6.0;
-                let rest = gauss_legendre_16(
-                    |y| {
-                        let y2 = y * y;
-                        y2 * (-2.0 + 2.0 * y + y2 - y2 * y) / (d(y) * d(y))
-                    },
-                    y_lo,
-                    y_hi,
-                );
-                let second = self.me2 / 12.0 * (inverse_squared - linear_squared + rest);
-                4.0 * ALPHA * ALPHA * ALPHA * (first + second)
+                let linear_squared_size = ((ln_a - ln_b).abs() / (delta * delta)
+                    + ((1.0 / (y_hi - b)).abs() + (1.0 / (y_lo - b)).abs()) / delta.abs())
+                    / a2
+                    + a.abs() * inverse_squared_size;
+                // (3y^2 - y^3)/D = R/(y - a) + smooth, R = (3a^2 - a^3)/Q.
+                let quadratic_residue = (3.0 * a * a - a * a * a) / sqrt_disc;
+                let quadratic_pole = quadratic_residue * ln_a;
+                let quadratic_rest =
+                    smooth(&|y| (3.0 * y * y - y * y * y) / d(y) - quadratic_residue / (y - a));
+                // y^2 P(y)/D^2 = g(y)/(y - a)^2 with g = y^2 P/(qa^2 (y - b)^2),
+                // P = -2 + 2y + y^2 - y^3: pole parts g(a)/(y - a)^2 + g'(a)/(y - a).
+                let p = |y: f64| -2.0 + 2.0 * y + y * y - y * y * y;
+                let p_prime = 2.0 + 2.0 * a - 3.0 * a * a;
+                let double = a * a * p(a) / (a2 * delta * delta);
+                let single = (2.0 * a * p(a) + a * a * p_prime) / (a2 * delta * delta)
+                    - 2.0 * a * a * p(a) / (a2 * delta.powi(3));
+                let squared_pole = double * (1.0 / (y_lo - a) - 1.0 / (y_hi - a)) + single * ln_a;
+                let squared_rest = smooth(&|y| {
+                    let dy = y - a;
+                    y * y * p(y) / (d(y) * d(y)) - double / (dy * dy) - single / dy
+                });
+                let first = (inverse - 3.0 * linear + quadratic_pole + quadratic_rest.value) / 6.0;
+                let second = self.me2 / 12.0
+                    * (inverse_squared - linear_squared + squared_pole + squared_rest.value);
+                // The terms' sizes before they cancel, for the rounding of the closed forms.
+                let size = (inverse.abs()
+                    + 3.0 * ((a * ln_a).abs() + (b * ln_b).abs()) / sqrt_disc
+                    + quadratic_pole.abs()
+                    + quadratic_rest.value.abs())
+                    / 6.0
+                    + self.me2 / 12.0
+                        * (inverse_squared_size
+                            + linear_squared_size
+                            + (double * (1.0 / (y_lo - a))).abs()
+                            + (single * ln_a).abs()
+                            + squared_rest.value.abs());
+                let rest = quadratic_rest + squared_rest;
+                Estimate {
+                    value: first + second,
+                    error: quadratic_rest.error / 6.0
+                        + self.me2 / 12.0 * squared_rest.error
+                        + CLOSED_FORM_ROUNDING * size,
+                    ..rest
+                }
+                .scaled(prefactor)
             }
         }
     }
@@ -444,6 +447,20 @@ mod tests {
         }
     }
 
+    /// The reported error of a fraction integral covers its gap to the reference (up to the
+    /// rounding of the closed forms, 1e-12 relative), and is itself below 1e-11 relative.
+    fn assert_error_bounds_the_gap(ours: Estimate, reference: Estimate, at: (f64, f64, f64)) {
+        let gap = (ours.value - reference.value).abs();
+        let scale = reference.value.abs();
+        assert!(
+            gap <= ours.error + reference.error + 1e-12 * scale,
+            "at (m, y_lo, y_hi) = {at:?}: gap {:e} above the reported error {:e} (relative)",
+            gap / scale,
+            ours.error / scale
+        );
+        assert!(ours.relative_error() < 1e-11, "at {at:?}: {ours:?}");
+    }
+
     /// The fraction integral against direct quadrature of Eq. 4.6 in x, for masses on both
     /// sides of the switch between closed form and Gauss–Legendre.
     #[test]
@@ -458,10 +475,11 @@ mod tests {
                 (0.0, 0.5),
             ] {
                 let ours = energy_fraction_integral_gev2(m, y_lo, y_hi);
+                // Eq. 4.6 with `1 - x` written as `y`: `1 - (1 - y)` would lose y's digits
+                // near y = 0, where the integrand peaks.
                 let integrand = |y: f64| {
                     let x = 1.0 - y;
-                    4.0 * ALPHA.powi(3) * x * (1.0 - x + x * x / 3.0)
-                        / (m * m * (1.0 - x) + me2 * x * x)
+                    4.0 * ALPHA.powi(3) * x * (y + x * x / 3.0) / (m * m * y + me2 * x * x)
                 };
                 let mut breaks = vec![y_lo];
                 let y0 = me2 / (m * m);
@@ -471,7 +489,8 @@ mod tests {
                 breaks.push(y_hi);
                 let reference = integrate(integrand, &breaks, Tolerance::relative(1e-13));
                 // 4-point Gauss-Legendre on the y^3 part (< 1e-4 of the total) limits this to ~1e-9.
-                assert_relative_eq!(ours, reference.value, max_relative = 2e-9);
+                assert_relative_eq!(ours.value, reference.value, max_relative = 2e-9);
+                assert_error_bounds_the_gap(ours, reference, (m, y_lo, y_hi));
             }
         }
     }
@@ -486,7 +505,7 @@ mod tests {
             &[0.95 * e_prime, e_prime * (1.0 - 1e-4), e_prime],
             Tolerance::relative(1e-12),
         );
-        let via_fraction = flux * energy_fraction_integral_gev2(m, 0.0, 0.05);
+        let via_fraction = flux * energy_fraction_integral_gev2(m, 0.0, 0.05).value;
         assert_relative_eq!(direct.value, via_fraction, max_relative = 1e-10);
     }
 
@@ -517,11 +536,9 @@ mod tests {
                     Tolerance::relative(1e-13),
                 );
                 // 16-point Gauss-Legendre on the y^2 remainders limits this to ~5e-9 for y up to 0.5.
-                assert_relative_eq!(
-                    fraction.between(y_lo, y_hi),
-                    reference.value,
-                    max_relative = 1e-8
-                );
+                let ours = fraction.between(y_lo, y_hi);
+                assert_relative_eq!(ours.value, reference.value, max_relative = 1e-8);
+                assert_error_bounds_the_gap(ours, reference, (m, y_lo, y_hi));
             }
         }
     }

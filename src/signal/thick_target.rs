@@ -1021,6 +1021,13 @@ impl ThickTargetSearch {
         if lambda_top <= lambda_delta {
             return Estimate::exact(0.0);
         }
+        // The energy-fraction integral's own error, as the largest relative error met: the
+        // integrand is positive, so it moves the result by at most that fraction of it.
+        let inner_relative_error = std::cell::Cell::new(0.0_f64);
+        let with_inner_error = |total: Estimate| Estimate {
+            error: total.error + inner_relative_error.get() * total.value.abs(),
+            ..total
+        };
         let integrand = |lambda: f64| {
             let growth = lambda.exp_m1();
             let y_lo = if lambda < lambda_k {
@@ -1034,19 +1041,19 @@ impl ThickTargetSearch {
                 f - (1.0 - f) * growth
             };
             let e_prime = e / (1.0 + growth);
-            context.photon_flux.eval(e_prime)
-                * gev2_to_cm2(context.fraction.between(y_lo.max(0.0), y_hi))
-                / (1.0 + growth)
+            let fraction = context.fraction.between(y_lo.max(0.0), y_hi);
+            inner_relative_error.set(inner_relative_error.get().max(fraction.relative_error()));
+            context.photon_flux.eval(e_prime) * gev2_to_cm2(fraction.value) / (1.0 + growth)
         };
         if limited {
             // Near the kinematic limit the pieces below misjudge their error: adaptive instead.
-            return table.integrate_over_lambda(
+            return with_inner_error(table.integrate_over_lambda(
                 integrand,
                 lambda_delta,
                 lambda_top,
                 &[lambda_k],
                 Tolerance::relative(1e-8),
-            );
+            ));
         }
         // Pieces: [delta, k/2] in w; [k/2, k] log onset at k; [k, mid] in w; [mid, f] log at f.
         let mut total = Estimate::exact(0.0);
@@ -1061,19 +1068,20 @@ impl ThickTargetSearch {
         let mid = 0.5 * (k + lambda_f);
         total = total + table.integrate_panel_w(&integrand, k, mid);
         total = total + table.integrate_panel_log_end(&integrand, mid, lambda_f, y0, true);
+        let total = with_inner_error(total);
         if total.error <= self.resolution.relative_tolerance * total.value.abs() {
             return total;
         }
         // The fixed panels missed the tolerance (a beam at masses above about 400 MeV, 1.1e-5):
         // adaptive over the same pieces, asked for a hundred times better because the error
         // estimate is optimistic next to the logarithmic onsets (as near the kinematic limit).
-        table.integrate_over_lambda(
+        with_inner_error(table.integrate_over_lambda(
             integrand,
             lambda_delta,
             lambda_f,
             &[0.5 * lambda_k, lambda_k, mid],
             Tolerance::relative(0.01 * self.resolution.relative_tolerance),
-        )
+        ))
     }
 }
 
