@@ -312,8 +312,16 @@ fn split_at_kinks(
         .windows(2)
         .enumerate()
         .map(|(k, w)| {
+            // A step of the spectrum (a `Cusp` kink) gives the flux a cusp only below it,
+            // where the track-length spike sees the step from outside; above it the spike
+            // lies inside the support and the flux is regular.
+            let above_kink = if kink_end == EndPoint::Cusp {
+                EndPoint::Regular
+            } else {
+                kink_end
+            };
             let ends = (
-                if k == 0 { segment.ends.0 } else { kink_end },
+                if k == 0 { segment.ends.0 } else { above_kink },
                 if k == last { segment.ends.1 } else { kink_end },
             );
             #[expect(
@@ -357,10 +365,11 @@ impl AnnihilationFlux {
     ///
     /// A piece whose error bound exceeds `target_error` (relative to the largest flux) is
     /// halved, each half with the piece's intervals, up to [`MAX_REFINEMENTS`] times (with a
-    /// radiating positron, a piece with a cusp end first gets twice the intervals instead, up
-    /// to `MAX_CUSP_NODES_FACTOR` times the table's: the spike that radiation empties, at
-    /// `lambda ~ e^(-1/beta)`, stays at the same place in the cusp variable when the piece is
-    /// halved): a spectrum
+    /// radiating positron, or a spectrum with steps, a piece with a cusp end first gets twice
+    /// the intervals instead, up to `MAX_CUSP_NODES_FACTOR` times the table's: the spike that
+    /// radiation empties, at `lambda ~ e^(-1/beta)`, stays at the same place in the cusp
+    /// variable when the piece is halved, and a step's cusp has the step's scale, which the
+    /// cusp variable of a halved piece resolves worse): a spectrum
     /// with a spike narrower than the grid (the forward Bhabha peak `1/(1 + cos theta*)^2`
     /// when the window reaches within a few degrees of the positron beam: 1 MeV wide at
     /// `theta_max = 177 deg` on a 3 GeV range) gets nodes where it needs them instead of a
@@ -372,7 +381,12 @@ impl AnnihilationFlux {
         (intervals, target_error): (usize, f64),
         (kinks, kink_end): (&[f64], EndPoint),
     ) -> Self {
-        let radiating = matches!(track_length, AnnihilationTrackLength::Radiating { .. });
+        // A cusp whose scale is not the piece's (the spike that radiation empties; a step of
+        // the spectrum, whose `1/ln` cusp in the distance to it the piece's cusp variable,
+        // scaled to the piece, resolves worse as the piece shrinks) takes more nodes before
+        // the piece is halved.
+        let doubles_cusps = matches!(track_length, AnnihilationTrackLength::Radiating { .. })
+            || kink_end == EndPoint::Cusp;
         let build = |segment: Segment, intervals: usize| {
             build_piece(
                 &window,
@@ -405,7 +419,8 @@ impl AnnihilationFlux {
                     if too_coarse(&piece) {
                         let (p, depth) = piece;
                         let n = p.intervals;
-                        if radiating && p.table.cusp() && n < MAX_CUSP_NODES_FACTOR * intervals {
+                        if doubles_cusps && p.table.cusp() && n < MAX_CUSP_NODES_FACTOR * intervals
+                        {
                             // The emptied spike stays at the same place in the cusp variable
                             // when the piece is halved: more nodes, up to a limit, then
                             // halving as elsewhere.
@@ -679,14 +694,42 @@ pub(crate) fn flux_direct<S: Fn(f64) -> f64>(
 ) -> Estimate {
     let (lambda_lo, lambda_hi) = window.lambda_range(Process::Annihilation, segment, p);
     let (e_min, e_max) = (window.e_min_gev, window.e_max_gev);
-    // The spectrum's kinks at E = E' e^lambda are break points in lambda.
-    let lambda_kinks: Vec<f64> = kinks
+    // The spectrum's kinks at E = E' e^lambda are break points in lambda. A step of the
+    // spectrum (a `Cusp` kink) at the segment's upper end is reached through the exact distance
+    // to it (seen from just below, closer than E' can be written), and the spectrum is taken on
+    // the side of each step that `lambda` is on, even where `E' e^lambda` rounds onto the step.
+    let steps = kink_end == EndPoint::Cusp;
+    let offset_to = |k: f64| {
+        if steps && k == segment.hi {
+            p.to_hi
+        } else {
+            k - p.x
+        }
+    };
+    let kinks_above: Vec<(f64, f64)> = kinks
         .iter()
-        .filter(|&&k| k > p.x)
-        .map(|&k| (k / p.x).ln())
-        .filter(|&l| l > lambda_lo && l < lambda_hi)
+        .filter(|&&k| offset_to(k) > 0.0)
+        .map(|&k| {
+            let lambda = if steps {
+                (offset_to(k) / p.x).ln_1p()
+            } else {
+                (k / p.x).ln()
+            };
+            (lambda, k)
+        })
+        .filter(|&(l, _)| l > lambda_lo && l < lambda_hi)
         .collect();
-    let h = |lambda: f64| spectrum((p.x * lambda.exp()).clamp(e_min, e_max));
+    let lambda_kinks: Vec<f64> = kinks_above.iter().map(|&(l, _)| l).collect();
+    let h = |lambda: f64| {
+        let e = p.x * lambda.exp();
+        if !steps {
+            return spectrum(e.clamp(e_min, e_max));
+        }
+        let i = kinks_above.partition_point(|&(l, _)| l <= lambda);
+        let floor = if i > 0 { kinks_above[i - 1].1 } else { e_min }.max(e_min);
+        let ceiling = kinks_above.get(i).map_or(e_max, |&(_, k)| k.next_down());
+        spectrum(e.clamp(floor, ceiling.min(e_max).max(floor)))
+    };
     if kink_end != EndPoint::SquareRoot {
         return track_length.integrate_over_lambda(
             p.x,

@@ -81,12 +81,15 @@ impl PositronSpectrum {
         }
     }
 
-    /// How the spectrum behaves at its kinks: the slope jumps of a table (regular), or the
-    /// square-root onsets of the real beams' spectrum, where an edge of the polar-angle window
-    /// starts or stops covering a whole circle of directions.
+    /// How the spectrum behaves at its kinks: the slope jumps of a table (regular); the
+    /// square-root onsets of the real beams' spectrum with a crossing angle, where an edge of the
+    /// polar-angle window starts or stops covering a whole circle of directions; or, head-on
+    /// beams with an energy spread, the steps at each pair of beam energies' window edges,
+    /// which the track-length spike turns into `1/ln` cusps of the flux.
     #[must_use]
     pub fn kink_kind(&self) -> EndPoint {
         match self {
+            Self::RealBeams(b) if b.beams().crossing_angle_rad == 0.0 => EndPoint::Cusp,
             Self::RealBeams(_) => EndPoint::SquareRoot,
             Self::Bhabha(_) | Self::Tabulated(_) => EndPoint::Regular,
         }
