@@ -73,6 +73,21 @@ def _override(key: str, value: Any) -> str:
     return f"{key}={text}"
 
 
+def _overrides(values: Mapping[str, Any], prefix: str = "") -> Tuple[str, ...]:
+    """The overrides of ``values``: a nested mapping sets the keys inside it one by one
+    (``{"background.neutron": {"ecl_lambda": 0.7}}`` is ``background.neutron.ecl_lambda=0.7``),
+    so the table's other keys keep their values."""
+    out: Tuple[str, ...] = ()
+    for key, value in values.items():
+        if not isinstance(key, str):
+            raise TypeError(f"scenario keys are strings (dotted, e.g. 'model.alpha_d'), not {key!r}")
+        if isinstance(value, Mapping):
+            out += _overrides(value, f"{prefix}{key}.")
+        else:
+            out += (_override(prefix + key, value),)
+    return out
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A scenario file with overrides (``--set`` on the command line), checked when made.
@@ -93,9 +108,10 @@ class Scenario:
         return scenario
 
     def with_set(self, values: Mapping[str, Any]) -> "Scenario":
-        """This scenario with ``values`` (dotted keys) set; raises ScenarioError if invalid."""
+        """This scenario with ``values`` (dotted keys; a nested dict sets the keys inside it) set;
+        raises ScenarioError if invalid."""
         scenario = Scenario(
-            self.path, self.overrides + tuple(_override(k, v) for k, v in values.items())
+            self.path, self.overrides + _overrides(values)
         )
         _darksens.check(scenario.path, list(scenario.overrides))
         return scenario
@@ -108,7 +124,7 @@ def _scenario(
     if values:
         scenario = Scenario(
             scenario.path,
-            scenario.overrides + tuple(_override(k, v) for k, v in values.items()),
+            scenario.overrides + _overrides(values),
         )
     return scenario
 

@@ -84,6 +84,15 @@ def test_a_scenario_object_works_where_a_path_does():
     assert by_path.best()[1] > default.best()[1]
 
 
+def test_a_nested_dict_sets_the_keys_inside_it():
+    nested = darksens.Scenario.load(CONFIG).with_set(
+        {"background.neutron": {"ecl_lambda": 0.7}, "model": {"alpha_d": 0.01}}
+    )
+    assert nested.overrides == ("background.neutron.ecl_lambda=0.7", "model.alpha_d=0.01")
+    with pytest.raises(darksens.ScenarioError):
+        darksens.Scenario.load(CONFIG).with_set({"model": {"alpah_d": 0.01}})
+
+
 def test_bad_input_raises_scenario_error_with_the_cli_message():
     with pytest.raises(darksens.ScenarioError) as error:
         darksens.scan(CONFIG, set={"model.alpah_d": 0.1})
