@@ -532,3 +532,19 @@ fn tables_of_several_files_are_named_after_their_file() {
     }
     assert!(!submission.contains("(2)"), "{submission}");
 }
+
+/// A CSV that does not exist is the error, with no warning about its missing sidecar before it;
+/// exit code 2 and no submission written.
+#[test]
+fn a_missing_csv_is_named_without_a_sidecar_warning() {
+    let dir = scratch("export_missing");
+    let output = export(&dir.join("nothing_here.csv"), &dir.join("hepdata"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("nothing_here.csv: cannot read the results"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sidecar"), "{stderr}");
+    assert!(!dir.join("hepdata/submission.yaml").exists());
+}

@@ -50,6 +50,8 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     // Several files: each table named after its file too, as the plot's legend does.
     let names = (opts.results.len() > 1).then(|| super::helpers::distinct_names(&opts.results));
     for (file_number, path) in opts.results.iter().enumerate() {
+        // The CSV first: a file that cannot be read is the error, not its missing sidecar.
+        let is_grid = grid::is_grid(path)?;
         let meta = sidecar(path);
         if meta.is_none() {
             eprintln!(
@@ -85,7 +87,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             }
         };
         let file = names.as_ref().map(|n| n[file_number].as_str());
-        if grid::is_grid(path)? {
+        if is_grid {
             tables.extend(grid::tables(path, meta.as_ref(), &file_name, file)?);
             continue;
         }
