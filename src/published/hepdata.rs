@@ -406,6 +406,20 @@ fn choose(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
     let matches: Vec<usize> = (0..names.len())
         .filter(|&k| names[k].to_lowercase().contains(&lower))
         .collect();
+    // Several matches where one is a limit and the rest its bands (darksens's own export:
+    // "expected upper limit" and "expected, -2 sigma", ...): the limit.
+    let names_a_band = |k: &usize| {
+        let name = names[*k].to_lowercase();
+        ["sigma", "σ", "band", "±"].iter().any(|b| name.contains(b))
+    };
+    let not_bands: Vec<usize> = matches
+        .iter()
+        .copied()
+        .filter(|k| !names_a_band(k))
+        .collect();
+    if let ([_, _, ..], [k]) = (matches.as_slice(), not_bands.as_slice()) {
+        return Ok(*k);
+    }
     match matches.as_slice() {
         [k] => Ok(*k),
         [] => Err(format!(
@@ -443,6 +457,27 @@ mod tests {
         ] {
             assert!(!names_an_expected_limit(name), "{name}");
         }
+    }
+
+    /// A part of a name that matches a limit and its bands picks the limit; one that matches
+    /// two limits, or only bands, is still refused.
+    #[test]
+    fn a_name_matching_a_limit_and_its_bands_picks_the_limit() {
+        let names: Vec<String> = [
+            "$\\epsilon$ (expected upper limit)",
+            "$\\epsilon$ (expected, -2 sigma)",
+            "$\\epsilon$ (expected, -1 sigma)",
+            "$\\epsilon$ (expected, +1 sigma)",
+            "$\\epsilon$ (expected, +2 sigma)",
+            "$\\epsilon$ (observed upper limit)",
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(choose(&names, Some("expected")), Ok(0));
+        assert_eq!(choose(&names, Some("+1 sigma")), Ok(3));
+        assert!(choose(&names, Some("upper limit")).is_err());
+        assert!(choose(&names, Some("sigma")).is_err());
     }
 
     const TABLE: &str = "independent_variables:
