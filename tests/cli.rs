@@ -1652,3 +1652,54 @@ fn plots_of_different_mediators_are_named() {
         "{svg}"
     );
 }
+
+/// A plot's record never replaces a scan's sidecar: a scan named `talk.png` (its sidecar
+/// `talk.png.meta.json`) redrawn as `talk.png` is refused before anything is drawn; under
+/// another name the record keeps the scan's overrides.
+#[test]
+fn a_plot_record_never_replaces_a_scan_sidecar() {
+    let dir = scratch("plot_record_collision");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let scenario = dir.join("talk.png.toml");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/belle2_dp.toml"),
+        &scenario,
+    )
+    .expect("copy");
+    darksens()
+        .arg("scan")
+        .arg(&scenario)
+        .args(["--quiet", "--out"])
+        .arg(&dir)
+        .args(SMALL)
+        .assert()
+        .success();
+    let sidecar = std::fs::read(dir.join("talk.png.meta.json")).expect("scan sidecar");
+    darksens()
+        .arg("plot")
+        .arg(dir.join("talk.png.csv"))
+        .arg("-o")
+        .arg(dir.join("talk.png"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("would replace the sidecar of"));
+    assert_eq!(
+        std::fs::read(dir.join("talk.png.meta.json")).expect("kept"),
+        sidecar
+    );
+    darksens()
+        .arg("plot")
+        .arg(dir.join("talk.png.csv"))
+        .arg("-o")
+        .arg(dir.join("slides.png"))
+        .assert()
+        .success();
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("slides.png.meta.json")).expect("record"),
+    )
+    .expect("json");
+    assert_eq!(
+        record["results"][0]["overrides"].as_array().map(Vec::len),
+        Some(SMALL.len() / 2)
+    );
+}

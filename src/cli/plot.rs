@@ -421,6 +421,7 @@ fn frame(results: &[PathBuf], parameter: &str) -> LimitPlot {
 pub fn run(opts: &Opts) -> Result<(), Error> {
     check_writable(&opts.output)?;
     format_of(&opts.output)?;
+    refuse_record_over_a_sidecar(opts)?;
     for (k, path) in opts.results.iter().enumerate() {
         let same = |other: &PathBuf| match (path.canonicalize(), other.canonicalize()) {
             (Ok(a), Ok(b)) => a == b,
@@ -518,6 +519,29 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     ))
 }
 
+/// `Err` when the plot's record would land on a result's own sidecar (a scan whose name ends
+/// in `.png`: `talk.png.csv` has `talk.png.meta.json`).
+fn refuse_record_over_a_sidecar(opts: &Opts) -> Result<(), Error> {
+    let record_path = record_path(&opts.output);
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if let Some(result) = opts
+        .results
+        .iter()
+        .find(|r| same_file(&r.with_extension("meta.json"), &record_path))
+    {
+        return Err(Error::Usage(format!(
+            "-o {}: the plot's record {} would replace the sidecar of {}; choose another name for the plot",
+            opts.output.display(),
+            record_path.display(),
+            result.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Where the record of a redrawn plot goes: the plot's file name with `.meta.json` appended
 /// (`talk.png.meta.json`), so that a plot redrawn next to its CSV never replaces the scan's
 /// own sidecar (`belle2_dp.meta.json`).
@@ -528,8 +552,8 @@ fn record_path(output: &Path) -> PathBuf {
 }
 
 /// The sidecar of a redrawn plot: the darksens version, every result drawn (as given, with
-/// its SHA-256 and, from its own sidecar, the scenario file and the version that computed
-/// it), the extra overlays and the title as given. No time or thread count, so the same
+/// its SHA-256 and, from its own sidecar, the scenario file, its overrides and the version that
+/// computed it), the extra overlays and the title as given. No time or thread count, so the same
 /// command gives the same bytes.
 fn plot_record(opts: &Opts) -> Result<Vec<u8>, Error> {
     let results = opts
@@ -550,6 +574,7 @@ fn plot_record(opts: &Opts) -> Result<Vec<u8>, Error> {
             Ok(serde_json::json!({
                 "computed_by_darksens_version": field("darksens_version"),
                 "file": path.display().to_string(),
+                "overrides": field("overrides"),
                 "scenario_file": field("scenario_file"),
                 "sha256": sha256,
             }))
