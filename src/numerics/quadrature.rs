@@ -913,8 +913,8 @@ mod tests {
     use approx::assert_relative_eq;
 
     /// Each fixed Gauss–Legendre rule of n points integrates `x^k` on [0.3, 1.7] exactly for
-    /// every k up to its degree 2n - 1 (and the 4- and 8-point rules not at 2n); its error against a finer rule is the
-    /// coarser rule's true error there.
+    /// every k up to its degree 2n - 1 (and the 4- and 8-point rules not at 2n); `with_error`
+    /// against a coarser rule reports that rule's true error there.
     #[test]
     fn gauss_legendre_rules_have_their_degree() {
         let (a, b) = (0.3_f64, 1.7_f64);

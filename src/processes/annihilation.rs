@@ -381,10 +381,10 @@ impl AnnihilationFlux {
         (intervals, target_error): (usize, f64),
         (kinks, kink_end): (&[f64], EndPoint),
     ) -> Self {
-        // A cusp whose scale is not the piece's (the spike that radiation empties; a step of
-        // the spectrum, whose `1/ln` cusp in the distance to it the piece's cusp variable,
-        // scaled to the piece, resolves worse as the piece shrinks) takes more nodes before
-        // the piece is halved.
+        // A cusp whose scale is not the piece's takes more nodes before the piece is halved:
+        // the spike that radiation empties, and the `1/ln` cusp below a step of the spectrum,
+        // whose scale is the distance to the step, which the piece's cusp variable (scaled to
+        // the piece) resolves worse as the piece shrinks.
         let doubles_cusps = matches!(track_length, AnnihilationTrackLength::Radiating { .. })
             || kink_end == EndPoint::Cusp;
         let build = |segment: Segment, intervals: usize| {
