@@ -395,6 +395,7 @@ impl AnnihilationFlux {
                 &spectrum,
                 (kinks, kink_end),
                 track_length,
+                target_error,
             )
         };
         let mut pieces: Vec<(Piece, usize)> = window
@@ -630,13 +631,18 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
     spectrum: &S,
     kinks: (&[f64], EndPoint),
     track_length: &AnnihilationTrackLength,
+    target_error: f64,
 ) -> Piece {
     // With square-root kinks the flux goes to zero like a square root at the spectrum's ends,
-    // where the node integrals meet the track-length spike: there an absolute floor of 1e-10 of
-    // the spectrum's largest value (far below the table's own tolerance) ends them.
+    // where the node integrals meet the track-length spike; and two kinks closer than about
+    // 1e-5 of the energy (a crossing angle below 0.01 mrad at Belle II) leave panels between them
+    // whose own relative tolerance the adaptive rule cannot meet. An absolute floor of 1e-4 of
+    // the table's accepted error ends them, in units of the spectrum's largest value: the flux
+    // is that times the track length per unit lambda (about 1.4 in the 16 X0 ECL, 0.06 at
+    // 0.01 X0), so the floor stays below the table's tolerance down to targets of 1e-4 X0.
     let tol = Tolerance {
         absolute: if kinks.1 == EndPoint::SquareRoot {
-            1e-10 * spectrum_scale(window, spectrum)
+            1e-4 * target_error * spectrum_scale(window, spectrum)
         } else {
             0.0
         },
