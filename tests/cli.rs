@@ -855,8 +855,10 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
         .args(["scan", "configs/belle2_dp.toml", "--out"])
         .arg(&dir)
         .args(SMALL)
-        // Eight intervals cannot resolve the track-length table to the default 1e-3.
-        .args(["--set", "numerics.track_length_intervals=8"])
+        // Eight intervals per segment cannot resolve the annihilation flux table to the default
+        // 1e-3 (1.6e-2). (A coarse track-length table no longer serves: its intervals are
+        // doubled until it meets the tolerance.)
+        .args(["--set", "numerics.flux_intervals=8"])
         .assert()
         .success()
         // The summary names them too, under each curve.

@@ -216,3 +216,42 @@ fn bremsstrahlung_stays_inside_a_thin_target() {
     assert!((thin / half - 1.0).abs() < 1e-12, "{thin} vs {half}");
     assert!(thin < 0.9 * one, "{thin} vs 1 X0: {one}");
 }
+
+/// A thin bremsstrahlung depth (0.03 `X0` in the ECL) gets a converged track-length table: its
+/// track length turns from the spike to the radiated part within a few intervals of the
+/// default table (2e-2 of error at 128 intervals, and every point was flagged), so the table's
+/// intervals are doubled until it meets half the tolerance. Its yields agree with those of a
+/// table of 4096 intervals given explicitly.
+#[test]
+fn a_thin_bremsstrahlung_depth_gets_a_converged_table() {
+    let thin = calculator(
+        "configs/belle2_dp.toml",
+        "",
+        &["target.brem_thickness_x0=0.03"],
+    );
+    let table_tolerance = 1e-3;
+    assert!(
+        thin.search().table_error() < table_tolerance,
+        "table error {}",
+        thin.search().table_error()
+    );
+    let fine = calculator(
+        "configs/belle2_dp.toml",
+        "",
+        &[
+            "target.brem_thickness_x0=0.03",
+            "numerics.track_length_intervals=4096",
+        ],
+    );
+    for mass in [5.0, 20.0, 100.0] {
+        let a = thin.search().yields(thin.mediator(mass)).bremsstrahlung;
+        let b = fine.search().yields(fine.mediator(mass)).bremsstrahlung;
+        assert!(a.converged && b.converged, "m = {mass}: {a:?} {b:?}");
+        assert!(
+            (a.value / b.value - 1.0).abs() < table_tolerance,
+            "m = {mass} MeV: {} against {}",
+            a.value,
+            b.value
+        );
+    }
+}

@@ -435,11 +435,13 @@ impl ThickTargetSearch {
         };
         let brem_track_length = || {
             (setup.brem == BremMethod::Computed).then(|| {
-                TrackLengthTable::new(
-                    shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
-                    window.lambda_max(Process::Bremsstrahlung),
-                    resolution.track_length_intervals,
-                )
+                refined_for_thin_targets(resolution, TrackLengthTable::interpolation_error, |n| {
+                    TrackLengthTable::new(
+                        shower(setup.brem_thickness_x0, Generations::FirstAndSecond),
+                        window.lambda_max(Process::Bremsstrahlung),
+                        n,
+                    )
+                })
             })
         };
         let collider = || match &setup.source {
@@ -1086,8 +1088,30 @@ impl ThickTargetSearch {
 }
 
 /// Largest factor by which a thin layer's track-length table gets more intervals than
-/// `numerics.track_length_intervals` ([`annihilation_layer`]).
+/// `numerics.track_length_intervals` ([`refined_for_thin_targets`]).
 const THIN_LAYER_MAX_REFINEMENT: usize = 16;
+
+/// A track-length table built by `build` with `numerics.track_length_intervals`, doubled until
+/// its `error` meets half the table tolerance, up to [`THIN_LAYER_MAX_REFINEMENT`] times. A thin
+/// layer's (or thin target's) track length turns from the spike to its radiated part within a
+/// few intervals of the table's variable (at `ln(1/lambda) ~ 1/(b1 T)`): at 0.01 `X0` the
+/// default 128 intervals leave 0.12 of error and 2048 leave 1.1e-4 (the bremsstrahlung table);
+/// at 0.1 `X0` one doubling suffices, and at 1 `X0` the first table has 4e-7.
+fn refined_for_thin_targets<T>(
+    resolution: Resolution,
+    error: impl Fn(&T) -> f64,
+    build: impl Fn(usize) -> T,
+) -> T {
+    let mut intervals = resolution.track_length_intervals;
+    let mut table = build(intervals);
+    while error(&table) > 0.5 * resolution.table_tolerance
+        && intervals < THIN_LAYER_MAX_REFINEMENT * resolution.track_length_intervals
+    {
+        intervals *= 2;
+        table = build(intervals);
+    }
+    table
+}
 
 /// The annihilation tables of the layer of `material` between the depths `start` and `end`
 /// (X0): the positron track length gathered there, `f(v, end) - f(v, start)`, with the
@@ -1129,18 +1153,11 @@ fn annihilation_layer(
     let (track_length, electrons) = rayon::join(
         || {
             thick.then(|| {
-                // A thin layer's track length turns from the spike to its radiated part within a
-                // few intervals of the table's variable (at ln(1/lambda) ~ 1/(b1 T)): its intervals
-                // are doubled until its table meets half the tolerance, up to 16 times the default.
-                let mut intervals = resolution.track_length_intervals;
-                let mut track_length = layer_track_length(intervals);
-                while track_length.interpolation_error() > 0.5 * resolution.table_tolerance
-                    && intervals < THIN_LAYER_MAX_REFINEMENT * resolution.track_length_intervals
-                {
-                    intervals *= 2;
-                    track_length = layer_track_length(intervals);
-                }
-                track_length
+                refined_for_thin_targets(
+                    resolution,
+                    AnnihilationTrackLength::interpolation_error,
+                    layer_track_length,
+                )
             })
         },
         electrons,
