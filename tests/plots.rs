@@ -357,7 +357,8 @@ fn a_broken_plot_fails_the_checks() {
 }
 
 /// The scalar plot: its two curves, and its overlays labelled as the dark-photon limits they
-/// are (with a warning for each on stderr).
+/// are. The shipped config draws them knowingly (`for_orientation = true`), so its scan does not
+/// warn; without that key the scan warns for each.
 #[test]
 fn the_scalar_plot_shows_its_curve() {
     let dir = scan_with_svg("configs/belle2_scalar.toml", "belle2_scalar");
@@ -374,33 +375,51 @@ fn the_scalar_plot_shows_its_curve() {
         },
     );
     assert_eq!(found, Vec::<String>::new());
-    let out = darksens()
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .args([
-            "scan",
-            "configs/belle2_scalar.toml",
-            "--quiet",
-            "--no-checkpoint",
-        ])
-        .args([
-            "--set",
-            "scan.points=5",
-            "--set",
-            "scan.dense_points=3",
-            "--out",
-        ])
-        .arg(scratch("scalar-warnings"))
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success());
-    assert_eq!(
-        stderr
-            .matches("is a limit on a dark photon, but this scenario's mediator is a scalar")
-            .count(),
-        2,
-        "{stderr}"
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/belle2_scalar.toml"),
+    )
+    .expect("config");
+    let unacknowledged: String = shipped
+        .lines()
+        .filter(|l| !l.starts_with("for_orientation"))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    assert_ne!(
+        shipped, unacknowledged,
+        "the config draws its overlays knowingly"
     );
+    let dir = scratch("scalar-warnings");
+    std::fs::create_dir_all(&dir).expect("dir");
+    for (name, text, warnings) in [
+        ("shipped", &shipped, 0),
+        ("unacknowledged", &unacknowledged, 2),
+    ] {
+        let config = dir.join(format!("{name}.toml"));
+        std::fs::write(&config, text).expect("config");
+        let out = darksens()
+            .arg("scan")
+            .arg(&config)
+            .args(["--quiet", "--no-checkpoint"])
+            .args([
+                "--set",
+                "scan.points=5",
+                "--set",
+                "scan.dense_points=3",
+                "--out",
+            ])
+            .arg(dir.join(name))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(
+            stderr
+                .matches("is a limit on a dark photon, but this scenario's mediator is a scalar")
+                .count(),
+            warnings,
+            "{name}: {stderr}"
+        );
+    }
 }
 
 /// Decodes an RGB PNG.

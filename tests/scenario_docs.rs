@@ -145,6 +145,7 @@ fn full_sample() -> RawScenario {
                 from_ab: 0.02,
                 to_ab: 50.0,
             }),
+            for_orientation: Some(true),
         }],
         materials: vec![RawMaterial {
             name: "my-glass".into(),

@@ -72,6 +72,9 @@ pub struct RawOverlay {
     pub style: Option<OverlayStyle>,
     /// Luminosity rescaling `eps ~ L^(-1/4)` from `from_ab` to `to_ab`.
     pub rescale_luminosity: Option<RawRescale>,
+    /// `true`: drawn knowingly on a plot of another mediator or decay than the curve constrains
+    /// (labelled so), without the scan's warning.
+    pub for_orientation: Option<bool>,
 }
 
 /// A dependent variable of a HEPData table: its position (from 1) or its name.

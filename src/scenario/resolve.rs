@@ -441,5 +441,6 @@ fn finish_overlay(
         limit,
         model,
         decay,
+        for_orientation: request.for_orientation,
     }
 }

@@ -180,6 +180,8 @@ pub struct OverlayRequest {
     pub rescale: Option<(f64, f64)>,
     /// For a HEPData table file: its dependent variable (position from 1, or name).
     pub dependent: Option<String>,
+    /// Drawn knowingly for orientation on a plot of another mediator or decay: no warning.
+    pub for_orientation: bool,
 }
 
 /// A published limit drawn on the plot, as eps against the mediator mass.
@@ -198,6 +200,9 @@ pub struct Overlay {
     pub model: Option<crate::published::library::ConstrainedModel>,
     /// How that mediator decays, when its provenance says (library curves).
     pub decay: Option<crate::published::library::ConstrainedDecay>,
+    /// Drawn knowingly for orientation on a plot of another mediator or decay (still labelled
+    /// so): the scan does not warn.
+    pub for_orientation: bool,
 }
 
 /// The spectrum of a collider source, checked.
@@ -2160,6 +2165,7 @@ fn validate_overlay(k: usize, o: &super::raw::RawOverlay) -> Result<OverlayReque
         style: o.style,
         rescale,
         dependent,
+        for_orientation: o.for_orientation.unwrap_or(false),
     })
 }
 

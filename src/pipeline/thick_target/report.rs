@@ -393,8 +393,8 @@ fn overlay_caveats(curves: &[Curve], parameter: &str) -> Vec<String> {
         MediatorKind::DarkPhoton => "a dark photon",
         MediatorKind::Scalar => "a scalar",
     };
-    s.overlays
-        .iter()
+    let unacknowledged = || s.overlays.iter().filter(|o| !o.for_orientation);
+    unacknowledged()
         .filter_map(|o| {
             model_caveat(s, o).map(|other| {
                 format!(
@@ -403,7 +403,7 @@ fn overlay_caveats(curves: &[Curve], parameter: &str) -> Vec<String> {
                 )
             })
         })
-        .chain(s.overlays.iter().filter_map(|o| {
+        .chain(unacknowledged().filter_map(|o| {
             decay_caveat(s, o).map(|theirs| {
                 format!(
                     "warning: overlay \"{}\" is a limit on a mediator with a{} {theirs} decay, but this scenario's mediator decays {}: it is drawn for orientation, labelled \"{theirs} decay\" (a missing-energy limit and one from e+ e- pairs constrain different models)",
