@@ -363,8 +363,8 @@ impl AnnihilationFlux {
     /// at them and each piece gets its share of the intervals by length (at least 8), so that
     /// the table stays smooth piece by piece.
     ///
-    /// A piece whose error bound exceeds `target_error` (relative to the largest flux) is
-    /// halved, each half with the piece's intervals, up to [`MAX_REFINEMENTS`] times (with a
+    /// A piece whose interpolation error exceeds `target_error` (relative to the largest flux)
+    /// is halved, each half with the piece's intervals, up to [`MAX_REFINEMENTS`] times (with a
     /// radiating positron, or a spectrum with steps, a piece with a cusp end first gets twice
     /// the intervals instead, up to `MAX_CUSP_NODES_FACTOR` times the table's: the spike that
     /// radiation empties, at `lambda ~ e^(-1/beta)`, stays at the same place in the cusp
@@ -373,7 +373,9 @@ impl AnnihilationFlux {
     /// with a spike narrower than the grid (the forward Bhabha peak `1/(1 + cos theta*)^2`
     /// when the window reaches within a few degrees of the positron beam: 1 MeV wide at
     /// `theta_max = 177 deg` on a 3 GeV range) gets nodes where it needs them instead of a
-    /// uniform table that overshoots into negative flux there.
+    /// uniform table that overshoots into negative flux there. The node integrals' errors
+    /// (tolerance: `node_tolerance`) count in the bound but refine nothing: a halved piece
+    /// keeps them.
     pub fn new<S: Fn(f64) -> f64 + Sync>(
         window: MissingEnergyWindow,
         spectrum: S,
@@ -387,6 +389,18 @@ impl AnnihilationFlux {
         // the piece) resolves worse as the piece shrinks.
         let doubles_cusps = matches!(track_length, AnnihilationTrackLength::Radiating { .. })
             || kink_end == EndPoint::Cusp;
+        let initial: Vec<(Segment, usize)> = window
+            .segments(Process::Annihilation)
+            .into_iter()
+            .flat_map(|segment| split_at_kinks(segment, kinks, kink_end, intervals))
+            .collect();
+        let node_tolerance = node_tolerance(
+            &window,
+            &initial,
+            &spectrum,
+            (kinks, kink_end),
+            track_length,
+        );
         let build = |segment: Segment, intervals: usize| {
             build_piece(
                 &window,
@@ -395,21 +409,19 @@ impl AnnihilationFlux {
                 &spectrum,
                 (kinks, kink_end),
                 track_length,
-                target_error,
+                node_tolerance,
             )
         };
-        let mut pieces: Vec<(Piece, usize)> = window
-            .segments(Process::Annihilation)
-            .into_iter()
-            .flat_map(|segment| split_at_kinks(segment, kinks, kink_end, intervals))
-            .collect::<Vec<_>>()
+        let mut pieces: Vec<(Piece, usize)> = initial
             .into_par_iter()
             .map(|(segment, intervals)| (build(segment, intervals), 0))
             .collect();
         loop {
             let scale = pieces.iter().fold(0.0_f64, |m, (p, _)| m.max(p.scale));
+            // A piece whose node integrals miss the target keeps them when halved: only the
+            // interpolation error refines it (the other stays in the table's bound, flagged).
             let too_coarse = |(p, depth): &(Piece, usize)| {
-                p.error > target_error * scale && *depth < MAX_REFINEMENTS
+                p.interpolation_error > target_error * scale && *depth < MAX_REFINEMENTS
             };
             if !pieces.iter().any(too_coarse) {
                 break;
@@ -439,7 +451,9 @@ impl AnnihilationFlux {
                 .collect();
         }
         let scale = pieces.iter().fold(0.0_f64, |m, (p, _)| m.max(p.scale));
-        let worst = pieces.iter().fold(0.0_f64, |m, (p, _)| m.max(p.error));
+        let worst = pieces.iter().fold(0.0_f64, |m, (p, _)| {
+            m.max(p.interpolation_error).max(p.node_error)
+        });
         Self {
             window,
             segments: pieces.into_iter().map(|(p, _)| p.table).collect(),
@@ -591,18 +605,11 @@ pub const MAX_REFINEMENTS: usize = 24;
 struct Piece {
     table: FluxSegment,
     intervals: usize,
-    error: f64,
+    /// The worst node integral's error bound (infinite if one did not converge).
+    node_error: f64,
+    /// The coarse half-table against the odd nodes.
+    interpolation_error: f64,
     scale: f64,
-}
-
-/// The largest of 65 samples of the spectrum across the window, cm^2/GeV.
-fn spectrum_scale<S: Fn(f64) -> f64>(window: &MissingEnergyWindow, spectrum: &S) -> f64 {
-    (0..=64)
-        .map(|k| {
-            let t = f64::from(k) / 64.0;
-            spectrum(window.e_min_gev + t * (window.e_max_gev - window.e_min_gev))
-        })
-        .fold(0.0, f64::max)
 }
 
 /// A segment cut in two at its middle; a cusp end stays with the half that has it.
@@ -631,23 +638,8 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
     spectrum: &S,
     kinks: (&[f64], EndPoint),
     track_length: &AnnihilationTrackLength,
-    target_error: f64,
+    tol: Tolerance,
 ) -> Piece {
-    // With square-root kinks the flux goes to zero like a square root at the spectrum's ends,
-    // where the node integrals meet the track-length spike; and two kinks closer than about
-    // 1e-5 of the energy (a crossing angle below 0.01 mrad at Belle II) leave panels between them
-    // whose own relative tolerance the adaptive rule cannot meet. An absolute floor of 1e-4 of
-    // the table's accepted error ends them, in units of the spectrum's largest value: the flux
-    // is that times the track length per unit lambda (about 1.4 in the 16 X0 ECL, 0.06 at
-    // 0.01 X0), so the floor stays below the table's tolerance down to targets of 1e-4 X0.
-    let tol = Tolerance {
-        absolute: if kinks.1 == EndPoint::SquareRoot {
-            1e-4 * target_error * spectrum_scale(window, spectrum)
-        } else {
-            0.0
-        },
-        ..Tolerance::relative(1e-7)
-    };
     let skeleton = FluxSegment {
         segment,
         table: UniformTable::from_values(0.0, 1.0, vec![0.0; 4]),
@@ -669,13 +661,17 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
         })
         .collect();
     let values: Vec<f64> = estimates.iter().map(|e| e.value).collect();
-    let mut error = estimates.iter().fold(0.0_f64, |m, e| {
+    let node_error = estimates.iter().fold(0.0_f64, |m, e| {
         m.max(if e.converged { e.error } else { f64::INFINITY })
     });
     let coarse = UniformTable::from_values(v_lo, v_hi, values.iter().step_by(2).copied().collect());
-    for (&v, &phi) in nodes.iter().zip(&values).skip(1).step_by(2) {
-        error = error.max((coarse.eval(v) - phi).abs());
-    }
+    let interpolation_error = nodes
+        .iter()
+        .zip(&values)
+        .skip(1)
+        .step_by(2)
+        .map(|(&v, &phi)| (coarse.eval(v) - phi).abs())
+        .fold(0.0_f64, f64::max);
     let scale = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     Piece {
         table: FluxSegment {
@@ -683,8 +679,56 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
             table: UniformTable::from_values(v_lo, v_hi, values),
         },
         intervals,
-        error,
+        node_error,
+        interpolation_error,
         scale,
+    }
+}
+
+/// The node integrals' tolerance: relative 1e-7; with square-root kinks also an absolute floor
+/// of 1e-7 of an estimate of the largest flux (the flux at the middle of each piece, to 1e-3).
+/// There the flux goes to zero like a square root at the spectrum's ends, where the node
+/// integrals meet the track-length spike, and two kinks closer than about 1e-5 of the energy (a
+/// crossing angle below 0.01 mrad at Belle II) leave panels between them whose own relative
+/// tolerance the adaptive rule cannot meet. The table is judged relative to its largest value,
+/// so the floor is 1e3 below the default target (`numerics.table_tolerance / 10`), whatever the
+/// flux's size (the electron control sample's is 1e-4 of the positrons').
+fn node_tolerance<S: Fn(f64) -> f64 + Sync>(
+    window: &MissingEnergyWindow,
+    initial: &[(Segment, usize)],
+    spectrum: &S,
+    kinks: (&[f64], EndPoint),
+    track_length: &AnnihilationTrackLength,
+) -> Tolerance {
+    let relative = Tolerance::relative(1e-7);
+    if kinks.1 != EndPoint::SquareRoot {
+        return relative;
+    }
+    let largest = initial
+        .par_iter()
+        .map(|(segment, _)| {
+            let half = 0.5 * (segment.hi - segment.lo);
+            let middle = SegmentPoint {
+                x: segment.lo + half,
+                from_lo: half,
+                to_hi: half,
+            };
+            flux_direct(
+                window,
+                segment,
+                &middle,
+                spectrum,
+                kinks,
+                track_length,
+                Tolerance::relative(1e-3),
+            )
+            .value
+            .abs()
+        })
+        .reduce(|| 0.0, f64::max);
+    Tolerance {
+        absolute: 1e-7 * largest,
+        ..relative
     }
 }
 

@@ -1087,12 +1087,14 @@ impl ThickTargetSearch {
     }
 }
 
-/// Largest factor by which a thin layer's track-length table gets more intervals than
-/// `numerics.track_length_intervals` ([`refined_for_thin_targets`]).
+/// Largest factor by which a track-length table of a thin depth (a layer's, or the
+/// bremsstrahlung table's) gets more intervals than `numerics.track_length_intervals`
+/// ([`refined_for_thin_targets`]): four doublings.
 const THIN_LAYER_MAX_REFINEMENT: usize = 16;
 
 /// A track-length table built by `build` with `numerics.track_length_intervals`, doubled until
-/// its `error` meets half the table tolerance, up to [`THIN_LAYER_MAX_REFINEMENT`] times. A thin
+/// its `error` meets half the table tolerance, up to [`THIN_LAYER_MAX_REFINEMENT`] times the
+/// intervals. A thin
 /// layer's (or thin target's) track length turns from the spike to its radiated part within a
 /// few intervals of the table's variable (at `ln(1/lambda) ~ 1/(b1 T)`): at 0.01 `X0` the
 /// default 128 intervals leave 0.12 of error and 2048 leave 1.1e-4 (the bremsstrahlung table);
