@@ -14,7 +14,7 @@ use crate::models::Mediator;
 use crate::numerics::quadrature::{
     EndPoint, Estimate, SegmentPoint, Tolerance, integrate, integrate_segment,
 };
-use crate::numerics::table::UniformTable;
+use crate::numerics::table::{TableError, UniformTable};
 use crate::processes::initial_state_radiation::{Radiator, beta_of_s, radiated_track_length};
 use crate::showers::track_length::TrackLengthTable;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2};
@@ -421,7 +421,7 @@ impl AnnihilationFlux {
             // A piece whose node integrals miss the target keeps them when halved: only the
             // interpolation error refines it (the other stays in the table's bound, flagged).
             let too_coarse = |(p, depth): &(Piece, usize)| {
-                p.interpolation_error > target_error * scale && *depth < MAX_REFINEMENTS
+                p.error.interpolation > target_error * scale && *depth < MAX_REFINEMENTS
             };
             if !pieces.iter().any(too_coarse) {
                 break;
@@ -452,7 +452,7 @@ impl AnnihilationFlux {
         }
         let scale = pieces.iter().fold(0.0_f64, |m, (p, _)| m.max(p.scale));
         let worst = pieces.iter().fold(0.0_f64, |m, (p, _)| {
-            m.max(p.interpolation_error).max(p.node_error)
+            m.max(p.error.interpolation).max(p.error.nodes)
         });
         Self {
             window,
@@ -605,10 +605,8 @@ pub const MAX_REFINEMENTS: usize = 24;
 struct Piece {
     table: FluxSegment,
     intervals: usize,
-    /// The worst node integral's error bound (infinite if one did not converge).
-    node_error: f64,
-    /// The coarse half-table against the odd nodes.
-    interpolation_error: f64,
+    /// Its node integrals' and its interpolation's error bounds.
+    error: TableError,
     scale: f64,
 }
 
@@ -660,27 +658,12 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
             )
         })
         .collect();
-    let values: Vec<f64> = estimates.iter().map(|e| e.value).collect();
-    let node_error = estimates.iter().fold(0.0_f64, |m, e| {
-        m.max(if e.converged { e.error } else { f64::INFINITY })
-    });
-    let coarse = UniformTable::from_values(v_lo, v_hi, values.iter().step_by(2).copied().collect());
-    let interpolation_error = nodes
-        .iter()
-        .zip(&values)
-        .skip(1)
-        .step_by(2)
-        .map(|(&v, &phi)| (coarse.eval(v) - phi).abs())
-        .fold(0.0_f64, f64::max);
-    let scale = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    let (table, error) = UniformTable::from_estimates_by_part(v_lo, v_hi, &estimates);
+    let scale = table.values().iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     Piece {
-        table: FluxSegment {
-            segment,
-            table: UniformTable::from_values(v_lo, v_hi, values),
-        },
+        table: FluxSegment { segment, table },
         intervals,
-        node_error,
-        interpolation_error,
+        error,
         scale,
     }
 }
