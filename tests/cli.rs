@@ -855,9 +855,11 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
         .args(["scan", "configs/belle2_dp.toml", "--out"])
         .arg(&dir)
         .args(SMALL)
-        // Eight intervals per segment cannot resolve the annihilation flux table to the default
-        // 1e-3 (1.6e-2). (A coarse track-length table no longer serves: its intervals are
-        // doubled until it meets the tolerance.)
+        // Eight intervals per segment cannot resolve the at-rest curves' annihilation flux
+        // table to the default 1e-3 (1.6e-2). (A coarse track-length table no longer serves:
+        // its intervals are doubled until it meets the tolerance. The third curve's effective
+        // flux builds itself again on half the step when its grid misses the tolerance, and
+        // most of its masses pass their own checks.)
         .args(["--set", "numerics.flux_intervals=8"])
         .assert()
         .success()
@@ -871,14 +873,19 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
         );
     let csv = std::fs::read_to_string(dir.join("belle2_dp.csv")).expect("csv");
     let rows: Vec<&str> = csv.lines().skip(1).collect();
-    assert!(!rows.is_empty() && rows.iter().all(|r| r.ends_with(",unconverged")));
+    let at_rest: Vec<&&str> = rows
+        .iter()
+        .filter(|r| !r.starts_with("bound electrons + ISR,"))
+        .collect();
+    assert!(!at_rest.is_empty() && at_rest.iter().all(|r| r.ends_with(",unconverged")));
+    let unconverged = rows.iter().filter(|r| r.ends_with(",unconverged")).count();
     let meta = std::fs::read_to_string(dir.join("belle2_dp.meta.json")).expect("sidecar");
     let meta: serde_json::Value = serde_json::from_str(&meta).expect("json");
     let flagged = meta["numerics"]["unconverged_points"]
         .as_array()
         .expect("list")
         .len();
-    assert_eq!(flagged, rows.len());
+    assert_eq!(flagged, unconverged);
 }
 
 /// SIGINT or SIGTERM during a scan: exit code 128 + signal, a message, and no output file, not

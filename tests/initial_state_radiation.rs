@@ -23,6 +23,11 @@ use darksens::pipeline::thick_target::Calculator;
 use darksens::signal::thick_target::{InitialStateRadiation, Resolution, ThickTargetSearch};
 use serde_json::Value;
 
+/// What the yield's own error bound leaves out when set against the reference (accurate to
+/// 1e-9): the at-rest flux table's interpolation error, which is bounded table-wide (about 1e-5
+/// of its largest value), not per integral.
+const REFERENCE_ACCURACY: f64 = 5e-5;
+
 fn reference() -> Value {
     common::realistic_reference()
 }
@@ -47,11 +52,11 @@ fn setup(electrons: &str, radiation: InitialStateRadiation) -> (Calculator, Thic
 }
 
 /// No photon seen, against the reference's scan, 50-95 MeV (alpha_D = 1e-3, m_chi = m/3).
-/// Electrons at rest: 1e-3 at every mass. The at-rest flux keeps its `1/ln` spike at
-/// `E' = E_min`, which the uniform grid of the radiated flux resolves only to first order in its
-/// step (observed: 6.5e-4 at 66.66 MeV, right under the spike, -1.5e-4 and -3.5e-5 with a quarter
-/// and a sixteenth of the step; 7e-5 at the best point); the table's error bound says so, and
-/// points computed this way are flagged. Bound electrons: 1e-3 up to 84 MeV. Above, the yield
+/// Electrons at rest: 1e-3 at every mass, and within each yield's stated error (plus
+/// [`REFERENCE_ACCURACY`]). The at-rest flux keeps its `1/ln` spike at `E' = E_min`, which no
+/// uniform grid of the radiated flux resolves pointwise; it is built on half the step and each
+/// yield checked against the grid of the full step (observed: at most 2.3e-4, at 83 MeV; 1.3e-4
+/// at 66.7 MeV, next to the spike; none flagged). Bound electrons: 1e-3 up to 84 MeV. Above, the yield
 /// comes from electrons far out in the profiles' tails, which darksens cuts at `|p_z| = 0.98 m_e`
 /// and the reference follows to 2.2 `m_e` (tests/bound_electrons.rs): without radiation that
 /// costs 1e-4 at 85-88 MeV, but the radiative return gathers the yield of every higher `s`, all
@@ -76,7 +81,7 @@ fn unseen_radiation_agrees_with_the_independent_reference() {
     let column = |name: &str| columns.iter().position(|&c| c == name).expect(name);
     let (c, d) = (column("N_c_isr"), column("N_d_bound_isr"));
     let mut worst: (f64, f64) = (0.0, 0.0);
-    let mut compared = 0;
+    let (mut compared, mut flagged) = (0, 0);
     for row in r["scan"]["rows"].as_array().expect("rows") {
         let row: Vec<f64> = row
             .as_array()
@@ -87,12 +92,19 @@ fn unseen_radiation_agrees_with_the_independent_reference() {
         let mass = row[0];
         let ours = radiated(&at_rest, mass);
         let deviation = ours.value / row[c] - 1.0;
+        let stated = ours.error / ours.value;
+        eprintln!(
+            "m = {mass}: deviation {deviation:.2e}, bound {stated:.2e}, converged {}",
+            ours.converged
+        );
         assert!(
-            deviation.abs() < 1e-3 && ours.converged,
-            "m = {mass} MeV, at rest with radiation: {:.6e}, reference {:.6e} ({deviation:.2e})",
+            deviation.abs() < 1e-3 && deviation.abs() <= stated + REFERENCE_ACCURACY,
+            "m = {mass} MeV, at rest with radiation: {:.6e} +- {stated:.1e}, reference {:.6e} \
+             ({deviation:.2e})",
             ours.value,
             row[c]
         );
+        flagged += usize::from(!ours.converged);
         worst.0 = worst.0.max(deviation.abs());
         if mass <= 84.0 + 1e-9 {
             let ours = radiated(&bound, mass);
@@ -112,27 +124,28 @@ fn unseen_radiation_agrees_with_the_independent_reference() {
         worst.0, worst.1
     );
     assert!(compared >= 60, "only {compared} masses compared");
+    // Each at-rest yield carries its own check of the grid; none misses the tolerance, and the
+    // tables are within theirs.
+    assert_eq!(flagged, 0, "at-rest yields flagged");
+    assert!(at_rest.1.table_error() <= Resolution::default().table_tolerance);
 }
 
-/// `integral dm^2 N(m^2)` with a narrow resonance (`alpha_D = 1e-6`) and bound electrons: with
-/// unseen radiation over without is 1 to 1e-5 (the radiator is normalised; the yield moved below
-/// 1 MeV, where the integral starts, is about `(beta/2)(1 MeV)^2/s`: 4e-6 at Belle II, 1e-7 at
-/// NA64), for the Belle II positrons on CsI and the NA64 electron beam on lead.
-/// The radiated yield is spread over every mass below the flux, so the integral runs from
-/// 1 MeV. (With electrons at rest the flux keeps its `1/ln` spike, which a uniform grid
-/// resolves only in the mean: there the same ratio is 1.00026, docs/validation.md.)
+/// `integral dm^2 N(m^2)` with a narrow resonance (`alpha_D = 1e-6`), bound electrons and
+/// electrons at rest: with unseen radiation over without is 1 to 1e-5 (the radiator is
+/// normalised; the yield moved below 1 MeV, where the integral starts, is about
+/// `(beta/2)(1 MeV)^2/s`: 4e-6 at Belle II, 1e-7 at NA64), for the Belle II positrons on CsI
+/// and the NA64 electron beam on lead. The radiated yield is spread over every mass below the
+/// flux, so the integral runs from 1 MeV. (With electrons at rest the flux keeps its `1/ln`
+/// spike, and each yield is checked against a grid of twice the step.)
 #[test]
 fn unseen_radiation_only_moves_the_yield_down_in_mass() {
-    for config in ["configs/belle2_dp.toml", "configs/na64_dp.toml"] {
+    let cases = ["configs/belle2_dp.toml", "configs/na64_dp.toml"]
+        .into_iter()
+        .flat_map(|config| ["compton-profile", "at-rest"].map(|electrons| (config, electrons)));
+    for (config, electrons) in cases {
+        let electrons_key = format!("target.atomic_electrons=\"{electrons}\"");
         let calculator = Calculator::new(
-            &curves(
-                config,
-                &[
-                    "target.atomic_electrons=\"compton-profile\"",
-                    "model.alpha_d=1e-6",
-                ],
-            )[0]
-            .scenario,
+            &curves(config, &[electrons_key.as_str(), "model.alpha_d=1e-6"])[0].scenario,
         );
         let mut setup = calculator.search().setup().clone();
         setup.initial_state_radiation = InitialStateRadiation::AllInvisible;
@@ -158,12 +171,12 @@ fn unseen_radiation_only_moves_the_yield_down_in_mass() {
         let without = integrate(|m2| at(calculator.search(), m2), &breaks[1..], tol);
         assert!(breaks[1] == lowest);
         let with = integrate(|m2| at(&radiating, m2), &breaks, tol);
-        assert!(without.converged && with.converged, "{config}");
+        assert!(without.converged && with.converged, "{config}, {electrons}");
         let ratio = with.value / without.value;
-        eprintln!("{config}: sum rule radiated/not = {ratio:.9}");
+        eprintln!("{config}, {electrons}: sum rule radiated/not = {ratio:.9}");
         assert!(
             (ratio - 1.0).abs() < 1e-5,
-            "{config}: integral over m^2, radiation on/off = {ratio:.9}"
+            "{config}, {electrons}: integral over m^2, radiation on/off = {ratio:.9}"
         );
     }
 }

@@ -1195,7 +1195,7 @@ fn annihilation_layer(
             window,
             track_length,
             broadening,
-            step,
+            (step, resolution.table_tolerance),
         );
     }
     let effective = spreads.then(|| match &flux {
@@ -1204,12 +1204,14 @@ fn annihilation_layer(
             flux.support_gev(),
             broadening,
             step,
+            resolution.table_tolerance,
         ),
         None => EffectiveFlux::new(
             |a, b| beam_flux_between(window, &track_length, a, b),
             beam_flux_support(window),
             broadening,
             step,
+            resolution.table_tolerance,
         ),
     });
     AnnihilationLayer {
@@ -1233,7 +1235,7 @@ fn thick_positron_layer(
     window: &MissingEnergyWindow,
     track_length: AnnihilationTrackLength,
     broadening: Broadening<'_>,
-    step: f64,
+    (step, table_tolerance): (f64, f64),
 ) -> AnnihilationLayer {
     let (lo, hi) = beam_flux_support(window);
     let from = (window.e_max_gev * (-SPIKE_LAMBDA).exp()).clamp(lo, hi);
@@ -1243,6 +1245,7 @@ fn thick_positron_layer(
             (lo, from),
             broadening,
             step,
+            table_tolerance,
         )
     });
     let line = LineSpread::new(
