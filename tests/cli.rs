@@ -878,6 +878,16 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
         .filter(|r| !r.starts_with("bound electrons + ISR,"))
         .collect();
     assert!(!at_rest.is_empty() && at_rest.iter().all(|r| r.ends_with(",unconverged")));
+    // The bound curve's effective flux checks each yield against the coarser grid, and most
+    // pass.
+    let bound_ok = rows
+        .iter()
+        .filter(|r| r.starts_with("bound electrons + ISR,") && r.ends_with(",ok"))
+        .count();
+    assert!(
+        bound_ok > rows.len() / 6,
+        "{bound_ok} bound-electron rows ok"
+    );
     let unconverged = rows.iter().filter(|r| r.ends_with(",unconverged")).count();
     let meta = std::fs::read_to_string(dir.join("belle2_dp.meta.json")).expect("sidecar");
     let meta: serde_json::Value = serde_json::from_str(&meta).expect("json");

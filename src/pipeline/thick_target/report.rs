@@ -753,7 +753,7 @@ fn unconverged_warnings(results: &[CurveResult]) -> Vec<String> {
             .join(", ");
         let more = if missed.len() > 5 { ", ..." } else { "" };
         warnings.push(format!(
-            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. Raise numerics.track_length_intervals / flux_intervals or loosen numerics.relative_tolerance.",
+            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. Raise numerics.track_length_intervals / flux_intervals or loosen numerics.relative_tolerance / table_tolerance.",
             curve.label,
             missed.len(),
             curve.points.len(),
@@ -1458,7 +1458,7 @@ impl ExplainedPoint {
         };
         outln!(
             out,
-            "  integration errors: annihilation {:.1e}, bremsstrahlung {brem_error} (relative); tables {:.1e} of their largest value (tolerance {:.0e})",
+            "  errors: annihilation {:.1e}, bremsstrahlung {brem_error} (relative: quadrature, and a grid check where the effective flux has one); tables {:.1e} of their largest value (tolerance {:.0e})",
             self.n_ann_relative_error,
             self.table_error,
             self.table_tolerance
