@@ -1,4 +1,5 @@
-//! Benchmarks of the hot paths: the track-length table (with either second generation), one mass point, the full default scan
+//! Benchmarks of the hot paths: the track-length table (with either second generation), one mass point (and one of a
+//! positron beam, its spread resonance built per mass), the full default scan
 //! and a large one (the annihilation yield interpolated in the mass or not) with its CSV, the tables with bound electrons, the radiative
 //! Bhabha generator (VEGAS training, integration, envelope unweighting), the emulsion detectors' acceptance Monte Carlo, and
 //! every reproduction in one session.
@@ -57,11 +58,20 @@ fn track_length_table(c: &mut Criterion) {
 }
 
 fn one_mass_point(c: &mut Criterion) {
-    let curves = curves("configs/belle2_dp.toml");
-    let calculator = Calculator::new(&curves[0].scenario);
+    let belle2 = curves("configs/belle2_dp.toml");
+    let calculator = Calculator::new(&belle2[0].scenario);
     let mut group = c.benchmark_group("mass_point");
     for mass in [10.0, 66.72, 300.0] {
         group.bench_function(format!("yields_and_limit_{mass}_mev"), |b| {
+            b.iter(|| calculator.point("bench", black_box(mass)).expect("point"));
+        });
+    }
+    // A positron beam: the spread resonance's kernel and cross-section table per mass, below
+    // the beam's reach (10 MeV, a long radiative tail) and on it (280 MeV).
+    let positrons = curves("configs/na64_positron.toml");
+    let calculator = Calculator::new(&positrons[0].scenario);
+    for mass in [10.0, 280.0] {
+        group.bench_function(format!("na64_positron_yields_and_limit_{mass}_mev"), |b| {
             b.iter(|| calculator.point("bench", black_box(mass)).expect("point"));
         });
     }

@@ -53,9 +53,9 @@ pub const KERNEL_BREAKS_Z: [f64; 11] = [
 /// ([`LineKernel::tabulated_cross_section`]).
 const EXACT_CELLS: i64 = 64;
 
-/// The least number of cells by which the tabulated cross section reaches beyond the kernel
-/// on each side (at least half the kernel's own length).
-const TABLE_PADDING: usize = 256;
+/// The tabulated cross section reaches this many cells beyond the range asked for on each
+/// side (the cubic interpolation's stencil, with room to spare).
+const TABLE_MARGIN: i64 = 4;
 
 /// A beam's energy spread is followed to this many standard deviations.
 pub const LINE_SPREAD_SIGMAS: f64 = 8.0;
@@ -160,10 +160,22 @@ fn radiator_cells(beta: f64, first: i64, step: f64) -> Cells {
         let x = -z.min(0.0).exp_m1();
         radiator.cumulative(x.max(0.0))
     };
-    // Cell [a, b] in z (b <= step/2) is x from 1 - e^b to 1 - e^a.
-    Cells::from_edges(first, 0, step, |a, b| {
-        cumulative(a.min(0.0)).max(0.0) - if b >= 0.0 { 0.0 } else { cumulative(b) }
-    })
+    // Cell [a, b] in z (b <= step/2) is x from 1 - e^b to 1 - e^a; each edge evaluated once.
+    #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+    let edges: Vec<f64> = (first..=0)
+        .map(|j| cumulative((j as f64 - 0.5) * step))
+        .collect();
+    let masses = edges
+        .iter()
+        .enumerate()
+        .map(|(k, &below)| below.max(0.0) - edges.get(k + 1).copied().unwrap_or(0.0))
+        .collect();
+    Cells {
+        first,
+        step,
+        masses,
+        round_off: 0.0,
+    }
 }
 
 /// What spreads a beam positron's `s` apart from the resonance's own width, with its
@@ -386,33 +398,39 @@ impl LineKernel {
         .value
     }
 
-    /// `sigma_line` (cm^2) tabulated against `z_r = ln(m^2/(2 m_e E_A'))` on the kernel's grid,
-    /// by one correlation of the kernel's cells with the resonance's:
+    /// `sigma_line` (cm^2) tabulated against `z_r = ln(m^2/(2 m_e E_A'))` on the kernel's grid
+    /// over `z_range` (and a few cells beyond each end, for the cubic interpolation), by one
+    /// correlation of the kernel's cells with the resonance's:
     /// `sigma_line(z_r) = sum_i k_i integral_(cell i) sigma(m^2 e^(z - z_r)) dz` at the grid's
     /// `z_r` (the kernel constant across a cell, the resonance integrated across it: exact for a
     /// resonance narrower than a cell, second order for a broader one), cubic in between. The
     /// resonance's cells within `EXACT_CELLS` of its peak, and the one that holds the
-    /// threshold, are integrated adaptively, the others by the midpoint rule.
-    /// [`LineKernel::cross_section_cm2`] is the direct integral it is tested against.
+    /// threshold, are integrated adaptively, the others by the midpoint rule. Every node sums
+    /// the whole kernel, wherever `z_range` lies (beyond the kernel it is the resonance's
+    /// wings). [`LineKernel::cross_section_cm2`] is the direct integral it is tested against.
     #[must_use]
-    pub fn tabulated_cross_section(&self, mediator: &Mediator) -> UniformTable {
+    pub fn tabulated_cross_section(
+        &self,
+        mediator: &Mediator,
+        z_range: (f64, f64),
+    ) -> UniformTable {
         let step = self.cells.step;
         let m2 = mediator.mass_gev() * mediator.mass_gev();
         let u_threshold = (4.0 * mediator.dm_mass_gev().powi(2) / m2).ln();
         let half_width = mediator.width_gev() / mediator.mass_gev();
         let sigma =
             |u: f64| gev2_to_cm2(mediator.sigma_annihilation_gev2(m2 * u.exp(), m2 * u.exp_m1()));
-        // The kernel padded with zeros on both sides, so that the table also holds the
-        // resonance's wings where the kernel has ended.
-        let pad = (self.cells.masses.len() / 2).max(TABLE_PADDING);
-        let mut kernel = vec![0.0; pad];
-        kernel.extend_from_slice(&self.cells.masses);
-        kernel.resize(kernel.len() + pad, 0.0);
-        let first = self.cells.first - index(pad);
-        let n = index(kernel.len());
-        // Resonance cells j = -(n - 1) ..= n - 1 (u = z - z_r = j step).
+        let kernel = &self.cells.masses;
+        let (first, length) = (self.cells.first, index(kernel.len()));
+        // Table nodes q_lo ..= q_hi (z_r = q step), at least four.
+        let (z_from, z_to) = (z_range.0.min(z_range.1), z_range.0.max(z_range.1));
+        let q_lo = cell_of(z_from, step) - TABLE_MARGIN;
+        let q_hi = (cell_of(z_to, step) + TABLE_MARGIN).max(q_lo + 3);
+        // Resonance cells j = first - q_hi ..= first + length - 1 - q_lo (u = z - z_r = j step):
+        // every kernel cell i against every node q, j = i - q.
+        let (j_lo, j_hi) = (first - q_hi, first + length - 1 - q_lo);
         #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
-        let resonance: Vec<f64> = (-(n - 1)..n)
+        let resonance: Vec<f64> = (j_lo..=j_hi)
             .map(|j| {
                 let (a, b) = ((j as f64 - 0.5) * step, (j as f64 + 0.5) * step);
                 if b <= u_threshold {
@@ -435,17 +453,19 @@ impl LineKernel {
                 }
             })
             .collect();
-        // sigma_line[r] = sum_i k_i B[i - r]: the convolution of k with B reversed.
+        // sigma_line[q] = sum_i k_i B[i - q]: the convolution of k with B reversed,
+        // R[t] = B[j_hi - t], is sum_p k_p R[s - p] = sum_p k_p B[j_hi - s + p], which is node q
+        // (i = first + p) at s = j_hi - first + q = length - 1 + (q - q_lo).
         let reversed: Vec<f64> = resonance.iter().rev().map(|b| b / step).collect();
-        let c = convolve(&kernel, &reversed);
-        // Output index q = i + (n - 1 - (i - r)) ... = r + n - 1: r = q - (n - 1).
-        let values: Vec<f64> = c.values[usize::try_from(n - 1).unwrap_or(0)..]
+        let c = convolve(kernel, &reversed);
+        let nodes = usize::try_from(q_hi - q_lo + 1).unwrap_or(4);
+        let values: Vec<f64> = c.values[kernel.len() - 1..]
             .iter()
-            .take(kernel.len())
+            .take(nodes)
             .map(|v| v.max(0.0))
             .collect();
         #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
-        let (lo, hi) = (first as f64 * step, (first + n - 1) as f64 * step);
+        let (lo, hi) = (q_lo as f64 * step, q_hi as f64 * step);
         UniformTable::from_values(lo, hi, values)
     }
 
@@ -601,7 +621,7 @@ mod tests {
                 alpha_d,
                 mchi_over_mmed: 1.0 / 3.0,
             });
-            let table = kernel.tabulated_cross_section(&mediator);
+            let table = kernel.tabulated_cross_section(&mediator, (-0.3, 0.02));
             let peak = table.values().iter().fold(0.0_f64, |m, &v| m.max(v));
             for z_r in [-0.3, -0.05, -0.01, -0.003, 0.0, 0.002, 0.007, 0.02] {
                 let e_a = mass * mass / (2.0 * ELECTRON_MASS_GEV) * f64::exp(-z_r);
@@ -611,6 +631,19 @@ mod tests {
                     deviation < 1e-4,
                     "alpha_D = {alpha_d}, z_r = {z_r}: {} against {direct} ({deviation:.1e} of the peak)",
                     table.eval(z_r)
+                );
+            }
+            // A table asked for beyond the kernel's top sums the whole kernel there too: the
+            // resonance's wing, against the direct integral relative to its own size.
+            let wing = kernel.tabulated_cross_section(&mediator, (0.1, 0.15));
+            for z_r in [0.1, 0.125, 0.15] {
+                let e_a = mass * mass / (2.0 * ELECTRON_MASS_GEV) * f64::exp(-z_r);
+                let direct = kernel.cross_section_cm2(&mediator, e_a, Tolerance::relative(1e-9));
+                let deviation = (wing.eval(z_r) / direct - 1.0).abs();
+                assert!(
+                    deviation < 1e-4,
+                    "alpha_D = {alpha_d}, z_r = {z_r}: {} against {direct}",
+                    wing.eval(z_r)
                 );
             }
         }

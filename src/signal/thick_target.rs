@@ -788,7 +788,7 @@ impl ThickTargetSearch {
         };
         let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
         if self.setup.incident == Incident::Positron {
-            let Some(cross_section) = BeamCrossSection::new(mediator, line, hi) else {
+            let Some(cross_section) = BeamCrossSection::new(mediator, line, (lo, hi)) else {
                 return Estimate::exact(0.0);
             };
             let kernel_ok = cross_section.relative_error() <= self.resolution.table_tolerance;
@@ -1279,10 +1279,9 @@ const BEYOND_TABLE_TOLERANCE: f64 = 1e-8;
 enum BeamCrossSection<'a> {
     /// `sigma(2 m_e (E' + m_e))` [DPT Eq. 4.2].
     Bare(&'a Mediator),
-    /// `sigma_line(E' + m_e)`, tabulated against `z_r = ln(m^2/(2 m_e E_A'))`
-    /// ([`LineKernel::tabulated_cross_section`]); beyond the table, where the kernel does not
-    /// reach the resonance and the positron sees its Breit–Wigner's tail, the kernel's
-    /// direct integral ([`LineKernel::cross_section_cm2`]).
+    /// `sigma_line(E' + m_e)`, tabulated against `z_r = ln(m^2/(2 m_e E_A'))` over the
+    /// energies asked for ([`LineKernel::tabulated_cross_section`]); beyond the table the
+    /// kernel's direct integral ([`LineKernel::cross_section_cm2`]).
     Spread {
         mediator: &'a Mediator,
         kernel: LineKernel,
@@ -1292,15 +1291,20 @@ enum BeamCrossSection<'a> {
 }
 
 impl<'a> BeamCrossSection<'a> {
-    /// The cross section for positrons up to `e_max_gev`; `None` when nothing spreads the
-    /// resonance and its kernel cannot be built.
-    fn new(mediator: &'a Mediator, line: Option<&LineSpread>, e_max_gev: f64) -> Option<Self> {
+    /// The cross section for positron energies from `e_min_gev` to `e_max_gev`; `None` when
+    /// nothing spreads the resonance and its kernel cannot be built.
+    fn new(
+        mediator: &'a Mediator,
+        line: Option<&LineSpread>,
+        (e_min_gev, e_max_gev): (f64, f64),
+    ) -> Option<Self> {
         let Some(line) = line else {
             return Some(Self::Bare(mediator));
         };
         let m2 = mediator.mass_gev().powi(2);
+        let z_of = |e_gev: f64| (m2 / (2.0 * ELECTRON_MASS_GEV * (e_gev + ELECTRON_MASS_GEV))).ln();
         // The lowest z the resonance needs, below it the Breit–Wigner's tail.
-        let z_top = (m2 / (2.0 * ELECTRON_MASS_GEV * (e_max_gev + ELECTRON_MASS_GEV))).ln();
+        let z_top = z_of(e_max_gev);
         let half_width = mediator.width_gev() / mediator.mass_gev();
         // Below z_lo the kernel cannot make the resonance, only see its tail; it is kept down
         // to where all but KERNEL_TAIL_MASS of it lies above, which matters when the kernel
@@ -1310,7 +1314,7 @@ impl<'a> BeamCrossSection<'a> {
         let kernel = line.kernel(mediator.mass_gev(), z_lo)?;
         Some(Self::Spread {
             mediator,
-            sigma_cm2: kernel.tabulated_cross_section(mediator),
+            sigma_cm2: kernel.tabulated_cross_section(mediator, (z_top, z_of(e_min_gev))),
             relative_error: kernel.relative_error(),
             kernel,
         })
