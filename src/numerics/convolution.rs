@@ -2,8 +2,8 @@
 //!
 //! `(a * b)[n] = sum_k a[k] b[n - k]` for `n = 0 .. len(a) + len(b) - 2`, computed in
 //! `O(N log N)` instead of `O(len(a) len(b))`: the broadened annihilation fluxes convolve tables
-//! of 1e3-1e5 cells. The transform is done in double precision on a zero-padded power-of-two
-//! length, so the result is exact up to round-off, which is bounded by [`Convolution::round_off`]
+//! of 1e3-1e5 cells. The transform is done in double precision on a zero-padded length
+//! `2^i 3^j`, so the result is exact up to round-off, which is bounded by [`Convolution::round_off`]
 //! (absolute, the usual `O(eps log2 N)` bound of an FFT times the size of the sums).
 
 use rustfft::num_complex::Complex;
@@ -32,6 +32,22 @@ fn plan(size: usize) -> Arc<dyn Fft<f64>> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .plan_fft_forward(size)
+}
+
+/// The shortest transform length `2^i 3^j` that holds `n` values: the transforms of such
+/// lengths are as fast per value as those of powers of two, and up to a third shorter.
+fn transform_length(n: usize) -> usize {
+    let mut best = n.next_power_of_two();
+    let mut three = 1;
+    while three < best {
+        let mut length = three;
+        while length < n {
+            length *= 2;
+        }
+        best = best.min(length);
+        three *= 3;
+    }
+    best
 }
 
 /// The linear convolution of `a` and `b` (both non-empty).
@@ -65,7 +81,7 @@ pub fn convolve_sum(pairs: &[(&[f64], &[f64])]) -> Convolution {
         .map(|(a, b)| a.len() + b.len() - 1)
         .max()
         .unwrap_or(1);
-    let size = n.next_power_of_two();
+    let size = transform_length(n);
     let forward = plan(size);
     let norm = |x: &[f64]| x.iter().map(|v| v * v).sum::<f64>().sqrt();
     // One buffer for the sum of the pairs' transforms, one for each pair's and one scratch for
@@ -95,8 +111,8 @@ pub fn convolve_sum(pairs: &[(&[f64], &[f64])]) -> Convolution {
             }
             forward.process_with_scratch(&mut z[..size], scratch);
             for (k, t) in total.iter_mut().enumerate() {
-                // Index N - k, with N for k = 0 wrapped to 0 (N is a power of two).
-                let mirror = z[(size - k) & (size - 1)].conj();
+                // Index N - k, with N for k = 0 wrapped to 0.
+                let mirror = z[if k == 0 { 0 } else { size - k }].conj();
                 // (Z_k^2 - conj Z_(N-k)^2) / (4i) = -i (Z_k^2 - mirror^2) / 4, summed as its
                 // conjugate i (conj Z_k^2 - conj mirror^2) / 4 for the inverse transform below.
                 let d = z[k] * z[k] - mirror * mirror;
@@ -121,7 +137,28 @@ pub fn convolve_sum(pairs: &[(&[f64], &[f64])]) -> Convolution {
 mod tests {
     use super::*;
 
-    /// Against the direct sum, for lengths that are and are not powers of two.
+    /// The transform length is the least `2^i 3^j` that holds `n` values, against a search
+    /// over every length.
+    #[test]
+    fn transform_lengths_are_the_least_products_of_twos_and_threes() {
+        let smooth = |mut m: usize| {
+            for p in [2, 3] {
+                while m.is_multiple_of(p) {
+                    m /= p;
+                }
+            }
+            m == 1
+        };
+        for n in 1..5000 {
+            let expected = (n..=2 * n)
+                .find(|&m| smooth(m))
+                .expect("a power of two within");
+            assert_eq!(transform_length(n), expected, "n = {n}");
+        }
+    }
+
+    /// Against the direct sum, for lengths that are and are not powers of two, and transform
+    /// lengths with and without a factor 3.
     #[test]
     fn agrees_with_the_direct_sum() {
         for (na, nb) in [(1, 1), (3, 5), (17, 64), (100, 37)] {
