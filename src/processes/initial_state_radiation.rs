@@ -63,6 +63,13 @@ impl Radiator {
     pub fn cumulative(&self, x: f64) -> f64 {
         cumulative_and_beta_derivatives(x, self.beta)[0]
     }
+
+    /// [`Radiator::cumulative`] at `x > 0` with `ln x` given, the same arithmetic: for many
+    /// radiators at the same points, whose logarithms are then computed once.
+    #[must_use]
+    pub fn cumulative_at_log(&self, x: f64, ln_x: f64) -> f64 {
+        cumulative_and_beta_derivatives_at_log(x, ln_x, self.beta)[0]
+    }
 }
 
 /// Accuracy of each node integral of [`radiated_track_length`] (relative).
@@ -167,7 +174,11 @@ pub fn cumulative_and_beta_derivatives(x: f64, beta: f64) -> [f64; 4] {
     if x <= 0.0 {
         return [0.0; 4];
     }
-    let l = x.ln();
+    cumulative_and_beta_derivatives_at_log(x, x.ln(), beta)
+}
+
+/// [`cumulative_and_beta_derivatives`] at `x > 0` with `l = ln x` given.
+fn cumulative_and_beta_derivatives_at_log(x: f64, l: f64, beta: f64) -> [f64; 4] {
     let p = (beta * l).exp();
     let a = 1.0 + 0.75 * beta;
     let hard = x - 0.25 * x * x;

@@ -41,6 +41,7 @@ use crate::numerics::table::UniformTable;
 use crate::processes::initial_state_radiation::Radiator;
 use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2};
 use statrs::function::erf::erf;
+use std::sync::{PoisonError, RwLock};
 
 /// Points of the kernel where it changes fast, break points of the integrals over it: its
 /// centre (electrons at rest, no spread, no radiation) and the widths of the valence shells
@@ -151,25 +152,60 @@ fn gaussian_cells(rms: f64, step: f64) -> Cells {
     Cells::from_edges(-reach, reach, step, |a, b| phi(b) - phi(a))
 }
 
+/// `x = 1 - e^z` and `ln x` at the radiator's cell edges `z = (j - 1/2) step`, entry `-j` for
+/// `j = 0, -1, -2, ...`: they do not depend on the mass, so each is computed once for a step,
+/// and the list grows when a kernel reaches deeper than any before it.
+#[derive(Debug, Default)]
+struct RadiatorEdges(RwLock<Vec<(f64, f64)>>);
+
+impl RadiatorEdges {
+    /// `f` of the first `count` edges.
+    fn with<R>(&self, step: f64, count: usize, f: impl FnOnce(&[(f64, f64)]) -> R) -> R {
+        {
+            let edges = self.0.read().unwrap_or_else(PoisonError::into_inner);
+            if edges.len() >= count {
+                return f(&edges[..count]);
+            }
+        }
+        let mut edges = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        let known = edges.len();
+        #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+        edges.extend((known..count).map(|i| {
+            let x = -(-(i as f64 + 0.5) * step).exp_m1();
+            (x, x.ln())
+        }));
+        f(&edges[..count])
+    }
+}
+
+impl Clone for RadiatorEdges {
+    fn clone(&self) -> Self {
+        let edges = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        Self(RwLock::new(edges.clone()))
+    }
+}
+
 /// The radiator with `beta` in `z = ln(1 - x) <= 0`, from `z = first step` to 0: the mass of
 /// each cell from the closed-form integral of the radiator (the cell at 0 holds the `x^beta`
-/// spike of `x < 1 - e^(-step/2)`).
-fn radiator_cells(beta: f64, first: i64, step: f64) -> Cells {
+/// spike of `x < 1 - e^(-step/2)`), at the `edges` of cells of `step`.
+fn radiator_cells(beta: f64, first: i64, step: f64, edges: &RadiatorEdges) -> Cells {
     let radiator = Radiator { beta };
-    let cumulative = |z: f64| {
-        let x = -z.min(0.0).exp_m1();
-        radiator.cumulative(x.max(0.0))
-    };
-    // Cell [a, b] in z (b <= step/2) is x from 1 - e^b to 1 - e^a; each edge evaluated once.
-    #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
-    let edges: Vec<f64> = (first..=0)
-        .map(|j| cumulative((j as f64 - 0.5) * step))
-        .collect();
-    let masses = edges
-        .iter()
-        .enumerate()
-        .map(|(k, &below)| below.max(0.0) - edges.get(k + 1).copied().unwrap_or(0.0))
-        .collect();
+    let count = usize::try_from(1 - first).unwrap_or(1);
+    // Cell j = [a, b] in z (b <= step/2) is x from 1 - e^b to 1 - e^a: the cumulative
+    // radiator at its lower edge (entry -j) less that at its upper edge (entry -j - 1; none for
+    // the cell at 0).
+    let masses = edges.with(step, count, |edges| {
+        let cumulative: Vec<f64> = edges
+            .iter()
+            .rev()
+            .map(|&(x, ln_x)| radiator.cumulative_at_log(x, ln_x))
+            .collect();
+        cumulative
+            .iter()
+            .enumerate()
+            .map(|(k, &below)| below.max(0.0) - cumulative.get(k + 1).copied().unwrap_or(0.0))
+            .collect()
+    });
     Cells {
         first,
         step,
@@ -180,7 +216,7 @@ fn radiator_cells(beta: f64, first: i64, step: f64) -> Cells {
 
 /// What spreads a beam positron's `s` apart from the resonance's own width, with its
 /// mass-independent part (motion and beam spread) as cells at the fine and the coarse step.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct LineSpread {
     /// Relative rms of the beam energy.
     relative_energy_spread: f64,
@@ -188,6 +224,8 @@ pub struct LineSpread {
     radiation_share: Option<f64>,
     fine: Cells,
     coarse: Cells,
+    /// The radiator's cell edges at the fine and the coarse step.
+    radiator_edges: [RadiatorEdges; 2],
 }
 
 impl LineSpread {
@@ -214,6 +252,7 @@ impl LineSpread {
             radiation_share,
             fine: smooth(step),
             coarse: smooth(2.0 * step),
+            radiator_edges: Default::default(),
         }
     }
 
@@ -256,18 +295,19 @@ impl LineSpread {
         let beta = self
             .radiation_share
             .map(|share| share * Radiator::at_s(mass_gev * mass_gev).beta);
-        let build = |smooth: &Cells| {
+        let build = |smooth: &Cells, edges: &RadiatorEdges| {
             let cells = match beta {
                 Some(beta) => {
                     let first = cell_of(z_lo - smooth.z_last(), smooth.step) - 2;
-                    smooth.convolved(&radiator_cells(beta, first.min(0), smooth.step))
+                    smooth.convolved(&radiator_cells(beta, first.min(0), smooth.step, edges))
                 }
                 None => smooth.clone(),
             };
             (cells.z_last() > z_lo).then_some(cells)
         };
-        let fine = build(&self.fine)?;
-        let coarse = build(&self.coarse)?;
+        let [fine_edges, coarse_edges] = &self.radiator_edges;
+        let fine = build(&self.fine, fine_edges)?;
+        let coarse = build(&self.coarse, coarse_edges)?;
         Some(LineKernel::from_cells(&fine, &coarse, z_lo))
     }
 }
@@ -511,6 +551,42 @@ mod tests {
 
     fn area_gev2() -> f64 {
         std::f64::consts::PI * 4.0 * std::f64::consts::PI * crate::units::ALPHA
+    }
+
+    /// The radiator's cells from the edges shared between masses, whichever kernel grew the
+    /// list, are the closed form's cell masses `M(1 - e^a) - M(1 - e^b)`.
+    #[test]
+    fn radiator_cells_from_shared_edges_are_the_closed_form() {
+        let beta = Radiator::at_s(0.017_f64.powi(2)).beta;
+        let radiator = Radiator { beta };
+        let edges = RadiatorEdges::default();
+        let shallow = radiator_cells(beta, -10, STEP, &edges);
+        let deep = radiator_cells(beta, -1000, STEP, &edges);
+        let again = radiator_cells(beta, -10, STEP, &edges);
+        assert_eq!(shallow, again);
+        let x = |z: f64| -z.exp_m1();
+        for (k, mass) in deep.masses.iter().enumerate() {
+            #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+            let j = (k as f64) - 1000.0;
+            let (a, b) = ((j - 0.5) * STEP, (j + 0.5) * STEP);
+            let above = if b >= 0.0 {
+                0.0
+            } else {
+                radiator.cumulative(x(b))
+            };
+            let expected = radiator.cumulative(x(a)) - above;
+            assert!(
+                (mass - expected).abs() <= 1e-15 * expected,
+                "cell {j}: {mass} against {expected}"
+            );
+        }
+        // Together they hold the radiator's mass above the deepest edge.
+        let total: f64 = deep.masses.iter().sum();
+        let expected = radiator.cumulative(x(-1000.5 * STEP));
+        assert!(
+            (total / expected - 1.0).abs() < 1e-13,
+            "{total} against {expected}"
+        );
     }
 
     /// A beam spread alone is a Gaussian in `z` of the beam's rms: its density at the centre
