@@ -478,7 +478,22 @@ impl Axis {
             #[expect(clippy::cast_precision_loss, reason = "small tick counts")]
             (first..=last).map(|i| (i as f64 * step).log10()).collect()
         };
-        let majors = positions(step);
+        let mut majors = positions(step);
+        // An end of the axis more than a fifth of it from the nearest label gets one more, half
+        // a step beyond (1.5e-5 below 2e-5), so that a curve's extreme there can be read.
+        let far = 0.2 * (self.hi - self.lo);
+        if let Some(&first) = majors.first() {
+            let extra = 10f64.powf(first) - 0.5 * step;
+            if first - self.lo > far && extra > 0.0 && extra.log10() >= self.lo {
+                majors.insert(0, extra.log10());
+            }
+        }
+        if let Some(&last) = majors.last() {
+            let extra = (10f64.powf(last) + 0.5 * step).log10();
+            if self.hi - last > far && extra <= self.hi {
+                majors.push(extra);
+            }
+        }
         let minors: Vec<f64> = positions(step / per_major)
             .into_iter()
             .filter(|m| majors.iter().all(|p| (p - m).abs() > 1e-9))
@@ -2464,6 +2479,14 @@ mod tests {
         );
         let labels: Vec<String> = key.ticks().0.into_iter().map(|m| m.1).collect();
         assert_eq!(labels, ["10⁻⁵", "1.5×10⁻⁵", "2×10⁻⁵", "2.5×10⁻⁵", "3×10⁻⁵"]);
+        // Limits from 1.45e-5 to 5.7e-5 (the alpha_D scan): labels every 1e-5 from 2e-5 would
+        // leave the lowest quarter of the axis, where the curve's minimum is, unlabelled.
+        let y = Axis::covering([1.45e-5, 5.7e-5].into_iter(), true, Y_FIT);
+        let labels: Vec<String> = y.ticks().0.into_iter().map(|m| m.1).collect();
+        assert_eq!(
+            labels,
+            ["1.5×10⁻⁵", "2×10⁻⁵", "3×10⁻⁵", "4×10⁻⁵", "5×10⁻⁵", "6×10⁻⁵"]
+        );
         // A wide scan keeps whole decades; one they would pad by more than a third of the
         // axis (1-15 MeV on 1-100 MeV) is hugged.
         let wide = Axis::covering([1.0, 1000.0].into_iter(), true, X_FIT);
