@@ -753,7 +753,7 @@ fn unconverged_warnings(results: &[CurveResult]) -> Vec<String> {
             .join(", ");
         let more = if missed.len() > 5 { ", ..." } else { "" };
         warnings.push(format!(
-            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. Raise numerics.track_length_intervals / flux_intervals or loosen numerics.relative_tolerance / table_tolerance.",
+            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. `darksens explain` at one of them shows which error missed. Finer tables (numerics.track_length_intervals / flux_intervals) or looser tolerances (numerics.relative_tolerance / table_tolerance) clear most; at a resonance on a sharp edge of the flux the error falls slowly with the step (docs/validation.md §17).",
             curve.label,
             missed.len(),
             curve.points.len(),
