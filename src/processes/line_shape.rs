@@ -153,25 +153,36 @@ fn gaussian_cells(rms: f64, step: f64) -> Cells {
 }
 
 /// `x = 1 - e^z` and `ln x` at the radiator's cell edges `z = (j - 1/2) step`, entry `-j` for
-/// `j = 0, -1, -2, ...`: they do not depend on the mass, so each is computed once for a step,
-/// and the list grows when a kernel reaches deeper than any before it.
-#[derive(Debug, Default)]
-struct RadiatorEdges(RwLock<Vec<(f64, f64)>>);
+/// `j = 0, -1, -2, ...`: they do not depend on the mass, so each is computed once for the
+/// step, and the list grows when a kernel reaches deeper than any before it.
+#[derive(Debug)]
+struct RadiatorEdges {
+    step: f64,
+    edges: RwLock<Vec<(f64, f64)>>,
+}
 
 impl RadiatorEdges {
+    /// None computed yet, for cells of `step`.
+    fn new(step: f64) -> Self {
+        Self {
+            step,
+            edges: RwLock::new(Vec::new()),
+        }
+    }
+
     /// `f` of the first `count` edges.
-    fn with<R>(&self, step: f64, count: usize, f: impl FnOnce(&[(f64, f64)]) -> R) -> R {
+    fn with<R>(&self, count: usize, f: impl FnOnce(&[(f64, f64)]) -> R) -> R {
         {
-            let edges = self.0.read().unwrap_or_else(PoisonError::into_inner);
+            let edges = self.edges.read().unwrap_or_else(PoisonError::into_inner);
             if edges.len() >= count {
                 return f(&edges[..count]);
             }
         }
-        let mut edges = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        let mut edges = self.edges.write().unwrap_or_else(PoisonError::into_inner);
         let known = edges.len();
         #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
         edges.extend((known..count).map(|i| {
-            let x = -(-(i as f64 + 0.5) * step).exp_m1();
+            let x = -(-(i as f64 + 0.5) * self.step).exp_m1();
             (x, x.ln())
         }));
         f(&edges[..count])
@@ -180,21 +191,25 @@ impl RadiatorEdges {
 
 impl Clone for RadiatorEdges {
     fn clone(&self) -> Self {
-        let edges = self.0.read().unwrap_or_else(PoisonError::into_inner);
-        Self(RwLock::new(edges.clone()))
+        let edges = self.edges.read().unwrap_or_else(PoisonError::into_inner);
+        Self {
+            step: self.step,
+            edges: RwLock::new(edges.clone()),
+        }
     }
 }
 
 /// The radiator with `beta` in `z = ln(1 - x) <= 0`, from `z = first step` to 0: the mass of
 /// each cell from the closed-form integral of the radiator (the cell at 0 holds the `x^beta`
-/// spike of `x < 1 - e^(-step/2)`), at the `edges` of cells of `step`.
-fn radiator_cells(beta: f64, first: i64, step: f64, edges: &RadiatorEdges) -> Cells {
+/// spike of `x < 1 - e^(-step/2)`), at the `edges` of cells (of their step).
+fn radiator_cells(beta: f64, first: i64, edges: &RadiatorEdges) -> Cells {
     let radiator = Radiator { beta };
+    let step = edges.step;
     let count = usize::try_from(1 - first).unwrap_or(1);
     // Cell j = [a, b] in z (b <= step/2) is x from 1 - e^b to 1 - e^a: the cumulative
     // radiator at its lower edge (entry -j) less that at its upper edge (entry -j - 1; none for
     // the cell at 0).
-    let masses = edges.with(step, count, |edges| {
+    let masses = edges.with(count, |edges| {
         let cumulative: Vec<f64> = edges
             .iter()
             .rev()
@@ -252,7 +267,7 @@ impl LineSpread {
             radiation_share,
             fine: smooth(step),
             coarse: smooth(2.0 * step),
-            radiator_edges: Default::default(),
+            radiator_edges: [RadiatorEdges::new(step), RadiatorEdges::new(2.0 * step)],
         }
     }
 
@@ -299,7 +314,8 @@ impl LineSpread {
             let cells = match beta {
                 Some(beta) => {
                     let first = cell_of(z_lo - smooth.z_last(), smooth.step) - 2;
-                    smooth.convolved(&radiator_cells(beta, first.min(0), smooth.step, edges))
+                    debug_assert_eq!(smooth.step, edges.step, "cells and edges of one step");
+                    smooth.convolved(&radiator_cells(beta, first.min(0), edges))
                 }
                 None => smooth.clone(),
             };
@@ -565,10 +581,10 @@ mod tests {
     fn radiator_cells_from_shared_edges_are_the_closed_form() {
         let beta = Radiator::at_s(0.017_f64.powi(2)).beta;
         let radiator = Radiator { beta };
-        let edges = RadiatorEdges::default();
-        let shallow = radiator_cells(beta, -10, STEP, &edges);
-        let deep = radiator_cells(beta, -1000, STEP, &edges);
-        let again = radiator_cells(beta, -10, STEP, &edges);
+        let edges = RadiatorEdges::new(STEP);
+        let shallow = radiator_cells(beta, -10, &edges);
+        let deep = radiator_cells(beta, -1000, &edges);
+        let again = radiator_cells(beta, -10, &edges);
         assert_eq!(shallow, again);
         let x = |z: f64| -z.exp_m1();
         for (k, mass) in deep.masses.iter().enumerate() {
