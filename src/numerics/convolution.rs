@@ -9,6 +9,7 @@
 use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A convolution with the bound on its round-off error.
@@ -23,15 +24,22 @@ pub struct Convolution {
 /// The forward transform of length `size`, planned once per process: planning a long transform
 /// (its twiddle factors) costs as much as running it, and the broadened fluxes repeat their
 /// lengths. The inverse transform is taken with the same plan, as the conjugate of the forward
-/// transform of the conjugate, so each length is planned once. The plan depends on the length
-/// only, so results do not depend on which thread planned it.
+/// transform of the conjugate, so each length is planned once. Each length gets a planner of
+/// its own, so that its plan depends on the length only: one planner shared by every length
+/// reuses the inner transforms it has built for other lengths, which changes the plan and its
+/// round-off with the lengths planned before (a scan split into shards then differed from one
+/// run in the last bit). So results depend neither on which thread planned a length nor on
+/// what else the process computed.
 fn plan(size: usize) -> Arc<dyn Fft<f64>> {
-    static PLANNER: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
-    PLANNER
-        .get_or_init(|| Mutex::new(FftPlanner::new()))
+    type Plans = HashMap<usize, Arc<dyn Fft<f64>>>;
+    static PLANS: OnceLock<Mutex<Plans>> = OnceLock::new();
+    PLANS
+        .get_or_init(|| Mutex::new(HashMap::new()))
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .plan_fft_forward(size)
+        .entry(size)
+        .or_insert_with(|| FftPlanner::new().plan_fft_forward(size))
+        .clone()
 }
 
 /// The shortest transform length `2^i 3^j` that holds `n` values: the transforms of such
