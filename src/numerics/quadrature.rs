@@ -74,6 +74,23 @@ impl Estimate {
         }
     }
 
+    /// This estimate, computed on a table (or grid) of some step, checked against `coarse`, the
+    /// same integral on one of twice the step: their difference is added to the error (where
+    /// the table's error falls about as its step, the difference estimates this one's: not a
+    /// strict bound), and it is flagged when that is above `tolerance` relative to its value.
+    #[must_use]
+    pub fn checked_against_coarser(self, coarse: Estimate, tolerance: f64) -> Self {
+        let grid_error = (self.value - coarse.value).abs();
+        Self {
+            value: self.value,
+            error: self.error + grid_error,
+            evaluations: self.evaluations + coarse.evaluations,
+            converged: self.converged
+                && coarse.converged
+                && grid_error <= tolerance * self.value.abs(),
+        }
+    }
+
     /// Multiplies value and error by a constant factor.
     #[must_use]
     pub fn scaled(self, factor: f64) -> Self {
@@ -911,6 +928,35 @@ pub fn tanh_sinh<F: FnMut(f64, f64, f64) -> f64>(
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    /// A first-order rule (the left Riemann sum of `e^x` on [0, 1], error `(e - 1)/(2n)`)
+    /// checked against the same on twice the step: the difference is its error to first
+    /// order, added to the bound, and judged against the tolerance.
+    #[test]
+    fn a_first_order_table_checked_against_a_coarser_one() {
+        let left_sum = |n: u32| {
+            let h = 1.0 / f64::from(n);
+            Estimate {
+                value: (0..n).map(|i| (f64::from(i) * h).exp() * h).sum(),
+                error: 0.0,
+                evaluations: n as usize,
+                converged: true,
+            }
+        };
+        let exact = std::f64::consts::E - 1.0;
+        let (fine, coarse) = (left_sum(1000), left_sum(500));
+        let checked = fine.checked_against_coarser(coarse, 1e-3);
+        let true_error = (fine.value - exact).abs();
+        assert_eq!(checked.value, fine.value);
+        assert_eq!(checked.evaluations, 1500);
+        assert!(
+            (checked.error / true_error - 1.0).abs() < 1e-3,
+            "{} against {true_error}",
+            checked.error
+        );
+        assert!(checked.converged, "{checked:?}");
+        assert!(!fine.checked_against_coarser(coarse, 1e-4).converged);
+    }
 
     /// Each fixed Gauss–Legendre rule of n points integrates `x^k` on [0.3, 1.7] exactly for
     /// every k up to its degree 2n - 1 (and the 4- and 8-point rules not at 2n); `with_error`

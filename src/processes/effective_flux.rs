@@ -577,15 +577,7 @@ impl GridCheck {
     /// not a strict bound, docs/validation.md §17 measures how far it can fall short); flagged
     /// when that is above the tolerance relative to `fine`.
     fn applied(&self, fine: Estimate, coarse: Estimate) -> Estimate {
-        let grid_error = (fine.value - coarse.value).abs();
-        Estimate {
-            value: fine.value,
-            error: fine.error + grid_error,
-            evaluations: fine.evaluations + coarse.evaluations,
-            converged: fine.converged
-                && coarse.converged
-                && grid_error <= self.tolerance * fine.value.abs(),
-        }
+        fine.checked_against_coarser(coarse, self.tolerance)
     }
 }
 

@@ -271,6 +271,12 @@ impl LineSpread {
         }
     }
 
+    /// Whether the pair's radiation is in it.
+    #[must_use]
+    pub fn radiates(&self) -> bool {
+        self.radiation_share.is_some()
+    }
+
     /// Whether it spreads anything (otherwise the resonance is seen as it is).
     #[must_use]
     pub fn spreads(&self) -> bool {
@@ -295,6 +301,60 @@ impl LineSpread {
         #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
         let z = (cell as f64 - 0.5) * self.fine.step;
         z
+    }
+
+    /// The highest `z` the kernel reaches, the top of the electrons' motion and the beam
+    /// spread (radiation only lowers `s`): where the resonance lies above it at a positron's
+    /// energy, its tail below is all that positron sees.
+    #[must_use]
+    pub fn z_highest(&self) -> f64 {
+        self.fine.z_last() + 0.5 * self.fine.step
+    }
+
+    /// The lowest `z_r` of the cross section tabulated from `z_from` up
+    /// ([`LineKernel::tabulated_cross_section`]).
+    #[must_use]
+    pub fn lowest_table_z(&self, z_from: f64) -> f64 {
+        #[expect(clippy::cast_precision_loss, reason = "cell indices below 1e7")]
+        let z = (cell_of(z_from, self.fine.step) - TABLE_MARGIN) as f64 * self.fine.step;
+        z
+    }
+
+    /// With radiation, the kernel's tail below `z_cut` for a mediator of mass `mass_gev`, in
+    /// bands down to `z_floor` ([`KernelTail`]); `None` without radiation, where the kernel
+    /// ends with the motion and the spread.
+    #[must_use]
+    pub fn tail_below(&self, mass_gev: f64, z_cut: f64, z_floor: f64) -> Option<KernelTail> {
+        let share = self.radiation_share?;
+        let radiator = Radiator {
+            beta: share * Radiator::at_s(mass_gev * mass_gev).beta,
+        };
+        // The radiator's mass at z_x = ln(1 - x) < b.
+        let radiated_below = |b: f64| {
+            if b >= 0.0 {
+                1.0
+            } else {
+                (1.0 - radiator.cumulative(-b.exp_m1())).max(0.0)
+            }
+        };
+        // z = z_s + z_x: below b when z_s <= z_highest and z_x < b - z_highest (the lower
+        // bound), and only when z_s < a or z_x < b - a (the upper; a holds all but
+        // KERNEL_TAIL_SHARE of the motion and spread below it).
+        let (z_top, a) = (self.z_highest(), self.z_holding_all_but(KERNEL_TAIL_SHARE));
+        let mut edges = vec![z_cut];
+        let mut width = TAIL_BAND_Z;
+        while edges[edges.len() - 1] > z_floor.max(z_cut - TAIL_REACH_Z) {
+            edges.push(edges[edges.len() - 1] - width);
+            width *= TAIL_BAND_GROWTH;
+        }
+        Some(KernelTail {
+            lower: edges.iter().map(|&b| radiated_below(b - z_top)).collect(),
+            upper: edges
+                .iter()
+                .map(|&b| (KERNEL_TAIL_SHARE + radiated_below(b - a)).min(1.0))
+                .collect(),
+            edges,
+        })
     }
 
     /// Relative rms of the beam energy.
@@ -328,6 +388,62 @@ impl LineSpread {
     }
 }
 
+/// The share of the motion and the beam spread that may lie below the kernel's table, and of
+/// the cross section that the kernel's part below it may add ([`KernelTail`]).
+pub const KERNEL_TAIL_SHARE: f64 = 1e-6;
+
+/// The first band below a cut in [`KernelTail`] is this wide in `z`, each next one
+/// [`TAIL_BAND_GROWTH`] times wider, down to [`TAIL_REACH_Z`] below the cut (where the
+/// radiator holds about `beta e^-40`).
+const TAIL_BAND_Z: f64 = 0.01;
+const TAIL_BAND_GROWTH: f64 = 1.5;
+const TAIL_REACH_Z: f64 = 40.0;
+
+/// The radiated kernel's tail below a cut `b_0`: band edges `b_0 > b_1 > ...` with bounds
+/// `L(b_k) <= M(b_k) <= U(b_k)` on the kernel's mass below each.
+///
+/// What the tail adds to the cross section at `z_r` is `D = integral_(z < b_0) sigma dM`. Below
+/// the resonance `sigma(m^2 e^(z - z_r))` rises with `z` (the numerator with `s`, the
+/// Breit–Wigner as `s` nears `m^2`; zero below the threshold), so by parts
+/// `D = sigma(b_0) M(b_0) - integral M sigma' dz <= sigma(b_0) U(b_0) - sum_k L(b_(k+1)) (sigma(b_k) - sigma(b_(k+1)))`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KernelTail {
+    edges: Vec<f64>,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+}
+
+impl KernelTail {
+    /// The band edges, from the cut down.
+    #[must_use]
+    pub fn edges(&self) -> &[f64] {
+        &self.edges
+    }
+
+    /// Bounds (cm^2) on what the tail below each band edge adds to the cross section of
+    /// `mediator` at `z_r = z_resonance`, which must lie above the cut.
+    #[must_use]
+    pub fn added_below_each_edge(&self, mediator: &Mediator, z_resonance: f64) -> Vec<f64> {
+        let m2 = mediator.mass_gev() * mediator.mass_gev();
+        let sigma: Vec<f64> = self
+            .edges
+            .iter()
+            .map(|&b| {
+                let u = b - z_resonance;
+                gev2_to_cm2(mediator.sigma_annihilation_gev2(m2 * u.exp(), m2 * u.exp_m1()))
+            })
+            .collect();
+        // Suffix sums of L(b_(k+1)) (sigma_k - sigma_(k+1)), from the last edge up.
+        let mut below = vec![0.0; self.edges.len()];
+        for k in (0..self.edges.len() - 1).rev() {
+            below[k] = below[k + 1] + self.lower[k + 1] * (sigma[k] - sigma[k + 1]);
+        }
+        (0..self.edges.len())
+            .map(|k| (sigma[k] * self.upper[k] - below[k]).max(0.0))
+            .collect()
+    }
+}
+
 /// The distribution `k(z)` of `z = ln(s/(2 m_e E_A'))` for one mass, tabulated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineKernel {
@@ -336,8 +452,11 @@ pub struct LineKernel {
     /// The same densities as cells of the grid (`z = (first + i) step`), for the correlation
     /// with the resonance ([`LineKernel::tabulated_cross_section`]).
     cells: Cells,
-    /// Bound on the error of `k` relative to its largest value.
+    /// Bound on the error of `k` relative to its largest value (infinite, not estimated, for
+    /// [`LineKernel::coarser`]).
     relative_error: f64,
+    /// The same kernel from the cells of twice the step, which the bound compares with.
+    coarser: Option<Box<LineKernel>>,
 }
 
 impl LineKernel {
@@ -387,18 +506,38 @@ impl LineKernel {
         } else {
             0.0
         };
-        let step = fine.step;
-        let first = cell_of(table.x_lo(), step);
+        let coarser = Self::from_table(coarse_table, coarse, f64::INFINITY, None);
+        Self::from_table(table, fine, relative_error, Some(Box::new(coarser)))
+    }
+
+    /// The kernel of the densities `table`, made from `cells`, on their grid.
+    fn from_table(
+        table: UniformTable,
+        cells: &Cells,
+        relative_error: f64,
+        coarser: Option<Box<LineKernel>>,
+    ) -> Self {
+        let step = cells.step;
         Self {
             cells: Cells {
-                first,
+                first: cell_of(table.x_lo(), step),
                 step,
                 masses: table.values().iter().map(|k| k * step).collect(),
-                round_off: fine.round_off,
+                round_off: cells.round_off,
             },
             table,
             relative_error,
+            coarser,
         }
+    }
+
+    /// The same kernel from cells of twice the step (`None` for that kernel itself): an
+    /// integral over both estimates the error of the grid where its pointwise bound
+    /// ([`LineKernel::relative_error`]) is too pessimistic, as at the radiator's spike
+    /// ([`crate::numerics::quadrature::Estimate::checked_against_coarser`]).
+    #[must_use]
+    pub fn coarser(&self) -> Option<&LineKernel> {
+        self.coarser.as_deref()
     }
 
     /// `k(z)` per unit `z` (zero outside the table; the interpolant's undershoot next to a
@@ -702,6 +841,57 @@ mod tests {
     /// With radiation on a beam spread, the kernel below the peak is the radiator's tail
     /// convolved with the Gaussian: against a direct integral over the Gaussian (tanh-sinh),
     /// `k(z) = integral dz' g(z') W(1 - e^(z - z')) e^(z - z')`.
+    /// The bound on what the radiated kernel's tail adds below a cut, against the tail's
+    /// integral computed directly over the radiator (electrons at rest: `z = ln(1 - x)`),
+    /// for a broad resonance above the kernel's reach and below each band edge down to the
+    /// threshold: never below it, and at most twice it where it matters (1.1 below the cut,
+    /// 1.7 next to the threshold, where the bands are widest).
+    #[test]
+    fn the_kernel_tail_bound_holds() {
+        let mediator = Mediator::DarkPhoton(DarkPhoton {
+            mass_gev: 0.44,
+            alpha_d: 0.1,
+            mchi_over_mmed: 1.0 / 3.0,
+        });
+        let m2 = mediator.mass_gev().powi(2);
+        let radiator = Radiator::at_s(m2);
+        let line = LineSpread::new(None, 0.0, Some(1.0), STEP);
+        let z_resonance = 0.3;
+        let z_threshold = z_resonance + (4.0_f64 / 9.0).ln();
+        let tail = line
+            .tail_below(mediator.mass_gev(), -0.02, z_threshold)
+            .expect("radiation");
+        assert!(tail.edges().len() > 5 && tail.edges()[tail.edges().len() - 1] <= z_threshold);
+        let bounds = tail.added_below_each_edge(&mediator, z_resonance);
+        let s = m2 * (-z_resonance).exp();
+        let largest = bounds[0];
+        for (&b, &bound) in tail.edges().iter().zip(&bounds) {
+            // x > 1 - e^b, and below the threshold nothing.
+            let (x_lo, x_hi) = (-b.exp_m1(), 1.0 - 4.0 * mediator.dm_mass_gev().powi(2) / s);
+            let exact = if x_lo >= x_hi {
+                0.0
+            } else {
+                let tail = integrate(
+                    |x| {
+                        let s_x = s * (1.0 - x);
+                        radiator.density(x)
+                            * gev2_to_cm2(mediator.sigma_annihilation_gev2(s_x, s_x - m2))
+                    },
+                    &[x_lo, x_hi],
+                    Tolerance::relative(1e-10),
+                );
+                tail.value
+            };
+            assert!(bound >= exact, "b = {b}: bound {bound} below {exact}");
+            if exact > 1e-3 * largest {
+                assert!(
+                    bound <= 2.0 * exact,
+                    "b = {b}: bound {bound} against {exact}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn radiation_adds_its_tail_to_the_spread() {
         let r = 0.003;

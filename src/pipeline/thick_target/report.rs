@@ -754,7 +754,7 @@ fn unconverged_warnings(results: &[CurveResult]) -> Vec<String> {
             .join(", ");
         let more = if missed.len() > 5 { ", ..." } else { "" };
         warnings.push(format!(
-            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. `darksens explain` at one of them shows which error missed. Finer tables (numerics.track_length_intervals / flux_intervals) or looser tolerances (numerics.relative_tolerance / table_tolerance) clear most, but not all: at a resonance on a sharp edge of the flux the error falls slowly with the step, and a positron beam on electrons at rest with radiation and no beam spread misses at every mass (docs/validation.md §17).",
+            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. `darksens explain` at one of them shows which error missed. Finer tables (numerics.track_length_intervals / flux_intervals) or looser tolerances (numerics.relative_tolerance / table_tolerance) clear most, but not all: at a resonance on a sharp edge of the flux the error falls slowly with the step (docs/validation.md §17).",
             curve.label,
             missed.len(),
             curve.points.len(),
@@ -1274,7 +1274,8 @@ pub struct ExplainedPoint {
     /// Error bound of the tables the yields came from, relative to each table's largest value.
     pub table_error: f64,
     /// A positron beam: its resonance is seen through a spread kernel built for each mass,
-    /// whose own bound counts in `converged` but is not among the numbers shown.
+    /// whose check counts in `converged` against the beam positron's yield alone, a part of
+    /// the annihilation whose error is shown.
     #[serde(skip)]
     pub positron_beam: bool,
     /// `numerics.table_tolerance`: the largest accepted `table_error`.
@@ -1476,7 +1477,7 @@ impl ExplainedPoint {
             if self.positron_beam {
                 outln!(
                     out,
-                    "  (or the kernel that spreads the positron beam's resonance at this mass, checked against numerics.table_tolerance and not shown above: on electrons at rest with radiation and no beam spread it misses at every mass, docs/validation.md §17)"
+                    "  (or the check of the kernel that spreads the positron beam's resonance: the beam positron's yield against the same with the kernel on cells of twice the step, judged against numerics.table_tolerance of that yield alone; the annihilation error above holds the difference, docs/validation.md §17)"
                 );
             }
         }
