@@ -1726,17 +1726,23 @@ mod tests {
     /// beyond the beam's reach (NA64's 100 GeV at 440 MeV: only the tail, which radiation
     /// spreads down to the threshold; the kernel cut as for a reachable resonance lost 0.4 of
     /// it: 15-21% here) and for one within it (100 MeV, the resonance reached by the
-    /// radiative tail). The kernel's spike cell is first order in the step: 2.3e-4 next to the
-    /// threshold (86 GeV), 4e-6 at 100 MeV.
+    /// radiative tail). With `m_chi = m/3` the kernel starts at the threshold, 0.81 below the
+    /// resonance; with `m_chi = m/20` the threshold is 4.6 below, and the bound on the kernel's
+    /// tail ([`BeamCrossSection::deeper_cut`]) decides where it starts. The kernel's spike cell
+    /// is first order in the step: 2.3e-4 next to the threshold (86 GeV), 4e-6 at 100 MeV.
     #[test]
     fn a_radiated_beam_positron_sees_the_whole_radiator() {
         let step = EffectiveFlux::log_step(128);
         let line = LineSpread::new(None, 0.0, Some(1.0), step);
-        for (mass_gev, energies) in [(0.44, [86.0, 93.0, 99.9]), (0.1, [60.0, 80.0, 99.9])] {
+        for (mass_gev, mchi_over_mmed, energies) in [
+            (0.44, 1.0 / 3.0, [86.0, 93.0, 99.9]),
+            (0.1, 1.0 / 3.0, [60.0, 80.0, 99.9]),
+            (0.44, 0.05, [20.0, 60.0, 99.9]),
+        ] {
             let mediator = Mediator::DarkPhoton(DarkPhoton {
                 mass_gev,
                 alpha_d: 0.1,
-                mchi_over_mmed: 1.0 / 3.0,
+                mchi_over_mmed,
             });
             let cross_section =
                 BeamCrossSection::new(&mediator, Some(&line), (energies[0], energies[2]))
