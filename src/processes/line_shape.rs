@@ -875,16 +875,7 @@ mod tests {
                 let s_x = s_moved * (1.0 - x);
                 gev2_to_cm2(mediator.sigma_annihilation_gev2(s_x, s_x - m2))
             };
-            // W = beta x^(beta - 1)(1 + 3 beta/4) - beta (1 - x/2), the spike in t = x^beta.
-            let beta = radiator.beta;
-            let tol = Tolerance::relative(1e-10);
-            let spike = integrate(
-                |t: f64| sigma(t.powf(1.0 / beta)),
-                &[x_lo.powf(beta), x_hi.powf(beta)],
-                tol,
-            );
-            let rest = integrate(|x| (1.0 - 0.5 * x) * sigma(x), &[x_lo, x_hi], tol);
-            (1.0 + 0.75 * beta) * spike.value - beta * rest.value
+            radiator.integral_against(sigma, &[x_lo, x_hi], Tolerance::relative(1e-10))
         };
         let r: f64 = 0.01;
         let gauss =
