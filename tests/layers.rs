@@ -10,8 +10,9 @@
 //! - the same depth of another material gives the yield scaled by its electrons per `X0`,
 //!   `(n_e X0)_B / (n_e X0)_A` (closed form from the densities), with electrons at rest.
 //!
-//! With no layer the yield is the old single-material one, bit for bit (the default scan's CSV
-//! is checked against its reviewed reference elsewhere).
+//! With no layer the yield is the single-material one, which the paper's reproductions
+//! (`tests/paper_dpt.rs`) and the independent references (`tests/independent_reference.rs`)
+//! check.
 
 use darksens::materials::{CSI, FUSED_SILICA, Material};
 use darksens::pipeline::thick_target::Calculator;

@@ -90,7 +90,12 @@ fn fig8_radiative_bhabha() {
 
 /// [DPT App. F, Fig. 8] in words: "the limit improves within the mass range of 40 MeV <~ m_A' <~
 /// 60 MeV" (radiative Bhabha positrons below the Bhabha window, 4.35 GeV), while the Bhabha
-/// curve stays far better at its own resonance (66.7 MeV). Checked at every scan point.
+/// curve stays far better at its own resonance (66.7 MeV). Checked at every scan point from
+/// 46 MeV: the radiative positrons' 2 GeV cut puts their resonance's lower edge at
+/// `sqrt(2 m_e 2 GeV) = 45.2 MeV` (44.1 MeV with the shower's energy loss; the paper's "40" is
+/// a reading of its figure, docs/validation.md §12, where the edge is tested at 15%). Below it
+/// both curves are bremsstrahlung and the radiative one cannot improve much (less than
+/// twofold, checked at 40-43 MeV). The factor 2 is a margin under ours (2.5-3).
 #[test]
 fn fig8_radiative_bhabha_improves_at_46_to_60_mev() {
     let results = run_scan(&curves(
@@ -100,7 +105,7 @@ fn fig8_radiative_bhabha_improves_at_46_to_60_mev() {
     .expect("scan runs");
     let (bhabha, radiative) = (&results[0], &results[1]);
     assert!(radiative.label.starts_with("radiative"));
-    let mut compared = 0;
+    let (mut compared, mut below) = (0, 0);
     for (b, r) in bhabha.points.iter().zip(&radiative.points) {
         assert_eq!(b.mass_mev.to_bits(), r.mass_mev.to_bits());
         if (46.0..=60.0).contains(&b.mass_mev) {
@@ -113,11 +118,22 @@ fn fig8_radiative_bhabha_improves_at_46_to_60_mev() {
                 b.epsilon_limit
             );
         }
+        if (40.0..=43.0).contains(&b.mass_mev) {
+            below += 1;
+            assert!(
+                r.epsilon_limit > 0.5 * b.epsilon_limit,
+                "at {} MeV, below the radiative resonance: {} against {}",
+                b.mass_mev,
+                r.epsilon_limit,
+                b.epsilon_limit
+            );
+        }
         if (66.0..=67.5).contains(&b.mass_mev) {
             assert!(b.epsilon_limit < 0.2 * r.epsilon_limit, "{b:?} {r:?}");
         }
     }
     assert!(compared >= 10, "{compared} points in 46-60 MeV");
+    assert!(below >= 2, "{below} points in 40-43 MeV");
 }
 
 #[test]
