@@ -331,6 +331,21 @@ pub enum ScanError {
         /// How to fix it.
         hint: &'static str,
     },
+    /// A Poisson criterion with a computed background beyond the largest its probabilities are
+    /// trusted for.
+    #[error(
+        "{point}: the background is {:.4e} events, more than the {:e} up to which the Poisson probabilities are trusted (limit.method = \"poisson-cls\", or \"discovery\" with limit.statistic = \"poisson\"); use limit.method = \"sqrt-nb\" (or limit.statistic = \"asimov\"), exact to about 1/sqrt(N_b) there",
+        background,
+        max
+    )]
+    PoissonBackgroundTooLarge {
+        /// The curve and mass.
+        point: String,
+        /// The background, events.
+        background: f64,
+        /// The largest background the Poisson probabilities are trusted for.
+        max: f64,
+    },
     /// A mediator heavier than the source can produce on its mass shell: no limit exists.
     #[error(
         "{point}: the mediator is beyond the reach of this source (at most {} MeV: {why}); none is made on its mass shell there, so no limit exists. Use masses below {0} MeV, or a source that reaches the mass (a scan may go beyond: those points are kept as closed rows)",

@@ -48,10 +48,28 @@ impl LimitCriterion {
     /// Scenario names of the methods, for error messages and `darksens list`.
     pub const NAMES: [&'static str; 4] = ["sqrt-nb", "fixed", "poisson-cls", "discovery"];
 
-    /// Signal events needed given the counting experiment (background and its uncertainty).
+    /// Whether the criterion takes exact Poisson probabilities (trusted up to
+    /// [`statistics::POISSON_MAX_BACKGROUND`] background events).
+    #[must_use]
+    pub fn uses_poisson_probabilities(&self) -> bool {
+        matches!(
+            self,
+            Self::PoissonCls { .. }
+                | Self::Discovery {
+                    statistic: DiscoveryStatistic::Poisson,
+                    ..
+                }
+        )
+    }
+
+    /// Signal events needed given the counting experiment (background and its uncertainty);
+    /// NaN for a Poisson criterion above [`statistics::POISSON_MAX_BACKGROUND`].
     #[must_use]
     pub fn n_required_for(&self, counting: &statistics::Counting) -> f64 {
         let b = counting.background;
+        if self.uses_poisson_probabilities() && b > statistics::POISSON_MAX_BACKGROUND {
+            return f64::NAN;
+        }
         match *self {
             Self::SqrtBackground { delta_chi2 } => {
                 (delta_chi2 * (b + (counting.relative_uncertainty * b).powi(2))).sqrt()
@@ -82,6 +100,11 @@ impl LimitCriterion {
     #[must_use]
     pub fn n_required_bands(&self, counting: &statistics::Counting) -> Option<[f64; 4]> {
         match *self {
+            Self::PoissonCls { bands: true, .. }
+                if counting.background > statistics::POISSON_MAX_BACKGROUND =>
+            {
+                Some([f64::NAN; 4])
+            }
             Self::PoissonCls { cl, bands: true } => Some(counting.expected_bands(cl)),
             _ => None,
         }

@@ -1603,6 +1603,31 @@ fn visible_above_pair_threshold(
     }
 }
 
+/// A Poisson criterion's background, when given, within [`POISSON_MAX_BACKGROUND`] (the precision
+/// of its probabilities).
+///
+/// [`POISSON_MAX_BACKGROUND`]: crate::limits::statistics::POISSON_MAX_BACKGROUND
+fn check_poisson_background(raw: &RawScenario, total: Option<f64>) -> Result<(), ScenarioError> {
+    let poisson = match raw.limit.method {
+        LimitMethod::PoissonCls => true,
+        LimitMethod::Discovery => {
+            raw.limit.statistic == Some(crate::limits::DiscoveryStatistic::Poisson)
+        }
+        _ => false,
+    };
+    let max = crate::limits::statistics::POISSON_MAX_BACKGROUND;
+    match total.filter(|&t| poisson && t > max) {
+        Some(total) => Err(invalid(
+            "background.total",
+            format!(
+                "is {total:e} events, more than the {max:e} up to which the Poisson probabilities of this limit method are trusted"
+            ),
+            "use limit.method = \"sqrt-nb\" (or limit.statistic = \"asimov\" for a discovery), exact to about 1/sqrt(N_b) at such backgrounds",
+        )),
+        None => Ok(()),
+    }
+}
+
 fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioError> {
     let b = &raw.background;
     let photon_veto_inefficiency = b
@@ -1665,6 +1690,7 @@ fn validate_background(raw: &RawScenario) -> Result<BackgroundConfig, ScenarioEr
         }
         _ => None,
     };
+    check_poisson_background(raw, total)?;
     if let (Some(0.0), Some(what)) = (total, needs_background) {
         return Err(invalid(
             "background.total",

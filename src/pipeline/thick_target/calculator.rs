@@ -312,6 +312,16 @@ impl Calculator {
         if n_required.is_finite() && n_required > 0.0 {
             return Ok(());
         }
+        if self.scenario.limit.uses_poisson_probabilities()
+            && n_background > crate::limits::statistics::POISSON_MAX_BACKGROUND
+        {
+            return Err(ScanError::PoissonBackgroundTooLarge {
+                point: point(),
+                background: n_background,
+                max: crate::limits::statistics::POISSON_MAX_BACKGROUND,
+            }
+            .into());
+        }
         let divides_by_background = match self.scenario.limit {
             LimitCriterion::SqrtBackground { .. } => Some("the sqrt-nb limit"),
             LimitCriterion::Discovery {
