@@ -117,7 +117,12 @@ fn refuse_setting_the_scanned_key(
         ),
     )
     .with_origin(Origin::CommandLine(o.text.clone()))
-    .with_hint(if key == MASS_KEY {
+    .with_hint(scanned_key_hint(key, table)))
+}
+
+/// How to do what setting the scanned `key` (of the scan table `table`) was meant to.
+fn scanned_key_hint(key: &str, table: &str) -> String {
+    if key == MASS_KEY {
         "for one mass use `darksens explain SCENARIO --mass-mev M`; to change the masses set \
          scan.log_range or scan.range (e.g. --set 'scan.log_range=[10.0,100.0]')"
             .to_string()
@@ -126,7 +131,7 @@ fn refuse_setting_the_scanned_key(
             "to change the values scanned set {table}.range or {table}.log_range; to fix this \
              key, scan another one ({table}.parameter)"
         )
-    }))
+    }
 }
 
 /// A scenario file with its command-line overrides, ready to resolve curves.
@@ -374,6 +379,25 @@ impl ScenarioDocument {
                         };
                         return Err(error.with_line(set_line));
                     }
+                }
+                let scanned = table
+                    .get("scan")
+                    .and_then(|scan| scan.get("parameter"))
+                    .and_then(toml::Value::as_str)
+                    .filter(|key| curve.set.contains_key(*key));
+                if let Some(key) = scanned {
+                    return Err(ScenarioError::new(
+                        &self.path,
+                        format!(
+                            "the curve's set gives {key}, a key this scan varies \
+                             (scan.parameter): every scan point sets it, so the value would be \
+                             ignored"
+                        ),
+                    )
+                    .with_key(&format!("curve.set.{key}"))
+                    .with_line(set_line)
+                    .with_origin(origin)
+                    .with_hint(scanned_key_hint(key, "scan")));
                 }
                 let (raw, scenario) = self.validate_curve(&table, &origin, &set_keys, set_line)?;
                 let curve = Curve {
@@ -951,24 +975,36 @@ impl UnknownKey {
         })
     }
 
-    /// Reads the schema's message; the table is the last `[header]` above `line` of `text`.
+    /// Reads the schema's message; the table is the last `[header]` above `line` of `text`, or,
+    /// when `line` is itself the header of the unknown key (a misspelled table, `[limits]`),
+    /// the table that header would sit in.
     fn of(message: &str, text: &str, line: usize) -> Option<Self> {
         let (key, expected) = Self::parse(message)?;
-        let table = text
-            .lines()
-            .take(line.saturating_sub(1))
-            .map(str::trim)
+        let header = |l: &str| {
+            l.trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        };
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        let own = lines
+            .get(line.wrapping_sub(1))
             .filter(|l| l.starts_with('['))
-            .last()
-            .map(|l| {
-                l.trim_start_matches('[')
-                    .split(']')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string()
-            })
-            .unwrap_or_default();
+            .map(|l| header(l))
+            .and_then(|path| match path.rsplit_once('.') {
+                Some((table, last)) => (last.trim() == key).then(|| table.trim().to_string()),
+                None => (path == key).then(String::new),
+            });
+        let table = own.unwrap_or_else(|| {
+            lines
+                .iter()
+                .take(line.saturating_sub(1))
+                .rfind(|l| l.starts_with('['))
+                .map(|l| header(l))
+                .unwrap_or_default()
+        });
         Some(Self {
             table,
             key,
