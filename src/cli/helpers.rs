@@ -298,6 +298,27 @@ pub mod signals {
     }
 }
 
+/// Refuses a result file given twice (the same file by two paths too): `what` says why once is
+/// enough ("each result is drawn once").
+///
+/// # Errors
+/// The first file given twice.
+pub fn refuse_repeated(paths: &[PathBuf], what: &str) -> Result<(), Error> {
+    for (k, path) in paths.iter().enumerate() {
+        let same = |other: &PathBuf| match (path.canonicalize(), other.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => path == other,
+        };
+        if paths[..k].iter().any(same) {
+            return Err(Error::Usage(format!(
+                "{} is given twice: {what}",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The names of result files where several are shown together (the plot's legend, the tables
 /// of a HEPData export): each file's stem, with as many of its directories as make the names
 /// differ (`out/belle2_dp` and `r1/belle2_dp`; `belle2_dp` and `belle2_scalar`).

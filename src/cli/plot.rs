@@ -1,6 +1,7 @@
 //! `darksens plot`: redraw results from their CSV files (and sidecars) without recomputing.
 
 use darksens::error::Error;
+use darksens::limits::LimitStatus;
 use darksens::output::plot::{
     LimitPlot, OverlaySeries, Series, literal_label, overlay_warnings, render_png, render_svg,
 };
@@ -107,17 +108,48 @@ fn band_columns(header: &[String]) -> Option<Vec<usize>> {
         .collect()
 }
 
+/// The header of a results CSV; an empty file or an emulsion grid is refused.
+fn header_of(reader: &mut csv::Reader<std::fs::File>) -> Result<Vec<String>, String> {
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if header.iter().all(String::is_empty) {
+        return Err("the file is empty; give a CSV written by `darksens scan`".into());
+    }
+    refuse_grid(&header)?;
+    Ok(header)
+}
+
+/// What is wrong with a row of a results CSV beyond its numbers: a status darksens does not
+/// write, or a value of the scanned key (`x`, after `previous` in the same curve) that goes back.
+fn row_problem(
+    status: Option<&str>,
+    (x, previous): (f64, Option<f64>),
+    (parameter, label): (&str, &str),
+) -> Option<String> {
+    if let Some(written) = status.filter(|w| !LimitStatus::NAMES.contains(w)) {
+        return Some(format!(
+            "status '{written}' is none of {}",
+            LimitStatus::NAMES.join(", ")
+        ));
+    }
+    previous.filter(|&p| x < p).map(|p| {
+        format!(
+            "{parameter} = {} comes after {} in curve \"{label}\": each curve's points must be in increasing order, as darksens writes them",
+            darksens::units::format_number(x),
+            darksens::units::format_number(p)
+        )
+    })
+}
+
 pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
     let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
     let mut reader =
         csv::Reader::from_path(path).map_err(|e| fail(format!("cannot read the results: {e}")))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| fail(e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    refuse_grid(&header).map_err(fail)?;
+    let header = header_of(&mut reader).map_err(fail)?;
     let column = |name: &str| {
         header
             .iter()
@@ -139,6 +171,7 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
     );
     let mut dominated = DominatedRuns::default();
     let mut series: Vec<Series> = Vec::new();
+    let mut previous_x = f64::NEG_INFINITY;
     for (k, record) in reader.records().enumerate() {
         let record = record.map_err(|e| fail(format!("line {}: {e}", k + 2)))?;
         let number = |i: usize| -> Result<f64, Error> {
@@ -156,8 +189,14 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         };
         let label = record.get(curve).unwrap_or_default().to_string();
         let new_curve = series.last().is_none_or(|s| s.label != label);
+        let row_status = status.and_then(|i| record.get(i));
+        let x_value = number(x)?;
+        let previous = (!new_curve).then_some(previous_x);
+        if let Some(problem) = row_problem(row_status, (x_value, previous), (&parameter, &label)) {
+            return Err(fail(format!("line {}: {problem}", k + 2)));
+        }
+        previous_x = x_value;
         if let (Some(a), Some(b)) = yields {
-            let x_value = number(x)?;
             dominated.row(x_value, number(a)? > number(b)?, new_curve);
         }
         if new_curve {
@@ -169,13 +208,21 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         }
         // UNWRAP: a series was pushed just above when the list was empty.
         let current = series.last_mut().expect("a series");
-        if status.and_then(|i| record.get(i)) == Some("closed") {
+        if row_status == Some("closed") {
             // No signal possible there: no limit (and no line) to draw.
             continue;
         }
-        let (x_value, eps_value) = (number(x)?, number(eps)?);
-        if line_shape && eps_value <= 0.0 {
-            continue;
+        let eps_value = number(eps)?;
+        if eps_value <= 0.0 {
+            if line_shape {
+                continue;
+            }
+            return Err(fail(format!(
+                "line {}: {} = {} is not a limit on eps (it must be positive)",
+                k + 2,
+                header[eps],
+                record.get(eps).unwrap_or_default()
+            )));
         }
         current.points.push((x_value, eps_value));
         if let Some(columns) = &bands
@@ -183,16 +230,18 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
                 .iter()
                 .all(|&i| record.get(i).is_some_and(|v| !v.is_empty()))
         {
-            current.bands.push((
-                x_value,
-                [
-                    number(columns[0])?,
-                    number(columns[1])?,
-                    number(columns[2])?,
-                    number(columns[3])?,
-                ],
-            ));
+            let values: Vec<f64> = columns
+                .iter()
+                .map(|&i| number(i))
+                .collect::<Result<_, _>>()?;
+            current
+                .bands
+                .push((x_value, [values[0], values[1], values[2], values[3]]));
         }
+    }
+    let no_rows = "the file has a header but no rows: nothing to draw or export";
+    if series.is_empty() {
+        return Err(fail(no_rows.into()));
     }
     Ok(ResultFile {
         parameter,
@@ -422,18 +471,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     check_writable(&opts.output)?;
     format_of(&opts.output)?;
     refuse_record_over_a_sidecar(opts)?;
-    for (k, path) in opts.results.iter().enumerate() {
-        let same = |other: &PathBuf| match (path.canonicalize(), other.canonicalize()) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => path == other,
-        };
-        if opts.results[..k].iter().any(same) {
-            return Err(Error::Usage(format!(
-                "{} is given twice: each result is drawn once",
-                path.display()
-            )));
-        }
-    }
+    super::helpers::refuse_repeated(&opts.results, "each result is drawn once")?;
     let files = opts
         .results
         .iter()

@@ -48,6 +48,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let mut tables = Vec::new();
     let mut sources = Vec::new();
     // Several files: each table named after its file too, as the plot's legend does.
+    super::helpers::refuse_repeated(&opts.results, "each result is exported once")?;
     let names = (opts.results.len() > 1).then(|| super::helpers::distinct_names(&opts.results));
     for (file_number, path) in opts.results.iter().enumerate() {
         // The CSV first: a file that cannot be read is the error, not its missing sidecar.
