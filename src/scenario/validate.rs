@@ -1883,6 +1883,13 @@ fn range(
             "write [low, high], or [m, m] with points = 1 for one value",
         ));
     }
+    if single && lo != hi {
+        return Err(invalid(
+            key,
+            format!("one point is asked for, but the range [{lo}, {hi}] has two ends"),
+            "give two points or more to scan the range, or write [m, m] for one value",
+        ));
+    }
     Ok((lo, hi))
 }
 
