@@ -109,8 +109,9 @@ fn na64_resonance_between_226_and_320_mev() {
 }
 
 /// The 'disappearing electron track' control sample [DPT Sec. 4]: the same bremsstrahlung physics,
-/// but annihilation needs positrons made in the electron's shower (its annihilation yields
-/// against the independent reference: `tests/independent_reference.rs`).
+/// but annihilation needs positrons made in the electron's shower (its annihilation and
+/// bremsstrahlung yields against the independent references: `tests/independent_reference.rs`;
+/// here only the shape of the comparison between the two samples).
 #[test]
 fn electron_control_sample_suppresses_annihilation() {
     let positron = Calculator::new(&curves("configs/belle2_dp.toml", &[])[0].scenario);
