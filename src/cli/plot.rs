@@ -145,11 +145,31 @@ fn row_problem(
     })
 }
 
-pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
+/// Refuses a directory where a results CSV is expected.
+pub(super) fn refuse_directory(path: &Path) -> Result<(), Error> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: is a directory; give the CSV a scan wrote in it (e.g. {}/belle2_dp.csv)",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// A results CSV opened, with its header ([`header_of`]); a directory is refused.
+fn open_results(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), Error> {
+    refuse_directory(path)?;
     let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
     let mut reader =
         csv::Reader::from_path(path).map_err(|e| fail(format!("cannot read the results: {e}")))?;
     let header = header_of(&mut reader).map_err(fail)?;
+    Ok((reader, header))
+}
+
+pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
+    let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
+    let (mut reader, header) = open_results(path)?;
     let column = |name: &str| {
         header
             .iter()

@@ -52,6 +52,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let names = (opts.results.len() > 1).then(|| super::helpers::distinct_names(&opts.results));
     for (file_number, path) in opts.results.iter().enumerate() {
         // The CSV first: a file that cannot be read is the error, not its missing sidecar.
+        super::plot::refuse_directory(path)?;
         let is_grid = grid::is_grid(path)?;
         let meta = sidecar(path);
         if meta.is_none() {

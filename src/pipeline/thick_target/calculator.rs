@@ -197,12 +197,12 @@ pub fn check_reach(
     };
     let annihilation = format!(
         "annihilation needs {needs} below sqrt(s) = sqrt(2 m_e E), with E at most {} MeV{widened}",
-        format_number(e_max_mev)
+        crate::units::format_rounded(e_max_mev, 6)
     );
     let why = match &setup.brem {
         BremMethod::Computed => format!(
             "the highest incident energy is {} MeV, and bremsstrahlung needs m below it",
-            format_number(e_max_mev)
+            crate::units::format_rounded(e_max_mev, 6)
         ),
         // Beyond its curve the source still makes mediators: only the yield is unknown.
         BremMethod::RescaledLimit { curve, .. } => return Err(outside_published(curve, point())),
