@@ -1915,7 +1915,7 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
             return Err(invalid(
                 "scan.range",
                 "give either log_range or range, not both",
-                "log_range spaces points logarithmically",
+                "keep one: log_range spaces the points logarithmically, range linearly. A --set cannot remove the one the file has: edit the file, or --set that one",
             ));
         }
         (None, None) => {
