@@ -13,7 +13,7 @@
 mod common;
 
 use common::curves;
-use darksens::pipeline::thick_target::{Calculator, best_limit, run_scan};
+use darksens::pipeline::thick_target::{Calculator, PointResult, best_limit, run_scan};
 use darksens::sources::Source;
 use darksens::units::PICOBARN_CM2;
 use serde_json::Value;
@@ -42,6 +42,52 @@ fn close(what: &str, ours: f64, theirs: f64, tolerance: f64) {
         deviation.abs() <= tolerance,
         "{what}: ours {ours:.12e}, reference {theirs:.12e}, deviation {deviation:.2e} > {tolerance:.0e}"
     );
+}
+
+/// The mass of a reference entry's label, `m=66.72 MeV`.
+fn mass_of(label: &str) -> f64 {
+    label
+        .trim_start_matches("m=")
+        .trim_end_matches(" MeV")
+        .parse()
+        .unwrap_or_else(|_| panic!("mass label {label}"))
+}
+
+/// Our annihilation and bremsstrahlung yields at every mass of `table` against its entries
+/// `keys` (annihilation, bremsstrahlung), at 2e-5; the number of masses.
+fn compare_yields(calculator: &Calculator, table: &Value, keys: (&str, &str), what: &str) -> usize {
+    let table = table.as_object().unwrap_or_else(|| panic!("yields {what}"));
+    for (label, entry) in table {
+        let mass = mass_of(label);
+        let ours = calculator.yields(mass);
+        let what = format!("{what}, m = {mass} MeV");
+        close(
+            &format!("{what}, annihilation"),
+            ours.annihilation.value,
+            number(&entry[keys.0]),
+            2e-5,
+        );
+        close(
+            &format!("{what}, bremsstrahlung"),
+            ours.bremsstrahlung.value,
+            number(&entry[keys.1]),
+            2e-5,
+        );
+    }
+    table.len()
+}
+
+/// The refined best limit of the first curve of `configs/belle2_dp.toml` with `overrides`, over
+/// 60-90 MeV with N_b = 94 (the reference's setting).
+fn best_near_the_resonance(overrides: &[&str]) -> PointResult {
+    let mut all = vec![
+        "background.total=94.0",
+        "scan.log_range=[60.0, 90.0]",
+        "scan.points=121",
+    ];
+    all.extend(overrides);
+    let results = run_scan(&curves("configs/belle2_dp.toml", &all)).expect("scan");
+    best_limit(&results[0]).expect("best").refined
 }
 
 #[test]
@@ -120,31 +166,7 @@ fn yields_at_every_reference_mass() {
         ),
     ] {
         let calculator = Calculator::new(&curves("configs/belle2_dp.toml", &overrides)[0].scenario);
-        let table = r["yields"][set]
-            .as_object()
-            .unwrap_or_else(|| panic!("yields {set}"));
-        for (label, entry) in table {
-            let mass: f64 = label
-                .trim_start_matches("m=")
-                .trim_end_matches(" MeV")
-                .parse()
-                .expect("mass label");
-            let ours = calculator.yields(mass);
-            let what = format!("{set}, m = {mass} MeV");
-            close(
-                &format!("{what}, annihilation"),
-                ours.annihilation.value,
-                number(&entry["N_ann"]),
-                2e-5,
-            );
-            close(
-                &format!("{what}, bremsstrahlung"),
-                ours.bremsstrahlung.value,
-                number(&entry["N_bre"]),
-                2e-5,
-            );
-            compared += 1;
-        }
+        compared += compare_yields(&calculator, &r["yields"][set], ("N_ann", "N_bre"), set);
     }
     assert!(compared >= 30, "only {compared} reference masses found");
 }
@@ -164,14 +186,7 @@ fn best_limits_near_the_resonance() {
             vec!["model.alpha_d=0.1", "target.min_energy_loss_fraction=1e-3"],
         ),
     ] {
-        let mut all = vec![
-            "background.total=94.0",
-            "scan.log_range=[60.0, 90.0]",
-            "scan.points=121",
-        ];
-        all.extend(overrides);
-        let results = run_scan(&curves("configs/belle2_dp.toml", &all)).expect("scan");
-        let best = best_limit(&results[0]).expect("best").refined;
+        let best = best_near_the_resonance(&overrides);
         let expected = &r["best_eps"][set];
         close(
             &format!("best eps, {set}"),
@@ -205,43 +220,20 @@ fn scalar_mediator_against_its_reference() {
         "target.min_energy_loss_fraction=0",
     ];
     let calculator = Calculator::new(&curves("configs/belle2_dp.toml", &scalar)[0].scenario);
-    let mut compared = 0;
-    for (label, entry) in r["yields_scalar"].as_object().expect("yields") {
-        let mass: f64 = label
-            .trim_start_matches("m=")
-            .trim_end_matches(" MeV")
-            .parse()
-            .expect("mass label");
-        let ours = calculator.yields(mass);
-        let what = format!("scalar, m = {mass} MeV");
-        close(
-            &format!("{what}, annihilation"),
-            ours.annihilation.value,
-            number(&entry["N_ann_S"]),
-            2e-5,
-        );
-        close(
-            &format!("{what}, bremsstrahlung"),
-            ours.bremsstrahlung.value,
-            number(&entry["N_bre_S"]),
-            2e-5,
-        );
-        compared += 1;
-    }
+    let compared = compare_yields(
+        &calculator,
+        &r["yields_scalar"],
+        ("N_ann_S", "N_bre_S"),
+        "scalar",
+    );
     assert!(compared >= 9, "only {compared} reference masses found");
-    let best = |mediator: &str| {
-        let mediator = format!("model.mediator=\"{mediator}\"");
-        let overrides = [
-            mediator.as_str(),
+    let (ours, vector) = (
+        best_near_the_resonance(&scalar),
+        best_near_the_resonance(&[
+            "model.mediator=\"dark-photon\"",
             "target.min_energy_loss_fraction=0",
-            "background.total=94.0",
-            "scan.log_range=[60.0, 90.0]",
-            "scan.points=121",
-        ];
-        let results = run_scan(&curves("configs/belle2_dp.toml", &overrides)).expect("scan");
-        best_limit(&results[0]).expect("best").refined
-    };
-    let (ours, vector) = (best("scalar"), best("dark-photon"));
+        ]),
+    );
     let expected = &r["best_eps_scalar"];
     close(
         "best eps, scalar",
@@ -285,11 +277,7 @@ fn electron_control_sample_yields() {
     let positron = Calculator::new(&curves("configs/belle2_dp.toml", &[])[0].scenario);
     let mut compared = 0;
     for (label, entry) in c["yields"].as_object().expect("control-sample yields") {
-        let mass: f64 = label
-            .trim_start_matches("m=")
-            .trim_end_matches(" MeV")
-            .parse()
-            .expect("mass label");
+        let mass = mass_of(label);
         let ours = electron.yields(mass).annihilation.value;
         close(
             &format!("control sample, m = {mass} MeV, annihilation"),
@@ -324,11 +312,7 @@ fn electron_control_sample_bremsstrahlung() {
     let positron = Calculator::new(&curves("configs/belle2_dp.toml", &[])[0].scenario);
     let mut compared = 0;
     for (label, entry) in r["yields_per_eps2"].as_object().expect("yields") {
-        let mass: f64 = label
-            .trim_start_matches("m=")
-            .trim_end_matches(" MeV")
-            .parse()
-            .expect("mass label");
+        let mass = mass_of(label);
         let ours = electron.yields(mass).bremsstrahlung.value;
         let theirs = number(&entry["N_bre_electron"]);
         close(
