@@ -262,7 +262,8 @@ fn seen_radiation_agrees_with_the_independent_reference() {
 /// convolved into the track length with the window's cut on the annihilation energy, its `beta`
 /// at the at-rest `s`; the electron's leg into the cross section, its `beta` at the `s` it
 /// radiates from; accurate to 1e-9 and 5e-8), 40-90 MeV. At rest: 1e-3 and within each yield's
-/// stated error but [`REFERENCE_ACCURACY`] (observed: 4.3e-5 at most, at 85 MeV). Bound: 2e-4 up
+/// stated error but [`REFERENCE_ACCURACY`] (observed: deviations up to 4.3e-5, at 85 MeV,
+/// beyond the stated error by at most 1.1e-6, at 66.3 MeV). Bound: 2e-4 up
 /// to 80 MeV (observed 8.9e-5), 5e-4 at 85 MeV (3.2e-4) and 2.5% at 90 MeV (1.9%): above the
 /// flux the yield comes from electrons far out in the profiles' tails, which darksens cuts at
 /// `|p_z| = 0.98 m_e` (see [`unseen_radiation_agrees_with_the_independent_reference`]).
