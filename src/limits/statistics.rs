@@ -268,7 +268,7 @@ mod tests {
 
     /// The counts searched by doubling and bisection are the first counts where the condition
     /// holds, as a count-by-count search finds them, and the largest background allowed, 1e10
-    /// events (which the count-by-count search took minutes for), takes moments: its median lies in
+    /// events (1e10 evaluations count by count: hours), takes moments: its median lies in
     /// `[b - ln 2, b + 1/3]` (Choi, Proc. AMS 121 (1994) 245), the CLs limit and the exact
     /// discovery signal approach `1.645 sqrt(b)` and `z sqrt(b)`.
     #[test]
