@@ -90,6 +90,22 @@ fn best_near_the_resonance(overrides: &[&str]) -> PointResult {
     best_limit(&results[0]).expect("best").refined
 }
 
+/// A best limit against the reference's (`value`, `m_best_mev`): 2e-5 in eps, 2e-3 MeV in mass.
+fn check_best(what: &str, best: &PointResult, expected: &Value) {
+    close(
+        &format!("best eps, {what}"),
+        best.epsilon_limit,
+        number(expected),
+        2e-5,
+    );
+    let mass = expected["m_best_mev"].as_f64().expect("mass");
+    assert!(
+        (best.mass_mev - mass).abs() < 2e-3,
+        "{what}: best at {} MeV, reference {mass} MeV",
+        best.mass_mev
+    );
+}
+
 #[test]
 fn source_punch_through_and_backgrounds() {
     let r = reference();
@@ -186,19 +202,10 @@ fn best_limits_near_the_resonance() {
             vec!["model.alpha_d=0.1", "target.min_energy_loss_fraction=1e-3"],
         ),
     ] {
-        let best = best_near_the_resonance(&overrides);
-        let expected = &r["best_eps"][set];
-        close(
-            &format!("best eps, {set}"),
-            best.epsilon_limit,
-            number(expected),
-            2e-5,
-        );
-        let mass = expected["m_best_mev"].as_f64().expect("mass");
-        assert!(
-            (best.mass_mev - mass).abs() < 2e-3,
-            "{set}: best at {} MeV, reference {mass} MeV",
-            best.mass_mev
+        check_best(
+            set,
+            &best_near_the_resonance(&overrides),
+            &r["best_eps"][set],
         );
     }
 }
@@ -211,10 +218,7 @@ fn best_limits_near_the_resonance() {
 /// `sqrt 2` in the narrow-width limit).
 #[test]
 fn scalar_mediator_against_its_reference() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tools/reference/scalar_reference.json");
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("reference JSON"))
-        .expect("valid JSON");
+    let r = common::reference_json("scalar_reference.json");
     let scalar = [
         "model.mediator=\"scalar\"",
         "target.min_energy_loss_fraction=0",
@@ -235,18 +239,7 @@ fn scalar_mediator_against_its_reference() {
         ]),
     );
     let expected = &r["best_eps_scalar"];
-    close(
-        "best eps, scalar",
-        ours.epsilon_limit,
-        number(expected),
-        2e-5,
-    );
-    let mass = expected["m_best_mev"].as_f64().expect("mass");
-    assert!(
-        (ours.mass_mev - mass).abs() < 2e-3,
-        "scalar: best at {} MeV, reference {mass} MeV",
-        ours.mass_mev
-    );
+    check_best("scalar", &ours, expected);
     close(
         "best eps, scalar over vector",
         ours.epsilon_limit / vector.epsilon_limit,
@@ -303,10 +296,7 @@ fn electron_control_sample_yields() {
 /// 1 GeV: 2e-5, and the ratio to the positron sample's 4e-5.
 #[test]
 fn electron_control_sample_bremsstrahlung() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tools/reference/control_brem_reference.json");
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("reference JSON"))
-        .expect("valid JSON");
+    let r = common::reference_json("control_brem_reference.json");
     let electron =
         Calculator::new(&curves("configs/belle2_control_electron.toml", &[])[0].scenario);
     let positron = Calculator::new(&curves("configs/belle2_dp.toml", &[])[0].scenario);

@@ -269,10 +269,7 @@ fn seen_radiation_agrees_with_the_independent_reference() {
 /// `|p_z| = 0.98 m_e` (see [`unseen_radiation_agrees_with_the_independent_reference`]).
 #[test]
 fn each_leg_as_it_happens_agrees_with_the_independent_reference() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tools/reference/realistic/legs_reference.json");
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("reference"))
-        .expect("valid JSON");
+    let r = common::reference_json("realistic/legs_reference.json");
     let mut compared = 0;
     for (case, electrons) in [
         ("case_f_at_rest_legs", "at-rest"),

@@ -25,13 +25,19 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// An independent reference's JSON, `tools/reference/<file>`.
+pub fn reference_json(file: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tools/reference")
+        .join(file);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("reference JSON"))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The independent reference of the realistic resonant annihilation
 /// (`tools/reference/realistic/realistic_reference.json`).
 pub fn realistic_reference() -> serde_json::Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tools/reference/realistic/realistic_reference.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("reference JSON"))
-        .expect("valid JSON")
+    reference_json("realistic/realistic_reference.json")
 }
 
 /// `m^2` (GeV^2) at the at-rest annihilation flux's features, where an electron at rest meets
