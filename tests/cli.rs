@@ -582,6 +582,46 @@ fn a_set_that_a_curve_overrides_or_its_label_contradicts_is_named() {
         .stderr(predicate::str::contains("warning").not());
 }
 
+/// A mass the file gives to a mass scan is replaced at every point: named with its line, and
+/// the run goes on. A scan over another key uses the file's mass, and says nothing.
+#[test]
+fn a_mass_the_mass_scan_replaces_is_named() {
+    let dir = scratch("unused_mass");
+    let text = std::fs::read_to_string("tests/bad_inputs/base.toml").expect("base scenario");
+    let with_mass = text.replace(
+        "mchi_over_mmed = 0.3333333333333333\n",
+        "mchi_over_mmed = 0.3333333333333333\nmass_mev = 50.0\n",
+    );
+    assert_ne!(with_mass, text, "the base scenario's [model] moved");
+    let scenario = dir.join("with_mass.toml");
+    std::fs::write(&scenario, &with_mass).expect("scenario");
+    darksens()
+        .arg("check")
+        .arg(&scenario)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "with_mass.toml:22: model.mass_mev = 50.0 is not used: the scan varies model.mass_mev",
+        ));
+    let alpha_scan = dir.join("alpha_scan.toml");
+    std::fs::write(
+        &alpha_scan,
+        with_mass
+            .replace(
+                "parameter = \"model.mass_mev\"",
+                "parameter = \"model.alpha_d\"",
+            )
+            .replace("log_range = [10.0, 100.0]", "log_range = [0.01, 0.1]"),
+    )
+    .expect("scenario");
+    darksens()
+        .arg("check")
+        .arg(&alpha_scan)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}
+
 #[test]
 fn check_list_plot_and_completions() {
     darksens()

@@ -27,7 +27,7 @@ pub struct Opts {
 fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<String, Error> {
     let document = ScenarioDocument::load(path, &parse_overrides(set)?)?;
     document.refuse_setting_the_grid_keys()?;
-    for warning in document.override_warnings() {
+    for warning in document.warnings() {
         eprintln!("{warning}");
     }
     let driver = driver(&document)?;

@@ -64,7 +64,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     set_threads(opts.threads)?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
     document.refuse_setting_the_grid_keys()?;
-    for warning in document.override_warnings() {
+    for warning in document.warnings() {
         eprintln!("{warning}");
     }
     let driver = driver(&document)?;

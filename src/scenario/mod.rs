@@ -223,16 +223,36 @@ impl ScenarioDocument {
         Ok(document)
     }
 
-    /// Warnings about the `--set`s: one a curve's own `set` replaces, one that changes a value
-    /// a curve's label names (lines starting `warning: `; none for a file without curves).
+    /// Warnings about values that do not do what they seem to (lines starting `warning: `):
+    /// a `--set` a curve's own `set` replaces, one that changes a value a curve's label names,
+    /// and the file's own value of the key a scan varies (every point replaces it).
     #[must_use]
-    pub fn override_warnings(&self) -> Vec<String> {
-        if self.overrides.is_empty() {
+    pub fn warnings(&self) -> Vec<String> {
+        let Ok(file) = toml::from_str::<toml::Table>(&self.text) else {
             return Vec::new();
+        };
+        let mut warnings = shadowing::override_warnings(&file, &self.overrides);
+        warnings.extend(self.scanned_value_warning(&file));
+        warnings
+    }
+
+    /// The file's value of the key a (one-parameter) scan varies, which no point uses. Only an
+    /// optional key can be written without use (`model.mass_mev`: a required one such as a
+    /// beam energy must be there even when scanned).
+    fn scanned_value_warning(&self, file: &toml::Table) -> Option<String> {
+        let scanned = file.get("scan")?.get("parameter")?.as_str()?;
+        if scanned != MASS_KEY {
+            return None;
         }
-        toml::from_str::<toml::Table>(&self.text)
-            .map(|file| shadowing::override_warnings(&file, &self.overrides))
-            .unwrap_or_default()
+        let value = file.get("model")?.get("mass_mev")?;
+        let path: Vec<&str> = scanned.split('.').collect();
+        let place = match self.line_of(&path) {
+            Some(line) => format!("{}:{line}", self.path.display()),
+            None => self.path.display().to_string(),
+        };
+        Some(format!(
+            "warning: {place}: {scanned} = {value} is not used: the scan varies {scanned} (scan.parameter) and sets it at every point; remove it, or use `darksens explain --mass-mev` for one mass"
+        ))
     }
 
     /// For a scan of an emulsion grid: refuses a `--set` of a key the grid varies

@@ -623,6 +623,39 @@ impl Default for GeneratorOptions {
     }
 }
 
+/// The keys an inline `source.spectrum` table may have: those of the spectrum it names
+/// (`table`, `lhe` or `generator`); a table that names none is refused.
+fn spectrum_table_keys(t: &toml::Table) -> Result<&'static [&'static str], ScenarioError> {
+    if t.contains_key("lhe") {
+        Ok(&["lhe", "bins", "min_energy_gev"])
+    } else if t.contains_key("generator") {
+        Ok(&[
+            "generator",
+            "min_energy_gev",
+            "min_delta_r",
+            "min_delta_r_leptons",
+            "points",
+            "seed",
+            "bins",
+            "alpha_inverse",
+        ])
+    } else if t.contains_key("table") {
+        Ok(&["table"])
+    } else {
+        let given: Vec<&str> = t.keys().map(String::as_str).collect();
+        let found = if given.is_empty() {
+            "it is empty".to_string()
+        } else {
+            format!("it has {}", given.join(", "))
+        };
+        Err(invalid(
+            "source.spectrum",
+            format!("names no spectrum: {found} but none of table, lhe or generator"),
+            "options belong to the spectrum they tune: e.g. source.spectrum = { generator = \"radiative-bhabha\", min_energy_gev = 3.0 } or { lhe = \"events.lhe\", bins = 40 }; the analytic \"bhabha\" spectrum (the default) takes no options",
+        ))
+    }
+}
+
 fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, ScenarioError> {
     let key = "source.spectrum";
     let hint = "\"bhabha\" (the default), \"radiative-bhabha\", { table = \"spectrum.csv\" }, { lhe = \"events.lhe\", bins = 40 } or { generator = \"radiative-bhabha\", points = 2000000 }";
@@ -636,22 +669,7 @@ fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, Scenar
         }
         toml::Value::String(name) => Err(invalid(key, format!("unknown spectrum '{name}'"), hint)),
         toml::Value::Table(t) => {
-            let allowed: &[&str] = if t.contains_key("lhe") {
-                &["lhe", "bins", "min_energy_gev"]
-            } else if t.contains_key("generator") {
-                &[
-                    "generator",
-                    "min_energy_gev",
-                    "min_delta_r",
-                    "min_delta_r_leptons",
-                    "points",
-                    "seed",
-                    "bins",
-                    "alpha_inverse",
-                ]
-            } else {
-                &["table"]
-            };
+            let allowed = spectrum_table_keys(t)?;
             if let Some(extra) = t.keys().find(|k| !allowed.contains(&k.as_str())) {
                 return Err(invalid(
                     &format!("{key}.{extra}"),
@@ -882,6 +900,7 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Scenari
         },
         SpectrumChoice::RadiativeBhabha(options) => {
             let (collider, lo, hi) = beams_and_window(s)?;
+            refuse_unreachable_generator_energy(&collider, options.min_energy_gev)?;
             SpectrumRequest::Generator(Settings {
                 collider,
                 theta_min_deg: lo,
@@ -902,6 +921,28 @@ fn validate_collider(s: &super::raw::RawSource) -> Result<SourceRequest, Scenari
         luminosity_ab,
         particle,
     })
+}
+
+/// The generator's three final particles share the beams' energy in the lab, so each can carry
+/// at least `min_energy_gev` only if three times it is below the sum of the beam energies.
+fn refuse_unreachable_generator_energy(
+    collider: &AsymmetricCollider,
+    min_energy_gev: f64,
+) -> Result<(), ScenarioError> {
+    let total_gev = collider.electron_energy_gev + collider.positron_energy_gev;
+    if 3.0 * min_energy_gev < total_gev {
+        return Ok(());
+    }
+    Err(invalid(
+        "source.spectrum.min_energy_gev",
+        format!(
+            "{min_energy_gev} GeV for each of the three final particles cannot be reached: together they carry the beams' {total_gev} GeV"
+        ),
+        format!(
+            "use less than a third of {total_gev} GeV ({:.4} GeV); the paper's cut is 2 GeV",
+            total_gev / 3.0
+        ),
+    ))
 }
 
 /// A table is the spectrum after all cuts: the beams and the angular window are not used.
@@ -1088,10 +1129,20 @@ fn check_atomic_electrons(
         .iter()
         .find(|c| !has_profiles(c.nucleus.symbol))
     {
+        // The element was written in a `[[material]]` (the built-ins all have profiles): the
+        // error points at its composition.
+        let where_written = raw
+            .materials
+            .iter()
+            .position(|m| m.name == material.name)
+            .map_or_else(
+                || "target.atomic_electrons".to_string(),
+                |i| format!("material[{}].composition", i + 1),
+            );
         return Err(invalid(
-            "target.atomic_electrons",
+            &where_written,
             format!(
-                "no Compton profiles for {} in {} ({key})",
+                "no Compton profiles for {} in {} ({key}), which target.atomic_electrons = \"compton-profile\" needs for every element (it is the default)",
                 missing.nucleus.symbol, material.name
             ),
             format!(

@@ -55,12 +55,6 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         super::plot::refuse_directory(path)?;
         let is_grid = grid::is_grid(path)?;
         let meta = sidecar(path);
-        if meta.is_none() {
-            eprintln!(
-                "warning: {} has no readable sidecar (.meta.json): the tables have no scenario title, confidence level or model parameters",
-                path.display()
-            );
-        }
         let stem = path
             .file_stem()
             .map_or_else(|| "results".to_string(), |s| slug(&s.to_string_lossy()));
@@ -89,11 +83,19 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             }
         };
         let file = names.as_ref().map(|n| n[file_number].as_str());
-        if is_grid {
-            tables.extend(grid::tables(path, meta.as_ref(), &file_name, file)?);
-            continue;
+        let file_tables = if is_grid {
+            grid::tables(path, meta.as_ref(), &file_name, file)?
+        } else {
+            curve_tables(path, meta.as_ref(), &file_name, file)?
+        };
+        // Only a file read as a scan's results is worth a word about its sidecar.
+        if meta.is_none() {
+            eprintln!(
+                "warning: {} has no readable sidecar (.meta.json): the tables have no scenario title, confidence level or model parameters",
+                path.display()
+            );
         }
-        tables.extend(curve_tables(path, meta.as_ref(), &file_name, file)?);
+        tables.extend(file_tables);
     }
     if tables.is_empty() {
         return Err(Error::Usage(
