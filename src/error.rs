@@ -507,7 +507,7 @@ impl Error {
 /// number", "invalid type: sequence" becomes "invalid type: an array", and so on.
 #[must_use]
 pub fn plain_types(message: &str) -> String {
-    [
+    let mut plain = [
         ("expected f64", "expected a number"),
         ("expected i64", "expected a whole number"),
         ("expected usize", "expected a whole number"),
@@ -523,7 +523,12 @@ pub fn plain_types(message: &str) -> String {
         ),
     ]
     .iter()
-    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
+    .fold(message.to_string(), |m, (from, to)| m.replace(from, to));
+    // TOML reads 4e6 (and 4000000.0) as a float, which a count refuses.
+    if plain.contains("invalid type: the number") && plain.contains("expected a whole number") {
+        plain.push_str(" (TOML reads an exponent or a decimal point as a float: write the count out, 4000000 rather than 4e6)");
+    }
+    plain
 }
 
 /// Conventional name of a termination signal.

@@ -134,51 +134,125 @@ fn electron_control_sample_suppresses_annihilation() {
     assert!(best.refined.annihilation_fraction() < 0.5);
 }
 
-/// What a sidecar records of each curve of each shipped thick-target scenario (the file as
-/// written plus every default the run used), read back as a scenario file, is that curve's
-/// scenario: nothing the run depended on is left out of the record.
+/// Reads back what a sidecar records of each curve of the scenario file `path` (the file as
+/// written plus every default the run used) as a scenario file beside it, and asserts it is
+/// that curve's scenario: nothing the run depended on is left out of the record, and nothing
+/// added makes it another scenario. Returns the number of curves checked.
+fn assert_records_read_back(path: &std::path::Path) -> usize {
+    let name = path
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned();
+    let document = darksens::scenario::ScenarioDocument::load(path, &[])
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    if document.is_emulsion() {
+        return 0;
+    }
+    let mut checked = 0;
+    for curve in document.curves().unwrap_or_else(|e| panic!("{name}: {e}")) {
+        let recorded = curve.recorded_table();
+        for (table, key) in [
+            ("target", "atomic_electrons"),
+            ("target", "initial_state_radiation"),
+            ("numerics", "relative_tolerance"),
+            ("limit", "method"),
+            ("background", "relative_uncertainty"),
+        ] {
+            assert!(
+                recorded[table].get(key).is_some(),
+                "{name}: no {table}.{key} in {recorded:?}"
+            );
+        }
+        let thickness = &recorded["target"];
+        assert!(
+            thickness.get("thickness_x0").is_some() || thickness.get("thickness_cm").is_some(),
+            "{name}: no depth in {recorded:?}"
+        );
+        // Beside the original, so that the files it names resolve the same way.
+        let copy = path.with_file_name(format!(".recorded-{name}-{}.scenario", curve.index));
+        std::fs::write(&copy, toml::to_string(&recorded).expect("TOML")).expect("write");
+        let read_back = darksens::scenario::ScenarioDocument::load(&copy, &[])
+            .map_err(|e| e.to_string())
+            .and_then(|d| d.curves().map_err(|e| e.to_string()));
+        std::fs::remove_file(&copy).expect("remove");
+        let read_back = read_back.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut scenario = read_back[0].scenario.clone();
+        // Default output names follow the file's name.
+        scenario.output = curve.scenario.output.clone();
+        assert_eq!(scenario, curve.scenario, "{name}, curve {}", curve.label);
+        checked += 1;
+    }
+    checked
+}
+
+/// Every curve of every shipped thick-target scenario reads back from its record.
 #[test]
 fn a_recorded_scenario_read_back_is_the_scenario_that_ran() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
     let mut checked = 0;
     for entry in std::fs::read_dir(&root).expect("configs/") {
         let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
-        let name = path
-            .file_stem()
-            .expect("stem")
-            .to_string_lossy()
-            .into_owned();
-        let document = darksens::scenario::ScenarioDocument::load(&path, &[])
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        if document.is_emulsion() {
-            continue;
-        }
-        for curve in document.curves().unwrap_or_else(|e| panic!("{name}: {e}")) {
-            let recorded = curve.recorded_table();
-            assert!(
-                recorded["target"].get("atomic_electrons").is_some()
-                    && recorded["target"].get("initial_state_radiation").is_some()
-                    && recorded["numerics"].get("relative_tolerance").is_some()
-                    && recorded["limit"].get("method").is_some(),
-                "{name}: {recorded:?}"
-            );
-            // Beside the original, so that the files it names resolve the same way.
-            let copy = root.join(format!(".recorded-{name}-{}.scenario", curve.index));
-            std::fs::write(&copy, toml::to_string(&recorded).expect("TOML")).expect("write");
-            let read_back = darksens::scenario::ScenarioDocument::load(&copy, &[])
-                .map_err(|e| e.to_string())
-                .and_then(|d| d.curves().map_err(|e| e.to_string()));
-            std::fs::remove_file(&copy).expect("remove");
-            let read_back = read_back.unwrap_or_else(|e| panic!("{name}: {e}"));
-            let mut scenario = read_back[0].scenario.clone();
-            // Default output names follow the file's name.
-            scenario.output = curve.scenario.output.clone();
-            assert_eq!(scenario, curve.scenario, "{name}, curve {}", curve.label);
-            checked += 1;
+        if path.extension().is_some_and(|e| e == "toml") {
+            checked += assert_records_read_back(&path);
         }
     }
     assert!(checked >= 8, "{checked} curves checked");
+}
+
+/// The spectra no shipped scenario has (a table, an event file, the generator's short form)
+/// and a depth left to its default read back from their records too: the record then holds
+/// the generator's every setting, the event file's binning and the depth the run used.
+#[test]
+fn records_of_other_spectra_read_back() {
+    let dir = common::scratch("records_of_other_spectra");
+    std::fs::write(
+        dir.join("spectrum.csv"),
+        "energy_gev,dsigma_de_pb_per_gev\n4.3,2000\n5.0,1500\n6.6,800\n",
+    )
+    .expect("table");
+    let events = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/radiative_bhabha_1000.lhe.gz");
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/base.toml"),
+    )
+    .expect("base scenario");
+    let beams = "electron_energy_gev = 7.0\npositron_energy_gev = 4.0\n";
+    let window = "theta_min_deg = 32.2\ntheta_max_deg = 128.7\n";
+    for (name, spectrum, keep_beams, keep_window) in [
+        (
+            "table",
+            "spectrum = { table = \"spectrum.csv\" }".to_string(),
+            false,
+            false,
+        ),
+        (
+            "events",
+            format!("spectrum = {{ lhe = \"{}\" }}", events.display()),
+            false,
+            true,
+        ),
+        (
+            "generator",
+            "spectrum = { generator = \"radiative-bhabha\", points = 1000 }".to_string(),
+            true,
+            true,
+        ),
+    ] {
+        let mut text = base.replace("thickness_x0 = 16.0\n", "");
+        assert_ne!(text, base, "the base scenario's depth moved");
+        for (keep, keys) in [(keep_beams, beams), (keep_window, window)] {
+            if !keep {
+                assert!(text.contains(keys), "the base scenario's source moved");
+                text = text.replace(keys, "");
+            }
+        }
+        text = text.replace(
+            "luminosity_ab = 50.0\n",
+            &format!("luminosity_ab = 50.0\n{spectrum}\n"),
+        );
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(&path, text).expect("scenario");
+        assert_eq!(assert_records_read_back(&path), 1, "{name}");
+    }
 }

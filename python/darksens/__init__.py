@@ -15,7 +15,10 @@ command line's bit for bit::
     darksens.limits.load("darkcast/NA64_NA642019imj")
 
 Bad input raises :class:`ScenarioError` (a ``ValueError``) with the command line's message;
-internal failures raise ``RuntimeError``. Ctrl-C interrupts a scan between points; the
+internal failures raise ``RuntimeError``. What the command line warns about (an override a
+curve's own ``set`` replaces, points that missed the numerical tolerance, ...) is raised as a
+:class:`DarksensWarning`, which ``warnings.simplefilter("error", darksens.DarksensWarning)``
+turns into an error. Ctrl-C interrupts a scan between points; the
 computation runs without the GIL.
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
@@ -37,6 +41,7 @@ ScenarioError.__module__ = "darksens"
 
 __all__ = [
     "Curve",
+    "DarksensWarning",
     "Grid",
     "Result",
     "Scenario",
@@ -48,6 +53,19 @@ __all__ = [
 ]
 
 __version__ = _darksens.version()
+
+
+class DarksensWarning(UserWarning):
+    """What the command line prints as ``warning:``: a value that does not do what it seems to
+    (an override a curve's own ``set`` replaces, one no limit method reads), or results to read
+    with care (points that missed the numerical tolerance, a sqrt-nb rule below one event)."""
+
+
+def _warn(messages: List[str]) -> None:
+    for message in messages:
+        text = message[len("warning: "):] if message.startswith("warning: ") else message
+        # stacklevel 3: the caller of scan() or explain().
+        warnings.warn(text, DarksensWarning, stacklevel=3)
 
 
 def _override(key: str, value: Any) -> str:
@@ -129,7 +147,19 @@ def _scenario(
     return scenario
 
 
-@dataclass(frozen=True)
+def _summary(values: Optional[np.ndarray]) -> str:
+    """An array as its length and range (the whole array would fill a notebook cell)."""
+    if values is None:
+        return "None"
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return f"<{values.size} values, none finite>"
+    return f"<{values.size} values, {finite.min():.4g} to {finite.max():.4g}>"
+
+
+# eq=False: results hold arrays, whose == is elementwise; two results are the same object or
+# not (compare their arrays with numpy for equal numbers).
+@dataclass(frozen=True, eq=False)
 class Curve:
     """One curve of a scan: arrays in scan order (float64), statuses as strings.
 
@@ -156,8 +186,15 @@ class Curve:
     n_signal_at_g_ve: Optional[np.ndarray]
     signal_per_pot_at_g_ve: Optional[np.ndarray]
 
+    def __repr__(self) -> str:
+        return (
+            f"Curve(label={self.label!r}, parameter={self.parameter!r}, "
+            f"values={_summary(self.values)}, epsilon_limit={_summary(self.epsilon_limit)}, "
+            f"best={self.best})"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Result:
     """The curves of a scan, as the command line's CSV holds them."""
 
@@ -177,8 +214,12 @@ class Result:
         for a mass scan, the mass in MeV."""
         return (self.curve(label) if label is not None else self.curves[0]).best
 
+    def __repr__(self) -> str:
+        curves = ", ".join(repr(c) for c in self.curves)
+        return f"Result(title={self.title!r}, curves=[{curves}])"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Grid:
     """The grid of an emulsion scan: signal events on (x, y), as the command line's CSV.
 
@@ -206,6 +247,13 @@ class Grid:
     excluded: List[List[Tuple[float, float]]]
     babar_excluded: List[List[Tuple[float, float]]]
     tips: List[Tuple[float, float]]
+
+    def __repr__(self) -> str:
+        return (
+            f"Grid(title={self.title!r}, x_parameter={self.x_parameter!r}, "
+            f"x_values={_summary(self.x_values)}, y_parameter={self.y_parameter!r}, "
+            f"y_values={_summary(self.y_values)}, detectors={self.detectors!r})"
+        )
 
     @property
     def n_signal_total(self) -> np.ndarray:
@@ -252,19 +300,18 @@ def _optional_array(values: List[Optional[float]]) -> Optional[np.ndarray]:
 
 def _threads(threads: Optional[int]) -> Optional[int]:
     """The number of threads checked as the command line's --threads is: at least 1, at most
-    4 per core (more only slows the run; a warning says so)."""
+    4 per core or 16, whichever is more (more only slows the run; a warning says so)."""
     if threads is None:
         return None
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)):
         raise ScenarioError(f"threads: must be a whole number of threads, got {threads!r}")
     if threads < 1:
         raise ScenarioError(f"threads: must be at least 1, got {threads} (None: all cores)")
-    cap = 4 * (os.cpu_count() or 1)
+    cap = max(4 * (os.cpu_count() or 1), 16)
     if threads > cap:
-        import warnings
-
         warnings.warn(
-            f"threads = {threads}: using {cap} (4 per core): more only slows the run",
+            f"threads = {threads}: using {cap} (4 per core, at least 16): more only slows the run",
+            DarksensWarning,
             stacklevel=3,
         )
         return cap
@@ -286,6 +333,7 @@ def scan(
     """
     chosen = _scenario(scenario, set)
     data = json.loads(_darksens.scan(chosen.path, list(chosen.overrides), _threads(threads)))
+    _warn(data["warnings"])
     if data.get("kind") == "emulsion":
         return _grid(data)
     curves = []
@@ -326,6 +374,7 @@ def explain(
 ) -> Dict[str, Any]:
     """Every intermediate number at one mass (the first curve), as ``darksens explain --json``."""
     chosen = _scenario(scenario, set)
+    _warn(_darksens.warnings(chosen.path, list(chosen.overrides)))
     return json.loads(_darksens.explain(chosen.path, list(chosen.overrides), mass_mev))
 
 

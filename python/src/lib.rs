@@ -6,7 +6,7 @@
 
 use darksens::error::Error;
 use darksens::pipeline::emulsion::Emulsion;
-use darksens::pipeline::thick_target::{best_limit, run_scan_until};
+use darksens::pipeline::thick_target::{best_limit, run_scan_until, scan_warnings};
 use darksens::pipeline::{Driver, Monitor, RunSource, compute_all};
 use darksens::published::library::{find_curve, library_dirs};
 use darksens::scenario::{Override, ScenarioDocument, Search};
@@ -89,6 +89,7 @@ fn scan(
 ) -> PyResult<String> {
     interruptible(py, move |stop| {
         let document = document(&path, &overrides)?;
+        let mut warnings = document.warnings();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.unwrap_or(0))
             .build()
@@ -97,7 +98,7 @@ fn scan(
             Search::ThickTarget(curves) => curves,
             Search::Emulsion(scenario) => {
                 let grid = Emulsion::new(*scenario, RunSource::of(&document));
-                return pool.install(|| emulsion_grid(&grid, &stop));
+                return pool.install(|| emulsion_grid(&grid, &stop, warnings));
             }
         };
         let title = curves
@@ -106,6 +107,7 @@ fn scan(
             .unwrap_or_default();
         pool.install(|| {
             let results = run_scan_until(&curves, Some(&stop))?;
+            warnings.extend(scan_warnings(&curves, &results));
             let curves = results
                 .iter()
                 .map(|c| {
@@ -128,7 +130,7 @@ fn scan(
                     }))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
-            Ok(json!({ "title": title, "curves": curves }).to_string())
+            Ok(json!({ "title": title, "curves": curves, "warnings": warnings }).to_string())
         })
     })
 }
@@ -136,7 +138,11 @@ fn scan(
 /// The grid of an emulsion scenario, computed unit by unit as `darksens scan` does: a JSON
 /// document with the scanned keys and values, the detectors, and per column its acceptances,
 /// the signal of every cell and the excluded intervals, and the region's tips between columns.
-fn emulsion_grid(grid: &Emulsion, stop: &AtomicUsize) -> Result<String, Error> {
+fn emulsion_grid(
+    grid: &Emulsion,
+    stop: &AtomicUsize,
+    warnings: Vec<String>,
+) -> Result<String, Error> {
     let units = grid.units()?;
     let monitor = Monitor {
         stop: Some(stop),
@@ -173,6 +179,7 @@ fn emulsion_grid(grid: &Emulsion, stop: &AtomicUsize) -> Result<String, Error> {
         "n_signal_required": scenario.n_signal,
         "columns": columns,
         "tips": result.tips.iter().map(|t| [t.x, t.y]).collect::<Vec<_>>(),
+        "warnings": warnings,
     })
     .to_string())
 }
@@ -208,6 +215,16 @@ fn check(path: &str, overrides: Vec<String>) -> PyResult<()> {
         .map_err(|e| to_python(&e))
 }
 
+/// The warnings the command line prints about a scenario and its overrides before it computes
+/// anything (an override a curve's own `set` replaces, one no limit method reads, ...), each a
+/// line starting `warning: `.
+#[pyfunction]
+fn warnings(path: &str, overrides: Vec<String>) -> PyResult<Vec<String>> {
+    document(path, &overrides)
+        .map(|d| d.warnings())
+        .map_err(|e| to_python(&e))
+}
+
 /// A curve of the limit library as eps against the mediator mass, with its provenance.
 #[pyfunction]
 fn load_limit(name: &str) -> PyResult<String> {
@@ -235,6 +252,7 @@ fn _darksens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(warnings, m)?)?;
     m.add_function(wrap_pyfunction!(load_limit, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())

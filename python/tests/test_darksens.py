@@ -217,3 +217,37 @@ def test_an_emulsion_grid_equals_the_command_line_bit_for_bit(tmp_path):
     assert [(x, y) for x, y, _ in tips] == grid.tips
     assert mine == [r for r in rows if r not in tips]
     assert mine, "the grid excludes a region"
+
+
+def test_the_command_lines_warnings_are_python_warnings():
+    # A --set that one curve's own set replaces: the command line warns, and so does Python.
+    with pytest.warns(darksens.DarksensWarning, match='does not reach curve 2 "N_b = 1000"'):
+        darksens.scan(CONFIG, set={"background.total": 50.0, "scan.points": 20, "scan.dense_points": 2})
+    # A key no curve's limit method reads.
+    with pytest.warns(darksens.DarksensWarning, match="limit.cl=0.95 changes nothing"):
+        darksens.explain(CONFIG, mass_mev=70.0, set={"limit.cl": 0.95})
+    # A scan's own finding: a sqrt-nb rule below one signal event (one curve, none to miss).
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        darksens.scan(
+            CONFIG,
+            set={"background.total": 0.1, "scan.points": 20, "scan.dense_points": 2, "curve": []},
+        )
+    messages = [str(w.message) for w in caught if issubclass(w.category, darksens.DarksensWarning)]
+    assert any("fewer than one" in m for m in messages), messages
+    assert not any("does not reach" in m for m in messages), messages
+    # Made an error on request, as any Python warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", darksens.DarksensWarning)
+        with pytest.raises(darksens.DarksensWarning):
+            darksens.explain(CONFIG, mass_mev=70.0, set={"limit.cl": 0.95})
+
+
+def test_a_result_prints_short_and_compares_by_identity():
+    res = darksens.scan(CONFIG, set={"scan.points": 50})
+    text = repr(res)
+    assert len(text) < 1500, text
+    assert "computed background" in text and "values" in text
+    assert res == res and res != darksens.scan(CONFIG, set={"scan.points": 50})

@@ -190,7 +190,7 @@ pub fn set_threads(threads: Option<usize>) -> Result<(), Error> {
         let cap = max_threads();
         let threads = if asked > cap {
             eprintln!(
-                "warning: {source} asks for {asked} threads; using {cap} (4 per core): more only slows the run"
+                "warning: {source} asks for {asked} threads; using {cap} (4 per core, at least 16): more only slows the run"
             );
             cap
         } else {

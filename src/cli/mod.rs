@@ -60,13 +60,19 @@ enum Command {
     /// Validate scenarios without computing (exit 0 when all are valid, 2 otherwise).
     Check(check::Opts),
     /// List materials, mediators, source kinds, limit methods and library curves.
+    #[command(
+        after_help = "Examples:\n  darksens list\n  darksens list | grep darkcast/   # the curves an [[overlay]] can name"
+    )]
     List,
     /// Write the shipped scenarios into DIR/configs (with a README) and the documentation they
     /// cite into DIR/docs, to start from.
     Init(init::Opts),
     /// Recompute published numbers (paper figures and tables) and compare: exit 0 only if all pass.
     Reproduce(reproduce::Opts),
-    /// Print a shell completion script, e.g. `darksens completions bash > ~/.local/share/bash-completion/completions/darksens`.
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  darksens completions bash > ~/.darksens.bash   # source it from ~/.bashrc\n  darksens completions zsh > ~/.zfunc/_darksens  # with ~/.zfunc in fpath\n\nbash-completion also loads ~/.local/share/bash-completion/completions/darksens."
+    )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -142,10 +148,10 @@ mod tests {
                 );
                 examples += 1;
             }
-            if name == "darksens" {
+            if name != "help" {
                 assert!(
                     source.contains("Examples:"),
-                    "the top-level help has examples"
+                    "{name}: the help has examples"
                 );
             }
         }

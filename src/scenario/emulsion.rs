@@ -734,8 +734,8 @@ fn validate_monte_carlo(mc: &RawMonteCarlo, boost_beta: f64) -> Result<MonteCarl
     if !(1_000..=2_000_000_000).contains(&events) {
         return Err(invalid(
             "monte_carlo.events",
-            format!("must be from 1000 to 2e9, got {events}"),
-            "4e6 events give 0.5% on the smallest Table 1 acceptance in about 1.5 s for all five",
+            format!("must be from 1000 to 2000000000, got {events}"),
+            "4000000 events give 0.5% on the smallest Table 1 acceptance in about 1.5 s for all five",
         ));
     }
     let seed = mc.seed.unwrap_or(1);

@@ -225,13 +225,22 @@ impl ScenarioDocument {
 
     /// Warnings about values that do not do what they seem to (lines starting `warning: `):
     /// a `--set` a curve's own `set` replaces, one that changes a value a curve's label names,
-    /// and the file's own value of the key a scan varies (every point replaces it).
+    /// one of a key no curve's limit method reads, and the file's own value of the key a scan
+    /// varies (every point replaces it).
     #[must_use]
     pub fn warnings(&self) -> Vec<String> {
-        let Ok(file) = toml::from_str::<toml::Table>(&self.text) else {
+        let Ok(mut file) = toml::from_str::<toml::Table>(&self.text) else {
             return Vec::new();
         };
+        // `--set curve=[...]` replaces the file's curves: the warnings are about the new ones.
+        if self.overrides.iter().any(|o| o.key == "curve") {
+            match self.base.get("curve") {
+                Some(curves) => file.insert("curve".into(), curves.clone()),
+                None => file.remove("curve"),
+            };
+        }
         let mut warnings = shadowing::override_warnings(&file, &self.overrides);
+        warnings.extend(shadowing::unread_override_warnings(&file, &self.overrides));
         warnings.extend(self.scanned_value_warning(&file));
         warnings
     }

@@ -8,7 +8,10 @@
 //! the value the run used.
 
 use crate::limits::LimitCriterion;
+use crate::showers::track_length::{Incident, SecondGeneration};
 use crate::signal::thick_target::BremMethod;
+
+use super::validate::{LHE_DEFAULT_BINS, LHE_DEFAULT_MIN_ENERGY_GEV, SourceConfig, SpectrumConfig};
 
 use super::Curve;
 use super::emulsion::EmulsionScenario;
@@ -34,9 +37,140 @@ impl Curve {
             toml::Value::Table(bremsstrahlung_table(&self.scenario.bremsstrahlung)),
         );
         let mut recorded = self.table.clone();
+        record_generator_settings(&mut recorded, &self.scenario.source);
         fill_missing(&mut recorded, &used);
+        fill_missing(&mut recorded, &self.defaults_outside_the_schema());
         recorded
     }
+
+    /// The values the run took for keys whose default is not the schema's, because it depends
+    /// on other keys (the depth on the source kind, the beams' keys on the spectrum): only keys
+    /// that the curve's other values allow are added, so that the record reads back as the
+    /// same scenario.
+    fn defaults_outside_the_schema(&self) -> toml::Table {
+        let (raw, scenario) = (&self.raw, &self.scenario);
+        let mut source = toml::Table::new();
+        match &scenario.source {
+            SourceConfig::Collider {
+                spectrum, particle, ..
+            } => {
+                source.insert("particle".into(), serialized(particle));
+                match spectrum {
+                    SpectrumConfig::Bhabha { real_beams, .. } => {
+                        source.insert("spectrum".into(), toml::Value::String("bhabha".into()));
+                        // The crossing angle is recorded in the unit it is written in.
+                        source.insert(
+                            "crossing_angle_mrad".into(),
+                            toml::Value::Float(real_beams.crossing_angle_rad * 1e3),
+                        );
+                        for (key, spread) in [
+                            ("electron_energy_spread", real_beams.electron_energy_spread),
+                            ("positron_energy_spread", real_beams.positron_energy_spread),
+                        ] {
+                            source.insert(key.into(), toml::Value::Float(spread));
+                        }
+                    }
+                    SpectrumConfig::Tabulated(_) => {
+                        if let Some(toml::Value::Table(written)) = &raw.source.spectrum
+                            && written.contains_key("lhe")
+                        {
+                            let mut lhe = toml::Table::new();
+                            lhe.insert("bins".into(), count(LHE_DEFAULT_BINS));
+                            lhe.insert(
+                                "min_energy_gev".into(),
+                                toml::Value::Float(LHE_DEFAULT_MIN_ENERGY_GEV),
+                            );
+                            source.insert("spectrum".into(), toml::Value::Table(lhe));
+                        }
+                    }
+                    SpectrumConfig::Generated { .. } => {}
+                }
+            }
+            SourceConfig::Beam(beam) => {
+                source.insert("efficiency".into(), toml::Value::Float(beam.efficiency));
+                if beam.particle == Incident::Positron {
+                    source.insert(
+                        "energy_spread".into(),
+                        toml::Value::Float(beam.energy_spread),
+                    );
+                }
+            }
+        }
+        let mut target = toml::Table::new();
+        if raw.target.thickness_x0.is_none() && raw.target.thickness_cm.is_none() {
+            target.insert(
+                "thickness_x0".into(),
+                toml::Value::Float(scenario.target.thickness_x0),
+            );
+        }
+        if scenario.bremsstrahlung == BremMethod::Computed {
+            target.insert(
+                "brem_thickness_x0".into(),
+                toml::Value::Float(scenario.target.brem_thickness_x0),
+            );
+        }
+        if let SecondGeneration::TsaiWhitisPairs { multiplicity } =
+            scenario.target.second_generation
+        {
+            target.insert(
+                "second_generation_multiplicity".into(),
+                toml::Value::Float(multiplicity),
+            );
+        }
+        let mut background = toml::Table::new();
+        background.insert(
+            "relative_uncertainty".into(),
+            toml::Value::Float(scenario.background.relative_uncertainty),
+        );
+        let mut defaults = toml::Table::new();
+        defaults.insert("source".into(), toml::Value::Table(source));
+        defaults.insert("target".into(), toml::Value::Table(target));
+        defaults.insert("background".into(), toml::Value::Table(background));
+        defaults
+    }
+}
+
+/// The built-in generator's settings as the run used them: `spectrum = "radiative-bhabha"`
+/// (every default) is written out as the table of its settings, and a table lacking some gets
+/// them.
+fn record_generator_settings(recorded: &mut toml::Table, source: &SourceConfig) {
+    let SourceConfig::Collider {
+        spectrum: SpectrumConfig::Generated { settings, .. },
+        ..
+    } = source
+    else {
+        return;
+    };
+    let mut used = toml::Table::new();
+    used.insert(
+        "generator".into(),
+        toml::Value::String("radiative-bhabha".into()),
+    );
+    for (key, value) in [
+        ("min_energy_gev", settings.min_energy_gev),
+        ("min_delta_r", settings.min_delta_r),
+        ("min_delta_r_leptons", settings.min_delta_r_leptons),
+        ("alpha_inverse", settings.alpha_inverse),
+    ] {
+        used.insert(key.into(), toml::Value::Float(value));
+    }
+    used.insert("points".into(), count(settings.points));
+    used.insert("seed".into(), count(settings.seed));
+    used.insert("bins".into(), count(settings.bins));
+    let Some(toml::Value::Table(written_source)) = recorded.get_mut("source") else {
+        return;
+    };
+    match written_source.get_mut("spectrum") {
+        Some(toml::Value::Table(written)) => fill_missing(written, &used),
+        _ => {
+            written_source.insert("spectrum".into(), toml::Value::Table(used));
+        }
+    }
+}
+
+/// A value that serializes as a TOML value (a kebab-case name).
+fn serialized(value: &impl serde::Serialize) -> toml::Value {
+    toml::Value::try_from(value).unwrap_or_else(|_| toml::Value::String(String::new()))
 }
 
 /// An emulsion scenario's table as sidecars record it: as written (with the overrides), plus

@@ -31,6 +31,7 @@ pub fn override_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<Stri
                 ));
             } else if let Some(old) = value_at(file, &o.key).filter(|old| **old != o.value)
                 && let Some(named) = named_in(label, old)
+                && !set_by_the_curve(curve, label, &named)
             {
                 warnings.push(format!(
                     "warning: curve {} \"{label}\" names {named} in its label, but --set {} changes {} from {named}: the CSV and the legend keep the label; give the curve its own set (or a new label) in a copy of the scenario",
@@ -44,6 +45,83 @@ pub fn override_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<Stri
     warnings
 }
 
+/// Keys that only some limit methods read, with the methods that read them (`limit.bands`
+/// without `poisson-cls` is named by the scan itself, file or `--set`).
+const KEYS_OF_SOME_METHODS: &[(&str, &[&str])] = &[
+    ("limit.delta_chi2", &["sqrt-nb"]),
+    ("limit.n_signal", &["fixed"]),
+    ("limit.cl", &["poisson-cls"]),
+    ("limit.z", &["discovery"]),
+    ("limit.statistic", &["discovery"]),
+    (
+        "background.relative_uncertainty",
+        &["sqrt-nb", "poisson-cls", "discovery"],
+    ),
+];
+
+/// Warnings about `--set`s of a key that no curve's limit method reads (`limit.cl` with
+/// `limit.method = "sqrt-nb"`): the run goes on, but the value changes nothing. (A file may
+/// keep another method's keys; a key typed on the command line is meant to act.)
+#[must_use]
+pub fn unread_override_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<String> {
+    let method_in = |table: &toml::Table| {
+        table
+            .get("limit.method")
+            .or_else(|| table.get("limit").and_then(|l| l.get("method")))
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+    };
+    let base = overrides
+        .iter()
+        .rev()
+        .find(|o| o.key == "limit.method")
+        .and_then(|o| o.value.as_str().map(str::to_string))
+        .or_else(|| value_at(file, "limit.method").and_then(|v| v.as_str().map(str::to_string)));
+    let curves = file.get("curve").and_then(toml::Value::as_array);
+    let methods: Vec<String> = match curves {
+        Some(curves) if !curves.is_empty() => curves
+            .iter()
+            .filter_map(|c| {
+                c.get("set")
+                    .and_then(toml::Value::as_table)
+                    .and_then(method_in)
+                    .or_else(|| base.clone())
+            })
+            .collect(),
+        _ => base.into_iter().collect(),
+    };
+    let mut used: Vec<&str> = Vec::new();
+    for method in &methods {
+        if !used.contains(&method.as_str()) {
+            used.push(method);
+        }
+    }
+    overrides
+        .iter()
+        .filter_map(|o| {
+            let (_, readers) = KEYS_OF_SOME_METHODS.iter().find(|(k, _)| *k == o.key)?;
+            (!used.is_empty() && used.iter().all(|m| !readers.contains(m))).then(|| {
+                format!(
+                    "warning: --set {} changes nothing: no curve's limit method reads {} (limit.method = {}); it is read by {}",
+                    o.text,
+                    o.key,
+                    quoted_list(&used),
+                    quoted_list(readers),
+                )
+            })
+        })
+        .collect()
+}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+fn quoted_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
 /// Whether two dotted keys set the same value: equal, or one a table holding the other.
 fn overlaps(a: &str, b: &str) -> bool {
     let within = |inner: &str, outer: &str| {
@@ -52,6 +130,21 @@ fn overlaps(a: &str, b: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('.'))
     };
     a == b || within(a, b) || within(b, a)
+}
+
+/// Whether a value the curve's own `set` gives is what `label` names as `named` (`"α_D = 0.5"`
+/// with `set = { "model.alpha_d" = 0.5 }`): the label then speaks of that key, not of another
+/// key that happens to hold the same number.
+fn set_by_the_curve(curve: &toml::Value, label: &str, named: &str) -> bool {
+    fn any_value(value: &toml::Value, found: &dyn Fn(&toml::Value) -> bool) -> bool {
+        match value {
+            toml::Value::Table(t) => t.values().any(|v| any_value(v, found)),
+            v => found(v),
+        }
+    }
+    curve
+        .get("set")
+        .is_some_and(|set| any_value(set, &|v| named_in(label, v).is_some_and(|n| n == named)))
 }
 
 /// The value at a dotted key of a table.
@@ -132,6 +225,52 @@ mod tests {
         let background = override_warnings(&file, &overrides(&["background.total=5.0"]));
         assert_eq!(background.len(), 1, "{background:#?}");
         assert!(background[0].contains("background = "));
+    }
+
+    #[test]
+    fn a_number_the_curve_sets_itself_is_not_taken_for_another_key() {
+        let file: toml::Table = toml::from_str(
+            "[source]\nefficiency = 0.5\n[[curve]]\nlabel = \"α_D = 0.5\"\nset = { \"model.alpha_d\" = 0.5 }\n[[curve]]\nlabel = \"efficiency 0.5\"\n",
+        )
+        .expect("toml");
+        let warnings = override_warnings(&file, &overrides(&["source.efficiency=1.0"]));
+        assert_eq!(warnings.len(), 1, "{warnings:#?}");
+        assert!(
+            warnings[0].contains("curve 2 \"efficiency 0.5\""),
+            "{warnings:#?}"
+        );
+    }
+
+    #[test]
+    fn a_set_no_limit_method_reads_is_named() {
+        let file: toml::Table = toml::from_str(
+            "[limit]\nmethod = \"sqrt-nb\"\n[[curve]]\nlabel = \"a\"\n[[curve]]\nlabel = \"b\"\nset = { \"limit.method\" = \"fixed\" }\n",
+        )
+        .expect("toml");
+        let unread = unread_override_warnings(&file, &overrides(&["limit.cl=0.95"]));
+        assert_eq!(unread.len(), 1, "{unread:#?}");
+        assert!(
+            unread[0].contains(
+                "(limit.method = \"sqrt-nb\" or \"fixed\"); it is read by \"poisson-cls\""
+            ),
+            "{unread:#?}"
+        );
+        // Read by one of the curves' methods, or made read by a --set of the method: nothing.
+        for read in [
+            vec!["limit.n_signal=3"],
+            vec!["background.relative_uncertainty=0.2"],
+            vec!["limit.method=poisson-cls", "limit.cl=0.95"],
+        ] {
+            assert!(
+                unread_override_warnings(&file, &overrides(&read)).is_empty(),
+                "{read:?}"
+            );
+        }
+        let fixed: toml::Table = toml::from_str("[limit]\nmethod = \"fixed\"\n").expect("toml");
+        let unread =
+            unread_override_warnings(&fixed, &overrides(&["background.relative_uncertainty=0.5"]));
+        assert_eq!(unread.len(), 1, "{unread:#?}");
+        assert!(unread[0].contains("it is read by \"sqrt-nb\", \"poisson-cls\" or \"discovery\""));
     }
 
     #[test]

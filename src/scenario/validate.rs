@@ -585,6 +585,13 @@ fn beam_energy_spread(s: &super::raw::RawSource, particle: Incident) -> Result<f
     }
 }
 
+/// Histogram bins of an event file's spectrum when `source.spectrum.bins` is left out.
+pub(crate) const LHE_DEFAULT_BINS: usize = 40;
+
+/// Smallest energy of a selected particle of an event file when `source.spectrum.min_energy_gev`
+/// is left out, GeV.
+pub(crate) const LHE_DEFAULT_MIN_ENERGY_GEV: f64 = 0.0;
+
 /// The spectrum choices of `source.spectrum`.
 enum SpectrumChoice {
     Bhabha,
@@ -705,9 +712,9 @@ fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, Scenar
                 return Err(invalid(key, "a table needs 'table' or 'lhe'", hint));
             };
             let bins = match t.get("bins") {
-                None => 40,
+                None => LHE_DEFAULT_BINS,
                 Some(toml::Value::Integer(n)) if (2..=100_000).contains(n) => {
-                    usize::try_from(*n).unwrap_or(40)
+                    usize::try_from(*n).unwrap_or(LHE_DEFAULT_BINS)
                 }
                 Some(other) => {
                     return Err(invalid(
@@ -718,7 +725,7 @@ fn spectrum_choice(value: Option<&toml::Value>) -> Result<SpectrumChoice, Scenar
                 }
             };
             let min_energy_gev = match t.get("min_energy_gev") {
-                None => 0.0,
+                None => LHE_DEFAULT_MIN_ENERGY_GEV,
                 Some(v) => match v.as_float().or_else(|| v.as_integer().map(|i| i as f64)) {
                     Some(e) if e.is_finite() && e >= 0.0 => e,
                     _ => {
@@ -1317,12 +1324,20 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         }
         (SecondGenerationModel::Positrons, None) => SecondGeneration::Positrons,
         (SecondGenerationModel::TsaiWhitisPairs, multiplicity) => {
+            let multiplicity = positive(
+                "target.second_generation_multiplicity",
+                multiplicity.unwrap_or(2.0),
+                "particles per conversion",
+                "2 (electron and positron) as in [DPT Eq. A.3]",
+            )?;
             SecondGeneration::TsaiWhitisPairs {
-                multiplicity: positive(
+                // A conversion makes one electron and one positron: at most both count.
+                multiplicity: within(
                     "target.second_generation_multiplicity",
-                    multiplicity.unwrap_or(2.0),
-                    "particles per conversion",
-                    "2 (electron and positron) as in [DPT Eq. A.3]",
+                    multiplicity,
+                    (0.0, 2.0),
+                    "",
+                    "the particles of each photon conversion that count: at most 2 (electron and positron, as in [DPT Eq. A.3]); 1 counts one of them",
                 )?,
             }
         }

@@ -139,12 +139,10 @@ pub(super) fn finish(
             wall_time_s,
             &written,
         ),
-        warnings: unconverged_warnings(results)
+        warnings: scan_warnings(curves, results)
             .into_iter()
             .chain(plot::overlay_warnings(&plot))
             .chain(overlay_caveats(curves, &results[0].parameter))
-            .chain(small_background_warnings(curves, results))
-            .chain(bands_warning(curves))
             .collect(),
         files,
     })
@@ -627,6 +625,19 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
         "points_by_status": statuses,
         "annihilation_yields_interpolated_in_mass": interpolated,
     })
+}
+
+/// What a scan's results call for a word about, whatever is written (lines starting
+/// `warning: `): points that missed the numerical tolerance, a sqrt(N_b) rule below one event,
+/// a neutron background kept from another calorimeter, bands a criterion cannot give. The
+/// command line prints them; the Python package raises them as Python warnings.
+#[must_use]
+pub fn scan_warnings(curves: &[Curve], results: &[CurveResult]) -> Vec<String> {
+    unconverged_warnings(results)
+        .into_iter()
+        .chain(small_background_warnings(curves, results))
+        .chain(bands_warning(curves))
+        .collect()
 }
 
 /// Curves whose sqrt(N_b) rule asks for less than one signal event somewhere: the rule is a
