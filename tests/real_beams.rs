@@ -12,12 +12,19 @@ use darksens::sources::{CollidingBeams, RealBeamsBhabhaSpectrum};
 use std::path::Path;
 
 fn calculator(overrides: &[&str]) -> Calculator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/belle2_dp.toml");
+    calculator_of(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/belle2_dp.toml"),
+        overrides,
+    )
+}
+
+/// The first curve of the scenario at `path` with `overrides`.
+fn calculator_of(path: &Path, overrides: &[&str]) -> Calculator {
     let overrides: Vec<Override> = overrides
         .iter()
         .map(|s| Override::parse(s).expect("override"))
         .collect();
-    let document = ScenarioDocument::load(&path, &overrides).expect("scenario");
+    let document = ScenarioDocument::load(path, &overrides).expect("scenario");
     Calculator::new(&document.curves().expect("curves")[0].scenario)
 }
 
@@ -122,12 +129,7 @@ fn calculator_with_table(table: &Path, overrides: &[&str]) -> Calculator {
     );
     let scenario = common::scratch("crossing_table").join("table.toml");
     std::fs::write(&scenario, text).expect("scenario");
-    let overrides: Vec<Override> = overrides
-        .iter()
-        .map(|s| Override::parse(s).expect("override"))
-        .collect();
-    let document = ScenarioDocument::load(&scenario, &overrides).expect("scenario");
-    Calculator::new(&document.curves().expect("curves")[0].scenario)
+    calculator_of(&scenario, overrides)
 }
 
 /// SuperKEKB's 83 mrad crossing against an independent reference
