@@ -186,19 +186,26 @@ fn superkekb_crossing_agrees_with_the_independent_spectrum() {
     let table = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tools/reference/real_beams/crossing_spectrum.csv");
     let tabulated = calculator_with_table(&table, &[]);
+    // The table ends in a short, steep interval (9.4e-7 GeV, down to 6e-6 pb/GeV), where the
+    // flux vanishes: its tables converge since the flux's node integrals have an absolute floor.
+    assert!(
+        tabulated.search().table_error() < 1e-3,
+        "the table's tables: {}",
+        tabulated.search().table_error()
+    );
     for mass in [62.0, 65.0, 66.0, 66.72, 67.5, 70.0, 75.0, 80.0, 83.0, 84.0] {
         let ours = search.yields(built_in.mediator(mass)).annihilation;
         let theirs = tabulated
             .search()
             .yields(tabulated.mediator(mass))
-            .annihilation
-            .value;
-        let deviation = ours.value / theirs - 1.0;
+            .annihilation;
+        let deviation = ours.value / theirs.value - 1.0;
         eprintln!("m = {mass} MeV: deviation {deviation:.2e}");
         assert!(
-            ours.converged && deviation.abs() < 2e-5,
-            "m = {mass} MeV: {} against {theirs} with the table ({deviation:.2e})",
-            ours.value
+            ours.converged && theirs.converged && deviation.abs() < 2e-5,
+            "m = {mass} MeV: {} against {} with the table ({deviation:.2e})",
+            ours.value,
+            theirs.value
         );
     }
 }

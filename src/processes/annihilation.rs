@@ -668,14 +668,16 @@ fn build_piece<S: Fn(f64) -> f64 + Sync>(
     }
 }
 
-/// The node integrals' tolerance: relative 1e-7; with square-root kinks also an absolute floor
-/// of 1e-7 of an estimate of the largest flux (the flux at the middle of each piece, to 1e-3).
-/// There the flux goes to zero like a square root at the spectrum's ends, where the node
-/// integrals meet the track-length spike, and two kinks closer than about 1e-5 of the energy (a
-/// crossing angle below 0.01 mrad at Belle II) leave panels between them whose own relative
-/// tolerance the adaptive rule cannot meet. The table is judged relative to its largest value,
-/// so the floor is 1e3 below the default target (`numerics.table_tolerance / 10`), whatever the
-/// flux's size (the electron control sample's is 1e-4 of the positrons').
+/// The node integrals' tolerance: relative 1e-7, with an absolute floor of 1e-7 of an estimate
+/// of the largest flux (the flux at the middle of each piece, to 1e-3). Where the flux goes to
+/// zero (at the ends of a spectrum with square-root onsets, where the node integrals meet the
+/// track-length spike; at the end of a table that falls to zero in a short last interval) and
+/// between two kinks closer than about 1e-5 of the energy (a crossing angle below 0.01 mrad at
+/// Belle II), the adaptive rule cannot meet a relative tolerance, and without the floor such a
+/// table was flagged with an infinite error although its values were right. The table is
+/// judged relative to its largest value, so the floor is 1e3 below the default target
+/// (`numerics.table_tolerance / 10`), whatever the flux's size (the electron control sample's
+/// is 1e-4 of the positrons').
 fn node_tolerance<S: Fn(f64) -> f64 + Sync>(
     window: &MissingEnergyWindow,
     initial: &[(Segment, usize)],
@@ -684,9 +686,6 @@ fn node_tolerance<S: Fn(f64) -> f64 + Sync>(
     track_length: &AnnihilationTrackLength,
 ) -> Tolerance {
     let relative = Tolerance::relative(1e-7);
-    if kinks.1 != EndPoint::SquareRoot {
-        return relative;
-    }
     let largest = initial
         .par_iter()
         .map(|(segment, _)| {
