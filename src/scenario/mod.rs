@@ -625,7 +625,15 @@ impl ScenarioDocument {
     ) -> ScenarioError {
         let key = invalid.key.clone().unwrap_or_default();
         let path: Vec<&str> = key.split('.').collect();
-        let from_command_line = self.overrides.iter().rev().find(|o| o.key == key);
+        // The key itself, or a key inside it (`--set source.spectrum.min_energy_gev=3` makes
+        // the table `source.spectrum` that validation refuses).
+        let from_command_line = self.overrides.iter().rev().find(|o| {
+            o.key == key
+                || (!key.is_empty()
+                    && o.key
+                        .strip_prefix(key.as_str())
+                        .is_some_and(|rest| rest.starts_with('.')))
+        });
         let (line, origin) = if let Some(o) = from_command_line {
             (self.line_of(&path), Origin::CommandLine(o.text.clone()))
         } else if set_keys.contains(&key) {
