@@ -925,6 +925,12 @@ fn toml_error_at(
     error: &toml::de::Error,
     key: Option<&str>,
 ) -> ScenarioError {
+    // A table the file lacks: its span is the whole file, whose first line is not the place.
+    if key.is_none_or(|k| k == ".")
+        && let Some(missing) = missing_table(path, error.message())
+    {
+        return missing;
+    }
     let line = error
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -951,6 +957,27 @@ fn toml_error_at(
     ScenarioError::new(path, message)
         .with_line(line)
         .with_hint(hint)
+}
+
+/// The error of a required top-level table the file does not have ("missing field `limit`" in
+/// the schema's words), without a line: the table is nowhere in the file.
+fn missing_table(path: &Path, message: &str) -> Option<ScenarioError> {
+    let name = message.strip_prefix("missing field `")?.split('`').next()?;
+    // `[[detector]]` is the one required array of tables.
+    let header = if name == "detector" {
+        format!("[[{name}]]")
+    } else {
+        format!("[{name}]")
+    };
+    Some(
+        ScenarioError::new(
+            path,
+            format!("the scenario has no {header} table, which it needs"),
+        )
+        .with_hint(format!(
+            "add {header} (docs/scenario.md lists its keys), or start from a shipped scenario (`darksens init` writes them)"
+        )),
+    )
 }
 
 /// An unknown key reported by the schema ("unknown field `alpah_d`, expected one of ..."), with
