@@ -102,7 +102,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         )));
     }
     let bytes = std::fs::read(&opts.table).map_err(|e| Error::Usage(e.to_string()))?;
-    let meta = provenance(opts, &table, &bytes);
+    let meta = provenance(opts, &table, &bytes)?;
     let rows: String =
         std::iter::once("mass_gev,epsilon\n".to_string())
             .chain(
@@ -136,14 +136,10 @@ fn provenance(
     opts: &Opts,
     table: &darksens::published::hepdata::HepDataCurve,
     bytes: &[u8],
-) -> CurveMeta {
+) -> Result<CurveMeta, Error> {
     let cl = table
-        .qualifiers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("CL"))
-        .and_then(|(_, value)| value.trim().trim_end_matches('%').parse::<f64>().ok())
-        .map(|percent| percent / 100.0)
-        .filter(|cl| *cl > 0.0 && *cl < 1.0);
+        .confidence_level()
+        .map_err(|e| Error::Usage(format!("{}: {e}", opts.table.display())))?;
     let qualifier = |wanted: &str| {
         table
             .qualifiers
@@ -166,7 +162,7 @@ fn provenance(
         .table
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().to_string());
-    CurveMeta {
+    Ok(CurveMeta {
         experiment: opts.experiment.clone(),
         reference: opts.reference.clone(),
         arxiv: opts.arxiv.clone(),
@@ -213,5 +209,5 @@ fn provenance(
             }
         ),
         licence: "that of the table imported: records published on hepdata.net are released under the CC0 waiver; a table from elsewhere keeps its author's terms".into(),
-    }
+    })
 }

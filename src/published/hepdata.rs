@@ -25,6 +25,43 @@ pub struct HepDataCurve {
 }
 
 impl HepDataCurve {
+    /// The confidence level its CL qualifier gives (`CL` or `Confidence level`, any case):
+    /// `90%`, `90 %`, `95% CL`, `0.9` and `90` all read as a fraction. `None` without such a
+    /// qualifier.
+    ///
+    /// # Errors
+    /// A qualifier whose value is not a confidence level (a number in (0, 1) or a percentage
+    /// in (0, 100)), quoted.
+    pub fn confidence_level(&self) -> Result<Option<f64>, String> {
+        let names_cl = |name: &str| {
+            let name = name.trim().to_lowercase().replace('.', "");
+            name == "cl" || name == "confidence level" || name == "confidence_level"
+        };
+        let Some((name, value)) = self.qualifiers.iter().find(|(name, _)| names_cl(name)) else {
+            return Ok(None);
+        };
+        let text = value.trim();
+        let text = text
+            .strip_suffix("C.L.")
+            .or_else(|| text.strip_suffix("CL"))
+            .unwrap_or(text)
+            .trim();
+        let (number, percent) = match text.strip_suffix('%') {
+            Some(number) => (number.trim(), true),
+            None => (text, false),
+        };
+        let cl = number
+            .parse::<f64>()
+            .ok()
+            .map(|x| if percent || x > 1.0 { x / 100.0 } else { x });
+        match cl {
+            Some(cl) if cl > 0.0 && cl < 1.0 => Ok(Some(cl)),
+            _ => Err(format!(
+                "the qualifier {name}: '{value}' is not a confidence level (write it as 90% or 0.9)"
+            )),
+        }
+    }
+
     /// Whether the chosen variable is an expected (projected) limit rather than an observed
     /// one ([`names_an_expected_limit`]).
     #[must_use]
@@ -349,6 +386,20 @@ impl Quantity {
             )
         });
         let eps_as_parameter = text.contains("ε =") || text.contains("ε=");
+        // A scale or a logarithm in the name (`ε × 10^{-4}`, `log_10 ε`): the values are not
+        // eps itself, and reading them as eps would be orders of magnitude off.
+        let scaled = !eps_as_parameter
+            && (text.contains("10^") || text.contains("×") || words.contains(&"times"));
+        let logarithm = words
+            .iter()
+            .any(|w| w.starts_with("log") || *w == "lg" || *w == "ln");
+        if scaled || logarithm {
+            return Err(format!(
+                "the dependent variable '{}' names {}: darksens reads the values as eps itself; convert the table to plain eps first",
+                plain_name(name),
+                if logarithm { "a logarithm" } else { "a scale" },
+            ));
+        }
         if let (Some(word), false) = (counted, limit_word || (mentions_eps && !eps_as_parameter)) {
             return Err(format!(
                 "the dependent variable '{}' names {word} and no limit, not a limit on eps: darksens reads limits on eps (or eps^2); choose another variable with --dependent, or convert the table first",
@@ -516,6 +567,55 @@ dependent_variables:
         let error = parse_table(&chi, "t.yaml", Some("1")).expect_err("refused");
         assert!(error.to_string().contains("dark matter's mass"), "{error}");
         assert!(parse_table(TABLE, "t.yaml", Some("1")).is_ok());
+        // The same scale, or a logarithm, written in the variable's name.
+        for (name, what) in [
+            ("'$\\epsilon \\times 10^{-4}$'", "a scale"),
+            ("'ε × 1e-4'", "a scale"),
+            ("'$\\log_{10}\\epsilon$'", "a logarithm"),
+            ("'log10(eps)'", "a logarithm"),
+        ] {
+            let named = TABLE.replace(
+                "- header: {name: Observed limit}",
+                &format!("- header: {{name: {name}}}"),
+            );
+            let error = parse_table(&named, "t.yaml", Some("1")).expect_err(name);
+            assert!(error.to_string().contains(what), "{name}: {error}");
+        }
+    }
+
+    /// The CL qualifier reads as a fraction however it is written, and one that is not a
+    /// confidence level is refused rather than read as a percentage or replaced by 90%.
+    #[test]
+    fn the_confidence_level_reads_in_every_usual_spelling() {
+        let with = |name: &str, value: &str| {
+            let table = TABLE.replace(
+                "  - {name: CL, value: 90%}",
+                &format!("  - {{name: {name}, value: {value}}}"),
+            );
+            parse_table(&table, "t.yaml", Some("1"))
+                .expect("a table")
+                .confidence_level()
+        };
+        for (name, value, cl) in [
+            ("CL", "90%", 0.9),
+            ("CL", "'90 %'", 0.9),
+            ("CL", "0.95", 0.95),
+            ("CL", "'0.9'", 0.9),
+            ("CL", "95", 0.95),
+            ("Confidence level", "95%", 0.95),
+            ("confidence level", "'95% CL'", 0.95),
+            ("C.L.", "'68 %'", 0.68),
+        ] {
+            let read = with(name, value).expect("a CL").expect("given");
+            assert!((read - cl).abs() < 1e-12, "{name}: {value} read as {read}");
+        }
+        for value in ["'high'", "0", "150%", "1.0"] {
+            let error = with("CL", value).expect_err(value);
+            assert!(error.contains("is not a confidence level"), "{error}");
+        }
+        let without = TABLE.replace("  - {name: CL, value: 90%}\n", "");
+        let curve = parse_table(&without, "t.yaml", Some("1")).expect("a table");
+        assert_eq!(curve.confidence_level(), Ok(None));
     }
 
     /// Masses in MeV become GeV, bins stand at their centre, missing values are left out,
