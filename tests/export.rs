@@ -27,7 +27,13 @@ fn variables(yaml: &str) -> Vec<Vec<f64>> {
         if line.starts_with("- header:") {
             out.push(Vec::new());
         } else if let Some(v) = line.trim().strip_prefix("- {value: ") {
-            let number = v.trim_end_matches('}').parse::<f64>().expect("a number");
+            let v = v.trim_end_matches('}');
+            // HEPData's mark of a point without a value.
+            let number = if v == "'-'" {
+                f64::NAN
+            } else {
+                v.parse::<f64>().expect("a number")
+            };
             out.last_mut().expect("a variable").push(number);
         }
     }
@@ -262,6 +268,102 @@ fn no_constraint_is_left_out_and_earlier_tables_are_removed() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nothing to export"));
     assert!(out.join("belle2_dp_1.yaml").exists());
+}
+
+/// A stretch without a constraint (eps >= 1) between limits is kept as points without a
+/// value, so that a line through the table breaks there; points the scan marks unconverged are
+/// exported with a warning and a note in the description.
+#[test]
+fn gaps_stay_gaps_and_unconverged_points_are_told() {
+    let dir = scratch("gaps");
+    // Little luminosity: "N_b = 1000" has no constraint from a few MeV to about 65 MeV.
+    scan_default(
+        &dir,
+        &[
+            "scan.log_range=[1.0, 20000.0]",
+            "scan.points=40",
+            "scan.dense_points=5",
+            "source.luminosity_ab=1e-6",
+        ],
+    );
+    let out = dir.join("hepdata");
+    let output = export(&dir.join("belle2_dp.csv"), &out);
+    assert!(output.status.success());
+    let csv = std::fs::read_to_string(dir.join("belle2_dp.csv")).expect("csv");
+    let rows: Vec<(f64, f64)> = csv
+        .lines()
+        .filter(|l| l.starts_with("N_b = 1000,") && !l.ends_with(",closed"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].parse().expect("mass"), f[2].parse().expect("eps"))
+        })
+        .collect();
+    let first = rows.iter().position(|r| r.1 < 1.0).expect("a limit");
+    let last = rows.iter().rposition(|r| r.1 < 1.0).expect("a limit");
+    assert!(
+        rows[first..=last].iter().any(|r| r.1 >= 1.0),
+        "the scan has a gap"
+    );
+    let table = std::fs::read_to_string(out.join("belle2_dp_2.yaml")).expect("table");
+    let values = variables(&table);
+    let expected: Vec<f64> = rows[first..=last].iter().map(|r| r.0).collect();
+    assert_eq!(values[0], expected);
+    for (eps, row) in values[1].iter().zip(&rows[first..=last]) {
+        if row.1 < 1.0 {
+            assert_eq!(*eps, row.1);
+        } else {
+            assert!(eps.is_nan(), "{row:?} has no value");
+        }
+    }
+    // A thin target: every point of the at-rest curves misses the tolerance.
+    let dir = scratch("unconverged");
+    scan_default(
+        &dir,
+        &[
+            "scan.points=8",
+            "scan.dense_points=3",
+            "target.thickness_x0=0.02",
+            "target.brem_thickness_x0=0.02",
+        ],
+    );
+    let out = dir.join("hepdata");
+    let output = export(&dir.join("belle2_dp.csv"), &out);
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("curve \"computed background\": 11 points (mass from 1 to 1000 MeV) are marked unconverged"),
+        "{stderr}"
+    );
+    let submission = std::fs::read_to_string(out.join("submission.yaml")).expect("submission");
+    assert!(submission.contains("11 points (mass from 1 to 1000 MeV) are marked unconverged"));
+}
+
+/// The qualifiers give the confidence level the limit method has, and only the inputs it reads.
+#[test]
+fn qualifiers_follow_the_limit_method() {
+    let qualifiers = |sets: &[&str]| {
+        let dir = scratch(&format!("qualifiers_{}", sets.len()));
+        scan_default(
+            &dir,
+            &[sets, &["scan.points=5", "scan.dense_points=3"]].concat(),
+        );
+        let out = dir.join("hepdata");
+        assert!(export(&dir.join("belle2_dp.csv"), &out).status.success());
+        std::fs::read_to_string(out.join("belle2_dp_1.yaml")).expect("table")
+    };
+    let table = qualifiers(&[]);
+    assert!(table.contains(r#"{name: "CL", value: "90%"}"#), "{table}");
+    assert!(!table.contains("signal events required"));
+    let table = qualifiers(&["limit.delta_chi2=3.84"]);
+    assert!(table.contains(r#"{name: "CL", value: "95%"}"#), "{table}");
+    let table = qualifiers(&[
+        "limit.method=\"fixed\"",
+        "limit.n_signal=3.0",
+        "background.total=5.0",
+    ]);
+    assert!(table.contains(r#"{name: "CL", value: "95%"}"#), "{table}");
+    assert!(table.contains(r#"{name: "signal events required", value: "3"}"#));
+    assert!(!table.contains("background events"), "{table}");
 }
 
 #[test]

@@ -70,6 +70,8 @@ pub(super) struct ResultFile {
     /// A beam's scan of another key with the signal per particle at `model.g_ve`: the series
     /// are that line shape, not limits (as `darksens scan` drew it).
     pub(super) line_shape: bool,
+    /// Per curve (as `series`): the scanned values of its points marked `unconverged`.
+    pub(super) unconverged: Vec<Vec<f64>>,
 }
 
 /// `Err` with the reason when `header` is an emulsion grid's.
@@ -191,6 +193,7 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
     );
     let mut dominated = DominatedRuns::default();
     let mut series: Vec<Series> = Vec::new();
+    let mut unconverged: Vec<Vec<f64>> = Vec::new();
     let mut previous_x = f64::NEG_INFINITY;
     for (k, record) in reader.records().enumerate() {
         let record = record.map_err(|e| fail(format!("line {}: {e}", k + 2)))?;
@@ -225,6 +228,10 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
                 points: Vec::new(),
                 bands: Vec::new(),
             });
+            unconverged.push(Vec::new());
+        }
+        if row_status == Some("unconverged") {
+            unconverged[series.len() - 1].push(x_value);
         }
         // UNWRAP: a series was pushed just above when the list was empty.
         let current = series.last_mut().expect("a series");
@@ -245,18 +252,8 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
             )));
         }
         current.points.push((x_value, eps_value));
-        if let Some(columns) = &bands
-            && columns
-                .iter()
-                .all(|&i| record.get(i).is_some_and(|v| !v.is_empty()))
-        {
-            let values: Vec<f64> = columns
-                .iter()
-                .map(|&i| number(i))
-                .collect::<Result<_, _>>()?;
-            current
-                .bands
-                .push((x_value, [values[0], values[1], values[2], values[3]]));
+        if let Some(values) = bands_of(&record, bands.as_ref(), number)? {
+            current.bands.push((x_value, values));
         }
     }
     let no_rows = "the file has a header but no rows: nothing to draw or export";
@@ -268,7 +265,31 @@ pub(super) fn read_results(path: &Path) -> Result<ResultFile, Error> {
         series,
         annihilation_ranges: dominated.per_curve(),
         line_shape,
+        unconverged,
     })
+}
+
+/// A row's expected bands (-2, -1, +1, +2 sigma) in the band `columns`, read by `number`;
+/// `None` without band columns or with an empty band field.
+fn bands_of(
+    record: &csv::StringRecord,
+    columns: Option<&Vec<usize>>,
+    number: impl Fn(usize) -> Result<f64, Error>,
+) -> Result<Option<[f64; 4]>, Error> {
+    let Some(columns) = columns else {
+        return Ok(None);
+    };
+    if !columns
+        .iter()
+        .all(|&i| record.get(i).is_some_and(|v| !v.is_empty()))
+    {
+        return Ok(None);
+    }
+    let values: Vec<f64> = columns
+        .iter()
+        .map(|&i| number(i))
+        .collect::<Result<_, _>>()?;
+    Ok(Some([values[0], values[1], values[2], values[3]]))
 }
 
 /// The frame of a plot of `path` without its sidecar: the file's name as the title, no

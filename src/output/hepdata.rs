@@ -18,7 +18,8 @@ pub struct Dependent {
     pub units: String,
     /// `(name, value)` qualifiers: confidence level, method, model parameters.
     pub qualifiers: Vec<(String, String)>,
-    /// Its values, one per point of the independent variable.
+    /// Its values, one per point of the independent variable; NaN for a point without one
+    /// (written `'-'`, as HEPData marks it).
     pub values: Vec<f64>,
 }
 
@@ -137,7 +138,13 @@ pub fn table_yaml(table: &Table) -> String {
         }
         out.push_str("  values:\n");
         for value in &dependent.values {
-            let _ = writeln!(out, "  - {{value: {}}}", number(*value));
+            // HEPData's mark of a point without a value.
+            let text = if value.is_nan() {
+                "'-'".to_string()
+            } else {
+                number(*value)
+            };
+            let _ = writeln!(out, "  - {{value: {text}}}");
         }
     }
     out

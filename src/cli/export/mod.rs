@@ -10,6 +10,7 @@ use darksens::output::hepdata::{Dependent, Independent, Table, submission_yaml, 
 use darksens::output::{check_writable, write_atomically};
 use darksens::units::format_number;
 use serde_json::Value;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Options of `darksens export`.
@@ -241,6 +242,14 @@ fn curve_tables(
             );
             continue;
         }
+        let unconverged = unconverged_note(&results.unconverged[k], &results.parameter);
+        if let Some(note) = &unconverged {
+            eprintln!(
+                "warning: {}: curve \"{}\": {note}; they are exported, and the table's description says so",
+                path.display(),
+                series.label,
+            );
+        }
         let resolved = meta.and_then(|m| {
             m["curves"]
                 .as_array()?
@@ -248,16 +257,48 @@ fn curve_tables(
                 .find(|c| c["label"].as_str() == Some(series.label.as_str()))
                 .map(|c| c["resolved_scenario"].clone())
         });
-        tables.push(curve_table(
+        let mut table = curve_table(
             &results.parameter,
             kind,
             series,
             resolved.as_ref(),
             file_name(k + 1),
             file,
-        ));
+        );
+        if let Some(note) = unconverged {
+            let _ = write!(
+                table.description,
+                " {note} (their numerical error is above the scan's tolerance)."
+            );
+        }
+        tables.push(table);
     }
     Ok(tables)
+}
+
+/// What a curve's points marked `unconverged` (at the scanned values `at`) are, in words: how
+/// many and where; `None` for none.
+fn unconverged_note(at: &[f64], parameter: &str) -> Option<String> {
+    let (first, last) = (at.first()?, at.last()?);
+    let mass = parameter == "model.mass_mev" || parameter == "mass_mev";
+    let value = |x: f64| {
+        if mass {
+            format!("{} MeV", format_number(x))
+        } else {
+            format_number(x)
+        }
+    };
+    let name = if mass { "mass" } else { parameter };
+    Some(if at.len() == 1 {
+        format!("1 point ({name} {}) is marked unconverged", value(*first))
+    } else {
+        format!(
+            "{} points ({name} from {} to {}) are marked unconverged",
+            at.len(),
+            format_number(*first),
+            value(*last)
+        )
+    })
 }
 
 /// A table's name: its label, after the name of its result file when several are exported
@@ -331,13 +372,7 @@ fn curve_table(
     let title = at(&["title"])
         .and_then(Value::as_str)
         .unwrap_or("darksens scan");
-    // A limit at or above eps = 1 is no constraint: left out, like closed points.
-    let kept: Vec<(f64, f64)> = series
-        .points
-        .iter()
-        .copied()
-        .filter(|p| kind.keeps(p.1))
-        .collect();
+    let kept = table_points(kind, series);
     let points: Vec<f64> = kept.iter().map(|p| p.0).collect();
     if kind == CurveKind::LineShape {
         return line_shape_table(
@@ -362,7 +397,11 @@ fn curve_table(
         values: kept.iter().map(|p| p.1).collect(),
     }];
     let band_at = |x: f64| series.bands.iter().find(|b| b.0 == x).map(|b| b.1);
-    if !series.bands.is_empty() && points.iter().all(|&x| band_at(x).is_some()) {
+    if !series.bands.is_empty()
+        && kept
+            .iter()
+            .all(|&(x, eps)| eps.is_nan() || band_at(x).is_some())
+    {
         for (j, name) in ["-2 sigma", "-1 sigma", "+1 sigma", "+2 sigma"]
             .iter()
             .enumerate()
@@ -371,9 +410,13 @@ fn curve_table(
                 name: format!("$\\epsilon$ (expected, {name})"),
                 units: String::new(),
                 qualifiers: qualifiers.clone(),
-                values: points
+                values: kept
                     .iter()
-                    .map(|&x| band_at(x).map_or(f64::NAN, |b| b[j]))
+                    .map(|&(x, eps)| {
+                        band_at(x)
+                            .filter(|_| !eps.is_nan())
+                            .map_or(f64::NAN, |b| b[j])
+                    })
                     .collect(),
             });
         }
@@ -381,7 +424,7 @@ fn curve_table(
     Table {
         name: table_name(&series.label, file),
         description: format!(
-            "{title}: {quantity} on the kinetic mixing $\\epsilon$, curve \"{}\". Computed with darksens; points where no signal is possible or the limit is at or above 1 (no constraint) are left out.",
+            "{title}: {quantity} on the kinetic mixing $\\epsilon$, curve \"{}\". Computed with darksens; points where no signal is possible or the limit is at or above 1 (no constraint) are left out, and given as '-' between limits.",
             series.label
         ),
         data_file,
@@ -403,6 +446,28 @@ fn curve_table(
                 ],
             ),
         ],
+    }
+}
+
+/// The points of a curve's table. A limit at or above eps = 1 is no constraint: left out, like
+/// closed points; between the first and the last limit below 1 such a point stays, without a
+/// value (NaN, written '-'), so that a line drawn through the table breaks there rather than
+/// bridging a stretch without a constraint. A line shape keeps its points with signal.
+fn table_points(kind: CurveKind, series: &darksens::output::plot::Series) -> Vec<(f64, f64)> {
+    let points = &series.points;
+    match kind {
+        CurveKind::LineShape => points.iter().copied().filter(|p| kind.keeps(p.1)).collect(),
+        CurveKind::Limit => {
+            let first = points.iter().position(|p| kind.keeps(p.1));
+            let last = points.iter().rposition(|p| kind.keeps(p.1));
+            match (first, last) {
+                (Some(first), Some(last)) => points[first..=last]
+                    .iter()
+                    .map(|&(x, eps)| (x, if kind.keeps(eps) { eps } else { f64::NAN }))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
     }
 }
 
@@ -465,13 +530,22 @@ fn qualifiers_of<'a>(
     let mediator = at(&["model", "mediator"]).and_then(Value::as_str);
     let mut qualifiers = Vec::new();
     let method = at(&["limit", "method"]).and_then(Value::as_str);
+    let number_at = |path: &[&str]| at(path).and_then(Value::as_f64);
     let cl = match method {
-        Some("sqrt-nb" | "fixed") => Some(0.9),
-        Some("poisson-cls") => Some(at(&["limit", "cl"]).and_then(Value::as_f64).unwrap_or(0.9)),
+        // N_s/sqrt(N_b) = sqrt(delta_chi2): the CL of a chi^2 with one degree of freedom
+        // (2.71: 90%).
+        Some("sqrt-nb") => Some(chi_squared_one_cl(
+            number_at(&["limit", "delta_chi2"]).unwrap_or(2.71),
+        )),
+        // n_signal events and no background: exp(-n_signal) = 1 - CL (2.3: 90%).
+        Some("fixed") => number_at(&["limit", "n_signal"]).map(|n| -(-n).exp_m1()),
+        Some("poisson-cls") => Some(number_at(&["limit", "cl"]).unwrap_or(0.9)),
         _ => None,
     };
     if let Some(cl) = cl {
-        qualifiers.push(("CL".to_string(), format!("{}%", format_number(100.0 * cl))));
+        // To 0.1%, as a CL is quoted (2.71 and 2.3 give 89.97%: 90%).
+        let percent = (1000.0 * cl).round() / 10.0;
+        qualifiers.push(("CL".to_string(), format!("{}%", format_number(percent))));
     }
     if let Some(method) = method {
         qualifiers.push(("limit method".to_string(), method.to_string()));
@@ -503,8 +577,11 @@ fn qualifiers_of<'a>(
             number_qualifier("electrons on target", &["source", "electrons_on_target"]),
             number_qualifier("positrons on target", &["source", "positrons_on_target"]),
             number_qualifier("beam energy [GeV]", &["source", "beam_energy_gev"]),
-            number_qualifier("background events (set)", &["background", "total"]),
-            number_qualifier("signal events required", &["limit", "n_signal"]),
+            // Each only where the limit method reads it.
+            number_qualifier("background events (set)", &["background", "total"])
+                .filter(|_| method != Some("fixed")),
+            number_qualifier("signal events required", &["limit", "n_signal"])
+                .filter(|_| method == Some("fixed")),
         ]
         .into_iter()
         .flatten(),
@@ -534,4 +611,13 @@ fn qualifiers_of<'a>(
         .unwrap_or("darksens scan");
     qualifiers.push(("scenario".to_string(), title.to_string()));
     (qualifiers, method)
+}
+
+/// The confidence level of a chi^2 with one degree of freedom below `delta_chi2`.
+fn chi_squared_one_cl(delta_chi2: f64) -> f64 {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    // UNWRAP: one degree of freedom is a valid chi^2 distribution.
+    ChiSquared::new(1.0)
+        .expect("one degree of freedom")
+        .cdf(delta_chi2)
 }
