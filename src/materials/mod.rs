@@ -5,6 +5,10 @@
 //! formula ([`radiation_length`]). Number densities follow from `n = rho N_A / (sum of A)` per
 //! formula unit.
 
+/// The density of osmium, the densest element at room temperature, g/cm^3 (22.59; the CRC
+/// Handbook of Chemistry and Physics): no material is denser.
+pub const DENSEST_ELEMENT_G_CM3: f64 = 22.59;
+
 pub mod compton;
 pub mod elements;
 pub mod radiation_length;

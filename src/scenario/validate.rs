@@ -18,6 +18,7 @@ use crate::signal::thick_target::Resolution;
 use crate::sources::lhe::LheSelection;
 use crate::sources::radiative_bhabha::{Generated, Settings};
 use crate::sources::{AsymmetricCollider, Beam, TabulatedSpectrum};
+use crate::units::format_number;
 use std::path::PathBuf;
 
 /// A validated scenario.
@@ -1215,6 +1216,17 @@ fn validate_materials(raw: &RawScenario) -> Result<Vec<Material>, ScenarioError>
             "g/cm^3",
             "the material's density",
         )?;
+        if density > crate::materials::DENSEST_ELEMENT_G_CM3 {
+            return Err(invalid(
+                &key("density_g_cm3"),
+                format!(
+                    "{} g/cm^3 is denser than the densest element (osmium, {} g/cm^3)",
+                    format_number(density),
+                    crate::materials::DENSEST_ELEMENT_G_CM3
+                ),
+                "give the density in g/cm^3 (a value in kg/m^3 is 1000 times larger)",
+            ));
+        }
         if m.composition.is_empty() {
             return Err(invalid(
                 &key("composition"),
@@ -1248,6 +1260,7 @@ fn validate_materials(raw: &RawScenario) -> Result<Vec<Material>, ScenarioError>
                     "cm",
                     "the radiation length X0 (leave it out for Tsai's formula)",
                 )
+                .and_then(|x0| close_to_tsai(&key("x0_cm"), x0, &composition, density))
             })
             .transpose()?;
         materials.push(Material::from_composition(
@@ -1258,6 +1271,39 @@ fn validate_materials(raw: &RawScenario) -> Result<Vec<Material>, ScenarioError>
         ));
     }
     Ok(materials)
+}
+
+/// A material's given radiation length, `x0_cm`, if it is within a factor 1.5 of Tsai's formula
+/// for its composition and density. The formula agrees with the PDG's tables to about 1%
+/// (docs/validation.md §16), so a larger gap is a slip of units (mm, or g/cm^2) or of the
+/// composition, which would change every yield.
+fn close_to_tsai(
+    key: &str,
+    x0_cm: f64,
+    composition: &[crate::materials::Constituent],
+    density_g_cm3: f64,
+) -> Result<f64, ScenarioError> {
+    let tsai_cm = crate::materials::radiation_length::compound_radiation_length_g_cm2(composition)
+        / density_g_cm3;
+    let ratio = x0_cm / tsai_cm;
+    if (1.0 / 1.5..=1.5).contains(&ratio) {
+        return Ok(x0_cm);
+    }
+    Err(invalid(
+        key,
+        format!(
+            "{} cm is {} times Tsai's radiation length for this composition and density ({} cm), which agrees with the PDG's tables to about 1%",
+            format_number(x0_cm),
+            three_digits(ratio),
+            three_digits(tsai_cm)
+        ),
+        "give X0 in cm (not mm, nor g/cm^2, which is X0 in cm times the density), or leave x0_cm out for Tsai's value",
+    ))
+}
+
+/// `x` to three significant digits, for a message.
+fn three_digits(x: f64) -> String {
+    format_number(format!("{x:.2e}").parse().unwrap_or(x))
 }
 
 fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
