@@ -1926,6 +1926,19 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, ScenarioError> {
                     "0.90 for a 90% CL limit",
                 ));
             }
+            if cl < 0.5 {
+                return Err(invalid(
+                    "limit.cl",
+                    format!(
+                        "{} is a confidence level below 50%, which makes no upper limit",
+                        crate::units::format_number(cl)
+                    ),
+                    format!(
+                        "limit.cl is the confidence level, not 1 - CL: {} for this one (0.90 for a 90% CL limit)",
+                        crate::units::format_number(1.0 - cl)
+                    ),
+                ));
+            }
             Ok(LimitCriterion::PoissonCls {
                 cl,
                 bands: l.bands.unwrap_or(false),
