@@ -241,6 +241,7 @@ impl ScenarioDocument {
         }
         let mut warnings = shadowing::override_warnings(&file, &self.overrides);
         warnings.extend(shadowing::unread_override_warnings(&file, &self.overrides));
+        warnings.extend(shadowing::unread_scan_warnings(&file, &self.overrides));
         warnings.extend(self.scanned_value_warning(&file));
         warnings
     }

@@ -57,6 +57,7 @@ const KEYS_OF_SOME_METHODS: &[(&str, &[&str])] = &[
         "background.relative_uncertainty",
         &["sqrt-nb", "poisson-cls", "discovery"],
     ),
+    ("background.total", &["sqrt-nb", "poisson-cls", "discovery"]),
 ];
 
 /// Warnings about `--set`s of a key that no curve's limit method reads (`limit.cl` with
@@ -64,34 +65,9 @@ const KEYS_OF_SOME_METHODS: &[(&str, &[&str])] = &[
 /// keep another method's keys; a key typed on the command line is meant to act.)
 #[must_use]
 pub fn unread_override_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<String> {
-    let method_in = |table: &toml::Table| {
-        table
-            .get("limit.method")
-            .or_else(|| table.get("limit").and_then(|l| l.get("method")))
-            .and_then(toml::Value::as_str)
-            .map(str::to_string)
-    };
-    let base = overrides
-        .iter()
-        .rev()
-        .find(|o| o.key == "limit.method")
-        .and_then(|o| o.value.as_str().map(str::to_string))
-        .or_else(|| value_at(file, "limit.method").and_then(|v| v.as_str().map(str::to_string)));
-    let curves = file.get("curve").and_then(toml::Value::as_array);
-    let methods: Vec<String> = match curves {
-        Some(curves) if !curves.is_empty() => curves
-            .iter()
-            .filter_map(|c| {
-                c.get("set")
-                    .and_then(toml::Value::as_table)
-                    .and_then(method_in)
-                    .or_else(|| base.clone())
-            })
-            .collect(),
-        _ => base.into_iter().collect(),
-    };
+    let methods = curve_methods(file, overrides);
     let mut used: Vec<&str> = Vec::new();
-    for method in &methods {
+    for (_, method) in &methods {
         if !used.contains(&method.as_str()) {
             used.push(method);
         }
@@ -111,6 +87,72 @@ pub fn unread_override_warnings(file: &toml::Table, overrides: &[Override]) -> V
             })
         })
         .collect()
+}
+
+/// Warnings about curves whose limit method does not read the key the scan varies
+/// (`background.total` with `limit.method = "fixed"`): every point of such a curve gives the
+/// same limit, and its best point is a tie.
+#[must_use]
+pub fn unread_scan_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<String> {
+    let parameter = overrides
+        .iter()
+        .rev()
+        .find(|o| o.key == "scan.parameter")
+        .and_then(|o| o.value.as_str().map(str::to_string))
+        .or_else(|| value_at(file, "scan.parameter").and_then(|v| v.as_str().map(str::to_string)));
+    let Some((parameter, readers)) = parameter.and_then(|p| {
+        KEYS_OF_SOME_METHODS
+            .iter()
+            .find(|(k, _)| *k == p)
+            .map(|(_, readers)| (p, *readers))
+    }) else {
+        return Vec::new();
+    };
+    curve_methods(file, overrides)
+        .into_iter()
+        .filter(|(_, method)| !readers.contains(&method.as_str()))
+        .map(|(label, method)| {
+            let curve = label.map_or_else(String::new, |l| format!("curve \"{l}\": "));
+            format!(
+                "warning: {curve}the scan varies {parameter}, which limit.method = \"{method}\" does not read: every point gives the same limit (it is read by {})",
+                quoted_list(readers),
+            )
+        })
+        .collect()
+}
+
+/// Each curve's label (`None` for a file without curves) and limit method: its `set`'s, else
+/// the base's (the last `--set limit.method`, else the file's). Curves without a method are
+/// left out (the scenario's own check refuses them).
+fn curve_methods(file: &toml::Table, overrides: &[Override]) -> Vec<(Option<String>, String)> {
+    let method_in = |table: &toml::Table| {
+        table
+            .get("limit.method")
+            .or_else(|| table.get("limit").and_then(|l| l.get("method")))
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+    };
+    let base = overrides
+        .iter()
+        .rev()
+        .find(|o| o.key == "limit.method")
+        .and_then(|o| o.value.as_str().map(str::to_string))
+        .or_else(|| value_at(file, "limit.method").and_then(|v| v.as_str().map(str::to_string)));
+    match file.get("curve").and_then(toml::Value::as_array) {
+        Some(curves) if !curves.is_empty() => curves
+            .iter()
+            .filter_map(|c| {
+                let method = c
+                    .get("set")
+                    .and_then(toml::Value::as_table)
+                    .and_then(method_in)
+                    .or_else(|| base.clone())?;
+                let label = c.get("label").and_then(toml::Value::as_str);
+                Some((label.map(str::to_string), method))
+            })
+            .collect(),
+        _ => base.into_iter().map(|m| (None, m)).collect(),
+    }
 }
 
 /// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
@@ -271,6 +313,27 @@ mod tests {
             unread_override_warnings(&fixed, &overrides(&["background.relative_uncertainty=0.5"]));
         assert_eq!(unread.len(), 1, "{unread:#?}");
         assert!(unread[0].contains("it is read by \"sqrt-nb\", \"poisson-cls\" or \"discovery\""));
+    }
+
+    /// A scan of a key that a curve's limit method does not read names that curve; a curve
+    /// whose method reads it, or a scan of another key, says nothing.
+    #[test]
+    fn a_scan_of_a_key_a_curve_does_not_read_is_named() {
+        let file: toml::Table = toml::from_str(
+            "[limit]\nmethod = \"sqrt-nb\"\n[scan]\nparameter = \"background.total\"\n[[curve]]\nlabel = \"a\"\n[[curve]]\nlabel = \"b\"\nset = { \"limit.method\" = \"fixed\" }\n",
+        )
+        .expect("toml");
+        let unread = unread_scan_warnings(&file, &[]);
+        assert_eq!(unread.len(), 1, "{unread:#?}");
+        assert!(
+            unread[0].starts_with("warning: curve \"b\": the scan varies background.total, which limit.method = \"fixed\" does not read"),
+            "{unread:#?}"
+        );
+        assert!(
+            unread_scan_warnings(&file, &overrides(&["scan.parameter=model.alpha_d"])).is_empty()
+        );
+        let all = unread_scan_warnings(&file, &overrides(&["limit.method=fixed"]));
+        assert_eq!(all.len(), 2, "{all:#?}");
     }
 
     #[test]
