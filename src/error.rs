@@ -273,7 +273,9 @@ pub struct ReferenceError {
 #[non_exhaustive]
 pub enum ScanError {
     /// A curve without a `[scan]` table.
-    #[error("curve \"{curve}\" has no [scan] section: add one, or use `darksens explain`")]
+    #[error(
+        "curve \"{curve}\" has no [scan] section: add one, e.g.\n  [scan]\n  parameter = \"model.mass_mev\"\n  log_range = [1.0, 1000.0]\n  points = 300\n  (darksens explain --mass-mev M computes one mass without it)"
+    )]
     NoScan {
         /// The curve's label.
         curve: String,

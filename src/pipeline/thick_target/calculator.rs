@@ -417,7 +417,7 @@ impl Calculator {
             return Err(Error::Numerical {
                 point: point(),
                 message: format!(
-                    "the signal per eps^2 is {}, so the limit on eps is {epsilon}",
+                    "the signal per eps^2 is {:e} events, so the limit on eps is {epsilon:e}; an input that scales the signal (source.efficiency, the luminosity or the particles on target) may be far too small",
                     yields.total()
                 ),
             });

@@ -241,12 +241,21 @@ impl ThickTarget {
 
 impl Driver for ThickTarget {
     fn describe(&self) -> String {
-        let points = self.curves[0]
-            .scenario
-            .scan
-            .as_ref()
-            .map_or(0, |s| s.values.len());
-        format!("{} curve(s), {points} scan point(s)", self.curves.len())
+        let counts: Vec<usize> = self
+            .curves
+            .iter()
+            .filter_map(|c| c.scenario.scan.as_ref().map(|s| s.values.len()))
+            .collect();
+        let curves = self.curves.len();
+        match (counts.iter().min(), counts.iter().max()) {
+            _ if counts.len() < curves => format!(
+                "{curves} curve(s), no [scan]: `darksens scan` needs one, `darksens explain` computes one mass"
+            ),
+            (Some(least), Some(most)) if least != most => {
+                format!("{curves} curve(s), {least}-{most} scan points (a curve sets its own)")
+            }
+            (_, most) => format!("{curves} curve(s), {} scan point(s)", most.unwrap_or(&0)),
+        }
     }
 
     fn check(&self) -> Result<(), Error> {
