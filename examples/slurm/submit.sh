@@ -11,6 +11,10 @@ scenario="$1"
 out="$2"
 shards="$3"
 shift 3
+if ! [[ "$shards" =~ ^[0-9]+$ ]] || ((shards < 2)); then
+    echo "submit.sh: SHARDS must be a whole number of at least 2 (for one, run darksens scan in one job)" >&2
+    exit 2
+fi
 name="$(basename "$scenario" .toml)"
 array=$(sbatch --parsable --array=1-"$shards" "$here/scan_array.sbatch" "$scenario" "$out" "$@")
 merge=$(sbatch --parsable --dependency=afterok:"$array" "$here/merge.sbatch" "$out" "$name" "$shards")

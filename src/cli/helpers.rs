@@ -140,6 +140,13 @@ pub fn slurm_shard(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>
             "SLURM_ARRAY_TASK_COUNT={count}: at most {MAX_SHARDS} shards; use a smaller array"
         )));
     }
+    // One task is what resubmitting a single task of an array gives (`sbatch --array=5`): read
+    // as an array of one, it would compute the whole scan instead of its shard.
+    if count == 1 {
+        return Err(Error::Usage(format!(
+            "Slurm array task {id} is the only task of its array (SLURM_ARRAY_TASK_COUNT=1): if it reruns one task of a larger array, pass that task's shard, --shard K/N (task K of an array 1-N: --shard {id}/N); for the whole scan in one task, pass --shard 1/1"
+        )));
+    }
     let index = id
         .checked_sub(min)
         .filter(|d| d % step == 0)
@@ -410,6 +417,15 @@ mod tests {
         }
         // Outside a job array: the whole scan.
         assert_eq!(slurm(&[]).expect("no array"), None);
+        // An array of one task (a resubmitted task of a larger array) says which shard it is
+        // only with --shard.
+        let error = slurm(&[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "5"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
+        ])
+        .expect_err("refused");
+        assert!(error.to_string().contains("--shard 5/N"), "{error}");
         // MIN and STEP default to 0 and 1.
         assert_eq!(
             slurm(&[
