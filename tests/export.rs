@@ -338,6 +338,54 @@ fn gaps_stay_gaps_and_unconverged_points_are_told() {
     assert!(submission.contains("11 points (mass from 1 to 1000 MeV) are marked unconverged"));
 }
 
+/// A sidecar that is not the CSV's (another scan's, or the CSV cut short since) is not used:
+/// its qualifiers would describe another calculation.
+#[test]
+fn a_sidecar_of_another_scan_is_not_used() {
+    let dir = scratch("other_sidecar");
+    scan_default(&dir, &["scan.points=6", "scan.dense_points=3"]);
+    let csv = std::fs::read_to_string(dir.join("belle2_dp.csv")).expect("csv");
+    let meta = std::fs::read_to_string(dir.join("belle2_dp.meta.json")).expect("sidecar");
+    let output = export(&dir.join("belle2_dp.csv"), &dir.join("own"));
+    assert!(output.status.success());
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The first curve only, and every limit of the first curve halved.
+    let cut: String = csv.lines().take(4).flat_map(|l| [l, "\n"]).collect();
+    let halved: String = csv
+        .lines()
+        .enumerate()
+        .map(|(k, line)| {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            if k > 0 && fields[0] == "computed background" {
+                let eps: f64 = fields[2].parse().expect("eps");
+                fields[2] = (eps / 2.0).to_string();
+            }
+            fields.join(",") + "\n"
+        })
+        .collect();
+    for (name, text, why) in [
+        ("cut", cut, "its curves are"),
+        ("halved", halved, "best grid point"),
+    ] {
+        std::fs::write(dir.join(format!("{name}.csv")), text).expect("csv");
+        std::fs::write(dir.join(format!("{name}.meta.json")), &meta).expect("sidecar");
+        let output = export(&dir.join(format!("{name}.csv")), &dir.join(name));
+        assert!(output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("is not this CSV's") && stderr.contains(why),
+            "{stderr}"
+        );
+        let table =
+            std::fs::read_to_string(dir.join(name).join(format!("{name}_1.yaml"))).expect("table");
+        assert!(!table.contains("limit method"), "{table}");
+    }
+}
+
 /// The qualifiers give the confidence level the limit method has, and only the inputs it reads.
 #[test]
 fn qualifiers_follow_the_limit_method() {

@@ -226,6 +226,16 @@ fn curve_tables(
     file: Option<&str>,
 ) -> Result<Vec<Table>, Error> {
     let results = read_results(path)?;
+    let meta = meta.filter(|m| match sidecar_mismatch(m, &results) {
+        None => true,
+        Some(why) => {
+            eprintln!(
+                "warning: {}: its sidecar (.meta.json) is not this CSV's ({why}), so it is not used: the tables get no scenario title, confidence level or model parameters",
+                path.display()
+            );
+            false
+        }
+    });
     let kind = if results.line_shape {
         CurveKind::LineShape
     } else {
@@ -274,6 +284,45 @@ fn curve_tables(
         tables.push(table);
     }
     Ok(tables)
+}
+
+/// Why the sidecar `meta` does not belong to `results` (another scan's, or a CSV cut short or
+/// edited since): its curves are not the CSV's, or a curve's best grid point is not among the
+/// CSV's points (limits only). `None` when it fits.
+fn sidecar_mismatch(meta: &Value, results: &super::plot::ResultFile) -> Option<String> {
+    let labels: Vec<&str> = results.series.iter().map(|s| s.label.as_str()).collect();
+    if let Some(curves) = meta["curves"].as_array() {
+        let recorded: Vec<&str> = curves.iter().filter_map(|c| c["label"].as_str()).collect();
+        if recorded != labels {
+            return Some(format!("its curves are {recorded:?}, the CSV's {labels:?}"));
+        }
+    }
+    // A line shape's points are its signal, not the limits the best points are.
+    let bests = meta["best"].as_array().filter(|_| !results.line_shape);
+    for best in bests.into_iter().flatten() {
+        let (Some(label), Some(x), Some(eps)) = (
+            best["curve"].as_str(),
+            best["best_grid_value"].as_f64(),
+            best["best_grid_epsilon_limit"].as_f64(),
+        ) else {
+            continue;
+        };
+        let series = results.series.iter().find(|s| s.label == label)?;
+        // To round-off: the best point's limit is evaluated again when it is refined.
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+        if !series
+            .points
+            .iter()
+            .any(|p| close(p.0, x) && close(p.1, eps))
+        {
+            return Some(format!(
+                "curve \"{label}\"'s best grid point, eps = {} at {}, is not in the CSV",
+                format_number(eps),
+                format_number(x)
+            ));
+        }
+    }
+    None
 }
 
 /// What a curve's points marked `unconverged` (at the scanned values `at`) are, in words: how
