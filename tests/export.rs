@@ -492,6 +492,30 @@ fn model_comes_along(meta: &darksens::published::library::CurveMeta) {
     assert_eq!(meta.alpha_d, Some(0.001));
 }
 
+/// A built-in curve's name would put an imported curve in its place wherever a scenario names
+/// it: refused without --force.
+#[test]
+fn an_import_under_a_built_in_name_needs_force() {
+    let (dir, out) = scan_and_export("built_in_name", 5);
+    let builtin = darksens::published::library::built_in_curves()[0].clone();
+    let import = |force: bool| {
+        darksens()
+            .args(["import", "hepdata"])
+            .arg(out.join("belle2_dp_1.yaml"))
+            .args(["--name", &builtin, "--dependent", "1", "--library"])
+            .arg(dir.join("limits"))
+            .args(force.then_some("--force"))
+            .output()
+            .expect("darksens runs")
+    };
+    let refused = import(false);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is a curve of the built-in library")
+    );
+    assert!(import(true).status.success());
+}
+
 /// Export, import into a library, and use as an overlay: the library curve holds the CSV's
 /// limits (masses in GeV), a scenario draws the exported table with `dependent`, and a wrong
 /// choice is refused with the table's variables listed.
@@ -538,6 +562,7 @@ fn an_exported_table_comes_back_as_a_limit() {
     for (a, b) in imported.iter().zip(&expected) {
         assert!((a.0 / b.0 - 1.0).abs() < 1e-15 && a.1 == b.1, "{a:?} {b:?}");
     }
+    assert_eq!(curve.meta.cl, 0.9, "the CL qualifier comes back");
     // A variable named with a leading sign, as a separate argument.
     let band = darksens()
         .args(["import", "hepdata"])

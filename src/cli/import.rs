@@ -101,6 +101,13 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             csv.display()
         )));
     }
+    if !opts.force && darksens::published::library::built_in_curves().contains(&opts.name) {
+        return Err(Error::Usage(format!(
+            "--name {}: is a curve of the built-in library, and a curve of that name in {} would be drawn in its place wherever a scenario names it; give another --name, or --force to do so",
+            opts.name,
+            library.display()
+        )));
+    }
     let bytes = std::fs::read(&opts.table).map_err(|e| Error::Usage(e.to_string()))?;
     let meta = provenance(opts, &table, &bytes)?;
     let rows: String =
