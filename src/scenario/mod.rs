@@ -77,6 +77,14 @@ impl Override {
     }
 }
 
+/// Whether a dotted key belongs to the whole run rather than to one curve: the title, the
+/// output files and the overlays, which every curve shares.
+fn belongs_to_the_run(key: &str) -> bool {
+    ["title", "output", "overlay"]
+        .iter()
+        .any(|run| key == *run || key.strip_prefix(run).is_some_and(|r| r.starts_with('.')))
+}
+
 /// A `--set` of a key the scan varies (a thick-target scan's `scan.parameter`, an emulsion grid's
 /// `scan.x`/`scan.y`) would be overwritten at every point: an
 /// error that says so, rather than a value silently ignored.
@@ -239,7 +247,8 @@ impl ScenarioDocument {
                 None => file.remove("curve"),
             };
         }
-        let mut warnings = shadowing::override_warnings(&file, &self.overrides);
+        let mut warnings = shadowing::repeated_override_warnings(&self.overrides);
+        warnings.extend(shadowing::override_warnings(&file, &self.overrides));
         warnings.extend(shadowing::unread_override_warnings(&file, &self.overrides));
         warnings.extend(shadowing::unread_scan_warnings(&file, &self.overrides));
         warnings.extend(self.scanned_value_warning(&file));
@@ -410,25 +419,7 @@ impl ScenarioDocument {
                         return Err(error.with_line(set_line));
                     }
                 }
-                let scanned = table
-                    .get("scan")
-                    .and_then(|scan| scan.get("parameter"))
-                    .and_then(toml::Value::as_str)
-                    .filter(|key| curve.set.contains_key(*key));
-                if let Some(key) = scanned {
-                    return Err(ScenarioError::new(
-                        &self.path,
-                        format!(
-                            "the curve's set gives {key}, a key this scan varies \
-                             (scan.parameter): every scan point sets it, so the value would be \
-                             ignored"
-                        ),
-                    )
-                    .with_key(&format!("curve.set.{key}"))
-                    .with_line(set_line)
-                    .with_origin(origin)
-                    .with_hint(scanned_key_hint(key, "scan")));
-                }
+                self.refuse_curve_set_keys(&table, curve, &origin, set_line)?;
                 let (raw, scenario) = self.validate_curve(&table, &origin, &set_keys, set_line)?;
                 let curve = Curve {
                     file: self.path.clone(),
@@ -445,6 +436,51 @@ impl ScenarioDocument {
                 Ok(curve)
             })
             .collect()
+    }
+
+    /// Refuses a curve's `set` of a key that belongs to the whole run (title, outputs,
+    /// overlays) or that the scan varies: either would change nothing.
+    fn refuse_curve_set_keys(
+        &self,
+        table: &toml::Table,
+        curve: &raw::RawCurve,
+        origin: &Origin,
+        set_line: Option<usize>,
+    ) -> Result<(), ScenarioError> {
+        if let Some(key) = curve.set.keys().find(|k| belongs_to_the_run(k)) {
+            return Err(ScenarioError::new(
+                &self.path,
+                format!(
+                    "the curve's set gives {key}, which belongs to the whole run (one title, one set of output files and overlays for every curve), so it would change nothing"
+                ),
+            )
+            .with_key(&format!("curve.set.{key}"))
+            .with_line(set_line)
+            .with_origin(origin.clone())
+            .with_hint(format!(
+                "set {key} in the file (or with --set), not in a curve"
+            )));
+        }
+        let scanned = table
+            .get("scan")
+            .and_then(|scan| scan.get("parameter"))
+            .and_then(toml::Value::as_str)
+            .filter(|key| curve.set.contains_key(*key));
+        if let Some(key) = scanned {
+            return Err(ScenarioError::new(
+                &self.path,
+                format!(
+                    "the curve's set gives {key}, a key this scan varies \
+                     (scan.parameter): every scan point sets it, so the value would be \
+                     ignored"
+                ),
+            )
+            .with_key(&format!("curve.set.{key}"))
+            .with_line(set_line)
+            .with_origin(origin.clone())
+            .with_hint(scanned_key_hint(key, "scan")));
+        }
+        Ok(())
     }
 
     /// Every curve needs its own, non-empty label: labels name the rows of the CSV, the legend

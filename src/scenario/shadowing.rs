@@ -89,6 +89,27 @@ pub fn unread_override_warnings(file: &toml::Table, overrides: &[Override]) -> V
         .collect()
 }
 
+/// Warnings about a key given by several `--set`s: the last one is used, the others change
+/// nothing (a slip when a long command line is edited).
+#[must_use]
+pub fn repeated_override_warnings(overrides: &[Override]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (k, o) in overrides.iter().enumerate() {
+        let same: Vec<&Override> = overrides.iter().filter(|p| p.key == o.key).collect();
+        let first = overrides.iter().position(|p| p.key == o.key);
+        if same.len() > 1 && first == Some(k) {
+            let texts: Vec<String> = same.iter().map(|p| format!("--set {}", p.text)).collect();
+            warnings.push(format!(
+                "warning: {} is set {} times ({}): the last is used",
+                o.key,
+                same.len(),
+                texts.join(", "),
+            ));
+        }
+    }
+    warnings
+}
+
 /// Warnings about curves whose limit method does not read the key the scan varies
 /// (`background.total` with `limit.method = "fixed"`): every point of such a curve gives the
 /// same limit, and its best point is a tie.
@@ -313,6 +334,23 @@ mod tests {
             unread_override_warnings(&fixed, &overrides(&["background.relative_uncertainty=0.5"]));
         assert_eq!(unread.len(), 1, "{unread:#?}");
         assert!(unread[0].contains("it is read by \"sqrt-nb\", \"poisson-cls\" or \"discovery\""));
+    }
+
+    /// A key set twice on the command line is named once, with both; keys set once are not.
+    #[test]
+    fn a_key_set_twice_is_named() {
+        let twice = repeated_override_warnings(&overrides(&[
+            "model.alpha_d=0.1",
+            "limit.cl=0.95",
+            "model.alpha_d=0.5",
+        ]));
+        assert_eq!(
+            twice,
+            vec![
+                "warning: model.alpha_d is set 2 times (--set model.alpha_d=0.1, --set model.alpha_d=0.5): the last is used"
+            ]
+        );
+        assert!(repeated_override_warnings(&overrides(&["model.alpha_d=0.1"])).is_empty());
     }
 
     /// A scan of a key that a curve's limit method does not read names that curve; a curve
