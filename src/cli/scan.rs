@@ -101,13 +101,16 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let words = compute_all(driver.as_ref(), &units, &monitor);
     bar.finish_and_clear();
     report_rejected(&rejected, checkpoint.as_ref().map(UnitFile::path));
+    let kept = |file: &UnitFile| {
+        eprintln!(
+            "note: the finished points are kept in {}; run the same command again to resume (or delete it)",
+            file.path().display()
+        );
+    };
     let words = match (words, checkpoint.as_ref()) {
         (Ok(words), _) => words,
         (Err(e @ Error::Interrupted { .. }), Some(file)) => {
-            eprintln!(
-                "note: the finished points are kept in {}; run the same command again to resume (or delete it)",
-                file.path().display()
-            );
+            kept(file);
             return Err(e);
         }
         (Err(e), _) => {
@@ -143,7 +146,14 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             return Err(e);
         }
     };
-    write_report(report, stop, opts.quiet)?;
+    // A signal while the files were drawn: nothing is written, and every point stays for the
+    // rerun.
+    if let Err(e) = write_report(report, stop, opts.quiet) {
+        if let (Error::Interrupted { .. }, Some(file)) = (&e, checkpoint.as_ref()) {
+            kept(file);
+        }
+        return Err(e);
+    }
     if let Some(file) = checkpoint {
         file.remove();
     }
