@@ -147,7 +147,7 @@ fn assert_records_read_back(path: &std::path::Path) -> usize {
     let document = darksens::scenario::ScenarioDocument::load(path, &[])
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     if document.is_emulsion() {
-        return 0;
+        return assert_emulsion_record_reads_back(path, &name, &document);
     }
     let mut checked = 0;
     for curve in document.curves().unwrap_or_else(|e| panic!("{name}: {e}")) {
@@ -184,6 +184,37 @@ fn assert_records_read_back(path: &std::path::Path) -> usize {
         checked += 1;
     }
     checked
+}
+
+/// An emulsion scenario's record (`check --print`, the sidecar) holds the defaults the run used
+/// (the boost, each box's hemisphere and detection efficiency) and reads back as the same
+/// scenario. Returns 1.
+fn assert_emulsion_record_reads_back(
+    path: &std::path::Path,
+    name: &str,
+    document: &darksens::scenario::ScenarioDocument,
+) -> usize {
+    let scenario = document
+        .emulsion()
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let recorded =
+        darksens::scenario::recorded_emulsion_table(document.resolved_table(), &scenario);
+    assert!(recorded["source"].get("boost_beta").is_some(), "{name}");
+    for detector in recorded["detector"].as_array().expect("boxes") {
+        for key in ["hemisphere", "efficiency", "depth_m", "azimuth_deg"] {
+            assert!(detector.get(key).is_some(), "{name}: no detector.{key}");
+        }
+    }
+    let copy = path.with_file_name(format!(".recorded-{name}.scenario"));
+    std::fs::write(&copy, toml::to_string(&recorded).expect("TOML")).expect("write");
+    let read_back = darksens::scenario::ScenarioDocument::load(&copy, &[])
+        .map_err(|e| e.to_string())
+        .and_then(|d| d.emulsion().map_err(|e| e.to_string()));
+    std::fs::remove_file(&copy).expect("remove");
+    let mut read_back = read_back.unwrap_or_else(|e| panic!("{name}: {e}"));
+    read_back.output = scenario.output.clone();
+    assert_eq!(read_back, scenario, "{name}");
+    1
 }
 
 /// Every curve of every shipped thick-target scenario reads back from its record.

@@ -678,6 +678,31 @@ impl ScenarioDocument {
         } else {
             (self.line_of(&path), Origin::File)
         };
+        // A key the scan varies but the file leaves out: the scenario is checked with a value
+        // of it before the scan replaces it at every point.
+        let scanned = self
+            .base
+            .get("scan")
+            .and_then(|scan| scan.get("parameter"))
+            .and_then(toml::Value::as_str)
+            == Some(key.as_str());
+        if scanned && line.is_none() && path.len() > 1 {
+            let hint = format!(
+                "the scan varies {key}, but the scenario is checked with a value of it first: write any valid value in [{}] (every point replaces it){}",
+                path[0],
+                invalid
+                    .hint
+                    .as_deref()
+                    .map_or_else(String::new, |h| format!("; {h}"))
+            );
+            return ScenarioError {
+                file: self.path.clone(),
+                line: self.line_of(&path[..1]),
+                origin,
+                hint: Some(hint),
+                ..invalid
+            };
+        }
         ScenarioError {
             file: self.path.clone(),
             line,

@@ -194,6 +194,24 @@ pub fn recorded_emulsion_table(written: &toml::Table, scenario: &EmulsionScenari
     let mut limit = toml::Table::new();
     limit.insert("n_signal".into(), toml::Value::Float(scenario.n_signal));
     used.insert("limit".into(), toml::Value::Table(limit));
+    let mut source = toml::Table::new();
+    source.insert(
+        "boost_beta".into(),
+        toml::Value::Float(monte_carlo.boost_beta),
+    );
+    used.insert("source".into(), toml::Value::Table(source));
+    // Each box's defaults: depth, azimuth, hemisphere and detection efficiency.
+    let boxes = scenario.setup.detectors.iter().map(|used| {
+        let mut defaults = toml::Table::new();
+        defaults.insert("depth_m".into(), toml::Value::Float(used.depth_m));
+        defaults.insert("azimuth_deg".into(), toml::Value::Float(used.azimuth_deg));
+        if let Ok(hemisphere) = toml::Value::try_from(used.hemisphere) {
+            defaults.insert("hemisphere".into(), hemisphere);
+        }
+        defaults.insert("efficiency".into(), toml::Value::Float(used.efficiency));
+        toml::Value::Table(defaults)
+    });
+    used.insert("detector".into(), toml::Value::Array(boxes.collect()));
     let mut recorded = written.clone();
     fill_missing(&mut recorded, &used);
     recorded
