@@ -371,11 +371,16 @@ def explain(
     scenario: Union[str, "os.PathLike[str]", Scenario],
     mass_mev: Optional[float] = None,
     set: Optional[Mapping[str, Any]] = None,  # noqa: A002
+    curve: Optional[Union[str, int]] = None,
 ) -> Dict[str, Any]:
-    """Every intermediate number at one mass (the first curve), as ``darksens explain --json``."""
+    """Every intermediate number at one mass, as ``darksens explain --json``: of the curve
+    ``curve`` names (its label, or its position from 1), else the first."""
     chosen = _scenario(scenario, set)
     _warn(_darksens.warnings(chosen.path, list(chosen.overrides)))
-    return json.loads(_darksens.explain(chosen.path, list(chosen.overrides), mass_mev))
+    wanted = None if curve is None else str(curve)
+    return json.loads(
+        _darksens.explain(chosen.path, list(chosen.overrides), mass_mev, wanted)
+    )
 
 
 class limits:  # noqa: N801 (a namespace: darksens.limits.load)

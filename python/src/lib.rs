@@ -191,17 +191,18 @@ fn finite(value: f64) -> Option<f64> {
 
 /// Every intermediate number at one mass (the keys of `darksens explain --json`).
 #[pyfunction]
-#[pyo3(signature = (path, overrides, mass_mev=None))]
+#[pyo3(signature = (path, overrides, mass_mev=None, curve=None))]
 fn explain(
     py: Python<'_>,
     path: String,
     overrides: Vec<String>,
     mass_mev: Option<f64>,
+    curve: Option<String>,
 ) -> PyResult<String> {
     interruptible(py, move |_| {
         let document = document(&path, &overrides)?;
         Ok(darksens::pipeline::driver(&document)?
-            .explain(mass_mev)?
+            .explain(mass_mev, curve.as_deref())?
             .json)
     })
 }

@@ -156,6 +156,15 @@ def test_explain_gives_the_keys_of_explain_json():
 
     assert d == json.loads(out)
     assert d["epsilon_limit"] > 0
+    # Another curve, by position or label, as --curve chooses it.
+    second = darksens.explain(CONFIG, mass_mev=70.0, curve=2)
+    out = subprocess.run(
+        [cli(), "explain", CONFIG, "--mass-mev", "70", "--json", "--curve", "2"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    assert second == json.loads(out)
+    assert second["curve"] != d["curve"]
+    assert darksens.explain(CONFIG, mass_mev=70.0, curve=second["curve"]) == second
 
 
 def test_library_curves_load_with_their_provenance():

@@ -1,5 +1,6 @@
 //! `darksens explain`: every intermediate quantity at one point (a thick-target scenario's
-//! first curve at one mass, or an emulsion scenario's model point).
+//! curve, the first unless `--curve` names another, at one mass, or an emulsion scenario's
+//! model point).
 
 use super::helpers::{ScenarioArgs, emit};
 use darksens::error::Error;
@@ -9,7 +10,7 @@ use darksens::scenario::ScenarioDocument;
 /// Options of `darksens explain`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens explain configs/na64_dp.toml --mass-mev 250 --json\n  darksens explain configs/belle2_emulsion.toml --json   # emulsion: no mass"
+    after_help = "Examples:\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens explain configs/na64_dp.toml --mass-mev 250 --json\n  darksens explain configs/belle2_dp.toml --mass-mev 70 --curve 3   # or a label\n  darksens explain configs/belle2_emulsion.toml --json   # emulsion: no mass"
 )]
 pub struct Opts {
     #[command(flatten)]
@@ -18,6 +19,9 @@ pub struct Opts {
     /// [model]).
     #[arg(long, value_name = "M", allow_negative_numbers = true)]
     mass_mev: Option<f64>,
+    /// The curve to explain, by label or position from 1 (default: the first)
+    #[arg(long, value_name = "LABEL|N")]
+    curve: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -26,7 +30,7 @@ pub struct Opts {
 /// Runs the explanation.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
-    let explanation = driver(&document)?.explain(opts.mass_mev)?;
+    let explanation = driver(&document)?.explain(opts.mass_mev, opts.curve.as_deref())?;
     emit(if opts.json {
         &explanation.json
     } else {

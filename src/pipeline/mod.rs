@@ -205,12 +205,13 @@ pub trait Driver: Sync {
         paths: &OutputPaths,
         clock: RunClock,
     ) -> Result<Report, Error>;
-    /// Every intermediate number at one point: the mediator mass for a thick-target search, the
-    /// scenario's model point for an emulsion search (`mass_mev` must then be absent).
+    /// Every intermediate number at one point: the mediator mass for a thick-target search (of
+    /// the curve `curve` names by label or position from 1, else the first), the scenario's
+    /// model point for an emulsion search (`mass_mev` and `curve` must then be absent).
     ///
     /// # Errors
-    /// A missing or unneeded mass, or a numerical failure.
-    fn explain(&self, mass_mev: Option<f64>) -> Result<Explanation, Error>;
+    /// A missing or unneeded mass, a curve the scenario does not have, or a numerical failure.
+    fn explain(&self, mass_mev: Option<f64>, curve: Option<&str>) -> Result<Explanation, Error>;
 }
 
 /// The driver of the search a document describes.

@@ -197,7 +197,13 @@ impl Driver for Emulsion {
         )
     }
 
-    fn explain(&self, mass_mev: Option<f64>) -> Result<Explanation, Error> {
+    fn explain(&self, mass_mev: Option<f64>, curve: Option<&str>) -> Result<Explanation, Error> {
+        if curve.is_some() {
+            return Err(Error::Usage(format!(
+                "{}: an emulsion scenario has no curves to choose from; leave out --curve",
+                self.run.scenario_file
+            )));
+        }
         if mass_mev.is_some() {
             return Err(ScanError::MassOfEmulsion {
                 file: self.run.scenario_file.clone(),

@@ -343,9 +343,42 @@ impl Driver for ThickTarget {
         report::finish(&self.curves, &self.run, &results, paths, clock)
     }
 
-    fn explain(&self, mass_mev: Option<f64>) -> Result<Explanation, Error> {
-        report::explain(&self.curves[0], &self.run, mass_mev)
+    fn explain(&self, mass_mev: Option<f64>, curve: Option<&str>) -> Result<Explanation, Error> {
+        report::explain(chosen_curve(&self.curves, curve)?, &self.run, mass_mev)
     }
+}
+
+/// The curve `wanted` names: its label, or its position counted from 1; the first without one.
+///
+/// # Errors
+/// [`Error::Usage`] listing the curves, for a name that is neither.
+fn chosen_curve<'a>(curves: &'a [Curve], wanted: Option<&str>) -> Result<&'a Curve, Error> {
+    let Some(wanted) = wanted else {
+        return curves
+            .first()
+            .ok_or_else(|| Error::Usage("the scenario has no curve".into()));
+    };
+    let by_position = wanted
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|k| k.checked_sub(1))
+        .and_then(|k| curves.get(k));
+    curves
+        .iter()
+        .find(|c| c.label == wanted)
+        .or(by_position)
+        .ok_or_else(|| {
+            let listing: Vec<String> = curves
+                .iter()
+                .enumerate()
+                .map(|(k, c)| format!("{} \"{}\"", k + 1, c.label))
+                .collect();
+            Error::Usage(format!(
+                "--curve {wanted}: the scenario has no curve of that label or position; its curves are {}",
+                listing.join(", ")
+            ))
+        })
 }
 
 /// Unit `k` of the plan: the tables it uses, the scenario that sets its model, and its mass.

@@ -1538,7 +1538,7 @@ fn explained_mass(curve: &Curve, run: &RunSource, mass_mev: Option<f64>) -> Resu
     Ok(mass_mev)
 }
 
-/// `darksens explain` of the first curve at `mass_mev`.
+/// `darksens explain` of `curve` at `mass_mev`.
 ///
 /// # Errors
 /// A missing or non-positive mass, or a limit that is not a finite positive number.
