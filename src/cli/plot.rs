@@ -147,8 +147,22 @@ fn row_problem(
     })
 }
 
-/// Refuses a directory where a results CSV is expected.
-pub(super) fn refuse_directory(path: &Path) -> Result<(), Error> {
+/// Refuses a directory, or a shard of a scan (which `darksens merge` makes into results),
+/// where a results CSV is expected.
+pub(super) fn refuse_what_is_not_results(path: &Path) -> Result<(), Error> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string());
+    let jsonl = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    if let Some(name) = name.filter(|n| jsonl && n.contains(".shard-")) {
+        return Err(Error::Usage(format!(
+            "{}: {name} is one shard of a scan, not its results; run `darksens merge` on all its shards (e.g. darksens merge {}/*.shard-*.jsonl -o DIR) and give the CSV it writes",
+            path.display(),
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| ".".to_string(), |p| p.display().to_string())
+        )));
+    }
     if path.is_dir() {
         return Err(Error::Usage(format!(
             "{}: is a directory; give the CSV a scan wrote in it (e.g. {}/belle2_dp.csv)",
@@ -159,9 +173,10 @@ pub(super) fn refuse_directory(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// A results CSV opened, with its header ([`header_of`]); a directory is refused.
+/// A results CSV opened, with its header ([`header_of`]); what is not one is refused
+/// ([`refuse_what_is_not_results`]).
 fn open_results(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), Error> {
-    refuse_directory(path)?;
+    refuse_what_is_not_results(path)?;
     let fail = |message: String| Error::Usage(format!("{}: {message}", path.display()));
     let mut reader =
         csv::Reader::from_path(path).map_err(|e| fail(format!("cannot read the results: {e}")))?;

@@ -925,12 +925,22 @@ fn draw_overlay_edges<DB: DrawingBackend>(
             let line = Line::solid(overlay_shade(k), 2);
             stroke(chart, root, (x, y), edge, line)?;
         } else {
-            let line = Line::dashed(BLACK, 2, (8, 6));
+            let line = projection_line(k);
             stroke(chart, root, (x, y), edge, line)?;
             legend.push(LegendEntry::new(&overlay.label, line.swatch(root)));
         }
     }
     Ok(())
+}
+
+/// How the `k`-th overlay is drawn when it is a projection (an expected limit, not a region):
+/// dashed, in its shade darkened so that the line reads over the fills, and with the dashes of
+/// its place, so that two projections differ also in grey print.
+fn projection_line(k: usize) -> Line {
+    let RGBColor(r, g, b) = overlay_shade(k);
+    let dark = |c: u8| u8::try_from(u16::from(c) * 11 / 20).unwrap_or(c);
+    let dashes = [(8, 6), (3, 5), (16, 5)][k % 3];
+    Line::dashed(RGBColor(dark(r), dark(g), dark(b)), 2, dashes)
 }
 
 /// The edge colour of the `k`-th overlay.

@@ -163,11 +163,19 @@ pub fn read_table(path: &Path, dependent: Option<&str>) -> Result<HepDataCurve, 
 
 /// GeV per unit of a mass written in `units` (`GeV`, `MeV`, `keV`, `TeV`, any case).
 fn gev_per(units: &str) -> Option<f64> {
-    match units.trim().to_ascii_lowercase().as_str() {
-        "gev" | "gev/c^2" | "gev/c2" => Some(1.0),
-        "mev" | "mev/c^2" | "mev/c2" => Some(1e-3),
-        "kev" | "kev/c^2" | "kev/c2" => Some(1e-6),
-        "tev" | "tev/c^2" | "tev/c2" => Some(1e3),
+    // As plain text: `GeV/$c^2$`, `GeV/c^{2}`, `GeV/c²` and `GeV/c2` are all GeV.
+    let plain: String = units
+        .trim()
+        .to_ascii_lowercase()
+        .replace('²', "2")
+        .chars()
+        .filter(|c| !matches!(c, '$' | '{' | '}' | '^' | ' '))
+        .collect();
+    match plain.strip_suffix("/c2").unwrap_or(&plain) {
+        "gev" => Some(1.0),
+        "mev" => Some(1e-3),
+        "kev" => Some(1e-6),
+        "tev" => Some(1e3),
         _ => None,
     }
 }
@@ -622,6 +630,18 @@ dependent_variables:
     /// and the dependent variable is chosen by position or by a part of its name.
     #[test]
     fn reads_a_table_and_chooses_its_variable() {
+        // The mass's units in the spellings tables use; a unit that is no mass is none.
+        for (units, per) in [
+            ("GeV", 1.0),
+            ("GeV/$c^2$", 1.0),
+            ("MeV/c^{2}", 1e-3),
+            ("keV/c²", 1e-6),
+            ("TeV/c2", 1e3),
+        ] {
+            assert_eq!(gev_per(units), Some(per), "{units}");
+        }
+        assert_eq!(gev_per("cm"), None);
+        assert_eq!(gev_per("GeV/c"), None);
         let observed = parse_table(TABLE, "t.yaml", Some("1")).expect("reads");
         assert_eq!(observed.limit.outline().0, vec![(0.01, 1e-4), (0.04, 3e-4)]);
         assert_eq!(observed.qualifiers, vec![("CL".into(), "90%".into())]);

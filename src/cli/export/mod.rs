@@ -28,6 +28,9 @@ pub struct Opts {
     /// The submission directory (created if missing; its tables are overwritten).
     #[arg(short, long, value_name = "DIR")]
     out: PathBuf,
+    /// Print nothing but warnings and errors
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// The formats `export` writes.
@@ -53,7 +56,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let names = (opts.results.len() > 1).then(|| super::helpers::distinct_names(&opts.results));
     for (file_number, path) in opts.results.iter().enumerate() {
         // The CSV first: a file that cannot be read is the error, not its missing sidecar.
-        super::plot::refuse_directory(path)?;
+        super::plot::refuse_what_is_not_results(path)?;
         let is_grid = grid::is_grid(path)?;
         let meta = sidecar(path);
         let stem = path
@@ -108,6 +111,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         sources.join("; ")
     );
     let removed = write_submission(&opts.out, &comment, &tables, &earlier)?;
+    if opts.quiet {
+        return Ok(());
+    }
     println!(
         "wrote {} with {} table(s) in {}{}",
         submission.display(),
