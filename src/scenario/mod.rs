@@ -420,7 +420,9 @@ impl ScenarioDocument {
                     }
                 }
                 self.refuse_curve_set_keys(&table, curve, &origin, set_line)?;
-                let (raw, scenario) = self.validate_curve(&table, &origin, &set_keys, set_line)?;
+                let (raw, scenario) = self
+                    .validate_curve(&table, &origin, &set_keys, set_line)
+                    .map_err(|e| self.blame_the_curve_set(e, curve, &origin))?;
                 let curve = Curve {
                     file: self.path.clone(),
                     name: self.name(),
@@ -436,6 +438,38 @@ impl ScenarioDocument {
                 Ok(curve)
             })
             .collect()
+    }
+
+    /// A file's value that fails only with a curve's `set` (a set `source.kind` that the file's
+    /// `electrons_on_target` does not fit): the curve is named, and the fix is to move the key
+    /// from the file into the curves that need it, since a curve cannot remove a key.
+    fn blame_the_curve_set(
+        &self,
+        error: ScenarioError,
+        curve: &raw::RawCurve,
+        origin: &Origin,
+    ) -> ScenarioError {
+        if error.origin != Origin::File || curve.set.is_empty() {
+            return error;
+        }
+        let mut base = self.base.clone();
+        base.remove("curve");
+        if self
+            .validate_curve(&base, &Origin::File, &[], None)
+            .is_err()
+        {
+            return error;
+        }
+        let key = error.key.clone().unwrap_or_else(|| "that key".into());
+        let set: Vec<&str> = curve.set.keys().map(String::as_str).collect();
+        ScenarioError {
+            origin: origin.clone(),
+            hint: Some(format!(
+                "the file's {key} is valid on its own, but not with this curve's set ({}); a curve cannot remove a key: move {key} from the file into the sets of the curves that need it",
+                set.join(", ")
+            )),
+            ..error
+        }
     }
 
     /// Refuses a curve's `set` of a key that belongs to the whole run (title, outputs,
