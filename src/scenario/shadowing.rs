@@ -115,12 +115,7 @@ pub fn repeated_override_warnings(overrides: &[Override]) -> Vec<String> {
 /// same limit, and its best point is a tie.
 #[must_use]
 pub fn unread_scan_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<String> {
-    let parameter = overrides
-        .iter()
-        .rev()
-        .find(|o| o.key == "scan.parameter")
-        .and_then(|o| o.value.as_str().map(str::to_string))
-        .or_else(|| value_at(file, "scan.parameter").and_then(|v| v.as_str().map(str::to_string)));
+    let parameter = base_string(file, overrides, "scan.parameter");
     let Some((parameter, readers)) = parameter.and_then(|p| {
         KEYS_OF_SOME_METHODS
             .iter()
@@ -142,6 +137,18 @@ pub fn unread_scan_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<S
         .collect()
 }
 
+/// The base scenario's string at the dotted `key`: the last `--set` of it, else the file's.
+fn base_string(file: &toml::Table, overrides: &[Override], key: &str) -> Option<String> {
+    overrides
+        .iter()
+        .rev()
+        .find(|o| o.key == key)
+        .map(|o| &o.value)
+        .or_else(|| value_at(file, key))
+        .and_then(toml::Value::as_str)
+        .map(str::to_string)
+}
+
 /// Each curve's label (`None` for a file without curves) and limit method: its `set`'s, else
 /// the base's (the last `--set limit.method`, else the file's). Curves without a method are
 /// left out (the scenario's own check refuses them).
@@ -153,12 +160,7 @@ fn curve_methods(file: &toml::Table, overrides: &[Override]) -> Vec<(Option<Stri
             .and_then(toml::Value::as_str)
             .map(str::to_string)
     };
-    let base = overrides
-        .iter()
-        .rev()
-        .find(|o| o.key == "limit.method")
-        .and_then(|o| o.value.as_str().map(str::to_string))
-        .or_else(|| value_at(file, "limit.method").and_then(|v| v.as_str().map(str::to_string)));
+    let base = base_string(file, overrides, "limit.method");
     match file.get("curve").and_then(toml::Value::as_array) {
         Some(curves) if !curves.is_empty() => curves
             .iter()
