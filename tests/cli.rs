@@ -171,6 +171,37 @@ fn explain_flags_a_limit_above_one() {
     );
 }
 
+/// explain says what a scan of the same point would warn about: a sqrt(N_b) rule below one
+/// signal event (the second curve, with its 1000 background events, is not named), and the
+/// scenario's own warnings.
+#[test]
+fn explain_warns_as_a_scan_would() {
+    let explain = |curve: &str| {
+        let output = darksens()
+            .args(["explain", "configs/belle2_dp.toml", "--mass-mev", "70"])
+            .args(["--set", "source.luminosity_ab=1e-6", "--curve", curve])
+            .args(["--set", "limit.cl=0.95"])
+            .assert()
+            .success()
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(output).expect("utf-8")
+    };
+    let first = explain("1");
+    assert!(
+        first.contains(
+            "curve \"computed background\": the sqrt-nb rule asks for 0.0022107 signal events"
+        ),
+        "{first}"
+    );
+    assert!(
+        first.contains("--set limit.cl=0.95 changes nothing"),
+        "{first}"
+    );
+    assert!(!explain("2").contains("sqrt-nb rule asks"));
+}
+
 #[test]
 fn set_overrides_change_the_result() {
     let base = darksens()

@@ -378,9 +378,9 @@ def explain(
     chosen = _scenario(scenario, set)
     _warn(_darksens.warnings(chosen.path, list(chosen.overrides)))
     wanted = None if curve is None else str(curve)
-    return json.loads(
-        _darksens.explain(chosen.path, list(chosen.overrides), mass_mev, wanted)
-    )
+    text, warnings = _darksens.explain(chosen.path, list(chosen.overrides), mass_mev, wanted)
+    _warn(warnings)
+    return json.loads(text)
 
 
 class limits:  # noqa: N801 (a namespace: darksens.limits.load)

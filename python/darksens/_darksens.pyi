@@ -1,7 +1,7 @@
 """The native module of darksens (Rust, PyO3). Use the functions of the `darksens` package;
 these return JSON text that it turns into arrays and objects."""
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 class ScenarioError(ValueError):
     """Bad input: a scenario, an override or a file it names (the command line's exit code 2)."""
@@ -12,7 +12,7 @@ def explain(
     overrides: List[str],
     mass_mev: Optional[float] = None,
     curve: Optional[str] = None,
-) -> str: ...
+) -> Tuple[str, List[str]]: ...
 def check(path: str, overrides: List[str]) -> None: ...
 def warnings(path: str, overrides: List[str]) -> List[str]: ...
 def load_limit(name: str) -> str: ...

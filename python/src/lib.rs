@@ -198,12 +198,12 @@ fn explain(
     overrides: Vec<String>,
     mass_mev: Option<f64>,
     curve: Option<String>,
-) -> PyResult<String> {
+) -> PyResult<(String, Vec<String>)> {
     interruptible(py, move |_| {
         let document = document(&path, &overrides)?;
-        Ok(darksens::pipeline::driver(&document)?
-            .explain(mass_mev, curve.as_deref())?
-            .json)
+        let explanation =
+            darksens::pipeline::driver(&document)?.explain(mass_mev, curve.as_deref())?;
+        Ok((explanation.json, explanation.warnings))
     })
 }
 

@@ -247,6 +247,9 @@ def test_the_command_lines_warnings_are_python_warnings():
     messages = [str(w.message) for w in caught if issubclass(w.category, darksens.DarksensWarning)]
     assert any("fewer than one" in m for m in messages), messages
     assert not any("does not reach" in m for m in messages), messages
+    # explain warns about its point as the scan does.
+    with pytest.warns(darksens.DarksensWarning, match="fewer than one"):
+        darksens.explain(CONFIG, mass_mev=70.0, set={"source.luminosity_ab": 1e-6})
     # Made an error on request, as any Python warning.
     with warnings.catch_warnings():
         warnings.simplefilter("error", darksens.DarksensWarning)

@@ -30,7 +30,13 @@ pub struct Opts {
 /// Runs the explanation.
 pub fn run(opts: &Opts) -> Result<(), Error> {
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
+    for warning in document.warnings() {
+        eprintln!("{warning}");
+    }
     let explanation = driver(&document)?.explain(opts.mass_mev, opts.curve.as_deref())?;
+    for warning in &explanation.warnings {
+        eprintln!("{warning}");
+    }
     emit(if opts.json {
         &explanation.json
     } else {

@@ -139,6 +139,9 @@ pub struct Explanation {
     pub text: String,
     /// The same numbers as pretty JSON.
     pub json: String,
+    /// What the point calls for a word about (lines starting `warning: `), as a scan of it
+    /// would say.
+    pub warnings: Vec<String>,
 }
 
 /// What the generic scan, shard, merge, explain and check need of a kind of search.

@@ -493,6 +493,7 @@ pub(super) fn explain(scenario: &EmulsionScenario, point: &EmulsionPoint) -> Exp
     Explanation {
         text: explained.text(scenario, point),
         json,
+        warnings: Vec::new(),
     }
 }
 

@@ -653,17 +653,21 @@ fn small_background_warnings(curves: &[Curve], results: &[CurveResult]) -> Vec<S
                 .points
                 .iter()
                 .min_by(|a, b| a.n_required.total_cmp(&b.n_required))?;
-            (fewest.n_required < 1.0).then(|| {
-                format!(
-                    "warning: curve \"{}\": the sqrt-nb rule asks for {} signal events (N_b = {}), fewer than one: it holds for large backgrounds only, and such a limit is no counting limit. Use limit.method = \"poisson-cls\" (2.3 events at 90% CL without background).",
-                    r.label,
-                    five_digits(fewest.n_required),
-                    five_digits(fewest.n_background)
-                )
-            })
+            (fewest.n_required < 1.0)
+                .then(|| sqrt_nb_below_one_event(&r.label, fewest.n_required, fewest.n_background))
         })
         .chain(neutron_sample_warning(curves))
         .collect()
+}
+
+/// The warning of a sqrt(N_b) rule that asks for `n_required` < 1 signal events at a
+/// background `n_background` (curve `label`).
+fn sqrt_nb_below_one_event(label: &str, n_required: f64, n_background: f64) -> String {
+    format!(
+        "warning: curve \"{label}\": the sqrt-nb rule asks for {} signal events (N_b = {}), fewer than one: it holds for large backgrounds only, and such a limit is no counting limit. Use limit.method = \"poisson-cls\" (2.3 events at 90% CL without background).",
+        five_digits(n_required),
+        five_digits(n_background)
+    )
 }
 
 /// The neutron background's inputs (`[background.neutron]`) describe one calorimeter: the
@@ -1630,9 +1634,15 @@ pub(super) fn explain(
     }
     let mut json = serde_json::to_string_pretty(&explained).unwrap_or_default();
     json.push('\n');
+    let below_one_event = matches!(curve.scenario.limit, LimitCriterion::SqrtBackground { .. })
+        && point.n_required < 1.0;
     Ok(Explanation {
         text: explained.text(&calculator.scenario().title),
         json,
+        warnings: below_one_event
+            .then(|| sqrt_nb_below_one_event(&curve.label, point.n_required, point.n_background))
+            .into_iter()
+            .collect(),
     })
 }
 
