@@ -77,6 +77,11 @@ impl Override {
     }
 }
 
+/// The key a one-parameter scan of `table` varies (`scan.parameter`), if it names one.
+fn scan_parameter(table: &toml::Table) -> Option<&str> {
+    table.get("scan")?.get("parameter")?.as_str()
+}
+
 /// Whether a dotted key belongs to the whole run rather than to one curve: the title, the
 /// output files and the overlays, which every curve shares.
 fn belongs_to_the_run(key: &str) -> bool {
@@ -259,7 +264,7 @@ impl ScenarioDocument {
     /// optional key can be written without use (`model.mass_mev`: a required one such as a
     /// beam energy must be there even when scanned).
     fn scanned_value_warning(&self, file: &toml::Table) -> Option<String> {
-        let scanned = file.get("scan")?.get("parameter")?.as_str()?;
+        let scanned = scan_parameter(file)?;
         if scanned != MASS_KEY {
             return None;
         }
@@ -495,11 +500,7 @@ impl ScenarioDocument {
                 "set {key} in the file (or with --set), not in a curve"
             )));
         }
-        let scanned = table
-            .get("scan")
-            .and_then(|scan| scan.get("parameter"))
-            .and_then(toml::Value::as_str)
-            .filter(|key| curve.set.contains_key(*key));
+        let scanned = scan_parameter(table).filter(|key| curve.set.contains_key(*key));
         if let Some(key) = scanned {
             return Err(ScenarioError::new(
                 &self.path,
@@ -714,12 +715,7 @@ impl ScenarioDocument {
         };
         // A key the scan varies but the file leaves out: the scenario is checked with a value
         // of it before the scan replaces it at every point.
-        let scanned = self
-            .base
-            .get("scan")
-            .and_then(|scan| scan.get("parameter"))
-            .and_then(toml::Value::as_str)
-            == Some(key.as_str());
+        let scanned = scan_parameter(&self.base) == Some(key.as_str());
         if scanned && line.is_none() && path.len() > 1 {
             let hint = format!(
                 "the scan varies {key}, but the scenario is checked with a value of it first: write any valid value in [{}] (every point replaces it){}",
