@@ -315,6 +315,48 @@ fn gaps_stay_gaps_and_unconverged_points_are_told() {
             assert!(eps.is_nan(), "{row:?} has no value");
         }
     }
+    // Read back (as a plot overlay or an import reads it) the gap stays a gap: nothing is
+    // excluded between the last limit before it and the first after it.
+    let read = darksens::published::hepdata::read_table(&out.join("belle2_dp_2.yaml"), None)
+        .expect("the table reads");
+    let gap = rows[first..=last]
+        .iter()
+        .find(|r| r.1 >= 1.0)
+        .expect("a gap");
+    assert_eq!(read.limit.eps_at(gap.0 * 1e-3), None, "{gap:?}");
+    assert!(read.limit.pieces().0.len() >= 2);
+    let library = dir.join("limits");
+    let import = darksens()
+        .args(["import", "hepdata"])
+        .arg(out.join("belle2_dp_2.yaml"))
+        .args(["--name", "mine/gaps", "--library"])
+        .arg(&library)
+        .output()
+        .expect("darksens runs");
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let imported =
+        darksens::published::library::find_curve(std::slice::from_ref(&library), "mine/gaps")
+            .expect("the imported curve reads");
+    assert_eq!(imported.values.pieces(), read.limit.pieces());
+    assert_eq!(imported.values.eps_at(gap.0 * 1e-3), None);
+    let plot = darksens()
+        .arg("plot")
+        .arg(dir.join("belle2_dp.csv"))
+        .arg("--overlay")
+        .arg(out.join("belle2_dp_2.yaml"))
+        .arg("-o")
+        .arg(dir.join("with_gap.png"))
+        .output()
+        .expect("darksens runs");
+    assert!(
+        plot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plot.stderr)
+    );
     // A thin target: every point of the at-rest curves misses the tolerance.
     let dir = scratch("unconverged");
     scan_default(

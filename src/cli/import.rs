@@ -3,6 +3,7 @@
 
 use darksens::error::Error;
 use darksens::output::write_atomically;
+use darksens::published::curve::MISSING_VALUE;
 use darksens::published::hepdata::read_table;
 use darksens::published::library::{
     ConstrainedDecay, ConstrainedModel, CurveMeta, MassAxis, ValueAxis,
@@ -110,14 +111,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     }
     let bytes = std::fs::read(&opts.table).map_err(|e| Error::Usage(e.to_string()))?;
     let meta = provenance(opts, &table, &bytes)?;
-    let rows: String =
-        std::iter::once("mass_gev,epsilon\n".to_string())
-            .chain(
-                table.limit.outline().0.iter().map(|(mass, eps)| {
-                    format!("{},{}\n", format_number(*mass), format_number(*eps))
-                }),
-            )
-            .collect();
+    let rows = library_rows(&table.limit);
     let toml_text = format!(
         "# Provenance of {}.csv, written by darksens import hepdata.\n{}",
         parts[1],
@@ -136,6 +130,26 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         table.dependent
     );
     Ok(())
+}
+
+/// The library CSV of a curve: `mass_gev,epsilon` rows, and where the table has no value
+/// between two pieces a row `mass,-` at their masses' geometric mean, so that the library's
+/// curve has the same gap.
+fn library_rows(limit: &darksens::published::PublishedLimit) -> String {
+    use std::fmt::Write as _;
+    let mut rows = String::from("mass_gev,epsilon\n");
+    let mut before: Option<f64> = None;
+    for piece in limit.pieces().0 {
+        if let (Some(end), Some(&(start, _))) = (before, piece.first()) {
+            let mass = (end * start).sqrt();
+            let _ = writeln!(rows, "{},{MISSING_VALUE}", format_number(mass));
+        }
+        for (mass, eps) in &piece {
+            let _ = writeln!(rows, "{},{}", format_number(*mass), format_number(*eps));
+        }
+        before = piece.last().map(|p| p.0);
+    }
+    rows
 }
 
 /// The provenance of the imported curve: what the options and the table say.

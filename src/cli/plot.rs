@@ -552,7 +552,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     for spec in &opts.overlay {
         let overlay = extra_overlay(spec, mediator)?;
         // The same curve named again (the scenario drew it, or --overlay gave it twice) is drawn once.
-        if let Some(drawn) = plot.overlays.iter().find(|o| o.outline == overlay.outline) {
+        if let Some(drawn) = plot.overlays.iter().find(|o| o.pieces == overlay.pieces) {
             eprintln!(
                 "note: --overlay {spec} is already drawn (as \"{}\"); drawn once",
                 drawn.label

@@ -51,8 +51,9 @@ pub struct OverlaySeries {
     /// Shade the excluded region (`true`) or draw a dashed line.
     pub excluded: bool,
     /// `(mass_mev, epsilon)`: the lower edge of a region that goes up to the top of the plot,
-    /// or, when `closed`, a closed outline (a band between two edges, or a contour).
-    pub outline: Vec<(f64, f64)>,
+    /// in pieces where the curve has no value in between (nothing excluded there), or, when
+    /// `closed`, one closed outline (a band between two edges, or a contour).
+    pub pieces: Vec<Vec<(f64, f64)>>,
     /// The outline is a closed polygon.
     pub closed: bool,
 }
@@ -65,16 +66,26 @@ impl OverlaySeries {
         excluded: bool,
         limit: &crate::published::PublishedLimit,
     ) -> Self {
-        let (outline, closed) = limit.outline();
+        let (pieces, closed) = limit.pieces();
         Self {
             label,
             excluded,
-            outline: outline
+            pieces: pieces
                 .iter()
-                .map(|&(m, e)| (m / crate::units::GEV_PER_MEV, e))
+                .map(|piece| {
+                    piece
+                        .iter()
+                        .map(|&(m, e)| (m / crate::units::GEV_PER_MEV, e))
+                        .collect()
+                })
                 .collect(),
             closed,
         }
+    }
+
+    /// Every point of the outline, in order.
+    fn points(&self) -> impl Iterator<Item = &(f64, f64)> {
+        self.pieces.iter().flatten()
     }
 }
 
@@ -692,32 +703,43 @@ pub fn overlay_warnings(plot: &LimitPlot) -> Vec<String> {
     };
     let mut warnings = Vec::new();
     for overlay in &plot.overlays {
-        let usable: Vec<(f64, f64)> = overlay
-            .outline
-            .iter()
-            .copied()
-            .filter(|&(m, e)| m.is_finite() && e.is_finite() && m > 0.0 && e > 0.0)
-            .collect();
-        let left_out = overlay.outline.len() - usable.len();
+        let usable_piece = |piece: &[(f64, f64)]| -> Vec<(f64, f64)> {
+            piece
+                .iter()
+                .copied()
+                .filter(|&(m, e)| m.is_finite() && e.is_finite() && m > 0.0 && e > 0.0)
+                .collect()
+        };
+        let usable: Vec<Vec<(f64, f64)>> = overlay.pieces.iter().map(|p| usable_piece(p)).collect();
+        let all_points = overlay.points().count();
+        let left_out = all_points - usable.iter().map(Vec::len).sum::<usize>();
         if left_out > 0 {
             warnings.push(format!(
-                "warning: overlay \"{}\": {left_out} of {} point(s) are not finite positive numbers (a rescaling to infinity?) and are left out",
+                "warning: overlay \"{}\": {left_out} of {all_points} point(s) are not finite positive numbers (a rescaling to infinity?) and are left out",
                 unescaped(&overlay.label),
-                overlay.outline.len()
             ));
         }
-        let mapped: Vec<(f64, f64)> = usable.iter().map(|&(m, e)| (x.map(m), e)).collect();
+        let mapped: Vec<Vec<(f64, f64)>> = usable
+            .iter()
+            .map(|piece| piece.iter().map(|&(m, e)| (x.map(m), e)).collect())
+            .collect();
+        let in_frame: Vec<(f64, f64)> = mapped
+            .iter()
+            .filter_map(|piece| {
+                let clipped = clip_x(piece, x.lo, x.hi);
+                (clipped.len() >= 2).then_some(clipped)
+            })
+            .flatten()
+            .collect();
         let hidden = if overlay.closed {
-            let (lo, hi) = value_range(mapped.iter().map(|p| p.0), false);
+            let (lo, hi) = value_range(mapped.iter().flatten().map(|p| p.0), false);
             !(lo < x.hi && hi > x.lo)
         } else {
-            clip_x(&mapped, x.lo, x.hi).len() < 2
+            in_frame.is_empty()
         };
-        let above = !overlay.closed
-            && !hidden
-            && clip_x(&mapped, x.lo, x.hi)
-                .iter()
-                .all(|p| y.map(p.1) >= y.hi - 1e-12);
+        let above =
+            !overlay.closed && !hidden && in_frame.iter().all(|p| y.map(p.1) >= y.hi - 1e-12);
+        let usable: Vec<(f64, f64)> = usable.into_iter().flatten().collect();
         if above {
             warnings.push(format!(
                 "warning: overlay \"{}\" lies wholly above the plot's vertical range (up to {}) and is not drawn",
@@ -875,14 +897,18 @@ fn draw_grid<DB: DrawingBackend>(
 /// in plot coordinates (x interpolated linearly at the frame's edges). An open curve wholly
 /// above the frame (clamped to its top) shows nothing: no fill, no line along the frame, no
 /// legend entry.
-fn shown_overlays(plot: &LimitPlot, x: &Axis, y: &Axis) -> Vec<(usize, OverlayShape)> {
+fn shown_overlays(plot: &LimitPlot, x: &Axis, y: &Axis) -> Vec<(usize, Vec<OverlayShape>)> {
     plot.overlays
         .iter()
         .enumerate()
         .filter_map(|(k, overlay)| {
-            let shape = OverlayShape::of(overlay, x, y);
-            let above = !overlay.closed && shape.edge.iter().all(|p| p.1 >= y.hi - 1e-12);
-            (shape.edge.len() >= 2 && !above).then_some((k, shape))
+            let shapes = OverlayShape::of(overlay, x, y);
+            let above = !overlay.closed
+                && shapes
+                    .iter()
+                    .flat_map(|shape| &shape.edge)
+                    .all(|p| p.1 >= y.hi - 1e-12);
+            (!shapes.is_empty() && !above).then_some((k, shapes))
         })
         .collect()
 }
@@ -894,12 +920,14 @@ fn fill_overlays<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
-    shown: &[(usize, OverlayShape)],
+    shown: &[(usize, Vec<OverlayShape>)],
     (x, y): (&Axis, &Axis),
 ) -> Result<(), DrawError> {
-    for (k, shape) in shown {
+    for (k, shapes) in shown {
         if plot.overlays[*k].excluded {
-            fill_polygon(chart, root, (x, y), &shape.polygon, overlay_fill(*k))?;
+            for shape in shapes {
+                fill_polygon(chart, root, (x, y), &shape.polygon, overlay_fill(*k))?;
+            }
         }
     }
     Ok(())
@@ -911,23 +939,25 @@ fn draw_overlay_edges<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
-    shown: Vec<(usize, OverlayShape)>,
+    shown: Vec<(usize, Vec<OverlayShape>)>,
     (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
-    for (k, OverlayShape { edge, .. }) in shown {
+    for (k, shapes) in shown {
         let overlay = &plot.overlays[k];
-        if overlay.excluded {
+        let line = if overlay.excluded {
             legend.push(LegendEntry::new(
                 &overlay.label,
                 Swatch::Fill(overlay_fill(k)),
             ));
-            let line = Line::solid(overlay_shade(k), 2);
-            stroke(chart, root, (x, y), edge, line)?;
+            Line::solid(overlay_shade(k), 2)
         } else {
             let line = projection_line(k);
-            stroke(chart, root, (x, y), edge, line)?;
             legend.push(LegendEntry::new(&overlay.label, line.swatch(root)));
+            line
+        };
+        for OverlayShape { edge, .. } in shapes {
+            stroke(chart, root, (x, y), edge, line)?;
         }
     }
     Ok(())
@@ -964,7 +994,7 @@ fn on_white(c: RGBColor, alpha: f64) -> RGBColor {
     RGBColor(blend(c.0), blend(c.1), blend(c.2))
 }
 
-/// An overlay in plot coordinates, clipped to the frame.
+/// A piece of an overlay in plot coordinates, clipped to the frame.
 struct OverlayShape {
     /// The region to fill (an open curve closed along the frame's top).
     polygon: Vec<(f64, f64)>,
@@ -973,12 +1003,21 @@ struct OverlayShape {
 }
 
 impl OverlayShape {
-    fn of(overlay: &OverlaySeries, x: &Axis, y: &Axis) -> Self {
-        let usable = overlay
-            .outline
+    /// The pieces of `overlay` the frame shows (at least two points of line each).
+    fn of(overlay: &OverlaySeries, x: &Axis, y: &Axis) -> Vec<Self> {
+        overlay
+            .pieces
+            .iter()
+            .map(|piece| Self::of_piece(piece, overlay.closed, x, y))
+            .filter(|shape| shape.edge.len() >= 2)
+            .collect()
+    }
+
+    fn of_piece(piece: &[(f64, f64)], closed: bool, x: &Axis, y: &Axis) -> Self {
+        let usable = piece
             .iter()
             .filter(|p| p.0 > 0.0 && p.1 > 0.0 && p.0.is_finite() && p.1.is_finite());
-        if overlay.closed {
+        if closed {
             let mapped: Vec<(f64, f64)> = usable.map(|&(m, e)| (x.map(m), y.map(e))).collect();
             let polygon = clip_polygon(&mapped, (x.lo, x.hi), (y.lo, y.hi));
             let mut edge = polygon.clone();
@@ -2220,7 +2259,7 @@ fn legend_corner(plot: &LimitPlot, x: &Axis, y: &Axis) -> Corner {
         .series
         .iter()
         .flat_map(|s| s.points.iter())
-        .chain(plot.overlays.iter().flat_map(|o| o.outline.iter()))
+        .chain(plot.overlays.iter().flat_map(OverlaySeries::points))
         .chain(plot.regions.iter().flat_map(|r| r.outline.iter()))
         .filter(|p| p.0 > 0.0 && p.1 > 0.0)
         .map(|&(px, py)| {
@@ -2668,7 +2707,7 @@ mod tests {
             overlays: vec![OverlaySeries {
                 label: "o".into(),
                 excluded: true,
-                outline: vec![(0.5, 1e-3), (2000.0, 1e-1)],
+                pieces: vec![vec![(0.5, 1e-3), (2000.0, 1e-1)]],
                 closed: false,
             }],
             series: vec![Series {
@@ -2696,7 +2735,7 @@ mod tests {
         let overlay = |label: &str, points: Vec<(f64, f64)>| OverlaySeries {
             label: label.into(),
             excluded: true,
-            outline: points,
+            pieces: vec![points],
             closed: false,
         };
         let plot = LimitPlot {

@@ -45,7 +45,15 @@ pub struct PublishedLimit {
     pub source: String,
     /// The excluded region.
     boundary: Boundary,
+    /// For a [`Boundary::Above`] curve with missing values (`-`) between its points: the
+    /// indices of the points that start a new piece. Between the point before and such a point
+    /// the curve has no value, and nothing is excluded there (a table's masses where the limit
+    /// reaches no eps, for instance).
+    piece_starts: Vec<usize>,
 }
+
+/// The value a curve file writes where a limit has no value at a mass (HEPData's notation).
+pub const MISSING_VALUE: &str = "-";
 
 /// Masses a limit curve may hold, GeV (1 eV to 10 TeV).
 pub const MASS_RANGE_GEV: (f64, f64) = (1e-9, 1e4);
@@ -95,15 +103,39 @@ impl PublishedLimit {
     }
 
     /// The limit from rows of numbers: `mass lower [upper]`, or a contour's vertices `mass eps`.
+    /// In a two-column curve, a row `mass -` ([`MISSING_VALUE`]) is a mass without a value: the
+    /// curve stops at the point before it and starts again at the point after it.
     ///
     /// # Errors
-    /// As [`PublishedLimit::read_lmt`], naming `source` and the row's line.
+    /// As [`PublishedLimit::read_lmt`], naming `source` and the row's line; a missing value in
+    /// a band or a contour.
     pub fn from_rows(rows: &[Row], source: &str, shape: Shape) -> Result<Self, InputError> {
         let at = |line: usize, message: String| InputError::Line {
             file: source.to_string(),
             line,
             message,
         };
+        let missing = |row: &Row| row.fields.iter().skip(1).any(|f| f == MISSING_VALUE);
+        let mut piece_starts = Vec::new();
+        let mut numbered = Vec::with_capacity(rows.len());
+        for row in rows {
+            if !missing(row) {
+                numbered.push(row.clone());
+            } else if row.fields.len() != 2 || shape == Shape::Contour {
+                return Err(at(
+                    row.line,
+                    format!(
+                        "a missing value ('{MISSING_VALUE}') can only stand in a curve 'mass_gev eps', not in a band or a contour; got '{}'",
+                        row.fields.join(" ")
+                    ),
+                ));
+            } else if !numbered.is_empty() && piece_starts.last() != Some(&numbered.len()) {
+                piece_starts.push(numbered.len());
+            }
+        }
+        // A gap at the end is no gap between points.
+        piece_starts.retain(|&k| k < numbered.len());
+        let rows = numbered.as_slice();
         let columns = rows.first().map_or(2, |r| r.fields.len());
         if !(2..=3).contains(&columns) || (shape == Shape::Contour && columns != 2) {
             let expected = if shape == Shape::Contour {
@@ -137,6 +169,12 @@ impl PublishedLimit {
                     ),
                 });
             }
+            if !piece_starts.is_empty() {
+                return Err(at(
+                    rows[piece_starts[0]].line,
+                    format!("a closed contour cannot have a missing value ('{MISSING_VALUE}')"),
+                ));
+            }
             Boundary::Inside(vertices)
         } else {
             if let Some(k) = values.windows(2).position(|w| w[1][0] <= w[0][0]) {
@@ -167,6 +205,7 @@ impl PublishedLimit {
         Ok(Self {
             source: source.to_string(),
             boundary,
+            piece_starts,
         })
     }
 
@@ -176,6 +215,7 @@ impl PublishedLimit {
         Self {
             source: source.to_string(),
             boundary: Boundary::Above(points),
+            piece_starts: Vec::new(),
         }
     }
 
@@ -231,6 +271,7 @@ impl PublishedLimit {
         Self {
             source: source.to_string(),
             boundary,
+            piece_starts: self.piece_starts.clone(),
         }
     }
 
@@ -251,6 +292,21 @@ impl PublishedLimit {
         }
     }
 
+    /// The outline in pieces: an open curve with missing values ([`MISSING_VALUE`]) split where
+    /// it has no value (nothing is excluded between two pieces); otherwise one piece, the
+    /// [`PublishedLimit::outline`]. With `closed`.
+    #[must_use]
+    pub fn pieces(&self) -> (Vec<Vec<(f64, f64)>>, bool) {
+        let (outline, closed) = self.outline();
+        let mut pieces = Vec::with_capacity(self.piece_starts.len() + 1);
+        let mut start = 0;
+        for &end in self.piece_starts.iter().chain([&outline.len()]) {
+            pieces.push(outline[start..end].to_vec());
+            start = end;
+        }
+        (pieces, closed)
+    }
+
     /// Mass range `(lo, hi)` in GeV.
     #[must_use]
     pub fn mass_range_gev(&self) -> (f64, f64) {
@@ -261,11 +317,21 @@ impl PublishedLimit {
     }
 
     /// The smallest excluded `eps` at `mass_gev` (log-log interpolation), `None` where the
-    /// region does not reach this mass.
+    /// region does not reach this mass (outside the curve, or where it has no value).
     #[must_use]
     pub fn eps_at(&self, mass_gev: f64) -> Option<f64> {
         match &self.boundary {
-            Boundary::Above(p) => interpolate(p, mass_gev),
+            Boundary::Above(p) => {
+                let in_a_gap = self
+                    .piece_starts
+                    .iter()
+                    .any(|&k| mass_gev > p[k - 1].0 && mass_gev < p[k].0);
+                if in_a_gap {
+                    None
+                } else {
+                    interpolate(p, mass_gev)
+                }
+            }
             Boundary::Between(p) => {
                 let lower: Vec<(f64, f64)> = p.iter().map(|&(m, lo, _)| (m, lo)).collect();
                 interpolate(&lower, mass_gev)
@@ -429,6 +495,54 @@ mod tests {
         for (text, message) in bad {
             let error = PublishedLimit::parse_lmt(text, "test")
                 .expect_err("rejects")
+                .to_string();
+            assert!(error.contains(message), "{error}");
+        }
+    }
+
+    /// A row `mass -` is a mass without a value: the curve has two pieces, nothing is
+    /// excluded between them, and a run of such rows, or one at an end, makes no extra piece.
+    #[test]
+    fn a_missing_value_splits_the_curve() {
+        let text =
+            "0.001 -\n0.002 1e-5\n0.004 2e-5\n0.008 -\n0.01 -\n0.02 4e-5\n0.04 8e-5\n0.05 -\n";
+        let curve = PublishedLimit::parse_lmt(text, "gaps").expect("parses");
+        assert_eq!(
+            curve.pieces(),
+            (
+                vec![
+                    vec![(0.002, 1e-5), (0.004, 2e-5)],
+                    vec![(0.02, 4e-5), (0.04, 8e-5)]
+                ],
+                false
+            )
+        );
+        // Exact at the pieces' ends, nothing in the gap, log-log inside a piece.
+        assert_eq!(curve.eps_at(0.004), Some(2e-5));
+        assert_eq!(curve.eps_at(0.02), Some(4e-5));
+        assert_eq!(curve.eps_at(0.005), None);
+        assert_eq!(curve.eps_at(0.0199), None);
+        assert_relative_eq!(
+            curve.eps_at(0.03).unwrap_or(0.0),
+            6e-5,
+            max_relative = 1e-12
+        );
+        // A unit change keeps the gap.
+        let mev = curve.map("mev", |m, e| (m * 1e3, e));
+        assert_eq!(mev.eps_at(5.0), None);
+        assert_eq!(mev.pieces().0.len(), 2);
+        // Without a missing value: one piece, the outline.
+        let whole = PublishedLimit::parse_lmt("0.002 1e-5\n0.004 2e-5\n", "whole").expect("parses");
+        assert_eq!(whole.pieces().0, vec![whole.outline().0]);
+        for (text, message) in [
+            (
+                "0.001 1e-5 1e-3\n0.002 - -\n0.003 1e-5 1e-3\n",
+                "gaps:2: a missing value",
+            ),
+            ("0.001 -\n0.002 -\n", "at least two points"),
+        ] {
+            let error = PublishedLimit::parse_lmt(text, "gaps")
+                .expect_err("refused")
                 .to_string();
             assert!(error.contains(message), "{error}");
         }

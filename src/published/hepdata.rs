@@ -4,12 +4,13 @@
 //!
 //! A table may hold several dependent variables (observed, expected, bands): one is chosen by
 //! its position (`"1"` for the first) or by its name (exactly, or a unique part of it, ignoring
-//! case). Points whose value is missing (`"-"`) are left out; a bin (`low`, `high`) stands at
-//! its centre. The curve is one-sided (above it is excluded), as for a limit.
+//! case). Where a value is missing (`"-"`) the curve has no value: it stops at the point before
+//! and starts again at the point after, excluding nothing between. A bin (`low`, `high`) stands
+//! at its centre. The curve is one-sided (above it is excluded), as for a limit.
 
 use crate::error::InputError;
 use crate::published::PublishedLimit;
-use crate::published::curve::{Row, Shape, read_curve_file};
+use crate::published::curve::{MISSING_VALUE, Row, Shape, read_curve_file};
 use std::path::Path;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -193,7 +194,7 @@ fn scalar(value: &Yaml) -> Option<String> {
 /// missing value (`"-"`).
 fn point_value(point: &Yaml) -> Option<String> {
     if let Some(value) = scalar(&point["value"]) {
-        return (value.trim() != "-").then_some(value);
+        return (value.trim() != MISSING_VALUE).then_some(value);
     }
     let low: f64 = scalar(&point["low"])?.parse().ok()?;
     let high: f64 = scalar(&point["high"])?.parse().ok()?;
@@ -257,7 +258,14 @@ pub fn parse_table(
         .map_err(content)?;
     let mut rows = Vec::new();
     for (k, (mass, value)) in masses.iter().zip(&values).enumerate() {
-        let (Some(mass), Some(value)) = (point_value(mass), point_value(value)) else {
+        let Some(mass) = point_value(mass) else {
+            continue;
+        };
+        let Some(value) = point_value(value) else {
+            rows.push(Row {
+                line: k + 1,
+                fields: vec![mass, MISSING_VALUE.to_string()],
+            });
             continue;
         };
         let mass: f64 = mass
@@ -644,6 +652,13 @@ dependent_variables:
         assert_eq!(gev_per("GeV/c"), None);
         let observed = parse_table(TABLE, "t.yaml", Some("1")).expect("reads");
         assert_eq!(observed.limit.outline().0, vec![(0.01, 1e-4), (0.04, 3e-4)]);
+        // The missing value at 20 MeV is a gap: nothing excluded between 10 and 40 MeV.
+        assert_eq!(
+            observed.limit.pieces().0,
+            vec![vec![(0.01, 1e-4)], vec![(0.04, 3e-4)]]
+        );
+        assert_eq!(observed.limit.eps_at(0.02), None);
+        assert_eq!(observed.limit.eps_at(0.04), Some(3e-4));
         assert_eq!(observed.qualifiers, vec![("CL".into(), "90%".into())]);
         let expected = parse_table(TABLE, "t.yaml", Some("expected")).expect("reads");
         assert_eq!(expected.dependent, "Expected limit");
