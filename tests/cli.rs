@@ -767,6 +767,19 @@ fn a_redrawn_plot_matches_the_scan() {
             .expect("svg")
             .starts_with("<svg")
     );
+    // A file that is not there is reported as a missing file, not as a missing library curve.
+    for spec in ["my_limit.csv", "./nowhere", "table.yaml#expected"] {
+        darksens()
+            .arg("plot")
+            .arg(dir.join("belle2_dp.csv"))
+            .args(["--overlay", spec, "-o"])
+            .arg(dir.join("replot.svg"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--overlay {spec}: no such file"
+            )));
+    }
 }
 
 /// Results of the same name from two directories are told apart in the legend by their

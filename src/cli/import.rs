@@ -170,9 +170,10 @@ fn provenance(
     };
     let number = |wanted: &str| qualifier(wanted).and_then(|v| v.parse::<f64>().ok());
     // What darksens's own export says of the model (an option given on the command line wins).
-    let model = match (opts.model, qualifier("mediator")) {
-        (Some(ModelName::Scalar), _) | (None, Some("scalar")) => ConstrainedModel::Scalar,
-        _ => ConstrainedModel::DarkPhoton,
+    let model = match opts.model {
+        Some(ModelName::Scalar) => ConstrainedModel::Scalar,
+        Some(ModelName::DarkPhoton) => ConstrainedModel::DarkPhoton,
+        None => table.mediator().unwrap_or(ConstrainedModel::DarkPhoton),
     };
     let decay = match qualifier("decay") {
         Some("invisible") => Some(ConstrainedDecay::Invisible),

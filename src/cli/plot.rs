@@ -462,21 +462,34 @@ fn extra_overlay(spec: &str, mediator: Option<ConstrainedModel>) -> Result<Overl
     let table = spec
         .rsplit_once('#')
         .filter(|(file, _)| Path::new(file).is_file());
+    // A HEPData table is labelled by its file's name and variable, and tagged when it
+    // constrains another mediator (its `mediator` qualifier).
+    let from_table = |file: &str, table: darksens::published::hepdata::HepDataCurve| {
+        let name = Path::new(file)
+            .file_name()
+            .map_or_else(|| file.to_string(), |n| n.to_string_lossy().to_string());
+        let label = for_another_mediator(
+            format!("{name} ({})", table.dependent),
+            table.mediator(),
+            mediator,
+        );
+        let expected = table.is_expected();
+        (label, table.limit, expected)
+    };
     // An expected limit is a line; an observed one a shaded excluded region.
     let (label, limit, expected) = if let Some((file, dependent)) = table {
-        let table = darksens::published::hepdata::read_table(Path::new(file), Some(dependent))?;
-        let expected = table.is_expected();
-        (
-            format!("{file} ({})", table.dependent),
-            table.limit,
-            expected,
+        from_table(
+            file,
+            darksens::published::hepdata::read_table(Path::new(file), Some(dependent))?,
         )
     } else if path.is_file() && darksens::published::hepdata::is_table_file(path) {
-        let table = darksens::published::hepdata::read_table(path, None)?;
-        let expected = table.is_expected();
-        (spec.to_string(), table.limit, expected)
+        from_table(spec, darksens::published::hepdata::read_table(path, None)?)
     } else if path.is_file() {
         (spec.to_string(), PublishedLimit::read(path)?, false)
+    } else if names_a_file(spec) {
+        return Err(Error::Usage(format!(
+            "--overlay {spec}: no such file (a library curve is named COLLECTION/NAME without an extension; `darksens list` shows them)"
+        )));
     } else {
         let curve = find_curve(&library_dirs(None), spec)?;
         (
@@ -490,6 +503,20 @@ fn extra_overlay(spec: &str, mediator: Option<ConstrainedModel>) -> Result<Overl
         !expected,
         &limit,
     ))
+}
+
+/// Whether an `--overlay` that is no file was meant as one: it ends in a curve file's
+/// extension (`.csv`, `.lmt`, `.yaml`, `.yml`, `.txt`, `.dat`; a HEPData variable after `#`
+/// aside) or starts as a path does (`./`, `../`, `/`, `~`).
+fn names_a_file(spec: &str) -> bool {
+    let file = spec.rsplit_once('#').map_or(spec, |(file, _)| file);
+    let extension = Path::new(file)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase());
+    matches!(
+        extension.as_deref(),
+        Some("csv" | "lmt" | "yaml" | "yml" | "txt" | "dat")
+    ) || ["./", "../", "/", "~"].iter().any(|p| file.starts_with(p))
 }
 
 /// The frame (title, annotation, overlays, axes) of a plot of `results` from their sidecars:

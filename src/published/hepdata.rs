@@ -69,6 +69,20 @@ impl HepDataCurve {
     pub fn is_expected(&self) -> bool {
         names_an_expected_limit(&self.dependent)
     }
+
+    /// The mediator its `mediator` qualifier names (`dark-photon` or `scalar`, as darksens's
+    /// export writes it); `None` without one, or for another value.
+    #[must_use]
+    pub fn mediator(&self) -> Option<crate::published::library::ConstrainedModel> {
+        use crate::published::library::ConstrainedModel;
+        let (_, value) = self
+            .qualifiers
+            .iter()
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("mediator"))?;
+        [ConstrainedModel::DarkPhoton, ConstrainedModel::Scalar]
+            .into_iter()
+            .find(|m| value.trim().eq_ignore_ascii_case(m.name()))
+    }
 }
 
 /// Whether `path` names a HEPData table's data file (`.yaml` or `.yml`).
@@ -659,6 +673,16 @@ dependent_variables:
         );
         assert_eq!(observed.limit.eps_at(0.02), None);
         assert_eq!(observed.limit.eps_at(0.04), Some(3e-4));
+        assert_eq!(observed.mediator(), None);
+        let scalar = TABLE.replace(
+            "  - {name: CL, value: 90%}",
+            "  - {name: CL, value: 90%}\n  - {name: mediator, value: scalar}",
+        );
+        let scalar = parse_table(&scalar, "t.yaml", Some("1")).expect("reads");
+        assert_eq!(
+            scalar.mediator(),
+            Some(crate::published::library::ConstrainedModel::Scalar)
+        );
         assert_eq!(observed.qualifiers, vec![("CL".into(), "90%".into())]);
         let expected = parse_table(TABLE, "t.yaml", Some("expected")).expect("reads");
         assert_eq!(expected.dependent, "Expected limit");
