@@ -245,6 +245,20 @@ pub struct RunSource {
 }
 
 impl RunSource {
+    /// The summary's line naming the command-line overrides (`None` without any), so that a
+    /// run with them is not taken for the file's own result.
+    #[must_use]
+    pub fn overrides_line(&self) -> Option<String> {
+        (!self.overrides.is_empty()).then(|| {
+            let sets: Vec<String> = self
+                .overrides
+                .iter()
+                .map(|o| format!("--set {o}"))
+                .collect();
+            format!("with {} (not the file's own values)", sets.join(" "))
+        })
+    }
+
     /// The source of `document`.
     #[must_use]
     pub fn of(document: &ScenarioDocument) -> Self {

@@ -74,6 +74,11 @@ pub(super) fn finish(
         files.push(OutputFile::Bytes(path.clone(), bytes));
     }
     let mut text = grid_summary(scenario, scan, result, wall_time_s);
+    if let Some(line) = run.overrides_line() {
+        // After the title.
+        let at = text.find('\n').map_or(text.len(), |k| k + 1);
+        text.insert_str(at, &format!("{line}\n"));
+    }
     outln!(
         text,
         "wrote {}",

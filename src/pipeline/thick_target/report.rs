@@ -133,12 +133,7 @@ pub(super) fn finish(
     let mut written: Vec<&Path> = vec![&paths.csv, &paths.png, &paths.meta];
     written.extend(paths.svg.as_deref());
     Ok(Report {
-        summary: summary(
-            &run.scenario_file,
-            (results, &bests, &dominated),
-            wall_time_s,
-            &written,
-        ),
+        summary: summary(run, (results, &bests, &dominated), wall_time_s, &written),
         warnings: scan_warnings(curves, results)
             .into_iter()
             .chain(plot::overlay_warnings(&plot))
@@ -803,7 +798,7 @@ fn best_record(
 }
 
 fn summary(
-    scenario_file: &str,
+    run: &RunSource,
     (results, bests, dominated): (&[CurveResult], &[BestPoint], &[MassRanges]),
     wall_time_s: f64,
     written: &[&Path],
@@ -817,7 +812,7 @@ fn summary(
     outln!(
         out,
         "scenario {}: {} curve(s) x {} {}, {} thread(s), {:.2} s",
-        scenario_file,
+        run.scenario_file,
         results.len(),
         first.points.len(),
         if mass_scan {
@@ -828,6 +823,9 @@ fn summary(
         rayon::current_num_threads(),
         wall_time_s
     );
+    if let Some(line) = run.overrides_line() {
+        outln!(out, "{line}");
+    }
     let first_source = describe_source(&search.setup().source);
     if !mass_scan && first.parameter.starts_with("source.") {
         // The source changes from point to point: the line describes the first.
