@@ -1920,7 +1920,7 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, ScenarioError> {
                 return Err(invalid(
                     "limit.cl",
                     format!(
-                        "must lie strictly between 0 and 1, got {}",
+                        "must be at least 0.5 and below 1, got {}",
                         crate::units::format_number(cl)
                     ),
                     "0.90 for a 90% CL limit",

@@ -1380,7 +1380,7 @@ impl ExplainedPoint {
             (
                 "n_ann_at_rest_per_eps2",
                 self.n_ann_at_rest_per_eps2,
-                "the same with the electrons at rest, as in [DPT]",
+                "the same with the electrons at rest ([DPT]'s target; radiation and beam spread as set)",
             ),
             ("n_brem_per_eps2", self.n_brem_per_eps2, self.brem_meaning()),
             (
