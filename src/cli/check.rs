@@ -21,6 +21,9 @@ pub struct Opts {
     /// an emulsion search.
     #[arg(long)]
     print: bool,
+    /// Print nothing but warnings and errors
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// One file: its line for the report, or the error.
@@ -102,7 +105,10 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             }
         }
     }
-    emit(&out)?;
+    // --print asks for the resolved scenario even when quiet.
+    if !opts.quiet || opts.print {
+        emit(&out)?;
+    }
     if invalid == 0 {
         Ok(())
     } else {

@@ -25,9 +25,10 @@ const MAX_EVENTS: usize = 1_000_000;
   darksens generate configs/belle2_rbs.toml --spectrum rbs_positrons.csv
   (the CSV is what spectrum = { table = ... } reads)
 
-The generator's settings (beams, polar-angle window, source.spectrum options, seed) come from the
-first curve of the scenario whose source.spectrum is the radiative Bhabha generator. The same
-command writes the same bytes whatever the thread count; the file's header records every setting.")]
+The generator's settings (beams, polar-angle window, source.spectrum options,
+seed) come from the first curve of the scenario whose source.spectrum is the
+radiative Bhabha generator. The same command writes the same bytes whatever the
+thread count; the file's header records every setting.")]
 pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,

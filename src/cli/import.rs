@@ -14,7 +14,7 @@ use std::path::PathBuf;
 /// Options of `darksens import`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens import hepdata Table1.yaml --name na64/invisible2023 --dependent 1 \\\n      --experiment NA64 --record ins2620233 --doi 10.17182/hepdata.1\n  darksens list          # the curve is listed from ./limits\n\nThen `[[overlay]] curve = \"na64/invisible2023\"` in a scenario draws it. The table\nis the data file of one table of the record (not submission.yaml)."
+    after_help = "Examples:\n  darksens import hepdata Table1.yaml --name na64/invisible2023 --dependent 1 \\\n      --experiment NA64 --record ins2620233 --doi 10.17182/hepdata.1\n  darksens list          # the curve is listed from ./limits\n\nThen `[[overlay]] curve = \"na64/invisible2023\"` in a scenario draws it. The\ntable is the data file of one table of the record (not submission.yaml)."
 )]
 pub struct Opts {
     /// The format: `hepdata`.
@@ -53,6 +53,9 @@ pub struct Opts {
     /// Overwrite a curve of that name.
     #[arg(long)]
     force: bool,
+    /// Print nothing but warnings and errors
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// The formats `import` reads.
@@ -123,6 +126,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     })?;
     write_atomically(&csv, rows.as_bytes())?;
     write_atomically(&csv.with_extension("toml"), toml_text.as_bytes())?;
+    if opts.quiet {
+        return Ok(());
+    }
     println!(
         "wrote {} and its provenance ({} points of '{}')",
         csv.display(),

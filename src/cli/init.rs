@@ -20,6 +20,9 @@ pub struct Opts {
     /// overwritten: existing scenarios stop init, existing documents are kept).
     #[arg(long)]
     force: bool,
+    /// Print nothing but warnings and errors
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// The README written next to the scenarios.
@@ -105,6 +108,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             kept.len()
         )
     };
+    if opts.quiet {
+        return Ok(());
+    }
     super::helpers::emit(&format!(
         "wrote {} scenarios and a README into {}, the documentation into {}{kept}\nnext: {cd}darksens scan configs/belle2_dp.toml\n",
         files.len() - 1,

@@ -16,7 +16,7 @@ use std::time::Instant;
 /// Options of `darksens merge`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens merge out/belle2_dp.shard-*-of-8.jsonl\n  darksens merge results/*.shard-*.jsonl -o results/\n\nEvery shard K/N of one run must be there exactly once, finished, from the same darksens\nversion and the same resolved scenario; the scenario file must still give that scenario."
+    after_help = "Examples:\n  darksens merge out/belle2_dp.shard-*-of-8.jsonl\n  darksens merge results/*.shard-*.jsonl -o results/\n\nEvery shard K/N of one run must be there exactly once, finished, from the same\ndarksens version and the same resolved scenario; the scenario file must still\ngive that scenario."
 )]
 pub struct Opts {
     /// The shard files (`<name>.shard-K-of-N.jsonl`).

@@ -34,7 +34,7 @@ use std::process::ExitCode;
     version,
     about,
     long_about = None,
-    after_help = "Examples:\n  darksens init                                  # scenarios into ./configs\n  darksens scan configs/belle2_dp.toml           # CSV, PNG, sidecar in out/\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens plot out/belle2_dp.csv -o talk.svg\n  darksens reproduce --all --quick               # the papers' numbers\n\nOptions mean one thing everywhere: -o/--out DIR for scan, merge and export (a\ndirectory), -o/--output FILE for plot and generate (a file); --set KEY=VALUE overrides a key."
+    after_help = "Examples:\n  darksens init                                  # scenarios into ./configs\n  darksens scan configs/belle2_dp.toml           # CSV, PNG, sidecar in out/\n  darksens explain configs/belle2_dp.toml --mass-mev 66.72\n  darksens plot out/belle2_dp.csv -o talk.svg\n  darksens reproduce --all --quick               # the papers' numbers\n\nOptions mean one thing everywhere: -o/--out DIR for scan, merge and export (a\ndirectory), -o/--output FILE for plot and generate (a file); --set KEY=VALUE\noverrides a key."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -134,6 +134,12 @@ mod tests {
                 .map(ToString::to_string)
                 .unwrap_or_default();
             let rendered = command.render_help().to_string();
+            for line in source.lines() {
+                assert!(
+                    line.chars().count() <= 80,
+                    "{name}: a line of the help's closing text is longer than 80 columns: {line}"
+                );
+            }
             for line in source
                 .lines()
                 .filter(|l| l.trim_start().starts_with("darksens "))
@@ -156,5 +162,33 @@ mod tests {
             }
         }
         assert!(examples >= 15, "{examples}");
+    }
+
+    /// Every command that reports what it wrote or checked takes `-q/--quiet`, so a script
+    /// can run any of them silently.
+    #[test]
+    fn every_reporting_command_can_be_quiet() {
+        let root = Cli::command();
+        for name in [
+            "scan",
+            "merge",
+            "generate",
+            "export",
+            "reproduce",
+            "plot",
+            "check",
+            "import",
+            "init",
+        ] {
+            let command = root
+                .find_subcommand(name)
+                .unwrap_or_else(|| panic!("no subcommand {name}"));
+            assert!(
+                command
+                    .get_arguments()
+                    .any(|a| a.get_id() == "quiet" && a.get_short() == Some('q')),
+                "{name} has no -q/--quiet"
+            );
+        }
     }
 }

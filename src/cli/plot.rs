@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// Options of `darksens plot`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens plot out/belle2_dp.csv -o talk.png\n  darksens plot out/belle2_dp.csv out/belle2_scalar.csv -o both.svg\n  darksens plot out/belle2_dp.csv --overlay my_limit.csv -o a.svg\n\nThe CSVs come from `darksens scan` (scan configs/belle2_scalar.toml first for the second)."
+    after_help = "Examples:\n  darksens plot out/belle2_dp.csv -o talk.png\n  darksens plot out/belle2_dp.csv out/belle2_scalar.csv -o both.svg\n  darksens plot out/belle2_dp.csv --overlay my_limit.csv -o a.svg\n\nThe CSVs come from `darksens scan` (scan configs/belle2_scalar.toml first for\nthe second)."
 )]
 pub struct Opts {
     /// CSV files written by `darksens scan` (their `.meta.json` sidecars give title and overlays).
@@ -32,6 +32,9 @@ pub struct Opts {
     /// Plot title (default: the first result's scenario title).
     #[arg(long)]
     title: Option<String>,
+    /// Print nothing but warnings and errors
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// The formats `plot` writes.
@@ -633,6 +636,9 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     write_all_atomically(&[(&opts.output, &bytes), (&record_path, &record)], &|| {
         Ok(())
     })?;
+    if opts.quiet {
+        return Ok(());
+    }
     super::helpers::emit(&format!(
         "wrote {}, {}\n",
         opts.output.display(),

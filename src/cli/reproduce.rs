@@ -10,7 +10,7 @@ use std::time::Instant;
 /// Options of `darksens reproduce`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens reproduce --list\n  darksens reproduce dpt/fig3\n  darksens reproduce --all --quick      # what CI runs\n\nReference files: tests/reference/<paper>/<name>.toml in the working directory (a source tree) or $DARKSENS_REFERENCE, else the copies built into darksens (with the built-in scenarios); each records the published value, its source, the paper's precision and our tolerance with its reason."
+    after_help = "Examples:\n  darksens reproduce --list\n  darksens reproduce dpt/fig3\n  darksens reproduce --all --quick      # what CI runs\n\nReference files: tests/reference/<paper>/<name>.toml in the working directory (a\nsource tree) or $DARKSENS_REFERENCE, else the copies built into darksens (with\nthe built-in scenarios); each records the published value, its source, the\npaper's precision and our tolerance with its reason."
 )]
 #[expect(
     clippy::struct_excessive_bools,

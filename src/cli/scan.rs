@@ -21,7 +21,7 @@ use std::time::Instant;
 /// Options of `darksens scan`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens scan configs/belle2_dp.toml\n  darksens scan configs/belle2_dp.toml -o results/ --set model.alpha_d=0.1\n  darksens scan configs/na64_dp.toml --set limit.method=poisson-cls\n  darksens scan configs/belle2_dp.toml --shard 2/8   # then darksens merge\n\nA scan keeps its finished points in <out>/.darksens/<name>.checkpoint.jsonl while it runs;\nafter a kill, the same command resumes from there. Inside a Slurm job array, the array task\nselects the shard (SLURM_ARRAY_TASK_ID, _MIN, _STEP, _COUNT) unless --shard is given."
+    after_help = "Examples:\n  darksens scan configs/belle2_dp.toml\n  darksens scan configs/belle2_dp.toml -o results/ --set model.alpha_d=0.1\n  darksens scan configs/na64_dp.toml --set limit.method=poisson-cls\n  darksens scan configs/belle2_dp.toml --shard 2/8   # then darksens merge\n\nA scan keeps its finished points in <out>/.darksens/<name>.checkpoint.jsonl\nwhile it runs; after a kill, the same command resumes from there. Inside a Slurm\njob array, the array task selects the shard (SLURM_ARRAY_TASK_ID, _MIN, _STEP,\n_COUNT) unless --shard is given."
 )]
 pub struct Opts {
     #[command(flatten)]
