@@ -24,6 +24,10 @@ pub fn override_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<Stri
                 .and_then(toml::Value::as_table)
                 .and_then(|set| set.iter().find(|(key, _)| overlaps(key, &o.key)));
             if let Some((key, value)) = own {
+                if *key == o.key && same_value(value, &o.value) {
+                    // The curve's own value is the one asked for: nothing is lost.
+                    continue;
+                }
                 warnings.push(format!(
                     "warning: --set {} does not reach curve {} \"{label}\": its own set gives {key} = {value}, which wins (each curve is the scenario with its own set applied last)",
                     o.text,
@@ -43,6 +47,20 @@ pub fn override_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<Stri
         }
     }
     warnings
+}
+
+/// Whether two values are the same, numbers compared as numbers (`0` and `0.0`).
+fn same_value(a: &toml::Value, b: &toml::Value) -> bool {
+    let number = |v: &toml::Value| match v {
+        toml::Value::Integer(n) => {
+            #[expect(clippy::cast_precision_loss, reason = "compared, not computed with")]
+            let x = *n as f64;
+            Some(x)
+        }
+        toml::Value::Float(x) => Some(*x),
+        _ => None,
+    };
+    a == b || matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// Keys that only some limit methods read, with the methods that read them (`limit.bands`
@@ -290,6 +308,19 @@ mod tests {
         let background = override_warnings(&file, &overrides(&["background.total=5.0"]));
         assert_eq!(background.len(), 1, "{background:#?}");
         assert!(background[0].contains("background = "));
+        // The value a curve sets itself (0.5 as 0.5, or a number as 1/2 of another type) is
+        // no override lost: only the label of curve 1 is named.
+        for text in ["model.alpha_d=0.5", "model.alpha_d=5e-1"] {
+            let same = override_warnings(&file, &overrides(&[text]));
+            assert_eq!(same.len(), 2, "{same:#?}");
+            assert!(same[0].contains("curve 1"), "{same:#?}");
+            assert!(same[1].contains("does not reach curve 3"), "{same:#?}");
+        }
+        let zero: toml::Table = toml::from_str(
+            "[[curve]]\nlabel = \"head-on\"\nset = { \"source.crossing_angle_mrad\" = 0.0 }\n",
+        )
+        .expect("toml");
+        assert!(override_warnings(&zero, &overrides(&["source.crossing_angle_mrad=0"])).is_empty());
     }
 
     #[test]
