@@ -467,10 +467,15 @@ impl ScenarioDocument {
         }
         let key = error.key.clone().unwrap_or_else(|| "that key".into());
         let set: Vec<&str> = curve.set.keys().map(String::as_str).collect();
+        // The error's own hint says how to mend the value; this says where.
+        let own = error
+            .hint
+            .as_ref()
+            .map_or_else(String::new, |hint| format!("{hint}; "));
         ScenarioError {
             origin: origin.clone(),
             hint: Some(format!(
-                "the file's {key} is valid on its own, but not with this curve's set ({}); a curve cannot remove a key: move {key} from the file into the sets of the curves that need it",
+                "{own}the file's {key} is valid on its own, but not with this curve's set ({}): change that set, or, if the file's value is meant for other curves only, move {key} from the file into their sets (a curve cannot remove a key)",
                 set.join(", ")
             )),
             ..error

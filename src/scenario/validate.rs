@@ -1150,11 +1150,11 @@ fn check_atomic_electrons(
         return Err(invalid(
             &where_written,
             format!(
-                "no Compton profiles for {} in {} ({key}), which target.atomic_electrons = \"compton-profile\" needs for every element (it is the default)",
+                "no Compton profiles for {} in {} ({key}), which target.atomic_electrons = \"compton-profile\" needs for every element",
                 missing.nucleus.symbol, material.name
             ),
             format!(
-                "profiles exist for {}; for a material with other elements set target.atomic_electrons = \"at-rest\"",
+                "profiles exist for {}; for a material with other elements set target.atomic_electrons = \"at-rest\" (\"compton-profile\" is the default)",
                 elements().join(", ")
             ),
         ));
