@@ -288,6 +288,22 @@ pub enum ScanError {
         /// The scenario file.
         file: String,
     },
+    /// An emulsion grid none of whose columns allows a signal.
+    #[error(
+        "{file}: no column of the grid allows a signal: at every {parameter} of scan.x ({from} to {to}) the masses fail {condition}, so every cell would be zero. Change scan.x's range, or the masses in [model] that the scan keeps fixed"
+    )]
+    GridClosed {
+        /// The scenario file.
+        file: String,
+        /// The key scan.x varies.
+        parameter: String,
+        /// The first and last value of scan.x, as written.
+        from: String,
+        /// See `from`.
+        to: String,
+        /// What the masses must satisfy.
+        condition: String,
+    },
     /// Curves that scan different keys.
     #[error("all curves must scan the same key, got '{first}' and '{other}'")]
     DifferentKeys {

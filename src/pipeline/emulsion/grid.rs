@@ -138,6 +138,15 @@ fn column_masses(
     masses_at(scenario, scan, scan.x.values[k])
 }
 
+/// Whether some unit of work of the grid has masses that allow a signal.
+#[must_use]
+pub fn any_column_open(scenario: &EmulsionScenario, scan: &EmulsionScan) -> bool {
+    (0..grid_units(scan)).any(|k| {
+        let (model, setup) = column_masses(scenario, scan, k);
+        setup.is_open(&model)
+    })
+}
+
 /// The stretches of the horizontal axis whose masses allow no production: each run of closed
 /// columns, widened to where the production closes between it and its open neighbours
 /// (bisected on the kinematics alone, no Monte Carlo, to the floating-point resolution), or to

@@ -111,6 +111,35 @@ impl Emulsion {
 }
 
 impl Driver for Emulsion {
+    /// A grid with no column that allows a signal is refused before any Monte Carlo (a mass
+    /// scan's masses all beyond the reach are, too).
+    fn check(&self) -> Result<(), Error> {
+        let Some(scan) = self.scenario.scan.as_ref() else {
+            return Ok(());
+        };
+        if grid::any_column_open(&self.scenario, scan) {
+            return Ok(());
+        }
+        let values = &scan.x.values;
+        let condition = match self.scenario.setup.production {
+            Production::OnShell => format!(
+                "m1 - m2 > 2 m_e and m1 + m2 < m_A' < sqrt(s) = {} GeV",
+                crate::units::format_number(self.scenario.setup.sqrt_s_gev)
+            ),
+            Production::OffShell => format!(
+                "m1 - m2 > 2 m_e and m1 + m2 < sqrt(s) = {} GeV",
+                crate::units::format_number(self.scenario.setup.sqrt_s_gev)
+            ),
+        };
+        Err(Error::Scan(ScanError::GridClosed {
+            file: self.run.scenario_file.clone(),
+            parameter: scan.x.parameter.key().to_string(),
+            from: crate::units::format_number(values.first().copied().unwrap_or(f64::NAN)),
+            to: crate::units::format_number(values.last().copied().unwrap_or(f64::NAN)),
+            condition,
+        }))
+    }
+
     fn describe(&self) -> String {
         let names: Vec<&str> = self
             .scenario
@@ -148,6 +177,7 @@ impl Driver for Emulsion {
 
     fn units(&self) -> Result<Vec<String>, Error> {
         let scan = self.scan()?;
+        self.check()?;
         Ok(if scan.x.parameter.is_coupling() {
             vec!["grid/masses".to_string()]
         } else {
