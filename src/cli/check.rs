@@ -35,6 +35,9 @@ fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<Stri
     }
     let driver = driver(&document)?;
     driver.check()?;
+    for warning in driver.setup_warnings() {
+        eprintln!("{warning}");
+    }
     let mut out = format!("ok: {} ({})\n", path.display(), driver.describe());
     // Materials the scenario defines: what validation made of them (the radiation length may
     // come from Tsai's formula).

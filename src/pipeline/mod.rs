@@ -157,6 +157,11 @@ pub trait Driver: Sync {
     fn check(&self) -> Result<(), Error> {
         Ok(())
     }
+    /// The warnings a scan would give that are known before anything is computed (each a
+    /// line starting `warning: `); `darksens check` prints them. None by default.
+    fn setup_warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// What identifies the run: two runs with the same identity compute the same numbers
     /// (checkpoint and shard headers; `darksens merge` compares it). It holds the content
     /// digests of the input files, so an edited input never reuses stored numbers.

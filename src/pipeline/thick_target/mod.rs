@@ -265,6 +265,10 @@ impl Driver for ThickTarget {
         self.check_reach()
     }
 
+    fn setup_warnings(&self) -> Vec<String> {
+        report::setup_warnings(&self.curves)
+    }
+
     fn identity(&self) -> serde_json::Value {
         serde_json::json!({
             "darksens_version": VERSION,

@@ -635,6 +635,45 @@ pub fn scan_warnings(curves: &[Curve], results: &[CurveResult]) -> Vec<String> {
         .collect()
 }
 
+/// The warnings a scan of `curves` would give that are known before anything is computed
+/// (`darksens check` prints them): bands without `poisson-cls`, the neutron background's
+/// inputs on another calorimeter, and a sqrt(N_b) rule asking for fewer than one signal event
+/// at a background the scenario sets (`background.total`, or its scanned values).
+#[must_use]
+pub fn setup_warnings(curves: &[Curve]) -> Vec<String> {
+    let set_background = curves.iter().filter_map(|c| {
+        let s = &c.scenario;
+        if !matches!(s.limit, LimitCriterion::SqrtBackground { .. }) {
+            return None;
+        }
+        let scanned = s
+            .scan
+            .as_ref()
+            .filter(|scan| scan.parameter == "background.total")
+            .map(|scan| scan.values.as_slice())
+            .unwrap_or_default();
+        let fewest = s
+            .background
+            .total
+            .iter()
+            .chain(scanned)
+            .map(|&total| {
+                let counting = crate::limits::statistics::Counting {
+                    background: total,
+                    relative_uncertainty: s.background.relative_uncertainty,
+                };
+                (s.limit.n_required_for(&counting), total)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))?;
+        (fewest.0 < 1.0).then(|| sqrt_nb_below_one_event(&c.label, fewest.0, fewest.1))
+    });
+    bands_warning(curves)
+        .into_iter()
+        .chain(neutron_sample_warning(curves))
+        .chain(set_background)
+        .collect()
+}
+
 /// Curves whose sqrt(N_b) rule asks for less than one signal event somewhere: the rule is a
 /// large-background approximation, and a limit below one event is no counting limit; and
 /// [`neutron_sample_warning`].
