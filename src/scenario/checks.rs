@@ -119,15 +119,25 @@ pub(crate) fn fraction(
     }
 }
 
-/// A positive number that must be given.
+/// A positive number that the source kind needs.
 pub(crate) fn required(
     key: &str,
     value: Option<f64>,
     unit: &str,
     meaning: &str,
 ) -> Result<f64, ScenarioError> {
-    let v = value
-        .ok_or_else(|| invalid(key, "is required for this source kind", meaning.to_string()))?;
+    required_for(key, value, unit, meaning, "this source kind")
+}
+
+/// A positive number that `what` needs ("this source kind", "an invisible decay").
+pub(crate) fn required_for(
+    key: &str,
+    value: Option<f64>,
+    unit: &str,
+    meaning: &str,
+    what: &str,
+) -> Result<f64, ScenarioError> {
+    let v = value.ok_or_else(|| invalid(key, format!("is required for {what}"), meaning))?;
     positive(key, v, unit, meaning)
 }
 

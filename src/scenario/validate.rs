@@ -2,7 +2,7 @@
 
 use super::checks::{
     BEAM_ENERGY_RANGE_GEV, BEAM_ENERGY_WHY, MASS_RANGE_MEV, MASS_WHY, fraction, invalid, positive,
-    required, unused, within,
+    required, required_for, unused, within,
 };
 use super::raw::{BremMethodName, OverlayStyle};
 use super::raw::{LimitMethod, RawScan, RawScenario, SourceKind};
@@ -1328,9 +1328,9 @@ fn validate_target(raw: &RawScenario) -> Result<TargetConfig, ScenarioError> {
         return Err(invalid(
             "source.energy_spread",
             format!(
-                "applies to a thin target (below {} X0), and this one is {} X0",
+                "applies to a thin target (below {} X0), and this one is {} X0 (target.thickness_x0 or thickness_cm)",
                 crate::units::format_number(crate::signal::thick_target::THIN_TARGET_X0),
-                crate::units::format_number(thickness_x0)
+                crate::units::format_rounded(thickness_x0, 4)
             ),
             "remove it: in a thick target the shower spreads the positrons' energies far more than the beam does",
         ));
@@ -1621,11 +1621,13 @@ fn validate_model(raw: &RawScenario) -> Result<ModelConfig, ScenarioError> {
 
 /// `model.alpha_d` and `model.mchi_over_mmed` of an invisibly decaying mediator.
 fn invisible_couplings(m: &super::raw::RawModel) -> Result<(f64, f64), ScenarioError> {
-    let alpha_d = required(
+    let invisible = "an invisible decay (model.decay = \"invisible\")";
+    let alpha_d = required_for(
         "model.alpha_d",
         m.alpha_d,
         "",
         "alpha_D = g_chi^2/(4 pi) of the invisible decay, 1e-3 in [DPT Fig. 3] (or model.decay = \"visible\")",
+        invisible,
     )?;
     let alpha_d = within(
         "model.alpha_d",
@@ -1634,11 +1636,12 @@ fn invisible_couplings(m: &super::raw::RawModel) -> Result<(f64, f64), ScenarioE
         "",
         "alpha_D = g_chi^2/(4 pi), 1e-3 in [DPT Fig. 3]: above 1 the dark coupling is not perturbative, and far below 1e-12 the mediator would not decay invisibly (A' -> chi chi must win over A' -> e+ e-, whose rate is eps^2 alpha)",
     )?;
-    let mchi_over_mmed = required(
+    let mchi_over_mmed = required_for(
         "model.mchi_over_mmed",
         m.mchi_over_mmed,
         "",
         "m_chi/m_med of the invisible decay, 1/3 in the paper",
+        invisible,
     )?;
     if !(mchi_over_mmed.is_finite() && mchi_over_mmed > 0.0 && mchi_over_mmed < 0.5) {
         return Err(invalid(
@@ -1658,19 +1661,7 @@ fn invisible_couplings(m: &super::raw::RawModel) -> Result<(f64, f64), ScenarioE
 /// search need the invisible decay).
 fn visible_allowed(raw: &RawScenario) -> Result<(), ScenarioError> {
     let m = &raw.model;
-    let why = "a visible mediator decays to e+ e- only, its width set by its coupling to electrons (model.g_ve); remove the key";
-    for (key, given) in [
-        ("model.alpha_d", m.alpha_d.is_some()),
-        ("model.mchi_over_mmed", m.mchi_over_mmed.is_some()),
-    ] {
-        if given {
-            return Err(invalid(
-                key,
-                "is not used with model.decay = \"visible\"",
-                why,
-            ));
-        }
-    }
+    // What makes a visible decay impossible comes first; then the keys it leaves unused.
     if m.mediator != MediatorKind::DarkPhoton {
         return Err(invalid(
             "model.decay",
@@ -1684,6 +1675,19 @@ fn visible_allowed(raw: &RawScenario) -> Result<(), ScenarioError> {
             "\"visible\" needs source.kind = \"positron-beam\"",
             "the resonant production of a visible mediator is a positron beam's (PADME); the disappearing track and the missing energy need model.decay = \"invisible\"",
         ));
+    }
+    let why = "a visible mediator decays to e+ e- only, its width set by its coupling to electrons (model.g_ve); remove the key";
+    for (key, given) in [
+        ("model.alpha_d", m.alpha_d.is_some()),
+        ("model.mchi_over_mmed", m.mchi_over_mmed.is_some()),
+    ] {
+        if given {
+            return Err(invalid(
+                key,
+                "is not used with model.decay = \"visible\"",
+                why,
+            ));
+        }
     }
     Ok(())
 }

@@ -1031,7 +1031,7 @@ fn curve_summary(
         outln!(
             out,
             "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
-            format_number(p.alpha_d),
+            crate::output::five_digits(p.alpha_d),
             p.mchi_over_mmed,
             p.y(),
             100.0 * p.annihilation_fraction()
