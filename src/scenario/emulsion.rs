@@ -595,7 +595,7 @@ fn validate_model(
         return Err(invalid(
             "model.m1_gev",
             format!(
-                "phi1 ({}) must be heavier than phi2 ({})",
+                "phi1 must be heavier than phi2: model.m1_gev = {} is not above model.m2_gev = {}",
                 model.m1_gev, model.m2_gev
             ),
             masses,
@@ -704,12 +704,29 @@ fn validate_detectors(raw: &[RawDetector]) -> Result<Vec<DetectorBox>, ScenarioE
                 "",
                 "depth, m",
             )?,
-            azimuth_deg: d.azimuth_deg.unwrap_or(0.0),
+            azimuth_deg: azimuth(&key("azimuth_deg"), d.azimuth_deg.unwrap_or(0.0))?,
             hemisphere: d.hemisphere.unwrap_or(Hemisphere::Forward),
             efficiency: detection_efficiency(&key("efficiency"), d.efficiency.unwrap_or(1.0))?,
         });
     }
     Ok(detectors)
+}
+
+/// An azimuth in degrees: -360 to 360 (a value beyond is most likely radians or a slip, and
+/// says nothing a value within does not).
+fn azimuth(key: &str, value: f64) -> Result<f64, ScenarioError> {
+    if value.is_finite() && (-360.0..=360.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(invalid(
+            key,
+            format!(
+                "must lie between -360 and 360 degrees, got {}",
+                crate::units::format_number(value)
+            ),
+            "the azimuth of the face centre in degrees (the acceptance does not depend on it)",
+        ))
+    }
 }
 
 /// A detection efficiency: in (0, 1].
@@ -761,9 +778,13 @@ fn validate_kl(background: &RawEmulsionBackground) -> Result<Option<(f64, f64)>,
         (Some(n), Some(p)) if n.is_finite() && n >= 0.0 && (0.0..=1.0).contains(&p) => {
             Ok(Some((n, p)))
         }
-        _ => Err(invalid(
+        (n, p) => Err(invalid(
             "background.kl_transmission",
-            "K_L needs both kl_toward_detector (>= 0) and kl_transmission (0 to 1)",
+            format!(
+                "K_L needs both kl_toward_detector (>= 0) and kl_transmission (0 to 1), got {} and {}",
+                n.map_or_else(|| "none".to_string(), crate::units::format_number),
+                p.map_or_else(|| "none".to_string(), crate::units::format_number)
+            ),
             "e.g. about 1.2e7 K_L toward a forward box at 50 ab^-1 and 4e-8 through 1.3 m of tungsten [EMU 9.3]",
         )),
     }

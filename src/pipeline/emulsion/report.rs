@@ -826,6 +826,24 @@ impl ExplainedModelPoint {
     }
 }
 
+/// A fraction and its error in per cent, with at least four decimals and enough for two
+/// significant digits of the error (`0.9806% +- 0.0010%`, `0.002012% +- 0.000031%`).
+fn percent_with_error(value: f64, error: f64) -> String {
+    let (value, error) = (100.0 * value, 100.0 * error);
+    let decimals = if error > 0.0 && error.is_finite() {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a small count of decimals"
+        )]
+        let needed = (1.0 - error.log10().floor()).clamp(0.0, 12.0) as usize;
+        needed.max(4)
+    } else {
+        4
+    };
+    format!("{value:.decimals$}% +- {error:.decimals$}%")
+}
+
 /// One line per box: acceptance, decay window, efficiency and signal, and how the signal
 /// counts the decays inside the box (event by event, or factorised).
 fn detector_lines(out: &mut String, point: &EmulsionPoint, equation: u32, event_by_event: bool) {
@@ -833,10 +851,9 @@ fn detector_lines(out: &mut String, point: &EmulsionPoint, equation: u32, event_
         let a = d.acceptance.acceptance;
         outln!(
             out,
-            "  detector {:<10} acceptance {:.4}% +- {:.4}%, decay window {:.4e}, efficiency {}",
+            "  detector {:<10} acceptance {}, decay window {:.4e}, efficiency {}",
             d.name,
-            100.0 * a.value,
-            100.0 * a.error,
+            percent_with_error(a.value, a.error),
             d.decay_probability,
             format_number(d.efficiency),
         );
@@ -866,5 +883,22 @@ fn production_name(scenario: &EmulsionScenario) -> &'static str {
     match scenario.setup.production {
         Production::OnShell => "on-shell",
         Production::OffShell => "off-shell",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The acceptance keeps two significant digits of its error, however small.
+    #[test]
+    fn a_percentage_shows_its_error() {
+        assert_eq!(
+            super::percent_with_error(9.806e-3, 1.0e-5),
+            "0.9806% +- 0.0010%"
+        );
+        assert_eq!(
+            super::percent_with_error(2.012e-5, 3.1e-7),
+            "0.002012% +- 0.000031%"
+        );
+        assert_eq!(super::percent_with_error(0.5, 0.0), "50.0000% +- 0.0000%");
     }
 }
