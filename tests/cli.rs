@@ -1219,7 +1219,7 @@ fn merge_checks_the_set_of_shards() {
     merge(&[&s1, &s2, &changed])
         .code(2)
         .stderr(predicate::str::contains(
-            "come from different runs (curves differ)",
+            "come from different runs (what differs: curve 1 \"computed background\": model.alpha_d 0.1 -> 0.001; curve 2",
         ));
     // A --set that gives the same scenario (the file's own alpha_D) is the same run.
     let same = shard(3, 3, &["--set", "model.alpha_d=1e-3"]);

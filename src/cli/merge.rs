@@ -108,7 +108,7 @@ fn check_set(shards: &[ShardFile]) -> Result<(), Error> {
         let (this, that) = (as_resolved(&s.run), as_resolved(&first.run));
         if this != that {
             return Err(Error::Usage(format!(
-                "{} and {} come from different runs ({} differ); rerun the shards from one scenario and its files",
+                "{} and {} come from different runs (what differs: {}); rerun the shards from one scenario and its files",
                 s.path.display(),
                 first.path.display(),
                 difference(&this, &that)
@@ -187,7 +187,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let now = driver.identity();
     if as_resolved(&now) != as_resolved(run) {
         return Err(Error::Usage(format!(
-            "{} no longer gives the run the shards computed ({} changed since); rerun the shards",
+            "{} no longer gives the run the shards computed (changed since: {}); rerun the shards",
             scenario_file.display(),
             difference(run, &now)
         )));

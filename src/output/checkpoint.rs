@@ -256,7 +256,10 @@ pub fn difference(a: &Value, b: &Value) -> String {
                         .map(|f| format!("input file {f}")),
                 );
             }
-            ("resolved_scenario", _, _) => keys.push("the scenario".into()),
+            ("resolved_scenario", _, _) => {
+                keys.push(format!("the scenario ({})", changed_keys(x, y)));
+            }
+            ("curves", _, _) => keys.push(changed_curves(x, y)),
             (other, _, _) => keys.push(other.replace('_', " ")),
         }
     }
@@ -265,6 +268,78 @@ pub fn difference(a: &Value, b: &Value) -> String {
     } else {
         keys.join(", ")
     }
+}
+
+/// At most this many changed keys are named in a message.
+const CHANGED_KEYS_SHOWN: usize = 4;
+
+/// The keys whose values differ between two resolved scenarios, with both values
+/// (`model.alpha_d 0.001 -> 0.1`; a key one of them lacks is `none`).
+fn changed_keys(a: &Value, b: &Value) -> String {
+    fn walk(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+        if let (Some(ma), Some(mb)) = (a.as_object(), b.as_object()) {
+            let mut names: Vec<&String> = ma.keys().chain(mb.keys()).collect();
+            names.sort();
+            names.dedup();
+            for name in names {
+                let (x, y) = (&a[name.as_str()], &b[name.as_str()]);
+                if x != y {
+                    let key = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    walk(x, y, &key, out);
+                }
+            }
+        } else {
+            let shown = |v: &Value| match v {
+                Value::Null => "none".to_string(),
+                other => other.to_string(),
+            };
+            out.push(format!("{path} {} -> {}", shown(a), shown(b)));
+        }
+    }
+    let mut changed = Vec::new();
+    walk(a, b, "", &mut changed);
+    let more = changed.len().saturating_sub(CHANGED_KEYS_SHOWN);
+    changed.truncate(CHANGED_KEYS_SHOWN);
+    if more > 0 {
+        changed.push(format!("{more} more"));
+    }
+    changed.join(", ")
+}
+
+/// What differs between two lists of curves (`{label, resolved_scenario}`): their number, or
+/// each changed curve with its changed keys.
+fn changed_curves(a: &Value, b: &Value) -> String {
+    let empty = Vec::new();
+    let (ca, cb) = (
+        a.as_array().unwrap_or(&empty),
+        b.as_array().unwrap_or(&empty),
+    );
+    if ca.len() != cb.len() {
+        return format!("the number of curves ({} -> {})", ca.len(), cb.len());
+    }
+    let changed: Vec<String> = ca
+        .iter()
+        .zip(cb)
+        .enumerate()
+        .filter(|(_, (x, y))| x != y)
+        .map(|(k, (x, y))| {
+            let label = x["label"].as_str().unwrap_or_default();
+            let mut what = Vec::new();
+            if x["label"] != y["label"] {
+                what.push(format!("label {} -> {}", x["label"], y["label"]));
+            }
+            let (sx, sy) = (&x["resolved_scenario"], &y["resolved_scenario"]);
+            if sx != sy {
+                what.push(changed_keys(sx, sy));
+            }
+            format!("curve {} \"{label}\": {}", k + 1, what.join(", "))
+        })
+        .collect();
+    changed.join("; ")
 }
 
 impl UnitFile {
@@ -304,7 +379,7 @@ impl UnitFile {
                 (stored, intact_bytes) = (c.units, c.intact_bytes);
             }
             Ok(c) => {
-                resumed.discarded = Some(format!("{} changed", difference(&c.run, run)));
+                resumed.discarded = Some(format!("changed: {}", difference(&c.run, run)));
             }
             Err(_) => {}
         }
@@ -530,7 +605,7 @@ mod tests {
         // Another run starts afresh.
         let (_, resumed) = UnitFile::open(&path, &json!({"scenario": "y"})).expect("open");
         assert_eq!(resumed.units, 0);
-        assert_eq!(resumed.discarded.as_deref(), Some("scenario changed"));
+        assert_eq!(resumed.discarded.as_deref(), Some("changed: scenario"));
     }
 
     /// A damaged line in the middle (bytes that are not UTF-8, a broken record) costs only its
@@ -614,6 +689,24 @@ mod tests {
         let b = json!({"inputs": {"s.csv": "1", "l.csv": "3"}, "resolved_scenario": {"x": 1}});
         assert_eq!(difference(&a, &b), "input file l.csv");
         let c = json!({"inputs": {"s.csv": "1", "l.csv": "3"}, "resolved_scenario": {"x": 2}});
-        assert_eq!(difference(&a, &c), "input file l.csv, the scenario");
+        assert_eq!(
+            difference(&a, &c),
+            "input file l.csv, the scenario (x 1 -> 2)"
+        );
+        // A curve's changed keys are named, with both values.
+        let curves = |alpha: f64, total: Option<f64>| {
+            json!({"curves": [
+                {"label": "a", "resolved_scenario": {"model": {"alpha_d": 0.001}}},
+                {"label": "b", "resolved_scenario": {"model": {"alpha_d": alpha}, "background": {"total": total}}},
+            ]})
+        };
+        assert_eq!(
+            difference(&curves(0.001, None), &curves(0.1, Some(10.0))),
+            "curve 2 \"b\": background.total none -> 10.0, model.alpha_d 0.001 -> 0.1"
+        );
+        assert_eq!(
+            difference(&curves(0.001, None), &json!({"curves": []})),
+            "the number of curves (2 -> 0)"
+        );
     }
 }
