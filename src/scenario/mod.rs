@@ -257,7 +257,76 @@ impl ScenarioDocument {
         warnings.extend(shadowing::unread_override_warnings(&file, &self.overrides));
         warnings.extend(shadowing::unread_scan_warnings(&file, &self.overrides));
         warnings.extend(self.scanned_value_warning(&file));
+        warnings.extend(self.unused_material_warnings());
         warnings
+    }
+
+    /// The `[[material]]`s no curve uses (neither as `target.material` nor in a
+    /// `[[target.layer]]`, in the file, a `--set` or a curve's `set`): most often a name that
+    /// differs from the one the target gives, so the target is a built-in material and the
+    /// definition (its density, composition) silently unused.
+    fn unused_material_warnings(&self) -> Vec<String> {
+        let Some(materials) = self.base.get("material").and_then(toml::Value::as_array) else {
+            return Vec::new();
+        };
+        let mut used: Vec<String> = Vec::new();
+        let mut use_target = |target: Option<&toml::Value>, layers: Option<&toml::Value>| {
+            used.extend(
+                target
+                    .and_then(|t| t.get("material"))
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string),
+            );
+            for layer in layers.and_then(toml::Value::as_array).into_iter().flatten() {
+                used.extend(
+                    layer
+                        .get("material")
+                        .and_then(toml::Value::as_str)
+                        .map(str::to_string),
+                );
+            }
+        };
+        let target = self.base.get("target");
+        use_target(target, target.and_then(|t| t.get("layer")));
+        for curve in self
+            .base
+            .get("curve")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(set) = curve.get("set").and_then(toml::Value::as_table) else {
+                continue;
+            };
+            // A curve's set writes `"target.material" = ...` or `target = { material = ... }`.
+            let dotted: toml::Table = set
+                .iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix("target.")?.to_string(), v.clone())))
+                .collect();
+            let dotted = toml::Value::Table(dotted);
+            use_target(Some(&dotted), dotted.get("layer"));
+            use_target(
+                set.get("target"),
+                set.get("target").and_then(|t| t.get("layer")),
+            );
+        }
+        materials
+            .iter()
+            .enumerate()
+            .filter_map(|(k, m)| {
+                let name = m.get("name")?.as_str()?;
+                (!used.iter().any(|u| u == name)).then(|| {
+                    let index = format!("material[{}]", k + 1);
+                    let place = match self.line_of(&[index.as_str()]) {
+                        Some(line) => format!("{}:{line}", self.path.display()),
+                        None => self.path.display().to_string(),
+                    };
+                    format!(
+                        "warning: {place}: [[material]] \"{name}\" is not used: no curve's target.material or [[target.layer]] names it; check the name the target gives (a built-in material of another name is used instead), or remove it"
+                    )
+                })
+            })
+            .collect()
     }
 
     /// The file's value of the key a (one-parameter) scan varies, which no point uses. Only an
