@@ -646,12 +646,7 @@ pub fn setup_warnings(curves: &[Curve]) -> Vec<String> {
         if !matches!(s.limit, LimitCriterion::SqrtBackground { .. }) {
             return None;
         }
-        let scanned = s
-            .scan
-            .as_ref()
-            .filter(|scan| scan.parameter == "background.total")
-            .map(|scan| scan.values.as_slice())
-            .unwrap_or_default();
+        let scanned = scanned_values(s, "background.total");
         let fewest = s
             .background
             .total
@@ -672,6 +667,16 @@ pub fn setup_warnings(curves: &[Curve]) -> Vec<String> {
         .chain(neutron_sample_warning(curves))
         .chain(set_background)
         .collect()
+}
+
+/// The values a scenario's scan gives `key` (none when it scans another key).
+fn scanned_values<'a>(scenario: &'a Scenario, key: &str) -> &'a [f64] {
+    scenario
+        .scan
+        .as_ref()
+        .filter(|scan| scan.parameter == key)
+        .map(|scan| scan.values.as_slice())
+        .unwrap_or_default()
 }
 
 /// Curves whose sqrt(N_b) rule asks for less than one signal event somewhere: the rule is a
@@ -719,12 +724,7 @@ fn neutron_sample_warning(curves: &[Curve]) -> Option<String> {
             if s.background.total.is_some() || neutron.ecl_lambda != BELLE2_ECL_LAMBDA {
                 return None;
             }
-            let scanned = s
-                .scan
-                .as_ref()
-                .filter(|scan| scan.parameter == "target.thickness_x0")
-                .map(|scan| scan.values.as_slice())
-                .unwrap_or_default();
+            let scanned = scanned_values(s, "target.thickness_x0");
             let thicknesses: Vec<f64> = std::iter::once(s.target.thickness_x0)
                 .chain(scanned.iter().copied())
                 .collect();
