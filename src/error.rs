@@ -338,6 +338,22 @@ pub enum ScanError {
         /// The published curve.
         curve: String,
     },
+    /// A mass in a gap of the published limit a bremsstrahlung yield is rescaled from.
+    #[error(
+        "{point}: the published limit '{curve}', from which this scenario takes the bremsstrahlung yield (bremsstrahlung.method = \"rescaled-limit\"), has no value between {} and {} MeV: there is no yield to compare. Leave that stretch out of the scan, or set bremsstrahlung.method = \"computed\"",
+        format_number(*lo_mev),
+        format_number(*hi_mev)
+    )]
+    InPublishedGap {
+        /// The curve and mass.
+        point: String,
+        /// The mass before the gap, MeV.
+        lo_mev: f64,
+        /// The mass after it, MeV.
+        hi_mev: f64,
+        /// The published curve.
+        curve: String,
+    },
     /// A limit criterion that divides by the background, at a point where the computed background
     /// is zero (the sqrt-nb rule, the Asimov discovery signal).
     #[error("{point}: the background is 0, but {criterion} needs a positive one; {hint}")]

@@ -307,6 +307,19 @@ impl PublishedLimit {
         (pieces, closed)
     }
 
+    /// The gap `(lo, hi)` in GeV (masses of the points on either side) that `mass_gev` falls
+    /// in, where the curve has no value ([`MISSING_VALUE`]); `None` elsewhere.
+    #[must_use]
+    pub fn gap_around(&self, mass_gev: f64) -> Option<(f64, f64)> {
+        let Boundary::Above(p) = &self.boundary else {
+            return None;
+        };
+        self.piece_starts
+            .iter()
+            .map(|&k| (p[k - 1].0, p[k].0))
+            .find(|&(lo, hi)| mass_gev > lo && mass_gev < hi)
+    }
+
     /// Mass range `(lo, hi)` in GeV.
     #[must_use]
     pub fn mass_range_gev(&self) -> (f64, f64) {
@@ -522,6 +535,8 @@ mod tests {
         assert_eq!(curve.eps_at(0.02), Some(4e-5));
         assert_eq!(curve.eps_at(0.005), None);
         assert_eq!(curve.eps_at(0.0199), None);
+        assert_eq!(curve.gap_around(0.005), Some((0.004, 0.02)));
+        assert_eq!(curve.gap_around(0.004), None);
         assert_relative_eq!(
             curve.eps_at(0.03).unwrap_or(0.0),
             6e-5,

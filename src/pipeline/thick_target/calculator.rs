@@ -205,7 +205,9 @@ pub fn check_reach(
             crate::units::format_rounded(e_max_mev, 6)
         ),
         // Beyond its curve the source still makes mediators: only the yield is unknown.
-        BremMethod::RescaledLimit { curve, .. } => return Err(outside_published(curve, point())),
+        BremMethod::RescaledLimit { curve, .. } => {
+            return Err(outside_published(curve, mass_mev, point()));
+        }
         BremMethod::Omitted => annihilation,
     };
     Err(ScanError::BeyondReach {
@@ -216,8 +218,22 @@ pub fn check_reach(
     .into())
 }
 
-/// The error for a mass outside the published limit a bremsstrahlung yield is rescaled from.
-fn outside_published(curve: &crate::published::PublishedLimit, point: String) -> Error {
+/// The error for a mass outside the published limit a bremsstrahlung yield is rescaled from,
+/// or in a gap of it (where it has no value).
+fn outside_published(
+    curve: &crate::published::PublishedLimit,
+    mass_mev: f64,
+    point: String,
+) -> Error {
+    if let Some((lo, hi)) = curve.gap_around(mass_mev * GEV_PER_MEV) {
+        return ScanError::InPublishedGap {
+            point,
+            lo_mev: lo / GEV_PER_MEV,
+            hi_mev: hi / GEV_PER_MEV,
+            curve: curve.source.clone(),
+        }
+        .into();
+    }
     let (lo, hi) = curve.mass_range_gev();
     ScanError::OutsidePublishedRange {
         point,
@@ -382,7 +398,7 @@ impl Calculator {
         if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung
             && curve.eps_at(mass_mev * GEV_PER_MEV).is_none()
         {
-            return Err(outside_published(curve, point()));
+            return Err(outside_published(curve, mass_mev, point()));
         }
         for (name, v) in [
             ("annihilation yield", yields.annihilation.value),
