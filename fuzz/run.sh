@@ -15,7 +15,7 @@ targets=("$@")
 mkdir -p corpus/scenario corpus/limit_file corpus/spectrum_files corpus/checkpoint
 cp ../configs/*.toml corpus/scenario/
 find ../tests/bad_inputs -name '*.toml' -exec cp {} corpus/scenario/ \; 2>/dev/null || true
-cp ../limits/darkcast/original/*.lmt corpus/limit_file/
+cp ../limits/darkcast/original/*.lmt ../tests/bad_inputs/files/*.lmt corpus/limit_file/
 mkdir -p corpus/spectrum_files
 for f in ../tests/bad_inputs/files/*.lhe; do { printf '\001'; cat "$f"; } > "corpus/spectrum_files/$(basename "$f")"; done
 for f in ../tests/bad_inputs/files/spectrum_*.csv; do { printf '\000'; cat "$f"; } > "corpus/spectrum_files/$(basename "$f")"; done

@@ -1,7 +1,7 @@
 //! Published-limit files (`.lmt` text: two columns, three for a band, or a closed contour) on
 //! arbitrary text: a curve or an error, never a panic; a curve's edges have increasing masses
 //! (contours aside) and finite positive limits, and its lowest excluded eps inside its mass range
-//! is a finite positive number.
+//! is a finite positive number, except in a gap (a missing value, `-`), where it is none.
 #![no_main]
 
 use darksens::published::PublishedLimit;
@@ -28,7 +28,12 @@ fuzz_target!(|data: &[u8]| {
     assert!(outline.iter().all(|(m, e)| m.is_finite() && e.is_finite() && *e > 0.0));
     let (lo, hi) = curve.mass_range_gev();
     for t in [0.0, 0.25, 0.5, 1.0] {
-        let eps = curve.eps_at((lo + t * (hi - lo)).min(hi));
-        assert!(eps.is_some_and(|e| e.is_finite() && e > 0.0), "{eps:?}");
+        let mass = (lo + t * (hi - lo)).min(hi);
+        let eps = curve.eps_at(mass);
+        if curve.gap_around(mass).is_some() {
+            assert_eq!(eps, None);
+        } else {
+            assert!(eps.is_some_and(|e| e.is_finite() && e > 0.0), "{eps:?}");
+        }
     }
 });

@@ -115,26 +115,7 @@ impl PublishedLimit {
             line,
             message,
         };
-        let missing = |row: &Row| row.fields.iter().skip(1).any(|f| f == MISSING_VALUE);
-        let mut piece_starts = Vec::new();
-        let mut numbered = Vec::with_capacity(rows.len());
-        for row in rows {
-            if !missing(row) {
-                numbered.push(row.clone());
-            } else if row.fields.len() != 2 || shape == Shape::Contour {
-                return Err(at(
-                    row.line,
-                    format!(
-                        "a missing value ('{MISSING_VALUE}') can only stand in a curve 'mass_gev eps', not in a band or a contour; got '{}'",
-                        row.fields.join(" ")
-                    ),
-                ));
-            } else if !numbered.is_empty() && piece_starts.last() != Some(&numbered.len()) {
-                piece_starts.push(numbered.len());
-            }
-        }
-        // A gap at the end is no gap between points.
-        piece_starts.retain(|&k| k < numbered.len());
+        let (numbered, piece_starts) = without_missing_values(rows, source, shape)?;
         let rows = numbered.as_slice();
         let columns = rows.first().map_or(2, |r| r.fields.len());
         if !(2..=3).contains(&columns) || (shape == Shape::Contour && columns != 2) {
@@ -354,6 +335,57 @@ impl PublishedLimit {
     }
 }
 
+/// The rows with a value, and the indices (among them) where a new piece starts after rows
+/// without one (`mass -`, [`MISSING_VALUE`]); a gap before the first or after the last value
+/// starts no piece.
+///
+/// # Errors
+/// A missing value in a band or a contour, or one whose mass is not a positive number, naming
+/// `source` and the row's line.
+fn without_missing_values(
+    rows: &[Row],
+    source: &str,
+    shape: Shape,
+) -> Result<(Vec<Row>, Vec<usize>), InputError> {
+    let at = |line: usize, message: String| InputError::Line {
+        file: source.to_string(),
+        line,
+        message,
+    };
+    let missing = |row: &Row| row.fields.iter().skip(1).any(|f| f == MISSING_VALUE);
+    let mut piece_starts = Vec::new();
+    let mut numbered = Vec::with_capacity(rows.len());
+    for row in rows {
+        if !missing(row) {
+            numbered.push(row.clone());
+        } else if row.fields.len() != 2 || shape == Shape::Contour {
+            return Err(at(
+                row.line,
+                format!(
+                    "a missing value ('{MISSING_VALUE}') can only stand in a curve 'mass_gev eps', not in a band or a contour; got '{}'",
+                    row.fields.join(" ")
+                ),
+            ));
+        } else if !row.fields[0]
+            .parse::<f64>()
+            .is_ok_and(|m| m.is_finite() && m > 0.0)
+        {
+            return Err(at(
+                row.line,
+                format!(
+                    "mass '{}' of a point without a value is not a positive number",
+                    row.fields[0]
+                ),
+            ));
+        } else if !numbered.is_empty() && piece_starts.last() != Some(&numbered.len()) {
+            piece_starts.push(numbered.len());
+        }
+    }
+    // A gap at the end is no gap between points.
+    piece_starts.retain(|&k| k < numbered.len());
+    Ok((numbered, piece_starts))
+}
+
 /// The numbers of one row with `columns` fields: a mass and one or two limits, checked.
 fn row_values(
     row: &Row,
@@ -555,6 +587,10 @@ mod tests {
                 "gaps:2: a missing value",
             ),
             ("0.001 -\n0.002 -\n", "at least two points"),
+            (
+                "0.001 1e-5\n17.8e- -\n0.01 1e-5\n",
+                "gaps:2: mass '17.8e-' of a point without a value",
+            ),
         ] {
             let error = PublishedLimit::parse_lmt(text, "gaps")
                 .expect_err("refused")
