@@ -17,6 +17,9 @@ pub enum Origin {
     CommandLine(String),
     /// The `set` table of `[[curve]]` number `n` (1-based) with its label.
     Curve(usize, String),
+    /// The file's own value, refused only with the `--set` overrides given (their texts,
+    /// `--set scan.points=1` against the file's two-ended `scan.log_range`).
+    WithCommandLine(Vec<String>),
 }
 
 /// A problem with the scenario: what, where (file, line, key) and how to fix it.
@@ -109,6 +112,7 @@ impl fmt::Display for ScenarioError {
             }
             Origin::CommandLine(text) => write!(f, " (from --set {text})")?,
             Origin::Curve(n, label) => write!(f, " (in [[curve]] {n}, \"{label}\")")?,
+            Origin::WithCommandLine(texts) => write!(f, " (with --set {})", texts.join(" --set "))?,
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;

@@ -423,6 +423,11 @@ impl ScenarioDocument {
     /// If this is not an emulsion scenario, or it does not deserialise or validate (the error
     /// names the key, its line and where the value came from).
     pub fn emulsion(&self) -> Result<emulsion::EmulsionScenario, ScenarioError> {
+        self.name_the_overrides(self.emulsion_as_given(), Self::emulsion_as_given)
+    }
+
+    /// As [`Self::emulsion`], an error blamed on the file when no `--set` names its key.
+    fn emulsion_as_given(&self) -> Result<emulsion::EmulsionScenario, ScenarioError> {
         let raw: emulsion::RawEmulsionScenario = deserialize_as(&self.base).map_err(|e| {
             self.schema_error::<emulsion::RawEmulsionScenario>(&e, &Origin::File, &[])
         })?;
@@ -437,6 +442,35 @@ impl ScenarioDocument {
     /// The first curve that does not deserialise or validate; an emulsion scenario (it has no
     /// curves: see [`Self::emulsion`]).
     pub fn curves(&self) -> Result<Vec<Curve>, ScenarioError> {
+        self.name_the_overrides(self.curves_as_given(), Self::curves_as_given)
+    }
+
+    /// An error blamed on the file's value of a key no `--set` names, which the file without
+    /// the overrides does not have (`--set scan.points=1` refused at the file's two-ended
+    /// `scan.log_range`): it names the overrides it came with, so that the reader does not
+    /// look for a mistake in the file.
+    fn name_the_overrides<T>(
+        &self,
+        result: Result<T, ScenarioError>,
+        again: impl FnOnce(&Self) -> Result<T, ScenarioError>,
+    ) -> Result<T, ScenarioError> {
+        let error = match result {
+            Err(error) if error.origin == Origin::File && !self.overrides.is_empty() => error,
+            other => return other,
+        };
+        let file_alone = Self::from_text(&self.path, self.text.clone(), &[])
+            .and_then(|plain| again(&plain).map(|_| ()));
+        match file_alone {
+            Err(own) if own.key == error.key && own.message == error.message => Err(error),
+            _ => {
+                let texts = self.overrides.iter().map(|o| o.text.clone()).collect();
+                Err(error.with_origin(Origin::WithCommandLine(texts)))
+            }
+        }
+    }
+
+    /// As [`Self::curves`], an error blamed on the file when no `--set` names its key.
+    fn curves_as_given(&self) -> Result<Vec<Curve>, ScenarioError> {
         if self.emulsion {
             return Err(ScenarioError::new(
                 &self.path,
