@@ -2,7 +2,7 @@
 //! curve, the first unless `--curve` names another, at one mass, or an emulsion scenario's
 //! model point).
 
-use super::helpers::{ScenarioArgs, emit};
+use super::helpers::{ScenarioArgs, ThreadsArg, emit};
 use darksens::error::Error;
 use darksens::pipeline::driver;
 use darksens::scenario::ScenarioDocument;
@@ -15,6 +15,8 @@ use darksens::scenario::ScenarioDocument;
 pub struct Opts {
     #[command(flatten)]
     scenario: ScenarioArgs,
+    #[command(flatten)]
+    threads: ThreadsArg,
     /// Mediator mass in MeV (thick-target scenarios; an emulsion scenario has its masses in
     /// [model]).
     #[arg(long, value_name = "M", allow_negative_numbers = true)]
@@ -29,6 +31,7 @@ pub struct Opts {
 
 /// Runs the explanation.
 pub fn run(opts: &Opts) -> Result<(), Error> {
+    opts.threads.start()?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
     for warning in document.warnings() {
         eprintln!("{warning}");

@@ -1,7 +1,7 @@
 //! `darksens generate`: the built-in radiative Bhabha generator's events as a Les Houches file,
 //! and its spectrum as a CSV table.
 
-use super::helpers::{ScenarioArgs, signals};
+use super::helpers::{ScenarioArgs, ThreadsArg, signals};
 use darksens::error::Error;
 use darksens::output::lock::Lock;
 use darksens::output::{
@@ -42,6 +42,8 @@ pub struct Opts {
     /// (`energy_gev,dsigma_de_pb_per_gev`, the form `spectrum = { table = ... }` reads).
     #[arg(long, value_name = "FILE.csv")]
     spectrum: Option<PathBuf>,
+    #[command(flatten)]
+    threads: ThreadsArg,
     /// Print nothing but warnings and errors (no summary, no progress).
     #[arg(short, long)]
     quiet: bool,
@@ -121,6 +123,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             path.display()
         )));
     }
+    opts.threads.start()?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
     // Outputs checked and locked before the (possibly long) generator run.
     let _locks = opts

@@ -24,6 +24,21 @@ impl ScenarioArgs {
     }
 }
 
+/// The `--threads` option of the subcommands that compute in parallel.
+#[derive(Debug, clap::Args)]
+pub struct ThreadsArg {
+    /// Worker threads (default: all cores; also RAYON_NUM_THREADS).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl ThreadsArg {
+    /// Starts the worker threads ([`set_threads`]).
+    pub fn start(&self) -> Result<(), Error> {
+        set_threads(self.threads)
+    }
+}
+
 /// Parses `--set key=value` overrides.
 pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Error> {
     set.iter()

@@ -1,5 +1,6 @@
 //! `darksens reproduce`: published numbers against ours, from the reference files.
 
+use super::helpers::ThreadsArg;
 use darksens::error::Error;
 use darksens::output::format_number;
 use darksens::reproduce::{
@@ -31,10 +32,13 @@ pub struct Opts {
     /// Print only the reproductions with a quantity outside its tolerance (and the error).
     #[arg(short, long)]
     quiet: bool,
+    #[command(flatten)]
+    threads: ThreadsArg,
 }
 
 /// Runs the reproductions; exit code 0 only if every quantity passes.
 pub fn run_cli(opts: &Opts) -> Result<(), Error> {
+    opts.threads.start()?;
     // Reference files on disk (a source tree, or DARKSENS_REFERENCE) with the configs two
     // levels above them; else the built-in references with the built-in scenarios.
     let root = reference_root();

@@ -3,7 +3,7 @@
 //! numbers into files.
 
 use super::helpers::{
-    ScenarioArgs, emit, parse_shard, progress_bar, set_threads, signals, slurm_shard,
+    ScenarioArgs, ThreadsArg, emit, parse_shard, progress_bar, signals, slurm_shard,
     summarize_numbers, write_report,
 };
 use darksens::error::Error;
@@ -29,9 +29,8 @@ pub struct Opts {
     /// Write the outputs into this directory instead of the scenario's paths.
     #[arg(short = 'o', long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Worker threads (default: all cores; also RAYON_NUM_THREADS).
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    threads: ThreadsArg,
     /// Compute only share K of N of the scan points (1 <= K <= N) into
     /// <out>/<name>.shard-K-of-N.jsonl, for `darksens merge`.
     #[arg(long, value_name = "K/N")]
@@ -61,7 +60,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     // The wall time includes reading the scenario's inputs (a spectrum the built-in generator
     // makes can take seconds).
     let start = Instant::now();
-    set_threads(opts.threads)?;
+    opts.threads.start()?;
     let document = ScenarioDocument::load(&opts.scenario.scenario, &opts.scenario.overrides()?)?;
     document.refuse_setting_the_grid_keys()?;
     for warning in document.warnings() {
