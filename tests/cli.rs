@@ -695,6 +695,21 @@ fn check_list_plot_and_completions() {
                 .and(predicate::str::contains("[[detector]]"))
                 .and(predicate::str::contains("n_signal = 3.0")),
         );
+    // --outputs: the files a scan writes (the shard files follow the CSV's name), only them.
+    darksens()
+        .args([
+            "check",
+            "configs/belle2_emulsion_splitting.toml",
+            "--outputs",
+            "--quiet",
+            "--set",
+            "output.csv=runs/v2.csv",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            "runs/v2.csv\nruns/v2.boundary.csv\nout/belle2_emulsion_splitting.png\nruns/v2.meta.json\n",
+        );
     darksens()
         .args(["check", "configs/belle2_dp.toml", "missing.toml"])
         .assert()

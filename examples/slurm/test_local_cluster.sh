@@ -112,3 +112,19 @@ for ext in csv png; do
         fail "belle2_dp.$ext from $shards Slurm tasks differs from a single-process run"
 done
 echo "ok: $shards Slurm array tasks merged give the same CSV and PNG bytes as one process"
+
+# submit.sh as a user runs it, on a scenario whose [output] names its CSV itself (the shard files
+# and the merge follow the CSV's name, not the scenario file's).
+renamed="$work/renamed.toml"
+grep -q '^\[output\]' configs/belle2_dp.toml && fail "configs/belle2_dp.toml has an [output] table now: name the CSV in it"
+{ cat configs/belle2_dp.toml; printf '\n[output]\ncsv = "renamed_limits.csv"\n'; } >"$renamed"
+submitted="$work/submitted"
+(cd "$work" && "$here/submit.sh" "$renamed" "$submitted" "$shards" "${set[@]}") || fail "submit.sh failed"
+for _ in $(seq 300); do
+    [ -z "$(squeue -h 2>/dev/null)" ] && break
+    sleep 1
+done
+[ -z "$(squeue -h 2>/dev/null)" ] || fail "the jobs submit.sh queued did not finish in 300 s"
+cmp "$submitted/renamed_limits.csv" "$single/belle2_dp.csv" ||
+    { cat "$work"/darksens-*.out >&2 2>/dev/null; fail "submit.sh's scan and merge did not give the single-process CSV"; }
+echo "ok: submit.sh's job array and merge follow the CSV's own name"

@@ -8,7 +8,7 @@ use darksens::scenario::{ScenarioDocument, Search};
 /// Options of `darksens check`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  darksens check configs/*.toml\n  darksens check configs/belle2_dp.toml --set model.alpha_d=0.1 --print"
+    after_help = "Examples:\n  darksens check configs/*.toml\n  darksens check configs/belle2_dp.toml --set model.alpha_d=0.1 --print\n  darksens check configs/belle2_dp.toml --outputs   # where scan writes"
 )]
 pub struct Opts {
     /// Scenario files.
@@ -21,13 +21,17 @@ pub struct Opts {
     /// an emulsion search.
     #[arg(long)]
     print: bool,
+    /// Print only the files `darksens scan` would write (without --out), one per line, CSV
+    /// first; a shard file is named after the CSV (`<stem>.shard-K-of-N.jsonl`).
+    #[arg(long, conflicts_with = "print")]
+    outputs: bool,
     /// Print nothing but warnings and errors
     #[arg(short, long)]
     quiet: bool,
 }
 
 /// One file: its line for the report, or the error.
-fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<String, Error> {
+fn check_one(path: &std::path::Path, set: &[String], opts: &Opts) -> Result<String, Error> {
     let document = ScenarioDocument::load(path, &parse_overrides(set)?)?;
     document.refuse_setting_the_grid_keys()?;
     for warning in document.warnings() {
@@ -37,6 +41,13 @@ fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<Stri
     driver.check()?;
     for warning in driver.setup_warnings() {
         eprintln!("{warning}");
+    }
+    if opts.outputs {
+        let mut paths = String::new();
+        for path in driver.outputs(None).all() {
+            outln!(paths, "{}", path.display());
+        }
+        return Ok(paths);
     }
     let mut out = format!("ok: {} ({})\n", path.display(), driver.describe());
     // Materials the scenario defines: what validation made of them (the radiation length may
@@ -67,7 +78,7 @@ fn check_one(path: &std::path::Path, set: &[String], print: bool) -> Result<Stri
             }
         }
     }
-    if print {
+    if opts.print {
         match document.search()? {
             Search::ThickTarget(curves) => {
                 for curve in &curves {
@@ -100,7 +111,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
     let mut out = String::new();
     let mut invalid = 0;
     for path in &opts.scenarios {
-        match check_one(path, &opts.set, opts.print) {
+        match check_one(path, &opts.set, opts) {
             Ok(text) => out.push_str(&text),
             Err(error) => {
                 eprintln!("error: {error}");
@@ -108,8 +119,8 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
             }
         }
     }
-    // --print asks for the resolved scenario even when quiet.
-    if !opts.quiet || opts.print {
+    // --print and --outputs ask for their text even when quiet.
+    if !opts.quiet || opts.print || opts.outputs {
         emit(&out)?;
     }
     if invalid == 0 {
