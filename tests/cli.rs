@@ -1821,3 +1821,36 @@ fn a_plot_record_never_replaces_a_scan_sidecar() {
         Some(SMALL.len() / 2)
     );
 }
+
+/// A curve that scans its own number of masses: the summary gives the range of counts, as
+/// `check` does, not the first curve's.
+#[test]
+fn the_summary_counts_each_curves_masses() {
+    let dir = scratch("own_points");
+    let text = std::fs::read_to_string("configs/belle2_dp.toml")
+        .unwrap()
+        .replace(
+            "set = { \"background.total\" = 1000.0 }",
+            "set = { \"background.total\" = 1000.0, \"scan.points\" = 5, \"scan.dense_points\" = 2 }",
+        );
+    let scenario = dir.join("own_points.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let set = ["--set", "scan.points=9", "--set", "scan.dense_points=3"];
+    darksens()
+        .args(["check", scenario.to_str().unwrap()])
+        .args(set)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 curve(s), 7-12 scan points"));
+    darksens()
+        .args([
+            "scan",
+            scenario.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .args(set)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 curve(s) x 7-12 masses"));
+}

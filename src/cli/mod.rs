@@ -47,7 +47,7 @@ enum Command {
     Scan(scan::Opts),
     /// Merge the shard files of a scan (`scan --shard K/N`) into its CSV, plot and sidecar.
     Merge(merge::Opts),
-    /// Print every intermediate quantity at one mass (first curve).
+    /// Print every intermediate quantity at one mass (of the first curve, or --curve).
     Explain(explain::Opts),
     /// Write the built-in radiative Bhabha generator's events (Les Houches) or spectrum (CSV).
     Generate(generate::Opts),

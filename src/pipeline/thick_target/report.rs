@@ -848,12 +848,19 @@ fn summary(
     let search = first.calculator.search();
     let mass_scan = first.is_mass_scan();
     outln!(out, "{}", scenario.title);
+    // A curve may scan its own points (`set = { "scan.points" = 131 }`).
+    let least = results.iter().map(|r| r.points.len()).min().unwrap_or(0);
+    let most = results.iter().map(|r| r.points.len()).max().unwrap_or(0);
     outln!(
         out,
         "scenario {}: {} curve(s) x {} {}, {} thread(s), {:.2} s",
         run.scenario_file,
         results.len(),
-        first.points.len(),
+        if least == most {
+            most.to_string()
+        } else {
+            format!("{least}-{most}")
+        },
         if mass_scan {
             "masses".to_string()
         } else {
