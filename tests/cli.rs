@@ -171,6 +171,56 @@ fn explain_flags_a_limit_above_one() {
     );
 }
 
+/// A mediator at the floor of the pair's radiative tail is not converged for a reason no printed
+/// error shows (its radiative return is not computed): explain says that reason, and a mass
+/// well above the floor is not flagged.
+#[test]
+fn explain_says_why_a_light_mediator_is_not_converged() {
+    let explain = |mass: &str| {
+        let output = darksens()
+            .args([
+                "explain",
+                "configs/belle2_dp.toml",
+                "--curve",
+                "3",
+                "--mass-mev",
+                mass,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(output).expect("utf-8")
+    };
+    let light = explain("0.01");
+    assert!(
+        light.contains("NOT CONVERGED: the resonance, sqrt(s) = m = 0.01 MeV")
+            && light.contains("radiative return of the positrons above is not computed")
+            && !light.contains("a number above missed its tolerance"),
+        "{light}"
+    );
+    assert!(!explain("3").contains("NOT CONVERGED"));
+    let json = darksens()
+        .args([
+            "explain",
+            "configs/belle2_dp.toml",
+            "--curve",
+            "3",
+            "--mass-mev",
+            "0.01",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&json).expect("json");
+    assert_eq!(json["misses_radiative_return"], true);
+    assert_eq!(json["converged"], false);
+}
+
 /// explain says what a scan of the same point would warn about: a sqrt(N_b) rule below one
 /// signal event (the second curve, with its 1000 background events, is not named), and the
 /// scenario's own warnings.

@@ -459,12 +459,24 @@ impl EffectiveFlux {
 
     /// A resonance below the radiative tail is missing its radiative return: not converged.
     fn flag_below_the_tail(&self, resonance: &Resonance, total: Estimate) -> Estimate {
-        let below_the_tail =
-            self.tail.is_some() && resonance.y - 10.0 * resonance.width < self.support().0;
         Estimate {
-            converged: total.converged && !below_the_tail,
+            converged: total.converged && !self.is_below_the_tail(resonance),
             ..total
         }
+    }
+
+    fn is_below_the_tail(&self, resonance: &Resonance) -> bool {
+        self.tail.is_some() && resonance.y - 10.0 * resonance.width < self.support().0
+    }
+
+    /// Whether the resonance of `mediator` lies within ten widths of the radiative tail's floor
+    /// (`sqrt(s) = `[`RADIATIVE_TAIL_FLOOR_GEV`]) or below it: its radiative return from the
+    /// positrons above is not computed, the yield is too small, and
+    /// [`Self::integrate_cross_section`] flags it as not converged.
+    #[must_use]
+    pub fn misses_radiative_return(&self, mediator: &Mediator) -> bool {
+        self.resonance(mediator)
+            .is_some_and(|resonance| self.is_below_the_tail(&resonance))
     }
 }
 

@@ -561,6 +561,19 @@ impl ThickTargetSearch {
             .expect("the target always counts as signal")
     }
 
+    /// Whether the resonance of `mediator` lies at or below the floor of a layer's radiative
+    /// tail ([`EffectiveFlux::misses_radiative_return`]): its annihilation yield is then too
+    /// small and flagged as not converged.
+    #[must_use]
+    pub fn misses_radiative_return(&self, mediator: &Mediator) -> bool {
+        self.annihilation.iter().any(|layer| {
+            layer
+                .effective
+                .as_ref()
+                .is_some_and(|flux| flux.misses_radiative_return(mediator))
+        })
+    }
+
     /// Largest error bound of the tables this search uses (track lengths, annihilation flux),
     /// each relative to its table's largest value; infinite if a table node failed to converge.
     #[must_use]

@@ -11,6 +11,7 @@ use crate::output::plot::{LimitPlot, OverlaySeries, Series, XAxis};
 use crate::output::sidecar::{CurveRecord, Sidecar, toml_to_json};
 use crate::output::{OutputFile, StagedFile, five_digits, format_number, plot};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunClock, RunSource};
+use crate::processes::effective_flux::RADIATIVE_TAIL_FLOOR_GEV;
 use crate::published::library::ConstrainedDecay;
 use crate::scenario::checks::{MASS_RANGE_MEV, MASS_WHY};
 use crate::scenario::{Curve, MASS_KEY, Overlay, OverlayStyle, Scenario, SourceConfig};
@@ -803,7 +804,7 @@ fn unconverged_warnings(results: &[CurveResult]) -> Vec<String> {
             .join(", ");
         let more = if missed.len() > 5 { ", ..." } else { "" };
         warnings.push(format!(
-            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. `darksens explain` at one of them shows which error missed. Finer tables (numerics.track_length_intervals / flux_intervals) or looser tolerances (numerics.relative_tolerance / table_tolerance) clear most, but not all: at a resonance on a sharp edge of the flux the error falls slowly with the step (docs/validation.md §17).",
+            "warning: curve \"{}\": {} of {} point(s) missed the numerical tolerance ({} = {shown}{more}); they are marked status = unconverged in the CSV. `darksens explain` at one of them shows why. Finer tables (numerics.track_length_intervals / flux_intervals) or looser tolerances (numerics.relative_tolerance / table_tolerance) clear most, but not all: at a resonance on a sharp edge of the flux the error falls slowly with the step (docs/validation.md §17).",
             curve.label,
             missed.len(),
             curve.points.len(),
@@ -1260,6 +1261,10 @@ pub struct ExplainedPoint {
     /// Whether every integral met `numerics.relative_tolerance` and every table
     /// `numerics.table_tolerance` (as the scan's `converged` column).
     pub converged: bool,
+    /// Whether the resonance lies at or below the floor of the radiative tail (the pair
+    /// radiating, a mediator lighter than about 0.1 MeV): its radiative return is not computed,
+    /// which alone makes the point not converged.
+    pub misses_radiative_return: bool,
     /// The curve's label.
     pub curve: String,
     /// Highest energy in the window, GeV (colliders).
@@ -1528,7 +1533,14 @@ impl ExplainedPoint {
             self.table_error,
             self.table_tolerance
         );
-        if !self.converged {
+        if !self.converged && self.misses_radiative_return {
+            outln!(
+                out,
+                "  NOT CONVERGED: the resonance, sqrt(s) = m = {} MeV, lies within ten widths of the floor of the pair's radiative tail (sqrt(s) = {} MeV) or below it: the radiative return of the positrons above is not computed, so the annihilation yield is too small and the limit too weak",
+                self.mass_mev,
+                RADIATIVE_TAIL_FLOOR_GEV * 1e3
+            );
+        } else if !self.converged {
             outln!(
                 out,
                 "  NOT CONVERGED: a number above missed its tolerance (numerics.relative_tolerance, numerics.table_tolerance); treat it as approximate"
@@ -1610,6 +1622,7 @@ pub(super) fn explain(
             crate::signal::thick_target::BremMethod::Omitted => "none",
         },
         converged: point.converged,
+        misses_radiative_return: search.misses_radiative_return(&calculator.mediator(mass_mev)),
         table_error,
         positron_beam: false,
         table_tolerance: curve.scenario.numerics.table_tolerance,
