@@ -18,8 +18,8 @@ Bad input raises :class:`ScenarioError` (a ``ValueError``) with the command line
 internal failures raise ``RuntimeError``. What the command line warns about (an override a
 curve's own ``set`` replaces, points that missed the numerical tolerance, ...) is raised as a
 :class:`DarksensWarning`, which ``warnings.simplefilter("error", darksens.DarksensWarning)``
-turns into an error. Ctrl-C interrupts a scan between points; the
-computation runs without the GIL.
+turns into an error. Ctrl-C interrupts a scan between points (not while tables are built or
+a Monte Carlo runs: those finish first); the computation runs without the GIL.
 """
 
 from __future__ import annotations
@@ -111,7 +111,10 @@ class Scenario:
     """A scenario file with overrides (``--set`` on the command line), checked when made.
 
     ``Scenario.load(path)`` reads and validates it; ``with_set({...})`` returns a new scenario
-    with more overrides. A scenario works wherever a path does.
+    with more overrides. A scenario works wherever a path does. It holds the file's path, not
+    its contents: every scan reads the file again, so an edit made since ``load`` counts (and
+    an invalid one raises there), and two scenarios are equal when their paths and overrides
+    are.
     """
 
     path: str
@@ -161,7 +164,8 @@ def _summary(values: Optional[np.ndarray]) -> str:
 # not (compare their arrays with numpy for equal numbers).
 @dataclass(frozen=True, eq=False)
 class Curve:
-    """One curve of a scan: arrays in scan order (float64), statuses as strings.
+    """One curve of a scan: arrays in scan order (float64; ``status`` a NumPy array of strings,
+    so that ``c.epsilon_limit[c.status == "ok"]`` selects).
 
     ``epsilon_limit`` is NaN where no signal is possible (status ``closed``). The expected bands
     (``limit.bands``) are an array of shape (n, 4): -2, -1, +1, +2 sigma, or None. The other
@@ -176,7 +180,7 @@ class Curve:
     values: np.ndarray
     mass_mev: np.ndarray
     epsilon_limit: np.ndarray
-    status: List[str]
+    status: np.ndarray
     epsilon_bands: Optional[np.ndarray]
     best: Tuple[float, float]
     n_ann_per_eps2: np.ndarray
@@ -304,7 +308,7 @@ def _threads(threads: Optional[int]) -> Optional[int]:
     if threads is None:
         return None
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)):
-        raise ScenarioError(f"threads: must be a whole number of threads, got {threads!r}")
+        raise TypeError(f"threads: must be a whole number of threads (an int), got {threads!r}")
     if threads < 1:
         raise ScenarioError(f"threads: must be at least 1, got {threads} (None: all cores)")
     cap = max(4 * (os.cpu_count() or 1), 16)
@@ -346,7 +350,7 @@ def scan(
                 values=np.array(c["values"], dtype=np.float64),
                 mass_mev=np.array(c["mass_mev"], dtype=np.float64),
                 epsilon_limit=_array(c["epsilon_limit"]),
-                status=list(c["status"]),
+                status=np.array(c["status"], dtype=str),
                 epsilon_bands=(
                     None
                     if all(b is None for b in bands)
@@ -375,12 +379,27 @@ def explain(
 ) -> Dict[str, Any]:
     """Every intermediate number at one mass, as ``darksens explain --json``: of the curve
     ``curve`` names (its label, or its position from 1), else the first."""
+    if curve is not None and (
+        isinstance(curve, bool) or not isinstance(curve, (str, int, np.integer))
+    ):
+        raise TypeError(f"curve: a label (str) or a position from 1 (int), got {curve!r}")
     chosen = _scenario(scenario, set)
     _warn(_darksens.warnings(chosen.path, list(chosen.overrides)))
     wanted = None if curve is None else str(curve)
-    text, warnings = _darksens.explain(chosen.path, list(chosen.overrides), mass_mev, wanted)
-    _warn(warnings)
-    return json.loads(text)
+    text, messages = _darksens.explain(chosen.path, list(chosen.overrides), mass_mev, wanted)
+    _warn(messages)
+    data = json.loads(text)
+    if data.get("converged") is False:
+        why = (
+            "the resonance lies at or below the floor of the pair's radiative tail (sqrt(s) = "
+            "0.1 MeV), whose radiative return is not computed: the yield is too small and the "
+            "limit too weak"
+            if data.get("misses_radiative_return")
+            else "an integral or table missed its tolerance (numerics.relative_tolerance, "
+            "numerics.table_tolerance); treat the numbers as approximate"
+        )
+        _warn([f"curve {data.get('curve')!r}, m = {data.get('mass_mev')} MeV: not converged: {why}"])
+    return data
 
 
 class limits:  # noqa: N801 (a namespace: darksens.limits.load)
@@ -389,8 +408,27 @@ class limits:  # noqa: N801 (a namespace: darksens.limits.load)
     @staticmethod
     def load(name: str) -> Dict[str, Any]:
         """A library curve as eps against the mediator mass: ``mass_gev`` and ``epsilon``
-        arrays, ``closed`` (a band or contour outline), and its ``provenance``."""
+        arrays, ``closed`` (a band or contour outline), and its ``provenance``.
+
+        Where the curve has no value (a ``-`` in its file: nothing is excluded there),
+        ``epsilon`` holds a NaN at a mass halfway (geometrically) across the gap, so that
+        matplotlib's ``plot`` and ``fill_between`` break there and ``np.interp`` gives NaN
+        inside it; ``pieces`` lists the stretches with values as (mass_gev, epsilon) pairs of
+        arrays."""
         data = json.loads(_darksens.load_limit(name))
-        data["mass_gev"] = np.array(data["mass_gev"], dtype=np.float64)
-        data["epsilon"] = np.array(data["epsilon"], dtype=np.float64)
+        pieces = [
+            (np.array(p["mass_gev"], dtype=np.float64), np.array(p["epsilon"], dtype=np.float64))
+            for p in data["pieces"]
+        ]
+        masses: List[np.ndarray] = []
+        epsilons: List[np.ndarray] = []
+        for k, (mass, eps) in enumerate(pieces):
+            if k > 0:
+                masses.append(np.array([np.sqrt(pieces[k - 1][0][-1] * mass[0])]))
+                epsilons.append(np.array([np.nan]))
+            masses.append(mass)
+            epsilons.append(eps)
+        data["mass_gev"] = np.concatenate(masses)
+        data["epsilon"] = np.concatenate(epsilons)
+        data["pieces"] = pieces
         return data

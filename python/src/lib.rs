@@ -230,11 +230,20 @@ fn warnings(path: &str, overrides: Vec<String>) -> PyResult<Vec<String>> {
 #[pyfunction]
 fn load_limit(name: &str) -> PyResult<String> {
     let curve = find_curve(&library_dirs(None), name).map_err(|e| to_python(&Error::from(e)))?;
-    let (points, closed) = curve.epsilon_limit().outline();
+    // In pieces: a curve with missing values has none (and excludes nothing) between two.
+    let (pieces, closed) = curve.epsilon_limit().pieces();
+    let pieces: Vec<_> = pieces
+        .iter()
+        .map(|points| {
+            json!({
+                "mass_gev": points.iter().map(|p| p.0).collect::<Vec<_>>(),
+                "epsilon": points.iter().map(|p| p.1).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     Ok(json!({
         "name": curve.name,
-        "mass_gev": points.iter().map(|p| p.0).collect::<Vec<_>>(),
-        "epsilon": points.iter().map(|p| p.1).collect::<Vec<_>>(),
+        "pieces": pieces,
         "closed": closed,
         "provenance": serde_json::to_value(&curve.meta).unwrap_or_default(),
     })

@@ -47,7 +47,8 @@ def test_scan_equals_the_command_line_bit_for_bit(tmp_path):
         assert curve.epsilon_limit.dtype == np.float64
         assert np.array_equal(curve.epsilon_limit, eps, equal_nan=True)
         assert np.array_equal(curve.mass_mev, mass)
-        assert curve.status == [r["status"] for r in mine]
+        assert curve.status.tolist() == [r["status"] for r in mine]
+        assert np.array_equal(curve.epsilon_limit[curve.status == "ok"], eps[[r["status"] == "ok" for r in mine]])
         for column in ["n_ann_per_eps2", "n_brem_per_eps2", "n_background", "n_required"]:
             assert np.array_equal(getattr(curve, column), [float(r[column]) for r in mine]), column
         assert curve.n_signal_at_g_ve is None and curve.signal_per_pot_at_g_ve is None
@@ -115,9 +116,11 @@ def test_bad_input_raises_scenario_error_with_the_cli_message():
     again = pickle.loads(pickle.dumps(error.value))
     assert type(again) is darksens.ScenarioError and str(again) == str(error.value)
     # Threads are checked as --threads is.
-    for threads in (0, -1, 2.5):
+    for threads in (0, -1):
         with pytest.raises(darksens.ScenarioError, match="threads"):
             darksens.scan(CONFIG, threads=threads)
+    with pytest.raises(TypeError, match="threads"):
+        darksens.scan(CONFIG, threads=2.5)
 
 
 def test_text_beyond_the_basic_plane_reaches_the_scenario_as_written():
@@ -172,6 +175,33 @@ def test_library_curves_load_with_their_provenance():
     assert curve["mass_gev"].dtype == np.float64 and len(curve["mass_gev"]) > 10
     assert np.all(np.diff(curve["mass_gev"]) > 0)
     assert curve["provenance"]["experiment"] == "NA64"
+
+
+def test_a_library_curve_keeps_its_gaps(tmp_path, monkeypatch):
+    # A row "mass -" means no value there: nothing is excluded between the pieces, so the flat
+    # arrays hold a NaN inside the gap (plots break, np.interp gives NaN) and "pieces" has both.
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "gap.csv").write_text(
+        "mass_gev,epsilon\n0.01,1e-3\n0.02,2e-3\n0.03,-\n0.05,3e-3\n0.08,4e-3\n"
+    )
+    provenance = (ROOT / "limits" / "darkcast" / "LEP_Fox2011fx.toml").read_text()
+    (tmp_path / "test" / "gap.toml").write_text(provenance)
+    monkeypatch.setenv("DARKSENS_LIMITS", str(tmp_path))
+    curve = darksens.limits.load("test/gap")
+    assert [p[0].tolist() for p in curve["pieces"]] == [[0.01, 0.02], [0.05, 0.08]]
+    assert [p[1].tolist() for p in curve["pieces"]] == [[1e-3, 2e-3], [3e-3, 4e-3]]
+    assert np.all(np.diff(curve["mass_gev"]) > 0)
+    assert np.isnan(curve["epsilon"]).sum() == 1
+    assert np.isnan(np.interp(0.04, curve["mass_gev"], curve["epsilon"]))
+    assert np.interp(0.015, curve["mass_gev"], curve["epsilon"]) == pytest.approx(1.5e-3)
+
+
+def test_explain_warns_when_not_converged():
+    with pytest.warns(darksens.DarksensWarning, match="radiative tail"):
+        d = darksens.explain(CONFIG, mass_mev=0.01, curve=3)
+    assert d["converged"] is False
+    with pytest.raises(TypeError, match="curve"):
+        darksens.explain(CONFIG, mass_mev=70.0, curve=True)
 
 
 def test_ctrl_c_interrupts_a_long_scan():
