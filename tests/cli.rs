@@ -1904,3 +1904,45 @@ fn the_summary_counts_each_curves_masses() {
         .success()
         .stdout(predicate::str::contains("3 curve(s) x 7-12 masses"));
 }
+
+/// A library curve in the user's `limits/` that differs from the built-in curve of its name is
+/// what the run reads: a warning says so, and the sidecar records the SHA-256 of what was read.
+#[test]
+fn a_changed_copy_of_a_library_curve_is_named_and_recorded() {
+    let dir = scratch("library_copy");
+    let repo = std::env::current_dir().unwrap();
+    std::fs::create_dir_all(dir.join("configs")).unwrap();
+    std::fs::create_dir_all(dir.join("limits/darkcast")).unwrap();
+    std::fs::copy(
+        repo.join("configs/na64_dp.toml"),
+        dir.join("configs/na64_dp.toml"),
+    )
+    .unwrap();
+    let provenance = "limits/darkcast/NA64_NA642019imj.toml";
+    std::fs::copy(repo.join(provenance), dir.join(provenance)).unwrap();
+    let copy = "mass_gev,epsilon\n0.001,1e-2\n1.0,1e-2\n";
+    std::fs::write(dir.join("limits/darkcast/NA64_NA642019imj.csv"), copy).unwrap();
+    darksens()
+        .current_dir(&dir)
+        .env_remove("DARKSENS_LIMITS")
+        .args(["scan", "configs/na64_dp.toml", "--quiet", "--out", "out"])
+        .args(["--set", "scan.points=4", "--set", "scan.dense_points=2"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: library curve darkcast/NA64_NA642019imj: read from configs/../limits/darkcast/NA64_NA642019imj.csv, which differs from the built-in curve",
+        ));
+    let sidecar: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/na64_dp.meta.json")).unwrap()).unwrap();
+    assert_eq!(
+        sidecar["inputs"]["library:darkcast/NA64_NA642019imj.csv"],
+        darksens::digest::sha256_hex(copy.as_bytes())
+    );
+    // The shipped copy (the repository's limits/, identical to the built-in curve): no warning.
+    darksens()
+        .env_remove("DARKSENS_LIMITS")
+        .args(["check", "configs/na64_dp.toml"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("library curve").not());
+}

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// Version of darksens that wrote the file.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -31,6 +32,11 @@ pub struct Sidecar {
     pub off_shell_normalisation: Option<Value>,
     /// Output files.
     pub outputs: Vec<String>,
+    /// The SHA-256 of every input file the scenario read (spectrum tables, event files, limit
+    /// curves; `library:<name>.csv` for a library curve, whichever copy was read), by the name
+    /// the scenario gives it: what a run reproduced from this sidecar must read again.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, String>,
     /// Command-line overrides, as given.
     pub overrides: Vec<String>,
     /// Where the R ratio comes from (emulsion scans).
@@ -65,6 +71,7 @@ impl Sidecar {
             best: None,
             curves: None,
             darksens_version: VERSION,
+            inputs: BTreeMap::new(),
             numerics: None,
             off_shell_normalisation: None,
             outputs: Vec::new(),

@@ -258,7 +258,61 @@ impl ScenarioDocument {
         warnings.extend(shadowing::unread_scan_warnings(&file, &self.overrides));
         warnings.extend(self.scanned_value_warning(&file));
         warnings.extend(self.unused_material_warnings());
+        warnings.extend(self.library_copy_warnings());
         warnings
+    }
+
+    /// The library curves the scenario names (overlays, `bremsstrahlung.limit_curve` of the
+    /// file and of its curves' `set`) whose copy on disk, found first (`$DARKSENS_LIMITS`,
+    /// `limits/` beside `configs/`, `./limits`), differs from the built-in curve of that name:
+    /// the run reads the copy, so its numbers are not those of the curve darksens ships.
+    fn library_copy_warnings(&self) -> Vec<String> {
+        let curve_of = |table: &toml::Value, key: &str| {
+            table
+                .get(key)
+                .and_then(toml::Value::as_str)
+                .map(str::to_string)
+        };
+        let mut names: Vec<String> = Vec::new();
+        let overlays = self.base.get("overlay").and_then(toml::Value::as_array);
+        names.extend(
+            overlays
+                .into_iter()
+                .flatten()
+                .filter_map(|o| curve_of(o, "curve")),
+        );
+        names.extend(
+            self.base
+                .get("bremsstrahlung")
+                .and_then(|b| curve_of(b, "limit_curve")),
+        );
+        let curves = self.base.get("curve").and_then(toml::Value::as_array);
+        names.extend(
+            curves
+                .into_iter()
+                .flatten()
+                .filter_map(|c| curve_of(c.get("set")?, "bremsstrahlung.limit_curve")),
+        );
+        names.sort();
+        names.dedup();
+        let dirs = crate::published::library::library_dirs(self.path.parent());
+        names
+            .iter()
+            .filter_map(|name| {
+                let shipped = crate::assets::file(&format!("limits/{name}.csv"))?;
+                let copy = dirs
+                    .iter()
+                    .map(|d| d.join(format!("{name}.csv")))
+                    .find(|p| p.is_file())?;
+                let differs = std::fs::read_to_string(&copy).is_ok_and(|text| text != shipped);
+                differs.then(|| {
+                    format!(
+                        "warning: library curve {name}: read from {}, which differs from the built-in curve of that name; the run uses the file (its SHA-256 is in the sidecar). Rename the file to use both",
+                        copy.display()
+                    )
+                })
+            })
+            .collect()
     }
 
     /// The `[[material]]`s no curve uses (neither as `target.material` nor in a

@@ -58,6 +58,7 @@ pub(super) fn finish(
         run.overrides.clone(),
         wall_time_s,
     );
+    sidecar.inputs.clone_from(&run.inputs);
     sidecar.resolved_scenario = Some(toml_to_json(&toml::Value::Table(
         crate::scenario::recorded_emulsion_table(&run.resolved_table, scenario),
     )));

@@ -101,6 +101,7 @@ pub(super) fn finish(
         run.overrides.clone(),
         wall_time_s,
     );
+    sidecar.inputs.clone_from(&run.inputs);
     sidecar.curves = Some(
         curves
             .iter()
