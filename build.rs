@@ -1,13 +1,20 @@
 //! Embeds the files an installed binary needs without the source tree: the limit library
 //! (`limits/`, with its provenance and licence texts), the shipped scenarios (`configs/`), the
-//! reproduction references (`tests/reference/`) and the documentation (`docs/*.md`; `darksens
-//! init` writes the documents the scenarios and error hints cite). They become `src/assets.rs`'s
+//! reproduction references (`tests/reference/`), the documentation (`docs/*.md`; `darksens
+//! init` writes the documents the scenarios and error hints cite) and the Slurm scripts
+//! (`examples/slurm/`, which `init` writes too). They become `src/assets.rs`'s
 //! table, in sorted order so that builds are reproducible.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const EMBEDDED_DIRS: [&str; 4] = ["limits", "configs", "tests/reference", "docs"];
+const EMBEDDED_DIRS: [&str; 5] = [
+    "limits",
+    "configs",
+    "tests/reference",
+    "docs",
+    "examples/slurm",
+];
 
 fn collect(dir: &Path, found: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -1599,6 +1599,24 @@ fn init_writes_the_shipped_scenarios() {
         );
     }
     assert!(dir.join("configs/README.md").is_file());
+    // So do the Slurm scripts the README's cluster section runs, executable.
+    for script in ["submit.sh", "scan_array.sbatch", "merge.sbatch"] {
+        let written = dir.join("examples/slurm").join(script);
+        assert_eq!(
+            std::fs::read(&written).expect("written"),
+            std::fs::read(Path::new("examples/slurm").join(script)).expect("shipped"),
+            "{script}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&written)
+                .expect("metadata")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o111, 0o111, "{script} is not executable");
+        }
+    }
     // The documentation the scenarios and the error hints cite comes with them.
     for doc in ["scenario.md", "physics.md", "validation.md"] {
         assert_eq!(

@@ -13,7 +13,8 @@ use std::path::PathBuf;
     after_help = "Examples:\n  darksens init                 # ./configs\n  darksens init ~/darksens-work # ~/darksens-work/configs\n  cd ~/darksens-work && darksens scan configs/belle2_dp.toml"
 )]
 pub struct Opts {
-    /// Directory to write `configs/` and `docs/` into (default: the current directory).
+    /// Directory to write `configs/`, `docs/` and `examples/slurm/` into (default: the
+    /// current directory).
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// Replace scenarios and documents that already exist there (by default nothing is
@@ -46,12 +47,16 @@ darksens. Curves of your own go in `limits/<collection>/<name>.csv`, with a `<na
 provenance next to each (see `darksens list`), or in the directory `DARKSENS_LIMITS` names.
 "#;
 
-/// The documents the scenarios and the error messages cite (`docs/` of the source tree).
-const DOCS: [&str; 4] = [
+/// The documents the scenarios and the error messages cite (`docs/` of the source tree), and
+/// the scripts that run a scan as a Slurm job array (the README's cluster section).
+const DOCS: [&str; 7] = [
     "docs/scenario.md",
     "docs/physics.md",
     "docs/validation.md",
     "docs/references.md",
+    "examples/slurm/submit.sh",
+    "examples/slurm/scan_array.sbatch",
+    "examples/slurm/merge.sbatch",
 ];
 
 /// Writes the scenarios and the documents.
@@ -90,7 +95,21 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         ))
     })?;
     for (path, text) in files.iter().chain(&docs) {
-        write_atomically(path, text.as_bytes())?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot create {}: {e}\n  hint: choose a directory you can write to",
+                    parent.display()
+                ))
+            })?;
+        }
+        // A directory the user cannot write to is bad input (exit code 2), as for scan's --out.
+        write_atomically(path, text.as_bytes()).map_err(|e| {
+            Error::Usage(format!(
+                "{e}\n  hint: choose a directory you can write to (darksens init DIR)"
+            ))
+        })?;
+        make_executable_if_script(path)?;
     }
     let dir = opts.dir.display().to_string();
     let cd = if opts.dir == std::path::Path::new(".") {
@@ -112,9 +131,23 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         return Ok(());
     }
     super::helpers::emit(&format!(
-        "wrote {} scenarios and a README into {}, the documentation into {}{kept}\nnext: {cd}darksens scan configs/belle2_dp.toml\n",
+        "wrote {} scenarios and a README into {}, the documentation into {}, the Slurm scripts into {}{kept}\nnext: {cd}darksens scan configs/belle2_dp.toml\n",
         files.len() - 1,
         configs.display(),
-        opts.dir.join("docs").display()
+        opts.dir.join("docs").display(),
+        opts.dir.join("examples/slurm").display()
     ))
+}
+
+/// A script (`.sh`, `.sbatch`) is made executable, as in the source tree.
+fn make_executable_if_script(path: &std::path::Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    if path.extension().is_some_and(|e| e == "sh" || e == "sbatch") {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::Usage(format!("cannot make {} executable: {e}", path.display())))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
