@@ -1964,3 +1964,18 @@ fn a_changed_copy_of_a_library_curve_is_named_and_recorded() {
         .success()
         .stderr(predicate::str::contains("library curve").not());
 }
+
+/// A shipped scenario asked for where there is no configs/ (a new user with the installed
+/// binary): the hint is `darksens init`.
+#[test]
+fn a_scenario_missing_without_configs_points_to_init() {
+    let dir = tempfile::tempdir().expect("dir");
+    darksens()
+        .current_dir(dir.path())
+        .args(["scan", "configs/belle2_dp.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`darksens init` writes the shipped scenarios",
+        ));
+}

@@ -177,6 +177,13 @@ impl ScenarioDocument {
             if e.kind() == std::io::ErrorKind::InvalidData {
                 ScenarioError::new(path, "is not a text file (it is not valid UTF-8)")
                     .with_hint("a scenario is a TOML text file; start from one in configs/")
+            } else if e.kind() == std::io::ErrorKind::NotFound
+                && path.starts_with("configs")
+                && !Path::new("configs").is_dir()
+            {
+                ScenarioError::new(path, format!("cannot read the scenario file: {e}")).with_hint(
+                    "there is no configs/ here: `darksens init` writes the shipped scenarios into ./configs",
+                )
             } else {
                 ScenarioError::new(path, format!("cannot read the scenario file: {e}"))
                     .with_hint("check the path; shipped scenarios are in configs/")
@@ -1343,11 +1350,20 @@ impl UnknownKey {
         self.dotted(&self.key)
     }
 
-    /// The closest key of the table, `model.alpha_d`, when at most two edits away.
+    /// The closest key of the table, `model.alpha_d`, when at most two edits away from the key
+    /// or from the key without its unit (`luminosty` is two from `luminosity_ab`'s
+    /// `luminosity`).
     fn closest(&self) -> Option<String> {
+        fn without_unit(k: &str) -> &str {
+            k.rsplit_once('_').map_or(k, |(stem, _)| stem)
+        }
         self.expected
             .iter()
-            .map(|k| (strsim::damerau_levenshtein(&self.key, k), k))
+            .map(|k| {
+                let distance = strsim::damerau_levenshtein(&self.key, k)
+                    .min(strsim::damerau_levenshtein(&self.key, without_unit(k)));
+                (distance, k)
+            })
             .filter(|(d, _)| *d <= 2)
             .min_by_key(|(d, _)| *d)
             .map(|(_, k)| format!("`{}`", self.dotted(k)))
