@@ -167,7 +167,9 @@ class Curve:
     """One curve of a scan: arrays in scan order (float64; ``status`` a NumPy array of strings,
     so that ``c.epsilon_limit[c.status == "ok"]`` selects).
 
-    ``epsilon_limit`` is NaN where no signal is possible (status ``closed``). The expected bands
+    ``epsilon_limit`` is NaN where no signal is possible (status ``closed``). ``best`` is the
+    refined best point (scanned value, eps) and ``best_note`` what the command line's summary
+    says of it (refined between grid points, at an end of the scan, or no constraint). The expected bands
     (``limit.bands``) are an array of shape (n, 4): -2, -1, +1, +2 sigma, or None. The other
     arrays are the CSV's columns of the same names: the yields per eps^2 (annihilation,
     bremsstrahlung), the expected background and the signal events the criterion needs; with
@@ -183,6 +185,7 @@ class Curve:
     status: np.ndarray
     epsilon_bands: Optional[np.ndarray]
     best: Tuple[float, float]
+    best_note: str
     n_ann_per_eps2: np.ndarray
     n_brem_per_eps2: np.ndarray
     n_background: np.ndarray
@@ -194,7 +197,7 @@ class Curve:
         return (
             f"Curve(label={self.label!r}, parameter={self.parameter!r}, "
             f"values={_summary(self.values)}, epsilon_limit={_summary(self.epsilon_limit)}, "
-            f"best={self.best})"
+            f"best={self.best}, best_note={self.best_note!r})"
         )
 
 
@@ -215,8 +218,13 @@ class Result:
 
     def best(self, label: Optional[str] = None) -> Tuple[float, float]:
         """(scanned value, eps) of the curve's refined best point (the first curve by default);
-        for a mass scan, the mass in MeV."""
-        return (self.curve(label) if label is not None else self.curves[0]).best
+        for a mass scan, the mass in MeV. A best point at an end of the scan (the limit may be
+        stronger beyond it) or at eps >= 1 (no constraint) raises a DarksensWarning, as the
+        command line's summary says it; ``Curve.best_note`` always has the note."""
+        chosen = self.curve(label) if label is not None else self.curves[0]
+        if "may be stronger" in chosen.best_note or chosen.best_note.startswith("eps >= 1"):
+            warnings.warn(f"curve {chosen.label!r}: best point: {chosen.best_note}", DarksensWarning, stacklevel=2)
+        return chosen.best
 
     def __repr__(self) -> str:
         curves = ", ".join(repr(c) for c in self.curves)
@@ -360,6 +368,7 @@ def scan(
                     )
                 ),
                 best=(float(c["best"][0]), float(c["best"][1])),
+                best_note=c["best_note"],
                 n_ann_per_eps2=_array(c["n_ann_per_eps2"]),
                 n_brem_per_eps2=_array(c["n_brem_per_eps2"]),
                 n_background=_array(c["n_background"]),

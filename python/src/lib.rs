@@ -6,7 +6,9 @@
 
 use darksens::error::Error;
 use darksens::pipeline::emulsion::Emulsion;
-use darksens::pipeline::thick_target::{best_limit, run_scan_until, scan_warnings};
+use darksens::pipeline::thick_target::{
+    best_limit, best_point_note, run_scan_until, scan_warnings,
+};
 use darksens::pipeline::{Driver, Monitor, RunSource, compute_all};
 use darksens::published::library::{find_curve, library_dirs};
 use darksens::scenario::{Override, ScenarioDocument, Search};
@@ -127,6 +129,7 @@ fn scan(
                         "n_signal_at_g_ve": c.points.iter().map(|p| p.at_coupling.map(|(n, _)| finite(n))).collect::<Vec<_>>(),
                         "signal_per_pot_at_g_ve": c.points.iter().map(|p| p.at_coupling.and_then(|(_, per)| per).map(finite)).collect::<Vec<_>>(),
                         "best": [best.value, best.refined.epsilon_limit],
+                        "best_note": best_point_note(c, &best),
                     }))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;

@@ -196,6 +196,18 @@ def test_a_library_curve_keeps_its_gaps(tmp_path, monkeypatch):
     assert np.interp(0.015, curve["mass_gev"], curve["epsilon"]) == pytest.approx(1.5e-3)
 
 
+def test_the_best_point_says_where_it_lies():
+    # NA64's best limit is at the scan's lowest mass: the command line's summary says the limit
+    # may be stronger below the scan, and so do best_note and a warning from best().
+    na64 = darksens.scan(str(ROOT / "configs" / "na64_dp.toml"), set={"scan.points": 20, "scan.dense_points": 4})
+    assert "may be stronger below the scan" in na64.curves[0].best_note
+    with pytest.warns(darksens.DarksensWarning, match="may be stronger below the scan"):
+        na64.best()
+    belle = darksens.scan(CONFIG, set={"scan.points": 40, "scan.dense_points": 9})
+    assert belle.curves[0].best_note.startswith("refined; best grid point")
+    assert "best_note" in repr(belle.curves[0])
+
+
 def test_explain_warns_when_not_converged():
     with pytest.warns(darksens.DarksensWarning, match="radiative tail"):
         d = darksens.explain(CONFIG, mass_mev=0.01, curve=3)

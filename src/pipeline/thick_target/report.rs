@@ -940,6 +940,33 @@ fn ranges_text(ranges: &[(f64, f64)], curve: &CurveResult) -> String {
     }
 }
 
+/// What the summary says about a curve's best point, for those who do not read the summary
+/// (the Python package): where it lies (refined between grid points, or at an end of the scan
+/// where the limit may go on improving beyond it), and that a best limit at or above eps = 1
+/// is no constraint anywhere in the scan.
+#[must_use]
+pub fn best_point_note(curve: &CurveResult, best: &BestPoint) -> String {
+    let place = if curve.is_mass_scan() {
+        where_the_best_lies(curve, best)
+    } else if curve.values.len() > 1 && curve.values.first() == Some(&best.value) {
+        "the scan's lowest value: the limit may be stronger below the scan".to_string()
+    } else if curve.values.len() > 1 && curve.values.last() == Some(&best.value) {
+        "the scan's highest value: the limit may be stronger above the scan".to_string()
+    } else {
+        String::new()
+    };
+    if best.refined.epsilon_limit >= 1.0 {
+        let rest = if place.is_empty() {
+            String::new()
+        } else {
+            format!("; {place}")
+        };
+        format!("eps >= 1 even at the best point: no constraint anywhere in the scan{rest}")
+    } else {
+        place
+    }
+}
+
 /// Where a mass scan's best limit lies: refined between grid points, the scan's only point, or
 /// at an end of the scan (where the limit may go on improving beyond it).
 fn where_the_best_lies(curve: &CurveResult, best: &BestPoint) -> String {
