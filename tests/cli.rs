@@ -1979,3 +1979,60 @@ fn a_scenario_missing_without_configs_points_to_init() {
             "`darksens init` writes the shipped scenarios",
         ));
 }
+
+/// An emulsion scan states its acceptance Monte Carlo's precision: the summary gives the
+/// largest relative error, the sidecar every open column's acceptance of every box with its
+/// error, and the error falls as 1/sqrt(events) (four times the events, half the error).
+#[test]
+fn an_emulsion_scan_states_its_monte_carlo_error() {
+    let dir = scratch("emulsion_mc_error");
+    let run = |events: u64| {
+        let out = dir.join(events.to_string());
+        let output = darksens()
+            .args([
+                "scan",
+                "configs/belle2_emulsion.toml",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .args(["--set", &format!("monte_carlo.events={events}")])
+            .args(["--set", "scan.x.points=3", "--set", "scan.y.points=5"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let summary = String::from_utf8(output).unwrap();
+        let sidecar: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("belle2_emulsion.meta.json")).unwrap())
+                .unwrap();
+        let rows = sidecar["numerics"]["acceptance"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let largest = rows
+            .iter()
+            .map(|r| r["error"].as_f64().unwrap() / r["acceptance"].as_f64().unwrap())
+            .fold(0.0, f64::max);
+        assert!(
+            summary.contains(&format!(
+                "acceptance Monte Carlo: statistical error at most {:.2}%",
+                100.0 * largest
+            )),
+            "{summary}"
+        );
+        assert_eq!(rows.len(), 3 * 2, "three open columns, boxes A and B");
+        rows.iter()
+            .map(|r| r["error"].as_f64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let coarse = run(100_000);
+    let fine = run(400_000);
+    for (c, f) in coarse.iter().zip(&fine) {
+        let ratio = c / f;
+        assert!(
+            (1.8..2.2).contains(&ratio),
+            "error ratio {ratio} for 4x the events"
+        );
+    }
+}

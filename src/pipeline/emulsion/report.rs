@@ -63,6 +63,7 @@ pub(super) fn finish(
         crate::scenario::recorded_emulsion_table(&run.resolved_table, scenario),
     )));
     sidecar.off_shell_normalisation = Some(json!(scenario.setup.normalisation));
+    sidecar.numerics = Some(acceptance_record(scan, result));
     sidecar.r_ratio = Some("PDG 2012 compilation below 2 GeV (data/r_ratio), one-loop QCD above");
     sidecar.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
     let mut files = vec![
@@ -182,7 +183,73 @@ fn grid_summary(
             "{closed} column(s) kinematically closed (no signal): the masses do not allow the production"
         );
     }
+    if let Some(line) = acceptance_precision(scan, result) {
+        outln!(text, "{line}");
+    }
     text
+}
+
+/// The acceptance Monte Carlo's statistical precision over the open columns: the largest
+/// relative error (one standard deviation) of a box's acceptance and where it is, and how many
+/// acceptances no event reached (their signal is zero). The signal of a cell carries the same
+/// relative error (the factorised [EMU Eq. 20]), or about that (event by event, where the decay
+/// probability also varies between the lines through the box).
+fn acceptance_precision(scan: &EmulsionScan, result: &GridResult) -> Option<String> {
+    let mut largest: Option<(f64, f64, &str)> = None;
+    let mut empty = 0;
+    for column in result.columns.iter().filter(|c| c.open) {
+        for (acceptance, box_name) in column.acceptance.iter().zip(&result.detectors) {
+            if acceptance.value > 0.0 {
+                let relative = acceptance.error / acceptance.value;
+                if largest.is_none_or(|(r, _, _)| relative > r) {
+                    largest = Some((relative, column.x, box_name));
+                }
+            } else {
+                empty += 1;
+            }
+        }
+    }
+    let line = match largest {
+        Some((relative, x, box_name)) => format!(
+            "acceptance Monte Carlo: statistical error at most {:.2}% (box \"{box_name}\" at {} = {})",
+            100.0 * relative,
+            scan.x.parameter.column(),
+            crate::output::five_digits(x)
+        ),
+        None if empty > 0 => "acceptance Monte Carlo: no event reached a box".to_string(),
+        None => return None,
+    };
+    Some(if empty > 0 && largest.is_some() {
+        format!(
+            "{line}; {empty} acceptance(s) with no event in the box (no signal there: more monte_carlo.events to see one)"
+        )
+    } else {
+        line
+    })
+}
+
+/// Each open column's acceptances with their Monte Carlo errors, for the sidecar.
+fn acceptance_record(scan: &EmulsionScan, result: &GridResult) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = result
+        .columns
+        .iter()
+        .filter(|c| c.open)
+        .flat_map(|column| {
+            column
+                .acceptance
+                .iter()
+                .zip(&result.detectors)
+                .map(|(a, box_name)| {
+                    json!({
+                        scan.x.parameter.column(): column.x,
+                        "box": box_name,
+                        "acceptance": a.value,
+                        "error": a.error,
+                    })
+                })
+        })
+        .collect();
+    json!({ "acceptance": rows })
 }
 
 /// The bytes of a finished CSV.
