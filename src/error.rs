@@ -236,7 +236,7 @@ pub enum SetError {
     },
     /// A whole table replaced by a value.
     #[error(
-        "cannot set '{key}': it is a table, and only single values (or a whole range) can be set"
+        "cannot set '{key}': it is a table, and only single values (or a whole range) can be set; set its keys one by one, e.g. \"{key}.KEY\" = VALUE"
     )]
     Table {
         /// The key.

@@ -2066,12 +2066,13 @@ fn validate_scan(s: &RawScan) -> Result<Scan, ScenarioError> {
     match (s.dense_range, s.dense_points) {
         (Some(r), Some(n)) => {
             let (lo, hi) = range("scan.dense_range", r, false, is_mass, n == 1)?;
-            values.extend(scan_values(
-                lo,
-                hi,
-                points("scan.dense_points", n, 1)?,
-                false,
-            ));
+            let dense = points("scan.dense_points", n, 1).map_err(|e| {
+                e.with_hint(
+                    "the extra points in scan.dense_range; to scan without them, delete \
+                     dense_range and dense_points from the file (a --set cannot remove a key)",
+                )
+            })?;
+            values.extend(scan_values(lo, hi, dense, false));
         }
         (Some(_), None) => {
             return Err(invalid(
