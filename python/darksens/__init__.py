@@ -162,6 +162,15 @@ def _summary(values: Optional[np.ndarray]) -> str:
 
 # eq=False: results hold arrays, whose == is elementwise; two results are the same object or
 # not (compare their arrays with numpy for equal numbers).
+_MASS_KEY = "model.mass_mev"
+_BAND_COLUMNS = (
+    "epsilon_limit_minus2sigma",
+    "epsilon_limit_minus1sigma",
+    "epsilon_limit_plus1sigma",
+    "epsilon_limit_plus2sigma",
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Curve:
     """One curve of a scan: arrays in scan order (float64; ``status`` a NumPy array of strings,
@@ -192,6 +201,31 @@ class Curve:
     n_required: np.ndarray
     n_signal_at_g_ve: Optional[np.ndarray]
     signal_per_pot_at_g_ve: Optional[np.ndarray]
+
+    def rows(self) -> List[Dict[str, Any]]:
+        """The curve as the command line's CSV rows, one dict per point with its column names
+        (``pandas.DataFrame(curve.rows())``); a closed point's limit is NaN, not empty."""
+        columns: List[Tuple[str, Any]] = [("curve", None)]
+        if self.parameter != _MASS_KEY:
+            columns.append((self.parameter, self.values))
+        columns += [
+            ("mass_mev", self.mass_mev),
+            ("epsilon_limit", self.epsilon_limit),
+            ("n_ann_per_eps2", self.n_ann_per_eps2),
+            ("n_brem_per_eps2", self.n_brem_per_eps2),
+            ("n_background", self.n_background),
+            ("n_required", self.n_required),
+            ("status", self.status),
+        ]
+        if self.epsilon_bands is not None:
+            columns += [(name, self.epsilon_bands[:, k]) for k, name in enumerate(_BAND_COLUMNS)]
+        for name in ("n_signal_at_g_ve", "signal_per_pot_at_g_ve"):
+            if getattr(self, name) is not None:
+                columns.append((name, getattr(self, name)))
+        return [
+            {name: self.label if values is None else values[i].item() for name, values in columns}
+            for i in range(len(self.mass_mev))
+        ]
 
     def __repr__(self) -> str:
         return (
@@ -226,6 +260,11 @@ class Result:
             warnings.warn(f"curve {chosen.label!r}: best point: {chosen.best_note}", DarksensWarning, stacklevel=2)
         return chosen.best
 
+    def rows(self) -> List[Dict[str, Any]]:
+        """Every curve's rows (:meth:`Curve.rows`), as the command line's CSV:
+        ``pandas.DataFrame(res.rows())`` is the CSV as a table."""
+        return [row for c in self.curves for row in c.rows()]
+
     def __repr__(self) -> str:
         curves = ", ".join(repr(c) for c in self.curves)
         return f"Result(title={self.title!r}, curves=[{curves}])"
@@ -242,18 +281,25 @@ class Grid:
     first or last y value means the region goes on beyond the scan. ``tips`` lists the points
     (x, y) where the region closes between two columns (bisected in x; the ``.boundary.csv``
     has them as rows with equal edges). A column whose masses do not allow the
-    production (``open`` False) has no signal.
+    production (``open`` False) has no signal, and its ``flight_length_m`` is NaN.
+    ``x_parameter`` and ``y_parameter`` are the CSV's column names (``g_d``); ``x_key`` and
+    ``y_key`` the scenario keys they scan (``model.g_d``, what ``set=`` takes).
+    ``acceptance`` and ``acceptance_error`` (shape (len(x_values), len(detectors))) are each
+    box's acceptance and its Monte Carlo error (one standard deviation).
     """
 
     title: str
     x_parameter: str
     y_parameter: str
+    x_key: str
+    y_key: str
     x_values: np.ndarray
     y_values: np.ndarray
     detectors: List[str]
     n_signal_required: float
     open: np.ndarray
     acceptance: np.ndarray
+    acceptance_error: np.ndarray
     n_signal: np.ndarray
     flight_length_m: np.ndarray
     excluded: List[List[Tuple[float, float]]]
@@ -277,24 +323,48 @@ class Grid:
         """Whether each cell expects at least ``n_signal_required`` events."""
         return self.n_signal_total >= self.n_signal_required
 
+    def rows(self) -> List[Dict[str, Any]]:
+        """The grid as the command line's CSV rows, one dict per cell with its column names
+        (``pandas.DataFrame(grid.rows())``); a closed column's flight length is NaN."""
+        total = self.n_signal_total
+        excluded = self.excluded_cells
+        rows = []
+        for i, x in enumerate(self.x_values):
+            for j, y in enumerate(self.y_values):
+                row: Dict[str, Any] = {self.x_parameter: x.item(), self.y_parameter: y.item()}
+                for k, name in enumerate(self.detectors):
+                    row[f"n_signal_{name}"] = self.n_signal[i, j, k].item()
+                row["n_signal_total"] = total[i, j].item()
+                row["flight_length_m"] = self.flight_length_m[i, j].item()
+                row["excluded"] = bool(excluded[i, j])
+                rows.append(row)
+        return rows
+
 
 def _grid(data: Dict[str, Any]) -> Grid:
     columns = data["columns"]
+    is_open = np.array([c["open"] for c in columns], dtype=bool)
+    flight = np.array(
+        [[np.nan if v is None else v for v in c["flight_length_m"]] for c in columns],
+        dtype=np.float64,
+    )
+    # A closed column has no phi1 to fly (the command line's CSV writes 0 there).
+    flight[~is_open] = np.nan
     return Grid(
         title=data["title"],
         x_parameter=data["x_parameter"],
         y_parameter=data["y_parameter"],
+        x_key=data["x_key"],
+        y_key=data["y_key"],
         x_values=np.array([c["x"] for c in columns], dtype=np.float64),
         y_values=np.array(data["y_values"], dtype=np.float64),
         detectors=list(data["detectors"]),
         n_signal_required=float(data["n_signal_required"]),
-        open=np.array([c["open"] for c in columns], dtype=bool),
+        open=is_open,
         acceptance=np.array([c["acceptance"] for c in columns], dtype=np.float64),
+        acceptance_error=np.array([c["acceptance_error"] for c in columns], dtype=np.float64),
         n_signal=np.array([c["n_signal"] for c in columns], dtype=np.float64),
-        flight_length_m=np.array(
-            [[np.nan if v is None else v for v in c["flight_length_m"]] for c in columns],
-            dtype=np.float64,
-        ),
+        flight_length_m=flight,
         excluded=[[(lo, hi) for lo, hi in c["excluded"]] for c in columns],
         babar_excluded=[[(lo, hi) for lo, hi in c["babar_excluded"]] for c in columns],
         tips=[(x, y) for x, y in data["tips"]],

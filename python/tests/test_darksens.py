@@ -54,6 +54,17 @@ def test_scan_equals_the_command_line_bit_for_bit(tmp_path):
         assert curve.n_signal_at_g_ve is None and curve.signal_per_pot_at_g_ve is None
     mass, eps = res.best("computed background")
     assert 60.0 < mass < 75.0 and eps <= np.nanmin(res.curve("computed background").epsilon_limit)
+    # rows() is the CSV, column for column (a closed point's empty limit is NaN).
+    ours = res.rows()
+    assert [list(r) for r in ours] == [list(r) for r in rows]
+    for mine, theirs in zip(ours, rows):
+        for name, value in theirs.items():
+            if name in ("curve", "status"):
+                assert mine[name] == value
+            elif value == "":
+                assert np.isnan(mine[name]), name
+            else:
+                assert mine[name] == float(value), name
 
 
 def test_the_line_shape_of_a_beam_equals_the_command_line(tmp_path):
@@ -196,6 +207,18 @@ def test_a_library_curve_keeps_its_gaps(tmp_path, monkeypatch):
     assert np.interp(0.015, curve["mass_gev"], curve["epsilon"]) == pytest.approx(1.5e-3)
 
 
+def test_a_closed_column_has_no_flight_length():
+    # The splitting scan's first column is kinematically closed (the CLI's summary says so).
+    grid = darksens.scan(
+        str(ROOT / "configs" / "belle2_emulsion_splitting.toml"),
+        set={"scan.x.points": 6, "scan.y.points": 5, "monte_carlo.events": 100000},
+    )
+    assert not grid.open.all() and grid.open.any()
+    assert np.all(np.isnan(grid.flight_length_m[~grid.open]))
+    assert np.all(np.isfinite(grid.flight_length_m[grid.open]))
+    assert np.all(grid.n_signal[~grid.open] == 0)
+
+
 def test_the_best_point_says_where_it_lies():
     # NA64's best limit is at the scan's lowest mass: the command line's summary says the limit
     # may be stronger below the scan, and so do best_note and a warning from best().
@@ -247,7 +270,19 @@ def test_an_emulsion_grid_equals_the_command_line_bit_for_bit(tmp_path):
     with open(tmp_path / "belle2_emulsion.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert (grid.x_parameter, grid.y_parameter, grid.detectors) == ("g_d", "epsilon", ["A", "B"])
+    assert (grid.x_key, grid.y_key) == ("model.g_d", "model.epsilon")
     assert grid.n_signal.shape == (7, 15, 2)
+    assert grid.acceptance_error.shape == grid.acceptance.shape
+    assert np.all((grid.acceptance_error > 0) & (grid.acceptance_error < grid.acceptance))
+    # rows() is the CSV, column for column (the CSV writes every double exactly).
+    mine = grid.rows()
+    assert [list(r) for r in mine] == [list(r) for r in rows]
+    for ours, theirs in zip(mine, rows):
+        for name, value in theirs.items():
+            if name == "excluded":
+                assert ours[name] == (value == "true")
+            else:
+                assert ours[name] == float(value), name
     # The CSV runs over y within each x.
     for name, values in [
         ("g_d", np.repeat(grid.x_values, 15)),
