@@ -93,6 +93,33 @@ impl ConstrainedDecay {
     }
 }
 
+/// The keys every provenance file gives (the [`CurveMeta`] fields that are not optional).
+const REQUIRED_META_KEYS: [&str; 11] = [
+    "experiment",
+    "reference",
+    "arxiv",
+    "inspire",
+    "figure",
+    "obtained",
+    "axis",
+    "mass",
+    "cl",
+    "meaning",
+    "licence",
+];
+
+/// The required keys a provenance text that parses as TOML lacks; `None` when it lacks none
+/// (or does not parse: that error has its own line).
+fn missing_meta_keys(text: &str) -> Option<Vec<&'static str>> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let missing: Vec<&str> = REQUIRED_META_KEYS
+        .iter()
+        .copied()
+        .filter(|key| !table.contains_key(*key))
+        .collect();
+    (!missing.is_empty()).then_some(missing)
+}
+
 /// Provenance and meaning of a library curve (`<name>.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,6 +246,17 @@ impl LibraryCurve {
     ) -> Result<Self, InputError> {
         let file = file.to_string();
         let meta: CurveMeta = toml::from_str(meta_text).map_err(|e| {
+            // Every key a provenance file lacks at once, rather than one per attempt at line 1.
+            if let Some(missing) = missing_meta_keys(meta_text) {
+                return InputError::Content {
+                    file: file.clone(),
+                    message: format!(
+                        "missing key(s) {}: a curve's provenance gives {} (`darksens import hepdata` writes a complete one; the source's limits/darkcast/*.toml are examples)",
+                        missing.join(", "),
+                        REQUIRED_META_KEYS.join(", ")
+                    ),
+                };
+            }
             let message = crate::error::plain_types(e.message());
             match e.span() {
                 Some(s) => InputError::Line {
@@ -545,6 +583,48 @@ mod tests {
         );
         assert_eq!(year_of("(99)"), "");
         assert_eq!(year_of("no year"), "");
+    }
+
+    /// The keys a provenance file must give are exactly the fields it cannot leave out: each
+    /// one removed from a complete file fails, every other key removed together does not; and
+    /// a file lacking several names them all at once.
+    #[test]
+    fn required_provenance_keys_are_the_fields_that_cannot_be_left_out() {
+        let full = crate::assets::file("limits/darkcast/BaBar_Lees2017lec.toml").expect("built in");
+        let table: toml::Table = toml::from_str(full).expect("toml");
+        let without = |keys: &[&str]| {
+            let mut t = table.clone();
+            for key in keys {
+                t.remove(*key);
+            }
+            toml::to_string(&t).expect("toml")
+        };
+        assert!(toml::from_str::<CurveMeta>(full).is_ok());
+        for key in REQUIRED_META_KEYS {
+            assert!(
+                toml::from_str::<CurveMeta>(&without(&[key])).is_err(),
+                "{key} is optional"
+            );
+        }
+        let optional: Vec<&str> = table
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !REQUIRED_META_KEYS.contains(k))
+            .collect();
+        assert!(!optional.is_empty());
+        assert!(toml::from_str::<CurveMeta>(&without(&optional)).is_ok());
+        let error = LibraryCurve::from_texts(
+            "my/c",
+            ("c.csv", "mass_gev,epsilon\n0.01,1e-3\n0.1,1e-3\n"),
+            ("c.toml", "experiment = \"X\"\ncl = 0.9\n"),
+        )
+        .expect_err("incomplete provenance");
+        assert!(
+            error.to_string().contains(
+                "missing key(s) reference, arxiv, inspire, figure, obtained, axis, mass, meaning, licence"
+            ),
+            "{error}"
+        );
     }
 
     #[test]
