@@ -24,8 +24,10 @@ a Monte Carlo runs: those finish first); the computation runs without the GIL.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
@@ -61,8 +63,45 @@ class DarksensWarning(UserWarning):
     with care (points that missed the numerical tolerance, a sqrt-nb rule below one event)."""
 
 
+# The command line's words in the library's messages, as a Python caller spells them.
+_PYTHON_WORDS = (
+    (re.compile(r"`darksens explain SCENARIO --mass-mev M`"), "`darksens.explain(scenario, mass_mev=M)`"),
+    (re.compile(r"darksens explain --mass-mev"), "darksens.explain(..., mass_mev=)"),
+    (re.compile(r"--mass-mev (?=[-+.\d])"), "mass_mev="),
+    (re.compile(r"--mass-mev"), "mass_mev="),
+    (re.compile(r"--curve (\S)"), r"curve=\1"),
+    (re.compile(r"--curve"), "curve="),
+    (re.compile(r"the --set overrides"), "the set= overrides"),
+    (re.compile(r"--set (\S)"), r"set: \1"),
+    (re.compile(r"--set"), "set="),
+)
+
+
+def _python_words(text: str) -> str:
+    """A message of the library with the command line's options named as this package's
+    arguments (``--mass-mev 66.72`` as ``mass_mev=66.72``, ``--set KEY=VALUE`` as
+    ``set: KEY=VALUE``)."""
+    for pattern, replacement in _PYTHON_WORDS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _native(function):
+    """A native function whose ScenarioError speaks this package's words."""
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ScenarioError as error:
+            raise ScenarioError(_python_words(str(error))) from None
+
+    return call
+
+
 def _warn(messages: List[str]) -> None:
     for message in messages:
+        message = _python_words(message)
         text = message[len("warning: "):] if message.startswith("warning: ") else message
         # stacklevel 3: the caller of scan() or explain().
         warnings.warn(text, DarksensWarning, stacklevel=3)
@@ -125,7 +164,7 @@ class Scenario:
         """The scenario at ``path``; raises ScenarioError if it does not validate."""
         # Absolute, so that the scenario still works after the notebook changes directory.
         scenario = cls(os.path.abspath(os.fspath(path)))
-        _darksens.check(scenario.path, list(scenario.overrides))
+        _native(_darksens.check)(scenario.path, list(scenario.overrides))
         return scenario
 
     def with_set(self, values: Mapping[str, Any]) -> "Scenario":
@@ -134,7 +173,7 @@ class Scenario:
         scenario = Scenario(
             self.path, self.overrides + _overrides(values)
         )
-        _darksens.check(scenario.path, list(scenario.overrides))
+        _native(_darksens.check)(scenario.path, list(scenario.overrides))
         return scenario
 
 
@@ -414,7 +453,7 @@ def scan(
     failure, KeyboardInterrupt on Ctrl-C.
     """
     chosen = _scenario(scenario, set)
-    data = json.loads(_darksens.scan(chosen.path, list(chosen.overrides), _threads(threads)))
+    data = json.loads(_native(_darksens.scan)(chosen.path, list(chosen.overrides), _threads(threads)))
     _warn(data["warnings"])
     if data.get("kind") == "emulsion":
         return _grid(data)
@@ -463,9 +502,9 @@ def explain(
     ):
         raise TypeError(f"curve: a label (str) or a position from 1 (int), got {curve!r}")
     chosen = _scenario(scenario, set)
-    _warn(_darksens.warnings(chosen.path, list(chosen.overrides)))
+    _warn(_native(_darksens.warnings)(chosen.path, list(chosen.overrides)))
     wanted = None if curve is None else str(curve)
-    text, messages = _darksens.explain(chosen.path, list(chosen.overrides), mass_mev, wanted)
+    text, messages = _native(_darksens.explain)(chosen.path, list(chosen.overrides), mass_mev, wanted)
     _warn(messages)
     data = json.loads(text)
     if data.get("converged") is False:
@@ -494,7 +533,7 @@ class limits:  # noqa: N801 (a namespace: darksens.limits.load)
         matplotlib's ``plot`` and ``fill_between`` break there and ``np.interp`` gives NaN
         inside it; ``pieces`` lists the stretches with values as (mass_gev, epsilon) pairs of
         arrays."""
-        data = json.loads(_darksens.load_limit(name))
+        data = json.loads(_native(_darksens.load_limit)(name))
         pieces = [
             (np.array(p["mass_gev"], dtype=np.float64), np.array(p["epsilon"], dtype=np.float64))
             for p in data["pieces"]

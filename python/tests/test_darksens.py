@@ -113,8 +113,14 @@ def test_bad_input_raises_scenario_error_with_the_cli_message():
         [cli(), "check", CONFIG, "--set", "model.alpah_d=0.1"], capture_output=True, text=True
     )
     assert cli_run.returncode == 2
-    assert cli_run.stderr.startswith(f"error: {error.value}\n")
+    # The same message, with the command line's option spelt as this package's argument.
+    assert "(from set: model.alpah_d=0.1)" in str(error.value)
+    as_cli = str(error.value).replace("(from set: ", "(from --set ")
+    assert cli_run.stderr.startswith(f"error: {as_cli}\n")
     assert "model.alpah_d" in str(error.value) and "hint:" in str(error.value)
+    with pytest.raises(darksens.ScenarioError, match=r"mass_mev= is required .*e\.g\. mass_mev=66\.72") as error:
+        darksens.explain(CONFIG)
+    assert "--mass-mev" not in str(error.value)
     with pytest.raises(darksens.ScenarioError):
         darksens.Scenario.load(CONFIG).with_set({"model.alpha_d": -1.0})
     with pytest.raises(darksens.ScenarioError):
