@@ -64,10 +64,14 @@ def scan(darksens, out, radiation):
                     "--set", "scan.points=341"], cwd=ROOT, check=True)
     e, y = [], []
     with open(out / "padme_x17.csv") as f:
-        for row in csv.DictReader(f):
-            if row["curve"] == "g_ve = 1e-3":
-                e.append(float(row["source.beam_energy_gev"]) * 1e3)
-                y.append(float(row["signal_per_pot_at_g_ve"]))
+        rows = list(csv.DictReader(f))
+    # The first curve of the config, g_ve = 1e-3 (labelled "g_ve = 10^-3"): by position, so
+    # that a new label does not empty the figure.
+    first = rows[0]["curve"]
+    for row in rows:
+        if row["curve"] == first:
+            e.append(float(row["source.beam_energy_gev"]) * 1e3)
+            y.append(float(row["signal_per_pot_at_g_ve"]))
     return np.array(e), np.array(y)
 
 
