@@ -468,6 +468,15 @@ pub fn library_dirs(scenario_dir: Option<&Path>) -> Vec<PathBuf> {
     dirs
 }
 
+/// The CSV of the curve `name` that [`find_curve`] reads from disk: the first of the library
+/// directories `dirs` that has one; `None` when only the built-in copy (or none) exists.
+#[must_use]
+pub fn copy_on_disk(dirs: &[PathBuf], name: &str) -> Option<PathBuf> {
+    dirs.iter()
+        .map(|d| d.join(format!("{name}.csv")))
+        .find(|p| p.is_file())
+}
+
 /// Names (`collection/name`) of the curves in a library directory, sorted.
 #[must_use]
 pub fn list_curves(root: &Path) -> Vec<String> {
@@ -538,11 +547,8 @@ pub fn all_curves(dirs: &[PathBuf]) -> Vec<(String, String)> {
 /// # Errors
 /// If no place has the curve (the message lists what there is), or its files are malformed.
 pub fn find_curve(dirs: &[PathBuf], name: &str) -> Result<LibraryCurve, InputError> {
-    for dir in dirs {
-        let path = dir.join(format!("{name}.csv"));
-        if path.is_file() {
-            return LibraryCurve::read(&path, name);
-        }
+    if let Some(path) = copy_on_disk(dirs, name) {
+        return LibraryCurve::read(&path, name);
     }
     let csv = format!("{BUILT_IN}{name}.csv");
     let toml = format!("{BUILT_IN}{name}.toml");

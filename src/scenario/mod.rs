@@ -307,10 +307,7 @@ impl ScenarioDocument {
             .iter()
             .filter_map(|name| {
                 let shipped = crate::assets::file(&format!("limits/{name}.csv"))?;
-                let copy = dirs
-                    .iter()
-                    .map(|d| d.join(format!("{name}.csv")))
-                    .find(|p| p.is_file())?;
+                let copy = crate::published::library::copy_on_disk(&dirs, name)?;
                 let differs = std::fs::read_to_string(&copy).is_ok_and(|text| text != shipped);
                 differs.then(|| {
                     format!(
@@ -1351,7 +1348,7 @@ impl UnknownKey {
     }
 
     /// The closest key of the table, `model.alpha_d`, when at most two edits away from the key
-    /// or from the key without its unit (`luminosty` is two from `luminosity_ab`'s
+    /// or from the key without its unit (`luminosty` is one from `luminosity_ab`'s
     /// `luminosity`).
     fn closest(&self) -> Option<String> {
         fn without_unit(k: &str) -> &str {

@@ -154,10 +154,7 @@ impl Resolver {
                 let curve = find_curve(&dirs, name)?;
                 // The digests of the files read: the first directory that has the curve, else
                 // the built-in copy.
-                let csv = dirs
-                    .iter()
-                    .map(|d| d.join(format!("{name}.csv")))
-                    .find(|p| p.is_file());
+                let csv = crate::published::library::copy_on_disk(&dirs, name);
                 for extension in ["csv", "toml"] {
                     let key = format!("library:{name}.{extension}");
                     if let Some(csv) = &csv {
