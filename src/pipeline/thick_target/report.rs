@@ -948,12 +948,10 @@ fn ranges_text(ranges: &[(f64, f64)], curve: &CurveResult) -> String {
 pub fn best_point_note(curve: &CurveResult, best: &BestPoint) -> String {
     let place = if curve.is_mass_scan() {
         where_the_best_lies(curve, best)
-    } else if curve.values.len() > 1 && curve.values.first() == Some(&best.value) {
-        "the scan's lowest value: the limit may be stronger below the scan".to_string()
-    } else if curve.values.len() > 1 && curve.values.last() == Some(&best.value) {
-        "the scan's highest value: the limit may be stronger above the scan".to_string()
     } else {
-        String::new()
+        at_an_end_of_the_scan(curve, best)
+            .unwrap_or_default()
+            .to_string()
     };
     if best.refined.epsilon_limit >= 1.0 {
         let rest = if place.is_empty() {
@@ -964,6 +962,18 @@ pub fn best_point_note(curve: &CurveResult, best: &BestPoint) -> String {
         format!("eps >= 1 even at the best point: no constraint anywhere in the scan{rest}")
     } else {
         place
+    }
+}
+
+/// For a scan of another key than the mass: the words for a best point at the first or last
+/// value scanned, where the limit may go on improving beyond the scan.
+fn at_an_end_of_the_scan(curve: &CurveResult, best: &BestPoint) -> Option<&'static str> {
+    if curve.values.len() > 1 && curve.values.first() == Some(&best.value) {
+        Some("the scan's lowest value: the limit may be stronger below the scan")
+    } else if curve.values.len() > 1 && curve.values.last() == Some(&best.value) {
+        Some("the scan's highest value: the limit may be stronger above the scan")
+    } else {
+        None
     }
 }
 
@@ -1046,14 +1056,8 @@ fn curve_summary(
         );
     } else {
         // As a mass scan's best: rounded, and flagged at an end of the scan.
-        let (lowest, highest) = (curve.values.first(), curve.values.last());
-        let edge = if lowest == Some(&best.value) {
-            "; the scan's lowest value: the limit may be stronger below the scan"
-        } else if highest == Some(&best.value) {
-            "; the scan's highest value: the limit may be stronger above the scan"
-        } else {
-            ""
-        };
+        let edge = at_an_end_of_the_scan(curve, best)
+            .map_or_else(String::new, |words| format!("; {words}"));
         outln!(
             out,
             "  best eps = {:.4e} at {} = {} (m = {} MeV{edge})",
