@@ -7,6 +7,10 @@
 /// Fine-structure constant alpha = 1/137.035999 (CODATA 2018, low-energy value).
 pub const ALPHA: f64 = 1.0 / 137.035_999;
 
+/// The squared elementary charge in natural (Heaviside–Lorentz) units, `e^2 = 4 pi alpha`:
+/// a coupling `eps e` to electrons, and the cross sections' `e^2`.
+pub const ELEMENTARY_CHARGE_SQUARED: f64 = 4.0 * std::f64::consts::PI * ALPHA;
+
 /// Electron mass in GeV (CODATA 2018: 0.51099895 MeV).
 pub const ELECTRON_MASS_GEV: f64 = 0.510_998_95e-3;
 
@@ -33,6 +37,12 @@ pub const INVERSE_ATTOBARN_CM2: f64 = 1.0e42;
 
 /// Avogadro constant in mol^-1 (SI 2019, exact).
 pub const AVOGADRO_PER_MOL: f64 = 6.022_140_76e23;
+
+/// Square centimetres per square metre.
+pub const CM2_PER_M2: f64 = 1.0e4;
+
+/// Square metres per square centimetre.
+pub const M2_PER_CM2: f64 = 1.0e-4;
 
 /// Converts MeV to GeV.
 pub const GEV_PER_MEV: f64 = 1.0e-3;

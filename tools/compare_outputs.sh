@@ -55,7 +55,7 @@ run_all() { # binary outdir
             "$bin" explain "$config" --json > "out/$name.explain.json"
             "$bin" explain "$config" > "out/$name.explain.txt"
         done
-        "$bin" scan configs/belle2_dp.toml --set scan.parameter=model.alpha_d --set 'scan.log_range=[1e-4,1.0]' \
+        "$bin" scan configs/belle2_dp_alphad.toml --set 'scan.log_range=[1e-4,1.0]' \
             --set scan.points=9 --set model.mass_mev=66.7 --out out/alpha_scan --threads 2 --no-checkpoint --quiet
         "$bin" plot out/belle2_dp/belle2_dp.csv out/belle2_scalar/belle2_scalar.csv -o out/plot_two.png > /dev/null
         "$bin" plot out/belle2_dp/belle2_dp.csv -o out/plot_one.svg > /dev/null

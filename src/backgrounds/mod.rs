@@ -7,6 +7,14 @@
 
 pub mod muons;
 
+/// The depth of Belle II's CsI calorimeter in X0 [DPT Sec. 3.2]: the target whose simulated
+/// neutrons the Belle II scenarios' `[background.neutron]` counts describe.
+pub const BELLE2_ECL_X0: f64 = 16.0;
+
+/// That calorimeter's depth behind its first X0 in hadronic interaction lengths, the Belle II
+/// scenarios' `background.neutron.ecl_lambda` [DPT Sec. 3.2].
+pub const BELLE2_ECL_LAMBDA: f64 = 0.75;
+
 use crate::numerics::quadrature::Estimate;
 use crate::showers::punch_through::punch_through_probability;
 

@@ -4,8 +4,8 @@
 
 use crate::detectors::emulsion::DetectorBox;
 use crate::numerics::quadrature::{Estimate, Tolerance, integrate};
-use crate::processes::collider_production::dsigma_dcos_mumu;
-use crate::units::gev2_to_pb;
+use crate::processes::collider_production::{dsigma_dcos_mumu, sigma_mumu_gev2};
+use crate::units::{CM2_PER_M2, M2_PER_CM2, gev2_to_pb};
 use std::f64::consts::PI;
 
 /// Seconds in a day.
@@ -71,9 +71,9 @@ pub fn collider_muons_per_cm2(
     let onto_face = mumu_cross_section_onto_face_pb(sqrt_s, detector).value;
     let scale = resonance_sigma_pb.map_or(1.0, |sigma| {
         let s = sqrt_s * sqrt_s;
-        sigma / gev2_to_pb(4.0 * PI * crate::units::ALPHA.powi(2) / (3.0 * s))
+        sigma / gev2_to_pb(sigma_mumu_gev2(s))
     });
-    let area_cm2 = detector.face_polar_m * detector.face_azimuthal_m * 1e4;
+    let area_cm2 = detector.face_polar_m * detector.face_azimuthal_m * CM2_PER_M2;
     let muons_per_pair = 2.0;
     muons_per_pair * luminosity_pb * onto_face * scale / area_cm2
 }
@@ -89,13 +89,13 @@ pub fn cosmic_muon_flux_hz_per_m2(i0_per_m2_s_sr: f64, n: f64) -> f64 {
 /// Cosmic muons per cm^2 in `days` [EMU Sec. 9.2: 0.28e6 /cm^2 in 6 months].
 #[must_use]
 pub fn cosmic_muons_per_cm2(flux_hz_per_m2: f64, days: f64) -> f64 {
-    flux_hz_per_m2 * days * SECONDS_PER_DAY * 1e-4
+    flux_hz_per_m2 * days * SECONDS_PER_DAY * M2_PER_CM2
 }
 
 /// Days until the emulsion films hold `budget_per_cm2` tracks (1e6 /cm^2 [EMU Sec. 9.2]).
 #[must_use]
 pub fn film_replacement_days(flux_hz_per_m2: f64, budget_per_cm2: f64) -> f64 {
-    budget_per_cm2 / (flux_hz_per_m2 * SECONDS_PER_DAY * 1e-4)
+    budget_per_cm2 / (flux_hz_per_m2 * SECONDS_PER_DAY * M2_PER_CM2)
 }
 
 #[cfg(test)]

@@ -164,9 +164,7 @@ fn provenance(
     table: &darksens::published::hepdata::HepDataCurve,
     bytes: &[u8],
 ) -> Result<CurveMeta, Error> {
-    let cl = table
-        .confidence_level()
-        .map_err(|e| Error::Usage(format!("{}: {e}", opts.table.display())))?;
+    let cl = table.confidence_level()?;
     let qualifier = |wanted: &str| {
         table
             .qualifiers

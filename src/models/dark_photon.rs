@@ -1,7 +1,7 @@
-//! Invisibly decaying dark photon with Dirac dark matter [DPT Sec. 4].
+//! Dark photon decaying to Dirac dark matter [DPT Sec. 4], or visibly to `e+ e-` with the same
+//! formulas ([`DarkPhoton::visible`]).
 
-use crate::units::{ALPHA, ELECTRON_MASS_GEV};
-use std::f64::consts::PI;
+use crate::units::{ALPHA, ELECTRON_MASS_GEV, ELEMENTARY_CHARGE_SQUARED};
 
 /// A dark photon `A'` of mass `m_A'` coupled to Dirac dark matter `chi` with `alpha_D = g_chi^2/4pi`
 /// and to electrons with `eps e` [DPT Eq. 4.1]. Rates are per `eps^2`.
@@ -39,8 +39,9 @@ impl DarkPhoton {
         self.mchi_over_mmed * self.mass_gev
     }
 
-    /// Invisible width `Gamma(A' -> chi chi)` in GeV, which is the total width [DPT Eq. 4.3]:
-    /// `(m_A' alpha_D / 3)(1 + 2 m_chi^2/m_A'^2) sqrt(1 - 4 m_chi^2/m_A'^2)`.
+    /// Total width in GeV, `Gamma(A' -> chi chi)` [DPT Eq. 4.3]:
+    /// `(m_A' alpha_D / 3)(1 + 2 m_chi^2/m_A'^2) sqrt(1 - 4 m_chi^2/m_A'^2)` (for a
+    /// [`DarkPhoton::visible`], with `chi -> e`, `Gamma(A' -> e+ e-)`).
     #[must_use]
     pub fn width_gev(&self) -> f64 {
         let r2 = self.mchi_over_mmed * self.mchi_over_mmed;
@@ -59,10 +60,10 @@ impl DarkPhoton {
         if beta2 <= 0.0 {
             return 0.0;
         }
-        let e2 = 4.0 * PI * ALPHA;
         let m2 = self.mass_gev * self.mass_gev;
         let gamma = self.width_gev();
-        e2 * self.alpha_d / 3.0 * (s + 2.0 * mchi2) / (s_minus_m2 * s_minus_m2 + gamma * gamma * m2)
+        ELEMENTARY_CHARGE_SQUARED * self.alpha_d / 3.0 * (s + 2.0 * mchi2)
+            / (s_minus_m2 * s_minus_m2 + gamma * gamma * m2)
             * beta2.sqrt()
     }
 }
@@ -71,6 +72,7 @@ impl DarkPhoton {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+    use std::f64::consts::PI;
 
     /// The visible width against the textbook `Gamma(A' -> e+ e-)` written out, and the area
     /// of the visible resonance against `pi e^2` (narrow-width limit, integrated numerically).

@@ -1,7 +1,6 @@
 //! Invisibly decaying scalar mediator with Dirac dark matter [DPT App. E].
 
-use crate::units::ALPHA;
-use std::f64::consts::PI;
+use crate::units::ELEMENTARY_CHARGE_SQUARED;
 
 /// A scalar `phi` of mass `m_phi` coupled to Dirac dark matter with `alpha_D = g_chi^2/4pi` and to
 /// leptons with `e eps` (the normalisation of [DPT Eq. E.3], which writes `e^2 eps^2`; the
@@ -42,10 +41,10 @@ impl Scalar {
         if beta2 <= 0.0 {
             return 0.0;
         }
-        let e2 = 4.0 * PI * ALPHA;
         let m2 = self.mass_gev * self.mass_gev;
         let gamma = self.width_gev();
-        e2 * self.alpha_d / 4.0 * (s - 4.0 * mchi2) / (s_minus_m2 * s_minus_m2 + gamma * gamma * m2)
+        ELEMENTARY_CHARGE_SQUARED * self.alpha_d / 4.0 * (s - 4.0 * mchi2)
+            / (s_minus_m2 * s_minus_m2 + gamma * gamma * m2)
             * beta2.sqrt()
     }
 }
@@ -55,7 +54,9 @@ mod tests {
     use super::*;
     use crate::models::DarkPhoton;
     use crate::numerics::quadrature::{Tolerance, integrate_peak};
+    use crate::units::ALPHA;
     use approx::assert_relative_eq;
+    use std::f64::consts::PI;
 
     /// Narrow-width limit: with the width of Eq. E.2, Eq. E.3 integrated over s is
     /// `pi e^2 / 2`, half the dark photon's `pi e^2` -- the (2J+1) Gamma(M -> ee) counting of

@@ -17,7 +17,7 @@ use crate::numerics::quadrature::{
 use crate::numerics::table::{TableError, UniformTable};
 use crate::processes::initial_state_radiation::{Radiator, beta_of_s, radiated_track_length};
 use crate::showers::track_length::TrackLengthTable;
-use crate::units::{ELECTRON_MASS_GEV, gev2_to_cm2};
+use crate::units::ELECTRON_MASS_GEV;
 use rayon::prelude::*;
 use std::f64::consts::PI;
 
@@ -577,10 +577,7 @@ impl AnnihilationFlux {
                             from_lo: p.x - lo,
                             to_hi: p.to_hi,
                         };
-                        let s_mandelstam = 2.0 * ELECTRON_MASS_GEV * (p.x + ELECTRON_MASS_GEV);
-                        let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (p.x - e_resonance);
-                        let sigma = mediator.sigma_annihilation_gev2(s_mandelstam, s_minus_m2);
-                        gev2_to_cm2(sigma) * s.table.eval(s.variable(&q))
+                        mediator.sigma_on_electron_at_rest_cm2(p.x) * s.table.eval(s.variable(&q))
                     },
                     start,
                     hi,

@@ -53,8 +53,7 @@ pub struct ElasticFlux {
     c1: f64,
     c2: f64,
     z2_d2: f64,
-    mass2: f64,
-    t_max: f64,
+    mass_gev: f64,
 }
 
 impl ElasticFlux {
@@ -63,20 +62,18 @@ impl ElasticFlux {
     pub fn new(nucleus: &Nucleus, mass_gev: f64) -> Self {
         let a = screening_a_inv_gev(nucleus);
         let d = nuclear_d_gev2(nucleus);
-        let mass2 = mass_gev * mass_gev;
         Self {
             c1: 1.0 / (a * a),
             c2: d,
             z2_d2: nucleus.z * nucleus.z * d * d,
-            mass2,
-            t_max: mass2 + ELECTRON_MASS_GEV * ELECTRON_MASS_GEV,
+            mass_gev,
         }
     }
 
     /// The flux at positron energy `E'` (GeV).
     #[must_use]
     pub fn at(&self, e_prime_gev: f64) -> f64 {
-        let (t0, t1) = ((self.mass2 / (2.0 * e_prime_gev)).powi(2), self.t_max);
+        let (t0, t1) = t_limits_gev2(self.mass_gev, e_prime_gev);
         if t1 <= t0 {
             return 0.0;
         }

@@ -110,6 +110,13 @@ pub fn dsigma_dcos_mumu(s: f64, cos_theta: f64) -> f64 {
     PI * ALPHA * ALPHA / (2.0 * s) * (1.0 + cos_theta * cos_theta)
 }
 
+/// Total cross section of `e+ e- -> mu+ mu-` at lowest order, massless, GeV^-2: the integral
+/// of [`dsigma_dcos_mumu`] over `cos(theta)`, `4 pi alpha^2 / (3 s)`.
+#[must_use]
+pub fn sigma_mumu_gev2(s: f64) -> f64 {
+    4.0 * PI * ALPHA.powi(2) / (3.0 * s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,7 +222,8 @@ mod tests {
         );
     }
 
-    /// Eq. 17 integrates to the pointlike `4 pi alpha^2 / (3 s)`.
+    /// Eq. 17 integrates to the pointlike `4 pi alpha^2 / (3 s)` ([`sigma_mumu_gev2`] against
+    /// the quadrature of the differential cross section).
     #[test]
     fn mumu_total() {
         let s = 3.78_f64.powi(2);
@@ -224,10 +232,6 @@ mod tests {
             &[-1.0, 1.0],
             Tolerance::relative(1e-13),
         );
-        assert_relative_eq!(
-            total.value,
-            4.0 * PI * ALPHA * ALPHA / (3.0 * s),
-            max_relative = 1e-12
-        );
+        assert_relative_eq!(total.value, sigma_mumu_gev2(s), max_relative = 1e-12);
     }
 }

@@ -23,6 +23,8 @@ pub struct HepDataCurve {
     pub dependent: String,
     /// Its qualifiers `(name, value)` (e.g. `("CL", "90%")`).
     pub qualifiers: Vec<(String, String)>,
+    /// The table file as given, for messages about its content.
+    pub file: String,
 }
 
 impl HepDataCurve {
@@ -31,9 +33,9 @@ impl HepDataCurve {
     /// qualifier.
     ///
     /// # Errors
-    /// A qualifier whose value is not a confidence level (a number in (0, 1) or a percentage
-    /// in (0, 100)), quoted.
-    pub fn confidence_level(&self) -> Result<Option<f64>, String> {
+    /// [`InputError::Content`] naming the table file, for a qualifier whose value is not a
+    /// confidence level (a number in (0, 1) or a percentage in (0, 100)), quoted.
+    pub fn confidence_level(&self) -> Result<Option<f64>, InputError> {
         let names_cl = |name: &str| {
             let name = name.trim().to_lowercase().replace('.', "");
             name == "cl" || name == "confidence level" || name == "confidence_level"
@@ -57,9 +59,12 @@ impl HepDataCurve {
             .map(|x| if percent || x > 1.0 { x / 100.0 } else { x });
         match cl {
             Some(cl) if cl > 0.0 && cl < 1.0 => Ok(Some(cl)),
-            _ => Err(format!(
-                "the qualifier {name}: '{value}' is not a confidence level (write it as 90% or 0.9)"
-            )),
+            _ => Err(InputError::Content {
+                file: self.file.clone(),
+                message: format!(
+                    "the qualifier {name}: '{value}' is not a confidence level (write it as 90% or 0.9)"
+                ),
+            }),
         }
     }
 
@@ -326,6 +331,7 @@ pub fn parse_table(
         limit,
         dependent,
         qualifiers,
+        file: source.to_string(),
     })
 }
 
@@ -640,8 +646,12 @@ dependent_variables:
             assert!((read - cl).abs() < 1e-12, "{name}: {value} read as {read}");
         }
         for value in ["'high'", "0", "150%", "1.0"] {
-            let error = with("CL", value).expect_err(value);
-            assert!(error.contains("is not a confidence level"), "{error}");
+            let error = with("CL", value).expect_err(value).to_string();
+            assert!(
+                error.starts_with("t.yaml: the qualifier CL")
+                    && error.contains("is not a confidence level"),
+                "{error}"
+            );
         }
         let without = TABLE.replace("  - {name: CL, value: 90%}\n", "");
         let curve = parse_table(&without, "t.yaml", Some("1")).expect("a table");

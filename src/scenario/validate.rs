@@ -327,7 +327,7 @@ impl ModelConfig {
     /// The kinetic mixing of `model.g_ve`, `eps = g_ve / e`.
     #[must_use]
     pub fn epsilon(&self) -> Option<f64> {
-        let e = (4.0 * std::f64::consts::PI * crate::units::ALPHA).sqrt();
+        let e = crate::units::ELEMENTARY_CHARGE_SQUARED.sqrt();
         self.g_ve.map(|g| g / e)
     }
 

@@ -840,10 +840,7 @@ impl ThickTargetSearch {
                 // lambda = ln(E0/E') from the exact distance to the upper end.
                 let d = p.to_hi + delta * e0;
                 let lambda = -(-d / e0).ln_1p();
-                let s_mandelstam = 2.0 * ELECTRON_MASS_GEV * (p.x + ELECTRON_MASS_GEV);
-                let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (p.x - e_resonance);
-                gev2_to_cm2(mediator.sigma_annihilation_gev2(s_mandelstam, s_minus_m2))
-                    * table.shape(p.x, lambda)
+                mediator.sigma_on_electron_at_rest_cm2(p.x) * table.shape(p.x, lambda)
             },
             lo,
             hi,
@@ -1426,12 +1423,7 @@ impl<'a> BeamCrossSection<'a> {
     /// `sigma` in cm^2 at the positron energy `e_gev`.
     fn sigma_cm2(&self, e_gev: f64) -> f64 {
         match self {
-            Self::Bare(mediator) => {
-                let s = 2.0 * ELECTRON_MASS_GEV * (e_gev + ELECTRON_MASS_GEV);
-                let e_resonance = mediator.resonance_energy_gev() - ELECTRON_MASS_GEV;
-                let s_minus_m2 = 2.0 * ELECTRON_MASS_GEV * (e_gev - e_resonance);
-                gev2_to_cm2(mediator.sigma_annihilation_gev2(s, s_minus_m2))
-            }
+            Self::Bare(mediator) => mediator.sigma_on_electron_at_rest_cm2(e_gev),
             Self::Spread {
                 mediator,
                 kernel,

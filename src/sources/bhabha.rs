@@ -1,4 +1,6 @@
-//! Bhabha positrons at an asymmetric e+e- collider, selected in a polar-angle window.
+//! Bhabha positrons at an asymmetric e+e- collider, selected in a polar-angle window [DPT
+//! Sec. 2]: the beams' kinematics (massless, head on, boosted along the electron beam) and the
+//! lowest-order Bhabha cross section [DPT Eq. 2.1-2.2].
 
 use crate::units::{ALPHA, gev2_to_cm2};
 use std::f64::consts::PI;

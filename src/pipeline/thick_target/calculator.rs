@@ -79,7 +79,7 @@ impl PointResult {
     /// the coupling a mediator decaying to `e+ e-` is quoted in.
     #[must_use]
     pub fn g_ve_limit(&self) -> f64 {
-        self.epsilon_limit * (4.0 * std::f64::consts::PI * crate::units::ALPHA).sqrt()
+        self.epsilon_limit * crate::units::ELEMENTARY_CHARGE_SQUARED.sqrt()
     }
 
     /// Fraction of the signal from annihilation (0 at a closed point).

@@ -718,6 +718,7 @@ fn sqrt_nb_below_one_event(label: &str, n_required: f64, n_background: f64) -> S
 /// `ecl_lambda` for the calorimeter, or `background.total`, is taken as the answer. (The photon
 /// background follows the target by itself.)
 fn neutron_sample_warning(curves: &[Curve]) -> Option<String> {
+    use crate::backgrounds::{BELLE2_ECL_LAMBDA, BELLE2_ECL_X0};
     let other: Vec<String> = curves
         .iter()
         .filter_map(|c| {
@@ -756,12 +757,6 @@ fn neutron_sample_warning(curves: &[Curve]) -> Option<String> {
         )
     })
 }
-
-/// The depth of Belle II's CsI calorimeter, X0, whose neutrons `[background.neutron]` describes.
-const BELLE2_ECL_X0: f64 = 16.0;
-
-/// Its depth behind the first X0 in hadronic interaction lengths, `ecl_lambda` [DPT Sec. 3.2].
-const BELLE2_ECL_LAMBDA: f64 = 0.75;
 
 /// Curves that ask for expected bands (`limit.bands = true`) with a method that has none: only
 /// `poisson-cls` has them (the key may stay in a file for a `--set limit.method=...`, so it is
