@@ -24,7 +24,7 @@ pub struct Nucleus {
     pub symbol: &'static str,
     /// Atomic number Z.
     pub z: f64,
-    /// Mass number A (atomic mass in g/mol).
+    /// Atomic weight in g/mol (the `A` of the formulas: electrons and nuclei per gram).
     pub a: f64,
 }
 
@@ -74,7 +74,7 @@ const TUNGSTEN: Nucleus = Nucleus {
 const SILICON: Nucleus = Nucleus {
     symbol: "Si",
     z: 14.0,
-    a: 28.0855,
+    a: 28.085,
 };
 const OXYGEN: Nucleus = Nucleus {
     symbol: "O",
@@ -219,6 +219,25 @@ impl Material {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    /// The built-in materials' nuclei are the element table's (data/atomic/elements.csv, IUPAC
+    /// 2021 abridged atomic weights), so a built-in and the same composition given as a
+    /// `[[material]]` have the same electrons per gram.
+    #[test]
+    fn built_in_nuclei_are_the_element_table_s() {
+        for material in ALL {
+            for constituent in material.composition.iter() {
+                let nucleus = constituent.nucleus;
+                assert_eq!(
+                    Some(nucleus),
+                    elements::element(nucleus.symbol),
+                    "{} in {}",
+                    nucleus.symbol,
+                    material.name
+                );
+            }
+        }
+    }
 
     /// docs/physics.md §1 quotes n_e = 1.129e24 cm^-3 and n_N = 1.0454e22 cm^-3 for CsI, and
     /// n_e = 2.705e24 cm^-3 for Pb, each to four significant figures.
