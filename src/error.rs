@@ -372,7 +372,7 @@ pub enum ScanError {
     /// A Poisson criterion with a computed background beyond the largest its probabilities are
     /// trusted for.
     #[error(
-        "{point}: the background is {:.4e} events, more than the {:e} up to which the Poisson probabilities are trusted (limit.method = \"poisson-cls\", or \"discovery\" with limit.statistic = \"poisson\"); use limit.method = \"sqrt-nb\" (or limit.statistic = \"asimov\"), exact to about 1/sqrt(N_b) there",
+        "{point}: the background is {:.4e} events, more than the {:e} up to which the Poisson probabilities are trusted (limit.method = \"poisson-cls\", or \"discovery\" with limit.statistic = \"poisson\"; 1e6 with a background.relative_uncertainty, over which they are averaged at a cost that grows with the count); use limit.method = \"sqrt-nb\" (or limit.statistic = \"asimov\"), exact to about 1/sqrt(N_b) there",
         background,
         max
     )]

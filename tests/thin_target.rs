@@ -660,3 +660,33 @@ fn the_beam_spread_keeps_the_resonance_tail_far_below_it() {
         );
     }
 }
+
+/// Beyond the source's reach a visible mediator's point keeps the tail of its Breit–Wigner (its
+/// signal at `g_ve`) but is closed: that tail scales as `eps^2` only at the width `g_ve` gives,
+/// so no limit on eps follows from it, as `explain` says when it refuses the mass. Within the
+/// reach the point has its limit.
+#[test]
+fn a_visible_mediator_beyond_the_reach_is_closed_but_keeps_its_tail() {
+    use darksens::limits::LimitStatus;
+    let curve = &curves(
+        "configs/padme_x17.toml",
+        &[
+            "scan.parameter=\"model.mass_mev\"",
+            "scan.range=[20.0, 40.0]",
+            "source.positrons_on_target=1e14",
+        ],
+    )[0];
+    let c = Calculator::new(&curve.scenario);
+    let inside = c.point("X17", 20.0).expect("a point");
+    assert_eq!(inside.status(), LimitStatus::Ok, "{inside:?}");
+    for mass_mev in [26.0, 30.0, 40.0] {
+        let beyond = c.point("X17", mass_mev).expect("a point");
+        assert_eq!(beyond.status(), LimitStatus::Closed, "{mass_mev} MeV");
+        assert!(beyond.yields.annihilation.value > 0.0, "{mass_mev} MeV");
+        assert!(
+            beyond.at_coupling.is_some_and(|(n, _)| n > 0.0),
+            "{mass_mev} MeV: {:?}",
+            beyond.at_coupling
+        );
+    }
+}

@@ -63,11 +63,11 @@ impl LimitCriterion {
     }
 
     /// Signal events needed given the counting experiment (background and its uncertainty);
-    /// NaN for a Poisson criterion above [`statistics::POISSON_MAX_BACKGROUND`].
+    /// NaN for a Poisson criterion above [`statistics::Counting::poisson_max_background`].
     #[must_use]
     pub fn n_required_for(&self, counting: &statistics::Counting) -> f64 {
         let b = counting.background;
-        if self.uses_poisson_probabilities() && b > statistics::POISSON_MAX_BACKGROUND {
+        if self.uses_poisson_probabilities() && b > counting.poisson_max_background() {
             return f64::NAN;
         }
         match *self {
@@ -101,7 +101,7 @@ impl LimitCriterion {
     pub fn n_required_bands(&self, counting: &statistics::Counting) -> Option<[f64; 4]> {
         match *self {
             Self::PoissonCls { bands: true, .. }
-                if counting.background > statistics::POISSON_MAX_BACKGROUND =>
+                if counting.background > counting.poisson_max_background() =>
             {
                 Some([f64::NAN; 4])
             }

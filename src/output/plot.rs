@@ -1213,11 +1213,17 @@ fn draw_regions<DB: DrawingBackend>(
     (x, y): (&Axis, &Axis),
     legend: &mut Vec<LegendEntry>,
 ) -> Result<(), DrawError> {
+    // A region without a label is a further piece of the one before it (a region the grid's
+    // closed columns cut in two): it keeps that one's colour.
+    let mut colour_index = 0;
     for (k, region) in plot.regions.iter().enumerate() {
+        if k > 0 && !region.label.is_empty() {
+            colour_index += 1;
+        }
         let colour = if region.published {
             RGBColor(150, 150, 150)
         } else {
-            PALETTE[k % PALETTE.len()]
+            PALETTE[colour_index % PALETTE.len()]
         };
         let outline: Vec<(f64, f64)> = region
             .outline

@@ -12,7 +12,7 @@ use crate::models::inelastic::InelasticScalar;
 use crate::processes::collider_production::OffShellNormalisation;
 use crate::signal::emulsion::{BabarConditions, EmulsionSetup};
 use crate::sources::phi1::{MonteCarlo, Production};
-use crate::units::ELECTRON_MASS_GEV;
+use crate::units::{ELECTRON_MASS_GEV, format_number};
 use serde::{Deserialize, Serialize};
 
 /// The value of `source.kind` that makes a scenario an emulsion scenario.
@@ -611,6 +611,22 @@ fn validate_model(
                 2e3 * ELECTRON_MASS_GEV
             ),
             "raise m1 (or lower m2) so that the splitting exceeds 1.022 MeV",
+        ));
+    }
+    if crate::signal::emulsion::made_on_resonance(model.m_aprime_gev, sqrt_s) {
+        let margin = crate::signal::emulsion::RESONANT_PRODUCTION_MARGIN;
+        return Err(invalid(
+            "model.m_aprime_gev",
+            format!(
+                "an A' of {} GeV lies within {}% of sqrt(s) = {sqrt_s} GeV, where it is made on resonance (e+ e- -> A' itself), which neither production formula describes: on shell e+ e- -> gamma A' grows without bound as the photon goes soft, and the off-shell propagator has no width",
+                model.m_aprime_gev,
+                margin * 100.0
+            ),
+            format!(
+                "use m_aprime_gev below {} GeV (on or off shell) or above {} GeV (off shell)",
+                format_number(sqrt_s * (1.0 - margin)),
+                format_number(sqrt_s * (1.0 + margin))
+            ),
         ));
     }
     let production = match m.production {

@@ -404,7 +404,7 @@ pub(crate) fn validate(raw: &RawScenario, name: &str) -> Result<Validated, Scena
     let background = validate_background(raw)?;
     let limit = validate_limit(raw)?;
     let scan = raw.scan.as_ref().map(validate_scan).transpose()?;
-    visible_above_pair_threshold(&model, scan.as_ref())?;
+    visible_above_pair_threshold(&model, scan.as_ref(), raw.scan.as_ref())?;
     let numerics = validate_numerics(raw)?;
     let bremsstrahlung = validate_bremsstrahlung(raw)?;
     let overlays = raw
@@ -588,6 +588,12 @@ fn beam_energy_spread(s: &super::raw::RawSource, particle: Incident) -> Result<f
 
 /// Histogram bins of an event file's spectrum when `source.spectrum.bins` is left out.
 pub(crate) const LHE_DEFAULT_BINS: usize = 40;
+
+/// The lowest `source.spectrum.min_energy_gev` of the radiative Bhabha generator, GeV: twenty
+/// electron masses. Its matrix element is massless [DPT App. F], and below this cut its
+/// soft-photon cross section keeps growing as `ln(1/E)` (2.0, 2.6 nb at 1, 0.1 MeV at Belle II)
+/// until the tables of the spectrum fail (NaN below about 1e-5 GeV).
+const GENERATOR_MIN_ENERGY_GEV: f64 = 0.01;
 
 /// Smallest energy of a selected particle of an event file when `source.spectrum.min_energy_gev`
 /// is left out, GeV.
@@ -787,8 +793,8 @@ fn generator_options(t: &toml::Table) -> Result<GeneratorOptions, ScenarioError>
         min_energy_gev: number(
             "min_energy_gev",
             defaults.min_energy_gev,
-            &|x| x >= 0.0,
-            "smallest energy of each final particle in GeV (2 in [DPT App. F])",
+            &|x| x >= GENERATOR_MIN_ENERGY_GEV,
+            "smallest energy of each final particle in GeV (2 in [DPT App. F]), at least 0.01: the matrix element is massless, which holds only far above m_e, and its soft-photon cross section grows as ln(1/E) without the virtual corrections that cancel it",
         )?,
         min_delta_r: number(
             "min_delta_r",
@@ -1697,13 +1703,16 @@ fn visible_allowed(raw: &RawScenario) -> Result<(), ScenarioError> {
 fn visible_above_pair_threshold(
     model: &ModelConfig,
     scan: Option<&Scan>,
+    raw_scan: Option<&RawScan>,
 ) -> Result<(), ScenarioError> {
     if model.decay != crate::models::Decay::Visible {
         return Ok(());
     }
     let threshold_mev = 2.0 * crate::units::ELECTRON_MASS_GEV / crate::units::GEV_PER_MEV;
-    let (key, lightest) = match scan {
-        Some(scan) if scan.is_mass_scan() => ("scan", scan.values.first().copied()),
+    let (key, lightest) = match (scan, raw_scan) {
+        (Some(scan), Some(raw)) if scan.is_mass_scan() => {
+            (lightest_mass_key(raw), scan.values.first().copied())
+        }
         _ => ("model.mass_mev", model.mass_mev),
     };
     match lightest {
@@ -1719,10 +1728,25 @@ fn visible_above_pair_threshold(
     }
 }
 
+/// The key of a mass scan that gives its lightest mass: the dense range when it starts below
+/// the main range, else the main range (`scan.range` or `scan.log_range`).
+fn lightest_mass_key(raw: &RawScan) -> &'static str {
+    let main = raw.range.or(raw.log_range).map(|[lo, hi]| lo.min(hi));
+    let dense = raw.dense_range.map(|[lo, hi]| lo.min(hi));
+    match (main, dense) {
+        (Some(main), Some(dense)) if dense < main => "scan.dense_range",
+        (None, Some(_)) => "scan.dense_range",
+        _ if raw.range.is_some() => "scan.range",
+        _ => "scan.log_range",
+    }
+}
+
 /// A Poisson criterion's background, when given, within [`POISSON_MAX_BACKGROUND`] (the precision
-/// of its probabilities).
+/// of its probabilities), or [`POISSON_MAX_BACKGROUND_WITH_UNCERTAINTY`] with an uncertainty
+/// (the cost of averaging them over the background).
 ///
 /// [`POISSON_MAX_BACKGROUND`]: crate::limits::statistics::POISSON_MAX_BACKGROUND
+/// [`POISSON_MAX_BACKGROUND_WITH_UNCERTAINTY`]: crate::limits::statistics::POISSON_MAX_BACKGROUND_WITH_UNCERTAINTY
 fn check_poisson_background(raw: &RawScenario, total: Option<f64>) -> Result<(), ScenarioError> {
     let poisson = match raw.limit.method {
         LimitMethod::PoissonCls => true,
@@ -1731,13 +1755,22 @@ fn check_poisson_background(raw: &RawScenario, total: Option<f64>) -> Result<(),
         }
         _ => false,
     };
-    let max = crate::limits::statistics::POISSON_MAX_BACKGROUND;
+    let uncertain = raw.background.relative_uncertainty.is_some_and(|r| r > 0.0);
+    let (max, why) = if uncertain {
+        (
+            crate::limits::statistics::POISSON_MAX_BACKGROUND_WITH_UNCERTAINTY,
+            "up to which the Poisson probabilities of this limit method are averaged over a background uncertainty (beyond, each limit takes minutes)",
+        )
+    } else {
+        (
+            crate::limits::statistics::POISSON_MAX_BACKGROUND,
+            "up to which the Poisson probabilities of this limit method are trusted",
+        )
+    };
     match total.filter(|&t| poisson && t > max) {
         Some(total) => Err(invalid(
             "background.total",
-            format!(
-                "is {total:e} events, more than the {max:e} up to which the Poisson probabilities of this limit method are trusted"
-            ),
+            format!("is {total:e} events, more than the {max:e} {why}"),
             "use limit.method = \"sqrt-nb\" (or limit.statistic = \"asimov\" for a discovery), exact to about 1/sqrt(N_b) at such backgrounds",
         )),
         None => Ok(()),

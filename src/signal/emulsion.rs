@@ -117,15 +117,17 @@ impl EmulsionSetup {
     }
 
     /// Whether the masses of `model` allow a signal: the production (on shell: `m1 + m2 < M <
-    /// sqrt s`; off shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0`) and the visible decay
-    /// `phi1 -> phi2 e+ e-`, `m1 - m2 > 2 m_e` [EMU Eq. 10-11]. Below that splitting `phi1` has
-    /// no width here and never decays in a box.
+    /// sqrt s`; off shell: `m1 + m2 < sqrt s`; always `m1 > m2 > 0`, and `M` not within
+    /// [`RESONANT_PRODUCTION_MARGIN`] of `sqrt s`) and the visible decay `phi1 -> phi2 e+ e-`,
+    /// `m1 - m2 > 2 m_e` [EMU Eq. 10-11]. Below that splitting `phi1` has no width here and
+    /// never decays in a box.
     #[must_use]
     pub fn is_open(&self, model: &InelasticScalar) -> bool {
         let ordered = model.m2_gev > 0.0
             && model.m1_gev > model.m2_gev
             && model.m1_gev - model.m2_gev > 2.0 * crate::units::ELECTRON_MASS_GEV;
         ordered
+            && !made_on_resonance(model.m_aprime_gev, self.sqrt_s_gev)
             && match self.production {
                 Production::OnShell => {
                     model.m_aprime_gev > model.m1_gev + model.m2_gev
@@ -134,6 +136,21 @@ impl EmulsionSetup {
                 Production::OffShell => model.m1_gev + model.m2_gev < self.sqrt_s_gev,
             }
     }
+}
+
+/// Relative distance of `M` from `sqrt s` within which neither production formula holds: there
+/// the `A'` is made on resonance (`e+ e- -> A'` itself, its line set by the beams' energy spread
+/// and their radiation), while the on-shell `e+ e- -> gamma A'` [EMU Eq. 4] grows without bound
+/// as its photon goes soft (`1/(s - M^2)`) and the off-shell propagator `1/(s - M^2)^2`
+/// [EMU Eq. 5] has no width. At 1% the photon of the on-shell production carries at least 1% of
+/// `sqrt s` (106 MeV at Belle II), far above the beams' energy spread.
+pub const RESONANT_PRODUCTION_MARGIN: f64 = 0.01;
+
+/// Whether an `A'` of mass `m_aprime_gev` lies within [`RESONANT_PRODUCTION_MARGIN`] of
+/// `sqrt_s_gev`, where it is made on resonance.
+#[must_use]
+pub fn made_on_resonance(m_aprime_gev: f64, sqrt_s_gev: f64) -> bool {
+    (m_aprime_gev - sqrt_s_gev).abs() < RESONANT_PRODUCTION_MARGIN * sqrt_s_gev
 }
 
 /// BaBar's conditions on the model [EMU Eq. 22-23], from limit curves the user supplies.

@@ -178,15 +178,35 @@ fn grid_summary(
     }
     let closed = result.columns.iter().filter(|c| !c.open).count();
     if closed > 0 {
+        let on_resonance = result
+            .columns
+            .iter()
+            .filter(|c| !c.open)
+            .any(|c| on_resonance_column(scenario, scan, c.x));
+        let why = if on_resonance {
+            format!(
+                "the masses do not allow the production, or put the A' within {}% of sqrt(s), where it is made on resonance, which neither production formula describes",
+                crate::signal::emulsion::RESONANT_PRODUCTION_MARGIN * 100.0
+            )
+        } else {
+            "the masses do not allow the production".to_string()
+        };
         outln!(
             text,
-            "{closed} column(s) kinematically closed (no signal): the masses do not allow the production"
+            "{closed} column(s) kinematically closed (no signal): {why}"
         );
     }
     if let Some(line) = acceptance_precision(scan, result) {
         outln!(text, "{line}");
     }
     text
+}
+
+/// Whether the column at `x` puts the `A'` where it is made on resonance
+/// ([`crate::signal::emulsion::made_on_resonance`]).
+fn on_resonance_column(scenario: &EmulsionScenario, scan: &EmulsionScan, x: f64) -> bool {
+    let model = scan.x.parameter.apply(&scenario.model, x);
+    crate::signal::emulsion::made_on_resonance(model.m_aprime_gev, scenario.setup.sqrt_s_gev)
 }
 
 /// The acceptance Monte Carlo's statistical precision over the open columns: the largest
@@ -550,7 +570,9 @@ fn scan_edges(result: &GridResult, ys: &[f64]) -> Vec<Vec<(f64, f64)>> {
 }
 
 /// The stretches of the horizontal axis whose masses allow no production, as shaded windows
-/// ([`super::grid::closed_stretches`]); the summary says which masses close them.
+/// ([`super::grid::closed_stretches`]), labelled "made on resonance" where the `A'` lies within
+/// [`crate::signal::emulsion::RESONANT_PRODUCTION_MARGIN`] of `sqrt(s)`; the summary says which
+/// masses close them.
 fn closed_windows(
     scenario: &EmulsionScenario,
     scan: &EmulsionScan,
@@ -558,7 +580,14 @@ fn closed_windows(
 ) -> Vec<(f64, f64, String)> {
     super::grid::closed_stretches(scenario, scan, result)
         .into_iter()
-        .map(|(lo, hi)| (lo, hi, "kinematically closed".to_string()))
+        .map(|(lo, hi)| {
+            let label = if on_resonance_column(scenario, scan, 0.5 * (lo + hi)) {
+                "A\u{2032} made on resonance (no formula)"
+            } else {
+                "kinematically closed"
+            };
+            (lo, hi, label.to_string())
+        })
         .collect()
 }
 

@@ -328,13 +328,16 @@ impl Calculator {
         if n_required.is_finite() && n_required > 0.0 {
             return Ok(());
         }
-        if self.scenario.limit.uses_poisson_probabilities()
-            && n_background > crate::limits::statistics::POISSON_MAX_BACKGROUND
-        {
+        let max = crate::limits::statistics::Counting {
+            background: n_background,
+            relative_uncertainty: self.scenario.background.relative_uncertainty,
+        }
+        .poisson_max_background();
+        if self.scenario.limit.uses_poisson_probabilities() && n_background > max {
             return Err(ScanError::PoissonBackgroundTooLarge {
                 point: point(),
                 background: n_background,
-                max: crate::limits::statistics::POISSON_MAX_BACKGROUND,
+                max,
             }
             .into());
         }
@@ -388,12 +391,16 @@ impl Calculator {
             / GEV_PER_MEV;
         // A visible mediator's yields stand beyond the reach: its `e+ e-` is open at every
         // `sqrt(s)`, and the lower side of its Breit–Wigner is made below the resonance energy
-        // (a monoenergetic beam just below it, electrons at rest).
+        // (a monoenergetic beam just below it, electrons at rest), so the signal at `g_ve` is
+        // kept. But that tail scales as `eps^2` only at the width `g_ve` gives (both vertices
+        // are `eps e` off the peak), so no limit on eps follows from it: the point is closed,
+        // as `explain` says.
+        let beyond_reach = mass_mev > reach_mev;
         let visible = self.scenario.model.decay == crate::models::Decay::Visible;
-        let yields = if mass_mev <= reach_mev || visible {
-            yields
-        } else {
+        let yields = if beyond_reach && !visible {
             Yields::zero()
+        } else {
+            yields
         };
         if let BremMethod::RescaledLimit { curve, .. } = &self.scenario.bremsstrahlung
             && curve.eps_at(mass_mev * GEV_PER_MEV).is_none()
@@ -412,7 +419,7 @@ impl Calculator {
             }
         }
         self.check_required(&point, n_background, n_required)?;
-        if yields.total() == 0.0 {
+        if yields.total() == 0.0 || beyond_reach {
             // No signal is possible: a closed point, kept as a row without a limit.
             return Ok(PointResult {
                 mass_mev,
