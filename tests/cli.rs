@@ -701,6 +701,17 @@ fn a_mass_the_mass_scan_replaces_is_named() {
         .assert()
         .success()
         .stderr(predicate::str::contains("warning").not());
+    // The same file made a mass scan by --set: its mass is named again.
+    darksens()
+        .arg("check")
+        .arg(&alpha_scan)
+        .args(["--set", "scan.parameter=model.mass_mev"])
+        .args(["--set", "scan.log_range=[10.0, 100.0]"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "alpha_scan.toml:22: model.mass_mev = 50.0 is not used: the scan varies model.mass_mev",
+        ));
 }
 
 #[test]

@@ -387,11 +387,12 @@ impl ScenarioDocument {
             .collect()
     }
 
-    /// The file's value of the key a (one-parameter) scan varies, which no point uses. Only an
-    /// optional key can be written without use (`model.mass_mev`: a required one such as a
-    /// beam energy must be there even when scanned).
+    /// The file's value of the key a (one-parameter) scan varies, which no point uses, whether
+    /// the file or a `--set scan.parameter` makes it the scan's. Only an optional key can be
+    /// written without use (`model.mass_mev`: a required one such as a beam energy must be
+    /// there even when scanned).
     fn scanned_value_warning(&self, file: &toml::Table) -> Option<String> {
-        let scanned = scan_parameter(file)?;
+        let scanned = scan_parameter(&self.base)?;
         if scanned != MASS_KEY {
             return None;
         }
