@@ -123,13 +123,18 @@ mod tests {
     #[test]
     fn picobarn_conversion_matches_hbarc2() {
         // 1 GeV^-2 = 0.3893794 mb = 3.893794e8 pb.
-        approx::assert_relative_eq!(gev2_to_pb(1.0), 3.893_794e8, max_relative = 1e-12);
+        approx::assert_relative_eq!(
+            gev2_to_pb(1.0),
+            3.893_794e8,
+            max_relative = 1e-12,
+            epsilon = 0.0
+        );
     }
 
     #[test]
     fn attobarn_luminosity() {
         // 50 ab^-1 times 1 pb is 5e7 events.
         let events = luminosity_ab_to_cm2(50.0) * PICOBARN_CM2;
-        approx::assert_relative_eq!(events, 5.0e7, max_relative = 1e-12);
+        approx::assert_relative_eq!(events, 5.0e7, max_relative = 1e-12, epsilon = 0.0);
     }
 }

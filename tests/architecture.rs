@@ -1,7 +1,8 @@
 //! The structure docs/architecture.md promises, checked: the top-level modules of the library
 //! and the modules of the command-line interface each form a DAG (a module never imports from
-//! a higher one); the repository cites no document it does not contain; a key scan reads the
-//! scenario's input files once.
+//! a higher one); the repository cites no document it does not contain; every relative
+//! comparison in a test states its absolute margin; a key scan reads the scenario's input files
+//! once.
 
 mod common;
 
@@ -276,6 +277,50 @@ fn no_citation_of_documents_outside_the_repository() {
             panic!("{} cites an issue number: '{found}'", file.display());
         }
     }
+}
+
+/// Every `assert_relative_eq!` states its absolute margin: approx's default passes any two
+/// numbers closer than `f64::EPSILON`, so a relative check of cross sections in cm^2 (about
+/// 1e-30) or of yields per eps^2 at small couplings could not fail. `epsilon = 0.0` makes the
+/// check purely relative; a comparison near zero states the margin it needs.
+#[test]
+fn relative_comparisons_state_their_absolute_margin() {
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches"] {
+        files_under(&root().join(dir), &mut files);
+    }
+    // Built from pieces so that this file does not match itself.
+    let macro_call = ["assert_relative", "_eq!("].concat();
+    let mut missing = Vec::new();
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+    {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for (start, _) in text.match_indices(macro_call.as_str()) {
+            let mut depth = 0_i32;
+            let mut end = start + macro_call.len() - 1;
+            for (k, c) in text[end..].char_indices() {
+                match c {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end += k;
+                    break;
+                }
+            }
+            if !text[start..end].contains("epsilon =") {
+                let line = text[..start].matches('\n').count() + 1;
+                missing.push(format!("{}:{line}", file.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "relative comparisons without `epsilon = ...`: {missing:?}"
+    );
 }
 
 /// A finder of an issue number cited as such (the word, a space, digits).

@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn photon_background_matches_paper() {
         let photons = PhotonBackground::new(PAPER_POSITRONS, 16.0, 0.05, 4.5e-4);
-        assert_relative_eq!(photons.events, 13.0, max_relative = 0.03);
+        assert_relative_eq!(photons.events, 13.0, max_relative = 0.03, epsilon = 0.0);
     }
 
     /// Closed form: 600 (13 P + 51 P^2). With P = e^-4.65 = 0.009562 this is 77.4 (docs/physics.md
@@ -162,11 +162,12 @@ mod tests {
         assert_relative_eq!(
             exact.events,
             600.0 * (13.0 * p + 51.0 * p * p),
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
-        assert_relative_eq!(exact.events, 77.4, max_relative = 1e-3);
+        assert_relative_eq!(exact.events, 77.4, max_relative = 1e-3, epsilon = 0.0);
         let rounded = NeutronBackground::new(PAPER_POSITRONS, &paper_neutrons(Some(0.01)));
-        assert_relative_eq!(rounded.events, 81.06, max_relative = 1e-12);
+        assert_relative_eq!(rounded.events, 81.06, max_relative = 1e-12, epsilon = 0.0);
     }
 
     #[test]

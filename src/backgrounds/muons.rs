@@ -114,7 +114,7 @@ mod tests {
         assert!(exact.converged);
         let theta_c = besiii.centre_polar_rad();
         let small_face = gev2_to_pb(dsigma_dcos_mumu(s, theta_c.cos()) / (2.0 * PI)) * 0.06 / 36.0;
-        assert_relative_eq!(exact.value, small_face, max_relative = 1e-3);
+        assert_relative_eq!(exact.value, small_face, max_relative = 1e-3, epsilon = 0.0);
         let per_cm2 = collider_muons_per_cm2(3.78, 1e4, &besiii, None);
         eprintln!(
             "BESIII box, 10 fb^-1 at 3.78 GeV: {per_cm2} muons/cm^2 (paper 20.2, one per event)"
@@ -125,7 +125,8 @@ mod tests {
         assert_relative_eq!(
             per_cm2,
             1e4 * (small_face + mirrored) / 600.0,
-            max_relative = 1e-3
+            max_relative = 1e-3,
+            epsilon = 0.0
         );
     }
 
@@ -141,7 +142,12 @@ mod tests {
         eprintln!(
             "cosmic: {flux} Hz/m^2, {six_months} /cm^2 in 6 months, films full after {days} days"
         );
-        assert_relative_eq!(cosmic_muons_per_cm2(flux, days), 1e6, max_relative = 1e-12);
+        assert_relative_eq!(
+            cosmic_muons_per_cm2(flux, days),
+            1e6,
+            max_relative = 1e-12,
+            epsilon = 0.0
+        );
         assert!(days > 2.0 * 182.0, "{days}");
     }
 }

@@ -205,15 +205,25 @@ mod tests {
         let criterion = LimitCriterion::SqrtBackground { delta_chi2: 2.71 };
         let ratio = epsilon_limit(criterion.n_required(1000.0), 1e10)
             / epsilon_limit(criterion.n_required(94.0), 1e10);
-        assert_relative_eq!(ratio, (1000.0f64 / 94.0).powf(0.25), max_relative = 1e-14);
-        assert_relative_eq!(ratio, 1.8, max_relative = 0.01);
+        assert_relative_eq!(
+            ratio,
+            (1000.0f64 / 94.0).powf(0.25),
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
+        assert_relative_eq!(ratio, 1.8, max_relative = 0.01, epsilon = 0.0);
     }
 
     #[test]
     fn fixed_criterion_ignores_background() {
         let criterion = LimitCriterion::Fixed { n_signal: 2.3 };
         assert_eq!(criterion.n_required(94.0), 2.3);
-        assert_relative_eq!(epsilon_limit(2.3, 2.3e8), 1e-4, max_relative = 1e-14);
+        assert_relative_eq!(
+            epsilon_limit(2.3, 2.3e8),
+            1e-4,
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
     }
 
     /// The criteria compared at one background (docs/validation.md): CLs lies above the
@@ -228,7 +238,8 @@ mod tests {
         assert_relative_eq!(
             cls.n_required(0.0),
             std::f64::consts::LN_10,
-            max_relative = 1e-10
+            max_relative = 1e-10,
+            epsilon = 0.0
         );
         assert!(cls.n_required(94.0) > sqrt_nb.n_required(94.0));
         let discovery = LimitCriterion::Discovery {
@@ -239,7 +250,8 @@ mod tests {
         assert_relative_eq!(
             discovery.n_required(0.0),
             std::f64::consts::LN_2,
-            max_relative = 1e-10
+            max_relative = 1e-10,
+            epsilon = 0.0
         );
     }
 }

@@ -275,12 +275,14 @@ mod tests {
         assert_relative_eq!(
             counting(0.0).expected_upper_limit(0.9),
             -(0.1f64).ln(),
-            max_relative = 1e-10
+            max_relative = 1e-10,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             counting(0.0).expected_upper_limit(0.95),
             -(0.05f64).ln(),
-            max_relative = 1e-10
+            max_relative = 1e-10,
+            epsilon = 0.0
         );
         let mut previous_ratio = f64::INFINITY;
         for b in [100.0, 1e3, 1e4, 1e5] {
@@ -309,7 +311,8 @@ mod tests {
         assert_relative_eq!(
             counting(b).discovery_asimov(5.0),
             5.0 * b.sqrt(),
-            max_relative = 2e-3
+            max_relative = 2e-3,
+            epsilon = 0.0
         );
     }
 
@@ -348,12 +351,14 @@ mod tests {
         assert_relative_eq!(
             counting(b).expected_upper_limit(0.9),
             1.6449 * b.sqrt(),
-            max_relative = 1e-3
+            max_relative = 1e-3,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             counting(b).discovery_exact(5.0),
             5.0 * b.sqrt(),
-            max_relative = 1e-3
+            max_relative = 1e-3,
+            epsilon = 0.0
         );
     }
 
@@ -366,6 +371,6 @@ mod tests {
             relative_uncertainty: 1e-6,
         }
         .discovery_asimov(5.0);
-        assert_relative_eq!(plain, tiny, max_relative = 1e-6);
+        assert_relative_eq!(plain, tiny, max_relative = 1e-6, epsilon = 0.0);
     }
 }

@@ -243,12 +243,23 @@ mod tests {
     /// n_e = 2.705e24 cm^-3 for Pb, each to four significant figures.
     #[test]
     fn number_densities_match_physics_reference() {
-        assert_relative_eq!(CSI.electrons_per_cm3(), 1.129e24, max_relative = 5e-4);
-        assert_relative_eq!(CSI.formula_units_per_cm3(), 1.0454e22, max_relative = 5e-4);
+        assert_relative_eq!(
+            CSI.electrons_per_cm3(),
+            1.129e24,
+            max_relative = 5e-4,
+            epsilon = 0.0
+        );
+        assert_relative_eq!(
+            CSI.formula_units_per_cm3(),
+            1.0454e22,
+            max_relative = 5e-4,
+            epsilon = 0.0
+        );
         assert_relative_eq!(
             LEAD_TARGET.electrons_per_cm3(),
             2.705e24,
-            max_relative = 5e-4
+            max_relative = 5e-4,
+            epsilon = 0.0
         );
     }
 

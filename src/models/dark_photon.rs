@@ -83,7 +83,12 @@ mod tests {
         let r = ELECTRON_MASS_GEV / m;
         let textbook =
             eps * eps * ALPHA * m / 3.0 * (1.0 + 2.0 * r * r) * (1.0 - 4.0 * r * r).sqrt();
-        assert_relative_eq!(x17.width_gev(), textbook, max_relative = 1e-14);
+        assert_relative_eq!(
+            x17.width_gev(),
+            textbook,
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
         let m2 = m * m;
         let gamma_m = x17.width_gev() * m;
         let breaks: Vec<f64> = [-1e4, -100.0, -10.0, -1.0, 0.0, 1.0, 10.0, 100.0, 1e4]
@@ -97,7 +102,7 @@ mod tests {
         );
         // The Lorentzian beyond 1e4 half widths holds 2/(1e4 pi) of the area.
         let expected = PI * 4.0 * PI * ALPHA * (1.0 - 2.0 / (1e4 * PI));
-        assert_relative_eq!(area.value, expected, max_relative = 1e-6);
+        assert_relative_eq!(area.value, expected, max_relative = 1e-6, epsilon = 0.0);
     }
 
     fn benchmark(alpha_d: f64) -> DarkPhoton {
@@ -129,7 +134,7 @@ mod tests {
                 Tolerance::relative(1e-12),
             );
             let exact = 4.0 * PI * PI * ALPHA * 2.0 / PI * k.atan();
-            assert_relative_eq!(est.value, exact, max_relative = 1e-5);
+            assert_relative_eq!(est.value, exact, max_relative = 1e-5, epsilon = 0.0);
         }
     }
 
@@ -144,7 +149,8 @@ mod tests {
         assert_relative_eq!(
             dp.sigma_annihilation_gev2(dp.mass_gev.powi(2), 0.0),
             expected,
-            max_relative = 1e-13
+            max_relative = 1e-13,
+            epsilon = 0.0
         );
     }
 
@@ -153,7 +159,12 @@ mod tests {
     fn width_for_paper_mass_ratio() {
         let dp = benchmark(1e-3);
         let expected = dp.mass_gev * 1e-3 / 3.0 * (11.0 / 9.0) * (5.0_f64 / 9.0).sqrt();
-        assert_relative_eq!(dp.width_gev(), expected, max_relative = 1e-14);
+        assert_relative_eq!(
+            dp.width_gev(),
+            expected,
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
     }
 
     #[test]

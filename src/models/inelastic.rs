@@ -300,7 +300,8 @@ mod tests {
         assert_relative_eq!(
             standard_model,
             1e-6 * ALPHA * m / 3.0 * (3.0 + r.value(m)),
-            max_relative = 1e-6
+            max_relative = 1e-6,
+            epsilon = 0.0
         );
         assert!(r.value(m) > 3.0, "{}", r.value(m));
     }
@@ -320,7 +321,8 @@ mod tests {
         assert_relative_eq!(
             p.width_aprime_to_phi1_phi2_gev(),
             p.alpha_d() * m / 12.0 * bracket.powf(1.5),
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
     }
 
@@ -331,7 +333,8 @@ mod tests {
         assert_relative_eq!(
             p.width_aprime_to_leptons_gev(0.0),
             1e-6 * ALPHA * 8.0 / 3.0,
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
         assert_eq!(p.width_aprime_to_leptons_gev(4.0), 0.0);
     }
@@ -398,7 +401,8 @@ mod tests {
             assert_relative_eq!(
                 2.0 * m_ff * inner.value,
                 p.phi1_decay_spectrum(m_ff, mf, 1.0),
-                max_relative = 1e-9
+                max_relative = 1e-9,
+                epsilon = 0.0
             );
         }
     }
@@ -410,12 +414,18 @@ mod tests {
         let p = table1(4.333);
         let m = p.m_aprime_gev;
         let e_star = (m * m + p.m1_gev.powi(2) - p.m2_gev.powi(2)) / (2.0 * m);
-        assert_relative_eq!(p.phi1_energy_gev(m, 0.3), e_star, max_relative = 1e-14);
+        assert_relative_eq!(
+            p.phi1_energy_gev(m, 0.3),
+            e_star,
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
         let p_star = (e_star * e_star - p.m1_gev.powi(2)).sqrt();
         assert_relative_eq!(
             p.phi1_speed_in_aprime_frame(),
             p_star / e_star,
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
     }
 
@@ -442,9 +452,15 @@ mod tests {
             assert_relative_eq!(
                 (energy * energy - p_z * p_z - p_x * p_x).sqrt(),
                 p.m1_gev,
-                max_relative = 1e-12
+                max_relative = 1e-12,
+                epsilon = 0.0
             );
-            assert_relative_eq!(p.phi1_energy_gev(sqrt_s, cos), energy, max_relative = 1e-13);
+            assert_relative_eq!(
+                p.phi1_energy_gev(sqrt_s, cos),
+                energy,
+                max_relative = 1e-13,
+                epsilon = 0.0
+            );
         }
     }
 }

@@ -80,7 +80,7 @@ mod tests {
             Tolerance::relative(1e-12),
         );
         let exact = 4.0 * PI * ALPHA / 2.0 * PI * 2.0 / PI * k.atan();
-        assert_relative_eq!(est.value, exact, max_relative = 1e-5);
+        assert_relative_eq!(est.value, exact, max_relative = 1e-5, epsilon = 0.0);
         let vector = DarkPhoton {
             mass_gev: 0.0667,
             alpha_d: 1e-4,
@@ -95,7 +95,7 @@ mod tests {
             vector_width,
             Tolerance::relative(1e-12),
         );
-        assert_relative_eq!(v.value / est.value, 2.0, max_relative = 1e-5);
+        assert_relative_eq!(v.value / est.value, 2.0, max_relative = 1e-5, epsilon = 0.0);
     }
 
     /// [DPT Eq. E.2] at m_chi = m/3: Gamma = (m alpha_D/2)(5/9)^(3/2).
@@ -109,7 +109,8 @@ mod tests {
         assert_relative_eq!(
             scalar.width_gev(),
             0.1 * 0.01 / 2.0 * (5.0f64 / 9.0).powf(1.5),
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
     }
 }

@@ -127,7 +127,8 @@ mod tests {
         assert_relative_eq!(
             exp_divided_difference(&[a, b]),
             (b.exp() - a.exp()) / (b - a),
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
     }
 
@@ -138,12 +139,14 @@ mod tests {
         assert_relative_eq!(
             exp_divided_difference(&[z, z, z]),
             z.exp() / 2.0,
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             exp_divided_difference(&[z, z, z, z]),
             z.exp() / 6.0,
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
     }
 
@@ -157,10 +160,16 @@ mod tests {
         assert_relative_eq!(
             exp_divided_difference(&[-2.0, -0.5, 1.5]),
             exact3(-2.0, -0.5, 1.5),
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
         let near = exp_divided_difference(&[-1.0, -1.0 + 1e-9, -1.0 + 2e-9]);
-        assert_relative_eq!(near, (-1.0f64 + 1e-9).exp() / 2.0, max_relative = 1e-12);
+        assert_relative_eq!(
+            near,
+            (-1.0f64 + 1e-9).exp() / 2.0,
+            max_relative = 1e-12,
+            epsilon = 0.0
+        );
     }
 
     /// Against the symmetric form `sum_i e^(z_i) / prod_(j != i) (z_i - z_j)` evaluated with
@@ -171,22 +180,26 @@ mod tests {
         assert_relative_eq!(
             exp_divided_difference(&[0.25, 0.250_000_1]),
             1.284_025_480_889_014_5,
-            max_relative = 2e-16
+            max_relative = 2e-16,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             exp_divided_difference(&[-5.0, -4.3]),
             0.009_758_017_161_593_52,
-            max_relative = 4e-16
+            max_relative = 4e-16,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             exp_divided_difference(&[0.2, -0.3, 0.1]),
             0.502_873_314_720_795_4,
-            max_relative = 4e-16
+            max_relative = 4e-16,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             exp_divided_difference(&[-2.5, -2.4, -2.05, -1.6]),
             0.019_908_732_212_051_63,
-            max_relative = 4e-16
+            max_relative = 4e-16,
+            epsilon = 0.0
         );
     }
 
@@ -209,7 +222,8 @@ mod tests {
         assert_relative_eq!(
             exp_divided_difference(&[a, b, b, 0.0]),
             expected,
-            max_relative = 1e-10
+            max_relative = 1e-10,
+            epsilon = 0.0
         );
     }
 }

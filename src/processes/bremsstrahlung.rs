@@ -412,7 +412,7 @@ mod tests {
             ] {
                 let closed = elastic_photon_flux(nucleus, m, e);
                 let numeric = elastic_photon_flux_quadrature(nucleus, m, e);
-                assert_relative_eq!(closed, numeric.value, max_relative = 1e-9);
+                assert_relative_eq!(closed, numeric.value, max_relative = 1e-9, epsilon = 0.0);
             }
         }
     }
@@ -435,7 +435,7 @@ mod tests {
             let closed = elastic_photon_flux(lead, m, e);
             let numeric = elastic_photon_flux_quadrature(lead, m, e);
             assert!(numeric.converged && closed > 0.0, "m = {m}");
-            assert_relative_eq!(closed, numeric.value, max_relative = 1e-10);
+            assert_relative_eq!(closed, numeric.value, max_relative = 1e-10, epsilon = 0.0);
         }
         // Either side of tmin = 10 d, both ways agree.
         let e = 100.0;
@@ -445,7 +445,8 @@ mod tests {
             assert_relative_eq!(
                 elastic_photon_flux(lead, m, e),
                 numeric.value,
-                max_relative = 1e-10
+                max_relative = 1e-10,
+                epsilon = 0.0
             );
         }
     }
@@ -492,7 +493,12 @@ mod tests {
                 breaks.push(y_hi);
                 let reference = integrate(integrand, &breaks, Tolerance::relative(1e-13));
                 // The pole parts in closed form: agreement to rounding (both sides).
-                assert_relative_eq!(ours.value, reference.value, max_relative = 1e-12);
+                assert_relative_eq!(
+                    ours.value,
+                    reference.value,
+                    max_relative = 1e-12,
+                    epsilon = 0.0
+                );
                 assert_error_bounds_the_gap(ours, reference, (m, y_lo, y_hi));
             }
         }
@@ -509,7 +515,12 @@ mod tests {
             Tolerance::relative(1e-12),
         );
         let via_fraction = flux * energy_fraction_integral_gev2(m, 0.0, 0.05).value;
-        assert_relative_eq!(direct.value, via_fraction, max_relative = 1e-10);
+        assert_relative_eq!(
+            direct.value,
+            via_fraction,
+            max_relative = 1e-10,
+            epsilon = 0.0
+        );
     }
 
     /// The scalar kernel's closed forms against adaptive quadrature of the kernel itself.
@@ -539,7 +550,12 @@ mod tests {
                     Tolerance::relative(1e-13),
                 );
                 let ours = fraction.between(y_lo, y_hi);
-                assert_relative_eq!(ours.value, reference.value, max_relative = 1e-12);
+                assert_relative_eq!(
+                    ours.value,
+                    reference.value,
+                    max_relative = 1e-12,
+                    epsilon = 0.0
+                );
                 assert_error_bounds_the_gap(ours, reference, (m, y_lo, y_hi));
             }
         }
@@ -558,13 +574,15 @@ mod tests {
         assert_relative_eq!(
             scalar.kernel_at(1.0 - x) / vector.kernel_at(1.0 - x),
             x * x / (6.0 * (1.0 - x + x * x / 3.0)),
-            max_relative = 1e-3
+            max_relative = 1e-3,
+            epsilon = 0.0
         );
         let x: f64 = 1e-3;
         assert_relative_eq!(
             scalar.kernel_at(1.0 - x) / vector.kernel_at(1.0 - x),
             x * x / 6.0,
-            max_relative = 1e-2
+            max_relative = 1e-2,
+            epsilon = 0.0
         );
     }
 }

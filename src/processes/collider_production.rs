@@ -132,12 +132,14 @@ mod tests {
         assert_relative_eq!(
             two_body_momentum_gev(sqrt_s, m, 0.0),
             (s - m * m) / (2.0 * sqrt_s),
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             two_body_momentum_gev(sqrt_s, m, m),
             (s / 4.0 - m * m).sqrt(),
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
         assert_eq!(two_body_momentum_gev(sqrt_s, 6.0, 5.0), 0.0);
     }
@@ -173,7 +175,8 @@ mod tests {
                 assert_relative_eq!(
                     sigma_gamma_aprime(s, mass, 1e-3, c_max),
                     numeric.value,
-                    max_relative = 1e-7
+                    max_relative = 1e-7,
+                    epsilon = 0.0
                 );
             }
         }
@@ -191,7 +194,8 @@ mod tests {
         assert_relative_eq!(
             sigma_gamma_aprime(s, mass, 1e-3, 1.0),
             leading,
-            max_relative = 1e-6
+            max_relative = 1e-6,
+            epsilon = 0.0
         );
     }
 
@@ -213,12 +217,14 @@ mod tests {
         assert_relative_eq!(
             sigma_off_shell(s, &model, OffShellNormalisation::Derived),
             standard,
-            max_relative = 1e-13
+            max_relative = 1e-13,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             sigma_off_shell(s, &model, OffShellNormalisation::Printed),
             0.5 * standard,
-            max_relative = 1e-13
+            max_relative = 1e-13,
+            epsilon = 0.0
         );
     }
 
@@ -232,6 +238,11 @@ mod tests {
             &[-1.0, 1.0],
             Tolerance::relative(1e-13),
         );
-        assert_relative_eq!(total.value, sigma_mumu_gev2(s), max_relative = 1e-12);
+        assert_relative_eq!(
+            total.value,
+            sigma_mumu_gev2(s),
+            max_relative = 1e-12,
+            epsilon = 0.0
+        );
     }
 }

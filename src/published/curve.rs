@@ -504,16 +504,23 @@ mod tests {
         assert_relative_eq!(
             curve.eps_at(0.001).unwrap_or(0.0),
             1e-5,
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
         // A power law between nodes is exact in log-log: eps = 1e-5 (m/1e-3) at m = 3e-3.
         assert_relative_eq!(
             curve.eps_at(0.003).unwrap_or(0.0),
             3e-5,
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
         assert_eq!(curve.eps_at(0.2), None);
-        assert_relative_eq!(curve.eps_at(0.1).unwrap_or(0.0), 1e-4, max_relative = 1e-14);
+        assert_relative_eq!(
+            curve.eps_at(0.1).unwrap_or(0.0),
+            1e-4,
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
     }
 
     #[test]
@@ -572,7 +579,8 @@ mod tests {
         assert_relative_eq!(
             curve.eps_at(0.03).unwrap_or(0.0),
             6e-5,
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
         // A unit change keeps the gap.
         let mev = curve.map("mev", |m, e| (m * 1e3, e));
@@ -614,7 +622,8 @@ mod tests {
         assert_relative_eq!(
             band.eps_at(m).unwrap_or(0.0),
             10f64.powf(-5.5),
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
         let (outline, closed) = band.outline();
         assert!(closed);
@@ -658,12 +667,14 @@ mod tests {
         assert_relative_eq!(
             contour.eps_at(10f64.powf(-2.5)).unwrap_or(0.0),
             10f64.powf(-4.5),
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
         assert_relative_eq!(
             contour.eps_at(1e-2).unwrap_or(0.0),
             1e-5,
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
         assert_eq!(contour.eps_at(0.5), None);
         assert_eq!(contour.mass_range_gev(), (1e-3, 1e-1));

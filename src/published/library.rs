@@ -637,8 +637,13 @@ mod tests {
     fn epsilon_and_y_round_trip() {
         let (eps, alpha_d, r) = (3e-4, 0.5, 1.0 / 3.0);
         let y = y_from_epsilon(eps, alpha_d, r);
-        assert_relative_eq!(y, 9e-8 * 0.5 / 81.0, max_relative = 1e-14);
-        assert_relative_eq!(epsilon_from_y(y, alpha_d, r), eps, max_relative = 1e-14);
+        assert_relative_eq!(y, 9e-8 * 0.5 / 81.0, max_relative = 1e-14, epsilon = 0.0);
+        assert_relative_eq!(
+            epsilon_from_y(y, alpha_d, r),
+            eps,
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
     }
 
     #[test]
@@ -689,8 +694,8 @@ mod tests {
             .iter()
             .zip(&as_y.epsilon_limit().outline().0)
         {
-            assert_relative_eq!(a.0, b.0, max_relative = 1e-14);
-            assert_relative_eq!(a.1, b.1, max_relative = 1e-14);
+            assert_relative_eq!(a.0, b.0, max_relative = 1e-14, epsilon = 0.0);
+            assert_relative_eq!(a.1, b.1, max_relative = 1e-14, epsilon = 0.0);
         }
     }
 }

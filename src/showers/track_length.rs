@@ -693,7 +693,12 @@ mod tests {
                 1e-10,
             );
             let exact = (1.0 - (k + 1.0).powf(-B1 * thickness)) / (B1 * (k + 1.0).ln());
-            assert_relative_eq!(upper.value + lower.value, exact, max_relative = 1e-8);
+            assert_relative_eq!(
+                upper.value + lower.value,
+                exact,
+                max_relative = 1e-8,
+                epsilon = 0.0
+            );
         }
     }
 
@@ -706,7 +711,8 @@ mod tests {
         assert_relative_eq!(
             first_generation_times_lambda(l, 16.0).value,
             expected,
-            max_relative = 1e-6
+            max_relative = 1e-6,
+            epsilon = 0.0
         );
     }
 
@@ -722,7 +728,8 @@ mod tests {
         assert_relative_eq!(
             at,
             printed_second_generation(0.19505, thickness),
-            max_relative = 1e-7
+            max_relative = 1e-7,
+            epsilon = 0.0
         );
         assert!(
             (at - 0.5 * (below + above)).abs() < 2e-3 * at,
@@ -758,7 +765,8 @@ mod tests {
         assert_relative_eq!(
             ours.value,
             printed_second_generation(v, thickness),
-            max_relative = 1e-7
+            max_relative = 1e-7,
+            epsilon = 0.0
         );
     }
 
@@ -781,7 +789,7 @@ mod tests {
                 0.0
             };
             let direct = (first_generation_times_lambda(l, 16.0).value + second) / (w * w);
-            assert_relative_eq!(table.density(w), direct, max_relative = 1e-6);
+            assert_relative_eq!(table.density(w), direct, max_relative = 1e-6, epsilon = 0.0);
         }
     }
 
@@ -801,6 +809,11 @@ mod tests {
         };
         let ele = TrackLengthTable::new(ele_settings, lambda_max, 128).integral_above(0.95, tol);
         let ratio = ele.value / pos.value;
-        assert_relative_eq!(ratio, 3.792_656_560_8e-4, max_relative = 1e-7);
+        assert_relative_eq!(
+            ratio,
+            3.792_656_560_8e-4,
+            max_relative = 1e-7,
+            epsilon = 0.0
+        );
     }
 }

@@ -594,7 +594,8 @@ pub(crate) mod tests {
         assert_relative_eq!(
             point.babar_excess(epsilon, g_d, &lepton),
             epsilon * br.sqrt() / 1e-3 - 1.0,
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
         let d = m.flight_length_m(10.58, &r).value;
         let invisible = BabarConditions {
@@ -605,7 +606,8 @@ pub(crate) mod tests {
         assert_relative_eq!(
             point.babar_excess(epsilon, g_d, &invisible),
             epsilon / (1e-4 * (0.5 / (2.0 * d)).exp()) - 1.0,
-            max_relative = 1e-9
+            max_relative = 1e-9,
+            epsilon = 0.0
         );
         assert_eq!(
             point.babar_excess(epsilon, g_d, &BabarConditions::default()),
@@ -644,12 +646,14 @@ pub(crate) mod tests {
                 assert_relative_eq!(
                     scaled.br_aprime_to_phi1_phi2,
                     m.br_aprime_to_phi1_phi2(&r),
-                    max_relative = 1e-12
+                    max_relative = 1e-12,
+                    epsilon = 0.0
                 );
                 assert_relative_eq!(
                     scaled.width_phi1_gev.value,
                     m.phi1_width_total_gev(&r).value,
-                    max_relative = 1e-9
+                    max_relative = 1e-9,
+                    epsilon = 0.0
                 );
                 let direct_d = match production {
                     Production::OnShell => m.flight_length_m(10.58, &r).value,
@@ -658,7 +662,12 @@ pub(crate) mod tests {
                         m.decay_length_m(p / m.m1_gev, &r).value
                     }
                 };
-                assert_relative_eq!(scaled.flight_length_m.value, direct_d, max_relative = 1e-9);
+                assert_relative_eq!(
+                    scaled.flight_length_m.value,
+                    direct_d,
+                    max_relative = 1e-9,
+                    epsilon = 0.0
+                );
                 let direct_sigma = match production {
                     Production::OnShell => {
                         gev2_to_pb(sigma_gamma_aprime(10.58 * 10.58, 8.0, eps, 1.0))
@@ -672,7 +681,8 @@ pub(crate) mod tests {
                 assert_relative_eq!(
                     scaled.sigma_production_pb,
                     direct_sigma,
-                    max_relative = 1e-12
+                    max_relative = 1e-12,
+                    epsilon = 0.0
                 );
             }
         }
@@ -693,7 +703,7 @@ pub(crate) mod tests {
             for (eps, g) in [(1e-3, 0.1), (1e-5, 1.0)] {
                 let (n1, n4) = (full.n_signal(eps, g)[0], quarter.n_signal(eps, g)[0]);
                 assert!(n1 > 0.0);
-                assert_relative_eq!(n4, 0.25 * n1, max_relative = 1e-14);
+                assert_relative_eq!(n4, 0.25 * n1, max_relative = 1e-14, epsilon = 0.0);
             }
         }
     }
@@ -705,13 +715,15 @@ pub(crate) mod tests {
         assert_relative_eq!(
             decay_window_probability(7.0, 1.32, 2.0),
             (-3.5_f64).exp() - (-4.16_f64).exp(),
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
         let d = 1e6;
         assert_relative_eq!(
             decay_window_probability(7.0, 1.32, d),
             1.32 / d,
-            max_relative = 1e-5
+            max_relative = 1e-5,
+            epsilon = 0.0
         );
         assert_eq!(decay_window_probability(7.0, 1.32, 0.0), 0.0);
     }

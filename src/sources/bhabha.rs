@@ -189,7 +189,8 @@ mod tests {
         assert_relative_eq!(
             spectrum.collider().boost_beta(),
             3.0 / 11.0,
-            max_relative = 1e-15
+            max_relative = 1e-15,
+            epsilon = 0.0
         );
     }
 
@@ -203,7 +204,12 @@ mod tests {
             &[spectrum.e_min_gev(), spectrum.e_max_gev()],
             Tolerance::relative(1e-12),
         );
-        assert_relative_eq!(spectrum.sigma_cm2(), numeric.value, max_relative = 1e-11);
+        assert_relative_eq!(
+            spectrum.sigma_cm2(),
+            numeric.value,
+            max_relative = 1e-11,
+            epsilon = 0.0
+        );
         assert!((spectrum.sigma_cm2() / PICOBARN_CM2 - 1.2e4).abs() <= 0.05e4);
     }
 
@@ -223,7 +229,12 @@ mod tests {
             &[electrons.e_min_gev(), electrons.e_max_gev()],
             Tolerance::relative(1e-12),
         );
-        assert_relative_eq!(electrons.sigma_cm2(), numeric.value, max_relative = 1e-11);
+        assert_relative_eq!(
+            electrons.sigma_cm2(),
+            numeric.value,
+            max_relative = 1e-11,
+            epsilon = 0.0
+        );
         // Electrons peak at the high-energy (forward) end, positrons at the low-energy end.
         let positrons = belle2();
         assert!(electrons.dsigma_de_cm2_per_gev(6.6) > electrons.dsigma_de_cm2_per_gev(4.4));
@@ -243,7 +254,8 @@ mod tests {
         assert_relative_eq!(
             symmetric_e.sigma_cm2(),
             symmetric_p.sigma_cm2(),
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
     }
 
@@ -255,7 +267,8 @@ mod tests {
         assert_relative_eq!(
             spectrum.dsigma_dcos_theta_star(0.0),
             expected,
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
     }
 }

@@ -656,7 +656,7 @@ mod tests {
             .collect();
         assert_eq!(couplings.len(), 2);
         for alpha in couplings {
-            assert_relative_eq!(alpha, 1.0 / 132.507, max_relative = 1e-7);
+            assert_relative_eq!(alpha, 1.0 / 132.507, max_relative = 1e-7, epsilon = 0.0);
         }
     }
 
@@ -682,13 +682,19 @@ mod tests {
         };
         let s = read_spectrum(&path, &selection).expect("reads");
         assert_eq!((s.events, s.selected), (6, 4));
-        assert_relative_eq!(s.sigma_file_pb, 100.0);
+        assert_relative_eq!(s.sigma_file_pb, 100.0, epsilon = 0.0);
         // 4 of 6 equal weights selected.
-        assert_relative_eq!(s.sigma_selected_pb, 100.0 * 4.0 / 6.0, max_relative = 1e-12);
+        assert_relative_eq!(
+            s.sigma_selected_pb,
+            100.0 * 4.0 / 6.0,
+            max_relative = 1e-12,
+            epsilon = 0.0
+        );
         assert_relative_eq!(
             s.spectrum.sigma_cm2() / PICOBARN_CM2,
             s.sigma_selected_pb,
-            max_relative = 1e-12
+            max_relative = 1e-12,
+            epsilon = 0.0
         );
         assert_eq!(s.range_gev, (3.0, 6.0));
         // An energy cut at 4.5 GeV keeps two.

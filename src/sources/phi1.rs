@@ -739,7 +739,12 @@ mod tests {
             }
             let mean = sum / f64::from(n * n);
             let numerator = (s + m * m).powi(2) + (s - m * m).powi(2) * c * c;
-            assert_relative_eq!(mean, 2.0 / 3.0 * numerator, max_relative = 1e-4);
+            assert_relative_eq!(
+                mean,
+                2.0 / 3.0 * numerator,
+                max_relative = 1e-4,
+                epsilon = 0.0
+            );
         }
     }
 
@@ -806,11 +811,17 @@ mod tests {
                 azimuth_offset: 0.0,
             };
             let lab = Kinematics::new(&model, sqrt_s, Production::OnShell, 0.0).lab(&angles);
-            assert_relative_eq!(lab.cos_theta, numerator / denominator, max_relative = 1e-12);
+            assert_relative_eq!(
+                lab.cos_theta,
+                numerator / denominator,
+                max_relative = 1e-12,
+                epsilon = 0.0
+            );
             assert_relative_eq!(
                 lab.cos_theta.hypot(lab.sin_theta),
                 1.0,
-                max_relative = 1e-14
+                max_relative = 1e-14,
+                epsilon = 0.0
             );
         }
     }
@@ -948,7 +959,7 @@ mod tests {
                 let p_lab = lab.beta_gamma * m1;
                 assert_relative_eq!(p_lab * lab.cos_theta, pz_lab, epsilon = 1e-12);
                 assert_relative_eq!(p_lab * lab.sin_theta, pt, epsilon = 1e-12);
-                assert_relative_eq!(p_lab.hypot(m1), e_lab, max_relative = 1e-12);
+                assert_relative_eq!(p_lab.hypot(m1), e_lab, max_relative = 1e-12, epsilon = 0.0);
             }
         }
     }

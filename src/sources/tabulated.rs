@@ -348,11 +348,17 @@ mod tests {
         let points = [(4.0, 100.0), (5.0, 300.0), (6.5, 0.0)];
         let s = TabulatedSpectrum::from_points("t", &points, false).expect("valid");
         // 0.5 (100 + 300) + 0.5 * 1.5 * 300 = 200 + 225 pb.
-        assert_relative_eq!(s.sigma_cm2() / PICOBARN_CM2, 425.0, max_relative = 1e-14);
+        assert_relative_eq!(
+            s.sigma_cm2() / PICOBARN_CM2,
+            425.0,
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
         assert_relative_eq!(
             s.dsigma_de_cm2_per_gev(4.5) / PICOBARN_CM2,
             200.0,
-            max_relative = 1e-14
+            max_relative = 1e-14,
+            epsilon = 0.0
         );
         assert_eq!(s.dsigma_de_cm2_per_gev(3.9), 0.0);
         assert_eq!(s.dsigma_de_cm2_per_gev(6.6), 0.0);
@@ -362,7 +368,12 @@ mod tests {
             s.nodes_gev(),
             Tolerance::relative(1e-13),
         );
-        assert_relative_eq!(numeric.value, s.sigma_cm2(), max_relative = 1e-12);
+        assert_relative_eq!(
+            numeric.value,
+            s.sigma_cm2(),
+            max_relative = 1e-12,
+            epsilon = 0.0
+        );
     }
 
     #[test]
