@@ -2047,3 +2047,45 @@ fn an_emulsion_scan_states_its_monte_carlo_error() {
         );
     }
 }
+
+/// A visible mediator scanned beyond the beam's reach: the rows there are closed, keep the tail
+/// of the Breit–Wigner in their yields and signal at `g_ve`, and the summary says so (it does
+/// not say that no signal is possible).
+#[test]
+fn a_visible_mediator_beyond_the_reach_is_summarised_as_a_tail() {
+    let dir = scratch("visible_beyond_reach");
+    darksens()
+        .args(["scan", "configs/padme_x17.toml", "--quiet", "--out"])
+        .arg(&dir)
+        .args(["--set", "scan.parameter=model.mass_mev"])
+        .args(["--set", "scan.range=[20.0,40.0]", "--set", "scan.points=11"])
+        .args(["--set", "source.positrons_on_target=1e14"])
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.join("padme_x17.csv")).expect("csv");
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let beyond: Vec<&Vec<&str>> = rows.iter().filter(|r| r[1] == "30").collect();
+    assert_eq!(beyond.len(), 2, "{csv}");
+    for row in beyond {
+        assert_eq!((row[2], row[7]), ("", "closed"), "{row:?}");
+        let n_ann: f64 = row[3].parse().expect("a yield");
+        let at_g_ve: f64 = row[8].parse().expect("a signal");
+        assert!(n_ann > 0.0 && at_g_ve > 0.0, "{row:?}");
+    }
+    darksens()
+        .args(["scan", "configs/padme_x17.toml", "--out"])
+        .arg(&dir)
+        .args(["--set", "scan.parameter=model.mass_mev"])
+        .args(["--set", "scan.range=[20.0,40.0]", "--set", "scan.points=11"])
+        .args(["--set", "source.positrons_on_target=1e14"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "closed (beyond the source's reach: only the tail of the Breit-Wigner",
+        ))
+        .stdout(predicate::str::contains("no signal possible").not());
+}

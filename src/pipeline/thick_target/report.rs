@@ -1150,11 +1150,21 @@ fn status_lines(curve: &CurveResult) -> Vec<String> {
     };
     let short = crate::output::five_digits;
     let mut lines = Vec::new();
+    // A visible mediator's closed points keep the tail of its Breit–Wigner in their yields.
+    let tail_kept = curve
+        .points
+        .iter()
+        .any(|p| p.status() == LimitStatus::Closed && p.yields.total() > 0.0);
+    let closed = if tail_kept {
+        "closed (beyond the source's reach: only the tail of the Breit-Wigner, which gives no limit on eps; its yields and signal at g_ve are kept)"
+    } else {
+        "closed (beyond the source's reach: no signal possible)"
+    };
     for (status, what) in [
         (
             LimitStatus::Closed,
             (
-                "closed (beyond the source's reach: no signal possible)",
+                closed,
                 "rows kept with status = closed and no limit, not drawn",
             ),
         ),
