@@ -209,7 +209,7 @@ pub fn closed_stretches(
 const CLOSURE_HALVINGS: usize = 64;
 
 /// The model and the setup at the horizontal value `x` of a scan over a mass or a placement.
-fn masses_at(
+pub(super) fn masses_at(
     scenario: &EmulsionScenario,
     scan: &EmulsionScan,
     x: f64,

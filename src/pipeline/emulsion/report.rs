@@ -205,8 +205,8 @@ fn grid_summary(
 /// Whether the column at `x` puts the `A'` where it is made on resonance
 /// ([`crate::signal::emulsion::made_on_resonance`]).
 fn on_resonance_column(scenario: &EmulsionScenario, scan: &EmulsionScan, x: f64) -> bool {
-    let model = scan.x.parameter.apply(&scenario.model, x);
-    crate::signal::emulsion::made_on_resonance(model.m_aprime_gev, scenario.setup.sqrt_s_gev)
+    let (model, setup) = super::grid::masses_at(scenario, scan, x);
+    crate::signal::emulsion::made_on_resonance(model.m_aprime_gev, setup.sqrt_s_gev)
 }
 
 /// The acceptance Monte Carlo's statistical precision over the open columns: the largest
