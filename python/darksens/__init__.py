@@ -276,10 +276,18 @@ class Curve:
 
 @dataclass(frozen=True, eq=False)
 class Result:
-    """The curves of a scan, as the command line's CSV holds them."""
+    """The curves of a scan, as the command line's CSV holds them.
+
+    ``meta`` records what was run, as the command line's ``<name>.meta.json`` does (without
+    its output files and best points): ``darksens_version``, ``scenario_file``, ``overrides``,
+    ``inputs`` (the SHA-256 of every file the scenario read), ``curves`` (each curve's label
+    and resolved scenario: the file with the overrides and defaults applied), ``numerics``,
+    ``threads`` and ``wall_time_s``. Keep it beside numbers you save
+    (``json.dump(res.meta, f)``)."""
 
     title: str
     curves: List[Curve]
+    meta: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     def curve(self, label: str) -> Curve:
         """The curve named ``label``."""
@@ -324,7 +332,10 @@ class Grid:
     ``x_parameter`` and ``y_parameter`` are the CSV's column names (``g_d``); ``x_key`` and
     ``y_key`` the scenario keys they scan (``model.g_d``, what ``set=`` takes).
     ``acceptance`` and ``acceptance_error`` (shape (len(x_values), len(detectors))) are each
-    box's acceptance and its Monte Carlo error (one standard deviation).
+    box's acceptance and its Monte Carlo error (one standard deviation). ``meta`` records what
+    was run, as the command line's ``<name>.meta.json`` does without its output files
+    (``darksens_version``, ``scenario_file``, ``overrides``, ``inputs``, ``resolved_scenario``,
+    the Monte Carlo record in ``numerics``, ``threads``, ``wall_time_s``, ...).
     """
 
     title: str
@@ -344,6 +355,7 @@ class Grid:
     excluded: List[List[Tuple[float, float]]]
     babar_excluded: List[List[Tuple[float, float]]]
     tips: List[Tuple[float, float]]
+    meta: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -407,6 +419,7 @@ def _grid(data: Dict[str, Any]) -> Grid:
         excluded=[[(lo, hi) for lo, hi in c["excluded"]] for c in columns],
         babar_excluded=[[(lo, hi) for lo, hi in c["babar_excluded"]] for c in columns],
         tips=[(x, y) for x, y in data["tips"]],
+        meta=data["meta"],
     )
 
 
@@ -486,7 +499,7 @@ def scan(
                 signal_per_pot_at_g_ve=_optional_array(c["signal_per_pot_at_g_ve"]),
             )
         )
-    return Result(title=data["title"], curves=curves)
+    return Result(title=data["title"], curves=curves, meta=data["meta"])
 
 
 def explain(

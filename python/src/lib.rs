@@ -7,7 +7,7 @@
 use darksens::error::Error;
 use darksens::pipeline::emulsion::Emulsion;
 use darksens::pipeline::thick_target::{
-    best_limit, best_point_note, run_scan_until, scan_warnings,
+    best_limit, best_point_note, run_scan_until, scan_record, scan_warnings,
 };
 use darksens::pipeline::{Driver, Monitor, RunSource, compute_all};
 use darksens::published::library::{find_curve, library_dirs};
@@ -90,6 +90,7 @@ fn scan(
     threads: Option<usize>,
 ) -> PyResult<String> {
     interruptible(py, move |stop| {
+        let started = std::time::Instant::now();
         let document = document(&path, &overrides)?;
         let mut warnings = document.warnings();
         let pool = rayon::ThreadPoolBuilder::new()
@@ -100,7 +101,7 @@ fn scan(
             Search::ThickTarget(curves) => curves,
             Search::Emulsion(scenario) => {
                 let grid = Emulsion::new(*scenario, RunSource::of(&document));
-                return pool.install(|| emulsion_grid(&grid, &stop, warnings));
+                return pool.install(|| emulsion_grid(&grid, &stop, warnings, started));
             }
         };
         let title = curves
@@ -110,7 +111,7 @@ fn scan(
         pool.install(|| {
             let results = run_scan_until(&curves, Some(&stop))?;
             warnings.extend(scan_warnings(&curves, &results));
-            let curves = results
+            let records = results
                 .iter()
                 .map(|c| {
                     let best = best_limit(c)?;
@@ -133,7 +134,13 @@ fn scan(
                     }))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
-            Ok(json!({ "title": title, "curves": curves, "warnings": warnings }).to_string())
+            let meta = scan_record(
+                &curves,
+                &RunSource::of(&document),
+                &results,
+                started.elapsed().as_secs_f64(),
+            );
+            Ok(json!({ "title": title, "curves": records, "warnings": warnings, "meta": meta }).to_string())
         })
     })
 }
@@ -145,6 +152,7 @@ fn emulsion_grid(
     grid: &Emulsion,
     stop: &AtomicUsize,
     warnings: Vec<String>,
+    started: std::time::Instant,
 ) -> Result<String, Error> {
     let units = grid.units()?;
     let monitor = Monitor {
@@ -186,6 +194,7 @@ fn emulsion_grid(
         "columns": columns,
         "tips": result.tips.iter().map(|t| [t.x, t.y]).collect::<Vec<_>>(),
         "warnings": warnings,
+        "meta": grid.record(&result, started.elapsed().as_secs_f64())?,
     })
     .to_string())
 }

@@ -5,6 +5,7 @@ The command line is the release build of this checkout (`cargo build --release`)
 $DARKSENS_BIN."""
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -65,6 +66,16 @@ def test_scan_equals_the_command_line_bit_for_bit(tmp_path):
                 assert np.isnan(mine[name]), name
             else:
                 assert mine[name] == float(value), name
+    # meta is the command line's sidecar without its output files, best points and timing.
+    with open(tmp_path / "belle2_dp.meta.json") as f:
+        sidecar = json.load(f)
+    assert res.meta["darksens_version"] == darksens.__version__ == sidecar["darksens_version"]
+    assert res.meta["overrides"] == sidecar["overrides"] == ["model.alpha_d=0.01"]
+    assert res.meta["threads"] == 2 and res.meta["wall_time_s"] > 0.0
+    for key in ["curves", "numerics", "inputs"]:
+        assert res.meta.get(key) == sidecar.get(key), key
+    assert res.meta["curves"][0]["resolved_scenario"]["model"]["alpha_d"] == 0.01
+    assert set(sidecar) - set(res.meta) == {"outputs", "best"}
 
 
 def test_the_line_shape_of_a_beam_equals_the_command_line(tmp_path):
@@ -309,6 +320,11 @@ def test_an_emulsion_grid_equals_the_command_line_bit_for_bit(tmp_path):
     assert [(x, y) for x, y, _ in tips] == grid.tips
     assert mine == [r for r in rows if r not in tips]
     assert mine, "the grid excludes a region"
+    with open(tmp_path / "belle2_emulsion.meta.json") as f:
+        sidecar = json.load(f)
+    for key in ["darksens_version", "overrides", "resolved_scenario", "numerics", "r_ratio", "off_shell_normalisation"]:
+        assert grid.meta[key] == sidecar[key], key
+    assert set(sidecar) - set(grid.meta) == {"outputs"}
 
 
 def test_the_command_lines_warnings_are_python_warnings():

@@ -30,7 +30,9 @@ pub struct Sidecar {
     /// The off-shell normalisation [EMU Eq. 5] (emulsion scans).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub off_shell_normalisation: Option<Value>,
-    /// Output files.
+    /// Output files (none in a record of what was run that wrote none: the Python package's
+    /// `meta`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outputs: Vec<String>,
     /// The SHA-256 of every input file the scenario read (spectrum tables, event files, limit
     /// curves; `library:<name>.csv` for a library curve, whichever copy was read), by the name

@@ -264,6 +264,19 @@ impl RunSource {
         })
     }
 
+    /// A sidecar with what every run records: the scenario file, the overrides, the inputs'
+    /// SHA-256 and `wall_time_s` (a kind adds its own fields).
+    #[must_use]
+    pub fn sidecar(&self, wall_time_s: f64) -> crate::output::sidecar::Sidecar {
+        let mut sidecar = crate::output::sidecar::Sidecar::new(
+            self.scenario_file.clone(),
+            self.overrides.clone(),
+            wall_time_s,
+        );
+        sidecar.inputs.clone_from(&self.inputs);
+        sidecar
+    }
+
     /// The source of `document`.
     #[must_use]
     pub fn of(document: &ScenarioDocument) -> Self {

@@ -79,6 +79,26 @@ impl Emulsion {
         &self.scenario
     }
 
+    /// What the grid `result` ran, as `darksens scan` records it in `<name>.meta.json`
+    /// without the output files ([`crate::output::sidecar::Sidecar`]); the Python package
+    /// returns it as `Grid.meta`.
+    ///
+    /// # Errors
+    /// A scenario without a grid.
+    pub fn record(
+        &self,
+        result: &GridResult,
+        wall_time_s: f64,
+    ) -> Result<crate::output::sidecar::Sidecar, Error> {
+        Ok(report::grid_record(
+            &self.scenario,
+            self.scan()?,
+            &self.run,
+            result,
+            wall_time_s,
+        ))
+    }
+
     fn scan(&self) -> Result<&EmulsionScan, Error> {
         self.scenario.scan.as_ref().ok_or_else(|| {
             Error::Scan(ScanError::NoGrid {

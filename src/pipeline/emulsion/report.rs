@@ -53,18 +53,7 @@ pub(super) fn finish(
     let mut outputs = vec![&paths.csv, boundary_path, &paths.png];
     outputs.extend(paths.svg.as_ref());
     outputs.push(&paths.meta);
-    let mut sidecar = Sidecar::new(
-        run.scenario_file.clone(),
-        run.overrides.clone(),
-        wall_time_s,
-    );
-    sidecar.inputs.clone_from(&run.inputs);
-    sidecar.resolved_scenario = Some(toml_to_json(&toml::Value::Table(
-        crate::scenario::recorded_emulsion_table(&run.resolved_table, scenario),
-    )));
-    sidecar.off_shell_normalisation = Some(json!(scenario.setup.normalisation));
-    sidecar.numerics = Some(acceptance_record(scan, result));
-    sidecar.r_ratio = Some("PDG 2012 compilation below 2 GeV (data/r_ratio), one-loop QCD above");
+    let mut sidecar = grid_record(scenario, scan, run, result, wall_time_s);
     sidecar.outputs = outputs.iter().map(|p| p.display().to_string()).collect();
     let mut files = vec![
         OutputFile::Bytes(paths.csv.clone(), grid_csv),
@@ -249,6 +238,26 @@ fn acceptance_precision(scan: &EmulsionScan, result: &GridResult) -> Option<Stri
 }
 
 /// Each open column's acceptances with their Monte Carlo errors, for the sidecar.
+/// What a grid ran: the sidecar without its output files (the version, the scenario file and
+/// overrides, the inputs' SHA-256, the resolved scenario, the off-shell normalisation, the
+/// acceptances' Monte Carlo record, the R ratio's source, the threads and `wall_time_s`).
+pub(super) fn grid_record(
+    scenario: &EmulsionScenario,
+    scan: &EmulsionScan,
+    run: &RunSource,
+    result: &GridResult,
+    wall_time_s: f64,
+) -> Sidecar {
+    let mut sidecar = run.sidecar(wall_time_s);
+    sidecar.resolved_scenario = Some(toml_to_json(&toml::Value::Table(
+        crate::scenario::recorded_emulsion_table(&run.resolved_table, scenario),
+    )));
+    sidecar.off_shell_normalisation = Some(json!(scenario.setup.normalisation));
+    sidecar.numerics = Some(acceptance_record(scan, result));
+    sidecar.r_ratio = Some("PDG 2012 compilation below 2 GeV (data/r_ratio), one-loop QCD above");
+    sidecar
+}
+
 fn acceptance_record(scan: &EmulsionScan, result: &GridResult) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = result
         .columns

@@ -15,7 +15,7 @@ pub use analysis::{BestPoint, CurveResult, annihilation_dominated_ranges, best_l
 pub use calculator::{Calculator, PointResult, setup_of};
 pub use report::{
     ExplainedPoint, annihilation_windows, best_point_note, describe_source, line_plot, plot_frame,
-    render_csv, scan_warnings,
+    render_csv, scan_record, scan_warnings,
 };
 
 use super::{Driver, Explanation, Monitor, OutputPaths, Report, RunClock, RunSource, Words};

@@ -96,26 +96,11 @@ pub(super) fn finish(
     let (plot, png_bytes, svg_bytes) = drawn?;
     stage("CSV and PNG rendering", t);
     let wall_time_s = clock.start.elapsed().as_secs_f64();
-    let mut sidecar = Sidecar::new(
-        run.scenario_file.clone(),
-        run.overrides.clone(),
-        wall_time_s,
-    );
-    sidecar.inputs.clone_from(&run.inputs);
-    sidecar.curves = Some(
-        curves
-            .iter()
-            .map(|c| CurveRecord {
-                label: c.label.clone(),
-                resolved_scenario: toml_to_json(&toml::Value::Table(c.recorded_table())),
-            })
-            .collect(),
-    );
+    let mut sidecar = scan_record(curves, run, results, wall_time_s);
     sidecar.outputs = vec![
         paths.csv.display().to_string(),
         paths.png.display().to_string(),
     ];
-    sidecar.numerics = Some(numerics_record(results));
     sidecar.best = Some(
         results
             .iter()
@@ -143,6 +128,31 @@ pub(super) fn finish(
             .collect(),
         files,
     })
+}
+
+/// What a scan ran: the sidecar without its output files and best points (the version, the
+/// scenario file and overrides, the inputs' SHA-256, every curve's resolved scenario, the
+/// numerics, the threads and `wall_time_s`). `darksens scan` adds the files and the best points
+/// and writes it as `<name>.meta.json`; the Python package returns it as `Result.meta`.
+#[must_use]
+pub fn scan_record(
+    curves: &[Curve],
+    run: &RunSource,
+    results: &[CurveResult],
+    wall_time_s: f64,
+) -> Sidecar {
+    let mut sidecar = run.sidecar(wall_time_s);
+    sidecar.curves = Some(
+        curves
+            .iter()
+            .map(|c| CurveRecord {
+                label: c.label.clone(),
+                resolved_scenario: toml_to_json(&toml::Value::Table(c.recorded_table())),
+            })
+            .collect(),
+    );
+    sidecar.numerics = Some(numerics_record(results));
+    sidecar
 }
 
 /// The scan as CSV text: one row per curve and point, in scan order.
