@@ -1,6 +1,7 @@
 //! Convergence of the numerics: doubling every table resolution and
 //! tightening every integration tolerance a hundredfold moves no limit of the shipped scans by
-//! more than 1e-4 (relative).
+//! more than 1e-4 (relative), the requirement. docs/validation.md §10 states what they move
+//! today (1.5e-5 and 6.9e-7), held here at 3e-5 so that the statement cannot go stale.
 
 mod common;
 
@@ -39,11 +40,18 @@ fn largest_change(config: &str) -> (f64, f64) {
     worst
 }
 
+/// What docs/validation.md §10 says the doubling moves at most (with margin).
+const STATED_CHANGE: f64 = 3e-5;
+
 #[test]
 fn exact_scan_is_converged_to_1e_4() {
     let (change, mass) = largest_change("configs/belle2_dp.toml");
     eprintln!("largest change {change:.2e} at {mass} MeV");
     assert!(change < 1e-4, "eps moved by {change:.2e} at {mass} MeV");
+    assert!(
+        change < STATED_CHANGE,
+        "eps moved by {change:.2e} at {mass} MeV: update docs/validation.md §10"
+    );
 }
 
 #[test]
@@ -51,6 +59,10 @@ fn paper_scan_is_converged_to_1e_4() {
     let (change, mass) = largest_change("configs/belle2_dp_paper.toml");
     eprintln!("largest change {change:.2e} at {mass} MeV");
     assert!(change < 1e-4, "eps moved by {change:.2e} at {mass} MeV");
+    assert!(
+        change < STATED_CHANGE,
+        "eps moved by {change:.2e} at {mass} MeV: update docs/validation.md §10"
+    );
 }
 
 /// What an interpolated yield (picked from each point's yields by `pick`) shows against the

@@ -1347,8 +1347,9 @@ pub struct ExplainedPoint {
     pub n_bkg_photon: f64,
     /// Bremsstrahlung events per eps^2 [DPT Eq. 4.5].
     pub n_brem_per_eps2: f64,
-    /// Relative integration error of the bremsstrahlung yield.
-    pub n_brem_relative_error: f64,
+    /// Relative integration error of the bremsstrahlung yield; `None` (JSON `null`) when it is
+    /// not integrated (a rescaled published limit has no error to state, and none is zero).
+    pub n_brem_relative_error: Option<f64>,
     /// Particles on target (beams).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_incident: Option<f64>,
@@ -1568,14 +1569,12 @@ impl ExplainedPoint {
                 }
             }
         }
-        let brem_error = if self.brem_method == "computed" {
-            format!("{:.1e}", self.n_brem_relative_error)
-        } else {
-            "not integrated".to_string()
-        };
+        let brem_error = self
+            .n_brem_relative_error
+            .map_or_else(|| "not integrated".to_string(), |e| format!("{e:.1e}"));
         outln!(
             out,
-            "  errors: annihilation {:.1e}, bremsstrahlung {brem_error} (relative: quadrature, and a grid check where the effective flux has one); tables {:.1e} of their largest value (tolerance {:.0e})",
+            "  errors: annihilation {:.1e}, bremsstrahlung {brem_error} (relative: quadrature, and the bound or grid check of what spreads a positron beam's resonance, or of the effective flux, where there is one); tables {:.1e} of their largest value (tolerance {:.0e})",
             self.n_ann_relative_error,
             self.table_error,
             self.table_tolerance
@@ -1700,7 +1699,11 @@ pub(super) fn explain(
         n_bkg_neutron: background.neutron.map_or(0.0, |n| n.events),
         n_bkg_photon: background.photon.map_or(0.0, |p| p.events),
         n_brem_per_eps2: point.yields.bremsstrahlung.value,
-        n_brem_relative_error: point.yields.bremsstrahlung.relative_error(),
+        n_brem_relative_error: matches!(
+            curve.scenario.bremsstrahlung,
+            crate::signal::thick_target::BremMethod::Computed
+        )
+        .then(|| point.yields.bremsstrahlung.relative_error()),
         n_incident: None,
         n_positrons: None,
         n_required: point.n_required,
