@@ -24,6 +24,17 @@ use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
 
+/// A yield's relative error for `explain`'s text. An integral that missed its tolerance is
+/// bounded by its whole value ([`crate::numerics::quadrature::Estimate::error_bound`]), so a
+/// relative error of 1 or more says that no bound is known, not that the value is off by 100%.
+fn relative_error_words(relative_error: f64) -> String {
+    if relative_error >= 1.0 {
+        "unbounded, a part missed its tolerance".to_string()
+    } else {
+        format!("{relative_error:.1e}")
+    }
+}
+
 /// `writeln!` into a `String` (which cannot fail).
 macro_rules! outln {
     ($out:expr, $($arg:tt)*) => {{
@@ -1571,11 +1582,11 @@ impl ExplainedPoint {
         }
         let brem_error = self
             .n_brem_relative_error
-            .map_or_else(|| "not integrated".to_string(), |e| format!("{e:.1e}"));
+            .map_or_else(|| "not integrated".to_string(), relative_error_words);
         outln!(
             out,
-            "  errors: annihilation {:.1e}, bremsstrahlung {brem_error} (relative: quadrature, and the bound or grid check of what spreads a positron beam's resonance, or of the effective flux, where there is one); tables {:.1e} of their largest value (tolerance {:.0e})",
-            self.n_ann_relative_error,
+            "  errors: annihilation {}, bremsstrahlung {brem_error} (relative: quadrature, and the bound or grid check of what spreads a positron beam's resonance, or of the effective flux, where there is one); tables {:.1e} of their largest value (tolerance {:.0e})",
+            relative_error_words(self.n_ann_relative_error),
             self.table_error,
             self.table_tolerance
         );
