@@ -1999,6 +1999,20 @@ fn script_runs(text: &str) -> Vec<(String, Script)> {
             // An escaped underscore or caret (`literal_label`): printed as written.
             current.extend(next);
             chars.next();
+        } else if let Some(digit) = subscript_digit(c) {
+            // A Unicode subscript digit (`X₀`, `m₁`), which the font sets small at mid-height:
+            // set as the digit in a subscript run, as `X_0` would be.
+            if script == Script::Sub {
+                current.push(digit);
+            } else {
+                runs.push((std::mem::take(&mut current), script));
+                let mut digits = String::from(digit);
+                while let Some(d) = chars.peek().copied().and_then(subscript_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                runs.push((digits, Script::Sub));
+            }
         } else if (c == '_' || c == '^') && script == Script::Base {
             runs.push((std::mem::take(&mut current), script));
             script = if c == '_' { Script::Sub } else { Script::Super };
@@ -2013,6 +2027,14 @@ fn script_runs(text: &str) -> Vec<(String, Script)> {
     runs.push((current, script));
     runs.retain(|(t, _)| !t.is_empty());
     runs
+}
+
+/// The digit a Unicode subscript digit (`₀` to `₉`) stands for.
+fn subscript_digit(c: char) -> Option<char> {
+    let offset = u32::from(c).checked_sub(u32::from('₀'))?;
+    (offset < 10)
+        .then(|| char::from_digit(offset, 10))
+        .flatten()
 }
 
 /// Where a text run starts from its position.
@@ -2399,6 +2421,20 @@ mod tests {
             expect(&[("m", Base), ("A′", Sub), (" [GeV]", Base)])
         );
         assert_eq!(runs("ε"), expect(&[("ε", Base)]));
+        // Unicode subscript digits, as `_` would set them.
+        assert_eq!(
+            runs("16 X₀ CsI, (m₁ − m₂)/m₂₀"),
+            expect(&[
+                ("16 X", Base),
+                ("0", Sub),
+                (" CsI, (m", Base),
+                ("1", Sub),
+                (" − m", Base),
+                ("2", Sub),
+                (")/m", Base),
+                ("20", Sub),
+            ])
+        );
         // Superscripts: a power, and one next to a subscript.
         assert_eq!(
             runs("50 ab^-1 (ε^2 = 10^-8)"),
