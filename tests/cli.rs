@@ -2081,3 +2081,39 @@ fn a_visible_mediator_beyond_the_reach_is_summarised_as_a_tail() {
         assert!(n_ann > 0.0 && at_g_ve > 0.0, "{row:?}");
     }
 }
+
+/// An excluded region that reaches eps = 1, the largest kinetic mixing allowed, ends there: the
+/// summary says so instead of "the region goes on above" (tests/plots.rs: no edge drawn).
+#[test]
+fn a_region_reaching_eps_1_ends_there() {
+    let dir = scratch("region_at_eps_1");
+    let scan = |y_top: &str| {
+        let y = format!("scan.y.log_range=[1e-4, {y_top}]");
+        let out = darksens()
+            .args([
+                "scan",
+                "configs/belle2_emulsion_central.toml",
+                "--no-checkpoint",
+                "--out",
+            ])
+            .arg(&dir)
+            .args(["--set", "scan.x.points=9", "--set", &y])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).expect("utf-8")
+    };
+    let at_one = scan("1.0");
+    assert!(
+        at_one.contains("1.0000e0 (the largest value allowed)")
+            && !at_one.contains("goes on above"),
+        "{at_one}"
+    );
+    let below_one = scan("0.5");
+    assert!(
+        below_one.contains("(the region goes on above)"),
+        "{below_one}"
+    );
+}

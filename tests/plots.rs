@@ -658,3 +658,31 @@ fn hepdata_overlays_are_drawn_as_their_variable_says() {
     assert_eq!(fills("expected.yaml"), 2);
     assert_eq!(fills("observed.yaml"), 3);
 }
+
+/// The scan's edges are drawn where the region would go on, not along eps = 1, the largest
+/// kinetic mixing allowed, where it ends: with the scan up to 1 the plot has one dashed edge
+/// fewer than with the scan up to 0.5 (the first and last g_D columns keep theirs).
+#[test]
+fn no_scan_edge_along_eps_1() {
+    let edges = |y_top: &str, name: &str| {
+        let y = format!("scan.y.log_range=[1e-4, {y_top}]");
+        let dir = scan_with_svg_setting(
+            "configs/belle2_emulsion_central.toml",
+            name,
+            &["scan.x.points=9", &y],
+        );
+        let svg = std::fs::read_to_string(dir.join(format!("{name}.svg"))).expect("svg written");
+        svg.split("<polyline")
+            .skip(1)
+            .filter(|p| p.to_ascii_uppercase().contains("#EB8200"))
+            .count()
+    };
+    let (at_one, below_one) = (
+        edges("1.0", "edges_at_eps_1"),
+        edges("0.5", "edges_below_eps_1"),
+    );
+    assert!(
+        at_one > 0 && below_one > at_one,
+        "{at_one} edges against {below_one}"
+    );
+}

@@ -325,7 +325,8 @@ class Grid:
     the sum over the boxes; ``excluded_cells`` is ``n_signal_total >= n_signal_required``.
     ``excluded[i]`` lists the excluded intervals (lower, upper) of ``y`` at ``x_values[i]``,
     bisected between grid values (the ``.boundary.csv`` of the command line); an end at the
-    first or last y value means the region goes on beyond the scan. ``tips`` lists the points
+    first or last y value means the region goes on beyond the scan (unless it is the largest
+    value the coupling may take, eps = 1 or g_D = sqrt(4 pi), where it ends). ``tips`` lists the points
     (x, y) where the region closes between two columns (bisected in x; the ``.boundary.csv``
     has them as rows with equal edges). A column whose masses do not allow the
     production (``open`` False) has no signal, and its ``flight_length_m`` is NaN.

@@ -175,6 +175,18 @@ impl GridParameter {
         placed
     }
 
+    /// The largest value a coupling may take: `eps = 1`, and `g_D = sqrt(4 pi)` (`alpha_D = 1`);
+    /// `None` for the other keys. An excluded region that reaches it ends there: it does not
+    /// go on beyond the scan.
+    #[must_use]
+    pub fn largest_allowed(self) -> Option<f64> {
+        match self {
+            Self::Epsilon => Some(1.0),
+            Self::GD => Some((4.0 * std::f64::consts::PI).sqrt()),
+            _ => None,
+        }
+    }
+
     /// Whether it is a coupling (the masses, and so the acceptances, do not change).
     #[must_use]
     pub fn is_coupling(self) -> bool {
@@ -858,14 +870,14 @@ fn validate_placement(x: &GridAxis, detectors: &[DetectorBox]) -> Result<(), Sce
 /// 1), both from 1e-12. Below, no luminosity gives a signal, and eps^2 g_D^2 of the phi1 width
 /// [EMU Eq. 10-11] would leave the range of double precision (an infinite flight length).
 fn coupling(key: &str, parameter: GridParameter, value: f64) -> Result<f64, ScenarioError> {
-    let (hi, meaning) = if parameter == GridParameter::Epsilon {
-        (1.0, "the kinetic mixing eps, from 1e-12 to 1, e.g. 1e-3")
+    let meaning = if parameter == GridParameter::Epsilon {
+        "the kinetic mixing eps, from 1e-12 to 1, e.g. 1e-3"
     } else {
-        (
-            (4.0 * std::f64::consts::PI).sqrt(),
-            "the dark gauge coupling g_D, from 1e-12 to sqrt(4 pi) (alpha_D at most 1), e.g. 0.1",
-        )
+        "the dark gauge coupling g_D, from 1e-12 to sqrt(4 pi) (alpha_D at most 1), e.g. 0.1"
     };
+    let hi = parameter
+        .largest_allowed()
+        .expect("a coupling has a largest value");
     within(key, value, (1e-12, hi), "", meaning)
 }
 

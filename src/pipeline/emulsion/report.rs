@@ -13,7 +13,7 @@ use crate::output::sidecar::{Sidecar, toml_to_json};
 use crate::output::{OutputFile, format_number};
 use crate::pipeline::{Explanation, OutputPaths, Report, RunSource};
 use crate::processes::collider_production::OffShellNormalisation;
-use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario, GridParameter};
+use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario, GridAxis, GridParameter};
 use crate::signal::emulsion::{DetectorSignal, EmulsionPoint};
 use crate::sources::phi1::Production;
 use serde::Serialize;
@@ -124,7 +124,9 @@ fn grid_summary(
         } else {
             format!("{lo:.4e}")
         };
-        let upper = if hi == ys[ys.len() - 1] {
+        let upper = if hi == ys[ys.len() - 1] && !goes_on_beyond(&scan.y, hi) {
+            format!("{hi:.4e} (the largest value allowed)")
+        } else if hi == ys[ys.len() - 1] {
             format!("the scan's edge {hi:.4e} (the region goes on above)")
         } else {
             format!("{hi:.4e}")
@@ -528,7 +530,7 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
     ];
     LimitPlot {
         regions,
-        scan_edges: scan_edges(result, &y.values),
+        scan_edges: scan_edges(result, scan),
         extent: corners.to_vec(),
         overlays: Vec::new(),
         title: scenario.title.clone(),
@@ -546,13 +548,23 @@ fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult
     }
 }
 
+/// Whether the scan's value `at` of the axis `axis` is an edge beyond which the region would go
+/// on: not when it is the largest value the coupling may take (`eps = 1`), where it ends.
+fn goes_on_beyond(axis: &GridAxis, at: f64) -> bool {
+    axis.parameter.largest_allowed().is_none_or(|top| at < top)
+}
+
 /// Where the excluded region meets the edge of the scan (it goes on beyond): along the first
 /// or last vertical value over runs of columns whose interval reaches it, and up the first and
-/// last columns' intervals.
-fn scan_edges(result: &GridResult, ys: &[f64]) -> Vec<Vec<(f64, f64)>> {
+/// last columns' intervals; not along a coupling's largest allowed value.
+fn scan_edges(result: &GridResult, scan: &EmulsionScan) -> Vec<Vec<(f64, f64)>> {
+    let ys = &scan.y.values;
     let (first, last) = (ys[0], ys[ys.len() - 1]);
     let mut edges: Vec<Vec<(f64, f64)>> = Vec::new();
     for at in [first, last] {
+        if !goes_on_beyond(&scan.y, at) {
+            continue;
+        }
         let mut run: Vec<(f64, f64)> = Vec::new();
         for column in &result.columns {
             if column.excluded.iter().any(|&(lo, hi)| lo == at || hi == at) {
@@ -568,6 +580,7 @@ fn scan_edges(result: &GridResult, ys: &[f64]) -> Vec<Vec<(f64, f64)>> {
     for column in [result.columns.first(), result.columns.last()]
         .into_iter()
         .flatten()
+        .filter(|c| goes_on_beyond(&scan.x, c.x))
     {
         for &(lo, hi) in &column.excluded {
             edges.push(vec![(column.x, lo), (column.x, hi)]);
