@@ -239,7 +239,6 @@ fn acceptance_precision(scan: &EmulsionScan, result: &GridResult) -> Option<Stri
     })
 }
 
-/// Each open column's acceptances with their Monte Carlo errors, for the sidecar.
 /// What a grid ran: the sidecar without its output files (the version, the scenario file and
 /// overrides, the inputs' SHA-256, the resolved scenario, the off-shell normalisation, the
 /// acceptances' Monte Carlo record, the R ratio's source, the threads and `wall_time_s`).
@@ -260,6 +259,7 @@ pub(super) fn grid_record(
     sidecar
 }
 
+/// Each open column's acceptances with their Monte Carlo errors, for the sidecar.
 fn acceptance_record(scan: &EmulsionScan, result: &GridResult) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = result
         .columns

@@ -1359,7 +1359,8 @@ pub struct ExplainedPoint {
     /// Bremsstrahlung events per eps^2 [DPT Eq. 4.5].
     pub n_brem_per_eps2: f64,
     /// Relative integration error of the bremsstrahlung yield; `None` (JSON `null`) when it is
-    /// not integrated (a rescaled published limit has no error to state, and none is zero).
+    /// not integrated (`bremsstrahlung.method = "rescaled-limit"` takes a published limit, with
+    /// no error to state; `"none"` computes nothing).
     pub n_brem_relative_error: Option<f64>,
     /// Particles on target (beams).
     #[serde(skip_serializing_if = "Option::is_none")]
