@@ -10,7 +10,8 @@ pub enum LimitCriterion {
     /// `N_s / sqrt(N_b) = sqrt(delta_chi2)` (`delta_chi2 = 2.71` for 90% CL, [DPT Sec. 4]); a
     /// relative background uncertainty `r` adds `(r N_b)^2` to `N_b` in quadrature.
     SqrtBackground {
-        /// `Delta chi^2` of the one-sided interval.
+        /// `Delta chi^2` of one parameter (2.71: the paper's 90% CL, a two-sided 90% interval,
+        /// `z = 1.645`).
         delta_chi2: f64,
     },
     /// A fixed number of signal events (2.3 for zero background at 90% CL, 3 in [DPT App. F]).

@@ -181,23 +181,46 @@ pub fn read_table(path: &Path, dependent: Option<&str>) -> Result<HepDataCurve, 
     parse_table(&text, &path.display().to_string(), dependent)
 }
 
-/// GeV per unit of a mass written in `units` (`GeV`, `MeV`, `keV`, `TeV`, any case).
+/// GeV per unit of a mass written in `units` (`GeV`, `MeV`, `keV`, `TeV`; `eV` in any case).
+/// The prefix keeps its case where it decides: `M` is mega, but `m` is milli (`meV`, a factor
+/// 1e9 away, is refused, not read as MeV); `G`, `k` and `T` are read in either case, and so is
+/// an all-capitals `MEV`.
 fn gev_per(units: &str) -> Option<f64> {
     // As plain text: `GeV/$c^2$`, `GeV/c^{2}`, `GeV/c²` and `GeV/c2` are all GeV.
     let plain: String = units
         .trim()
-        .to_ascii_lowercase()
         .replace('²', "2")
         .chars()
         .filter(|c| !matches!(c, '$' | '{' | '}' | '^' | ' '))
         .collect();
-    match plain.strip_suffix("/c2").unwrap_or(&plain) {
-        "gev" => Some(1.0),
-        "mev" => Some(1e-3),
-        "kev" => Some(1e-6),
-        "tev" => Some(1e3),
+    let unit = plain
+        .strip_suffix("/c2")
+        .or_else(|| plain.strip_suffix("/C2"))
+        .unwrap_or(&plain);
+    let mut chars = unit.chars();
+    let prefix = chars.next()?;
+    if !chars.as_str().eq_ignore_ascii_case("ev") {
+        return None;
+    }
+    match prefix {
+        'G' | 'g' => Some(1.0),
+        'M' => Some(1e-3),
+        'k' | 'K' => Some(1e-6),
+        'T' | 't' => Some(1e3),
         _ => None,
     }
+}
+
+/// Why the independent variable `name` with `units` is not a mass this import reads.
+fn not_a_mass(name: &str, units: &str) -> String {
+    let milli = if units.trim().starts_with("meV") || units.trim().starts_with("mev") {
+        " (a lower-case m is milli: meV is 1e-12 GeV; write MeV if the masses are in MeV)"
+    } else {
+        ""
+    };
+    format!(
+        "the independent variable '{name}' must be a mass with its units (GeV, MeV, keV or TeV) in its header, got units '{units}'{milli}"
+    )
 }
 
 /// A YAML scalar as text (numbers as written).
@@ -244,14 +267,14 @@ pub fn parse_table(
         .filter(|v| !v.is_empty())
         .ok_or_else(|| {
             content(
-                "not a HEPData table: no independent_variables and dependent_variables (give the table's data file, not submission.yaml)".into(),
+                "not a HEPData table: no independent_variables and dependent_variables (give the YAML data file of one table of the record, such as Table1.yaml, not submission.yaml or a CSV)".into(),
             )
         })?;
     let units = independent["header"]["units"].as_str().unwrap_or_default();
     let scale = gev_per(units).ok_or_else(|| {
-        content(format!(
-            "the independent variable '{}' must be a mass with its units (GeV, MeV, keV or TeV) in its header, got units '{units}'",
-            independent["header"]["name"].as_str().unwrap_or_default()
+        content(not_a_mass(
+            independent["header"]["name"].as_str().unwrap_or_default(),
+            units,
         ))
     })?;
     let names: Vec<String> = dependents
@@ -674,6 +697,13 @@ dependent_variables:
         }
         assert_eq!(gev_per("cm"), None);
         assert_eq!(gev_per("GeV/c"), None);
+        // Either case where the prefix is unambiguous; milli-electronvolts are no MeV.
+        assert_eq!(gev_per("gev"), Some(1.0));
+        assert_eq!(gev_per("MEV"), Some(1e-3));
+        assert_eq!(gev_per("KeV"), Some(1e-6));
+        assert_eq!(gev_per("meV"), None);
+        assert_eq!(gev_per("mev/c^2"), None);
+        assert_eq!(gev_per("eV"), None);
         let observed = parse_table(TABLE, "t.yaml", Some("1")).expect("reads");
         assert_eq!(observed.limit.outline().0, vec![(0.01, 1e-4), (0.04, 3e-4)]);
         // The missing value at 20 MeV is a gap: nothing excluded between 10 and 40 MeV.

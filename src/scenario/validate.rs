@@ -1931,7 +1931,7 @@ fn validate_limit(raw: &RawScenario) -> Result<LimitCriterion, ScenarioError> {
                 l.delta_chi2.unwrap_or(2.71),
                 (0.01, 100.0),
                 "",
-                "2.71 for a one-sided 90% CL (1 to 25 covers one to five sigma)",
+                "2.71 for the paper's 90% CL, one parameter's two-sided 90% interval (1 to 25 covers one to five sigma)",
             )?;
             Ok(LimitCriterion::SqrtBackground { delta_chi2 })
         }

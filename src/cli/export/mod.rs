@@ -597,9 +597,7 @@ fn qualifiers_of<'a>(
         Some("poisson-cls") => Some(number_at(&["limit", "cl"]).unwrap_or(0.9)),
         _ => None,
     };
-    if let Some(cl) = cl {
-        // To 0.1%, as a CL is quoted (2.71 and 2.3 give 89.97%: 90%).
-        let percent = (1000.0 * cl).round() / 10.0;
+    if let Some(percent) = cl.and_then(quoted_percent) {
         qualifiers.push(("CL".to_string(), format!("{}%", format_number(percent))));
     }
     if let Some(method) = method {
@@ -668,6 +666,18 @@ fn qualifiers_of<'a>(
     (qualifiers, method)
 }
 
+/// A confidence level `cl` as a percentage to quote: to 0.1% (2.71 and 2.3 give 89.97%: 90%),
+/// with as many more decimals as keep a level below 1 below 100% (8 signal events with no
+/// background: 99.97%, not 100%, which no reader takes for a confidence level); `None` for one
+/// too close to 1 to write in 12 decimals.
+fn quoted_percent(cl: f64) -> Option<f64> {
+    (1..=12).find_map(|decimals| {
+        let scale = 10f64.powi(decimals);
+        let percent = (100.0 * scale * cl).round() / scale;
+        (percent < 100.0).then_some(percent)
+    })
+}
+
 /// The confidence level of a chi^2 with one degree of freedom below `delta_chi2`.
 fn chi_squared_one_cl(delta_chi2: f64) -> f64 {
     use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -675,4 +685,21 @@ fn chi_squared_one_cl(delta_chi2: f64) -> f64 {
     ChiSquared::new(1.0)
         .expect("one degree of freedom")
         .cdf(delta_chi2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted_percent;
+
+    /// A confidence level is quoted to 0.1%, and never as 100% (which import refuses, and
+    /// which misstates it).
+    #[test]
+    fn a_confidence_level_is_quoted_below_100_percent() {
+        assert_eq!(quoted_percent(-(-2.3_f64).exp_m1()), Some(90.0));
+        assert_eq!(quoted_percent(0.95), Some(95.0));
+        // 8 signal events with no background: 1 - e^-8 = 99.966%.
+        assert_eq!(quoted_percent(-(-8.0_f64).exp_m1()), Some(99.97));
+        assert_eq!(quoted_percent(1.0 - 1.07e-4), Some(99.99));
+        assert_eq!(quoted_percent(1.0), None);
+    }
 }
