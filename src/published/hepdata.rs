@@ -211,6 +211,18 @@ fn gev_per(units: &str) -> Option<f64> {
     }
 }
 
+/// The quantity a counting word of a variable's name stands for (`cross`: a cross section).
+fn counted_quantity(word: &str) -> &'static str {
+    match word {
+        "cross" => "a cross section",
+        "events" => "a number of events",
+        "yield" | "yields" => "a yield",
+        "signal" => "a signal",
+        "acceptance" => "an acceptance",
+        _ => "an efficiency",
+    }
+}
+
 /// Why the independent variable `name` with `units` is not a mass this import reads.
 fn not_a_mass(name: &str, units: &str) -> String {
     let milli = if units.trim().starts_with("meV") || units.trim().starts_with("mev") {
@@ -461,8 +473,9 @@ impl Quantity {
         }
         if let (Some(word), false) = (counted, limit_word || (mentions_eps && !eps_as_parameter)) {
             return Err(format!(
-                "the dependent variable '{}' names {word} and no limit, not a limit on eps: darksens reads limits on eps (or eps^2); choose another variable with --dependent, or convert the table first",
+                "the dependent variable '{}' is {}, not a limit on eps (its name says no limit): darksens reads limits on eps (or eps^2); choose another variable with --dependent if the table has one, or convert the table first",
                 plain_name(name),
+                counted_quantity(word),
             ));
         }
         match (other, squared) {
@@ -537,7 +550,7 @@ fn choose(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
             listing()
         )),
         _ => Err(format!(
-            "'{wanted}' matches several dependent variables of {}: give more of the name or its position",
+            "'{wanted}' matches several of the table's dependent variables ({}): give more of the name or its position",
             listing()
         )),
     }
@@ -830,6 +843,9 @@ dependent_variables:
             let error = Quantity::of(name).expect_err(name);
             assert!(error.contains("not a limit on eps"), "{name}: {error}");
         }
+        // The error says what the variable is, in words.
+        let error = Quantity::of("Cross section [pb]").expect_err("a cross section");
+        assert!(error.contains("is a cross section, not a limit"), "{error}");
         // Limits that mention a count, a selection or a check are limits.
         for name in [
             "Expected limit (signal region)",
