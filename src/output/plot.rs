@@ -184,15 +184,17 @@ const PALETTE: [RGBColor; 8] = [
 ];
 
 /// Published overlays' edge colours in turn, their excluded regions filled with them at
-/// [`OVERLAY_FILL`]: grey, sand, slate blue, rose, sage and a dark grey. The fills on white are
+/// [`OVERLAY_FILL`]: grey, sand, rose, sage, slate blue and a dark grey. The fills on white are
 /// at least 12 apart in CIELAB (ΔE76) from each other, and the edges at least 25 from every
-/// curve colour, so neither reads as a result.
+/// curve colour, so neither reads as a result. Slate blue comes late: it is the hue of the
+/// light blue window where annihilation dominates ([`PHYSICS_WINDOW`]), and a region shaded
+/// in it read as that window.
 const OVERLAY_SHADES: [RGBColor; 6] = [
     RGBColor(140, 140, 140),
     RGBColor(215, 170, 95),
-    RGBColor(120, 150, 215),
     RGBColor(210, 125, 135),
     RGBColor(140, 185, 110),
+    RGBColor(120, 150, 215),
     RGBColor(60, 60, 60),
 ];
 
@@ -915,7 +917,9 @@ fn shown_overlays(plot: &LimitPlot, x: &Axis, y: &Axis) -> Vec<(usize, Vec<Overl
 
 /// The excluded regions of the published curves, filled opaquely (each shade as it would look
 /// at [`OVERLAY_FILL`] over white) and all before any edge ([`draw_overlay_edges`]): where two
-/// regions overlap the later one's colour shows, not a darker mixture of both.
+/// regions overlap the later one's colour shows, not a darker mixture of both. The largest
+/// region (in the plot) is filled first, so that a smaller one shows over it: a region inside
+/// another is seen in its own colour, not only as its edge.
 fn fill_overlays<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
@@ -923,14 +927,35 @@ fn fill_overlays<DB: DrawingBackend>(
     shown: &[(usize, Vec<OverlayShape>)],
     (x, y): (&Axis, &Axis),
 ) -> Result<(), DrawError> {
-    for (k, shapes) in shown {
-        if plot.overlays[*k].excluded {
-            for shape in shapes {
-                fill_polygon(chart, root, (x, y), &shape.polygon, overlay_fill(*k))?;
-            }
+    let mut excluded: Vec<&(usize, Vec<OverlayShape>)> = shown
+        .iter()
+        .filter(|(k, _)| plot.overlays[*k].excluded)
+        .collect();
+    excluded.sort_by(|a, b| region_area(&b.1).total_cmp(&region_area(&a.1)));
+    for (k, shapes) in excluded {
+        for shape in shapes {
+            fill_polygon(chart, root, (x, y), &shape.polygon, overlay_fill(*k))?;
         }
     }
     Ok(())
+}
+
+/// The area an overlay's pieces cover in plot coordinates (the shoelace formula), to order the
+/// fills.
+fn region_area(shapes: &[OverlayShape]) -> f64 {
+    shapes
+        .iter()
+        .map(|shape| {
+            let p = &shape.polygon;
+            let twice: f64 = (0..p.len())
+                .map(|i| {
+                    let (a, b) = (p[i], p[(i + 1) % p.len()]);
+                    a.0.mul_add(b.1, -(b.0 * a.1))
+                })
+                .sum();
+            0.5 * twice.abs()
+        })
+        .sum()
 }
 
 /// The published curves' lines, over every fill: an excluded region's edge in its shade, a
@@ -2692,6 +2717,34 @@ mod tests {
         }
     }
 
+    /// The hue of a colour in CIELAB, degrees, and its chroma.
+    fn hue_and_chroma(c: RGBColor) -> (f64, f64) {
+        let [_, a, b] = lab(c);
+        (b.atan2(a).to_degrees(), a.hypot(b))
+    }
+
+    /// The overlays a plot usually has (up to four) are not shaded in the hue of the window
+    /// where annihilation dominates: a slate-blue excluded region read as that window.
+    #[test]
+    fn the_first_overlays_are_not_in_the_annihilation_windows_hue() {
+        let RGBAColor(r, g, b, alpha) = PHYSICS_WINDOW.shade;
+        let (window_hue, _) = hue_and_chroma(on_white(RGBColor(r, g, b), alpha));
+        for &shade in &OVERLAY_SHADES[..4] {
+            let (hue, chroma) = hue_and_chroma(on_white(shade, OVERLAY_FILL));
+            let apart = (hue - window_hue).rem_euclid(360.0);
+            assert!(
+                chroma < 5.0 || apart.min(360.0 - apart) > 60.0,
+                "overlay {shade:?} (hue {hue:.0}) reads as the window (hue {window_hue:.0})"
+            );
+        }
+        let (slate_blue, _) = hue_and_chroma(on_white(RGBColor(120, 150, 215), OVERLAY_FILL));
+        let apart = (slate_blue - window_hue).rem_euclid(360.0);
+        assert!(
+            apart.min(360.0 - apart) < 60.0,
+            "the test tells slate blue apart"
+        );
+    }
+
     /// A tight log axis starts and ends inside decades, with the ticks inside it; a short one
     /// labels 2 and 5 times each decade.
     #[test]
@@ -2726,6 +2779,61 @@ mod tests {
             below_cap(&[(0.0, 3.0), (1.0, 4.0)], Some(1.0)),
             vec![Vec::new()]
         );
+    }
+
+    /// The shoelace area of a unit square and of a right triangle, in two pieces.
+    #[test]
+    fn region_area_is_the_polygons_area() {
+        let shape = |polygon: Vec<(f64, f64)>| OverlayShape {
+            edge: polygon.clone(),
+            polygon,
+        };
+        let square = shape(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]);
+        let triangle = shape(vec![(2.0, 0.0), (2.0, 3.0), (4.0, 0.0)]);
+        assert!((region_area(&[square]) - 1.0).abs() < 1e-15);
+        let square = shape(vec![(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0)]);
+        assert!((region_area(&[square, triangle]) - 4.0).abs() < 1e-15);
+    }
+
+    /// A published region inside another, listed after it or before it, is filled after it:
+    /// its own colour shows, not only its edge.
+    #[test]
+    fn a_region_inside_another_is_filled_over_it() {
+        let overlay = |label: &str, eps: f64| OverlaySeries {
+            label: label.into(),
+            excluded: true,
+            pieces: vec![vec![(0.5, eps), (2000.0, eps)]],
+            closed: false,
+        };
+        for (overlays, inner) in [
+            (vec![overlay("large", 1e-5), overlay("small", 1e-2)], 1),
+            (vec![overlay("small", 1e-2), overlay("large", 1e-5)], 0),
+        ] {
+            let plot = LimitPlot {
+                regions: Vec::new(),
+                scan_edges: Vec::new(),
+                extent: vec![(0.5, 1e-6), (2000.0, 1.0)],
+                title: "test".into(),
+                annotation: String::new(),
+                x_axis: XAxis::MassMev {
+                    symbol: "A′".into(),
+                },
+                y_title: "ε".into(),
+                windows: Vec::new(),
+                closed_windows: Vec::new(),
+                overlays,
+                series: Vec::new(),
+                y_cap: Some(1.0),
+                tight: false,
+            };
+            let svg = String::from_utf8(render_svg(&plot).expect("renders")).expect("utf8");
+            let colour = |k: usize| {
+                let RGBAColor(r, g, b, _) = overlay_fill(k);
+                format!("#{r:02X}{g:02X}{b:02X}")
+            };
+            let at = |k: usize| svg.find(&colour(k)).expect("the region is filled");
+            assert!(at(inner) > at(1 - inner), "{}", colour(inner));
+        }
     }
 
     #[test]
