@@ -98,6 +98,20 @@ pub fn format_rounded(value: f64, digits: usize) -> String {
     format_number(rounded(value, digits))
 }
 
+/// `value` to `digits` significant figures for a table read by eye: plain notation for
+/// `1e-3 <= |v| < 1e6` and zero, scientific otherwise, no trailing zeros
+/// (`format_significant(599_836_553_751.399, 6)` is `5.99837e11`,
+/// `format_significant(15.632_122_930_391_255, 6)` is `15.6321`).
+#[must_use]
+pub fn format_significant(value: f64, digits: usize) -> String {
+    let short = rounded(value, digits);
+    if short == 0.0 || (1e-3..1e6).contains(&short.abs()) || !short.is_finite() {
+        format!("{short}")
+    } else {
+        format!("{short:e}")
+    }
+}
+
 /// `value` rounded to `digits` significant figures (at least one), through its decimal
 /// scientific form so that the result is the nearest double to the short decimal.
 #[must_use]
@@ -118,6 +132,15 @@ mod tests {
         assert_eq!(format_rounded(0.005_612_000_000_000_001, 6), "0.005612");
         assert_eq!(format_rounded(56.120_000_000_000_005, 6), "56.12");
         assert_eq!(format_rounded(2.838_5e11, 3), "284000000000");
+        assert_eq!(format_significant(599_836_553_751.399, 6), "5.99837e11");
+        assert_eq!(format_significant(15.632_122_930_391_255, 6), "15.6321");
+        assert_eq!(
+            format_significant(1.211_948_678_523_259_5e-5, 6),
+            "1.21195e-5"
+        );
+        assert_eq!(format_significant(4.747_200_371_858_004e-8, 6), "4.7472e-8");
+        assert_eq!(format_significant(0.0, 6), "0");
+        assert_eq!(format_significant(-66.72, 6), "-66.72");
     }
 
     #[test]

@@ -1023,10 +1023,13 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
         .args(["--set", "numerics.flux_intervals=8"])
         .assert()
         .success()
-        // The summary names them too, under each curve.
-        .stdout(predicate::str::contains(
-            "unconverged (an integral or table missed its tolerance)",
-        ))
+        // The summary names them too, under each curve, and flags a best limit among them.
+        .stdout(
+            predicate::str::contains("unconverged (an integral or table missed its tolerance)")
+                .and(predicate::str::contains(
+                    "status unconverged: a number missed its tolerance, do not quote it)",
+                )),
+        )
         .stderr(
             predicate::str::contains("missed the numerical tolerance")
                 .and(predicate::str::contains("status = unconverged")),
@@ -1056,6 +1059,9 @@ fn points_missing_the_tolerance_are_flagged_not_accepted() {
         .expect("list")
         .len();
     assert_eq!(flagged, unconverged);
+    // No at-rest point converged, so their best is an unconverged one, and says so.
+    let best = meta["best"].as_array().expect("best points");
+    assert_eq!(best[0]["status"], "unconverged");
 }
 
 /// SIGINT or SIGTERM during a scan: exit code 128 + signal, a message, and no output file, not

@@ -300,11 +300,13 @@ class Result:
     def best(self, label: Optional[str] = None) -> Tuple[float, float]:
         """(scanned value, eps) of the curve's refined best point (the first curve by default);
         for a mass scan, the mass in MeV. A best point at an end of the scan (the limit may be
-        stronger beyond it) or at eps >= 1 (no constraint) raises a DarksensWarning, as the
-        command line's summary says it; ``Curve.best_note`` always has the note."""
+        stronger beyond it), at eps >= 1 (no constraint) or unconverged (a number missed its
+        tolerance) raises a DarksensWarning, as the command line's summary says it;
+        ``Curve.best_note`` always has the note."""
         chosen = self.curve(label) if label is not None else self.curves[0]
-        if "may be stronger" in chosen.best_note or chosen.best_note.startswith("eps >= 1"):
-            warnings.warn(f"curve {chosen.label!r}: best point: {chosen.best_note}", DarksensWarning, stacklevel=2)
+        note = chosen.best_note
+        if "may be stronger" in note or note.startswith("eps >= 1") or "do not quote" in note:
+            warnings.warn(f"curve {chosen.label!r}: best point: {note}", DarksensWarning, stacklevel=2)
         return chosen.best
 
     def rows(self) -> List[Dict[str, Any]]:

@@ -246,6 +246,14 @@ def test_the_best_point_says_where_it_lies():
     belle = darksens.scan(CONFIG, set={"scan.points": 40, "scan.dense_points": 9})
     assert belle.curves[0].best_note.startswith("refined; best grid point")
     assert "best_note" in repr(belle.curves[0])
+    # Eight flux intervals leave every at-rest point unconverged: their best one says so.
+    with pytest.warns(darksens.DarksensWarning, match="missed the numerical tolerance"):
+        coarse = darksens.scan(
+            CONFIG, set={"scan.points": 8, "scan.dense_points": 3, "numerics.flux_intervals": 8}
+        )
+    assert "do not quote it" in coarse.curves[0].best_note
+    with pytest.warns(darksens.DarksensWarning, match="status unconverged"):
+        coarse.best()
 
 
 def test_explain_warns_when_not_converged():

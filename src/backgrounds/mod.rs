@@ -86,6 +86,11 @@ pub struct NeutronBackground {
     pub escape_probability: f64,
     /// Expected events.
     pub events: f64,
+    /// The statistical error of `events` (one standard deviation): the single- and
+    /// multi-neutron counts of the simulation are Poisson counts, scaled as the events are,
+    /// `N_pos/N_sim sqrt(n1 P^2 + n2 P^4)`. Not in [DPT Sec. 3.2], whose limit takes the estimate as
+    /// exact (so does darksens unless `background.relative_uncertainty` is set).
+    pub statistical_error: f64,
 }
 
 impl NeutronBackground {
@@ -100,9 +105,13 @@ impl NeutronBackground {
         let per_simulated = (inputs.single_neutron_events * p
             + inputs.multi_neutron_events * p * p)
             / inputs.simulated_positrons;
+        let variance_per_simulated = (inputs.single_neutron_events * p * p
+            + inputs.multi_neutron_events * p.powi(4))
+            / inputs.simulated_positrons.powi(2);
         Self {
             escape_probability,
             events: n_positrons * per_simulated,
+            statistical_error: n_positrons * variance_per_simulated.sqrt(),
         }
     }
 }
@@ -168,6 +177,32 @@ mod tests {
         assert_relative_eq!(exact.events, 77.4, max_relative = 1e-3, epsilon = 0.0);
         let rounded = NeutronBackground::new(PAPER_POSITRONS, &paper_neutrons(Some(0.01)));
         assert_relative_eq!(rounded.events, 81.06, max_relative = 1e-12, epsilon = 0.0);
+    }
+
+    /// The statistical error: with only single-neutron events it is the estimate over the
+    /// square root of their count (a Poisson count); the paper's inputs give
+    /// `600 sqrt(13 P^2 + 51 P^4) = 20.7` (27% of 77.4, nearly all from the 13 single-neutron
+    /// events).
+    #[test]
+    fn neutron_background_statistical_error() {
+        let single_only = NeutronInputs {
+            multi_neutron_events: 0.0,
+            ..paper_neutrons(None)
+        };
+        let single = NeutronBackground::new(PAPER_POSITRONS, &single_only);
+        assert_relative_eq!(
+            single.statistical_error,
+            single.events / 13f64.sqrt(),
+            max_relative = 1e-14,
+            epsilon = 0.0
+        );
+        let paper = NeutronBackground::new(PAPER_POSITRONS, &paper_neutrons(None));
+        assert_relative_eq!(
+            paper.statistical_error,
+            20.7,
+            max_relative = 3e-3,
+            epsilon = 0.0
+        );
     }
 
     #[test]

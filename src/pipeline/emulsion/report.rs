@@ -15,7 +15,7 @@ use crate::pipeline::{Explanation, OutputPaths, Report, RunSource};
 use crate::processes::collider_production::OffShellNormalisation;
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario, GridAxis, GridParameter};
 use crate::signal::emulsion::{DetectorSignal, EmulsionPoint};
-use crate::sources::phi1::Production;
+use crate::sources::phi1::{Fraction, Production};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -882,10 +882,14 @@ impl ExplainedModelPoint {
                 self.flight_length_m,
                 "mean phi1 flight length [EMU Eq. 12]",
             ),
-            ("luminosity_ab", self.luminosity_ab, "integrated luminosity"),
+            (
+                "luminosity_ab",
+                self.luminosity_ab,
+                "integrated luminosity, ab^-1",
+            ),
         ];
         for (key, value, meaning) in rows {
-            outln!(out, "  {key:<24} {:<24} {meaning}", format_number(value));
+            outln!(out, "  {key:<24} {:<24} {meaning}", six_figures(value));
         }
         detector_lines(
             &mut out,
@@ -893,10 +897,17 @@ impl ExplainedModelPoint {
             if on_shell { 20 } else { 21 },
             scenario.setup.decay_in_volume,
         );
+        // The boxes' acceptances come from the same events: their errors are summed, a bound.
+        let event_by_event = scenario.setup.decay_in_volume;
+        let total_error: f64 = point
+            .detectors
+            .iter()
+            .map(|d| signal_error(d, event_by_event))
+            .sum();
         outln!(
             out,
-            "  N_sig summed over the detectors {}; excluded at 90% CL (background neglected) above {}",
-            format_number(self.n_signal_total),
+            "  N_sig summed over the detectors {} (Monte Carlo); excluded at 90% CL (background neglected) above {}",
+            with_error(self.n_signal_total, total_error),
             self.n_excluded
         );
         self.background_lines(&mut out, scenario);
@@ -918,7 +929,7 @@ impl ExplainedModelPoint {
                 out,
                 "  background, detector {:<10} {} collider muons per cm^2 over the run [EMU Eq. 17, both muons of each pair]",
                 d.name,
-                format_number(
+                six_figures(
                     b.collider_muons_per_cm2
                         .get(&d.name)
                         .copied()
@@ -929,9 +940,9 @@ impl ExplainedModelPoint {
         outln!(
             out,
             "  background, cosmic muons: {} Hz/m^2 [EMU Eq. 19: through a small sphere, a bound for a film of any orientation], {} per cm^2 in six months; films full (1e6 /cm^2) after {} days",
-            format_number(b.cosmic_muon_flux_hz_per_m2),
-            format_number(b.cosmic_muons_per_cm2_six_months),
-            format_number(b.film_replacement_days)
+            six_figures(b.cosmic_muon_flux_hz_per_m2),
+            six_figures(b.cosmic_muons_per_cm2_six_months),
+            six_figures(b.film_replacement_days)
         );
         if let Some((n, p)) = scenario.kl {
             outln!(
@@ -939,10 +950,52 @@ impl ExplainedModelPoint {
                 "  K_L background: {} toward the detector x transmission {} = {}",
                 format_number(n),
                 format_number(p),
-                format_number(n * p)
+                six_figures(n * p)
             );
         }
     }
+}
+
+/// Six significant figures: no number of the emulsion explanation is known better.
+fn six_figures(value: f64) -> String {
+    crate::units::format_significant(value, 6)
+}
+
+/// The Monte Carlo error of a box's signal: its acceptance's relative error, or counted
+/// `event_by_event`, its decays-inside probability's.
+fn signal_error(d: &DetectorSignal, event_by_event: bool) -> f64 {
+    let relative = |f: Fraction| {
+        if f.value > 0.0 {
+            f.error / f.value
+        } else {
+            0.0
+        }
+    };
+    let counted = d
+        .in_volume
+        .filter(|_| event_by_event)
+        .unwrap_or(d.acceptance.acceptance);
+    d.n_signal * relative(counted)
+}
+
+/// `value +- error` with two significant figures of the error and the value to the same
+/// place (`296.69 +- 0.29`); six figures and no error when there is none.
+fn with_error(value: f64, error: f64) -> String {
+    if !(error > 0.0 && error.is_finite() && value.is_finite() && value != 0.0) {
+        return six_figures(value);
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small count of figures"
+    )]
+    let figures =
+        (value.abs().log10().floor() - error.log10().floor() + 2.0).clamp(2.0, 12.0) as usize;
+    format!(
+        "{} +- {}",
+        crate::units::format_significant(value, figures),
+        crate::units::format_significant(error, 2)
+    )
 }
 
 /// A fraction and its error in per cent, with at least four decimals and enough for two
@@ -984,15 +1037,15 @@ fn detector_lines(out: &mut String, point: &EmulsionPoint, equation: u32, event_
                 p.value,
                 p.error,
                 a.value * d.decay_probability,
-                format_number(d.n_signal),
-                format_number(d.n_signal_factorised),
+                with_error(d.n_signal, signal_error(d, true)),
+                six_figures(d.n_signal_factorised),
             );
         } else {
             outln!(
                 out,
-                "  detector {:<10} N_sig = {} [EMU Eq. {equation}, factorised: acceptance x decay window]",
+                "  detector {:<10} N_sig = {} (Monte Carlo) [EMU Eq. {equation}, factorised: acceptance x decay window]",
                 d.name,
-                format_number(d.n_signal),
+                with_error(d.n_signal, signal_error(d, false)),
             );
         }
     }

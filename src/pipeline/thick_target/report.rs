@@ -808,7 +808,7 @@ fn unconverged_warnings(results: &[CurveResult]) -> Vec<String> {
             .iter()
             .zip(&curve.points)
             .filter(|(_, p)| !p.converged)
-            .map(|(v, _)| format_number(*v))
+            .map(|(v, _)| five_digits(*v))
             .collect();
         if missed.is_empty() {
             continue;
@@ -849,6 +849,7 @@ fn best_record(
         "y": p.y(),
         "annihilation_fraction": p.annihilation_fraction(),
         "n_background": p.n_background,
+        "status": p.status(),
         "best_grid_value": best.grid_value,
         "best_grid_epsilon_limit": best.grid.epsilon_limit,
     })
@@ -969,6 +970,11 @@ pub fn best_point_note(curve: &CurveResult, best: &BestPoint) -> String {
             .unwrap_or_default()
             .to_string()
     };
+    let place = match unconverged_best(best) {
+        Some(words) if place.is_empty() => words.to_string(),
+        Some(words) => format!("{place}; {words}"),
+        None => place,
+    };
     if best.refined.epsilon_limit >= 1.0 {
         let rest = if place.is_empty() {
             String::new()
@@ -979,6 +985,13 @@ pub fn best_point_note(curve: &CurveResult, best: &BestPoint) -> String {
     } else {
         place
     }
+}
+
+/// The words for a best point whose numbers missed their tolerance (every point of the curve
+/// did, or the refined point between two that did not), `None` for one that met them.
+fn unconverged_best(best: &BestPoint) -> Option<&'static str> {
+    (best.refined.status() == LimitStatus::Unconverged)
+        .then_some("status unconverged: a number missed its tolerance, do not quote it")
 }
 
 /// For a scan of another key than the mass: the words for a best point at the first or last
@@ -1020,6 +1033,19 @@ fn where_the_best_lies(curve: &CurveResult, best: &BestPoint) -> String {
     }
 }
 
+/// A share of the signal in per cent to one decimal, never rounded to 0% or 100% when it is
+/// not: `>99.9%`, `<0.1%`.
+fn share_of_signal(fraction: f64) -> String {
+    let percent = 100.0 * fraction;
+    if percent > 99.95 && percent < 100.0 {
+        ">99.9%".to_string()
+    } else if percent > 0.0 && percent < 0.05 {
+        "<0.1%".to_string()
+    } else {
+        format!("{percent:.1}%")
+    }
+}
+
 /// The summary lines of one curve: background, best limit, the point there (and the source
 /// when the curves have different sources, the annihilation range when the curves' differ).
 fn curve_summary(
@@ -1042,11 +1068,22 @@ fn curve_summary(
                     format!("{n:.4e}")
                 }
             };
+            // The neutron estimate scales a few simulated events: its statistical error is
+            // given (the limit takes the estimate as exact unless an uncertainty is set).
+            let neutrons = b.neutron.map_or_else(
+                || events(0.0),
+                |n| {
+                    format!(
+                        "{} (+- {} statistical, from the simulated events)",
+                        events(n.events),
+                        crate::units::format_rounded(n.statistical_error, 2)
+                    )
+                },
+            );
             format!(
-                "N_b = {} = photons {} + neutrons {}",
+                "N_b = {} = photons {} + neutrons {neutrons}",
                 events(b.total()),
                 events(b.photon.map_or(0.0, |p| p.events)),
-                events(b.neutron.map_or(0.0, |n| n.events))
             )
         }
     };
@@ -1063,17 +1100,20 @@ fn curve_summary(
         }
     }
     if mass_scan {
+        let unconverged = unconverged_best(best).map_or_else(String::new, |w| format!("; {w}"));
         outln!(
             out,
-            "  best eps = {:.4e} at m = {:.3} MeV ({})",
+            "  best eps = {:.4e} at m = {:.3} MeV ({}{unconverged})",
             p.epsilon_limit,
             p.mass_mev,
             where_the_best_lies(curve, best)
         );
     } else {
-        // As a mass scan's best: rounded, and flagged at an end of the scan.
+        // As a mass scan's best: rounded, and flagged at an end of the scan or unconverged.
         let edge = at_an_end_of_the_scan(curve, best)
-            .map_or_else(String::new, |words| format!("; {words}"));
+            .into_iter()
+            .chain(unconverged_best(best))
+            .fold(String::new(), |edge, words| edge + "; " + words);
         outln!(
             out,
             "  best eps = {:.4e} at {} = {} (m = {} MeV{edge})",
@@ -1086,18 +1126,18 @@ fn curve_summary(
     if p.alpha_d > 0.0 {
         outln!(
             out,
-            "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {:.1}% of the signal",
+            "  there: alpha_D = {}, m_chi/m_med = {:.4}, y = eps^2 alpha_D (m_chi/m_med)^4 = {:.3e}, annihilation {} of the signal",
             crate::output::five_digits(p.alpha_d),
             p.mchi_over_mmed,
             p.y(),
-            100.0 * p.annihilation_fraction()
+            share_of_signal(p.annihilation_fraction())
         );
     } else {
         outln!(
             out,
-            "  there: the mediator decays to e+ e-, g_ve = eps e = {:.3e} at the limit, annihilation {:.1}% of the signal",
+            "  there: the mediator decays to e+ e-, g_ve = eps e = {:.3e} at the limit, annihilation {} of the signal",
             p.g_ve_limit(),
-            100.0 * p.annihilation_fraction()
+            share_of_signal(p.annihilation_fraction())
         );
     }
     if mass_scan && !shared_ranges {
@@ -1354,6 +1394,10 @@ pub struct ExplainedPoint {
     pub n_background: f64,
     /// Neutron background events.
     pub n_bkg_neutron: f64,
+    /// The neutron background's statistical error: the Poisson error of the simulated events
+    /// it is scaled from (the limit takes the estimate as exact unless
+    /// `background.relative_uncertainty` is set).
+    pub n_bkg_neutron_error: f64,
     /// Photon background events.
     pub n_bkg_photon: f64,
     /// Bremsstrahlung events per eps^2 [DPT Eq. 4.5].
@@ -1479,6 +1523,11 @@ impl ExplainedPoint {
                 "neutron background events",
             ),
             (
+                "n_bkg_neutron_error",
+                self.n_bkg_neutron_error,
+                "its statistical error, from the simulated events it scales (not in the limit unless background.relative_uncertainty is set)",
+            ),
+            (
                 "n_background",
                 self.n_background,
                 "background used for the limit",
@@ -1566,15 +1615,18 @@ impl ExplainedPoint {
             self.curve,
             self.mass_mev
         );
+        // Six figures: no number here is known better (the error line says how well each
+        // is); the JSON form keeps every digit.
+        let six = |v: f64| crate::units::format_significant(v, 6);
         for (key, value, meaning) in self.rows() {
-            outln!(out, "  {key:<22} {:<24} {meaning}", format_number(value));
+            outln!(out, "  {key:<22} {:<24} {meaning}", six(value));
             if key == "n_ann_per_eps2" {
                 for layer in &self.n_ann_by_layer {
                     outln!(
                         out,
                         "    {:<20} {:<24} of it, at depth {:.4} to {:.4} X0",
                         format!("in {}", layer.material),
-                        format_number(layer.n_ann_per_eps2),
+                        six(layer.n_ann_per_eps2),
                         layer.from_x0,
                         layer.to_x0
                     );
@@ -1709,6 +1761,7 @@ pub(super) fn explain(
         },
         n_background: point.n_background,
         n_bkg_neutron: background.neutron.map_or(0.0, |n| n.events),
+        n_bkg_neutron_error: background.neutron.map_or(0.0, |n| n.statistical_error),
         n_bkg_photon: background.photon.map_or(0.0, |p| p.events),
         n_brem_per_eps2: point.yields.bremsstrahlung.value,
         n_brem_relative_error: matches!(
@@ -1783,5 +1836,21 @@ fn at_rest_annihilation(
                 .annihilation
                 .value
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A share rounds to one decimal, but not to 100% or 0% when it is not all or nothing.
+    #[test]
+    fn a_share_of_the_signal_is_never_rounded_to_all_or_nothing() {
+        assert_eq!(share_of_signal(0.99963), ">99.9%");
+        assert_eq!(share_of_signal(1.0), "100.0%");
+        assert_eq!(share_of_signal(0.999), "99.9%");
+        assert_eq!(share_of_signal(0.0002), "<0.1%");
+        assert_eq!(share_of_signal(0.0), "0.0%");
+        assert_eq!(share_of_signal(0.5), "50.0%");
     }
 }
