@@ -2123,3 +2123,91 @@ fn a_region_reaching_eps_1_ends_there() {
         "{below_one}"
     );
 }
+
+/// The radiative Bhabha curve's source is a Monte Carlo integral: `explain` states its
+/// statistical error (the generator's own, as `generate` prints it), and a Bhabha curve's has
+/// none.
+#[test]
+fn explain_states_a_monte_carlo_sources_error() {
+    let explain = |curve: &str| -> serde_json::Value {
+        let output = darksens()
+            .args([
+                "explain",
+                "configs/belle2_rbs.toml",
+                "--mass-mev",
+                "67.3",
+                "--json",
+            ])
+            .args(["--curve", curve])
+            .output()
+            .expect("darksens runs");
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&output.stdout).expect("json")
+    };
+    let generated = explain("2");
+    let error = generated["sigma_source_relative_error"]
+        .as_f64()
+        .expect("an error");
+    let dir = scratch("generator_error");
+    let generator = darksens()
+        .args(["generate", "configs/belle2_rbs.toml", "--spectrum"])
+        .arg(dir.join("spectrum.csv"))
+        .output()
+        .expect("darksens runs");
+    let stdout = String::from_utf8_lossy(&generator.stdout);
+    let numbers: Vec<f64> = stdout
+        .split("sigma = ")
+        .nth(1)
+        .and_then(|rest| rest.split(" pb").next())
+        .map(|s| s.split(" +- ").filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_default();
+    assert_eq!(numbers.len(), 2, "{stdout}");
+    assert!(
+        (error / (numbers[1] / numbers[0]) - 1.0).abs() < 1e-3,
+        "{error} against {stdout}"
+    );
+    assert!(explain("1")["sigma_source_relative_error"].is_null());
+}
+
+/// On a placement axis each step of the tip's bisection is a Monte Carlo of its own: the
+/// summary names the two columns the tip lies between and the statistical error that blurs
+/// it, and gives the acceptances' largest error in the columns that decide the region apart
+/// from the largest anywhere (a box far behind, which few events reach).
+#[test]
+fn a_placement_tip_states_its_monte_carlo_error() {
+    let dir = scratch("placement_tip");
+    let output = darksens()
+        .args(["scan", "configs/belle2_emulsion_placement.toml", "--out"])
+        .arg(&dir)
+        .args(["--set", "scan.x.points=44", "--set", "scan.y.points=41"])
+        .args(["--set", "monte_carlo.events=100000"])
+        .output()
+        .expect("darksens runs");
+    assert!(output.status.success(), "{output:?}");
+    let summary = String::from_utf8_lossy(&output.stdout);
+    let tip = summary
+        .lines()
+        .find(|l| {
+            l.starts_with("the region closes between the columns at detector_polar_angle_deg = ")
+        })
+        .unwrap_or_else(|| panic!("no tip:\n{summary}"));
+    assert!(
+        tip.contains("bisected on a Monte Carlo at each step"),
+        "{tip}"
+    );
+    let precision = summary
+        .lines()
+        .find(|l| l.starts_with("acceptance Monte Carlo: statistical error at most "))
+        .unwrap_or_else(|| panic!("no precision line:\n{summary}"));
+    let percents: Vec<f64> = precision
+        .split("at most ")
+        .skip(1)
+        .filter_map(|p| p.split('%').next()?.parse().ok())
+        .collect();
+    assert_eq!(percents.len(), 2, "{precision}");
+    assert!(percents[1] < percents[0], "{precision}");
+    assert!(
+        precision.ends_with("in the columns with an excluded interval and their neighbours"),
+        "{precision}"
+    );
+}

@@ -564,9 +564,10 @@ fn padme_scan_writes_the_line_shape() {
         .and_then(|rest| rest.split(' ').next())
         .and_then(|w| w.parse().ok())
         .unwrap_or_else(|| panic!("no width in {line}"));
+    // Three figures: the crossings are interpolated between points half an MeV apart.
     let expected = half_maximum_width(x, y);
     assert!(
-        (width / expected - 1.0).abs() < 1e-4,
+        (width / expected - 1.0).abs() < 5e-3 && line.contains("(from the scan's points, "),
         "{width} against {expected} MeV"
     );
     let png = out.join("again.png");

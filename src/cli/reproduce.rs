@@ -133,6 +133,20 @@ pub fn run_cli(opts: &Opts) -> Result<(), Error> {
     ))
 }
 
+/// A relative deviation in per cent with its sign: three decimals, or two figures in
+/// scientific form when three decimals would show a nonzero deviation as `-0.000%` (tolerances
+/// go down to 1e-7).
+fn signed_percent(deviation: f64) -> String {
+    let percent = 100.0 * deviation;
+    if percent == 0.0 {
+        "0%".to_string()
+    } else if percent.abs() < 5e-4 {
+        format!("{percent:+.1e}%")
+    } else {
+        format!("{percent:+.3}%")
+    }
+}
+
 /// The comparison as an aligned text table.
 fn table(outcomes: &[Outcome]) -> String {
     let mut rows = vec![[
@@ -153,7 +167,7 @@ fn table(outcomes: &[Outcome]) -> String {
         let (paper, deviation, tolerance) = match o.paper {
             Published::Value(v) => (
                 short(v),
-                format!("{:+.3}%", 100.0 * o.deviation),
+                signed_percent(o.deviation),
                 format!("{}%", short(100.0 * o.tolerance)),
             ),
             Published::Range(lo, hi) => (
@@ -161,7 +175,7 @@ fn table(outcomes: &[Outcome]) -> String {
                 if o.deviation == 0.0 {
                     "inside".to_string()
                 } else {
-                    format!("{:+.3}% outside", 100.0 * o.deviation)
+                    format!("{} outside", signed_percent(o.deviation))
                 },
                 if o.tolerance == 0.0 {
                     "the range".to_string()
@@ -210,5 +224,19 @@ fn short(value: f64) -> String {
         }
     } else {
         format!("{value}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signed_percent;
+
+    /// A small deviation is not shown as `-0.000%`.
+    #[test]
+    fn small_deviations_keep_their_figures() {
+        assert_eq!(signed_percent(-2.1e-8), "-2.1e-6%");
+        assert_eq!(signed_percent(0.0), "0%");
+        assert_eq!(signed_percent(-9.0e-5), "-0.009%");
+        assert_eq!(signed_percent(0.0123), "+1.230%");
     }
 }

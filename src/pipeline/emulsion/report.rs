@@ -157,14 +157,7 @@ fn grid_summary(
             }
         }
         for tip in &result.tips {
-            outln!(
-                text,
-                "the region closes between columns at {} = {} ({} = {}, bisected)",
-                scan.x.parameter.column(),
-                crate::output::five_digits(tip.x),
-                scan.y.parameter.column(),
-                crate::output::five_digits(tip.y)
-            );
+            outln!(text, "{}", tip_text(scan, result, tip));
         }
     }
     let closed = result.columns.iter().filter(|c| !c.open).count();
@@ -191,6 +184,56 @@ fn grid_summary(
         outln!(text, "{line}");
     }
     text
+}
+
+/// The largest relative error of an acceptance in the columns where it decides the region:
+/// those with an excluded interval and their open neighbours (`None` without a region).
+fn near_the_region(result: &GridResult) -> Option<f64> {
+    let columns = &result.columns;
+    let near = |k: usize| {
+        let has = |j: usize| columns.get(j).is_some_and(|c| !c.excluded.is_empty());
+        has(k) || k.checked_sub(1).is_some_and(has) || has(k + 1)
+    };
+    (0..columns.len())
+        .filter(|&k| columns[k].open && near(k))
+        .flat_map(|k| &columns[k].acceptance)
+        .filter(|a| a.value > 0.0)
+        .map(|a| a.error / a.value)
+        .reduce(f64::max)
+}
+
+/// Where the region closes between two columns, in words. On a coupling axis the tip is
+/// bisected on one Monte Carlo, to double precision; on a mass or placement axis each step is
+/// a Monte Carlo of its own, whose statistical error (about the columns') blurs the place
+/// more than the bisection does, and the columns it lies between are named.
+fn tip_text(scan: &EmulsionScan, result: &GridResult, tip: &Tip) -> String {
+    let short = crate::output::five_digits;
+    let (x, y) = (scan.x.parameter.column(), scan.y.parameter.column());
+    let at = format!("{x} = {} ({y} = {}", short(tip.x), short(tip.y));
+    if scan.x.parameter.is_coupling() {
+        return format!("the region closes between columns at {at}, bisected)");
+    }
+    let inside = &result.columns[tip.column];
+    let neighbour = if tip.before {
+        tip.column.checked_sub(1)
+    } else {
+        Some(tip.column + 1)
+    };
+    let outside = neighbour
+        .and_then(|j| result.columns.get(j))
+        .map_or(f64::NAN, |c| c.x);
+    let error = inside
+        .acceptance
+        .iter()
+        .filter(|a| a.value > 0.0)
+        .map(|a| a.error / a.value)
+        .fold(0.0, f64::max);
+    format!(
+        "the region closes between the columns at {x} = {} and {}, at {at}, bisected on a Monte Carlo at each step: the acceptances there carry statistical errors up to {:.1}%, which blur the place more than the bisection)",
+        short(inside.x.min(outside)),
+        short(inside.x.max(outside)),
+        100.0 * error
+    )
 }
 
 /// Whether the column at `x` puts the `A'` where it is made on resonance
@@ -222,10 +265,14 @@ fn acceptance_precision(scan: &EmulsionScan, result: &GridResult) -> Option<Stri
     }
     let line = match largest {
         Some((relative, x, box_name)) => format!(
-            "acceptance Monte Carlo: statistical error at most {:.2}% (box \"{box_name}\" at {} = {})",
+            "acceptance Monte Carlo: statistical error at most {:.2}% (box \"{box_name}\" at {} = {}){}",
             100.0 * relative,
             scan.x.parameter.column(),
-            crate::output::five_digits(x)
+            crate::output::five_digits(x),
+            near_the_region(result).filter(|&r| r < relative).map_or_else(String::new, |r| format!(
+                ", at most {:.2}% in the columns with an excluded interval and their neighbours",
+                100.0 * r
+            ))
         ),
         None if empty > 0 => "acceptance Monte Carlo: no event reached a box".to_string(),
         None => return None,

@@ -94,6 +94,20 @@ impl PointResult {
     }
 }
 
+/// The relative statistical error of the source's cross section when it comes from the
+/// built-in Monte Carlo generator (`None` for an analytic or tabulated spectrum): every yield
+/// scales with the cross section, so the signal carries it and `eps` half of it.
+#[must_use]
+pub fn source_statistical_error(scenario: &Scenario) -> Option<f64> {
+    match &scenario.source {
+        SourceConfig::Collider {
+            spectrum: SpectrumConfig::Generated { generated, .. },
+            ..
+        } if generated.sigma_pb > 0.0 => Some(generated.sigma_error_pb / generated.sigma_pb),
+        _ => None,
+    }
+}
+
 /// The thick-target setup a scenario describes.
 #[must_use]
 pub fn setup_of(scenario: &Scenario) -> ThickTargetSetup {

@@ -635,7 +635,16 @@ fn numerics_record(results: &[CurveResult]) -> serde_json::Value {
             .filter_map(|c| f(c.calculator.search()))
             .reduce(f64::max)
     };
+    // Per curve with a Monte Carlo source, its cross section's relative statistical error.
+    let source_errors: serde_json::Map<String, serde_json::Value> = results
+        .iter()
+        .filter_map(|c| {
+            super::calculator::source_statistical_error(c.calculator.scenario())
+                .map(|e| (c.label.clone(), serde_json::json!(e)))
+        })
+        .collect();
     serde_json::json!({
+        "source_cross_section_statistical_relative_error": source_errors,
         "track_length_table_relative_error": largest(&|s| s.annihilation_track_length().map(crate::processes::annihilation::AnnihilationTrackLength::interpolation_error)),
         "annihilation_flux_table_relative_error": largest(&|s| s.annihilation_flux().map(crate::processes::annihilation::AnnihilationFlux::interpolation_error)),
         "largest_yield_relative_error_estimate": worst,
@@ -1176,9 +1185,10 @@ fn line_shape_text(curve: &CurveResult) -> Option<String> {
     let below = (0..peak).rev().find(|&i| per_particle[i] < half);
     let above = (peak..per_particle.len()).find(|&i| per_particle[i] < half);
     let width = match (below, above) {
+        // Three figures: the crossings are interpolated between points a step apart.
         (Some(b), Some(a)) => format!(
             "full width at half maximum {}{unit}",
-            short(crossing(a - 1, a) - crossing(b, b + 1))
+            crate::units::format_rounded((crossing(a - 1, a) - crossing(b, b + 1)) * scale, 3)
         ),
         _ => "the line does not fall to half its peak inside the scan".to_string(),
     };
@@ -1194,10 +1204,17 @@ fn line_shape_text(curve: &CurveResult) -> Option<String> {
     } else {
         curve.parameter.as_str()
     };
+    // The peak is the highest point: known to half the step around it.
+    let step = if peak + 1 < x.len() {
+        x[peak + 1] - x[peak]
+    } else {
+        x[peak] - x[peak.saturating_sub(1)]
+    };
     Some(format!(
-        "line: peak {:.4e} per {particle} on target at {name} = {}{unit}; {width} (from the scan's points)",
+        "line: peak {:.4e} per {particle} on target at {name} = {}{unit}; {width} (from the scan's points, {}{unit} apart there)",
         per_particle[peak],
-        short(x[peak])
+        short(x[peak]),
+        short(step.abs())
     ))
 }
 
@@ -1437,6 +1454,9 @@ pub struct ExplainedPoint {
     /// Cross section of the selected particles after cuts, pb (colliders).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sigma_source_pb: Option<f64>,
+    /// The source cross section's relative statistical error when a Monte Carlo generator
+    /// made it (`null` otherwise): every yield scales with it.
+    pub sigma_source_relative_error: Option<f64>,
     /// What the limit says: `ok`, `unconverged` or `eps-above-1` (no constraint).
     pub status: LimitStatus,
     /// Error bound of the tables the yields came from, relative to each table's largest value.
@@ -1643,6 +1663,12 @@ impl ExplainedPoint {
             self.table_error,
             self.table_tolerance
         );
+        if let Some(error) = self.sigma_source_relative_error {
+            outln!(
+                out,
+                "  the source's cross section is a Monte Carlo integral: {error:.1e} relative (statistical), which every yield carries and eps half of; the spectrum's shape has its own, larger over a narrow energy range"
+            );
+        }
         if !self.converged && self.misses_radiative_return {
             outln!(
                 out,
@@ -1780,6 +1806,7 @@ pub(super) fn explain(
         p_photon_punch: background.photon.map_or(0.0, |p| p.punch_through.value),
         sigma_bhabha_pb: None,
         sigma_source_pb: None,
+        sigma_source_relative_error: super::calculator::source_statistical_error(&curve.scenario),
         status: LimitStatus::of(point.epsilon_limit, point.converged),
         y: (point.alpha_d > 0.0).then(|| point.y()),
         g_ve_limit: (point.alpha_d <= 0.0).then(|| point.g_ve_limit()),
