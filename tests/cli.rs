@@ -2113,8 +2113,7 @@ fn a_region_reaching_eps_1_ends_there() {
     };
     let at_one = scan("1.0");
     assert!(
-        at_one.contains("1.0000e0 (the largest value allowed)")
-            && !at_one.contains("goes on above"),
+        at_one.contains("to 1 (the largest value allowed)") && !at_one.contains("goes on above"),
         "{at_one}"
     );
     let below_one = scan("0.5");
@@ -2210,4 +2209,38 @@ fn a_placement_tip_states_its_monte_carlo_error() {
         precision.ends_with("in the columns with an excluded interval and their neighbours"),
         "{precision}"
     );
+}
+
+/// A background part that is not computed (the scenario sets `background.total`) is `null` in
+/// explain's JSON and left out of its text, not a 0 that reads as "0 + 0 = 94".
+#[test]
+fn explain_leaves_out_background_parts_not_computed() {
+    let explain = |json: bool| {
+        let mut command = darksens();
+        command.args([
+            "explain",
+            "configs/belle2_dp_alphad.toml",
+            "--mass-mev",
+            "66.66",
+        ]);
+        if json {
+            command.arg("--json");
+        }
+        let output = command.output().expect("darksens runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).expect("utf8")
+    };
+    let json: serde_json::Value = serde_json::from_str(&explain(true)).expect("json");
+    for key in [
+        "p_photon_punch",
+        "n_bkg_photon",
+        "n_bkg_neutron",
+        "n_bkg_neutron_error",
+    ] {
+        assert!(json[key].is_null(), "{key}: {}", json[key]);
+    }
+    assert_eq!(json["n_background"], 94.0);
+    let text = explain(false);
+    assert!(!text.contains("n_bkg_photon"), "{text}");
+    assert!(text.contains("set by background.total"), "{text}");
 }

@@ -496,6 +496,20 @@ fn padme_line_against_the_published_compton_profile_line() {
     assert!((0.8..1.0).contains(&width), "FWHM ratio {width}");
 }
 
+/// The sidecar's best point of a visible mediator gives `g_ve = eps e`, not the dark sector's
+/// couplings and `y`.
+fn best_point_gives_g_ve(sidecar: &std::path::Path, e: f64) {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sidecar).expect("the sidecar")).expect("JSON");
+    let best = &meta["best"][0];
+    assert!(best["y"].is_null() && best["alpha_d"].is_null(), "{best}");
+    let (eps, g) = (best["epsilon_limit"].as_f64(), best["g_ve_limit"].as_f64());
+    assert!(
+        (g.expect("g_ve") / (eps.expect("eps") * e) - 1.0).abs() < 1e-12,
+        "{best}"
+    );
+}
+
 /// The shipped PADME scan from the command line: the CSV carries the signal at each curve's
 /// coupling, `n_ann_per_eps2 (g_ve/e)^2` in events and per positron on target, and
 /// `darksens plot` redraws the line from it.
@@ -525,6 +539,7 @@ fn padme_scan_writes_the_line_shape() {
     let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
     let column = |name: &str| header.iter().position(|h| *h == name).expect(name);
     let e = (4.0 * std::f64::consts::PI * darksens::units::ALPHA).sqrt();
+    best_point_gives_g_ve(&out.join("padme_x17.meta.json"), e);
     let mut rows = 0;
     let mut line_of_1e3: (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
     for line in lines {

@@ -125,7 +125,10 @@ fn grid_summary(
             format!("{lo:.4e}")
         };
         let upper = if hi == ys[ys.len() - 1] && !goes_on_beyond(&scan.y, hi) {
-            format!("{hi:.4e} (the largest value allowed)")
+            format!(
+                "{} (the largest value allowed)",
+                crate::output::five_digits(hi)
+            )
         } else if hi == ys[ys.len() - 1] {
             format!("the scan's edge {hi:.4e} (the region goes on above)")
         } else {

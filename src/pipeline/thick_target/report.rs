@@ -846,6 +846,9 @@ fn best_record(
     dominated: &[(f64, f64)],
 ) -> serde_json::Value {
     let p = &best.refined;
+    // An invisible mediator's dark-sector couplings and `y`, or a visible one's `g_ve`, as
+    // `darksens explain` gives them (`null` for the other kind).
+    let invisible = p.alpha_d > 0.0;
     serde_json::json!({
         "annihilation_dominated_mev": dominated.iter().map(|&(lo, hi)| [lo, hi]).collect::<Vec<_>>(),
         "curve": curve.label,
@@ -853,9 +856,10 @@ fn best_record(
         "value": best.value,
         "mass_mev": p.mass_mev,
         "epsilon_limit": p.epsilon_limit,
-        "alpha_d": p.alpha_d,
-        "mchi_over_mmed": p.mchi_over_mmed,
-        "y": p.y(),
+        "alpha_d": invisible.then_some(p.alpha_d),
+        "mchi_over_mmed": invisible.then_some(p.mchi_over_mmed),
+        "y": invisible.then(|| p.y()),
+        "g_ve_limit": (!invisible).then(|| p.g_ve_limit()),
         "annihilation_fraction": p.annihilation_fraction(),
         "n_background": p.n_background,
         "status": p.status(),
@@ -1350,13 +1354,13 @@ pub fn describe_source(source: &Source) -> String {
             }
         ),
         Source::Beam(beam) => format!(
-            "beam: {} GeV {}s, {:.4e} on target, signal efficiency {}",
+            "beam: {} GeV {}s, {} on target, signal efficiency {}",
             format_number(beam.energy_gev),
             match beam.particle {
                 crate::showers::track_length::Incident::Electron => "electron",
                 crate::showers::track_length::Incident::Positron => "positron",
             },
-            beam.particles_on_target,
+            crate::units::format_significant(beam.particles_on_target, 5),
             format_number(beam.efficiency)
         ),
     }
@@ -1409,14 +1413,14 @@ pub struct ExplainedPoint {
     pub n_ann_by_layer: Vec<ExplainedLayer>,
     /// Background used for the limit.
     pub n_background: f64,
-    /// Neutron background events.
-    pub n_bkg_neutron: f64,
+    /// Neutron background events (`null` when not computed).
+    pub n_bkg_neutron: Option<f64>,
     /// The neutron background's statistical error: the Poisson error of the simulated events
     /// it is scaled from (the limit takes the estimate as exact unless
-    /// `background.relative_uncertainty` is set).
-    pub n_bkg_neutron_error: f64,
-    /// Photon background events.
-    pub n_bkg_photon: f64,
+    /// `background.relative_uncertainty` is set); `null` when not computed.
+    pub n_bkg_neutron_error: Option<f64>,
+    /// Photon background events (`null` when not computed).
+    pub n_bkg_photon: Option<f64>,
     /// Bremsstrahlung events per eps^2 [DPT Eq. 4.5].
     pub n_brem_per_eps2: f64,
     /// Relative integration error of the bremsstrahlung yield; `None` (JSON `null`) when it is
@@ -1446,8 +1450,9 @@ pub struct ExplainedPoint {
     /// See `n_required_bands`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_required_plus2sigma: Option<f64>,
-    /// Photon punch-through probability [DPT Eq. 3.2].
-    pub p_photon_punch: f64,
+    /// Photon punch-through probability [DPT Eq. 3.2] (`null` when the photon background is
+    /// not computed).
+    pub p_photon_punch: Option<f64>,
     /// Bhabha cross section in the window, pb (analytic Bhabha spectra).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sigma_bhabha_pb: Option<f64>,
@@ -1522,11 +1527,8 @@ impl ExplainedPoint {
             ("n_incident", self.n_incident, "particles on target"),
             ("efficiency", self.efficiency, "signal efficiency"),
         ];
-        let mut rows: Vec<(&str, f64, &str)> = optional
-            .into_iter()
-            .filter_map(|(k, v, m)| v.map(|v| (k, v, m)))
-            .collect();
-        rows.extend([
+        // The background's parts, where computed.
+        let parts = [
             (
                 "p_photon_punch",
                 self.p_photon_punch,
@@ -1547,11 +1549,22 @@ impl ExplainedPoint {
                 self.n_bkg_neutron_error,
                 "its statistical error, from the simulated events it scales (not in the limit unless background.relative_uncertainty is set)",
             ),
-            (
-                "n_background",
-                self.n_background,
-                "background used for the limit",
-            ),
+        ];
+        let computed = self.n_bkg_photon.unwrap_or(0.0) + self.n_bkg_neutron.unwrap_or(0.0);
+        let background = if (self.n_background - computed).abs() <= 1e-12 * self.n_background {
+            "background used for the limit"
+        } else if self.n_bkg_photon.is_some() || self.n_bkg_neutron.is_some() {
+            "background used for the limit, set by background.total (not the parts above)"
+        } else {
+            "background used for the limit, set by background.total"
+        };
+        let mut rows: Vec<(&str, f64, &str)> = optional
+            .into_iter()
+            .chain(parts)
+            .filter_map(|(k, v, m)| v.map(|v| (k, v, m)))
+            .collect();
+        rows.extend([
+            ("n_background", self.n_background, background),
             (
                 "n_ann_per_eps2",
                 self.n_ann_per_eps2,
@@ -1786,9 +1799,9 @@ pub(super) fn explain(
                 .collect()
         },
         n_background: point.n_background,
-        n_bkg_neutron: background.neutron.map_or(0.0, |n| n.events),
-        n_bkg_neutron_error: background.neutron.map_or(0.0, |n| n.statistical_error),
-        n_bkg_photon: background.photon.map_or(0.0, |p| p.events),
+        n_bkg_neutron: background.neutron.map(|n| n.events),
+        n_bkg_neutron_error: background.neutron.map(|n| n.statistical_error),
+        n_bkg_photon: background.photon.map(|p| p.events),
         n_brem_per_eps2: point.yields.bremsstrahlung.value,
         n_brem_relative_error: matches!(
             curve.scenario.bremsstrahlung,
@@ -1803,7 +1816,7 @@ pub(super) fn explain(
         n_required_minus2sigma: band(0),
         n_required_plus1sigma: band(2),
         n_required_plus2sigma: band(3),
-        p_photon_punch: background.photon.map_or(0.0, |p| p.punch_through.value),
+        p_photon_punch: background.photon.map(|p| p.punch_through.value),
         sigma_bhabha_pb: None,
         sigma_source_pb: None,
         sigma_source_relative_error: super::calculator::source_statistical_error(&curve.scenario),
