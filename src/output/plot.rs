@@ -2810,21 +2810,10 @@ mod tests {
             (vec![overlay("small", 1e-2), overlay("large", 1e-5)], 0),
         ] {
             let plot = LimitPlot {
-                regions: Vec::new(),
-                scan_edges: Vec::new(),
-                extent: vec![(0.5, 1e-6), (2000.0, 1.0)],
-                title: "test".into(),
-                annotation: String::new(),
-                x_axis: XAxis::MassMev {
-                    symbol: "A′".into(),
-                },
-                y_title: "ε".into(),
-                windows: Vec::new(),
-                closed_windows: Vec::new(),
                 overlays,
-                series: Vec::new(),
+                extent: vec![(0.5, 1e-6), (2000.0, 1.0)],
                 y_cap: Some(1.0),
-                tight: false,
+                ..mass_plot("test", Vec::new())
             };
             let svg = String::from_utf8(render_svg(&plot).expect("renders")).expect("utf8");
             let colour = |k: usize| {
@@ -2889,17 +2878,6 @@ mod tests {
             closed: false,
         };
         let plot = LimitPlot {
-            regions: Vec::new(),
-            scan_edges: Vec::new(),
-            extent: Vec::new(),
-            title: "t".into(),
-            annotation: String::new(),
-            x_axis: XAxis::MassMev {
-                symbol: "A′".into(),
-            },
-            y_title: "ε".into(),
-            windows: Vec::new(),
-            closed_windows: Vec::new(),
             overlays: vec![
                 overlay("inside", vec![(2.0, 1e-3), (50.0, 1e-3)]),
                 overlay("beyond", vec![(1e4, 1e-3), (9e4, 1e-3)]),
@@ -2909,13 +2887,15 @@ mod tests {
                     vec![(2.0, f64::INFINITY), (50.0, f64::INFINITY)],
                 ),
             ],
-            series: vec![Series {
-                label: "a".into(),
-                points: vec![(1.0, 1e-4), (1000.0, 1e-2)],
-                bands: Vec::new(),
-            }],
             y_cap: Some(1.0),
-            tight: false,
+            ..mass_plot(
+                "t",
+                vec![Series {
+                    label: "a".into(),
+                    points: vec![(1.0, 1e-4), (1000.0, 1e-2)],
+                    bands: Vec::new(),
+                }],
+            )
         };
         let warnings = overlay_warnings(&plot);
         assert_eq!(warnings.len(), 4, "{warnings:?}");
