@@ -319,6 +319,15 @@ pub struct Fraction {
     pub error: f64,
 }
 
+impl Fraction {
+    /// The error relative to the fraction; `None` for a fraction no event reached (zero), whose
+    /// relative error is undefined.
+    #[must_use]
+    pub fn relative_error(self) -> Option<f64> {
+        (self.value > 0.0).then(|| self.error / self.value)
+    }
+}
+
 /// What the Monte Carlo gives for one box.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoxAcceptance {
@@ -692,6 +701,21 @@ pub fn acceptances_with_profiles(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The relative error of a fraction, and none for a fraction no event reached.
+    #[test]
+    fn relative_error_of_a_fraction() {
+        let f = Fraction {
+            value: 0.25,
+            error: 0.01,
+        };
+        assert_eq!(f.relative_error(), Some(0.04));
+        let empty = Fraction {
+            value: 0.0,
+            error: 0.0,
+        };
+        assert_eq!(empty.relative_error(), None);
+    }
     use approx::assert_relative_eq;
 
     fn table1(m1: f64) -> InelasticScalar {

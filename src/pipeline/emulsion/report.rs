@@ -15,7 +15,7 @@ use crate::pipeline::{Explanation, OutputPaths, Report, RunSource};
 use crate::processes::collider_production::OffShellNormalisation;
 use crate::scenario::emulsion::{EmulsionScan, EmulsionScenario, GridAxis, GridParameter};
 use crate::signal::emulsion::{DetectorSignal, EmulsionPoint};
-use crate::sources::phi1::{Fraction, Production};
+use crate::sources::phi1::Production;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -200,8 +200,7 @@ fn near_the_region(result: &GridResult) -> Option<f64> {
     (0..columns.len())
         .filter(|&k| columns[k].open && near(k))
         .flat_map(|k| &columns[k].acceptance)
-        .filter(|a| a.value > 0.0)
-        .map(|a| a.error / a.value)
+        .filter_map(|a| a.relative_error())
         .reduce(f64::max)
 }
 
@@ -224,12 +223,11 @@ fn tip_text(scan: &EmulsionScan, result: &GridResult, tip: &Tip) -> String {
     };
     let outside = neighbour
         .and_then(|j| result.columns.get(j))
-        .map_or(f64::NAN, |c| c.x);
+        .map_or(inside.x, |c| c.x);
     let error = inside
         .acceptance
         .iter()
-        .filter(|a| a.value > 0.0)
-        .map(|a| a.error / a.value)
+        .filter_map(|a| a.relative_error())
         .fold(0.0, f64::max);
     format!(
         "the region closes between the columns at {x} = {} and {}, at {at}, bisected on a Monte Carlo at each step: the acceptances there carry statistical errors up to {:.1}%, which blur the place more than the bisection)",
@@ -256,8 +254,7 @@ fn acceptance_precision(scan: &EmulsionScan, result: &GridResult) -> Option<Stri
     let mut empty = 0;
     for column in result.columns.iter().filter(|c| c.open) {
         for (acceptance, box_name) in column.acceptance.iter().zip(&result.detectors) {
-            if acceptance.value > 0.0 {
-                let relative = acceptance.error / acceptance.value;
+            if let Some(relative) = acceptance.relative_error() {
                 if largest.is_none_or(|(r, _, _)| relative > r) {
                     largest = Some((relative, column.x, box_name));
                 }
@@ -1014,18 +1011,11 @@ fn six_figures(value: f64) -> String {
 /// The Monte Carlo error of a box's signal: its acceptance's relative error, or counted
 /// `event_by_event`, its decays-inside probability's.
 fn signal_error(d: &DetectorSignal, event_by_event: bool) -> f64 {
-    let relative = |f: Fraction| {
-        if f.value > 0.0 {
-            f.error / f.value
-        } else {
-            0.0
-        }
-    };
     let counted = d
         .in_volume
         .filter(|_| event_by_event)
         .unwrap_or(d.acceptance.acceptance);
-    d.n_signal * relative(counted)
+    d.n_signal * counted.relative_error().unwrap_or(0.0)
 }
 
 /// `value +- error` with two significant figures of the error and the value to the same
