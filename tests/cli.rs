@@ -311,6 +311,44 @@ fn each_curve_states_its_own_annihilation_range_when_they_differ() {
     assert_ne!(ranges[0], ranges[1], "{summary}");
 }
 
+/// The summary states the criterion and its confidence level: once when every curve has the
+/// same, on each curve's lines when they differ (the radiative Bhabha comparison counts three
+/// events on one curve); `sqrt-nb` with another `delta_chi2` gives another level.
+#[test]
+fn the_summary_states_the_criterion_of_the_limits() {
+    let dir = scratch("criterion");
+    let summary = |config: &str, set: &[&str]| {
+        let mut command = darksens();
+        command.args(["scan", config, "--no-checkpoint"]);
+        for item in ["scan.points=3", "scan.dense_points=2"].iter().chain(set) {
+            command.args(["--set", item]);
+        }
+        let output = command.arg("--out").arg(&dir).output().expect("runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let shared = summary("configs/belle2_scalar.toml", &[]);
+    let lines: Vec<&str> = shared.lines().filter(|l| l.contains("limit: ")).collect();
+    assert_eq!(
+        lines,
+        ["limit: expected 90% CL upper limit, N_s = sqrt(2.71 N_b)"],
+        "{shared}"
+    );
+    let wider = summary("configs/belle2_scalar.toml", &["limit.delta_chi2=1"]);
+    assert!(
+        wider.contains("limit: expected 68.3% CL upper limit, N_s = sqrt(1 N_b)"),
+        "{wider}"
+    );
+    let own = summary("configs/belle2_rbs.toml", &[]);
+    let lines: Vec<&str> = own.lines().filter(|l| l.contains("limit: ")).collect();
+    assert_eq!(lines.len(), 2, "{own}");
+    assert!(lines[0].starts_with("  limit: expected 90% CL"), "{own}");
+    assert!(
+        lines[1].contains("N_s = 3 signal events (95% CL for a count without background)"),
+        "{own}"
+    );
+}
+
 /// A scan of one mass (`[m, m]` with one point) runs and says so; a best limit at an end of
 /// a scan says the limit may be stronger beyond it.
 #[test]

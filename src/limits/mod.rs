@@ -97,6 +97,79 @@ impl LimitCriterion {
         })
     }
 
+    /// The confidence level of a limit, `None` for a discovery reach or a fixed number of
+    /// events. For `sqrt-nb` it is the probability that one parameter's `chi^2` stays within
+    /// `delta_chi2`: `P(chi^2_1 <= delta_chi2) = erf(sqrt(delta_chi2 / 2))` (0.900 for the
+    /// paper's 2.71 [DPT Sec. 4]).
+    #[must_use]
+    pub fn confidence_level(&self) -> Option<f64> {
+        match *self {
+            Self::SqrtBackground { delta_chi2 } => {
+                Some(statrs::function::erf::erf((0.5 * delta_chi2).sqrt()))
+            }
+            Self::PoissonCls { cl, .. } => Some(cl),
+            Self::Fixed { .. } | Self::Discovery { .. } => None,
+        }
+    }
+
+    /// The confidence level of excluding `n_signal` expected events when no event is seen and
+    /// none is expected from background: `1 - e^-n` (90% for 2.3, 95% for 3).
+    #[must_use]
+    pub fn background_free_level(n_signal: f64) -> f64 {
+        -(-n_signal).exp_m1()
+    }
+
+    /// What the criterion gives, in words for a summary: `expected 90% CL upper limit,
+    /// N_s = sqrt(2.71 N_b)`, with the background's relative uncertainty `r` where it is not
+    /// zero (in the formula for `sqrt-nb`, log-normal for Poisson probabilities, Cowan's
+    /// `sigma_b = r b` for the Asimov significance; [`statistics`]). Levels to three figures.
+    #[must_use]
+    pub fn description(&self, relative_uncertainty: f64) -> String {
+        let cl = |cl: f64| crate::units::format_significant(100.0 * cl, 3);
+        let r = crate::units::format_significant(relative_uncertainty, 3);
+        let uncertain = relative_uncertainty > 0.0;
+        let background = |how: &str| {
+            if uncertain {
+                format!(", background uncertain by a fraction {r} ({how})")
+            } else {
+                String::new()
+            }
+        };
+        match *self {
+            Self::SqrtBackground { delta_chi2 } => format!(
+                "expected {}% CL upper limit, N_s = sqrt({} {})",
+                cl(self.confidence_level().unwrap_or(0.0)),
+                crate::units::format_number(delta_chi2),
+                if uncertain {
+                    format!("(N_b + ({r} N_b)^2)")
+                } else {
+                    "N_b".to_string()
+                }
+            ),
+            Self::Fixed { n_signal } => format!(
+                "expected limit at N_s = {} signal events ({}% CL for a count without background)",
+                crate::units::format_number(n_signal),
+                cl(Self::background_free_level(n_signal))
+            ),
+            Self::PoissonCls { cl: level, bands } => format!(
+                "expected {}% CL upper limit, CLs with Poisson probabilities{}{}",
+                cl(level),
+                if bands { " and its bands" } else { "" },
+                background("log-normal")
+            ),
+            Self::Discovery { z, statistic } => format!(
+                "median {} sigma discovery reach, {}",
+                crate::units::format_number(z),
+                match statistic {
+                    DiscoveryStatistic::Asimov =>
+                        "Asimov significance".to_string() + &background("sigma_b = r N_b"),
+                    DiscoveryStatistic::Poisson =>
+                        "Poisson probabilities".to_string() + &background("log-normal"),
+                }
+            ),
+        }
+    }
+
     /// The -2, -1, +1, +2 sigma expected limits, for `poisson-cls` with bands.
     #[must_use]
     pub fn n_required_bands(&self, counting: &statistics::Counting) -> Option<[f64; 4]> {
@@ -174,6 +247,64 @@ pub fn epsilon_limit(n_required: f64, yield_per_eps2: f64) -> f64 {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn a_criterion_says_its_confidence_level() {
+        // One parameter's chi^2 within 2.71 is the two-sided 90% interval (z = 1.645), within
+        // 1 the one-sigma interval (68.27%), within 3.84 the 95% interval.
+        let sqrt_nb = |delta_chi2| LimitCriterion::SqrtBackground { delta_chi2 };
+        for (delta_chi2, cl) in [(2.7055, 0.90), (1.0, 0.682_689_5), (3.8415, 0.95)] {
+            let level = sqrt_nb(delta_chi2).confidence_level().expect("a level");
+            assert_relative_eq!(level, cl, epsilon = 2e-5);
+        }
+        assert_eq!(
+            sqrt_nb(2.71).description(0.0),
+            "expected 90% CL upper limit, N_s = sqrt(2.71 N_b)"
+        );
+        assert_eq!(
+            sqrt_nb(1.0).description(0.0),
+            "expected 68.3% CL upper limit, N_s = sqrt(1 N_b)"
+        );
+        let cls = LimitCriterion::PoissonCls {
+            cl: 0.95,
+            bands: false,
+        };
+        assert_eq!(cls.confidence_level(), Some(0.95));
+        assert!(
+            cls.description(0.0)
+                .starts_with("expected 95% CL upper limit, CLs")
+        );
+        assert!(
+            cls.description(0.2)
+                .ends_with("uncertain by a fraction 0.2 (log-normal)")
+        );
+        assert_eq!(
+            sqrt_nb(2.71).description(0.23),
+            "expected 90% CL upper limit, N_s = sqrt(2.71 (N_b + (0.23 N_b)^2))"
+        );
+        let fixed = LimitCriterion::Fixed { n_signal: 2.3 };
+        assert_eq!(fixed.confidence_level(), None);
+        assert_eq!(
+            fixed.description(0.0),
+            "expected limit at N_s = 2.3 signal events (90% CL for a count without background)"
+        );
+        // -ln(0.05) = 2.996: three events are the background-free 95% CL.
+        assert_relative_eq!(
+            LimitCriterion::background_free_level(-(0.05_f64.ln())),
+            0.95,
+            epsilon = 1e-15
+        );
+        let discovery = LimitCriterion::Discovery {
+            z: 5.0,
+            statistic: DiscoveryStatistic::Asimov,
+        };
+        assert_eq!(discovery.confidence_level(), None);
+        assert!(
+            discovery
+                .description(0.0)
+                .starts_with("median 5 sigma discovery")
+        );
+    }
 
     #[test]
     fn a_limit_says_what_it_is() {

@@ -525,16 +525,23 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
     parts.join("   ")
 }
 
-/// The vertical axis says what the curves are when they all say the same.
+/// The vertical axis says what the curves are when they all say the same; expected upper
+/// limits at different levels are only called that (the legend or the summary says which).
 fn y_title(scenarios: &[&Scenario]) -> String {
+    let level = |cl: f64| crate::units::format_significant(100.0 * cl, 3);
     let describe = |c: &Scenario| match c.limit {
-        LimitCriterion::SqrtBackground { .. } | LimitCriterion::Fixed { .. } => {
-            "ε  (expected 90% CL upper limit)".to_string()
-        }
-        LimitCriterion::PoissonCls { cl, .. } => format!(
-            "ε  (expected {}% CL upper limit, CLs)",
-            format_number(100.0 * cl)
+        LimitCriterion::SqrtBackground { .. } => format!(
+            "ε  (expected {}% CL upper limit)",
+            level(c.limit.confidence_level().unwrap_or(0.0))
         ),
+        // As many events as a count without background excludes at this level.
+        LimitCriterion::Fixed { n_signal } => format!(
+            "ε  (expected {}% CL upper limit)",
+            level(LimitCriterion::background_free_level(n_signal))
+        ),
+        LimitCriterion::PoissonCls { cl, .. } => {
+            format!("ε  (expected {}% CL upper limit, CLs)", level(cl))
+        }
         LimitCriterion::Discovery { z, .. } => {
             format!("ε  (median {}σ discovery)", format_number(z))
         }
@@ -542,6 +549,10 @@ fn y_title(scenarios: &[&Scenario]) -> String {
     let first = describe(scenarios[0]);
     if scenarios.iter().all(|c| describe(c) == first) {
         first
+    } else if scenarios.iter().all(|c| {
+        c.limit.confidence_level().is_some() || matches!(c.limit, LimitCriterion::Fixed { .. })
+    }) {
+        "ε  (expected upper limits)".to_string()
     } else {
         "ε".to_string()
     }
@@ -915,6 +926,13 @@ fn summary(
     } else {
         outln!(out, "{first_source}");
     }
+    // The criterion, once when every curve has the same, else on each curve's lines.
+    let shared_limit = results
+        .iter()
+        .all(|c| limit_words(c.calculator.scenario()) == limit_words(scenario));
+    if shared_limit {
+        outln!(out, "limit: {}", limit_words(scenario));
+    }
     let shared_source = results
         .iter()
         .all(|c| c.calculator.search().setup().source == search.setup().source);
@@ -931,7 +949,7 @@ fn summary(
             &mut out,
             (curve, best, ranges),
             &results[0],
-            (shared_source, shared_ranges),
+            (shared_source, shared_ranges, shared_limit),
         );
     }
     if mass_scan && shared_ranges {
@@ -1059,13 +1077,20 @@ fn share_of_signal(fraction: f64) -> String {
     }
 }
 
+/// The criterion of a scenario's limits in words, with its background uncertainty.
+fn limit_words(scenario: &Scenario) -> String {
+    scenario
+        .limit
+        .description(scenario.background.relative_uncertainty)
+}
+
 /// The summary lines of one curve: background, best limit, the point there (and the source
 /// when the curves have different sources, the annihilation range when the curves' differ).
 fn curve_summary(
     out: &mut String,
     (curve, best, ranges): (&CurveResult, &BestPoint, &[(f64, f64)]),
     first: &CurveResult,
-    (shared_source, shared_ranges): (bool, bool),
+    (shared_source, shared_ranges, shared_limit): (bool, bool, bool),
 ) {
     let mass_scan = curve.is_mass_scan();
     let b = curve.calculator.background();
@@ -1111,6 +1136,9 @@ fn curve_summary(
         if let Some(line) = background_scaling(curve, first) {
             outln!(out, "  {line}");
         }
+    }
+    if !shared_limit {
+        outln!(out, "  limit: {}", limit_words(curve.calculator.scenario()));
     }
     if mass_scan {
         let unconverged = unconverged_best(best).map_or_else(String::new, |w| format!("; {w}"));
