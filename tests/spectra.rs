@@ -297,4 +297,16 @@ fn shipped_event_file_matches_the_generator() {
         "{} against {expected_positrons}",
         read.search().n_incident()
     );
+    // Every positron is selected, so the source's statistical error is the file's own
+    // XERRUP/XSECUP: the generator's.
+    let error = darksens::pipeline::thick_target::source_statistical_error(read.scenario())
+        .expect("an event file's error");
+    assert!(
+        (error / (init.sigma_error_pb / init.sigma_pb) - 1.0).abs() < 1e-9,
+        "{error}"
+    );
+    assert!(
+        (error / (generated.sigma_error_pb / generated.sigma_pb) - 1.0).abs() < 1e-6,
+        "{error}"
+    );
 }

@@ -137,7 +137,10 @@ impl Resolver {
             return Ok(Arc::clone(found));
         }
         let read = self.read(|p| read_spectrum(p, selection), file)?;
-        let spectrum = Arc::new(read.spectrum);
+        let spectrum = Arc::new(
+            read.spectrum
+                .with_statistical_error(read.sigma_selected_relative_error),
+        );
         self.memo().events.insert(key, Arc::clone(&spectrum));
         Ok(spectrum)
     }

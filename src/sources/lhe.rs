@@ -40,6 +40,9 @@ pub struct LheSpectrum {
     pub sigma_file_pb: f64,
     /// Cross section of the selected particles, pb.
     pub sigma_selected_pb: f64,
+    /// Its relative statistical error: the file's `XERRUP/XSECUP` and the selected share's, in
+    /// quadrature.
+    pub sigma_selected_relative_error: f64,
     /// Events read.
     pub events: usize,
     /// Particles selected.
@@ -387,30 +390,34 @@ pub fn parse_events(
 /// As [`read_events`], and no selected particle or zero total weight.
 pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectrum, InputError> {
     let name = path.display().to_string();
-    let mut total_weight = 0.0;
-    // (weight, energy, cosine of the polar angle along the file's +z) of every candidate.
-    let mut candidates: Vec<(f64, f64, f64)> = Vec::new();
+    let (mut total_weight, mut total_weight2) = (0.0, 0.0);
+    // (event, weight, energy, cosine of the polar angle along the file's +z) of every
+    // candidate.
+    let mut candidates: Vec<(usize, f64, f64, f64)> = Vec::new();
+    let mut event_index = 0;
     let (init, events) = read_events(path, |event| {
         total_weight += event.weight;
+        total_weight2 += event.weight * event.weight;
         for (pdg, p) in &event.particles {
             if *pdg == selection.pdg {
                 let momentum = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
                 let cos = if momentum > 0.0 { p[2] / momentum } else { 1.0 };
-                candidates.push((event.weight, p[3], cos));
+                candidates.push((event_index, event.weight, p[3], cos));
             }
         }
+        event_index += 1;
     })?;
     // darksens puts the electron beam along +z.
     let flip = if init.beams[0] == -11 { -1.0 } else { 1.0 };
-    let kept: Vec<(f64, f64)> = candidates
+    let kept: Vec<(usize, f64, f64)> = candidates
         .iter()
-        .filter(|(_, e, cos)| {
+        .filter(|(_, _, e, cos)| {
             let theta = (flip * cos).clamp(-1.0, 1.0).acos();
             *e >= selection.min_energy_gev
                 && theta >= selection.theta_min_rad
                 && theta <= selection.theta_max_rad
         })
-        .map(|(w, e, _)| (*w, *e))
+        .map(|(i, w, e, _)| (*i, *w, *e))
         .collect();
     if !(total_weight.is_finite() && total_weight > 0.0) {
         return Err(InputError::Content {
@@ -431,8 +438,13 @@ pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectru
     // Each selected particle carries sigma w / (sum of all weights).
     let samples: Vec<(f64, f64)> = kept
         .iter()
-        .map(|(w, e)| (init.sigma_pb * w / total_weight, *e))
+        .map(|(_, w, e)| (init.sigma_pb * w / total_weight, *e))
         .collect();
+    let sigma_selected_relative_error = selected_relative_error(
+        &init,
+        (total_weight, total_weight2),
+        &selected_per_event(&kept),
+    );
     let sigma_selected_pb = samples.iter().map(|s| s.0).sum();
     let (spectrum, range_gev) = TabulatedSpectrum::histogram(
         &format!("{name} ({events} events, {} bins)", selection.bins),
@@ -444,10 +456,51 @@ pub fn read_spectrum(path: &Path, selection: &LheSelection) -> Result<LheSpectru
         spectrum,
         sigma_file_pb: init.sigma_pb,
         sigma_selected_pb,
+        sigma_selected_relative_error,
         events,
         selected: kept.len(),
         range_gev,
     })
+}
+
+/// `(w_i, k_i)` of every event with a selected particle: its weight and how many of its
+/// particles are selected, from the selected `(event, weight, energy)` in file order.
+fn selected_per_event(kept: &[(usize, f64, f64)]) -> Vec<(f64, f64)> {
+    let mut events: Vec<(usize, f64, f64)> = Vec::new();
+    for &(index, weight, _) in kept {
+        match events.last_mut() {
+            Some(last) if last.0 == index => last.2 += 1.0,
+            _ => events.push((index, weight, 1.0)),
+        }
+    }
+    events.into_iter().map(|(_, w, k)| (w, k)).collect()
+}
+
+/// The relative statistical error of the selected cross section `sigma F`, `F = sum_i k_i w_i /
+/// sum_i w_i` the selected share of the weights (`selected`: `(w_i, k_i)` of the events with a
+/// selected particle; `weights`: the sum of every event's weight and of its square). `sigma`'s
+/// own error is the file's `XERRUP`, and `F`'s is the ratio estimator's (delta method):
+/// `Var F = sum_i (k_i w_i - F w_i)^2 / (sum_i w_i)^2`, which for unweighted events with one
+/// particle at most is the binomial `F (1 - F) / N`. The two are added in quadrature (our
+/// addition: an event file's spectrum is a Monte Carlo sample).
+fn selected_relative_error(init: &LheInit, weights: (f64, f64), selected: &[(f64, f64)]) -> f64 {
+    let (sum_w, sum_w2) = weights;
+    let (mut sum_a, mut sum_a2, mut sum_aw) = (0.0, 0.0, 0.0);
+    for &(w, k) in selected {
+        sum_a += k * w;
+        sum_a2 += k * k * w * w;
+        sum_aw += k * w * w;
+    }
+    let share = sum_a / sum_w;
+    // sum_i (a_i - F w_i)^2 over every event (those without a selected particle add F^2 w_i^2).
+    let spread = (sum_a2 - 2.0 * share * sum_aw + share * share * sum_w2).max(0.0);
+    let share_error2 = spread / (sum_w * sum_w) / (share * share);
+    let sigma_error = if init.sigma_pb > 0.0 {
+        init.sigma_error_pb / init.sigma_pb
+    } else {
+        0.0
+    };
+    (sigma_error * sigma_error + share_error2).sqrt()
 }
 
 /// Events formatted (and compressed) as one block: blocks are formatted in parallel and joined
@@ -697,6 +750,14 @@ mod tests {
             epsilon = 0.0
         );
         assert_eq!(s.range_gev, (3.0, 6.0));
+        // Unweighted events, one positron each: the binomial F (1 - F) / N with F = 2/3 and
+        // N = 6, relative F's variance (1 - F)/(F N) = 1/12, and the file's 1% in quadrature.
+        assert_relative_eq!(
+            s.sigma_selected_relative_error,
+            (1e-4_f64 + 1.0 / 12.0).sqrt(),
+            max_relative = 1e-12,
+            epsilon = 0.0
+        );
         // An energy cut at 4.5 GeV keeps two.
         let cut = LheSelection {
             min_energy_gev: 4.5,
@@ -711,6 +772,40 @@ mod tests {
         };
         let path = write("b.lhe", &flipped, &events);
         assert_eq!(read_spectrum(&path, &selection).expect("reads").selected, 4);
+    }
+
+    /// Weighted events with several selected particles: the selected share's variance against
+    /// the direct sum `sum_i (a_i - F w_i)^2 / (sum w)^2` over every event.
+    #[test]
+    fn the_selected_share_of_weighted_events_has_the_ratio_estimators_error() {
+        // (weight, selected particles): an event without any, and one with two.
+        let all = [(1.0, 1.0), (2.0, 0.0), (3.0, 2.0), (0.5, 1.0)];
+        let sum_w: f64 = all.iter().map(|e| e.0).sum();
+        let share = all.iter().map(|e| e.0 * e.1).sum::<f64>() / sum_w;
+        let spread: f64 = all.iter().map(|e| (e.0 * e.1 - share * e.0).powi(2)).sum();
+        let expected = (spread / (sum_w * sum_w)).sqrt() / share;
+        let kept = [(0, 1.0, 3.0), (2, 3.0, 4.0), (2, 3.0, 5.0), (3, 0.5, 6.0)];
+        let selected = selected_per_event(&kept);
+        assert_eq!(selected, [(1.0, 1.0), (3.0, 2.0), (0.5, 1.0)]);
+        let exact = LheInit {
+            sigma_error_pb: 0.0,
+            ..belle2_init()
+        };
+        let weights = (sum_w, all.iter().map(|e| e.0 * e.0).sum());
+        assert_relative_eq!(
+            selected_relative_error(&exact, weights, &selected),
+            expected,
+            max_relative = 1e-12,
+            epsilon = 0.0
+        );
+        // Everything selected once: only the file's error is left.
+        let every: Vec<(f64, f64)> = all.iter().map(|e| (e.0, 1.0)).collect();
+        assert_relative_eq!(
+            selected_relative_error(&belle2_init(), weights, &every),
+            0.01,
+            max_relative = 1e-6,
+            epsilon = 0.0
+        );
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct TabulatedSpectrum {
     dsigma_de_cm2_per_gev: Vec<f64>,
     sigma_cm2: f64,
     selects_electrons: bool,
+    /// The selected cross section's relative statistical error when the numbers are a Monte
+    /// Carlo sample's (an event file), `None` for a table.
+    statistical_relative_error: Option<f64>,
 }
 
 impl TabulatedSpectrum {
@@ -90,6 +93,7 @@ impl TabulatedSpectrum {
             dsigma_de_cm2_per_gev: values,
             sigma_cm2,
             selects_electrons,
+            statistical_relative_error: None,
         })
     }
 
@@ -334,6 +338,23 @@ impl TabulatedSpectrum {
     #[must_use]
     pub fn selects_electrons(&self) -> bool {
         self.selects_electrons
+    }
+
+    /// The spectrum of a Monte Carlo sample whose selected cross section is known to
+    /// `relative_error` (statistical).
+    #[must_use]
+    pub fn with_statistical_error(self, relative_error: f64) -> Self {
+        Self {
+            statistical_relative_error: Some(relative_error),
+            ..self
+        }
+    }
+
+    /// The selected cross section's relative statistical error: `Some` for an event file's
+    /// histogram, `None` for a table (whose numbers are taken as exact).
+    #[must_use]
+    pub fn statistical_relative_error(&self) -> Option<f64> {
+        self.statistical_relative_error
     }
 }
 

@@ -349,6 +349,18 @@ fn csv_error(e: csv::Error) -> Error {
     }
 }
 
+/// An expected number of signal events as written in the grid CSV. Below the smallest normal
+/// double (2.2e-308) a number has lost digits to underflow (the decay window's exponential,
+/// far beyond the detector) and stands for no events: it is written as 0, not as a subnormal
+/// with a few digits left.
+fn events_cell(n_signal: f64) -> String {
+    if n_signal.abs() < f64::MIN_POSITIVE {
+        "0".to_string()
+    } else {
+        format_number(n_signal)
+    }
+}
+
 /// One row per cell: `x, y, n_signal_<detector>..., n_signal_total, flight_length_m, excluded`.
 fn grid_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>, Error> {
     let Some(scan) = &scenario.scan else {
@@ -376,8 +388,8 @@ fn grid_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>,
         {
             let total: f64 = n.iter().sum();
             let mut record = vec![format_number(column.x), format_number(*y)];
-            record.extend(n.iter().map(|v| format_number(*v)));
-            record.push(format_number(total));
+            record.extend(n.iter().map(|v| events_cell(*v)));
+            record.push(events_cell(total));
             record.push(format_number(*d));
             record.push((total >= scenario.n_signal).to_string());
             if babar {
@@ -1112,5 +1124,18 @@ mod tests {
             "0.002012% +- 0.000031%"
         );
         assert_eq!(super::percent_with_error(0.5, 0.0), "50.0000% +- 0.0000%");
+    }
+
+    /// A subnormal signal (a few digits left after underflow) is written as no events; the
+    /// smallest normal double and anything above keep every digit.
+    #[test]
+    fn an_underflowed_signal_is_written_as_zero() {
+        assert_eq!(super::events_cell(2.056_183e-318), "0");
+        assert_eq!(super::events_cell(0.0), "0");
+        assert_eq!(
+            super::events_cell(f64::MIN_POSITIVE),
+            "2.2250738585072014e-308"
+        );
+        assert_eq!(super::events_cell(2.3), "2.3");
     }
 }

@@ -94,9 +94,10 @@ impl PointResult {
     }
 }
 
-/// The relative statistical error of the source's cross section when it comes from the
-/// built-in Monte Carlo generator (`None` for an analytic or tabulated spectrum): every yield
-/// scales with the cross section, so the signal carries it and `eps` half of it.
+/// The relative statistical error of the source's cross section when it comes from a Monte
+/// Carlo: the built-in generator, or an event file (`None` for the analytic spectrum and a
+/// table): every yield scales with the cross section, so the signal carries it and `eps` half
+/// of it.
 #[must_use]
 pub fn source_statistical_error(scenario: &Scenario) -> Option<f64> {
     match &scenario.source {
@@ -104,6 +105,10 @@ pub fn source_statistical_error(scenario: &Scenario) -> Option<f64> {
             spectrum: SpectrumConfig::Generated { generated, .. },
             ..
         } if generated.sigma_pb > 0.0 => Some(generated.sigma_error_pb / generated.sigma_pb),
+        SourceConfig::Collider {
+            spectrum: SpectrumConfig::Tabulated(table),
+            ..
+        } => table.statistical_relative_error(),
         _ => None,
     }
 }

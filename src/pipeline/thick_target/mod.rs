@@ -12,7 +12,7 @@ mod calculator;
 mod report;
 
 pub use analysis::{BestPoint, CurveResult, annihilation_dominated_ranges, best_limit};
-pub use calculator::{Calculator, PointResult, setup_of};
+pub use calculator::{Calculator, PointResult, setup_of, source_statistical_error};
 pub use report::{
     ExplainedPoint, annihilation_windows, best_point_note, describe_source, line_plot, plot_frame,
     render_csv, scan_record, scan_warnings,

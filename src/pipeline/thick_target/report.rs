@@ -1378,7 +1378,14 @@ pub fn describe_source(source: &Source) -> String {
                         format_number(beams.positron_energy_spread)
                     )
                 }
-                PositronSpectrum::Tabulated(t) => format!(" from {}", t.source),
+                PositronSpectrum::Tabulated(t) => match t.statistical_relative_error() {
+                    Some(error) => format!(
+                        " from {}, sigma +- {}% (statistical)",
+                        t.source,
+                        crate::units::format_significant(100.0 * error, 2)
+                    ),
+                    None => format!(" from {}", t.source),
+                },
             }
         ),
         Source::Beam(beam) => format!(
@@ -1487,8 +1494,8 @@ pub struct ExplainedPoint {
     /// Cross section of the selected particles after cuts, pb (colliders).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sigma_source_pb: Option<f64>,
-    /// The source cross section's relative statistical error when a Monte Carlo generator
-    /// made it (`null` otherwise): every yield scales with it.
+    /// The source cross section's relative statistical error when a Monte Carlo made it (the
+    /// built-in generator, an event file; `null` otherwise): every yield scales with it.
     pub sigma_source_relative_error: Option<f64>,
     /// What the limit says: `ok`, `unconverged` or `eps-above-1` (no constraint).
     pub status: LimitStatus,
@@ -1707,7 +1714,7 @@ impl ExplainedPoint {
         if let Some(error) = self.sigma_source_relative_error {
             outln!(
                 out,
-                "  the source's cross section is a Monte Carlo integral: {error:.1e} relative (statistical), which every yield carries and eps half of; the spectrum's shape has its own, larger over a narrow energy range"
+                "  the source's cross section is a Monte Carlo estimate: {error:.1e} relative (statistical), which every yield carries and eps half of; the spectrum's shape has errors of its own, bin by bin, not included here (larger where few events fall)"
             );
         }
         if !self.converged && self.misses_radiative_return {
