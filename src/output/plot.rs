@@ -1290,17 +1290,48 @@ fn scan_edge_lines(plot: &LimitPlot, (x, y): (&Axis, &Axis)) -> Vec<Vec<(f64, f6
 /// black frame (they are drawn after it).
 const SCAN_EDGE: Line = Line::dashed(RGBColor(235, 130, 0), 6, (10, 7));
 
-/// The scan's edges over the outline and the frame.
+/// The scan's edges over the outline and the frame. An edge on the frame is moved inside by
+/// half the line's width: the plot area clips what lies beyond the frame, which left half of
+/// each dash, a thin orange tick on the black frame.
 fn draw_scan_edges<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     root: &DrawingArea<DB, Shift>,
     plot: &LimitPlot,
     (x, y): (&Axis, &Axis),
 ) -> Result<(), DrawError> {
+    let frame = Frame::of(chart, x, y);
+    let half_width = f64::from(Scale::of(root).px(SCAN_EDGE.width)) / 2.0;
     for mapped in scan_edge_lines(plot, (x, y)) {
-        stroke(chart, root, (x, y), mapped, SCAN_EDGE)?;
+        let moved = mapped
+            .into_iter()
+            .map(|(px, py)| {
+                (
+                    inside_frame(px, frame.x, f64::from(frame.size.0), half_width),
+                    inside_frame(
+                        py,
+                        (frame.y.1, frame.y.0),
+                        f64::from(frame.size.1),
+                        half_width,
+                    ),
+                )
+            })
+            .collect();
+        stroke(chart, root, (x, y), moved, SCAN_EDGE)?;
     }
     Ok(())
+}
+
+/// A plotted coordinate on the frame's edge `lo` or `hi` (or beyond) moved `pixels` inside,
+/// on an axis `length` pixels long; any other is unchanged.
+fn inside_frame(value: f64, (lo, hi): (f64, f64), length: f64, pixels: f64) -> f64 {
+    let step = pixels * (hi - lo) / length.max(1.0);
+    if value <= lo {
+        lo + step
+    } else if value >= hi {
+        hi - step
+    } else {
+        value
+    }
 }
 
 /// The curve whose expected bands the plot draws: the first whose bands have a width
@@ -2912,6 +2943,17 @@ mod tests {
         assert!(warnings[2].contains("\"infinite\": 2 of 2 point(s) are not finite"));
         assert!(warnings[3].contains("\"infinite\" (no usable point) lies outside"));
         assert!(!warnings.iter().any(|w| w.contains("\"inside\"")));
+    }
+
+    /// A scan edge on the frame is moved inside by half its width (on an axis of 1000 pixels
+    /// from 0 to 2, 3 pixels are 0.006); a point inside stays.
+    #[test]
+    fn a_scan_edge_on_the_frame_is_drawn_inside_it() {
+        let on = |v: f64| inside_frame(v, (0.0, 2.0), 1000.0, 3.0);
+        assert!((on(0.0) - 0.006).abs() < 1e-15);
+        assert!((on(2.0) - 1.994).abs() < 1e-15);
+        assert!((on(2.5) - 1.994).abs() < 1e-15);
+        assert!((on(1.0) - 1.0).abs() < 1e-15);
     }
 
     /// A polygon cut to the frame keeps what is inside, with new vertices on the frame.
