@@ -29,7 +29,8 @@ pub struct Opts {
     /// Output file: `.png` (raster) or `.svg` (vector), chosen by the extension.
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
-    /// Plot title (default: the first result's scenario title).
+    /// Plot title (default: the results' scenario title; where they differ, the titles
+    /// combined).
     #[arg(long)]
     title: Option<String>,
     /// Print nothing but warnings and errors
@@ -543,13 +544,73 @@ fn frame(results: &[PathBuf], parameter: &str) -> LimitPlot {
         );
         return bare_frame(&results[0], parameter);
     };
-    if results[1..]
-        .iter()
-        .any(|path| frame_of(path).is_none_or(|frame| frame.annotation != plot.annotation))
-    {
+    let others: Vec<Option<LimitPlot>> = results[1..].iter().map(|p| frame_of(p)).collect();
+    if others.iter().any(|frame| {
+        frame
+            .as_ref()
+            .is_none_or(|f| f.annotation != plot.annotation)
+    }) {
         plot.annotation.clear();
     }
+    let titles: Vec<&str> = std::iter::once(plot.title.as_str())
+        .chain(others.iter().flatten().map(|f| f.title.as_str()))
+        .collect();
+    plot.title = combined_title(&titles);
     plot
+}
+
+/// The longest title [`combined_title`] makes from several: longer ones do not fit the image
+/// at a readable size.
+const LONGEST_COMBINED_TITLE: usize = 100;
+
+/// The title of a plot of results with `titles` (the first result's first): their common
+/// title; else, when they share a head before ": ", the head and each one's rest without its
+/// closing parenthesis (a figure reference of one scenario), "invisible dark photon /
+/// invisible scalar mediator"; else the titles so shortened, side by side; where that is too
+/// long, the head and the number of scenarios, or the first title and how many more.
+fn combined_title(titles: &[&str]) -> String {
+    let first = titles[0];
+    if titles.iter().all(|t| *t == first) {
+        return first.to_string();
+    }
+    let without_reference = |text: &str| -> String {
+        match text
+            .trim_end()
+            .strip_suffix(')')
+            .and_then(|t| t.rfind(" (").map(|k| &t[..k]))
+        {
+            Some(short) if !short.is_empty() => short.to_string(),
+            _ => text.to_string(),
+        }
+    };
+    let head = first.split_once(": ").map(|(head, _)| head);
+    let shared_head = head.filter(|head| {
+        titles
+            .iter()
+            .all(|t| t.split_once(": ").is_some_and(|(h, _)| h == *head))
+    });
+    let (combined, short) = if let Some(head) = shared_head {
+        let rests: Vec<String> = titles
+            .iter()
+            .filter_map(|t| t.split_once(": "))
+            .map(|(_, rest)| without_reference(rest))
+            .collect();
+        (
+            format!("{head}: {}", rests.join(" / ")),
+            format!("{head}: {} scenarios compared", titles.len()),
+        )
+    } else {
+        let all: Vec<String> = titles.iter().map(|t| without_reference(t)).collect();
+        (
+            all.join(" / "),
+            format!("{} and {} more", first, titles.len() - 1),
+        )
+    };
+    if combined.chars().count() <= LONGEST_COMBINED_TITLE {
+        combined
+    } else {
+        short
+    }
 }
 
 /// Redraws the plot.
@@ -730,4 +791,33 @@ fn plot_record(opts: &Opts) -> Result<Vec<u8>, Error> {
     let mut bytes = serde_json::to_vec_pretty(&record).unwrap_or_default();
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::combined_title;
+
+    /// Results of one scenario keep its title; scenarios with a common head are named by
+    /// their rests, without their figure references; titles too long together give way to a
+    /// count.
+    #[test]
+    fn a_plot_of_several_scenarios_names_them_all() {
+        let dp = "Belle II disappearing positron track: invisible dark photon (DPT Fig. 3)";
+        let scalar = "Belle II disappearing positron track: invisible scalar mediator (DPT Fig. 6)";
+        assert_eq!(combined_title(&[dp, dp]), dp);
+        assert_eq!(
+            combined_title(&[dp, scalar]),
+            "Belle II disappearing positron track: invisible dark photon / invisible scalar mediator"
+        );
+        // Without a common head the two would take 104 characters side by side.
+        assert_eq!(
+            combined_title(&[dp, "NA64 (2.84e11 EOT): resonant annihilation (DPT Fig. 5)"]),
+            format!("{dp} and 1 more")
+        );
+        assert_eq!(
+            combined_title(&[dp, scalar, dp, scalar]),
+            "Belle II disappearing positron track: 4 scenarios compared"
+        );
+        assert_eq!(combined_title(&["a (x)", "b"]), "a / b");
+    }
 }
