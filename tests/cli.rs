@@ -331,7 +331,9 @@ fn the_summary_states_the_criterion_of_the_limits() {
     let lines: Vec<&str> = shared.lines().filter(|l| l.contains("limit: ")).collect();
     assert_eq!(
         lines,
-        ["limit: expected 90% CL upper limit, N_s = sqrt(2.71 N_b)"],
+        [
+            "limit: expected 90% CL upper limit, N_s = sqrt(2.71 N_b) (90% = P(chi^2_1 <= 2.71), two-sided)"
+        ],
         "{shared}"
     );
     let wider = summary("configs/belle2_scalar.toml", &["limit.delta_chi2=1"]);

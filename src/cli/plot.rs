@@ -563,53 +563,89 @@ fn frame(results: &[PathBuf], parameter: &str) -> LimitPlot {
 /// at a readable size.
 const LONGEST_COMBINED_TITLE: usize = 100;
 
-/// The title of a plot of results with `titles` (the first result's first): their common
-/// title; else, when they share a head before ": ", the head and each one's rest without its
-/// closing parenthesis (a figure reference of one scenario), "invisible dark photon /
-/// invisible scalar mediator"; else the titles so shortened, side by side; where that is too
-/// long, the head and the number of scenarios, or the first title and how many more.
+/// The title of a plot of results with `titles` (the first result's first; repeated and
+/// empty ones count once and not at all): their common title; else, when they share a head
+/// before ": " (outside parentheses), the head and each one's rest, without its closing
+/// parenthesis (a figure reference) where the rests stay distinct without it: "invisible dark
+/// photon / invisible scalar mediator"; else the titles so shortened, side by side. Where
+/// that is too long: the head and the number of scenarios, or the first title and how many
+/// more.
 fn combined_title(titles: &[&str]) -> String {
-    let first = titles[0];
-    if titles.iter().all(|t| *t == first) {
+    let mut distinct: Vec<&str> = Vec::new();
+    for title in titles {
+        if !title.is_empty() && !distinct.contains(title) {
+            distinct.push(title);
+        }
+    }
+    let Some(&first) = distinct.first() else {
+        return titles.first().map_or_else(String::new, ToString::to_string);
+    };
+    if distinct.len() == 1 {
         return first.to_string();
     }
-    let without_reference = |text: &str| -> String {
-        match text
-            .trim_end()
-            .strip_suffix(')')
-            .and_then(|t| t.rfind(" (").map(|k| &t[..k]))
-        {
-            Some(short) if !short.is_empty() => short.to_string(),
-            _ => text.to_string(),
-        }
-    };
-    let head = first.split_once(": ").map(|(head, _)| head);
+    let head = split_head(first).map(|(head, _)| head);
     let shared_head = head.filter(|head| {
-        titles
+        distinct
             .iter()
-            .all(|t| t.split_once(": ").is_some_and(|(h, _)| h == *head))
+            .all(|t| split_head(t).is_some_and(|(h, _)| h == *head))
     });
-    let (combined, short) = if let Some(head) = shared_head {
-        let rests: Vec<String> = titles
+    let parts: Vec<&str> = match shared_head {
+        Some(_) => distinct
             .iter()
-            .filter_map(|t| t.split_once(": "))
-            .map(|(_, rest)| without_reference(rest))
-            .collect();
-        (
-            format!("{head}: {}", rests.join(" / ")),
-            format!("{head}: {} scenarios compared", titles.len()),
-        )
-    } else {
-        let all: Vec<String> = titles.iter().map(|t| without_reference(t)).collect();
-        (
-            all.join(" / "),
-            format!("{} and {} more", first, titles.len() - 1),
-        )
+            .filter_map(|t| split_head(t).map(|(_, rest)| rest))
+            .collect(),
+        None => distinct.clone(),
+    };
+    let combined = shortened_if_distinct(&parts).join(" / ");
+    let combined = match shared_head {
+        Some(head) => format!("{head}: {combined}"),
+        None => combined,
     };
     if combined.chars().count() <= LONGEST_COMBINED_TITLE {
         combined
+    } else if let Some(head) = shared_head {
+        format!("{head}: {} scenarios compared", distinct.len())
     } else {
+        format!("{first} and {} more", distinct.len() - 1)
+    }
+}
+
+/// A title's head and rest around its first ": " outside parentheses.
+fn split_head(title: &str) -> Option<(&str, &str)> {
+    let mut depth = 0_i32;
+    for (k, c) in title.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ':' if depth == 0 && title[k + 1..].starts_with(' ') => {
+                return Some((&title[..k], &title[k + 2..]));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `parts` without a closing parenthesis each (" (DPT Fig. 3)"), when they all stay distinct
+/// and non-empty so; else as they are.
+fn shortened_if_distinct(parts: &[&str]) -> Vec<String> {
+    let shorten = |text: &str| -> String {
+        text.trim_end()
+            .strip_suffix(')')
+            .and_then(|t| t.rfind(" (").map(|k| &t[..k]))
+            .filter(|short| !short.is_empty())
+            .unwrap_or(text)
+            .to_string()
+    };
+    let short: Vec<String> = parts.iter().map(|p| shorten(p)).collect();
+    let distinct = short
+        .iter()
+        .enumerate()
+        .all(|(k, a)| short[..k].iter().all(|b| b != a));
+    if distinct {
         short
+    } else {
+        parts.iter().map(ToString::to_string).collect()
     }
 }
 
@@ -809,15 +845,35 @@ mod tests {
             combined_title(&[dp, scalar]),
             "Belle II disappearing positron track: invisible dark photon / invisible scalar mediator"
         );
-        // Without a common head the two would take 104 characters side by side.
+        // Without a common head the two would take 103 characters side by side.
         assert_eq!(
             combined_title(&[dp, "NA64 (2.84e11 EOT): resonant annihilation (DPT Fig. 5)"]),
             format!("{dp} and 1 more")
         );
+        // Repeated titles count once.
         assert_eq!(
-            combined_title(&[dp, scalar, dp, scalar]),
-            "Belle II disappearing positron track: 4 scenarios compared"
+            combined_title(&[dp, scalar, dp]),
+            combined_title(&[dp, scalar])
+        );
+        let long = |k: usize| {
+            format!("Belle II disappearing positron track: a long description of scenario {k}")
+        };
+        let (a, b, c) = (long(1), long(2), long(3));
+        assert_eq!(
+            combined_title(&[&a, &b, &c, &a]),
+            "Belle II disappearing positron track: 3 scenarios compared"
         );
         assert_eq!(combined_title(&["a (x)", "b"]), "a / b");
+        // Rests that differ only in their parentheses keep them.
+        assert_eq!(
+            combined_title(&["PADME: line (m = 17 MeV)", "PADME: line (m = 16 MeV)"]),
+            "PADME: line (m = 17 MeV) / line (m = 16 MeV)"
+        );
+        // A colon inside the head's parenthesis is not the head's end.
+        assert_eq!(
+            combined_title(&["A (ref: 1): b", "A (ref: 1): c"]),
+            "A (ref: 1): b / c"
+        );
+        assert_eq!(combined_title(&["", "b"]), "b");
     }
 }

@@ -119,13 +119,26 @@ impl LimitCriterion {
         -(-n_signal).exp_m1()
     }
 
+    /// A confidence level `cl` in per cent for a label: three significant figures, more where
+    /// three would round a level below 1 up to 100 (`99.96` for 0.9996).
+    #[must_use]
+    pub fn percent(cl: f64) -> String {
+        let mut digits = 3;
+        let mut text = crate::units::format_significant(100.0 * cl, digits);
+        while cl < 1.0 && digits < 15 && text.parse::<f64>().is_ok_and(|p| p >= 100.0) {
+            digits += 1;
+            text = crate::units::format_significant(100.0 * cl, digits);
+        }
+        text
+    }
+
     /// What the criterion gives, in words for a summary: `expected 90% CL upper limit,
     /// N_s = sqrt(2.71 N_b)`, with the background's relative uncertainty `r` where it is not
     /// zero (in the formula for `sqrt-nb`, log-normal for Poisson probabilities, Cowan's
     /// `sigma_b = r b` for the Asimov significance; [`statistics`]). Levels to three figures.
     #[must_use]
     pub fn description(&self, relative_uncertainty: f64) -> String {
-        let cl = |cl: f64| crate::units::format_significant(100.0 * cl, 3);
+        let cl = Self::percent;
         let r = crate::units::format_significant(relative_uncertainty, 3);
         let uncertain = relative_uncertainty > 0.0;
         let background = |how: &str| {
@@ -136,16 +149,20 @@ impl LimitCriterion {
             }
         };
         match *self {
-            Self::SqrtBackground { delta_chi2 } => format!(
-                "expected {}% CL upper limit, N_s = sqrt({} {})",
-                cl(self.confidence_level().unwrap_or(0.0)),
-                crate::units::format_number(delta_chi2),
-                if uncertain {
-                    format!("(N_b + ({r} N_b)^2)")
-                } else {
-                    "N_b".to_string()
-                }
-            ),
+            // The level is the two-sided one of the paper's convention (read one-sided, 2.71
+            // is 95%): the words say so.
+            Self::SqrtBackground { delta_chi2 } => {
+                let level = cl(self.confidence_level().unwrap_or(0.0));
+                let chi2 = crate::units::format_number(delta_chi2);
+                format!(
+                    "expected {level}% CL upper limit, N_s = sqrt({chi2} {}) ({level}% = P(chi^2_1 <= {chi2}), two-sided)",
+                    if uncertain {
+                        format!("(N_b + ({r} N_b)^2)")
+                    } else {
+                        "N_b".to_string()
+                    }
+                )
+            }
             Self::Fixed { n_signal } => format!(
                 "expected limit at N_s = {} signal events ({}% CL for a count without background)",
                 crate::units::format_number(n_signal),
@@ -259,12 +276,21 @@ mod tests {
         }
         assert_eq!(
             sqrt_nb(2.71).description(0.0),
-            "expected 90% CL upper limit, N_s = sqrt(2.71 N_b)"
+            "expected 90% CL upper limit, N_s = sqrt(2.71 N_b) (90% = P(chi^2_1 <= 2.71), two-sided)"
         );
-        assert_eq!(
-            sqrt_nb(1.0).description(0.0),
-            "expected 68.3% CL upper limit, N_s = sqrt(1 N_b)"
+        assert!(
+            sqrt_nb(1.0)
+                .description(0.0)
+                .starts_with("expected 68.3% CL upper limit, N_s = sqrt(1 N_b)")
         );
+        // A level near 1 keeps the digits that tell it from 100%.
+        assert_eq!(LimitCriterion::percent(0.9996), "99.96");
+        let high = LimitCriterion::percent(sqrt_nb(30.0).confidence_level().expect("a level"));
+        assert!(
+            high.starts_with("99.99999") && high.parse::<f64>().is_ok_and(|p| p < 100.0),
+            "{high}"
+        );
+        assert_eq!(LimitCriterion::percent(0.9), "90");
         let cls = LimitCriterion::PoissonCls {
             cl: 0.95,
             bands: false,
@@ -278,9 +304,10 @@ mod tests {
             cls.description(0.2)
                 .ends_with("uncertain by a fraction 0.2 (log-normal)")
         );
-        assert_eq!(
-            sqrt_nb(2.71).description(0.23),
-            "expected 90% CL upper limit, N_s = sqrt(2.71 (N_b + (0.23 N_b)^2))"
+        assert!(
+            sqrt_nb(2.71)
+                .description(0.23)
+                .starts_with("expected 90% CL upper limit, N_s = sqrt(2.71 (N_b + (0.23 N_b)^2))")
         );
         let fixed = LimitCriterion::Fixed { n_signal: 2.3 };
         assert_eq!(fixed.confidence_level(), None);

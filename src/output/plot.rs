@@ -1321,13 +1321,16 @@ fn draw_scan_edges<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A plotted coordinate on the frame's edge `lo` or `hi` (or beyond) moved `pixels` inside,
-/// on an axis `length` pixels long; any other is unchanged.
+/// A plotted coordinate on the frame's edge `lo` or `hi` (`lo < hi`, to a rounding error)
+/// moved `pixels` inside, on an axis `length` pixels long; any other is unchanged (beyond the
+/// frame it is clipped as before).
 fn inside_frame(value: f64, (lo, hi): (f64, f64), length: f64, pixels: f64) -> f64 {
+    debug_assert!(lo < hi, "an axis runs from lo to hi");
     let step = pixels * (hi - lo) / length.max(1.0);
-    if value <= lo {
+    let on = |edge: f64| (value - edge).abs() <= 1e-9 * (hi - lo);
+    if on(lo) {
         lo + step
-    } else if value >= hi {
+    } else if on(hi) {
         hi - step
     } else {
         value
@@ -2952,7 +2955,10 @@ mod tests {
         let on = |v: f64| inside_frame(v, (0.0, 2.0), 1000.0, 3.0);
         assert!((on(0.0) - 0.006).abs() < 1e-15);
         assert!((on(2.0) - 1.994).abs() < 1e-15);
-        assert!((on(2.5) - 1.994).abs() < 1e-15);
+        assert!(
+            (on(2.5) - 2.5).abs() < 1e-15,
+            "beyond the frame: clipped, not moved"
+        );
         assert!((on(1.0) - 1.0).abs() < 1e-15);
     }
 

@@ -485,15 +485,15 @@ fn selected_per_event(kept: &[(usize, f64, f64)]) -> Vec<(f64, f64)> {
 /// addition: an event file's spectrum is a Monte Carlo sample).
 fn selected_relative_error(init: &LheInit, weights: (f64, f64), selected: &[(f64, f64)]) -> f64 {
     let (sum_w, sum_w2) = weights;
-    let (mut sum_a, mut sum_a2, mut sum_aw) = (0.0, 0.0, 0.0);
-    for &(w, k) in selected {
-        sum_a += k * w;
-        sum_a2 += k * k * w * w;
-        sum_aw += k * w * w;
-    }
-    let share = sum_a / sum_w;
-    // sum_i (a_i - F w_i)^2 over every event (those without a selected particle add F^2 w_i^2).
-    let spread = (sum_a2 - 2.0 * share * sum_aw + share * share * sum_w2).max(0.0);
+    let share = selected.iter().map(|&(w, k)| k * w).sum::<f64>() / sum_w;
+    // sum_i (a_i - F w_i)^2 over every event: the selecting ones summed term by term, the
+    // others (a_i = 0) adding F^2 w_i^2.
+    let selecting: f64 = selected
+        .iter()
+        .map(|&(w, k)| ((k - share) * w).powi(2))
+        .sum();
+    let others_w2 = (sum_w2 - selected.iter().map(|&(w, _)| w * w).sum::<f64>()).max(0.0);
+    let spread = selecting + share * share * others_w2;
     let share_error2 = spread / (sum_w * sum_w) / (share * share);
     let sigma_error = if init.sigma_pb > 0.0 {
         init.sigma_error_pb / init.sigma_pb

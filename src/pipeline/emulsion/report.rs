@@ -349,15 +349,18 @@ fn csv_error(e: csv::Error) -> Error {
     }
 }
 
-/// An expected number of signal events as written in the grid CSV. Below the smallest normal
-/// double (2.2e-308) a number has lost digits to underflow (the decay window's exponential,
-/// far beyond the detector) and stands for no events: it is written as 0, not as a subnormal
-/// with a few digits left.
-fn events_cell(n_signal: f64) -> String {
-    if n_signal.abs() < f64::MIN_POSITIVE {
-        "0".to_string()
+/// Signals below this many events are written as 0 in the grid CSV: there the decay window's
+/// exponential (far beyond the detector) has underflowed or nearly so, and the few digits a
+/// subnormal or a product of one keeps mean nothing.
+const SIGNAL_FLOOR_EVENTS: f64 = 1e-300;
+
+/// An expected number of signal events as the grid CSV writes it: 0 below
+/// [`SIGNAL_FLOOR_EVENTS`] (the total is the sum of the boxes so written).
+fn above_floor(n_signal: f64) -> f64 {
+    if n_signal.abs() < SIGNAL_FLOOR_EVENTS {
+        0.0
     } else {
-        format_number(n_signal)
+        n_signal
     }
 }
 
@@ -386,10 +389,11 @@ fn grid_csv(scenario: &EmulsionScenario, result: &GridResult) -> Result<Vec<u8>,
             .zip(&column.flight_length_m)
             .zip(&column.babar)
         {
-            let total: f64 = n.iter().sum();
+            let boxes: Vec<f64> = n.iter().map(|v| above_floor(*v)).collect();
+            let total: f64 = boxes.iter().sum();
             let mut record = vec![format_number(column.x), format_number(*y)];
-            record.extend(n.iter().map(|v| events_cell(*v)));
-            record.push(events_cell(total));
+            record.extend(boxes.iter().map(|v| format_number(*v)));
+            record.push(format_number(total));
             record.push(format_number(*d));
             record.push((total >= scenario.n_signal).to_string());
             if babar {
@@ -508,7 +512,10 @@ fn outlines(
 /// The legend of the region a projection would exclude: expected, not observed.
 fn sensitivity_label(n_signal: f64) -> String {
     format!(
-        "expected 90% CL sensitivity: ≥ {} signal events, background neglected",
+        "expected {}% CL sensitivity: ≥ {} signal events, background neglected",
+        crate::limits::LimitCriterion::percent(
+            crate::limits::LimitCriterion::background_free_level(n_signal)
+        ),
         format_number(n_signal)
     )
 }
@@ -540,7 +547,7 @@ fn detectors_phrase(detectors: &[DetectorBox]) -> String {
 }
 
 /// The expected sensitivity region (where at least `n_signal` events are expected, the CSV's
-/// `excluded` column: what the search would exclude at 90% CL if it saw none): the lower
+/// `excluded` column: what the search would exclude if it saw none, at 90% CL for 2.3): the lower
 /// boundary left to right, then the upper right to left, for each run of neighbouring columns
 /// with such an interval (the outermost ends). Its label says it is a projection, not a result.
 fn plot_of(scenario: &EmulsionScenario, scan: &EmulsionScan, result: &GridResult) -> LimitPlot {
@@ -790,7 +797,7 @@ pub struct ExplainedModelPoint {
     pub m_aprime_gev: f64,
     /// The Monte Carlo settings.
     pub monte_carlo: MonteCarloRecord,
-    /// Signal events excluded at 90% CL.
+    /// Signal events excluded (2.3: 90% CL without background).
     pub n_excluded: f64,
     /// `K_L` background events, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -965,8 +972,11 @@ impl ExplainedModelPoint {
             .sum();
         outln!(
             out,
-            "  N_sig summed over the detectors {} (Monte Carlo); excluded at 90% CL (background neglected) above {}",
+            "  N_sig summed over the detectors {} (Monte Carlo); excluded at {}% CL (background neglected) above {}",
             with_error(self.n_signal_total, total_error),
+            crate::limits::LimitCriterion::percent(
+                crate::limits::LimitCriterion::background_free_level(self.n_excluded)
+            ),
             self.n_excluded
         );
         self.background_lines(&mut out, scenario);
@@ -1126,16 +1136,17 @@ mod tests {
         assert_eq!(super::percent_with_error(0.5, 0.0), "50.0000% +- 0.0000%");
     }
 
-    /// A subnormal signal (a few digits left after underflow) is written as no events; the
-    /// smallest normal double and anything above keep every digit.
+    /// A subnormal signal (a few digits left after underflow), or one scaled up from it, is
+    /// written as no events; from 1e-300 on every digit is kept.
     #[test]
     fn an_underflowed_signal_is_written_as_zero() {
-        assert_eq!(super::events_cell(2.056_183e-318), "0");
-        assert_eq!(super::events_cell(0.0), "0");
+        assert_eq!(super::above_floor(2.056_183e-318).to_bits(), 0);
+        assert_eq!(super::above_floor(1.264_273_334_615_527e-307).to_bits(), 0);
+        assert_eq!(super::above_floor(0.0).to_bits(), 0);
         assert_eq!(
-            super::events_cell(f64::MIN_POSITIVE),
-            "2.2250738585072014e-308"
+            super::above_floor(1.234_567_890_123_4e-300),
+            1.234_567_890_123_4e-300
         );
-        assert_eq!(super::events_cell(2.3), "2.3");
+        assert_eq!(super::above_floor(2.3), 2.3);
     }
 }

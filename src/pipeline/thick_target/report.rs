@@ -528,7 +528,7 @@ fn annotation(scenarios: &[&Scenario], scanned: &str, symbol: &str) -> String {
 /// The vertical axis says what the curves are when they all say the same; expected upper
 /// limits at different levels are only called that (the legend or the summary says which).
 fn y_title(scenarios: &[&Scenario]) -> String {
-    let level = |cl: f64| crate::units::format_significant(100.0 * cl, 3);
+    let level = LimitCriterion::percent;
     let describe = |c: &Scenario| match c.limit {
         LimitCriterion::SqrtBackground { .. } => format!(
             "ε  (expected {}% CL upper limit)",
