@@ -119,6 +119,13 @@ impl LimitCriterion {
         -(-n_signal).exp_m1()
     }
 
+    /// [`LimitCriterion::background_free_level`] of `n_signal` events in per cent, as
+    /// [`LimitCriterion::percent`] writes it (`90` for 2.3).
+    #[must_use]
+    pub fn background_free_percent(n_signal: f64) -> String {
+        Self::percent(Self::background_free_level(n_signal))
+    }
+
     /// A confidence level `cl` in per cent for a label: three significant figures, more where
     /// three would round a level below 1 up to 100 (`99.96` for 0.9996).
     #[must_use]
@@ -133,9 +140,10 @@ impl LimitCriterion {
     }
 
     /// What the criterion gives, in words for a summary: `expected 90% CL upper limit,
-    /// N_s = sqrt(2.71 N_b)`, with the background's relative uncertainty `r` where it is not
-    /// zero (in the formula for `sqrt-nb`, log-normal for Poisson probabilities, Cowan's
-    /// `sigma_b = r b` for the Asimov significance; [`statistics`]). Levels to three figures.
+    /// N_s = sqrt(2.71 N_b) (90% = P(chi^2_1 <= 2.71), two-sided)`, with the background's
+    /// relative uncertainty `r` where it is not zero (in the formula for `sqrt-nb`, log-normal
+    /// for Poisson probabilities, Cowan's `sigma_b = r b` for the Asimov significance;
+    /// [`statistics`]). Levels as [`LimitCriterion::percent`] writes them.
     #[must_use]
     pub fn description(&self, relative_uncertainty: f64) -> String {
         let cl = Self::percent;
@@ -166,7 +174,7 @@ impl LimitCriterion {
             Self::Fixed { n_signal } => format!(
                 "expected limit at N_s = {} signal events ({}% CL for a count without background)",
                 crate::units::format_number(n_signal),
-                cl(Self::background_free_level(n_signal))
+                Self::background_free_percent(n_signal)
             ),
             Self::PoissonCls { cl: level, bands } => format!(
                 "expected {}% CL upper limit, CLs with Poisson probabilities{}{}",
@@ -291,6 +299,8 @@ mod tests {
             "{high}"
         );
         assert_eq!(LimitCriterion::percent(0.9), "90");
+        assert_eq!(LimitCriterion::background_free_percent(2.3), "90");
+        assert_eq!(LimitCriterion::background_free_percent(3.0), "95");
         let cls = LimitCriterion::PoissonCls {
             cl: 0.95,
             bands: false,

@@ -513,9 +513,7 @@ fn outlines(
 fn sensitivity_label(n_signal: f64) -> String {
     format!(
         "expected {}% CL sensitivity: ≥ {} signal events, background neglected",
-        crate::limits::LimitCriterion::percent(
-            crate::limits::LimitCriterion::background_free_level(n_signal)
-        ),
+        crate::limits::LimitCriterion::background_free_percent(n_signal),
         format_number(n_signal)
     )
 }
@@ -974,9 +972,7 @@ impl ExplainedModelPoint {
             out,
             "  N_sig summed over the detectors {} (Monte Carlo); excluded at {}% CL (background neglected) above {}",
             with_error(self.n_signal_total, total_error),
-            crate::limits::LimitCriterion::percent(
-                crate::limits::LimitCriterion::background_free_level(self.n_excluded)
-            ),
+            crate::limits::LimitCriterion::background_free_percent(self.n_excluded),
             self.n_excluded
         );
         self.background_lines(&mut out, scenario);

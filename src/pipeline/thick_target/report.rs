@@ -537,7 +537,7 @@ fn y_title(scenarios: &[&Scenario]) -> String {
         // As many events as a count without background excludes at this level.
         LimitCriterion::Fixed { n_signal } => format!(
             "ε  (expected {}% CL upper limit)",
-            level(LimitCriterion::background_free_level(n_signal))
+            LimitCriterion::background_free_percent(n_signal)
         ),
         LimitCriterion::PoissonCls { cl, .. } => {
             format!("ε  (expected {}% CL upper limit, CLs)", level(cl))
