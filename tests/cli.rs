@@ -2255,21 +2255,20 @@ fn a_placement_tip_states_its_monte_carlo_error() {
 /// explain's JSON and left out of its text, not a 0 that reads as "0 + 0 = 94".
 #[test]
 fn explain_leaves_out_background_parts_not_computed() {
-    let explain = |json: bool| {
+    let explain_with = |config: &str, json: bool, set: &[&str]| {
         let mut command = darksens();
-        command.args([
-            "explain",
-            "configs/belle2_dp_alphad.toml",
-            "--mass-mev",
-            "66.66",
-        ]);
+        command.args(["explain", config, "--mass-mev", "66.66"]);
         if json {
             command.arg("--json");
+        }
+        for item in set {
+            command.args(["--set", item]);
         }
         let output = command.output().expect("darksens runs");
         assert!(output.status.success(), "{output:?}");
         String::from_utf8(output.stdout).expect("utf8")
     };
+    let explain = |json: bool| explain_with("configs/belle2_dp_alphad.toml", json, &[]);
     let json: serde_json::Value = serde_json::from_str(&explain(true)).expect("json");
     for key in [
         "p_photon_punch",
@@ -2283,4 +2282,15 @@ fn explain_leaves_out_background_parts_not_computed() {
     let text = explain(false);
     assert!(!text.contains("n_bkg_photon"), "{text}");
     assert!(text.contains("set by background.total"), "{text}");
+    // Said from the scenario, not from the numbers: a total of 0 is set by it too, and a
+    // computed background is not.
+    let zero = explain_with(
+        "configs/belle2_dp_alphad.toml",
+        false,
+        &["background.total=0", "limit.method=poisson-cls"],
+    );
+    assert!(zero.contains("set by background.total"), "{zero}");
+    let computed = explain_with("configs/belle2_dp.toml", false, &[]);
+    assert!(computed.contains("n_bkg_neutron"), "{computed}");
+    assert!(!computed.contains("set by background.total"), "{computed}");
 }

@@ -1448,6 +1448,10 @@ pub struct ExplainedPoint {
     pub n_ann_by_layer: Vec<ExplainedLayer>,
     /// Background used for the limit.
     pub n_background: f64,
+    /// `background.total` when the scenario sets it (it is then `n_background`, and the
+    /// computed parts, if any, are not used); said in the text, not a JSON key of its own.
+    #[serde(skip)]
+    pub background_total: Option<f64>,
     /// Neutron background events (`null` when not computed).
     pub n_bkg_neutron: Option<f64>,
     /// The neutron background's statistical error: the Poisson error of the simulated events
@@ -1585,8 +1589,7 @@ impl ExplainedPoint {
                 "its statistical error, from the simulated events it scales (not in the limit unless background.relative_uncertainty is set)",
             ),
         ];
-        let computed = self.n_bkg_photon.unwrap_or(0.0) + self.n_bkg_neutron.unwrap_or(0.0);
-        let background = if (self.n_background - computed).abs() <= 1e-12 * self.n_background {
+        let background = if self.background_total.is_none() {
             "background used for the limit"
         } else if self.n_bkg_photon.is_some() || self.n_bkg_neutron.is_some() {
             "background used for the limit, set by background.total (not the parts above)"
@@ -1797,7 +1800,6 @@ pub(super) fn explain(
     let search = calculator.search();
     let background = calculator.background();
     let band = |k: usize| point.n_required_bands.map(|b| b[k]);
-    let table_error = search.table_error();
     let mut explained = ExplainedPoint {
         beam_energy_gev: None,
         brem_method: match curve.scenario.bremsstrahlung {
@@ -1807,7 +1809,7 @@ pub(super) fn explain(
         },
         converged: point.converged,
         misses_radiative_return: search.misses_radiative_return(&calculator.mediator(mass_mev)),
-        table_error,
+        table_error: search.table_error(),
         positron_beam: false,
         table_tolerance: curve.scenario.numerics.table_tolerance,
         curve: curve.label.clone(),
@@ -1834,6 +1836,7 @@ pub(super) fn explain(
                 .collect()
         },
         n_background: point.n_background,
+        background_total: background.total_override,
         n_bkg_neutron: background.neutron.map(|n| n.events),
         n_bkg_neutron_error: background.neutron.map(|n| n.statistical_error),
         n_bkg_photon: background.photon.map(|p| p.events),
