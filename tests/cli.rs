@@ -149,6 +149,27 @@ fn explain_json_has_every_interface_key() {
     assert_eq!(json["status"], "ok");
 }
 
+/// The electron control sample counts electrons entering the target, and explain names them so.
+#[test]
+fn explain_names_the_particles_of_the_control_sample() {
+    let explain = |config: &str| -> serde_json::Value {
+        let output = darksens()
+            .args(["explain", config, "--mass-mev", "50", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&output).expect("json")
+    };
+    let electrons = explain("configs/belle2_control_electron.toml");
+    let positrons = explain("configs/belle2_dp.toml");
+    assert!(electrons["n_electrons"].as_f64().is_some_and(|n| n > 1e11));
+    assert!(electrons.get("n_positrons").is_none());
+    assert!(positrons["n_positrons"].as_f64().is_some_and(|n| n > 1e11));
+    assert!(positrons.get("n_electrons").is_none());
+}
+
 /// A limit at or above eps = 1 is no constraint, and explain says so (JSON `status`, a note in
 /// the text) instead of printing the number alone.
 #[test]

@@ -358,6 +358,18 @@ pub struct BackgroundConfig {
     pub relative_uncertainty: f64,
 }
 
+impl BackgroundConfig {
+    /// Whether the background is zero before anything is computed: `total = 0`, or neither
+    /// photons nor neutrons estimated and no total given.
+    #[must_use]
+    pub fn is_zero(&self) -> bool {
+        self.total.map_or(
+            self.photon_veto_inefficiency.is_none() && self.neutron.is_none(),
+            |total| total == 0.0,
+        )
+    }
+}
+
 /// A scan over one numeric key (the mediator mass by default).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scan {

@@ -534,10 +534,15 @@ fn y_title(scenarios: &[&Scenario]) -> String {
             "ε  (expected {}% CL upper limit)",
             level(c.limit.confidence_level().unwrap_or(0.0))
         ),
-        // As many events as a count without background excludes at this level.
-        LimitCriterion::Fixed { n_signal } => format!(
+        // As many events as a count without background excludes at this level; with a
+        // background the count has no such level, and the axis names the count.
+        LimitCriterion::Fixed { n_signal } if c.background.is_zero() => format!(
             "ε  (expected {}% CL upper limit)",
             LimitCriterion::background_free_percent(n_signal)
+        ),
+        LimitCriterion::Fixed { n_signal } => format!(
+            "ε  (expected limit, N_s = {} signal events)",
+            format_number(n_signal)
         ),
         LimitCriterion::PoissonCls { cl, .. } => {
             format!("ε  (expected {}% CL upper limit, CLs)", level(cl))
@@ -1469,9 +1474,12 @@ pub struct ExplainedPoint {
     /// Particles on target (beams).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_incident: Option<f64>,
-    /// Particles entering the target, `L sigma` (colliders).
+    /// Positrons entering the target, `L sigma` (colliders selecting the positron).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_positrons: Option<f64>,
+    /// Electrons entering the target, `L sigma` (the electron control sample).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_electrons: Option<f64>,
     /// Signal events the criterion needs.
     pub n_required: f64,
     /// At the -2, -1, +1, +2 sigma background quantiles (`poisson-cls` with bands).
@@ -1542,6 +1550,32 @@ pub struct ExplainedLayer {
 }
 
 impl ExplainedPoint {
+    /// The source's rows: a collider's cross section, particles and window, or a beam's.
+    fn describe_source(&mut self, search: &ThickTargetSearch) {
+        match &search.setup().source {
+            Source::Collider { spectrum, .. } => {
+                let sigma_pb = spectrum.sigma_cm2() / PICOBARN_CM2;
+                self.sigma_source_pb = Some(sigma_pb);
+                if let PositronSpectrum::Bhabha(_) | PositronSpectrum::RealBeams(_) = spectrum {
+                    self.sigma_bhabha_pb = Some(sigma_pb);
+                }
+                if spectrum.selects_electrons() {
+                    self.n_electrons = Some(search.n_incident());
+                } else {
+                    self.n_positrons = Some(search.n_incident());
+                }
+                self.e_min_gev = Some(spectrum.e_min_gev());
+                self.e_max_gev = Some(spectrum.e_max_gev());
+            }
+            Source::Beam(beam) => {
+                self.positron_beam = search.setup().incident == Incident::Positron;
+                self.beam_energy_gev = Some(beam.energy_gev);
+                self.n_incident = Some(beam.particles_on_target);
+                self.efficiency = Some(beam.efficiency);
+            }
+        }
+    }
+
     /// The numbers in reading order, each with its meaning.
     fn rows(&self) -> Vec<(&'static str, f64, &'static str)> {
         let optional = [
@@ -1558,7 +1592,12 @@ impl ExplainedPoint {
             (
                 "n_positrons",
                 self.n_positrons,
-                "particles entering the target, L sigma",
+                "positrons entering the target, L sigma",
+            ),
+            (
+                "n_electrons",
+                self.n_electrons,
+                "electrons entering the target, L sigma",
             ),
             ("e_min_gev", self.e_min_gev, "lowest energy in the window"),
             ("e_max_gev", self.e_max_gev, "highest energy in the window"),
@@ -1848,6 +1887,7 @@ pub(super) fn explain(
         .then(|| point.yields.bremsstrahlung.relative_error()),
         n_incident: None,
         n_positrons: None,
+        n_electrons: None,
         n_required: point.n_required,
         n_required_bands: point.n_required_bands,
         n_required_minus1sigma: band(1),
@@ -1864,24 +1904,7 @@ pub(super) fn explain(
         n_signal_at_g_ve: point.at_coupling.map(|(events, _)| events),
         signal_per_pot_at_g_ve: point.at_coupling.and_then(|(_, per_particle)| per_particle),
     };
-    match &search.setup().source {
-        Source::Collider { spectrum, .. } => {
-            let sigma_pb = spectrum.sigma_cm2() / PICOBARN_CM2;
-            explained.sigma_source_pb = Some(sigma_pb);
-            if let PositronSpectrum::Bhabha(_) | PositronSpectrum::RealBeams(_) = spectrum {
-                explained.sigma_bhabha_pb = Some(sigma_pb);
-            }
-            explained.n_positrons = Some(search.n_incident());
-            explained.e_min_gev = Some(spectrum.e_min_gev());
-            explained.e_max_gev = Some(spectrum.e_max_gev());
-        }
-        Source::Beam(beam) => {
-            explained.positron_beam = search.setup().incident == Incident::Positron;
-            explained.beam_energy_gev = Some(beam.energy_gev);
-            explained.n_incident = Some(beam.particles_on_target);
-            explained.efficiency = Some(beam.efficiency);
-        }
-    }
+    explained.describe_source(search);
     let mut json = serde_json::to_string_pretty(&explained).unwrap_or_default();
     json.push('\n');
     let below_one_event = matches!(curve.scenario.limit, LimitCriterion::SqrtBackground { .. })
@@ -1920,6 +1943,40 @@ fn at_rest_annihilation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fixed count states its background-free level only where the background is zero.
+    #[test]
+    fn a_fixed_count_with_background_is_not_given_a_confidence_level() {
+        let curve = |overrides: &[&str]| {
+            let overrides: Vec<_> = overrides
+                .iter()
+                .map(|o| crate::scenario::Override::parse(o).expect("override"))
+                .collect();
+            crate::scenario::ScenarioDocument::load(
+                std::path::Path::new("configs/na64_dp.toml"),
+                &overrides,
+            )
+            .expect("shipped scenario")
+            .curves()
+            .expect("curves")
+            .remove(0)
+            .scenario
+        };
+        let free = curve(&[]);
+        assert!(matches!(free.limit, LimitCriterion::Fixed { .. }));
+        assert_eq!(y_title(&[&free]), "ε  (expected 90% CL upper limit)");
+        let zero = curve(&["background.total=0"]);
+        assert_eq!(y_title(&[&zero]), "ε  (expected 90% CL upper limit)");
+        let with_background = curve(&["background.total=0.5"]);
+        assert_eq!(
+            y_title(&[&with_background]),
+            "ε  (expected limit, N_s = 2.3 signal events)"
+        );
+        assert_eq!(
+            y_title(&[&free, &with_background]),
+            "ε  (expected upper limits)"
+        );
+    }
 
     /// A share rounds to one decimal, but not to 100% or 0% when it is not all or nothing.
     #[test]
