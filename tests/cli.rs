@@ -817,6 +817,19 @@ fn check_list_plot_and_completions() {
                 .and(predicate::str::contains("[[detector]]"))
                 .and(predicate::str::contains("n_signal = 3.0")),
         );
+    // A scenario without a title is named after its file, and its record says so.
+    let dir = tempfile::tempdir().expect("dir");
+    let text = std::fs::read_to_string("configs/na64_dp.toml").expect("config");
+    let untitled: Vec<&str> = text.lines().filter(|l| !l.starts_with("title")).collect();
+    let untitled = untitled.join("\n");
+    std::fs::write(dir.path().join("untitled.toml"), untitled).expect("write");
+    darksens()
+        .arg("check")
+        .arg(dir.path().join("untitled.toml"))
+        .arg("--print")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("title = \"untitled\""));
     // --outputs: the files a scan writes (the shard files follow the CSV's name), only them.
     darksens()
         .args([
@@ -879,6 +892,12 @@ fn a_redrawn_plot_matches_the_scan() {
     .expect("json");
     let drawn = &record["results"][0];
     assert_eq!(drawn["scenario_file"], "configs/belle2_dp.toml");
+    // The title drawn, taken from the scan's sidecar, not given on the command line.
+    assert_eq!(
+        record["title"],
+        "Belle II disappearing positron track: invisible dark photon (DPT Fig. 3)"
+    );
+    assert_eq!(record["title_given"], false);
     assert_eq!(
         drawn["sha256"].as_str().expect("digest"),
         darksens::digest::sha256_file(&dir.join("belle2_dp.csv")).expect("csv")
@@ -1782,6 +1801,92 @@ fn neutron_inputs_of_another_calorimeter_are_named() {
     ];
     let stderr = run(&scan);
     assert!(stderr.contains("(8-24 X0 of CsI)"), "{stderr}");
+    // Belle II's own 30 cm of CsI (16.13 X0) is the calorimeter the inputs describe; another
+    // depth is named to four digits.
+    assert!(!run(&["--set", "target.thickness_x0=16.13"]).contains("neutron"));
+    let stderr = run(&["--set", "target.thickness_x0=17.123456"]);
+    assert!(stderr.contains("(17.12 X0 of CsI)"), "{stderr}");
+}
+
+/// A dense range outside the main range grows the scan; check names it with its line.
+#[test]
+fn a_dense_range_outside_the_scan_is_named() {
+    let check = |set: &str| {
+        let out = darksens()
+            .args(["check", "configs/belle2_dp.toml", "--set", set])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let stderr = check("scan.dense_range=[2000.0, 3000.0]");
+    assert!(
+        stderr.contains("configs/belle2_dp.toml:48: scan.dense_range [2000, 3000] reaches outside scan.log_range [1, 1000]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("runs from 1 to 3000"), "{stderr}");
+    assert!(!check("scan.dense_range=[1.0, 1000.0]").contains("dense_range"));
+}
+
+/// A beam energy or spectrum above any electron or positron beam (most likely MeV given for
+/// GeV) runs, and is named in a warning.
+#[test]
+fn an_energy_in_mev_for_gev_is_named() {
+    let check = |config: &str, set: &str| {
+        let out = darksens()
+            .args(["check", config, "--set", set])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let stderr = check("configs/belle2_dp.toml", "source.electron_energy_gev=7000");
+    assert!(
+        stderr.contains("warning: source.electron_energy_gev reaches 7000 GeV (every curve)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("positron_energy_gev"), "{stderr}");
+    let stderr = check("configs/na64_dp.toml", "source.beam_energy_gev=2000");
+    assert!(
+        stderr.contains("source.beam_energy_gev reaches 2000 GeV"),
+        "{stderr}"
+    );
+    assert!(!check("configs/na64_dp.toml", "source.beam_energy_gev=1000").contains("MeV"));
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("mev.csv"),
+        "energy_gev,dsigma_de_pb_per_gev\n4500,1\n5000,2\n6000,1\n",
+    )
+    .expect("table");
+    let scenario = r#"
+title = "a spectrum table in MeV"
+[source]
+kind = "collider-bhabha"
+spectrum = { table = "mev.csv" }
+luminosity_ab = 50.0
+[target]
+material = "CsI"
+thickness_x0 = 16.0
+[model]
+mediator = "dark-photon"
+alpha_d = 0.001
+mchi_over_mmed = 0.3333333333333333
+mass_mev = 50.0
+[limit]
+method = "poisson-cls"
+"#;
+    std::fs::write(dir.path().join("s.toml"), scenario).expect("scenario");
+    let out = darksens()
+        .arg("check")
+        .arg(dir.path().join("s.toml"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the highest energy of source.spectrum reaches 6000 GeV"),
+        "{stderr}"
+    );
 }
 
 /// `explain` of a line-shape scenario quotes the line (the signal per positron at model.g_ve)

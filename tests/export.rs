@@ -195,6 +195,10 @@ fn a_line_shape_exports_as_signal_per_particle_not_as_eps() {
         "{table}"
     );
     assert!(
+        table.contains("{name: \"relative beam energy spread\", value: \"0.0025\"}"),
+        "{table}"
+    );
+    assert!(
         table.contains("header: {name: \"beam energy $E_0$\", units: \"GeV\"}"),
         "{table}"
     );
@@ -431,8 +435,10 @@ fn a_sidecar_of_another_scan_is_not_used() {
 /// The qualifiers give the confidence level the limit method has, and only the inputs it reads.
 #[test]
 fn qualifiers_follow_the_limit_method() {
-    let qualifiers = |sets: &[&str]| {
-        let dir = scratch(&format!("qualifiers_{}", sets.len()));
+    let mut runs = 0;
+    let mut qualifiers = |sets: &[&str]| {
+        runs += 1;
+        let dir = scratch(&format!("qualifiers_{runs}"));
         scan_default(
             &dir,
             &[sets, &["scan.points=5", "scan.dense_points=3"]].concat(),
@@ -446,12 +452,19 @@ fn qualifiers_follow_the_limit_method() {
     assert!(!table.contains("signal events required"));
     let table = qualifiers(&["limit.delta_chi2=3.84"]);
     assert!(table.contains(r#"{name: "CL", value: "95%"}"#), "{table}");
+    // A fixed count states its level (1 - e^-n) only where there is no background.
+    let table = qualifiers(&[
+        "limit.method=\"fixed\"",
+        "limit.n_signal=3.0",
+        "background.total=0.0",
+    ]);
+    assert!(table.contains(r#"{name: "CL", value: "95%"}"#), "{table}");
     let table = qualifiers(&[
         "limit.method=\"fixed\"",
         "limit.n_signal=3.0",
         "background.total=5.0",
     ]);
-    assert!(table.contains(r#"{name: "CL", value: "95%"}"#), "{table}");
+    assert!(!table.contains(r#"{name: "CL""#), "{table}");
     assert!(table.contains(r#"{name: "signal events required", value: "3"}"#));
     assert!(!table.contains("background events"), "{table}");
 }
@@ -526,9 +539,10 @@ fn expected_limits_are_lines(
 }
 
 /// The model of an imported export comes along from the table's qualifiers (the decay was
-/// lost before).
+/// lost before); with no --experiment, the experiment is darksens, not "unknown".
 fn model_comes_along(meta: &darksens::published::library::CurveMeta) {
     use darksens::published::library::{ConstrainedDecay, ConstrainedModel};
+    assert_eq!(meta.experiment, "darksens");
     assert_eq!(meta.decay, Some(ConstrainedDecay::Invisible));
     assert_eq!(meta.model, Some(ConstrainedModel::DarkPhoton));
     assert_eq!(meta.alpha_d, Some(0.001));

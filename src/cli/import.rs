@@ -31,9 +31,10 @@ pub struct Opts {
     /// The library directory (default: $DARKSENS_LIMITS, else ./limits).
     #[arg(long, value_name = "DIR")]
     library: Option<PathBuf>,
-    /// The experiment, for the legend.
-    #[arg(long, default_value = "unknown")]
-    experiment: String,
+    /// The experiment, for the legend (default: the table's `experiment` qualifier, or
+    /// `darksens` for a table darksens exported, else "unknown").
+    #[arg(long)]
+    experiment: Option<String>,
     /// The journal reference.
     #[arg(long, default_value = "")]
     reference: String,
@@ -158,6 +159,27 @@ fn library_rows(limit: &darksens::published::PublishedLimit) -> String {
     rows
 }
 
+/// The experiment a curve's legend names: `--experiment`, else the table's `experiment`
+/// qualifier, else `darksens` when the table is a darksens export (it has a `scenario`
+/// qualifier), else "unknown", with a note on how to name it.
+fn experiment_of<'a>(opts: &Opts, qualifier: &impl Fn(&str) -> Option<&'a str>) -> String {
+    if let Some(given) = &opts.experiment {
+        return given.clone();
+    }
+    if let Some(named) = qualifier("experiment") {
+        return named.to_string();
+    }
+    if qualifier("scenario").is_some() {
+        return "darksens".to_string();
+    }
+    if !opts.quiet {
+        eprintln!(
+            "note: the table names no experiment: the legend and `darksens list` say \"unknown\"; give --experiment NAME"
+        );
+    }
+    "unknown".to_string()
+}
+
 /// The provenance of the imported curve: what the options and the table say.
 fn provenance(
     opts: &Opts,
@@ -189,7 +211,7 @@ fn provenance(
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().to_string());
     Ok(CurveMeta {
-        experiment: opts.experiment.clone(),
+        experiment: experiment_of(opts, &qualifier),
         reference: opts.reference.clone(),
         arxiv: opts.arxiv.clone(),
         inspire: String::new(),

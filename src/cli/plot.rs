@@ -729,7 +729,7 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         Format::Png => render_png(&plot)?,
     };
     let record_path = record_path(&opts.output);
-    let record = plot_record(opts)?;
+    let record = plot_record(opts, &plot.title)?;
     write_all_atomically(&[(&opts.output, &bytes), (&record_path, &record)], &|| {
         Ok(())
     })?;
@@ -777,9 +777,10 @@ fn record_path(output: &Path) -> PathBuf {
 
 /// The sidecar of a redrawn plot: the darksens version, every result drawn (as given, with
 /// its SHA-256 and, from its own sidecar, the scenario file, its overrides and the version that
-/// computed it), the extra overlays and the title as given. No time or thread count, so the same
-/// command gives the same bytes.
-fn plot_record(opts: &Opts) -> Result<Vec<u8>, Error> {
+/// computed it), the extra overlays and the title drawn (`--title`, or the one the results'
+/// titles make, as written: a file name's escaped `_` as `_`). No time or thread count, so the
+/// same command gives the same bytes.
+fn plot_record(opts: &Opts, drawn_title: &str) -> Result<Vec<u8>, Error> {
     let results = opts
         .results
         .iter()
@@ -822,7 +823,8 @@ fn plot_record(opts: &Opts) -> Result<Vec<u8>, Error> {
         "extra_overlays": overlays,
         "outputs": [opts.output.display().to_string()],
         "results": results,
-        "title": opts.title,
+        "title": drawn_title.replace("\\_", "_").replace("\\^", "^"),
+        "title_given": opts.title.is_some(),
     });
     let mut bytes = serde_json::to_vec_pretty(&record).unwrap_or_default();
     bytes.push(b'\n');

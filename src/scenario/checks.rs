@@ -85,6 +85,10 @@ pub(crate) fn within(
 pub(crate) const BEAM_ENERGY_RANGE_GEV: (f64, f64) = (0.01, 1e4);
 /// Why beam energies are bounded.
 pub(crate) const BEAM_ENERGY_WHY: &str = "darksens is tested for beams from 10 MeV to 10 TeV (shower tables, spectra, yields); outside, results are not guaranteed";
+/// The most energetic electron or positron beam built or designed, GeV: CLIC's 1.5 TeV beams
+/// (3 TeV collisions). A beam energy or spectrum above it is most likely given in MeV, and is
+/// named in a warning (it stays valid up to [`BEAM_ENERGY_RANGE_GEV`]).
+pub(crate) const LARGEST_LEPTON_BEAM_GEV: f64 = 1500.0;
 /// Mediator masses darksens accepts, MeV: below 1 keV the bremsstrahlung integrals lose their
 /// tolerance; above 10 TeV no source here reaches.
 pub(crate) const MASS_RANGE_MEV: (f64, f64) = (1e-3, 1e7);

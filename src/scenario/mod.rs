@@ -264,6 +264,7 @@ impl ScenarioDocument {
         warnings.extend(shadowing::unread_override_warnings(&file, &self.overrides));
         warnings.extend(shadowing::unread_scan_warnings(&file, &self.overrides));
         warnings.extend(self.scanned_value_warning(&file));
+        warnings.extend(self.dense_range_warning());
         warnings.extend(self.unused_material_warnings());
         warnings.extend(self.library_copy_warnings());
         warnings
@@ -404,6 +405,38 @@ impl ScenarioDocument {
         };
         Some(format!(
             "warning: {place}: {scanned} = {value} is not used: the scan varies {scanned} (scan.parameter) and sets it at every point; remove it, or use `darksens explain --mass-mev` for one mass"
+        ))
+    }
+
+    /// A `scan.dense_range` reaching outside the main range (`log_range` or `range`): its
+    /// points are extra points, so the scan silently grows to cover them (most often a range
+    /// in the wrong unit, or meant for another scenario's masses).
+    fn dense_range_warning(&self) -> Option<String> {
+        if self.emulsion {
+            return None;
+        }
+        let scan = self.base.get("scan")?;
+        let pair = |key: &str| -> Option<(f64, f64)> {
+            let range = scan.get(key)?.as_array()?;
+            let number =
+                |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+            Some((number(range.first()?)?, number(range.get(1)?)?))
+        };
+        let (main_key, (lo, hi)) = ["log_range", "range"]
+            .into_iter()
+            .find_map(|key| Some((key, pair(key)?)))?;
+        let (dense_lo, dense_hi) = pair("dense_range")?;
+        if dense_lo >= lo && dense_hi <= hi {
+            return None;
+        }
+        let place = match self.line_of(&["scan", "dense_range"]) {
+            Some(line) => format!("{}:{line}", self.path.display()),
+            None => self.path.display().to_string(),
+        };
+        Some(format!(
+            "warning: {place}: scan.dense_range [{dense_lo}, {dense_hi}] reaches outside scan.{main_key} [{lo}, {hi}]: its points are added to the scan, which then runs from {} to {}; give a dense range inside the main one",
+            lo.min(dense_lo),
+            hi.max(dense_hi)
         ))
     }
 

@@ -75,6 +75,15 @@ const KEYS: &[ScanKey] = &[
     optional!("source.luminosity_ab", source.luminosity_ab),
     optional!("source.theta_min_deg", source.theta_min_deg),
     optional!("source.theta_max_deg", source.theta_max_deg),
+    optional!("source.crossing_angle_mrad", source.crossing_angle_mrad),
+    optional!(
+        "source.electron_energy_spread",
+        source.electron_energy_spread
+    ),
+    optional!(
+        "source.positron_energy_spread",
+        source.positron_energy_spread
+    ),
     optional!("source.beam_energy_gev", source.beam_energy_gev),
     optional!("source.electrons_on_target", source.electrons_on_target),
     optional!("source.positrons_on_target", source.positrons_on_target),

@@ -123,6 +123,9 @@ impl Curve {
             toml::Value::Float(scenario.background.relative_uncertainty),
         );
         let mut defaults = toml::Table::new();
+        // Without a title the run is named after its file: recorded, it reads back the same
+        // from a file of any name.
+        defaults.insert("title".into(), toml::Value::String(scenario.title.clone()));
         defaults.insert("source".into(), toml::Value::Table(source));
         defaults.insert("target".into(), toml::Value::Table(target));
         defaults.insert("background".into(), toml::Value::Table(background));
@@ -179,6 +182,7 @@ fn serialized(value: &impl serde::Serialize) -> toml::Value {
 pub fn recorded_emulsion_table(written: &toml::Table, scenario: &EmulsionScenario) -> toml::Table {
     let monte_carlo = &scenario.setup.monte_carlo;
     let mut used = toml::Table::new();
+    used.insert("title".into(), toml::Value::String(scenario.title.clone()));
     let mut mc = toml::Table::new();
     mc.insert("events".into(), count(monte_carlo.events));
     mc.insert("seed".into(), count(monte_carlo.seed));

@@ -592,8 +592,11 @@ fn qualifiers_of<'a>(
         Some("sqrt-nb") => Some(chi_squared_one_cl(
             number_at(&["limit", "delta_chi2"]).unwrap_or(2.71),
         )),
-        // n_signal events and no background: exp(-n_signal) = 1 - CL (2.3: 90%).
-        Some("fixed") => number_at(&["limit", "n_signal"]).map(|n| -(-n).exp_m1()),
+        // n_signal events and no background: exp(-n_signal) = 1 - CL (2.3: 90%); with a
+        // background the count has no such level, and only the count is a qualifier.
+        Some("fixed") if background_free(&at) => {
+            number_at(&["limit", "n_signal"]).map(|n| -(-n).exp_m1())
+        }
         Some("poisson-cls") => Some(number_at(&["limit", "cl"]).unwrap_or(0.9)),
         _ => None,
     };
@@ -630,6 +633,21 @@ fn qualifiers_of<'a>(
             number_qualifier("electrons on target", &["source", "electrons_on_target"]),
             number_qualifier("positrons on target", &["source", "positrons_on_target"]),
             number_qualifier("beam energy [GeV]", &["source", "beam_energy_gev"]),
+            // A positron beam's spread shapes its line: stated, 0 included (mono-energetic).
+            number_qualifier("relative beam energy spread", &["source", "energy_spread"]),
+            // A collider's crossing and spreads, where the beams are not the paper's ideal.
+            number_qualifier("crossing angle [mrad]", &["source", "crossing_angle_mrad"])
+                .filter(|(_, v)| v != "0"),
+            number_qualifier(
+                "electron beam energy spread",
+                &["source", "electron_energy_spread"],
+            )
+            .filter(|(_, v)| v != "0"),
+            number_qualifier(
+                "positron beam energy spread",
+                &["source", "positron_energy_spread"],
+            )
+            .filter(|(_, v)| v != "0"),
             // Each only where the limit method reads it.
             number_qualifier("background events (set)", &["background", "total"])
                 .filter(|_| method != Some("fixed")),
@@ -664,6 +682,18 @@ fn qualifiers_of<'a>(
         .unwrap_or("darksens scan");
     qualifiers.push(("scenario".to_string(), title.to_string()));
     (qualifiers, method)
+}
+
+/// Whether a resolved scenario's background is zero: `background.total = 0`, or no total and
+/// neither photons nor neutrons estimated (as the plot's axis decides).
+fn background_free<'a>(at: &impl Fn(&[&str]) -> Option<&'a Value>) -> bool {
+    match at(&["background", "total"]).and_then(Value::as_f64) {
+        Some(total) => total == 0.0,
+        None => {
+            at(&["background", "photon_veto_inefficiency"]).is_none()
+                && at(&["background", "neutron"]).is_none()
+        }
+    }
 }
 
 /// A confidence level `cl` as a percentage to quote: to 0.1% (2.71 and 2.3 give 89.97%: 90%),
