@@ -1832,14 +1832,18 @@ fn a_dense_range_outside_the_scan_is_named() {
 /// GeV) runs, and is named in a warning.
 #[test]
 fn an_energy_in_mev_for_gev_is_named() {
-    let check = |config: &str, set: &str| {
-        let out = darksens()
-            .args(["check", config, "--set", set])
-            .output()
-            .expect("runs");
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stderr).to_string()
+    let check_all = |config: &str, sets: &[&str]| {
+        let mut command = darksens();
+        command.args(["check", config]);
+        for set in sets {
+            command.args(["--set", set]);
+        }
+        let out = command.output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{stderr}");
+        stderr
     };
+    let check = |config: &str, set: &str| check_all(config, &[set]);
     let stderr = check("configs/belle2_dp.toml", "source.electron_energy_gev=7000");
     assert!(
         stderr.contains("warning: source.electron_energy_gev reaches 7000 GeV (every curve)"),
@@ -1852,6 +1856,20 @@ fn an_energy_in_mev_for_gev_is_named() {
         "{stderr}"
     );
     assert!(!check("configs/na64_dp.toml", "source.beam_energy_gev=1000").contains("MeV"));
+    // A scan of the energy is judged by its highest point.
+    let stderr = check_all(
+        "configs/belle2_dp.toml",
+        &[
+            "scan.parameter=\"source.electron_energy_gev\"",
+            "scan.log_range=[7.0, 7000.0]",
+            "scan.dense_range=[8.0, 9.0]",
+            "model.mass_mev=66.7",
+        ],
+    );
+    assert!(
+        stderr.contains("source.electron_energy_gev reaches 7000 GeV"),
+        "{stderr}"
+    );
     let dir = tempfile::tempdir().expect("dir");
     std::fs::write(
         dir.path().join("mev.csv"),
@@ -1999,12 +2017,18 @@ fn plots_of_different_mediators_are_named() {
         .arg(dir.join("dp/belle2_dp.csv"))
         .arg(dir.join("scalar/belle2_scalar.csv"))
         .arg("-o")
-        .arg(dir.join("both.png"))
+        .arg(dir.join("both.svg"))
         .assert()
         .success()
         .stderr(predicate::str::contains(
             "the results are for different mediators (dark-photon in",
         ));
+    // The mass axis is named for neither mediator: m with the subscript "med".
+    let svg = std::fs::read_to_string(dir.join("both.svg")).expect("svg");
+    assert!(
+        svg.contains(">\nmed\n<") && !svg.contains(">\nA′\n<"),
+        "{svg}"
+    );
     darksens()
         .arg("plot")
         .arg(dir.join("scalar/belle2_scalar.csv"))

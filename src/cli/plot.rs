@@ -3,7 +3,8 @@
 use darksens::error::Error;
 use darksens::limits::LimitStatus;
 use darksens::output::plot::{
-    LimitPlot, OverlaySeries, Series, literal_label, overlay_warnings, render_png, render_svg,
+    LimitPlot, OverlaySeries, Series, XAxis, literal_label, overlay_warnings, render_png,
+    render_svg,
 };
 use darksens::output::sidecar::VERSION;
 use darksens::output::{check_writable, write_all_atomically};
@@ -430,7 +431,7 @@ fn results_mediator(results: &[PathBuf]) -> Option<ConstrainedModel> {
     let first = mediators.first()?.1;
     if let Some((path, other)) = mediators.iter().find(|(_, m)| *m != first) {
         eprintln!(
-            "warning: the results are for different mediators ({} in {}, {} in {}): their limits constrain different couplings; the axis is drawn for the first",
+            "warning: the results are for different mediators ({} in {}, {} in {}): their limits constrain different couplings; the mass axis is the mediator's, m_med, and overlays are labelled for the first's",
             first.name(),
             results[0].display(),
             other.name(),
@@ -545,6 +546,17 @@ fn frame(results: &[PathBuf], parameter: &str) -> LimitPlot {
         return bare_frame(&results[0], parameter);
     };
     let others: Vec<Option<LimitPlot>> = results[1..].iter().map(|p| frame_of(p)).collect();
+    // Results for different mediators share a mass axis named for neither.
+    let mixed = others
+        .iter()
+        .flatten()
+        .any(|f| match (&f.x_axis, &plot.x_axis) {
+            (XAxis::MassMev { symbol: theirs }, XAxis::MassMev { symbol: ours }) => theirs != ours,
+            _ => false,
+        });
+    if let (true, XAxis::MassMev { symbol }) = (mixed, &mut plot.x_axis) {
+        *symbol = "med".into();
+    }
     if others.iter().any(|frame| {
         frame
             .as_ref()

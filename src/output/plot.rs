@@ -1452,12 +1452,14 @@ fn below_cap(points: &[(f64, f64)], cap: Option<f64>) -> Vec<Vec<(f64, f64)>> {
     pieces
 }
 
-/// How curve `k` is drawn: the colours in turn, solid and dashed in turn for the first eight;
-/// from the ninth on the dashes shift by one of three patterns (solid, dashed, dotted) per
-/// round of colours, so the first twenty-four curves all differ.
+/// How curve `k` is drawn: the colours in turn, every other curve solid and the others dashed
+/// and dotted in turn (two curves that nearly coincide, such as the second and the fourth,
+/// still show both); from the ninth on the patterns shift by one of three (solid, dashed,
+/// dotted) per round of colours, so the first twenty-four curves all differ.
 fn curve_line(k: usize) -> Line {
     let colour = PALETTE[k % PALETTE.len()];
-    match (k % 2 + k / PALETTE.len()) % 3 {
+    let pattern = if k.is_multiple_of(2) { 0 } else { 1 + (k / 2) % 2 };
+    match (pattern + k / PALETTE.len()) % 3 {
         0 => Line::solid(colour, 3),
         1 => Line::dashed(colour, 3, (14, 8)),
         _ => Line::dashed(colour, 3, (3, 7)),
@@ -2677,17 +2679,17 @@ mod tests {
         assert_eq!(minors.len(), 82 - 9);
     }
 
-    /// The first twelve curves are drawn in twelve different styles, and the first four as
-    /// always (solid, dashed, solid, dashed).
+    /// The first twenty-four curves are drawn in twenty-four different styles; the first four
+    /// solid, dashed, solid, dotted (the second and fourth differ in pattern as well as colour).
     #[test]
-    fn twelve_curves_have_twelve_styles() {
-        let styles: Vec<String> = (0..12).map(|k| format!("{:?}", curve_line(k))).collect();
+    fn twenty_four_curves_have_twenty_four_styles() {
+        let styles: Vec<String> = (0..24).map(|k| format!("{:?}", curve_line(k))).collect();
         let mut distinct = styles.clone();
         distinct.sort();
         distinct.dedup();
-        assert_eq!(distinct.len(), 12);
+        assert_eq!(distinct.len(), 24);
         let dashes: Vec<Option<(u32, u32)>> = (0..4).map(|k| curve_line(k).dashes).collect();
-        assert_eq!(dashes, [None, Some((14, 8)), None, Some((14, 8))]);
+        assert_eq!(dashes, [None, Some((14, 8)), None, Some((3, 7))]);
     }
 
     /// CIELAB of an sRGB colour (D65 white).

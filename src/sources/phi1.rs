@@ -701,6 +701,7 @@ pub fn acceptances_with_profiles(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_relative_eq;
 
     /// The relative error of a fraction, and none for a fraction no event reached.
     #[test]
@@ -716,7 +717,6 @@ mod tests {
         };
         assert_eq!(empty.relative_error(), None);
     }
-    use approx::assert_relative_eq;
 
     fn table1(m1: f64) -> InelasticScalar {
         InelasticScalar::new(8.0, m1, 3.65, 1e-3, 0.1)

@@ -730,11 +730,7 @@ fn energy_unit_warnings(curves: &[Curve]) -> Vec<String> {
     for c in curves {
         let s = &c.scenario;
         let energies: Vec<(&str, f64)> = match &s.source {
-            SourceConfig::Beam(beam) => {
-                let key = "source.beam_energy_gev";
-                let scanned = scanned_values(s, key).iter().copied();
-                vec![(key, scanned.fold(beam.energy_gev, f64::max))]
-            }
+            SourceConfig::Beam(beam) => vec![("source.beam_energy_gev", beam.energy_gev)],
             SourceConfig::Collider { spectrum, .. } => match spectrum {
                 SpectrumConfig::Bhabha { collider, .. }
                 | SpectrumConfig::Generated {
@@ -750,6 +746,8 @@ fn energy_unit_warnings(curves: &[Curve]) -> Vec<String> {
             },
         };
         for (key, gev) in energies {
+            // A scanned energy: its highest point.
+            let gev = scanned_values(s, key).iter().copied().fold(gev, f64::max);
             if gev <= LARGEST_LEPTON_BEAM_GEV {
                 continue;
             }
