@@ -779,3 +779,41 @@ fn a_missing_csv_is_named_without_a_sidecar_warning() {
     assert!(!stderr.contains("sidecar"), "{stderr}");
     assert!(!dir.join("hepdata/submission.yaml").exists());
 }
+
+/// An exported table overlaid on results at another alpha_D is labelled with the alpha_D it
+/// was computed at (near the resonance the limit depends on it); on results that share it, not.
+#[test]
+fn an_overlay_at_another_alpha_d_says_so() {
+    let (dir, out) = scan_and_export("alpha_d_overlay", 20);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = darksens()
+        .current_dir(repo)
+        .args(["scan", "configs/na64_dp.toml", "--quiet", "--no-checkpoint"])
+        .args(["--set", "scan.points=20", "--out"])
+        .arg(dir.join("na64"))
+        .status()
+        .expect("darksens runs");
+    assert!(status.success());
+    let table = format!("{}#1", out.join("belle2_dp_1.yaml").display());
+    let plot = |results: &Path, svg: &str| {
+        let status = darksens()
+            .arg("plot")
+            .arg(results)
+            .args(["--overlay", &table, "-o"])
+            .arg(dir.join(svg))
+            .status()
+            .expect("darksens runs");
+        assert!(status.success());
+        std::fs::read_to_string(dir.join(svg)).expect("svg")
+    };
+    // The subscript D is drawn apart: the legend's text is "<table> (<variable>), α", "D",
+    // "= 0.001" (the subtitle's alpha_D stands alone).
+    let caveat = "(expected upper limit)), α\n";
+    let on_na64 = plot(&dir.join("na64/na64_dp.csv"), "na64.svg");
+    assert!(on_na64.contains(caveat), "{on_na64}");
+    let on_itself = plot(&dir.join("belle2_dp.csv"), "itself.svg");
+    assert!(
+        !on_itself.contains(caveat) && on_itself.contains("(expected upper limit))\n"),
+        "{on_itself}"
+    );
+}

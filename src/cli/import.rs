@@ -233,7 +233,7 @@ fn provenance(
         axis: ValueAxis::Epsilon,
         mass: MassAxis::Mediator,
         cl: cl.unwrap_or(0.9),
-        alpha_d: number("$\\alpha_D$"),
+        alpha_d: number(darksens::published::hepdata::ALPHA_D_QUALIFIER),
         mchi_over_mmed: number("$m_\\chi/m_{med}$"),
         model: Some(model),
         // From the table's `decay` qualifier (darksens's export writes it); otherwise add

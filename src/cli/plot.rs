@@ -461,7 +461,11 @@ fn for_another_mediator(
     }
 }
 
-fn extra_overlay(spec: &str, mediator: Option<ConstrainedModel>) -> Result<OverlaySeries, Error> {
+fn extra_overlay(
+    spec: &str,
+    mediator: Option<ConstrainedModel>,
+    alpha_ds: &[f64],
+) -> Result<OverlaySeries, Error> {
     let path = Path::new(spec);
     // A HEPData table's dependent variable: `Table1.yaml#2` or `Table1.yaml#expected`.
     let table = spec
@@ -479,10 +483,11 @@ fn extra_overlay(spec: &str, mediator: Option<ConstrainedModel>) -> Result<Overl
             mediator,
         );
         let expected = table.is_expected();
-        (label, table.limit, expected)
+        let alpha_d = table.alpha_d();
+        (label, table.limit, expected, alpha_d)
     };
     // An expected limit is a line; an observed one a shaded excluded region.
-    let (label, limit, expected) = if let Some((file, dependent)) = table {
+    let (label, limit, expected, alpha_d) = if let Some((file, dependent)) = table {
         from_table(
             file,
             darksens::published::hepdata::read_table(Path::new(file), Some(dependent))?,
@@ -490,7 +495,7 @@ fn extra_overlay(spec: &str, mediator: Option<ConstrainedModel>) -> Result<Overl
     } else if path.is_file() && darksens::published::hepdata::is_table_file(path) {
         from_table(spec, darksens::published::hepdata::read_table(path, None)?)
     } else if path.is_file() {
-        (spec.to_string(), PublishedLimit::read(path)?, false)
+        (spec.to_string(), PublishedLimit::read(path)?, false, None)
     } else if names_a_file(spec) {
         return Err(Error::Usage(format!(
             "--overlay {spec}: no such file (a library curve is named COLLECTION/NAME without an extension; `darksens list` shows them)"
@@ -501,13 +506,13 @@ fn extra_overlay(spec: &str, mediator: Option<ConstrainedModel>) -> Result<Overl
             for_another_mediator(curve.meta.default_label(), curve.meta.model, mediator),
             curve.epsilon_limit(),
             curve.meta.expected == Some(true),
+            curve.meta.alpha_d,
         )
     };
-    Ok(OverlaySeries::from_limit(
-        literal_label(&label),
-        !expected,
-        &limit,
-    ))
+    // Escaped as a name, then the coupling it was computed at where no result shares it.
+    let label = literal_label(&label)
+        + &darksens::output::plot::alpha_d_caveat(alpha_d, alpha_ds).unwrap_or_default();
+    Ok(OverlaySeries::from_limit(label, !expected, &limit))
 }
 
 /// Whether an `--overlay` that is no file was meant as one: it ends in a curve file's
@@ -688,8 +693,14 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         plot.title.clone_from(title);
     }
     let mediator = results_mediator(&opts.results);
+    let alpha_ds: Vec<f64> = opts
+        .results
+        .iter()
+        .flat_map(|p| sidecar_scenarios(p).unwrap_or_default())
+        .map(|s| s.model.alpha_d)
+        .collect();
     for spec in &opts.overlay {
-        let overlay = extra_overlay(spec, mediator)?;
+        let overlay = extra_overlay(spec, mediator, &alpha_ds)?;
         // The same curve named again (the scenario drew it, or --overlay gave it twice) is drawn once.
         if let Some(drawn) = plot.overlays.iter().find(|o| o.pieces == overlay.pieces) {
             eprintln!(

@@ -1458,7 +1458,11 @@ fn below_cap(points: &[(f64, f64)], cap: Option<f64>) -> Vec<Vec<(f64, f64)>> {
 /// dotted) per round of colours, so the first twenty-four curves all differ.
 fn curve_line(k: usize) -> Line {
     let colour = PALETTE[k % PALETTE.len()];
-    let pattern = if k.is_multiple_of(2) { 0 } else { 1 + (k / 2) % 2 };
+    let pattern = if k.is_multiple_of(2) {
+        0
+    } else {
+        1 + (k / 2) % 2
+    };
     match (pattern + k / PALETTE.len()) % 3 {
         0 => Line::solid(colour, 3),
         1 => Line::dashed(colour, 3, (14, 8)),
@@ -1996,6 +2000,19 @@ fn draw_axis_titles<DB: DrawingBackend>(
         )?;
     }
     Ok(())
+}
+
+/// The words added to an overlay's label when it was computed at a dark coupling `theirs`
+/// that none of the plot's curves has (`ours`, their `alpha_D`): near the resonance the limit
+/// depends on it (NA64's thick-target limits differ by up to a third between 0.1 and 0.5), so the label says
+/// which it is (`", α_D = 0.001"`). `None` when the overlay does not say, or a curve shares it.
+#[must_use]
+pub fn alpha_d_caveat(theirs: Option<f64>, ours: &[f64]) -> Option<String> {
+    let theirs = theirs?;
+    let shared = ours
+        .iter()
+        .any(|a| (a - theirs).abs() <= 1e-9 * theirs.abs());
+    (!shared).then(|| format!(", α_D = {}", physics_number(theirs, 4)))
 }
 
 /// `text` with its underscores and carets escaped, so that a label taken from a file or curve
@@ -2677,6 +2694,17 @@ mod tests {
         assert_eq!((labels[0], labels[8]), ("10⁻⁸⁰", "10⁰"));
         // Decades 10⁻⁸¹ to 10⁰: 82 in all.
         assert_eq!(minors.len(), 82 - 9);
+    }
+
+    /// An overlay's alpha_D is named only when it is known and no curve shares it.
+    #[test]
+    fn an_overlay_names_an_alpha_d_no_curve_has() {
+        assert_eq!(
+            alpha_d_caveat(Some(1e-3), &[0.1, 0.5]).as_deref(),
+            Some(", α_D = 0.001")
+        );
+        assert_eq!(alpha_d_caveat(Some(0.1), &[0.1, 0.5]), None);
+        assert_eq!(alpha_d_caveat(None, &[0.1]), None);
     }
 
     /// The first twenty-four curves are drawn in twenty-four different styles; the first four

@@ -88,7 +88,21 @@ impl HepDataCurve {
             .into_iter()
             .find(|m| value.trim().eq_ignore_ascii_case(m.name()))
     }
+
+    /// The dark coupling its `$\alpha_D$` qualifier gives (as darksens's export writes it);
+    /// `None` without one, or for a value that is not a positive number.
+    #[must_use]
+    pub fn alpha_d(&self) -> Option<f64> {
+        let (_, value) = self
+            .qualifiers
+            .iter()
+            .find(|(name, _)| name.trim() == ALPHA_D_QUALIFIER)?;
+        value.trim().parse::<f64>().ok().filter(|a| *a > 0.0)
+    }
 }
+
+/// The name darksens's export gives the dark coupling's qualifier.
+pub const ALPHA_D_QUALIFIER: &str = "$\\alpha_D$";
 
 /// Whether `path` names a HEPData table's data file (`.yaml` or `.yml`).
 #[must_use]

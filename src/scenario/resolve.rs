@@ -362,10 +362,11 @@ fn resolve_overlay(
             None => file.clone(),
         });
         let expected = table.is_expected();
+        let alpha_d = table.alpha_d();
         return Ok(finish_overlay(
             request,
             (label, label_is_name),
-            table.limit,
+            (table.limit, alpha_d),
             (None, None, expected),
         ));
     }
@@ -398,10 +399,14 @@ fn resolve_overlay(
         ReadCurve::File(_) => (None, None, false),
     };
     let label = request.label.clone().unwrap_or(default_label);
+    let alpha_d = match read.as_ref() {
+        ReadCurve::Library(curve) => curve.meta.alpha_d,
+        ReadCurve::File(_) => None,
+    };
     Ok(finish_overlay(
         request,
         (label, label_is_name),
-        limit,
+        (limit, alpha_d),
         (model, decay, expected),
     ))
 }
@@ -411,7 +416,7 @@ fn resolve_overlay(
 fn finish_overlay(
     request: &OverlayRequest,
     (label, label_is_name): (String, bool),
-    limit: PublishedLimit,
+    (limit, alpha_d): (PublishedLimit, Option<f64>),
     (model, decay, expected): (
         Option<crate::published::library::ConstrainedModel>,
         Option<crate::published::library::ConstrainedDecay>,
@@ -441,6 +446,7 @@ fn finish_overlay(
         limit,
         model,
         decay,
+        alpha_d,
         for_orientation: request.for_orientation,
     }
 }

@@ -201,6 +201,9 @@ pub struct Overlay {
     pub model: Option<crate::published::library::ConstrainedModel>,
     /// How that mediator decays, when its provenance says (library curves).
     pub decay: Option<crate::published::library::ConstrainedDecay>,
+    /// The dark coupling it was computed at, when its provenance says (darksens's own
+    /// exports imported into a library).
+    pub alpha_d: Option<f64>,
     /// Drawn knowingly for orientation on a plot of another mediator or decay (still labelled
     /// so): the scan does not warn.
     pub for_orientation: bool,

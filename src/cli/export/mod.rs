@@ -626,7 +626,10 @@ fn qualifiers_of<'a>(
                 &format!("$m_{{{mass_symbol}}}$ [MeV]"),
                 &["model", "mass_mev"],
             ),
-            number_qualifier("$\\alpha_D$", &["model", "alpha_d"]),
+            number_qualifier(
+                darksens::published::hepdata::ALPHA_D_QUALIFIER,
+                &["model", "alpha_d"],
+            ),
             number_qualifier("$m_\\chi/m_{med}$", &["model", "mchi_over_mmed"]),
             number_qualifier("$g_{ve}$", &["model", "g_ve"]),
             number_qualifier("luminosity [ab$^{-1}$]", &["source", "luminosity_ab"]),

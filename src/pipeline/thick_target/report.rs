@@ -338,6 +338,7 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
             logarithmic,
         }
     };
+    let alpha_ds: Vec<f64> = scenarios.iter().map(|c| c.model.alpha_d).collect();
     let overlays = if mass_scan {
         s.overlays
             .iter()
@@ -351,6 +352,9 @@ pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -
                     Some(other) => format!("{label}, for a {other}"),
                     None => label,
                 };
+                let label = label
+                    + &crate::output::plot::alpha_d_caveat(o.alpha_d, &alpha_ds)
+                        .unwrap_or_default();
                 OverlaySeries::from_limit(
                     match decay_caveat(s, o) {
                         Some(other) => format!("{label}, {other} decay"),
