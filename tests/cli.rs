@@ -267,7 +267,7 @@ fn explain_warns_as_a_scan_would() {
         "{first}"
     );
     assert!(
-        first.contains("--set limit.cl=0.95 changes nothing"),
+        first.contains("--set limit.cl=0.95 changes no limit"),
         "{first}"
     );
     assert!(!explain("2").contains("sqrt-nb rule asks"));
@@ -1821,10 +1821,16 @@ fn a_dense_range_outside_the_scan_is_named() {
     };
     let stderr = check("scan.dense_range=[2000.0, 3000.0]");
     assert!(
-        stderr.contains("configs/belle2_dp.toml:48: scan.dense_range [2000, 3000] reaches outside scan.log_range [1, 1000]"),
+        stderr.contains("configs/belle2_dp.toml (from --set scan.dense_range=[2000.0, 3000.0]): scan.dense_range [2000, 3000] reaches outside scan.log_range [1, 1000]"),
         "{stderr}"
     );
     assert!(stderr.contains("runs from 1 to 3000"), "{stderr}");
+    // The file's own range is named by its line.
+    let stderr = check("scan.log_range=[1.0, 70.0]");
+    assert!(
+        stderr.contains("configs/belle2_dp.toml:48: scan.dense_range [60, 90] reaches outside scan.log_range [1, 70]"),
+        "{stderr}"
+    );
     assert!(!check("scan.dense_range=[1.0, 1000.0]").contains("dense_range"));
 }
 

@@ -467,6 +467,13 @@ fn qualifiers_follow_the_limit_method() {
     assert!(!table.contains(r#"{name: "CL""#), "{table}");
     assert!(table.contains(r#"{name: "signal events required", value: "3"}"#));
     assert!(!table.contains("background events"), "{table}");
+    // A collider's crossing angle is a qualifier where it is not zero.
+    assert!(!table.contains("crossing angle"), "{table}");
+    let table = qualifiers(&["source.crossing_angle_mrad=83.0"]);
+    assert!(
+        table.contains(r#"{name: "crossing angle [mrad]", value: "83"}"#),
+        "{table}"
+    );
 }
 
 #[test]
@@ -726,6 +733,8 @@ fn an_emulsion_grid_exports_its_signal_and_excluded_region() {
     assert!(!edges[0].is_empty(), "the grid excludes a region");
     let table = std::fs::read_to_string(out.join("belle2_emulsion_2.yaml")).expect("table");
     assert_eq!(variables(&table), edges);
+    // 2.3 events without background: 90% CL (1 - e^-2.3).
+    assert!(table.contains(r#"{name: "CL", value: "90%"}"#), "{table}");
     // The boundary file alone is refused with a pointer to the grid.
     let output = export(&dir.join("belle2_emulsion.boundary.csv"), &out);
     assert_eq!(output.status.code(), Some(2));

@@ -160,8 +160,8 @@ fn library_rows(limit: &darksens::published::PublishedLimit) -> String {
 }
 
 /// The experiment a curve's legend names: `--experiment`, else the table's `experiment`
-/// qualifier, else `darksens` when the table is a darksens export (it has a `scenario`
-/// qualifier), else "unknown", with a note on how to name it.
+/// qualifier, else `darksens` when the table is a darksens export (it has `scenario` and
+/// `limit method` qualifiers), else "unknown", with a note on how to name it.
 fn experiment_of<'a>(opts: &Opts, qualifier: &impl Fn(&str) -> Option<&'a str>) -> String {
     if let Some(given) = &opts.experiment {
         return given.clone();
@@ -169,7 +169,8 @@ fn experiment_of<'a>(opts: &Opts, qualifier: &impl Fn(&str) -> Option<&'a str>) 
     if let Some(named) = qualifier("experiment") {
         return named.to_string();
     }
-    if qualifier("scenario").is_some() {
+    // darksens's export writes both; another record's "scenario" alone may be a benchmark.
+    if qualifier("scenario").is_some() && qualifier("limit method").is_some() {
         return "darksens".to_string();
     }
     if !opts.quiet {

@@ -464,7 +464,7 @@ fn for_another_mediator(
 fn extra_overlay(
     spec: &str,
     mediator: Option<ConstrainedModel>,
-    alpha_ds: &[f64],
+    alpha_ds: Option<&[f64]>,
 ) -> Result<OverlaySeries, Error> {
     let path = Path::new(spec);
     // A HEPData table's dependent variable: `Table1.yaml#2` or `Table1.yaml#expected`.
@@ -511,7 +511,9 @@ fn extra_overlay(
     };
     // Escaped as a name, then the coupling it was computed at where no result shares it.
     let label = literal_label(&label)
-        + &darksens::output::plot::alpha_d_caveat(alpha_d, alpha_ds).unwrap_or_default();
+        + &alpha_ds
+            .and_then(|ours| darksens::output::plot::alpha_d_caveat(alpha_d, ours))
+            .unwrap_or_default();
     Ok(OverlaySeries::from_limit(label, !expected, &limit))
 }
 
@@ -693,14 +695,16 @@ pub fn run(opts: &Opts) -> Result<(), Error> {
         plot.title.clone_from(title);
     }
     let mediator = results_mediator(&opts.results);
-    let alpha_ds: Vec<f64> = opts
+    // The results' alpha_D, when every result's sidecar gives it (else no overlay is
+    // labelled with its own: the comparison would be with nothing).
+    let alpha_ds: Option<Vec<f64>> = opts
         .results
         .iter()
-        .flat_map(|p| sidecar_scenarios(p).unwrap_or_default())
-        .map(|s| s.model.alpha_d)
-        .collect();
+        .map(|p| sidecar_scenarios(p).filter(|s| !s.is_empty()))
+        .collect::<Option<Vec<_>>>()
+        .map(|all| all.iter().flatten().map(|s| s.model.alpha_d).collect());
     for spec in &opts.overlay {
-        let overlay = extra_overlay(spec, mediator, &alpha_ds)?;
+        let overlay = extra_overlay(spec, mediator, alpha_ds.as_deref())?;
         // The same curve named again (the scenario drew it, or --overlay gave it twice) is drawn once.
         if let Some(drawn) = plot.overlays.iter().find(|o| o.pieces == overlay.pieces) {
             eprintln!(

@@ -429,9 +429,16 @@ impl ScenarioDocument {
         if dense_lo >= lo && dense_hi <= hi {
             return None;
         }
-        let place = match self.line_of(&["scan", "dense_range"]) {
-            Some(line) => format!("{}:{line}", self.path.display()),
-            None => self.path.display().to_string(),
+        // Where the range was given: a --set (the last one), else the file's line.
+        let given = self
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| ["scan", "scan.dense_range"].contains(&o.key.as_str()));
+        let place = match (given, self.line_of(&["scan", "dense_range"])) {
+            (Some(o), _) => format!("{} (from --set {})", self.path.display(), o.text),
+            (None, Some(line)) => format!("{}:{line}", self.path.display()),
+            (None, None) => self.path.display().to_string(),
         };
         Some(format!(
             "warning: {place}: scan.dense_range [{dense_lo}, {dense_hi}] reaches outside scan.{main_key} [{lo}, {hi}]: its points are added to the scan, which then runs from {} to {}; give a dense range inside the main one",

@@ -96,7 +96,7 @@ pub fn unread_override_warnings(file: &toml::Table, overrides: &[Override]) -> V
             let (_, readers) = KEYS_OF_SOME_METHODS.iter().find(|(k, _)| *k == o.key)?;
             (!used.is_empty() && used.iter().all(|m| !readers.contains(m))).then(|| {
                 format!(
-                    "warning: --set {} changes nothing: no curve's limit method reads {} (limit.method = {}); it is read by {}",
+                    "warning: --set {} changes no limit: no curve's limit method reads {} (limit.method = {}); it is read by {}",
                     o.text,
                     o.key,
                     quoted_list(&used),

@@ -199,9 +199,14 @@ pub(super) fn tables(
                 variable(&y).1.to_string(),
                 n_signal.map_or_else(String::new, |n| format!(" at least {}", format_number(n))),
             );
-            // The region the search would exclude at 90% CL if it saw nothing: an expected
-            // sensitivity, named so (an importer then draws it as a projection).
-            let mut edge_qualifiers = vec![("CL".to_string(), "90%".to_string())];
+            // The region the search would exclude if it saw nothing: an expected sensitivity,
+            // named so (an importer then draws it as a projection), at the level at which no
+            // event excludes n_signal (1 - e^-n: 90% for the default 2.3).
+            let level = n_signal.map_or_else(
+                || "90".to_string(),
+                darksens::limits::LimitCriterion::background_free_percent,
+            );
+            let mut edge_qualifiers = vec![("CL".to_string(), format!("{level}%"))];
             edge_qualifiers.extend(qualifiers.iter().cloned());
             let edge = |j: usize, which: &str| Dependent {
                 name: format!("{y_name} ({which} edge of the expected sensitivity region)"),
@@ -212,7 +217,7 @@ pub(super) fn tables(
             tables.push(Table {
                 name: super::table_name("Expected sensitivity region", file),
                 description: format!(
-                    "{title}: the expected sensitivity, the region where{at_least} signal events are expected (what the search would exclude at 90% CL if it saw no event; no background assumed), as the lower and upper edge in {y_name} of each excluded interval at a value of {x_name} (a value repeats when a column has several intervals). Edges are bisected between grid points; an edge at the end of the scanned range means the region goes on beyond it; a point with equal edges between two grid values is where the region closes (its tip, bisected). Computed with darksens."
+                    "{title}: the expected sensitivity, the region where{at_least} signal events are expected (what the search would exclude at {level}% CL if it saw no event; no background assumed), as the lower and upper edge in {y_name} of each excluded interval at a value of {x_name} (a value repeats when a column has several intervals). Edges are bisected between grid points; an edge at the end of the scanned range means the region goes on beyond it; a point with equal edges between two grid values is where the region closes (its tip, bisected). Computed with darksens."
                 ),
                 data_file: file_name(2),
                 independents: vec![independent(0, signal.iter().map(|r| r[1]).collect())],

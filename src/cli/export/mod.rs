@@ -642,12 +642,12 @@ fn qualifiers_of<'a>(
             number_qualifier("crossing angle [mrad]", &["source", "crossing_angle_mrad"])
                 .filter(|(_, v)| v != "0"),
             number_qualifier(
-                "electron beam energy spread",
+                "relative electron beam energy spread",
                 &["source", "electron_energy_spread"],
             )
             .filter(|(_, v)| v != "0"),
             number_qualifier(
-                "positron beam energy spread",
+                "relative positron beam energy spread",
                 &["source", "positron_energy_spread"],
             )
             .filter(|(_, v)| v != "0"),

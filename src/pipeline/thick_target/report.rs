@@ -324,9 +324,17 @@ pub fn line_plot(frame: LimitPlot, series: Vec<Series>) -> LimitPlot {
 pub fn plot_frame(scenarios: &[&Scenario], parameter: &str, logarithmic: bool) -> LimitPlot {
     let s = scenarios[0];
     let mass_scan = parameter == MASS_KEY;
-    let symbol = match s.model.mediator {
-        MediatorKind::DarkPhoton => "A′",
-        MediatorKind::Scalar => "φ",
+    // Curves of different mediators share a mass axis named for neither.
+    let symbol = if scenarios
+        .iter()
+        .any(|c| c.model.mediator != s.model.mediator)
+    {
+        "med"
+    } else {
+        match s.model.mediator {
+            MediatorKind::DarkPhoton => "A′",
+            MediatorKind::Scalar => "φ",
+        }
     };
     let x_axis = if mass_scan {
         XAxis::MassMev {
@@ -1208,9 +1216,15 @@ fn curve_summary(
     let p = &best.refined;
     outln!(out, "curve \"{}\": {breakdown}", curve.label);
     if !shared_source {
+        // A scan of a source key changes the source from point to point: the first's.
+        let at_first = if first.parameter.starts_with("source.") {
+            format!(" (at the first point of the scan of {})", first.parameter)
+        } else {
+            String::new()
+        };
         outln!(
             out,
-            "  {}",
+            "  {}{at_first}",
             describe_source(&curve.calculator.search().setup().source)
         );
         if let Some(line) = background_scaling(curve, first) {
@@ -2028,6 +2042,30 @@ fn at_rest_annihilation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Curves of different mediators in one plot share a mass axis named for neither.
+    #[test]
+    fn curves_of_two_mediators_have_a_mediator_axis() {
+        let first = |config: &str| {
+            crate::scenario::ScenarioDocument::load(std::path::Path::new(config), &[])
+                .expect("shipped scenario")
+                .curves()
+                .expect("curves")
+                .remove(0)
+                .scenario
+        };
+        let (dp, scalar) = (
+            first("configs/belle2_dp.toml"),
+            first("configs/belle2_scalar.toml"),
+        );
+        let symbol = |scenarios: &[&Scenario]| match plot_frame(scenarios, MASS_KEY, true).x_axis {
+            XAxis::MassMev { symbol } => symbol,
+            XAxis::Key { .. } => String::new(),
+        };
+        assert_eq!(symbol(&[&dp]), "A′");
+        assert_eq!(symbol(&[&scalar]), "φ");
+        assert_eq!(symbol(&[&dp, &scalar]), "med");
+    }
 
     /// A scanned key without a symbol of its own is drawn as written: its underscores are
     /// escaped, not subscripts.
