@@ -28,7 +28,7 @@ pub use raw::OverlayStyle;
 pub use validate::{
     BackgroundConfig, BremRequest, CurveRef, MASS_KEY, ModelConfig, OutputConfig, Overlay,
     OverlayRequest, Scan, Scenario, SourceConfig, SourceRequest, SpectrumConfig, SpectrumRequest,
-    TargetConfig, Validated,
+    TargetConfig, Validated, background_is_zero,
 };
 
 /// What a scenario file describes, resolved: the kind of search decides the pipeline.

@@ -362,15 +362,24 @@ pub struct BackgroundConfig {
 }
 
 impl BackgroundConfig {
-    /// Whether the background is zero before anything is computed: `total = 0`, or neither
-    /// photons nor neutrons estimated and no total given.
+    /// Whether the background is zero before anything is computed
+    /// ([`background_is_zero`]).
     #[must_use]
     pub fn is_zero(&self) -> bool {
-        self.total.map_or(
-            self.photon_veto_inefficiency.is_none() && self.neutron.is_none(),
-            |total| total == 0.0,
+        background_is_zero(
+            self.total,
+            self.photon_veto_inefficiency.is_some(),
+            self.neutron.is_some(),
         )
     }
+}
+
+/// Whether a background is zero before anything is computed: `background.total = 0`, or no
+/// total given and neither photons nor neutrons estimated. (A fixed count states its
+/// background-free level only then: the plot's axis, the HEPData export's CL.)
+#[must_use]
+pub fn background_is_zero(total: Option<f64>, photons: bool, neutrons: bool) -> bool {
+    total.map_or(!photons && !neutrons, |total| total == 0.0)
 }
 
 /// A scan over one numeric key (the mediator mass by default).

@@ -687,16 +687,14 @@ fn qualifiers_of<'a>(
     (qualifiers, method)
 }
 
-/// Whether a resolved scenario's background is zero: `background.total = 0`, or no total and
-/// neither photons nor neutrons estimated (as the plot's axis decides).
+/// Whether a resolved scenario's background is zero, as the plot's axis decides
+/// ([`darksens::scenario::background_is_zero`]).
 fn background_free<'a>(at: &impl Fn(&[&str]) -> Option<&'a Value>) -> bool {
-    match at(&["background", "total"]).and_then(Value::as_f64) {
-        Some(total) => total == 0.0,
-        None => {
-            at(&["background", "photon_veto_inefficiency"]).is_none()
-                && at(&["background", "neutron"]).is_none()
-        }
-    }
+    darksens::scenario::background_is_zero(
+        at(&["background", "total"]).and_then(Value::as_f64),
+        at(&["background", "photon_veto_inefficiency"]).is_some(),
+        at(&["background", "neutron"]).is_some(),
+    )
 }
 
 /// A confidence level `cl` as a percentage to quote: to 0.1% (2.71 and 2.3 give 89.97%: 90%),
