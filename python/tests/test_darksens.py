@@ -340,7 +340,7 @@ def test_the_command_lines_warnings_are_python_warnings():
     with pytest.warns(darksens.DarksensWarning, match='does not reach curve 2 "N_b = 1000"'):
         darksens.scan(CONFIG, set={"background.total": 50.0, "scan.points": 20, "scan.dense_points": 2})
     # A key no curve's limit method reads.
-    with pytest.warns(darksens.DarksensWarning, match="limit.cl=0.95 changes nothing"):
+    with pytest.warns(darksens.DarksensWarning, match="limit.cl=0.95 changes no limit"):
         darksens.explain(CONFIG, mass_mev=70.0, set={"limit.cl": 0.95})
     # A scan's own finding: a sqrt-nb rule below one signal event (one curve, none to miss).
     import warnings

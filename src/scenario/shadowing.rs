@@ -79,7 +79,7 @@ const KEYS_OF_SOME_METHODS: &[(&str, &[&str])] = &[
 ];
 
 /// Warnings about `--set`s of a key that no curve's limit method reads (`limit.cl` with
-/// `limit.method = "sqrt-nb"`): the run goes on, but the value changes nothing. (A file may
+/// `limit.method = "sqrt-nb"`): the run goes on, but the value changes no limit. (A file may
 /// keep another method's keys; a key typed on the command line is meant to act.)
 #[must_use]
 pub fn unread_override_warnings(file: &toml::Table, overrides: &[Override]) -> Vec<String> {
